@@ -1,0 +1,76 @@
+//! zig build          the shared library Deno opens: zig-out/lib/libzerocopy.{so,dylib} / zerocopy.dll
+//! zig build test     Zig unit tests, run with the testing allocator (leaks fail)
+//! zig build fixtures broken libraries the Deno tests must refuse, in zig-out/fixtures/
+//!
+//! Zig authors depend on this package and import the `zerocopy` module.
+
+const std = @import("std");
+
+pub fn build(b: *std.Build) void {
+    const target = b.standardTargetOptions(.{});
+    const optimize = b.standardOptimizeOption(.{ .preferred_optimize_mode = .ReleaseSafe });
+
+    const zerocopy = b.addModule("zerocopy", .{
+        .root_source_file = b.path("zig/zerocopy.zig"),
+        .target = target,
+        .optimize = optimize,
+        // std.heap.c_allocator, the default allocator, needs libc.
+        .link_libc = true,
+    });
+
+    const library = addSharedLibrary(b, "zerocopy", b.path("zig/root.zig"), target, optimize, zerocopy);
+    b.installArtifact(library);
+
+    addTests(b, target, optimize);
+    addFixtures(b, target, optimize, zerocopy);
+}
+
+fn addSharedLibrary(
+    b: *std.Build,
+    name: []const u8,
+    root: std.Build.LazyPath,
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    zerocopy: *std.Build.Module,
+) *std.Build.Step.Compile {
+    return b.addLibrary(.{
+        .name = name,
+        .linkage = .dynamic,
+        .root_module = b.createModule(.{
+            .root_source_file = root,
+            .target = target,
+            .optimize = optimize,
+            .link_libc = true,
+            .imports = &.{.{ .name = "zerocopy", .module = zerocopy }},
+        }),
+    });
+}
+
+fn addTests(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) void {
+    const tests = b.addTest(.{
+        .root_module = b.createModule(.{
+            .root_source_file = b.path("zig/root.zig"),
+            .target = target,
+            .optimize = optimize,
+            .link_libc = true,
+        }),
+    });
+    const test_step = b.step("test", "Run the Zig unit tests");
+    test_step.dependOn(&b.addRunArtifact(tests).step);
+}
+
+fn addFixtures(
+    b: *std.Build,
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    zerocopy: *std.Build.Module,
+) void {
+    const fixtures_step = b.step("fixtures", "Build the broken libraries that the Deno tests must refuse");
+    inline for (.{ "abi_mismatch", "missing_symbol", "bad_layout" }) |name| {
+        const library = addSharedLibrary(b, name, b.path("zig/fixtures/" ++ name ++ ".zig"), target, optimize, zerocopy);
+        const install = b.addInstallArtifact(library, .{
+            .dest_dir = .{ .override = .{ .custom = "fixtures" } },
+        });
+        fixtures_step.dependOn(&install.step);
+    }
+}

@@ -1,0 +1,32 @@
+/**
+ * Move large buffers between Zig and Deno without copying or serializing.
+ *
+ * Zig allocates and hands ownership over as a `{ptr, len, cap}` descriptor;
+ * Deno views that memory through a TypedArray with no copy, and gives it back
+ * to Zig exactly once when the {@linkcode ZeroCopyBuffer} is disposed.
+ *
+ * Needs `--allow-ffi` for the native library's path (build it with `zig build`).
+ *
+ * @example Hand a million integers from Zig to Deno
+ * ```ts
+ * import { openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const lib = openLibrary();
+ * using numbers = lib.generate("i32", 1_000_000);
+ * console.log(numbers.view.length, numbers.view[123_456]); // 1000000 123456
+ * ```
+ *
+ * @module
+ */
+
+export { ZeroCopyBuffer } from "./src/zero_copy_buffer.ts";
+export {
+  LIBRARY_ENV_VAR,
+  type LibraryStats,
+  openLibrary,
+  type OpenLibraryOptions,
+  ZeroCopyLibrary,
+} from "./src/library.ts";
+export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
+export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/element_types.ts";
+export { ABI_VERSION } from "./src/abi.ts";

@@ -1,0 +1,129 @@
+/**
+ * What this module expects of the native library's ABI (zig/abi.zig), and the
+ * check that refuses a library that disagrees.
+ *
+ * @module
+ */
+
+import { ELEMENT_INFO, ELEMENT_TYPES } from "./element_types.ts";
+import { ZeroCopyError } from "./errors.ts";
+
+/** The `abi_version` of zig/abi.zig this module was written against. */
+export const ABI_VERSION = 1;
+
+/** Statuses of zig/abi.zig `Status`, by name. */
+export const STATUS = {
+  ok: 0,
+  out_of_memory: 1,
+  size_overflow: 2,
+  invalid_argument: 3,
+  invalid_element_type: 4,
+} as const;
+
+/** 64-bit words of a `Buffer` descriptor, in field order. */
+export const BUFFER_WORDS = 6;
+
+/** Word index of each `Buffer` field in a `BigUint64Array` descriptor. */
+export const BufferField = {
+  ptr: 0,
+  len: 1,
+  cap: 2,
+  release: 3,
+  private: 4,
+  /** `element_type` in the low 32 bits, `flags` in the high 32 bits. */
+  elementTypeAndFlags: 5,
+} as const;
+
+/** 64-bit words of a `Stats` struct. */
+export const STATS_WORDS = 4;
+
+interface StructLayout {
+  size: number;
+  align: number;
+  fields: Record<string, number>;
+}
+
+/** The layouts this module reads and writes, as zig/abi.zig reports them in `zc_layout`. */
+export const EXPECTED_STRUCTS: Readonly<Record<string, StructLayout>> = {
+  Buffer: {
+    size: 48,
+    align: 8,
+    fields: { ptr: 0, len: 8, cap: 16, release: 24, private: 32, element_type: 40, flags: 44 },
+  },
+  Stats: {
+    size: 32,
+    align: 8,
+    fields: { live_buffers: 0, live_bytes: 8, total_handed_over: 16, total_released: 24 },
+  },
+};
+
+interface LayoutManifest {
+  abi_version?: unknown;
+  structs?: Record<string, unknown>;
+  element_types?: Record<string, unknown>;
+  statuses?: Record<string, unknown>;
+}
+
+/**
+ * Compares the library's JSON layout manifest with what this module expects
+ * and throws `LAYOUT_MISMATCH` naming the first difference.
+ */
+export function checkLayout(json: string, path: string): void {
+  let manifest: LayoutManifest;
+  try {
+    manifest = JSON.parse(json);
+  } catch (cause) {
+    throw mismatch(path, "its layout manifest is not JSON", { cause });
+  }
+  for (const [name, expected] of Object.entries(EXPECTED_STRUCTS)) {
+    const actual = JSON.stringify(manifest.structs?.[name]);
+    if (actual !== JSON.stringify(expected)) {
+      throw mismatch(path, `struct ${name} is ${actual}, expected ${JSON.stringify(expected)}`);
+    }
+  }
+  for (const type of ELEMENT_TYPES) {
+    const tag = manifest.element_types?.[type];
+    if (tag !== ELEMENT_INFO[type].tag) {
+      throw mismatch(path, `element type ${type} has tag ${tag}, expected ${ELEMENT_INFO[type].tag}`);
+    }
+  }
+  for (const [name, value] of Object.entries(STATUS)) {
+    if (manifest.statuses?.[name] !== value) {
+      throw mismatch(path, `status ${name} is ${manifest.statuses?.[name]}, expected ${value}`);
+    }
+  }
+}
+
+function mismatch(path: string, what: string, options?: ErrorOptions): ZeroCopyError {
+  return new ZeroCopyError(
+    "LAYOUT_MISMATCH",
+    `Cannot use native library "${path}": ${what}; rebuild it from the same zerocopy version with "zig build"`,
+    options,
+  );
+}
+
+/** Turns a non-ok status from the library into the error the caller sees. */
+export function statusError(status: number, what: string): ZeroCopyError {
+  switch (status) {
+    case STATUS.out_of_memory:
+      return new ZeroCopyError(
+        "OUT_OF_MEMORY",
+        `${what} failed: the native allocator is out of memory; free buffers or ask for less`,
+      );
+    case STATUS.size_overflow:
+      return new ZeroCopyError(
+        "SIZE_OVERFLOW",
+        `${what} failed: the byte size overflows the native address space; ask for less`,
+      );
+    case STATUS.invalid_element_type:
+      return new ZeroCopyError(
+        "INVALID_ELEMENT_TYPE",
+        `${what} failed: the native side does not know that element type`,
+      );
+    default:
+      return new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `${what} failed with native status ${status}; check its arguments`,
+      );
+  }
+}

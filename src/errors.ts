@@ -1,0 +1,67 @@
+/**
+ * The one error class of zerocopy, with a stable `code` to branch on.
+ *
+ * @module
+ */
+
+/**
+ * What went wrong, stable across releases: branch on this, not on the message.
+ *
+ * - `LIBRARY_NOT_FOUND`: no file at any of the paths tried.
+ * - `LIBRARY_INVALID`: a file exists but is not a loadable shared library.
+ * - `SYMBOL_MISSING`: the library lacks an export zerocopy needs.
+ * - `ABI_MISMATCH`: the library was built for another ABI version.
+ * - `LAYOUT_MISMATCH`: the library's struct layouts differ from what this module expects.
+ * - `INVALID_LENGTH`: a length that is not a non-negative integer.
+ * - `SIZE_OVERFLOW`: a length whose byte size is too large to address.
+ * - `OUT_OF_MEMORY`: the native allocator refused the allocation.
+ * - `INVALID_ELEMENT_TYPE`: an element type that is unknown or not the one expected.
+ * - `INVALID_ARGUMENT`: the native side rejected an argument.
+ * - `DISPOSED`: the buffer was already disposed.
+ * - `DETACHED_ELSEWHERE`: the buffer's memory was transferred away behind its back.
+ */
+export type ZeroCopyErrorCode =
+  | "LIBRARY_NOT_FOUND"
+  | "LIBRARY_INVALID"
+  | "SYMBOL_MISSING"
+  | "ABI_MISMATCH"
+  | "LAYOUT_MISMATCH"
+  | "INVALID_LENGTH"
+  | "SIZE_OVERFLOW"
+  | "OUT_OF_MEMORY"
+  | "INVALID_ELEMENT_TYPE"
+  | "INVALID_ARGUMENT"
+  | "DISPOSED"
+  | "DETACHED_ELSEWHERE";
+
+/**
+ * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.
+ * Deno's own permission errors (`Deno.errors.NotCapable`) are passed through unwrapped.
+ *
+ * @example Branch on the code
+ * ```ts
+ * import { ZeroCopyError } from "./errors.ts";
+ *
+ * const error = new ZeroCopyError("DISPOSED", "Cannot read a disposed ZeroCopyBuffer");
+ * if (error instanceof ZeroCopyError && error.code === "DISPOSED") {
+ *   console.log(error.message);
+ * }
+ * ```
+ */
+export class ZeroCopyError extends Error {
+  /** The stable reason for the failure. */
+  readonly code: ZeroCopyErrorCode;
+
+  /**
+   * Creates an error with a stable code.
+   *
+   * @param code The stable reason.
+   * @param message What failed and how to fix it.
+   * @param options `cause` for the underlying error, if any.
+   */
+  constructor(code: ZeroCopyErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "ZeroCopyError";
+    this.code = code;
+  }
+}

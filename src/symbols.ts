@@ -1,0 +1,42 @@
+/**
+ * The FFI symbol table of libzerocopy, each parameter commented with its Zig type.
+ *
+ * @module
+ */
+
+/** Exports every zerocopy library has in every ABI version: read first, to check the rest. */
+export const probeSymbols = {
+  /** `fn () u32` */
+  zc_abi_version: { parameters: [], result: "u32" },
+  /** `fn () [*:0]const u8`: JSON manifest of every shared layout */
+  zc_layout: { parameters: [], result: "pointer" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** Exports that zig/zerocopy.zig `exportAbi()` adds to any library, ours or a Zig author's. */
+export const abiSymbols = {
+  ...probeSymbols,
+  /** `fn (buffer: ?*Buffer) void`: frees once, then zeroes the descriptor */
+  zc_release: { parameters: ["buffer"], result: "void" },
+  /** `fn (out: ?*Stats) Status` */
+  zc_stats: { parameters: ["buffer"], result: "i32" },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** `fn (len: u64, out: ?*Buffer) Status` */
+const generator = { parameters: ["u64", "buffer"], result: "i32" } as const;
+
+/** Everything libzerocopy exports (zig/root.zig). */
+export const symbols = {
+  ...abiSymbols,
+  zc_generate_i8: generator,
+  zc_generate_u8: generator,
+  zc_generate_i16: generator,
+  zc_generate_u16: generator,
+  zc_generate_i32: generator,
+  zc_generate_u32: generator,
+  zc_generate_i64: generator,
+  zc_generate_u64: generator,
+  zc_generate_f32: generator,
+  zc_generate_f64: generator,
+  /** `fn (buffer: ?*const Buffer) u32`: FNV-1a of the bytes the descriptor covers */
+  zc_checksum: { parameters: ["buffer"], result: "u32" },
+} as const satisfies Deno.ForeignLibraryInterface;

@@ -1,0 +1,64 @@
+// Shared by the Deno test suites: the library under test, and the values Zig's
+// demo generators write (zig/demo.zig `pattern`), computed independently here.
+
+import { type ElementType, openLibrary, type TypedArrayOf, type ZeroCopyLibrary } from "../mod.ts";
+
+/** Opened at module load, outside any test, so the resource sanitizer does not count it. */
+export const lib: ZeroCopyLibrary = openLibrary();
+
+/** Path of a library from `zig build fixtures`. */
+export function fixturePath(name: string): string {
+  const file = Deno.build.os === "windows"
+    ? `${name}.dll`
+    : Deno.build.os === "darwin"
+    ? `lib${name}.dylib`
+    : `lib${name}.so`;
+  return new URL(`../zig-out/fixtures/${file}`, import.meta.url).pathname;
+}
+
+const CONSTRUCTORS = {
+  i8: Int8Array,
+  u8: Uint8Array,
+  i16: Int16Array,
+  u16: Uint16Array,
+  i32: Int32Array,
+  u32: Uint32Array,
+  i64: BigInt64Array,
+  u64: BigUint64Array,
+  f32: Float32Array,
+  f64: Float64Array,
+} as const;
+
+/** What `lib.generate(type, length)` must hold: `i` wrapped to integers, `i / 2` for floats. */
+export function expectedPattern<T extends ElementType>(type: T, length: number): TypedArrayOf[T] {
+  const array = new CONSTRUCTORS[type](length);
+  if (array instanceof BigInt64Array || array instanceof BigUint64Array) {
+    for (let i = 0; i < length; i++) array[i] = BigInt(i);
+  } else if (array instanceof Float32Array || array instanceof Float64Array) {
+    for (let i = 0; i < length; i++) array[i] = i / 2;
+  } else {
+    // Integer typed arrays wrap on store, as Zig's @truncate does.
+    for (let i = 0; i < length; i++) array[i] = i;
+  }
+  return array as TypedArrayOf[T];
+}
+
+/** Byte-wise equality of two views, fast enough for 100 MB. */
+export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  const words = Math.floor(a.byteLength / 8);
+  const a64 = new BigUint64Array(a.buffer, a.byteOffset, words);
+  const b64 = new BigUint64Array(b.buffer, b.byteOffset, words);
+  for (let i = 0; i < words; i++) if (a64[i] !== b64[i]) return false;
+  const a8 = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  const b8 = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = words * 8; i < a.byteLength; i++) if (a8[i] !== b8[i]) return false;
+  return true;
+}
+
+/** FNV-1a, as zig/demo.zig `checksum` computes it. */
+export function fnv1a(bytes: Uint8Array): number {
+  let hash = 2166136261;
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, 16777619) >>> 0;
+  return hash;
+}

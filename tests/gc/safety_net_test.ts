@@ -1,0 +1,56 @@
+// Run with --v8-flags=--expose-gc: buffers never disposed are freed by the
+// FinalizationRegistry once, and only once, nothing can reach their memory.
+
+import { assert, assertEquals } from "@std/assert";
+import { describe, it } from "@std/testing/bdd";
+import { lib } from "../_helpers.ts";
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+/** Collects garbage until finalizers ran, or gives up after `rounds`. */
+async function collect(until: () => boolean, rounds = 50): Promise<void> {
+  for (let i = 0; i < rounds && !until(); i++) {
+    gc!();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+}
+
+describe("the FinalizationRegistry safety net", () => {
+  it("needs --expose-gc to be tested", () => {
+    assert(gc, "run this suite with --v8-flags=--expose-gc");
+  });
+
+  it("frees a buffer dropped without dispose after garbage collection", async () => {
+    const before = lib.stats();
+    (() => {
+      for (let i = 0; i < 100; i++) lib.generate("f64", 1000);
+    })();
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers + 100);
+    await collect(() => lib.stats().liveBuffers === before.liveBuffers);
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+    assertEquals(lib.stats().liveBytes, before.liveBytes);
+    assertEquals(lib.stats().totalReleased, before.totalReleased + 100);
+  });
+
+  it("keeps the memory while a user-made view still reaches it, then frees it", async () => {
+    const before = lib.stats();
+    let kept: Uint8Array | null = (() => new Uint8Array(lib.generate("u8", 256).view.buffer, 200, 56))();
+    await collect(() => false, 10);
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers + 1);
+    assertEquals(kept[55], 255);
+    kept = null;
+    await collect(() => lib.stats().liveBuffers === before.liveBuffers);
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+    assertEquals(lib.stats().totalReleased, before.totalReleased + 1);
+  });
+
+  it("does not free again a buffer that was disposed", async () => {
+    const before = lib.stats();
+    (() => {
+      for (let i = 0; i < 50; i++) lib.generate("i32", 100)[Symbol.dispose]();
+    })();
+    await collect(() => false, 10);
+    assertEquals(lib.stats().totalReleased, before.totalReleased + 50);
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+  });
+});

@@ -1,0 +1,114 @@
+import { assert, assertEquals, assertMatch, assertStrictEquals, assertThrows } from "@std/assert";
+import { describe, it } from "@std/testing/bdd";
+import { stub } from "@std/testing/mock";
+import { ABI_VERSION, ELEMENT_TYPES, LIBRARY_ENV_VAR, openLibrary, ZeroCopyError } from "../mod.ts";
+import { fixturePath, lib } from "./_helpers.ts";
+
+function openError(path: string): ZeroCopyError {
+  return assertThrows(() => openLibrary({ path }), ZeroCopyError);
+}
+
+describe("openLibrary()", () => {
+  it("opens the default build output once and returns the same object for the same path", () => {
+    assertStrictEquals(openLibrary(), lib);
+    assertStrictEquals(openLibrary({ path: lib.path }), lib);
+    assertStrictEquals(openLibrary({ path: new URL(`file://${lib.path}`) }), lib);
+    assertEquals(lib.abiVersion, ABI_VERSION);
+  });
+
+  it("names the path it tried and how to fix it when the file is missing", () => {
+    const error = openError("/nonexistent/libzerocopy.so");
+    assertEquals(error.code, "LIBRARY_NOT_FOUND");
+    assertMatch(error.message, /"\/nonexistent\/libzerocopy\.so \(path option\)"/);
+    assertMatch(error.message, /zig build/);
+    assertMatch(error.message, new RegExp(LIBRARY_ENV_VAR));
+  });
+
+  it("reads ZEROCOPY_LIB when no path option is given, and lists it when missing", () => {
+    using _env = stub(Deno.env, "get", (name) => name === LIBRARY_ENV_VAR ? "/from/env/lib.so" : undefined);
+    const error = assertThrows(() => openLibrary(), ZeroCopyError);
+    assertEquals(error.code, "LIBRARY_NOT_FOUND");
+    assertMatch(error.message, /"\/from\/env\/lib\.so \(ZEROCOPY_LIB\)"/);
+  });
+
+  it("uses the library ZEROCOPY_LIB names", () => {
+    using _env = stub(Deno.env, "get", (name) => name === LIBRARY_ENV_VAR ? lib.path : undefined);
+    assertStrictEquals(openLibrary(), lib);
+  });
+
+  it("prefers the path option over ZEROCOPY_LIB", () => {
+    using _env = stub(Deno.env, "get", () => "/from/env/lib.so");
+    assertStrictEquals(openLibrary({ path: lib.path }), lib);
+  });
+
+  it("refuses a library built for another ABI version, naming both versions", () => {
+    const error = openError(fixturePath("abi_mismatch"));
+    assertEquals(error.code, "ABI_MISMATCH");
+    assertMatch(
+      error.message,
+      new RegExp(`ABI version ${ABI_VERSION + 1} but this module needs ${ABI_VERSION}`),
+    );
+  });
+
+  it("refuses a library whose struct layouts differ from this module's", () => {
+    const error = openError(fixturePath("bad_layout"));
+    assertEquals(error.code, "LAYOUT_MISMATCH");
+    assertMatch(error.message, /struct Buffer/);
+  });
+
+  it("refuses a library that lacks an export, naming it", () => {
+    const error = openError(fixturePath("missing_symbol"));
+    assertEquals(error.code, "SYMBOL_MISSING");
+    assertMatch(error.message, /zc_release|zc_stats|zc_generate|zc_checksum/);
+    assert(error.cause instanceof Error);
+  });
+
+  it("refuses a file that is not a shared library", () => {
+    const error = openError(new URL("../README.md", import.meta.url).pathname);
+    assertEquals(error.code, "LIBRARY_INVALID");
+    assert(error.cause instanceof Error);
+  });
+});
+
+describe("ZeroCopyLibrary.generate()", () => {
+  const invalidLengths: [string, unknown][] = [
+    ["negative", -1],
+    ["fractional", 1.5],
+    ["NaN", NaN],
+    ["Infinity", Infinity],
+    ["a string", "10"],
+    ["a bigint", 10n],
+  ];
+  for (const [name, length] of invalidLengths) {
+    it(`throws INVALID_LENGTH for a ${name} length and allocates nothing`, () => {
+      const before = lib.stats();
+      // @ts-expect-error: wrong types are the point
+      const error = assertThrows(() => lib.generate("i32", length), ZeroCopyError);
+      assertEquals(error.code, "INVALID_LENGTH");
+      assertEquals(lib.stats(), before);
+    });
+  }
+
+  it("throws SIZE_OVERFLOW when the byte size exceeds what an ArrayBuffer addresses", () => {
+    const before = lib.stats();
+    for (const length of [2 ** 53, Number.MAX_SAFE_INTEGER, 2 ** 51]) {
+      const error = assertThrows(() => lib.generate("f64", length), ZeroCopyError);
+      assertEquals(error.code, "SIZE_OVERFLOW");
+    }
+    assertEquals(lib.stats(), before);
+  });
+
+  it("throws OUT_OF_MEMORY when Zig's allocator refuses, leaking nothing", () => {
+    const before = lib.stats();
+    const error = assertThrows(() => lib.generate("u8", 2 ** 52), ZeroCopyError);
+    assertEquals(error.code, "OUT_OF_MEMORY");
+    assertEquals(lib.stats(), before);
+  });
+
+  it("throws INVALID_ELEMENT_TYPE for an unknown element type", () => {
+    // @ts-expect-error: wrong types are the point
+    const error = assertThrows(() => lib.generate("f16", 4), ZeroCopyError);
+    assertEquals(error.code, "INVALID_ELEMENT_TYPE");
+    assertMatch(error.message, new RegExp(ELEMENT_TYPES.join(", ")));
+  });
+});

@@ -1,0 +1,65 @@
+# Sourced by the other scripts: puts the pinned Deno and Zig on PATH, installing
+# them into .toolchain/ (git-ignored) from PyPI, or npm for Deno, when PATH lacks them.
+# Running it again with both present does nothing but check their versions.
+
+# shellcheck source=versions.env
+. "$(dirname "${BASH_SOURCE[0]}")/versions.env"
+ZEROCOPY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLCHAIN_DIR="$ZEROCOPY_ROOT/.toolchain"
+export PATH="$TOOLCHAIN_DIR/bin:$PATH"
+
+_installed_version() { # tool -> version it reports, or nothing
+  case "$1" in
+    deno) deno --version 2>/dev/null | sed -n 's/^deno \([0-9.]*\).*/\1/p' ;;
+    zig) zig version 2>/dev/null || true ;;
+  esac
+}
+
+_install_from_pypi() { # package version
+  PIP_ROOT_USER_ACTION=ignore python3 -m pip install --quiet --disable-pip-version-check --no-warn-script-location \
+    --target "$TOOLCHAIN_DIR/pypi/$1-$2" "$1==$2" >&2
+}
+
+_install() { # tool version
+  mkdir -p "$TOOLCHAIN_DIR/bin"
+  case "$1" in
+    zig)
+      _install_from_pypi ziglang "$2" || return 1
+      ln -sf "$TOOLCHAIN_DIR/pypi/ziglang-$2/ziglang/zig" "$TOOLCHAIN_DIR/bin/zig"
+      ;;
+    deno)
+      if _install_from_pypi deno "$2"; then
+        ln -sf "$TOOLCHAIN_DIR/pypi/deno-$2/bin/deno" "$TOOLCHAIN_DIR/bin/deno"
+      else
+        echo "toolchain: PyPI had no deno $2, trying npm" >&2
+        npm install --silent --prefix "$TOOLCHAIN_DIR/npm" "deno@$2" >&2 || return 1
+        ln -sf "$TOOLCHAIN_DIR/npm/node_modules/.bin/deno" "$TOOLCHAIN_DIR/bin/deno"
+      fi
+      ;;
+  esac
+}
+
+ensure_tool() { # tool wanted-version
+  local have
+  have=$(_installed_version "$1" || true)
+  [ "$have" = "$2" ] && return 0
+  echo "toolchain: installing $1 $2 into .toolchain/ (found: ${have:-none})" >&2
+  _install "$1" "$2" || { echo "toolchain: could not install $1 $2" >&2; return 1; }
+  hash -r
+  have=$(_installed_version "$1" || true)
+  if [ "$have" != "$2" ]; then
+    echo "toolchain: wanted $1 $2 but $(command -v "$1") reports ${have:-nothing}" >&2
+    return 1
+  fi
+}
+
+ensure_toolchain() {
+  ensure_tool deno "$DENO_VERSION" && ensure_tool zig "$ZIG_VERSION"
+}
+
+# Runs Deno against the JSR mirror in ../shared/jsr when this checkout has one
+# (these machines cannot reach jsr.io), against the public registry otherwise.
+deno_with_registry() {
+  local mirror="$ZEROCOPY_ROOT/../shared/jsr/with-registry"
+  if [ -x "$mirror" ]; then "$mirror" deno "$@"; else deno "$@"; fi
+}

@@ -1,0 +1,191 @@
+//! The C ABI shared by the Zig library and the TypeScript bindings.
+//!
+//! Every type here crosses the FFI boundary, so each is an `extern struct` or an
+//! enum with an explicit integer tag, and each layout is pinned by comptime
+//! assertions. The TypeScript side checks the same numbers at load time through
+//! `layout_json`, so a change here that is not mirrored there fails loudly.
+
+const std = @import("std");
+
+comptime {
+    // Deno only runs on 64-bit hosts; a 32-bit build would pad `Buffer` differently.
+    if (@sizeOf(usize) != 8) @compileError("zerocopy supports 64-bit targets only");
+}
+
+/// Bumped whenever a layout, a status, an element tag or an export signature changes.
+pub const abi_version: u32 = 1;
+
+/// Result of every fallible export. `ok` is zero so C callers can test `if (status)`.
+pub const Status = enum(c_int) {
+    ok = 0,
+    out_of_memory = 1,
+    size_overflow = 2,
+    invalid_argument = 3,
+    invalid_element_type = 4,
+};
+
+/// The element type of a handed-over buffer, one tag per TypedArray kind.
+/// Non-exhaustive: a tag read back from foreign memory may be anything.
+pub const ElementType = enum(u32) {
+    i8 = 1,
+    u8 = 2,
+    i16 = 3,
+    u16 = 4,
+    i32 = 5,
+    u32 = 6,
+    i64 = 7,
+    u64 = 8,
+    f32 = 9,
+    f64 = 10,
+    _,
+
+    /// The Zig type behind a tag.
+    pub fn Type(comptime tag: ElementType) type {
+        return switch (tag) {
+            .i8 => i8,
+            .u8 => u8,
+            .i16 => i16,
+            .u16 => u16,
+            .i32 => i32,
+            .u32 => u32,
+            .i64 => i64,
+            .u64 => u64,
+            .f32 => f32,
+            .f64 => f64,
+            _ => @compileError("not an element type"),
+        };
+    }
+
+    /// The tag of a Zig type, or a compile error naming the supported types.
+    pub fn of(comptime T: type) ElementType {
+        inline for (known) |tag| {
+            if (tag.Type() == T) return tag;
+        }
+        @compileError("zerocopy cannot hand over []" ++ @typeName(T) ++
+            "; use one of i8, u8, i16, u16, i32, u32, i64, u64, f32, f64");
+    }
+
+    /// Bytes per element, or null for an unknown tag.
+    pub fn size(tag: ElementType) ?usize {
+        return switch (tag) {
+            inline .i8, .u8, .i16, .u16, .i32, .u32, .i64, .u64, .f32, .f64 => |t| @sizeOf(t.Type()),
+            _ => null,
+        };
+    }
+
+    pub const known = [_]ElementType{ .i8, .u8, .i16, .u16, .i32, .u32, .i64, .u64, .f32, .f64 };
+};
+
+/// Called once to give a buffer's memory back to whoever allocated it.
+/// Receives the descriptor itself, like the release callback of Apache Arrow's
+/// C Data Interface, and must leave it released (see `Buffer.released`).
+pub const ReleaseFn = *const fn (buffer: *Buffer) callconv(.c) void;
+
+/// Memory handed from Zig to its host: `len` elements in use out of `cap` allocated.
+/// Whoever holds a `Buffer` owns the memory until it calls `release` exactly once.
+pub const Buffer = extern struct {
+    /// First element; null only for a released or empty descriptor.
+    ptr: ?[*]u8,
+    /// Elements in use: what the host's view covers.
+    len: usize,
+    /// Elements allocated: what `release` frees (an `ArrayList`'s capacity, say).
+    cap: usize,
+    /// Gives the memory back; null once released.
+    release: ?ReleaseFn,
+    /// The release function's own state, typically the `*const Allocator` that allocated `ptr`.
+    private: ?*anyopaque,
+    element_type: ElementType,
+    /// Reserved for future use; always zero in this ABI version.
+    flags: u32,
+
+    /// What a descriptor looks like after `release`: nothing left to free.
+    pub const released: Buffer = .{
+        .ptr = null,
+        .len = 0,
+        .cap = 0,
+        .release = null,
+        .private = null,
+        .element_type = @fromBackingInt(@intCast(0)),
+        .flags = 0,
+    };
+};
+
+/// Allocations handed over and not yet released, counted by the library that made them.
+pub const Stats = extern struct {
+    live_buffers: u64,
+    live_bytes: u64,
+    total_handed_over: u64,
+    total_released: u64,
+};
+
+comptime {
+    assertLayout(Buffer, 48, 8);
+    assertLayout(Stats, 32, 8);
+    std.debug.assert(@sizeOf(Status) == @sizeOf(c_int));
+    std.debug.assert(@sizeOf(ElementType) == 4);
+}
+
+/// Fails the build when `T` changes size or alignment or gains padding.
+fn assertLayout(comptime T: type, comptime size: usize, comptime alignment: usize) void {
+    if (@sizeOf(T) != size) @compileError(std.fmt.comptimePrint(
+        "{s} is {d} bytes, the ABI says {d}",
+        .{ @typeName(T), @sizeOf(T), size },
+    ));
+    if (@alignOf(T) != alignment) @compileError(@typeName(T) ++ " changed alignment");
+    var fields_size: usize = 0;
+    for (@typeInfo(T).@"struct".field_types) |field_type| fields_size += @sizeOf(field_type);
+    if (fields_size != size) @compileError(@typeName(T) ++ " has padding");
+}
+
+/// A JSON manifest of every layout above, read by the TypeScript side when it
+/// opens the library (ghostty does the same for hosts without C headers).
+pub const layout_json: [:0]const u8 = blk: {
+    @setEvalBranchQuota(20_000);
+    var json: []const u8 = std.fmt.comptimePrint("{{\"abi_version\":{d},\"structs\":{{", .{abi_version});
+    for (.{ Buffer, Stats }, 0..) |T, i| {
+        json = json ++ (if (i == 0) "" else ",") ++ structJson(T);
+    }
+    json = json ++ "},\"element_types\":" ++ enumJson(ElementType);
+    json = json ++ ",\"statuses\":" ++ enumJson(Status) ++ "}";
+    break :blk json ++ "";
+};
+
+fn structJson(comptime T: type) []const u8 {
+    const name = comptime shortName(T);
+    var json: []const u8 = std.fmt.comptimePrint(
+        "\"{s}\":{{\"size\":{d},\"align\":{d},\"fields\":{{",
+        .{ name, @sizeOf(T), @alignOf(T) },
+    );
+    for (@typeInfo(T).@"struct".field_names, 0..) |field_name, i| {
+        json = json ++ std.fmt.comptimePrint("{s}\"{s}\":{d}", .{
+            if (i == 0) "" else ",", field_name, @offsetOf(T, field_name),
+        });
+    }
+    return json ++ "}}";
+}
+
+fn enumJson(comptime E: type) []const u8 {
+    var json: []const u8 = "{";
+    const info = @typeInfo(E).@"enum";
+    for (info.field_names, info.field_values, 0..) |field_name, field_value, i| {
+        json = json ++ std.fmt.comptimePrint("{s}\"{s}\":{d}", .{ if (i == 0) "" else ",", field_name, field_value });
+    }
+    return json ++ "}";
+}
+
+fn shortName(comptime T: type) []const u8 {
+    const full = @typeName(T);
+    const dot = std.mem.lastIndexOfScalar(u8, full, '.') orelse return full;
+    return full[dot + 1 ..];
+}
+
+test "layout_json describes Buffer with its real offsets" {
+    try std.testing.expect(std.mem.indexOf(u8, layout_json, "\"Buffer\":{\"size\":48,\"align\":8,\"fields\":{\"ptr\":0,\"len\":8,\"cap\":16,\"release\":24,\"private\":32,\"element_type\":40,\"flags\":44}}") != null);
+    try std.testing.expect(std.mem.startsWith(u8, layout_json, "{\"abi_version\":1,"));
+}
+
+test "ElementType.size covers every known tag and rejects unknown ones" {
+    try std.testing.expectEqual(@as(?usize, 8), ElementType.f64.size());
+    try std.testing.expectEqual(@as(?usize, 1), ElementType.i8.size());
+    try std.testing.expectEqual(@as(?usize, null), @as(ElementType, @fromBackingInt(@intCast(99))).size());
+}

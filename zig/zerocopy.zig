@@ -1,0 +1,211 @@
+//! The Zig half of zerocopy, for the library itself and for Zig authors who
+//! export their own zero-copy functions to Deno.
+//!
+//! Hand memory over with `handOverSlice`, `handOverArrayList` or `handOver`,
+//! and put `comptime { zerocopy.exportAbi(); }` in your root file so the
+//! TypeScript side finds `zc_release`, `zc_abi_version`, `zc_layout` and
+//! `zc_stats` in your shared library.
+
+const std = @import("std");
+const Allocator = std.mem.Allocator;
+
+pub const abi = @import("abi.zig");
+pub const Buffer = abi.Buffer;
+pub const ElementType = abi.ElementType;
+pub const ReleaseFn = abi.ReleaseFn;
+pub const Stats = abi.Stats;
+pub const Status = abi.Status;
+
+/// The allocator behind buffers whose caller names none. `private` stores a
+/// pointer to it, so it must be a global: this one lives in the binary.
+pub const default_allocator: *const Allocator = &std.heap.c_allocator;
+
+pub const AllocateError = error{ OutOfMemory, SizeOverflow };
+
+/// Allocates `len` elements of `T`, telling a byte size that overflows `usize`
+/// apart from an allocator that has no memory left.
+pub fn allocate(comptime T: type, allocator: *const Allocator, len: usize) AllocateError![]T {
+    _ = std.math.mul(usize, len, @sizeOf(T)) catch return error.SizeOverflow;
+    return allocator.alloc(T, len);
+}
+
+/// Maps an error from `allocate` (or any allocator) onto the ABI status.
+pub fn statusOf(err: AllocateError) Status {
+    return switch (err) {
+        error.OutOfMemory => .out_of_memory,
+        error.SizeOverflow => .size_overflow,
+    };
+}
+
+/// Hands over `items`, which `allocator` allocated with exactly `items.len` elements.
+/// From here on the receiver owns them; do not free them yourself.
+pub fn handOverSlice(comptime T: type, allocator: *const Allocator, items: []T, out: *Buffer) void {
+    handOver(T, items.ptr, items.len, items.len, AllocatorRelease(T).release, @constCast(allocator), out);
+}
+
+/// Hands over an `ArrayList`'s memory as it is, without shrinking or copying:
+/// the view covers `items.len`, the release frees `capacity`. Leaves `list` empty.
+pub fn handOverArrayList(comptime T: type, allocator: *const Allocator, list: *std.ArrayList(T), out: *Buffer) void {
+    handOver(T, list.items.ptr, list.items.len, list.capacity, AllocatorRelease(T).release, @constCast(allocator), out);
+    list.* = .empty;
+}
+
+/// Hands over memory that `release` knows how to give back, passing it `private`.
+/// The general form behind the other helpers: use it for memory that no
+/// `std.mem.Allocator` owns (a memory-mapped file, a pool slot, ...).
+pub fn handOver(
+    comptime T: type,
+    ptr: [*]T,
+    len: usize,
+    cap: usize,
+    release_fn: ReleaseFn,
+    private: ?*anyopaque,
+    out: *Buffer,
+) void {
+    std.debug.assert(len <= cap);
+    out.* = .{
+        .ptr = @ptrCast(ptr),
+        .len = len,
+        .cap = cap,
+        .release = release_fn,
+        .private = private,
+        .element_type = comptime ElementType.of(T),
+        .flags = 0,
+    };
+    counters.handed_over(cap * @sizeOf(T));
+}
+
+/// Gives a buffer's memory back exactly once: a released or zeroed descriptor
+/// is left alone, so calling this twice is harmless.
+pub fn release(buffer: *Buffer) void {
+    const release_fn = buffer.release orelse return;
+    const bytes = buffer.cap * (buffer.element_type.size() orelse 0);
+    release_fn(buffer);
+    buffer.* = .released;
+    counters.released(bytes);
+}
+
+/// Buffers and bytes handed over by this library and not yet released.
+pub fn stats() Stats {
+    return counters.read();
+}
+
+/// A release function for memory that `private: *const Allocator` allocated as `[]T`.
+fn AllocatorRelease(comptime T: type) type {
+    return struct {
+        fn release(buffer: *Buffer) callconv(.c) void {
+            const bytes = buffer.ptr orelse return;
+            const allocator: *const Allocator = @ptrCast(@alignCast(buffer.private orelse return));
+            const items: [*]T = @ptrCast(@alignCast(bytes));
+            allocator.free(items[0..buffer.cap]);
+        }
+    };
+}
+
+const counters = struct {
+    var live_buffers = std.atomic.Value(u64).init(0);
+    var live_bytes = std.atomic.Value(u64).init(0);
+    var total_handed_over = std.atomic.Value(u64).init(0);
+    var total_released = std.atomic.Value(u64).init(0);
+
+    fn handed_over(bytes: usize) void {
+        _ = live_buffers.fetchAdd(1, .monotonic);
+        _ = live_bytes.fetchAdd(bytes, .monotonic);
+        _ = total_handed_over.fetchAdd(1, .monotonic);
+    }
+
+    fn released(bytes: usize) void {
+        _ = live_buffers.fetchSub(1, .monotonic);
+        _ = live_bytes.fetchSub(bytes, .monotonic);
+        _ = total_released.fetchAdd(1, .monotonic);
+    }
+
+    fn read() Stats {
+        return .{
+            .live_buffers = live_buffers.load(.monotonic),
+            .live_bytes = live_bytes.load(.monotonic),
+            .total_handed_over = total_handed_over.load(.monotonic),
+            .total_released = total_released.load(.monotonic),
+        };
+    }
+};
+
+/// The exports every zerocopy library needs; the TypeScript side refuses a
+/// library without them. Call it from a `comptime` block in your root file.
+pub fn exportAbi() void {
+    @export(&zc_abi_version, .{ .name = "zc_abi_version" });
+    @export(&zc_layout, .{ .name = "zc_layout" });
+    @export(&zc_release, .{ .name = "zc_release" });
+    @export(&zc_stats, .{ .name = "zc_stats" });
+}
+
+fn zc_abi_version() callconv(.c) u32 {
+    return abi.abi_version;
+}
+
+fn zc_layout() callconv(.c) [*:0]const u8 {
+    return abi.layout_json.ptr;
+}
+
+fn zc_release(buffer: ?*Buffer) callconv(.c) void {
+    release(buffer orelse return);
+}
+
+fn zc_stats(out: ?*Stats) callconv(.c) Status {
+    (out orelse return .invalid_argument).* = stats();
+    return .ok;
+}
+
+const testing = std.testing;
+
+test "handOverSlice then release frees through the same allocator, once" {
+    const gpa = testing.allocator;
+    const before = stats();
+    const items = try allocate(i32, &gpa, 1000);
+    for (items, 0..) |*x, i| x.* = @intCast(i);
+    var buffer: Buffer = undefined;
+    handOverSlice(i32, &gpa, items, &buffer);
+    try testing.expectEqual(@as(usize, 1000), buffer.len);
+    try testing.expectEqual(ElementType.i32, buffer.element_type);
+    try testing.expectEqual(before.live_buffers + 1, stats().live_buffers);
+    try testing.expectEqual(before.live_bytes + 4000, stats().live_bytes);
+    release(&buffer);
+    release(&buffer);
+    zc_release(null);
+    try testing.expectEqual(before.live_buffers, stats().live_buffers);
+    try testing.expectEqual(before.live_bytes, stats().live_bytes);
+    try testing.expectEqual(Buffer.released, buffer);
+}
+
+test "handOverArrayList keeps the capacity and frees all of it" {
+    const gpa = testing.allocator;
+    var list: std.ArrayList(f64) = .empty;
+    try list.ensureTotalCapacity(gpa, 100);
+    try list.appendSlice(gpa, &.{ 1.5, 2.5, 3.5 });
+    var buffer: Buffer = undefined;
+    handOverArrayList(f64, &gpa, &list, &buffer);
+    try testing.expectEqual(@as(usize, 3), buffer.len);
+    try testing.expect(buffer.cap >= 100);
+    try testing.expectEqual(@as(usize, 0), list.capacity);
+    release(&buffer); // the testing allocator fails the test on a wrong-size free or a leak
+}
+
+test "allocate reports a byte size that overflows usize" {
+    try testing.expectError(error.SizeOverflow, allocate(u64, &testing.allocator, std.math.maxInt(usize) / 4));
+    try testing.expectEqual(Status.size_overflow, statusOf(error.SizeOverflow));
+}
+
+test "allocate reports an allocator that has no memory" {
+    const failing = testing.failing_allocator;
+    try testing.expectError(error.OutOfMemory, allocate(u8, &failing, 16));
+}
+
+test "zc_stats refuses a null out-parameter" {
+    try testing.expectEqual(Status.invalid_argument, zc_stats(null));
+    var s: Stats = undefined;
+    try testing.expectEqual(Status.ok, zc_stats(&s));
+}
+
+test {
+    _ = abi;
+}
