@@ -55,8 +55,11 @@ fn addTests(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.built
             .link_libc = true,
         }),
     });
+    const run_tests = b.addRunArtifact(tests);
+    // Run every time, so that each `zig build test` reports its test count.
+    run_tests.has_side_effects = true;
     const test_step = b.step("test", "Run the Zig unit tests");
-    test_step.dependOn(&b.addRunArtifact(tests).step);
+    test_step.dependOn(&run_tests.step);
 }
 
 fn addFixtures(

@@ -19,14 +19,23 @@
  * @module
  */
 
-export { ZeroCopyBuffer } from "./src/zero_copy_buffer.ts";
 export {
+  type BufferPin,
+  type Descriptor,
+  type TransferredBuffer,
+  ZeroCopyBuffer,
+} from "./src/zero_copy_buffer.ts";
+export {
+  type BoundSymbols,
   LIBRARY_ENV_VAR,
   type LibraryStats,
+  type LibzerocopySymbols,
   openLibrary,
   type OpenLibraryOptions,
   ZeroCopyLibrary,
 } from "./src/library.ts";
+export { lend } from "./src/lend.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
 export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/element_types.ts";
 export { ABI_VERSION } from "./src/abi.ts";
+export { abiSymbols, libzerocopySymbols } from "./src/symbols.ts";

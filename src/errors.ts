@@ -17,7 +17,11 @@
  * - `OUT_OF_MEMORY`: the native allocator refused the allocation.
  * - `INVALID_ELEMENT_TYPE`: an element type that is unknown or not the one expected.
  * - `INVALID_ARGUMENT`: the native side rejected an argument.
+ * - `INVALID_POINTER`: a null or misaligned address where memory was expected.
+ * - `DETACHED`: a TypedArray lent to Zig whose memory is gone.
  * - `DISPOSED`: the buffer was already disposed.
+ * - `CONSUMED`: the buffer was given back to Zig or transferred to a worker.
+ * - `PINNED`: the buffer is in use by a nonblocking native call.
  * - `DETACHED_ELSEWHERE`: the buffer's memory was transferred away behind its back.
  */
 export type ZeroCopyErrorCode =
@@ -31,7 +35,11 @@ export type ZeroCopyErrorCode =
   | "OUT_OF_MEMORY"
   | "INVALID_ELEMENT_TYPE"
   | "INVALID_ARGUMENT"
+  | "INVALID_POINTER"
+  | "DETACHED"
   | "DISPOSED"
+  | "CONSUMED"
+  | "PINNED"
   | "DETACHED_ELSEWHERE";
 
 /**

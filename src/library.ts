@@ -5,11 +5,13 @@
  */
 
 import { ABI_VERSION, checkLayout, STATS_WORDS, STATUS, statusError } from "./abi.ts";
-import { checkElementType, checkLength, type ElementType } from "./element_types.ts";
+import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "./element_types.ts";
 import { ZeroCopyError } from "./errors.ts";
-import { probeSymbols, symbols } from "./symbols.ts";
+import { abiSymbols, libzerocopySymbols, probeSymbols } from "./symbols.ts";
 import {
   adoptDescriptor,
+  consume,
+  type Descriptor,
   descriptorOf,
   newDescriptor,
   type Releaser,
@@ -19,13 +21,22 @@ import {
 /** The environment variable that overrides where the native library is looked for. */
 export const LIBRARY_ENV_VAR = "ZEROCOPY_LIB";
 
-/** Where to find the native library. */
-export interface OpenLibraryOptions {
+/**
+ * Where to find the native library, and which of its own exports to bind.
+ *
+ * @typeParam S The library's own FFI symbols, beside the zerocopy ABI exports.
+ */
+export interface OpenLibraryOptions<S extends Deno.ForeignLibraryInterface = Deno.ForeignLibraryInterface> {
   /**
    * Path or `file:` URL of the shared library. When absent, `ZEROCOPY_LIB` is
    * used if set, else the default `zig build` output next to this module.
    */
   path?: string | URL;
+  /**
+   * The library's own exports to bind, as for `Deno.dlopen`. When absent, the
+   * library must be libzerocopy itself, with its demo exports.
+   */
+  symbols?: S;
 }
 
 /** Buffers and bytes a library has handed over and not yet had back. */
@@ -40,49 +51,169 @@ export interface LibraryStats {
   totalReleased: number;
 }
 
-type Symbols = Deno.DynamicLibrary<typeof symbols>["symbols"];
+/** The exports of libzerocopy itself: the ABI plus its demo functions. */
+export type LibzerocopySymbols = typeof libzerocopySymbols;
+
+/** The bound functions of a library opened with symbols `S`, plus the zerocopy ABI exports. */
+export type BoundSymbols<S extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<
+  S & typeof abiSymbols
+>["symbols"];
+
+type AnyLibrary = Deno.DynamicLibrary<Deno.ForeignLibraryInterface>;
+type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
 
 // Assigned in ZeroCopyLibrary's static block, which alone may call its constructor.
-let openChecked: (path: string) => ZeroCopyLibrary;
+let openChecked: (
+  path: string,
+  table: Deno.ForeignLibraryInterface,
+) => ZeroCopyLibrary<Deno.ForeignLibraryInterface>;
 
 /**
- * An opened, ABI-checked zerocopy library. Get one with {@linkcode openLibrary}.
- * It stays open for the life of the process, because buffers it handed over
- * hold pointers into its code.
+ * An opened, ABI-checked zerocopy library: libzerocopy itself, or a Zig
+ * author's library built with the `zerocopy` Zig module. Get one with
+ * {@linkcode openLibrary}. It stays open for the life of the process, because
+ * buffers it handed over hold pointers into its code.
+ *
+ * @typeParam S The library's own FFI symbols.
  *
  * @example Generate a buffer in Zig and read it in Deno
  * ```ts
  * import { openLibrary } from "@zerocopy/zerocopy";
  *
  * const lib = openLibrary();
- * using squares = lib.generate("f64", 4);
- * console.log(squares.view); // Float64Array(4) [ 0, 0.5, 1, 1.5 ]
+ * using halves = lib.generate("f64", 4);
+ * console.log(halves.view); // Float64Array(4) [ 0, 0.5, 1, 1.5 ]
  * ```
  */
-export class ZeroCopyLibrary {
+export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = LibzerocopySymbols> {
   /** The path the library was opened from. */
   readonly path: string;
   /** The ABI version the library reported (always {@linkcode ABI_VERSION} once open). */
   readonly abiVersion: number;
-  readonly #symbols: Symbols;
-  readonly #releaser: Releaser;
+  /**
+   * The library's bound functions, as `Deno.dlopen` returns them. Pass
+   * descriptors (`take`'s callback argument, `pin().descriptor`) as `"buffer"` parameters.
+   */
+  readonly symbols: BoundSymbols<S>;
+  /** @internal Frees descriptors this library handed over; used by `ZeroCopyBuffer.receive`. */
+  readonly releaser: Releaser;
+  readonly #abi: AbiFunctions;
   readonly #stats = new BigUint64Array(STATS_WORDS);
 
-  private constructor(path: string, library: Deno.DynamicLibrary<typeof symbols>) {
+  private constructor(path: string, library: Deno.DynamicLibrary<S & typeof abiSymbols>) {
     this.path = path;
-    this.abiVersion = library.symbols.zc_abi_version();
-    this.#symbols = library.symbols;
-    const release = library.symbols.zc_release;
-    this.#releaser = { release: (descriptor) => release(descriptor) };
+    this.symbols = library.symbols;
+    this.#abi = library.symbols as unknown as AbiFunctions;
+    this.abiVersion = this.#abi.zc_abi_version();
+    const release = this.#abi.zc_release;
+    this.releaser = { path, release: (descriptor) => release(descriptor) };
   }
 
   static {
-    openChecked = (path) => new ZeroCopyLibrary(path, openWithAbiCheck(path));
+    openChecked = (path, table) =>
+      new ZeroCopyLibrary(path, openWithAbiCheck(path, table) as Deno.DynamicLibrary<typeof abiSymbols>);
   }
 
   /**
-   * Asks Zig to allocate `length` elements of `type`, filled with the demo
-   * pattern (element `i` is `i` wrapped to the type, or `i / 2` for floats),
+   * Calls a Zig function that hands a buffer over through its descriptor
+   * argument (`out: *zerocopy.Buffer`) and takes ownership of the result.
+   *
+   * @typeParam T The element type the function hands over.
+   * @param type The element type the function must hand over; another is refused.
+   * @param call Calls the Zig function with `descriptor` and returns its `Status`
+   * (0 for ok), or nothing for a function that cannot fail.
+   * @returns The buffer; dispose it to free the memory.
+   * @throws {ZeroCopyError} the status's error (`OUT_OF_MEMORY`, ...);
+   * `INVALID_ELEMENT_TYPE` when the function handed over another type, after
+   * freeing what it handed over.
+   *
+   * @example Take a frame from a Zig author's function
+   * ```ts ignore
+   * using frame = lib.take("u8", (out) => lib.symbols.make_frame(640, 480, out));
+   * ```
+   */
+  take<T extends ElementType>(type: T, call: (descriptor: Descriptor) => number | void): ZeroCopyBuffer<T> {
+    checkElementType(type);
+    const descriptor = newDescriptor();
+    const status = call(descriptor) ?? STATUS.ok;
+    return this.#adopt(descriptor, status, type);
+  }
+
+  /**
+   * `take` for a nonblocking Zig function (`nonblocking: true`): the call runs
+   * on another thread and the buffer arrives when it settles.
+   *
+   * @typeParam T The element type the function hands over.
+   * @param type The element type the function must hand over.
+   * @param call Calls the nonblocking function with `descriptor`; resolves to its `Status`.
+   * @returns The buffer; dispose it to free the memory.
+   * @throws {ZeroCopyError} as {@linkcode ZeroCopyLibrary.prototype.take}.
+   */
+  async takeAsync<T extends ElementType>(
+    type: T,
+    call: (descriptor: Descriptor) => Promise<number | void>,
+  ): Promise<ZeroCopyBuffer<T>> {
+    checkElementType(type);
+    const descriptor = newDescriptor();
+    const status = (await call(descriptor)) ?? STATUS.ok;
+    return this.#adopt(descriptor, status, type);
+  }
+
+  /**
+   * Asks the library's allocator (Zig's `c_allocator`) for `length` zeroed
+   * elements for Deno to fill, for instance before giving them to Zig.
+   *
+   * @typeParam T The element type.
+   * @param type The element type, which picks the view's TypedArray.
+   * @param length The number of elements; 0 gives an empty buffer.
+   * @returns The buffer; dispose it to free the memory.
+   * @throws {ZeroCopyError} `INVALID_ELEMENT_TYPE`, `INVALID_LENGTH`,
+   * `SIZE_OVERFLOW` before anything is allocated; `OUT_OF_MEMORY` when Zig's
+   * allocator fails.
+   *
+   * @example Fill a buffer in Deno, then give it to Zig
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = openLibrary();
+   * const bytes = lib.allocate("u8", 3);
+   * bytes.view.set([1, 2, 3]);
+   * lib.giveBack(bytes, (descriptor) => lib.symbols.zc_consume(descriptor));
+   * ```
+   */
+  allocate<T extends ElementType>(type: T, length: number): ZeroCopyBuffer<T> {
+    checkElementType(type);
+    checkLength(length, type);
+    const descriptor = newDescriptor();
+    const status = this.#abi.zc_allocate(ELEMENT_INFO[type].tag, BigInt(length), descriptor);
+    return this.#adopt(descriptor, status, type, `Allocating ${length} ${type}`);
+  }
+
+  /**
+   * Gives a buffer to a Zig function that takes ownership of it (it calls
+   * `zerocopy.take()` on the descriptor, then keeps or frees the memory). From
+   * then on the buffer is consumed: its views are detached, it never frees,
+   * and using it throws `CONSUMED`. A function that did not take the memory
+   * (its descriptor still set when it returns) has it freed here, so nothing leaks.
+   *
+   * @typeParam R What the Zig function returns.
+   * @param buffer A live buffer from this library.
+   * @param call Calls the Zig function with the buffer's descriptor.
+   * @returns What `call` returned.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED`, or `PINNED` while a nonblocking call uses it.
+   */
+  giveBack<R>(buffer: ZeroCopyBuffer, call: (descriptor: Descriptor) => R): R {
+    const descriptor = consume(buffer, "give back");
+    try {
+      return call(descriptor);
+    } finally {
+      this.releaser.release(descriptor); // a no-op once Zig took it
+    }
+  }
+
+  /**
+   * Generates `length` elements of `type` in Zig with libzerocopy's demo
+   * generator (element `i` is `i` wrapped to the type, or `i / 2` for floats)
    * and takes ownership of them with no copy.
    *
    * @typeParam T The element type.
@@ -93,26 +224,28 @@ export class ZeroCopyLibrary {
    * `SIZE_OVERFLOW` before anything is allocated; `OUT_OF_MEMORY` when Zig's
    * allocator fails.
    */
-  generate<T extends ElementType>(type: T, length: number): ZeroCopyBuffer<T> {
+  generate<T extends ElementType>(
+    this: ZeroCopyLibrary<LibzerocopySymbols>,
+    type: T,
+    length: number,
+  ): ZeroCopyBuffer<T> {
     checkElementType(type);
     checkLength(length, type);
     const descriptor = newDescriptor();
-    const generator = this.#symbols[`zc_generate_${type as ElementType}`];
-    const status = generator(BigInt(length), descriptor);
-    if (status !== STATUS.ok) throw statusError(status, `Generating ${length} ${type}`);
-    return adoptDescriptor(descriptor, this.#releaser, type);
+    const status = this.symbols[`zc_generate_${type as ElementType}`](BigInt(length), descriptor);
+    return this.#adopt(descriptor, status, type, `Generating ${length} ${type}`);
   }
 
   /**
-   * FNV-1a hash that Zig computes over the buffer's bytes, reading the same
-   * memory the view writes to.
+   * FNV-1a hash that libzerocopy computes over the buffer's bytes, reading the
+   * same memory the view writes to.
    *
-   * @param buffer A live buffer this library handed over.
+   * @param buffer A live buffer.
    * @returns The 32-bit FNV-1a hash of `buffer.bytes`.
-   * @throws {ZeroCopyError} `DISPOSED` for a disposed buffer.
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` for a buffer that is gone.
    */
-  checksum(buffer: ZeroCopyBuffer): number {
-    return this.#symbols.zc_checksum(descriptorOf(buffer));
+  checksum(this: ZeroCopyLibrary<LibzerocopySymbols>, buffer: ZeroCopyBuffer): number {
+    return this.symbols.zc_checksum(descriptorOf(buffer));
   }
 
   /**
@@ -122,13 +255,26 @@ export class ZeroCopyLibrary {
    * @returns A snapshot of the counters.
    */
   stats(): LibraryStats {
-    this.#symbols.zc_stats(this.#stats);
+    this.#abi.zc_stats(this.#stats);
     const [liveBuffers, liveBytes, totalHandedOver, totalReleased] = Array.from(this.#stats, Number);
     return { liveBuffers, liveBytes, totalHandedOver, totalReleased };
   }
+
+  #adopt<T extends ElementType>(
+    descriptor: Descriptor,
+    status: number,
+    type: T,
+    what = "The native call",
+  ): ZeroCopyBuffer<T> {
+    if (status !== STATUS.ok) {
+      this.releaser.release(descriptor); // in case the function filled it before failing
+      throw statusError(status, what);
+    }
+    return adoptDescriptor(descriptor, this.releaser, type);
+  }
 }
 
-const opened = new Map<string, ZeroCopyLibrary>();
+const opened = new Map<string, ZeroCopyLibrary<Deno.ForeignLibraryInterface>>();
 
 /**
  * Opens the native library once per path and checks that it speaks this
@@ -154,17 +300,44 @@ const opened = new Map<string, ZeroCopyLibrary>();
  * console.log(lib.path, lib.abiVersion);
  * ```
  */
-export function openLibrary(options: OpenLibraryOptions = {}): ZeroCopyLibrary {
+export function openLibrary(options?: { path?: string | URL; symbols?: undefined }): ZeroCopyLibrary;
+/**
+ * Opens a Zig author's library built with the `zerocopy` Zig module, binding
+ * its own exports beside the zerocopy ABI ones; otherwise as above.
+ *
+ * @typeParam S The library's own FFI symbols.
+ * @param options The library's path and its own symbols, as for `Deno.dlopen`.
+ * @returns The opened library; the same object for the same path and symbols.
+ * @throws {ZeroCopyError} as above.
+ *
+ * @example Open a Zig author's library
+ * ```ts ignore
+ * import { openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const lib = openLibrary({
+ *   path: "./zig-out/lib/libframes.so",
+ *   symbols: { make_frame: { parameters: ["u32", "u32", "buffer"], result: "i32" } },
+ * });
+ * using frame = lib.take("u8", (out) => lib.symbols.make_frame(640, 480, out));
+ * ```
+ */
+export function openLibrary<S extends Deno.ForeignLibraryInterface>(
+  options: OpenLibraryOptions<S> & { symbols: S },
+): ZeroCopyLibrary<S>;
+export function openLibrary(options: OpenLibraryOptions = {}): ZeroCopyLibrary<Deno.ForeignLibraryInterface> {
+  const table = options.symbols === undefined ? libzerocopySymbols : { ...options.symbols, ...abiSymbols };
   const candidates = libraryCandidates(options);
   const tried: string[] = [];
   for (const { path, source } of candidates) {
-    const cached = opened.get(path);
+    // One handle per path and symbol table: dlopen hands back the same loaded code for each.
+    const key = `${path}\0${Object.keys(table).sort().join(",")}`;
+    const cached = opened.get(key);
     if (cached) return cached;
     tried.push(`${path} (${source})`);
     if (!exists(path)) continue;
     requireUnscopedFfi(path);
-    const library = openChecked(path);
-    opened.set(path, library);
+    const library = openChecked(path, table);
+    opened.set(key, library);
     return library;
   }
   throw new ZeroCopyError(
@@ -251,7 +424,7 @@ function requireUnscopedFfi(path: string): void {
   );
 }
 
-function openWithAbiCheck(path: string): Deno.DynamicLibrary<typeof symbols> {
+function openWithAbiCheck(path: string, table: Deno.ForeignLibraryInterface): AnyLibrary {
   const probe = openSymbols(path, probeSymbols);
   try {
     const version = probe.symbols.zc_abi_version();
@@ -266,7 +439,7 @@ function openWithAbiCheck(path: string): Deno.DynamicLibrary<typeof symbols> {
   } finally {
     probe.close();
   }
-  return openSymbols(path, symbols);
+  return openSymbols(path, table);
 }
 
 function openSymbols<S extends Deno.ForeignLibraryInterface>(path: string, table: S): Deno.DynamicLibrary<S> {

@@ -19,13 +19,15 @@ export const abiSymbols = {
   zc_release: { parameters: ["buffer"], result: "void" },
   /** `fn (out: ?*Stats) Status` */
   zc_stats: { parameters: ["buffer"], result: "i32" },
+  /** `fn (element_type: u32, len: u64, out: ?*Buffer) Status`: zeroed memory from the default allocator */
+  zc_allocate: { parameters: ["u32", "u64", "buffer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** `fn (len: u64, out: ?*Buffer) Status` */
 const generator = { parameters: ["u64", "buffer"], result: "i32" } as const;
 
 /** Everything libzerocopy exports (zig/root.zig). */
-export const symbols = {
+export const libzerocopySymbols = {
   ...abiSymbols,
   zc_generate_i8: generator,
   zc_generate_u8: generator,
@@ -39,4 +41,18 @@ export const symbols = {
   zc_generate_f64: generator,
   /** `fn (buffer: ?*const Buffer) u32`: FNV-1a of the bytes the descriptor covers */
   zc_checksum: { parameters: ["buffer"], result: "u32" },
+  /** `fn (kind: u32, len: u64, out: ?*Buffer) Status`: f64 pattern from allocator `kind` (0 c, 1 page, 2 debug, 3 smp, 4 arena) */
+  zc_generate_f64_with: { parameters: ["u32", "u64", "buffer"], result: "i32" },
+  /** `fn (len: u64, out: ?*Buffer) Status`: f64 pattern handed over as an ArrayList, spare capacity included */
+  zc_generate_f64_list: generator,
+  /** `fn (values: ?[*]const f64, len: u32) f64`: sums a lent Float64Array */
+  zc_sum_f64: { parameters: ["buffer", "u32"], result: "f64" },
+  /** `fn (buffer: ?*const Buffer, ms: u32) f64`: sleeps, then sums; run nonblocking */
+  zc_sum_f64_after: { parameters: ["buffer", "u32"], result: "f64", nonblocking: true },
+  /** `fn (buffer: ?*Buffer) u32`: takes a given-back buffer, hashes and frees it */
+  zc_consume: { parameters: ["buffer"], result: "u32" },
+  /** `fn (buffer: ?*Buffer) Status`: takes a given-back buffer and keeps it */
+  zc_keep: { parameters: ["buffer"], result: "i32" },
+  /** `fn () u32`: frees what `zc_keep` kept; returns its length */
+  zc_release_kept: { parameters: [], result: "u32" },
 } as const satisfies Deno.ForeignLibraryInterface;

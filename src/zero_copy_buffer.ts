@@ -14,11 +14,17 @@ import {
 } from "./element_types.ts";
 import { ZeroCopyError } from "./errors.ts";
 
-/** A `Buffer` descriptor (zig/abi.zig) in JS memory, 8-byte aligned. */
+/**
+ * A `Buffer` descriptor (zig/abi.zig `Buffer`: ptr, len, cap, release, private,
+ * element type) in JS memory. Pass it as a `"buffer"` parameter to a Zig
+ * function that fills it (`out: *zerocopy.Buffer`) or takes it.
+ */
 export type Descriptor = BigUint64Array<ArrayBuffer>;
 
 /** Gives a descriptor's memory back to the library that handed it over. */
 export interface Releaser {
+  /** The library's path, so another worker can open the same library. */
+  readonly path: string;
   /** Frees the memory once and zeroes the descriptor, so a second call does nothing. */
   release(descriptor: Descriptor): void;
 }
@@ -26,6 +32,17 @@ export interface Releaser {
 /** Allocates an empty descriptor for a native call to fill. */
 export function newDescriptor(): Descriptor {
   return new BigUint64Array(BUFFER_WORDS);
+}
+
+/**
+ * A buffer on its way to another worker: post it with `postMessage` (it is
+ * plain data) and turn it back into a buffer with `ZeroCopyBuffer.receive()`.
+ */
+export interface TransferredBuffer {
+  /** Path of the library that handed the memory over. */
+  readonly path: string;
+  /** The descriptor's words; whoever receives them owns the memory. */
+  readonly descriptor: Descriptor;
 }
 
 interface Held {
@@ -37,14 +54,16 @@ interface Held {
 // back once neither the wrapper nor any view the user made can reach it.
 const safetyNet = new FinalizationRegistry<Held>((held) => held.releaser.release(held.descriptor));
 
+type State = "live" | "disposed" | "consumed";
+
 let construct: (
   descriptor: Descriptor,
   releaser: Releaser,
   type: ElementType,
-  length: number,
   memory: ArrayBuffer,
 ) => ZeroCopyBuffer;
 let readDescriptor: (buffer: ZeroCopyBuffer) => Descriptor;
+let consumeBuffer: (buffer: ZeroCopyBuffer, purpose: string) => Descriptor;
 
 /**
  * Memory that a Zig library allocated and handed over, seen through a TypedArray
@@ -56,7 +75,8 @@ let readDescriptor: (buffer: ZeroCopyBuffer) => Descriptor;
  * every view of it, including views you made, has length 0 afterwards and can
  * never read freed memory. Do not transfer `view.buffer` yourself
  * (`ArrayBuffer.prototype.transfer`, a transfer list): the memory would leave
- * zerocopy's control, and a later dispose refuses to free it.
+ * zerocopy's control, and a later dispose refuses to free it. Use
+ * {@linkcode ZeroCopyBuffer.prototype.transfer} to move a buffer to a worker.
  *
  * @typeParam T The element type, which picks the view's TypedArray.
  *
@@ -75,38 +95,83 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   readonly #descriptor: Descriptor;
   readonly #releaser: Releaser;
   readonly #type: T;
-  readonly #length: number;
   #memory: ArrayBuffer | null;
   #view: TypedArrayOf[T] | undefined;
+  #state: State = "live";
+  #pins = 0;
 
-  private constructor(
-    descriptor: Descriptor,
-    releaser: Releaser,
-    type: T,
-    length: number,
-    memory: ArrayBuffer,
-  ) {
+  private constructor(descriptor: Descriptor, releaser: Releaser, type: T, memory: ArrayBuffer) {
     this.#descriptor = descriptor;
     this.#releaser = releaser;
     this.#type = type;
-    this.#length = length;
     this.#memory = memory;
     safetyNet.register(memory, { descriptor, releaser }, descriptor);
   }
 
   static {
-    construct = (descriptor, releaser, type, length, memory) =>
-      new ZeroCopyBuffer(descriptor, releaser, type, length, memory);
+    construct = (descriptor, releaser, type, memory) =>
+      new ZeroCopyBuffer(descriptor, releaser, type, memory);
     readDescriptor = (buffer) => {
       buffer.#live();
       return buffer.#descriptor;
     };
+    consumeBuffer = (buffer, purpose) => buffer.#consume(purpose);
+  }
+
+  /**
+   * Turns a buffer another worker sent with {@linkcode ZeroCopyBuffer.prototype.transfer}
+   * back into a buffer over the same memory, which this side now owns.
+   *
+   * @typeParam T The element type expected.
+   * @param transferred What `transfer()` returned, received through `postMessage`.
+   * @param open Opens the library at a path; pass `(path) => openLibrary({ path, symbols: {} })`.
+   * @param expected The element type expected; a buffer of another type is refused (and freed).
+   * @returns The buffer, owned here: dispose it to free the memory.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a transferred
+   * buffer; `CONSUMED` for one already received; `INVALID_ELEMENT_TYPE` for a
+   * buffer of another type than `expected`.
+   *
+   * @example Receive a buffer in a worker
+   * ```ts ignore
+   * import { openLibrary, ZeroCopyBuffer } from "@zerocopy/zerocopy";
+   *
+   * self.onmessage = (event) => {
+   *   using buffer = ZeroCopyBuffer.receive(event.data, (path) => openLibrary({ path, symbols: {} }), "f32");
+   *   console.log(buffer.length);
+   * };
+   * ```
+   */
+  static receive<T extends ElementType = ElementType>(
+    transferred: TransferredBuffer,
+    open: (path: string) => { releaser: Releaser },
+    expected?: T,
+  ): ZeroCopyBuffer<T> {
+    const words = transferred?.descriptor;
+    if (
+      !(words instanceof BigUint64Array) || words.length !== BUFFER_WORDS ||
+      typeof transferred.path !== "string"
+    ) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        "Cannot receive a value that ZeroCopyBuffer.transfer() did not produce: post the transfer() result unchanged",
+      );
+    }
+    if (words[BufferField.release] === 0n) {
+      throw new ZeroCopyError(
+        "CONSUMED",
+        "Cannot receive a transferred buffer twice: the first receive() owns its memory",
+      );
+    }
+    const descriptor = newDescriptor();
+    descriptor.set(words);
+    words.fill(0n); // a second receive() of the same message finds nothing to own
+    return adoptDescriptor(descriptor, open(transferred.path).releaser, expected);
   }
 
   /**
    * The elements, as a TypedArray over the native memory: writes are seen by Zig.
    *
-   * @throws {ZeroCopyError} `DISPOSED` once the buffer is disposed.
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
    */
   get view(): TypedArrayOf[T] {
     return this.#view ??= ELEMENT_INFO[this.#type].view(this.#live()) as TypedArrayOf[T];
@@ -115,7 +180,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   /**
    * The same memory as bytes, for I/O and hashing.
    *
-   * @throws {ZeroCopyError} `DISPOSED` once the buffer is disposed.
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
    */
   get bytes(): Uint8Array<ArrayBuffer> {
     return new Uint8Array(this.#live());
@@ -124,7 +189,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   /**
    * The element type.
    *
-   * @throws {ZeroCopyError} `DISPOSED` once the buffer is disposed.
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
    */
   get type(): T {
     this.#live();
@@ -134,32 +199,31 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   /**
    * The number of elements.
    *
-   * @throws {ZeroCopyError} `DISPOSED` once the buffer is disposed.
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
    */
   get length(): number {
-    this.#live();
-    return this.#length;
+    return this.#live().byteLength / ELEMENT_INFO[this.#type].bytes;
   }
 
   /**
    * The number of bytes the view covers.
    *
-   * @throws {ZeroCopyError} `DISPOSED` once the buffer is disposed.
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
    */
   get byteLength(): number {
     return this.#live().byteLength;
   }
 
-  /** Whether the buffer was disposed; the one member that never throws. */
+  /** Whether the buffer was disposed, given back or transferred; the one member that never throws. */
   get disposed(): boolean {
-    return this.#memory === null;
+    return this.#state !== "live";
   }
 
   /**
    * For experts: the address of the first element, valid until dispose.
    * Anything read or written through it is unchecked.
    *
-   * @throws {ZeroCopyError} `DISPOSED` once the buffer is disposed.
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
    */
   get unsafePointer(): Deno.PointerValue {
     this.#live();
@@ -167,27 +231,66 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   }
 
   /**
+   * Keeps the memory allocated while a nonblocking native call uses it. A
+   * dispose during the call detaches the views at once but defers the free
+   * until the last pin is disposed, so Zig never works on freed memory.
+   *
+   * @returns The pin; `pin.descriptor` is what to pass to the native call.
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   *
+   * @example Keep a buffer alive across a nonblocking call
+   * ```ts ignore
+   * using pin = buffer.pin();
+   * const sum = await lib.symbols.sum_slowly(pin.descriptor); // nonblocking: true
+   * ```
+   */
+  pin(): BufferPin {
+    const descriptor = this.#descriptor;
+    // Holding the ArrayBuffer keeps the safety net from freeing the memory mid-call.
+    let memory: ArrayBuffer | null = this.#live();
+    this.#pins++;
+    return {
+      descriptor,
+      [Symbol.dispose]: () => {
+        if (memory === null) return;
+        memory = null;
+        if (--this.#pins === 0 && this.#state === "disposed") this.#releaser.release(descriptor);
+      },
+    };
+  }
+
+  /**
+   * Moves ownership to another worker with no copy: this buffer's views are
+   * detached and it will never free the memory; the receiver does, through
+   * {@linkcode ZeroCopyBuffer.receive}.
+   *
+   * @returns Plain data to send with `postMessage`.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED`, or `PINNED` while a native call uses it.
+   *
+   * @example Send a buffer to a worker
+   * ```ts ignore
+   * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
+   * worker.postMessage(lib.generate("f32", 1_000_000).transfer());
+   * ```
+   */
+  transfer(): TransferredBuffer {
+    return { path: this.#releaser.path, descriptor: this.#consume("transfer") };
+  }
+
+  /**
    * Detaches every view, then gives the memory back to Zig. Idempotent: only
-   * the first call frees.
+   * the first call frees. While pinned by a nonblocking call, the free waits
+   * for the call to settle.
    *
    * @throws {ZeroCopyError} `DETACHED_ELSEWHERE` when the `ArrayBuffer` was
    * transferred away behind zerocopy's back: the memory is then left allocated
    * rather than freed under the view that now holds it.
    */
   [Symbol.dispose](): void {
-    const memory = this.#memory;
-    if (memory === null) return;
-    this.#memory = null;
-    this.#view = undefined;
-    safetyNet.unregister(this.#descriptor);
-    if (memory.detached) {
-      throw new ZeroCopyError(
-        "DETACHED_ELSEWHERE",
-        `Cannot free a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory is left allocated; never transfer view.buffer yourself`,
-      );
-    }
-    memory.transfer(0);
-    this.#releaser.release(this.#descriptor);
+    if (this.#state !== "live") return;
+    this.#state = "disposed";
+    this.#revoke();
+    if (this.#pins === 0) this.#releaser.release(this.#descriptor);
   }
 
   /** Shows type, length and the first elements, without reading a disposed buffer. */
@@ -195,53 +298,106 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     inspect: (value: unknown, options?: unknown) => string,
     options: unknown,
   ): string {
-    if (this.#memory === null) return `ZeroCopyBuffer<${this.#type}> { disposed }`;
-    return `ZeroCopyBuffer<${this.#type}> { length: ${this.#length}, view: ${inspect(this.view, options)} }`;
+    if (this.#state !== "live") return `ZeroCopyBuffer<${this.#type}> { ${this.#state} }`;
+    return `ZeroCopyBuffer<${this.#type}> { length: ${this.length}, view: ${inspect(this.view, options)} }`;
+  }
+
+  /** Detaches every view and takes the memory out of the safety net's hands. */
+  #revoke(): void {
+    const memory = this.#memory!;
+    this.#memory = null;
+    this.#view = undefined;
+    safetyNet.unregister(this.#descriptor);
+    if (memory.detached) {
+      this.#pins = Infinity; // never free: a foreign ArrayBuffer holds the memory
+      throw new ZeroCopyError(
+        "DETACHED_ELSEWHERE",
+        `Cannot free a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory is left allocated; never transfer view.buffer yourself`,
+      );
+    }
+    memory.transfer(0);
+  }
+
+  /** Ends this object's ownership without freeing: the caller passes the descriptor on. */
+  #consume(purpose: string): Descriptor {
+    this.#live();
+    if (this.#pins > 0) {
+      throw new ZeroCopyError(
+        "PINNED",
+        `Cannot ${purpose} a ZeroCopyBuffer<${this.#type}> while a native call uses it: await the call first`,
+      );
+    }
+    this.#state = "consumed";
+    this.#revoke();
+    return this.#descriptor;
   }
 
   #live(): ArrayBuffer {
     if (this.#memory === null) {
-      throw new ZeroCopyError(
-        "DISPOSED",
-        `Cannot use a disposed ZeroCopyBuffer<${this.#type}>: keep the buffer alive until you are done with it`,
-      );
+      throw this.#state === "consumed"
+        ? new ZeroCopyError(
+          "CONSUMED",
+          `Cannot use a ZeroCopyBuffer<${this.#type}> that was given back or transferred: its memory belongs to its new owner`,
+        )
+        : new ZeroCopyError(
+          "DISPOSED",
+          `Cannot use a disposed ZeroCopyBuffer<${this.#type}>: keep the buffer alive until you are done with it`,
+        );
     }
     return this.#memory;
   }
 }
 
+/** Keeps a buffer's memory allocated while a native call uses it; dispose it when the call settles. */
+export interface BufferPin extends Disposable {
+  /** The descriptor to pass to the native call. */
+  readonly descriptor: Descriptor;
+}
+
 /**
  * The descriptor of a live buffer, to pass to native calls that read it.
  *
- * @throws {ZeroCopyError} `DISPOSED` once the buffer is disposed.
+ * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
  */
 export function descriptorOf(buffer: ZeroCopyBuffer): Descriptor {
   return readDescriptor(buffer);
 }
 
 /**
- * Wraps the memory a native call described in `descriptor`, which `releaser` frees.
+ * Ends `buffer`'s ownership without freeing and returns its descriptor, for a
+ * native call that takes the memory over.
+ *
+ * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `PINNED`.
+ */
+export function consume(buffer: ZeroCopyBuffer, purpose: string): Descriptor {
+  return consumeBuffer(buffer, purpose);
+}
+
+/**
+ * Wraps the memory a native call described in `descriptor`, which `releaser`
+ * frees. When `expected` is given, a buffer of another element type is refused.
  * On any inconsistency the memory is released before the error is thrown, so
  * nothing leaks.
  */
 export function adoptDescriptor<T extends ElementType>(
   descriptor: Descriptor,
   releaser: Releaser,
-  expected: T,
+  expected?: T,
 ): ZeroCopyBuffer<T> {
   const tag = Number(descriptor[BufferField.elementTypeAndFlags] & 0xffff_ffffn);
   const type = elementTypeOfTag(tag);
-  const length = Number(descriptor[BufferField.len]);
-  const byteLength = type === undefined ? 0 : length * ELEMENT_INFO[type].bytes;
-  if (type !== expected) {
+  if (type === undefined || (expected !== undefined && type !== expected)) {
     releaser.release(descriptor);
     throw new ZeroCopyError(
       "INVALID_ELEMENT_TYPE",
-      `Expected a buffer of ${expected} but the library handed over ${
+      `Expected a buffer of ${expected ?? "a known element type"} but the library handed over ${
         type ?? `unknown tag ${tag}`
-      }: fix the symbol's declared element type`,
+      }: fix the element type the Zig function or its caller declares`,
     );
   }
+  const length = Number(descriptor[BufferField.len]);
+  const byteLength = length * ELEMENT_INFO[type].bytes;
+  const address = descriptor[BufferField.ptr];
   if (byteLength > MAX_BYTE_LENGTH) {
     releaser.release(descriptor);
     throw new ZeroCopyError(
@@ -249,9 +405,19 @@ export function adoptDescriptor<T extends ElementType>(
       `A buffer of ${length} ${type} is too large for an ArrayBuffer: hand over less`,
     );
   }
-  const memory = byteLength === 0 ? new ArrayBuffer(0) : Deno.UnsafePointerView.getArrayBuffer(
-    Deno.UnsafePointer.create(descriptor[BufferField.ptr])!,
-    byteLength,
-  );
-  return construct(descriptor, releaser, type, length, memory) as ZeroCopyBuffer<T>;
+  if (byteLength > 0 && (address === 0n || address % BigInt(ELEMENT_INFO[type].bytes) !== 0n)) {
+    releaser.release(descriptor);
+    throw new ZeroCopyError(
+      "INVALID_POINTER",
+      `The library handed over ${length} ${type} at address 0x${
+        address.toString(16)
+      }, which is null or not aligned to ${
+        ELEMENT_INFO[type].bytes
+      } bytes: fix the Zig function that fills the descriptor`,
+    );
+  }
+  const memory = byteLength === 0
+    ? new ArrayBuffer(0)
+    : Deno.UnsafePointerView.getArrayBuffer(Deno.UnsafePointer.create(address)!, byteLength);
+  return construct(descriptor, releaser, type, memory) as ZeroCopyBuffer<T>;
 }

@@ -59,7 +59,7 @@ describe("openLibrary()", () => {
   it("refuses a library that lacks an export, naming it", () => {
     const error = openError(fixturePath("missing_symbol"));
     assertEquals(error.code, "SYMBOL_MISSING");
-    assertMatch(error.message, /zc_release|zc_stats|zc_generate|zc_checksum/);
+    assertMatch(error.message, /zc_\w+/);
     assert(error.cause instanceof Error);
   });
 

@@ -51,12 +51,116 @@ fn zc_checksum(buffer: ?*const Buffer) callconv(.c) u32 {
     return checksum(buffer);
 }
 
-/// Exports `zc_generate_<type>` for every element type and `zc_checksum`.
+/// The allocators a demo buffer can come from, by the number Deno passes.
+pub const AllocatorKind = enum(u32) { c = 0, page = 1, debug = 2, smp = 3, arena = 4, _ };
+
+var debug_allocator_state: std.heap.DebugAllocator(.{}) = .init;
+const debug_allocator: std.mem.Allocator = debug_allocator_state.allocator();
+const page_allocator: std.mem.Allocator = std.heap.page_allocator;
+const smp_allocator: std.mem.Allocator = std.heap.smp_allocator;
+
+/// `len` f64 of the pattern from the allocator `kind` names: each buffer
+/// carries its own release, so Deno's dispose returns it to the right one.
+fn zc_generate_f64_with(kind: u32, len: u64, out: ?*Buffer) callconv(.c) Status {
+    return switch (@as(AllocatorKind, @fromBackingInt(@intCast(kind)))) {
+        .c => generate(f64, zerocopy.default_allocator, len, out),
+        .page => generate(f64, &page_allocator, len, out),
+        .debug => generate(f64, &debug_allocator, len, out),
+        .smp => generate(f64, &smp_allocator, len, out),
+        .arena => generateInArena(len, out),
+        _ => .invalid_argument,
+    };
+}
+
+fn generateInArena(len: u64, out: ?*Buffer) Status {
+    const buffer = out orelse return .invalid_argument;
+    buffer.* = .released;
+    const shared = zerocopy.SharedArena.create(std.heap.c_allocator) catch return .out_of_memory;
+    defer shared.done();
+    const arena = shared.allocator();
+    const items = zerocopy.allocate(f64, &arena, len) catch |err| return zerocopy.statusOf(err);
+    for (items, 0..) |*item, i| item.* = pattern(f64, i);
+    shared.handOverSlice(f64, items, buffer);
+    return .ok;
+}
+
+/// `len` f64 appended one by one to an `ArrayList`, handed over with its
+/// spare capacity: the view covers `len`, the release frees the capacity.
+fn zc_generate_f64_list(len: u64, out: ?*Buffer) callconv(.c) Status {
+    const buffer = out orelse return .invalid_argument;
+    buffer.* = .released;
+    const gpa = zerocopy.default_allocator;
+    var list: std.ArrayList(f64) = .empty;
+    errdefer list.deinit(gpa.*);
+    for (0..len) |i| list.append(gpa.*, pattern(f64, i)) catch {
+        list.deinit(gpa.*);
+        return .out_of_memory;
+    };
+    zerocopy.handOverArrayList(f64, gpa, &list, buffer);
+    return .ok;
+}
+
+/// Sums a Float64Array that Deno lends for the duration of the call.
+fn zc_sum_f64(values: ?[*]const f64, len: u32) callconv(.c) f64 {
+    const items = (values orelse return 0)[0..len];
+    var sum: f64 = 0;
+    for (items) |x| sum += x;
+    return sum;
+}
+
+/// Sleeps `ms`, then sums a buffer's f64: the slow native call behind the
+/// nonblocking tests, which must keep the buffer alive until it returns.
+fn zc_sum_f64_after(buffer: ?*const Buffer, ms: u32) callconv(.c) f64 {
+    const delay: std.c.timespec = .{ .sec = @intCast(ms / 1000), .nsec = @intCast(@as(u64, ms % 1000) * std.time.ns_per_ms) };
+    _ = std.c.nanosleep(&delay, null);
+    const items = zerocopy.elements(f64, buffer orelse return std.math.nan(f64)) orelse return std.math.nan(f64);
+    var sum: f64 = 0;
+    for (items) |x| sum += x;
+    return sum;
+}
+
+/// Takes a buffer Deno gives back, hashes it and frees it: ownership ends here.
+fn zc_consume(buffer: ?*Buffer) callconv(.c) u32 {
+    var owned = zerocopy.take(buffer orelse return 0);
+    defer zerocopy.release(&owned);
+    return checksum(&owned);
+}
+
+var kept: Buffer = .released;
+var kept_lock: std.atomic.Mutex = .unlocked;
+
+/// Takes a buffer Deno gives back and keeps it, releasing whatever it kept before.
+fn zc_keep(buffer: ?*Buffer) callconv(.c) Status {
+    const given = buffer orelse return .invalid_argument;
+    while (!kept_lock.tryLock()) std.atomic.spinLoopHint();
+    defer kept_lock.unlock();
+    zerocopy.release(&kept);
+    kept = zerocopy.take(given);
+    return .ok;
+}
+
+/// Releases the buffer `zc_keep` holds; returns its length, 0 if none.
+fn zc_release_kept() callconv(.c) u32 {
+    while (!kept_lock.tryLock()) std.atomic.spinLoopHint();
+    defer kept_lock.unlock();
+    const len: u32 = @intCast(@min(kept.len, std.math.maxInt(u32)));
+    zerocopy.release(&kept);
+    return len;
+}
+
+/// Exports the demo functions Deno's tests and examples call.
 pub fn exportDemo() void {
     inline for (zerocopy.ElementType.known) |tag| {
         @export(&Generator(tag).generateExport, .{ .name = "zc_generate_" ++ @tagName(tag) });
     }
     @export(&zc_checksum, .{ .name = "zc_checksum" });
+    @export(&zc_generate_f64_with, .{ .name = "zc_generate_f64_with" });
+    @export(&zc_generate_f64_list, .{ .name = "zc_generate_f64_list" });
+    @export(&zc_sum_f64, .{ .name = "zc_sum_f64" });
+    @export(&zc_sum_f64_after, .{ .name = "zc_sum_f64_after" });
+    @export(&zc_consume, .{ .name = "zc_consume" });
+    @export(&zc_keep, .{ .name = "zc_keep" });
+    @export(&zc_release_kept, .{ .name = "zc_release_kept" });
 }
 
 const testing = std.testing;
@@ -94,6 +198,37 @@ test "generate reports overflow and allocation failure as statuses" {
     std.mem.doNotOptimizeAway(&buffer);
     try testing.expectEqual(Status.out_of_memory, huge);
     try testing.expectEqual(Status.invalid_argument, generate(u8, &gpa, 1, null));
+}
+
+test "every allocator kind hands over a buffer that release returns to it" {
+    inline for (.{ AllocatorKind.c, AllocatorKind.page, AllocatorKind.debug, AllocatorKind.smp, AllocatorKind.arena }) |kind| {
+        var buffer: Buffer = undefined;
+        try testing.expectEqual(Status.ok, zc_generate_f64_with(@backingInt(kind), 1000, &buffer));
+        try testing.expectEqual(@as(f64, 499.5), zerocopy.elements(f64, &buffer).?[999]);
+        zerocopy.release(&buffer);
+    }
+    try testing.expectEqual(std.heap.Check.ok, debug_allocator_state.deinit());
+    debug_allocator_state = .init;
+}
+
+test "an ArrayList is handed over with its capacity" {
+    var buffer: Buffer = undefined;
+    try testing.expectEqual(Status.ok, zc_generate_f64_list(1000, &buffer));
+    defer zerocopy.release(&buffer);
+    try testing.expectEqual(@as(usize, 1000), buffer.len);
+    try testing.expect(buffer.cap > buffer.len);
+}
+
+test "consume and keep take ownership of a given-back buffer" {
+    var given: Buffer = undefined;
+    try testing.expectEqual(Status.ok, generate(u8, zerocopy.default_allocator, 10, &given));
+    _ = zc_consume(&given);
+    try testing.expectEqual(Buffer.released, given);
+    try testing.expectEqual(Status.ok, generate(u8, zerocopy.default_allocator, 10, &given));
+    try testing.expectEqual(Status.ok, zc_keep(&given));
+    try testing.expectEqual(Buffer.released, given);
+    try testing.expectEqual(@as(u32, 10), zc_release_kept());
+    try testing.expectEqual(@as(u32, 0), zc_release_kept());
 }
 
 test "checksum sees a write into the buffer" {

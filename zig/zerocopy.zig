@@ -37,10 +37,10 @@ pub fn statusOf(err: AllocateError) Status {
     };
 }
 
-/// Hands over `items`, which `allocator` allocated with exactly `items.len` elements.
+/// Hands over `slice`, which `allocator` allocated with exactly `slice.len` elements.
 /// From here on the receiver owns them; do not free them yourself.
-pub fn handOverSlice(comptime T: type, allocator: *const Allocator, items: []T, out: *Buffer) void {
-    handOver(T, items.ptr, items.len, items.len, AllocatorRelease(T).release, @constCast(allocator), out);
+pub fn handOverSlice(comptime T: type, allocator: *const Allocator, slice: []T, out: *Buffer) void {
+    handOver(T, slice.ptr, slice.len, slice.len, AllocatorRelease(T).release, @constCast(allocator), out);
 }
 
 /// Hands over an `ArrayList`'s memory as it is, without shrinking or copying:
@@ -85,6 +85,82 @@ pub fn release(buffer: *Buffer) void {
     counters.released(bytes);
 }
 
+/// An arena whose memory is handed over as several buffers and given back to
+/// `child` in one go once the creator and every buffer have let go of it.
+pub const SharedArena = struct {
+    arena: std.heap.ArenaAllocator,
+    child: Allocator,
+    /// The creator's reference plus one per buffer handed over and not yet released.
+    refs: std.atomic.Value(usize),
+
+    pub fn create(child: Allocator) Allocator.Error!*SharedArena {
+        const self = try child.create(SharedArena);
+        self.* = .{ .arena = .init(child), .child = child, .refs = .init(1) };
+        return self;
+    }
+
+    /// Allocates from the arena (not thread-safe: one producer at a time).
+    pub fn allocator(self: *SharedArena) Allocator {
+        return self.arena.allocator();
+    }
+
+    /// Hands over `slice`, allocated from this arena; releasing it drops one reference.
+    pub fn handOverSlice(self: *SharedArena, comptime T: type, slice: []T, out: *Buffer) void {
+        _ = self.refs.fetchAdd(1, .monotonic);
+        handOver(T, slice.ptr, slice.len, slice.len, releaseArenaBuffer, self, out);
+    }
+
+    /// Drops the creator's reference: the arena goes once its buffers are released too.
+    pub fn done(self: *SharedArena) void {
+        self.unref();
+    }
+
+    fn unref(self: *SharedArena) void {
+        if (self.refs.fetchSub(1, .acq_rel) != 1) return;
+        const child = self.child;
+        self.arena.deinit();
+        child.destroy(self);
+    }
+
+    fn releaseArenaBuffer(buffer: *Buffer) callconv(.c) void {
+        const self: *SharedArena = @ptrCast(@alignCast(buffer.private orelse return));
+        self.unref();
+    }
+};
+
+/// The elements of a buffer handed back by the host, if it holds `T`; null for
+/// another element type, so a wrong cast is an error the caller must handle.
+pub fn elements(comptime T: type, buffer: *const Buffer) ?[]T {
+    if (buffer.element_type != comptime ElementType.of(T)) return null;
+    const ptr = buffer.ptr orelse return &.{};
+    const typed: [*]T = @ptrCast(@alignCast(ptr));
+    return typed[0..buffer.len];
+}
+
+/// Moves ownership out of `buffer` (say, one the host gave back) into the
+/// returned descriptor, leaving `buffer` released so its old owner cannot free it.
+pub fn take(buffer: *Buffer) Buffer {
+    const taken = buffer.*;
+    buffer.* = .released;
+    return taken;
+}
+
+/// Allocates `len` zeroed elements of the type `element_type` names with
+/// `allocator` and hands them over: how the host asks Zig for memory to fill.
+pub fn allocateAndHandOver(allocator: *const Allocator, element_type: ElementType, len: usize, out: *Buffer) Status {
+    out.* = .released;
+    switch (element_type) {
+        inline .i8, .u8, .i16, .u16, .i32, .u32, .i64, .u64, .f32, .f64 => |tag| {
+            const T = tag.Type();
+            const memory = allocate(T, allocator, len) catch |err| return statusOf(err);
+            @memset(memory, 0);
+            handOverSlice(T, allocator, memory, out);
+            return .ok;
+        },
+        _ => return .invalid_element_type,
+    }
+}
+
 /// Buffers and bytes handed over by this library and not yet released.
 pub fn stats() Stats {
     return counters.read();
@@ -96,8 +172,8 @@ fn AllocatorRelease(comptime T: type) type {
         fn release(buffer: *Buffer) callconv(.c) void {
             const bytes = buffer.ptr orelse return;
             const allocator: *const Allocator = @ptrCast(@alignCast(buffer.private orelse return));
-            const items: [*]T = @ptrCast(@alignCast(bytes));
-            allocator.free(items[0..buffer.cap]);
+            const typed: [*]T = @ptrCast(@alignCast(bytes));
+            allocator.free(typed[0..buffer.cap]);
         }
     };
 }
@@ -137,6 +213,7 @@ pub fn exportAbi() void {
     @export(&zc_layout, .{ .name = "zc_layout" });
     @export(&zc_release, .{ .name = "zc_release" });
     @export(&zc_stats, .{ .name = "zc_stats" });
+    @export(&zc_allocate, .{ .name = "zc_allocate" });
 }
 
 fn zc_abi_version() callconv(.c) u32 {
@@ -151,6 +228,10 @@ fn zc_release(buffer: ?*Buffer) callconv(.c) void {
     release(buffer orelse return);
 }
 
+fn zc_allocate(element_type: u32, len: u64, out: ?*Buffer) callconv(.c) Status {
+    return allocateAndHandOver(default_allocator, @fromBackingInt(@intCast(element_type)), len, out orelse return .invalid_argument);
+}
+
 fn zc_stats(out: ?*Stats) callconv(.c) Status {
     (out orelse return .invalid_argument).* = stats();
     return .ok;
@@ -161,10 +242,10 @@ const testing = std.testing;
 test "handOverSlice then release frees through the same allocator, once" {
     const gpa = testing.allocator;
     const before = stats();
-    const items = try allocate(i32, &gpa, 1000);
-    for (items, 0..) |*x, i| x.* = @intCast(i);
+    const numbers = try allocate(i32, &gpa, 1000);
+    for (numbers, 0..) |*x, i| x.* = @intCast(i);
     var buffer: Buffer = undefined;
-    handOverSlice(i32, &gpa, items, &buffer);
+    handOverSlice(i32, &gpa, numbers, &buffer);
     try testing.expectEqual(@as(usize, 1000), buffer.len);
     try testing.expectEqual(ElementType.i32, buffer.element_type);
     try testing.expectEqual(before.live_buffers + 1, stats().live_buffers);
@@ -204,6 +285,40 @@ test "zc_stats refuses a null out-parameter" {
     try testing.expectEqual(Status.invalid_argument, zc_stats(null));
     var s: Stats = undefined;
     try testing.expectEqual(Status.ok, zc_stats(&s));
+}
+
+test "allocateAndHandOver zeroes the memory and rejects unknown element types" {
+    const gpa = testing.allocator;
+    var buffer: Buffer = undefined;
+    try testing.expectEqual(Status.ok, allocateAndHandOver(&gpa, .u16, 64, &buffer));
+    defer release(&buffer);
+    for (elements(u16, &buffer).?) |x| try testing.expectEqual(@as(u16, 0), x);
+    try testing.expectEqual(@as(?[]f32, null), elements(f32, &buffer));
+    var other: Buffer = undefined;
+    try testing.expectEqual(Status.invalid_element_type, allocateAndHandOver(&gpa, @fromBackingInt(@intCast(42)), 1, &other));
+    try testing.expectEqual(Status.size_overflow, allocateAndHandOver(&gpa, .u64, std.math.maxInt(usize), &other));
+}
+
+test "SharedArena frees its memory once the creator and every buffer let go" {
+    const shared = try SharedArena.create(testing.allocator);
+    var first: Buffer = undefined;
+    var second: Buffer = undefined;
+    shared.handOverSlice(u32, try shared.allocator().alloc(u32, 100), &first);
+    shared.handOverSlice(f64, try shared.allocator().alloc(f64, 10), &second);
+    shared.done();
+    release(&first);
+    try testing.expectEqual(@as(usize, 1), shared.refs.load(.monotonic));
+    release(&second); // frees the arena: the testing allocator fails the test if it leaked
+}
+
+test "take moves ownership and leaves the source released" {
+    const gpa = testing.allocator;
+    var given: Buffer = undefined;
+    try testing.expectEqual(Status.ok, allocateAndHandOver(&gpa, .f64, 8, &given));
+    var kept = take(&given);
+    release(&given); // the old owner's release is now a no-op
+    try testing.expect(kept.ptr != null);
+    release(&kept);
 }
 
 test {

@@ -1,0 +1,29 @@
+/// <reference lib="deno.worker" />
+// The other side of tests/workers_test.ts: receives buffers, sums them, and
+// sends buffers of its own back, all without copying.
+
+import { openLibrary, type TransferredBuffer, ZeroCopyBuffer } from "../mod.ts";
+
+const lib = openLibrary();
+const open = (path: string) => openLibrary({ path, symbols: {} });
+
+type Request = { kind: "sum"; buffer: TransferredBuffer } | { kind: "send"; length: number } | {
+  kind: "drop";
+  buffer: TransferredBuffer;
+};
+
+self.onmessage = (event: MessageEvent<Request>) => {
+  const request = event.data;
+  if (request.kind === "sum") {
+    using buffer = ZeroCopyBuffer.receive(request.buffer, open, "f64");
+    buffer.view[0] = 1000; // the sender's memory, written here
+    let sum = 0;
+    for (const x of buffer.view) sum += x;
+    self.postMessage({ sum });
+  } else if (request.kind === "send") {
+    self.postMessage({ buffer: lib.generate("f64", request.length).transfer() });
+  } else {
+    ZeroCopyBuffer.receive(request.buffer, open); // dropped: the worker's safety net or exit must not double free
+    self.postMessage({ dropped: true });
+  }
+};

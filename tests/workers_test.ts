@@ -1,0 +1,81 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { afterAll, beforeAll, describe, it } from "@std/testing/bdd";
+import { openLibrary, type TransferredBuffer, ZeroCopyBuffer, ZeroCopyError } from "../mod.ts";
+import { lib } from "./_helpers.ts";
+
+let worker: Worker;
+
+function ask<T>(message: unknown): Promise<T> {
+  return new Promise((resolve) => {
+    worker.onmessage = (event) => resolve(event.data);
+    worker.postMessage(message);
+  });
+}
+
+describe("moving buffers between workers", () => {
+  beforeAll(() => {
+    worker = new Worker(new URL("./_worker.ts", import.meta.url), { type: "module" });
+  });
+  afterAll(() => worker.terminate());
+
+  it("moves ownership to a worker, which sees the same memory and frees it once", async () => {
+    const before = lib.stats();
+    const buffer = lib.generate("f64", 1000);
+    const view = buffer.view;
+    const { sum } = await ask<{ sum: number }>({ kind: "sum", buffer: buffer.transfer() });
+    assertEquals(sum, 249_750 + 1000);
+    assertEquals(view.length, 0);
+    assertEquals(assertThrows(() => buffer.view, ZeroCopyError).code, "CONSUMED");
+    buffer[Symbol.dispose](); // no second free
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+    assertEquals(lib.stats().totalReleased, before.totalReleased + 1);
+  });
+
+  it("receives a buffer a worker made and frees it here", async () => {
+    const before = lib.stats();
+    const { buffer: transferred } = await ask<{ buffer: TransferredBuffer }>({ kind: "send", length: 500 });
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers + 1);
+    const buffer = ZeroCopyBuffer.receive(transferred, (path) => openLibrary({ path, symbols: {} }), "f64");
+    assertEquals(buffer.length, 500);
+    assertEquals(buffer.view[499], 249.5);
+    buffer[Symbol.dispose]();
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+  });
+
+  it("lets a transfer be received only once", async () => {
+    const before = lib.stats();
+    const { buffer: transferred } = await ask<{ buffer: TransferredBuffer }>({ kind: "send", length: 8 });
+    const open = (path: string) => openLibrary({ path, symbols: {} });
+    const first = ZeroCopyBuffer.receive(transferred, open);
+    assertEquals(
+      assertThrows(() => ZeroCopyBuffer.receive(transferred, open), ZeroCopyError).code,
+      "CONSUMED",
+    );
+    assertEquals(first.length, 8);
+    first[Symbol.dispose]();
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+  });
+
+  it("refuses a transfer of another element type than expected, freeing it", async () => {
+    const before = lib.stats();
+    const { buffer: transferred } = await ask<{ buffer: TransferredBuffer }>({ kind: "send", length: 8 });
+    const error = assertThrows(
+      () => ZeroCopyBuffer.receive(transferred, (path) => openLibrary({ path, symbols: {} }), "i32"),
+      ZeroCopyError,
+    );
+    assertEquals(error.code, "INVALID_ELEMENT_TYPE");
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+  });
+
+  it("refuses to receive anything but a transfer", () => {
+    const error = assertThrows(
+      () =>
+        ZeroCopyBuffer.receive(
+          { path: "x" } as TransferredBuffer,
+          (path) => openLibrary({ path, symbols: {} }),
+        ),
+      ZeroCopyError,
+    );
+    assertEquals(error.code, "INVALID_ARGUMENT");
+  });
+});
