@@ -8,7 +8,7 @@ const std = @import("std");
 
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
-    const optimize = b.standardOptimizeOption(.{ .preferred_optimize_mode = .ReleaseSafe });
+    const optimize = b.standardOptimizeOption(.{});
 
     const zerocopy = b.addModule("zerocopy", .{
         .root_source_file = b.path("zig/zerocopy.zig"),

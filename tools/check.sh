@@ -67,10 +67,16 @@ deno_tests() { # name deno-test-args...
   fi
 }
 
+run_examples() {
+  deno run --allow-ffi examples/demo.ts && deno run --allow-ffi examples/zig_author/main.ts
+}
+
 check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples
 zig_tests "zig test (Debug)"
 zig_tests "zig test (ReleaseSafe)" --release=safe
 check "zig build" zig build --release=safe install fixtures
+zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
+check "zig build (author example)" zig build --build-file examples/zig_author/build.zig --release=safe
 check "deno fmt" deno fmt --check
 check "deno lint" deno lint
 check "deno check" deno_with_registry check mod.ts src examples tests
@@ -81,6 +87,7 @@ deno_tests "deno test (gc)" --v8-flags=--expose-gc --allow-ffi tests/gc/
 deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/scoped_ffi_test.ts
 deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/
+check "examples run" run_examples
 
 echo "total: $passed passed, $failed failed"
 [ "$failed" = 0 ]

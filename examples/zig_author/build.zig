@@ -1,0 +1,29 @@
+//! A Zig author's library that hands buffers to Deno through zerocopy.
+//!
+//!   zig build    zig-out/lib/libframes.{so,dylib} / frames.dll
+
+const std = @import("std");
+
+pub fn build(b: *std.Build) void {
+    const target = b.standardTargetOptions(.{});
+    const optimize = b.standardOptimizeOption(.{});
+    const zerocopy = b.dependency("zerocopy", .{ .target = target, .optimize = optimize });
+
+    const library = b.addLibrary(.{
+        .name = "frames",
+        .linkage = .dynamic,
+        .root_module = b.createModule(.{
+            .root_source_file = b.path("src/root.zig"),
+            .target = target,
+            .optimize = optimize,
+            .link_libc = true,
+            .imports = &.{.{ .name = "zerocopy", .module = zerocopy.module("zerocopy") }},
+        }),
+    });
+    b.installArtifact(library);
+
+    const tests = b.addTest(.{ .root_module = library.root_module });
+    const run_tests = b.addRunArtifact(tests);
+    run_tests.has_side_effects = true;
+    b.step("test", "Run the example's unit tests").dependOn(&run_tests.step);
+}
