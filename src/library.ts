@@ -165,11 +165,11 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    *
    * @typeParam T The element type.
    * @param type The element type, which picks the view's TypedArray.
-   * @param length The number of elements; 0 gives an empty buffer.
+   * @param length The number of elements, at least 1.
    * @returns The buffer; dispose it to free the memory.
-   * @throws {ZeroCopyError} `INVALID_ELEMENT_TYPE`, `INVALID_LENGTH`,
-   * `SIZE_OVERFLOW` before anything is allocated; `OUT_OF_MEMORY` when Zig's
-   * allocator fails.
+   * @throws {ZeroCopyError} `INVALID_ELEMENT_TYPE`, `INVALID_LENGTH` (also for
+   * 0), `SIZE_OVERFLOW` before anything is allocated; `OUT_OF_MEMORY` when
+   * Zig's allocator fails.
    *
    * @example Fill a buffer in Deno, then give it to Zig
    * ```ts
@@ -184,6 +184,12 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   allocate<T extends ElementType>(type: T, length: number): ZeroCopyBuffer<T> {
     checkElementType(type);
     checkLength(length, type);
+    if (length === 0) {
+      throw new ZeroCopyError(
+        "INVALID_LENGTH",
+        `Cannot allocate 0 ${type}: an empty buffer has nothing to fill; ask for at least 1 element`,
+      );
+    }
     const descriptor = newDescriptor();
     const status = this.#abi.zc_allocate(ELEMENT_INFO[type].tag, BigInt(length), descriptor);
     return this.#adopt(descriptor, status, type, `Allocating ${length} ${type}`);

@@ -83,7 +83,7 @@ check "deno check" deno_with_registry check mod.ts src examples tests
 check "deno doc --lint" deno doc --lint mod.ts
 check "deno publish --dry-run" deno publish --dry-run --allow-dirty
 deno_tests "deno test" --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/*_test.ts
-deno_tests "deno test (gc)" --v8-flags=--expose-gc --allow-ffi tests/gc/
+deno_tests "deno test (gc)" --v8-flags=--expose-gc --allow-ffi --allow-read=mod.ts,src,tests tests/gc/
 deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/scoped_ffi_test.ts
 deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/

@@ -54,3 +54,21 @@ describe("the FinalizationRegistry safety net", () => {
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);
   });
 });
+
+describe("the safety net in a worker", () => {
+  it("frees a buffer the worker received and dropped, exactly once", async () => {
+    const before = lib.stats();
+    const worker = new Worker(new URL("./_dropping_worker.ts", import.meta.url), { type: "module" });
+    try {
+      const reply = new Promise<{ freed: boolean }>((resolve) =>
+        worker.onmessage = (event) => resolve(event.data)
+      );
+      worker.postMessage(lib.generate("f64", 1000).transfer());
+      assertEquals(await reply, { freed: true });
+    } finally {
+      worker.terminate();
+    }
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+    assertEquals(lib.stats().totalReleased, before.totalReleased + 1);
+  });
+});

@@ -1,0 +1,18 @@
+/// <reference lib="deno.worker" />
+// Receives a buffer, drops it without dispose, and collects garbage until the
+// safety net has freed it.
+
+import { openLibrary, type TransferredBuffer, ZeroCopyBuffer } from "../../mod.ts";
+
+const gc = (globalThis as { gc?: () => void }).gc!;
+
+self.onmessage = async (event: MessageEvent<TransferredBuffer>) => {
+  const lib = openLibrary();
+  const live = lib.stats().liveBuffers;
+  (() => ZeroCopyBuffer.receive(event.data, (path) => openLibrary({ path, symbols: {} }), "f64"))();
+  for (let round = 0; round < 50 && lib.stats().liveBuffers >= live; round++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+  }
+  self.postMessage({ freed: lib.stats().liveBuffers === live - 1 });
+};
