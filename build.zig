@@ -1,6 +1,7 @@
 //! zig build          the shared library Deno opens: zig-out/lib/libzerocopy.{so,dylib} / zerocopy.dll
 //! zig build test     Zig unit tests, run with the testing allocator (leaks fail)
 //! zig build fixtures broken libraries the Deno tests must refuse, in zig-out/fixtures/
+//! zig build bindings writes src/symbols.ts from the Zig exports (bindings-check: fails when stale)
 //!
 //! Zig authors depend on this package and import the `zerocopy` module.
 
@@ -23,6 +24,77 @@ pub fn build(b: *std.Build) void {
 
     addTests(b, target, optimize);
     addFixtures(b, target, optimize, zerocopy);
+    const bindings_step = b.step("bindings", "Write src/symbols.ts and the fixture bindings from the Zig exports");
+    const bindings_check_step = b.step("bindings-check", "Fail when a committed generated TypeScript file is stale");
+    const unsupported = addBindings(b, .{
+        .zerocopy = b,
+        .root_source_file = b.path("zig/fixtures/unsupported_bindings.zig"),
+        .output = "zig-out/unsupported_bindings.ts",
+        .sources = &.{"zig/fixtures/unsupported_bindings.zig"},
+    });
+    b.step("bindings-unsupported", "Must fail: generate bindings for exports Deno FFI cannot carry").dependOn(unsupported.write);
+    for ([_]BindingsOptions{
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/symbols.ts", .sources = &.{ "zig/zerocopy.zig", "zig/demo.zig" } },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
+    }) |options| {
+        const steps = addBindings(b, options);
+        bindings_step.dependOn(steps.write);
+        bindings_check_step.dependOn(steps.check);
+    }
+}
+
+/// How to generate a library's TypeScript bindings.
+pub const BindingsOptions = struct {
+    /// zerocopy's own build: `b` here, `b.dependency("zerocopy", .{}).builder` for a Zig author.
+    zerocopy: *std.Build,
+    /// The library's root file, which declares `pub const bindings: zerocopy.bindings.Spec`
+    /// and `pub const zerocopy` (the module it imports).
+    root_source_file: std.Build.LazyPath,
+    /// The TypeScript file to write, relative to the build root.
+    output: []const u8,
+    /// Zig files, relative to the build root, whose function parameter names the bindings use.
+    sources: []const []const u8,
+};
+
+/// The steps that write a library's bindings, and that fail when the
+/// committed file differs from what `write` would produce.
+pub const BindingsSteps = struct { write: *std.Build.Step, check: *std.Build.Step };
+
+/// Adds the steps that generate `options.output` from the Zig exports. Zig
+/// authors call it from their build.zig through `@import("zerocopy")` and hang
+/// the steps on steps of their own (`b.step("bindings", ...).dependOn(steps.write)`).
+pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
+    const host = b.graph.host;
+    const zerocopy_for_host = b.createModule(.{
+        .root_source_file = options.zerocopy.path("zig/zerocopy.zig"),
+        .target = host,
+        .link_libc = true,
+    });
+    const spec = b.createModule(.{
+        .root_source_file = options.root_source_file,
+        .target = host,
+        .link_libc = true,
+        .imports = &.{.{ .name = "zerocopy", .module = zerocopy_for_host }},
+    });
+    const generator = b.addExecutable(.{
+        .name = "zerocopy-bindings",
+        .root_module = b.createModule(.{
+            .root_source_file = options.zerocopy.path("zig/bindings_main.zig"),
+            .target = host,
+            .link_libc = true,
+            .imports = &.{.{ .name = "bindings_spec", .module = spec }},
+        }),
+    });
+    var steps: [2]*std.Build.Step = undefined;
+    for (&steps, [_][]const u8{ "--write", "--check" }) |*step, mode| {
+        const run = b.addRunArtifact(generator);
+        run.setCwd(b.path("."));
+        run.has_side_effects = true;
+        run.addArgs(&.{ mode, options.output });
+        run.addArgs(options.sources);
+        step.* = &run.step;
+    }
+    return .{ .write = steps[0], .check = steps[1] };
 }
 
 fn addSharedLibrary(
@@ -69,7 +141,7 @@ fn addFixtures(
     zerocopy: *std.Build.Module,
 ) void {
     const fixtures_step = b.step("fixtures", "Build the broken libraries that the Deno tests must refuse");
-    inline for (.{ "abi_mismatch", "missing_symbol", "bad_layout" }) |name| {
+    inline for (.{ "abi_mismatch", "missing_symbol", "bad_layout", "bindings_fixture" }) |name| {
         const library = addSharedLibrary(b, name, b.path("zig/fixtures/" ++ name ++ ".zig"), target, optimize, zerocopy);
         const install = b.addInstallArtifact(library, .{
             .dest_dir = .{ .override = .{ .custom = "fixtures" } },

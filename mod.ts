@@ -37,5 +37,5 @@ export {
 export { lend } from "./src/lend.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
 export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/element_types.ts";
-export { ABI_VERSION } from "./src/abi.ts";
+export { ABI_VERSION, checkStatus } from "./src/abi.ts";
 export { abiSymbols, libzerocopySymbols } from "./src/symbols.ts";

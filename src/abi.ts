@@ -7,18 +7,13 @@
 
 import { ELEMENT_INFO, ELEMENT_TYPES } from "./element_types.ts";
 import { ZeroCopyError } from "./errors.ts";
+import { abiLayout } from "./symbols.ts";
 
-/** The `abi_version` of zig/abi.zig this module was written against. */
-export const ABI_VERSION = 1;
+/** The `abi_version` of zig/abi.zig this module was generated from. */
+export const ABI_VERSION: number = abiLayout.abi_version;
 
 /** Statuses of zig/abi.zig `Status`, by name. */
-export const STATUS = {
-  ok: 0,
-  out_of_memory: 1,
-  size_overflow: 2,
-  invalid_argument: 3,
-  invalid_element_type: 4,
-} as const;
+export const STATUS: typeof abiLayout.statuses = abiLayout.statuses;
 
 /** 64-bit words of a `Buffer` descriptor, in field order. */
 export const BUFFER_WORDS = 6;
@@ -37,25 +32,8 @@ export const BufferField = {
 /** 64-bit words of a `Stats` struct. */
 export const STATS_WORDS = 4;
 
-interface StructLayout {
-  size: number;
-  align: number;
-  fields: Record<string, number>;
-}
-
-/** The layouts this module reads and writes, as zig/abi.zig reports them in `zc_layout`. */
-export const EXPECTED_STRUCTS: Readonly<Record<string, StructLayout>> = {
-  Buffer: {
-    size: 48,
-    align: 8,
-    fields: { ptr: 0, len: 8, cap: 16, release: 24, private: 32, element_type: 40, flags: 44 },
-  },
-  Stats: {
-    size: 32,
-    align: 8,
-    fields: { live_buffers: 0, live_bytes: 8, total_handed_over: 16, total_released: 24 },
-  },
-};
+/** The layouts this module reads and writes, generated from zig/abi.zig. */
+export const EXPECTED_STRUCTS: typeof abiLayout.structs = abiLayout.structs;
 
 interface LayoutManifest {
   abi_version?: unknown;
@@ -126,4 +104,23 @@ export function statusError(status: number, what: string): ZeroCopyError {
         `${what} failed with native status ${status}; check its arguments`,
       );
   }
+}
+
+/**
+ * Throws the `ZeroCopyError` for a non-ok `zerocopy.Status` a Zig function
+ * returned; generated bindings call it for every status result.
+ *
+ * @param status The status the Zig function returned.
+ * @param what What was called, for the message.
+ * @throws {ZeroCopyError} `OUT_OF_MEMORY`, `SIZE_OVERFLOW`, `INVALID_ELEMENT_TYPE` or `INVALID_ARGUMENT`.
+ *
+ * @example Check a status
+ * ```ts
+ * import { checkStatus } from "@zerocopy/zerocopy";
+ *
+ * checkStatus(0, "resize_image"); // ok: returns
+ * ```
+ */
+export function checkStatus(status: number, what: string): void {
+  if (status !== STATUS.ok) throw statusError(status, what);
 }

@@ -5,6 +5,7 @@
  */
 
 import { ZeroCopyError } from "./errors.ts";
+import { abiLayout } from "./symbols.ts";
 
 /** The Zig element type of a buffer, which names the TypedArray that views it. */
 export type ElementType =
@@ -47,7 +48,7 @@ export interface TypedArrayOf {
 export type AnyTypedArray = TypedArrayOf[ElementType];
 
 interface ElementInfo {
-  /** The `ElementType` tag in zig/abi.zig. */
+  /** The `ElementType` tag in zig/abi.zig, from the generated manifest. */
   readonly tag: number;
   readonly bytes: number;
   readonly view: (buffer: ArrayBuffer, offset?: number, length?: number) => AnyTypedArray;
@@ -55,16 +56,16 @@ interface ElementInfo {
 
 /** One row per element type; the tags are checked against the library's layout manifest. */
 export const ELEMENT_INFO: Readonly<Record<ElementType, ElementInfo>> = {
-  i8: { tag: 1, bytes: 1, view: (b, o, l) => new Int8Array(b, o, l) },
-  u8: { tag: 2, bytes: 1, view: (b, o, l) => new Uint8Array(b, o, l) },
-  i16: { tag: 3, bytes: 2, view: (b, o, l) => new Int16Array(b, o, l) },
-  u16: { tag: 4, bytes: 2, view: (b, o, l) => new Uint16Array(b, o, l) },
-  i32: { tag: 5, bytes: 4, view: (b, o, l) => new Int32Array(b, o, l) },
-  u32: { tag: 6, bytes: 4, view: (b, o, l) => new Uint32Array(b, o, l) },
-  i64: { tag: 7, bytes: 8, view: (b, o, l) => new BigInt64Array(b, o, l) },
-  u64: { tag: 8, bytes: 8, view: (b, o, l) => new BigUint64Array(b, o, l) },
-  f32: { tag: 9, bytes: 4, view: (b, o, l) => new Float32Array(b, o, l) },
-  f64: { tag: 10, bytes: 8, view: (b, o, l) => new Float64Array(b, o, l) },
+  i8: { tag: abiLayout.element_types.i8, bytes: 1, view: (b, o, l) => new Int8Array(b, o, l) },
+  u8: { tag: abiLayout.element_types.u8, bytes: 1, view: (b, o, l) => new Uint8Array(b, o, l) },
+  i16: { tag: abiLayout.element_types.i16, bytes: 2, view: (b, o, l) => new Int16Array(b, o, l) },
+  u16: { tag: abiLayout.element_types.u16, bytes: 2, view: (b, o, l) => new Uint16Array(b, o, l) },
+  i32: { tag: abiLayout.element_types.i32, bytes: 4, view: (b, o, l) => new Int32Array(b, o, l) },
+  u32: { tag: abiLayout.element_types.u32, bytes: 4, view: (b, o, l) => new Uint32Array(b, o, l) },
+  i64: { tag: abiLayout.element_types.i64, bytes: 8, view: (b, o, l) => new BigInt64Array(b, o, l) },
+  u64: { tag: abiLayout.element_types.u64, bytes: 8, view: (b, o, l) => new BigUint64Array(b, o, l) },
+  f32: { tag: abiLayout.element_types.f32, bytes: 4, view: (b, o, l) => new Float32Array(b, o, l) },
+  f64: { tag: abiLayout.element_types.f64, bytes: 8, view: (b, o, l) => new Float64Array(b, o, l) },
 };
 
 /** Every element type, in ABI tag order. */

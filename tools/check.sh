@@ -77,6 +77,7 @@ zig_tests "zig test (ReleaseSafe)" --release=safe
 check "zig build" zig build --release=safe install fixtures
 zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
 check "zig build (author example)" zig build --build-file examples/zig_author/build.zig --release=safe
+check "generated bindings" tools/check_bindings.sh
 check "deno fmt" deno fmt --check
 check "deno lint" deno lint
 check "deno check" deno_with_registry check mod.ts src examples tests

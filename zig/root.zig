@@ -1,11 +1,23 @@
 //! The export table of libzerocopy: nothing but what Deno opens.
 
-const zerocopy = @import("zerocopy.zig");
+pub const zerocopy = @import("zerocopy.zig");
 const demo = @import("demo.zig");
+
+/// What `zig build bindings` writes to src/symbols.ts.
+pub const bindings: zerocopy.bindings.Spec = .{
+    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo.exports)",
+    .groups = &.{
+        .{ .name = "probeSymbols", .exports = zerocopy.probe_exports },
+        .{ .name = "abiSymbols", .exports = zerocopy.abi_exports, .extends = "probeSymbols" },
+        .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "abiSymbols" },
+    },
+    .wrappers = false,
+    .layouts = true,
+};
 
 comptime {
     zerocopy.exportAbi();
-    demo.exportDemo();
+    zerocopy.exportAll(demo.exports);
 }
 
 test {

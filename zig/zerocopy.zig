@@ -10,6 +10,7 @@ const std = @import("std");
 const Allocator = std.mem.Allocator;
 
 pub const abi = @import("abi.zig");
+pub const bindings = @import("bindings.zig");
 pub const Buffer = abi.Buffer;
 pub const ElementType = abi.ElementType;
 pub const ReleaseFn = abi.ReleaseFn;
@@ -206,36 +207,84 @@ const counters = struct {
     }
 };
 
+/// Where a function hands a buffer of `T` over: declare the parameter as
+/// `out: ?*zerocopy.Out(T)`. It has the layout of `Buffer`, and the element
+/// type lets generated bindings return a `ZeroCopyBuffer` of the right TypedArray.
+pub fn Out(comptime T: type) type {
+    return extern struct {
+        buffer: Buffer,
+
+        pub const Element = T;
+        pub const element_type = ElementType.of(T);
+
+        /// Hands over `slice`, which `allocator` allocated with exactly `slice.len` elements.
+        pub fn handOverSlice(self: *@This(), allocator: *const Allocator, slice: []T) void {
+            zerocopy.handOverSlice(T, allocator, slice, &self.buffer);
+        }
+
+        /// Hands over an `ArrayList`'s memory as it is, leaving `list` empty.
+        pub fn handOverArrayList(self: *@This(), allocator: *const Allocator, list: *std.ArrayList(T)) void {
+            zerocopy.handOverArrayList(T, allocator, list, &self.buffer);
+        }
+
+        /// Marks the out-parameter empty, so a failed call hands nothing over.
+        pub fn clear(self: *@This()) void {
+            self.buffer = .released;
+        }
+    };
+}
+
+const zerocopy = @This();
+
+/// Exports every public function of `namespace` under its own name. Keeping
+/// exports in a namespace lets `bindings.zig` reflect over them.
+pub fn exportAll(comptime namespace: type) void {
+    inline for (@typeInfo(namespace).@"struct".decl_names) |name| {
+        const decl = @field(namespace, name);
+        if (@typeInfo(@TypeOf(decl)) == .@"fn") @export(&decl, .{ .name = name });
+    }
+}
+
 /// The exports every zerocopy library needs; the TypeScript side refuses a
 /// library without them. Call it from a `comptime` block in your root file.
 pub fn exportAbi() void {
-    @export(&zc_abi_version, .{ .name = "zc_abi_version" });
-    @export(&zc_layout, .{ .name = "zc_layout" });
-    @export(&zc_release, .{ .name = "zc_release" });
-    @export(&zc_stats, .{ .name = "zc_stats" });
-    @export(&zc_allocate, .{ .name = "zc_allocate" });
+    exportAll(abi_exports);
 }
 
-fn zc_abi_version() callconv(.c) u32 {
-    return abi.abi_version;
-}
+/// The exports every ABI version has: the host reads them first, to check the rest.
+pub const probe_exports = struct {
+    /// The ABI version this library was built for.
+    pub fn zc_abi_version() callconv(.c) u32 {
+        return abi.abi_version;
+    }
 
-fn zc_layout() callconv(.c) [*:0]const u8 {
-    return abi.layout_json.ptr;
-}
+    /// JSON manifest of every shared layout, checked by the host at load time.
+    pub fn zc_layout() callconv(.c) [*:0]const u8 {
+        return abi.layout_json.ptr;
+    }
+};
 
-fn zc_release(buffer: ?*Buffer) callconv(.c) void {
-    release(buffer orelse return);
-}
+/// The C functions behind `exportAbi`, by their exported names.
+pub const abi_exports = struct {
+    pub const zc_abi_version = probe_exports.zc_abi_version;
+    pub const zc_layout = probe_exports.zc_layout;
 
-fn zc_allocate(element_type: u32, len: u64, out: ?*Buffer) callconv(.c) Status {
-    return allocateAndHandOver(default_allocator, @fromBackingInt(@intCast(element_type)), len, out orelse return .invalid_argument);
-}
+    /// Frees a buffer once, then zeroes its descriptor; null and released descriptors are no-ops.
+    pub fn zc_release(buffer: ?*Buffer) callconv(.c) void {
+        release(buffer orelse return);
+    }
 
-fn zc_stats(out: ?*Stats) callconv(.c) Status {
-    (out orelse return .invalid_argument).* = stats();
-    return .ok;
-}
+    /// Counters of buffers handed over and not yet released.
+    pub fn zc_stats(out: ?*Stats) callconv(.c) Status {
+        (out orelse return .invalid_argument).* = stats();
+        return .ok;
+    }
+
+    /// Zeroed memory from the default allocator, for the host to fill.
+    pub fn zc_allocate(element_type: u32, len: u64, out: ?*Buffer) callconv(.c) Status {
+        return allocateAndHandOver(default_allocator, @fromBackingInt(@intCast(element_type)), len, out orelse return .invalid_argument);
+    }
+};
 
 const testing = std.testing;
 
@@ -252,7 +301,7 @@ test "handOverSlice then release frees through the same allocator, once" {
     try testing.expectEqual(before.live_bytes + 4000, stats().live_bytes);
     release(&buffer);
     release(&buffer);
-    zc_release(null);
+    abi_exports.zc_release(null);
     try testing.expectEqual(before.live_buffers, stats().live_buffers);
     try testing.expectEqual(before.live_bytes, stats().live_bytes);
     try testing.expectEqual(Buffer.released, buffer);
@@ -282,9 +331,9 @@ test "allocate reports an allocator that has no memory" {
 }
 
 test "zc_stats refuses a null out-parameter" {
-    try testing.expectEqual(Status.invalid_argument, zc_stats(null));
+    try testing.expectEqual(Status.invalid_argument, abi_exports.zc_stats(null));
     var s: Stats = undefined;
-    try testing.expectEqual(Status.ok, zc_stats(&s));
+    try testing.expectEqual(Status.ok, abi_exports.zc_stats(&s));
 }
 
 test "allocateAndHandOver zeroes the memory and rejects unknown element types" {

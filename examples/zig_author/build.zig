@@ -1,8 +1,10 @@
 //! A Zig author's library that hands buffers to Deno through zerocopy.
 //!
-//!   zig build    zig-out/lib/libframes.{so,dylib} / frames.dll
+//!   zig build            zig-out/lib/libframes.{so,dylib} / frames.dll
+//!   zig build bindings   bindings.ts, the TypeScript side, generated from src/root.zig
 
 const std = @import("std");
+const zerocopy_build = @import("zerocopy");
 
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
@@ -26,4 +28,13 @@ pub fn build(b: *std.Build) void {
     const run_tests = b.addRunArtifact(tests);
     run_tests.has_side_effects = true;
     b.step("test", "Run the example's unit tests").dependOn(&run_tests.step);
+
+    const bindings = zerocopy_build.addBindings(b, .{
+        .zerocopy = zerocopy.builder,
+        .root_source_file = b.path("src/root.zig"),
+        .output = "bindings.ts",
+        .sources = &.{"src/root.zig"},
+    });
+    b.step("bindings", "Write bindings.ts from the exports").dependOn(bindings.write);
+    b.step("bindings-check", "Fail when bindings.ts is stale").dependOn(bindings.check);
 }

@@ -1,0 +1,69 @@
+// Bindings generated from Zig (tests/fixtures/bindings_fixture.ts, written by
+// `zig build bindings` from zig/fixtures/bindings_fixture.zig): the tables and
+// wrappers must match what the Zig exports are.
+
+import { assert, assertEquals, assertThrows } from "@std/assert";
+import { describe, it } from "@std/testing/bdd";
+import { ELEMENT_TYPES, ZeroCopyError } from "../mod.ts";
+import { abiLayout, abiSymbols, libzerocopySymbols } from "../src/symbols.ts";
+import { EXPECTED_STRUCTS } from "../src/abi.ts";
+import { open, symbols } from "./fixtures/bindings_fixture.ts";
+import { fixturePath } from "./_helpers.ts";
+
+const fixture = open(fixturePath("bindings_fixture"));
+
+describe("bindings generated from Zig", () => {
+  it("describe each export with the FFI types of its Zig signature", () => {
+    assertEquals(symbols.make_i32, { parameters: ["u32", "buffer"], result: "i32" });
+    assertEquals(symbols.sum_f64, { parameters: ["buffer", "u32"], result: "f64" });
+    assertEquals(symbols.scale, { parameters: ["f64", "i32"], result: "f64" });
+    assertEquals(abiSymbols.zc_release, { parameters: ["buffer"], result: "void" });
+    assertEquals(abiSymbols.zc_allocate, { parameters: ["u32", "u64", "buffer"], result: "i32" });
+  });
+
+  it("carry nonblocking for the exports Zig marks so", () => {
+    assertEquals(libzerocopySymbols.zc_sum_f64_after.nonblocking, true);
+    assertEquals("nonblocking" in libzerocopySymbols.zc_sum_f64, false);
+  });
+
+  it("give zerocopy's own layouts from zig/abi.zig", () => {
+    assertEquals(EXPECTED_STRUCTS.Buffer.size, 48);
+    assertEquals(abiLayout.structs.Buffer.fields.element_type, 40);
+    assertEquals(Object.keys(abiLayout.element_types), [...ELEMENT_TYPES]);
+  });
+
+  for (const type of ELEMENT_TYPES) {
+    it(`return a ZeroCopyBuffer<${type}> from make_${type} and sum a lent array with sum_${type}`, () => {
+      const before = fixture.library.stats();
+      {
+        using buffer = fixture[`make_${type}`](200);
+        assertEquals(buffer.type, type);
+        assertEquals(buffer.length, 200);
+        const expected = type.startsWith("f") ? 199 * 200 / 2 : 2 * (99 * 100 / 2);
+        assertEquals(
+          Number((fixture[`sum_${type}`] as (v: typeof buffer.view) => number)(buffer.view)),
+          expected,
+        );
+      }
+      assertEquals(fixture.library.stats().liveBuffers, before.liveBuffers);
+    });
+  }
+
+  it("throw the typed error for a non-ok status", () => {
+    fixture.fail_with(0);
+    const error = assertThrows(() => fixture.fail_with(1), ZeroCopyError);
+    assertEquals(error.code, "OUT_OF_MEMORY");
+    assert(error.message.includes("fail_with"));
+  });
+
+  it("pass plain scalars through", () => {
+    assertEquals(fixture.scale(1.5, 4), 6);
+  });
+
+  it("refuse to lend a detached array", () => {
+    using buffer = fixture.make_f64(4);
+    const view = buffer.view;
+    buffer[Symbol.dispose]();
+    assertEquals(assertThrows(() => fixture.sum_f64(view), ZeroCopyError).code, "DETACHED");
+  });
+});
