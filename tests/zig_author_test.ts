@@ -4,10 +4,9 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { ZeroCopyError } from "../mod.ts";
-import { open } from "../examples/zig_author/bindings.ts";
-import { framesLibraryPath } from "../examples/zig_author/main.ts";
+import { openExamples } from "../examples/zig_author/library.ts";
 
-const frames = open(framesLibraryPath());
+const frames = openExamples();
 
 describe("a Zig author's library built on the zerocopy module", () => {
   it("hands over an RGBA frame that Deno reads in place", () => {

@@ -67,8 +67,19 @@ deno_tests() { # name deno-test-args...
   fi
 }
 
-run_examples() {
-  deno run --allow-ffi examples/demo.ts && deno run --allow-ffi examples/zig_author/main.ts
+run_examples() { # every example, on small sizes
+  local out
+  out=$(mktemp -d)
+  deno run --allow-ffi examples/demo.ts &&
+    deno run --allow-ffi examples/zig_author/main.ts &&
+    deno run --allow-ffi --allow-write="$out" examples/frames.ts 320 240 "$out" &&
+    deno run --allow-ffi examples/matrix.ts 64 &&
+    deno run --allow-ffi examples/mesh.ts 64 &&
+    deno run --allow-ffi examples/dataset.ts 10000 16 256 &&
+    deno run --allow-ffi --allow-net=127.0.0.1 examples/network.ts 10000
+  local status=$?
+  rm -rf "$out"
+  return $status
 }
 
 check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples

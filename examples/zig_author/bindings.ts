@@ -16,6 +16,21 @@ export const symbols = {
     parameters: ["u32" /* width */, "u32" /* height */, "buffer" /* out */],
     result: "i32",
   },
+  /** `fn (rgba: ?[*]const u8, rgba_len: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  grayscale: {
+    parameters: ["buffer" /* rgba */, "u32" /* rgba_len */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** `fn (rgba: ?[*]const u8, rgba_len: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  grayscale_scalar: {
+    parameters: ["buffer" /* rgba */, "u32" /* rgba_len */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** `fn (gray: ?[*]const u8, gray_len: u32, width: u32, height: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  box_blur: {
+    parameters: ["buffer" /* gray */, "u32" /* gray_len */, "u32" /* width */, "u32" /* height */, "buffer" /* out */],
+    result: "i32",
+  },
   /** `fn (rows: u32, cols: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   make_matrix: {
     parameters: ["u32" /* rows */, "u32" /* cols */, "buffer" /* out */],
@@ -26,16 +41,71 @@ export const symbols = {
     parameters: ["buffer" /* values */, "u32" /* len */],
     result: "f64",
   },
+  /** `fn (a: ?[*]const f64, a_len: u32, b: ?[*]const f64, b_len: u32, n: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
+  multiply: {
+    parameters: ["buffer" /* a */, "u32" /* a_len */, "buffer" /* b */, "u32" /* b_len */, "u32" /* n */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** `fn (n: u32, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
+  make_mesh_vertices: {
+    parameters: ["u32" /* n */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** `fn (n: u32, out: ?*zerocopy.Out(u32)) zerocopy.Status` */
+  make_mesh_indices: {
+    parameters: ["u32" /* n */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** `fn (rows: u32, features: u32, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
+  make_dataset: {
+    parameters: ["u32" /* rows */, "u32" /* features */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** `fn (values: ?[*]const f32, len: u32) f64` */
+  sum_f32: {
+    parameters: ["buffer" /* values */, "u32" /* len */],
+    result: "f64",
+  },
+  /** `fn (bytes: ?[*]const u8, bytes_len: u32) f64` */
+  sum_records: {
+    parameters: ["buffer" /* bytes */, "u32" /* bytes_len */],
+    result: "f64",
+  },
+  /** `fn (bytes: ?[*]const u8, bytes_len: u32) u32` */
+  count_records: {
+    parameters: ["buffer" /* bytes */, "u32" /* bytes_len */],
+    result: "u32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** Typed wrappers over `symbols`: buffers come back as ZeroCopyBuffers, statuses as thrown ZeroCopyErrors. */
 export interface Bindings {
   /** Calls `make_frame`. */
   make_frame(width: number, height: number): ZeroCopyBuffer<"u8">;
+  /** Calls `grayscale`. */
+  grayscale(rgba: TypedArrayOf["u8"]): ZeroCopyBuffer<"u8">;
+  /** Calls `grayscale_scalar`. */
+  grayscale_scalar(rgba: TypedArrayOf["u8"]): ZeroCopyBuffer<"u8">;
+  /** Calls `box_blur`. */
+  box_blur(gray: TypedArrayOf["u8"], width: number, height: number): ZeroCopyBuffer<"u8">;
   /** Calls `make_matrix`. */
   make_matrix(rows: number, cols: number): ZeroCopyBuffer<"f64">;
   /** Calls `sum_matrix`. */
   sum_matrix(values: TypedArrayOf["f64"]): number;
+  /** Calls `multiply`. */
+  multiply(a: TypedArrayOf["f64"], b: TypedArrayOf["f64"], n: number): ZeroCopyBuffer<"f64">;
+  /** Calls `make_mesh_vertices`. */
+  make_mesh_vertices(n: number): ZeroCopyBuffer<"f32">;
+  /** Calls `make_mesh_indices`. */
+  make_mesh_indices(n: number): ZeroCopyBuffer<"u32">;
+  /** Calls `make_dataset`. */
+  make_dataset(rows: number, features: number): ZeroCopyBuffer<"f32">;
+  /** Calls `sum_f32`. */
+  sum_f32(values: TypedArrayOf["f32"]): number;
+  /** Calls `sum_records`. */
+  sum_records(bytes: TypedArrayOf["u8"]): number;
+  /** Calls `count_records`. */
+  count_records(bytes: TypedArrayOf["u8"]): number;
 }
 
 /**
@@ -47,8 +117,18 @@ export interface Bindings {
 export function bind(lib: ZeroCopyLibrary<typeof symbols>): Bindings {
   return {
     make_frame: (width, height) => lib.take("u8", (out) => lib.symbols.make_frame(width, height, out)),
+    grayscale: (rgba) => lib.take("u8", (out) => lib.symbols.grayscale(lend(rgba), rgba.length, out)),
+    grayscale_scalar: (rgba) => lib.take("u8", (out) => lib.symbols.grayscale_scalar(lend(rgba), rgba.length, out)),
+    box_blur: (gray, width, height) => lib.take("u8", (out) => lib.symbols.box_blur(lend(gray), gray.length, width, height, out)),
     make_matrix: (rows, cols) => lib.take("f64", (out) => lib.symbols.make_matrix(rows, cols, out)),
     sum_matrix: (values) => lib.symbols.sum_matrix(lend(values), values.length),
+    multiply: (a, b, n) => lib.take("f64", (out) => lib.symbols.multiply(lend(a), a.length, lend(b), b.length, n, out)),
+    make_mesh_vertices: (n) => lib.take("f32", (out) => lib.symbols.make_mesh_vertices(n, out)),
+    make_mesh_indices: (n) => lib.take("u32", (out) => lib.symbols.make_mesh_indices(n, out)),
+    make_dataset: (rows, features) => lib.take("f32", (out) => lib.symbols.make_dataset(rows, features, out)),
+    sum_f32: (values) => lib.symbols.sum_f32(lend(values), values.length),
+    sum_records: (bytes) => lib.symbols.sum_records(lend(bytes), bytes.length),
+    count_records: (bytes) => lib.symbols.count_records(lend(bytes), bytes.length),
   };
 }
 

@@ -1,6 +1,6 @@
 //! A Zig author's library that hands buffers to Deno through zerocopy.
 //!
-//!   zig build            zig-out/lib/libframes.{so,dylib} / frames.dll
+//!   zig build            zig-out/lib/libusecases.{so,dylib} / usecases.dll
 //!   zig build bindings   bindings.ts, the TypeScript side, generated from src/root.zig
 
 const std = @import("std");
@@ -12,7 +12,7 @@ pub fn build(b: *std.Build) void {
     const zerocopy = b.dependency("zerocopy", .{ .target = target, .optimize = optimize });
 
     const library = b.addLibrary(.{
-        .name = "frames",
+        .name = "usecases",
         .linkage = .dynamic,
         .root_module = b.createModule(.{
             .root_source_file = b.path("src/root.zig"),

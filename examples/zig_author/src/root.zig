@@ -1,9 +1,14 @@
-//! Exports of an example Zig library: an RGBA frame generator and a matrix
-//! producer, each handing its result to Deno without a copy. `zig build
-//! bindings` writes the TypeScript side (bindings.ts) from `exports`.
+//! An example Zig author's library: the kernels behind the use-case examples
+//! (frames, matrices, meshes, datasets, network records), each handing its
+//! result to Deno without a copy. `zig build bindings` writes the TypeScript
+//! side (bindings.ts) from `exports`.
 
 const std = @import("std");
 pub const zerocopy = @import("zerocopy");
+const image = @import("image.zig");
+const linear_algebra = @import("linear_algebra.zig");
+const mesh = @import("mesh.zig");
+const records = @import("records.zig");
 const Out = zerocopy.Out;
 const Status = zerocopy.Status;
 
@@ -24,28 +29,72 @@ comptime {
 
 const allocator = zerocopy.default_allocator;
 
-fn gradient(position: usize, extent: u32) u8 {
-    if (extent <= 1) return 0;
-    return @intCast(position * 255 / (extent - 1));
+/// Allocates `len` elements of `T` for `out`, or says why not.
+fn allocateFor(comptime T: type, target: *Out(T), len: usize) zerocopy.AllocateError![]T {
+    target.clear();
+    return zerocopy.allocate(T, allocator, len);
+}
+
+/// Hands over `len` elements that `fill` writes, the common shape of every producer below.
+fn produce(comptime T: type, out: ?*Out(T), len: usize, context: anytype, comptime fill: fn ([]T, @TypeOf(context)) void) Status {
+    const target = out orelse return .invalid_argument;
+    const items = allocateFor(T, target, len) catch |err| return zerocopy.statusOf(err);
+    fill(items, context);
+    target.handOverSlice(allocator, items);
+    return .ok;
+}
+
+fn product(factors: []const u32) ?usize {
+    var total: usize = 1;
+    for (factors) |factor| total = std.math.mul(usize, total, factor) catch return null;
+    return total;
 }
 
 pub const exports = struct {
     /// A `width` × `height` RGBA frame: a red/green gradient with opaque alpha,
     /// row-major, 4 bytes per pixel.
     pub fn make_frame(width: u32, height: u32, out: ?*Out(u8)) callconv(.c) Status {
-        const target = out orelse return .invalid_argument;
-        target.clear();
-        const pixels = std.math.mul(usize, width, height) catch return .size_overflow;
-        const bytes = std.math.mul(usize, pixels, 4) catch return .size_overflow;
-        const frame = zerocopy.allocate(u8, allocator, bytes) catch |err| return zerocopy.statusOf(err);
-        for (0..height) |y| {
-            for (0..width) |x| {
-                const pixel = frame[(y * width + x) * 4 ..][0..4];
-                pixel.* = .{ gradient(x, width), gradient(y, height), 0x80, 0xff };
+        const bytes = product(&.{ width, height, 4 }) orelse return .size_overflow;
+        const Size = struct { width: u32, height: u32 };
+        return produce(u8, out, bytes, Size{ .width = width, .height = height }, struct {
+            fn fill(frame: []u8, size: Size) void {
+                image.fillFrame(frame, size.width, size.height);
             }
-        }
-        target.handOverSlice(allocator, frame);
-        return .ok;
+        }.fill);
+    }
+
+    /// The luma of each RGBA pixel of a lent frame, `@Vector` lanes at a time.
+    pub fn grayscale(rgba: ?[*]const u8, rgba_len: u32, out: ?*Out(u8)) callconv(.c) Status {
+        if (rgba_len % 4 != 0) return .invalid_argument;
+        const pixels = (rgba orelse return .invalid_argument)[0..rgba_len];
+        return produce(u8, out, rgba_len / 4, pixels, struct {
+            fn fill(gray: []u8, rgba_bytes: []const u8) void {
+                image.grayscale(rgba_bytes, gray);
+            }
+        }.fill);
+    }
+
+    /// The same luma, one pixel at a time: the baseline the SIMD version is benchmarked against.
+    pub fn grayscale_scalar(rgba: ?[*]const u8, rgba_len: u32, out: ?*Out(u8)) callconv(.c) Status {
+        if (rgba_len % 4 != 0) return .invalid_argument;
+        const pixels = (rgba orelse return .invalid_argument)[0..rgba_len];
+        return produce(u8, out, rgba_len / 4, pixels, struct {
+            fn fill(gray: []u8, rgba_bytes: []const u8) void {
+                for (gray, 0..) |*value, i| value.* = image.lumaScalar(rgba_bytes[i * 4 ..][0..4].*);
+            }
+        }.fill);
+    }
+
+    /// A 3×3 box blur of a lent `width` × `height` grayscale image.
+    pub fn box_blur(gray: ?[*]const u8, gray_len: u32, width: u32, height: u32, out: ?*Out(u8)) callconv(.c) Status {
+        if (width == 0 or height == 0 or product(&.{ width, height }) != gray_len) return .invalid_argument;
+        const Input = struct { gray: []const u8, width: u32, height: u32 };
+        const input: Input = .{ .gray = (gray orelse return .invalid_argument)[0..gray_len], .width = width, .height = height };
+        return produce(u8, out, gray_len, input, struct {
+            fn fill(blurred: []u8, in: Input) void {
+                image.boxBlur(in.gray, blurred, in.width, in.height);
+            }
+        }.fill);
     }
 
     /// A `rows` × `cols` matrix of f64, row-major, built by appending to an
@@ -53,7 +102,7 @@ pub const exports = struct {
     pub fn make_matrix(rows: u32, cols: u32, out: ?*Out(f64)) callconv(.c) Status {
         const target = out orelse return .invalid_argument;
         target.clear();
-        const count = std.math.mul(usize, rows, cols) catch return .size_overflow;
+        const count = product(&.{ rows, cols }) orelse return .size_overflow;
         var matrix: std.ArrayList(f64) = .empty;
         matrix.ensureTotalCapacity(allocator.*, count) catch return .out_of_memory;
         for (0..count) |i| matrix.appendAssumeCapacity(@floatFromInt(i));
@@ -67,6 +116,65 @@ pub const exports = struct {
         for ((values orelse return 0)[0..len]) |x| sum += x;
         return sum;
     }
+
+    /// `a × b` for two lent n×n row-major matrices, handed back as a new matrix.
+    pub fn multiply(a: ?[*]const f64, a_len: u32, b: ?[*]const f64, b_len: u32, n: u32, out: ?*Out(f64)) callconv(.c) Status {
+        const count = product(&.{ n, n }) orelse return .size_overflow;
+        if (a_len != count or b_len != count) return .invalid_argument;
+        const Input = struct { a: []const f64, b: []const f64, n: usize };
+        const input: Input = .{ .a = (a orelse return .invalid_argument)[0..count], .b = (b orelse return .invalid_argument)[0..count], .n = n };
+        return produce(f64, out, count, input, struct {
+            fn fill(c: []f64, in: Input) void {
+                linear_algebra.multiply(in.a, in.b, c, in.n);
+            }
+        }.fill);
+    }
+
+    /// The (n+1)² xyz vertices of an n×n grid mesh.
+    pub fn make_mesh_vertices(n: u32, out: ?*Out(f32)) callconv(.c) Status {
+        if (n == 0) return .invalid_argument;
+        const count = product(&.{ n + 1, n + 1, 3 }) orelse return .size_overflow;
+        return produce(f32, out, count, n, mesh.fillVertices);
+    }
+
+    /// The 2n² triangles (3 indices each) of an n×n grid mesh.
+    pub fn make_mesh_indices(n: u32, out: ?*Out(u32)) callconv(.c) Status {
+        if (n == 0) return .invalid_argument;
+        const count = product(&.{ n, n, 6 }) orelse return .size_overflow;
+        return produce(u32, out, count, n, mesh.fillIndices);
+    }
+
+    /// `rows` samples of `features` f32 features each, row-major, deterministic
+    /// pseudo-random values in [0, 1).
+    pub fn make_dataset(rows: u32, features: u32, out: ?*Out(f32)) callconv(.c) Status {
+        const count = product(&.{ rows, features }) orelse return .size_overflow;
+        return produce(f32, out, count, {}, struct {
+            fn fill(values: []f32, _: void) void {
+                var random = std.Random.DefaultPrng.init(42);
+                for (values) |*value| value.* = random.random().float(f32);
+            }
+        }.fill);
+    }
+
+    /// Sums a lent Float32Array, e.g. one batch of a dataset.
+    pub fn sum_f32(values: ?[*]const f32, len: u32) callconv(.c) f64 {
+        var sum: f64 = 0;
+        for ((values orelse return 0)[0..len]) |x| sum += x;
+        return sum;
+    }
+
+    /// Sums the values of the complete `key=value\n` records in a lent byte buffer.
+    pub fn sum_records(bytes: ?[*]const u8, bytes_len: u32) callconv(.c) f64 {
+        var count: u32 = 0;
+        return @floatFromInt(records.sumValues((bytes orelse return 0)[0..bytes_len], &count));
+    }
+
+    /// Counts the complete `key=value\n` records in a lent byte buffer.
+    pub fn count_records(bytes: ?[*]const u8, bytes_len: u32) callconv(.c) u32 {
+        var count: u32 = 0;
+        _ = records.sumValues((bytes orelse return 0)[0..bytes_len], &count);
+        return count;
+    }
 };
 
 test "make_frame hands over width * height RGBA pixels" {
@@ -76,6 +184,13 @@ test "make_frame hands over width * height RGBA pixels" {
     const frame = zerocopy.elements(u8, &out.buffer).?;
     try std.testing.expectEqual(@as(usize, 24), frame.len);
     try std.testing.expectEqualSlices(u8, &.{ 255, 255, 0x80, 0xff }, frame[20..24]);
+}
+
+test {
+    _ = image;
+    _ = linear_algebra;
+    _ = mesh;
+    _ = records;
 }
 
 test "make_matrix hands over rows * cols elements in row-major order" {

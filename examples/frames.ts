@@ -1,0 +1,43 @@
+/**
+ * An RGBA video frame made in Zig, turned to grayscale (SIMD) and box-blurred
+ * in Zig, written out as PGM/PPM files: the pixels are never copied into JS.
+ *
+ *     deno run --allow-ffi --allow-write examples/frames.ts [width] [height] [out-dir]
+ *
+ * @module
+ */
+
+import { openExamples } from "./zig_author/library.ts";
+
+const [width = 1920, height = 1080] = Deno.args.slice(0, 2).map(Number);
+const outDir = Deno.args[2] ?? await Deno.makeTempDir({ prefix: "zerocopy-frames-" });
+const examples = openExamples();
+
+function header(magic: string, w: number, h: number): Uint8Array {
+  return new TextEncoder().encode(`${magic}\n${w} ${h}\n255\n`);
+}
+
+/** Writes a header then the pixels, straight from Zig's memory. */
+async function writeImage(path: string, head: Uint8Array, pixels: Uint8Array): Promise<void> {
+  using file = await Deno.open(path, { write: true, create: true, truncate: true });
+  await file.write(head);
+  for (let written = 0; written < pixels.length;) written += await file.write(pixels.subarray(written));
+}
+
+const start = performance.now();
+using frame = examples.make_frame(width, height);
+using gray = examples.grayscale(frame.view);
+using blurred = examples.box_blur(gray.view, width, height);
+const elapsed = performance.now() - start;
+
+// PPM wants RGB: drop alpha in a JS view of a Zig buffer we allocate for it.
+using rgb = examples.library.allocate("u8", width * height * 3);
+for (let i = 0, j = 0; i < frame.length; i += 4, j += 3) rgb.view.set(frame.view.subarray(i, i + 3), j);
+
+await writeImage(`${outDir}/frame.ppm`, header("P6", width, height), rgb.view);
+await writeImage(`${outDir}/gray.pgm`, header("P5", width, height), gray.view);
+await writeImage(`${outDir}/blurred.pgm`, header("P5", width, height), blurred.view);
+console.log(
+  `${width}x${height} frame: made, grayscaled and blurred in Zig in ${elapsed.toFixed(1)} ms; ` +
+    `wrote ${outDir}/{frame.ppm,gray.pgm,blurred.pgm}`,
+);

@@ -1,0 +1,24 @@
+/**
+ * Opens the example Zig author's library (build it first: `zig build` in
+ * examples/zig_author) through its generated bindings.
+ *
+ * @module
+ */
+
+import { type Bindings, open, type symbols } from "./bindings.ts";
+import type { ZeroCopyLibrary } from "../../mod.ts";
+
+/** Where `zig build` in examples/zig_author puts the library. */
+export function exampleLibraryPath(): string {
+  const file = Deno.build.os === "windows"
+    ? "usecases.dll"
+    : Deno.build.os === "darwin"
+    ? "libusecases.dylib"
+    : "libusecases.so";
+  return new URL(`./zig-out/lib/${file}`, import.meta.url).pathname;
+}
+
+/** The example library's typed wrappers, and the library for `stats()`. */
+export function openExamples(): Bindings & { readonly library: ZeroCopyLibrary<typeof symbols> } {
+  return open(exampleLibraryPath());
+}

@@ -1,0 +1,31 @@
+//! A flat grid mesh: (n+1)² vertices of xyz f32 and 2n² triangles of u32 indices.
+
+const std = @import("std");
+
+/// Vertex (i, j) of an n×n grid over the unit square, with a gentle height bump.
+pub fn fillVertices(vertices: []f32, n: u32) void {
+    const side = n + 1;
+    for (0..side) |j| for (0..side) |i| {
+        const x = @as(f32, @floatFromInt(i)) / @as(f32, @floatFromInt(n));
+        const y = @as(f32, @floatFromInt(j)) / @as(f32, @floatFromInt(n));
+        vertices[(j * side + i) * 3 ..][0..3].* = .{ x, y, x * (1 - x) * y * (1 - y) };
+    };
+}
+
+/// Two counter-clockwise triangles per grid cell.
+pub fn fillIndices(indices: []u32, n: u32) void {
+    const side = n + 1;
+    var at: usize = 0;
+    for (0..n) |j| for (0..n) |i| {
+        const corner: u32 = @intCast(j * side + i);
+        indices[at..][0..6].* = .{ corner, corner + 1, corner + side, corner + 1, corner + side + 1, corner + side };
+        at += 6;
+    };
+}
+
+test "every index points at a vertex" {
+    const n = 3;
+    var indices: [6 * n * n]u32 = undefined;
+    fillIndices(&indices, n);
+    for (indices) |index| try std.testing.expect(index < (n + 1) * (n + 1));
+}
