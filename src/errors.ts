@@ -23,6 +23,9 @@
  * - `CONSUMED`: the buffer was given back to Zig or transferred to a worker.
  * - `PINNED`: the buffer is in use by a nonblocking native call.
  * - `DETACHED_ELSEWHERE`: the buffer's memory was transferred away behind its back.
+ * - `HASH_MISMATCH`: a downloaded library's SHA-256 is not the pinned one.
+ * - `DOWNLOAD_FAILED`: a prebuilt library could not be downloaded.
+ * - `INVALID_SHAPE`: a shape or strides that do not fit the buffer.
  */
 export type ZeroCopyErrorCode =
   | "LIBRARY_NOT_FOUND"
@@ -40,7 +43,10 @@ export type ZeroCopyErrorCode =
   | "DISPOSED"
   | "CONSUMED"
   | "PINNED"
-  | "DETACHED_ELSEWHERE";
+  | "DETACHED_ELSEWHERE"
+  | "HASH_MISMATCH"
+  | "DOWNLOAD_FAILED"
+  | "INVALID_SHAPE";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

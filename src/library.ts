@@ -391,7 +391,7 @@ function toPath(path: string | URL): string {
 }
 
 /** Reads an environment variable, treating a denied `--allow-env` as unset. */
-function readEnv(name: string): string | undefined {
+export function readEnv(name: string): string | undefined {
   if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
   return Deno.env.get(name) || undefined;
 }

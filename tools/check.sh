@@ -98,6 +98,10 @@ deno_tests "deno test" --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,
 deno_tests "deno test (gc)" --v8-flags=--expose-gc --allow-ffi --allow-read=mod.ts,src,tests tests/gc/
 deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/scoped_ffi_test.ts
+remote_cache=$(mktemp -d)
+ZEROCOPY_TEST_CACHE=$remote_cache deno_tests "deno test (remote library)" --allow-ffi --allow-net=127.0.0.1 \
+  --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,"$remote_cache" --allow-write="$remote_cache" tests/remote/
+rm -rf "$remote_cache"
 deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/
 check "examples run" run_examples
 
