@@ -35,6 +35,7 @@ export {
   ZeroCopyLibrary,
 } from "./src/library.ts";
 export { lend } from "./src/lend.ts";
+export { type ElementSource, rowMajorStrides, StridedView } from "./src/shape.ts";
 export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/remote.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
 export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/element_types.ts";

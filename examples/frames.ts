@@ -30,6 +30,11 @@ using gray = examples.grayscale(frame.view);
 using blurred = examples.box_blur(gray.view, width, height);
 const elapsed = performance.now() - start;
 
+// Shape gives the flat bytes their meaning: [row, column, channel].
+const pixels = frame.withShape([height, width, 4]);
+const centre = blurred.withShape([height, width]).get(height >> 1, width >> 1);
+console.log(`centre pixel RGBA [${pixels.row(height >> 1, width >> 1).join(", ")}] → blurred luma ${centre}`);
+
 // PPM wants RGB: drop alpha in a JS view of a Zig buffer we allocate for it.
 using rgb = examples.library.allocate("u8", width * height * 3);
 for (let i = 0, j = 0; i < frame.length; i += 4, j += 3) rgb.view.set(frame.view.subarray(i, i + 3), j);

@@ -13,6 +13,7 @@ import {
   type TypedArrayOf,
 } from "./element_types.ts";
 import { ZeroCopyError } from "./errors.ts";
+import { StridedView } from "./shape.ts";
 
 /**
  * A `Buffer` descriptor (zig/abi.zig `Buffer`: ptr, len, cap, release, private,
@@ -228,6 +229,30 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   get unsafePointer(): Deno.PointerValue {
     this.#live();
     return Deno.UnsafePointer.create(this.#descriptor[BufferField.ptr]);
+  }
+
+  /**
+   * Views the elements with a shape and strides (row-major by default), as
+   * DLPack does for tensors, checked against the length.
+   *
+   * @param shape Elements along each dimension, e.g. `[height, width, 4]`.
+   * @param strides Elements per step along each dimension; row-major when absent.
+   * @returns A strided view that reads through this buffer.
+   * @throws {ZeroCopyError} `INVALID_SHAPE` when they do not fit the length;
+   * `DISPOSED` or `CONSUMED` once the buffer is gone.
+   *
+   * @example Read a pixel of an RGBA frame
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = openLibrary();
+   * using frame = lib.generate("u8", 4 * 3 * 2);
+   * const pixels = frame.withShape([2, 3, 4]);
+   * console.log(pixels.row(1, 2)); // the 4 channels of pixel (x 2, y 1)
+   * ```
+   */
+  withShape(shape: readonly number[], strides?: readonly number[]): StridedView<T> {
+    return new StridedView<T>(this, shape, strides);
   }
 
   /**

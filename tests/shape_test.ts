@@ -1,0 +1,61 @@
+import { assertEquals, assertThrows } from "@std/assert";
+import { describe, it } from "@std/testing/bdd";
+import { ZeroCopyError } from "../mod.ts";
+import { lib } from "./_helpers.ts";
+
+function code(run: () => unknown): string {
+  return assertThrows(run, ZeroCopyError).code;
+}
+
+describe("ZeroCopyBuffer.withShape()", () => {
+  it("indexes a row-major matrix without copying", () => {
+    using buffer = lib.generate("i32", 12);
+    const matrix = buffer.withShape([3, 4]);
+    assertEquals(matrix.strides, [4, 1]);
+    assertEquals(matrix.get(2, 1), 9);
+    matrix.set(-5, 0, 3);
+    assertEquals(buffer.view[3], -5);
+    assertEquals(Array.from(matrix.row(1)), [4, 5, 6, 7]);
+    assertEquals(matrix.row(1).buffer, buffer.view.buffer);
+  });
+
+  it("takes explicit strides, e.g. a transposed view", () => {
+    using buffer = lib.generate("f64", 6);
+    const transposed = buffer.withShape([3, 2], [1, 3]);
+    assertEquals(transposed.get(2, 1), buffer.view[5]);
+    assertEquals(transposed.get(1, 0), buffer.view[1]);
+    assertEquals(code(() => transposed.row(0)), "INVALID_ARGUMENT");
+  });
+
+  it("gives an image its [height, width, channels] shape", () => {
+    using frame = lib.generate("u8", 2 * 3 * 4);
+    const pixels = frame.withShape([2, 3, 4]);
+    assertEquals(Array.from(pixels.row(1, 2)), [20, 21, 22, 23]);
+  });
+
+  it("refuses shapes and strides that do not fit the length", () => {
+    using buffer = lib.generate("u8", 12);
+    assertEquals(code(() => buffer.withShape([5, 3])), "INVALID_SHAPE");
+    assertEquals(code(() => buffer.withShape([])), "INVALID_SHAPE");
+    assertEquals(code(() => buffer.withShape([-1, 2])), "INVALID_SHAPE");
+    assertEquals(code(() => buffer.withShape([2.5, 2])), "INVALID_SHAPE");
+    assertEquals(code(() => buffer.withShape([3, 4], [4])), "INVALID_SHAPE");
+    assertEquals(code(() => buffer.withShape([3, 4], [5, 1])), "INVALID_SHAPE");
+  });
+
+  it("refuses indexes outside the shape", () => {
+    using buffer = lib.generate("u8", 6);
+    const matrix = buffer.withShape([2, 3]);
+    assertEquals(code(() => matrix.get(2, 0)), "INVALID_ARGUMENT");
+    assertEquals(code(() => matrix.get(0)), "INVALID_ARGUMENT");
+    assertEquals(code(() => matrix.get(0, 1.5)), "INVALID_ARGUMENT");
+  });
+
+  it("throws DISPOSED through a strided view once the buffer is gone", () => {
+    const buffer = lib.generate("u8", 4);
+    const matrix = buffer.withShape([2, 2]);
+    buffer[Symbol.dispose]();
+    assertEquals(code(() => matrix.get(0, 0)), "DISPOSED");
+    assertEquals(code(() => buffer.withShape([4])), "DISPOSED");
+  });
+});
