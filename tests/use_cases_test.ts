@@ -1,7 +1,7 @@
 // The kernels behind the use-case examples (examples/zig_author), checked
 // against the same computation in TypeScript.
 
-import { assert, assertEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { openExamples } from "../examples/zig_author/library.ts";
 
@@ -75,6 +75,17 @@ describe("use-case kernels", () => {
     batch[0] = 0; // sums of f32 in f64 are exact here, so the difference is exactly `first`
     assertEquals(examples.sum_f32(dataset.view.subarray(80, 160)), before - first);
     assertEquals(batch.buffer, dataset.view.buffer);
+  });
+
+  it("sum_f32_simd agrees with the scalar sum_f32 up to rounding", () => {
+    using values = examples.make_dataset(1000, 3);
+    const scalar = examples.sum_f32(values.view);
+    assertAlmostEquals(examples.sum_f32_simd(values.view), scalar, 1e-3);
+    assertAlmostEquals(
+      examples.sum_f32_simd(values.view.subarray(0, 7)),
+      examples.sum_f32(values.view.subarray(0, 7)),
+      1e-6,
+    );
   });
 
   it("count_records and sum_records parse complete key=value lines only", () => {

@@ -66,6 +66,11 @@ export const symbols = {
     parameters: ["buffer" /* values */, "u32" /* len */],
     result: "f64",
   },
+  /** `fn (values: ?[*]const f32, len: u32) f64` */
+  sum_f32_simd: {
+    parameters: ["buffer" /* values */, "u32" /* len */],
+    result: "f64",
+  },
   /** `fn (bytes: ?[*]const u8, bytes_len: u32) f64` */
   sum_records: {
     parameters: ["buffer" /* bytes */, "u32" /* bytes_len */],
@@ -102,6 +107,8 @@ export interface Bindings {
   make_dataset(rows: number, features: number): ZeroCopyBuffer<"f32">;
   /** Calls `sum_f32`. */
   sum_f32(values: TypedArrayOf["f32"]): number;
+  /** Calls `sum_f32_simd`. */
+  sum_f32_simd(values: TypedArrayOf["f32"]): number;
   /** Calls `sum_records`. */
   sum_records(bytes: TypedArrayOf["u8"]): number;
   /** Calls `count_records`. */
@@ -127,6 +134,7 @@ export function bind(lib: ZeroCopyLibrary<typeof symbols>): Bindings {
     make_mesh_indices: (n) => lib.take("u32", (out) => lib.symbols.make_mesh_indices(n, out)),
     make_dataset: (rows, features) => lib.take("f32", (out) => lib.symbols.make_dataset(rows, features, out)),
     sum_f32: (values) => lib.symbols.sum_f32(lend(values), values.length),
+    sum_f32_simd: (values) => lib.symbols.sum_f32_simd(lend(values), values.length),
     sum_records: (bytes) => lib.symbols.sum_records(lend(bytes), bytes.length),
     count_records: (bytes) => lib.symbols.count_records(lend(bytes), bytes.length),
   };

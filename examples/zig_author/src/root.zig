@@ -163,6 +163,19 @@ pub const exports = struct {
         return sum;
     }
 
+    /// The same sum with `@Vector(16, f32)` partial sums: the SIMD reduction
+    /// benchmarked against `sum_f32` (results differ only by rounding order).
+    pub fn sum_f32_simd(values: ?[*]const f32, len: u32) callconv(.c) f64 {
+        const items = (values orelse return 0)[0..len];
+        const V = @Vector(16, f32);
+        var partial: V = @splat(0);
+        var i: usize = 0;
+        while (i + 16 <= items.len) : (i += 16) partial += @as(V, items[i..][0..16].*);
+        var sum: f64 = @reduce(.Add, @as(@Vector(16, f64), partial));
+        while (i < items.len) : (i += 1) sum += items[i];
+        return sum;
+    }
+
     /// Sums the values of the complete `key=value\n` records in a lent byte buffer.
     pub fn sum_records(bytes: ?[*]const u8, bytes_len: u32) callconv(.c) f64 {
         var count: u32 = 0;
