@@ -6,12 +6,14 @@ export const abiLayout = {"abi_version":1,"structs":{"Buffer":{"size":48,"align"
 
 /** FFI symbols of `zerocopy.probe_exports`, each parameter with its Zig type. */
 export const probeSymbols = {
-  /** `fn () u32` */
+  /** The ABI version this library was built for.
+   * `fn () u32` */
   zc_abi_version: {
     parameters: [],
     result: "u32",
   },
-  /** `fn () [*:0]const u8` */
+  /** JSON manifest of every shared layout, checked by the host at load time.
+   * `fn () [*:0]const u8` */
   zc_layout: {
     parameters: [],
     result: "pointer",
@@ -21,17 +23,20 @@ export const probeSymbols = {
 /** FFI symbols of `zerocopy.abi_exports`, each parameter with its Zig type. */
 export const abiSymbols = {
   ...probeSymbols,
-  /** `fn (buffer: ?*zerocopy.Buffer) void` */
+  /** Frees a buffer once, then zeroes its descriptor; null and released descriptors are no-ops.
+   * `fn (buffer: ?*zerocopy.Buffer) void` */
   zc_release: {
     parameters: ["buffer" /* buffer */],
     result: "void",
   },
-  /** `fn (out: ?*zerocopy.Stats) zerocopy.Status` */
+  /** Counters of buffers handed over and not yet released.
+   * `fn (out: ?*zerocopy.Stats) zerocopy.Status` */
   zc_stats: {
     parameters: ["buffer" /* out */],
     result: "i32",
   },
-  /** `fn (element_type: u32, len: u64, out: ?*zerocopy.Buffer) zerocopy.Status` */
+  /** Zeroed memory from the default allocator, for the host to fill.
+   * `fn (element_type: u32, len: u64, out: ?*zerocopy.Buffer) zerocopy.Status` */
   zc_allocate: {
     parameters: ["u32" /* element_type */, "u64" /* len */, "buffer" /* out */],
     result: "i32",
@@ -41,93 +46,111 @@ export const abiSymbols = {
 /** FFI symbols of `demo.exports`, each parameter with its Zig type. */
 export const libzerocopySymbols = {
   ...abiSymbols,
-  /** `fn (len: u64, out: ?*zerocopy.Out(i8)) zerocopy.Status` */
+  /** `len` i8 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(i8)) zerocopy.Status` */
   zc_generate_i8: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  /** `len` u8 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   zc_generate_u8: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(i16)) zerocopy.Status` */
+  /** `len` i16 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(i16)) zerocopy.Status` */
   zc_generate_i16: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(u16)) zerocopy.Status` */
+  /** `len` u16 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(u16)) zerocopy.Status` */
   zc_generate_u16: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(i32)) zerocopy.Status` */
+  /** `len` i32 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(i32)) zerocopy.Status` */
   zc_generate_i32: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(u32)) zerocopy.Status` */
+  /** `len` u32 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(u32)) zerocopy.Status` */
   zc_generate_u32: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(i64)) zerocopy.Status` */
+  /** `len` i64 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(i64)) zerocopy.Status` */
   zc_generate_i64: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(u64)) zerocopy.Status` */
+  /** `len` u64 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(u64)) zerocopy.Status` */
   zc_generate_u64: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
+  /** `len` f32 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
   zc_generate_f32: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
+  /** `len` f64 of the demo pattern.
+   * `fn (len: u64, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   zc_generate_f64: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (buffer: ?*const zerocopy.Buffer) u32` */
+  /** FNV-1a of the bytes the descriptor covers.
+   * `fn (buffer: ?*const zerocopy.Buffer) u32` */
   zc_checksum: {
     parameters: ["buffer" /* buffer */],
     result: "u32",
   },
-  /** `fn (kind: u32, len: u64, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
+  /** `len` f64 of the pattern from allocator `kind` (0 c, 1 page, 2 debug, 3 smp, 4 arena): each buffer carries its own release, so dispose returns it to the right allocator.
+   * `fn (kind: u32, len: u64, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   zc_generate_f64_with: {
     parameters: ["u32" /* kind */, "u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (len: u64, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
+  /** `len` f64 appended one by one to an ArrayList, handed over with its spare capacity.
+   * `fn (len: u64, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   zc_generate_f64_list: {
     parameters: ["u64" /* len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (values: ?[*]const f64, len: u32) f64` */
+  /** Sums a Float64Array that Deno lends for the duration of the call.
+   * `fn (values: ?[*]const f64, len: u32) f64` */
   zc_sum_f64: {
     parameters: ["buffer" /* values */, "u32" /* len */],
     result: "f64",
   },
-  /** `fn (buffer: ?*const zerocopy.Buffer, ms: u32) f64` */
+  /** Sleeps `ms`, then sums a buffer's f64: the slow call behind the nonblocking tests.
+   * `fn (buffer: ?*const zerocopy.Buffer, ms: u32) f64` */
   zc_sum_f64_after: {
     parameters: ["buffer" /* buffer */, "u32" /* ms */],
     result: "f64",
     nonblocking: true,
   },
-  /** `fn (buffer: ?*zerocopy.Buffer) u32` */
+  /** Takes a buffer Deno gives back, hashes it and frees it: ownership ends here.
+   * `fn (buffer: ?*zerocopy.Buffer) u32` */
   zc_consume: {
     parameters: ["buffer" /* buffer */],
     result: "u32",
   },
-  /** `fn (buffer: ?*zerocopy.Buffer) zerocopy.Status` */
+  /** Takes a buffer Deno gives back and keeps it, releasing whatever it kept before.
+   * `fn (buffer: ?*zerocopy.Buffer) zerocopy.Status` */
   zc_keep: {
     parameters: ["buffer" /* buffer */],
     result: "i32",
   },
-  /** `fn () u32` */
+  /** Releases the buffer `zc_keep` holds; returns its length, 0 if none.
+   * `fn () u32` */
   zc_release_kept: {
     parameters: [],
     result: "u32",

@@ -19,10 +19,10 @@ pub fn main(init: std.process.Init) !u8 {
     const check = std.mem.eql(u8, args[1], "--check");
     const output = args[2];
 
-    var names: bindings.ParamNames = .empty;
+    var names: bindings.SourceInfo = .{};
     for (args[3..]) |source_path| {
         const source = try std.Io.Dir.cwd().readFileAllocOptions(io, source_path, arena, .limited(16 << 20), .of(u8), 0);
-        try bindings.collectParamNames(arena, source, &names);
+        try bindings.collectSourceInfo(arena, source, &names);
     }
 
     var generated: std.Io.Writer.Allocating = .init(arena);

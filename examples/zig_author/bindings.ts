@@ -11,72 +11,86 @@ import {
 
 /** FFI symbols of `root.exports`, each parameter with its Zig type. */
 export const symbols = {
-  /** `fn (width: u32, height: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  /** A `width` × `height` RGBA frame: a red/green gradient with opaque alpha, row-major, 4 bytes per pixel.
+   * `fn (width: u32, height: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   make_frame: {
     parameters: ["u32" /* width */, "u32" /* height */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (rgba: ?[*]const u8, rgba_len: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  /** The luma of each RGBA pixel of a lent frame, `@Vector` lanes at a time.
+   * `fn (rgba: ?[*]const u8, rgba_len: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   grayscale: {
     parameters: ["buffer" /* rgba */, "u32" /* rgba_len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (rgba: ?[*]const u8, rgba_len: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  /** The same luma, one pixel at a time: the baseline the SIMD version is benchmarked against.
+   * `fn (rgba: ?[*]const u8, rgba_len: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   grayscale_scalar: {
     parameters: ["buffer" /* rgba */, "u32" /* rgba_len */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (gray: ?[*]const u8, gray_len: u32, width: u32, height: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  /** A 3×3 box blur of a lent `width` × `height` grayscale image.
+   * `fn (gray: ?[*]const u8, gray_len: u32, width: u32, height: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   box_blur: {
     parameters: ["buffer" /* gray */, "u32" /* gray_len */, "u32" /* width */, "u32" /* height */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (rows: u32, cols: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
+  /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`.
+   * `fn (rows: u32, cols: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   make_matrix: {
     parameters: ["u32" /* rows */, "u32" /* cols */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (values: ?[*]const f64, len: u32) f64` */
+  /** Sums a matrix Deno lends (a Float64Array).
+   * `fn (values: ?[*]const f64, len: u32) f64` */
   sum_matrix: {
     parameters: ["buffer" /* values */, "u32" /* len */],
     result: "f64",
   },
-  /** `fn (a: ?[*]const f64, a_len: u32, b: ?[*]const f64, b_len: u32, n: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
+  /** `a × b` for two lent n×n row-major matrices, handed back as a new matrix.
+   * `fn (a: ?[*]const f64, a_len: u32, b: ?[*]const f64, b_len: u32, n: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   multiply: {
     parameters: ["buffer" /* a */, "u32" /* a_len */, "buffer" /* b */, "u32" /* b_len */, "u32" /* n */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (n: u32, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
+  /** The (n+1)² xyz vertices of an n×n grid mesh.
+   * `fn (n: u32, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
   make_mesh_vertices: {
     parameters: ["u32" /* n */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (n: u32, out: ?*zerocopy.Out(u32)) zerocopy.Status` */
+  /** The 2n² triangles (3 indices each) of an n×n grid mesh.
+   * `fn (n: u32, out: ?*zerocopy.Out(u32)) zerocopy.Status` */
   make_mesh_indices: {
     parameters: ["u32" /* n */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (rows: u32, features: u32, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
+  /** `rows` samples of `features` f32 features each, row-major, deterministic pseudo-random values in [0, 1).
+   * `fn (rows: u32, features: u32, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
   make_dataset: {
     parameters: ["u32" /* rows */, "u32" /* features */, "buffer" /* out */],
     result: "i32",
   },
-  /** `fn (values: ?[*]const f32, len: u32) f64` */
+  /** Sums a lent Float32Array, e.g. one batch of a dataset.
+   * `fn (values: ?[*]const f32, len: u32) f64` */
   sum_f32: {
     parameters: ["buffer" /* values */, "u32" /* len */],
     result: "f64",
   },
-  /** `fn (values: ?[*]const f32, len: u32) f64` */
+  /** The same sum with `@Vector(16, f32)` partial sums: the SIMD reduction benchmarked against `sum_f32` (results differ only by rounding order).
+   * `fn (values: ?[*]const f32, len: u32) f64` */
   sum_f32_simd: {
     parameters: ["buffer" /* values */, "u32" /* len */],
     result: "f64",
   },
-  /** `fn (bytes: ?[*]const u8, bytes_len: u32) f64` */
+  /** Sums the values of the complete `key=value\n` records in a lent byte buffer.
+   * `fn (bytes: ?[*]const u8, bytes_len: u32) f64` */
   sum_records: {
     parameters: ["buffer" /* bytes */, "u32" /* bytes_len */],
     result: "f64",
   },
-  /** `fn (bytes: ?[*]const u8, bytes_len: u32) u32` */
+  /** Counts the complete `key=value\n` records in a lent byte buffer.
+   * `fn (bytes: ?[*]const u8, bytes_len: u32) u32` */
   count_records: {
     parameters: ["buffer" /* bytes */, "u32" /* bytes_len */],
     result: "u32",
@@ -85,33 +99,33 @@ export const symbols = {
 
 /** Typed wrappers over `symbols`: buffers come back as ZeroCopyBuffers, statuses as thrown ZeroCopyErrors. */
 export interface Bindings {
-  /** Calls `make_frame`. */
+  /** A `width` × `height` RGBA frame: a red/green gradient with opaque alpha, row-major, 4 bytes per pixel. */
   make_frame(width: number, height: number): ZeroCopyBuffer<"u8">;
-  /** Calls `grayscale`. */
+  /** The luma of each RGBA pixel of a lent frame, `@Vector` lanes at a time. */
   grayscale(rgba: TypedArrayOf["u8"]): ZeroCopyBuffer<"u8">;
-  /** Calls `grayscale_scalar`. */
+  /** The same luma, one pixel at a time: the baseline the SIMD version is benchmarked against. */
   grayscale_scalar(rgba: TypedArrayOf["u8"]): ZeroCopyBuffer<"u8">;
-  /** Calls `box_blur`. */
+  /** A 3×3 box blur of a lent `width` × `height` grayscale image. */
   box_blur(gray: TypedArrayOf["u8"], width: number, height: number): ZeroCopyBuffer<"u8">;
-  /** Calls `make_matrix`. */
+  /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`. */
   make_matrix(rows: number, cols: number): ZeroCopyBuffer<"f64">;
-  /** Calls `sum_matrix`. */
+  /** Sums a matrix Deno lends (a Float64Array). */
   sum_matrix(values: TypedArrayOf["f64"]): number;
-  /** Calls `multiply`. */
+  /** `a × b` for two lent n×n row-major matrices, handed back as a new matrix. */
   multiply(a: TypedArrayOf["f64"], b: TypedArrayOf["f64"], n: number): ZeroCopyBuffer<"f64">;
-  /** Calls `make_mesh_vertices`. */
+  /** The (n+1)² xyz vertices of an n×n grid mesh. */
   make_mesh_vertices(n: number): ZeroCopyBuffer<"f32">;
-  /** Calls `make_mesh_indices`. */
+  /** The 2n² triangles (3 indices each) of an n×n grid mesh. */
   make_mesh_indices(n: number): ZeroCopyBuffer<"u32">;
-  /** Calls `make_dataset`. */
+  /** `rows` samples of `features` f32 features each, row-major, deterministic pseudo-random values in [0, 1). */
   make_dataset(rows: number, features: number): ZeroCopyBuffer<"f32">;
-  /** Calls `sum_f32`. */
+  /** Sums a lent Float32Array, e.g. one batch of a dataset. */
   sum_f32(values: TypedArrayOf["f32"]): number;
-  /** Calls `sum_f32_simd`. */
+  /** The same sum with `@Vector(16, f32)` partial sums: the SIMD reduction benchmarked against `sum_f32` (results differ only by rounding order). */
   sum_f32_simd(values: TypedArrayOf["f32"]): number;
-  /** Calls `sum_records`. */
+  /** Sums the values of the complete `key=value\n` records in a lent byte buffer. */
   sum_records(bytes: TypedArrayOf["u8"]): number;
-  /** Calls `count_records`. */
+  /** Counts the complete `key=value\n` records in a lent byte buffer. */
   count_records(bytes: TypedArrayOf["u8"]): number;
 }
 
