@@ -67,19 +67,35 @@ deno_tests() { # name deno-test-args...
   fi
 }
 
+expect_abort() { # command...: succeeds when the command dies of SIGABRT naming the checked build
+  local out
+  out=$("$@" 2>&1)
+  local rc=$?
+  echo "$out"
+  [ "$rc" = 134 ] && grep -q "zerocopy checked build" <<<"$out"
+}
+
 check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples
 zig_tests "zig test (Debug)"
 zig_tests "zig test (ReleaseSafe)" --release=safe
-check "zig build" zig build --release=safe install fixtures
+check "zig build" zig build --release=safe install fixtures checked-lib
 check "deno fmt" deno fmt --check
 check "deno lint" deno lint
 check "deno check" deno_with_registry check mod.ts src examples tests
 check "deno doc --lint" deno doc --lint mod.ts
 check "deno publish --dry-run" deno publish --dry-run --allow-dirty
 deno_tests "deno test" --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/*_test.ts
+checked_lib="$ZEROCOPY_ROOT/zig-out/checked/libzerocopy.so"
+ZEROCOPY_LIB=$checked_lib deno_tests "deno test (checked lib)" \
+  --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/*_test.ts
+ZEROCOPY_LIB=$checked_lib check "checked lib aborts" \
+  expect_abort deno run --allow-ffi --allow-env=ZEROCOPY_LIB tests/checked/double_free.ts
 deno_tests "deno test (gc)" --v8-flags=--expose-gc --allow-ffi tests/gc/
 deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/scoped_ffi_test.ts
+deno_tests "deno test (other-path ffi)" --allow-ffi=zig-out/fixtures tests/permissions/other_path_ffi_test.ts
+ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (denied env)" \
+  --allow-ffi --deny-env=ZEROCOPY_LIB tests/permissions/denied_env_test.ts
 deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/
 
 echo "total: $passed passed, $failed failed"
