@@ -55,4 +55,8 @@ export const libzerocopySymbols = {
   zc_keep: { parameters: ["buffer"], result: "i32" },
   /** `fn () u32`: frees what `zc_keep` kept; returns its length */
   zc_release_kept: { parameters: [], result: "u32" },
+  /** `fn (len: u64, out: ?*Buffer) Status`: hands over `len` f64 with a null `ptr` (a bug the host must refuse) */
+  zc_hand_over_null: generator,
+  /** `fn (len: u64, out: ?*Buffer) Status`: hands over `len` f64 at an odd address (a bug the host must refuse) */
+  zc_hand_over_misaligned: generator,
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -148,6 +148,46 @@ fn zc_release_kept() callconv(.c) u32 {
     return len;
 }
 
+/// What a buggy Zig function might put in a descriptor, for the tests that
+/// check the host refuses it. The memory behind each is real, allocated here
+/// and freed by `releaseBad`, so refusing a bad descriptor leaks nothing.
+const BadPointer = enum { null_ptr, misaligned };
+
+/// Hands over `len` f64 whose `ptr` is null or one byte past an aligned
+/// allocation; `private` keeps the allocation's real address for the release.
+fn handOverBad(comptime bad: BadPointer, len: u64, out: ?*Buffer) Status {
+    const buffer = out orelse return .invalid_argument;
+    buffer.* = .released;
+    const bytes = zerocopy.allocate(f64, zerocopy.default_allocator, len + 1) catch |err| return zerocopy.statusOf(err);
+    const base: [*]u8 = @ptrCast(bytes.ptr);
+    zerocopy.handOverDescriptor(.{
+        .ptr = switch (bad) {
+            .null_ptr => null,
+            .misaligned => base + 1,
+        },
+        .len = len,
+        .cap = len,
+        .release = releaseBad,
+        .private = base,
+        .element_type = .f64,
+        .flags = 0,
+    }, buffer);
+    return .ok;
+}
+
+fn releaseBad(buffer: *Buffer) callconv(.c) void {
+    const base: [*]f64 = @ptrCast(@alignCast(buffer.private orelse return));
+    zerocopy.default_allocator.free(base[0 .. buffer.cap + 1]);
+}
+
+fn zc_hand_over_null(len: u64, out: ?*Buffer) callconv(.c) Status {
+    return handOverBad(.null_ptr, len, out);
+}
+
+fn zc_hand_over_misaligned(len: u64, out: ?*Buffer) callconv(.c) Status {
+    return handOverBad(.misaligned, len, out);
+}
+
 /// Exports the demo functions Deno's tests and examples call.
 pub fn exportDemo() void {
     inline for (zerocopy.ElementType.known) |tag| {
@@ -161,9 +201,23 @@ pub fn exportDemo() void {
     @export(&zc_consume, .{ .name = "zc_consume" });
     @export(&zc_keep, .{ .name = "zc_keep" });
     @export(&zc_release_kept, .{ .name = "zc_release_kept" });
+    @export(&zc_hand_over_null, .{ .name = "zc_hand_over_null" });
+    @export(&zc_hand_over_misaligned, .{ .name = "zc_hand_over_misaligned" });
 }
 
 const testing = std.testing;
+
+test "a bad descriptor is counted and released like a good one" {
+    const before = zerocopy.stats();
+    inline for (.{ zc_hand_over_null, zc_hand_over_misaligned }) |handOverFn| {
+        var buffer: Buffer = undefined;
+        try testing.expectEqual(Status.ok, handOverFn(16, &buffer));
+        try testing.expectEqual(before.live_bytes + 16 * 8, zerocopy.stats().live_bytes);
+        zerocopy.release(&buffer);
+    }
+    try testing.expectEqual(before.live_buffers, zerocopy.stats().live_buffers);
+    try testing.expectEqual(before.live_bytes, zerocopy.stats().live_bytes);
+}
 
 test "pattern wraps integers and halves floats" {
     try testing.expectEqual(@as(i8, -56), pattern(i8, 200));
