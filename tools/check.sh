@@ -81,7 +81,7 @@ zig_tests "zig test (ReleaseSafe)" --release=safe
 check "zig build" zig build --release=safe install fixtures checked-lib
 check "deno fmt" deno fmt --check
 check "deno lint" deno lint
-check "deno check" deno_with_registry check mod.ts src examples tests
+check "deno check" deno_with_registry check mod.ts src examples tests bench
 check "deno doc --lint" deno doc --lint mod.ts
 check "deno publish --dry-run" deno publish --dry-run --allow-dirty
 deno_tests "deno test" --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/*_test.ts
@@ -90,6 +90,7 @@ ZEROCOPY_LIB=$checked_lib deno_tests "deno test (checked lib)" \
   --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/*_test.ts
 ZEROCOPY_LIB=$checked_lib check "checked lib aborts" \
   expect_abort deno run --allow-ffi --allow-env=ZEROCOPY_LIB tests/checked/double_free.ts
+check "soak (200k handovers)" deno run --allow-ffi --v8-flags=--expose-gc bench/soak.ts 200000
 deno_tests "deno test (gc)" --v8-flags=--expose-gc --allow-ffi tests/gc/
 deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/scoped_ffi_test.ts
