@@ -92,6 +92,8 @@ ZEROCOPY_LIB=$checked_lib check "checked lib aborts" \
   expect_abort deno run --allow-ffi --allow-env=ZEROCOPY_LIB tests/checked/double_free.ts
 check "soak (200k handovers)" deno run --allow-ffi --v8-flags=--expose-gc bench/soak.ts 200000
 deno_tests "deno test (gc)" --v8-flags=--expose-gc --allow-ffi tests/gc/
+ZEROCOPY_LIB=$checked_lib deno_tests "deno test (gc, checked lib)" \
+  --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB tests/gc/
 deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/scoped_ffi_test.ts
 deno_tests "deno test (other-path ffi)" --allow-ffi=zig-out/fixtures tests/permissions/other_path_ffi_test.ts
