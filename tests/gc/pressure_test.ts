@@ -61,17 +61,22 @@ describe("the safety net under pressure", () => {
   it("frees once when disposes and finalizers interleave", async () => {
     const before = lib.stats();
     const count = 20_000;
-    for (let i = 0; i < count; i++) {
-      const buffer = lib.generate("f64", 8 + (i % 57));
-      const view = buffer.view;
-      // Half are disposed while finalizers of earlier drops are pending, half dropped.
-      if (i % 2 === 0) buffer[Symbol.dispose]();
-      if (view.length !== 0 && i % 2 === 0) throw new Error("a disposed buffer's view kept its length");
-      if (i % 1000 === 999) {
-        gc!();
-        await new Promise((resolve) => setTimeout(resolve, 0));
+    // In its own function: an async frame keeps the variables it awaits with,
+    // so the last buffer dropped here must not outlive the call.
+    const churn = async () => {
+      for (let i = 0; i < count; i++) {
+        const buffer = lib.generate("f64", 8 + (i % 57));
+        const view = buffer.view;
+        // Half are disposed while finalizers of earlier drops are pending, half dropped.
+        if (i % 2 === 0) buffer[Symbol.dispose]();
+        if (view.length !== 0 && i % 2 === 0) throw new Error("a disposed buffer's view kept its length");
+        if (i % 1000 === 999) {
+          gc!();
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
       }
-    }
+    };
+    await churn();
     await collect(() => lib.stats().liveBuffers === before.liveBuffers, 100);
     const after = lib.stats();
     assertEquals(after.liveBuffers, before.liveBuffers);
