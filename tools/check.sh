@@ -94,6 +94,8 @@ check "soak (200k handovers)" deno run --allow-ffi --v8-flags=--expose-gc bench/
 deno_tests "deno test (gc)" --v8-flags=--expose-gc --allow-ffi tests/gc/
 ZEROCOPY_LIB=$checked_lib deno_tests "deno test (gc, checked lib)" \
   --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB tests/gc/
+ZEROCOPY_PROPERTY_RUNS=2000 deno_tests "property tests (2,000 runs)" \
+  --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_PROPERTY_RUNS tests/property/
 deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/scoped_ffi_test.ts
 deno_tests "deno test (other-path ffi)" --allow-ffi=zig-out/fixtures tests/permissions/other_path_ffi_test.ts
