@@ -1,7 +1,7 @@
 // The rows of the bad-input matrix (issue 8) that the other suites do not
 // cover: each is refused with a stable code and leaves no buffer live.
 
-import { assertEquals } from "@std/assert";
+import { assertEquals, assertRejects, assertStrictEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { lend, type ZeroCopyBuffer } from "../mod.ts";
 import { assertCode, assertLiveUnchanged, lib } from "./_helpers.ts";
@@ -45,6 +45,34 @@ describe("a descriptor with a bad pointer handed to take()", () => {
     );
     assertLiveUnchanged(before);
     assertEquals(lib.stats().totalReleased, before.totalReleased + 1);
+  });
+});
+
+describe("a take() callback that throws after Zig handed over", () => {
+  it("take() rethrows the error and frees what was handed over", () => {
+    const before = lib.stats();
+    const thrown = new Error("the caller's own failure");
+    const error = assertThrows(() =>
+      lib.take("f64", (out) => {
+        lib.symbols.zc_generate_f64(8n, out);
+        throw thrown;
+      })
+    );
+    assertStrictEquals(error, thrown);
+    assertLiveUnchanged(before);
+  });
+
+  it("takeAsync() rejects with the error and frees what was handed over", async () => {
+    const before = lib.stats();
+    const thrown = new Error("the caller's own failure");
+    const error = await assertRejects(() =>
+      lib.takeAsync("f64", (out) => {
+        lib.symbols.zc_generate_f64(8n, out);
+        return Promise.reject(thrown);
+      })
+    );
+    assertStrictEquals(error, thrown);
+    assertLiveUnchanged(before);
   });
 });
 
