@@ -96,6 +96,8 @@ ZEROCOPY_LIB=$checked_lib deno_tests "deno test (gc, checked lib)" \
   --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB tests/gc/
 ZEROCOPY_PROPERTY_RUNS=2000 deno_tests "property tests (2,000 runs)" \
   --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_PROPERTY_RUNS tests/property/
+ZEROCOPY_PROPERTY_RUNS=1000 ZEROCOPY_LIB=$checked_lib deno_tests "property tests (checked lib)" \
+  --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_PROPERTY_RUNS tests/property/
 deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/scoped_ffi_test.ts
 deno_tests "deno test (other-path ffi)" --allow-ffi=zig-out/fixtures tests/permissions/other_path_ffi_test.ts
