@@ -4,6 +4,8 @@
 //! zig build checked-lib  the shared library with a checking default allocator, in zig-out/checked/,
 //!                    so the Deno suite can run against it and a double free aborts instead of corrupting
 //!
+//! zig build -Dchecked=true   the same with a checking allocator everywhere (zig build test included)
+//!
 //! Zig authors depend on this package and import the `zerocopy` module.
 
 const std = @import("std");
@@ -12,7 +14,9 @@ pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
     const optimize = b.standardOptimizeOption(.{ .preferred_optimize_mode = .ReleaseSafe });
 
-    const options = zerocopyOptions(b, false);
+    // A Zig author's build can ask for the checked module: b.dependency("zerocopy", .{ .checked = true }).
+    const checked = b.option(bool, "checked", "Make zerocopy.default_allocator a checking DebugAllocator") orelse false;
+    const options = zerocopyOptions(b, checked);
     const zerocopy = b.addModule("zerocopy", .{
         .root_source_file = b.path("zig/zerocopy.zig"),
         .target = target,
