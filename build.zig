@@ -2,6 +2,9 @@
 //! zig build test     Zig unit tests, run with the testing allocator (leaks fail)
 //! zig build fixtures broken libraries the Deno tests must refuse, in zig-out/fixtures/
 //! zig build bindings writes src/symbols.ts from the Zig exports (bindings-check: fails when stale)
+//! zig build checked-lib  the shared library with a checking default allocator, in zig-out/checked/,
+//!                    so the Deno suite can run against it and a double free aborts instead of corrupting
+//! zig build -Dchecked=true   the same with a checking allocator everywhere (zig build test included)
 //!
 //! Zig authors depend on this package and import the `zerocopy` module.
 
@@ -11,19 +14,24 @@ pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
     const optimize = b.standardOptimizeOption(.{});
 
+    // A Zig author's build can ask for the checked module: b.dependency("zerocopy", .{ .checked = true }).
+    const checked = b.option(bool, "checked", "Make zerocopy.default_allocator a checking DebugAllocator") orelse false;
+    const options = zerocopyOptions(b, checked);
     const zerocopy = b.addModule("zerocopy", .{
         .root_source_file = b.path("zig/zerocopy.zig"),
         .target = target,
         .optimize = optimize,
         // std.heap.c_allocator, the default allocator, needs libc.
         .link_libc = true,
+        .imports = &.{.{ .name = "zerocopy_options", .module = options }},
     });
 
-    const library = addSharedLibrary(b, "zerocopy", b.path("zig/root.zig"), target, optimize, zerocopy);
+    const library = addSharedLibrary(b, "zerocopy", b.path("zig/root.zig"), target, optimize, zerocopy, options);
     b.installArtifact(library);
 
-    addTests(b, target, optimize);
-    addFixtures(b, target, optimize, zerocopy);
+    addTests(b, target, optimize, options);
+    addFixtures(b, target, optimize, zerocopy, options);
+    addCheckedLibrary(b, target, optimize);
     const bindings_step = b.step("bindings", "Write src/symbols.ts and the fixture bindings from the Zig exports");
     const bindings_check_step = b.step("bindings-check", "Fail when a committed generated TypeScript file is stale");
     const unsupported = addBindings(b, .{
@@ -36,8 +44,8 @@ pub fn build(b: *std.Build) void {
     for ([_]BindingsOptions{
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/symbols.ts", .sources = &.{ "zig/zerocopy.zig", "zig/demo.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
-    }) |options| {
-        const steps = addBindings(b, options);
+    }) |bindings_options| {
+        const steps = addBindings(b, bindings_options);
         bindings_step.dependOn(steps.write);
         bindings_check_step.dependOn(steps.check);
     }
@@ -65,16 +73,21 @@ pub const BindingsSteps = struct { write: *std.Build.Step, check: *std.Build.Ste
 /// the steps on steps of their own (`b.step("bindings", ...).dependOn(steps.write)`).
 pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
     const host = b.graph.host;
+    const zerocopy_options = zerocopyOptions(b, false);
     const zerocopy_for_host = b.createModule(.{
         .root_source_file = options.zerocopy.path("zig/zerocopy.zig"),
         .target = host,
         .link_libc = true,
+        .imports = &.{.{ .name = "zerocopy_options", .module = zerocopy_options }},
     });
     const spec = b.createModule(.{
         .root_source_file = options.root_source_file,
         .target = host,
         .link_libc = true,
-        .imports = &.{.{ .name = "zerocopy", .module = zerocopy_for_host }},
+        .imports = &.{
+            .{ .name = "zerocopy", .module = zerocopy_for_host },
+            .{ .name = "zerocopy_options", .module = zerocopy_options },
+        },
     });
     const generator = b.addExecutable(.{
         .name = "zerocopy-bindings",
@@ -104,6 +117,7 @@ fn addSharedLibrary(
     target: std.Build.ResolvedTarget,
     optimize: std.builtin.OptimizeMode,
     zerocopy: *std.Build.Module,
+    options: *std.Build.Module,
 ) *std.Build.Step.Compile {
     return b.addLibrary(.{
         .name = name,
@@ -113,18 +127,49 @@ fn addSharedLibrary(
             .target = target,
             .optimize = optimize,
             .link_libc = true,
-            .imports = &.{.{ .name = "zerocopy", .module = zerocopy }},
+            .imports = &.{
+                .{ .name = "zerocopy", .module = zerocopy },
+                .{ .name = "zerocopy_options", .module = options },
+            },
         }),
     });
 }
 
-fn addTests(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) void {
+/// The `zerocopy_options` module: `checked` picks a DebugAllocator as `default_allocator`.
+fn zerocopyOptions(b: *std.Build, checked: bool) *std.Build.Module {
+    const options = b.addOptions();
+    options.addOption(bool, "checked", checked);
+    return options.createModule();
+}
+
+fn addCheckedLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) void {
+    const options = zerocopyOptions(b, true);
+    const zerocopy = b.createModule(.{
+        .root_source_file = b.path("zig/zerocopy.zig"),
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        .imports = &.{.{ .name = "zerocopy_options", .module = options }},
+    });
+    const library = addSharedLibrary(b, "zerocopy", b.path("zig/root.zig"), target, optimize, zerocopy, options);
+    const install = b.addInstallArtifact(library, .{ .dest_dir = .{ .override = .{ .custom = "checked" } } });
+    const step = b.step("checked-lib", "Build libzerocopy with a checking allocator into zig-out/checked/");
+    step.dependOn(&install.step);
+}
+
+fn addTests(
+    b: *std.Build,
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    options: *std.Build.Module,
+) void {
     const tests = b.addTest(.{
         .root_module = b.createModule(.{
             .root_source_file = b.path("zig/root.zig"),
             .target = target,
             .optimize = optimize,
             .link_libc = true,
+            .imports = &.{.{ .name = "zerocopy_options", .module = options }},
         }),
     });
     const run_tests = b.addRunArtifact(tests);
@@ -139,10 +184,11 @@ fn addFixtures(
     target: std.Build.ResolvedTarget,
     optimize: std.builtin.OptimizeMode,
     zerocopy: *std.Build.Module,
+    options: *std.Build.Module,
 ) void {
     const fixtures_step = b.step("fixtures", "Build the broken libraries that the Deno tests must refuse");
     inline for (.{ "abi_mismatch", "missing_symbol", "bad_layout", "bindings_fixture" }) |name| {
-        const library = addSharedLibrary(b, name, b.path("zig/fixtures/" ++ name ++ ".zig"), target, optimize, zerocopy);
+        const library = addSharedLibrary(b, name, b.path("zig/fixtures/" ++ name ++ ".zig"), target, optimize, zerocopy, options);
         const install = b.addInstallArtifact(library, .{
             .dest_dir = .{ .override = .{ .custom = "fixtures" } },
         });

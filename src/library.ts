@@ -135,7 +135,13 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   take<T extends ElementType>(type: T, call: (descriptor: Descriptor) => number | void): ZeroCopyBuffer<T> {
     checkElementType(type);
     const descriptor = newDescriptor();
-    const status = call(descriptor) ?? STATUS.ok;
+    let status: number;
+    try {
+      status = call(descriptor) ?? STATUS.ok;
+    } catch (error) {
+      this.releaser.release(descriptor); // the Zig call may have handed over before `call` threw
+      throw error;
+    }
     return this.#adopt(descriptor, status, type);
   }
 
@@ -155,7 +161,13 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   ): Promise<ZeroCopyBuffer<T>> {
     checkElementType(type);
     const descriptor = newDescriptor();
-    const status = (await call(descriptor)) ?? STATUS.ok;
+    let status: number;
+    try {
+      status = (await call(descriptor)) ?? STATUS.ok;
+    } catch (error) {
+      this.releaser.release(descriptor); // the Zig call may have handed over before `call` threw
+      throw error;
+    }
     return this.#adopt(descriptor, status, type);
   }
 

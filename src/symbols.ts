@@ -149,6 +149,18 @@ export const libzerocopySymbols = {
     parameters: ["buffer" /* buffer */],
     result: "i32",
   },
+  /** Hands over `len` f64 with a null `ptr`: a bad descriptor the host must refuse.
+   * `fn (len: u64, out: ?*zerocopy.Buffer) zerocopy.Status` */
+  zc_hand_over_null: {
+    parameters: ["u64" /* len */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** Hands over `len` f64 at a misaligned `ptr`: a bad descriptor the host must refuse.
+   * `fn (len: u64, out: ?*zerocopy.Buffer) zerocopy.Status` */
+  zc_hand_over_misaligned: {
+    parameters: ["u64" /* len */, "buffer" /* out */],
+    result: "i32",
+  },
   /** Releases the buffer `zc_keep` holds; returns its length, 0 if none.
    * `fn () u32` */
   zc_release_kept: {

@@ -1,7 +1,16 @@
 // Shared by the Deno test suites: the library under test, and the values Zig's
 // demo generators write (zig/demo.zig `pattern`), computed independently here.
 
-import { type ElementType, openLibrary, type TypedArrayOf, type ZeroCopyLibrary } from "../mod.ts";
+import { assertEquals, assertThrows } from "@std/assert";
+import {
+  type ElementType,
+  type LibraryStats,
+  openLibrary,
+  type TypedArrayOf,
+  ZeroCopyError,
+  type ZeroCopyErrorCode,
+  type ZeroCopyLibrary,
+} from "../mod.ts";
 
 /** Opened at module load, outside any test, so the resource sanitizer does not count it. */
 export const lib: ZeroCopyLibrary = openLibrary();
@@ -61,4 +70,17 @@ export function fnv1a(bytes: Uint8Array): number {
   let hash = 2166136261;
   for (const byte of bytes) hash = Math.imul(hash ^ byte, 16777619) >>> 0;
   return hash;
+}
+
+/** Asserts that `run` throws a `ZeroCopyError` with `code`. */
+export function assertCode(run: () => unknown, code: ZeroCopyErrorCode): ZeroCopyError {
+  const error = assertThrows(run, ZeroCopyError);
+  assertEquals(error.code, code, error.message);
+  return error;
+}
+
+/** Asserts that no buffer was left live (or freed) since `before` was read. */
+export function assertLiveUnchanged(before: LibraryStats): void {
+  const { liveBuffers, liveBytes } = lib.stats();
+  assertEquals({ liveBuffers, liveBytes }, { liveBuffers: before.liveBuffers, liveBytes: before.liveBytes });
 }

@@ -1,7 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { lend, openLibrary, ZeroCopyError } from "../mod.ts";
-import { expectedPattern, fnv1a, lib, sameBytes } from "./_helpers.ts";
+import { assertLiveUnchanged, expectedPattern, fnv1a, lib, sameBytes } from "./_helpers.ts";
 
 function assertCode(run: () => unknown, code: string): void {
   assertEquals(assertThrows(run, ZeroCopyError).code, code);
@@ -19,6 +19,7 @@ describe("lending a TypedArray to Zig", () => {
   });
 
   it("throws DETACHED for an array whose memory is gone", () => {
+    const before = lib.stats();
     const buffer = lib.generate("f64", 10);
     const view = buffer.view;
     buffer[Symbol.dispose]();
@@ -26,6 +27,7 @@ describe("lending a TypedArray to Zig", () => {
     const plain = new Float64Array(4);
     plain.buffer.transfer();
     assertCode(() => lend(plain), "DETACHED");
+    assertLiveUnchanged(before);
   });
 });
 
@@ -88,9 +90,11 @@ describe("giving a buffer back to Zig", () => {
   });
 
   it("refuses a disposed buffer with DISPOSED", () => {
+    const before = lib.stats();
     const buffer = lib.generate("u8", 1);
     buffer[Symbol.dispose]();
     assertCode(() => lib.giveBack(buffer, () => 0), "DISPOSED");
+    assertLiveUnchanged(before);
   });
 });
 

@@ -82,22 +82,45 @@ run_examples() { # every example, on small sizes
   return $status
 }
 
+expect_abort() { # command...: succeeds when the command dies of SIGABRT naming the checked build
+  local out
+  out=$("$@" 2>&1)
+  local rc=$?
+  echo "$out"
+  [ "$rc" = 134 ] && grep -q "zerocopy checked build" <<<"$out"
+}
+
 check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples
 zig_tests "zig test (Debug)"
 zig_tests "zig test (ReleaseSafe)" --release=safe
-check "zig build" zig build --release=safe install fixtures
+check "zig build" zig build --release=safe install fixtures checked-lib
 zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
 check "zig build (author example)" zig build --build-file examples/zig_author/build.zig --release=safe
 check "generated bindings" tools/check_bindings.sh
 check "deno fmt" deno fmt --check
 check "deno lint" deno lint
-check "deno check" deno_with_registry check mod.ts src examples tests
+check "deno check" deno_with_registry check mod.ts src examples tests bench
 check "deno doc --lint" deno doc --lint mod.ts
 check "deno publish --dry-run" deno publish --dry-run --allow-dirty
 deno_tests "deno test" --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/*_test.ts
+checked_lib="$ZEROCOPY_ROOT/zig-out/checked/libzerocopy.so"
+ZEROCOPY_LIB=$checked_lib deno_tests "deno test (checked lib)" \
+  --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/*_test.ts
+ZEROCOPY_LIB=$checked_lib check "checked lib aborts" \
+  expect_abort deno run --allow-ffi --allow-env=ZEROCOPY_LIB tests/checked/double_free.ts
+check "soak (200k handovers)" deno run --allow-ffi --v8-flags=--expose-gc bench/soak.ts 200000
 deno_tests "deno test (gc)" --v8-flags=--expose-gc --allow-ffi --allow-read=mod.ts,src,tests tests/gc/
+ZEROCOPY_LIB=$checked_lib deno_tests "deno test (gc, checked lib)" \
+  --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/gc/
+ZEROCOPY_PROPERTY_RUNS=2000 deno_tests "property tests (2,000 runs)" \
+  --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_PROPERTY_RUNS tests/property/
+ZEROCOPY_PROPERTY_RUNS=1000 ZEROCOPY_LIB=$checked_lib deno_tests "property tests (checked lib)" \
+  --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_PROPERTY_RUNS tests/property/
 deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/scoped_ffi_test.ts
+deno_tests "deno test (other-path ffi)" --allow-ffi=zig-out/fixtures tests/permissions/other_path_ffi_test.ts
+ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (denied env)" \
+  --allow-ffi --deny-env=ZEROCOPY_LIB tests/permissions/denied_env_test.ts
 remote_cache=$(mktemp -d)
 ZEROCOPY_TEST_CACHE=$remote_cache deno_tests "deno test (remote library)" --allow-ffi --allow-net=127.0.0.1 \
   --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,"$remote_cache" --allow-write="$remote_cache" tests/remote/

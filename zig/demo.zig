@@ -76,6 +76,38 @@ fn lockKept() void {
 
 const default_allocator = zerocopy.default_allocator;
 
+/// What a buggy Zig function might put in a descriptor, for the tests that
+/// check the host refuses it. The memory behind each is real, allocated here
+/// and freed by `releaseBad`, so refusing a bad descriptor leaks nothing.
+const BadPointer = enum { null_ptr, misaligned };
+
+/// Hands over `len` f64 whose `ptr` is null or one byte past an aligned
+/// allocation; `private` keeps the allocation's real address for the release.
+fn handOverBad(comptime bad: BadPointer, len: u64, out: ?*Buffer) Status {
+    const buffer = out orelse return .invalid_argument;
+    buffer.* = .released;
+    const bytes = zerocopy.allocate(f64, default_allocator, len + 1) catch |err| return zerocopy.statusOf(err);
+    const base: [*]u8 = @ptrCast(bytes.ptr);
+    zerocopy.handOverDescriptor(.{
+        .ptr = switch (bad) {
+            .null_ptr => null,
+            .misaligned => base + 1,
+        },
+        .len = len,
+        .cap = len,
+        .release = releaseBad,
+        .private = base,
+        .element_type = .f64,
+        .flags = 0,
+    }, buffer);
+    return .ok;
+}
+
+fn releaseBad(buffer: *Buffer) callconv(.c) void {
+    const base: [*]f64 = @ptrCast(@alignCast(buffer.private orelse return));
+    default_allocator.free(base[0 .. buffer.cap + 1]);
+}
+
 /// The C functions libzerocopy exports beside the ABI ones, by their exported names.
 pub const exports = struct {
     /// Exports Deno calls with `nonblocking: true`, on a worker thread.
@@ -183,6 +215,16 @@ pub const exports = struct {
         return .ok;
     }
 
+    /// Hands over `len` f64 with a null `ptr`: a bad descriptor the host must refuse.
+    pub fn zc_hand_over_null(len: u64, out: ?*Buffer) callconv(.c) Status {
+        return handOverBad(.null_ptr, len, out);
+    }
+
+    /// Hands over `len` f64 at a misaligned `ptr`: a bad descriptor the host must refuse.
+    pub fn zc_hand_over_misaligned(len: u64, out: ?*Buffer) callconv(.c) Status {
+        return handOverBad(.misaligned, len, out);
+    }
+
     /// Releases the buffer `zc_keep` holds; returns its length, 0 if none.
     pub fn zc_release_kept() callconv(.c) u32 {
         lockKept();
@@ -194,6 +236,18 @@ pub const exports = struct {
 };
 
 const testing = std.testing;
+
+test "a bad descriptor is counted and released like a good one" {
+    const before = zerocopy.stats();
+    inline for (.{ exports.zc_hand_over_null, exports.zc_hand_over_misaligned }) |handOverFn| {
+        var buffer: Buffer = undefined;
+        try testing.expectEqual(Status.ok, handOverFn(16, &buffer));
+        try testing.expectEqual(before.live_bytes + 16 * 8, zerocopy.stats().live_bytes);
+        zerocopy.release(&buffer);
+    }
+    try testing.expectEqual(before.live_buffers, zerocopy.stats().live_buffers);
+    try testing.expectEqual(before.live_bytes, zerocopy.stats().live_bytes);
+}
 
 test "pattern wraps integers and halves floats" {
     try testing.expectEqual(@as(i8, -56), pattern(i8, 200));

@@ -17,9 +17,17 @@ pub const ReleaseFn = abi.ReleaseFn;
 pub const Stats = abi.Stats;
 pub const Status = abi.Status;
 
+/// Whether this build checks every free (`zig build checked-lib`).
+pub const checked = @import("zerocopy_options").checked;
+
 /// The allocator behind buffers whose caller names none. `private` stores a
 /// pointer to it, so it must be a global: this one lives in the binary.
-pub const default_allocator: *const Allocator = &std.heap.c_allocator;
+/// A checked build uses a thread-safe DebugAllocator instead of libc's, which
+/// panics on frees of memory it does not own and on size mismatches.
+pub const default_allocator: *const Allocator = if (checked) &checking_allocator else &std.heap.c_allocator;
+
+var checking_state: std.heap.DebugAllocator(.{ .thread_safe = true, .safety = true }) = .init;
+const checking_allocator: Allocator = checking_state.allocator();
 
 pub const AllocateError = error{ OutOfMemory, SizeOverflow };
 
@@ -64,7 +72,7 @@ pub fn handOver(
     out: *Buffer,
 ) void {
     std.debug.assert(len <= cap);
-    out.* = .{
+    handOverDescriptor(.{
         .ptr = @ptrCast(ptr),
         .len = len,
         .cap = cap,
@@ -72,14 +80,22 @@ pub fn handOver(
         .private = private,
         .element_type = comptime ElementType.of(T),
         .flags = 0,
-    };
-    counters.handed_over(cap * @sizeOf(T));
+    }, out);
+}
+
+/// Hands over a descriptor filled in by hand, counting it like the typed helpers
+/// do. Its `release` must free `cap` elements of `element_type`.
+pub fn handOverDescriptor(buffer: Buffer, out: *Buffer) void {
+    out.* = buffer;
+    counters.handed_over(buffer.cap * (buffer.element_type.size() orelse 0));
+    if (checked) live_handovers.add(buffer.ptr);
 }
 
 /// Gives a buffer's memory back exactly once: a released or zeroed descriptor
 /// is left alone, so calling this twice is harmless.
 pub fn release(buffer: *Buffer) void {
     const release_fn = buffer.release orelse return;
+    if (checked) live_handovers.remove(buffer.ptr);
     const bytes = buffer.cap * (buffer.element_type.size() orelse 0);
     release_fn(buffer);
     buffer.* = .released;
@@ -178,6 +194,43 @@ fn AllocatorRelease(comptime T: type) type {
         }
     };
 }
+
+/// In a checked build, the address of every buffer handed over and not yet
+/// released, with a count because empty slices share one address. A release
+/// of anything else (a double free through a copied descriptor, a forged one)
+/// aborts before the allocator touches memory that may already be unmapped.
+const live_handovers = struct {
+    var lock: std.atomic.Mutex = .unlocked;
+    var counts: std.AutoHashMapUnmanaged(usize, usize) = .empty;
+
+    fn add(ptr: ?[*]u8) void {
+        lockSpinning();
+        defer lock.unlock();
+        const entry = counts.getOrPut(std.heap.c_allocator, @intFromPtr(ptr)) catch
+            fail("out of memory tracking a handover");
+        entry.value_ptr.* = if (entry.found_existing) entry.value_ptr.* + 1 else 1;
+    }
+
+    fn remove(ptr: ?[*]u8) void {
+        lockSpinning();
+        defer lock.unlock();
+        const entry = counts.getEntry(@intFromPtr(ptr)) orelse
+            fail("release of a buffer that is not live: a double free, or a descriptor copied or forged by the host");
+        entry.value_ptr.* -= 1;
+        if (entry.value_ptr.* == 0) counts.removeByPtr(entry.key_ptr);
+    }
+
+    fn lockSpinning() void {
+        while (!lock.tryLock()) std.atomic.spinLoopHint();
+    }
+
+    /// Writes with libc alone: std's stderr needs state a host process never set up.
+    fn fail(comptime why: []const u8) noreturn {
+        const message = "zerocopy checked build: " ++ why ++ "; aborting\n";
+        _ = std.c.write(2, message, message.len);
+        std.c.abort();
+    }
+};
 
 const counters = struct {
     var live_buffers = std.atomic.Value(u64).init(0);

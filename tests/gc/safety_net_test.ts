@@ -4,16 +4,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { lib } from "../_helpers.ts";
-
-const gc = (globalThis as { gc?: () => void }).gc;
-
-/** Collects garbage until finalizers ran, or gives up after `rounds`. */
-async function collect(until: () => boolean, rounds = 50): Promise<void> {
-  for (let i = 0; i < rounds && !until(); i++) {
-    gc!();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-}
+import { collect, gc } from "./_collect.ts";
 
 describe("the FinalizationRegistry safety net", () => {
   it("needs --expose-gc to be tested", () => {

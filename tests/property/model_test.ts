@@ -1,0 +1,236 @@
+// Property test: random sequences of allocate / generate / write / view /
+// lend / give back / keep / dispose / drop, checked after every step against
+// a model of what each live buffer holds and of what Zig counts as live.
+//
+// ZEROCOPY_PROPERTY_RUNS sets the number of sequences (default 300);
+// `deno task property` runs 10,000. Needs --allow-ffi, and
+// --allow-env=ZEROCOPY_LIB,ZEROCOPY_PROPERTY_RUNS to read the count.
+
+import { assertEquals, assertThrows } from "@std/assert";
+import fc from "fast-check";
+import { ELEMENT_TYPES, type ElementType, lend, type ZeroCopyBuffer, ZeroCopyError } from "../../mod.ts";
+import { expectedPattern, fnv1a, lib } from "../_helpers.ts";
+
+const RUNS = Number(Deno.env.get("ZEROCOPY_PROPERTY_RUNS") ?? 300);
+
+const BYTES: Record<ElementType, number> = {
+  i8: 1,
+  u8: 1,
+  i16: 2,
+  u16: 2,
+  i32: 4,
+  u32: 4,
+  i64: 8,
+  u64: 8,
+  f32: 4,
+  f64: 8,
+};
+
+type Op =
+  | { op: "allocate" | "generate"; type: ElementType; length: number }
+  | { op: "write"; pick: number; at: number; value: number }
+  | { op: "lend" | "giveBack" | "keep" | "dispose" | "drop"; pick: number }
+  | { op: "releaseKept" };
+
+const type = fc.constantFrom(...ELEMENT_TYPES);
+const length = fc.integer({ min: 0, max: 48 });
+const pick = fc.nat();
+const ops: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({ op: fc.constantFrom("allocate" as const, "generate" as const), type, length }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constant("write" as const),
+      pick,
+      at: fc.nat(),
+      value: fc.integer({ min: -300, max: 300 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      op: fc.constantFrom(
+        "lend" as const,
+        "giveBack" as const,
+        "keep" as const,
+        "dispose" as const,
+        "drop" as const,
+      ),
+      pick,
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant("releaseKept" as const) }) },
+);
+
+/** A live buffer and the bytes the model says it holds. */
+interface Entry {
+  buffer: ZeroCopyBuffer;
+  bytes: Uint8Array;
+}
+
+/** The model: live buffers, what Zig's zc_keep holds, and what was dropped undisposed. */
+class Model {
+  entries: Entry[] = [];
+  /** Buffers (0 or 1) and bytes that zc_keep holds, and the length zc_release_kept reports. */
+  keptBuffers = 0;
+  keptBytes = 0;
+  keptLength = 0;
+  dropped = 0;
+  droppedBytes = 0;
+
+  /** Removes and returns the entry `pick` designates, if any is live. */
+  take(pick: number): Entry | undefined {
+    if (this.entries.length === 0) return undefined;
+    return this.entries.splice(pick % this.entries.length, 1)[0];
+  }
+}
+
+function asBytes(array: ArrayBufferView): Uint8Array {
+  return new Uint8Array(array.buffer, array.byteOffset, array.byteLength).slice();
+}
+
+/** Writes `value` at element `at` of a view of `type` over `bytes`, as a TypedArray stores it. */
+function store(type: ElementType, view: ArrayBufferView, at: number, value: number): void {
+  const target = view as unknown as Record<number, number | bigint>;
+  target[at] = type === "i64" || type === "u64" ? BigInt(value) : value;
+}
+
+function apply(model: Model, step: Op): void {
+  switch (step.op) {
+    case "allocate":
+    case "generate": {
+      if (step.op === "allocate" && step.length === 0) {
+        // Nothing to fill: refused before anything is allocated, and the model does not change.
+        assertEquals(assertThrows(() => lib.allocate(step.type, 0), ZeroCopyError).code, "INVALID_LENGTH");
+        return;
+      }
+      const buffer = lib[step.op](step.type, step.length);
+      const bytes = step.op === "allocate"
+        ? new Uint8Array(step.length * BYTES[step.type])
+        : asBytes(expectedPattern(step.type, step.length));
+      model.entries.push({ buffer, bytes });
+      return;
+    }
+    case "write": {
+      if (model.entries.length === 0) return;
+      const { buffer, bytes } = model.entries[step.pick % model.entries.length];
+      if (buffer.length === 0) return;
+      const at = step.at % buffer.length;
+      store(buffer.type, buffer.view, at, step.value);
+      // The model applies the same store through a TypedArray of its own.
+      const modelView = expectedPattern(buffer.type, 0).constructor as new (
+        b: ArrayBuffer,
+      ) => ArrayBufferView;
+      store(buffer.type, new modelView(bytes.buffer as ArrayBuffer), at, step.value);
+      return;
+    }
+    case "lend": {
+      if (model.entries.length === 0) return;
+      const { buffer, bytes } = model.entries[step.pick % model.entries.length];
+      if (buffer.type === "f64") {
+        const view = buffer.view as Float64Array;
+        const expected = new Float64Array(bytes.slice().buffer).reduce((a, b) => a + b, 0);
+        assertEquals(lib.symbols.zc_sum_f64(lend(view), view.length), expected);
+      } else {
+        assertEquals(lib.checksum(buffer), fnv1a(bytes));
+      }
+      return;
+    }
+    case "giveBack": {
+      const entry = model.take(step.pick);
+      if (!entry) return;
+      const view = entry.buffer.view;
+      assertEquals(lib.giveBack(entry.buffer, (d) => lib.symbols.zc_consume(d)), fnv1a(entry.bytes));
+      assertEquals(view.length, 0);
+      return;
+    }
+    case "keep": {
+      const entry = model.take(step.pick);
+      if (!entry) return;
+      const type = entry.buffer.type;
+      // zc_keep releases what it held before.
+      assertEquals(lib.giveBack(entry.buffer, (d) => lib.symbols.zc_keep(d)), 0);
+      model.keptBuffers = 1;
+      model.keptBytes = entry.bytes.length;
+      model.keptLength = entry.bytes.length / BYTES[type];
+      return;
+    }
+    case "releaseKept":
+      assertEquals(lib.symbols.zc_release_kept(), model.keptLength);
+      model.keptBuffers = model.keptBytes = model.keptLength = 0;
+      return;
+    case "dispose": {
+      const entry = model.take(step.pick);
+      if (!entry) return;
+      const view = entry.buffer.view;
+      entry.buffer[Symbol.dispose]();
+      assertEquals(view.length, 0);
+      return;
+    }
+    case "drop": {
+      const entry = model.take(step.pick);
+      if (!entry) return;
+      model.dropped++;
+      model.droppedBytes += entry.bytes.length;
+    }
+  }
+}
+
+/**
+ * Every live buffer holds what the model says; Zig counts at least the model's
+ * live buffers and bytes, and at most those plus the dropped ones, which the
+ * safety net may or may not have freed yet.
+ */
+function check(model: Model, base: { liveBuffers: number; liveBytes: number }): void {
+  for (const { buffer, bytes } of model.entries) {
+    assertEquals(buffer.byteLength, bytes.length);
+    assertEquals(asBytes(buffer.view), bytes);
+  }
+  const { liveBuffers, liveBytes } = lib.stats();
+  const buffers = liveBuffers - base.liveBuffers - model.keptBuffers - model.entries.length;
+  const bytes = liveBytes - base.liveBytes - model.keptBytes -
+    model.entries.reduce((sum, e) => sum + e.bytes.length, 0);
+  if (buffers < 0 || buffers > model.dropped || bytes < 0 || bytes > model.droppedBytes) {
+    throw new Error(
+      `Zig counts ${buffers} buffers / ${bytes} bytes beyond the model's live ones; ${model.dropped} / ${model.droppedBytes} were dropped`,
+    );
+  }
+}
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+Deno.test(`${RUNS} random sequences of buffer operations keep the contents and live counts the model predicts`, async () => {
+  const start = lib.stats();
+  let stepsRun = 0;
+  fc.assert(
+    fc.property(fc.array(ops, { maxLength: 40, size: "max" }), (steps) => {
+      const base = lib.stats();
+      const model = new Model();
+      try {
+        for (const step of steps) {
+          apply(model, step);
+          check(model, base);
+          stepsRun++;
+        }
+      } finally {
+        for (const { buffer } of model.entries) buffer[Symbol.dispose]();
+        lib.symbols.zc_release_kept();
+      }
+    }),
+    { numRuns: RUNS },
+  );
+  const handedOver = lib.stats().totalHandedOver - start.totalHandedOver;
+  console.log(`${RUNS} sequences run, ${stepsRun} steps checked, ${handedOver} handovers`);
+  // Dropped buffers are the safety net's: once collected, nothing is live.
+  if (gc) {
+    for (let i = 0; i < 50 && lib.stats().liveBuffers !== start.liveBuffers; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    assertEquals(lib.stats().liveBuffers, start.liveBuffers);
+    assertEquals(lib.stats().liveBytes, start.liveBytes);
+  }
+});
