@@ -67,7 +67,7 @@ deno_tests() { # name deno-test-args...
   fi
 }
 
-check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples
+check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig
 zig_tests "zig test (Debug)"
 zig_tests "zig test (ReleaseSafe)" --release=safe
 check "zig build" zig build --release=safe install fixtures
