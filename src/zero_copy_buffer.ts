@@ -29,9 +29,23 @@ export interface Releaser {
   release(descriptor: Descriptor): void;
 }
 
-/** Allocates an empty descriptor for a native call to fill. */
+// Every new ArrayBuffer costs Deno 2.9 about 300 ns, as much as the rest of a
+// handover together, while a view onto an existing one costs about 30 ns: so
+// descriptors are carved out of slabs. A slab is garbage once none of its
+// descriptors is reachable.
+const DESCRIPTORS_PER_SLAB = 1024;
+let slab = new BigUint64Array(0);
+let nextInSlab = DESCRIPTORS_PER_SLAB;
+
+/** An empty descriptor for a native call to fill. */
 export function newDescriptor(): Descriptor {
-  return new BigUint64Array(BUFFER_WORDS);
+  if (nextInSlab === DESCRIPTORS_PER_SLAB) {
+    slab = new BigUint64Array(BUFFER_WORDS * DESCRIPTORS_PER_SLAB);
+    slabHalves = { words: new Uint32Array(slab.buffer), at: 0 };
+    nextInSlab = 0;
+  }
+  const start = BUFFER_WORDS * nextInSlab++;
+  return slab.subarray(start, start + BUFFER_WORDS);
 }
 
 /**
@@ -53,6 +67,23 @@ interface Held {
 // Registered on the ArrayBuffer, not on the wrapper: the memory may only go
 // back once neither the wrapper nor any view the user made can reach it.
 const safetyNet = new FinalizationRegistry<Held>((held) => held.releaser.release(held.descriptor));
+
+// Registering and unregistering cost V8 about 200 ns, more than half of what
+// the rest of a handover costs, and most buffers are disposed before their
+// task ends. So a new buffer joins the safety net at the next microtask
+// checkpoint, and only if it is still live then. Until then this list holds
+// it, so garbage collection cannot lose it: FinalizationRegistry callbacks
+// never run before that checkpoint anyway. A buffer disposed meanwhile clears
+// its entry, so that the list does not keep it from dying young.
+let awaitingSafetyNet: (ZeroCopyBuffer | null)[] = [];
+
+function joinSafetyNet(): void {
+  const buffers = awaitingSafetyNet;
+  awaitingSafetyNet = [];
+  for (const buffer of buffers) if (buffer !== null) registerIfLive(buffer);
+}
+
+let registerIfLive: (buffer: ZeroCopyBuffer) => void;
 
 type State = "live" | "disposed" | "consumed";
 
@@ -96,16 +127,28 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   readonly #releaser: Releaser;
   readonly #type: T;
   #memory: ArrayBuffer | null;
+  /** The safety-net queue this buffer waits in, and its place there, until it joins. */
+  #awaiting: (ZeroCopyBuffer | null)[] | null = awaitingSafetyNet;
+  #awaitingAt: number;
+  #registered = false;
   #view: TypedArrayOf[T] | undefined;
   #state: State = "live";
   #pins = 0;
 
   private constructor(descriptor: Descriptor, releaser: Releaser, type: T, memory: ArrayBuffer) {
+    // The constructor is private to TypeScript only: refuse a call from outside
+    // now, before the safety net would meet a bogus buffer at its next checkpoint.
+    if (!(memory instanceof ArrayBuffer)) {
+      throw new TypeError(
+        "Cannot construct a ZeroCopyBuffer directly: get one from a ZeroCopyLibrary (take, generate, allocate)",
+      );
+    }
     this.#descriptor = descriptor;
     this.#releaser = releaser;
     this.#type = type;
     this.#memory = memory;
-    safetyNet.register(memory, { descriptor, releaser }, descriptor);
+    this.#awaitingAt = awaitingSafetyNet.push(this) - 1;
+    if (this.#awaitingAt === 0) queueMicrotask(joinSafetyNet);
   }
 
   static {
@@ -116,6 +159,16 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
       return buffer.#descriptor;
     };
     consumeBuffer = (buffer, purpose) => buffer.#consume(purpose);
+    registerIfLive = (buffer) => {
+      buffer.#awaiting = null;
+      if (buffer.#memory === null) return;
+      safetyNet.register(
+        buffer.#memory,
+        { descriptor: buffer.#descriptor, releaser: buffer.#releaser },
+        buffer.#descriptor,
+      );
+      buffer.#registered = true;
+    };
   }
 
   /**
@@ -274,7 +327,8 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * ```
    */
   transfer(): TransferredBuffer {
-    return { path: this.#releaser.path, descriptor: this.#consume("transfer") };
+    // A copy of its own: posting a slab's view would clone the whole slab.
+    return { path: this.#releaser.path, descriptor: this.#consume("transfer").slice() };
   }
 
   /**
@@ -307,7 +361,14 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     const memory = this.#memory!;
     this.#memory = null;
     this.#view = undefined;
-    safetyNet.unregister(this.#descriptor);
+    // Unregistered even though release zeroes the descriptor: a registered
+    // ArrayBuffer survives minor GCs, and with it the external memory V8
+    // counts for it, which then forces full GCs at large sizes.
+    if (this.#registered) safetyNet.unregister(this.#descriptor);
+    if (this.#awaiting !== null) {
+      this.#awaiting[this.#awaitingAt] = null;
+      this.#awaiting = null;
+    }
     if (memory.detached) {
       this.#pins = Infinity; // never free: a foreign ArrayBuffer holds the memory
       throw new ZeroCopyError(
@@ -384,7 +445,9 @@ export function adoptDescriptor<T extends ElementType>(
   releaser: Releaser,
   expected?: T,
 ): ZeroCopyBuffer<T> {
-  const tag = Number(descriptor[BufferField.elementTypeAndFlags] & 0xffff_ffffn);
+  // Read as 32-bit halves: BigInt arithmetic would allocate on every handover.
+  const halves = halvesOf(descriptor);
+  const tag = halves.words[halves.at + 2 * BufferField.elementTypeAndFlags];
   const type = elementTypeOfTag(tag);
   if (type === undefined || (expected !== undefined && type !== expected)) {
     releaser.release(descriptor);
@@ -395,9 +458,10 @@ export function adoptDescriptor<T extends ElementType>(
       }: fix the element type the Zig function or its caller declares`,
     );
   }
-  const length = Number(descriptor[BufferField.len]);
-  const byteLength = length * ELEMENT_INFO[type].bytes;
-  const address = descriptor[BufferField.ptr];
+  const elementBytes = ELEMENT_INFO[type].bytes;
+  const length = wordAt(halves, BufferField.len);
+  const byteLength = length * elementBytes;
+  const address = wordAt(halves, BufferField.ptr);
   if (byteLength > MAX_BYTE_LENGTH) {
     releaser.release(descriptor);
     throw new ZeroCopyError(
@@ -405,19 +469,60 @@ export function adoptDescriptor<T extends ElementType>(
       `A buffer of ${length} ${type} is too large for an ArrayBuffer: hand over less`,
     );
   }
-  if (byteLength > 0 && (address === 0n || address % BigInt(ELEMENT_INFO[type].bytes) !== 0n)) {
+  if (
+    byteLength > 0 && (address === 0 || address % elementBytes !== 0 || address > Number.MAX_SAFE_INTEGER)
+  ) {
     releaser.release(descriptor);
     throw new ZeroCopyError(
       "INVALID_POINTER",
       `The library handed over ${length} ${type} at address 0x${
-        address.toString(16)
-      }, which is null or not aligned to ${
-        ELEMENT_INFO[type].bytes
-      } bytes: fix the Zig function that fills the descriptor`,
+        descriptor[BufferField.ptr].toString(16)
+      }, which is null, not aligned to ${elementBytes} bytes or beyond 2^53: fix the Zig function that fills the descriptor`,
     );
   }
   const memory = byteLength === 0
     ? new ArrayBuffer(0)
-    : Deno.UnsafePointerView.getArrayBuffer(Deno.UnsafePointer.create(address)!, byteLength);
+    : Deno.UnsafePointerView.getArrayBuffer(pointerAt(address), byteLength);
   return construct(descriptor, releaser, type, memory) as ZeroCopyBuffer<T>;
+}
+
+// Deno.UnsafePointer.create allocates a pointer object in native code (about
+// 70 ns); pools and allocators hand the same addresses over again and again.
+// A pointer object is only an address: caching it holds no memory.
+const POINTER_CACHE_SIZE = 256;
+const pointers = new Map<number, Deno.PointerObject>();
+
+function pointerAt(address: number): Deno.PointerObject {
+  let pointer = pointers.get(address);
+  if (pointer === undefined) {
+    if (pointers.size === POINTER_CACHE_SIZE) pointers.clear();
+    // UnsafePointer.create takes a number as well as a bigint at runtime.
+    pointer = Deno.UnsafePointer.create(address as unknown as bigint)!;
+    pointers.set(address, pointer);
+  }
+  return pointer;
+}
+
+/**
+ * A descriptor's words as 32-bit halves: `words[at + 2 * field]` is a field's
+ * low half, since every host Deno runs on is little-endian.
+ */
+interface Halves {
+  readonly words: Uint32Array;
+  readonly at: number;
+}
+
+let slabHalves: Halves = { words: new Uint32Array(slab.buffer), at: 0 };
+
+function halvesOf(descriptor: Descriptor): Halves {
+  if (descriptor.buffer === slabHalves.words.buffer) {
+    return { words: slabHalves.words, at: descriptor.byteOffset >> 2 };
+  }
+  return { words: new Uint32Array(descriptor.buffer, descriptor.byteOffset, 2 * BUFFER_WORDS), at: 0 };
+}
+
+/** A 64-bit field as a number, exact below 2^53; beyond it, large enough to fail the checks. */
+function wordAt(halves: Halves, field: number): number {
+  const low = halves.at + 2 * field;
+  return halves.words[low + 1] * 2 ** 32 + halves.words[low];
 }
