@@ -73,7 +73,7 @@ zig_tests "zig test (ReleaseSafe)" --release=safe
 check "zig build" zig build --release=safe install fixtures
 check "deno fmt" deno fmt --check
 check "deno lint" deno lint
-check "deno check" deno_with_registry check mod.ts src examples tests
+check "deno check" deno_with_registry check mod.ts src examples tests bench
 check "deno doc --lint" deno doc --lint mod.ts
 check "deno publish --dry-run" deno publish --dry-run --allow-dirty
 deno_tests "deno test" --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/*_test.ts
