@@ -67,6 +67,15 @@ describe("moving buffers between workers", () => {
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);
   });
 
+  it("posts a descriptor of its own, never the memory of other buffers' descriptors", () => {
+    const neighbour = lib.generate("u8", 4);
+    const transferred = lib.generate("f64", 4).transfer();
+    assertEquals(transferred.descriptor.buffer.byteLength, 48);
+    assertEquals(neighbour.view.length, 4); // taking the descriptor out left its neighbour alone
+    neighbour[Symbol.dispose]();
+    ZeroCopyBuffer.receive(transferred, (path) => openLibrary({ path, symbols: {} }))[Symbol.dispose]();
+  });
+
   it("refuses to receive anything but a transfer", () => {
     const error = assertThrows(
       () =>
