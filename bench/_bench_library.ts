@@ -19,6 +19,8 @@ export const benchSymbols = {
   bench_pool_free: { parameters: ["u32"], result: "i32" },
   /** `fn (pool: u32, out: ?*Buffer) Status`: hands over an existing pre-filled buffer */
   bench_hand_over: { parameters: ["u32", "buffer"], result: "i32" },
+  /** `fn (pool: u32) ?[*]f64`: the pool's first buffer, to map or copy without a handover */
+  bench_pool_address: { parameters: ["u32"], result: "pointer" },
   /** `fn (pool: u32, out: ?*Buffer) Status`: does nothing, the floor */
   bench_floor: { parameters: ["u32", "buffer"], result: "i32" },
   /** `fn (kib: u32, out: ?*Buffer) Status`: allocates, fills and hands over */

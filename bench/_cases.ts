@@ -6,7 +6,7 @@
  */
 
 import { lend } from "../mod.ts";
-import { BUFFER_WORDS, BufferField, STATUS } from "../src/abi.ts";
+import { BUFFER_WORDS } from "../src/abi.ts";
 import { type BenchLibrary, isPrepared, poolOf, preparePool } from "./_bench_library.ts";
 import { type Size, SIZES } from "./_timing.ts";
 
@@ -45,13 +45,14 @@ function prepared(run: () => void, dispose: () => void = () => {}): Prepared {
   return { run, [Symbol.dispose]: dispose };
 }
 
-/** Hands over one pool buffer outside zerocopy's wrapper, for the approaches that need a bare pointer. */
-function borrowPointer(lib: BenchLibrary, size: Size): { pointer: Deno.PointerObject; release(): void } {
-  const descriptor = new BigUint64Array(BUFFER_WORDS);
-  const status = lib.symbols.bench_hand_over(poolOf(size), descriptor);
-  if (status !== STATUS.ok) throw new Error(`bench_hand_over failed with status ${status}`);
-  const pointer = Deno.UnsafePointer.create(descriptor[BufferField.ptr])!;
-  return { pointer, release: () => lib.symbols.zc_release(descriptor) };
+/**
+ * The address of `size`'s pooled buffer, for the approaches that start from a
+ * bare pointer. It aliases the buffer `ours` hands over; neither frees it.
+ */
+function poolPointer(lib: BenchLibrary, size: Size): Deno.PointerObject {
+  const pointer = lib.symbols.bench_pool_address(poolOf(size));
+  if (pointer === null) throw new Error(`The pool of ${size.label} is empty`);
+  return pointer;
 }
 
 /** Cases with a pool: skipped where the pool cannot be filled. */
@@ -119,14 +120,13 @@ export const raw: Case = {
   name: "raw getArrayBuffer + view + transfer(0)",
   sizes: SIZES,
   prepare: withPool((lib, size) => {
-    const borrowed = borrowPointer(lib, size);
-    const { pointer } = borrowed;
+    const pointer = poolPointer(lib, size);
     const bytes = size.bytes;
     return prepared(() => {
       const memory = Deno.UnsafePointerView.getArrayBuffer(pointer, bytes);
       sink = new Uint8Array(memory);
       memory.transfer(0);
-    }, borrowed.release);
+    });
   }),
 };
 
@@ -137,14 +137,13 @@ export const copy: Case = {
   name: "copy into JS memory (getArrayBuffer().slice)",
   sizes: upTo("1 GB"),
   prepare: withPool((lib, size) => {
-    const borrowed = borrowPointer(lib, size);
-    const { pointer } = borrowed;
+    const pointer = poolPointer(lib, size);
     const bytes = size.bytes;
     return prepared(() => {
       const mapped = Deno.UnsafePointerView.getArrayBuffer(pointer, bytes);
       sink = new Uint8Array(mapped.slice(0));
       mapped.transfer(0);
-    }, borrowed.release);
+    });
   }),
 };
 
@@ -173,14 +172,13 @@ export const elementReads: Case = {
   name: "UnsafePointerView.getFloat64 per element",
   sizes: upTo("10 MB"),
   prepare: withPool((lib, size) => {
-    const borrowed = borrowPointer(lib, size);
-    const view = new Deno.UnsafePointerView(borrowed.pointer);
+    const view = new Deno.UnsafePointerView(poolPointer(lib, size));
     const length = size.bytes / 8;
     return prepared(() => {
       const values = new Float64Array(length);
       for (let i = 0; i < length; i++) values[i] = view.getFloat64(i * 8);
       sink = values;
-    }, borrowed.release);
+    });
   }),
 };
 

@@ -50,11 +50,14 @@ export interface Budget {
 }
 
 /** The default budget: enough samples for a stable median, about half a second per case. */
-export const DEFAULT_BUDGET: Budget = { ms: 500, minSamples: 5, maxSamples: 101 };
+export const DEFAULT_BUDGET: Budget = { ms: 500, minSamples: 5, maxSamples: 51 };
 
-// A batch must last this long for performance.now()'s resolution (down to
-// 100 µs in some runtimes) to be noise.
-const MIN_BATCH_MS = 2;
+// A batch lasts this long: far above performance.now()'s resolution, and long
+// enough to take in several minor GCs, so a median batch carries its share of
+// the garbage collection the case causes instead of dodging it.
+const MIN_BATCH_MS = 10;
+// Runs before calibrating, so that batch sizes are not picked from unoptimized code.
+const WARM_UP_MS = 50;
 
 /**
  * Runs `iteration` in timed batches and returns the median cost of one call.
@@ -86,6 +89,8 @@ export async function measure(iteration: () => void, budget: Budget = DEFAULT_BU
 
 /** Warms `iteration` up and finds how many calls make a batch last `MIN_BATCH_MS`. */
 function calibrate(iteration: () => void): number {
+  const warm = performance.now() + WARM_UP_MS;
+  do iteration(); while (performance.now() < warm);
   let batch = 1;
   for (;;) {
     const start = performance.now();

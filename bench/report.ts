@@ -44,7 +44,7 @@ const BUN_SCRIPT = new URL("./bun/handover.ts", import.meta.url).pathname;
 // the median of its round medians. Fast cases take more samples per round:
 // their medians move with GC timing.
 const ROUNDS = 3;
-const FAST_BUDGET: Budget = { ms: 500, minSamples: 5, maxSamples: 101 };
+const FAST_BUDGET: Budget = { ms: 400, minSamples: 5, maxSamples: 41 };
 const SLOW_BUDGET: Budget = { ms: 700, minSamples: 1, maxSamples: 35 };
 
 async function runDenoCases(lib: BenchLibrary): Promise<Results> {
@@ -270,7 +270,9 @@ function chart(results: Results, machine: Machine): string {
       return ns === null ? [] : [{ bytes: size.bytes, ns }];
     }),
   });
-  return costVsSizeSvg(`Cost vs size — ${machine.cpu}, ${machine.cores} cores, Deno ${Deno.version.deno}`, [
+  const title =
+    `Cost per operation vs size: ${machine.cpu}, ${machine.cores} cores, Deno ${Deno.version.deno}`;
+  return costVsSizeSvg(title, SIZES, [
     line("ours", "zerocopy handover", "#d62728"),
     line("raw", "raw Deno map (no safety)", "#ff9896", true),
     line("floor", "empty FFI call", "#7f7f7f", true),

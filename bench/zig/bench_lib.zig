@@ -95,6 +95,14 @@ fn returnToPool(buffer: *Buffer) callconv(.c) void {
     slot.in_use = false;
 }
 
+/// The first buffer of size class `pool`, for the approaches that map or copy
+/// an existing pointer without a handover (the raw Deno path, copies, Bun's
+/// `toArrayBuffer`); null for an empty class.
+fn bench_pool_address(pool: u32) callconv(.c) ?[*]f64 {
+    if (pool >= max_pools or pools[pool].slots.len == 0) return null;
+    return pools[pool].slots[0].memory.ptr;
+}
+
 /// The floor: an FFI call with `bench_hand_over`'s argument types that does nothing.
 fn bench_floor(pool: u32, out: ?*Buffer) callconv(.c) Status {
     _ = pool;
@@ -197,6 +205,7 @@ comptime {
     @export(&bench_pool_prepare, .{ .name = "bench_pool_prepare" });
     @export(&bench_pool_free, .{ .name = "bench_pool_free" });
     @export(&bench_hand_over, .{ .name = "bench_hand_over" });
+    @export(&bench_pool_address, .{ .name = "bench_pool_address" });
     @export(&bench_floor, .{ .name = "bench_floor" });
     @export(&bench_fill_and_hand_over, .{ .name = "bench_fill_and_hand_over" });
     @export(&bench_to_json, .{ .name = "bench_to_json" });
@@ -215,6 +224,7 @@ test "a pooled buffer goes back to its pool on release, neither freed nor refill
     try testing.expectEqual(Status.out_of_memory, bench_hand_over(0, &second));
     try testing.expectEqual(Status.invalid_argument, bench_pool_free(0));
     const ptr = first.ptr;
+    try testing.expectEqual(@as(?[*]f64, @ptrCast(@alignCast(ptr))), bench_pool_address(0));
     zerocopy.release(&first);
     try testing.expectEqual(Status.ok, bench_hand_over(0, &second));
     try testing.expectEqual(ptr, second.ptr);
