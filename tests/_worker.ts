@@ -15,10 +15,13 @@ type Request = { kind: "sum"; buffer: TransferredBuffer } | { kind: "send"; leng
 self.onmessage = (event: MessageEvent<Request>) => {
   const request = event.data;
   if (request.kind === "sum") {
-    using buffer = ZeroCopyBuffer.receive(request.buffer, open, "f64");
-    buffer.view[0] = 1000; // the sender's memory, written here
     let sum = 0;
-    for (const x of buffer.view) sum += x;
+    {
+      using buffer = ZeroCopyBuffer.receive(request.buffer, open, "f64");
+      buffer.view[0] = 1000; // the sender's memory, written here
+      for (const x of buffer.view) sum += x;
+    }
+    // Only once it is freed: the sender checks the counters as soon as the answer arrives.
     self.postMessage({ sum });
   } else if (request.kind === "send") {
     self.postMessage({ buffer: lib.generate("f64", request.length).transfer() });
