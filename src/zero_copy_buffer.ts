@@ -35,13 +35,14 @@ export interface Releaser {
 // descriptors is reachable.
 const DESCRIPTORS_PER_SLAB = 1024;
 let slab = new BigUint64Array(0);
+let slabHalves = new Uint32Array(slab.buffer);
 let nextInSlab = DESCRIPTORS_PER_SLAB;
 
 /** An empty descriptor for a native call to fill. */
 export function newDescriptor(): Descriptor {
   if (nextInSlab === DESCRIPTORS_PER_SLAB) {
     slab = new BigUint64Array(BUFFER_WORDS * DESCRIPTORS_PER_SLAB);
-    slabHalves = { words: new Uint32Array(slab.buffer), at: 0 };
+    slabHalves = new Uint32Array(slab.buffer);
     nextInSlab = 0;
   }
   const start = BUFFER_WORDS * nextInSlab++;
@@ -71,19 +72,14 @@ const safetyNet = new FinalizationRegistry<Held>((held) => held.releaser.release
 // Registering and unregistering cost V8 about 200 ns, more than half of what
 // the rest of a handover costs, and most buffers are disposed before their
 // task ends. So a new buffer joins the safety net at the next microtask
-// checkpoint, and only if it is still live then. Until then this list holds
-// it, so garbage collection cannot lose it: FinalizationRegistry callbacks
-// never run before that checkpoint anyway. A buffer disposed meanwhile clears
-// its entry, so that the list does not keep it from dying young.
-let awaitingSafetyNet: (ZeroCopyBuffer | null)[] = [];
-
-function joinSafetyNet(): void {
-  const buffers = awaitingSafetyNet;
-  awaitingSafetyNet = [];
-  for (const buffer of buffers) if (buffer !== null) registerIfLive(buffer);
-}
-
-let registerIfLive: (buffer: ZeroCopyBuffer) => void;
+// checkpoint, and only if it is still live then. Until then a list holds it,
+// so garbage collection cannot lose it: FinalizationRegistry callbacks never
+// run before that checkpoint anyway. The list is linked through the buffers
+// themselves, and a buffer disposed meanwhile unlinks itself, so a task that
+// disposes what it takes leaves nothing behind, however many it takes.
+let firstAwaiting: ZeroCopyBuffer | null = null;
+let joinScheduled = false;
+let joinSafetyNet: () => void;
 
 type State = "live" | "disposed" | "consumed";
 
@@ -128,8 +124,10 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   readonly #type: T;
   #memory: ArrayBuffer | null;
   /** The safety-net queue this buffer waits in, and its place there, until it joins. */
-  #awaiting: (ZeroCopyBuffer | null)[] | null = awaitingSafetyNet;
-  #awaitingAt: number;
+  // Links of the list of buffers waiting to join the safety net.
+  #awaiting = true;
+  #previousAwaiting: ZeroCopyBuffer | null = null;
+  #nextAwaiting: ZeroCopyBuffer | null = null;
   #registered = false;
   #view: TypedArrayOf[T] | undefined;
   #state: State = "live";
@@ -147,8 +145,13 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     this.#releaser = releaser;
     this.#type = type;
     this.#memory = memory;
-    this.#awaitingAt = awaitingSafetyNet.push(this) - 1;
-    if (this.#awaitingAt === 0) queueMicrotask(joinSafetyNet);
+    this.#nextAwaiting = firstAwaiting;
+    if (firstAwaiting !== null) firstAwaiting.#previousAwaiting = this;
+    firstAwaiting = this;
+    if (!joinScheduled) {
+      joinScheduled = true;
+      queueMicrotask(joinSafetyNet);
+    }
   }
 
   static {
@@ -159,15 +162,23 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
       return buffer.#descriptor;
     };
     consumeBuffer = (buffer, purpose) => buffer.#consume(purpose);
-    registerIfLive = (buffer) => {
-      buffer.#awaiting = null;
-      if (buffer.#memory === null) return;
-      safetyNet.register(
-        buffer.#memory,
-        { descriptor: buffer.#descriptor, releaser: buffer.#releaser },
-        buffer.#descriptor,
-      );
-      buffer.#registered = true;
+    joinSafetyNet = () => {
+      joinScheduled = false;
+      let buffer = firstAwaiting;
+      firstAwaiting = null;
+      while (buffer !== null) {
+        const next = buffer.#nextAwaiting;
+        buffer.#awaiting = false;
+        buffer.#previousAwaiting = buffer.#nextAwaiting = null;
+        // Only live buffers are still linked: revoking one unlinks it.
+        safetyNet.register(
+          buffer.#memory!,
+          { descriptor: buffer.#descriptor, releaser: buffer.#releaser },
+          buffer.#descriptor,
+        );
+        buffer.#registered = true;
+        buffer = next;
+      }
     };
   }
 
@@ -365,10 +376,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     // ArrayBuffer survives minor GCs, and with it the external memory V8
     // counts for it, which then forces full GCs at large sizes.
     if (this.#registered) safetyNet.unregister(this.#descriptor);
-    if (this.#awaiting !== null) {
-      this.#awaiting[this.#awaitingAt] = null;
-      this.#awaiting = null;
-    }
+    if (this.#awaiting) this.#leaveAwaiting();
     if (memory.detached) {
       this.#pins = Infinity; // never free: a foreign ArrayBuffer holds the memory
       throw new ZeroCopyError(
@@ -377,6 +385,17 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
       );
     }
     memory.transfer(0);
+  }
+
+  /** Unlinks this buffer from the list waiting to join the safety net. */
+  #leaveAwaiting(): void {
+    const previous = this.#previousAwaiting;
+    const next = this.#nextAwaiting;
+    if (previous === null) firstAwaiting = next;
+    else previous.#nextAwaiting = next;
+    if (next !== null) next.#previousAwaiting = previous;
+    this.#previousAwaiting = this.#nextAwaiting = null;
+    this.#awaiting = false;
   }
 
   /** Ends this object's ownership without freeing: the caller passes the descriptor on. */
@@ -447,7 +466,8 @@ export function adoptDescriptor<T extends ElementType>(
 ): ZeroCopyBuffer<T> {
   // Read as 32-bit halves: BigInt arithmetic would allocate on every handover.
   const halves = halvesOf(descriptor);
-  const tag = halves.words[halves.at + 2 * BufferField.elementTypeAndFlags];
+  const at = descriptor.byteOffset >> 2;
+  const tag = halves[at + 2 * BufferField.elementTypeAndFlags];
   const type = elementTypeOfTag(tag);
   if (type === undefined || (expected !== undefined && type !== expected)) {
     releaser.release(descriptor);
@@ -459,9 +479,9 @@ export function adoptDescriptor<T extends ElementType>(
     );
   }
   const elementBytes = ELEMENT_INFO[type].bytes;
-  const length = wordAt(halves, BufferField.len);
+  const length = wordAt(halves, at, BufferField.len);
   const byteLength = length * elementBytes;
-  const address = wordAt(halves, BufferField.ptr);
+  const address = wordAt(halves, at, BufferField.ptr);
   if (byteLength > MAX_BYTE_LENGTH) {
     releaser.release(descriptor);
     throw new ZeroCopyError(
@@ -504,25 +524,16 @@ function pointerAt(address: number): Deno.PointerObject {
 }
 
 /**
- * A descriptor's words as 32-bit halves: `words[at + 2 * field]` is a field's
- * low half, since every host Deno runs on is little-endian.
+ * A descriptor's whole ArrayBuffer as 32-bit halves: a field's low half is at
+ * `byteOffset / 4 + 2 * field`, since every host Deno runs on is little-endian.
+ * The current slab's view is made once; other descriptors get one each.
  */
-interface Halves {
-  readonly words: Uint32Array;
-  readonly at: number;
-}
-
-let slabHalves: Halves = { words: new Uint32Array(slab.buffer), at: 0 };
-
-function halvesOf(descriptor: Descriptor): Halves {
-  if (descriptor.buffer === slabHalves.words.buffer) {
-    return { words: slabHalves.words, at: descriptor.byteOffset >> 2 };
-  }
-  return { words: new Uint32Array(descriptor.buffer, descriptor.byteOffset, 2 * BUFFER_WORDS), at: 0 };
+function halvesOf(descriptor: Descriptor): Uint32Array {
+  return descriptor.buffer === slabHalves.buffer ? slabHalves : new Uint32Array(descriptor.buffer);
 }
 
 /** A 64-bit field as a number, exact below 2^53; beyond it, large enough to fail the checks. */
-function wordAt(halves: Halves, field: number): number {
-  const low = halves.at + 2 * field;
-  return halves.words[low + 1] * 2 ** 32 + halves.words[low];
+function wordAt(halves: Uint32Array, at: number, field: number): number {
+  const low = at + 2 * field;
+  return halves[low + 1] * 2 ** 32 + halves[low];
 }
