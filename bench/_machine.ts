@@ -22,6 +22,11 @@ export interface Machine {
   zig: string;
   /** Bun's version, filled in from the Bun script's output. */
   bun: string | null;
+  /**
+   * The 1-minute load average when the run started and ended: on a 2-core
+   * machine another process's build shows up in every median.
+   */
+  loadAverage: { start: number | null; end: number | null };
 }
 
 /** Reads the machine's description; a tool that does not run reports "unknown". */
@@ -34,7 +39,14 @@ export function describeMachine(): Machine {
     deno: `${Deno.version.deno} (V8 ${Deno.version.v8})`,
     zig: commandOutput("zig", ["version"]) ?? "unknown",
     bun: null,
+    loadAverage: { start: loadAverage(), end: null },
   };
+}
+
+/** The 1-minute load average, from /proc/loadavg. */
+export function loadAverage(): number | null {
+  const first = readProcFile("/proc/loadavg")?.split(" ")[0];
+  return first === undefined ? null : Number(first);
 }
 
 function gib(kB: string | undefined): number | null {

@@ -10,7 +10,7 @@
 import { BENCH_LIBRARY_PATH, type BenchLibrary, openBenchLibrary, poolOf } from "./_bench_library.ts";
 import { type Case, CASES, drain, type Prepared } from "./_cases.ts";
 import { costVsSizeSvg, type Series } from "./_chart.ts";
-import { describeMachine, type Machine } from "./_machine.ts";
+import { describeMachine, loadAverage, type Machine } from "./_machine.ts";
 import { type Budget, measure, type Measurement, median, type Size, SIZES } from "./_timing.ts";
 import type { BunResults } from "./bun/handover.ts";
 
@@ -65,6 +65,7 @@ async function runDenoCases(lib: BenchLibrary): Promise<Results> {
       const rounds = new Map<Case, Measurement[]>([...prepared.keys()].map((c) => [c, []]));
       for (let round = 0; round < ROUNDS; round++) {
         for (const [benchCase, ready] of prepared) {
+          collectGarbage();
           rounds.get(benchCase)!.push(await measure(() => ready.run(), budgetOf(benchCase)));
         }
       }
@@ -78,6 +79,15 @@ async function runDenoCases(lib: BenchLibrary): Promise<Results> {
     }
   }
   return results;
+}
+
+/**
+ * Starts each measurement from a collected heap, so that no case pays for the
+ * garbage the previous one left (a copy's 100 MB buffers, say). Needs
+ * --expose-gc, which bench/run.sh passes.
+ */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 function budgetOf(benchCase: Case): Budget {
@@ -244,6 +254,15 @@ function ratioTable(ratios: readonly Ratio[]): string {
   return ["| ratio | this run | target | |", "| --- | ---: | ---: | --- |", ...rows].join("\n");
 }
 
+/** What `using` adds to a handover: Deno 2.9 compiles it to a disposal helper. */
+function usingNote(results: Results): string {
+  const withUsing = medianOf(results, "ours_using", "8 KB");
+  const direct = medianOf(results, "ours", "8 KB");
+  if (withUsing === null || direct === null) return "";
+  return `Disposing with \`using\` instead of a direct \`[Symbol.dispose]()\` call: ${formatNs(withUsing)} ` +
+    `instead of ${formatNs(direct)} per 8 KB handover (Deno's \`using\` helper, not zerocopy).`;
+}
+
 function cell(measurement: Measurement | null | undefined): string {
   return measurement ? formatNs(measurement.medianNs) : "—";
 }
@@ -301,6 +320,7 @@ async function main(): Promise<void> {
     machine.bun = bun.version;
     Object.assign(results, bun.results);
   }
+  machine.loadAverage.end = loadAverage();
   const ratios = targets(results);
   const report: Report = {
     date: new Date().toISOString(),
@@ -316,7 +336,8 @@ async function main(): Promise<void> {
   console.log(
     [
       `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.os}; ` +
-      `Deno ${machine.deno}, Zig ${machine.zig}, Bun ${machine.bun ?? "not run"}; ${report.date}`,
+      `Deno ${machine.deno}, Zig ${machine.zig}, Bun ${machine.bun ?? "not run"}; ${report.date}; ` +
+      `load average ${machine.loadAverage.start} at the start, ${machine.loadAverage.end} at the end`,
       "",
       "Median time per operation (sizes are binary: 1 MB = 2^20 bytes; — = not run at that size):",
       "",
@@ -327,6 +348,8 @@ async function main(): Promise<void> {
       lendingTable(results),
       "",
       ratioTable(ratios),
+      "",
+      usingNote(results),
       "",
       "Wrote bench/results/results.json and bench/results/cost_vs_size.svg",
     ].join("\n"),

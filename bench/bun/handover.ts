@@ -73,10 +73,13 @@ for (const size of SIZES.filter((s: Size) => labels.includes(s.label))) {
     continue;
   }
   const floorDescriptor = new BigUint64Array(BUFFER_WORDS);
+  collectGarbage();
   results.bun_floor[size.label] = await measure(() => {
     sink = symbols.bench_floor(pool, floorDescriptor);
   }, budget);
+  collectGarbage();
   results.bun_handover[size.label] = await measureOrNull(handOver(pool, size.bytes), budget);
+  collectGarbage();
   results.bun_to_array_buffer[size.label] = await measureOrNull(
     toArrayBufferOnly(symbols.bench_pool_address(pool), size.bytes),
     budget,
@@ -94,7 +97,10 @@ async function measureOrNull(iteration: () => void, limits: typeof budget): Prom
   }
 }
 
-/** Collects the views made over a pool before its memory is freed. */
+/**
+ * Starts each measurement from a collected heap, as the Deno report does, and
+ * collects the views made over a pool before its memory is freed.
+ */
 function collectGarbage(): void {
   (globalThis as unknown as { Bun: { gc(force: boolean): void } }).Bun.gc(true);
 }
