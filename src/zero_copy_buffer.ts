@@ -123,7 +123,6 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   readonly #releaser: Releaser;
   readonly #type: T;
   #memory: ArrayBuffer | null;
-  /** The safety-net queue this buffer waits in, and its place there, until it joins. */
   // Links of the list of buffers waiting to join the safety net.
   #awaiting = true;
   #previousAwaiting: ZeroCopyBuffer | null = null;
@@ -372,9 +371,9 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     const memory = this.#memory!;
     this.#memory = null;
     this.#view = undefined;
-    // Unregistered even though release zeroes the descriptor: a registered
-    // ArrayBuffer survives minor GCs, and with it the external memory V8
-    // counts for it, which then forces full GCs at large sizes.
+    // Unregistered even though release zeroes the descriptor, which would make
+    // the callback harmless: a registered ArrayBuffer survives minor GCs, and
+    // with it the external memory V8 counts for it, forcing full GCs at large sizes.
     if (this.#registered) safetyNet.unregister(this.#descriptor);
     if (this.#awaiting) this.#leaveAwaiting();
     if (memory.detached) {
