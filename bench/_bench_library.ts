@@ -67,11 +67,6 @@ export function preparePool(lib: BenchLibrary, size: Size): boolean {
   return true;
 }
 
-/** Whether `preparePool` filled the pool of `size`. */
-export function isPrepared(size: Size): boolean {
-  return prepared.has(size);
-}
-
 /** MemAvailable from /proc/meminfo in bytes; Infinity where there is none to read. */
 export function availableMemory(): number {
   const match = readProcFile("/proc/meminfo")?.match(/^MemAvailable:\s+(\d+) kB/m);

@@ -7,7 +7,7 @@
 
 import { lend } from "../mod.ts";
 import { BUFFER_WORDS } from "../src/abi.ts";
-import { type BenchLibrary, isPrepared, poolOf, preparePool } from "./_bench_library.ts";
+import { type BenchLibrary, poolOf, preparePool } from "./_bench_library.ts";
 import { type Size, SIZES } from "./_timing.ts";
 
 /** One approach, ready to run at one size; dispose it to give back what it holds. */
@@ -41,8 +41,9 @@ export function drain(): unknown {
 const upTo = (label: string): readonly Size[] =>
   SIZES.slice(0, SIZES.findIndex((s) => s.label === label) + 1);
 
-function prepared(run: () => void, dispose: () => void = () => {}): Prepared {
-  return { run, [Symbol.dispose]: dispose };
+/** Nothing here holds a resource beyond the pools, which the report frees at the end. */
+function prepared(run: () => void): Prepared {
+  return { run, [Symbol.dispose]: () => {} };
 }
 
 /**
@@ -278,6 +279,3 @@ export const CASES: readonly Case[] = [
   zigSum,
   tsSum,
 ];
-
-/** Whether `size`'s pool is ready, for the Deno.bench files' `ignore`. */
-export { isPrepared };
