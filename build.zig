@@ -5,6 +5,7 @@
 //! zig build checked-lib  the shared library with a checking default allocator, in zig-out/checked/,
 //!                    so the Deno suite can run against it and a double free aborts instead of corrupting
 //! zig build -Dchecked=true   the same with a checking allocator everywhere (zig build test included)
+//! zig build bench-lib the benchmarks' library, always ReleaseFast, in zig-out/bench/
 //!
 //! Zig authors depend on this package and import the `zerocopy` module.
 
@@ -29,9 +30,10 @@ pub fn build(b: *std.Build) void {
     const library = addSharedLibrary(b, "zerocopy", b.path("zig/root.zig"), target, optimize, zerocopy, options);
     b.installArtifact(library);
 
-    addTests(b, target, optimize, options);
+    addTests(b, target, optimize, zerocopy, options);
     addFixtures(b, target, optimize, zerocopy, options);
     addCheckedLibrary(b, target, optimize);
+    addBenchLibrary(b, target);
     const bindings_step = b.step("bindings", "Write src/symbols.ts and the fixture bindings from the Zig exports");
     const bindings_check_step = b.step("bindings-check", "Fail when a committed generated TypeScript file is stale");
     const unsupported = addBindings(b, .{
@@ -161,22 +163,29 @@ fn addTests(
     b: *std.Build,
     target: std.Build.ResolvedTarget,
     optimize: std.builtin.OptimizeMode,
+    zerocopy: *std.Build.Module,
     options: *std.Build.Module,
 ) void {
-    const tests = b.addTest(.{
-        .root_module = b.createModule(.{
-            .root_source_file = b.path("zig/root.zig"),
-            .target = target,
-            .optimize = optimize,
-            .link_libc = true,
-            .imports = &.{.{ .name = "zerocopy_options", .module = options }},
-        }),
-    });
-    const run_tests = b.addRunArtifact(tests);
-    // Run every time, so that each `zig build test` reports its test count.
-    run_tests.has_side_effects = true;
     const test_step = b.step("test", "Run the Zig unit tests");
-    test_step.dependOn(&run_tests.step);
+    const roots = [_]std.Build.LazyPath{ b.path("zig/root.zig"), b.path("bench/zig/bench_lib.zig") };
+    for (roots) |root| {
+        const tests = b.addTest(.{
+            .root_module = b.createModule(.{
+                .root_source_file = root,
+                .target = target,
+                .optimize = optimize,
+                .link_libc = true,
+                .imports = &.{
+                    .{ .name = "zerocopy", .module = zerocopy },
+                    .{ .name = "zerocopy_options", .module = options },
+                },
+            }),
+        });
+        const run_tests = b.addRunArtifact(tests);
+        // Run every time, so that each `zig build test` reports its test count.
+        run_tests.has_side_effects = true;
+        test_step.dependOn(&run_tests.step);
+    }
 }
 
 fn addFixtures(
@@ -194,4 +203,23 @@ fn addFixtures(
         });
         fixtures_step.dependOn(&install.step);
     }
+}
+
+/// The benchmarks measure the handover, not Zig's safety checks, so this
+/// library is ReleaseFast whatever `--release` the rest of the build uses.
+fn addBenchLibrary(b: *std.Build, target: std.Build.ResolvedTarget) void {
+    const options = zerocopyOptions(b, false);
+    const zerocopy_fast = b.createModule(.{
+        .root_source_file = b.path("zig/zerocopy.zig"),
+        .target = target,
+        .optimize = .ReleaseFast,
+        .link_libc = true,
+        .imports = &.{.{ .name = "zerocopy_options", .module = options }},
+    });
+    const library = addSharedLibrary(b, "zerocopy_bench", b.path("bench/zig/bench_lib.zig"), target, .ReleaseFast, zerocopy_fast, options);
+    const install = b.addInstallArtifact(library, .{
+        .dest_dir = .{ .override = .{ .custom = "bench" } },
+    });
+    const step = b.step("bench-lib", "Build the benchmarks' library into zig-out/bench/");
+    step.dependOn(&install.step);
 }

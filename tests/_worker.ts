@@ -16,10 +16,13 @@ self.onmessage = (event: MessageEvent<Request>) => {
   const request = event.data;
   if (request.kind === "sum") {
     let sum = 0;
-    {
+    try {
       using buffer = ZeroCopyBuffer.receive(request.buffer, open, "f64");
       buffer.view[0] = 1000; // the sender's memory, written here
       for (const x of buffer.view) sum += x;
+    } catch (error) {
+      self.postMessage({ error: (error as { code?: string }).code });
+      return;
     } // freed here, before the reply, so the sender sees the stats settled
     self.postMessage({ sum });
   } else if (request.kind === "send") {

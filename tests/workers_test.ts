@@ -5,10 +5,12 @@ import { lib } from "./_helpers.ts";
 
 let worker: Worker;
 
-function ask<T>(message: unknown): Promise<T> {
+type Reply = { sum?: number; error?: string };
+
+function ask<T>(message: unknown, target: Worker = worker): Promise<T> {
   return new Promise((resolve) => {
-    worker.onmessage = (event) => resolve(event.data);
-    worker.postMessage(message);
+    target.onmessage = (event) => resolve(event.data);
+    target.postMessage(message);
   });
 }
 
@@ -65,6 +67,31 @@ describe("moving buffers between workers", () => {
     );
     assertEquals(error.code, "INVALID_ELEMENT_TYPE");
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+  });
+
+  it("posts a descriptor of its own, never the memory of other buffers' descriptors", () => {
+    const neighbour = lib.generate("u8", 4);
+    const transferred = lib.generate("f64", 4).transfer();
+    assertEquals(transferred.descriptor.buffer.byteLength, 48);
+    assertEquals(neighbour.view.length, 4); // taking the descriptor out left its neighbour alone
+    neighbour[Symbol.dispose]();
+    ZeroCopyBuffer.receive(transferred, (path) => openLibrary({ path, symbols: {} }))[Symbol.dispose]();
+  });
+
+  it("lets exactly one of two workers claim a transfer posted to both", async () => {
+    const before = lib.stats();
+    const second = new Worker(new URL("./_worker.ts", import.meta.url), { type: "module" });
+    try {
+      const message = { kind: "sum", buffer: lib.generate("f64", 1000).transfer() };
+      const replies = await Promise.all([ask<Reply>(message), ask<Reply>(message, second)]);
+      const claimed = replies.filter((reply) => reply.sum === 249_750 + 1000);
+      const refused = replies.filter((reply) => reply.error === "CONSUMED");
+      assertEquals([claimed.length, refused.length], [1, 1]);
+    } finally {
+      second.terminate();
+    }
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+    assertEquals(lib.stats().totalReleased, before.totalReleased + 1);
   });
 
   it("refuses to receive anything but a transfer", () => {

@@ -127,6 +127,6 @@ describe("ZeroCopyBuffer", () => {
 
   it("cannot be constructed from outside the library", () => {
     // @ts-expect-error: the constructor is private
-    assertThrows(() => new ZeroCopyBuffer());
+    assertThrows(() => new ZeroCopyBuffer(), TypeError, "Cannot construct a ZeroCopyBuffer directly");
   });
 });

@@ -90,7 +90,7 @@ expect_abort() { # command...: succeeds when the command dies of SIGABRT naming 
   [ "$rc" = 134 ] && grep -q "zerocopy checked build" <<<"$out"
 }
 
-check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples
+check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig
 zig_tests "zig test (Debug)"
 zig_tests "zig test (ReleaseSafe)" --release=safe
 check "zig build" zig build --release=safe install fixtures checked-lib

@@ -1,0 +1,281 @@
+/**
+ * Every measured approach, defined once: the `Deno.bench` files and the
+ * report run the same code, so `deno bench` and `deno task bench` agree.
+ *
+ * @module
+ */
+
+import { lend } from "../mod.ts";
+import { BUFFER_WORDS } from "../src/abi.ts";
+import { type BenchLibrary, poolOf, preparePool } from "./_bench_library.ts";
+import { type Size, SIZES } from "./_timing.ts";
+
+/** One approach, ready to run at one size; dispose it to give back what it holds. */
+export interface Prepared extends Disposable {
+  /** One iteration of the approach. */
+  run(): void;
+}
+
+/** One measured approach. */
+export interface Case {
+  /** Groups cases whose costs are compared with each other. */
+  readonly group: "handover" | "approaches" | "lending";
+  /** A stable key for the JSON results. */
+  readonly key: string;
+  /** What the report's table calls it. */
+  readonly name: string;
+  /** The sizes it runs at; others would not finish in reasonable time. */
+  readonly sizes: readonly Size[];
+  /** Sets the approach up at `size`, or returns undefined when this machine cannot. */
+  prepare(lib: BenchLibrary, size: Size): Prepared | undefined;
+}
+
+// Results land here so the JIT cannot drop a view or a sum nobody reads.
+let sink: unknown;
+
+/** Reads the sink, so the last result of every case is observably used. */
+export function drain(): unknown {
+  return sink;
+}
+
+const upTo = (label: string): readonly Size[] =>
+  SIZES.slice(0, SIZES.findIndex((s) => s.label === label) + 1);
+
+/** Nothing here holds a resource beyond the pools, which the report frees at the end. */
+function prepared(run: () => void): Prepared {
+  return { run, [Symbol.dispose]: () => {} };
+}
+
+/**
+ * The address of `size`'s pooled buffer, for the approaches that start from a
+ * bare pointer. It aliases the buffer `ours` hands over; neither frees it.
+ */
+function poolPointer(lib: BenchLibrary, size: Size): Deno.PointerObject {
+  const pointer = lib.symbols.bench_pool_address(poolOf(size));
+  if (pointer === null) throw new Error(`The pool of ${size.label} is empty`);
+  return pointer;
+}
+
+/** Cases with a pool: skipped where the pool cannot be filled. */
+function withPool(make: (lib: BenchLibrary, size: Size) => Prepared): Case["prepare"] {
+  return (lib, size) => preparePool(lib, size) ? make(lib, size) : undefined;
+}
+
+/**
+ * Our API: Zig hands over an existing buffer, Deno wraps it in a view, then
+ * disposes it. Disposed by a direct call, not `using`: Deno 2.9 compiles
+ * `using` to a helper that costs more than the handover (see `oursWithUsing`).
+ */
+export const ours: Case = {
+  group: "handover",
+  key: "ours",
+  name: "zerocopy take + view + dispose",
+  sizes: SIZES,
+  prepare: withPool((lib, size) => {
+    const pool = poolOf(size);
+    const handOver = lib.symbols.bench_hand_over;
+    return prepared(() => {
+      const buffer = lib.take("f64", (out) => handOver(pool, out));
+      sink = buffer.view;
+      buffer[Symbol.dispose]();
+    });
+  }),
+};
+
+/** `ours` written as the README shows it, with `using`: the difference is Deno's `using`, not zerocopy. */
+export const oursWithUsing: Case = {
+  group: "approaches",
+  key: "ours_using",
+  name: "zerocopy take + view, disposed by `using`",
+  sizes: upTo("8 KB"),
+  prepare: withPool((lib, size) => {
+    const pool = poolOf(size);
+    const handOver = lib.symbols.bench_hand_over;
+    return prepared(() => {
+      using buffer = lib.take("f64", (out) => handOver(pool, out));
+      sink = buffer.view;
+    });
+  }),
+};
+
+/** The floor: an FFI call with the handover's argument types that does nothing. */
+export const floor: Case = {
+  group: "handover",
+  key: "floor",
+  name: "empty FFI call (floor)",
+  sizes: SIZES,
+  prepare: withPool((lib, size) => {
+    const pool = poolOf(size);
+    const call = lib.symbols.bench_floor;
+    const descriptor = new BigUint64Array(BUFFER_WORDS);
+    return prepared(() => {
+      sink = call(pool, descriptor);
+    });
+  }),
+};
+
+/** What Deno offers without this library and without safety: map, view, detach; no free, no safety net. */
+export const raw: Case = {
+  group: "handover",
+  key: "raw",
+  name: "raw getArrayBuffer + view + transfer(0)",
+  sizes: SIZES,
+  prepare: withPool((lib, size) => {
+    const pointer = poolPointer(lib, size);
+    const bytes = size.bytes;
+    return prepared(() => {
+      const memory = Deno.UnsafePointerView.getArrayBuffer(pointer, bytes);
+      sink = new Uint8Array(memory);
+      memory.transfer(0);
+    });
+  }),
+};
+
+/** The copy a user without this library makes: the same bytes into a fresh JS-owned buffer. */
+export const copy: Case = {
+  group: "handover",
+  key: "copy",
+  name: "copy into JS memory (getArrayBuffer().slice)",
+  sizes: upTo("1 GB"),
+  prepare: withPool((lib, size) => {
+    const pointer = poolPointer(lib, size);
+    const bytes = size.bytes;
+    return prepared(() => {
+      const mapped = Deno.UnsafePointerView.getArrayBuffer(pointer, bytes);
+      sink = new Uint8Array(mapped.slice(0));
+      mapped.transfer(0);
+    });
+  }),
+};
+
+const decoder = new TextDecoder();
+
+/** The seed's serialization approach: Zig prints JSON, Deno decodes and parses it. */
+export const json: Case = {
+  group: "approaches",
+  key: "json",
+  name: "Zig JSON → JSON.parse",
+  sizes: upTo("10 MB"),
+  prepare: withPool((lib, size) => {
+    const pool = poolOf(size);
+    const toJson = lib.symbols.bench_to_json;
+    return prepared(() => {
+      using text = lib.take("u8", (out) => toJson(pool, out));
+      sink = JSON.parse(decoder.decode(text.view));
+    });
+  }),
+};
+
+/** The seed's element-by-element approach: one `getFloat64` per element into a JS array. */
+export const elementReads: Case = {
+  group: "approaches",
+  key: "element_reads",
+  name: "UnsafePointerView.getFloat64 per element",
+  sizes: upTo("10 MB"),
+  prepare: withPool((lib, size) => {
+    const view = new Deno.UnsafePointerView(poolPointer(lib, size));
+    const length = size.bytes / 8;
+    return prepared(() => {
+      const values = new Float64Array(length);
+      for (let i = 0; i < length; i++) values[i] = view.getFloat64(i * 8);
+      sink = values;
+    });
+  }),
+};
+
+/** The seed's own measurement end to end: Zig allocates and fills, Deno takes and disposes (frees). */
+export const fillAndHandOver: Case = {
+  group: "approaches",
+  key: "fill_and_hand_over",
+  name: "Zig alloc + fill + take + dispose",
+  sizes: upTo("1 GB"),
+  prepare: (lib, size) => {
+    const kib = size.bytes / 1024;
+    const fill = lib.symbols.bench_fill_and_hand_over;
+    return prepared(() => {
+      const buffer = lib.take("f64", (out) => fill(kib, out));
+      sink = buffer.view;
+      buffer[Symbol.dispose]();
+    });
+  },
+};
+
+const lentValues = new Map<Size, Float64Array<ArrayBuffer>>();
+
+/**
+ * A Float64Array of `size` owned by Deno, as lending starts from; one per size,
+ * shared by the three lending cases so they read the same, written, bytes
+ * (untouched pages would all map the kernel's zero page and read from cache).
+ */
+function ownedValues(size: Size): Float64Array<ArrayBuffer> {
+  let values = lentValues.get(size);
+  if (values === undefined) {
+    values = new Float64Array(size.bytes / 8);
+    for (let i = 0; i < values.length; i++) values[i] = i * 0.5;
+    lentValues.set(size, values);
+  }
+  return values;
+}
+
+const lentSizes = upTo("1 GB");
+
+/** Lending: Zig sums a Float64Array Deno lends for the call, with SIMD. */
+export const zigSum: Case = {
+  group: "lending",
+  key: "zig_sum",
+  name: "Zig SIMD sum of a lent Float64Array",
+  sizes: lentSizes,
+  prepare: (lib, size) => {
+    const values = ownedValues(size);
+    const sum = lib.symbols.bench_sum_f64;
+    return prepared(() => {
+      sink = sum(lend(values), values.length);
+    });
+  },
+};
+
+/** The same reduction as a TypeScript loop. */
+export const tsSum: Case = {
+  group: "lending",
+  key: "ts_sum",
+  name: "TypeScript loop sum",
+  sizes: lentSizes,
+  prepare: (_lib, size) => {
+    const values = ownedValues(size);
+    return prepared(() => {
+      let total = 0;
+      for (let i = 0; i < values.length; i++) total += values[i];
+      sink = total;
+    });
+  },
+};
+
+/** The memory-read floor: Zig loads every u64 word of the same bytes and adds them. */
+export const readFloor: Case = {
+  group: "lending",
+  key: "read_floor",
+  name: "Zig u64 read floor",
+  sizes: lentSizes,
+  prepare: (lib, size) => {
+    const words = new BigUint64Array(ownedValues(size).buffer);
+    const read = lib.symbols.bench_read_floor;
+    return prepared(() => {
+      sink = read(lend(words), words.length);
+    });
+  },
+};
+
+/** Every case, in the order the report runs them. */
+export const CASES: readonly Case[] = [
+  floor,
+  ours,
+  raw,
+  copy,
+  oursWithUsing,
+  fillAndHandOver,
+  json,
+  elementReads,
+  readFloor,
+  zigSum,
+  tsSum,
+];

@@ -1,0 +1,11 @@
+/**
+ * `deno bench --allow-ffi --allow-read bench/handover_bench.ts`: the cost of
+ * handing over an existing buffer, against an empty FFI call and the raw path.
+ *
+ * @module
+ */
+
+import { copy, floor, ours, raw } from "./_cases.ts";
+import { registerBenches } from "./_register.ts";
+
+registerBenches("handover", [floor, ours, raw, copy], ours);

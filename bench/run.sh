@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# deno task bench: builds the bench library (ReleaseFast), installs the pinned
+# Bun into the git-ignored bench/.cache/ when missing, and runs the report.
+set -euo pipefail
+. "$(dirname "$0")/../tools/toolchain.sh"
+cd "$ZEROCOPY_ROOT"
+ensure_toolchain
+BUN_VERSION=1.4.5
+if [ "$(bench/.cache/node_modules/.bin/bun --version 2>/dev/null || true)" != "$BUN_VERSION" ]; then
+  echo "bench: installing bun $BUN_VERSION into bench/.cache/" >&2
+  npm install --silent --no-audit --no-fund --prefix bench/.cache "bun@$BUN_VERSION" >&2
+fi
+zig build bench-lib
+exec deno run --v8-flags=--expose-gc --allow-ffi --allow-read --allow-run --allow-write=bench/results bench/report.ts

@@ -1,0 +1,254 @@
+//! The library the benchmarks open (`zig build bench-lib`): a Zig author's
+//! library built on the `zerocopy` module, exporting what each measured
+//! approach needs and nothing else.
+//!
+//! Sizes cross the boundary as KiB in a `u32`, never as `usize`: a `u64`
+//! parameter takes Deno's slow FFI path and would hide the cost being measured.
+
+const std = @import("std");
+const zerocopy = @import("zerocopy");
+const Buffer = zerocopy.Buffer;
+const Status = zerocopy.Status;
+
+comptime {
+    zerocopy.exportAbi();
+}
+
+/// One size class of pre-filled f64 buffers: handing one over lends an
+/// existing buffer, so neither allocation nor fill is part of the handover.
+const Pool = struct {
+    slots: []Slot = &.{},
+
+    const Slot = struct {
+        memory: []f64,
+        in_use: bool = false,
+    };
+};
+
+/// Size classes the benchmarks prepare, by the index Deno passes.
+const max_pools = 16;
+var pools: [max_pools]Pool = @splat(.{});
+
+/// Fills each buffer the way zig/demo.zig's generators do (element `i` is `i / 2`),
+/// so the serializer has realistic numbers to print.
+fn fillPattern(memory: []f64) void {
+    for (memory, 0..) |*item, i| item.* = @as(f64, @floatFromInt(i)) * 0.5;
+}
+
+/// Allocates and fills `count` buffers of `kib` KiB for size class `pool`,
+/// replacing what it held. Out of memory leaves the class empty, so the
+/// benchmarks can skip a size this machine cannot hold.
+fn bench_pool_prepare(pool: u32, kib: u32, count: u32) callconv(.c) Status {
+    if (pool >= max_pools or count == 0) return .invalid_argument;
+    freePool(pool);
+    const gpa = std.heap.page_allocator;
+    const slots = gpa.alloc(Pool.Slot, count) catch return .out_of_memory;
+    const len = @as(usize, kib) * 1024 / @sizeOf(f64);
+    for (slots, 0..) |*slot, i| {
+        const memory = gpa.alloc(f64, len) catch {
+            for (slots[0..i]) |prepared| gpa.free(prepared.memory);
+            gpa.free(slots);
+            return .out_of_memory;
+        };
+        fillPattern(memory);
+        slot.* = .{ .memory = memory };
+    }
+    pools[pool] = .{ .slots = slots };
+    return .ok;
+}
+
+/// Gives size class `pool`'s memory back to the system; buffers still handed
+/// over must be released first, so this refuses while any is in use.
+fn bench_pool_free(pool: u32) callconv(.c) Status {
+    if (pool >= max_pools) return .invalid_argument;
+    for (pools[pool].slots) |slot| if (slot.in_use) return .invalid_argument;
+    freePool(pool);
+    return .ok;
+}
+
+fn freePool(pool: u32) void {
+    const gpa = std.heap.page_allocator;
+    for (pools[pool].slots) |slot| gpa.free(slot.memory);
+    if (pools[pool].slots.len > 0) gpa.free(pools[pool].slots);
+    pools[pool] = .{};
+}
+
+/// The measured handover: hands over a free pre-filled buffer of size class
+/// `pool`; its release puts it back in the pool, so nothing is allocated,
+/// filled or freed per handover.
+fn bench_hand_over(pool: u32, out: ?*Buffer) callconv(.c) Status {
+    const buffer = out orelse return .invalid_argument;
+    buffer.* = .released;
+    if (pool >= max_pools) return .invalid_argument;
+    for (pools[pool].slots) |*slot| {
+        if (slot.in_use) continue;
+        slot.in_use = true;
+        const memory = slot.memory;
+        zerocopy.handOver(f64, memory.ptr, memory.len, memory.len, returnToPool, slot, buffer);
+        return .ok;
+    }
+    return .out_of_memory;
+}
+
+fn returnToPool(buffer: *Buffer) callconv(.c) void {
+    const slot: *Pool.Slot = @ptrCast(@alignCast(buffer.private orelse return));
+    slot.in_use = false;
+}
+
+/// The first buffer of size class `pool`, for the approaches that map or copy
+/// an existing pointer without a handover (the raw Deno path, copies, Bun's
+/// `toArrayBuffer`); null for an empty class.
+fn bench_pool_address(pool: u32) callconv(.c) ?[*]f64 {
+    if (pool >= max_pools or pools[pool].slots.len == 0) return null;
+    return pools[pool].slots[0].memory.ptr;
+}
+
+/// The floor: an FFI call with `bench_hand_over`'s argument types that does nothing.
+fn bench_floor(pool: u32, out: ?*Buffer) callconv(.c) Status {
+    _ = pool;
+    _ = out;
+    return .ok;
+}
+
+/// The seed's measurement, end to end: allocates `kib` KiB of f64 with the
+/// C allocator, fills them and hands them over; dispose frees them.
+fn bench_fill_and_hand_over(kib: u32, out: ?*Buffer) callconv(.c) Status {
+    const buffer = out orelse return .invalid_argument;
+    buffer.* = .released;
+    const allocator = zerocopy.default_allocator;
+    const len = @as(usize, kib) * 1024 / @sizeOf(f64);
+    const memory = zerocopy.allocate(f64, allocator, len) catch |err| return zerocopy.statusOf(err);
+    fillPattern(memory);
+    zerocopy.handOverSlice(f64, allocator, memory, buffer);
+    return .ok;
+}
+
+/// The serialization approach: prints the f64 of pool `pool`'s first buffer
+/// as a JSON array and hands the text over as u8, for Deno to decode and parse.
+fn bench_to_json(pool: u32, out: ?*Buffer) callconv(.c) Status {
+    const buffer = out orelse return .invalid_argument;
+    buffer.* = .released;
+    if (pool >= max_pools or pools[pool].slots.len == 0) return .invalid_argument;
+    const values = pools[pool].slots[0].memory;
+    const allocator = zerocopy.default_allocator;
+    // 24 bytes hold any shortest round-trip f64 and its comma: one allocation.
+    var text = std.Io.Writer.Allocating.initCapacity(allocator.*, values.len * 24 + 2) catch return .out_of_memory;
+    writeJsonArray(&text.writer, values) catch {
+        text.deinit();
+        return .out_of_memory;
+    };
+    var list = text.toArrayList();
+    zerocopy.handOverArrayList(u8, allocator, &list, buffer);
+    return .ok;
+}
+
+fn writeJsonArray(writer: *std.Io.Writer, values: []const f64) std.Io.Writer.Error!void {
+    try writer.writeByte('[');
+    for (values, 0..) |value, i| {
+        if (i > 0) try writer.writeByte(',');
+        try writer.print("{d}", .{value});
+    }
+    try writer.writeByte(']');
+}
+
+/// The lending approach: sums a Float64Array Deno lends for the call, with
+/// SIMD and independent accumulators so the loop runs at memory speed.
+fn bench_sum_f64(values: ?[*]const f64, len: u32) callconv(.c) f64 {
+    const items = (values orelse return 0)[0..len];
+    return sumF64(items);
+}
+
+const lanes = std.simd.suggestVectorLength(f64) orelse 4;
+const F64s = @Vector(lanes, f64);
+const U64s = @Vector(lanes, u64);
+/// Independent accumulators hide the latency of a floating-point add.
+const accumulators = 4;
+
+fn sumF64(items: []const f64) f64 {
+    const block = lanes * accumulators;
+    var sums: [accumulators]F64s = @splat(@splat(0));
+    var i: usize = 0;
+    while (i + block <= items.len) : (i += block) {
+        inline for (&sums, 0..) |*sum, a| {
+            sum.* += @as(F64s, items[i + a * lanes ..][0..lanes].*);
+        }
+    }
+    var total: f64 = 0;
+    inline for (sums) |sum| total += @reduce(.Add, sum);
+    for (items[i..]) |x| total += x;
+    return total;
+}
+
+/// The memory-read floor for lending: adds the same bytes as u64 words, which
+/// costs no more than loading them; returns the low 32 bits so the loads stay.
+fn bench_read_floor(values: ?[*]const u64, len: u32) callconv(.c) u32 {
+    const words = (values orelse return 0)[0..len];
+    return @truncate(sumWords(words));
+}
+
+fn sumWords(words: []const u64) u64 {
+    const block = lanes * accumulators;
+    var sums: [accumulators]U64s = @splat(@splat(0));
+    var i: usize = 0;
+    while (i + block <= words.len) : (i += block) {
+        inline for (&sums, 0..) |*sum, a| {
+            sum.* +%= @as(U64s, words[i + a * lanes ..][0..lanes].*);
+        }
+    }
+    var total: u64 = 0;
+    inline for (sums) |sum| total +%= @reduce(.Add, sum);
+    for (words[i..]) |x| total +%= x;
+    return total;
+}
+
+comptime {
+    @export(&bench_pool_prepare, .{ .name = "bench_pool_prepare" });
+    @export(&bench_pool_free, .{ .name = "bench_pool_free" });
+    @export(&bench_hand_over, .{ .name = "bench_hand_over" });
+    @export(&bench_pool_address, .{ .name = "bench_pool_address" });
+    @export(&bench_floor, .{ .name = "bench_floor" });
+    @export(&bench_fill_and_hand_over, .{ .name = "bench_fill_and_hand_over" });
+    @export(&bench_to_json, .{ .name = "bench_to_json" });
+    @export(&bench_sum_f64, .{ .name = "bench_sum_f64" });
+    @export(&bench_read_floor, .{ .name = "bench_read_floor" });
+}
+
+const testing = std.testing;
+
+test "a pooled buffer goes back to its pool on release, neither freed nor refilled" {
+    try testing.expectEqual(Status.ok, bench_pool_prepare(0, 8, 1));
+    defer _ = bench_pool_free(0);
+    var first: Buffer = undefined;
+    try testing.expectEqual(Status.ok, bench_hand_over(0, &first));
+    var second: Buffer = undefined;
+    try testing.expectEqual(Status.out_of_memory, bench_hand_over(0, &second));
+    try testing.expectEqual(Status.invalid_argument, bench_pool_free(0));
+    const ptr = first.ptr;
+    try testing.expectEqual(@as(?[*]f64, @ptrCast(@alignCast(ptr))), bench_pool_address(0));
+    zerocopy.release(&first);
+    try testing.expectEqual(Status.ok, bench_hand_over(0, &second));
+    try testing.expectEqual(ptr, second.ptr);
+    try testing.expectEqual(@as(usize, 1024), second.len);
+    zerocopy.release(&second);
+}
+
+test "the SIMD sums agree with a plain loop, tail included" {
+    var values: [1001]f64 = undefined;
+    fillPattern(&values);
+    var expected: f64 = 0;
+    for (values) |x| expected += x;
+    try testing.expectEqual(expected, bench_sum_f64(&values, values.len));
+    const words = [_]u64{ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17 };
+    try testing.expectEqual(@as(u32, 153), bench_read_floor(&words, words.len));
+}
+
+test "the JSON text parses back to the pool's numbers" {
+    try testing.expectEqual(Status.ok, bench_pool_prepare(1, 1, 1));
+    defer _ = bench_pool_free(1);
+    var text: Buffer = undefined;
+    try testing.expectEqual(Status.ok, bench_to_json(1, &text));
+    defer zerocopy.release(&text);
+    const json = zerocopy.elements(u8, &text).?;
+    try testing.expect(std.mem.startsWith(u8, json, "[0,0.5,1,1.5,2,"));
+    try testing.expect(std.mem.endsWith(u8, json, ",63.5]"));
+}
