@@ -15,6 +15,16 @@ import { type Size, SIZES } from "./_timing.ts";
 export const benchSymbols = {
   /** `fn (pool: u32, kib: u32, count: u32) Status`: allocates and fills `count` buffers */
   bench_pool_prepare: { parameters: ["u32", "u32", "u32"], result: "i32" },
+  /** `fn (pool: u32, kib: u32, count: u32) Status`: one region of `count` equal slots */
+  bench_region_prepare: { parameters: ["u32", "u32", "u32"], result: "i32" },
+  /** `fn (pool: u32, out: ?*Buffer) Status`: hands the whole region over once */
+  bench_region_hand_over: { parameters: ["u32", "buffer"], result: "i32" },
+  /** `fn (pool: u32) f64`: claims a slot, returns its element offset or -1 */
+  bench_region_take: { parameters: ["u32"], result: "f64" },
+  /** `fn (pool: u32, offset: f64) void`: puts the slot back */
+  bench_region_put: { parameters: ["u32", "f64"], result: "void" },
+  /** `fn (pool: u32) void`: frees the region */
+  bench_region_free: { parameters: ["u32"], result: "void" },
   /** `fn (pool: u32) Status`: frees a size class whose buffers are all back */
   bench_pool_free: { parameters: ["u32"], result: "i32" },
   /** `fn (pool: u32, out: ?*Buffer) Status`: hands over an existing pre-filled buffer */

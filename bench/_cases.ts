@@ -7,7 +7,7 @@
 
 import { lend } from "../mod.ts";
 import { BUFFER_WORDS } from "../src/abi.ts";
-import { type BenchLibrary, poolOf, preparePool } from "./_bench_library.ts";
+import { availableMemory, type BenchLibrary, poolOf, preparePool } from "./_bench_library.ts";
 import { type Size, SIZES } from "./_timing.ts";
 
 /** One approach, ready to run at one size; dispose it to give back what it holds. */
@@ -80,6 +80,41 @@ export const ours: Case = {
       buffer[Symbol.dispose]();
     });
   }),
+};
+
+/**
+ * The pooled path: the bench library's region of slots is handed over and
+ * mapped once; per buffer, a fast call claims a slot, Deno views it with a
+ * subarray, and a fast call puts it back. Views are revoked per region, not
+ * per buffer: a view of a released slot stays readable until the region goes.
+ */
+export const pooled: Case = {
+  group: "handover",
+  key: "pooled",
+  name: "pooled: claim slot + subview + put back",
+  sizes: upTo("100 MB"),
+  prepare: (lib, size) => {
+    const slots = 4;
+    const pool = poolOf(size);
+    if (size.bytes * slots * 2 > availableMemory()) return undefined;
+    if (lib.symbols.bench_region_prepare(pool, size.bytes / 1024, slots) !== 0) return undefined;
+    const region = lib.take("f64", (out) => lib.symbols.bench_region_hand_over(pool, out));
+    const view = region.view;
+    const slotLength = size.bytes / 8;
+    const claim = lib.symbols.bench_region_take;
+    const putBack = lib.symbols.bench_region_put;
+    return {
+      run: () => {
+        const offset = claim(pool);
+        sink = view.subarray(offset, offset + slotLength);
+        putBack(pool, offset);
+      },
+      [Symbol.dispose]: () => {
+        region[Symbol.dispose]();
+        lib.symbols.bench_region_free(pool);
+      },
+    };
+  },
 };
 
 /** `ours` written as the README shows it, with `using`: the difference is Deno's `using`, not zerocopy. */
@@ -269,6 +304,7 @@ export const readFloor: Case = {
 export const CASES: readonly Case[] = [
   floor,
   ours,
+  pooled,
   raw,
   copy,
   oursWithUsing,

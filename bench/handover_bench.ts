@@ -5,7 +5,7 @@
  * @module
  */
 
-import { copy, floor, ours, raw } from "./_cases.ts";
+import { copy, floor, ours, pooled, raw } from "./_cases.ts";
 import { registerBenches } from "./_register.ts";
 
-registerBenches("handover", [floor, ours, raw, copy], ours);
+registerBenches("handover", [floor, ours, pooled, raw, copy], ours);

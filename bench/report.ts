@@ -157,6 +157,21 @@ function targets(results: Results): Ratio[] {
     ratio("ours ÷ raw Deno, 8 KB", m("ours", "8 KB"), m("raw", "8 KB"), "≤ 1.5", (v) => v <= 1.5),
     ratio("ours ÷ raw Deno, 100 MB", m("ours", "100 MB"), m("raw", "100 MB"), "≤ 1.5", (v) => v <= 1.5),
     ratio("ours ÷ empty FFI call, 8 KB", m("ours", "8 KB"), m("floor", "8 KB"), "aim ≤ 3", (v) => v <= 3),
+    ratio("pooled ÷ empty FFI call, 8 KB", m("pooled", "8 KB"), m("floor", "8 KB"), "aim ≤ 3", (v) => v <= 3),
+    ratio(
+      "pooled ÷ Bun toArrayBuffer, 8 KB",
+      m("pooled", "8 KB"),
+      m("bun_to_array_buffer", "8 KB"),
+      "≤ 1.0",
+      (v) => v <= 1,
+    ),
+    ratio(
+      "pooled 100 MB ÷ pooled 8 KB",
+      m("pooled", "100 MB"),
+      m("pooled", "8 KB"),
+      "≤ 1.2",
+      (v) => v <= 1.2,
+    ),
     ratio(
       "ours ÷ Bun toArrayBuffer, 8 KB",
       m("ours", "8 KB"),
@@ -210,6 +225,7 @@ function targets(results: Results): Ratio[] {
 const COLUMNS: readonly { key: string; title: string }[] = [
   { key: "floor", title: "empty FFI call" },
   { key: "ours", title: "**zerocopy handover**" },
+  { key: "pooled", title: "pooled (region)" },
   { key: "raw", title: "raw Deno map" },
   { key: "bun_to_array_buffer", title: "Bun toArrayBuffer" },
   { key: "bun_handover", title: "Bun handover" },
@@ -293,6 +309,7 @@ function chart(results: Results, machine: Machine): string {
     `Cost per operation vs size: ${machine.cpu}, ${machine.cores} cores, Deno ${Deno.version.deno}`;
   return costVsSizeSvg(title, SIZES, [
     line("ours", "zerocopy handover", "#d62728"),
+    line("pooled", "pooled (region) handover", "#ff7f0e"),
     line("raw", "raw Deno map (no safety)", "#ff9896", true),
     line("floor", "empty FFI call", "#7f7f7f", true),
     line("bun_to_array_buffer", "Bun toArrayBuffer", "#9467bd"),

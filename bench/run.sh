@@ -5,7 +5,6 @@ set -euo pipefail
 . "$(dirname "$0")/../tools/toolchain.sh"
 cd "$ZEROCOPY_ROOT"
 ensure_toolchain
-BUN_VERSION=1.4.5
 if [ "$(bench/.cache/node_modules/.bin/bun --version 2>/dev/null || true)" != "$BUN_VERSION" ]; then
   echo "bench: installing bun $BUN_VERSION into bench/.cache/" >&2
   npm install --silent --no-audit --no-fund --prefix bench/.cache "bun@$BUN_VERSION" >&2

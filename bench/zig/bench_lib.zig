@@ -201,7 +201,83 @@ fn sumWords(words: []const u64) u64 {
     return total;
 }
 
+/// The pooled path: per size class, one region of equal slots, handed over
+/// (and mapped by Deno) once; a handover is then a fast call that claims a
+/// slot and returns its element offset, and a release is a fast call that puts
+/// it back. Views of released slots stay readable until the region itself is
+/// disposed: that is the price of revoking per region instead of per buffer.
+const Region = struct {
+    memory: []f64 = &.{},
+    slot_len: usize = 0,
+    free_slots: []u32 = &.{},
+    free_count: usize = 0,
+};
+var regions: [max_pools]Region = @splat(.{});
+
+/// Allocates and fills size class `pool`'s region of `count` slots of `kib` KiB.
+fn bench_region_prepare(pool: u32, kib: u32, count: u32) callconv(.c) Status {
+    if (pool >= max_pools or count == 0) return .invalid_argument;
+    freeRegion(pool);
+    const gpa = std.heap.page_allocator;
+    const slot_len = @as(usize, kib) * 1024 / @sizeOf(f64);
+    const memory = gpa.alloc(f64, slot_len * count) catch return .out_of_memory;
+    const free_slots = gpa.alloc(u32, count) catch {
+        gpa.free(memory);
+        return .out_of_memory;
+    };
+    fillPattern(memory);
+    for (free_slots, 0..) |*slot, i| slot.* = @intCast(count - 1 - i);
+    regions[pool] = .{ .memory = memory, .slot_len = slot_len, .free_slots = free_slots, .free_count = count };
+    return .ok;
+}
+
+fn freeRegion(pool: u32) void {
+    const gpa = std.heap.page_allocator;
+    const region = &regions[pool];
+    if (region.memory.len > 0) gpa.free(region.memory);
+    if (region.free_slots.len > 0) gpa.free(region.free_slots);
+    region.* = .{};
+}
+
+/// Hands size class `pool`'s whole region over once; its release does nothing,
+/// because `bench_region_free` owns the memory.
+fn bench_region_hand_over(pool: u32, out: ?*Buffer) callconv(.c) Status {
+    const buffer = out orelse return .invalid_argument;
+    if (pool >= max_pools) return .invalid_argument;
+    const memory = regions[pool].memory;
+    zerocopy.handOver(f64, memory.ptr, memory.len, memory.len, keepRegion, null, buffer);
+    return .ok;
+}
+
+fn keepRegion(_: *Buffer) callconv(.c) void {}
+
+/// Claims a free slot of `pool`'s region: its first element's offset, or -1 when all are taken.
+fn bench_region_take(pool: u32) callconv(.c) f64 {
+    const region = &regions[pool % max_pools];
+    if (region.free_count == 0) return -1;
+    region.free_count -= 1;
+    return @floatFromInt(@as(usize, region.free_slots[region.free_count]) * region.slot_len);
+}
+
+/// Puts back the slot of `pool`'s region that starts at element `offset`.
+fn bench_region_put(pool: u32, offset: f64) callconv(.c) void {
+    const region = &regions[pool % max_pools];
+    if (region.slot_len == 0 or region.free_count == region.free_slots.len) return;
+    region.free_slots[region.free_count] = @intFromFloat(offset / @as(f64, @floatFromInt(region.slot_len)));
+    region.free_count += 1;
+}
+
+/// Frees size class `pool`'s region; dispose the buffer that maps it first.
+fn bench_region_free(pool: u32) callconv(.c) void {
+    if (pool < max_pools) freeRegion(pool);
+}
+
 comptime {
+    @export(&bench_region_prepare, .{ .name = "bench_region_prepare" });
+    @export(&bench_region_hand_over, .{ .name = "bench_region_hand_over" });
+    @export(&bench_region_take, .{ .name = "bench_region_take" });
+    @export(&bench_region_put, .{ .name = "bench_region_put" });
+    @export(&bench_region_free, .{ .name = "bench_region_free" });
     @export(&bench_pool_prepare, .{ .name = "bench_pool_prepare" });
     @export(&bench_pool_free, .{ .name = "bench_pool_free" });
     @export(&bench_hand_over, .{ .name = "bench_hand_over" });
@@ -251,4 +327,15 @@ test "the JSON text parses back to the pool's numbers" {
     const json = zerocopy.elements(u8, &text).?;
     try testing.expect(std.mem.startsWith(u8, json, "[0,0.5,1,1.5,2,"));
     try testing.expect(std.mem.endsWith(u8, json, ",63.5]"));
+}
+
+test "a region hands out each slot once until it is put back" {
+    try std.testing.expectEqual(Status.ok, bench_region_prepare(0, 8, 2));
+    defer bench_region_free(0);
+    const first = bench_region_take(0);
+    const second = bench_region_take(0);
+    try std.testing.expect(first != second);
+    try std.testing.expectEqual(@as(f64, -1), bench_region_take(0));
+    bench_region_put(0, first);
+    try std.testing.expectEqual(first, bench_region_take(0));
 }
