@@ -28,6 +28,7 @@ export {
 export {
   type BoundSymbols,
   LIBRARY_ENV_VAR,
+  libraryFileName,
   type LibraryStats,
   type LibzerocopySymbols,
   openLibrary,

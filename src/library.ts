@@ -371,7 +371,20 @@ interface Candidate {
   source: string;
 }
 
-/** The file name `zig build` gives the library on this OS. */
+/**
+ * The file name `zig build` gives a shared library on this OS:
+ * `lib<name>.so`, `lib<name>.dylib` or `<name>.dll`.
+ *
+ * @param name The library's name in build.zig.
+ * @returns Its file name on this OS.
+ *
+ * @example Find a Zig author's build output
+ * ```ts
+ * import { libraryFileName } from "@zerocopy/zerocopy";
+ *
+ * console.log(`zig-out/lib/${libraryFileName("usecases")}`); // zig-out/lib/libusecases.so on Linux
+ * ```
+ */
 export function libraryFileName(name = "zerocopy"): string {
   switch (Deno.build.os) {
     case "windows":

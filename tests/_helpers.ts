@@ -4,6 +4,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import {
   type ElementType,
+  libraryFileName,
   type LibraryStats,
   openLibrary,
   type TypedArrayOf,
@@ -17,12 +18,7 @@ export const lib: ZeroCopyLibrary = openLibrary();
 
 /** Path of a library from `zig build fixtures`. */
 export function fixturePath(name: string): string {
-  const file = Deno.build.os === "windows"
-    ? `${name}.dll`
-    : Deno.build.os === "darwin"
-    ? `lib${name}.dylib`
-    : `lib${name}.so`;
-  return new URL(`../zig-out/fixtures/${file}`, import.meta.url).pathname;
+  return new URL(`../zig-out/fixtures/${libraryFileName(name)}`, import.meta.url).pathname;
 }
 
 const CONSTRUCTORS = {

@@ -6,16 +6,11 @@
  */
 
 import { type Bindings, open, type symbols } from "./bindings.ts";
-import type { ZeroCopyLibrary } from "../../mod.ts";
+import { libraryFileName, type ZeroCopyLibrary } from "../../mod.ts";
 
 /** Where `zig build` in examples/zig_author puts the library. */
 export function exampleLibraryPath(): string {
-  const file = Deno.build.os === "windows"
-    ? "usecases.dll"
-    : Deno.build.os === "darwin"
-    ? "libusecases.dylib"
-    : "libusecases.so";
-  return new URL(`./zig-out/lib/${file}`, import.meta.url).pathname;
+  return new URL(`./zig-out/lib/${libraryFileName("usecases")}`, import.meta.url).pathname;
 }
 
 /** The example library's typed wrappers, and the library for `stats()`. */
