@@ -76,12 +76,7 @@ pub const BindingsSteps = struct { write: *std.Build.Step, check: *std.Build.Ste
 pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
     const host = b.graph.host;
     const zerocopy_options = zerocopyOptions(b, false);
-    const zerocopy_for_host = b.createModule(.{
-        .root_source_file = options.zerocopy.path("zig/zerocopy.zig"),
-        .target = host,
-        .link_libc = true,
-        .imports = &.{.{ .name = "zerocopy_options", .module = zerocopy_options }},
-    });
+    const zerocopy_for_host = zerocopyModule(b, options.zerocopy, host, .Debug, zerocopy_options);
     const spec = b.createModule(.{
         .root_source_file = options.root_source_file,
         .target = host,
@@ -137,6 +132,26 @@ fn addSharedLibrary(
     });
 }
 
+/// A `zerocopy` module of its own for one target, mode and options, beside the
+/// public one: the checked library, the bench library and the bindings
+/// generator each need a different combination.
+fn zerocopyModule(
+    b: *std.Build,
+    zerocopy_build: *std.Build,
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    options: *std.Build.Module,
+) *std.Build.Module {
+    return b.createModule(.{
+        .root_source_file = zerocopy_build.path("zig/zerocopy.zig"),
+        .target = target,
+        .optimize = optimize,
+        // std.heap.c_allocator, the default allocator, needs libc.
+        .link_libc = true,
+        .imports = &.{.{ .name = "zerocopy_options", .module = options }},
+    });
+}
+
 /// The `zerocopy_options` module: `checked` picks a DebugAllocator as `default_allocator`.
 fn zerocopyOptions(b: *std.Build, checked: bool) *std.Build.Module {
     const options = b.addOptions();
@@ -146,13 +161,7 @@ fn zerocopyOptions(b: *std.Build, checked: bool) *std.Build.Module {
 
 fn addCheckedLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) void {
     const options = zerocopyOptions(b, true);
-    const zerocopy = b.createModule(.{
-        .root_source_file = b.path("zig/zerocopy.zig"),
-        .target = target,
-        .optimize = optimize,
-        .link_libc = true,
-        .imports = &.{.{ .name = "zerocopy_options", .module = options }},
-    });
+    const zerocopy = zerocopyModule(b, b, target, optimize, options);
     const library = addSharedLibrary(b, "zerocopy", b.path("zig/root.zig"), target, optimize, zerocopy, options);
     const install = b.addInstallArtifact(library, .{ .dest_dir = .{ .override = .{ .custom = "checked" } } });
     const step = b.step("checked-lib", "Build libzerocopy with a checking allocator into zig-out/checked/");
@@ -209,13 +218,7 @@ fn addFixtures(
 /// library is ReleaseFast whatever `--release` the rest of the build uses.
 fn addBenchLibrary(b: *std.Build, target: std.Build.ResolvedTarget) void {
     const options = zerocopyOptions(b, false);
-    const zerocopy_fast = b.createModule(.{
-        .root_source_file = b.path("zig/zerocopy.zig"),
-        .target = target,
-        .optimize = .ReleaseFast,
-        .link_libc = true,
-        .imports = &.{.{ .name = "zerocopy_options", .module = options }},
-    });
+    const zerocopy_fast = zerocopyModule(b, b, target, .ReleaseFast, options);
     const library = addSharedLibrary(b, "zerocopy_bench", b.path("bench/zig/bench_lib.zig"), target, .ReleaseFast, zerocopy_fast, options);
     const install = b.addInstallArtifact(library, .{
         .dest_dir = .{ .override = .{ .custom = "bench" } },
