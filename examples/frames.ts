@@ -30,9 +30,10 @@ using gray = examples.grayscale(frame.view);
 using blurred = examples.box_blur(gray.view, width, height);
 const elapsed = performance.now() - start;
 
-// Shape gives the flat bytes their meaning: [row, column, channel].
-const pixels = frame.withShape([height, width, 4]);
-const centre = blurred.withShape([height, width]).get(height >> 1, width >> 1);
+// The buffers carry the shapes the Zig functions declare: [row, column, channel].
+const pixels = frame.withShape();
+const centre = blurred.withShape().get(height >> 1, width >> 1);
+console.log(`shapes carried from Zig: frame [${frame.shape}], blurred [${blurred.shape}]`);
 console.log(`centre pixel RGBA [${pixels.row(height >> 1, width >> 1).join(", ")}] → blurred luma ${centre}`);
 
 // PPM wants RGB: drop alpha in a JS view of a Zig buffer we allocate for it.

@@ -30,7 +30,7 @@ for (let i = 0; i < n; i++) {
 const tsMs = performance.now() - start;
 
 const same = product.view.every((x, i) => x === expected[i]);
-const c = product.withShape([n, n]);
+const c = product.withShape(); // [n, n], as the Zig function declares
 console.log(`c[1][2] = ${c.get(1, 2)}, row 0 starts [${Array.from(c.row(0).subarray(0, 3)).join(", ")}, …]`);
 console.log(
   `${n}x${n} multiply: Zig ${zigMs.toFixed(1)} ms, TypeScript ${tsMs.toFixed(1)} ms, results equal: ${same}`,

@@ -134,6 +134,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   #view: TypedArrayOf[T] | undefined;
   #state: State = "live";
   #pins = 0;
+  #layout: StridedView<T> | undefined;
 
   private constructor(descriptor: Descriptor, releaser: Releaser, type: T, memory: ArrayBuffer) {
     // The constructor is private to TypeScript only: refuse a call from outside
@@ -300,10 +301,56 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   }
 
   /**
-   * Views the elements with a shape and strides (row-major by default), as
-   * DLPack does for tensors, checked against the length.
+   * The dimensions this buffer carries (DLPack's shape): `[length]` unless
+   * {@linkcode ZeroCopyBuffer.prototype.reshape} or a generated binding set them.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get shape(): readonly number[] {
+    this.#live();
+    return this.#layout?.shape ?? [this.length];
+  }
+
+  /**
+   * Elements per step along each dimension of {@linkcode ZeroCopyBuffer.prototype.shape}.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get strides(): readonly number[] {
+    this.#live();
+    return this.#layout?.strides ?? [1];
+  }
+
+  /**
+   * Gives the buffer dimensions and strides to carry (row-major by default),
+   * checked against its length, as DLPack does for tensors. Generated bindings
+   * call it for Zig functions that declare the shape they hand over.
    *
    * @param shape Elements along each dimension, e.g. `[height, width, 4]`.
+   * @param strides Elements per step along each dimension; row-major when absent.
+   * @returns This buffer, now carrying the shape.
+   * @throws {ZeroCopyError} `INVALID_SHAPE` when they do not fit the length;
+   * `DISPOSED` or `CONSUMED` once the buffer is gone.
+   *
+   * @example A frame that knows its dimensions
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = openLibrary();
+   * using frame = lib.generate("u8", 4 * 3 * 2).reshape([2, 3, 4]);
+   * console.log(frame.shape, frame.strides); // [ 2, 3, 4 ] [ 12, 4, 1 ]
+   * ```
+   */
+  reshape(shape: readonly number[], strides?: readonly number[]): this {
+    this.#layout = new StridedView<T>(this, shape, strides);
+    return this;
+  }
+
+  /**
+   * Views the elements with a shape and strides, checked against the length:
+   * the ones given, else the ones the buffer carries.
+   *
+   * @param shape Elements along each dimension, e.g. `[height, width, 4]`; the carried shape when absent.
    * @param strides Elements per step along each dimension; row-major when absent.
    * @returns A strided view that reads through this buffer.
    * @throws {ZeroCopyError} `INVALID_SHAPE` when they do not fit the length;
@@ -319,7 +366,8 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * console.log(pixels.row(1, 2)); // the 4 channels of pixel (x 2, y 1)
    * ```
    */
-  withShape(shape: readonly number[], strides?: readonly number[]): StridedView<T> {
+  withShape(shape?: readonly number[], strides?: readonly number[]): StridedView<T> {
+    if (shape === undefined) return new StridedView<T>(this, this.shape, this.strides);
     return new StridedView<T>(this, shape, strides);
   }
 

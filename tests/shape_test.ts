@@ -33,6 +33,16 @@ describe("ZeroCopyBuffer.withShape()", () => {
     assertEquals(Array.from(pixels.row(1, 2)), [20, 21, 22, 23]);
   });
 
+  it("carries a shape given by reshape(), flat [length] until then", () => {
+    using buffer = lib.generate("f32", 24);
+    assertEquals([buffer.shape, buffer.strides], [[24], [1]]);
+    assertEquals(buffer.reshape([2, 3, 4]), buffer);
+    assertEquals([buffer.shape, buffer.strides], [[2, 3, 4], [12, 4, 1]]);
+    assertEquals(buffer.withShape().get(1, 2, 3), 11.5);
+    assertEquals(code(() => buffer.reshape([5, 5])), "INVALID_SHAPE");
+    assertEquals(buffer.shape, [2, 3, 4], "a refused reshape keeps the shape it had");
+  });
+
   it("refuses shapes and strides that do not fit the length", () => {
     using buffer = lib.generate("u8", 12);
     assertEquals(code(() => buffer.withShape([5, 3])), "INVALID_SHAPE");

@@ -12,6 +12,9 @@ describe("a Zig author's library built on the zerocopy module", () => {
   it("hands over an RGBA frame that Deno reads in place", () => {
     using frame = frames.make_frame(4, 3);
     assertEquals(frame.length, 4 * 3 * 4);
+    assertEquals(frame.shape, [3, 4, 4], "the shape the Zig side declares for make_frame");
+    assertEquals(frame.strides, [16, 4, 1]);
+    assertEquals(Array.from(frame.withShape().row(2, 3)), [255, 255, 0x80, 0xff]);
     assertEquals(Array.from(frame.view.subarray(0, 4)), [0, 0, 0x80, 0xff]);
     assertEquals(Array.from(frame.view.subarray(44, 48)), [255, 255, 0x80, 0xff]);
   });

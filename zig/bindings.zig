@@ -413,7 +413,26 @@ fn writeSignature(w: *std.Io.Writer, comptime namespace: type, comptime name: []
     }
     try w.writeAll(")");
     if (out != null) try w.writeAll(")") else if (result == .status) try w.print(", \"{s}\")", .{name});
+    if (comptime hasShape(namespace, name)) {
+        const dims = @field(namespace.shapes, name);
+        if (out == null) @compileError("zerocopy bindings: shapes." ++ name ++ " declares a shape, but " ++ name ++ " hands no buffer over");
+        try w.writeAll(".reshape([");
+        inline for (dims, 0..) |dim, i| {
+            if (i > 0) try w.writeAll(", ");
+            switch (@typeInfo(@TypeOf(dim))) {
+                .comptime_int, .int => try w.print("{d}", .{dim}),
+                else => try w.writeAll(dim),
+            }
+        }
+        try w.writeAll("])");
+    }
     try w.writeAll(",\n");
+}
+
+/// Whether `namespace.shapes.<name>` declares the shape of what `name` hands
+/// over: a tuple of parameter names and integers, e.g. `.{ "height", "width", 4 }`.
+fn hasShape(comptime namespace: type, comptime name: []const u8) bool {
+    return @hasDecl(namespace, "shapes") and @hasDecl(namespace.shapes, name);
 }
 
 /// Reads every function's parameter names and doc comment from Zig source, for `write`.

@@ -51,6 +51,19 @@ fn product(factors: []const u32) ?usize {
 }
 
 pub const exports = struct {
+    /// The shape each buffer is handed over with, by function: parameter names
+    /// and numbers. Generated bindings give the returned buffer this shape.
+    pub const shapes = struct {
+        pub const make_frame = .{ "height", "width", 4 };
+        pub const grayscale = .{"rgba.length / 4"};
+        pub const box_blur = .{ "height", "width" };
+        pub const make_matrix = .{ "rows", "cols" };
+        pub const multiply = .{ "n", "n" };
+        pub const make_mesh_vertices = .{ "(n + 1) * (n + 1)", 3 };
+        pub const make_mesh_indices = .{ "2 * n * n", 3 };
+        pub const make_dataset = .{ "rows", "features" };
+    };
+
     /// A `width` × `height` RGBA frame: a red/green gradient with opaque alpha,
     /// row-major, 4 bytes per pixel.
     pub fn make_frame(width: u32, height: u32, out: ?*Out(u8)) callconv(.c) Status {
