@@ -119,16 +119,29 @@ fn addSharedLibrary(
     return b.addLibrary(.{
         .name = name,
         .linkage = .dynamic,
-        .root_module = b.createModule(.{
-            .root_source_file = root,
-            .target = target,
-            .optimize = optimize,
-            .link_libc = true,
-            .imports = &.{
-                .{ .name = "zerocopy", .module = zerocopy },
-                .{ .name = "zerocopy_options", .module = options },
-            },
-        }),
+        .root_module = rootModule(b, root, target, optimize, zerocopy, options),
+    });
+}
+
+/// The root module of a library or test built on `zerocopy`: libc for the
+/// default allocator, the module and its build options importable.
+fn rootModule(
+    b: *std.Build,
+    root: std.Build.LazyPath,
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    zerocopy: *std.Build.Module,
+    options: *std.Build.Module,
+) *std.Build.Module {
+    return b.createModule(.{
+        .root_source_file = root,
+        .target = target,
+        .optimize = optimize,
+        .link_libc = true,
+        .imports = &.{
+            .{ .name = "zerocopy", .module = zerocopy },
+            .{ .name = "zerocopy_options", .module = options },
+        },
     });
 }
 
@@ -178,18 +191,7 @@ fn addTests(
     const test_step = b.step("test", "Run the Zig unit tests");
     const roots = [_]std.Build.LazyPath{ b.path("zig/root.zig"), b.path("bench/zig/bench_lib.zig") };
     for (roots) |root| {
-        const tests = b.addTest(.{
-            .root_module = b.createModule(.{
-                .root_source_file = root,
-                .target = target,
-                .optimize = optimize,
-                .link_libc = true,
-                .imports = &.{
-                    .{ .name = "zerocopy", .module = zerocopy },
-                    .{ .name = "zerocopy_options", .module = options },
-                },
-            }),
-        });
+        const tests = b.addTest(.{ .root_module = rootModule(b, root, target, optimize, zerocopy, options) });
         const run_tests = b.addRunArtifact(tests);
         // Run every time, so that each `zig build test` reports its test count.
         run_tests.has_side_effects = true;

@@ -105,7 +105,7 @@ section("5. Zero-copy vs copying 100 MB");
       (copied / zeroCopy).toFixed(2)
     }x the zero-copy path`,
   );
-  console.log(`(the handover alone, without the fill, is measured by the benchmarks in bench/)`);
+  console.log(`(the handover alone, without the fill, is measured by "deno task bench")`);
 }
 
 console.log(`\ndone: ${lib.stats().liveBuffers} buffers live`);

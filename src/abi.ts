@@ -5,7 +5,6 @@
  * @module
  */
 
-import { ELEMENT_INFO, ELEMENT_TYPES } from "./element_types.ts";
 import { ZeroCopyError } from "./errors.ts";
 import { abiLayout } from "./symbols.ts";
 
@@ -53,21 +52,14 @@ export function checkLayout(json: string, path: string): void {
   } catch (cause) {
     throw mismatch(path, "its layout manifest is not JSON", { cause });
   }
-  for (const [name, expected] of Object.entries(EXPECTED_STRUCTS)) {
-    const actual = JSON.stringify(manifest.structs?.[name]);
-    if (actual !== JSON.stringify(expected)) {
-      throw mismatch(path, `struct ${name} is ${actual}, expected ${JSON.stringify(expected)}`);
-    }
-  }
-  for (const type of ELEMENT_TYPES) {
-    const tag = manifest.element_types?.[type];
-    if (tag !== ELEMENT_INFO[type].tag) {
-      throw mismatch(path, `element type ${type} has tag ${tag}, expected ${ELEMENT_INFO[type].tag}`);
-    }
-  }
-  for (const [name, value] of Object.entries(STATUS)) {
-    if (manifest.statuses?.[name] !== value) {
-      throw mismatch(path, `status ${name} is ${manifest.statuses?.[name]}, expected ${value}`);
+  // Everything this module was generated against, compared section by section.
+  const sections = { structs: "struct", element_types: "element type", statuses: "status" } as const;
+  for (const [section, label] of Object.entries(sections) as [keyof typeof sections, string][]) {
+    for (const [name, expected] of Object.entries(abiLayout[section])) {
+      const actual = JSON.stringify(manifest[section]?.[name]);
+      if (actual !== JSON.stringify(expected)) {
+        throw mismatch(path, `${label} ${name} is ${actual}, expected ${JSON.stringify(expected)}`);
+      }
     }
   }
 }
