@@ -1,9 +1,12 @@
 //! zig build          the shared library Deno opens: zig-out/lib/libzerocopy.{so,dylib} / zerocopy.dll
 //! zig build test     Zig unit tests, run with the testing allocator (leaks fail)
-//! zig build fixtures broken libraries the Deno tests must refuse, in zig-out/fixtures/
-//! zig build bindings writes src/symbols.ts from the Zig exports (bindings-check: fails when stale)
-//! zig build checked-lib  the shared library with a checking default allocator, in zig-out/checked/,
-//!                    so the Deno suite can run against it and a double free aborts instead of corrupting
+//! zig build fixtures broken libraries the Deno tests must refuse, and the tests' hooks
+//!                    (libtest_hooks), in zig-out/fixtures/
+//! zig build bindings writes src/symbols.ts, src/demo_bindings.ts, the fixtures' and the bench's TypeScript
+//!                    from the Zig exports (bindings-check: fails when one is stale)
+//! zig build checked-lib  the shared library and the test hooks with a checking default allocator, in
+//!                    zig-out/checked/, so the Deno suite can run against them and a double free aborts
+//!                    instead of corrupting
 //! zig build -Dchecked=true   the same with a checking allocator everywhere (zig build test included)
 //! zig build bench-lib the benchmarks' library, always ReleaseFast, in zig-out/bench/
 //!
@@ -34,7 +37,7 @@ pub fn build(b: *std.Build) void {
     addFixtures(b, target, optimize, zerocopy, options);
     addCheckedLibrary(b, target, optimize);
     addBenchLibrary(b, target);
-    const bindings_step = b.step("bindings", "Write src/symbols.ts and the fixture bindings from the Zig exports");
+    const bindings_step = b.step("bindings", "Write src/symbols.ts, src/demo_bindings.ts and the fixture bindings from the Zig exports");
     const bindings_check_step = b.step("bindings-check", "Fail when a committed generated TypeScript file is stale");
     const unsupported = addBindings(b, .{
         .zerocopy = b,
@@ -44,8 +47,11 @@ pub fn build(b: *std.Build) void {
     });
     b.step("bindings-unsupported", "Must fail: generate bindings for exports Deno FFI cannot carry").dependOn(unsupported.write);
     for ([_]BindingsOptions{
-        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/symbols.ts", .sources = &.{ "zig/zerocopy.zig", "zig/demo.zig" } },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/symbols.ts", .sources = &.{ "zig/exports.zig", "zig/demo.zig" } },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo_bindings.ts", .sources = &.{"zig/demo.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/test_hooks.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },
+        .{ .zerocopy = b, .root_source_file = b.path("bench/zig/bench_lib.zig"), .output = "bench/_bench_symbols.ts", .sources = &.{"bench/zig/bench_lib.zig"} },
     }) |bindings_options| {
         const steps = addBindings(b, bindings_options);
         bindings_step.dependOn(steps.write);
@@ -60,6 +66,8 @@ pub const BindingsOptions = struct {
     /// The library's root file, which declares `pub const bindings: zerocopy.bindings.Spec`
     /// and `pub const zerocopy` (the module it imports).
     root_source_file: std.Build.LazyPath,
+    /// The name of the `zerocopy.bindings.Spec` declaration in the root file to generate.
+    spec: []const u8 = "bindings",
     /// The TypeScript file to write, relative to the build root.
     output: []const u8,
     /// Zig files, relative to the build root, whose function parameter names the bindings use.
@@ -86,13 +94,18 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
             .{ .name = "zerocopy_options", .module = zerocopy_options },
         },
     });
+    const generator_options = b.addOptions();
+    generator_options.addOption([]const u8, "spec", options.spec);
     const generator = b.addExecutable(.{
         .name = "zerocopy-bindings",
         .root_module = b.createModule(.{
             .root_source_file = options.zerocopy.path("zig/bindings_main.zig"),
             .target = host,
             .link_libc = true,
-            .imports = &.{.{ .name = "bindings_spec", .module = spec }},
+            .imports = &.{
+                .{ .name = "bindings_spec", .module = spec },
+                .{ .name = "bindings_options", .module = generator_options.createModule() },
+            },
         }),
     });
     var steps: [2]*std.Build.Step = undefined;
@@ -172,13 +185,17 @@ fn zerocopyOptions(b: *std.Build, checked: bool) *std.Build.Module {
     return options.createModule();
 }
 
+/// libzerocopy and the test hooks with the checked module, side by side: the
+/// checked Deno run loads both, and each library checks what it handed over.
 fn addCheckedLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) void {
     const options = zerocopyOptions(b, true);
     const zerocopy = zerocopyModule(b, b, target, optimize, options);
-    const library = addSharedLibrary(b, "zerocopy", b.path("zig/root.zig"), target, optimize, zerocopy, options);
-    const install = b.addInstallArtifact(library, .{ .dest_dir = .{ .override = .{ .custom = "checked" } } });
-    const step = b.step("checked-lib", "Build libzerocopy with a checking allocator into zig-out/checked/");
-    step.dependOn(&install.step);
+    const step = b.step("checked-lib", "Build libzerocopy and the test hooks with a checking allocator into zig-out/checked/");
+    for ([_][]const u8{ "zerocopy", "test_hooks" }, [_][]const u8{ "zig/root.zig", "zig/fixtures/test_hooks.zig" }) |name, root| {
+        const library = addSharedLibrary(b, name, b.path(root), target, optimize, zerocopy, options);
+        const install = b.addInstallArtifact(library, .{ .dest_dir = .{ .override = .{ .custom = "checked" } } });
+        step.dependOn(&install.step);
+    }
 }
 
 fn addTests(
@@ -189,7 +206,12 @@ fn addTests(
     options: *std.Build.Module,
 ) void {
     const test_step = b.step("test", "Run the Zig unit tests");
-    const roots = [_]std.Build.LazyPath{ b.path("zig/root.zig"), b.path("bench/zig/bench_lib.zig") };
+    const roots = [_]std.Build.LazyPath{
+        b.path("zig/root.zig"),
+        b.path("zig/fixtures/test_hooks.zig"),
+        b.path("zig/fixtures/bindings_fixture.zig"),
+        b.path("bench/zig/bench_lib.zig"),
+    };
     for (roots) |root| {
         const tests = b.addTest(.{ .root_module = rootModule(b, root, target, optimize, zerocopy, options) });
         const run_tests = b.addRunArtifact(tests);
@@ -206,8 +228,8 @@ fn addFixtures(
     zerocopy: *std.Build.Module,
     options: *std.Build.Module,
 ) void {
-    const fixtures_step = b.step("fixtures", "Build the broken libraries that the Deno tests must refuse");
-    inline for (.{ "abi_mismatch", "missing_symbol", "bad_layout", "bindings_fixture" }) |name| {
+    const fixtures_step = b.step("fixtures", "Build the libraries only the Deno tests load: broken ones to refuse, the test hooks");
+    inline for (.{ "abi_mismatch", "missing_symbol", "bad_layout", "bindings_fixture", "test_hooks" }) |name| {
         const library = addSharedLibrary(b, name, b.path("zig/fixtures/" ++ name ++ ".zig"), target, optimize, zerocopy, options);
         const install = b.addInstallArtifact(library, .{
             .dest_dir = .{ .override = .{ .custom = "fixtures" } },

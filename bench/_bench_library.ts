@@ -10,38 +10,10 @@ import { STATUS } from "../src/abi.ts";
 import { libraryFileName } from "../src/library.ts";
 import { readProcFile } from "./_proc.ts";
 import { type Size, SIZES } from "./_timing.ts";
+import { benchSymbols } from "./_bench_symbols.ts";
 
-/** The bench library's own exports, each parameter with its Zig type. */
-export const benchSymbols = {
-  /** `fn (pool: u32, kib: u32, count: u32) Status`: allocates and fills `count` buffers */
-  bench_pool_prepare: { parameters: ["u32", "u32", "u32"], result: "i32" },
-  /** `fn (pool: u32, kib: u32, count: u32) Status`: one region of `count` equal slots */
-  bench_region_prepare: { parameters: ["u32", "u32", "u32"], result: "i32" },
-  /** `fn (pool: u32, out: ?*Buffer) Status`: hands the whole region over once */
-  bench_region_hand_over: { parameters: ["u32", "buffer"], result: "i32" },
-  /** `fn (pool: u32) f64`: claims a slot, returns its element offset or -1 */
-  bench_region_take: { parameters: ["u32"], result: "f64" },
-  /** `fn (pool: u32, offset: f64) void`: puts the slot back */
-  bench_region_put: { parameters: ["u32", "f64"], result: "void" },
-  /** `fn (pool: u32) void`: frees the region */
-  bench_region_free: { parameters: ["u32"], result: "void" },
-  /** `fn (pool: u32) Status`: frees a size class whose buffers are all back */
-  bench_pool_free: { parameters: ["u32"], result: "i32" },
-  /** `fn (pool: u32, out: ?*Buffer) Status`: hands over an existing pre-filled buffer */
-  bench_hand_over: { parameters: ["u32", "buffer"], result: "i32" },
-  /** `fn (pool: u32) ?[*]f64`: the pool's first buffer, to map or copy without a handover */
-  bench_pool_address: { parameters: ["u32"], result: "pointer" },
-  /** `fn (pool: u32, out: ?*Buffer) Status`: does nothing, the floor */
-  bench_floor: { parameters: ["u32", "buffer"], result: "i32" },
-  /** `fn (kib: u32, out: ?*Buffer) Status`: allocates, fills and hands over */
-  bench_fill_and_hand_over: { parameters: ["u32", "buffer"], result: "i32" },
-  /** `fn (pool: u32, out: ?*Buffer) Status`: the pool's f64 as JSON text, handed over as u8 */
-  bench_to_json: { parameters: ["u32", "buffer"], result: "i32" },
-  /** `fn (values: ?[*]const f64, len: u32) f64`: SIMD sum of a lent Float64Array */
-  bench_sum_f64: { parameters: ["buffer", "u32"], result: "f64" },
-  /** `fn (words: ?[*]const u64, len: u32) u32`: reads every word, the memory floor */
-  bench_read_floor: { parameters: ["buffer", "u32"], result: "u32" },
-} as const satisfies Deno.ForeignLibraryInterface;
+/** The bench library's own exports, generated from bench/zig/bench_lib.zig by `zig build bindings`. */
+export { benchSymbols };
 
 /** The opened bench library. */
 export type BenchLibrary = ZeroCopyLibrary<typeof benchSymbols>;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The generated TypeScript files are fresh, a stale one is caught, and an
-# export Deno FFI cannot carry is a compile error that names the fix.
+# The generated TypeScript files are fresh, a stale one is caught, an export
+# Deno FFI cannot carry is a compile error that names the fix, and the
+# generated layout follows the Zig source (tools/check_layout_source.sh).
 set -uo pipefail
 . "$(dirname "$0")/toolchain.sh"
 cd "$ZEROCOPY_ROOT"
@@ -21,4 +22,5 @@ grep -q "is stale" <<<"$output" || fail "bindings-check failed without saying th
 output=$(zig build bindings-unsupported 2>&1) && fail "bindings for a struct passed by value compiled"
 grep -q "Deno FFI does not support; pass a pointer to it instead of the value" <<<"$output" ||
   fail "the unsupported-type error does not name the fix: $output"
-echo "check_bindings: fresh, stale edits caught, unsupported types rejected"
+"$(dirname "$0")/check_layout_source.sh" || fail "the generated layout does not follow zig/abi.zig"
+echo "check_bindings: fresh, stale edits caught, unsupported types rejected, layout follows the source"

@@ -8,7 +8,7 @@
 const std = @import("std");
 
 comptime {
-    // Deno only runs on 64-bit hosts; a 32-bit build would pad `Buffer` differently.
+    // Deno only runs on 64-bit hosts; a 32-bit build would pad `Descriptor` differently.
     if (@sizeOf(usize) != 8) @compileError("zerocopy supports 64-bit targets only");
 }
 
@@ -26,6 +26,11 @@ pub const Status = enum(c_int) {
 
 /// The element type of a handed-over buffer, one tag per TypedArray kind.
 /// Non-exhaustive: a tag read back from foreign memory may be anything.
+///
+/// This enum is the one list of element types: each tag is named after its
+/// Zig type, and `Type`, `of`, `size`, `known`, the layout manifest and every
+/// `inline for`/`switch` over element types derive from it. Adding a type is
+/// one line here (a new name, the next free number) plus its tests.
 pub const ElementType = enum(u32) {
     i8 = 1,
     u8 = 2,
@@ -39,51 +44,62 @@ pub const ElementType = enum(u32) {
     f64 = 10,
     _,
 
-    /// The Zig type behind a tag.
+    /// The Zig type behind a tag, read from the tag's name (`i16` is `i16`).
     pub fn Type(comptime tag: ElementType) type {
-        return switch (tag) {
-            .i8 => i8,
-            .u8 => u8,
-            .i16 => i16,
-            .u16 => u16,
-            .i32 => i32,
-            .u32 => u32,
-            .i64 => i64,
-            .u64 => u64,
-            .f32 => f32,
-            .f64 => f64,
-            _ => @compileError("not an element type"),
+        const name = @tagName(tag);
+        const bits = std.fmt.parseInt(u16, name[1..], 10) catch
+            @compileError("element type " ++ name ++ " is not named <i|u|f><bits>");
+        return switch (name[0]) {
+            'i' => @Int(.signed, bits),
+            'u' => @Int(.unsigned, bits),
+            'f' => std.meta.Float(bits),
+            else => @compileError("element type " ++ name ++ " is not named <i|u|f><bits>"),
         };
     }
 
     /// The tag of a Zig type, or a compile error naming the supported types.
     pub fn of(comptime T: type) ElementType {
+        if (comptime tagOf(T)) |tag| return tag;
+        @compileError("zerocopy cannot hand over []" ++ @typeName(T) ++ "; use one of " ++ names);
+    }
+
+    /// The tag of a Zig type, or null when no tag names it.
+    pub fn tagOf(comptime T: type) ?ElementType {
         inline for (known) |tag| {
             if (tag.Type() == T) return tag;
         }
-        @compileError("zerocopy cannot hand over []" ++ @typeName(T) ++
-            "; use one of i8, u8, i16, u16, i32, u32, i64, u64, f32, f64");
+        return null;
     }
 
     /// Bytes per element, or null for an unknown tag.
     pub fn size(tag: ElementType) ?usize {
         return switch (tag) {
-            inline .i8, .u8, .i16, .u16, .i32, .u32, .i64, .u64, .f32, .f64 => |t| @sizeOf(t.Type()),
+            inline else => |t| @sizeOf(t.Type()),
             _ => null,
         };
     }
 
-    pub const known = [_]ElementType{ .i8, .u8, .i16, .u16, .i32, .u32, .i64, .u64, .f32, .f64 };
+    /// Every named tag, in declaration order.
+    pub const known = std.enums.values(ElementType);
+
+    /// The tags' names, comma-separated, for error messages.
+    pub const names: []const u8 = blk: {
+        var list: []const u8 = "";
+        for (known, 0..) |tag, i| list = list ++ (if (i == 0) "" else ", ") ++ @tagName(tag);
+        break :blk list;
+    };
 };
 
-/// Called once to give a buffer's memory back to whoever allocated it.
-/// Receives the descriptor itself, like the release callback of Apache Arrow's
-/// C Data Interface, and must leave it released (see `Buffer.released`).
-pub const ReleaseFn = *const fn (buffer: *Buffer) callconv(.c) void;
+/// Gives a descriptor's memory back to whoever allocated it. It receives the
+/// descriptor itself, like the release callback of Apache Arrow's C Data
+/// Interface, so `private` can carry its state. `zerocopy.release` calls it at
+/// most once per handover and then resets the descriptor to
+/// `Descriptor.released`; the function itself only frees.
+pub const ReleaseFn = *const fn (descriptor: *Descriptor) callconv(.c) void;
 
-/// Memory handed from Zig to its host: `len` elements in use out of `cap` allocated.
-/// Whoever holds a `Buffer` owns the memory until it calls `release` exactly once.
-pub const Buffer = extern struct {
+/// The descriptor of memory handed from Zig to its host: `len` elements in use
+/// out of `cap` allocated. Whoever holds a descriptor owns the memory until it calls `release` exactly once.
+pub const Descriptor = extern struct {
     /// First element; null only for a released or empty descriptor.
     ptr: ?[*]u8,
     /// Elements in use: what the host's view covers.
@@ -99,7 +115,7 @@ pub const Buffer = extern struct {
     flags: u32,
 
     /// What a descriptor looks like after `release`: nothing left to free.
-    pub const released: Buffer = .{
+    pub const released: Descriptor = .{
         .ptr = null,
         .len = 0,
         .cap = 0,
@@ -119,7 +135,7 @@ pub const Stats = extern struct {
 };
 
 comptime {
-    assertLayout(Buffer, 48, 8);
+    assertLayout(Descriptor, 48, 8);
     assertLayout(Stats, 32, 8);
     std.debug.assert(@sizeOf(Status) == @sizeOf(c_int));
     std.debug.assert(@sizeOf(ElementType) == 4);
@@ -142,10 +158,11 @@ fn assertLayout(comptime T: type, comptime size: usize, comptime alignment: usiz
 pub const layout_json: [:0]const u8 = blk: {
     @setEvalBranchQuota(20_000);
     var json: []const u8 = std.fmt.comptimePrint("{{\"abi_version\":{d},\"structs\":{{", .{abi_version});
-    for (.{ Buffer, Stats }, 0..) |T, i| {
+    for (.{ Descriptor, Stats }, 0..) |T, i| {
         json = json ++ (if (i == 0) "" else ",") ++ structJson(T);
     }
     json = json ++ "},\"element_types\":" ++ enumJson(ElementType);
+    json = json ++ ",\"element_sizes\":" ++ elementSizesJson();
     json = json ++ ",\"statuses\":" ++ enumJson(Status) ++ "}";
     break :blk json ++ "";
 };
@@ -173,14 +190,22 @@ fn enumJson(comptime E: type) []const u8 {
     return json ++ "}";
 }
 
+fn elementSizesJson() []const u8 {
+    var json: []const u8 = "{";
+    for (ElementType.known, 0..) |tag, i| {
+        json = json ++ std.fmt.comptimePrint("{s}\"{s}\":{d}", .{ if (i == 0) "" else ",", @tagName(tag), tag.size().? });
+    }
+    return json ++ "}";
+}
+
 fn shortName(comptime T: type) []const u8 {
     const full = @typeName(T);
     const dot = std.mem.lastIndexOfScalar(u8, full, '.') orelse return full;
     return full[dot + 1 ..];
 }
 
-test "layout_json describes Buffer with its real offsets" {
-    try std.testing.expect(std.mem.indexOf(u8, layout_json, "\"Buffer\":{\"size\":48,\"align\":8,\"fields\":{\"ptr\":0,\"len\":8,\"cap\":16,\"release\":24,\"private\":32,\"element_type\":40,\"flags\":44}}") != null);
+test "layout_json describes Descriptor with its real offsets" {
+    try std.testing.expect(std.mem.indexOf(u8, layout_json, "\"Descriptor\":{\"size\":48,\"align\":8,\"fields\":{\"ptr\":0,\"len\":8,\"cap\":16,\"release\":24,\"private\":32,\"element_type\":40,\"flags\":44}}") != null);
     try std.testing.expect(std.mem.startsWith(u8, layout_json, "{\"abi_version\":1,"));
 }
 
@@ -188,4 +213,16 @@ test "ElementType.size covers every known tag and rejects unknown ones" {
     try std.testing.expectEqual(@as(?usize, 8), ElementType.f64.size());
     try std.testing.expectEqual(@as(?usize, 1), ElementType.i8.size());
     try std.testing.expectEqual(@as(?usize, null), @as(ElementType, @fromBackingInt(@intCast(99))).size());
+}
+
+test "layout_json lists every element type's size after the tags" {
+    try std.testing.expect(std.mem.indexOf(u8, layout_json, "\"element_sizes\":{\"i8\":1,\"u8\":1,\"i16\":2,\"u16\":2,\"i32\":4,\"u32\":4,\"i64\":8,\"u64\":8,\"f32\":4,\"f64\":8}") != null);
+}
+
+test "ElementType.Type, of and tagOf agree for every known tag" {
+    inline for (ElementType.known) |tag| {
+        try std.testing.expectEqual(tag, ElementType.of(tag.Type()));
+        try std.testing.expectEqual(@as(?usize, @sizeOf(tag.Type())), tag.size());
+    }
+    try std.testing.expectEqual(@as(?ElementType, null), ElementType.tagOf(bool));
 }

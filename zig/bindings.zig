@@ -8,8 +8,8 @@
 //! `pub const bindings: zerocopy.bindings.Spec` in its root file.
 
 const std = @import("std");
-const zerocopy = @import("zerocopy.zig");
-const abi = zerocopy.abi;
+const abi = @import("abi.zig");
+const isOut = @import("out.zig").isOut;
 const ElementType = abi.ElementType;
 
 /// One symbol table in the generated module.
@@ -29,6 +29,9 @@ pub const Spec = struct {
     import_from: []const u8 = "jsr:@zerocopy/zerocopy",
     /// Write typed wrappers (`bind`, `open`) over the last group.
     wrappers: bool = true,
+    /// Import the groups' symbol tables from this module instead of writing
+    /// them, so wrappers can live in a file beside a generated symbol table.
+    symbols_from: ?[]const u8 = null,
     /// Write the ABI layout manifest (zerocopy's own src/symbols.ts uses it).
     layouts: bool = false,
     /// Names the Zig source in the generated header.
@@ -43,12 +46,12 @@ pub const SourceInfo = struct {
 };
 
 /// How one Zig parameter or result crosses the FFI boundary.
-const Kind = union(enum) {
+pub const Kind = union(enum) {
     /// A number, bigint or boolean passed by value: the FFI type name.
     scalar: []const u8,
-    /// `*Buffer`: a descriptor the caller passes (a ZeroCopyBuffer's, say).
+    /// `*Descriptor`: a descriptor the caller passes (a ZeroCopyBuffer's, say).
     descriptor,
-    /// `*Out(T)`: where the function hands a buffer of T over.
+    /// `*Out(T)`: where the function hands memory of T over.
     out: ElementType,
     /// `[*]const T`: a TypedArray Deno lends for the call.
     lent: ElementType,
@@ -60,6 +63,47 @@ const Kind = union(enum) {
     /// `zerocopy.Status`: 0 is ok, anything else becomes a thrown ZeroCopyError.
     status,
     void,
+};
+
+/// One parameter of an export, as every writer sees it.
+pub const Param = struct {
+    kind: Kind,
+    /// The Zig type, readable: for the symbol table's comments.
+    zig: []const u8,
+    /// The `Deno.dlopen` parameter type.
+    ffi: []const u8,
+    /// The TypeScript type a wrapper takes.
+    ts: []const u8,
+    /// For a hidden length: the index of the lent array it is the length of.
+    /// The wrapper fills it from that array's `.length` and does not take it.
+    length_of: ?usize = null,
+
+    /// Whether the wrapper takes this parameter from its caller.
+    pub fn visible(param: Param) bool {
+        return param.kind != .out and param.length_of == null;
+    }
+};
+
+/// One dimension of a declared shape: a number or a TypeScript expression
+/// over the wrapper's parameters.
+pub const Dim = union(enum) { number: u64, expression: []const u8 };
+
+/// Everything the writers need about one export, worked out once from its Zig
+/// type and its namespace's declarations.
+pub const Signature = struct {
+    name: []const u8,
+    params: []const Param,
+    result: Kind,
+    result_zig: []const u8,
+    result_ffi: []const u8,
+    /// The element type the export hands over through its `Out(T)`, if any.
+    out: ?ElementType,
+    /// What the wrapper returns, as a TypeScript type.
+    returns: []const u8,
+    /// The shape `namespace.shapes.<name>` gives the returned buffer.
+    shape: ?[]const Dim,
+    /// Deno calls it on a worker thread (`nonblocking: true`); it gets no wrapper.
+    nonblocking: bool,
 };
 
 fn classify(comptime T: type, comptime where: []const u8) Kind {
@@ -85,13 +129,12 @@ fn classify(comptime T: type, comptime where: []const u8) Kind {
         .pointer => |pointer| switch (pointer.size) {
             .slice => unsupported(where, T, "a slice is two words the C ABI cannot carry: take `[*]const T` and a `len: u32` parameter"),
             .many, .c => {
-                if (pointer.sentinel_ptr == null) if (elementTypeOf(pointer.child)) |tag| return .{ .lent = tag };
+                if (pointer.sentinel_ptr == null) if (ElementType.tagOf(pointer.child)) |tag| return .{ .lent = tag };
                 return .pointer;
             },
             .one => {
-                if (pointer.child == abi.Buffer) return .descriptor;
-                if (@typeInfo(pointer.child) == .@"struct" and @hasDecl(pointer.child, "element_type") and
-                    @sizeOf(pointer.child) == @sizeOf(abi.Buffer)) return .{ .out = pointer.child.element_type };
+                if (pointer.child == abi.Descriptor) return .descriptor;
+                if (isOut(pointer.child)) return .{ .out = pointer.child.element_type };
                 return switch (@typeInfo(pointer.child)) {
                     .@"opaque", .@"fn" => .pointer,
                     else => .memory,
@@ -107,11 +150,6 @@ fn classify(comptime T: type, comptime where: []const u8) Kind {
 fn unsupported(comptime where: []const u8, comptime T: type, comptime instead: []const u8) noreturn {
     @compileError("zerocopy bindings: " ++ where ++ " has type `" ++ @typeName(T) ++ "`, which " ++
         "Deno FFI does not support; " ++ instead);
-}
-
-fn elementTypeOf(comptime T: type) ?ElementType {
-    inline for (ElementType.known) |tag| if (tag.Type() == T) return tag;
-    return null;
 }
 
 /// Whether Deno passes this FFI type as a bigint: 64-bit and pointer-sized integers.
@@ -149,8 +187,7 @@ fn zigName(comptime T: type) []const u8 {
     switch (@typeInfo(T)) {
         .optional => |optional| return "?" ++ zigName(optional.child),
         .pointer => |pointer| {
-            if (pointer.size == .one and @typeInfo(pointer.child) == .@"struct" and
-                @hasDecl(pointer.child, "element_type") and @sizeOf(pointer.child) == @sizeOf(abi.Buffer))
+            if (pointer.size == .one and isOut(pointer.child))
                 return "*zerocopy.Out(" ++ @tagName(pointer.child.element_type) ++ ")";
             const prefix = switch (pointer.size) {
                 .one => "*",
@@ -168,10 +205,6 @@ fn zigName(comptime T: type) []const u8 {
     }
 }
 
-fn FnInfo(comptime f: anytype) std.builtin.Type.Fn {
-    return @typeInfo(@TypeOf(f)).@"fn";
-}
-
 fn isExport(comptime namespace: type, comptime name: []const u8) bool {
     return @typeInfo(@TypeOf(@field(namespace, name))) == .@"fn";
 }
@@ -180,6 +213,72 @@ fn isNonblocking(comptime namespace: type, comptime name: []const u8) bool {
     if (!@hasDecl(namespace, "nonblocking")) return false;
     inline for (namespace.nonblocking) |blocking_name| if (comptime std.mem.eql(u8, blocking_name, name)) return true;
     return false;
+}
+
+/// Works out export `name` of `namespace` once, for every writer. The hidden
+/// length rule: an integer parameter right after a lent array (`[*]const T`)
+/// is that array's length; the wrapper passes `array.length` for it.
+pub fn analyse(comptime namespace: type, comptime name: []const u8) Signature {
+    const info = @typeInfo(@TypeOf(@field(namespace, name))).@"fn";
+    const result: Kind = switch (classify(info.return_type.?, "the result of " ++ name)) {
+        // A returned pointer is only an address: nothing is lent or handed over by it.
+        .descriptor, .out, .lent, .memory => .pointer,
+        else => |kind| kind,
+    };
+    var params: [info.param_types.len]Param = undefined;
+    var out: ?ElementType = null;
+    for (info.param_types, &params, 0..) |param_type, *param, i| {
+        const kind = classify(param_type.?, std.fmt.comptimePrint("parameter {d} of {s}", .{ i, name }));
+        param.* = .{ .kind = kind, .zig = zigName(param_type.?), .ffi = ffiName(kind), .ts = tsType(kind) };
+        switch (kind) {
+            .out => |tag| {
+                if (out != null) @compileError("zerocopy bindings: " ++ name ++ " has two Out parameters; hand one buffer over per call");
+                if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands a buffer over, so it must return zerocopy.Status or void");
+                out = tag;
+            },
+            .scalar => |scalar| if (i > 0 and params[i - 1].kind == .lent and scalar[0] != 'f' and !std.mem.eql(u8, scalar, "bool")) {
+                param.length_of = i - 1;
+            },
+            else => {},
+        }
+    }
+    const shape: ?[]const Dim = if (@hasDecl(namespace, "shapes") and @hasDecl(namespace.shapes, name)) blk: {
+        if (out == null) @compileError("zerocopy bindings: shapes." ++ name ++ " declares a shape, but " ++ name ++ " hands no buffer over");
+        const dims = @field(namespace.shapes, name);
+        var list: [dims.len]Dim = undefined;
+        for (dims, &list) |dim, *entry| entry.* = switch (@typeInfo(@TypeOf(dim))) {
+            .comptime_int, .int => .{ .number = dim },
+            else => .{ .expression = dim },
+        };
+        const final = list;
+        break :blk &final;
+    } else null;
+    const final_params = params;
+    return .{
+        .name = name,
+        .params = &final_params,
+        .result = result,
+        .result_zig = zigName(info.return_type.?),
+        .result_ffi = ffiName(result),
+        .out = out,
+        .returns = if (out) |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">" else switch (result) {
+            .status, .void => "void",
+            .scalar => |scalar| if (std.mem.eql(u8, scalar, "bool")) "boolean" else if (isBigInt(scalar)) "number | bigint" else "number",
+            else => tsType(result),
+        },
+        .shape = shape,
+        .nonblocking = isNonblocking(namespace, name),
+    };
+}
+
+/// The signature of every export of `namespace`, in declaration order.
+fn signatures(comptime namespace: type) []const Signature {
+    @setEvalBranchQuota(100_000);
+    var list: []const Signature = &.{};
+    for (@typeInfo(namespace).@"struct".decl_names) |name| {
+        if (isExport(namespace, name)) list = list ++ .{analyse(namespace, name)};
+    }
+    return list;
 }
 
 fn paramName(names: *const SourceInfo, function: []const u8, index: usize) []const u8 {
@@ -200,8 +299,9 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo) !
         \\// CI regenerates this file and fails when the committed copy is stale.
         \\
     , .{spec.source});
+    const wrapped = comptime spec.groups[spec.groups.len - 1];
     if (spec.wrappers) {
-        const uses = comptime usedImports(spec.groups[spec.groups.len - 1].exports);
+        const uses = comptime usedImports(signatures(wrapped.exports));
         try w.writeAll("\nimport {\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
@@ -211,38 +311,34 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo) !
         if (uses.buffer) try w.writeAll("  type ZeroCopyBuffer,\n");
         try w.print("  type ZeroCopyLibrary,\n}} from \"{s}\";\n", .{spec.import_from});
     }
+    if (spec.symbols_from) |module| try w.print("import {{ {s} }} from \"{s}\";\n", .{ wrapped.name, module });
     if (spec.layouts) {
         try w.print(
             \\
-            \\/** The ABI manifest of zig/abi.zig: version, struct layouts, element type tags, statuses. */
+            \\/** The ABI manifest of zig/abi.zig: version, struct layouts, element type tags and sizes, statuses. */
             \\export const abiLayout = {s} as const;
             \\
         , .{abi.layout_json});
     }
-    inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, names);
-    if (spec.wrappers) try writeWrappers(w, spec.groups[spec.groups.len - 1], names);
+    if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, names);
+    if (spec.wrappers) try writeWrappers(w, wrapped, names);
 }
 
 const Uses = struct { check_status: bool = false, descriptor: bool = false, lend: bool = false, buffer: bool = false };
 
-/// Which of zerocopy's exports the wrappers over `namespace` refer to, so the
-/// generated module imports nothing it does not use.
-fn usedImports(comptime namespace: type) Uses {
+/// Which of zerocopy's exports the wrappers refer to, so the generated module
+/// imports nothing it does not use.
+fn usedImports(comptime sigs: []const Signature) Uses {
     var uses: Uses = .{};
-    for (@typeInfo(namespace).@"struct".decl_names) |name| {
-        if (!isExport(namespace, name) or isNonblocking(namespace, name)) continue;
-        const info = FnInfo(@field(namespace, name));
-        var hands_over = false;
-        for (info.param_types) |param_type| switch (classify(param_type.?, "a parameter of " ++ name)) {
-            .out => {
-                hands_over = true;
-                uses.buffer = true;
-            },
+    for (sigs) |sig| {
+        if (sig.nonblocking) continue;
+        for (sig.params) |param| switch (param.kind) {
+            .out => uses.buffer = true,
             .lent => uses.lend = true,
             .descriptor => uses.descriptor = true,
             else => {},
         };
-        if (!hands_over and classify(info.return_type.?, "the result of " ++ name) == .status) uses.check_status = true;
+        if (sig.out == null and sig.result == .status) uses.check_status = true;
     }
     return uses;
 }
@@ -260,48 +356,38 @@ fn inParent(comptime group: Group, comptime groups: []const Group, comptime name
 fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const Group, names: *const SourceInfo) !void {
     try w.print("\n/** FFI symbols of `{s}`, each parameter with its Zig type. */\nexport const {s} = {{\n", .{ @typeName(group.exports), group.name });
     if (group.extends) |parent| try w.print("  ...{s},\n", .{parent});
-    inline for (@typeInfo(group.exports).@"struct".decl_names) |name| {
-        if (comptime !isExport(group.exports, name) or inParent(group, groups, name)) continue;
-        const info = FnInfo(@field(group.exports, name));
-        if (names.docs.get(name)) |doc| try w.print("  /** {s}\n   * `fn (", .{doc}) else try w.writeAll("  /** `fn (");
-        inline for (info.param_types, 0..) |param_type, i| {
+    inline for (comptime signatures(group.exports)) |sig| {
+        if (comptime inParent(group, groups, sig.name)) continue;
+        if (names.docs.get(sig.name)) |doc| try w.print("  /** {s}\n   * `fn (", .{doc}) else try w.writeAll("  /** `fn (");
+        inline for (sig.params, 0..) |param, i| {
             if (i > 0) try w.writeAll(", ");
-            try writeName(w, names, name, i);
-            try w.print(": {s}", .{comptime zigName(param_type.?)});
+            try writeName(w, names, sig.name, i);
+            try w.print(": {s}", .{param.zig});
         }
-        try w.print(") {s}` */\n  {s}: {{\n    parameters: [", .{ comptime zigName(info.return_type.?), name });
-        inline for (info.param_types, 0..) |param_type, i| {
-            const kind = comptime classify(param_type.?, "parameter " ++ std.fmt.comptimePrint("{d}", .{i}) ++ " of " ++ name);
+        try w.print(") {s}` */\n  {s}: {{\n    parameters: [", .{ sig.result_zig, sig.name });
+        inline for (sig.params, 0..) |param, i| {
             if (i > 0) try w.writeAll(", ");
-            try w.print("\"{s}\" /* ", .{comptime ffiName(kind)});
-            try writeName(w, names, name, i);
+            try w.print("\"{s}\" /* ", .{param.ffi});
+            try writeName(w, names, sig.name, i);
             try w.writeAll(" */");
         }
-        const result = comptime classify(info.return_type.?, "the result of " ++ name);
-        try w.print("],\n    result: \"{s}\",\n", .{comptime ffiName(result)});
-        if (comptime isNonblocking(group.exports, name)) try w.writeAll("    nonblocking: true,\n");
+        try w.print("],\n    result: \"{s}\",\n", .{sig.result_ffi});
+        if (sig.nonblocking) try w.writeAll("    nonblocking: true,\n");
         try w.writeAll("  },\n");
     }
     try w.writeAll("} as const satisfies Deno.ForeignLibraryInterface;\n");
 }
 
-fn isLengthOf(lent_name: []const u8, name: []const u8) bool {
-    if (std.mem.eql(u8, name, "len") or std.mem.eql(u8, name, "length") or std.mem.eql(u8, name, "count")) return true;
-    return std.mem.startsWith(u8, name, lent_name) and std.mem.eql(u8, name[lent_name.len..], "_len");
-}
-
 fn writeWrappers(w: *std.Io.Writer, comptime group: Group, names: *const SourceInfo) !void {
     const table = group.name;
+    const sigs = comptime signatures(group.exports);
     try w.print(
         \\
         \\/** Typed wrappers over `{s}`: buffers come back as ZeroCopyBuffers, statuses as thrown ZeroCopyErrors. */
         \\export interface Bindings {{
         \\
     , .{table});
-    inline for (@typeInfo(group.exports).@"struct".decl_names) |name| {
-        if (comptime !isExport(group.exports, name) or isNonblocking(group.exports, name)) continue;
-        try writeSignature(w, group.exports, name, names, .interface);
-    }
+    inline for (sigs) |sig| if (!sig.nonblocking) try writeInterfaceMember(w, sig, names);
     try w.print(
         \\}}
         \\
@@ -315,124 +401,85 @@ fn writeWrappers(w: *std.Io.Writer, comptime group: Group, names: *const SourceI
         \\  return {{
         \\
     , .{ table, table });
-    inline for (@typeInfo(group.exports).@"struct".decl_names) |name| {
-        if (comptime !isExport(group.exports, name) or isNonblocking(group.exports, name)) continue;
-        try writeSignature(w, group.exports, name, names, .implementation);
-    }
+    inline for (sigs) |sig| if (!sig.nonblocking) try writeImplementation(w, sig, names);
     try w.print(
         \\  }};
         \\}}
         \\
         \\/**
-        \\ * Opens the library at `path` (checking its zerocopy ABI) and binds the wrappers.
+        \\ * Opens the library (checking its zerocopy ABI) and binds the wrappers.
         \\ *
-        \\ * @param path Path or file URL of the shared library.
+        \\ * @param path Path or file URL of the shared library; without it, `openLibrary` finds it.
         \\ * @returns The wrappers, and the library for `stats()` and the raw symbols.
         \\ */
-        \\export function open(path: string | URL): Bindings & {{ readonly library: ZeroCopyLibrary<typeof {s}> }} {{
-        \\  const library = openLibrary({{ path, symbols: {s} }});
+        \\export async function open(
+        \\  path?: string | URL,
+        \\): Promise<Bindings & {{ readonly library: ZeroCopyLibrary<typeof {s}> }}> {{
+        \\  const library = await openLibrary(path === undefined ? {{ symbols: {s} }} : {{ path, symbols: {s} }});
         \\  return {{ ...bind(library), library }};
         \\}}
         \\
-    , .{ table, table });
+    , .{ table, table, table });
 }
 
-const Part = enum { interface, implementation };
-
-fn writeSignature(w: *std.Io.Writer, comptime namespace: type, comptime name: []const u8, names: *const SourceInfo, comptime part: Part) !void {
-    const info = FnInfo(@field(namespace, name));
-    const result = comptime classify(info.return_type.?, "the result of " ++ name);
-    comptime var out: ?ElementType = null;
-    comptime var filled: [info.param_types.len]bool = @splat(false);
-    inline for (info.param_types, 0..) |param_type, i| {
-        const kind = comptime classify(param_type.?, "parameter of " ++ name);
-        switch (kind) {
-            .out => |tag| {
-                if (out != null) @compileError("zerocopy bindings: " ++ name ++ " has two Out parameters; hand one buffer over per call");
-                if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands a buffer over, so it must return zerocopy.Status or void");
-                out = tag;
-                filled[i] = true;
-            },
-            else => {},
-        }
-    }
-    // A length right after a lent array is filled from the array.
-    var length_of: [info.param_types.len]?usize = @splat(null);
-    inline for (info.param_types, 0..) |param_type, i| {
-        const kind = comptime classify(param_type.?, "parameter of " ++ name);
-        const after_lent = comptime i > 0 and classify(info.param_types[i - 1].?, "parameter of " ++ name) == .lent;
-        if (after_lent and kind == .scalar and isLengthOf(paramName(names, name, i - 1), paramName(names, name, i)))
-            length_of[i] = i - 1;
-    }
-
-    const returns = comptime if (out) |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">" else switch (result) {
-        .status, .void => "void",
-        .scalar => |scalar| if (std.mem.eql(u8, scalar, "bool")) "boolean" else if (isBigInt(scalar)) "number | bigint" else "number",
-        else => tsType(result),
-    };
-    if (part == .interface) {
-        const doc = names.docs.get(name) orelse "Calls `" ++ name ++ "`.";
-        try w.print("  /** {s} */\n  {s}(", .{ doc, name });
-    } else {
-        try w.print("    {s}: (", .{name});
-    }
+fn writeInterfaceMember(w: *std.Io.Writer, comptime sig: Signature, names: *const SourceInfo) !void {
+    const doc = names.docs.get(sig.name) orelse "Calls `" ++ sig.name ++ "`.";
+    try w.print("  /** {s} */\n  {s}(", .{ doc, sig.name });
     var first = true;
-    inline for (info.param_types, 0..) |param_type, i| {
-        if (!filled[i] and length_of[i] == null) {
-            if (!first) try w.writeAll(", ");
-            first = false;
-            try writeName(w, names, name, i);
-            if (part == .interface) try w.print(": {s}", .{comptime tsType(classify(param_type.?, "parameter of " ++ name))});
-        }
+    inline for (sig.params, 0..) |param, i| {
+        if (comptime !param.visible()) continue;
+        if (!first) try w.writeAll(", ");
+        first = false;
+        try writeName(w, names, sig.name, i);
+        try w.print(": {s}", .{param.ts});
     }
-    if (part == .interface) {
-        try w.print("): {s};\n", .{returns});
-        return;
+    try w.print("): {s};\n", .{sig.returns});
+}
+
+fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature, names: *const SourceInfo) !void {
+    try w.print("    {s}: (", .{sig.name});
+    var first = true;
+    inline for (sig.params, 0..) |param, i| {
+        if (comptime !param.visible()) continue;
+        if (!first) try w.writeAll(", ");
+        first = false;
+        try writeName(w, names, sig.name, i);
     }
     try w.writeAll(") => ");
-    if (out) |tag| try w.print("lib.take(\"{s}\", (out) => ", .{@tagName(tag)}) else if (result == .status) try w.writeAll("checkStatus(");
-    try w.print("lib.symbols.{s}(", .{name});
-    inline for (info.param_types, 0..) |param_type, i| {
+    if (sig.out) |tag| try w.print("lib.adopt(\"{s}\", (out) => ", .{@tagName(tag)}) else if (sig.result == .status) try w.writeAll("checkStatus(");
+    try w.print("lib.symbols.{s}(", .{sig.name});
+    inline for (sig.params, 0..) |param, i| {
         if (i > 0) try w.writeAll(", ");
-        const kind = comptime classify(param_type.?, "parameter of " ++ name);
-        if (filled[i]) {
+        if (param.kind == .out) {
             try w.writeAll("out");
-        } else if (length_of[i]) |array| {
-            const is_bigint = comptime std.mem.eql(u8, tsType(kind), "bigint");
+        } else if (param.length_of) |array| {
+            const is_bigint = comptime std.mem.eql(u8, param.ts, "bigint");
             if (is_bigint) try w.writeAll("BigInt(");
-            try writeName(w, names, name, array);
+            try writeName(w, names, sig.name, array);
             try w.writeAll(".length");
             if (is_bigint) try w.writeAll(")");
-        } else if (kind == .lent) {
+        } else if (param.kind == .lent) {
             try w.writeAll("lend(");
-            try writeName(w, names, name, i);
+            try writeName(w, names, sig.name, i);
             try w.writeAll(")");
         } else {
-            try writeName(w, names, name, i);
+            try writeName(w, names, sig.name, i);
         }
     }
     try w.writeAll(")");
-    if (out != null) try w.writeAll(")") else if (result == .status) try w.print(", \"{s}\")", .{name});
-    if (comptime hasShape(namespace, name)) {
-        const dims = @field(namespace.shapes, name);
-        if (out == null) @compileError("zerocopy bindings: shapes." ++ name ++ " declares a shape, but " ++ name ++ " hands no buffer over");
+    if (sig.out != null) try w.writeAll(")") else if (sig.result == .status) try w.print(", \"{s}\")", .{sig.name});
+    if (sig.shape) |dims| {
         try w.writeAll(".reshape([");
         inline for (dims, 0..) |dim, i| {
             if (i > 0) try w.writeAll(", ");
-            switch (@typeInfo(@TypeOf(dim))) {
-                .comptime_int, .int => try w.print("{d}", .{dim}),
-                else => try w.writeAll(dim),
+            switch (dim) {
+                .number => |number| try w.print("{d}", .{number}),
+                .expression => |expression| try w.writeAll(expression),
             }
         }
         try w.writeAll("])");
     }
     try w.writeAll(",\n");
-}
-
-/// Whether `namespace.shapes.<name>` declares the shape of what `name` hands
-/// over: a tuple of parameter names and integers, e.g. `.{ "height", "width", 4 }`.
-fn hasShape(comptime namespace: type, comptime name: []const u8) bool {
-    return @hasDecl(namespace, "shapes") and @hasDecl(namespace.shapes, name);
 }
 
 /// Reads every function's parameter names and doc comment from Zig source, for `write`.

@@ -1,11 +1,13 @@
 //! `zig build bindings` runs this program: it writes the TypeScript module
-//! described by the library root's `pub const bindings` (a `zerocopy.bindings.Spec`),
+//! described by a `zerocopy.bindings.Spec` declared in the library root
+//! (`pub const bindings` unless the build names another),
 //! or with `--check` fails when the file on disk differs from what it would write.
 //!
 //!   bindings_main (--write | --check) OUTPUT.ts SOURCE.zig...
 
 const std = @import("std");
 const spec_root = @import("bindings_spec");
+const spec_name = @import("bindings_options").spec;
 const bindings = spec_root.zerocopy.bindings;
 
 pub fn main(init: std.process.Init) !u8 {
@@ -26,7 +28,7 @@ pub fn main(init: std.process.Init) !u8 {
     }
 
     var generated: std.Io.Writer.Allocating = .init(arena);
-    try bindings.write(&generated.writer, spec_root.bindings, &names);
+    try bindings.write(&generated.writer, @field(spec_root, spec_name), &names);
     const text = generated.written();
 
     if (!check) {

@@ -1,10 +1,11 @@
-//! Demo exports of libzerocopy: a generator per element type, like the seed's
-//! `generate_i32_data(size)`, a checksum that reads memory Deno wrote to, and
-//! the functions the tests use to lend, give back and pin buffers.
+//! Demo exports of libzerocopy: a generator per element type, a checksum that
+//! reads memory Deno wrote to, and the functions the examples and tests use to
+//! lend, give back and pin buffers. Hooks that only tests need (bad
+//! descriptors, a kept descriptor) live in zig/fixtures/test_hooks.zig.
 
 const std = @import("std");
 const zerocopy = @import("zerocopy.zig");
-const Buffer = zerocopy.Buffer;
+const Descriptor = zerocopy.Descriptor;
 const Out = zerocopy.Out;
 const Status = zerocopy.Status;
 
@@ -31,8 +32,8 @@ pub fn generate(comptime T: type, allocator: *const std.mem.Allocator, len: u64,
 
 /// FNV-1a over the bytes a descriptor covers. Deno computes the same hash over
 /// its view, so a write made in Deno must change what Zig reads here.
-pub fn checksum(buffer: ?*const Buffer) u32 {
-    const b = buffer orelse return 0;
+pub fn checksum(descriptor: ?*const Descriptor) u32 {
+    const b = descriptor orelse return 0;
     const ptr = b.ptr orelse return fnv_offset;
     const bytes = ptr[0 .. b.len * (b.element_type.size() orelse 0)];
     var hash: u32 = fnv_offset;
@@ -57,7 +58,7 @@ fn generateInArena(len: u64, out: ?*Out(f64)) Status {
     const arena = shared.allocator();
     const items = zerocopy.allocate(f64, &arena, len) catch |err| return zerocopy.statusOf(err);
     for (items, 0..) |*item, i| item.* = pattern(f64, i);
-    shared.handOverSlice(f64, items, &target.buffer);
+    shared.handOverSlice(f64, items, &target.descriptor);
     return .ok;
 }
 
@@ -67,46 +68,7 @@ fn sum(items: []const f64) f64 {
     return total;
 }
 
-var kept: Buffer = .released;
-var kept_lock: std.atomic.Mutex = .unlocked;
-
-fn lockKept() void {
-    while (!kept_lock.tryLock()) std.atomic.spinLoopHint();
-}
-
 const default_allocator = zerocopy.default_allocator;
-
-/// What a buggy Zig function might put in a descriptor, for the tests that
-/// check the host refuses it. The memory behind each is real, allocated here
-/// and freed by `releaseBad`, so refusing a bad descriptor leaks nothing.
-const BadPointer = enum { null_ptr, misaligned };
-
-/// Hands over `len` f64 whose `ptr` is null or one byte past an aligned
-/// allocation; `private` keeps the allocation's real address for the release.
-fn handOverBad(comptime bad: BadPointer, len: u64, out: ?*Buffer) Status {
-    const buffer = out orelse return .invalid_argument;
-    buffer.* = .released;
-    const bytes = zerocopy.allocate(f64, default_allocator, len + 1) catch |err| return zerocopy.statusOf(err);
-    const base: [*]u8 = @ptrCast(bytes.ptr);
-    zerocopy.handOverDescriptor(.{
-        .ptr = switch (bad) {
-            .null_ptr => null,
-            .misaligned => base + 1,
-        },
-        .len = len,
-        .cap = len,
-        .release = releaseBad,
-        .private = base,
-        .element_type = .f64,
-        .flags = 0,
-    }, buffer);
-    return .ok;
-}
-
-fn releaseBad(buffer: *Buffer) callconv(.c) void {
-    const base: [*]f64 = @ptrCast(@alignCast(buffer.private orelse return));
-    default_allocator.free(base[0 .. buffer.cap + 1]);
-}
 
 /// The C functions libzerocopy exports beside the ABI ones, by their exported names.
 pub const exports = struct {
@@ -155,8 +117,8 @@ pub const exports = struct {
     }
 
     /// FNV-1a of the bytes the descriptor covers.
-    pub fn zc_checksum(buffer: ?*const Buffer) callconv(.c) u32 {
-        return checksum(buffer);
+    pub fn zc_checksum(descriptor: ?*const Descriptor) callconv(.c) u32 {
+        return checksum(descriptor);
     }
 
     /// `len` f64 of the pattern from allocator `kind` (0 c, 1 page, 2 debug, 3 smp, 4 arena):
@@ -190,64 +152,30 @@ pub const exports = struct {
         return sum((values orelse return 0)[0..len]);
     }
 
-    /// Sleeps `ms`, then sums a buffer's f64: the slow call behind the nonblocking tests.
-    pub fn zc_sum_f64_after(buffer: ?*const Buffer, ms: u32) callconv(.c) f64 {
-        const delay: std.c.timespec = .{ .sec = @intCast(ms / 1000), .nsec = @intCast(@as(u64, ms % 1000) * std.time.ns_per_ms) };
-        _ = std.c.nanosleep(&delay, null);
-        const items = zerocopy.elements(f64, buffer orelse return std.math.nan(f64)) orelse return std.math.nan(f64);
+    /// Sleeps `ms`, then sums a descriptor's f64: the slow call behind the nonblocking tests.
+    pub fn zc_sum_f64_after(descriptor: ?*const Descriptor, ms: u32) callconv(.c) f64 {
+        // A C export has no caller to pass an `Io`; the process-wide one sleeps on every OS.
+        const io = std.Io.Threaded.global_single_threaded.io();
+        io.sleep(.fromMilliseconds(ms), .awake) catch {};
+        const items = zerocopy.elements(f64, descriptor orelse return std.math.nan(f64)) orelse return std.math.nan(f64);
         return sum(items);
     }
 
-    /// Takes a buffer Deno gives back, hashes it and frees it: ownership ends here.
-    pub fn zc_consume(buffer: ?*Buffer) callconv(.c) u32 {
-        var owned = zerocopy.take(buffer orelse return 0);
+    /// Claims a descriptor Deno gives back, hashes its memory and frees it: ownership ends here.
+    pub fn zc_consume(descriptor: ?*Descriptor) callconv(.c) u32 {
+        var owned = zerocopy.claim(descriptor orelse return 0);
         defer zerocopy.release(&owned);
         return checksum(&owned);
     }
-
-    /// Takes a buffer Deno gives back and keeps it, releasing whatever it kept before.
-    pub fn zc_keep(buffer: ?*Buffer) callconv(.c) Status {
-        const given = buffer orelse return .invalid_argument;
-        lockKept();
-        defer kept_lock.unlock();
-        zerocopy.release(&kept);
-        kept = zerocopy.take(given);
-        return .ok;
-    }
-
-    /// Hands over `len` f64 with a null `ptr`: a bad descriptor the host must refuse.
-    pub fn zc_hand_over_null(len: u64, out: ?*Buffer) callconv(.c) Status {
-        return handOverBad(.null_ptr, len, out);
-    }
-
-    /// Hands over `len` f64 at a misaligned `ptr`: a bad descriptor the host must refuse.
-    pub fn zc_hand_over_misaligned(len: u64, out: ?*Buffer) callconv(.c) Status {
-        return handOverBad(.misaligned, len, out);
-    }
-
-    /// Releases the buffer `zc_keep` holds; returns its length, 0 if none.
-    pub fn zc_release_kept() callconv(.c) u32 {
-        lockKept();
-        defer kept_lock.unlock();
-        const len: u32 = @intCast(@min(kept.len, std.math.maxInt(u32)));
-        zerocopy.release(&kept);
-        return len;
-    }
 };
 
-const testing = std.testing;
-
-test "a bad descriptor is counted and released like a good one" {
-    const before = zerocopy.stats();
-    inline for (.{ exports.zc_hand_over_null, exports.zc_hand_over_misaligned }) |handOverFn| {
-        var buffer: Buffer = undefined;
-        try testing.expectEqual(Status.ok, handOverFn(16, &buffer));
-        try testing.expectEqual(before.live_bytes + 16 * 8, zerocopy.stats().live_bytes);
-        zerocopy.release(&buffer);
-    }
-    try testing.expectEqual(before.live_buffers, zerocopy.stats().live_buffers);
-    try testing.expectEqual(before.live_bytes, zerocopy.stats().live_bytes);
+comptime {
+    // Deno's `demo.generate(type, n)` reaches every element type through these exports.
+    for (zerocopy.ElementType.known) |tag| if (!@hasDecl(exports, "zc_generate_" ++ @tagName(tag)))
+        @compileError("demo.exports has no zc_generate_" ++ @tagName(tag) ++ "; add one beside the others");
 }
+
+const testing = std.testing;
 
 test "pattern wraps integers and halves floats" {
     try testing.expectEqual(@as(i8, -56), pattern(i8, 200));
@@ -261,9 +189,9 @@ test "generate fills every element type and hands it over" {
         const T = tag.Type();
         var out: Out(T) = undefined;
         try testing.expectEqual(Status.ok, generate(T, &gpa, 1000, &out));
-        for (zerocopy.elements(T, &out.buffer).?, 0..) |item, i| try testing.expectEqual(pattern(T, i), item);
-        try testing.expectEqual(tag, out.buffer.element_type);
-        zerocopy.release(&out.buffer);
+        for (zerocopy.elements(T, &out.descriptor).?, 0..) |item, i| try testing.expectEqual(pattern(T, i), item);
+        try testing.expectEqual(tag, out.descriptor.element_type);
+        zerocopy.release(&out.descriptor);
     }
     try testing.expectEqual(@as(u64, 0), zerocopy.stats().live_buffers);
     try testing.expectEqual(@as(u64, 0), zerocopy.stats().live_bytes);
@@ -273,7 +201,7 @@ test "generate reports overflow and allocation failure as statuses" {
     const gpa = testing.allocator;
     var out: Out(u64) = undefined;
     try testing.expectEqual(Status.size_overflow, generate(u64, &gpa, std.math.maxInt(u64) / 2, &out));
-    try testing.expectEqual(Buffer.released, out.buffer);
+    try testing.expectEqual(Descriptor.released, out.descriptor);
     const failing = testing.failing_allocator;
     var bytes: Out(u8) = undefined;
     try testing.expectEqual(Status.out_of_memory, generate(u8, &failing, 16, &bytes));
@@ -288,8 +216,8 @@ test "every allocator kind hands over a buffer that release returns to it" {
     inline for (.{ AllocatorKind.c, AllocatorKind.page, AllocatorKind.debug, AllocatorKind.smp, AllocatorKind.arena }) |kind| {
         var out: Out(f64) = undefined;
         try testing.expectEqual(Status.ok, exports.zc_generate_f64_with(@backingInt(kind), 1000, &out));
-        try testing.expectEqual(@as(f64, 499.5), zerocopy.elements(f64, &out.buffer).?[999]);
-        zerocopy.release(&out.buffer);
+        try testing.expectEqual(@as(f64, 499.5), zerocopy.elements(f64, &out.descriptor).?[999]);
+        zerocopy.release(&out.descriptor);
     }
     try testing.expectEqual(std.heap.Check.ok, debug_allocator_state.deinit());
     debug_allocator_state = .init;
@@ -298,29 +226,33 @@ test "every allocator kind hands over a buffer that release returns to it" {
 test "an ArrayList is handed over with its capacity" {
     var out: Out(f64) = undefined;
     try testing.expectEqual(Status.ok, exports.zc_generate_f64_list(1000, &out));
-    defer zerocopy.release(&out.buffer);
-    try testing.expectEqual(@as(usize, 1000), out.buffer.len);
-    try testing.expect(out.buffer.cap > out.buffer.len);
+    defer zerocopy.release(&out.descriptor);
+    try testing.expectEqual(@as(usize, 1000), out.descriptor.len);
+    try testing.expect(out.descriptor.cap > out.descriptor.len);
 }
 
-test "consume and keep take ownership of a given-back buffer" {
+test "consume claims a given-back descriptor and frees it" {
     var given: Out(u8) = undefined;
     try testing.expectEqual(Status.ok, generate(u8, default_allocator, 10, &given));
-    _ = exports.zc_consume(&given.buffer);
-    try testing.expectEqual(Buffer.released, given.buffer);
-    try testing.expectEqual(Status.ok, generate(u8, default_allocator, 10, &given));
-    try testing.expectEqual(Status.ok, exports.zc_keep(&given.buffer));
-    try testing.expectEqual(Buffer.released, given.buffer);
-    try testing.expectEqual(@as(u32, 10), exports.zc_release_kept());
-    try testing.expectEqual(@as(u32, 0), exports.zc_release_kept());
+    const before = zerocopy.stats();
+    _ = exports.zc_consume(&given.descriptor);
+    try testing.expectEqual(Descriptor.released, given.descriptor);
+    try testing.expectEqual(before.live_buffers - 1, zerocopy.stats().live_buffers);
+}
+
+test "zc_sum_f64_after sleeps, then sums" {
+    var given: Out(f64) = undefined;
+    try testing.expectEqual(Status.ok, generate(f64, default_allocator, 4, &given));
+    defer zerocopy.release(&given.descriptor);
+    try testing.expectEqual(@as(f64, 3), exports.zc_sum_f64_after(&given.descriptor, 1));
 }
 
 test "checksum sees a write into the buffer" {
     const gpa = testing.allocator;
     var out: Out(u8) = undefined;
     try testing.expectEqual(Status.ok, generate(u8, &gpa, 64, &out));
-    defer zerocopy.release(&out.buffer);
-    const before = checksum(&out.buffer);
-    out.buffer.ptr.?[10] +%= 1;
-    try testing.expect(before != checksum(&out.buffer));
+    defer zerocopy.release(&out.descriptor);
+    const before = checksum(&out.descriptor);
+    out.descriptor.ptr.?[10] +%= 1;
+    try testing.expect(before != checksum(&out.descriptor));
 }

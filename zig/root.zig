@@ -3,7 +3,7 @@
 pub const zerocopy = @import("zerocopy.zig");
 const demo = @import("demo.zig");
 
-/// What `zig build bindings` writes to src/symbols.ts.
+/// What `zig build bindings` writes to src/symbols.ts: the symbol tables and the ABI layout.
 pub const bindings: zerocopy.bindings.Spec = .{
     .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo.exports)",
     .groups = &.{
@@ -13,6 +13,15 @@ pub const bindings: zerocopy.bindings.Spec = .{
     },
     .wrappers = false,
     .layouts = true,
+};
+
+/// What `zig build bindings` writes to src/demo_bindings.ts: typed wrappers
+/// over the demo exports, generated like any author's, over the table in src/symbols.ts.
+pub const demo_bindings: zerocopy.bindings.Spec = .{
+    .source = "zig/root.zig (demo.exports)",
+    .groups = &.{.{ .name = "libzerocopySymbols", .exports = demo.exports }},
+    .import_from = "./bindings_api.ts",
+    .symbols_from = "./symbols.ts",
 };
 
 comptime {

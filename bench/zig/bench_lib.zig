@@ -6,13 +6,21 @@
 //! parameter takes Deno's slow FFI path and would hide the cost being measured.
 
 const std = @import("std");
-const zerocopy = @import("zerocopy");
-const Buffer = zerocopy.Buffer;
+pub const zerocopy = @import("zerocopy");
+const Descriptor = zerocopy.Descriptor;
 const Status = zerocopy.Status;
 
 comptime {
     zerocopy.exportAbi();
+    zerocopy.exportAll(exports);
 }
+
+/// What `zig build bindings` writes to bench/_bench_symbols.ts.
+pub const bindings: zerocopy.bindings.Spec = .{
+    .source = "bench/zig/bench_lib.zig",
+    .groups = &.{.{ .name = "benchSymbols", .exports = exports }},
+    .wrappers = false,
+};
 
 /// One size class of pre-filled f64 buffers: handing one over lends an
 /// existing buffer, so neither allocation nor fill is part of the handover.
@@ -76,22 +84,22 @@ fn freePool(pool: u32) void {
 /// The measured handover: hands over a free pre-filled buffer of size class
 /// `pool`; its release puts it back in the pool, so nothing is allocated,
 /// filled or freed per handover.
-fn bench_hand_over(pool: u32, out: ?*Buffer) callconv(.c) Status {
-    const buffer = out orelse return .invalid_argument;
-    buffer.* = .released;
+fn bench_hand_over(pool: u32, out: ?*Descriptor) callconv(.c) Status {
+    const descriptor = out orelse return .invalid_argument;
+    descriptor.* = .released;
     if (pool >= max_pools) return .invalid_argument;
     for (pools[pool].slots) |*slot| {
         if (slot.in_use) continue;
         slot.in_use = true;
         const memory = slot.memory;
-        zerocopy.handOver(f64, memory.ptr, memory.len, memory.len, returnToPool, slot, buffer);
+        zerocopy.handOver(f64, memory.ptr, memory.len, memory.len, returnToPool, slot, descriptor);
         return .ok;
     }
     return .out_of_memory;
 }
 
-fn returnToPool(buffer: *Buffer) callconv(.c) void {
-    const slot: *Pool.Slot = @ptrCast(@alignCast(buffer.private orelse return));
+fn returnToPool(descriptor: *Descriptor) callconv(.c) void {
+    const slot: *Pool.Slot = @ptrCast(@alignCast(descriptor.private orelse return));
     slot.in_use = false;
 }
 
@@ -104,30 +112,30 @@ fn bench_pool_address(pool: u32) callconv(.c) ?[*]f64 {
 }
 
 /// The floor: an FFI call with `bench_hand_over`'s argument types that does nothing.
-fn bench_floor(pool: u32, out: ?*Buffer) callconv(.c) Status {
+fn bench_floor(pool: u32, out: ?*Descriptor) callconv(.c) Status {
     _ = pool;
     _ = out;
     return .ok;
 }
 
-/// The seed's measurement, end to end: allocates `kib` KiB of f64 with the
+/// The whole path end to end: allocates `kib` KiB of f64 with the
 /// C allocator, fills them and hands them over; dispose frees them.
-fn bench_fill_and_hand_over(kib: u32, out: ?*Buffer) callconv(.c) Status {
-    const buffer = out orelse return .invalid_argument;
-    buffer.* = .released;
+fn bench_fill_and_hand_over(kib: u32, out: ?*Descriptor) callconv(.c) Status {
+    const descriptor = out orelse return .invalid_argument;
+    descriptor.* = .released;
     const allocator = zerocopy.default_allocator;
     const len = @as(usize, kib) * 1024 / @sizeOf(f64);
     const memory = zerocopy.allocate(f64, allocator, len) catch |err| return zerocopy.statusOf(err);
     fillPattern(memory);
-    zerocopy.handOverSlice(f64, allocator, memory, buffer);
+    zerocopy.handOverSlice(f64, allocator, memory, descriptor);
     return .ok;
 }
 
 /// The serialization approach: prints the f64 of pool `pool`'s first buffer
 /// as a JSON array and hands the text over as u8, for Deno to decode and parse.
-fn bench_to_json(pool: u32, out: ?*Buffer) callconv(.c) Status {
-    const buffer = out orelse return .invalid_argument;
-    buffer.* = .released;
+fn bench_to_json(pool: u32, out: ?*Descriptor) callconv(.c) Status {
+    const descriptor = out orelse return .invalid_argument;
+    descriptor.* = .released;
     if (pool >= max_pools or pools[pool].slots.len == 0) return .invalid_argument;
     const values = pools[pool].slots[0].memory;
     const allocator = zerocopy.default_allocator;
@@ -138,7 +146,7 @@ fn bench_to_json(pool: u32, out: ?*Buffer) callconv(.c) Status {
         return .out_of_memory;
     };
     var list = text.toArrayList();
-    zerocopy.handOverArrayList(u8, allocator, &list, buffer);
+    zerocopy.handOverArrayList(u8, allocator, &list, descriptor);
     return .ok;
 }
 
@@ -241,15 +249,15 @@ fn freeRegion(pool: u32) void {
 
 /// Hands size class `pool`'s whole region over once; its release does nothing,
 /// because `bench_region_free` owns the memory.
-fn bench_region_hand_over(pool: u32, out: ?*Buffer) callconv(.c) Status {
-    const buffer = out orelse return .invalid_argument;
+fn bench_region_hand_over(pool: u32, out: ?*Descriptor) callconv(.c) Status {
+    const descriptor = out orelse return .invalid_argument;
     if (pool >= max_pools) return .invalid_argument;
     const memory = regions[pool].memory;
-    zerocopy.handOver(f64, memory.ptr, memory.len, memory.len, keepRegion, null, buffer);
+    zerocopy.handOver(f64, memory.ptr, memory.len, memory.len, keepRegion, null, descriptor);
     return .ok;
 }
 
-fn keepRegion(_: *Buffer) callconv(.c) void {}
+fn keepRegion(_: *Descriptor) callconv(.c) void {}
 
 /// Claims a free slot of `pool`'s region: its first element's offset, or -1 when all are taken.
 fn bench_region_take(pool: u32) callconv(.c) f64 {
@@ -272,31 +280,35 @@ fn bench_region_free(pool: u32) callconv(.c) void {
     if (pool < max_pools) freeRegion(pool);
 }
 
-comptime {
-    @export(&bench_region_prepare, .{ .name = "bench_region_prepare" });
-    @export(&bench_region_hand_over, .{ .name = "bench_region_hand_over" });
-    @export(&bench_region_take, .{ .name = "bench_region_take" });
-    @export(&bench_region_put, .{ .name = "bench_region_put" });
-    @export(&bench_region_free, .{ .name = "bench_region_free" });
-    @export(&bench_pool_prepare, .{ .name = "bench_pool_prepare" });
-    @export(&bench_pool_free, .{ .name = "bench_pool_free" });
-    @export(&bench_hand_over, .{ .name = "bench_hand_over" });
-    @export(&bench_pool_address, .{ .name = "bench_pool_address" });
-    @export(&bench_floor, .{ .name = "bench_floor" });
-    @export(&bench_fill_and_hand_over, .{ .name = "bench_fill_and_hand_over" });
-    @export(&bench_to_json, .{ .name = "bench_to_json" });
-    @export(&bench_sum_f64, .{ .name = "bench_sum_f64" });
-    @export(&bench_read_floor, .{ .name = "bench_read_floor" });
-}
+/// Every export, by its C name: what `exportAll` exports and `zig build bindings`
+/// writes to bench/_bench_symbols.ts.
+pub const exports = struct {
+    pub const bench_region_prepare = root.bench_region_prepare;
+    pub const bench_region_hand_over = root.bench_region_hand_over;
+    pub const bench_region_take = root.bench_region_take;
+    pub const bench_region_put = root.bench_region_put;
+    pub const bench_region_free = root.bench_region_free;
+    pub const bench_pool_prepare = root.bench_pool_prepare;
+    pub const bench_pool_free = root.bench_pool_free;
+    pub const bench_hand_over = root.bench_hand_over;
+    pub const bench_pool_address = root.bench_pool_address;
+    pub const bench_floor = root.bench_floor;
+    pub const bench_fill_and_hand_over = root.bench_fill_and_hand_over;
+    pub const bench_to_json = root.bench_to_json;
+    pub const bench_sum_f64 = root.bench_sum_f64;
+    pub const bench_read_floor = root.bench_read_floor;
+};
+
+const root = @This();
 
 const testing = std.testing;
 
 test "a pooled buffer goes back to its pool on release, neither freed nor refilled" {
     try testing.expectEqual(Status.ok, bench_pool_prepare(0, 8, 1));
     defer _ = bench_pool_free(0);
-    var first: Buffer = undefined;
+    var first: Descriptor = undefined;
     try testing.expectEqual(Status.ok, bench_hand_over(0, &first));
-    var second: Buffer = undefined;
+    var second: Descriptor = undefined;
     try testing.expectEqual(Status.out_of_memory, bench_hand_over(0, &second));
     try testing.expectEqual(Status.invalid_argument, bench_pool_free(0));
     const ptr = first.ptr;
@@ -321,7 +333,7 @@ test "the SIMD sums agree with a plain loop, tail included" {
 test "the JSON text parses back to the pool's numbers" {
     try testing.expectEqual(Status.ok, bench_pool_prepare(1, 1, 1));
     defer _ = bench_pool_free(1);
-    var text: Buffer = undefined;
+    var text: Descriptor = undefined;
     try testing.expectEqual(Status.ok, bench_to_json(1, &text));
     defer zerocopy.release(&text);
     const json = zerocopy.elements(u8, &text).?;

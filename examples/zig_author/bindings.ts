@@ -137,16 +137,16 @@ export interface Bindings {
  */
 export function bind(lib: ZeroCopyLibrary<typeof symbols>): Bindings {
   return {
-    make_frame: (width, height) => lib.take("u8", (out) => lib.symbols.make_frame(width, height, out)).reshape([height, width, 4]),
-    grayscale: (rgba) => lib.take("u8", (out) => lib.symbols.grayscale(lend(rgba), rgba.length, out)).reshape([rgba.length / 4]),
-    grayscale_scalar: (rgba) => lib.take("u8", (out) => lib.symbols.grayscale_scalar(lend(rgba), rgba.length, out)),
-    box_blur: (gray, width, height) => lib.take("u8", (out) => lib.symbols.box_blur(lend(gray), gray.length, width, height, out)).reshape([height, width]),
-    make_matrix: (rows, cols) => lib.take("f64", (out) => lib.symbols.make_matrix(rows, cols, out)).reshape([rows, cols]),
+    make_frame: (width, height) => lib.adopt("u8", (out) => lib.symbols.make_frame(width, height, out)).reshape([height, width, 4]),
+    grayscale: (rgba) => lib.adopt("u8", (out) => lib.symbols.grayscale(lend(rgba), rgba.length, out)).reshape([rgba.length / 4]),
+    grayscale_scalar: (rgba) => lib.adopt("u8", (out) => lib.symbols.grayscale_scalar(lend(rgba), rgba.length, out)),
+    box_blur: (gray, width, height) => lib.adopt("u8", (out) => lib.symbols.box_blur(lend(gray), gray.length, width, height, out)).reshape([height, width]),
+    make_matrix: (rows, cols) => lib.adopt("f64", (out) => lib.symbols.make_matrix(rows, cols, out)).reshape([rows, cols]),
     sum_matrix: (values) => lib.symbols.sum_matrix(lend(values), values.length),
-    multiply: (a, b, n) => lib.take("f64", (out) => lib.symbols.multiply(lend(a), a.length, lend(b), b.length, n, out)).reshape([n, n]),
-    make_mesh_vertices: (n) => lib.take("f32", (out) => lib.symbols.make_mesh_vertices(n, out)).reshape([(n + 1) * (n + 1), 3]),
-    make_mesh_indices: (n) => lib.take("u32", (out) => lib.symbols.make_mesh_indices(n, out)).reshape([2 * n * n, 3]),
-    make_dataset: (rows, features) => lib.take("f32", (out) => lib.symbols.make_dataset(rows, features, out)).reshape([rows, features]),
+    multiply: (a, b, n) => lib.adopt("f64", (out) => lib.symbols.multiply(lend(a), a.length, lend(b), b.length, n, out)).reshape([n, n]),
+    make_mesh_vertices: (n) => lib.adopt("f32", (out) => lib.symbols.make_mesh_vertices(n, out)).reshape([(n + 1) * (n + 1), 3]),
+    make_mesh_indices: (n) => lib.adopt("u32", (out) => lib.symbols.make_mesh_indices(n, out)).reshape([2 * n * n, 3]),
+    make_dataset: (rows, features) => lib.adopt("f32", (out) => lib.symbols.make_dataset(rows, features, out)).reshape([rows, features]),
     sum_f32: (values) => lib.symbols.sum_f32(lend(values), values.length),
     sum_f32_simd: (values) => lib.symbols.sum_f32_simd(lend(values), values.length),
     sum_records: (bytes) => lib.symbols.sum_records(lend(bytes), bytes.length),
@@ -155,12 +155,14 @@ export function bind(lib: ZeroCopyLibrary<typeof symbols>): Bindings {
 }
 
 /**
- * Opens the library at `path` (checking its zerocopy ABI) and binds the wrappers.
+ * Opens the library (checking its zerocopy ABI) and binds the wrappers.
  *
- * @param path Path or file URL of the shared library.
+ * @param path Path or file URL of the shared library; without it, `openLibrary` finds it.
  * @returns The wrappers, and the library for `stats()` and the raw symbols.
  */
-export function open(path: string | URL): Bindings & { readonly library: ZeroCopyLibrary<typeof symbols> } {
-  const library = openLibrary({ path, symbols: symbols });
+export async function open(
+  path?: string | URL,
+): Promise<Bindings & { readonly library: ZeroCopyLibrary<typeof symbols> }> {
+  const library = await openLibrary(path === undefined ? { symbols: symbols } : { path, symbols: symbols });
   return { ...bind(library), library };
 }

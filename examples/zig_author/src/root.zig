@@ -206,8 +206,8 @@ pub const exports = struct {
 test "make_frame hands over width * height RGBA pixels" {
     var out: Out(u8) = undefined;
     try std.testing.expectEqual(Status.ok, exports.make_frame(3, 2, &out));
-    defer zerocopy.release(&out.buffer);
-    const frame = zerocopy.elements(u8, &out.buffer).?;
+    defer zerocopy.release(&out.descriptor);
+    const frame = zerocopy.elements(u8, &out.descriptor).?;
     try std.testing.expectEqual(@as(usize, 24), frame.len);
     try std.testing.expectEqualSlices(u8, &.{ 255, 255, 0x80, 0xff }, frame[20..24]);
 }
@@ -222,6 +222,6 @@ test {
 test "make_matrix hands over rows * cols elements in row-major order" {
     var out: Out(f64) = undefined;
     try std.testing.expectEqual(Status.ok, exports.make_matrix(2, 3, &out));
-    defer zerocopy.release(&out.buffer);
-    try std.testing.expectEqual(@as(f64, 5), zerocopy.elements(f64, &out.buffer).?[5]);
+    defer zerocopy.release(&out.descriptor);
+    try std.testing.expectEqual(@as(f64, 5), zerocopy.elements(f64, &out.descriptor).?[5]);
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The generated layout follows the Zig source: in a copy of the Zig sources
+# with the descriptor's `len` and `cap` fields swapped, `zig build bindings`
+# must write an `abiLayout` whose offsets for them are swapped too. The real
+# tree is only read.
+set -uo pipefail
+. "$(dirname "$0")/toolchain.sh"
+cd "$ZEROCOPY_ROOT"
+
+fail() { echo "check_layout_source: $*" >&2; exit 1; }
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cp -r build.zig build.zig.zon zig "$work/"
+# `zig build bindings` generates from the bench library too, and writes every
+# generated file; their folders must exist.
+mkdir -p "$work/src" "$work/tests/fixtures" "$work/bench"
+cp -r bench/zig "$work/bench/"
+
+abi="$work/zig/abi.zig"
+sed -i -e 's/^    len: usize,$/    @SWAPPED@/' -e 's/^    cap: usize,$/    len: usize,/' -e 's/^    @SWAPPED@$/    cap: usize,/' "$abi"
+[ "$(diff zig/abi.zig "$abi" | grep -c '^>')" = 2 ] ||
+  fail "zig/abi.zig no longer declares the descriptor's \"len: usize,\" and \"cap: usize,\" on lines of their own; update this script"
+
+(cd "$work" && zig build bindings --cache-dir "$work/.zig-cache") || fail "zig build bindings failed on the swapped copy"
+
+# Prints "len cap" offsets of the descriptor in a generated src/symbols.ts.
+offsets() {
+  deno eval --quiet "const { abiLayout } = await import('file://$1');
+    const fields = abiLayout.structs.Descriptor.fields;
+    console.log(fields.len + ' ' + fields.cap);"
+}
+real=$(offsets "$ZEROCOPY_ROOT/src/symbols.ts") || fail "cannot read abiLayout from src/symbols.ts"
+swapped=$(offsets "$work/src/symbols.ts") || fail "cannot read abiLayout from the regenerated src/symbols.ts"
+[ "$real" = "8 16" ] || fail "src/symbols.ts gives len and cap offsets \"$real\", expected \"8 16\""
+[ "$swapped" = "16 8" ] || fail "after swapping len and cap in zig/abi.zig, the generated offsets are \"$swapped\", expected \"16 8\""
+echo "check_layout_source: swapping the descriptor's len and cap in zig/abi.zig swaps their offsets in the generated abiLayout"

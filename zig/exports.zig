@@ -1,0 +1,84 @@
+//! The C functions every zerocopy library exports, and the helpers that
+//! export a namespace of functions under their own names.
+
+const abi = @import("abi.zig");
+const checked = @import("checked.zig");
+const handover = @import("handover.zig");
+const counters = @import("stats.zig");
+const Descriptor = abi.Descriptor;
+const Stats = abi.Stats;
+const Status = abi.Status;
+
+/// Exports every public function of `namespace` under its own name. Keeping
+/// exports in a namespace lets `bindings.zig` reflect over them.
+pub fn exportAll(comptime namespace: type) void {
+    inline for (@typeInfo(namespace).@"struct".decl_names) |name| {
+        const decl = @field(namespace, name);
+        if (@typeInfo(@TypeOf(decl)) == .@"fn") @export(&decl, .{ .name = name });
+    }
+}
+
+/// The exports every zerocopy library needs; the TypeScript side refuses a
+/// library without them. Call it from a `comptime` block in your root file.
+pub fn exportAbi() void {
+    exportAll(abi_exports);
+}
+
+/// The exports every ABI version has: the host reads them first, to check the rest.
+pub const probe_exports = struct {
+    /// The ABI version this library was built for.
+    pub fn zc_abi_version() callconv(.c) u32 {
+        return abi.abi_version;
+    }
+
+    /// JSON manifest of every shared layout, checked by the host at load time.
+    pub fn zc_layout() callconv(.c) [*:0]const u8 {
+        return abi.layout_json.ptr;
+    }
+};
+
+/// The C functions behind `exportAbi`, by their exported names.
+pub const abi_exports = struct {
+    pub const zc_abi_version = probe_exports.zc_abi_version;
+    pub const zc_layout = probe_exports.zc_layout;
+
+    /// Frees a descriptor's memory once, then zeroes it; null and released descriptors are no-ops.
+    pub fn zc_release(descriptor: ?*Descriptor) callconv(.c) void {
+        handover.release(descriptor orelse return);
+    }
+
+    /// Counters of descriptors handed over and not yet released.
+    pub fn zc_stats(out: ?*Stats) callconv(.c) Status {
+        (out orelse return .invalid_argument).* = counters.stats();
+        return .ok;
+    }
+
+    /// Zeroed memory from the default allocator, for the host to fill.
+    pub fn zc_allocate(element_type: u32, len: u64, out: ?*Descriptor) callconv(.c) Status {
+        return handover.allocateAndHandOver(checked.default_allocator, @fromBackingInt(@intCast(element_type)), len, out orelse return .invalid_argument);
+    }
+};
+
+const std = @import("std");
+const testing = std.testing;
+
+test "zc_stats refuses a null out-parameter" {
+    try testing.expectEqual(Status.invalid_argument, abi_exports.zc_stats(null));
+    var s: Stats = undefined;
+    try testing.expectEqual(Status.ok, abi_exports.zc_stats(&s));
+}
+
+test "zc_release ignores null and released descriptors" {
+    abi_exports.zc_release(null);
+    var descriptor: Descriptor = .released;
+    abi_exports.zc_release(&descriptor);
+    try testing.expectEqual(Descriptor.released, descriptor);
+}
+
+test "zc_allocate hands over zeroed memory and rejects a null out-parameter" {
+    try testing.expectEqual(Status.invalid_argument, abi_exports.zc_allocate(@backingInt(abi.ElementType.u8), 4, null));
+    var descriptor: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, abi_exports.zc_allocate(@backingInt(abi.ElementType.u8), 4, &descriptor));
+    try testing.expectEqual(@as(usize, 4), descriptor.len);
+    abi_exports.zc_release(&descriptor);
+}

@@ -1,0 +1,202 @@
+//! Handing memory over to the host (Zig → Deno) and getting it back: the
+//! typed helpers, the one `release` every descriptor goes through, and
+//! `claim` for a descriptor the host gives back.
+
+const std = @import("std");
+const Allocator = std.mem.Allocator;
+const abi = @import("abi.zig");
+const checked = @import("checked.zig");
+const counters = @import("stats.zig");
+const Descriptor = abi.Descriptor;
+const ElementType = abi.ElementType;
+const ReleaseFn = abi.ReleaseFn;
+const Status = abi.Status;
+
+pub const AllocateError = error{ OutOfMemory, SizeOverflow };
+
+/// Allocates `len` elements of `T`, telling a byte size that overflows `usize`
+/// apart from an allocator that has no memory left.
+pub fn allocate(comptime T: type, allocator: *const Allocator, len: usize) AllocateError![]T {
+    _ = std.math.mul(usize, len, @sizeOf(T)) catch return error.SizeOverflow;
+    return allocator.alloc(T, len);
+}
+
+/// Maps an error from `allocate` (or any allocator) onto the ABI status.
+pub fn statusOf(err: AllocateError) Status {
+    return switch (err) {
+        error.OutOfMemory => .out_of_memory,
+        error.SizeOverflow => .size_overflow,
+    };
+}
+
+/// Hands over `slice`, which `allocator` allocated with exactly `slice.len` elements.
+/// From here on the receiver owns them; do not free them yourself.
+pub fn handOverSlice(comptime T: type, allocator: *const Allocator, slice: []T, out: *Descriptor) void {
+    handOver(T, slice.ptr, slice.len, slice.len, AllocatorRelease(T).release, @constCast(allocator), out);
+}
+
+/// Hands over an `ArrayList`'s memory as it is, without shrinking or copying:
+/// the view covers `items.len`, the release frees `capacity`. Leaves `list` empty.
+pub fn handOverArrayList(comptime T: type, allocator: *const Allocator, list: *std.ArrayList(T), out: *Descriptor) void {
+    handOver(T, list.items.ptr, list.items.len, list.capacity, AllocatorRelease(T).release, @constCast(allocator), out);
+    list.* = .empty;
+}
+
+/// Hands over memory that `release` knows how to give back, passing it `private`.
+/// The general form behind the other helpers: use it for memory that no
+/// `std.mem.Allocator` owns (a memory-mapped file, a pool slot, ...).
+pub fn handOver(
+    comptime T: type,
+    ptr: [*]T,
+    len: usize,
+    cap: usize,
+    release_fn: ReleaseFn,
+    private: ?*anyopaque,
+    out: *Descriptor,
+) void {
+    std.debug.assert(len <= cap);
+    handOverDescriptor(.{
+        .ptr = @ptrCast(ptr),
+        .len = len,
+        .cap = cap,
+        .release = release_fn,
+        .private = private,
+        .element_type = comptime ElementType.of(T),
+        .flags = 0,
+    }, out);
+}
+
+/// Hands over a descriptor filled in by hand, counting it like the typed helpers
+/// do. Its `release` must free `cap` elements of `element_type`.
+pub fn handOverDescriptor(descriptor: Descriptor, out: *Descriptor) void {
+    out.* = descriptor;
+    counters.handedOver(descriptor.cap * (descriptor.element_type.size() orelse 0));
+    if (checked.enabled) checked.live_handovers.add(descriptor.ptr);
+}
+
+/// Gives a descriptor's memory back exactly once: a released or zeroed
+/// descriptor is left alone, so calling this twice is harmless.
+pub fn release(descriptor: *Descriptor) void {
+    const release_fn = descriptor.release orelse return;
+    if (checked.enabled) checked.live_handovers.remove(descriptor.ptr);
+    const bytes = descriptor.cap * (descriptor.element_type.size() orelse 0);
+    release_fn(descriptor);
+    descriptor.* = .released;
+    counters.released(bytes);
+}
+
+/// The elements of a descriptor handed back by the host, if it holds `T`; null
+/// for another element type, so a wrong cast is an error the caller must handle.
+pub fn elements(comptime T: type, descriptor: *const Descriptor) ?[]T {
+    if (descriptor.element_type != comptime ElementType.of(T)) return null;
+    const ptr = descriptor.ptr orelse return &.{};
+    const typed: [*]T = @ptrCast(@alignCast(ptr));
+    return typed[0..descriptor.len];
+}
+
+/// Takes ownership of a descriptor the host gave back: returns it and leaves
+/// `given` released, so its old owner cannot free the memory too.
+pub fn claim(given: *Descriptor) Descriptor {
+    const claimed = given.*;
+    given.* = .released;
+    return claimed;
+}
+
+/// Allocates `len` zeroed elements of the type `element_type` names with
+/// `allocator` and hands them over: how the host asks Zig for memory to fill.
+pub fn allocateAndHandOver(allocator: *const Allocator, element_type: ElementType, len: usize, out: *Descriptor) Status {
+    out.* = .released;
+    switch (element_type) {
+        inline else => |tag| {
+            const T = tag.Type();
+            const memory = allocate(T, allocator, len) catch |err| return statusOf(err);
+            @memset(memory, 0);
+            handOverSlice(T, allocator, memory, out);
+            return .ok;
+        },
+        _ => return .invalid_element_type,
+    }
+}
+
+/// A release function for memory that `private: *const Allocator` allocated as `[]T`.
+fn AllocatorRelease(comptime T: type) type {
+    return struct {
+        fn release(descriptor: *Descriptor) callconv(.c) void {
+            const bytes = descriptor.ptr orelse return;
+            const allocator: *const Allocator = @ptrCast(@alignCast(descriptor.private orelse return));
+            const typed: [*]T = @ptrCast(@alignCast(bytes));
+            allocator.free(typed[0..descriptor.cap]);
+        }
+    };
+}
+
+const testing = std.testing;
+const stats = counters.stats;
+
+test "handOverSlice then release frees through the same allocator, once" {
+    const gpa = testing.allocator;
+    const before = stats();
+    const numbers = try allocate(i32, &gpa, 1000);
+    for (numbers, 0..) |*x, i| x.* = @intCast(i);
+    var descriptor: Descriptor = undefined;
+    handOverSlice(i32, &gpa, numbers, &descriptor);
+    try testing.expectEqual(@as(usize, 1000), descriptor.len);
+    try testing.expectEqual(ElementType.i32, descriptor.element_type);
+    try testing.expectEqual(before.live_buffers + 1, stats().live_buffers);
+    try testing.expectEqual(before.live_bytes + 4000, stats().live_bytes);
+    release(&descriptor);
+    release(&descriptor);
+    try testing.expectEqual(before.live_buffers, stats().live_buffers);
+    try testing.expectEqual(before.live_bytes, stats().live_bytes);
+    try testing.expectEqual(Descriptor.released, descriptor);
+}
+
+test "handOverArrayList keeps the capacity and frees all of it" {
+    const gpa = testing.allocator;
+    var list: std.ArrayList(f64) = .empty;
+    try list.ensureTotalCapacity(gpa, 100);
+    try list.appendSlice(gpa, &.{ 1.5, 2.5, 3.5 });
+    var descriptor: Descriptor = undefined;
+    handOverArrayList(f64, &gpa, &list, &descriptor);
+    try testing.expectEqual(@as(usize, 3), descriptor.len);
+    try testing.expect(descriptor.cap >= 100);
+    try testing.expectEqual(@as(usize, 0), list.capacity);
+    release(&descriptor); // the testing allocator fails the test on a wrong-size free or a leak
+}
+
+test "allocate reports a byte size that overflows usize" {
+    try testing.expectError(error.SizeOverflow, allocate(u64, &testing.allocator, std.math.maxInt(usize) / 4));
+    try testing.expectEqual(Status.size_overflow, statusOf(error.SizeOverflow));
+}
+
+test "allocate reports an allocator that has no memory" {
+    const failing = testing.failing_allocator;
+    try testing.expectError(error.OutOfMemory, allocate(u8, &failing, 16));
+}
+
+test "allocateAndHandOver zeroes every element type and rejects unknown ones" {
+    const gpa = testing.allocator;
+    inline for (ElementType.known) |tag| {
+        var descriptor: Descriptor = undefined;
+        try testing.expectEqual(Status.ok, allocateAndHandOver(&gpa, tag, 64, &descriptor));
+        defer release(&descriptor);
+        for (elements(tag.Type(), &descriptor).?) |x| try testing.expectEqual(@as(tag.Type(), 0), x);
+    }
+    var descriptor: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, allocateAndHandOver(&gpa, .u16, 64, &descriptor));
+    defer release(&descriptor);
+    try testing.expectEqual(@as(?[]f32, null), elements(f32, &descriptor));
+    var other: Descriptor = undefined;
+    try testing.expectEqual(Status.invalid_element_type, allocateAndHandOver(&gpa, @fromBackingInt(@intCast(42)), 1, &other));
+    try testing.expectEqual(Status.size_overflow, allocateAndHandOver(&gpa, .u64, std.math.maxInt(usize), &other));
+}
+
+test "claim moves ownership and leaves the given descriptor released" {
+    const gpa = testing.allocator;
+    var given: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, allocateAndHandOver(&gpa, .f64, 8, &given));
+    var kept = claim(&given);
+    release(&given); // the old owner's release is now a no-op
+    try testing.expect(kept.ptr != null);
+    release(&kept);
+}
