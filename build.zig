@@ -50,7 +50,7 @@ pub fn build(b: *std.Build) void {
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/symbols.ts", .sources = &.{ "zig/exports.zig", "zig/demo.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo_bindings.ts", .sources = &.{"zig/demo.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
-        .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/test_hooks.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("bench/zig/bench_lib.zig"), .output = "bench/_bench_symbols.ts", .sources = &.{"bench/zig/bench_lib.zig"} },
     }) |bindings_options| {
         const steps = addBindings(b, bindings_options);
@@ -191,7 +191,7 @@ fn addCheckedLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: 
     const options = zerocopyOptions(b, true);
     const zerocopy = zerocopyModule(b, b, target, optimize, options);
     const step = b.step("checked-lib", "Build libzerocopy and the test hooks with a checking allocator into zig-out/checked/");
-    for ([_][]const u8{ "zerocopy", "test_hooks" }, [_][]const u8{ "zig/root.zig", "zig/fixtures/test_hooks.zig" }) |name, root| {
+    for ([_][]const u8{ "zerocopy", "test_hooks" }, [_][]const u8{ "zig/root.zig", "zig/test_hooks_library.zig" }) |name, root| {
         const library = addSharedLibrary(b, name, b.path(root), target, optimize, zerocopy, options);
         const install = b.addInstallArtifact(library, .{ .dest_dir = .{ .override = .{ .custom = "checked" } } });
         step.dependOn(&install.step);
@@ -208,7 +208,7 @@ fn addTests(
     const test_step = b.step("test", "Run the Zig unit tests");
     const roots = [_]std.Build.LazyPath{
         b.path("zig/root.zig"),
-        b.path("zig/fixtures/test_hooks.zig"),
+        b.path("zig/test_hooks_library.zig"),
         b.path("zig/fixtures/bindings_fixture.zig"),
         b.path("bench/zig/bench_lib.zig"),
     };
@@ -229,8 +229,14 @@ fn addFixtures(
     options: *std.Build.Module,
 ) void {
     const fixtures_step = b.step("fixtures", "Build the libraries only the Deno tests load: broken ones to refuse, the test hooks");
-    inline for (.{ "abi_mismatch", "missing_symbol", "bad_layout", "bindings_fixture", "test_hooks" }) |name| {
-        const library = addSharedLibrary(b, name, b.path("zig/fixtures/" ++ name ++ ".zig"), target, optimize, zerocopy, options);
+    const names = [_][]const u8{ "abi_mismatch", "missing_symbol", "bad_layout", "bindings_fixture", "test_hooks" };
+    const roots = [_][]const u8{
+        "zig/fixtures/abi_mismatch.zig", "zig/fixtures/missing_symbol.zig",
+        "zig/fixtures/bad_layout.zig",   "zig/fixtures/bindings_fixture.zig",
+        "zig/test_hooks_library.zig",
+    };
+    for (names, roots) |name, root| {
+        const library = addSharedLibrary(b, name, b.path(root), target, optimize, zerocopy, options);
         const install = b.addInstallArtifact(library, .{
             .dest_dir = .{ .override = .{ .custom = "fixtures" } },
         });

@@ -9,36 +9,36 @@
  *
  * @example Hand a million integers from Zig to Deno
  * ```ts
- * import { openLibrary } from "@zerocopy/zerocopy";
+ * import { openDemo } from "@zerocopy/zerocopy";
  *
- * const lib = openLibrary();
- * using numbers = lib.generate("i32", 1_000_000);
+ * const demo = await openDemo();
+ * using numbers = demo.generate("i32", 1_000_000);
  * console.log(numbers.view.length, numbers.view[123_456]); // 1000000 123456
  * ```
  *
  * @module
  */
 
-export {
-  type BufferPin,
-  type Descriptor,
-  type TransferredBuffer,
-  ZeroCopyBuffer,
-} from "./src/zero_copy_buffer.ts";
+export { type BufferPin, type BufferState, ZeroCopyBuffer } from "./src/zero_copy_buffer.ts";
 export {
   type BoundSymbols,
-  LIBRARY_ENV_VAR,
-  libraryFileName,
   type LibraryStats,
   type LibzerocopySymbols,
   openLibrary,
   type OpenLibraryOptions,
   ZeroCopyLibrary,
 } from "./src/library.ts";
+export { LIBRARY_ENV_VAR, libraryFileName } from "./src/discovery.ts";
+export type { Descriptor } from "./src/descriptor.ts";
+export type { TransferredBuffer } from "./src/transfer.ts";
+export type { Mapping } from "./src/mapping.ts";
+export { type Demo, openDemo } from "./src/demo.ts";
+export type { Bindings as DemoBindings } from "./src/demo_bindings.ts";
 export { lend } from "./src/lend.ts";
 export { type ElementSource, rowMajorStrides, StridedView } from "./src/shape.ts";
 export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/remote.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
 export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/element_types.ts";
-export { ABI_VERSION, checkStatus } from "./src/abi.ts";
-export { abiSymbols, libzerocopySymbols } from "./src/symbols.ts";
+export { ABI_VERSION } from "./src/layout.ts";
+export { checkStatus } from "./src/status.ts";
+export { abiLayout, abiSymbols, libzerocopySymbols } from "./src/symbols.ts";

@@ -6,8 +6,8 @@
  */
 
 import { openLibrary, type ZeroCopyLibrary } from "../mod.ts";
-import { STATUS } from "../src/abi.ts";
-import { libraryFileName } from "../src/library.ts";
+import { libraryFileName } from "../src/discovery.ts";
+import { STATUS } from "../src/layout.ts";
 import { readProcFile } from "./_proc.ts";
 import { type Size, SIZES } from "./_timing.ts";
 import { benchSymbols } from "./_bench_symbols.ts";
@@ -23,7 +23,7 @@ export const BENCH_LIBRARY_PATH: string =
   new URL(`../zig-out/bench/${libraryFileName("zerocopy_bench")}`, import.meta.url).pathname;
 
 /** Opens the bench library once; run `zig build bench-lib` first. */
-export function openBenchLibrary(): BenchLibrary {
+export function openBenchLibrary(): Promise<BenchLibrary> {
   return openLibrary({ path: BENCH_LIBRARY_PATH, symbols: benchSymbols });
 }
 

@@ -6,7 +6,7 @@
  */
 
 import { lend } from "../mod.ts";
-import { BUFFER_WORDS } from "../src/abi.ts";
+import { DESCRIPTOR_WORDS } from "../src/descriptor.ts";
 import { availableMemory, type BenchLibrary, poolOf, preparePool } from "./_bench_library.ts";
 import { type Size, SIZES } from "./_timing.ts";
 
@@ -69,13 +69,13 @@ function withPool(make: (lib: BenchLibrary, size: Size) => Prepared): Case["prep
 export const ours: Case = {
   group: "handover",
   key: "ours",
-  name: "zerocopy take + view + dispose",
+  name: "zerocopy adopt + view + dispose",
   sizes: SIZES,
   prepare: withPool((lib, size) => {
     const pool = poolOf(size);
     const handOver = lib.symbols.bench_hand_over;
     return prepared(() => {
-      const buffer = lib.take("f64", (out) => handOver(pool, out));
+      const buffer = lib.adopt("f64", (out) => handOver(pool, out));
       sink = buffer.view;
       buffer[Symbol.dispose]();
     });
@@ -98,7 +98,7 @@ export const pooled: Case = {
     const pool = poolOf(size);
     if (size.bytes * slots * 2 > availableMemory()) return undefined;
     if (lib.symbols.bench_region_prepare(pool, size.bytes / 1024, slots) !== 0) return undefined;
-    const region = lib.take("f64", (out) => lib.symbols.bench_region_hand_over(pool, out));
+    const region = lib.adopt("f64", (out) => lib.symbols.bench_region_hand_over(pool, out));
     const view = region.view;
     const slotLength = size.bytes / 8;
     const claim = lib.symbols.bench_region_take;
@@ -121,13 +121,13 @@ export const pooled: Case = {
 export const oursWithUsing: Case = {
   group: "approaches",
   key: "ours_using",
-  name: "zerocopy take + view, disposed by `using`",
+  name: "zerocopy adopt + view, disposed by `using`",
   sizes: upTo("8 KB"),
   prepare: withPool((lib, size) => {
     const pool = poolOf(size);
     const handOver = lib.symbols.bench_hand_over;
     return prepared(() => {
-      using buffer = lib.take("f64", (out) => handOver(pool, out));
+      using buffer = lib.adopt("f64", (out) => handOver(pool, out));
       sink = buffer.view;
     });
   }),
@@ -142,7 +142,7 @@ export const floor: Case = {
   prepare: withPool((lib, size) => {
     const pool = poolOf(size);
     const call = lib.symbols.bench_floor;
-    const descriptor = new BigUint64Array(BUFFER_WORDS);
+    const descriptor = new BigUint64Array(DESCRIPTOR_WORDS);
     return prepared(() => {
       sink = call(pool, descriptor);
     });
@@ -195,7 +195,7 @@ export const json: Case = {
     const pool = poolOf(size);
     const toJson = lib.symbols.bench_to_json;
     return prepared(() => {
-      using text = lib.take("u8", (out) => toJson(pool, out));
+      using text = lib.adopt("u8", (out) => toJson(pool, out));
       sink = JSON.parse(decoder.decode(text.view));
     });
   }),
@@ -222,13 +222,13 @@ export const elementReads: Case = {
 export const fillAndHandOver: Case = {
   group: "approaches",
   key: "fill_and_hand_over",
-  name: "Zig alloc + fill + take + dispose",
+  name: "Zig alloc + fill + adopt + dispose",
   sizes: upTo("1 GB"),
   prepare: (lib, size) => {
     const kib = size.bytes / 1024;
     const fill = lib.symbols.bench_fill_and_hand_over;
     return prepared(() => {
-      const buffer = lib.take("f64", (out) => fill(kib, out));
+      const buffer = lib.adopt("f64", (out) => fill(kib, out));
       sink = buffer.view;
       buffer[Symbol.dispose]();
     });

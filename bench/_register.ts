@@ -5,7 +5,7 @@
  * @module
  */
 
-import { openBenchLibrary } from "./_bench_library.ts";
+import { type BenchLibrary, openBenchLibrary } from "./_bench_library.ts";
 import type { Case, Prepared } from "./_cases.ts";
 import type { Size } from "./_timing.ts";
 
@@ -16,8 +16,8 @@ const LARGEST_FOR_DENO_BENCH = 100 * 1024 * 1024;
  * Registers `cases` with `Deno.bench`, grouped by `group` and size, with
  * `baseline` as each group's baseline. Each case is set up on its first run.
  */
-export function registerBenches(group: string, cases: readonly Case[], baseline: Case): void {
-  const lib = openBenchLibrary();
+export async function registerBenches(group: string, cases: readonly Case[], baseline: Case): Promise<void> {
+  const lib = await openBenchLibrary();
   for (const benchCase of cases) {
     for (const size of benchCase.sizes) {
       if (size.bytes > LARGEST_FOR_DENO_BENCH) continue;
@@ -35,7 +35,7 @@ export function registerBenches(group: string, cases: readonly Case[], baseline:
   }
 }
 
-function prepareOrFail(benchCase: Case, lib: ReturnType<typeof openBenchLibrary>, size: Size): Prepared {
+function prepareOrFail(benchCase: Case, lib: BenchLibrary, size: Size): Prepared {
   const prepared = benchCase.prepare(lib, size);
   if (prepared === undefined) {
     throw new Error(`Cannot run "${benchCase.name}" at ${size.label} on this machine`);

@@ -8,4 +8,4 @@
 import { elementReads, fillAndHandOver, json, ours, oursWithUsing } from "./_cases.ts";
 import { registerBenches } from "./_register.ts";
 
-registerBenches("approaches", [ours, oursWithUsing, fillAndHandOver, json, elementReads], ours);
+await registerBenches("approaches", [ours, oursWithUsing, fillAndHandOver, json, elementReads], ours);

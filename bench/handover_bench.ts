@@ -8,4 +8,4 @@
 import { copy, floor, ours, pooled, raw } from "./_cases.ts";
 import { registerBenches } from "./_register.ts";
 
-registerBenches("handover", [floor, ours, pooled, raw, copy], ours);
+await registerBenches("handover", [floor, ours, pooled, raw, copy], ours);

@@ -8,4 +8,4 @@
 import { readFloor, tsSum, zigSum } from "./_cases.ts";
 import { registerBenches } from "./_register.ts";
 
-registerBenches("lending", [readFloor, zigSum, tsSum], readFloor);
+await registerBenches("lending", [readFloor, zigSum, tsSum], readFloor);

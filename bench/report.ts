@@ -327,7 +327,7 @@ function progress(message: string): void {
 async function main(): Promise<void> {
   const machine = describeMachine();
   console.error(`bench: ${machine.cpu}, ${machine.cores} cores, Deno ${machine.deno}, Zig ${machine.zig}`);
-  const lib = openBenchLibrary();
+  const lib = await openBenchLibrary();
   const results = await runDenoCases(lib);
   for (const size of SIZES) lib.symbols.bench_pool_free(poolOf(size));
   drain();

@@ -10,7 +10,7 @@
 
 import { openExamples } from "../examples/zig_author/library.ts";
 
-const examples = openExamples();
+const examples = await openExamples();
 const frame = examples.make_frame(1920, 1080);
 const values = examples.make_dataset(4 * 1024 * 1024, 1);
 let sink = 0; // keeps results alive so no loop is optimized away

@@ -8,14 +8,15 @@
  * @module
  */
 
-import { ELEMENT_TYPES, openLibrary } from "../mod.ts";
+import { ELEMENT_TYPES, openDemo } from "../mod.ts";
 
 const cycles = Number(Deno.args[0] ?? 1_000_000);
 // Long enough for V8 and malloc to reach their steady state (about 50,000 cycles).
 const warmUp = Math.min(Math.floor(cycles / 2), Math.max(50_000, Math.floor(cycles / 10)));
 const maxGrowth = 0.05;
 const lengths = [0, 1, 3, 64, 1000, 4096, 65_536];
-const lib = openLibrary();
+const demo = await openDemo();
+const lib = demo.library;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 // A fixed-seed generator, so every run does the same mix.
@@ -33,7 +34,7 @@ function cycle(): void {
   const length = lengths[random(lengths.length)];
   switch (random(3)) {
     case 0: {
-      using buffer = lib.generate(type, length);
+      using buffer = demo.generate(type, length);
       if (length > 0 && buffer.view[length - 1] === undefined) {
         throw new Error("view misses its last element");
       }
@@ -43,7 +44,7 @@ function cycle(): void {
       lib.allocate(type, Math.max(1, length))[Symbol.dispose]();
       break;
     default:
-      lib.giveBack(lib.generate(type, length), (descriptor) => lib.symbols.zc_consume(descriptor));
+      lib.giveBack(demo.generate(type, length), (descriptor) => lib.symbols.zc_consume(descriptor));
   }
 }
 

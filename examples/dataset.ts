@@ -10,7 +10,7 @@
 import { openExamples } from "./zig_author/library.ts";
 
 const [rows = 100_000, features = 64, batchRows = 1024] = Deno.args.map(Number);
-const examples = openExamples();
+const examples = await openExamples();
 
 using dataset = examples.make_dataset(rows, features);
 const batchLength = batchRows * features;

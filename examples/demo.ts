@@ -7,10 +7,11 @@
  * @module
  */
 
-import { openLibrary, type ZeroCopyBuffer } from "../mod.ts";
+import { openDemo, type ZeroCopyBuffer } from "../mod.ts";
 
 const MB = 1024 * 1024;
-const lib = openLibrary();
+const demo = await openDemo();
+const lib = demo.library;
 
 function section(title: string): void {
   console.log(`\n== ${title} ==`);
@@ -32,14 +33,14 @@ console.log(`zerocopy demo: ${lib.path} (ABI ${lib.abiVersion}), Deno ${Deno.ver
 
 section("1. Small transfer");
 {
-  using small = lib.generate("i32", 1000);
+  using small = demo.generate("i32", 1000);
   console.log(`Zig handed over ${small.length} i32 (${small.byteLength} bytes)`);
   console.log(`first 10: [${Array.from(small.view.subarray(0, 10)).join(", ")}]`);
 }
 
 section("2. Large transfers");
 for (const bytes of [4 * MB, 100 * MB]) {
-  const [buffer, ms] = timed(() => lib.generate("i32", bytes / 4));
+  const [buffer, ms] = timed(() => demo.generate("i32", bytes / 4));
   using large = buffer;
   console.log(
     `${(bytes / MB).toFixed(0).padStart(4)} MB: ${large.length} i32 filled by Zig and handed over in ${
@@ -50,14 +51,14 @@ for (const bytes of [4 * MB, 100 * MB]) {
 
 section("3. Data integrity and shared memory");
 {
-  using buffer = lib.generate("i32", 25 * MB);
+  using buffer = demo.generate("i32", 25 * MB);
   const [intact, ms] = timed(() => checkPattern(buffer));
   console.log(
     `all ${buffer.length} elements hold the pattern Zig wrote: ${intact} (checked in ${ms.toFixed(1)} ms)`,
   );
-  const before = lib.checksum(buffer);
+  const before = demo.checksum(buffer);
   buffer.view[12345] = -1;
-  const after = lib.checksum(buffer);
+  const after = demo.checksum(buffer);
   console.log(
     `Zig's checksum before/after a write made in Deno: ${before} / ${after} (the memory is shared: ${
       before !== after
@@ -68,7 +69,7 @@ section("3. Data integrity and shared memory");
 section("4. Proper cleanup");
 {
   const view = (() => {
-    using buffer = lib.generate("f64", 1000);
+    using buffer = demo.generate("f64", 1000);
     console.log(`while alive: ${JSON.stringify(lib.stats())}`);
     return buffer.view;
   })();
@@ -87,10 +88,10 @@ section("5. Zero-copy vs copying 100 MB");
   const handover: number[] = [];
   const copying: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    handover.push(timed(() => lib.generate("i32", length)[Symbol.dispose]())[1]);
+    handover.push(timed(() => demo.generate("i32", length)[Symbol.dispose]())[1]);
     copying.push(
       timed(() => {
-        using buffer = lib.generate("i32", length);
+        using buffer = demo.generate("i32", length);
         return buffer.view.slice();
       })[1],
     );

@@ -11,7 +11,7 @@ import { openExamples } from "./zig_author/library.ts";
 
 const [width = 1920, height = 1080] = Deno.args.slice(0, 2).map(Number);
 const outDir = Deno.args[2] ?? await Deno.makeTempDir({ prefix: "zerocopy-frames-" });
-const examples = openExamples();
+const examples = await openExamples();
 
 function header(magic: string, w: number, h: number): Uint8Array {
   return new TextEncoder().encode(`${magic}\n${w} ${h}\n255\n`);

@@ -10,7 +10,7 @@
 import { openExamples } from "./zig_author/library.ts";
 
 const n = Number(Deno.args[0] ?? 256);
-const examples = openExamples();
+const examples = await openExamples();
 
 const a = Float64Array.from({ length: n * n }, (_, i) => (i % 7) - 3);
 const b = Float64Array.from({ length: n * n }, (_, i) => (i % 5) / 2);

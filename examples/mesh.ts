@@ -10,7 +10,7 @@
 import { openExamples } from "./zig_author/library.ts";
 
 const n = Number(Deno.args[0] ?? 512);
-const examples = openExamples();
+const examples = await openExamples();
 
 const start = performance.now();
 using vertices = examples.make_mesh_vertices(n);

@@ -10,7 +10,7 @@
 import { openExamples } from "./zig_author/library.ts";
 
 const count = Number(Deno.args[0] ?? 100_000);
-const examples = openExamples();
+const examples = await openExamples();
 
 const payload = new TextEncoder().encode(
   Array.from({ length: count }, (_, i) => `sensor${i % 16}=${i}\n`).join(""),

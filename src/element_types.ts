@@ -5,20 +5,11 @@
  */
 
 import { ZeroCopyError } from "./errors.ts";
-import { abiLayout } from "./symbols.ts";
+import { ELEMENT_SIZES, ELEMENT_TAGS } from "./layout.ts";
+import type { abiLayout } from "./symbols.ts";
 
-/** The Zig element type of a buffer, which names the TypedArray that views it. */
-export type ElementType =
-  | "i8"
-  | "u8"
-  | "i16"
-  | "u16"
-  | "i32"
-  | "u32"
-  | "i64"
-  | "u64"
-  | "f32"
-  | "f64";
+/** The Zig element type of a buffer, which names the TypedArray that views it (zig/abi.zig `ElementType`). */
+export type ElementType = keyof typeof abiLayout.element_types;
 
 /** The TypedArray that views each element type, backed by a plain `ArrayBuffer`. */
 export interface TypedArrayOf {
@@ -47,26 +38,56 @@ export interface TypedArrayOf {
 /** Any TypedArray that can view a zerocopy buffer. */
 export type AnyTypedArray = TypedArrayOf[ElementType];
 
+// The one line TypeScript needs per element type beyond the generated manifest:
+// `satisfies` fails to compile when Zig adds a type this table lacks.
+const TYPED_ARRAYS = {
+  i8: Int8Array,
+  u8: Uint8Array,
+  i16: Int16Array,
+  u16: Uint16Array,
+  i32: Int32Array,
+  u32: Uint32Array,
+  i64: BigInt64Array,
+  u64: BigUint64Array,
+  f32: Float32Array,
+  f64: Float64Array,
+} as const satisfies Record<ElementType, { readonly BYTES_PER_ELEMENT: number }>;
+
+// And this fails when the TypedArrayOf interface lacks one.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _everyTypeHasAnArray: Exact<keyof TypedArrayOf, ElementType> = true;
+
 interface ElementInfo {
-  /** The `ElementType` tag in zig/abi.zig, from the generated manifest. */
+  /** The `ElementType` tag in zig/abi.zig. */
   readonly tag: number;
+  /** Bytes per element, as Zig's `@sizeOf` reports it. */
   readonly bytes: number;
   readonly view: (buffer: ArrayBuffer, offset?: number, length?: number) => AnyTypedArray;
 }
 
-/** One row per element type; the tags are checked against the library's layout manifest. */
-export const ELEMENT_INFO: Readonly<Record<ElementType, ElementInfo>> = {
-  i8: { tag: abiLayout.element_types.i8, bytes: 1, view: (b, o, l) => new Int8Array(b, o, l) },
-  u8: { tag: abiLayout.element_types.u8, bytes: 1, view: (b, o, l) => new Uint8Array(b, o, l) },
-  i16: { tag: abiLayout.element_types.i16, bytes: 2, view: (b, o, l) => new Int16Array(b, o, l) },
-  u16: { tag: abiLayout.element_types.u16, bytes: 2, view: (b, o, l) => new Uint16Array(b, o, l) },
-  i32: { tag: abiLayout.element_types.i32, bytes: 4, view: (b, o, l) => new Int32Array(b, o, l) },
-  u32: { tag: abiLayout.element_types.u32, bytes: 4, view: (b, o, l) => new Uint32Array(b, o, l) },
-  i64: { tag: abiLayout.element_types.i64, bytes: 8, view: (b, o, l) => new BigInt64Array(b, o, l) },
-  u64: { tag: abiLayout.element_types.u64, bytes: 8, view: (b, o, l) => new BigUint64Array(b, o, l) },
-  f32: { tag: abiLayout.element_types.f32, bytes: 4, view: (b, o, l) => new Float32Array(b, o, l) },
-  f64: { tag: abiLayout.element_types.f64, bytes: 8, view: (b, o, l) => new Float64Array(b, o, l) },
-};
+/** One row per element type, built from the generated manifest. */
+export const ELEMENT_INFO: Readonly<Record<ElementType, ElementInfo>> = Object.fromEntries(
+  (Object.keys(ELEMENT_TAGS) as ElementType[]).map((type) => {
+    const TypedArray = TYPED_ARRAYS[type] as unknown as new (
+      b: ArrayBuffer,
+      o?: number,
+      l?: number,
+    ) => AnyTypedArray;
+    const info: ElementInfo = {
+      tag: ELEMENT_TAGS[type],
+      bytes: ELEMENT_SIZES[type],
+      view: (buffer, offset, length) => new TypedArray(buffer, offset, length),
+    };
+    return [type, info];
+  }),
+) as Record<ElementType, ElementInfo>;
+
+/** The TypedArray constructor of each element type, e.g. to check its size against Zig's. */
+export function typedArrayOf(
+  type: ElementType,
+): { readonly BYTES_PER_ELEMENT: number; readonly name: string } {
+  return TYPED_ARRAYS[type];
+}
 
 /** Every element type, in ABI tag order. */
 export const ELEMENT_TYPES: readonly ElementType[] = Object.keys(ELEMENT_INFO) as ElementType[];

@@ -22,7 +22,7 @@ import { ZeroCopyError } from "./errors.ts";
  * ```ts
  * import { lend, openLibrary } from "@zerocopy/zerocopy";
  *
- * const lib = openLibrary();
+ * const lib = await openLibrary();
  * const values = new Float64Array([1, 2, 3.5]);
  * console.log(lib.symbols.zc_sum_f64(lend(values), values.length)); // 6.5
  * ```

@@ -1,25 +1,21 @@
 /**
- * Finds the native library, opens it once and checks its ABI before use.
+ * An opened, ABI-checked zerocopy library, and the one way Zig memory becomes a
+ * `ZeroCopyBuffer`.
  *
  * @module
  */
 
-import { ABI_VERSION, checkLayout, STATS_WORDS, STATUS, statusError } from "./abi.ts";
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "./element_types.ts";
+import { openChecked } from "./abi_check.ts";
+import { describe, type Descriptor, newDescriptor } from "./descriptor.ts";
+import { type Candidate, LIBRARY_ENV_VAR, libraryCandidates } from "./discovery.ts";
 import { ZeroCopyError } from "./errors.ts";
-import { abiSymbols, libzerocopySymbols, probeSymbols } from "./symbols.ts";
-import {
-  adoptDescriptor,
-  consume,
-  type Descriptor,
-  descriptorOf,
-  newDescriptor,
-  type Releaser,
-  type ZeroCopyBuffer,
-} from "./zero_copy_buffer.ts";
-
-/** The environment variable that overrides where the native library is looked for. */
-export const LIBRARY_ENV_VAR = "ZEROCOPY_LIB";
+import { STATS_BYTES, StatsOffset, STATUS } from "./layout.ts";
+import { type Mapping, pointerViewMapping } from "./mapping.ts";
+import { statusError } from "./status.ts";
+import { abiSymbols, libzerocopySymbols } from "./symbols.ts";
+import { checkTransferred, claim, type TransferredBuffer } from "./transfer.ts";
+import { bufferInternals, type BufferOwner, type ZeroCopyBuffer } from "./zero_copy_buffer.ts";
 
 /**
  * Where to find the native library, and which of its own exports to bind.
@@ -59,14 +55,7 @@ export type BoundSymbols<S extends Deno.ForeignLibraryInterface> = Deno.DynamicL
   S & typeof abiSymbols
 >["symbols"];
 
-type AnyLibrary = Deno.DynamicLibrary<Deno.ForeignLibraryInterface>;
 type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
-
-// Assigned in ZeroCopyLibrary's static block, which alone may call its constructor.
-let openChecked: (
-  path: string,
-  table: Deno.ForeignLibraryInterface,
-) => ZeroCopyLibrary<Deno.ForeignLibraryInterface>;
 
 /**
  * An opened, ABI-checked zerocopy library: libzerocopy itself, or a Zig
@@ -76,12 +65,12 @@ let openChecked: (
  *
  * @typeParam S The library's own FFI symbols.
  *
- * @example Generate a buffer in Zig and read it in Deno
+ * @example Adopt what a Zig function hands over
  * ```ts
  * import { openLibrary } from "@zerocopy/zerocopy";
  *
- * const lib = openLibrary();
- * using halves = lib.generate("f64", 4);
+ * const lib = await openLibrary();
+ * using halves = lib.adopt("f64", (out) => lib.symbols.zc_generate_f64(4n, out));
  * console.log(halves.view); // Float64Array(4) [ 0, 0.5, 1, 1.5 ]
  * ```
  */
@@ -92,34 +81,34 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   readonly abiVersion: number;
   /**
    * The library's bound functions, as `Deno.dlopen` returns them. Pass
-   * descriptors (`take`'s callback argument, `pin().descriptor`) as `"buffer"` parameters.
+   * descriptors (`adopt`'s callback argument, `pin().descriptor`) as `"buffer"` parameters.
    */
   readonly symbols: BoundSymbols<S>;
-  /** @internal Frees descriptors this library handed over; used by `ZeroCopyBuffer.receive`. */
-  readonly releaser: Releaser;
+  /** How handed-over memory becomes an `ArrayBuffer`: `"pointer-view"` (`UnsafePointerView.getArrayBuffer`). */
+  readonly mapping: Mapping["kind"];
   readonly #abi: AbiFunctions;
-  readonly #stats = new BigUint64Array(STATS_WORDS);
+  readonly #owner: BufferOwner;
+  readonly #map: Mapping["map"];
+  readonly #stats = new DataView(new ArrayBuffer(STATS_BYTES));
 
-  private constructor(path: string, library: Deno.DynamicLibrary<S & typeof abiSymbols>) {
+  /** @internal Use {@linkcode openLibrary}. */
+  constructor(path: string, library: Deno.DynamicLibrary<S & typeof abiSymbols>, mapping: Mapping) {
     this.path = path;
     this.symbols = library.symbols;
     this.#abi = library.symbols as unknown as AbiFunctions;
     this.abiVersion = this.#abi.zc_abi_version();
+    this.mapping = mapping.kind;
+    this.#map = mapping.map;
     const release = this.#abi.zc_release;
-    this.releaser = { path, release: (descriptor) => release(descriptor) };
-  }
-
-  static {
-    openChecked = (path, table) =>
-      new ZeroCopyLibrary(path, openWithAbiCheck(path, table) as Deno.DynamicLibrary<typeof abiSymbols>);
+    this.#owner = { path, release: (descriptor) => release(descriptor) };
   }
 
   /**
    * Calls a Zig function that hands a buffer over through its descriptor
-   * argument (`out: *zerocopy.Buffer`) and takes ownership of the result.
+   * argument (`out: *zerocopy.Descriptor` or `*zerocopy.Out(T)`) and adopts the result.
    *
    * @typeParam T The element type the function hands over.
-   * @param type The element type the function must hand over; another is refused.
+   * @param type The element type the function must hand over; another is refused (and freed).
    * @param call Calls the Zig function with `descriptor` and returns its `Status`
    * (0 for ok), or nothing for a function that cannot fail.
    * @returns The buffer; dispose it to free the memory.
@@ -127,35 +116,40 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    * `INVALID_ELEMENT_TYPE` when the function handed over another type, after
    * freeing what it handed over.
    *
-   * @example Take a frame from a Zig author's function
+   * @example Adopt a frame from a Zig author's function
    * ```ts ignore
-   * using frame = lib.take("u8", (out) => lib.symbols.make_frame(640, 480, out));
+   * using frame = lib.adopt("u8", (out) => lib.symbols.make_frame(640, 480, out));
    * ```
    */
-  take<T extends ElementType>(type: T, call: (descriptor: Descriptor) => number | void): ZeroCopyBuffer<T> {
+  adopt<T extends ElementType>(type: T, call: (descriptor: Descriptor) => number | void): ZeroCopyBuffer<T> {
     checkElementType(type);
     const descriptor = newDescriptor();
     let status: number;
     try {
       status = call(descriptor) ?? STATUS.ok;
     } catch (error) {
-      this.releaser.release(descriptor); // the Zig call may have handed over before `call` threw
+      this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
       throw error;
     }
-    return this.#adopt(descriptor, status, type);
+    return this.#wrap(descriptor, status, type);
   }
 
   /**
-   * `take` for a nonblocking Zig function (`nonblocking: true`): the call runs
+   * `adopt` for a nonblocking Zig function (`nonblocking: true`): the call runs
    * on another thread and the buffer arrives when it settles.
    *
    * @typeParam T The element type the function hands over.
    * @param type The element type the function must hand over.
    * @param call Calls the nonblocking function with `descriptor`; resolves to its `Status`.
    * @returns The buffer; dispose it to free the memory.
-   * @throws {ZeroCopyError} as {@linkcode ZeroCopyLibrary.prototype.take}.
+   * @throws {ZeroCopyError} as {@linkcode ZeroCopyLibrary.prototype.adopt}.
+   *
+   * @example Adopt from a nonblocking function
+   * ```ts ignore
+   * using frame = await lib.adoptAsync("u8", (out) => lib.symbols.render_slowly(out));
+   * ```
    */
-  async takeAsync<T extends ElementType>(
+  async adoptAsync<T extends ElementType>(
     type: T,
     call: (descriptor: Descriptor) => Promise<number | void>,
   ): Promise<ZeroCopyBuffer<T>> {
@@ -165,10 +159,10 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     try {
       status = (await call(descriptor)) ?? STATUS.ok;
     } catch (error) {
-      this.releaser.release(descriptor); // the Zig call may have handed over before `call` threw
+      this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
       throw error;
     }
-    return this.#adopt(descriptor, status, type);
+    return this.#wrap(descriptor, status, type);
   }
 
   /**
@@ -187,7 +181,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    * ```ts
    * import { openLibrary } from "@zerocopy/zerocopy";
    *
-   * const lib = openLibrary();
+   * const lib = await openLibrary();
    * const bytes = lib.allocate("u8", 3);
    * bytes.view.set([1, 2, 3]);
    * lib.giveBack(bytes, (descriptor) => lib.symbols.zc_consume(descriptor));
@@ -204,66 +198,88 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     }
     const descriptor = newDescriptor();
     const status = this.#abi.zc_allocate(ELEMENT_INFO[type].tag, BigInt(length), descriptor);
-    return this.#adopt(descriptor, status, type, `Allocating ${length} ${type}`);
+    return this.#wrap(descriptor, status, type, `Allocating ${length} ${type}`);
   }
 
   /**
-   * Gives a buffer to a Zig function that takes ownership of it (it calls
-   * `zerocopy.take()` on the descriptor, then keeps or frees the memory). From
+   * Gives a buffer back to a Zig function that takes ownership of it (it calls
+   * `zerocopy.claim()` on the descriptor, then keeps or frees the memory). From
    * then on the buffer is consumed: its views are detached, it never frees,
-   * and using it throws `CONSUMED`. A function that did not take the memory
+   * and using it throws `CONSUMED`. A function that did not claim the memory
    * (its descriptor still set when it returns) has it freed here, so nothing leaks.
    *
    * @typeParam R What the Zig function returns.
    * @param buffer A live buffer from this library.
    * @param call Calls the Zig function with the buffer's descriptor.
    * @returns What `call` returned.
-   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED`, or `PINNED` while a nonblocking call uses it.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a buffer another library
+   * file handed over (give it back to that one): nothing is consumed; `DISPOSED`, `CONSUMED`, or `PINNED`
+   * while a nonblocking call uses it.
+   *
+   * @example Give a buffer to Zig
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * const values = lib.allocate("f64", 4);
+   * lib.giveBack(values, (descriptor) => lib.symbols.zc_consume(descriptor));
+   * console.log(values.disposed); // true
+   * ```
    */
   giveBack<R>(buffer: ZeroCopyBuffer, call: (descriptor: Descriptor) => R): R {
-    const descriptor = consume(buffer, "give back");
+    // By path: every ZeroCopyLibrary of one file shares its code and counters.
+    const from = bufferInternals.ownerOf(buffer).path;
+    if (from !== this.path) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Cannot give a buffer from "${from}" back to "${this.path}": give it back to the library that handed it over`,
+      );
+    }
+    const descriptor = bufferInternals.consume(buffer, "give back");
     try {
       return call(descriptor);
     } finally {
-      this.releaser.release(descriptor); // a no-op once Zig took it
+      this.#owner.release(descriptor); // a no-op once Zig claimed it
     }
   }
 
   /**
-   * Generates `length` elements of `type` in Zig with libzerocopy's demo
-   * generator (element `i` is `i` wrapped to the type, or `i / 2` for floats)
-   * and takes ownership of them with no copy.
+   * Turns a buffer another worker sent with {@linkcode ZeroCopyBuffer.prototype.transfer}
+   * back into a buffer over the same memory, which this side now owns.
    *
-   * @typeParam T The element type.
-   * @param type The element type, which picks the view's TypedArray.
-   * @param length The number of elements; 0 gives an empty buffer.
-   * @returns The buffer; dispose it to free the memory.
-   * @throws {ZeroCopyError} `INVALID_ELEMENT_TYPE`, `INVALID_LENGTH`,
-   * `SIZE_OVERFLOW` before anything is allocated; `OUT_OF_MEMORY` when Zig's
-   * allocator fails.
+   * @typeParam T The element type expected.
+   * @param transferred What `transfer()` returned, received through `postMessage`.
+   * @param expected The element type expected; a buffer of another type is refused (and freed).
+   * @returns The buffer, owned here: dispose it to free the memory.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a transferred
+   * buffer, or one from another library (nothing is claimed then); `CONSUMED`
+   * for one already received; `INVALID_ELEMENT_TYPE` for a buffer of another
+   * type than `expected`.
+   *
+   * @example Receive a buffer in a worker
+   * ```ts ignore
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * self.onmessage = (event) => {
+   *   using frame = lib.receive(event.data, "f32");
+   *   console.log(frame.length);
+   * };
+   * ```
    */
-  generate<T extends ElementType>(
-    this: ZeroCopyLibrary<LibzerocopySymbols>,
-    type: T,
-    length: number,
+  receive<T extends ElementType = ElementType>(
+    transferred: TransferredBuffer,
+    expected?: T,
   ): ZeroCopyBuffer<T> {
-    checkElementType(type);
-    checkLength(length, type);
-    const descriptor = newDescriptor();
-    const status = this.symbols[`zc_generate_${type as ElementType}`](BigInt(length), descriptor);
-    return this.#adopt(descriptor, status, type, `Generating ${length} ${type}`);
-  }
-
-  /**
-   * FNV-1a hash that libzerocopy computes over the buffer's bytes, reading the
-   * same memory the view writes to.
-   *
-   * @param buffer A live buffer.
-   * @returns The 32-bit FNV-1a hash of `buffer.bytes`.
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` for a buffer that is gone.
-   */
-  checksum(this: ZeroCopyLibrary<LibzerocopySymbols>, buffer: ZeroCopyBuffer): number {
-    return this.symbols.zc_checksum(descriptorOf(buffer));
+    checkTransferred(transferred);
+    if (expected !== undefined) checkElementType(expected);
+    if (transferred.path !== this.path) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Cannot receive a buffer from "${transferred.path}" with the library "${this.path}": open that library and receive it there`,
+      );
+    }
+    return this.#wrap(claim(transferred), STATUS.ok, expected);
   }
 
   /**
@@ -271,28 +287,53 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    * not yet released. Tests use them to prove each buffer is freed exactly once.
    *
    * @returns A snapshot of the counters.
+   *
+   * @example Count live buffers
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * console.log(lib.stats().liveBuffers);
+   * ```
    */
   stats(): LibraryStats {
     this.#abi.zc_stats(this.#stats);
-    const [liveBuffers, liveBytes, totalHandedOver, totalReleased] = Array.from(this.#stats, Number);
-    return { liveBuffers, liveBytes, totalHandedOver, totalReleased };
+    const count = (offset: number) => Number(this.#stats.getBigUint64(offset, true));
+    return {
+      liveBuffers: count(StatsOffset.live_buffers),
+      liveBytes: count(StatsOffset.live_bytes),
+      totalHandedOver: count(StatsOffset.total_handed_over),
+      totalReleased: count(StatsOffset.total_released),
+    };
   }
 
-  #adopt<T extends ElementType>(
+  /**
+   * Wraps the memory a native call described in `descriptor`. On a failed
+   * status or any inconsistency the memory is released before the error is
+   * thrown, so nothing leaks.
+   */
+  #wrap<T extends ElementType>(
     descriptor: Descriptor,
     status: number,
-    type: T,
+    expected: T | undefined,
     what = "The native call",
   ): ZeroCopyBuffer<T> {
-    if (status !== STATUS.ok) {
-      this.releaser.release(descriptor); // in case the function filled it before failing
-      throw statusError(status, what);
+    let memory: ArrayBuffer;
+    let type: ElementType;
+    try {
+      if (status !== STATUS.ok) throw statusError(status, what);
+      const described = describe(descriptor, expected);
+      type = described.type;
+      memory = described.byteLength === 0
+        ? new ArrayBuffer(0)
+        : this.#map(described.address, described.byteLength);
+    } catch (error) {
+      this.#owner.release(descriptor); // in case the function filled it before failing
+      throw error;
     }
-    return adoptDescriptor(descriptor, this.releaser, type);
+    return bufferInternals.create(descriptor, this.#owner, type as T, memory);
   }
 }
-
-const opened = new Map<string, ZeroCopyLibrary<Deno.ForeignLibraryInterface>>();
 
 /**
  * Opens the native library once per path and checks that it speaks this
@@ -314,11 +355,11 @@ const opened = new Map<string, ZeroCopyLibrary<Deno.ForeignLibraryInterface>>();
  * ```ts
  * import { openLibrary } from "@zerocopy/zerocopy";
  *
- * const lib = openLibrary();
+ * const lib = await openLibrary();
  * console.log(lib.path, lib.abiVersion);
  * ```
  */
-export function openLibrary(options?: { path?: string | URL; symbols?: undefined }): ZeroCopyLibrary;
+export function openLibrary(options?: { path?: string | URL; symbols?: undefined }): Promise<ZeroCopyLibrary>;
 /**
  * Opens a Zig author's library built with the `zerocopy` Zig module, binding
  * its own exports beside the zerocopy ABI ones; otherwise as above.
@@ -332,114 +373,63 @@ export function openLibrary(options?: { path?: string | URL; symbols?: undefined
  * ```ts ignore
  * import { openLibrary } from "@zerocopy/zerocopy";
  *
- * const lib = openLibrary({
+ * const lib = await openLibrary({
  *   path: "./zig-out/lib/libframes.so",
  *   symbols: { make_frame: { parameters: ["u32", "u32", "buffer"], result: "i32" } },
  * });
- * using frame = lib.take("u8", (out) => lib.symbols.make_frame(640, 480, out));
+ * using frame = lib.adopt("u8", (out) => lib.symbols.make_frame(640, 480, out));
  * ```
  */
 export function openLibrary<S extends Deno.ForeignLibraryInterface>(
   options: OpenLibraryOptions<S> & { symbols: S },
-): ZeroCopyLibrary<S>;
-export function openLibrary(options: OpenLibraryOptions = {}): ZeroCopyLibrary<Deno.ForeignLibraryInterface> {
+): Promise<ZeroCopyLibrary<S>>;
+export function openLibrary(
+  options: OpenLibraryOptions = {},
+): Promise<ZeroCopyLibrary<Deno.ForeignLibraryInterface>> {
+  try {
+    return Promise.resolve(openLibrarySync(options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function openLibrarySync(options: OpenLibraryOptions): ZeroCopyLibrary<Deno.ForeignLibraryInterface> {
   const table = options.symbols === undefined ? libzerocopySymbols : { ...options.symbols, ...abiSymbols };
-  const candidates = libraryCandidates(options);
-  const tried: string[] = [];
-  for (const { path, source } of candidates) {
-    // One handle per path and symbol table: dlopen hands back the same loaded code for each.
-    const key = `${path}\0${Object.keys(table).sort().join(",")}`;
-    const cached = opened.get(key);
-    if (cached) return cached;
-    tried.push(`${path} (${source})`);
-    if (!exists(path)) continue;
-    requireUnscopedFfi(path);
-    const library = openChecked(path, table);
-    opened.set(key, library);
-    return library;
+  const tried: Candidate[] = [];
+  for (const candidate of libraryCandidates(options.path)) {
+    const library = openCandidate(candidate.path, table);
+    if (library !== null) return library;
+    tried.push(candidate);
   }
   throw new ZeroCopyError(
     "LIBRARY_NOT_FOUND",
     `Cannot find the zerocopy native library; tried ${
-      tried.map((t) => `"${t}"`).join(", ")
+      tried.map((t) => `"${t.path} (${t.source})"`).join(", ")
     }: run "zig build" in the zerocopy checkout, or set ${LIBRARY_ENV_VAR} or the path option to the built library`,
   );
 }
 
-interface Candidate {
-  path: string;
-  source: string;
-}
+const libraries = new Map<string, ZeroCopyLibrary<Deno.ForeignLibraryInterface>>();
 
-/**
- * The file name `zig build` gives a shared library on this OS:
- * `lib<name>.so`, `lib<name>.dylib` or `<name>.dll`.
- *
- * @param name The library's name in build.zig.
- * @returns Its file name on this OS.
- *
- * @example Find a Zig author's build output
- * ```ts
- * import { libraryFileName } from "@zerocopy/zerocopy";
- *
- * console.log(`zig-out/lib/${libraryFileName("usecases")}`); // zig-out/lib/libusecases.so on Linux
- * ```
- */
-export function libraryFileName(name = "zerocopy"): string {
-  switch (Deno.build.os) {
-    case "windows":
-      return `${name}.dll`;
-    case "darwin":
-      return `lib${name}.dylib`;
-    default:
-      return `lib${name}.so`;
-  }
-}
-
-function libraryCandidates(options: OpenLibraryOptions): Candidate[] {
-  if (options.path !== undefined) return [{ path: toPath(options.path), source: "path option" }];
-  const fromEnv = readEnv(LIBRARY_ENV_VAR);
-  if (fromEnv) return [{ path: fromEnv, source: LIBRARY_ENV_VAR }];
-  const file = libraryFileName();
-  const candidates: Candidate[] = [];
-  const beside = new URL(`../zig-out/lib/${file}`, import.meta.url);
-  if (beside.protocol === "file:") candidates.push({ path: toPath(beside), source: "beside the module" });
-  candidates.push({ path: `zig-out/lib/${file}`, source: "working directory" });
-  return candidates;
-}
-
-function toPath(path: string | URL): string {
-  if (typeof path === "string" && !path.startsWith("file:")) return path;
-  const url = new URL(path);
-  const decoded = decodeURIComponent(url.pathname);
-  return Deno.build.os === "windows" ? decoded.slice(1).replaceAll("/", "\\") : decoded;
-}
-
-/** Reads an environment variable, treating a denied `--allow-env` as unset. */
-export function readEnv(name: string): string | undefined {
-  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
-  return Deno.env.get(name) || undefined;
-}
-
-/**
- * Whether `path` exists, judged by opening it: no `--allow-read` needed, and a
- * denied `--allow-ffi` surfaces as Deno's own error.
- */
-function exists(path: string): boolean {
-  try {
-    Deno.dlopen(path, {}).close();
-    return true;
-  } catch (error) {
-    if (isPermissionError(error)) throw error;
-    if (isMissingFile(error)) return false;
-    throw new ZeroCopyError(
-      "LIBRARY_INVALID",
-      `Cannot load native library "${path}": ${
-        (error as Error).message
-      }; rebuild it with "zig build" for this platform`,
-      { cause: error },
-    );
-  }
+/** The library at `path` with `table`, opened once; null when there is no such file. */
+function openCandidate(
+  path: string,
+  table: Deno.ForeignLibraryInterface,
+): ZeroCopyLibrary<Deno.ForeignLibraryInterface> | null {
+  // One handle per path and symbol table: dlopen hands back the same loaded code for each.
+  const key = `${path}\0${Object.keys(table).sort().join(",")}`;
+  const cached = libraries.get(key);
+  if (cached) return cached;
+  requireUnscopedFfi(path);
+  const handle = openChecked(path, table);
+  if (handle === null) return null;
+  const library = new ZeroCopyLibrary<Deno.ForeignLibraryInterface>(
+    path,
+    handle as Deno.DynamicLibrary<typeof abiSymbols>,
+    pointerViewMapping,
+  );
+  libraries.set(key, library);
+  return library;
 }
 
 /**
@@ -449,51 +439,10 @@ function exists(path: string): boolean {
  * beats failing at the first handover.
  */
 function requireUnscopedFfi(path: string): void {
-  if (Deno.permissions.querySync({ name: "ffi" }).state === "granted") return;
+  const state = Deno.permissions.querySync({ name: "ffi" }).state;
+  if (state === "granted") return;
+  if (Deno.permissions.querySync({ name: "ffi", path }).state !== "granted") return; // dlopen reports it
   throw new Deno.errors.NotCapable(
     `Requires ffi access without a path to map "${path}"'s buffers: Deno allows UnsafePointerView.getArrayBuffer only under an unscoped grant (denoland/deno#15511); run again with --allow-ffi`,
   );
-}
-
-function openWithAbiCheck(path: string, table: Deno.ForeignLibraryInterface): AnyLibrary {
-  const probe = openSymbols(path, probeSymbols);
-  try {
-    const version = probe.symbols.zc_abi_version();
-    if (version !== ABI_VERSION) {
-      throw new ZeroCopyError(
-        "ABI_MISMATCH",
-        `Cannot use native library "${path}": it has ABI version ${version} but this module needs ${ABI_VERSION}; rebuild it from the matching zerocopy version with "zig build"`,
-      );
-    }
-    const layout = probe.symbols.zc_layout();
-    checkLayout(layout === null ? "" : new Deno.UnsafePointerView(layout).getCString(), path);
-  } finally {
-    probe.close();
-  }
-  return openSymbols(path, table);
-}
-
-function openSymbols<S extends Deno.ForeignLibraryInterface>(path: string, table: S): Deno.DynamicLibrary<S> {
-  try {
-    return Deno.dlopen(path, table);
-  } catch (error) {
-    if (isPermissionError(error)) throw error;
-    throw new ZeroCopyError(
-      "SYMBOL_MISSING",
-      `Cannot use native library "${path}": ${
-        (error as Error).message
-      }; it is not a zerocopy library, or was built from another version`,
-      { cause: error },
-    );
-  }
-}
-
-function isPermissionError(error: unknown): boolean {
-  return error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied;
-}
-
-function isMissingFile(error: unknown): boolean {
-  return error instanceof Error &&
-    /no such file|cannot open shared object file: no such|image not found|specified module could not be found/i
-      .test(error.message);
 }

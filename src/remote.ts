@@ -6,7 +6,8 @@
  */
 
 import { ZeroCopyError } from "./errors.ts";
-import { openLibrary, readEnv, type ZeroCopyLibrary } from "./library.ts";
+import { readEnv } from "./discovery.ts";
+import { openLibrary, type ZeroCopyLibrary } from "./library.ts";
 
 /**
  * Where to download a prebuilt library and how to check it.
@@ -77,8 +78,8 @@ export async function openRemoteLibrary<S extends Deno.ForeignLibraryInterface>(
     await Deno.rename(partial, path); // atomic: no reader sees half a library
   }
   const library = options.symbols === undefined
-    ? openLibrary({ path })
-    : openLibrary({ path, symbols: options.symbols });
+    ? await openLibrary({ path })
+    : await openLibrary({ path, symbols: options.symbols });
   return library as unknown as ZeroCopyLibrary<S>;
 }
 

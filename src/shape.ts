@@ -24,10 +24,10 @@ export interface ElementSource<T extends ElementType> {
  *
  * @example A 2×3 matrix
  * ```ts
- * import { openLibrary } from "@zerocopy/zerocopy";
+ * import { openDemo } from "@zerocopy/zerocopy";
  *
- * const lib = openLibrary();
- * using buffer = lib.generate("f64", 6);
+ * const demo = await openDemo();
+ * using buffer = demo.generate("f64", 6);
  * const matrix = buffer.withShape([2, 3]);
  * console.log(matrix.get(1, 2), matrix.strides); // 2.5 [ 3, 1 ]
  * ```

@@ -3,23 +3,44 @@
 
 import { assertEquals, assertThrows } from "@std/assert";
 import {
+  type Demo,
   type ElementType,
   libraryFileName,
   type LibraryStats,
+  openDemo,
   openLibrary,
   type TypedArrayOf,
   ZeroCopyError,
   type ZeroCopyErrorCode,
   type ZeroCopyLibrary,
 } from "../mod.ts";
+import { testHooksSymbols } from "./fixtures/test_hooks.ts";
 
 /** Opened at module load, outside any test, so the resource sanitizer does not count it. */
-export const lib: ZeroCopyLibrary = openLibrary();
+export const demo = await openDemo();
+
+/** libzerocopy, under test. */
+export const lib: ZeroCopyLibrary = demo.library;
 
 /** Path of a library from `zig build fixtures`. */
 export function fixturePath(name: string): string {
   return new URL(`../zig-out/fixtures/${libraryFileName(name)}`, import.meta.url).pathname;
 }
+
+/**
+ * The library with the hooks tests need and the product must not ship (bad
+ * descriptors, a Zig side that keeps a buffer), built like the library under
+ * test: beside it when it is the checked build, else among the fixtures.
+ */
+export const hooks: ZeroCopyLibrary<typeof testHooksSymbols> = await openLibrary({
+  path: lib.path.includes("/checked/")
+    ? lib.path.replace(libraryFileName(), libraryFileName("test_hooks"))
+    : fixturePath("test_hooks"),
+  symbols: testHooksSymbols,
+});
+
+/** The demo functions of the hooks library, whose buffers its hooks may keep. */
+export const hooksDemo: Demo = await openDemo({ path: hooks.path });
 
 const CONSTRUCTORS = {
   i8: Int8Array,
@@ -34,7 +55,7 @@ const CONSTRUCTORS = {
   f64: Float64Array,
 } as const;
 
-/** What `lib.generate(type, length)` must hold: `i` wrapped to integers, `i / 2` for floats. */
+/** What `demo.generate(type, length)` must hold: `i` wrapped to integers, `i / 2` for floats. */
 export function expectedPattern<T extends ElementType>(type: T, length: number): TypedArrayOf[T] {
   const array = new CONSTRUCTORS[type](length);
   if (array instanceof BigInt64Array || array instanceof BigUint64Array) {
@@ -75,8 +96,8 @@ export function assertCode(run: () => unknown, code: ZeroCopyErrorCode): ZeroCop
   return error;
 }
 
-/** Asserts that no buffer was left live (or freed) since `before` was read. */
-export function assertLiveUnchanged(before: LibraryStats): void {
-  const { liveBuffers, liveBytes } = lib.stats();
+/** Asserts that no buffer of `library` was left live (or freed) since `before` was read. */
+export function assertLiveUnchanged(before: LibraryStats, library: { stats(): LibraryStats } = lib): void {
+  const { liveBuffers, liveBytes } = library.stats();
   assertEquals({ liveBuffers, liveBytes }, { liveBuffers: before.liveBuffers, liveBytes: before.liveBytes });
 }

@@ -2,7 +2,7 @@
 // The worker side of tests/workers_async_test.ts: receives a buffer, checks it
 // with a nonblocking Zig call, writes to it, and returns, frees or replaces it.
 
-import { openLibrary, type TransferredBuffer, ZeroCopyBuffer } from "../mod.ts";
+import { openDemo, type TransferredBuffer } from "../mod.ts";
 
 export interface RelayRequest {
   id: number;
@@ -17,11 +17,11 @@ export type RelayReply =
   | { id: number; disposed: true }
   | { id: number; error: string };
 
-const lib = openLibrary();
-const open = (path: string) => openLibrary({ path, symbols: {} });
+const demo = await openDemo();
+const lib = demo.library;
 
 async function relay(request: RelayRequest): Promise<RelayReply> {
-  const buffer = ZeroCopyBuffer.receive(request.buffer, open, "f64");
+  const buffer = lib.receive(request.buffer, "f64");
   {
     using pin = buffer.pin();
     const sum = await lib.symbols.zc_sum_f64_after(pin.descriptor, 1);
@@ -34,7 +34,7 @@ async function relay(request: RelayRequest): Promise<RelayReply> {
   if (request.then === "return") return { id: request.id, buffer: buffer.transfer() };
   buffer[Symbol.dispose]();
   if (request.then === "dispose") return { id: request.id, disposed: true };
-  return { id: request.id, buffer: lib.generate("f64", 100).transfer() };
+  return { id: request.id, buffer: demo.generate("f64", 100).transfer() };
 }
 
 self.onmessage = async (event: MessageEvent<RelayRequest>) => {

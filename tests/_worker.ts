@@ -2,10 +2,10 @@
 // The other side of tests/workers_test.ts: receives buffers, sums them, and
 // sends buffers of its own back, all without copying.
 
-import { openLibrary, type TransferredBuffer, ZeroCopyBuffer } from "../mod.ts";
+import { openDemo, type TransferredBuffer } from "../mod.ts";
 
-const lib = openLibrary();
-const open = (path: string) => openLibrary({ path, symbols: {} });
+const demo = await openDemo();
+const lib = demo.library;
 
 type Request = { kind: "sum"; buffer: TransferredBuffer } | { kind: "send"; length: number } | {
   kind: "drop";
@@ -17,7 +17,7 @@ self.onmessage = (event: MessageEvent<Request>) => {
   if (request.kind === "sum") {
     let sum = 0;
     try {
-      using buffer = ZeroCopyBuffer.receive(request.buffer, open, "f64");
+      using buffer = lib.receive(request.buffer, "f64");
       buffer.view[0] = 1000; // the sender's memory, written here
       for (const x of buffer.view) sum += x;
     } catch (error) {
@@ -26,9 +26,9 @@ self.onmessage = (event: MessageEvent<Request>) => {
     } // freed here, before the reply, so the sender sees the stats settled
     self.postMessage({ sum });
   } else if (request.kind === "send") {
-    self.postMessage({ buffer: lib.generate("f64", request.length).transfer() });
+    self.postMessage({ buffer: demo.generate("f64", request.length).transfer() });
   } else {
-    ZeroCopyBuffer.receive(request.buffer, open); // dropped: the worker's safety net or exit must not double free
+    lib.receive(request.buffer); // dropped: the worker's safety net or exit must not double free
     self.postMessage({ dropped: true });
   }
 };

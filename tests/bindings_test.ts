@@ -5,12 +5,12 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { ELEMENT_TYPES, ZeroCopyError } from "../mod.ts";
+import { typedArrayOf } from "../src/element_types.ts";
 import { abiLayout, abiSymbols, libzerocopySymbols } from "../src/symbols.ts";
-import { EXPECTED_STRUCTS } from "../src/abi.ts";
 import { open, symbols } from "./fixtures/bindings_fixture.ts";
 import { fixturePath } from "./_helpers.ts";
 
-const fixture = open(fixturePath("bindings_fixture"));
+const fixture = await open(fixturePath("bindings_fixture"));
 
 describe("bindings generated from Zig", () => {
   it("describe each export with the FFI types of its Zig signature", () => {
@@ -27,9 +27,16 @@ describe("bindings generated from Zig", () => {
   });
 
   it("give zerocopy's own layouts from zig/abi.zig", () => {
-    assertEquals(EXPECTED_STRUCTS.Buffer.size, 48);
-    assertEquals(abiLayout.structs.Buffer.fields.element_type, 40);
+    assertEquals(abiLayout.structs.Descriptor.size, 48);
+    assertEquals(abiLayout.structs.Descriptor.fields.element_type, 40);
     assertEquals(Object.keys(abiLayout.element_types), [...ELEMENT_TYPES]);
+    assertEquals(Object.keys(abiLayout.element_sizes), [...ELEMENT_TYPES]);
+  });
+
+  it("give each element type the byte size of the TypedArray that views it", () => {
+    for (const type of ELEMENT_TYPES) {
+      assertEquals(abiLayout.element_sizes[type], typedArrayOf(type).BYTES_PER_ELEMENT, type);
+    }
   });
 
   for (const type of ELEMENT_TYPES) {

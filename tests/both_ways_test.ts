@@ -1,7 +1,7 @@
 import { assert, assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { lend, openLibrary, ZeroCopyError } from "../mod.ts";
-import { assertLiveUnchanged, expectedPattern, fnv1a, lib, sameBytes } from "./_helpers.ts";
+import { assertLiveUnchanged, demo, expectedPattern, fnv1a, hooks, lib, sameBytes } from "./_helpers.ts";
 
 function assertCode(run: () => unknown, code: string): void {
   assertEquals(assertThrows(run, ZeroCopyError).code, code);
@@ -14,13 +14,13 @@ describe("lending a TypedArray to Zig", () => {
   });
 
   it("lends a ZeroCopyBuffer's view like any other array", () => {
-    using buffer = lib.generate("f64", 100);
+    using buffer = demo.generate("f64", 100);
     assertEquals(lib.symbols.zc_sum_f64(lend(buffer.view), buffer.length), 2475);
   });
 
   it("throws DETACHED for an array whose memory is gone", () => {
     const before = lib.stats();
-    const buffer = lib.generate("f64", 10);
+    const buffer = demo.generate("f64", 10);
     const view = buffer.view;
     buffer[Symbol.dispose]();
     assertCode(() => lend(view), "DETACHED");
@@ -68,22 +68,35 @@ describe("giving a buffer back to Zig", () => {
   });
 
   it("lets Zig keep the memory: the consumed buffer neither frees nor reads it", () => {
-    const before = lib.stats();
-    const buffer = lib.generate("f64", 1000);
-    assertEquals(lib.giveBack(buffer, (descriptor) => lib.symbols.zc_keep(descriptor)), 0);
+    const before = hooks.stats();
+    const buffer = hooks.allocate("f64", 1000);
+    assertEquals(hooks.giveBack(buffer, (descriptor) => hooks.symbols.zc_keep(descriptor)), 0);
     buffer[Symbol.dispose]();
-    assertEquals(lib.stats().liveBuffers, before.liveBuffers + 1);
+    assertEquals(hooks.stats().liveBuffers, before.liveBuffers + 1);
     for (const use of [() => buffer.view, () => buffer.length, () => buffer.transfer()]) {
       assertCode(use, "CONSUMED");
     }
-    assertCode(() => lib.giveBack(buffer, () => 0), "CONSUMED");
-    assertEquals(lib.symbols.zc_release_kept(), 1000);
-    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+    assertCode(() => hooks.giveBack(buffer, () => 0), "CONSUMED");
+    assertEquals(hooks.symbols.zc_release_kept(), 1000);
+    assertEquals(hooks.stats().liveBuffers, before.liveBuffers);
+  });
+
+  it("refuses a buffer another library handed over, leaving both libraries' counts right", () => {
+    const libBefore = lib.stats();
+    const hooksBefore = hooks.stats();
+    using buffer = demo.generate("f64", 10);
+    assertCode(
+      () => hooks.giveBack(buffer, (descriptor) => hooks.symbols.zc_keep(descriptor)),
+      "INVALID_ARGUMENT",
+    );
+    assertEquals(buffer.view[9], 4.5);
+    assertEquals(hooks.stats(), hooksBefore);
+    assertEquals(lib.stats().liveBuffers, libBefore.liveBuffers + 1);
   });
 
   it("frees the memory itself when the Zig function did not take it", () => {
     const before = lib.stats();
-    const buffer = lib.generate("u32", 10);
+    const buffer = demo.generate("u32", 10);
     lib.giveBack(buffer, (descriptor) => lib.symbols.zc_checksum(descriptor));
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);
     assertEquals(lib.stats().totalReleased, before.totalReleased + 1);
@@ -91,7 +104,7 @@ describe("giving a buffer back to Zig", () => {
 
   it("refuses a disposed buffer with DISPOSED", () => {
     const before = lib.stats();
-    const buffer = lib.generate("u8", 1);
+    const buffer = demo.generate("u8", 1);
     buffer[Symbol.dispose]();
     assertCode(() => lib.giveBack(buffer, () => 0), "DISPOSED");
     assertLiveUnchanged(before);
@@ -103,7 +116,7 @@ describe("buffers from any Zig allocator", () => {
   kinds.forEach((name, kind) => {
     it(`returns a buffer from ${name} to it on dispose`, () => {
       const before = lib.stats();
-      const buffer = lib.take("f64", (out) => lib.symbols.zc_generate_f64_with(kind, 10_000n, out));
+      const buffer = lib.adopt("f64", (out) => lib.symbols.zc_generate_f64_with(kind, 10_000n, out));
       assert(sameBytes(buffer.view, expectedPattern("f64", 10_000)));
       assertEquals(lib.stats().liveBuffers, before.liveBuffers + 1);
       buffer[Symbol.dispose]();
@@ -114,14 +127,14 @@ describe("buffers from any Zig allocator", () => {
 
   it("reports an unknown allocator as INVALID_ARGUMENT", () => {
     assertCode(
-      () => lib.take("f64", (out) => lib.symbols.zc_generate_f64_with(99, 1n, out)),
+      () => lib.adopt("f64", (out) => lib.symbols.zc_generate_f64_with(99, 1n, out)),
       "INVALID_ARGUMENT",
     );
   });
 
   it("refuses a buffer of another element type than expected, freeing it", () => {
     const before = lib.stats();
-    assertCode(() => lib.take("i32", (out) => lib.symbols.zc_generate_f64(8n, out)), "INVALID_ELEMENT_TYPE");
+    assertCode(() => lib.adopt("i32", (out) => lib.symbols.zc_generate_f64(8n, out)), "INVALID_ELEMENT_TYPE");
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);
   });
 });
@@ -129,7 +142,7 @@ describe("buffers from any Zig allocator", () => {
 describe("an ArrayList handed over directly", () => {
   it("views its length and frees its whole capacity", () => {
     const before = lib.stats();
-    const buffer = lib.take("f64", (out) => lib.symbols.zc_generate_f64_list(1000n, out));
+    const buffer = lib.adopt("f64", (out) => lib.symbols.zc_generate_f64_list(1000n, out));
     assertEquals(buffer.length, 1000);
     const capacityBytes = lib.stats().liveBytes - before.liveBytes;
     assert(capacityBytes > 8000, `capacity ${capacityBytes} bytes should exceed the 8000 in use`);
@@ -142,7 +155,7 @@ describe("an ArrayList handed over directly", () => {
 describe("nonblocking calls", () => {
   it("defer a dispose made during the call until the call settles", async () => {
     const before = lib.stats();
-    const buffer = lib.generate("f64", 1000);
+    const buffer = demo.generate("f64", 1000);
     const view = buffer.view;
     let sum: Promise<number>;
     {
@@ -157,14 +170,14 @@ describe("nonblocking calls", () => {
   });
 
   it("refuse to give back or transfer a pinned buffer", () => {
-    using buffer = lib.generate("f64", 4);
+    using buffer = demo.generate("f64", 4);
     using _pin = buffer.pin();
     assertCode(() => lib.giveBack(buffer, () => 0), "PINNED");
     assertCode(() => buffer.transfer(), "PINNED");
   });
 
-  it("take a buffer from a nonblocking generator with takeAsync()", async () => {
-    const asyncLib = openLibrary({
+  it("adopt a buffer from a nonblocking generator with adoptAsync()", async () => {
+    const asyncLib = await openLibrary({
       path: lib.path,
       symbols: {
         generate_async: {
@@ -175,7 +188,7 @@ describe("nonblocking calls", () => {
         },
       },
     });
-    using buffer = await asyncLib.takeAsync("i32", (out) => asyncLib.symbols.generate_async(5000n, out));
+    using buffer = await asyncLib.adoptAsync("i32", (out) => asyncLib.symbols.generate_async(5000n, out));
     assert(sameBytes(buffer.view, expectedPattern("i32", 5000)));
   });
 });

@@ -3,11 +3,11 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { lib } from "./_helpers.ts";
+import { demo } from "./_helpers.ts";
 
 describe("an ArrayBuffer from UnsafePointerView.getArrayBuffer", () => {
   it("turns every view to length 0 when detached with transfer(0)", () => {
-    using buffer = lib.generate("u8", 64);
+    using buffer = demo.generate("u8", 64);
     const raw = Deno.UnsafePointerView.getArrayBuffer(buffer.unsafePointer!, 64);
     const views = [new Uint8Array(raw), new Float64Array(raw, 8, 2), new Int16Array(raw, 2)];
     assertEquals(views[0][63], 63);
@@ -17,7 +17,7 @@ describe("an ArrayBuffer from UnsafePointerView.getArrayBuffer", () => {
   });
 
   it("turns every view to length 0 when detached with structuredClone", () => {
-    using buffer = lib.generate("u8", 64);
+    using buffer = demo.generate("u8", 64);
     const raw = Deno.UnsafePointerView.getArrayBuffer(buffer.unsafePointer!, 64);
     const view = new Uint32Array(raw);
     const clone = structuredClone(raw, { transfer: [raw] });
@@ -28,7 +28,7 @@ describe("an ArrayBuffer from UnsafePointerView.getArrayBuffer", () => {
   });
 
   it("is not freed by V8: reads after detach see length 0, not freed memory", () => {
-    using buffer = lib.generate("u8", 8);
+    using buffer = demo.generate("u8", 8);
     const raw = Deno.UnsafePointerView.getArrayBuffer(buffer.unsafePointer!, 8);
     const view = new Uint8Array(raw);
     raw.transfer(0);

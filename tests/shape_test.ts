@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { ZeroCopyError } from "../mod.ts";
-import { lib } from "./_helpers.ts";
+import { demo } from "./_helpers.ts";
 
 function code(run: () => unknown): string {
   return assertThrows(run, ZeroCopyError).code;
@@ -9,7 +9,7 @@ function code(run: () => unknown): string {
 
 describe("ZeroCopyBuffer.withShape()", () => {
   it("indexes a row-major matrix without copying", () => {
-    using buffer = lib.generate("i32", 12);
+    using buffer = demo.generate("i32", 12);
     const matrix = buffer.withShape([3, 4]);
     assertEquals(matrix.strides, [4, 1]);
     assertEquals(matrix.get(2, 1), 9);
@@ -20,7 +20,7 @@ describe("ZeroCopyBuffer.withShape()", () => {
   });
 
   it("takes explicit strides, e.g. a transposed view", () => {
-    using buffer = lib.generate("f64", 6);
+    using buffer = demo.generate("f64", 6);
     const transposed = buffer.withShape([3, 2], [1, 3]);
     assertEquals(transposed.get(2, 1), buffer.view[5]);
     assertEquals(transposed.get(1, 0), buffer.view[1]);
@@ -28,13 +28,13 @@ describe("ZeroCopyBuffer.withShape()", () => {
   });
 
   it("gives an image its [height, width, channels] shape", () => {
-    using frame = lib.generate("u8", 2 * 3 * 4);
+    using frame = demo.generate("u8", 2 * 3 * 4);
     const pixels = frame.withShape([2, 3, 4]);
     assertEquals(Array.from(pixels.row(1, 2)), [20, 21, 22, 23]);
   });
 
   it("carries a shape given by reshape(), flat [length] until then", () => {
-    using buffer = lib.generate("f32", 24);
+    using buffer = demo.generate("f32", 24);
     assertEquals([buffer.shape, buffer.strides], [[24], [1]]);
     assertEquals(buffer.reshape([2, 3, 4]), buffer);
     assertEquals([buffer.shape, buffer.strides], [[2, 3, 4], [12, 4, 1]]);
@@ -44,7 +44,7 @@ describe("ZeroCopyBuffer.withShape()", () => {
   });
 
   it("refuses shapes and strides that do not fit the length", () => {
-    using buffer = lib.generate("u8", 12);
+    using buffer = demo.generate("u8", 12);
     assertEquals(code(() => buffer.withShape([5, 3])), "INVALID_SHAPE");
     assertEquals(code(() => buffer.withShape([])), "INVALID_SHAPE");
     assertEquals(code(() => buffer.withShape([-1, 2])), "INVALID_SHAPE");
@@ -54,7 +54,7 @@ describe("ZeroCopyBuffer.withShape()", () => {
   });
 
   it("refuses indexes outside the shape", () => {
-    using buffer = lib.generate("u8", 6);
+    using buffer = demo.generate("u8", 6);
     const matrix = buffer.withShape([2, 3]);
     assertEquals(code(() => matrix.get(2, 0)), "INVALID_ARGUMENT");
     assertEquals(code(() => matrix.get(0)), "INVALID_ARGUMENT");
@@ -62,7 +62,7 @@ describe("ZeroCopyBuffer.withShape()", () => {
   });
 
   it("throws DISPOSED through a strided view once the buffer is gone", () => {
-    const buffer = lib.generate("u8", 4);
+    const buffer = demo.generate("u8", 4);
     const matrix = buffer.withShape([2, 2]);
     buffer[Symbol.dispose]();
     assertEquals(code(() => matrix.get(0, 0)), "DISPOSED");

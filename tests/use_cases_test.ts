@@ -5,7 +5,7 @@ import { assert, assertAlmostEquals, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { openExamples } from "../examples/zig_author/library.ts";
 
-const examples = openExamples();
+const examples = await openExamples();
 
 describe("use-case kernels", () => {
   it("grayscale (SIMD) and grayscale_scalar give the BT.601 luma of every pixel", () => {

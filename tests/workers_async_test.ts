@@ -5,15 +5,13 @@
 
 import { assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { openLibrary, ZeroCopyBuffer } from "../mod.ts";
-import { expectedPattern, lib } from "./_helpers.ts";
+import type { ZeroCopyBuffer } from "../mod.ts";
+import { demo, expectedPattern, lib } from "./_helpers.ts";
 import type { RelayReply, RelayRequest } from "./_relay_worker.ts";
 
 const WORKERS = 4;
 const BUFFERS = 300;
 const HOPS = 5;
-
-const open = (path: string) => openLibrary({ path, symbols: {} });
 
 function sumOf(values: Float64Array): number {
   let sum = 0;
@@ -58,7 +56,7 @@ async function sumInZig(buffer: ZeroCopyBuffer<"f64">): Promise<void> {
 
 /** One buffer's journey: HOPS round trips to the workers, each ended as `plan` says. */
 async function journey(relays: Relays, id: number): Promise<void> {
-  let buffer = lib.generate("f64", 32 + (id % 200));
+  let buffer = demo.generate("f64", 32 + (id % 200));
   let expected = buffer.view.slice();
   for (let hop = 0; hop < HOPS; hop++) {
     await sumInZig(buffer);
@@ -67,7 +65,7 @@ async function journey(relays: Relays, id: number): Promise<void> {
     const reply = await relays.ask(id + hop, { id, buffer: buffer.transfer(), sum: sumOf(expected), then });
     if ("error" in reply) throw new Error(`buffer ${id}, hop ${hop}: ${reply.error}`);
     if ("disposed" in reply) return;
-    buffer = ZeroCopyBuffer.receive(reply.buffer, open, "f64");
+    buffer = lib.receive(reply.buffer, "f64");
     if (then === "replace") {
       expected = expectedPattern("f64", 100);
     } else {

@@ -1,7 +1,7 @@
 import { assertEquals, assertThrows } from "@std/assert";
 import { afterAll, beforeAll, describe, it } from "@std/testing/bdd";
-import { openLibrary, type TransferredBuffer, ZeroCopyBuffer, ZeroCopyError } from "../mod.ts";
-import { lib } from "./_helpers.ts";
+import { type TransferredBuffer, ZeroCopyError } from "../mod.ts";
+import { demo, lib } from "./_helpers.ts";
 
 let worker: Worker;
 
@@ -22,7 +22,7 @@ describe("moving buffers between workers", () => {
 
   it("moves ownership to a worker, which sees the same memory and frees it once", async () => {
     const before = lib.stats();
-    const buffer = lib.generate("f64", 1000);
+    const buffer = demo.generate("f64", 1000);
     const view = buffer.view;
     const { sum } = await ask<{ sum: number }>({ kind: "sum", buffer: buffer.transfer() });
     assertEquals(sum, 249_750 + 1000);
@@ -37,7 +37,7 @@ describe("moving buffers between workers", () => {
     const before = lib.stats();
     const { buffer: transferred } = await ask<{ buffer: TransferredBuffer }>({ kind: "send", length: 500 });
     assertEquals(lib.stats().liveBuffers, before.liveBuffers + 1);
-    const buffer = ZeroCopyBuffer.receive(transferred, (path) => openLibrary({ path, symbols: {} }), "f64");
+    const buffer = lib.receive(transferred, "f64");
     assertEquals(buffer.length, 500);
     assertEquals(buffer.view[499], 249.5);
     buffer[Symbol.dispose]();
@@ -47,10 +47,9 @@ describe("moving buffers between workers", () => {
   it("lets a transfer be received only once", async () => {
     const before = lib.stats();
     const { buffer: transferred } = await ask<{ buffer: TransferredBuffer }>({ kind: "send", length: 8 });
-    const open = (path: string) => openLibrary({ path, symbols: {} });
-    const first = ZeroCopyBuffer.receive(transferred, open);
+    const first = lib.receive(transferred);
     assertEquals(
-      assertThrows(() => ZeroCopyBuffer.receive(transferred, open), ZeroCopyError).code,
+      assertThrows(() => lib.receive(transferred), ZeroCopyError).code,
       "CONSUMED",
     );
     assertEquals(first.length, 8);
@@ -62,7 +61,7 @@ describe("moving buffers between workers", () => {
     const before = lib.stats();
     const { buffer: transferred } = await ask<{ buffer: TransferredBuffer }>({ kind: "send", length: 8 });
     const error = assertThrows(
-      () => ZeroCopyBuffer.receive(transferred, (path) => openLibrary({ path, symbols: {} }), "i32"),
+      () => lib.receive(transferred, "i32"),
       ZeroCopyError,
     );
     assertEquals(error.code, "INVALID_ELEMENT_TYPE");
@@ -70,19 +69,19 @@ describe("moving buffers between workers", () => {
   });
 
   it("posts a descriptor of its own, never the memory of other buffers' descriptors", () => {
-    const neighbour = lib.generate("u8", 4);
-    const transferred = lib.generate("f64", 4).transfer();
+    const neighbour = demo.generate("u8", 4);
+    const transferred = demo.generate("f64", 4).transfer();
     assertEquals(transferred.descriptor.buffer.byteLength, 48);
     assertEquals(neighbour.view.length, 4); // taking the descriptor out left its neighbour alone
     neighbour[Symbol.dispose]();
-    ZeroCopyBuffer.receive(transferred, (path) => openLibrary({ path, symbols: {} }))[Symbol.dispose]();
+    lib.receive(transferred)[Symbol.dispose]();
   });
 
   it("lets exactly one of two workers claim a transfer posted to both", async () => {
     const before = lib.stats();
     const second = new Worker(new URL("./_worker.ts", import.meta.url), { type: "module" });
     try {
-      const message = { kind: "sum", buffer: lib.generate("f64", 1000).transfer() };
+      const message = { kind: "sum", buffer: demo.generate("f64", 1000).transfer() };
       const replies = await Promise.all([ask<Reply>(message), ask<Reply>(message, second)]);
       const claimed = replies.filter((reply) => reply.sum === 249_750 + 1000);
       const refused = replies.filter((reply) => reply.error === "CONSUMED");
@@ -94,13 +93,19 @@ describe("moving buffers between workers", () => {
     assertEquals(lib.stats().totalReleased, before.totalReleased + 1);
   });
 
+  it("refuses a transfer from another library file without claiming it", () => {
+    const buffer = demo.generate("f64", 4);
+    const transferred = buffer.transfer();
+    const elsewhere = { path: "/elsewhere/libzerocopy.so", descriptor: transferred.descriptor };
+    const error = assertThrows(() => lib.receive(elsewhere, "f64"), ZeroCopyError);
+    assertEquals(error.code, "INVALID_ARGUMENT");
+    using received = lib.receive(transferred, "f64"); // still claimable by its own library
+    assertEquals(received.view[3], 1.5);
+  });
+
   it("refuses to receive anything but a transfer", () => {
     const error = assertThrows(
-      () =>
-        ZeroCopyBuffer.receive(
-          { path: "x" } as TransferredBuffer,
-          (path) => openLibrary({ path, symbols: {} }),
-        ),
+      () => lib.receive({ path: "x" } as TransferredBuffer),
       ZeroCopyError,
     );
     assertEquals(error.code, "INVALID_ARGUMENT");

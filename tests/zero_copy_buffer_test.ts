@@ -1,13 +1,13 @@
 import { assert, assertEquals, assertNotEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { ELEMENT_TYPES, ZeroCopyBuffer, ZeroCopyError } from "../mod.ts";
-import { expectedPattern, fnv1a, lib, sameBytes } from "./_helpers.ts";
+import { demo, expectedPattern, fnv1a, lib, sameBytes } from "./_helpers.ts";
 
 describe("ZeroCopyBuffer", () => {
   for (const type of ELEMENT_TYPES) {
     for (const length of [0, 1, 1000, 1_000_003]) {
       it(`holds what Zig wrote for ${length} ${type}`, () => {
-        using buffer = lib.generate(type, length);
+        using buffer = demo.generate(type, length);
         assertEquals(buffer.type, type);
         assertEquals(buffer.length, length);
         assertEquals(buffer.view.length, length);
@@ -19,7 +19,7 @@ describe("ZeroCopyBuffer", () => {
 
   it("maps 100 MB without copying: the view is the same memory Zig fills", () => {
     const length = 100 * 1024 * 1024 / 4;
-    using buffer = lib.generate("f32", length);
+    using buffer = demo.generate("f32", length);
     assertEquals(buffer.byteLength, 100 * 1024 * 1024);
     assertEquals(lib.stats().liveBytes, 100 * 1024 * 1024);
     assertEquals(buffer.view[length - 1], Math.fround((length - 1) / 2));
@@ -27,17 +27,17 @@ describe("ZeroCopyBuffer", () => {
   });
 
   it("shares memory: a write through the view changes Zig's checksum of the same pointer", () => {
-    using buffer = lib.generate("u8", 4096);
-    const before = lib.checksum(buffer);
+    using buffer = demo.generate("u8", 4096);
+    const before = demo.checksum(buffer);
     assertEquals(before, fnv1a(buffer.bytes));
     buffer.view[100] ^= 0xff;
-    const after = lib.checksum(buffer);
+    const after = demo.checksum(buffer);
     assertNotEquals(after, before);
     assertEquals(after, fnv1a(buffer.bytes));
   });
 
   it("hands out one view object and a bytes view over the same memory", () => {
-    using buffer = lib.generate("i32", 4);
+    using buffer = demo.generate("i32", 4);
     assertStrictEquals(buffer.view, buffer.view);
     buffer.bytes[0] = 7;
     assertEquals(buffer.view[0], 7);
@@ -45,7 +45,7 @@ describe("ZeroCopyBuffer", () => {
 
   it("[Symbol.dispose]() frees memory once: stats return to zero and stay there", () => {
     const before = lib.stats();
-    const buffer = lib.generate("f64", 1000);
+    const buffer = demo.generate("f64", 1000);
     assertEquals(lib.stats().liveBuffers, before.liveBuffers + 1);
     assertEquals(lib.stats().liveBytes, before.liveBytes + 8000);
     buffer[Symbol.dispose]();
@@ -59,14 +59,14 @@ describe("ZeroCopyBuffer", () => {
   it("`using` frees the buffer at the end of the block", () => {
     const before = lib.stats().liveBuffers;
     {
-      using _buffer = lib.generate("u16", 10);
+      using _buffer = demo.generate("u16", 10);
       assertEquals(lib.stats().liveBuffers, before + 1);
     }
     assertEquals(lib.stats().liveBuffers, before);
   });
 
   it("detaches every view, including views the user made, before freeing", () => {
-    const buffer = lib.generate("i32", 1000);
+    const buffer = demo.generate("i32", 1000);
     const view = buffer.view;
     const userView = new Int32Array(view.buffer, 400, 10);
     const userBytes = new Uint8Array(view.buffer);
@@ -81,7 +81,7 @@ describe("ZeroCopyBuffer", () => {
   });
 
   it("throws DISPOSED from every getter after dispose, but reports disposed", () => {
-    const buffer = lib.generate("u8", 8);
+    const buffer = demo.generate("u8", 8);
     buffer[Symbol.dispose]();
     assert(buffer.disposed);
     const reads: [string, () => unknown][] = [
@@ -91,7 +91,7 @@ describe("ZeroCopyBuffer", () => {
       ["length", () => buffer.length],
       ["byteLength", () => buffer.byteLength],
       ["unsafePointer", () => buffer.unsafePointer],
-      ["checksum", () => lib.checksum(buffer)],
+      ["checksum", () => demo.checksum(buffer)],
     ];
     for (const [name, read] of reads) {
       const error = assertThrows(read, ZeroCopyError, "disposed", name);
@@ -101,17 +101,43 @@ describe("ZeroCopyBuffer", () => {
 
   it("refuses to free memory whose ArrayBuffer was transferred away, leaving it allocated", () => {
     const before = lib.stats().liveBuffers;
-    const buffer = lib.generate("u8", 16);
+    const buffer = demo.generate("u8", 16);
     const moved = buffer.view.buffer.transfer();
     const error = assertThrows(() => buffer[Symbol.dispose](), ZeroCopyError);
     assertEquals(error.code, "DETACHED_ELSEWHERE");
     // The moved ArrayBuffer still reads Zig's memory, which must therefore stay allocated.
     assertEquals(new Uint8Array(moved)[15], 15);
     assertEquals(lib.stats().liveBuffers, before + 1);
+    assertEquals(buffer.state, "abandoned");
+  });
+
+  it("moves through its states: live, draining while pinned, then disposed", () => {
+    const before = lib.stats().liveBuffers;
+    const buffer = demo.generate("f64", 8);
+    assertEquals(buffer.state, "live");
+    const pin = buffer.pin();
+    buffer[Symbol.dispose]();
+    assertEquals(buffer.state, "draining");
+    assertEquals(lib.stats().liveBuffers, before + 1);
+    pin[Symbol.dispose]();
+    assertEquals(buffer.state, "disposed");
+    assertEquals(lib.stats().liveBuffers, before);
+    buffer[Symbol.dispose]();
+    assertEquals(buffer.state, "disposed");
+  });
+
+  it("is consumed once given back, and stays so whatever is called next", () => {
+    const before = lib.stats().liveBuffers;
+    const buffer = demo.generate("u8", 8);
+    lib.giveBack(buffer, (descriptor) => lib.symbols.zc_consume(descriptor));
+    assertEquals(buffer.state, "consumed");
+    buffer[Symbol.dispose]();
+    assertEquals(buffer.state, "consumed");
+    assertEquals(lib.stats().liveBuffers, before);
   });
 
   it("exposes the raw pointer for experts, pointing at the first element", () => {
-    using buffer = lib.generate("u32", 4);
+    using buffer = demo.generate("u32", 4);
     buffer.view[0] = 0xdeadbeef;
     const pointer = buffer.unsafePointer;
     assert(pointer !== null);
@@ -119,7 +145,7 @@ describe("ZeroCopyBuffer", () => {
   });
 
   it("inspects as its type, length and elements, and as disposed afterwards", () => {
-    const buffer = lib.generate("i16", 3);
+    const buffer = demo.generate("i16", 3);
     assertEquals(Deno.inspect(buffer), "ZeroCopyBuffer<i16> { length: 3, view: Int16Array(3) [ 0, 1, 2 ] }");
     buffer[Symbol.dispose]();
     assertEquals(Deno.inspect(buffer), "ZeroCopyBuffer<i16> { disposed }");

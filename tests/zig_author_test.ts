@@ -6,7 +6,7 @@ import { describe, it } from "@std/testing/bdd";
 import { ZeroCopyError } from "../mod.ts";
 import { openExamples } from "../examples/zig_author/library.ts";
 
-const frames = openExamples();
+const frames = await openExamples();
 
 describe("a Zig author's library built on the zerocopy module", () => {
   it("hands over an RGBA frame that Deno reads in place", () => {

@@ -14,6 +14,6 @@ export function exampleLibraryPath(): string {
 }
 
 /** The example library's typed wrappers, and the library for `stats()`. */
-export function openExamples(): Bindings & { readonly library: ZeroCopyLibrary<typeof symbols> } {
+export function openExamples(): Promise<Bindings & { readonly library: ZeroCopyLibrary<typeof symbols> }> {
   return open(exampleLibraryPath());
 }

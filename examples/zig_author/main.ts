@@ -9,7 +9,7 @@
 
 import { openExamples } from "./library.ts";
 
-const examples = openExamples();
+const examples = await openExamples();
 {
   using frame = examples.make_frame(640, 480);
   const bottomRight = frame.view.subarray(frame.length - 4);

@@ -5,9 +5,9 @@
 
 import { openLibrary } from "../../mod.ts";
 
-const lib = openLibrary();
+const lib = await openLibrary();
 const copy = new BigUint64Array(6);
-const buffer = lib.take("u8", (out) => {
+const buffer = lib.adopt("u8", (out) => {
   const status = lib.symbols.zc_allocate(2, 64n, out);
   copy.set(out); // a second owner of the same memory: exactly what must never exist
   return status;

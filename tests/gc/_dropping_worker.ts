@@ -2,14 +2,14 @@
 // Receives a buffer, drops it without dispose, and collects garbage until the
 // safety net has freed it.
 
-import { openLibrary, type TransferredBuffer, ZeroCopyBuffer } from "../../mod.ts";
+import { openLibrary, type TransferredBuffer } from "../../mod.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc!;
 
 self.onmessage = async (event: MessageEvent<TransferredBuffer>) => {
-  const lib = openLibrary();
+  const lib = await openLibrary();
   const live = lib.stats().liveBuffers;
-  (() => ZeroCopyBuffer.receive(event.data, (path) => openLibrary({ path, symbols: {} }), "f64"))();
+  (() => lib.receive(event.data, "f64"))();
   for (let round = 0; round < 50 && lib.stats().liveBuffers >= live; round++) {
     gc();
     await new Promise((resolve) => setTimeout(resolve, 0));

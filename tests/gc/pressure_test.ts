@@ -5,7 +5,7 @@
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { ELEMENT_TYPES } from "../../mod.ts";
-import { lib } from "../_helpers.ts";
+import { demo, lib } from "../_helpers.ts";
 import { collect, gc } from "./_collect.ts";
 
 const DROPPED = 100_000;
@@ -27,7 +27,7 @@ describe("the safety net under pressure", () => {
     const kept = (() => {
       const views: Uint8Array[] = [];
       for (let i = 0; i < DROPPED; i++) {
-        const buffer = lib.generate(ELEMENT_TYPES[i % ELEMENT_TYPES.length], 16 + (i % 241));
+        const buffer = demo.generate(ELEMENT_TYPES[i % ELEMENT_TYPES.length], 16 + (i % 241));
         if (i % KEEP_EVERY !== 0) continue;
         const view = new Uint8Array(buffer.view.buffer); // a view the user made, not the wrapper's
         for (let b = 0; b < view.length; b++) view[b] = marker(i, b);
@@ -41,7 +41,7 @@ describe("the safety net under pressure", () => {
     assertEquals(lib.stats().totalReleased, before.totalReleased + DROPPED - keptCount);
 
     // Churn the allocator: memory freed under a kept view would now be reused and overwritten.
-    for (let i = 0; i < 20_000; i++) lib.generate("u8", 16 + (i % 241))[Symbol.dispose]();
+    for (let i = 0; i < 20_000; i++) demo.generate("u8", 16 + (i % 241))[Symbol.dispose]();
     kept.forEach((view, k) => {
       const i = k * KEEP_EVERY;
       for (let b = 0; b < view.length; b++) {
@@ -65,7 +65,7 @@ describe("the safety net under pressure", () => {
     // so the last buffer dropped here must not outlive the call.
     const churn = async () => {
       for (let i = 0; i < count; i++) {
-        const buffer = lib.generate("f64", 8 + (i % 57));
+        const buffer = demo.generate("f64", 8 + (i % 57));
         const view = buffer.view;
         // Half are disposed while finalizers of earlier drops are pending, half dropped.
         if (i % 2 === 0) buffer[Symbol.dispose]();
@@ -85,7 +85,7 @@ describe("the safety net under pressure", () => {
 
   it("does not free again a buffer disposed after its wrapper's views were collected", async () => {
     const before = lib.stats();
-    const buffers = Array.from({ length: 5000 }, (_, i) => lib.generate("i32", 4 + (i % 29)));
+    const buffers = Array.from({ length: 5000 }, (_, i) => demo.generate("i32", 4 + (i % 29)));
     // Views made and dropped: collecting them must not trigger the safety net while the wrapper lives.
     for (const buffer of buffers) new Int32Array(buffer.view.buffer, 0, 1);
     await collect(() => false, 5);

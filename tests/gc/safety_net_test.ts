@@ -3,7 +3,7 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { lib } from "../_helpers.ts";
+import { demo, lib } from "../_helpers.ts";
 import { collect, gc } from "./_collect.ts";
 
 describe("the FinalizationRegistry safety net", () => {
@@ -14,7 +14,7 @@ describe("the FinalizationRegistry safety net", () => {
   it("frees a buffer dropped without dispose after garbage collection", async () => {
     const before = lib.stats();
     (() => {
-      for (let i = 0; i < 100; i++) lib.generate("f64", 1000);
+      for (let i = 0; i < 100; i++) demo.generate("f64", 1000);
     })();
     assertEquals(lib.stats().liveBuffers, before.liveBuffers + 100);
     await collect(() => lib.stats().liveBuffers === before.liveBuffers);
@@ -25,7 +25,7 @@ describe("the FinalizationRegistry safety net", () => {
 
   it("keeps the memory while a user-made view still reaches it, then frees it", async () => {
     const before = lib.stats();
-    let kept: Uint8Array | null = (() => new Uint8Array(lib.generate("u8", 256).view.buffer, 200, 56))();
+    let kept: Uint8Array | null = (() => new Uint8Array(demo.generate("u8", 256).view.buffer, 200, 56))();
     await collect(() => false, 10);
     assertEquals(lib.stats().liveBuffers, before.liveBuffers + 1);
     assertEquals(kept[55], 255);
@@ -38,7 +38,7 @@ describe("the FinalizationRegistry safety net", () => {
   it("does not free again a buffer that was disposed", async () => {
     const before = lib.stats();
     (() => {
-      for (let i = 0; i < 50; i++) lib.generate("i32", 100)[Symbol.dispose]();
+      for (let i = 0; i < 50; i++) demo.generate("i32", 100)[Symbol.dispose]();
     })();
     await collect(() => false, 10);
     assertEquals(lib.stats().totalReleased, before.totalReleased + 50);
@@ -54,7 +54,7 @@ describe("the safety net in a worker", () => {
       const reply = new Promise<{ freed: boolean }>((resolve) =>
         worker.onmessage = (event) => resolve(event.data)
       );
-      worker.postMessage(lib.generate("f64", 1000).transfer());
+      worker.postMessage(demo.generate("f64", 1000).transfer());
       assertEquals(await reply, { freed: true });
     } finally {
       worker.terminate();

@@ -5,9 +5,9 @@
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { openLibrary } from "../../mod.ts";
 
-Deno.test("openLibrary() with --allow-env denied for ZEROCOPY_LIB opens the default build output", () => {
+Deno.test("openLibrary() with --allow-env denied for ZEROCOPY_LIB opens the default build output", async () => {
   assertEquals(Deno.permissions.querySync({ name: "env", variable: "ZEROCOPY_LIB" }).state, "denied");
-  const lib = openLibrary();
+  const lib = await openLibrary();
   assertStringIncludes(lib.path, "zig-out/lib/");
   assertEquals(lib.stats().liveBuffers, 0);
 });

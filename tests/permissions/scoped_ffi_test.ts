@@ -2,15 +2,15 @@
 // would refuse getArrayBuffer (denoland/deno#15511), so openLibrary() says so
 // up front with Deno's own error class.
 
-import { assertMatch, assertThrows } from "@std/assert";
+import { assertMatch, assertRejects } from "@std/assert";
 import { openLibrary } from "../../mod.ts";
 
-Deno.test("openLibrary() with --allow-ffi scoped to a path throws NotCapable naming the unscoped flag", () => {
-  const error = assertThrows(() => openLibrary(), Deno.errors.NotCapable);
+Deno.test("openLibrary() with --allow-ffi scoped to a path throws NotCapable naming the unscoped flag", async () => {
+  const error = await assertRejects(() => openLibrary(), Deno.errors.NotCapable);
   assertMatch(error.message, /without a path.*run again with --allow-ffi/);
 });
 
-Deno.test("openLibrary() of a library outside the --allow-ffi scope throws Deno's NotCapable", () => {
+Deno.test("openLibrary() of a library outside the --allow-ffi scope throws Deno's NotCapable", async () => {
   const outside = new URL("../../zig-out/fixtures/libabi_mismatch.so", import.meta.url);
-  assertThrows(() => openLibrary({ path: outside }), Deno.errors.NotCapable);
+  await assertRejects(() => openLibrary({ path: outside }), Deno.errors.NotCapable);
 });

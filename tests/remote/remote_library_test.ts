@@ -5,7 +5,7 @@ import { assertEquals, assertRejects } from "@std/assert";
 import { afterAll, beforeAll, describe, it } from "@std/testing/bdd";
 import { openLibrary, openRemoteLibrary, ZeroCopyError } from "../../mod.ts";
 
-const local = openLibrary();
+const local = await openLibrary();
 const libraryBytes = await Deno.readFile(local.path);
 const sha256 = Array.from(
   new Uint8Array(await crypto.subtle.digest("SHA-256", libraryBytes)),

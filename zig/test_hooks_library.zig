@@ -1,0 +1,26 @@
+//! The export table of libtest_hooks, which only the tests load: all of
+//! libzerocopy (its ABI and demo exports, one set of counters) plus the hooks
+//! of zig/fixtures/test_hooks.zig, so a buffer the demo hands over can be kept
+//! by a hook and released by the same library.
+
+pub const zerocopy = @import("zerocopy.zig");
+const demo = @import("demo.zig");
+const hooks = @import("fixtures/test_hooks.zig");
+
+/// What `zig build bindings` writes to tests/fixtures/test_hooks.ts: the hooks
+/// alone, since the other exports are libzerocopy's own tables.
+pub const bindings: zerocopy.bindings.Spec = .{
+    .source = "zig/fixtures/test_hooks.zig",
+    .groups = &.{.{ .name = "testHooksSymbols", .exports = hooks.exports }},
+    .wrappers = false,
+};
+
+comptime {
+    zerocopy.exportAbi();
+    zerocopy.exportAll(demo.exports);
+    zerocopy.exportAll(hooks.exports);
+}
+
+test {
+    _ = hooks;
+}
