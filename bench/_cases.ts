@@ -185,7 +185,7 @@ export const copy: Case = {
 
 const decoder = new TextDecoder();
 
-/** The seed's serialization approach: Zig prints JSON, Deno decodes and parses it. */
+/** Serialization: Zig prints JSON, Deno decodes and parses it. */
 export const json: Case = {
   group: "approaches",
   key: "json",
@@ -201,7 +201,7 @@ export const json: Case = {
   }),
 };
 
-/** The seed's element-by-element approach: one `getFloat64` per element into a JS array. */
+/** Element by element: one `getFloat64` per element into a JS array. */
 export const elementReads: Case = {
   group: "approaches",
   key: "element_reads",
@@ -218,7 +218,7 @@ export const elementReads: Case = {
   }),
 };
 
-/** The seed's own measurement end to end: Zig allocates and fills, Deno takes and disposes (frees). */
+/** End to end: Zig allocates and fills, Deno adopts and disposes (frees). */
 export const fillAndHandOver: Case = {
   group: "approaches",
   key: "fill_and_hand_over",

@@ -1,5 +1,5 @@
 /**
- * `deno bench --allow-ffi --allow-read bench/approaches_bench.ts`: the seed's
+ * `deno bench --allow-ffi --allow-read bench/approaches_bench.ts`: the copying
  * approaches (serialization, element-by-element reads, fill + handover) against ours.
  *
  * @module
