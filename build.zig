@@ -47,7 +47,7 @@ pub fn build(b: *std.Build) void {
     });
     b.step("bindings-unsupported", "Must fail: generate bindings for exports Deno FFI cannot carry").dependOn(unsupported.write);
     for ([_]BindingsOptions{
-        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/symbols.ts", .sources = &.{ "zig/exports.zig", "zig/demo.zig" } },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/symbols.ts", .sources = &.{ "zig/exports.zig", "zig/region.zig", "zig/ring.zig", "zig/demo.zig", "zig/demo_streams.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo_bindings.ts", .sources = &.{"zig/demo.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },

@@ -13,7 +13,7 @@ comptime {
 }
 
 /// Bumped whenever a layout, a status, an element tag or an export signature changes.
-pub const abi_version: u32 = 1;
+pub const abi_version: u32 = 2;
 
 /// Result of every fallible export. `ok` is zero so C callers can test `if (status)`.
 pub const Status = enum(c_int) {
@@ -22,6 +22,8 @@ pub const Status = enum(c_int) {
     size_overflow = 2,
     invalid_argument = 3,
     invalid_element_type = 4,
+    /// A region has no room left, or every slot of a ring is held.
+    full = 5,
 };
 
 /// The element type of a handed-over buffer, one tag per TypedArray kind.
@@ -134,9 +136,43 @@ pub const Stats = extern struct {
     total_released: u64,
 };
 
+/// Where a function hands over a slice inside memory the host has mapped
+/// already (a region, or a ring's slot): the host sets `owner` once, the
+/// function fills the rest, and the host views `len` elements at `offset`.
+pub const SliceOut = extern struct {
+    /// The region or ring to carve from (its descriptor's `private`), set by the host.
+    owner: ?*anyopaque,
+    /// Bytes from the start of the owner's memory to the first element.
+    offset: u64,
+    /// Elements handed over.
+    len: u64,
+    /// Zero until the function hands a slice over.
+    element_type: ElementType,
+    /// The ring slot the slice occupies; zero for a region.
+    slot: u32,
+};
+
+/// The header of a batch: one call hands over up to `capacity` slices of one
+/// region. `capacity` pairs of u32 follow it in the same host memory, each the
+/// element offset and the length of one slice.
+pub const BatchOut = extern struct {
+    /// The region to carve from, set by the host.
+    owner: ?*anyopaque,
+    /// Pairs the host made room for after this header.
+    capacity: u32,
+    /// Pairs the function wrote.
+    count: u32,
+    /// Zero until the function hands a slice over.
+    element_type: ElementType,
+    /// Reserved for future use; always zero in this ABI version.
+    flags: u32,
+};
+
 comptime {
     assertLayout(Descriptor, 48, 8);
     assertLayout(Stats, 32, 8);
+    assertLayout(SliceOut, 32, 8);
+    assertLayout(BatchOut, 24, 8);
     std.debug.assert(@sizeOf(Status) == @sizeOf(c_int));
     std.debug.assert(@sizeOf(ElementType) == 4);
 }
@@ -158,7 +194,7 @@ fn assertLayout(comptime T: type, comptime size: usize, comptime alignment: usiz
 pub const layout_json: [:0]const u8 = blk: {
     @setEvalBranchQuota(20_000);
     var json: []const u8 = std.fmt.comptimePrint("{{\"abi_version\":{d},\"structs\":{{", .{abi_version});
-    for (.{ Descriptor, Stats }, 0..) |T, i| {
+    for (.{ Descriptor, Stats, SliceOut, BatchOut }, 0..) |T, i| {
         json = json ++ (if (i == 0) "" else ",") ++ structJson(T);
     }
     json = json ++ "},\"element_types\":" ++ enumJson(ElementType);
@@ -206,7 +242,7 @@ fn shortName(comptime T: type) []const u8 {
 
 test "layout_json describes Descriptor with its real offsets" {
     try std.testing.expect(std.mem.indexOf(u8, layout_json, "\"Descriptor\":{\"size\":48,\"align\":8,\"fields\":{\"ptr\":0,\"len\":8,\"cap\":16,\"release\":24,\"private\":32,\"element_type\":40,\"flags\":44}}") != null);
-    try std.testing.expect(std.mem.startsWith(u8, layout_json, "{\"abi_version\":1,"));
+    try std.testing.expect(std.mem.startsWith(u8, layout_json, "{\"abi_version\":2,"));
 }
 
 test "ElementType.size covers every known tag and rejects unknown ones" {

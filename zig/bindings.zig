@@ -53,6 +53,8 @@ pub const Kind = union(enum) {
     descriptor,
     /// `*Out(T)`: where the function hands memory of T over.
     out: ElementType,
+    /// `*RegionOut(T)`, `*BatchOut(T)`, `*RingOut(T)`: hands slices over inside a region or ring.
+    into: Into,
     /// `[*]const T`: a TypedArray Deno lends for the call.
     lent: ElementType,
     /// A pointer to a value the host provides memory for (an extern struct, an
@@ -98,12 +100,60 @@ pub const Signature = struct {
     result_ffi: []const u8,
     /// The element type the export hands over through its `Out(T)`, if any.
     out: ?ElementType,
+    /// The parameter through which it hands over into a region or ring, if any.
+    into: ?struct { index: usize, into: Into },
     /// What the wrapper returns, as a TypeScript type.
     returns: []const u8,
     /// The shape `namespace.shapes.<name>` gives the returned buffer.
     shape: ?[]const Dim,
     /// Deno calls it on a worker thread (`nonblocking: true`); it gets no wrapper.
     nonblocking: bool,
+};
+
+/// A parameter through which a function hands over into memory the host
+/// mapped already: what it hands over into, and the element type.
+pub const Into = struct {
+    where: enum { region, batch, ring },
+    tag: ElementType,
+
+    fn of(comptime T: type) ?Into {
+        if (@typeInfo(T) != .@"struct" or !@hasDecl(T, "hands_over_into")) return null;
+        return .{ .where = T.hands_over_into, .tag = T.element_type };
+    }
+
+    /// The TypeScript parameter the wrapper takes in place of the out-parameter.
+    fn parameter(comptime into: Into) []const u8 {
+        return if (into.where == .ring) "Ring<\"" ++ @tagName(into.tag) ++ "\">" else "Region";
+    }
+
+    /// What the wrapper returns.
+    fn returns(comptime into: Into) []const u8 {
+        const view = "TypedArrayOf[\"" ++ @tagName(into.tag) ++ "\"]";
+        return switch (into.where) {
+            .region => view,
+            .batch => view ++ "[]",
+            .ring => "RingSlot<\"" ++ @tagName(into.tag) ++ "\">",
+        };
+    }
+
+    /// The call the wrapper makes on the `Region` or `Ring`, up to its callback.
+    fn call(comptime into: Into) []const u8 {
+        return switch (into.where) {
+            .region => ".take(\"" ++ @tagName(into.tag) ++ "\", ",
+            .batch => ".takeBatch(\"" ++ @tagName(into.tag) ++ "\", ",
+            // A ring knows its element type.
+            .ring => ".next(",
+        };
+    }
+
+    fn zigName(comptime into: Into) []const u8 {
+        const name = switch (into.where) {
+            .region => "RegionOut",
+            .batch => "BatchOut",
+            .ring => "RingOut",
+        };
+        return "*zerocopy." ++ name ++ "(" ++ @tagName(into.tag) ++ ")";
+    }
 };
 
 fn classify(comptime T: type, comptime where: []const u8) Kind {
@@ -135,6 +185,7 @@ fn classify(comptime T: type, comptime where: []const u8) Kind {
             .one => {
                 if (pointer.child == abi.Descriptor) return .descriptor;
                 if (isOut(pointer.child)) return .{ .out = pointer.child.element_type };
+                if (Into.of(pointer.child)) |into| return .{ .into = into };
                 return switch (@typeInfo(pointer.child)) {
                     .@"opaque", .@"fn" => .pointer,
                     else => .memory,
@@ -160,7 +211,7 @@ fn isBigInt(comptime name: []const u8) bool {
 fn ffiName(comptime kind: Kind) []const u8 {
     return switch (kind) {
         .scalar => |name| name,
-        .descriptor, .out, .lent, .memory => "buffer",
+        .descriptor, .out, .into, .lent, .memory => "buffer",
         .pointer => "pointer",
         .status => "i32",
         .void => "void",
@@ -175,6 +226,7 @@ fn tsType(comptime kind: Kind) []const u8 {
         .descriptor => "Descriptor",
         .lent => |tag| "TypedArrayOf[\"" ++ @tagName(tag) ++ "\"]",
         .out => |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">",
+        .into => |into| into.parameter(),
         .memory => "BufferSource",
         .pointer => "Deno.PointerValue",
         .status, .void => "void",
@@ -189,6 +241,7 @@ fn zigName(comptime T: type) []const u8 {
         .pointer => |pointer| {
             if (pointer.size == .one and isOut(pointer.child))
                 return "*zerocopy.Out(" ++ @tagName(pointer.child.element_type) ++ ")";
+            if (pointer.size == .one) if (Into.of(pointer.child)) |into| return into.zigName();
             const prefix = switch (pointer.size) {
                 .one => "*",
                 .many => if (pointer.sentinel_ptr != null) "[*:0]" else "[*]",
@@ -222,17 +275,23 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8) Signature {
     const info = @typeInfo(@TypeOf(@field(namespace, name))).@"fn";
     const result: Kind = switch (classify(info.return_type.?, "the result of " ++ name)) {
         // A returned pointer is only an address: nothing is lent or handed over by it.
-        .descriptor, .out, .lent, .memory => .pointer,
+        .descriptor, .out, .into, .lent, .memory => .pointer,
         else => |kind| kind,
     };
     var params: [info.param_types.len]Param = undefined;
     var out: ?ElementType = null;
+    var into: @FieldType(Signature, "into") = null;
     for (info.param_types, &params, 0..) |param_type, *param, i| {
         const kind = classify(param_type.?, std.fmt.comptimePrint("parameter {d} of {s}", .{ i, name }));
         param.* = .{ .kind = kind, .zig = zigName(param_type.?), .ffi = ffiName(kind), .ts = tsType(kind) };
         switch (kind) {
+            .into => |where| {
+                if (out != null or into != null) @compileError("zerocopy bindings: " ++ name ++ " has two out-parameters; hand over into one region or ring per call");
+                if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands over into a region or ring, so it must return zerocopy.Status or void");
+                into = .{ .index = i, .into = where };
+            },
             .out => |tag| {
-                if (out != null) @compileError("zerocopy bindings: " ++ name ++ " has two Out parameters; hand one buffer over per call");
+                if (out != null or into != null) @compileError("zerocopy bindings: " ++ name ++ " has two Out parameters; hand one buffer over per call");
                 if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands a buffer over, so it must return zerocopy.Status or void");
                 out = tag;
             },
@@ -261,7 +320,8 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8) Signature {
         .result_zig = zigName(info.return_type.?),
         .result_ffi = ffiName(result),
         .out = out,
-        .returns = if (out) |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">" else switch (result) {
+        .into = into,
+        .returns = if (out) |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">" else if (into) |found| found.into.returns() else switch (result) {
             .status, .void => "void",
             .scalar => |scalar| if (std.mem.eql(u8, scalar, "bool")) "boolean" else if (isBigInt(scalar)) "number | bigint" else "number",
             else => tsType(result),
@@ -307,7 +367,9 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo) !
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
         if (uses.lend) try w.writeAll("  lend,\n");
         try w.writeAll("  openLibrary,\n");
-        if (uses.lend) try w.writeAll("  type TypedArrayOf,\n");
+        if (uses.region) try w.writeAll("  type Region,\n");
+        if (uses.ring) try w.writeAll("  type Ring,\n  type RingSlot,\n");
+        if (uses.lend or uses.region) try w.writeAll("  type TypedArrayOf,\n");
         if (uses.buffer) try w.writeAll("  type ZeroCopyBuffer,\n");
         try w.print("  type ZeroCopyLibrary,\n}} from \"{s}\";\n", .{spec.import_from});
     }
@@ -324,7 +386,14 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo) !
     if (spec.wrappers) try writeWrappers(w, wrapped, names);
 }
 
-const Uses = struct { check_status: bool = false, descriptor: bool = false, lend: bool = false, buffer: bool = false };
+const Uses = struct {
+    check_status: bool = false,
+    descriptor: bool = false,
+    lend: bool = false,
+    buffer: bool = false,
+    region: bool = false,
+    ring: bool = false,
+};
 
 /// Which of zerocopy's exports the wrappers refer to, so the generated module
 /// imports nothing it does not use.
@@ -336,9 +405,14 @@ fn usedImports(comptime sigs: []const Signature) Uses {
             .out => uses.buffer = true,
             .lent => uses.lend = true,
             .descriptor => uses.descriptor = true,
+            .into => |into| if (into.where == .ring) {
+                uses.ring = true;
+            } else {
+                uses.region = true;
+            },
             else => {},
         };
-        if (sig.out == null and sig.result == .status) uses.check_status = true;
+        if (sig.out == null and sig.into == null and sig.result == .status) uses.check_status = true;
     }
     return uses;
 }
@@ -446,12 +520,17 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature, names: *const
         try writeName(w, names, sig.name, i);
     }
     try w.writeAll(") => ");
-    if (sig.out) |tag| try w.print("lib.adopt(\"{s}\", (out) => ", .{@tagName(tag)}) else if (sig.result == .status) try w.writeAll("checkStatus(");
+    if (sig.out) |tag| try w.print("lib.adopt(\"{s}\", (out) => ", .{@tagName(tag)}) else if (sig.into) |found| {
+        try writeName(w, names, sig.name, found.index);
+        try w.print("{s}(into) => ", .{comptime found.into.call()});
+    } else if (sig.result == .status) try w.writeAll("checkStatus(");
     try w.print("lib.symbols.{s}(", .{sig.name});
     inline for (sig.params, 0..) |param, i| {
         if (i > 0) try w.writeAll(", ");
         if (param.kind == .out) {
             try w.writeAll("out");
+        } else if (param.kind == .into) {
+            try w.writeAll("into");
         } else if (param.length_of) |array| {
             const is_bigint = comptime std.mem.eql(u8, param.ts, "bigint");
             if (is_bigint) try w.writeAll("BigInt(");
@@ -467,7 +546,7 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature, names: *const
         }
     }
     try w.writeAll(")");
-    if (sig.out != null) try w.writeAll(")") else if (sig.result == .status) try w.print(", \"{s}\")", .{sig.name});
+    if (sig.out != null or sig.into != null) try w.writeAll(")") else if (sig.result == .status) try w.print(", \"{s}\")", .{sig.name});
     if (sig.shape) |dims| {
         try w.writeAll(".reshape([");
         inline for (dims, 0..) |dim, i| {

@@ -4,6 +4,8 @@
 const abi = @import("abi.zig");
 const checked = @import("checked.zig");
 const handover = @import("handover.zig");
+const region = @import("region.zig");
+const ring = @import("ring.zig");
 const counters = @import("stats.zig");
 const Descriptor = abi.Descriptor;
 const Stats = abi.Stats;
@@ -57,6 +59,12 @@ pub const abi_exports = struct {
     pub fn zc_allocate(element_type: u32, len: u64, out: ?*Descriptor) callconv(.c) Status {
         return handover.allocateAndHandOver(checked.default_allocator, @fromBackingInt(@intCast(element_type)), len, out orelse return .invalid_argument);
     }
+
+    pub const zc_region_create = region.exports.zc_region_create;
+    pub const zc_region_reset = region.exports.zc_region_reset;
+    pub const zc_ring_create = ring.exports.zc_ring_create;
+    pub const zc_ring_acquire = ring.exports.zc_ring_acquire;
+    pub const zc_ring_release = ring.exports.zc_ring_release;
 };
 
 const std = @import("std");

@@ -2,14 +2,16 @@
 
 pub const zerocopy = @import("zerocopy.zig");
 const demo = @import("demo.zig");
+const demo_streams = @import("demo_streams.zig");
 
 /// What `zig build bindings` writes to src/symbols.ts: the symbol tables and the ABI layout.
 pub const bindings: zerocopy.bindings.Spec = .{
-    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo.exports)",
+    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo.exports)",
     .groups = &.{
         .{ .name = "probeSymbols", .exports = zerocopy.probe_exports },
         .{ .name = "abiSymbols", .exports = zerocopy.abi_exports, .extends = "probeSymbols" },
-        .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "abiSymbols" },
+        .{ .name = "streamSymbols", .exports = demo_streams.exports, .extends = "abiSymbols" },
+        .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "streamSymbols" },
     },
     .wrappers = false,
     .layouts = true,
@@ -27,9 +29,11 @@ pub const demo_bindings: zerocopy.bindings.Spec = .{
 comptime {
     zerocopy.exportAbi();
     zerocopy.exportAll(demo.exports);
+    zerocopy.exportAll(demo_streams.exports);
 }
 
 test {
     _ = zerocopy;
     _ = demo;
+    _ = demo_streams;
 }

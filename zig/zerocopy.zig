@@ -6,6 +6,8 @@
 //!   handover.zig      handing memory over, `release`, `claim`, `allocate`
 //!   shared_arena.zig  an arena handed over as several descriptors
 //!   out.zig           `Out(T)`, the typed out-parameter of an export
+//!   region.zig        regions: many slices handed over inside memory mapped once
+//!   ring.zig          rings: slots a producer fills and the host holds until released
 //!   stats.zig         counters of what is handed over and not yet released
 //!   checked.zig       the checked build's allocator and double-free detection
 //!   exports.zig       the C exports every library needs (`exportAbi`)
@@ -46,6 +48,13 @@ pub const claim = handover.claim;
 pub const allocateAndHandOver = handover.allocateAndHandOver;
 
 pub const SharedArena = @import("shared_arena.zig").SharedArena;
+pub const region = @import("region.zig");
+pub const ring = @import("ring.zig");
+pub const Region = region.Region;
+pub const RegionOut = region.RegionOut;
+pub const BatchOut = region.BatchOut;
+pub const Ring = ring.Ring;
+pub const RingOut = ring.RingOut;
 pub const Out = out.Out;
 pub const isOut = out.isOut;
 pub const stats = @import("stats.zig").stats;
@@ -63,4 +72,6 @@ test {
     _ = out;
     _ = @import("shared_arena.zig");
     _ = @import("stats.zig");
+    _ = region;
+    _ = ring;
 }
