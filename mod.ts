@@ -35,6 +35,8 @@ export type { Mapping } from "./src/mapping.ts";
 export { type Demo, openDemo } from "./src/demo.ts";
 export type { Bindings as DemoBindings } from "./src/demo_bindings.ts";
 export { lend } from "./src/lend.ts";
+export { type HandOverTarget, Region, type RegionOptions } from "./src/region.ts";
+export { Ring, type RingOptions, type RingSlot } from "./src/ring.ts";
 export { type ElementSource, rowMajorStrides, StridedView } from "./src/shape.ts";
 export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/remote.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";

@@ -26,6 +26,7 @@
  * - `HASH_MISMATCH`: a downloaded library's SHA-256 is not the pinned one.
  * - `DOWNLOAD_FAILED`: a prebuilt library could not be downloaded.
  * - `INVALID_SHAPE`: a shape or strides that do not fit the buffer.
+ * - `FULL`: a region has no room left, or every slot of a ring is held.
  */
 export type ZeroCopyErrorCode =
   | "LIBRARY_NOT_FOUND"
@@ -46,7 +47,8 @@ export type ZeroCopyErrorCode =
   | "DETACHED_ELSEWHERE"
   | "HASH_MISMATCH"
   | "DOWNLOAD_FAILED"
-  | "INVALID_SHAPE";
+  | "INVALID_SHAPE"
+  | "FULL";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

@@ -20,6 +20,11 @@ export function statusError(status: number, what: string): ZeroCopyError {
         "SIZE_OVERFLOW",
         `${what} failed: the byte size overflows the native address space; ask for less`,
       );
+    case STATUS.full:
+      return new ZeroCopyError(
+        "FULL",
+        `${what} failed: no room left; release ring slots you are done with, reset the region, or make it larger`,
+      );
     case STATUS.invalid_element_type:
       return new ZeroCopyError(
         "INVALID_ELEMENT_TYPE",
@@ -39,7 +44,7 @@ export function statusError(status: number, what: string): ZeroCopyError {
  *
  * @param status The status the Zig function returned.
  * @param what What was called, for the message.
- * @throws {ZeroCopyError} `OUT_OF_MEMORY`, `SIZE_OVERFLOW`, `INVALID_ELEMENT_TYPE` or `INVALID_ARGUMENT`.
+ * @throws {ZeroCopyError} `OUT_OF_MEMORY`, `SIZE_OVERFLOW`, `INVALID_ELEMENT_TYPE`, `FULL` or `INVALID_ARGUMENT`.
  *
  * @example Check a status
  * ```ts

@@ -5,6 +5,7 @@
 
 pub const zerocopy = @import("zerocopy.zig");
 const demo = @import("demo.zig");
+const demo_streams = @import("demo_streams.zig");
 const hooks = @import("fixtures/test_hooks.zig");
 
 /// What `zig build bindings` writes to tests/fixtures/test_hooks.ts: the hooks
@@ -18,6 +19,7 @@ pub const bindings: zerocopy.bindings.Spec = .{
 comptime {
     zerocopy.exportAbi();
     zerocopy.exportAll(demo.exports);
+    zerocopy.exportAll(demo_streams.exports);
     zerocopy.exportAll(hooks.exports);
 }
 

@@ -1,0 +1,356 @@
+/**
+ * `Region`: Zig memory mapped into one `ArrayBuffer` once, inside which Zig
+ * hands over many typed slices, each arriving as a subarray.
+ *
+ * @module
+ */
+
+import { DescriptorOffset, STATUS } from "./layout.ts";
+import { statusError } from "./status.ts";
+import {
+  type AnyTypedArray,
+  checkElementType,
+  checkLength,
+  ELEMENT_INFO,
+  type ElementType,
+  type TypedArrayOf,
+} from "./element_types.ts";
+import { ZeroCopyError } from "./errors.ts";
+import type { ZeroCopyLibrary } from "./library.ts";
+import { abiLayout, type abiSymbols } from "./symbols.ts";
+import { bufferInternals, type ZeroCopyBuffer } from "./zero_copy_buffer.ts";
+
+/**
+ * The memory a region or ring lends the Zig function it calls, for the
+ * function to say what it handed over: pass it as the function's `"buffer"`
+ * parameter (`out: ?*zerocopy.RegionOut(T)`, `BatchOut(T)` or `RingOut(T)`).
+ */
+export type HandOverTarget = BigUint64Array<ArrayBuffer>;
+
+/** The zerocopy ABI functions every library exports, regions and rings among them. */
+export type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
+
+// u32 indexes of the out-parameter fields, from the layouts Zig generated.
+const SLICE = abiLayout.structs.SliceOut;
+const BATCH = abiLayout.structs.BatchOut;
+/** @internal u32 index of each `SliceOut` field's low half. */
+export const SliceField = {
+  offset: SLICE.fields.offset / 4,
+  len: SLICE.fields.len / 4,
+  elementType: SLICE.fields.element_type / 4,
+  slot: SLICE.fields.slot / 4,
+} as const;
+const BatchField = {
+  capacity: BATCH.fields.capacity / 4,
+  count: BATCH.fields.count / 4,
+  elementType: BATCH.fields.element_type / 4,
+  pairs: BATCH.size / 4,
+} as const;
+
+/** @internal An out-parameter whose `owner` names `owner`, and its 32-bit halves. */
+export function newTarget(words: number, owner: bigint): [HandOverTarget, Uint32Array] {
+  const target = new BigUint64Array(words);
+  target[0] = owner; // `owner` is the first field of both layouts
+  return [target, new Uint32Array(target.buffer)];
+}
+
+/** @internal The 64-bit field at u32 index `at` as a number; beyond 2^53 it fails every bounds check. */
+export function wordAt(halves: Uint32Array, at: number): number {
+  return halves[at + 1] * 2 ** 32 + halves[at];
+}
+
+/** @internal Refuses a count that is not an integer from 1 to `max` (any size when absent). */
+export function checkCount(value: unknown, what: string, max?: number): number {
+  if (
+    typeof value !== "number" || !Number.isInteger(value) || value < 1 || (max !== undefined && value > max)
+  ) {
+    throw new ZeroCopyError(
+      "INVALID_LENGTH",
+      `Invalid ${what} ${
+        typeof value === "number" ? value : JSON.stringify(String(value))
+      }: pass an integer from 1${max === undefined ? " up" : ` to ${max}`}`,
+    );
+  }
+  return value;
+}
+
+/** @internal The error for an out-parameter Zig filled with another element type than expected. */
+export function wrongType(expected: ElementType, tag: number, what: string): ZeroCopyError {
+  const actual = ELEMENT_TYPES_BY_TAG.get(tag);
+  return tag === 0
+    ? new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${what} returned ok but handed nothing over: the Zig function must carve or acquire before returning ok`,
+    )
+    : new ZeroCopyError(
+      "INVALID_ELEMENT_TYPE",
+      `Expected ${expected} but ${what} handed over ${
+        actual ?? `unknown tag ${tag}`
+      }: fix the element type the Zig function or its caller declares`,
+    );
+}
+
+const ELEMENT_TYPES_BY_TAG = new Map(
+  (Object.keys(ELEMENT_INFO) as ElementType[]).map((type) => [ELEMENT_INFO[type].tag as number, type]),
+);
+
+/** @internal The error for a slice that does not lie inside the mapped memory. */
+export function outside(type: ElementType, first: number, length: number, what: string): ZeroCopyError {
+  return new ZeroCopyError(
+    "INVALID_POINTER",
+    `${what} handed over ${length} ${type} at element ${first}, outside the mapped memory: fix the Zig function`,
+  );
+}
+
+/** How a region is made. */
+export interface RegionOptions {
+  /**
+   * The most slices one {@linkcode Region.prototype.takeBatch} call can hand
+   * over: the room made for their offsets and lengths. Default 1024.
+   */
+  maxBatch?: number;
+}
+
+/**
+ * Zig-owned memory mapped into one `ArrayBuffer` once, inside which Zig
+ * functions hand over many typed slices (`out: ?*zerocopy.RegionOut(T)`, or
+ * many per call with `zerocopy.BatchOut(T)`). Each slice arrives as a subarray
+ * of the one mapping: no mapping, detach or safety-net registration per slice,
+ * so a handover costs about one FFI call however large the slice.
+ *
+ * Lifetime is per region: disposing it detaches every view of it at once and
+ * frees the memory exactly once; a region never disposed is freed after
+ * garbage collection, once neither it nor any view of it is reachable.
+ * {@linkcode Region.prototype.reset} lets Zig carve from the start again:
+ * views taken before it then read what is carved after it (never freed memory).
+ *
+ * @example Hand many slices over inside one region
+ * ```ts
+ * import { openLibrary, Region } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * using region = Region.create(lib, 1 << 20);
+ * const halves = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(4, out));
+ * console.log(halves); // Float64Array(4) [ 0, 0.5, 1, 1.5 ]
+ * ```
+ */
+export class Region implements Disposable {
+  readonly #buffer: ZeroCopyBuffer<"u8">;
+  readonly #abi: AbiFunctions;
+  #memory: ArrayBuffer | null;
+  // One view of the whole region per element type, so a slice is one subarray.
+  #views: Partial<Record<ElementType, AnyTypedArray>> = {};
+  readonly #out: HandOverTarget;
+  readonly #outHalves: Uint32Array;
+  readonly #batch: HandOverTarget;
+  readonly #batchHalves: Uint32Array;
+
+  private constructor(buffer: ZeroCopyBuffer<"u8">, abi: AbiFunctions, maxBatch: number) {
+    this.#buffer = buffer;
+    this.#abi = abi;
+    this.#memory = buffer.view.buffer;
+    const owner = bufferInternals.descriptorOf(buffer)[DescriptorOffset.private / 8];
+    [this.#out, this.#outHalves] = newTarget(SLICE.size / 8, owner);
+    // A pair of u32 per slice: one 64-bit word each.
+    [this.#batch, this.#batchHalves] = newTarget(BATCH.size / 8 + maxBatch, owner);
+    this.#batchHalves[BatchField.capacity] = maxBatch;
+  }
+
+  /**
+   * Allocates a region of `byteLength` bytes in the library's Zig allocator and
+   * maps it, once.
+   *
+   * @typeParam S The library's own FFI symbols.
+   * @param library The library whose Zig functions will hand over into the region.
+   * @param byteLength The region's size in bytes, at least 1.
+   * @param options The room for batches.
+   * @returns The region; dispose it to free the memory.
+   * @throws {ZeroCopyError} `INVALID_LENGTH` for a size or `maxBatch` that is
+   * not a positive integer; `SIZE_OVERFLOW` beyond what an ArrayBuffer holds;
+   * `OUT_OF_MEMORY` when Zig's allocator fails.
+   *
+   * @example A 1 MiB region
+   * ```ts
+   * import { openLibrary, Region } from "@zerocopy/zerocopy";
+   *
+   * using region = Region.create(await openLibrary(), 1 << 20);
+   * console.log(region.byteLength); // 1048576
+   * ```
+   */
+  static create<S extends Deno.ForeignLibraryInterface>(
+    library: ZeroCopyLibrary<S>,
+    byteLength: number,
+    options: RegionOptions = {},
+  ): Region {
+    checkLength(checkCount(byteLength, "region size in bytes"), "u8");
+    const maxBatch = checkCount(options.maxBatch ?? 1024, "maxBatch", 2 ** 26);
+    const abi = library.symbols as unknown as AbiFunctions;
+    const buffer = library.adopt("u8", (out) => abi.zc_region_create(BigInt(byteLength), out));
+    return new Region(buffer, abi, maxBatch);
+  }
+
+  /**
+   * Calls a Zig function that hands one slice over into this region
+   * (`out: ?*zerocopy.RegionOut(T)`) and views it.
+   *
+   * @typeParam T The element type the function hands over.
+   * @param type The element type expected; another is refused.
+   * @param call Calls the Zig function with `out`; returns its `Status` (0 for ok), or nothing.
+   * @returns A view of the slice, a subarray of the region's one mapping.
+   * @throws {ZeroCopyError} `DISPOSED` once the region is disposed; the
+   * status's error (`FULL` when the region has no room left, ...);
+   * `INVALID_ELEMENT_TYPE` when the function handed over another type.
+   *
+   * @example Take two slices of different types
+   * ```ts
+   * import { openLibrary, Region } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * using region = Region.create(lib, 4096);
+   * const bytes = region.take("u8", (out) => lib.symbols.zc_region_generate_u8(3, out));
+   * const ints = region.take("i32", (out) => lib.symbols.zc_region_generate_i32(3, out));
+   * console.log(bytes, ints); // Uint8Array(3) [ 0, 1, 2 ] Int32Array(3) [ 0, 1, 2 ]
+   * ```
+   */
+  take<T extends ElementType>(type: T, call: (out: HandOverTarget) => number | void): TypedArrayOf[T] {
+    const whole = this.#whole(type);
+    const halves = this.#outHalves;
+    halves[SliceField.elementType] = 0;
+    const status = call(this.#out) ?? STATUS.ok;
+    if (status !== STATUS.ok) throw statusError(status, `Handing ${type} over into a region`);
+    const info = ELEMENT_INFO[type];
+    if (halves[SliceField.elementType] !== info.tag) {
+      throw wrongType(type, halves[SliceField.elementType], "the Zig function");
+    }
+    const offset = wordAt(halves, SliceField.offset);
+    const length = wordAt(halves, SliceField.len);
+    const first = offset / info.bytes;
+    if (offset % info.bytes !== 0 || first + length > whole.length) {
+      throw outside(type, first, length, "the Zig function");
+    }
+    return whole.subarray(first, first + length) as TypedArrayOf[T];
+  }
+
+  /**
+   * Calls a Zig function that hands many slices over into this region in one
+   * call (`out: ?*zerocopy.BatchOut(T)`), and views each: the per-slice cost is
+   * about that of making the view.
+   *
+   * @typeParam T The element type the function hands over.
+   * @param type The element type expected; another is refused.
+   * @param call Calls the Zig function with `out`; returns its `Status` (0 for ok), or nothing.
+   * @returns A view per slice, in the order the function carved them.
+   * @throws {ZeroCopyError} as {@linkcode Region.prototype.take}; `FULL` also
+   * when the function carves more slices than `maxBatch`.
+   *
+   * @example Ten slices from one call
+   * ```ts
+   * import { openLibrary, Region } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * using region = Region.create(lib, 1 << 16);
+   * const rows = region.takeBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(10, 4, out));
+   * console.log(rows.length, rows[2]); // 10 Float64Array(4) [ 1, 1.5, 2, 2.5 ]
+   * ```
+   */
+  takeBatch<T extends ElementType>(type: T, call: (out: HandOverTarget) => number | void): TypedArrayOf[T][] {
+    const whole = this.#whole(type);
+    const halves = this.#batchHalves;
+    halves[BatchField.count] = 0;
+    halves[BatchField.elementType] = 0;
+    const status = call(this.#batch) ?? STATUS.ok;
+    if (status !== STATUS.ok) throw statusError(status, `Handing a batch of ${type} over into a region`);
+    const count = halves[BatchField.count];
+    if (count === 0) return [];
+    if (halves[BatchField.elementType] !== ELEMENT_INFO[type].tag) {
+      throw wrongType(type, halves[BatchField.elementType], "the Zig function");
+    }
+    if (count > halves[BatchField.capacity]) throw outside(type, 0, count, "the Zig function's batch");
+    const views = new Array<TypedArrayOf[T]>(count);
+    const limit = whole.length;
+    for (let i = 0, at = BatchField.pairs; i < count; i++, at += 2) {
+      const first = halves[at];
+      const end = first + halves[at + 1];
+      if (end > limit) throw outside(type, first, end - first, "the Zig function");
+      views[i] = whole.subarray(first, end) as TypedArrayOf[T];
+    }
+    return views;
+  }
+
+  /**
+   * Lets Zig carve from the start of the region again. Views taken before
+   * keep their place and read whatever is carved over them: take what you
+   * need from them first.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` once the region is disposed.
+   *
+   * @example One region per round of a loop
+   * ```ts
+   * import { openLibrary, Region } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * using region = Region.create(lib, 64);
+   * for (let round = 0; round < 3; round++) {
+   *   region.reset();
+   *   const slice = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(8, out));
+   *   console.log(slice.byteOffset); // 0 each round
+   * }
+   * ```
+   */
+  reset(): void {
+    this.#live();
+    const status = this.#abi.zc_region_reset(bufferInternals.descriptorOf(this.#buffer));
+    if (status !== STATUS.ok) throw statusError(status, "Resetting a region");
+  }
+
+  /**
+   * The region's size in bytes.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` once the region is disposed.
+   */
+  get byteLength(): number {
+    return this.#live().byteLength;
+  }
+
+  /** Whether the region was disposed; the one member that never throws. */
+  get disposed(): boolean {
+    return this.#memory === null;
+  }
+
+  /**
+   * Detaches every view of the region at once (their length becomes 0) and
+   * frees its memory, exactly once; calling it again does nothing.
+   */
+  [Symbol.dispose](): void {
+    if (this.#memory === null) return;
+    this.#memory = null;
+    this.#views = {};
+    this.#buffer[Symbol.dispose]();
+  }
+
+  /** Shows the size, without reading a disposed region. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.#memory === null
+      ? "Region { disposed }"
+      : `Region { byteLength: ${this.#memory.byteLength} }`;
+  }
+
+  #whole(type: ElementType): AnyTypedArray {
+    const view = this.#views[type];
+    if (view !== undefined) return view;
+    checkElementType(type);
+    const memory = this.#live();
+    const bytes = ELEMENT_INFO[type].bytes;
+    return this.#views[type] = ELEMENT_INFO[type].view(memory, 0, Math.floor(memory.byteLength / bytes));
+  }
+
+  #live(): ArrayBuffer {
+    if (this.#memory === null) {
+      throw new ZeroCopyError(
+        "DISPOSED",
+        "Cannot use a disposed Region: its views are detached and its memory freed; keep the region alive until you are done with it",
+      );
+    }
+    return this.#memory;
+  }
+}
