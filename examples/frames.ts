@@ -1,12 +1,14 @@
 /**
  * An RGBA video frame made in Zig, turned to grayscale (SIMD) and box-blurred
  * in Zig, written out as PGM/PPM files: the pixels are never copied into JS.
+ * Then a stream of frames rendered in Zig through a ring, with its frame rate.
  *
- *     deno run --allow-ffi --allow-write examples/frames.ts [width] [height] [out-dir]
+ *     deno run --allow-ffi --allow-write examples/frames.ts [width] [height] [out-dir] [frames]
  *
  * @module
  */
 
+import { Ring, type RingSlot } from "../mod.ts";
 import { openExamples } from "./zig_author/library.ts";
 
 const [width = 1920, height = 1080] = Deno.args.slice(0, 2).map(Number);
@@ -47,3 +49,33 @@ console.log(
   `${width}x${height} frame: made, grayscaled and blurred in Zig in ${elapsed.toFixed(1)} ms; ` +
     `wrote ${outDir}/{frame.ppm,gray.pgm,blurred.pgm}`,
 );
+
+// Streaming: Zig renders each frame into the next free slot of a ring mapped
+// once; Deno reads it through a view and gives the slot back. Two frames are
+// held at once, to compare each with the one before it.
+const frameCount = Number(Deno.args[3] ?? 120);
+using ring = Ring.create(examples.library, "u8", { slots: 4, slotLength: width * height * 4 });
+const centreByte = 4 * (width * (height >> 1) + (width >> 1));
+let previous: RingSlot<"u8"> | undefined;
+let moved = 0;
+const streamStart = performance.now();
+for (let t = 0; t < frameCount; t++) {
+  const current = examples.render_frame(width, height, t, ring);
+  if (previous !== undefined) {
+    // A slot held is never refilled: the previous frame still holds its own pixels.
+    if (current.index === previous.index) throw new Error("a held slot was handed out again");
+    moved += (current.view[centreByte] - previous.view[centreByte] + 256) % 256;
+    ring.release(previous);
+  }
+  previous = current;
+}
+previous?.[Symbol.dispose]();
+const seconds = (performance.now() - streamStart) / 1000;
+console.log(
+  `streamed ${frameCount} ${width}x${height} RGBA frames through a ${ring.slots}-slot ring: ` +
+    `${(frameCount / seconds).toFixed(0)} frames/s (${
+      (seconds * 1000 / frameCount).toFixed(2)
+    } ms per frame, ` +
+    `Zig's render included); the centre pixel moved ${moved} steps (expected ${frameCount - 1})`,
+);
+if (moved !== frameCount - 1) throw new Error("frames arrived out of order or were overwritten");

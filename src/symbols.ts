@@ -94,6 +94,12 @@ export const streamSymbols = {
     parameters: ["u32" /* len */, "buffer" /* out */],
     result: "i32",
   },
+  /** `len` i32 carved from a region and handed over as they are, unwritten: after a reset, what an earlier call wrote there. The handover alone, without a fill.
+   * `fn (len: u32, out: ?*zerocopy.RegionOut(i32)) zerocopy.Status` */
+  zc_region_hand_over_i32: {
+    parameters: ["u32" /* len */, "buffer" /* out */],
+    result: "i32",
+  },
   /** `count` slices of `len` f64 carved from a region in one call; element `i` of slice `k` is the pattern at `k + i`.
    * `fn (count: u32, len: u32, out: ?*zerocopy.BatchOut(f64)) zerocopy.Status` */
   zc_region_generate_batch_f64: {

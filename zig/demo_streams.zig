@@ -31,6 +31,14 @@ pub const exports = struct {
         return generateInto(f64, len, out);
     }
 
+    /// `len` i32 carved from a region and handed over as they are, unwritten:
+    /// after a reset, what an earlier call wrote there. The handover alone, without a fill.
+    pub fn zc_region_hand_over_i32(len: u32, out: ?*RegionOut(i32)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        _ = target.alloc(len) catch |err| return zerocopy.region.statusOf(err);
+        return .ok;
+    }
+
     /// `count` slices of `len` f64 carved from a region in one call; element `i` of slice `k` is the pattern at `k + i`.
     pub fn zc_region_generate_batch_f64(count: u32, len: u32, out: ?*BatchOut(f64)) callconv(.c) Status {
         const target = out orelse return .invalid_argument;

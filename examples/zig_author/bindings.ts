@@ -4,6 +4,9 @@
 import {
   lend,
   openLibrary,
+  type Region,
+  type Ring,
+  type RingSlot,
   type TypedArrayOf,
   type ZeroCopyBuffer,
   type ZeroCopyLibrary,
@@ -71,6 +74,18 @@ export const symbols = {
     parameters: ["u32" /* rows */, "u32" /* features */, "buffer" /* out */],
     result: "i32",
   },
+  /** `rows` samples of `features` f32 features each, pseudo-random in [0, 1) from `seed`, as batches of `batch_rows` rows carved from a region in one call.
+   * `fn (rows: u32, features: u32, batch_rows: u32, seed: u32, out: ?*zerocopy.BatchOut(f32)) zerocopy.Status` */
+  make_batches: {
+    parameters: ["u32" /* rows */, "u32" /* features */, "u32" /* batch_rows */, "u32" /* seed */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** Renders frame `t` of a `width` × `height` RGBA gradient moving one pixel per frame into the next free slot of a ring.
+   * `fn (width: u32, height: u32, t: u32, out: ?*zerocopy.RingOut(u8)) zerocopy.Status` */
+  render_frame: {
+    parameters: ["u32" /* width */, "u32" /* height */, "u32" /* t */, "buffer" /* out */],
+    result: "i32",
+  },
   /** Sums a lent Float32Array, e.g. one batch of a dataset.
    * `fn (values: ?[*]const f32, len: u32) f64` */
   sum_f32: {
@@ -119,6 +134,10 @@ export interface Bindings {
   make_mesh_indices(n: number): ZeroCopyBuffer<"u32">;
   /** `rows` samples of `features` f32 features each, row-major, deterministic pseudo-random values in [0, 1). */
   make_dataset(rows: number, features: number): ZeroCopyBuffer<"f32">;
+  /** `rows` samples of `features` f32 features each, pseudo-random in [0, 1) from `seed`, as batches of `batch_rows` rows carved from a region in one call. */
+  make_batches(rows: number, features: number, batch_rows: number, seed: number, out: Region): TypedArrayOf["f32"][];
+  /** Renders frame `t` of a `width` × `height` RGBA gradient moving one pixel per frame into the next free slot of a ring. */
+  render_frame(width: number, height: number, t: number, out: Ring<"u8">): RingSlot<"u8">;
   /** Sums a lent Float32Array, e.g. one batch of a dataset. */
   sum_f32(values: TypedArrayOf["f32"]): number;
   /** The same sum with `@Vector(16, f32)` partial sums: the SIMD reduction benchmarked against `sum_f32` (results differ only by rounding order). */
@@ -147,6 +166,8 @@ export function bind(lib: ZeroCopyLibrary<typeof symbols>): Bindings {
     make_mesh_vertices: (n) => lib.adopt("f32", (out) => lib.symbols.make_mesh_vertices(n, out)).reshape([(n + 1) * (n + 1), 3]),
     make_mesh_indices: (n) => lib.adopt("u32", (out) => lib.symbols.make_mesh_indices(n, out)).reshape([2 * n * n, 3]),
     make_dataset: (rows, features) => lib.adopt("f32", (out) => lib.symbols.make_dataset(rows, features, out)).reshape([rows, features]),
+    make_batches: (rows, features, batch_rows, seed, out) => out.takeBatch("f32", (into) => lib.symbols.make_batches(rows, features, batch_rows, seed, into)),
+    render_frame: (width, height, t, out) => out.next((into) => lib.symbols.render_frame(width, height, t, into)),
     sum_f32: (values) => lib.symbols.sum_f32(lend(values), values.length),
     sum_f32_simd: (values) => lib.symbols.sum_f32_simd(lend(values), values.length),
     sum_records: (bytes) => lib.symbols.sum_records(lend(bytes), bytes.length),

@@ -20,6 +20,16 @@ pub fn fillFrame(frame: []u8, width: u32, height: u32) void {
     }
 }
 
+/// Fills `frame` (width × height × 4 bytes) with frame `t` of a moving
+/// pattern: red and green follow x and y shifted by `t`, blue is `t`, opaque.
+pub fn fillMovingFrame(frame: []u8, width: u32, height: u32, t: u32) void {
+    for (0..height) |y| {
+        const row = frame[y * width * 4 ..][0 .. width * 4];
+        const green: u8 = @truncate(y +% t);
+        for (0..width) |x| row[x * 4 ..][0..4].* = .{ @truncate(x +% t), green, @truncate(t), 0xff };
+    }
+}
+
 /// Luma of one RGBA pixel, BT.601 weights in 8.8 fixed point.
 pub fn lumaScalar(pixel: [4]u8) u8 {
     return @intCast((@as(u32, pixel[0]) * 77 + @as(u32, pixel[1]) * 150 + @as(u32, pixel[2]) * 29) >> 8);

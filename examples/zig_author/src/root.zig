@@ -10,6 +10,8 @@ const linear_algebra = @import("linear_algebra.zig");
 const mesh = @import("mesh.zig");
 const records = @import("records.zig");
 const Out = zerocopy.Out;
+const RingOut = zerocopy.RingOut;
+const BatchOut = zerocopy.BatchOut;
 const Status = zerocopy.Status;
 
 /// What `zig build bindings` generates: a symbol table and typed wrappers.
@@ -167,6 +169,34 @@ pub const exports = struct {
                 for (values) |*value| value.* = random.random().float(f32);
             }
         }.fill);
+    }
+
+    /// `rows` samples of `features` f32 features each, pseudo-random in [0, 1)
+    /// from `seed`, as batches of `batch_rows` rows carved from a region in one call.
+    pub fn make_batches(rows: u32, features: u32, batch_rows: u32, seed: u32, out: ?*BatchOut(f32)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        if (batch_rows == 0 or features == 0) return .invalid_argument;
+        var random = std.Random.DefaultPrng.init(seed);
+        var row: u32 = 0;
+        while (row < rows) : (row += @min(batch_rows, rows - row)) {
+            const batch = target.alloc(@as(usize, @min(batch_rows, rows - row)) * features) catch |err|
+                return zerocopy.region.statusOf(err);
+            for (batch) |*value| value.* = random.random().float(f32);
+        }
+        return .ok;
+    }
+
+    /// Renders frame `t` of a `width` × `height` RGBA gradient moving one pixel
+    /// per frame into the next free slot of a ring.
+    pub fn render_frame(width: u32, height: u32, t: u32, out: ?*RingOut(u8)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        const bytes = product(&.{ width, height, 4 }) orelse return .size_overflow;
+        const slot = target.acquire() catch |err| return zerocopy.region.statusOf(err);
+        // The host gives an acquired slot back when the call fails.
+        if (bytes > slot.len) return .size_overflow;
+        image.fillMovingFrame(slot[0..bytes], width, height, t);
+        target.handOver(bytes);
+        return .ok;
     }
 
     /// Sums a lent Float32Array, e.g. one batch of a dataset.
