@@ -87,4 +87,22 @@ export const benchSymbols = {
     parameters: ["buffer" /* values */, "u32" /* len */],
     result: "u32",
   },
+  /** The public region API, as a Zig author uses it: hands over `kib` KiB of f64 carved from the region `out` names, without writing them; when the region is full it starts again from its start, so any number of calls fit.
+   * `fn (kib: u32, out: ?*zerocopy.RegionOut(f64)) zerocopy.Status` */
+  bench_region_slice: {
+    parameters: ["u32" /* kib */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** A batch: `count` slices of `kib` KiB of f64 from the start of the region `out` names, handed over in one call, unwritten.
+   * `fn (count: u32, kib: u32, out: ?*zerocopy.BatchOut(f64)) zerocopy.Status` */
+  bench_region_batch: {
+    parameters: ["u32" /* count */, "u32" /* kib */, "buffer" /* out */],
+    result: "i32",
+  },
+  /** The public ring API: acquires the next free slot of the ring `out` names, writes `sequence` into its first four bytes (what a producer stamps on a packet or frame) and hands the whole slot over.
+   * `fn (sequence: u32, out: ?*zerocopy.RingOut(u8)) zerocopy.Status` */
+  bench_ring_next: {
+    parameters: ["u32" /* sequence */, "buffer" /* out */],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;

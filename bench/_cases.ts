@@ -5,7 +5,7 @@
  * @module
  */
 
-import { lend } from "../mod.ts";
+import { lend, Region, Ring } from "../mod.ts";
 import { DESCRIPTOR_WORDS } from "../src/descriptor.ts";
 import { availableMemory, type BenchLibrary, poolOf, preparePool } from "./_bench_library.ts";
 import { type Size, SIZES } from "./_timing.ts";
@@ -26,6 +26,8 @@ export interface Case {
   readonly name: string;
   /** The sizes it runs at; others would not finish in reasonable time. */
   readonly sizes: readonly Size[];
+  /** Buffers one run hands over, when more than one: the report gives the cost per buffer. */
+  readonly perRun?: number;
   /** Sets the approach up at `size`, or returns undefined when this machine cannot. */
   prepare(lib: BenchLibrary, size: Size): Prepared | undefined;
 }
@@ -116,6 +118,94 @@ export const pooled: Case = {
     };
   },
 };
+
+/**
+ * The public region API: a region of twice the size mapped once; per buffer a
+ * fast call carves a slice (no fill) and `Region.take` views it with a
+ * subarray. Nothing is unmapped or freed per buffer: the region goes whole.
+ */
+export const region: Case = {
+  group: "handover",
+  key: "region",
+  name: "Region.take: carve + subarray",
+  sizes: upTo("100 MB"),
+  prepare: (lib, size) => {
+    if (size.bytes * 2 * 2 > availableMemory()) return undefined;
+    const mapped = Region.create(lib, 2 * size.bytes);
+    const kib = size.bytes / 1024;
+    const slice = lib.symbols.bench_region_slice;
+    const call = (out: BigUint64Array<ArrayBuffer>) => slice(kib, out);
+    return {
+      run: () => {
+        sink = mapped.take("f64", call);
+      },
+      [Symbol.dispose]: () => mapped[Symbol.dispose](),
+    };
+  },
+};
+
+/** Slices one batch call hands over. */
+export const BATCH_SIZE = 64;
+
+/** A batch: one fast call hands over `BATCH_SIZE` slices; the figure is per slice. */
+export const batched: Case = {
+  group: "handover",
+  key: "batched",
+  name: `Region.takeBatch: ${BATCH_SIZE} slices per call`,
+  sizes: upTo("8 KB"),
+  perRun: BATCH_SIZE,
+  prepare: (lib, size) => {
+    const mapped = Region.create(lib, BATCH_SIZE * size.bytes, { maxBatch: BATCH_SIZE });
+    const kib = size.bytes / 1024;
+    const batch = lib.symbols.bench_region_batch;
+    const call = (out: BigUint64Array<ArrayBuffer>) => batch(BATCH_SIZE, kib, out);
+    return {
+      run: () => {
+        sink = mapped.takeBatch("f64", call);
+      },
+      [Symbol.dispose]: () => mapped[Symbol.dispose](),
+    };
+  },
+};
+
+/** A stream through a ring, measured apart from the sizes: one slot size per case. */
+export interface StreamCase {
+  /** A stable key for the JSON results. */
+  readonly key: string;
+  /** What the report calls it. */
+  readonly name: string;
+  /** Bytes per slot: one packet or frame. */
+  readonly slotBytes: number;
+}
+
+/** 8 KB packets and 1080p RGBA frames: the issue's two streams. */
+export const STREAMS: readonly StreamCase[] = [
+  { key: "ring_packets", name: "8 KB packets", slotBytes: 8 * 1024 },
+  { key: "ring_frames", name: "1080p RGBA frames", slotBytes: 1920 * 1080 * 4 },
+];
+
+/** Slots of each ring: Deno holds one at a time, Zig fills the next. */
+export const RING_SLOTS = 4;
+
+/**
+ * The public ring API: Zig stamps the next free slot and hands it over, Deno
+ * reads the stamp through the slot's view and releases the slot.
+ */
+export function prepareStream(lib: BenchLibrary, stream: StreamCase): Prepared {
+  const ring = Ring.create(lib, "u8", { slots: RING_SLOTS, slotLength: stream.slotBytes });
+  const next = lib.symbols.bench_ring_next;
+  let sequence = 0;
+  const call = (out: BigUint64Array<ArrayBuffer>) => next(sequence, out);
+  return {
+    run: () => {
+      sequence = (sequence + 1) | 0;
+      const slot = ring.next(call);
+      sink = slot.view[0];
+      ring.release(slot);
+    },
+    [Symbol.dispose]: () => ring[Symbol.dispose](),
+  };
+}
 
 /** `ours` written as the README shows it, with `using`: the difference is Deno's `using`, not zerocopy. */
 export const oursWithUsing: Case = {
@@ -305,6 +395,8 @@ export const CASES: readonly Case[] = [
   floor,
   ours,
   pooled,
+  region,
+  batched,
   raw,
   copy,
   oursWithUsing,

@@ -8,7 +8,7 @@
  */
 
 import { BENCH_LIBRARY_PATH, type BenchLibrary, openBenchLibrary, poolOf } from "./_bench_library.ts";
-import { type Case, CASES, drain, type Prepared } from "./_cases.ts";
+import { BATCH_SIZE, type Case, CASES, drain, type Prepared, prepareStream, STREAMS } from "./_cases.ts";
 import { costVsSizeSvg, type Series } from "./_chart.ts";
 import { describeMachine, loadAverage, type Machine } from "./_machine.ts";
 import { type Budget, measure, type Measurement, median, type Size, SIZES } from "./_timing.ts";
@@ -70,7 +70,7 @@ async function runDenoCases(lib: BenchLibrary): Promise<Results> {
         }
       }
       for (const [benchCase, measurements] of rounds) {
-        const combined = combineRounds(measurements);
+        const combined = perBuffer(combineRounds(measurements), benchCase.perRun ?? 1);
         results[benchCase.key][size.label] = combined;
         progress(`${benchCase.key} ${size.label}: ${formatNs(combined.medianNs)}`);
       }
@@ -79,6 +79,36 @@ async function runDenoCases(lib: BenchLibrary): Promise<Results> {
     }
   }
   return results;
+}
+
+/** Label of the stream results: a ring's figures belong to no size of the table. */
+const STREAM = "stream";
+
+/** Each ring stream in rounds like the sizes: handovers through a ring, one slot held at a time. */
+async function runStreams(lib: BenchLibrary, results: Results): Promise<void> {
+  const prepared = STREAMS.map((stream) => ({ stream, ready: prepareStream(lib, stream) }));
+  try {
+    const rounds = prepared.map((): Measurement[] => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, { ready }] of prepared.entries()) {
+        collectGarbage();
+        rounds[i].push(await measure(() => ready.run(), FAST_BUDGET));
+      }
+    }
+    for (const [i, { stream }] of prepared.entries()) {
+      const combined = combineRounds(rounds[i]);
+      results[stream.key] = { [STREAM]: combined };
+      progress(`${stream.key}: ${formatRate(1e9 / combined.medianNs)} handovers/s`);
+    }
+  } finally {
+    for (const { ready } of prepared) ready[Symbol.dispose]();
+  }
+}
+
+/** A measurement of `count` buffers per run, as the cost of one buffer. */
+function perBuffer(measurement: Measurement, count: number): Measurement {
+  if (count === 1) return measurement;
+  return { ...measurement, medianNs: measurement.medianNs / count, minNs: measurement.minNs / count };
 }
 
 /**
@@ -110,6 +140,7 @@ async function runBun(): Promise<BunResults | null> {
   try {
     const output = await new Deno.Command(BUN, {
       args: [BUN_SCRIPT, BENCH_LIBRARY_PATH, ...SIZES.map((s) => s.label)],
+      env: { ZEROCOPY_STREAMS: JSON.stringify(STREAMS) },
       stderr: "inherit",
     }).output();
     if (!output.success) return null;
@@ -172,6 +203,38 @@ function targets(results: Results): Ratio[] {
       "≤ 1.2",
       (v) => v <= 1.2,
     ),
+    ratio("region ÷ empty FFI call, 8 KB", m("region", "8 KB"), m("floor", "8 KB"), "≤ 3", (v) => v <= 3),
+    ratio(
+      `batched (${BATCH_SIZE} per call), per buffer ÷ empty FFI call, 8 KB`,
+      m("batched", "8 KB"),
+      m("floor", "8 KB"),
+      "≤ 1.5",
+      (v) => v <= 1.5,
+    ),
+    ratio(
+      "region ÷ Bun toArrayBuffer, 8 KB",
+      m("region", "8 KB"),
+      m("bun_to_array_buffer", "8 KB"),
+      "≤ 0.1",
+      (v) => v <= 0.1,
+    ),
+    ratio(
+      "region 100 MB ÷ region 8 KB",
+      m("region", "100 MB"),
+      m("region", "8 KB"),
+      "≤ 1.2",
+      (v) => v <= 1.2,
+    ),
+    ...STREAMS.map((stream) =>
+      // A rate ratio: Bun's time per handover over ours.
+      ratio(
+        `ring ${stream.name}: Deno handovers/s ÷ Bun (toArrayBuffer per slot)`,
+        m(`bun_${stream.key}`, STREAM),
+        m(stream.key, STREAM),
+        "≥ 1",
+        (v) => v >= 1,
+      )
+    ),
     ratio(
       "ours ÷ Bun toArrayBuffer, 8 KB",
       m("ours", "8 KB"),
@@ -225,7 +288,9 @@ function targets(results: Results): Ratio[] {
 const COLUMNS: readonly { key: string; title: string }[] = [
   { key: "floor", title: "empty FFI call" },
   { key: "ours", title: "**zerocopy handover**" },
-  { key: "pooled", title: "pooled (region)" },
+  { key: "pooled", title: "pooled (bench-only region)" },
+  { key: "region", title: "**Region.take**" },
+  { key: "batched", title: `Region.takeBatch (per buffer, ${BATCH_SIZE}/call)` },
   { key: "raw", title: "raw Deno map" },
   { key: "bun_to_array_buffer", title: "Bun toArrayBuffer" },
   { key: "bun_handover", title: "Bun handover" },
@@ -259,6 +324,30 @@ function lendingTable(results: Results): string {
     "| ---: | ---: | ---: | ---: |",
     ...rows,
   ].join("\n");
+}
+
+function streamTable(results: Results): string {
+  const rate = (key: string) => {
+    const ns = medianOf(results, key, STREAM);
+    return ns === null ? "—" : `${formatRate(1e9 / ns)}/s (${formatNs(ns)})`;
+  };
+  const rows = STREAMS.map((stream) =>
+    `| ${stream.name} (${stream.slotBytes.toLocaleString("en-US")} B) | ${rate(stream.key)} | ${
+      rate(`bun_${stream.key}`)
+    } |`
+  );
+  return [
+    "| stream, produced in Zig, read in the runtime | Deno: Ring.next + view + release | Bun: same ring, toArrayBuffer per slot |",
+    "| --- | ---: | ---: |",
+    ...rows,
+  ].join("\n");
+}
+
+/** A rate with three significant digits and an SI suffix. */
+function formatRate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toPrecision(3)} M`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toPrecision(3)} k`;
+  return perSecond.toPrecision(3);
 }
 
 function ratioTable(ratios: readonly Ratio[]): string {
@@ -309,7 +398,8 @@ function chart(results: Results, machine: Machine): string {
     `Cost per operation vs size: ${machine.cpu}, ${machine.cores} cores, Deno ${Deno.version.deno}`;
   return costVsSizeSvg(title, SIZES, [
     line("ours", "zerocopy handover", "#d62728"),
-    line("pooled", "pooled (region) handover", "#ff7f0e"),
+    line("pooled", "pooled (bench-only region) handover", "#ff7f0e"),
+    line("region", "Region.take", "#17becf"),
     line("raw", "raw Deno map (no safety)", "#ff9896", true),
     line("floor", "empty FFI call", "#7f7f7f", true),
     line("bun_to_array_buffer", "Bun toArrayBuffer", "#9467bd"),
@@ -329,6 +419,7 @@ async function main(): Promise<void> {
   console.error(`bench: ${machine.cpu}, ${machine.cores} cores, Deno ${machine.deno}, Zig ${machine.zig}`);
   const lib = await openBenchLibrary();
   const results = await runDenoCases(lib);
+  await runStreams(lib, results);
   for (const size of SIZES) lib.symbols.bench_pool_free(poolOf(size));
   drain();
   console.error("bun:");
@@ -359,6 +450,10 @@ async function main(): Promise<void> {
       "Median time per operation (sizes are binary: 1 MB = 2^20 bytes; — = not run at that size):",
       "",
       costTable(results),
+      "",
+      "Streams through a ring of 4 slots (median handovers per second, and time per handover):",
+      "",
+      streamTable(results),
       "",
       "Lending (median time per sum, and bytes read per second):",
       "",

@@ -102,6 +102,35 @@ export function outside(type: ElementType, first: number, length: number, what: 
   );
 }
 
+/** A view of a whole region as one element type, with what a handover checks. */
+interface Whole {
+  readonly type: ElementType;
+  readonly tag: number;
+  readonly bytes: number;
+  readonly view: AnyTypedArray;
+  /** Recent slice views, by a hash of their first element: see `sliceOf`. */
+  readonly recent: (AnyTypedArray | undefined)[];
+  /** The first element of each view in `recent`. */
+  readonly recentFirst: Float64Array;
+}
+
+const RECENT_BITS = 10;
+
+/**
+ * The view of `length` elements from `first`. Creating a TypedArray costs
+ * V8 about 35 ns, twice an FFI fast call, and streams hand over the same
+ * places again and again (a region reset each round, a ring's slots), so
+ * the last view made at each place is kept and given again: the same memory,
+ * so the same view. Bounded: one view per hash bucket.
+ */
+function sliceOf(whole: Whole, first: number, length: number): AnyTypedArray {
+  const bucket = Math.imul(first, 0x9e3779b1) >>> (32 - RECENT_BITS);
+  const recent = whole.recent[bucket];
+  if (recent !== undefined && whole.recentFirst[bucket] === first && recent.length === length) return recent;
+  whole.recentFirst[bucket] = first;
+  return whole.recent[bucket] = whole.view.subarray(first, first + length);
+}
+
 /** How a region is made. */
 export interface RegionOptions {
   /**
@@ -123,6 +152,8 @@ export interface RegionOptions {
  * garbage collection, once neither it nor any view of it is reachable.
  * {@linkcode Region.prototype.reset} lets Zig carve from the start again:
  * views taken before it then read what is carved after it (never freed memory).
+ * A slice at the same place and of the same length as a recent one comes back
+ * as the same view object, since it views the same memory.
  *
  * @example Hand many slices over inside one region
  * ```ts
@@ -138,8 +169,10 @@ export class Region implements Disposable {
   readonly #buffer: ZeroCopyBuffer<"u8">;
   readonly #abi: AbiFunctions;
   #memory: ArrayBuffer | null;
-  // One view of the whole region per element type, so a slice is one subarray.
-  #views: Partial<Record<ElementType, AnyTypedArray>> = {};
+  // One view of the whole region per element type, so a slice is one subarray;
+  // the last one used is kept apart, because most callers take one type.
+  #views: Partial<Record<ElementType, Whole>> = {};
+  #last: Whole | null = null;
   readonly #out: HandOverTarget;
   readonly #outHalves: Uint32Array;
   readonly #batch: HandOverTarget;
@@ -213,22 +246,25 @@ export class Region implements Disposable {
    * ```
    */
   take<T extends ElementType>(type: T, call: (out: HandOverTarget) => number | void): TypedArrayOf[T] {
-    const whole = this.#whole(type);
+    // This path is the whole per-slice cost beside the FFI call and the
+    // subarray, so it reads each field once and allocates nothing else.
+    const last = this.#last;
+    const whole = last !== null && last.type === type ? last : this.#whole(type);
     const halves = this.#outHalves;
     halves[SliceField.elementType] = 0;
-    const status = call(this.#out) ?? STATUS.ok;
-    if (status !== STATUS.ok) throw statusError(status, `Handing ${type} over into a region`);
-    const info = ELEMENT_INFO[type];
-    if (halves[SliceField.elementType] !== info.tag) {
+    const status = call(this.#out);
+    if (status !== undefined && status !== STATUS.ok) {
+      throw statusError(status, `Handing ${type} over into a region`);
+    }
+    if (halves[SliceField.elementType] !== whole.tag) {
       throw wrongType(type, halves[SliceField.elementType], "the Zig function");
     }
-    const offset = wordAt(halves, SliceField.offset);
-    const length = wordAt(halves, SliceField.len);
-    const first = offset / info.bytes;
-    if (offset % info.bytes !== 0 || first + length > whole.length) {
-      throw outside(type, first, length, "the Zig function");
+    const first = wordAt(halves, SliceField.offset) / whole.bytes;
+    const end = first + wordAt(halves, SliceField.len);
+    if (!(end <= whole.view.length) || !Number.isInteger(first)) {
+      throw outside(type, first, end - first, "the Zig function");
     }
-    return whole.subarray(first, first + length) as TypedArrayOf[T];
+    return sliceOf(whole, first, end - first) as TypedArrayOf[T];
   }
 
   /**
@@ -262,17 +298,17 @@ export class Region implements Disposable {
     if (status !== STATUS.ok) throw statusError(status, `Handing a batch of ${type} over into a region`);
     const count = halves[BatchField.count];
     if (count === 0) return [];
-    if (halves[BatchField.elementType] !== ELEMENT_INFO[type].tag) {
+    if (halves[BatchField.elementType] !== whole.tag) {
       throw wrongType(type, halves[BatchField.elementType], "the Zig function");
     }
     if (count > halves[BatchField.capacity]) throw outside(type, 0, count, "the Zig function's batch");
     const views = new Array<TypedArrayOf[T]>(count);
-    const limit = whole.length;
+    const limit = whole.view.length;
     for (let i = 0, at = BatchField.pairs; i < count; i++, at += 2) {
       const first = halves[at];
-      const end = first + halves[at + 1];
-      if (end > limit) throw outside(type, first, end - first, "the Zig function");
-      views[i] = whole.subarray(first, end) as TypedArrayOf[T];
+      const length = halves[at + 1];
+      if (first + length > limit) throw outside(type, first, length, "the Zig function");
+      views[i] = sliceOf(whole, first, length) as TypedArrayOf[T];
     }
     return views;
   }
@@ -325,6 +361,7 @@ export class Region implements Disposable {
     if (this.#memory === null) return;
     this.#memory = null;
     this.#views = {};
+    this.#last = null;
     this.#buffer[Symbol.dispose]();
   }
 
@@ -335,13 +372,23 @@ export class Region implements Disposable {
       : `Region { byteLength: ${this.#memory.byteLength} }`;
   }
 
-  #whole(type: ElementType): AnyTypedArray {
-    const view = this.#views[type];
-    if (view !== undefined) return view;
-    checkElementType(type);
-    const memory = this.#live();
-    const bytes = ELEMENT_INFO[type].bytes;
-    return this.#views[type] = ELEMENT_INFO[type].view(memory, 0, Math.floor(memory.byteLength / bytes));
+  #whole(type: ElementType): Whole {
+    let whole = this.#views[type];
+    if (whole === undefined) {
+      checkElementType(type);
+      const memory = this.#live();
+      const { bytes, tag } = ELEMENT_INFO[type];
+      const view = ELEMENT_INFO[type].view(memory, 0, Math.floor(memory.byteLength / bytes));
+      whole = this.#views[type] = {
+        type,
+        tag,
+        bytes,
+        view,
+        recent: new Array(2 ** RECENT_BITS).fill(undefined),
+        recentFirst: new Float64Array(2 ** RECENT_BITS).fill(-1),
+      };
+    }
+    return this.#last = whole;
   }
 
   #live(): ArrayBuffer {

@@ -81,6 +81,17 @@ describe("Region", () => {
     assertEquals(new Uint8Array(first.buffer, first.byteOffset, 8), again);
   });
 
+  it("gives the same view object again for a slice at the same place after a reset", () => {
+    using region = Region.create(lib, KiB);
+    const first = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(8, out));
+    region.reset();
+    assertStrictEquals(region.take("f64", (out) => lib.symbols.zc_region_generate_f64(8, out)), first);
+    region.reset();
+    const shorter = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(4, out));
+    assertEquals(shorter.length, 4);
+    assertEquals(first.length, 8);
+  });
+
   it("reports a batch larger than maxBatch as FULL", () => {
     using region = Region.create(lib, 64 * KiB, { maxBatch: 4 });
     assertEquals(

@@ -40,6 +40,9 @@ const { symbols } = dlopen(libraryPath, {
   bench_pool_address: { args: ["u32"], returns: "ptr" },
   bench_floor: { args: ["u32", "ptr"], returns: "i32" },
   zc_release: { args: ["ptr"], returns: "void" },
+  zc_ring_create: { args: ["u32", "u64", "ptr"], returns: "i32" },
+  zc_ring_release: { args: ["ptr", "u32"], returns: "i32" },
+  bench_ring_next: { args: ["u32", "ptr"], returns: "i32" },
 });
 
 const BUFFER_WORDS = 6;
@@ -86,6 +89,49 @@ for (const size of SIZES.filter((s: Size) => labels.includes(s.label))) {
   );
   collectGarbage();
   symbols.bench_pool_free(pool);
+}
+
+/** The ring streams bench/report.ts measures, passed in ZEROCOPY_STREAMS. */
+interface StreamCase {
+  key: string;
+  slotBytes: number;
+}
+
+/**
+ * The same ring and producer as the Deno stream cases: Zig stamps the next
+ * free slot and hands it over; Bun maps the slot with `toArrayBuffer`, reads
+ * the stamp and releases the slot, as a Bun user of this library would.
+ */
+function stream(slotBytes: number): { run: () => void; close: () => void } {
+  const descriptor = new BigUint64Array(BUFFER_WORDS);
+  if (symbols.zc_ring_create(4, slotBytes, descriptor) !== 0) throw new Error("Cannot create the ring");
+  const out = new BigUint64Array(4); // zig/abi.zig SliceOut: owner, offset, len, element type and slot
+  out[0] = descriptor[4]; // the ring, from the descriptor's `private`
+  const halves = new Uint32Array(out.buffer);
+  const base = Number(descriptor[0]);
+  let sequence = 0;
+  return {
+    run: () => {
+      sequence = (sequence + 1) | 0;
+      symbols.bench_ring_next(sequence, out);
+      const view = new Uint8Array(toArrayBuffer(base, halves[2], halves[4]));
+      sink = view[0];
+      symbols.zc_ring_release(descriptor, halves[7]);
+    },
+    close: () => symbols.zc_release(descriptor),
+  };
+}
+
+const streams = JSON.parse(
+  (globalThis as unknown as { process: { env: Record<string, string | undefined> } }).process.env
+    .ZEROCOPY_STREAMS ?? "[]",
+) as StreamCase[];
+for (const { key, slotBytes } of streams) {
+  const ring = stream(slotBytes);
+  collectGarbage();
+  results[`bun_${key}`] = { stream: await measure(ring.run, budget) };
+  collectGarbage();
+  ring.close();
 }
 
 /** A size Bun cannot map (an ArrayBuffer too large for JavaScriptCore) is skipped, not fatal. */

@@ -280,6 +280,44 @@ fn bench_region_free(pool: u32) callconv(.c) void {
     if (pool < max_pools) freeRegion(pool);
 }
 
+/// The public region API, as a Zig author uses it: hands over `kib` KiB of
+/// f64 carved from the region `out` names, without writing them; when the
+/// region is full it starts again from its start, so any number of calls fit.
+fn bench_region_slice(kib: u32, out: ?*zerocopy.RegionOut(f64)) callconv(.c) Status {
+    const target = out orelse return .invalid_argument;
+    const len = @as(usize, kib) * 1024 / @sizeOf(f64);
+    _ = target.alloc(len) catch |err| switch (err) {
+        error.Full => {
+            (target.owningRegion() catch return .invalid_argument).reset();
+            _ = target.alloc(len) catch |again| return zerocopy.region.statusOf(again);
+            return .ok;
+        },
+        else => return zerocopy.region.statusOf(err),
+    };
+    return .ok;
+}
+
+/// A batch: `count` slices of `kib` KiB of f64 from the start of the region
+/// `out` names, handed over in one call, unwritten.
+fn bench_region_batch(count: u32, kib: u32, out: ?*zerocopy.BatchOut(f64)) callconv(.c) Status {
+    const target = out orelse return .invalid_argument;
+    (target.owningRegion() catch return .invalid_argument).reset();
+    const len = @as(usize, kib) * 1024 / @sizeOf(f64);
+    for (0..count) |_| _ = target.alloc(len) catch |err| return zerocopy.region.statusOf(err);
+    return .ok;
+}
+
+/// The public ring API: acquires the next free slot of the ring `out` names,
+/// writes `sequence` into its first four bytes (what a producer stamps on a
+/// packet or frame) and hands the whole slot over.
+fn bench_ring_next(sequence: u32, out: ?*zerocopy.RingOut(u8)) callconv(.c) Status {
+    const target = out orelse return .invalid_argument;
+    const slot = target.acquire() catch |err| return zerocopy.region.statusOf(err);
+    if (slot.len >= 4) std.mem.writeInt(u32, slot[0..4], sequence, .little);
+    target.handOver(slot.len);
+    return .ok;
+}
+
 /// Every export, by its C name: what `exportAll` exports and `zig build bindings`
 /// writes to bench/_bench_symbols.ts.
 pub const exports = struct {
@@ -297,6 +335,9 @@ pub const exports = struct {
     pub const bench_to_json = root.bench_to_json;
     pub const bench_sum_f64 = root.bench_sum_f64;
     pub const bench_read_floor = root.bench_read_floor;
+    pub const bench_region_slice = root.bench_region_slice;
+    pub const bench_region_batch = root.bench_region_batch;
+    pub const bench_ring_next = root.bench_ring_next;
 };
 
 const root = @This();
@@ -350,4 +391,27 @@ test "a region hands out each slot once until it is put back" {
     try std.testing.expectEqual(@as(f64, -1), bench_region_take(0));
     bench_region_put(0, first);
     try std.testing.expectEqual(first, bench_region_take(0));
+}
+
+test "the region producer starts again from the region's start when it is full" {
+    var descriptor: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, zerocopy.region.exports.zc_region_create(16 * 1024, &descriptor));
+    defer zerocopy.release(&descriptor);
+    var out: zerocopy.RegionOut(f64) = .{ .slice = std.mem.zeroes(zerocopy.abi.SliceOut) };
+    out.slice.owner = descriptor.private;
+    for ([_]u64{ 0, 8192, 0, 8192 }) |offset| {
+        try testing.expectEqual(Status.ok, bench_region_slice(8, &out));
+        try testing.expectEqual(offset, out.slice.offset);
+    }
+}
+
+test "the ring producer stamps each slot with its sequence number" {
+    var descriptor: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, zerocopy.ring.exports.zc_ring_create(2, 8192, &descriptor));
+    defer zerocopy.release(&descriptor);
+    var out: zerocopy.RingOut(u8) = .{ .slice = std.mem.zeroes(zerocopy.abi.SliceOut) };
+    out.slice.owner = descriptor.private;
+    try testing.expectEqual(Status.ok, bench_ring_next(7, &out));
+    const slot = descriptor.ptr.?[out.slice.offset..][0..4];
+    try testing.expectEqual(@as(u32, 7), std.mem.readInt(u32, slot, .little));
 }
