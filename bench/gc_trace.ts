@@ -23,7 +23,7 @@ if (size === undefined || benchCase === undefined) {
     `Usage: gc_trace.ts (ours | raw | region) (${SIZES.map((s) => s.label).join(" | ")}) [count]`,
   );
 }
-const lib = openBenchLibrary();
+const lib = await openBenchLibrary();
 if (!preparePool(lib, size)) throw new Error(`Cannot prepare ${label} on this machine`);
 using prepared = benchCase.prepare(lib, size)!;
 const iterations = Number(count);

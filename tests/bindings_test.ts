@@ -4,7 +4,7 @@
 
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { ELEMENT_TYPES, ZeroCopyError } from "../mod.ts";
+import { ELEMENT_TYPES, Region, Ring, ZeroCopyError } from "../mod.ts";
 import { typedArrayOf } from "../src/element_types.ts";
 import { abiLayout, abiSymbols, libzerocopySymbols } from "../src/symbols.ts";
 import { open, symbols } from "./fixtures/bindings_fixture.ts";
@@ -65,6 +65,26 @@ describe("bindings generated from Zig", () => {
 
   it("pass plain scalars through", () => {
     assertEquals(fixture.scale(1.5, 4), 6);
+  });
+
+  it("take a Region for a function that hands over into one and return the slice's view", () => {
+    assertEquals(symbols.carve_f32, { parameters: ["u32", "buffer"], result: "i32" });
+    using region = Region.create(fixture.library, 1024);
+    const slice = fixture.carve_f32(4, region);
+    assertEquals(slice, new Float32Array([0, 1, 2, 3]));
+    const rows = fixture.carve_batch_u16(3, 2, region);
+    assertEquals(rows.map((row) => Array.from(row)), [[0, 0], [1, 1], [2, 2]]);
+    assertEquals(assertThrows(() => fixture.carve_f32(1000, region), ZeroCopyError).code, "FULL");
+  });
+
+  it("take a Ring for a function that fills a slot and return the slot", () => {
+    using ring = Ring.create(fixture.library, "u8", { slots: 1, slotLength: 16 });
+    {
+      using slot = fixture.fill_slot(7, 3, ring);
+      assertEquals(slot.view, new Uint8Array([7, 7, 7]));
+      assertEquals(assertThrows(() => fixture.fill_slot(1, 1, ring), ZeroCopyError).code, "FULL");
+    }
+    assertEquals(ring.held, 0);
   });
 
   it("refuse to lend a detached array", () => {

@@ -3,7 +3,7 @@
 
 import { assertEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { ZeroCopyError } from "../mod.ts";
+import { Region, Ring, ZeroCopyError } from "../mod.ts";
 import { openExamples } from "../examples/zig_author/library.ts";
 
 const frames = await openExamples();
@@ -30,6 +30,22 @@ describe("a Zig author's library built on the zerocopy module", () => {
     frames.make_frame(8, 8)[Symbol.dispose]();
     assertEquals(frames.library.stats().liveBuffers, before.liveBuffers);
     assertEquals(frames.library.stats().totalReleased, before.totalReleased + 1);
+  });
+
+  it("hands a dataset over as batches in a region, through the generated wrapper", () => {
+    using region = Region.create(frames.library, 10 * 3 * 4, { maxBatch: 4 });
+    const batches = frames.make_batches(10, 3, 4, 1, region);
+    assertEquals(batches.map((batch) => batch.length), [12, 12, 6]);
+    for (const batch of batches) for (const value of batch) assertEquals(value >= 0 && value < 1, true);
+  });
+
+  it("renders frames into ring slots, through the generated wrapper", () => {
+    using ring = Ring.create(frames.library, "u8", { slots: 2, slotLength: 4 * 3 * 4 });
+    using first = frames.render_frame(4, 3, 0, ring);
+    using second = frames.render_frame(4, 3, 1, ring);
+    assertEquals(Array.from(first.view.subarray(4, 8)), [1, 0, 0, 0xff]);
+    assertEquals(Array.from(second.view.subarray(4, 8)), [2, 1, 1, 0xff]);
+    assertEquals(assertThrows(() => frames.render_frame(4, 3, 2, ring), ZeroCopyError).code, "FULL");
   });
 
   it("reports a size overflow from the author's function as a typed error", () => {
