@@ -121,13 +121,13 @@ export const pooled: Case = {
 
 /**
  * The public region API: a region of twice the size mapped once; per buffer a
- * fast call carves a slice (no fill) and `Region.take` views it with a
+ * fast call carves a slice (no fill) and `Region.adopt` views it with a
  * subarray. Nothing is unmapped or freed per buffer: the region goes whole.
  */
 export const region: Case = {
   group: "handover",
   key: "region",
-  name: "Region.take: carve + subarray",
+  name: "Region.adopt: carve + subarray",
   sizes: upTo("100 MB"),
   prepare: (lib, size) => {
     if (size.bytes * 2 * 2 > availableMemory()) return undefined;
@@ -137,7 +137,7 @@ export const region: Case = {
     const call = (out: BigUint64Array<ArrayBuffer>) => slice(kib, out);
     return {
       run: () => {
-        sink = mapped.take("f64", call);
+        sink = mapped.adopt("f64", call);
       },
       [Symbol.dispose]: () => mapped[Symbol.dispose](),
     };
@@ -151,7 +151,7 @@ export const BATCH_SIZE = 64;
 export const batched: Case = {
   group: "handover",
   key: "batched",
-  name: `Region.takeBatch: ${BATCH_SIZE} slices per call`,
+  name: `Region.adoptBatch: ${BATCH_SIZE} slices per call`,
   sizes: upTo("8 KB"),
   perRun: BATCH_SIZE,
   prepare: (lib, size) => {
@@ -161,7 +161,7 @@ export const batched: Case = {
     const call = (out: BigUint64Array<ArrayBuffer>) => batch(BATCH_SIZE, kib, out);
     return {
       run: () => {
-        sink = mapped.takeBatch("f64", call);
+        sink = mapped.adoptBatch("f64", call);
       },
       [Symbol.dispose]: () => mapped[Symbol.dispose](),
     };

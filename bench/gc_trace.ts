@@ -6,7 +6,7 @@
  *     deno run --allow-ffi --allow-read --v8-flags=--trace-gc bench/gc_trace.ts ours "1 GB" 20000
  *
  * Approaches: `ours` (ZeroCopyBuffer), `raw` (getArrayBuffer + transfer(0)),
- * `region` (Region.take). Needs `zig build bench-lib`.
+ * `region` (Region.adopt). Needs `zig build bench-lib`.
  *
  * @module
  */

@@ -98,12 +98,12 @@ section("5. The handover alone vs copying the same bytes");
     const length = mb * MB / 4;
     const fill = timePerCall(5, 1, () => {
       region.reset();
-      region.take("i32", (out) => lib.symbols.zc_region_generate_i32(length, out));
+      region.adopt("i32", (out) => lib.symbols.zc_region_generate_i32(length, out));
     });
     let view = new Int32Array(0);
     const handOver = timePerCall(5, 1000, () => {
       region.reset();
-      view = region.take("i32", (out) => lib.symbols.zc_region_hand_over_i32(length, out));
+      view = region.adopt("i32", (out) => lib.symbols.zc_region_hand_over_i32(length, out));
     });
     if (view.length !== length || view[length - 1] !== length - 1) {
       throw new Error("the handover lost the fill");

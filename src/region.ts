@@ -134,7 +134,7 @@ function sliceOf(whole: Whole, first: number, length: number): AnyTypedArray {
 /** How a region is made. */
 export interface RegionOptions {
   /**
-   * The most slices one {@linkcode Region.prototype.takeBatch} call can hand
+   * The most slices one {@linkcode Region.prototype.adoptBatch} call can hand
    * over: the room made for their offsets and lengths. Default 1024.
    */
   maxBatch?: number;
@@ -161,7 +161,7 @@ export interface RegionOptions {
  *
  * const lib = await openLibrary();
  * using region = Region.create(lib, 1 << 20);
- * const halves = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(4, out));
+ * const halves = region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(4, out));
  * console.log(halves); // Float64Array(4) [ 0, 0.5, 1, 1.5 ]
  * ```
  */
@@ -224,7 +224,7 @@ export class Region implements Disposable {
 
   /**
    * Calls a Zig function that hands one slice over into this region
-   * (`out: ?*zerocopy.RegionOut(T)`) and views it.
+   * (`out: ?*zerocopy.RegionOut(T)`) and adopts it as a view.
    *
    * @typeParam T The element type the function hands over.
    * @param type The element type expected; another is refused.
@@ -234,18 +234,18 @@ export class Region implements Disposable {
    * status's error (`FULL` when the region has no room left, ...);
    * `INVALID_ELEMENT_TYPE` when the function handed over another type.
    *
-   * @example Take two slices of different types
+   * @example Adopt two slices of different types
    * ```ts
    * import { openLibrary, Region } from "@zerocopy/zerocopy";
    *
    * const lib = await openLibrary();
    * using region = Region.create(lib, 4096);
-   * const bytes = region.take("u8", (out) => lib.symbols.zc_region_generate_u8(3, out));
-   * const ints = region.take("i32", (out) => lib.symbols.zc_region_generate_i32(3, out));
+   * const bytes = region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(3, out));
+   * const ints = region.adopt("i32", (out) => lib.symbols.zc_region_generate_i32(3, out));
    * console.log(bytes, ints); // Uint8Array(3) [ 0, 1, 2 ] Int32Array(3) [ 0, 1, 2 ]
    * ```
    */
-  take<T extends ElementType>(type: T, call: (out: HandOverTarget) => number | void): TypedArrayOf[T] {
+  adopt<T extends ElementType>(type: T, call: (out: HandOverTarget) => number | void): TypedArrayOf[T] {
     // This path is the whole per-slice cost beside the FFI call and the
     // subarray, so it reads each field once and allocates nothing else.
     const last = this.#last;
@@ -269,14 +269,14 @@ export class Region implements Disposable {
 
   /**
    * Calls a Zig function that hands many slices over into this region in one
-   * call (`out: ?*zerocopy.BatchOut(T)`), and views each: the per-slice cost is
-   * about that of making the view.
+   * call (`out: ?*zerocopy.BatchOut(T)`), and adopts each as a view: per slice, at most
+   * the cost of making the view.
    *
    * @typeParam T The element type the function hands over.
    * @param type The element type expected; another is refused.
    * @param call Calls the Zig function with `out`; returns its `Status` (0 for ok), or nothing.
    * @returns A view per slice, in the order the function carved them.
-   * @throws {ZeroCopyError} as {@linkcode Region.prototype.take}; `FULL` also
+   * @throws {ZeroCopyError} as {@linkcode Region.prototype.adopt}; `FULL` also
    * when the function carves more slices than `maxBatch`.
    *
    * @example Ten slices from one call
@@ -285,11 +285,14 @@ export class Region implements Disposable {
    *
    * const lib = await openLibrary();
    * using region = Region.create(lib, 1 << 16);
-   * const rows = region.takeBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(10, 4, out));
+   * const rows = region.adoptBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(10, 4, out));
    * console.log(rows.length, rows[2]); // 10 Float64Array(4) [ 1, 1.5, 2, 2.5 ]
    * ```
    */
-  takeBatch<T extends ElementType>(type: T, call: (out: HandOverTarget) => number | void): TypedArrayOf[T][] {
+  adoptBatch<T extends ElementType>(
+    type: T,
+    call: (out: HandOverTarget) => number | void,
+  ): TypedArrayOf[T][] {
     const whole = this.#whole(type);
     const halves = this.#batchHalves;
     halves[BatchField.count] = 0;
@@ -328,7 +331,7 @@ export class Region implements Disposable {
    * using region = Region.create(lib, 64);
    * for (let round = 0; round < 3; round++) {
    *   region.reset();
-   *   const slice = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(8, out));
+   *   const slice = region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(8, out));
    *   console.log(slice.byteOffset); // 0 each round
    * }
    * ```

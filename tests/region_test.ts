@@ -9,8 +9,8 @@ describe("Region", () => {
   it("hands slices over as views of one mapping, counted as one buffer", () => {
     const before = lib.stats();
     using region = Region.create(lib, 64 * KiB);
-    const doubles = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(1000, out));
-    const ints = region.take("i32", (out) => lib.symbols.zc_region_generate_i32(7, out));
+    const doubles = region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(1000, out));
+    const ints = region.adopt("i32", (out) => lib.symbols.zc_region_generate_i32(7, out));
     assertEquals(doubles, expectedPattern("f64", 1000));
     assertEquals(ints, expectedPattern("i32", 7));
     assertStrictEquals(doubles.buffer, ints.buffer);
@@ -24,9 +24,9 @@ describe("Region", () => {
     const before = lib.stats();
     const region = Region.create(lib, 4 * KiB);
     const views = [
-      region.take("u8", (out) => lib.symbols.zc_region_generate_u8(10, out)),
-      region.take("f64", (out) => lib.symbols.zc_region_generate_f64(10, out)),
-      ...region.takeBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(3, 4, out)),
+      region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(10, out)),
+      region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(10, out)),
+      ...region.adoptBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(3, 4, out)),
     ];
     const mine = new Uint16Array(views[1].buffer, 0, 4);
     region[Symbol.dispose]();
@@ -42,11 +42,11 @@ describe("Region", () => {
     region[Symbol.dispose]();
     let called = false;
     assertCode(() =>
-      region.take("f64", (out) => {
+      region.adopt("f64", (out) => {
         called = true;
         return lib.symbols.zc_region_generate_f64(1, out);
       }), "DISPOSED");
-    assertCode(() => region.takeBatch("f64", () => {}), "DISPOSED");
+    assertCode(() => region.adoptBatch("f64", () => {}), "DISPOSED");
     assertCode(() => region.reset(), "DISPOSED");
     assertCode(() => region.byteLength, "DISPOSED");
     assertEquals(called, false);
@@ -55,27 +55,27 @@ describe("Region", () => {
   it("refuses a slice of another element type than expected with INVALID_ELEMENT_TYPE", () => {
     using region = Region.create(lib, KiB);
     assertCode(
-      () => region.take("i32", (out) => lib.symbols.zc_region_generate_f64(4, out)),
+      () => region.adopt("i32", (out) => lib.symbols.zc_region_generate_f64(4, out)),
       "INVALID_ELEMENT_TYPE",
     );
     assertCode(
-      () => region.takeBatch("f32", (out) => lib.symbols.zc_region_generate_batch_f64(2, 2, out)),
+      () => region.adoptBatch("f32", (out) => lib.symbols.zc_region_generate_batch_f64(2, 2, out)),
       "INVALID_ELEMENT_TYPE",
     );
-    assertCode(() => region.take("f16" as "f64", () => 0), "INVALID_ELEMENT_TYPE");
+    assertCode(() => region.adopt("f16" as "f64", () => 0), "INVALID_ELEMENT_TYPE");
   });
 
   it("refuses a function that returns ok without handing anything over", () => {
     using region = Region.create(lib, KiB);
-    assertCode(() => region.take("f64", () => 0), "INVALID_ARGUMENT");
+    assertCode(() => region.adopt("f64", () => 0), "INVALID_ARGUMENT");
   });
 
   it("reports a region with no room left as FULL, and makes room again on reset", () => {
     using region = Region.create(lib, 800);
-    const first = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(100, out));
-    assertCode(() => region.take("u8", (out) => lib.symbols.zc_region_generate_u8(1, out)), "FULL");
+    const first = region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(100, out));
+    assertCode(() => region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(1, out)), "FULL");
     region.reset();
-    const again = region.take("u8", (out) => lib.symbols.zc_region_generate_u8(8, out));
+    const again = region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(8, out));
     assertEquals(again.byteOffset, 0);
     // A view from before the reset reads what was carved over it: the same memory, never freed.
     assertEquals(new Uint8Array(first.buffer, first.byteOffset, 8), again);
@@ -83,11 +83,11 @@ describe("Region", () => {
 
   it("gives the same view object again for a slice at the same place after a reset", () => {
     using region = Region.create(lib, KiB);
-    const first = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(8, out));
+    const first = region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(8, out));
     region.reset();
-    assertStrictEquals(region.take("f64", (out) => lib.symbols.zc_region_generate_f64(8, out)), first);
+    assertStrictEquals(region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(8, out)), first);
     region.reset();
-    const shorter = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(4, out));
+    const shorter = region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(4, out));
     assertEquals(shorter.length, 4);
     assertEquals(first.length, 8);
   });
@@ -95,25 +95,25 @@ describe("Region", () => {
   it("reports a batch larger than maxBatch as FULL", () => {
     using region = Region.create(lib, 64 * KiB, { maxBatch: 4 });
     assertEquals(
-      region.takeBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(4, 1, out)).length,
+      region.adoptBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(4, 1, out)).length,
       4,
     );
     assertCode(
-      () => region.takeBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(5, 1, out)),
+      () => region.adoptBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(5, 1, out)),
       "FULL",
     );
   });
 
   it("hands a batch over in one call: each slice holds its shifted pattern", () => {
     using region = Region.create(lib, 64 * KiB);
-    const rows = region.takeBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(50, 16, out));
+    const rows = region.adoptBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(50, 16, out));
     assertEquals(rows.length, 50);
     rows.forEach((row, k) => {
       assertEquals(row.length, 16);
       assertEquals(row[0], k / 2);
       assertEquals(row[15], (k + 15) / 2);
     });
-    assertEquals(region.takeBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(0, 16, out)), []);
+    assertEquals(region.adoptBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(0, 16, out)), []);
   });
 
   for (
@@ -144,8 +144,8 @@ describe("Region", () => {
   it("maps a large region once: a slice at its end is a view like one at its start", () => {
     const size = 16 * KiB * KiB;
     using region = Region.create(lib, size);
-    region.takeBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(1, (size - 8 * KiB) / 8, out));
-    const last = region.take("f64", (out) => lib.symbols.zc_region_generate_f64(KiB, out));
+    region.adoptBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(1, (size - 8 * KiB) / 8, out));
+    const last = region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(KiB, out));
     assertEquals(last.byteOffset, size - 8 * KiB);
     assertEquals(last[KiB - 1], (KiB - 1) / 2);
   });

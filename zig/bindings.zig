@@ -139,8 +139,8 @@ pub const Into = struct {
     /// The call the wrapper makes on the `Region` or `Ring`, up to its callback.
     fn call(comptime into: Into) []const u8 {
         return switch (into.where) {
-            .region => ".take(\"" ++ @tagName(into.tag) ++ "\", ",
-            .batch => ".takeBatch(\"" ++ @tagName(into.tag) ++ "\", ",
+            .region => ".adopt(\"" ++ @tagName(into.tag) ++ "\", ",
+            .batch => ".adoptBatch(\"" ++ @tagName(into.tag) ++ "\", ",
             // A ring knows its element type.
             .ring => ".next(",
         };

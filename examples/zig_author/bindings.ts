@@ -166,7 +166,7 @@ export function bind(lib: ZeroCopyLibrary<typeof symbols>): Bindings {
     make_mesh_vertices: (n) => lib.adopt("f32", (out) => lib.symbols.make_mesh_vertices(n, out)).reshape([(n + 1) * (n + 1), 3]),
     make_mesh_indices: (n) => lib.adopt("u32", (out) => lib.symbols.make_mesh_indices(n, out)).reshape([2 * n * n, 3]),
     make_dataset: (rows, features) => lib.adopt("f32", (out) => lib.symbols.make_dataset(rows, features, out)).reshape([rows, features]),
-    make_batches: (rows, features, batch_rows, seed, out) => out.takeBatch("f32", (into) => lib.symbols.make_batches(rows, features, batch_rows, seed, into)),
+    make_batches: (rows, features, batch_rows, seed, out) => out.adoptBatch("f32", (into) => lib.symbols.make_batches(rows, features, batch_rows, seed, into)),
     render_frame: (width, height, t, out) => out.next((into) => lib.symbols.render_frame(width, height, t, into)),
     sum_f32: (values) => lib.symbols.sum_f32(lend(values), values.length),
     sum_f32_simd: (values) => lib.symbols.sum_f32_simd(lend(values), values.length),

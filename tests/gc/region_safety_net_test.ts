@@ -18,7 +18,7 @@ describe("the safety net of regions and rings", () => {
     (() => {
       for (let i = 0; i < 20; i++) {
         const region = Region.create(lib, 4096);
-        region.take("f64", (out) => lib.symbols.zc_region_generate_f64(10, out));
+        region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(10, out));
       }
     })();
     assertEquals(lib.stats().liveBuffers, before.liveBuffers + 20);
@@ -32,7 +32,7 @@ describe("the safety net of regions and rings", () => {
     const before = lib.stats();
     let kept: Float64Array | null = (() => {
       const region = Region.create(lib, 4096);
-      return region.take("f64", (out) => lib.symbols.zc_region_generate_f64(10, out));
+      return region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(10, out));
     })();
     await collect(() => false, 10);
     assertEquals(lib.stats().liveBuffers, before.liveBuffers + 1);

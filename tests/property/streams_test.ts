@@ -158,7 +158,7 @@ function apply(model: Model, step: Op): void {
       if (!entry) return;
       const symbol = `zc_region_generate_${step.type}` as const;
       try {
-        const view = entry.region.take(step.type, (out) => lib.symbols[symbol](step.length, out));
+        const view = entry.region.adopt(step.type, (out) => lib.symbols[symbol](step.length, out));
         entry.taken.push({ view, expected: expectedPattern(step.type, step.length) });
       } catch (error) {
         // The only refusal a live region may give here: no room left.
@@ -170,7 +170,7 @@ function apply(model: Model, step: Op): void {
       const entry = model.region(step.pick);
       if (!entry) return;
       try {
-        const views = entry.region.takeBatch(
+        const views = entry.region.adoptBatch(
           "f64",
           (out) => lib.symbols.zc_region_generate_batch_f64(step.count, step.length, out),
         );
@@ -205,7 +205,7 @@ function apply(model: Model, step: Op): void {
       }
       entry.region[Symbol.dispose]();
       model.detached.push(...entry.taken.map((t) => t.view));
-      expectCode(() => entry.region.take("u8", () => 0), "DISPOSED");
+      expectCode(() => entry.region.adopt("u8", () => 0), "DISPOSED");
       return;
     }
     case "ring":
