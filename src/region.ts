@@ -24,6 +24,16 @@ import { bufferInternals, type ZeroCopyBuffer } from "./zero_copy_buffer.ts";
  * The memory a region or ring lends the Zig function it calls, for the
  * function to say what it handed over: pass it as the function's `"buffer"`
  * parameter (`out: ?*zerocopy.RegionOut(T)`, `BatchOut(T)` or `RingOut(T)`).
+ *
+ * @example Pass it straight through to the Zig function
+ * ```ts
+ * import { type HandOverTarget, openLibrary, Region } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * using region = Region.create(lib, 64);
+ * const call = (out: HandOverTarget) => lib.symbols.zc_region_generate_u8(4, out);
+ * console.log(region.adopt("u8", call)); // Uint8Array(4) [ 0, 1, 2, 3 ]
+ * ```
  */
 export type HandOverTarget = BigUint64Array<ArrayBuffer>;
 
@@ -131,7 +141,16 @@ function sliceOf(whole: Whole, first: number, length: number): AnyTypedArray {
   return whole.recent[bucket] = whole.view.subarray(first, first + length);
 }
 
-/** How a region is made. */
+/**
+ * How a region is made.
+ *
+ * @example Room for batches of up to 4096 slices
+ * ```ts
+ * import { openLibrary, Region } from "@zerocopy/zerocopy";
+ *
+ * using region = Region.create(await openLibrary(), 1 << 20, { maxBatch: 4096 });
+ * ```
+ */
 export interface RegionOptions {
   /**
    * The most slices one {@linkcode Region.prototype.adoptBatch} call can hand

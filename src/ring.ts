@@ -30,7 +30,17 @@ import { abiLayout } from "./symbols.ts";
 import type { Descriptor } from "./descriptor.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "./zero_copy_buffer.ts";
 
-/** How a ring is made. */
+/**
+ * How a ring is made.
+ *
+ * @example Sixteen slots of 1500 bytes
+ * ```ts
+ * import { openLibrary, Ring, type RingOptions } from "@zerocopy/zerocopy";
+ *
+ * const packets: RingOptions = { slots: 16, slotLength: 1500 };
+ * using ring = Ring.create(await openLibrary(), "u8", packets);
+ * ```
+ */
 export interface RingOptions {
   /** How many slots: how many buffers Deno can hold at once. */
   slots: number;
@@ -42,6 +52,19 @@ export interface RingOptions {
  * A ring slot Deno holds: Zig hands it out to no one else until it is released.
  *
  * @typeParam T The ring's element type.
+ *
+ * @example Read a slot, then let it go with `using`
+ * ```ts
+ * import { openLibrary, Ring } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * using ring = Ring.create(lib, "u8", { slots: 4, slotLength: 64 });
+ * {
+ *   using packet = ring.next((out) => lib.symbols.zc_ring_generate_u8(9, 3, out));
+ *   console.log(packet.index, packet.view); // 0 Uint8Array(3) [ 9, 10, 11 ]
+ * }
+ * console.log(ring.held); // 0
+ * ```
  */
 export interface RingSlot<T extends ElementType = ElementType> extends Disposable {
   /** The slot's index in the ring. */
@@ -206,6 +229,19 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
    * every slot is held; the status's error otherwise; `INVALID_ELEMENT_TYPE`
    * when the function handed over another type. A slot the function acquired
    * before failing goes back to the ring.
+   *
+   * @example Hold two slots at once
+   * ```ts
+   * import { openLibrary, Ring } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * using ring = Ring.create(lib, "u8", { slots: 2, slotLength: 64 });
+   * const first = ring.next((out) => lib.symbols.zc_ring_generate_u8(1, 8, out));
+   * const second = ring.next((out) => lib.symbols.zc_ring_generate_u8(2, 8, out));
+   * console.log(first.index !== second.index, first.view[0], second.view[0]); // true 1 2
+   * ring.release(first);
+   * ring.release(second);
+   * ```
    */
   next(call: (out: HandOverTarget) => number | void): RingSlot<T> {
     this.#live();
@@ -260,6 +296,18 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
    *
    * @param slot A slot this ring handed out.
    * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a slot of another ring.
+   *
+   * @example Release once; again is harmless
+   * ```ts
+   * import { openLibrary, Ring } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * using ring = Ring.create(lib, "f64", { slots: 1, slotLength: 4 });
+   * const slot = ring.next((out) => lib.symbols.zc_ring_generate_f64(4, out));
+   * ring.release(slot);
+   * ring.release(slot); // does nothing
+   * console.log(slot.released, ring.held); // true 0
+   * ```
    */
   release(slot: RingSlot<T>): void {
     if (this.#memory === null || slot.released) return;
