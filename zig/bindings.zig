@@ -6,6 +6,19 @@
 //! Keep a library's exports in a namespace (`pub const exports = struct { ... }`,
 //! exported with `zerocopy.exportAll`) and describe the module to generate with
 //! `pub const bindings: zerocopy.bindings.Spec` in its root file.
+//!
+//! What a wrapper looks like, by the Zig types of its export:
+//! - `?*zerocopy.Out(T)`: not a parameter; the wrapper returns a `ZeroCopyBuffer<T>`,
+//!   shaped by `exports.shapes.<name>` when that is declared.
+//! - `?[*]const T` (T an element type): a `TypedArrayOf[T]` lent for the call;
+//!   the integer parameter right after it is its length, filled from `.length`
+//!   (`Spec.hidden_lengths`).
+//! - `u8`…`u32`, `i8`…`i32`, `f32`, `f64`: `number`. `u64`, `i64`, `usize`,
+//!   `isize`: a parameter takes `number | bigint` (a number must be a safe
+//!   integer, either must fit the type, else a ZeroCopyError before the call);
+//!   a result is a `bigint`, since the type's range is wider than a number's.
+//! - `zerocopy.Status` result: nothing, or a thrown ZeroCopyError.
+//! The output is what `deno fmt` writes, at its default line width and wider.
 
 const std = @import("std");
 const abi = @import("abi.zig");
@@ -25,8 +38,14 @@ pub const Group = struct {
 /// What to generate for a library.
 pub const Spec = struct {
     groups: []const Group,
-    /// Where the generated module imports zerocopy's TypeScript API from.
-    import_from: []const u8 = "jsr:@zerocopy/zerocopy",
+    /// Where the generated module imports zerocopy's TypeScript API from; by
+    /// default `jsr:@zerocopy/zerocopy@^<version>`, the version of the zerocopy
+    /// package the library is built with, so an ABI change cannot pair old
+    /// bindings with a new module.
+    import_from: ?[]const u8 = null,
+    /// Which parameters the wrappers fill from a lent array's length instead
+    /// of taking them from the caller.
+    hidden_lengths: HiddenLengths = .after_lent_array,
     /// Write typed wrappers (`bind`, `open`) over the last group.
     wrappers: bool = true,
     /// Import the groups' symbol tables from this module instead of writing
@@ -38,11 +57,23 @@ pub const Spec = struct {
     source: []const u8,
 };
 
+/// Which parameters are lengths the wrappers fill in themselves.
+pub const HiddenLengths = enum {
+    /// An integer parameter right after a lent array (`[*]const T`) is that
+    /// array's length: `sum(values: ?[*]const f64, len: u32)` becomes
+    /// `sum(values: Float64Array)`, which passes `values.length` for `len`.
+    after_lent_array,
+    /// None: every parameter is the caller's to pass.
+    none,
+};
+
 /// What reflection cannot see, read from the Zig sources by function name:
 /// parameter names and doc comments.
 pub const SourceInfo = struct {
     params: std.StringHashMapUnmanaged([]const []const u8) = .empty,
     docs: std.StringHashMapUnmanaged([]const u8) = .empty,
+    /// Whether a source calls `exportAbi()`, without which Deno refuses the library.
+    calls_export_abi: bool = false,
 };
 
 /// How one Zig parameter or result crosses the FFI boundary.
@@ -77,6 +108,9 @@ pub const Param = struct {
     /// For a hidden length: the index of the lent array it is the length of.
     /// The wrapper fills it from that array's `.length` and does not take it.
     length_of: ?usize = null,
+    /// A 64-bit integer (`u64`, `i64`, `usize`, `isize`): the wrapper takes a
+    /// `number | bigint`, checks it and passes a bigint.
+    integer64: bool = false,
 
     /// Whether the wrapper takes this parameter from its caller.
     pub fn visible(param: Param) bool {
@@ -98,8 +132,13 @@ pub const Signature = struct {
     result_ffi: []const u8,
     /// The element type the export hands over through its `Out(T)`, if any.
     out: ?ElementType,
-    /// What the wrapper returns, as a TypeScript type.
+    /// What the wrapper returns, as a TypeScript type. The rule: a 64-bit
+    /// integer result is a `bigint` (converted when Deno gives a number), since
+    /// its range is wider than a number's safe integers; every other number is
+    /// a `number`. Never `number | bigint`.
     returns: []const u8,
+    /// The result is a 64-bit integer, returned as a bigint.
+    integer64_result: bool,
     /// The shape `namespace.shapes.<name>` gives the returned buffer.
     shape: ?[]const Dim,
     /// Deno calls it on a worker thread (`nonblocking: true`); it gets no wrapper.
@@ -171,7 +210,7 @@ fn tsType(comptime kind: Kind) []const u8 {
     return switch (kind) {
         .scalar => |name| if (std.mem.eql(u8, name, "bool"))
             "boolean"
-        else if (isBigInt(name)) "bigint" else "number",
+        else if (isBigInt(name)) "number | bigint" else "number",
         .descriptor => "Descriptor",
         .lent => |tag| "TypedArrayOf[\"" ++ @tagName(tag) ++ "\"]",
         .out => |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">",
@@ -218,7 +257,8 @@ fn isNonblocking(comptime namespace: type, comptime name: []const u8) bool {
 /// Works out export `name` of `namespace` once, for every writer. The hidden
 /// length rule: an integer parameter right after a lent array (`[*]const T`)
 /// is that array's length; the wrapper passes `array.length` for it.
-pub fn analyse(comptime namespace: type, comptime name: []const u8) Signature {
+pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime lengths: HiddenLengths) Signature {
+    @setEvalBranchQuota(100_000);
     const info = @typeInfo(@TypeOf(@field(namespace, name))).@"fn";
     const result: Kind = switch (classify(info.return_type.?, "the result of " ++ name)) {
         // A returned pointer is only an address: nothing is lent or handed over by it.
@@ -229,19 +269,31 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8) Signature {
     var out: ?ElementType = null;
     for (info.param_types, &params, 0..) |param_type, *param, i| {
         const kind = classify(param_type.?, std.fmt.comptimePrint("parameter {d} of {s}", .{ i, name }));
-        param.* = .{ .kind = kind, .zig = zigName(param_type.?), .ffi = ffiName(kind), .ts = tsType(kind) };
+        param.* = .{
+            .kind = kind,
+            .zig = zigName(param_type.?),
+            .ffi = ffiName(kind),
+            .ts = tsType(kind),
+            .integer64 = kind == .scalar and isBigInt(kind.scalar),
+        };
         switch (kind) {
             .out => |tag| {
                 if (out != null) @compileError("zerocopy bindings: " ++ name ++ " has two Out parameters; hand one buffer over per call");
                 if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands a buffer over, so it must return zerocopy.Status or void");
                 out = tag;
             },
-            .scalar => |scalar| if (i > 0 and params[i - 1].kind == .lent and scalar[0] != 'f' and !std.mem.eql(u8, scalar, "bool")) {
+            .scalar => |scalar| if (lengths == .after_lent_array and i > 0 and params[i - 1].kind == .lent and
+                scalar[0] != 'f' and !std.mem.eql(u8, scalar, "bool"))
+            {
                 param.length_of = i - 1;
             },
             else => {},
         }
     }
+    // Checked after the types: with `callconv(.c)` Zig itself refuses a slice
+    // or an error union, so only a function without it reaches the type checks.
+    if (!info.attrs.@"callconv".eql(std.builtin.CallingConvention.c)) @compileError("zerocopy bindings: export " ++ name ++
+        " does not use the C calling convention, so Deno cannot call it; declare it `pub fn " ++ name ++ "(...) callconv(.c) ...`");
     const shape: ?[]const Dim = if (@hasDecl(namespace, "shapes") and @hasDecl(namespace.shapes, name)) blk: {
         if (out == null) @compileError("zerocopy bindings: shapes." ++ name ++ " declares a shape, but " ++ name ++ " hands no buffer over");
         const dims = @field(namespace.shapes, name);
@@ -263,20 +315,21 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8) Signature {
         .out = out,
         .returns = if (out) |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">" else switch (result) {
             .status, .void => "void",
-            .scalar => |scalar| if (std.mem.eql(u8, scalar, "bool")) "boolean" else if (isBigInt(scalar)) "number | bigint" else "number",
+            .scalar => |scalar| if (isBigInt(scalar)) "bigint" else tsType(result),
             else => tsType(result),
         },
+        .integer64_result = result == .scalar and isBigInt(result.scalar),
         .shape = shape,
         .nonblocking = isNonblocking(namespace, name),
     };
 }
 
 /// The signature of every export of `namespace`, in declaration order.
-fn signatures(comptime namespace: type) []const Signature {
+fn signatures(comptime namespace: type, comptime lengths: HiddenLengths) []const Signature {
     @setEvalBranchQuota(100_000);
     var list: []const Signature = &.{};
     for (@typeInfo(namespace).@"struct".decl_names) |name| {
-        if (isExport(namespace, name)) list = list ++ .{analyse(namespace, name)};
+        if (isExport(namespace, name)) list = list ++ .{analyse(namespace, name, lengths)};
     }
     return list;
 }
@@ -291,8 +344,58 @@ fn writeName(w: *std.Io.Writer, names: *const SourceInfo, function: []const u8, 
     if (name.len == 0) try w.print("arg{d}", .{index}) else try w.writeAll(name);
 }
 
-/// Writes the whole TypeScript module for `spec`.
-pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo) !void {
+/// The widest line the generated code has, apart from comments and string
+/// literals: `deno fmt`'s default width. Everything that could be longer is
+/// written one item per line, a form `deno fmt` keeps at any width, so the
+/// output is what `deno fmt` would write whatever a project's `lineWidth`.
+const line_width = 80;
+
+/// Items of a list being laid out, rendered into a fixed buffer so their
+/// total width is known before one of them is written.
+const List = struct {
+    text: [8192]u8 = undefined,
+    used: usize = 0,
+    ends: [64]usize = undefined,
+    count: usize = 0,
+
+    fn add(list: *List, comptime format: []const u8, args: anytype) !void {
+        const written = try std.fmt.bufPrint(list.text[list.used..], format, args);
+        list.used += written.len;
+        list.ends[list.count] = list.used;
+        list.count += 1;
+    }
+
+    fn item(list: *const List, i: usize) []const u8 {
+        return list.text[if (i == 0) 0 else list.ends[i - 1]..list.ends[i]];
+    }
+
+    /// Writes `head`, the items separated by ", ", then `tail`: on one line when
+    /// it fits at `indent`, else one item per line with a trailing comma.
+    fn write(list: *const List, w: *std.Io.Writer, indent: usize, head: []const u8, tail: []const u8) !void {
+        var width = indent + head.len + tail.len;
+        for (0..list.count) |i| width += list.item(i).len + @as(usize, if (i > 0) 2 else 0);
+        try w.splatByteAll(' ', indent);
+        try w.writeAll(head);
+        if (width <= line_width or list.count == 0) {
+            for (0..list.count) |i| {
+                if (i > 0) try w.writeAll(", ");
+                try w.writeAll(list.item(i));
+            }
+        } else {
+            try w.writeByte('\n');
+            for (0..list.count) |i| {
+                try w.splatByteAll(' ', indent + 2);
+                try w.print("{s},\n", .{list.item(i)});
+            }
+            try w.splatByteAll(' ', indent);
+        }
+        try w.print("{s}\n", .{tail});
+    }
+};
+
+/// Writes the whole TypeScript module for `spec`; `version` is the zerocopy
+/// package's, for the versioned import of its TypeScript API.
+pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo, version: []const u8) !void {
     @setEvalBranchQuota(100_000);
     try w.print(
         \\// Generated by `zig build bindings` from {s}: do not edit.
@@ -300,8 +403,10 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo) !
         \\
     , .{spec.source});
     const wrapped = comptime spec.groups[spec.groups.len - 1];
+    const sigs = comptime signatures(wrapped.exports, spec.hidden_lengths);
+    const uses = comptime usedImports(sigs);
     if (spec.wrappers) {
-        const uses = comptime usedImports(signatures(wrapped.exports));
+        // In the order `deno fmt` sorts them: by name, case and `type` ignored.
         try w.writeAll("\nimport {\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
@@ -309,22 +414,100 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo) !
         try w.writeAll("  openLibrary,\n");
         if (uses.lend) try w.writeAll("  type TypedArrayOf,\n");
         if (uses.buffer) try w.writeAll("  type ZeroCopyBuffer,\n");
-        try w.print("  type ZeroCopyLibrary,\n}} from \"{s}\";\n", .{spec.import_from});
+        if (uses.integer) try w.writeAll("  ZeroCopyError,\n");
+        try w.writeAll("  type ZeroCopyLibrary,\n} from \"");
+        if (spec.import_from) |module| try w.writeAll(module) else try w.print("jsr:@zerocopy/zerocopy@^{s}", .{version});
+        try w.writeAll("\";\n");
     }
     if (spec.symbols_from) |module| try w.print("import {{ {s} }} from \"{s}\";\n", .{ wrapped.name, module });
     if (spec.layouts) {
-        try w.print(
+        try w.writeAll(
             \\
             \\/** The ABI manifest of zig/abi.zig: version, struct layouts, element type tags and sizes, statuses. */
-            \\export const abiLayout = {s} as const;
-            \\
-        , .{abi.layout_json});
+            \\export const abiLayout =
+        );
+        try writeJson(w, abi.layout_json);
+        try w.writeAll(" as const;\n");
     }
     if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, names);
-    if (spec.wrappers) try writeWrappers(w, wrapped, names);
+    if (spec.wrappers) {
+        if (uses.integer) try w.writeAll(integer_helper);
+        try writeWrappers(w, wrapped.name, sigs, names);
+    }
 }
 
-const Uses = struct { check_status: bool = false, descriptor: bool = false, lend: bool = false, buffer: bool = false };
+/// Writes compact JSON (keys and numbers only, as `layout_json` is) the way
+/// `deno fmt` lays out an object literal: one property per line, trailing commas.
+fn writeJson(w: *std.Io.Writer, json: []const u8) !void {
+    var depth: usize = 0;
+    var i: usize = 0;
+    while (i < json.len) : (i += 1) {
+        switch (json[i]) {
+            '{' => {
+                depth += 1;
+                try w.writeAll(" {\n");
+                try w.splatByteAll(' ', depth * 2);
+            },
+            '}' => {
+                depth -= 1;
+                try w.writeAll(",\n");
+                try w.splatByteAll(' ', depth * 2);
+                try w.writeByte('}');
+            },
+            ',' => {
+                try w.writeAll(",\n");
+                try w.splatByteAll(' ', depth * 2);
+            },
+            ':' => try w.writeAll(if (json[i + 1] == '{') ":" else ": "),
+            else => try w.writeByte(json[i]),
+        }
+    }
+}
+
+/// Checks and converts a wrapper's argument for a 64-bit integer parameter.
+const integer_helper =
+    \\
+    \\/**
+    \\ * Converts an argument for a 64-bit integer parameter to the bigint Deno's
+    \\ * FFI takes: a number must be a safe integer (a bigint carries larger values
+    \\ * exactly), and either must fit the Zig type.
+    \\ */
+    \\function toFfiInteger(
+    \\  value: number | bigint,
+    \\  type: "u64" | "i64" | "usize" | "isize",
+    \\  call: string,
+    \\  name: string,
+    \\): bigint {
+    \\  if (typeof value === "number" && !Number.isSafeInteger(value)) {
+    \\    throw new ZeroCopyError(
+    \\      "INVALID_ARGUMENT",
+    \\      `Argument "${name}" of ${call} is ${value}, not a safe integer; ` +
+    \\        `pass integers beyond 2^53 as a bigint`,
+    \\    );
+    \\  }
+    \\  const integer = BigInt(value);
+    \\  const signed = type.startsWith("i");
+    \\  const min = signed ? -(2n ** 63n) : 0n;
+    \\  const max = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
+    \\  if (integer < min || integer > max) {
+    \\    throw new ZeroCopyError(
+    \\      "INVALID_ARGUMENT",
+    \\      `Argument "${name}" of ${call} is ${integer}, outside ${type}'s range ` +
+    \\        `${min} to ${max}`,
+    \\    );
+    \\  }
+    \\  return integer;
+    \\}
+    \\
+;
+
+const Uses = struct {
+    check_status: bool = false,
+    descriptor: bool = false,
+    lend: bool = false,
+    buffer: bool = false,
+    integer: bool = false,
+};
 
 /// Which of zerocopy's exports the wrappers refer to, so the generated module
 /// imports nothing it does not use.
@@ -336,7 +519,9 @@ fn usedImports(comptime sigs: []const Signature) Uses {
             .out => uses.buffer = true,
             .lent => uses.lend = true,
             .descriptor => uses.descriptor = true,
-            else => {},
+            else => if (param.visible() and param.integer64) {
+                uses.integer = true;
+            },
         };
         if (sig.out == null and sig.result == .status) uses.check_status = true;
     }
@@ -356,7 +541,7 @@ fn inParent(comptime group: Group, comptime groups: []const Group, comptime name
 fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const Group, names: *const SourceInfo) !void {
     try w.print("\n/** FFI symbols of `{s}`, each parameter with its Zig type. */\nexport const {s} = {{\n", .{ @typeName(group.exports), group.name });
     if (group.extends) |parent| try w.print("  ...{s},\n", .{parent});
-    inline for (comptime signatures(group.exports)) |sig| {
+    inline for (comptime signatures(group.exports, .after_lent_array)) |sig| {
         if (comptime inParent(group, groups, sig.name)) continue;
         if (names.docs.get(sig.name)) |doc| try w.print("  /** {s}\n   * `fn (", .{doc}) else try w.writeAll("  /** `fn (");
         inline for (sig.params, 0..) |param, i| {
@@ -365,12 +550,13 @@ fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const
             try w.print(": {s}", .{param.zig});
         }
         try w.print(") {s}` */\n  {s}: {{\n    parameters: [", .{ sig.result_zig, sig.name });
+        if (sig.params.len > 0) try w.writeByte('\n');
         inline for (sig.params, 0..) |param, i| {
-            if (i > 0) try w.writeAll(", ");
-            try w.print("\"{s}\" /* ", .{param.ffi});
+            try w.print("      \"{s}\", // ", .{param.ffi});
             try writeName(w, names, sig.name, i);
-            try w.writeAll(" */");
+            try w.writeByte('\n');
         }
+        if (sig.params.len > 0) try w.writeAll("    ");
         try w.print("],\n    result: \"{s}\",\n", .{sig.result_ffi});
         if (sig.nonblocking) try w.writeAll("    nonblocking: true,\n");
         try w.writeAll("  },\n");
@@ -378,29 +564,33 @@ fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const
     try w.writeAll("} as const satisfies Deno.ForeignLibraryInterface;\n");
 }
 
-fn writeWrappers(w: *std.Io.Writer, comptime group: Group, names: *const SourceInfo) !void {
-    const table = group.name;
-    const sigs = comptime signatures(group.exports);
+fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Signature, names: *const SourceInfo) !void {
     try w.print(
         \\
-        \\/** Typed wrappers over `{s}`: buffers come back as ZeroCopyBuffers, statuses as thrown ZeroCopyErrors. */
+        \\/** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
+        \\export type Library = ZeroCopyLibrary<typeof {s}>;
+        \\
+        \\/**
+        \\ * Typed wrappers over `{s}`: buffers come back as ZeroCopyBuffers,
+        \\ * statuses as thrown ZeroCopyErrors.
+        \\ */
         \\export interface Bindings {{
         \\
-    , .{table});
+    , .{ table, table });
     inline for (sigs) |sig| if (!sig.nonblocking) try writeInterfaceMember(w, sig, names);
-    try w.print(
-        \\}}
+    try w.writeAll(
+        \\}
         \\
         \\/**
         \\ * Binds the typed wrappers to an opened library.
         \\ *
-        \\ * @param lib The library, opened with `{s}`.
+        \\ * @param lib The library, opened with the symbols above.
         \\ * @returns The wrappers.
         \\ */
-        \\export function bind(lib: ZeroCopyLibrary<typeof {s}>): Bindings {{
-        \\  return {{
+        \\export function bind(lib: Library): Bindings {
+        \\  return {
         \\
-    , .{ table, table });
+    );
     inline for (sigs) |sig| if (!sig.nonblocking) try writeImplementation(w, sig, names);
     try w.print(
         \\  }};
@@ -409,83 +599,144 @@ fn writeWrappers(w: *std.Io.Writer, comptime group: Group, names: *const SourceI
         \\/**
         \\ * Opens the library (checking its zerocopy ABI) and binds the wrappers.
         \\ *
-        \\ * @param path Path or file URL of the shared library; without it, `openLibrary` finds it.
+        \\ * @param path Path or file URL of the shared library; without it,
+        \\ * `openLibrary` finds it.
         \\ * @returns The wrappers, and the library for `stats()` and the raw symbols.
         \\ */
         \\export async function open(
         \\  path?: string | URL,
-        \\): Promise<Bindings & {{ readonly library: ZeroCopyLibrary<typeof {s}> }}> {{
-        \\  const library = await openLibrary(path === undefined ? {{ symbols: {s} }} : {{ path, symbols: {s} }});
+        \\): Promise<Bindings & {{ readonly library: Library }}> {{
+        \\  const table = {s};
+        \\  const library = await openLibrary(
+        \\    path === undefined ? {{ symbols: table }} : {{ path, symbols: table }},
+        \\  );
         \\  return {{ ...bind(library), library }};
         \\}}
         \\
-    , .{ table, table, table });
+    , .{table});
 }
 
 fn writeInterfaceMember(w: *std.Io.Writer, comptime sig: Signature, names: *const SourceInfo) !void {
     const doc = names.docs.get(sig.name) orelse "Calls `" ++ sig.name ++ "`.";
-    try w.print("  /** {s} */\n  {s}(", .{ doc, sig.name });
-    var first = true;
+    try w.print("  /** {s} */\n", .{doc});
+    var list: List = .{};
     inline for (sig.params, 0..) |param, i| {
         if (comptime !param.visible()) continue;
-        if (!first) try w.writeAll(", ");
-        first = false;
-        try writeName(w, names, sig.name, i);
-        try w.print(": {s}", .{param.ts});
+        try list.add("{s}: {s}", .{ paramName(names, sig.name, i), param.ts });
     }
-    try w.print("): {s};\n", .{sig.returns});
+    try list.write(w, 2, sig.name ++ "(", "): " ++ sig.returns ++ ";");
 }
 
 fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature, names: *const SourceInfo) !void {
-    try w.print("    {s}: (", .{sig.name});
-    var first = true;
+    var params: List = .{};
     inline for (sig.params, 0..) |param, i| {
         if (comptime !param.visible()) continue;
-        if (!first) try w.writeAll(", ");
-        first = false;
-        try writeName(w, names, sig.name, i);
+        try params.add("{s}", .{paramName(names, sig.name, i)});
     }
-    try w.writeAll(") => ");
-    if (sig.out) |tag| try w.print("lib.adopt(\"{s}\", (out) => ", .{@tagName(tag)}) else if (sig.result == .status) try w.writeAll("checkStatus(");
-    try w.print("lib.symbols.{s}(", .{sig.name});
+    try params.write(w, 4, sig.name ++ ": (", ") => {");
+    // 64-bit integers are checked before the call, so a bad one hands nothing over.
     inline for (sig.params, 0..) |param, i| {
-        if (i > 0) try w.writeAll(", ");
+        if (comptime !param.visible() or !param.integer64) continue;
+        const name = paramName(names, sig.name, i);
+        var conversion: List = .{};
+        try conversion.add("{s}", .{name});
+        try conversion.add("\"{s}\"", .{param.ffi});
+        try conversion.add("\"{s}\"", .{sig.name});
+        try conversion.add("\"{s}\"", .{name});
+        var head_buffer: [256]u8 = undefined;
+        const head = try std.fmt.bufPrint(&head_buffer, "const {s}Ffi = toFfiInteger(", .{name});
+        try conversion.write(w, 6, head, ");");
+    }
+    var args: List = .{};
+    inline for (sig.params, 0..) |param, i| {
+        const name = paramName(names, sig.name, i);
         if (param.kind == .out) {
-            try w.writeAll("out");
+            try args.add("out", .{});
         } else if (param.length_of) |array| {
-            const is_bigint = comptime std.mem.eql(u8, param.ts, "bigint");
-            if (is_bigint) try w.writeAll("BigInt(");
-            try writeName(w, names, sig.name, array);
-            try w.writeAll(".length");
-            if (is_bigint) try w.writeAll(")");
+            const length = paramName(names, sig.name, array);
+            if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
         } else if (param.kind == .lent) {
-            try w.writeAll("lend(");
-            try writeName(w, names, sig.name, i);
-            try w.writeAll(")");
+            try args.add("lend({s})", .{name});
+        } else if (param.integer64) {
+            try args.add("{s}Ffi", .{name});
         } else {
-            try writeName(w, names, sig.name, i);
+            try args.add("{s}", .{name});
         }
     }
-    try w.writeAll(")");
-    if (sig.out != null) try w.writeAll(")") else if (sig.result == .status) try w.print(", \"{s}\")", .{sig.name});
-    if (sig.shape) |dims| {
-        try w.writeAll(".reshape([");
-        inline for (dims, 0..) |dim, i| {
-            if (i > 0) try w.writeAll(", ");
-            switch (dim) {
-                .number => |number| try w.print("{d}", .{number}),
-                .expression => |expression| try w.writeAll(expression),
-            }
+    const call = "lib.symbols." ++ sig.name ++ "(";
+    if (sig.out) |tag| {
+        const adopt = "lib.adopt(\"" ++ @tagName(tag) ++ "\", (out) => {";
+        try w.writeAll(if (sig.shape == null) "      return " ++ adopt ++ "\n" else "      const buffer = " ++ adopt ++ "\n");
+        try args.write(w, 8, "return " ++ call, ");");
+        try w.writeAll("      });\n");
+        if (sig.shape) |dims| {
+            var shape: List = .{};
+            inline for (dims) |dim| switch (dim) {
+                .number => |number| try shape.add("{d}", .{number}),
+                .expression => |expression| {
+                    var text: [512]u8 = undefined;
+                    try shape.add("{s}", .{try shapeExpression(&text, expression, sig, names)});
+                },
+            };
+            try shape.write(w, 6, "return buffer.reshape([", "]);");
         }
-        try w.writeAll("])");
+    } else switch (sig.result) {
+        .status => {
+            try args.write(w, 6, "const status = " ++ call, ");");
+            try w.writeAll("      checkStatus(status, \"" ++ sig.name ++ "\");\n");
+        },
+        .void => try args.write(w, 6, call, ");"),
+        else => if (sig.integer64_result) {
+            try args.write(w, 6, "const result = " ++ call, ");");
+            try w.writeAll("      return BigInt(result);\n");
+        } else {
+            try args.write(w, 6, "return " ++ call, ");");
+        },
     }
-    try w.writeAll(",\n");
+    try w.writeAll("    },\n");
+}
+
+/// A shape dimension as TypeScript: each 64-bit parameter it names (a
+/// `number | bigint`) read as a number, since a buffer's dimensions are numbers.
+fn shapeExpression(buffer: []u8, comptime expression: []const u8, comptime sig: Signature, names: *const SourceInfo) ![]const u8 {
+    var out: std.Io.Writer = .fixed(buffer);
+    var i: usize = 0;
+    while (i < expression.len) {
+        const c = expression[i];
+        if (!std.ascii.isAlphabetic(c) and c != '_') {
+            try out.writeByte(c);
+            i += 1;
+            continue;
+        }
+        var end = i;
+        while (end < expression.len and (std.ascii.isAlphanumeric(expression[end]) or expression[end] == '_')) end += 1;
+        const word = expression[i..end];
+        if (i > 0 and expression[i - 1] == '.') {
+            // A property (`rgba.length`), not a parameter.
+            try out.writeAll(word);
+            i = end;
+            continue;
+        }
+        var is_integer64 = false;
+        inline for (sig.params, 0..) |param, p| {
+            if (param.integer64 and param.visible() and std.mem.eql(u8, paramName(names, sig.name, p), word)) is_integer64 = true;
+        }
+        if (is_integer64) try out.print("Number({s})", .{word}) else try out.writeAll(word);
+        i = end;
+    }
+    return out.buffered();
 }
 
 /// Reads every function's parameter names and doc comment from Zig source, for `write`.
 pub fn collectSourceInfo(gpa: std.mem.Allocator, source: [:0]const u8, info: *SourceInfo) !void {
     var tree = try std.zig.Ast.parse(gpa, source, .{});
     defer tree.deinit(gpa);
+    for (0..tree.tokens.len) |token| {
+        const index: std.zig.Ast.TokenIndex = @intCast(token);
+        if (tree.tokenTag(index) == .identifier and std.mem.eql(u8, tree.tokenSlice(index), "exportAbi") and
+            token + 1 < tree.tokens.len and tree.tokenTag(index + 1) == .l_paren and
+            (token == 0 or tree.tokenTag(index - 1) != .keyword_fn)) info.calls_export_abi = true;
+    }
     for (0..tree.nodes.len) |i| {
         var buffer: [1]std.zig.Ast.Node.Index = undefined;
         const proto = tree.fullFnProto(&buffer, @fromBackingInt(@intCast(i))) orelse continue;
@@ -511,4 +762,57 @@ pub fn collectSourceInfo(gpa: std.mem.Allocator, source: [:0]const u8, info: *So
         }
         if (doc.items.len > 0) try info.docs.put(gpa, name, try doc.toOwnedSlice(gpa));
     }
+}
+
+/// Where a committed file first differs from the generated one.
+pub const Difference = struct { line: usize, committed: []const u8, generated: []const u8 };
+
+/// The first line where `committed` and `generated` differ, "(end of file)" for a missing one.
+pub fn firstDifference(committed: []const u8, generated: []const u8) Difference {
+    var old_lines = std.mem.splitScalar(u8, committed, '\n');
+    var new_lines = std.mem.splitScalar(u8, generated, '\n');
+    var line: usize = 1;
+    while (true) : (line += 1) {
+        const old = old_lines.next();
+        const new = new_lines.next();
+        if (old == null and new == null) break;
+        if (old == null or new == null or !std.mem.eql(u8, old.?, new.?)) return .{
+            .line = line,
+            .committed = old orelse "(end of file)",
+            .generated = new orelse "(end of file)",
+        };
+    }
+    return .{ .line = line, .committed = "(end of file)", .generated = "(end of file)" };
+}
+
+test "firstDifference names the first differing line, or the end of the shorter text" {
+    const changed = firstDifference("a\nb\nc\n", "a\nx\nc\n");
+    try std.testing.expectEqual(@as(usize, 2), changed.line);
+    try std.testing.expectEqualStrings("b", changed.committed);
+    try std.testing.expectEqualStrings("x", changed.generated);
+    const shorter = firstDifference("a", "a\nb");
+    try std.testing.expectEqualStrings("(end of file)", shorter.committed);
+}
+
+test "writeJson lays out compact JSON one property per line" {
+    var buffer: [256]u8 = undefined;
+    var w: std.Io.Writer = .fixed(&buffer);
+    try writeJson(&w, "{\"a\":1,\"b\":{\"c\":2}}");
+    try std.testing.expectEqualStrings(" {\n  \"a\": 1,\n  \"b\": {\n    \"c\": 2,\n  },\n}", w.buffered());
+}
+
+test "List writes one line when it fits, else one item per line" {
+    var buffer: [256]u8 = undefined;
+    var w: std.Io.Writer = .fixed(&buffer);
+    var short: List = .{};
+    try short.add("a", .{});
+    try short.add("b", .{});
+    try short.write(&w, 2, "f(", ");");
+    var long: List = .{};
+    const x40 = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    const y40 = "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy";
+    try long.add("{s}", .{x40});
+    try long.add("{s}", .{y40});
+    try long.write(&w, 0, "g(", ");");
+    try std.testing.expectEqualStrings("  f(a, b);\ng(\n  " ++ x40 ++ ",\n  " ++ y40 ++ ",\n);\n", w.buffered());
 }

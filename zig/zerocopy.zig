@@ -57,6 +57,7 @@ pub const abi_exports = exports.abi_exports;
 
 test {
     _ = abi;
+    _ = bindings;
     _ = checked_build;
     _ = exports;
     _ = handover;
