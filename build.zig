@@ -106,6 +106,19 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
             .{ .name = "zerocopy_options", .module = zerocopy_options },
         },
     });
+    // First the sources' parameter names and doc comments, as a Zig module
+    // the generator imports, so it knows them at comptime.
+    const source_reader = b.addExecutable(.{
+        .name = "zerocopy-source-info",
+        .root_module = b.createModule(.{
+            .root_source_file = options.zerocopy.path("zig/source_info_main.zig"),
+            .target = host,
+        }),
+    });
+    const read_sources = b.addRunArtifact(source_reader);
+    const source_info = read_sources.addOutputFileArg("source_info.zig");
+    read_sources.addFileArg(options.root_source_file);
+    for (options.sources) |path| read_sources.addFileArg(b.path(path));
     const generator_options = b.addOptions();
     generator_options.addOption([]const u8, "spec", options.spec);
     generator_options.addOption([]const u8, "root", options.root_source_file.getDisplayName());
@@ -118,6 +131,7 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
             .link_libc = true,
             .imports = &.{
                 .{ .name = "bindings_spec", .module = spec },
+                .{ .name = "bindings_source", .module = b.createModule(.{ .root_source_file = source_info }) },
                 .{ .name = "bindings_options", .module = generator_options.createModule() },
             },
         }),
@@ -128,8 +142,6 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
         run.setCwd(b.path("."));
         run.has_side_effects = true;
         run.addArgs(&.{ mode, options.output });
-        run.addFileArg(options.root_source_file);
-        run.addArgs(options.sources);
         step.* = &run.step;
     }
     return .{ .write = steps[0], .check = steps[1] };

@@ -24,8 +24,8 @@ expect() { # case, then substrings the error output must contain
   done
 }
 
-expect slice_parameter "parameter 0 of sum has type \`[]const f64\`" "take \`[*]const T\` and a \`len: u32\` parameter"
-expect struct_by_value "parameter 0 of length_of_point has type" "pass a pointer to it instead of the value"
+expect slice_parameter "parameter 0 (\`values\`) of sum has type \`[]const f64\`" "take \`[*]const T\` and a \`len: u32\` parameter"
+expect struct_by_value "parameter 0 (\`point\`) of length_of_point has type" "pass a pointer to it instead of the value"
 expect error_union "the result of parse_count has type" "return zerocopy.Status and map errors with zerocopy.statusOf"
 expect missing_callconv "export add does not use the C calling convention" "declare it \`pub fn add(...) callconv(.c) ...\`"
 expect missing_export_abi "missing_export_abi.zig never calls zerocopy.exportAbi()" "add \`comptime { zerocopy.exportAbi(); }\` to it"

@@ -46,6 +46,9 @@ pub const Spec = struct {
     /// Which parameters the wrappers fill from a lent array's length instead
     /// of taking them from the caller.
     hidden_lengths: HiddenLengths = .after_lent_array,
+    /// Lengths named explicitly, by function: for a function listed here these
+    /// replace `hidden_lengths`, e.g. `.{ .function = "blend", .length = "count", .array = "pixels" }`.
+    lengths: []const Length = &.{},
     /// Write typed wrappers (`bind`, `open`) over the last group.
     wrappers: bool = true,
     /// Import the groups' symbol tables from this module instead of writing
@@ -67,13 +70,13 @@ pub const HiddenLengths = enum {
     none,
 };
 
-/// What reflection cannot see, read from the Zig sources by function name:
-/// parameter names and doc comments.
-pub const SourceInfo = struct {
-    params: std.StringHashMapUnmanaged([]const []const u8) = .empty,
-    docs: std.StringHashMapUnmanaged([]const u8) = .empty,
-    /// Whether a source calls `exportAbi()`, without which Deno refuses the library.
-    calls_export_abi: bool = false,
+/// A parameter the wrapper fills with a lent array's `.length`.
+pub const Length = struct {
+    function: []const u8,
+    /// The integer parameter that is hidden.
+    length: []const u8,
+    /// The lent array (`[*]const T`) whose length it is.
+    array: []const u8,
 };
 
 /// How one Zig parameter or result crosses the FFI boundary.
@@ -98,6 +101,8 @@ pub const Kind = union(enum) {
 
 /// One parameter of an export, as every writer sees it.
 pub const Param = struct {
+    /// Its name in the Zig source (`argN` when the source was not read).
+    name: []const u8,
     kind: Kind,
     /// The Zig type, readable: for the symbol table's comments.
     zig: []const u8,
@@ -126,6 +131,8 @@ pub const Dim = union(enum) { number: u64, expression: []const u8 };
 /// type and its namespace's declarations.
 pub const Signature = struct {
     name: []const u8,
+    /// The doc comment of the Zig function, empty when it has none.
+    doc: []const u8,
     params: []const Param,
     result: Kind,
     result_zig: []const u8,
@@ -257,7 +264,11 @@ fn isNonblocking(comptime namespace: type, comptime name: []const u8) bool {
 /// Works out export `name` of `namespace` once, for every writer. The hidden
 /// length rule: an integer parameter right after a lent array (`[*]const T`)
 /// is that array's length; the wrapper passes `array.length` for it.
-pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime lengths: HiddenLengths) Signature {
+///
+/// `source` is what `zig build bindings` read from the Zig sources (see
+/// source_info.zig); without it (a library build checking its exports)
+/// parameters are named by position.
+pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spec: Rules, comptime source: ?type) Signature {
     @setEvalBranchQuota(100_000);
     const info = @typeInfo(@TypeOf(@field(namespace, name))).@"fn";
     const result: Kind = switch (classify(info.return_type.?, "the result of " ++ name)) {
@@ -268,8 +279,14 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime len
     var params: [info.param_types.len]Param = undefined;
     var out: ?ElementType = null;
     for (info.param_types, &params, 0..) |param_type, *param, i| {
-        const kind = classify(param_type.?, std.fmt.comptimePrint("parameter {d} of {s}", .{ i, name }));
+        const param_name = paramName(source, name, i);
+        const where = if (source == null)
+            std.fmt.comptimePrint("parameter {d} of {s}", .{ i, name })
+        else
+            std.fmt.comptimePrint("parameter {d} (`{s}`) of {s}", .{ i, param_name, name });
+        const kind = classify(param_type.?, where);
         param.* = .{
+            .name = param_name,
             .kind = kind,
             .zig = zigName(param_type.?),
             .ffi = ffiName(kind),
@@ -282,13 +299,25 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime len
                 if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands a buffer over, so it must return zerocopy.Status or void");
                 out = tag;
             },
-            .scalar => |scalar| if (lengths == .after_lent_array and i > 0 and params[i - 1].kind == .lent and
-                scalar[0] != 'f' and !std.mem.eql(u8, scalar, "bool"))
+            .scalar => |scalar| if (spec.hidden_lengths == .after_lent_array and !namesLengths(spec.lengths, name) and
+                i > 0 and params[i - 1].kind == .lent and scalar[0] != 'f' and !std.mem.eql(u8, scalar, "bool"))
             {
                 param.length_of = i - 1;
             },
             else => {},
         }
+    }
+    for (spec.lengths) |length| {
+        if (!std.mem.eql(u8, length.function, name)) continue;
+        const hidden = paramIndex(&params, length.length) orelse
+            @compileError("zerocopy bindings: Spec.lengths names `" ++ length.length ++ "`, which is not a parameter of " ++ name);
+        const array = paramIndex(&params, length.array) orelse
+            @compileError("zerocopy bindings: Spec.lengths names `" ++ length.array ++ "`, which is not a parameter of " ++ name);
+        if (params[array].kind != .lent) @compileError("zerocopy bindings: Spec.lengths makes `" ++ length.length ++ "` of " ++ name ++
+            " the length of `" ++ length.array ++ "`, which is not a lent array; declare it `?[*]const T`");
+        if (params[hidden].kind != .scalar or params[hidden].ts[0] == 'b') @compileError("zerocopy bindings: Spec.lengths makes `" ++
+            length.length ++ "` of " ++ name ++ " a length, but it is not an integer");
+        params[hidden].length_of = array;
     }
     // Checked after the types: with `callconv(.c)` Zig itself refuses a slice
     // or an error union, so only a function without it reaches the type checks.
@@ -308,6 +337,7 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime len
     const final_params = params;
     return .{
         .name = name,
+        .doc = docOf(source, name),
         .params = &final_params,
         .result = result,
         .result_zig = zigName(info.return_type.?),
@@ -324,24 +354,50 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime len
     };
 }
 
+/// The parts of a Spec that decide how `analyse` reads an export.
+pub const Rules = struct {
+    hidden_lengths: HiddenLengths = .after_lent_array,
+    lengths: []const Length = &.{},
+};
+
+fn rulesOf(comptime spec: Spec) Rules {
+    return .{ .hidden_lengths = spec.hidden_lengths, .lengths = spec.lengths };
+}
+
+fn namesLengths(comptime lengths: []const Length, comptime function: []const u8) bool {
+    for (lengths) |length| if (std.mem.eql(u8, length.function, function)) return true;
+    return false;
+}
+
+fn paramIndex(params: []const Param, comptime name: []const u8) ?usize {
+    for (params, 0..) |param, i| if (std.mem.eql(u8, param.name, name)) return i;
+    return null;
+}
+
+/// A parameter's name from the sources, or `argN`.
+fn paramName(comptime source: ?type, comptime function: []const u8, comptime index: usize) []const u8 {
+    const fallback = std.fmt.comptimePrint("arg{d}", .{index});
+    const info = source orelse return fallback;
+    if (!@hasDecl(info.functions, function)) return fallback;
+    const params = @field(info.functions, function).params;
+    if (index >= params.len or params[index].len == 0) return fallback;
+    return params[index];
+}
+
+fn docOf(comptime source: ?type, comptime function: []const u8) []const u8 {
+    const info = source orelse return "";
+    if (!@hasDecl(info.functions, function)) return "";
+    return @field(info.functions, function).doc;
+}
+
 /// The signature of every export of `namespace`, in declaration order.
-fn signatures(comptime namespace: type, comptime lengths: HiddenLengths) []const Signature {
+fn signatures(comptime namespace: type, comptime rules: Rules, comptime source: ?type) []const Signature {
     @setEvalBranchQuota(100_000);
     var list: []const Signature = &.{};
     for (@typeInfo(namespace).@"struct".decl_names) |name| {
-        if (isExport(namespace, name)) list = list ++ .{analyse(namespace, name, lengths)};
+        if (isExport(namespace, name)) list = list ++ .{analyse(namespace, name, rules, source)};
     }
     return list;
-}
-
-fn paramName(names: *const SourceInfo, function: []const u8, index: usize) []const u8 {
-    const list = names.params.get(function) orelse return "";
-    return if (index < list.len) list[index] else "";
-}
-
-fn writeName(w: *std.Io.Writer, names: *const SourceInfo, function: []const u8, index: usize) !void {
-    const name = paramName(names, function, index);
-    if (name.len == 0) try w.print("arg{d}", .{index}) else try w.writeAll(name);
 }
 
 /// The widest line the generated code has, apart from comments and string
@@ -395,7 +451,8 @@ const List = struct {
 
 /// Writes the whole TypeScript module for `spec`; `version` is the zerocopy
 /// package's, for the versioned import of its TypeScript API.
-pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo, version: []const u8) !void {
+/// `source` is the module source_info.zig wrote from the library's sources.
+pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, version: []const u8) !void {
     @setEvalBranchQuota(100_000);
     try w.print(
         \\// Generated by `zig build bindings` from {s}: do not edit.
@@ -403,7 +460,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo, v
         \\
     , .{spec.source});
     const wrapped = comptime spec.groups[spec.groups.len - 1];
-    const sigs = comptime signatures(wrapped.exports, spec.hidden_lengths);
+    const sigs = comptime signatures(wrapped.exports, rulesOf(spec), source);
     const uses = comptime usedImports(sigs);
     if (spec.wrappers) {
         // In the order `deno fmt` sorts them: by name, case and `type` ignored.
@@ -429,10 +486,10 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, names: *const SourceInfo, v
         try writeJson(w, abi.layout_json);
         try w.writeAll(" as const;\n");
     }
-    if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, names);
+    if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source);
     if (spec.wrappers) {
         if (uses.integer) try w.writeAll(integer_helper);
-        try writeWrappers(w, wrapped.name, sigs, names);
+        try writeWrappers(w, wrapped.name, sigs);
     }
 }
 
@@ -538,24 +595,19 @@ fn inParent(comptime group: Group, comptime groups: []const Group, comptime name
     @compileError("zerocopy bindings: group " ++ group.name ++ " extends unknown group " ++ parent_name);
 }
 
-fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const Group, names: *const SourceInfo) !void {
+fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const Group, comptime rules: Rules, comptime source: type) !void {
     try w.print("\n/** FFI symbols of `{s}`, each parameter with its Zig type. */\nexport const {s} = {{\n", .{ @typeName(group.exports), group.name });
     if (group.extends) |parent| try w.print("  ...{s},\n", .{parent});
-    inline for (comptime signatures(group.exports, .after_lent_array)) |sig| {
+    inline for (comptime signatures(group.exports, rules, source)) |sig| {
         if (comptime inParent(group, groups, sig.name)) continue;
-        if (names.docs.get(sig.name)) |doc| try w.print("  /** {s}\n   * `fn (", .{doc}) else try w.writeAll("  /** `fn (");
+        if (sig.doc.len > 0) try w.print("  /** {s}\n   * `fn (", .{sig.doc}) else try w.writeAll("  /** `fn (");
         inline for (sig.params, 0..) |param, i| {
             if (i > 0) try w.writeAll(", ");
-            try writeName(w, names, sig.name, i);
-            try w.print(": {s}", .{param.zig});
+            try w.print("{s}: {s}", .{ param.name, param.zig });
         }
         try w.print(") {s}` */\n  {s}: {{\n    parameters: [", .{ sig.result_zig, sig.name });
         if (sig.params.len > 0) try w.writeByte('\n');
-        inline for (sig.params, 0..) |param, i| {
-            try w.print("      \"{s}\", // ", .{param.ffi});
-            try writeName(w, names, sig.name, i);
-            try w.writeByte('\n');
-        }
+        inline for (sig.params) |param| try w.print("      \"{s}\", // {s}\n", .{ param.ffi, param.name });
         if (sig.params.len > 0) try w.writeAll("    ");
         try w.print("],\n    result: \"{s}\",\n", .{sig.result_ffi});
         if (sig.nonblocking) try w.writeAll("    nonblocking: true,\n");
@@ -564,7 +616,7 @@ fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const
     try w.writeAll("} as const satisfies Deno.ForeignLibraryInterface;\n");
 }
 
-fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Signature, names: *const SourceInfo) !void {
+fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Signature) !void {
     try w.print(
         \\
         \\/** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
@@ -577,7 +629,7 @@ fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Si
         \\export interface Bindings {{
         \\
     , .{ table, table });
-    inline for (sigs) |sig| if (!sig.nonblocking) try writeInterfaceMember(w, sig, names);
+    inline for (sigs) |sig| if (!sig.nonblocking) try writeInterfaceMember(w, sig);
     try w.writeAll(
         \\}
         \\
@@ -591,7 +643,7 @@ fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Si
         \\  return {
         \\
     );
-    inline for (sigs) |sig| if (!sig.nonblocking) try writeImplementation(w, sig, names);
+    inline for (sigs) |sig| if (!sig.nonblocking) try writeImplementation(w, sig);
     try w.print(
         \\  }};
         \\}}
@@ -616,28 +668,27 @@ fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Si
     , .{table});
 }
 
-fn writeInterfaceMember(w: *std.Io.Writer, comptime sig: Signature, names: *const SourceInfo) !void {
-    const doc = names.docs.get(sig.name) orelse "Calls `" ++ sig.name ++ "`.";
-    try w.print("  /** {s} */\n", .{doc});
+fn writeInterfaceMember(w: *std.Io.Writer, comptime sig: Signature) !void {
+    try w.print("  /** {s} */\n", .{if (sig.doc.len > 0) sig.doc else "Calls `" ++ sig.name ++ "`."});
     var list: List = .{};
-    inline for (sig.params, 0..) |param, i| {
+    inline for (sig.params) |param| {
         if (comptime !param.visible()) continue;
-        try list.add("{s}: {s}", .{ paramName(names, sig.name, i), param.ts });
+        try list.add("{s}: {s}", .{ param.name, param.ts });
     }
     try list.write(w, 2, sig.name ++ "(", "): " ++ sig.returns ++ ";");
 }
 
-fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature, names: *const SourceInfo) !void {
+fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     var params: List = .{};
-    inline for (sig.params, 0..) |param, i| {
+    inline for (sig.params) |param| {
         if (comptime !param.visible()) continue;
-        try params.add("{s}", .{paramName(names, sig.name, i)});
+        try params.add("{s}", .{param.name});
     }
     try params.write(w, 4, sig.name ++ ": (", ") => {");
     // 64-bit integers are checked before the call, so a bad one hands nothing over.
-    inline for (sig.params, 0..) |param, i| {
+    inline for (sig.params) |param| {
         if (comptime !param.visible() or !param.integer64) continue;
-        const name = paramName(names, sig.name, i);
+        const name = param.name;
         var conversion: List = .{};
         try conversion.add("{s}", .{name});
         try conversion.add("\"{s}\"", .{param.ffi});
@@ -648,12 +699,12 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature, names: *const
         try conversion.write(w, 6, head, ");");
     }
     var args: List = .{};
-    inline for (sig.params, 0..) |param, i| {
-        const name = paramName(names, sig.name, i);
+    inline for (sig.params) |param| {
+        const name = param.name;
         if (param.kind == .out) {
             try args.add("out", .{});
         } else if (param.length_of) |array| {
-            const length = paramName(names, sig.name, array);
+            const length = sig.params[array].name;
             if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
         } else if (param.kind == .lent) {
             try args.add("lend({s})", .{name});
@@ -675,7 +726,7 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature, names: *const
                 .number => |number| try shape.add("{d}", .{number}),
                 .expression => |expression| {
                     var text: [512]u8 = undefined;
-                    try shape.add("{s}", .{try shapeExpression(&text, expression, sig, names)});
+                    try shape.add("{s}", .{try shapeExpression(&text, expression, sig)});
                 },
             };
             try shape.write(w, 6, "return buffer.reshape([", "]);");
@@ -698,7 +749,7 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature, names: *const
 
 /// A shape dimension as TypeScript: each 64-bit parameter it names (a
 /// `number | bigint`) read as a number, since a buffer's dimensions are numbers.
-fn shapeExpression(buffer: []u8, comptime expression: []const u8, comptime sig: Signature, names: *const SourceInfo) ![]const u8 {
+fn shapeExpression(buffer: []u8, comptime expression: []const u8, comptime sig: Signature) ![]const u8 {
     var out: std.Io.Writer = .fixed(buffer);
     var i: usize = 0;
     while (i < expression.len) {
@@ -718,50 +769,13 @@ fn shapeExpression(buffer: []u8, comptime expression: []const u8, comptime sig: 
             continue;
         }
         var is_integer64 = false;
-        inline for (sig.params, 0..) |param, p| {
-            if (param.integer64 and param.visible() and std.mem.eql(u8, paramName(names, sig.name, p), word)) is_integer64 = true;
+        inline for (sig.params) |param| {
+            if (param.integer64 and param.visible() and std.mem.eql(u8, param.name, word)) is_integer64 = true;
         }
         if (is_integer64) try out.print("Number({s})", .{word}) else try out.writeAll(word);
         i = end;
     }
     return out.buffered();
-}
-
-/// Reads every function's parameter names and doc comment from Zig source, for `write`.
-pub fn collectSourceInfo(gpa: std.mem.Allocator, source: [:0]const u8, info: *SourceInfo) !void {
-    var tree = try std.zig.Ast.parse(gpa, source, .{});
-    defer tree.deinit(gpa);
-    for (0..tree.tokens.len) |token| {
-        const index: std.zig.Ast.TokenIndex = @intCast(token);
-        if (tree.tokenTag(index) == .identifier and std.mem.eql(u8, tree.tokenSlice(index), "exportAbi") and
-            token + 1 < tree.tokens.len and tree.tokenTag(index + 1) == .l_paren and
-            (token == 0 or tree.tokenTag(index - 1) != .keyword_fn)) info.calls_export_abi = true;
-    }
-    for (0..tree.nodes.len) |i| {
-        var buffer: [1]std.zig.Ast.Node.Index = undefined;
-        const proto = tree.fullFnProto(&buffer, @fromBackingInt(@intCast(i))) orelse continue;
-        const name_token = proto.name_token orelse continue;
-        var list: std.ArrayList([]const u8) = .empty;
-        var params = proto.iterate(&tree);
-        while (params.next()) |param| {
-            const token = param.name_token orelse {
-                try list.append(gpa, "");
-                continue;
-            };
-            try list.append(gpa, try gpa.dupe(u8, tree.tokenSlice(token)));
-        }
-        const name = try gpa.dupe(u8, tree.tokenSlice(name_token));
-        try info.params.put(gpa, name, try list.toOwnedSlice(gpa));
-        var first_doc = proto.firstToken();
-        while (first_doc > 0 and tree.tokenTag(first_doc - 1) == .doc_comment) first_doc -= 1;
-        var doc: std.ArrayList(u8) = .empty;
-        for (first_doc..proto.firstToken()) |token| {
-            const line = std.mem.trim(u8, tree.tokenSlice(@intCast(token))["///".len..], " ");
-            if (doc.items.len > 0) try doc.append(gpa, ' ');
-            try doc.appendSlice(gpa, line);
-        }
-        if (doc.items.len > 0) try info.docs.put(gpa, name, try doc.toOwnedSlice(gpa));
-    }
 }
 
 /// Where a committed file first differs from the generated one.

@@ -2,12 +2,16 @@
 //! described by a `zerocopy.bindings.Spec` declared in the library root
 //! (`pub const bindings` unless the build names another), or with `--check`
 //! fails when the file on disk differs from what it would write, saying where.
+//! Parameter names and doc comments come from `bindings_source`, which
+//! zig/source_info_main.zig wrote from the library's Zig sources.
 //!
-//!   bindings_main (--write | --check) OUTPUT.ts ROOT.zig SOURCE.zig...
+//!   bindings_main (--write | --check) OUTPUT.ts
 
 const std = @import("std");
 const spec_root = @import("bindings_spec");
+const source = @import("bindings_source");
 const options = @import("bindings_options");
+
 const bindings = if (@hasDecl(spec_root, "zerocopy")) spec_root.zerocopy.bindings else @compileError("zerocopy bindings: " ++
     options.root ++ " has no public `zerocopy`; declare `pub const zerocopy = @import(\"zerocopy\");` in it");
 
@@ -20,6 +24,9 @@ const spec: bindings.Spec = blk: {
     if (@TypeOf(declared) != bindings.Spec) @compileError("zerocopy bindings: " ++ options.root ++ "'s `" ++ options.spec ++
         "` is a " ++ @typeName(@TypeOf(declared)) ++ ", not a zerocopy.bindings.Spec; declare it `pub const " ++ options.spec ++
         ": zerocopy.bindings.Spec = .{ ... }`");
+    if (!source.calls_export_abi) @compileError("zerocopy bindings: " ++ options.root ++ " never calls zerocopy.exportAbi(), " ++
+        "so Deno's openLibrary() will refuse the library (it needs zc_release, zc_abi_version, zc_layout, zc_stats, " ++
+        "zc_allocate); add `comptime { zerocopy.exportAbi(); }` to it");
     break :blk declared;
 };
 
@@ -27,29 +34,15 @@ pub fn main(init: std.process.Init) !u8 {
     const arena = init.arena.allocator();
     const io = init.io;
     const args = try init.minimal.args.toSlice(arena);
-    if (args.len < 4) {
-        std.debug.print("usage: {s} (--write | --check) OUTPUT.ts ROOT.zig SOURCE.zig...\n", .{args[0]});
+    if (args.len != 3) {
+        std.debug.print("usage: {s} (--write | --check) OUTPUT.ts\n", .{args[0]});
         return 2;
     }
     const check = std.mem.eql(u8, args[1], "--check");
     const output = args[2];
 
-    var names: bindings.SourceInfo = .{};
-    for (args[3..]) |source_path| {
-        const source = try std.Io.Dir.cwd().readFileAllocOptions(io, source_path, arena, .limited(16 << 20), .of(u8), 0);
-        try bindings.collectSourceInfo(arena, source, &names);
-    }
-    if (!names.calls_export_abi) {
-        std.debug.print(
-            "zerocopy bindings: {s} never calls zerocopy.exportAbi(), so Deno's openLibrary() will refuse the library " ++
-                "(it needs zc_release, zc_abi_version, zc_layout, zc_stats, zc_allocate); add `comptime {{ zerocopy.exportAbi(); }}` to it\n",
-            .{options.root},
-        );
-        return 1;
-    }
-
     var generated: std.Io.Writer.Allocating = .init(arena);
-    try bindings.write(&generated.writer, spec, &names, options.zerocopy_version);
+    try bindings.write(&generated.writer, spec, source, options.zerocopy_version);
     const text = generated.written();
 
     if (!check) {

@@ -18,7 +18,7 @@ pub fn exportAll(comptime namespace: type) void {
     inline for (@typeInfo(namespace).@"struct".decl_names) |name| {
         const decl = @field(namespace, name);
         if (@typeInfo(@TypeOf(decl)) == .@"fn") {
-            _ = comptime bindings.analyse(namespace, name, .after_lent_array);
+            _ = comptime bindings.analyse(namespace, name, .{}, null);
             @export(&decl, .{ .name = name });
         }
     }

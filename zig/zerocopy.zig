@@ -63,5 +63,6 @@ test {
     _ = handover;
     _ = out;
     _ = @import("shared_arena.zig");
+    _ = @import("source_info.zig");
     _ = @import("stats.zig");
 }

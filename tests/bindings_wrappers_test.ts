@@ -1,7 +1,8 @@
-// Generated wrappers and integers (tests/fixtures/bindings_fixture.ts, from
-// zig/fixtures/bindings_fixture.zig): every width takes a number; 64-bit
-// parameters also take a bigint and are checked before the call; 64-bit
-// results are bigints, the others numbers; a shape may name usize parameters.
+// What generated wrappers take and return (tests/fixtures/bindings_fixture.ts,
+// from zig/fixtures/bindings_fixture.zig): every integer width takes a number;
+// 64-bit parameters also take a bigint and are checked before the call; 64-bit
+// results are bigints, the others numbers; a shape may name usize parameters;
+// a length the Spec names explicitly is filled from its array.
 // The type annotations below are part of the test: `deno check` fails if a
 // wrapper's TypeScript type is not the one the rule gives.
 
@@ -65,4 +66,10 @@ Deno.test("a shape declared over usize parameters applies to the returned buffer
   const error = assertThrows(() => fixture.make_grid(-1, 3), ZeroCopyError);
   assertEquals(error.code, "INVALID_ARGUMENT");
   assertEquals(fixture.library.stats().liveBuffers, before.liveBuffers);
+});
+
+Deno.test("a length the Spec names explicitly is filled from its array", () => {
+  const values = new Float64Array([1, 2, 3.5]);
+  assertEquals(fixture.sum_scaled(values, 2), 13);
+  assertEquals(fixture.sum_scaled.length, 2);
 });
