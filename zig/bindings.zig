@@ -384,10 +384,14 @@ fn paramName(comptime source: ?type, comptime function: []const u8, comptime ind
     return params[index];
 }
 
+/// A function's doc comment, safe inside a `/** */` comment.
 fn docOf(comptime source: ?type, comptime function: []const u8) []const u8 {
     const info = source orelse return "";
     if (!@hasDecl(info.functions, function)) return "";
-    return @field(info.functions, function).doc;
+    const doc: []const u8 = @field(info.functions, function).doc;
+    var safe: []const u8 = "";
+    for (doc, 0..) |c, i| safe = safe ++ (if (c == '/' and i > 0 and doc[i - 1] == '*') "\\/" else &[_]u8{c});
+    return safe;
 }
 
 /// The signature of every export of `namespace`, in declaration order.
@@ -829,4 +833,34 @@ test "List writes one line when it fits, else one item per line" {
     try long.add("{s}", .{y40});
     try long.write(&w, 0, "g(", ");");
     try std.testing.expectEqualStrings("  f(a, b);\ng(\n  " ++ x40 ++ ",\n  " ++ y40 ++ ",\n);\n", w.buffered());
+}
+
+test "analyse takes names and docs from the source module and hides a length by the rule or the Spec" {
+    const source = struct {
+        pub const calls_export_abi = true;
+        pub const functions = struct {
+            pub const scaled = .{ .params = .{ "values", "factor", "count" }, .doc = "Ends */ early." };
+        };
+    };
+    const namespace = struct {
+        pub fn scaled(values: ?[*]const f64, factor: u64, count: u32) callconv(.c) u64 {
+            _ = values;
+            _ = count;
+            return factor;
+        }
+    };
+    const by_rule = comptime analyse(namespace, "scaled", .{}, source);
+    try std.testing.expectEqualStrings("values", by_rule.params[0].name);
+    try std.testing.expectEqual(@as(?usize, 0), by_rule.params[1].length_of);
+    try std.testing.expect(by_rule.params[2].visible());
+    try std.testing.expectEqualStrings("Ends *\\/ early.", by_rule.doc);
+    try std.testing.expectEqualStrings("bigint", by_rule.returns);
+    const explicit = comptime analyse(namespace, "scaled", .{
+        .lengths = &.{.{ .function = "scaled", .length = "count", .array = "values" }},
+    }, source);
+    try std.testing.expect(explicit.params[1].visible() and explicit.params[1].integer64);
+    try std.testing.expectEqual(@as(?usize, 0), explicit.params[2].length_of);
+    const unnamed = comptime analyse(namespace, "scaled", .{ .hidden_lengths = .none }, null);
+    try std.testing.expectEqualStrings("arg1", unnamed.params[1].name);
+    try std.testing.expect(unnamed.params[1].visible());
 }
