@@ -12,6 +12,36 @@ import {
 } from "./bindings_api.ts";
 import { libzerocopySymbols } from "./symbols.ts";
 
+/** The range of each integer type of 32 bits or fewer. */
+const integerRanges = {
+  u8: [0, 255],
+  i8: [-128, 127],
+  u16: [0, 65535],
+  i16: [-32768, 32767],
+  u32: [0, 4294967295],
+  i32: [-2147483648, 2147483647],
+} as const;
+
+/**
+ * Checks an argument for an integer parameter of 32 bits or fewer, which
+ * Deno's FFI would wrap silently (8 and 16 bits) or refuse with a TypeError.
+ */
+function checkInteger(
+  value: number,
+  type: keyof typeof integerRanges,
+  call: string,
+  name: string,
+): void {
+  const [min, max] = integerRanges[type];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Argument "${name}" of ${call} is ${value}, not an integer from ` +
+        `${min} to ${max} (${type})`,
+    );
+  }
+}
+
 /**
  * Converts an argument for a 64-bit integer parameter to the bigint Deno's
  * FFI takes: a number must be a safe integer (a bigint carries larger values
@@ -159,6 +189,7 @@ export function bind(lib: Library): Bindings {
       return lib.symbols.zc_checksum(descriptor);
     },
     zc_generate_f64_with: (kind, len) => {
+      checkInteger(kind, "u32", "zc_generate_f64_with", "kind");
       const lenFfi = toFfiInteger(len, "u64", "zc_generate_f64_with", "len");
       return lib.adopt("f64", (out) => {
         return lib.symbols.zc_generate_f64_with(kind, lenFfi, out);

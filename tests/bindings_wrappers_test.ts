@@ -28,6 +28,25 @@ Deno.test("generated wrappers take a number for every integer width", () => {
   assertEquals([u64, i64, usize, isize], [42n, -41n, 2n ** 53n, 0n]);
 });
 
+Deno.test("a narrower integer parameter refuses a number its type cannot hold with a ZeroCopyError", () => {
+  for (
+    const call of [
+      () => fixture.next_u8(256),
+      () => fixture.next_i8(-129),
+      () => fixture.next_u16(-1),
+      () => fixture.next_i16(32768),
+      () => fixture.next_u32(2 ** 32),
+      () => fixture.next_i32(0.5),
+    ]
+  ) {
+    assertEquals(assertThrows(call, ZeroCopyError).code, "INVALID_ARGUMENT");
+  }
+  assertEquals(
+    assertThrows(() => fixture.next_u8(300), ZeroCopyError).message,
+    'Argument "value" of next_u8 is 300, not an integer from 0 to 255 (u8)',
+  );
+});
+
 Deno.test("a 64-bit parameter takes a bigint beyond 2^53 and its result comes back exact", () => {
   assertEquals(fixture.next_u64(2n ** 60n), 2n ** 60n + 1n);
   assertEquals(fixture.next_u64(2n ** 64n - 1n), 0n);

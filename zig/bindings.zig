@@ -13,7 +13,8 @@
 //! - `?[*]const T` (T an element type): a `TypedArrayOf[T]` lent for the call;
 //!   the integer parameter right after it is its length, filled from `.length`
 //!   (`Spec.hidden_lengths`).
-//! - `u8`…`u32`, `i8`…`i32`, `f32`, `f64`: `number`. `u64`, `i64`, `usize`,
+//! - `u8`…`u32`, `i8`…`i32`, `f32`, `f64`: `number`; an integer argument must
+//!   fit its type, else a ZeroCopyError before the call. `u64`, `i64`, `usize`,
 //!   `isize`: a parameter takes `number | bigint` (a number must be a safe
 //!   integer, either must fit the type, else a ZeroCopyError before the call);
 //!   a result is a `bigint`, since the type's range is wider than a number's.
@@ -116,6 +117,9 @@ pub const Param = struct {
     /// A 64-bit integer (`u64`, `i64`, `usize`, `isize`): the wrapper takes a
     /// `number | bigint`, checks it and passes a bigint.
     integer64: bool = false,
+    /// An integer of 32 bits or fewer: the wrapper checks the number fits, where
+    /// Deno's FFI would wrap an 8- or 16-bit one silently.
+    integer32: bool = false,
 
     /// Whether the wrapper takes this parameter from its caller.
     pub fn visible(param: Param) bool {
@@ -292,6 +296,7 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
             .ffi = ffiName(kind),
             .ts = tsType(kind),
             .integer64 = kind == .scalar and isBigInt(kind.scalar),
+            .integer32 = kind == .scalar and !isBigInt(kind.scalar) and (kind.scalar[0] == 'u' or kind.scalar[0] == 'i'),
         };
         switch (kind) {
             .out => |tag| {
@@ -475,7 +480,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         try w.writeAll("  openLibrary,\n");
         if (uses.lend) try w.writeAll("  type TypedArrayOf,\n");
         if (uses.buffer) try w.writeAll("  type ZeroCopyBuffer,\n");
-        if (uses.integer) try w.writeAll("  ZeroCopyError,\n");
+        if (uses.integer or uses.integer32) try w.writeAll("  ZeroCopyError,\n");
         try w.writeAll("  type ZeroCopyLibrary,\n} from \"");
         if (spec.import_from) |module| try w.writeAll(module) else try w.print("jsr:@zerocopy/zerocopy@^{s}", .{version});
         try w.writeAll("\";\n");
@@ -492,6 +497,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
     }
     if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source);
     if (spec.wrappers) {
+        if (uses.integer32) try w.writeAll(integer32_helper);
         if (uses.integer) try w.writeAll(integer_helper);
         try writeWrappers(w, wrapped.name, sigs);
     }
@@ -524,6 +530,41 @@ fn writeJson(w: *std.Io.Writer, json: []const u8) !void {
         }
     }
 }
+
+/// Checks a wrapper's argument for an integer parameter of 32 bits or fewer.
+const integer32_helper =
+    \\
+    \\/** The range of each integer type of 32 bits or fewer. */
+    \\const integerRanges = {
+    \\  u8: [0, 255],
+    \\  i8: [-128, 127],
+    \\  u16: [0, 65535],
+    \\  i16: [-32768, 32767],
+    \\  u32: [0, 4294967295],
+    \\  i32: [-2147483648, 2147483647],
+    \\} as const;
+    \\
+    \\/**
+    \\ * Checks an argument for an integer parameter of 32 bits or fewer, which
+    \\ * Deno's FFI would wrap silently (8 and 16 bits) or refuse with a TypeError.
+    \\ */
+    \\function checkInteger(
+    \\  value: number,
+    \\  type: keyof typeof integerRanges,
+    \\  call: string,
+    \\  name: string,
+    \\): void {
+    \\  const [min, max] = integerRanges[type];
+    \\  if (!Number.isInteger(value) || value < min || value > max) {
+    \\    throw new ZeroCopyError(
+    \\      "INVALID_ARGUMENT",
+    \\      `Argument "${name}" of ${call} is ${value}, not an integer from ` +
+    \\        `${min} to ${max} (${type})`,
+    \\    );
+    \\  }
+    \\}
+    \\
+;
 
 /// Checks and converts a wrapper's argument for a 64-bit integer parameter.
 const integer_helper =
@@ -568,6 +609,7 @@ const Uses = struct {
     lend: bool = false,
     buffer: bool = false,
     integer: bool = false,
+    integer32: bool = false,
 };
 
 /// Which of zerocopy's exports the wrappers refer to, so the generated module
@@ -580,8 +622,9 @@ fn usedImports(comptime sigs: []const Signature) Uses {
             .out => uses.buffer = true,
             .lent => uses.lend = true,
             .descriptor => uses.descriptor = true,
-            else => if (param.visible() and param.integer64) {
-                uses.integer = true;
+            else => if (param.visible()) {
+                if (param.integer64) uses.integer = true;
+                if (param.integer32) uses.integer32 = true;
             },
         };
         if (sig.out == null and sig.result == .status) uses.check_status = true;
@@ -689,9 +732,9 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         try params.add("{s}", .{param.name});
     }
     try params.write(w, 4, sig.name ++ ": (", ") => {");
-    // 64-bit integers are checked before the call, so a bad one hands nothing over.
+    // Integers are checked before the call, so a bad one hands nothing over.
     inline for (sig.params) |param| {
-        if (comptime !param.visible() or !param.integer64) continue;
+        if (comptime !param.visible() or !(param.integer64 or param.integer32)) continue;
         const name = param.name;
         var conversion: List = .{};
         try conversion.add("{s}", .{name});
@@ -699,7 +742,10 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         try conversion.add("\"{s}\"", .{sig.name});
         try conversion.add("\"{s}\"", .{name});
         var head_buffer: [256]u8 = undefined;
-        const head = try std.fmt.bufPrint(&head_buffer, "const {s}Ffi = toFfiInteger(", .{name});
+        const head = if (param.integer64)
+            try std.fmt.bufPrint(&head_buffer, "const {s}Ffi = toFfiInteger(", .{name})
+        else
+            "checkInteger(";
         try conversion.write(w, 6, head, ");");
     }
     var args: List = .{};

@@ -6,6 +6,7 @@ import {
   openLibrary,
   type TypedArrayOf,
   type ZeroCopyBuffer,
+  ZeroCopyError,
   type ZeroCopyLibrary,
 } from "../../mod.ts";
 
@@ -151,6 +152,36 @@ export const symbols = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/** The range of each integer type of 32 bits or fewer. */
+const integerRanges = {
+  u8: [0, 255],
+  i8: [-128, 127],
+  u16: [0, 65535],
+  i16: [-32768, 32767],
+  u32: [0, 4294967295],
+  i32: [-2147483648, 2147483647],
+} as const;
+
+/**
+ * Checks an argument for an integer parameter of 32 bits or fewer, which
+ * Deno's FFI would wrap silently (8 and 16 bits) or refuse with a TypeError.
+ */
+function checkInteger(
+  value: number,
+  type: keyof typeof integerRanges,
+  call: string,
+  name: string,
+): void {
+  const [min, max] = integerRanges[type];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Argument "${name}" of ${call} is ${value}, not an integer from ` +
+        `${min} to ${max} (${type})`,
+    );
+  }
+}
+
 /** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
 export type Library = ZeroCopyLibrary<typeof symbols>;
 
@@ -206,6 +237,8 @@ export interface Bindings {
 export function bind(lib: Library): Bindings {
   return {
     make_frame: (width, height) => {
+      checkInteger(width, "u32", "make_frame", "width");
+      checkInteger(height, "u32", "make_frame", "height");
       const buffer = lib.adopt("u8", (out) => {
         return lib.symbols.make_frame(width, height, out);
       });
@@ -223,6 +256,8 @@ export function bind(lib: Library): Bindings {
       });
     },
     box_blur: (gray, width, height) => {
+      checkInteger(width, "u32", "box_blur", "width");
+      checkInteger(height, "u32", "box_blur", "height");
       const buffer = lib.adopt("u8", (out) => {
         return lib.symbols.box_blur(
           lend(gray),
@@ -235,6 +270,8 @@ export function bind(lib: Library): Bindings {
       return buffer.reshape([height, width]);
     },
     make_matrix: (rows, cols) => {
+      checkInteger(rows, "u32", "make_matrix", "rows");
+      checkInteger(cols, "u32", "make_matrix", "cols");
       const buffer = lib.adopt("f64", (out) => {
         return lib.symbols.make_matrix(rows, cols, out);
       });
@@ -244,6 +281,7 @@ export function bind(lib: Library): Bindings {
       return lib.symbols.sum_matrix(lend(values), values.length);
     },
     multiply: (a, b, n) => {
+      checkInteger(n, "u32", "multiply", "n");
       const buffer = lib.adopt("f64", (out) => {
         return lib.symbols.multiply(
           lend(a),
@@ -257,18 +295,22 @@ export function bind(lib: Library): Bindings {
       return buffer.reshape([n, n]);
     },
     make_mesh_vertices: (n) => {
+      checkInteger(n, "u32", "make_mesh_vertices", "n");
       const buffer = lib.adopt("f32", (out) => {
         return lib.symbols.make_mesh_vertices(n, out);
       });
       return buffer.reshape([(n + 1) * (n + 1), 3]);
     },
     make_mesh_indices: (n) => {
+      checkInteger(n, "u32", "make_mesh_indices", "n");
       const buffer = lib.adopt("u32", (out) => {
         return lib.symbols.make_mesh_indices(n, out);
       });
       return buffer.reshape([2 * n * n, 3]);
     },
     make_dataset: (rows, features) => {
+      checkInteger(rows, "u32", "make_dataset", "rows");
+      checkInteger(features, "u32", "make_dataset", "features");
       const buffer = lib.adopt("f32", (out) => {
         return lib.symbols.make_dataset(rows, features, out);
       });
