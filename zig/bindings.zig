@@ -469,6 +469,9 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         \\
     , .{spec.source});
     const wrapped = comptime spec.groups[spec.groups.len - 1];
+    inline for (spec.lengths) |length| if (comptime !@hasDecl(wrapped.exports, length.function))
+        @compileError("zerocopy bindings: Spec.lengths names `" ++ length.function ++ "`, which is not an export of " ++
+            @typeName(wrapped.exports));
     const sigs = comptime signatures(wrapped.exports, rulesOf(spec), source);
     const uses = comptime usedImports(sigs);
     if (spec.wrappers) {
