@@ -39,13 +39,25 @@ pub fn build(b: *std.Build) void {
     addBenchLibrary(b, target);
     const bindings_step = b.step("bindings", "Write src/symbols.ts, src/demo_bindings.ts and the fixture bindings from the Zig exports");
     const bindings_check_step = b.step("bindings-check", "Fail when a committed generated TypeScript file is stale");
-    const unsupported = addBindings(b, .{
+    const versioned = addBindings(b, .{
         .zerocopy = b,
-        .root_source_file = b.path("zig/fixtures/unsupported_bindings.zig"),
-        .output = "zig-out/unsupported_bindings.ts",
-        .sources = &.{"zig/fixtures/unsupported_bindings.zig"},
+        .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"),
+        .spec = "versioned_bindings",
+        .output = "zig-out/versioned_bindings.ts",
+        .sources = &.{"zig/fixtures/bindings_fixture.zig"},
     });
-    b.step("bindings-unsupported", "Must fail: generate bindings for exports Deno FFI cannot carry").dependOn(unsupported.write);
+    b.step("bindings-versioned", "Write zig-out/versioned_bindings.ts, importing zerocopy from JSR by version").dependOn(versioned.write);
+    // Each must fail with a message naming the export and the fix (tools/check_bindings_errors.sh).
+    inline for (.{ "slice_parameter", "struct_by_value", "error_union", "missing_callconv", "missing_export_abi", "missing_spec", "private_spec" }) |case| {
+        const path = "zig/fixtures/bindings_errors/" ++ case ++ ".zig";
+        const steps = addBindings(b, .{
+            .zerocopy = b,
+            .root_source_file = b.path(path),
+            .output = "zig-out/bindings_errors/" ++ case ++ ".ts",
+            .sources = &.{path},
+        });
+        b.step("bindings-error-" ++ case, "Must fail: bindings for " ++ path).dependOn(steps.write);
+    }
     for ([_]BindingsOptions{
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/symbols.ts", .sources = &.{ "zig/exports.zig", "zig/region.zig", "zig/ring.zig", "zig/demo.zig", "zig/demo_streams.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo_bindings.ts", .sources = &.{"zig/demo.zig"} },
@@ -94,8 +106,23 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
             .{ .name = "zerocopy_options", .module = zerocopy_options },
         },
     });
+    // First the sources' parameter names and doc comments, as a Zig module
+    // the generator imports, so it knows them at comptime.
+    const source_reader = b.addExecutable(.{
+        .name = "zerocopy-source-info",
+        .root_module = b.createModule(.{
+            .root_source_file = options.zerocopy.path("zig/source_info_main.zig"),
+            .target = host,
+        }),
+    });
+    const read_sources = b.addRunArtifact(source_reader);
+    const source_info = read_sources.addOutputFileArg("source_info.zig");
+    read_sources.addFileArg(options.root_source_file);
+    for (options.sources) |path| read_sources.addFileArg(b.path(path));
     const generator_options = b.addOptions();
     generator_options.addOption([]const u8, "spec", options.spec);
+    generator_options.addOption([]const u8, "root", options.root_source_file.getDisplayName());
+    generator_options.addOption([]const u8, "zerocopy_version", @import("build.zig.zon").version);
     const generator = b.addExecutable(.{
         .name = "zerocopy-bindings",
         .root_module = b.createModule(.{
@@ -104,6 +131,7 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
             .link_libc = true,
             .imports = &.{
                 .{ .name = "bindings_spec", .module = spec },
+                .{ .name = "bindings_source", .module = b.createModule(.{ .root_source_file = source_info }) },
                 .{ .name = "bindings_options", .module = generator_options.createModule() },
             },
         }),
@@ -114,7 +142,6 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
         run.setCwd(b.path("."));
         run.has_side_effects = true;
         run.addArgs(&.{ mode, options.output });
-        run.addArgs(options.sources);
         step.* = &run.step;
     }
     return .{ .write = steps[0], .check = steps[1] };

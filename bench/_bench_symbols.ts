@@ -6,103 +6,153 @@ export const benchSymbols = {
   /** Allocates and fills size class `pool`'s region of `count` slots of `kib` KiB.
    * `fn (pool: u32, kib: u32, count: u32) zerocopy.Status` */
   bench_region_prepare: {
-    parameters: ["u32" /* pool */, "u32" /* kib */, "u32" /* count */],
+    parameters: [
+      "u32", // pool
+      "u32", // kib
+      "u32", // count
+    ],
     result: "i32",
   },
   /** Hands size class `pool`'s whole region over once; its release does nothing, because `bench_region_free` owns the memory.
    * `fn (pool: u32, out: ?*zerocopy.Descriptor) zerocopy.Status` */
   bench_region_hand_over: {
-    parameters: ["u32" /* pool */, "buffer" /* out */],
+    parameters: [
+      "u32", // pool
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Claims a free slot of `pool`'s region: its first element's offset, or -1 when all are taken.
    * `fn (pool: u32) f64` */
   bench_region_take: {
-    parameters: ["u32" /* pool */],
+    parameters: [
+      "u32", // pool
+    ],
     result: "f64",
   },
   /** Puts back the slot of `pool`'s region that starts at element `offset`.
    * `fn (pool: u32, offset: f64) void` */
   bench_region_put: {
-    parameters: ["u32" /* pool */, "f64" /* offset */],
+    parameters: [
+      "u32", // pool
+      "f64", // offset
+    ],
     result: "void",
   },
   /** Frees size class `pool`'s region; dispose the buffer that maps it first.
    * `fn (pool: u32) void` */
   bench_region_free: {
-    parameters: ["u32" /* pool */],
+    parameters: [
+      "u32", // pool
+    ],
     result: "void",
   },
   /** Allocates and fills `count` buffers of `kib` KiB for size class `pool`, replacing what it held. Out of memory leaves the class empty, so the benchmarks can skip a size this machine cannot hold.
    * `fn (pool: u32, kib: u32, count: u32) zerocopy.Status` */
   bench_pool_prepare: {
-    parameters: ["u32" /* pool */, "u32" /* kib */, "u32" /* count */],
+    parameters: [
+      "u32", // pool
+      "u32", // kib
+      "u32", // count
+    ],
     result: "i32",
   },
   /** Gives size class `pool`'s memory back to the system; buffers still handed over must be released first, so this refuses while any is in use.
    * `fn (pool: u32) zerocopy.Status` */
   bench_pool_free: {
-    parameters: ["u32" /* pool */],
+    parameters: [
+      "u32", // pool
+    ],
     result: "i32",
   },
   /** The measured handover: hands over a free pre-filled buffer of size class `pool`; its release puts it back in the pool, so nothing is allocated, filled or freed per handover.
    * `fn (pool: u32, out: ?*zerocopy.Descriptor) zerocopy.Status` */
   bench_hand_over: {
-    parameters: ["u32" /* pool */, "buffer" /* out */],
+    parameters: [
+      "u32", // pool
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** The first buffer of size class `pool`, for the approaches that map or copy an existing pointer without a handover (the raw Deno path, copies, Bun's `toArrayBuffer`); null for an empty class.
    * `fn (pool: u32) ?[*]f64` */
   bench_pool_address: {
-    parameters: ["u32" /* pool */],
+    parameters: [
+      "u32", // pool
+    ],
     result: "pointer",
   },
   /** The floor: an FFI call with `bench_hand_over`'s argument types that does nothing.
    * `fn (pool: u32, out: ?*zerocopy.Descriptor) zerocopy.Status` */
   bench_floor: {
-    parameters: ["u32" /* pool */, "buffer" /* out */],
+    parameters: [
+      "u32", // pool
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** The whole path end to end: allocates `kib` KiB of f64 with the C allocator, fills them and hands them over; dispose frees them.
    * `fn (kib: u32, out: ?*zerocopy.Descriptor) zerocopy.Status` */
   bench_fill_and_hand_over: {
-    parameters: ["u32" /* kib */, "buffer" /* out */],
+    parameters: [
+      "u32", // kib
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** The serialization approach: prints the f64 of pool `pool`'s first buffer as a JSON array and hands the text over as u8, for Deno to decode and parse.
    * `fn (pool: u32, out: ?*zerocopy.Descriptor) zerocopy.Status` */
   bench_to_json: {
-    parameters: ["u32" /* pool */, "buffer" /* out */],
+    parameters: [
+      "u32", // pool
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** The lending approach: sums a Float64Array Deno lends for the call, with SIMD and independent accumulators so the loop runs at memory speed.
    * `fn (values: ?[*]const f64, len: u32) f64` */
   bench_sum_f64: {
-    parameters: ["buffer" /* values */, "u32" /* len */],
+    parameters: [
+      "buffer", // values
+      "u32", // len
+    ],
     result: "f64",
   },
   /** The memory-read floor for lending: adds the same bytes as u64 words, which costs no more than loading them; returns the low 32 bits so the loads stay.
    * `fn (values: ?[*]const u64, len: u32) u32` */
   bench_read_floor: {
-    parameters: ["buffer" /* values */, "u32" /* len */],
+    parameters: [
+      "buffer", // values
+      "u32", // len
+    ],
     result: "u32",
   },
   /** The public region API, as a Zig author uses it: hands over `kib` KiB of f64 carved from the region `out` names, without writing them; when the region is full it starts again from its start, so any number of calls fit.
    * `fn (kib: u32, out: ?*zerocopy.RegionOut(f64)) zerocopy.Status` */
   bench_region_slice: {
-    parameters: ["u32" /* kib */, "buffer" /* out */],
+    parameters: [
+      "u32", // kib
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** A batch: `count` slices of `kib` KiB of f64 from the start of the region `out` names, handed over in one call, unwritten.
    * `fn (count: u32, kib: u32, out: ?*zerocopy.BatchOut(f64)) zerocopy.Status` */
   bench_region_batch: {
-    parameters: ["u32" /* count */, "u32" /* kib */, "buffer" /* out */],
+    parameters: [
+      "u32", // count
+      "u32", // kib
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** The public ring API: acquires the next free slot of the ring `out` names, writes `sequence` into its first four bytes (what a producer stamps on a packet or frame) and hands the whole slot over.
    * `fn (sequence: u32, out: ?*zerocopy.RingOut(u8)) zerocopy.Status` */
   bench_ring_next: {
-    parameters: ["u32" /* sequence */, "buffer" /* out */],
+    parameters: [
+      "u32", // sequence
+      "buffer", // out
+    ],
     result: "i32",
   },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -7,38 +7,110 @@ import {
   openLibrary,
   type TypedArrayOf,
   type ZeroCopyBuffer,
+  ZeroCopyError,
   type ZeroCopyLibrary,
 } from "./bindings_api.ts";
 import { libzerocopySymbols } from "./symbols.ts";
 
-/** Typed wrappers over `libzerocopySymbols`: buffers come back as ZeroCopyBuffers, statuses as thrown ZeroCopyErrors. */
+/** The range of each integer type of 32 bits or fewer. */
+const integerRanges = {
+  u8: [0, 255],
+  i8: [-128, 127],
+  u16: [0, 65535],
+  i16: [-32768, 32767],
+  u32: [0, 4294967295],
+  i32: [-2147483648, 2147483647],
+} as const;
+
+/**
+ * Checks an argument for an integer parameter of 32 bits or fewer, which
+ * Deno's FFI would wrap silently (8 and 16 bits) or refuse with a TypeError.
+ */
+function checkInteger(
+  value: number,
+  type: keyof typeof integerRanges,
+  call: string,
+  name: string,
+): void {
+  const [min, max] = integerRanges[type];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Argument "${name}" of ${call} is ${value}, not an integer from ` +
+        `${min} to ${max} (${type})`,
+    );
+  }
+}
+
+/**
+ * Converts an argument for a 64-bit integer parameter to the bigint Deno's
+ * FFI takes: a number must be a safe integer (a bigint carries larger values
+ * exactly), and either must fit the Zig type.
+ */
+function toFfiInteger(
+  value: number | bigint,
+  type: "u64" | "i64" | "usize" | "isize",
+  call: string,
+  name: string,
+): bigint {
+  if (typeof value === "number" && !Number.isSafeInteger(value)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Argument "${name}" of ${call} is ${value}, not a safe integer; ` +
+        `pass integers beyond 2^53 as a bigint`,
+    );
+  }
+  const integer = BigInt(value);
+  const signed = type.startsWith("i");
+  const min = signed ? -(2n ** 63n) : 0n;
+  const max = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
+  if (integer < min || integer > max) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Argument "${name}" of ${call} is ${integer}, outside ${type}'s range ` +
+        `${min} to ${max}`,
+    );
+  }
+  return integer;
+}
+
+/** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
+export type Library = ZeroCopyLibrary<typeof libzerocopySymbols>;
+
+/**
+ * Typed wrappers over `libzerocopySymbols`: buffers come back as ZeroCopyBuffers,
+ * statuses as thrown ZeroCopyErrors.
+ */
 export interface Bindings {
   /** `len` i8 of the demo pattern. */
-  zc_generate_i8(len: bigint): ZeroCopyBuffer<"i8">;
+  zc_generate_i8(len: number | bigint): ZeroCopyBuffer<"i8">;
   /** `len` u8 of the demo pattern. */
-  zc_generate_u8(len: bigint): ZeroCopyBuffer<"u8">;
+  zc_generate_u8(len: number | bigint): ZeroCopyBuffer<"u8">;
   /** `len` i16 of the demo pattern. */
-  zc_generate_i16(len: bigint): ZeroCopyBuffer<"i16">;
+  zc_generate_i16(len: number | bigint): ZeroCopyBuffer<"i16">;
   /** `len` u16 of the demo pattern. */
-  zc_generate_u16(len: bigint): ZeroCopyBuffer<"u16">;
+  zc_generate_u16(len: number | bigint): ZeroCopyBuffer<"u16">;
   /** `len` i32 of the demo pattern. */
-  zc_generate_i32(len: bigint): ZeroCopyBuffer<"i32">;
+  zc_generate_i32(len: number | bigint): ZeroCopyBuffer<"i32">;
   /** `len` u32 of the demo pattern. */
-  zc_generate_u32(len: bigint): ZeroCopyBuffer<"u32">;
+  zc_generate_u32(len: number | bigint): ZeroCopyBuffer<"u32">;
   /** `len` i64 of the demo pattern. */
-  zc_generate_i64(len: bigint): ZeroCopyBuffer<"i64">;
+  zc_generate_i64(len: number | bigint): ZeroCopyBuffer<"i64">;
   /** `len` u64 of the demo pattern. */
-  zc_generate_u64(len: bigint): ZeroCopyBuffer<"u64">;
+  zc_generate_u64(len: number | bigint): ZeroCopyBuffer<"u64">;
   /** `len` f32 of the demo pattern. */
-  zc_generate_f32(len: bigint): ZeroCopyBuffer<"f32">;
+  zc_generate_f32(len: number | bigint): ZeroCopyBuffer<"f32">;
   /** `len` f64 of the demo pattern. */
-  zc_generate_f64(len: bigint): ZeroCopyBuffer<"f64">;
+  zc_generate_f64(len: number | bigint): ZeroCopyBuffer<"f64">;
   /** FNV-1a of the bytes the descriptor covers. */
   zc_checksum(descriptor: Descriptor): number;
   /** `len` f64 of the pattern from allocator `kind` (0 c, 1 page, 2 debug, 3 smp, 4 arena): each buffer carries its own release, so dispose returns it to the right allocator. */
-  zc_generate_f64_with(kind: number, len: bigint): ZeroCopyBuffer<"f64">;
+  zc_generate_f64_with(
+    kind: number,
+    len: number | bigint,
+  ): ZeroCopyBuffer<"f64">;
   /** `len` f64 appended one by one to an ArrayList, handed over with its spare capacity. */
-  zc_generate_f64_list(len: bigint): ZeroCopyBuffer<"f64">;
+  zc_generate_f64_list(len: number | bigint): ZeroCopyBuffer<"f64">;
   /** Sums a Float64Array that Deno lends for the duration of the call. */
   zc_sum_f64(values: TypedArrayOf["f64"]): number;
   /** Claims a descriptor Deno gives back, hashes its memory and frees it: ownership ends here. */
@@ -48,38 +120,109 @@ export interface Bindings {
 /**
  * Binds the typed wrappers to an opened library.
  *
- * @param lib The library, opened with `libzerocopySymbols`.
+ * @param lib The library, opened with the symbols above.
  * @returns The wrappers.
  */
-export function bind(lib: ZeroCopyLibrary<typeof libzerocopySymbols>): Bindings {
+export function bind(lib: Library): Bindings {
   return {
-    zc_generate_i8: (len) => lib.adopt("i8", (out) => lib.symbols.zc_generate_i8(len, out)),
-    zc_generate_u8: (len) => lib.adopt("u8", (out) => lib.symbols.zc_generate_u8(len, out)),
-    zc_generate_i16: (len) => lib.adopt("i16", (out) => lib.symbols.zc_generate_i16(len, out)),
-    zc_generate_u16: (len) => lib.adopt("u16", (out) => lib.symbols.zc_generate_u16(len, out)),
-    zc_generate_i32: (len) => lib.adopt("i32", (out) => lib.symbols.zc_generate_i32(len, out)),
-    zc_generate_u32: (len) => lib.adopt("u32", (out) => lib.symbols.zc_generate_u32(len, out)),
-    zc_generate_i64: (len) => lib.adopt("i64", (out) => lib.symbols.zc_generate_i64(len, out)),
-    zc_generate_u64: (len) => lib.adopt("u64", (out) => lib.symbols.zc_generate_u64(len, out)),
-    zc_generate_f32: (len) => lib.adopt("f32", (out) => lib.symbols.zc_generate_f32(len, out)),
-    zc_generate_f64: (len) => lib.adopt("f64", (out) => lib.symbols.zc_generate_f64(len, out)),
-    zc_checksum: (descriptor) => lib.symbols.zc_checksum(descriptor),
-    zc_generate_f64_with: (kind, len) => lib.adopt("f64", (out) => lib.symbols.zc_generate_f64_with(kind, len, out)),
-    zc_generate_f64_list: (len) => lib.adopt("f64", (out) => lib.symbols.zc_generate_f64_list(len, out)),
-    zc_sum_f64: (values) => lib.symbols.zc_sum_f64(lend(values), values.length),
-    zc_consume: (descriptor) => lib.symbols.zc_consume(descriptor),
+    zc_generate_i8: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_i8", "len");
+      return lib.adopt("i8", (out) => {
+        return lib.symbols.zc_generate_i8(lenFfi, out);
+      });
+    },
+    zc_generate_u8: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_u8", "len");
+      return lib.adopt("u8", (out) => {
+        return lib.symbols.zc_generate_u8(lenFfi, out);
+      });
+    },
+    zc_generate_i16: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_i16", "len");
+      return lib.adopt("i16", (out) => {
+        return lib.symbols.zc_generate_i16(lenFfi, out);
+      });
+    },
+    zc_generate_u16: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_u16", "len");
+      return lib.adopt("u16", (out) => {
+        return lib.symbols.zc_generate_u16(lenFfi, out);
+      });
+    },
+    zc_generate_i32: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_i32", "len");
+      return lib.adopt("i32", (out) => {
+        return lib.symbols.zc_generate_i32(lenFfi, out);
+      });
+    },
+    zc_generate_u32: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_u32", "len");
+      return lib.adopt("u32", (out) => {
+        return lib.symbols.zc_generate_u32(lenFfi, out);
+      });
+    },
+    zc_generate_i64: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_i64", "len");
+      return lib.adopt("i64", (out) => {
+        return lib.symbols.zc_generate_i64(lenFfi, out);
+      });
+    },
+    zc_generate_u64: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_u64", "len");
+      return lib.adopt("u64", (out) => {
+        return lib.symbols.zc_generate_u64(lenFfi, out);
+      });
+    },
+    zc_generate_f32: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_f32", "len");
+      return lib.adopt("f32", (out) => {
+        return lib.symbols.zc_generate_f32(lenFfi, out);
+      });
+    },
+    zc_generate_f64: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_f64", "len");
+      return lib.adopt("f64", (out) => {
+        return lib.symbols.zc_generate_f64(lenFfi, out);
+      });
+    },
+    zc_checksum: (descriptor) => {
+      return lib.symbols.zc_checksum(descriptor);
+    },
+    zc_generate_f64_with: (kind, len) => {
+      checkInteger(kind, "u32", "zc_generate_f64_with", "kind");
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_f64_with", "len");
+      return lib.adopt("f64", (out) => {
+        return lib.symbols.zc_generate_f64_with(kind, lenFfi, out);
+      });
+    },
+    zc_generate_f64_list: (len) => {
+      const lenFfi = toFfiInteger(len, "u64", "zc_generate_f64_list", "len");
+      return lib.adopt("f64", (out) => {
+        return lib.symbols.zc_generate_f64_list(lenFfi, out);
+      });
+    },
+    zc_sum_f64: (values) => {
+      return lib.symbols.zc_sum_f64(lend(values), values.length);
+    },
+    zc_consume: (descriptor) => {
+      return lib.symbols.zc_consume(descriptor);
+    },
   };
 }
 
 /**
  * Opens the library (checking its zerocopy ABI) and binds the wrappers.
  *
- * @param path Path or file URL of the shared library; without it, `openLibrary` finds it.
+ * @param path Path or file URL of the shared library; without it,
+ * `openLibrary` finds it.
  * @returns The wrappers, and the library for `stats()` and the raw symbols.
  */
 export async function open(
   path?: string | URL,
-): Promise<Bindings & { readonly library: ZeroCopyLibrary<typeof libzerocopySymbols> }> {
-  const library = await openLibrary(path === undefined ? { symbols: libzerocopySymbols } : { path, symbols: libzerocopySymbols });
+): Promise<Bindings & { readonly library: Library }> {
+  const table = libzerocopySymbols;
+  const library = await openLibrary(
+    path === undefined ? { symbols: table } : { path, symbols: table },
+  );
   return { ...bind(library), library };
 }

@@ -2,7 +2,88 @@
 // CI regenerates this file and fails when the committed copy is stale.
 
 /** The ABI manifest of zig/abi.zig: version, struct layouts, element type tags and sizes, statuses. */
-export const abiLayout = {"abi_version":2,"structs":{"Descriptor":{"size":48,"align":8,"fields":{"ptr":0,"len":8,"cap":16,"release":24,"private":32,"element_type":40,"flags":44}},"Stats":{"size":32,"align":8,"fields":{"live_buffers":0,"live_bytes":8,"total_handed_over":16,"total_released":24}},"SliceOut":{"size":32,"align":8,"fields":{"owner":0,"offset":8,"len":16,"element_type":24,"slot":28}},"BatchOut":{"size":24,"align":8,"fields":{"owner":0,"capacity":8,"count":12,"element_type":16,"flags":20}}},"element_types":{"i8":1,"u8":2,"i16":3,"u16":4,"i32":5,"u32":6,"i64":7,"u64":8,"f32":9,"f64":10},"element_sizes":{"i8":1,"u8":1,"i16":2,"u16":2,"i32":4,"u32":4,"i64":8,"u64":8,"f32":4,"f64":8},"statuses":{"ok":0,"out_of_memory":1,"size_overflow":2,"invalid_argument":3,"invalid_element_type":4,"full":5}} as const;
+export const abiLayout = {
+  "abi_version": 2,
+  "structs": {
+    "Descriptor": {
+      "size": 48,
+      "align": 8,
+      "fields": {
+        "ptr": 0,
+        "len": 8,
+        "cap": 16,
+        "release": 24,
+        "private": 32,
+        "element_type": 40,
+        "flags": 44,
+      },
+    },
+    "Stats": {
+      "size": 32,
+      "align": 8,
+      "fields": {
+        "live_buffers": 0,
+        "live_bytes": 8,
+        "total_handed_over": 16,
+        "total_released": 24,
+      },
+    },
+    "SliceOut": {
+      "size": 32,
+      "align": 8,
+      "fields": {
+        "owner": 0,
+        "offset": 8,
+        "len": 16,
+        "element_type": 24,
+        "slot": 28,
+      },
+    },
+    "BatchOut": {
+      "size": 24,
+      "align": 8,
+      "fields": {
+        "owner": 0,
+        "capacity": 8,
+        "count": 12,
+        "element_type": 16,
+        "flags": 20,
+      },
+    },
+  },
+  "element_types": {
+    "i8": 1,
+    "u8": 2,
+    "i16": 3,
+    "u16": 4,
+    "i32": 5,
+    "u32": 6,
+    "i64": 7,
+    "u64": 8,
+    "f32": 9,
+    "f64": 10,
+  },
+  "element_sizes": {
+    "i8": 1,
+    "u8": 1,
+    "i16": 2,
+    "u16": 2,
+    "i32": 4,
+    "u32": 4,
+    "i64": 8,
+    "u64": 8,
+    "f32": 4,
+    "f64": 8,
+  },
+  "statuses": {
+    "ok": 0,
+    "out_of_memory": 1,
+    "size_overflow": 2,
+    "invalid_argument": 3,
+    "invalid_element_type": 4,
+    "full": 5,
+  },
+} as const;
 
 /** FFI symbols of `exports.probe_exports`, each parameter with its Zig type. */
 export const probeSymbols = {
@@ -26,49 +107,71 @@ export const abiSymbols = {
   /** Frees a descriptor's memory once, then zeroes it; null and released descriptors are no-ops.
    * `fn (descriptor: ?*zerocopy.Descriptor) void` */
   zc_release: {
-    parameters: ["buffer" /* descriptor */],
+    parameters: [
+      "buffer", // descriptor
+    ],
     result: "void",
   },
   /** Counters of descriptors handed over and not yet released.
    * `fn (out: ?*zerocopy.Stats) zerocopy.Status` */
   zc_stats: {
-    parameters: ["buffer" /* out */],
+    parameters: [
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Zeroed memory from the default allocator, for the host to fill.
    * `fn (element_type: u32, len: u64, out: ?*zerocopy.Descriptor) zerocopy.Status` */
   zc_allocate: {
-    parameters: ["u32" /* element_type */, "u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u32", // element_type
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** A region of `bytes` bytes (at least 1) from the default allocator, handed over once as u8; releasing the descriptor frees it.
    * `fn (bytes: u64, out: ?*zerocopy.Descriptor) zerocopy.Status` */
   zc_region_create: {
-    parameters: ["u64" /* bytes */, "buffer" /* out */],
+    parameters: [
+      "u64", // bytes
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Rewinds a region's producer to its start: later slices reuse the bytes of earlier ones.
    * `fn (region: ?*const zerocopy.Descriptor) zerocopy.Status` */
   zc_region_reset: {
-    parameters: ["buffer" /* region */],
+    parameters: [
+      "buffer", // region
+    ],
     result: "i32",
   },
   /** A ring of `slots` slots of `slot_bytes` bytes each (both at least 1) from the default allocator, handed over once as u8; releasing the descriptor frees it.
    * `fn (slots: u32, slot_bytes: u64, out: ?*zerocopy.Descriptor) zerocopy.Status` */
   zc_ring_create: {
-    parameters: ["u32" /* slots */, "u64" /* slot_bytes */, "buffer" /* out */],
+    parameters: [
+      "u32", // slots
+      "u64", // slot_bytes
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Claims the next free slot of the ring `out.owner` names, whole and as bytes, for the host to fill.
    * `fn (out: ?*zerocopy.SliceOut) zerocopy.Status` */
   zc_ring_acquire: {
-    parameters: ["buffer" /* out */],
+    parameters: [
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Gives slot `slot` back to the ring's producer; invalid_argument when it is not held.
    * `fn (ring: ?*const zerocopy.Descriptor, slot: u32) zerocopy.Status` */
   zc_ring_release: {
-    parameters: ["buffer" /* ring */, "u32" /* slot */],
+    parameters: [
+      "buffer", // ring
+      "u32", // slot
+    ],
     result: "i32",
   },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -79,43 +182,66 @@ export const streamSymbols = {
   /** `len` u8 of the demo pattern, carved from a region.
    * `fn (len: u32, out: ?*zerocopy.RegionOut(u8)) zerocopy.Status` */
   zc_region_generate_u8: {
-    parameters: ["u32" /* len */, "buffer" /* out */],
+    parameters: [
+      "u32", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` i32 of the demo pattern, carved from a region.
    * `fn (len: u32, out: ?*zerocopy.RegionOut(i32)) zerocopy.Status` */
   zc_region_generate_i32: {
-    parameters: ["u32" /* len */, "buffer" /* out */],
+    parameters: [
+      "u32", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` f64 of the demo pattern, carved from a region.
    * `fn (len: u32, out: ?*zerocopy.RegionOut(f64)) zerocopy.Status` */
   zc_region_generate_f64: {
-    parameters: ["u32" /* len */, "buffer" /* out */],
+    parameters: [
+      "u32", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` i32 carved from a region and handed over as they are, unwritten: after a reset, what an earlier call wrote there. The handover alone, without a fill.
    * `fn (len: u32, out: ?*zerocopy.RegionOut(i32)) zerocopy.Status` */
   zc_region_hand_over_i32: {
-    parameters: ["u32" /* len */, "buffer" /* out */],
+    parameters: [
+      "u32", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `count` slices of `len` f64 carved from a region in one call; element `i` of slice `k` is the pattern at `k + i`.
    * `fn (count: u32, len: u32, out: ?*zerocopy.BatchOut(f64)) zerocopy.Status` */
   zc_region_generate_batch_f64: {
-    parameters: ["u32" /* count */, "u32" /* len */, "buffer" /* out */],
+    parameters: [
+      "u32", // count
+      "u32", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Fills the next free slot of a ring with `len` bytes, byte `i` being `seed + i` wrapped to u8.
    * `fn (seed: u32, len: u32, out: ?*zerocopy.RingOut(u8)) zerocopy.Status` */
   zc_ring_generate_u8: {
-    parameters: ["u32" /* seed */, "u32" /* len */, "buffer" /* out */],
+    parameters: [
+      "u32", // seed
+      "u32", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Fills the next free slot of a ring with `len` f64 of the demo pattern.
    * `fn (len: u32, out: ?*zerocopy.RingOut(f64)) zerocopy.Status` */
   zc_ring_generate_f64: {
-    parameters: ["u32" /* len */, "buffer" /* out */],
+    parameters: [
+      "u32", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -126,98 +252,145 @@ export const libzerocopySymbols = {
   /** `len` i8 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(i8)) zerocopy.Status` */
   zc_generate_i8: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` u8 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   zc_generate_u8: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` i16 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(i16)) zerocopy.Status` */
   zc_generate_i16: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` u16 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(u16)) zerocopy.Status` */
   zc_generate_u16: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` i32 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(i32)) zerocopy.Status` */
   zc_generate_i32: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` u32 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(u32)) zerocopy.Status` */
   zc_generate_u32: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` i64 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(i64)) zerocopy.Status` */
   zc_generate_i64: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` u64 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(u64)) zerocopy.Status` */
   zc_generate_u64: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` f32 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
   zc_generate_f32: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` f64 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   zc_generate_f64: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** FNV-1a of the bytes the descriptor covers.
    * `fn (descriptor: ?*const zerocopy.Descriptor) u32` */
   zc_checksum: {
-    parameters: ["buffer" /* descriptor */],
+    parameters: [
+      "buffer", // descriptor
+    ],
     result: "u32",
   },
   /** `len` f64 of the pattern from allocator `kind` (0 c, 1 page, 2 debug, 3 smp, 4 arena): each buffer carries its own release, so dispose returns it to the right allocator.
    * `fn (kind: u32, len: u64, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   zc_generate_f64_with: {
-    parameters: ["u32" /* kind */, "u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u32", // kind
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `len` f64 appended one by one to an ArrayList, handed over with its spare capacity.
    * `fn (len: u64, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   zc_generate_f64_list: {
-    parameters: ["u64" /* len */, "buffer" /* out */],
+    parameters: [
+      "u64", // len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Sums a Float64Array that Deno lends for the duration of the call.
    * `fn (values: ?[*]const f64, len: u32) f64` */
   zc_sum_f64: {
-    parameters: ["buffer" /* values */, "u32" /* len */],
+    parameters: [
+      "buffer", // values
+      "u32", // len
+    ],
     result: "f64",
   },
   /** Sleeps `ms`, then sums a descriptor's f64: the slow call behind the nonblocking tests.
    * `fn (descriptor: ?*const zerocopy.Descriptor, ms: u32) f64` */
   zc_sum_f64_after: {
-    parameters: ["buffer" /* descriptor */, "u32" /* ms */],
+    parameters: [
+      "buffer", // descriptor
+      "u32", // ms
+    ],
     result: "f64",
     nonblocking: true,
   },
   /** Claims a descriptor Deno gives back, hashes its memory and frees it: ownership ends here.
    * `fn (descriptor: ?*zerocopy.Descriptor) u32` */
   zc_consume: {
-    parameters: ["buffer" /* descriptor */],
+    parameters: [
+      "buffer", // descriptor
+    ],
     result: "u32",
   },
 } as const satisfies Deno.ForeignLibraryInterface;

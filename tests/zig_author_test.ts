@@ -54,4 +54,14 @@ describe("a Zig author's library built on the zerocopy module", () => {
     assertEquals(error.code, "SIZE_OVERFLOW");
     assertEquals(frames.library.stats(), before);
   });
+
+  it("answers sizes no mesh can have with a status instead of aborting the process", () => {
+    const before = frames.library.stats();
+    assertEquals(
+      assertThrows(() => frames.make_mesh_vertices(4294967295), ZeroCopyError).code,
+      "SIZE_OVERFLOW",
+    );
+    assertEquals(assertThrows(() => frames.make_mesh_indices(65536), ZeroCopyError).code, "INVALID_ARGUMENT");
+    assertEquals(frames.library.stats(), before);
+  });
 });

@@ -1,26 +1,51 @@
 #!/usr/bin/env bash
-# The generated TypeScript files are fresh, a stale one is caught, an export
-# Deno FFI cannot carry is a compile error that names the fix, and the
-# generated layout follows the Zig source (tools/check_layout_source.sh).
+# The generated TypeScript files are fresh and formatted as `deno fmt` would
+# write them, a stale one is caught with the line that differs, the default
+# import names our module's version, every export Deno cannot call is refused
+# with the fix (tools/check_bindings_errors.sh), and the generated layout
+# follows the Zig source (tools/check_layout_source.sh).
 set -uo pipefail
 . "$(dirname "$0")/toolchain.sh"
 cd "$ZEROCOPY_ROOT"
 
 fail() { echo "check_bindings: $*" >&2; exit 1; }
 
+generated=(src/symbols.ts src/demo_bindings.ts tests/fixtures/bindings_fixture.ts tests/fixtures/test_hooks.ts
+  bench/_bench_symbols.ts examples/zig_author/bindings.ts)
+
 zig build bindings-check || fail "a committed generated file is stale: run \"zig build bindings\" (and in examples/zig_author) and commit"
 zig build bindings-check --build-file examples/zig_author/build.zig || fail "examples/zig_author/bindings.ts is stale"
 
-# A hand edit (or a Zig change not regenerated) must fail the check.
+# `deno fmt` must change nothing, whatever a project's line width: the
+# default (80) and this repository's (110). --no-config, because deno.json
+# may exclude generated files from formatting.
+scratch=$(mktemp -d)
 backup=$(mktemp)
 cp src/symbols.ts "$backup"
-trap 'cp "$backup" src/symbols.ts; rm -f "$backup"' EXIT
-sed -i 's/"u64" \/\* len \*\//"u32" \/* len *\//' src/symbols.ts
-output=$(zig build bindings-check 2>&1) && fail "bindings-check passed on an edited src/symbols.ts"
-grep -q "is stale" <<<"$output" || fail "bindings-check failed without saying the file is stale: $output"
+trap 'cp "$backup" src/symbols.ts; rm -rf "$backup" "$scratch"' EXIT
+for file in "${generated[@]}"; do
+  for width in 80 110; do
+    cp "$file" "$scratch/file.ts"
+    deno fmt --quiet --no-config --line-width "$width" "$scratch/file.ts" || fail "deno fmt failed on $file"
+    cmp -s "$file" "$scratch/file.ts" || fail "deno fmt --line-width $width would change $file: $(diff "$file" "$scratch/file.ts" | head -5)"
+  done
+done
 
-output=$(zig build bindings-unsupported 2>&1) && fail "bindings for a struct passed by value compiled"
-grep -q "Deno FFI does not support; pass a pointer to it instead of the value" <<<"$output" ||
-  fail "the unsupported-type error does not name the fix: $output"
+# A hand edit (or a Zig change not regenerated) must fail the check and say where.
+sed -i 's/"u64", \/\/ len/"u32", \/\/ len/' src/symbols.ts
+cmp -s src/symbols.ts "$backup" && fail "the stale-check edit did not apply: update its sed pattern"
+output=$(zig build bindings-check 2>&1) && fail "bindings-check passed on an edited src/symbols.ts"
+grep -q "src/symbols.ts is stale: line [0-9]* differs" <<<"$output" ||
+  fail "bindings-check failed without naming the line that differs: $output"
+grep -qF 'committed:       "u32", // len' <<<"$output" || fail "bindings-check does not show the committed line: $output"
+cp "$backup" src/symbols.ts
+
+# Without `import_from`, wrappers import the published module at this version.
+version=$(sed -n 's/^ *\.version = "\(.*\)",$/\1/p' build.zig.zon)
+zig build bindings-versioned || fail "zig build bindings-versioned failed"
+grep -qF "} from \"jsr:@zerocopy/zerocopy@^$version\";" zig-out/versioned_bindings.ts ||
+  fail "zig-out/versioned_bindings.ts does not import jsr:@zerocopy/zerocopy@^$version"
+
+"$(dirname "$0")/check_bindings_errors.sh" || fail "an unsupported export is not refused with its fix"
 "$(dirname "$0")/check_layout_source.sh" || fail "the generated layout does not follow zig/abi.zig"
-echo "check_bindings: fresh, stale edits caught, unsupported types rejected, layout follows the source"
+echo "check_bindings: fresh, formatted, stale edits caught with their line, versioned import, mistakes refused, layout follows the source"

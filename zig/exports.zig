@@ -2,6 +2,7 @@
 //! export a namespace of functions under their own names.
 
 const abi = @import("abi.zig");
+const bindings = @import("bindings.zig");
 const checked = @import("checked.zig");
 const handover = @import("handover.zig");
 const region = @import("region.zig");
@@ -12,11 +13,16 @@ const Stats = abi.Stats;
 const Status = abi.Status;
 
 /// Exports every public function of `namespace` under its own name. Keeping
-/// exports in a namespace lets `bindings.zig` reflect over them.
+/// exports in a namespace lets `bindings.zig` reflect over them. An export
+/// Deno cannot call (no `callconv(.c)`, a slice, a struct by value, an error
+/// union) is a compile error here that names it and the fix.
 pub fn exportAll(comptime namespace: type) void {
     inline for (@typeInfo(namespace).@"struct".decl_names) |name| {
         const decl = @field(namespace, name);
-        if (@typeInfo(@TypeOf(decl)) == .@"fn") @export(&decl, .{ .name = name });
+        if (@typeInfo(@TypeOf(decl)) == .@"fn") {
+            _ = comptime bindings.analyse(namespace, name, .{}, null);
+            @export(&decl, .{ .name = name });
+        }
     }
 }
 

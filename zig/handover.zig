@@ -122,6 +122,8 @@ pub fn allocateAndHandOver(allocator: *const Allocator, element_type: ElementTyp
 fn AllocatorRelease(comptime T: type) type {
     return struct {
         fn release(descriptor: *Descriptor) callconv(.c) void {
+            // Nothing was allocated, and an empty slice's pointer need not be aligned.
+            if (descriptor.cap == 0) return;
             const bytes = descriptor.ptr orelse return;
             const allocator: *const Allocator = @ptrCast(@alignCast(descriptor.private orelse return));
             const typed: [*]T = @ptrCast(@alignCast(bytes));
@@ -162,6 +164,15 @@ test "handOverArrayList keeps the capacity and frees all of it" {
     try testing.expect(descriptor.cap >= 100);
     try testing.expectEqual(@as(usize, 0), list.capacity);
     release(&descriptor); // the testing allocator fails the test on a wrong-size free or a leak
+}
+
+test "an empty ArrayList is handed over and released without touching its pointer" {
+    var list: std.ArrayList(f64) = .empty;
+    var descriptor: Descriptor = undefined;
+    handOverArrayList(f64, &testing.allocator, &list, &descriptor);
+    try testing.expectEqual(@as(usize, 0), descriptor.cap);
+    release(&descriptor);
+    try testing.expectEqual(Descriptor.released, descriptor);
 }
 
 test "allocate reports a byte size that overflows usize" {

@@ -66,11 +66,13 @@ pub const abi_exports = exports.abi_exports;
 
 test {
     _ = abi;
+    _ = bindings;
     _ = checked_build;
     _ = exports;
     _ = handover;
     _ = out;
     _ = @import("shared_arena.zig");
+    _ = @import("source_info.zig");
     _ = @import("stats.zig");
     _ = region;
     _ = ring;

@@ -9,6 +9,7 @@ import {
   type RingSlot,
   type TypedArrayOf,
   type ZeroCopyBuffer,
+  ZeroCopyError,
   type ZeroCopyLibrary,
 } from "../../mod.ts";
 
@@ -17,102 +18,203 @@ export const symbols = {
   /** A `width` × `height` RGBA frame: a red/green gradient with opaque alpha, row-major, 4 bytes per pixel.
    * `fn (width: u32, height: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   make_frame: {
-    parameters: ["u32" /* width */, "u32" /* height */, "buffer" /* out */],
+    parameters: [
+      "u32", // width
+      "u32", // height
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** The luma of each RGBA pixel of a lent frame, `@Vector` lanes at a time.
    * `fn (rgba: ?[*]const u8, rgba_len: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   grayscale: {
-    parameters: ["buffer" /* rgba */, "u32" /* rgba_len */, "buffer" /* out */],
+    parameters: [
+      "buffer", // rgba
+      "u32", // rgba_len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** The same luma, one pixel at a time: the baseline the SIMD version is benchmarked against.
    * `fn (rgba: ?[*]const u8, rgba_len: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   grayscale_scalar: {
-    parameters: ["buffer" /* rgba */, "u32" /* rgba_len */, "buffer" /* out */],
+    parameters: [
+      "buffer", // rgba
+      "u32", // rgba_len
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** A 3×3 box blur of a lent `width` × `height` grayscale image.
    * `fn (gray: ?[*]const u8, gray_len: u32, width: u32, height: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
   box_blur: {
-    parameters: ["buffer" /* gray */, "u32" /* gray_len */, "u32" /* width */, "u32" /* height */, "buffer" /* out */],
+    parameters: [
+      "buffer", // gray
+      "u32", // gray_len
+      "u32", // width
+      "u32", // height
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`.
    * `fn (rows: u32, cols: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   make_matrix: {
-    parameters: ["u32" /* rows */, "u32" /* cols */, "buffer" /* out */],
+    parameters: [
+      "u32", // rows
+      "u32", // cols
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Sums a matrix Deno lends (a Float64Array).
    * `fn (values: ?[*]const f64, len: u32) f64` */
   sum_matrix: {
-    parameters: ["buffer" /* values */, "u32" /* len */],
+    parameters: [
+      "buffer", // values
+      "u32", // len
+    ],
     result: "f64",
   },
   /** `a × b` for two lent n×n row-major matrices, handed back as a new matrix.
    * `fn (a: ?[*]const f64, a_len: u32, b: ?[*]const f64, b_len: u32, n: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
   multiply: {
-    parameters: ["buffer" /* a */, "u32" /* a_len */, "buffer" /* b */, "u32" /* b_len */, "u32" /* n */, "buffer" /* out */],
+    parameters: [
+      "buffer", // a
+      "u32", // a_len
+      "buffer", // b
+      "u32", // b_len
+      "u32", // n
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** The (n+1)² xyz vertices of an n×n grid mesh.
    * `fn (n: u32, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
   make_mesh_vertices: {
-    parameters: ["u32" /* n */, "buffer" /* out */],
+    parameters: [
+      "u32", // n
+      "buffer", // out
+    ],
     result: "i32",
   },
-  /** The 2n² triangles (3 indices each) of an n×n grid mesh.
+  /** The 2n² triangles (3 indices each) of an n×n grid mesh. Indices are u32, so a mesh whose (n+1)² vertices a u32 cannot number is refused.
    * `fn (n: u32, out: ?*zerocopy.Out(u32)) zerocopy.Status` */
   make_mesh_indices: {
-    parameters: ["u32" /* n */, "buffer" /* out */],
+    parameters: [
+      "u32", // n
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `rows` samples of `features` f32 features each, row-major, deterministic pseudo-random values in [0, 1).
    * `fn (rows: u32, features: u32, out: ?*zerocopy.Out(f32)) zerocopy.Status` */
   make_dataset: {
-    parameters: ["u32" /* rows */, "u32" /* features */, "buffer" /* out */],
+    parameters: [
+      "u32", // rows
+      "u32", // features
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** `rows` samples of `features` f32 features each, pseudo-random in [0, 1) from `seed`, as batches of `batch_rows` rows carved from a region in one call.
    * `fn (rows: u32, features: u32, batch_rows: u32, seed: u32, out: ?*zerocopy.BatchOut(f32)) zerocopy.Status` */
   make_batches: {
-    parameters: ["u32" /* rows */, "u32" /* features */, "u32" /* batch_rows */, "u32" /* seed */, "buffer" /* out */],
+    parameters: [
+      "u32", // rows
+      "u32", // features
+      "u32", // batch_rows
+      "u32", // seed
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Renders frame `t` of a `width` × `height` RGBA gradient moving one pixel per frame into the next free slot of a ring.
    * `fn (width: u32, height: u32, t: u32, out: ?*zerocopy.RingOut(u8)) zerocopy.Status` */
   render_frame: {
-    parameters: ["u32" /* width */, "u32" /* height */, "u32" /* t */, "buffer" /* out */],
+    parameters: [
+      "u32", // width
+      "u32", // height
+      "u32", // t
+      "buffer", // out
+    ],
     result: "i32",
   },
   /** Sums a lent Float32Array, e.g. one batch of a dataset.
    * `fn (values: ?[*]const f32, len: u32) f64` */
   sum_f32: {
-    parameters: ["buffer" /* values */, "u32" /* len */],
+    parameters: [
+      "buffer", // values
+      "u32", // len
+    ],
     result: "f64",
   },
   /** The same sum with `@Vector(16, f32)` partial sums: the SIMD reduction benchmarked against `sum_f32` (results differ only by rounding order).
    * `fn (values: ?[*]const f32, len: u32) f64` */
   sum_f32_simd: {
-    parameters: ["buffer" /* values */, "u32" /* len */],
+    parameters: [
+      "buffer", // values
+      "u32", // len
+    ],
     result: "f64",
   },
   /** Sums the values of the complete `key=value\n` records in a lent byte buffer.
    * `fn (bytes: ?[*]const u8, bytes_len: u32) f64` */
   sum_records: {
-    parameters: ["buffer" /* bytes */, "u32" /* bytes_len */],
+    parameters: [
+      "buffer", // bytes
+      "u32", // bytes_len
+    ],
     result: "f64",
   },
   /** Counts the complete `key=value\n` records in a lent byte buffer.
    * `fn (bytes: ?[*]const u8, bytes_len: u32) u32` */
   count_records: {
-    parameters: ["buffer" /* bytes */, "u32" /* bytes_len */],
+    parameters: [
+      "buffer", // bytes
+      "u32", // bytes_len
+    ],
     result: "u32",
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
-/** Typed wrappers over `symbols`: buffers come back as ZeroCopyBuffers, statuses as thrown ZeroCopyErrors. */
+/** The range of each integer type of 32 bits or fewer. */
+const integerRanges = {
+  u8: [0, 255],
+  i8: [-128, 127],
+  u16: [0, 65535],
+  i16: [-32768, 32767],
+  u32: [0, 4294967295],
+  i32: [-2147483648, 2147483647],
+} as const;
+
+/**
+ * Checks an argument for an integer parameter of 32 bits or fewer, which
+ * Deno's FFI would wrap silently (8 and 16 bits) or refuse with a TypeError.
+ */
+function checkInteger(
+  value: number,
+  type: keyof typeof integerRanges,
+  call: string,
+  name: string,
+): void {
+  const [min, max] = integerRanges[type];
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Argument "${name}" of ${call} is ${value}, not an integer from ` +
+        `${min} to ${max} (${type})`,
+    );
+  }
+}
+
+/** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
+export type Library = ZeroCopyLibrary<typeof symbols>;
+
+/**
+ * Typed wrappers over `symbols`: buffers come back as ZeroCopyBuffers,
+ * statuses as thrown ZeroCopyErrors.
+ */
 export interface Bindings {
   /** A `width` × `height` RGBA frame: a red/green gradient with opaque alpha, row-major, 4 bytes per pixel. */
   make_frame(width: number, height: number): ZeroCopyBuffer<"u8">;
@@ -121,23 +223,42 @@ export interface Bindings {
   /** The same luma, one pixel at a time: the baseline the SIMD version is benchmarked against. */
   grayscale_scalar(rgba: TypedArrayOf["u8"]): ZeroCopyBuffer<"u8">;
   /** A 3×3 box blur of a lent `width` × `height` grayscale image. */
-  box_blur(gray: TypedArrayOf["u8"], width: number, height: number): ZeroCopyBuffer<"u8">;
+  box_blur(
+    gray: TypedArrayOf["u8"],
+    width: number,
+    height: number,
+  ): ZeroCopyBuffer<"u8">;
   /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`. */
   make_matrix(rows: number, cols: number): ZeroCopyBuffer<"f64">;
   /** Sums a matrix Deno lends (a Float64Array). */
   sum_matrix(values: TypedArrayOf["f64"]): number;
   /** `a × b` for two lent n×n row-major matrices, handed back as a new matrix. */
-  multiply(a: TypedArrayOf["f64"], b: TypedArrayOf["f64"], n: number): ZeroCopyBuffer<"f64">;
+  multiply(
+    a: TypedArrayOf["f64"],
+    b: TypedArrayOf["f64"],
+    n: number,
+  ): ZeroCopyBuffer<"f64">;
   /** The (n+1)² xyz vertices of an n×n grid mesh. */
   make_mesh_vertices(n: number): ZeroCopyBuffer<"f32">;
-  /** The 2n² triangles (3 indices each) of an n×n grid mesh. */
+  /** The 2n² triangles (3 indices each) of an n×n grid mesh. Indices are u32, so a mesh whose (n+1)² vertices a u32 cannot number is refused. */
   make_mesh_indices(n: number): ZeroCopyBuffer<"u32">;
   /** `rows` samples of `features` f32 features each, row-major, deterministic pseudo-random values in [0, 1). */
   make_dataset(rows: number, features: number): ZeroCopyBuffer<"f32">;
   /** `rows` samples of `features` f32 features each, pseudo-random in [0, 1) from `seed`, as batches of `batch_rows` rows carved from a region in one call. */
-  make_batches(rows: number, features: number, batch_rows: number, seed: number, out: Region): TypedArrayOf["f32"][];
+  make_batches(
+    rows: number,
+    features: number,
+    batch_rows: number,
+    seed: number,
+    out: Region,
+  ): TypedArrayOf["f32"][];
   /** Renders frame `t` of a `width` × `height` RGBA gradient moving one pixel per frame into the next free slot of a ring. */
-  render_frame(width: number, height: number, t: number, out: Ring<"u8">): RingSlot<"u8">;
+  render_frame(
+    width: number,
+    height: number,
+    t: number,
+    out: Ring<"u8">,
+  ): RingSlot<"u8">;
   /** Sums a lent Float32Array, e.g. one batch of a dataset. */
   sum_f32(values: TypedArrayOf["f32"]): number;
   /** The same sum with `@Vector(16, f32)` partial sums: the SIMD reduction benchmarked against `sum_f32` (results differ only by rounding order). */
@@ -151,39 +272,136 @@ export interface Bindings {
 /**
  * Binds the typed wrappers to an opened library.
  *
- * @param lib The library, opened with `symbols`.
+ * @param lib The library, opened with the symbols above.
  * @returns The wrappers.
  */
-export function bind(lib: ZeroCopyLibrary<typeof symbols>): Bindings {
+export function bind(lib: Library): Bindings {
   return {
-    make_frame: (width, height) => lib.adopt("u8", (out) => lib.symbols.make_frame(width, height, out)).reshape([height, width, 4]),
-    grayscale: (rgba) => lib.adopt("u8", (out) => lib.symbols.grayscale(lend(rgba), rgba.length, out)).reshape([rgba.length / 4]),
-    grayscale_scalar: (rgba) => lib.adopt("u8", (out) => lib.symbols.grayscale_scalar(lend(rgba), rgba.length, out)),
-    box_blur: (gray, width, height) => lib.adopt("u8", (out) => lib.symbols.box_blur(lend(gray), gray.length, width, height, out)).reshape([height, width]),
-    make_matrix: (rows, cols) => lib.adopt("f64", (out) => lib.symbols.make_matrix(rows, cols, out)).reshape([rows, cols]),
-    sum_matrix: (values) => lib.symbols.sum_matrix(lend(values), values.length),
-    multiply: (a, b, n) => lib.adopt("f64", (out) => lib.symbols.multiply(lend(a), a.length, lend(b), b.length, n, out)).reshape([n, n]),
-    make_mesh_vertices: (n) => lib.adopt("f32", (out) => lib.symbols.make_mesh_vertices(n, out)).reshape([(n + 1) * (n + 1), 3]),
-    make_mesh_indices: (n) => lib.adopt("u32", (out) => lib.symbols.make_mesh_indices(n, out)).reshape([2 * n * n, 3]),
-    make_dataset: (rows, features) => lib.adopt("f32", (out) => lib.symbols.make_dataset(rows, features, out)).reshape([rows, features]),
-    make_batches: (rows, features, batch_rows, seed, out) => out.adoptBatch("f32", (into) => lib.symbols.make_batches(rows, features, batch_rows, seed, into)),
-    render_frame: (width, height, t, out) => out.next((into) => lib.symbols.render_frame(width, height, t, into)),
-    sum_f32: (values) => lib.symbols.sum_f32(lend(values), values.length),
-    sum_f32_simd: (values) => lib.symbols.sum_f32_simd(lend(values), values.length),
-    sum_records: (bytes) => lib.symbols.sum_records(lend(bytes), bytes.length),
-    count_records: (bytes) => lib.symbols.count_records(lend(bytes), bytes.length),
+    make_frame: (width, height) => {
+      checkInteger(width, "u32", "make_frame", "width");
+      checkInteger(height, "u32", "make_frame", "height");
+      const buffer = lib.adopt("u8", (out) => {
+        return lib.symbols.make_frame(width, height, out);
+      });
+      return buffer.reshape([height, width, 4]);
+    },
+    grayscale: (rgba) => {
+      const buffer = lib.adopt("u8", (out) => {
+        return lib.symbols.grayscale(lend(rgba), rgba.length, out);
+      });
+      return buffer.reshape([rgba.length / 4]);
+    },
+    grayscale_scalar: (rgba) => {
+      return lib.adopt("u8", (out) => {
+        return lib.symbols.grayscale_scalar(lend(rgba), rgba.length, out);
+      });
+    },
+    box_blur: (gray, width, height) => {
+      checkInteger(width, "u32", "box_blur", "width");
+      checkInteger(height, "u32", "box_blur", "height");
+      const buffer = lib.adopt("u8", (out) => {
+        return lib.symbols.box_blur(
+          lend(gray),
+          gray.length,
+          width,
+          height,
+          out,
+        );
+      });
+      return buffer.reshape([height, width]);
+    },
+    make_matrix: (rows, cols) => {
+      checkInteger(rows, "u32", "make_matrix", "rows");
+      checkInteger(cols, "u32", "make_matrix", "cols");
+      const buffer = lib.adopt("f64", (out) => {
+        return lib.symbols.make_matrix(rows, cols, out);
+      });
+      return buffer.reshape([rows, cols]);
+    },
+    sum_matrix: (values) => {
+      return lib.symbols.sum_matrix(lend(values), values.length);
+    },
+    multiply: (a, b, n) => {
+      checkInteger(n, "u32", "multiply", "n");
+      const buffer = lib.adopt("f64", (out) => {
+        return lib.symbols.multiply(
+          lend(a),
+          a.length,
+          lend(b),
+          b.length,
+          n,
+          out,
+        );
+      });
+      return buffer.reshape([n, n]);
+    },
+    make_mesh_vertices: (n) => {
+      checkInteger(n, "u32", "make_mesh_vertices", "n");
+      const buffer = lib.adopt("f32", (out) => {
+        return lib.symbols.make_mesh_vertices(n, out);
+      });
+      return buffer.reshape([(n + 1) * (n + 1), 3]);
+    },
+    make_mesh_indices: (n) => {
+      checkInteger(n, "u32", "make_mesh_indices", "n");
+      const buffer = lib.adopt("u32", (out) => {
+        return lib.symbols.make_mesh_indices(n, out);
+      });
+      return buffer.reshape([2 * n * n, 3]);
+    },
+    make_dataset: (rows, features) => {
+      checkInteger(rows, "u32", "make_dataset", "rows");
+      checkInteger(features, "u32", "make_dataset", "features");
+      const buffer = lib.adopt("f32", (out) => {
+        return lib.symbols.make_dataset(rows, features, out);
+      });
+      return buffer.reshape([rows, features]);
+    },
+    make_batches: (rows, features, batch_rows, seed, out) => {
+      checkInteger(rows, "u32", "make_batches", "rows");
+      checkInteger(features, "u32", "make_batches", "features");
+      checkInteger(batch_rows, "u32", "make_batches", "batch_rows");
+      checkInteger(seed, "u32", "make_batches", "seed");
+      return out.adoptBatch("f32", (into) => {
+        return lib.symbols.make_batches(rows, features, batch_rows, seed, into);
+      });
+    },
+    render_frame: (width, height, t, out) => {
+      checkInteger(width, "u32", "render_frame", "width");
+      checkInteger(height, "u32", "render_frame", "height");
+      checkInteger(t, "u32", "render_frame", "t");
+      return out.next((into) => {
+        return lib.symbols.render_frame(width, height, t, into);
+      });
+    },
+    sum_f32: (values) => {
+      return lib.symbols.sum_f32(lend(values), values.length);
+    },
+    sum_f32_simd: (values) => {
+      return lib.symbols.sum_f32_simd(lend(values), values.length);
+    },
+    sum_records: (bytes) => {
+      return lib.symbols.sum_records(lend(bytes), bytes.length);
+    },
+    count_records: (bytes) => {
+      return lib.symbols.count_records(lend(bytes), bytes.length);
+    },
   };
 }
 
 /**
  * Opens the library (checking its zerocopy ABI) and binds the wrappers.
  *
- * @param path Path or file URL of the shared library; without it, `openLibrary` finds it.
+ * @param path Path or file URL of the shared library; without it,
+ * `openLibrary` finds it.
  * @returns The wrappers, and the library for `stats()` and the raw symbols.
  */
 export async function open(
   path?: string | URL,
-): Promise<Bindings & { readonly library: ZeroCopyLibrary<typeof symbols> }> {
-  const library = await openLibrary(path === undefined ? { symbols: symbols } : { path, symbols: symbols });
+): Promise<Bindings & { readonly library: Library }> {
+  const table = symbols;
+  const library = await openLibrary(
+    path === undefined ? { symbols: table } : { path, symbols: table },
+  );
   return { ...bind(library), library };
 }

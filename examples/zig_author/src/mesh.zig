@@ -2,9 +2,12 @@
 
 const std = @import("std");
 
+/// The smallest `n` whose (n+1)² vertices a u32 index cannot number: 65536² = 2³².
+pub const max_indexed_side = 65536;
+
 /// Vertex (i, j) of an n×n grid over the unit square, with a gentle height bump.
 pub fn fillVertices(vertices: []f32, n: u32) void {
-    const side = n + 1;
+    const side = @as(usize, n) + 1;
     for (0..side) |j| for (0..side) |i| {
         const x = @as(f32, @floatFromInt(i)) / @as(f32, @floatFromInt(n));
         const y = @as(f32, @floatFromInt(j)) / @as(f32, @floatFromInt(n));
@@ -12,8 +15,9 @@ pub fn fillVertices(vertices: []f32, n: u32) void {
     };
 }
 
-/// Two counter-clockwise triangles per grid cell.
+/// Two counter-clockwise triangles per grid cell; `n` is below `max_indexed_side`.
 pub fn fillIndices(indices: []u32, n: u32) void {
+    std.debug.assert(n < max_indexed_side);
     const side = n + 1;
     var at: usize = 0;
     for (0..n) |j| for (0..n) |i| {

@@ -31,27 +31,17 @@ comptime {
 
 const allocator = zerocopy.default_allocator;
 
-/// Allocates `len` elements of `T` for `out`, or says why not.
-fn allocateFor(comptime T: type, target: *Out(T), len: usize) zerocopy.AllocateError![]T {
-    target.clear();
-    return zerocopy.allocate(T, allocator, len);
-}
-
-/// Hands over `len` elements that `fill` writes, the common shape of every producer below.
-fn produce(comptime T: type, out: ?*Out(T), len: usize, context: anytype, comptime fill: fn ([]T, @TypeOf(context)) void) Status {
-    const target = out orelse return .invalid_argument;
-    const items = allocateFor(T, target, len) catch |err| return zerocopy.statusOf(err);
-    fill(items, context);
-    target.handOverSlice(allocator, items);
-    return .ok;
-}
-
-fn product(factors: []const u32) ?usize {
+/// The product of `factors`, or null when it overflows `usize`. Sizes come
+/// from JavaScript, so every size is computed this way and an impossible one
+/// becomes a status instead of an integer-overflow panic.
+fn product(factors: []const u64) ?usize {
     var total: usize = 1;
     for (factors) |factor| total = std.math.mul(usize, total, factor) catch return null;
     return total;
 }
 
+/// The exports, plain named functions with the C calling convention: each
+/// checks what JavaScript passed, allocates, fills and hands the memory over.
 pub const exports = struct {
     /// The shape each buffer is handed over with, by function: parameter names
     /// and numbers. Generated bindings give the returned buffer this shape.
@@ -69,47 +59,49 @@ pub const exports = struct {
     /// A `width` × `height` RGBA frame: a red/green gradient with opaque alpha,
     /// row-major, 4 bytes per pixel.
     pub fn make_frame(width: u32, height: u32, out: ?*Out(u8)) callconv(.c) Status {
-        const bytes = product(&.{ width, height, 4 }) orelse return .size_overflow;
-        const Size = struct { width: u32, height: u32 };
-        return produce(u8, out, bytes, Size{ .width = width, .height = height }, struct {
-            fn fill(frame: []u8, size: Size) void {
-                image.fillFrame(frame, size.width, size.height);
-            }
-        }.fill);
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        const len = product(&.{ width, height, 4 }) orelse return .size_overflow;
+        const frame = zerocopy.allocate(u8, allocator, len) catch |err| return zerocopy.statusOf(err);
+        image.fillFrame(frame, width, height);
+        target.handOverSlice(allocator, frame);
+        return .ok;
     }
 
     /// The luma of each RGBA pixel of a lent frame, `@Vector` lanes at a time.
     pub fn grayscale(rgba: ?[*]const u8, rgba_len: u32, out: ?*Out(u8)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
         if (rgba_len % 4 != 0) return .invalid_argument;
         const pixels = (rgba orelse return .invalid_argument)[0..rgba_len];
-        return produce(u8, out, rgba_len / 4, pixels, struct {
-            fn fill(gray: []u8, rgba_bytes: []const u8) void {
-                image.grayscale(rgba_bytes, gray);
-            }
-        }.fill);
+        const gray = zerocopy.allocate(u8, allocator, rgba_len / 4) catch |err| return zerocopy.statusOf(err);
+        image.grayscale(pixels, gray);
+        target.handOverSlice(allocator, gray);
+        return .ok;
     }
 
     /// The same luma, one pixel at a time: the baseline the SIMD version is benchmarked against.
     pub fn grayscale_scalar(rgba: ?[*]const u8, rgba_len: u32, out: ?*Out(u8)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
         if (rgba_len % 4 != 0) return .invalid_argument;
         const pixels = (rgba orelse return .invalid_argument)[0..rgba_len];
-        return produce(u8, out, rgba_len / 4, pixels, struct {
-            fn fill(gray: []u8, rgba_bytes: []const u8) void {
-                for (gray, 0..) |*value, i| value.* = image.lumaScalar(rgba_bytes[i * 4 ..][0..4].*);
-            }
-        }.fill);
+        const gray = zerocopy.allocate(u8, allocator, rgba_len / 4) catch |err| return zerocopy.statusOf(err);
+        for (gray, 0..) |*value, i| value.* = image.lumaScalar(pixels[i * 4 ..][0..4].*);
+        target.handOverSlice(allocator, gray);
+        return .ok;
     }
 
     /// A 3×3 box blur of a lent `width` × `height` grayscale image.
     pub fn box_blur(gray: ?[*]const u8, gray_len: u32, width: u32, height: u32, out: ?*Out(u8)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
         if (width == 0 or height == 0 or product(&.{ width, height }) != gray_len) return .invalid_argument;
-        const Input = struct { gray: []const u8, width: u32, height: u32 };
-        const input: Input = .{ .gray = (gray orelse return .invalid_argument)[0..gray_len], .width = width, .height = height };
-        return produce(u8, out, gray_len, input, struct {
-            fn fill(blurred: []u8, in: Input) void {
-                image.boxBlur(in.gray, blurred, in.width, in.height);
-            }
-        }.fill);
+        const pixels = (gray orelse return .invalid_argument)[0..gray_len];
+        const blurred = zerocopy.allocate(u8, allocator, gray_len) catch |err| return zerocopy.statusOf(err);
+        image.boxBlur(pixels, blurred, width, height);
+        target.handOverSlice(allocator, blurred);
+        return .ok;
     }
 
     /// A `rows` × `cols` matrix of f64, row-major, built by appending to an
@@ -118,6 +110,7 @@ pub const exports = struct {
         const target = out orelse return .invalid_argument;
         target.clear();
         const count = product(&.{ rows, cols }) orelse return .size_overflow;
+        _ = product(&.{ count, @sizeOf(f64) }) orelse return .size_overflow;
         var matrix: std.ArrayList(f64) = .empty;
         matrix.ensureTotalCapacity(allocator.*, count) catch return .out_of_memory;
         for (0..count) |i| matrix.appendAssumeCapacity(@floatFromInt(i));
@@ -134,41 +127,55 @@ pub const exports = struct {
 
     /// `a × b` for two lent n×n row-major matrices, handed back as a new matrix.
     pub fn multiply(a: ?[*]const f64, a_len: u32, b: ?[*]const f64, b_len: u32, n: u32, out: ?*Out(f64)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
         const count = product(&.{ n, n }) orelse return .size_overflow;
         if (a_len != count or b_len != count) return .invalid_argument;
-        const Input = struct { a: []const f64, b: []const f64, n: usize };
-        const input: Input = .{ .a = (a orelse return .invalid_argument)[0..count], .b = (b orelse return .invalid_argument)[0..count], .n = n };
-        return produce(f64, out, count, input, struct {
-            fn fill(c: []f64, in: Input) void {
-                linear_algebra.multiply(in.a, in.b, c, in.n);
-            }
-        }.fill);
+        const left = (a orelse return .invalid_argument)[0..count];
+        const right = (b orelse return .invalid_argument)[0..count];
+        const result = zerocopy.allocate(f64, allocator, count) catch |err| return zerocopy.statusOf(err);
+        linear_algebra.multiply(left, right, result, n);
+        target.handOverSlice(allocator, result);
+        return .ok;
     }
 
     /// The (n+1)² xyz vertices of an n×n grid mesh.
     pub fn make_mesh_vertices(n: u32, out: ?*Out(f32)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
         if (n == 0) return .invalid_argument;
-        const count = product(&.{ n + 1, n + 1, 3 }) orelse return .size_overflow;
-        return produce(f32, out, count, n, mesh.fillVertices);
+        const side = @as(u64, n) + 1;
+        const count = product(&.{ side, side, 3 }) orelse return .size_overflow;
+        const vertices = zerocopy.allocate(f32, allocator, count) catch |err| return zerocopy.statusOf(err);
+        mesh.fillVertices(vertices, n);
+        target.handOverSlice(allocator, vertices);
+        return .ok;
     }
 
-    /// The 2n² triangles (3 indices each) of an n×n grid mesh.
+    /// The 2n² triangles (3 indices each) of an n×n grid mesh. Indices are
+    /// u32, so a mesh whose (n+1)² vertices a u32 cannot number is refused.
     pub fn make_mesh_indices(n: u32, out: ?*Out(u32)) callconv(.c) Status {
-        if (n == 0) return .invalid_argument;
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        if (n == 0 or n >= mesh.max_indexed_side) return .invalid_argument;
         const count = product(&.{ n, n, 6 }) orelse return .size_overflow;
-        return produce(u32, out, count, n, mesh.fillIndices);
+        const indices = zerocopy.allocate(u32, allocator, count) catch |err| return zerocopy.statusOf(err);
+        mesh.fillIndices(indices, n);
+        target.handOverSlice(allocator, indices);
+        return .ok;
     }
 
     /// `rows` samples of `features` f32 features each, row-major, deterministic
     /// pseudo-random values in [0, 1).
     pub fn make_dataset(rows: u32, features: u32, out: ?*Out(f32)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
         const count = product(&.{ rows, features }) orelse return .size_overflow;
-        return produce(f32, out, count, {}, struct {
-            fn fill(values: []f32, _: void) void {
-                var random = std.Random.DefaultPrng.init(42);
-                for (values) |*value| value.* = random.random().float(f32);
-            }
-        }.fill);
+        const values = zerocopy.allocate(f32, allocator, count) catch |err| return zerocopy.statusOf(err);
+        var random = std.Random.DefaultPrng.init(42);
+        for (values) |*value| value.* = random.random().float(f32);
+        target.handOverSlice(allocator, values);
+        return .ok;
     }
 
     /// `rows` samples of `features` f32 features each, pseudo-random in [0, 1)
@@ -254,4 +261,19 @@ test "make_matrix hands over rows * cols elements in row-major order" {
     try std.testing.expectEqual(Status.ok, exports.make_matrix(2, 3, &out));
     defer zerocopy.release(&out.descriptor);
     try std.testing.expectEqual(@as(f64, 5), zerocopy.elements(f64, &out.descriptor).?[5]);
+}
+
+test "sizes from JavaScript that cannot be allocated come back as statuses" {
+    var vertices: Out(f32) = undefined;
+    try std.testing.expectEqual(Status.size_overflow, exports.make_mesh_vertices(std.math.maxInt(u32), &vertices));
+    try std.testing.expectEqual(zerocopy.Descriptor.released, vertices.descriptor);
+    var indices: Out(u32) = undefined;
+    try std.testing.expectEqual(Status.invalid_argument, exports.make_mesh_indices(std.math.maxInt(u32), &indices));
+    try std.testing.expectEqual(Status.invalid_argument, exports.make_mesh_indices(mesh.max_indexed_side, &indices));
+    var frame: Out(u8) = undefined;
+    try std.testing.expectEqual(Status.size_overflow, exports.make_frame(std.math.maxInt(u32), std.math.maxInt(u32), &frame));
+    var matrix: Out(f64) = undefined;
+    try std.testing.expectEqual(Status.invalid_argument, exports.make_matrix(1, 1, null));
+    try std.testing.expectEqual(Status.ok, exports.make_matrix(0, 0, &matrix));
+    zerocopy.release(&matrix.descriptor);
 }
