@@ -47,8 +47,9 @@ pub const live_handovers = struct {
         while (!lock.tryLock()) std.atomic.spinLoopHint();
     }
 
-    /// Writes with libc alone: std's stderr needs state a host process never set up.
-    fn fail(comptime why: []const u8) noreturn {
+    /// Aborts naming the checked build; writes with libc alone: std's stderr
+    /// needs state a host process never set up.
+    pub fn fail(comptime why: []const u8) noreturn {
         const message = "zerocopy checked build: " ++ why ++ "; aborting\n";
         if (builtin.os.tag == .windows) {
             // The C runtime's `write` takes a descriptor number there too, under this name.

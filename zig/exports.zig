@@ -5,6 +5,7 @@ const abi = @import("abi.zig");
 const bindings = @import("bindings.zig");
 const checked = @import("checked.zig");
 const handover = @import("handover.zig");
+const napi = @import("napi.zig");
 const region = @import("region.zig");
 const ring = @import("ring.zig");
 const counters = @import("stats.zig");
@@ -30,6 +31,7 @@ pub fn exportAll(comptime namespace: type) void {
 /// library without them. Call it from a `comptime` block in your root file.
 pub fn exportAbi() void {
     exportAll(abi_exports);
+    napi.exportEntry();
 }
 
 /// The exports every ABI version has: the host reads them first, to check the rest.

@@ -11,6 +11,7 @@
 //!   stats.zig         counters of what is handed over and not yet released
 //!   checked.zig       the checked build's allocator and double-free detection
 //!   exports.zig       the C exports every library needs (`exportAbi`)
+//!   napi.zig          the Node-API entry `exportAbi` adds: external ArrayBuffers that free themselves
 //!   bindings.zig      TypeScript generated from the exports
 //!
 //! Hand memory over with `handOverSlice`, `handOverArrayList` or `handOver`,
@@ -70,6 +71,7 @@ test {
     _ = checked_build;
     _ = exports;
     _ = handover;
+    _ = @import("napi.zig");
     _ = out;
     _ = @import("shared_arena.zig");
     _ = @import("source_info.zig");
