@@ -21,10 +21,13 @@ interface LayoutManifest {
  * Opens `path` with `table` and checks it, in one `dlopen`: every symbol is
  * bound as optional, so a library of another ABI version reports its version
  * before a missing symbol could hide it. Returns null when there is no file.
+ * `readLayout`, called once the version matches, may supply the layout
+ * manifest another way than `zc_layout` through an `UnsafePointerView`.
  */
 export function openChecked<S extends Deno.ForeignLibraryInterface>(
   path: string,
   table: S,
+  readLayout: () => string | undefined = () => undefined,
 ): Deno.DynamicLibrary<S> | null {
   const optional = Object.fromEntries(
     Object.entries({ ...table, ...probeSymbols }).map((
@@ -46,7 +49,7 @@ export function openChecked<S extends Deno.ForeignLibraryInterface>(
     );
   }
   try {
-    checkAbi(library.symbols, table, path);
+    checkAbi(library.symbols, table, path, readLayout);
   } catch (error) {
     library.close();
     throw error;
@@ -54,7 +57,12 @@ export function openChecked<S extends Deno.ForeignLibraryInterface>(
   return library as unknown as Deno.DynamicLibrary<S>;
 }
 
-function checkAbi(symbols: Record<string, unknown>, table: Deno.ForeignLibraryInterface, path: string): void {
+function checkAbi(
+  symbols: Record<string, unknown>,
+  table: Deno.ForeignLibraryInterface,
+  path: string,
+  readLayout: () => string | undefined,
+): void {
   const probe = symbols as Partial<Deno.DynamicLibrary<typeof probeSymbols>["symbols"]>;
   if (probe.zc_abi_version == null || probe.zc_layout == null) {
     throw new ZeroCopyError(
@@ -69,8 +77,8 @@ function checkAbi(symbols: Record<string, unknown>, table: Deno.ForeignLibraryIn
       `Cannot use native library "${path}": it has ABI version ${version} but this module needs ${ABI_VERSION}; rebuild it from the matching zerocopy version with "zig build"`,
     );
   }
-  const layout = probe.zc_layout();
-  checkLayout(layout === null ? "" : new Deno.UnsafePointerView(layout).getCString(), path);
+  const layout = readLayout() ?? readCString(probe.zc_layout());
+  checkLayout(layout, path);
   const missing = Object.keys(table).filter((name) => symbols[name] == null);
   if (missing.length > 0) {
     throw new ZeroCopyError(
@@ -80,6 +88,10 @@ function checkAbi(symbols: Record<string, unknown>, table: Deno.ForeignLibraryIn
       }; it is not the library these symbols describe, or was built from another version`,
     );
   }
+}
+
+function readCString(pointer: Deno.PointerValue): string {
+  return pointer === null ? "" : new Deno.UnsafePointerView(pointer).getCString();
 }
 
 /**

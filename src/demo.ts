@@ -9,6 +9,7 @@
 import { bind, type Bindings } from "./demo_bindings.ts";
 import { checkElementType, checkLength, type ElementType } from "./element_types.ts";
 import { type LibzerocopySymbols, openLibrary, type ZeroCopyLibrary } from "./library.ts";
+import type { MappingKind } from "./mapping.ts";
 import type { ZeroCopyBuffer } from "./zero_copy_buffer.ts";
 import { bufferInternals } from "./zero_copy_buffer.ts";
 
@@ -40,7 +41,7 @@ export interface Demo {
  * Opens libzerocopy (found as {@linkcode openLibrary} finds it) with its demo
  * functions bound.
  *
- * @param options Where to find the library, as for `openLibrary`.
+ * @param options Where to find the library and how to map its memory, as for `openLibrary`.
  * @returns The demo functions and the library.
  * @throws {ZeroCopyError} whatever `openLibrary` throws.
  *
@@ -53,8 +54,8 @@ export interface Demo {
  * console.log(halves.view, demo.checksum(halves)); // Float64Array(4) [ 0, 0.5, 1, 1.5 ] …
  * ```
  */
-export async function openDemo(options: { path?: string | URL } = {}): Promise<Demo> {
-  const library = await openLibrary({ path: options.path });
+export async function openDemo(options: { path?: string | URL; mapping?: MappingKind } = {}): Promise<Demo> {
+  const library = await openLibrary({ path: options.path, mapping: options.mapping });
   const bindings = bind(library);
   return {
     library,

@@ -15,7 +15,8 @@ import { ZeroCopyError } from "./errors.ts";
  * @typeParam A The TypedArray type.
  * @param array The array to lend.
  * @returns `array` itself.
- * @throws {ZeroCopyError} `DETACHED` when its memory is gone (a disposed
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a TypedArray or
+ * DataView (an Array, a `ZeroCopyBuffer`); `DETACHED` when its memory is gone (a disposed
  * `ZeroCopyBuffer`'s view, a transferred `ArrayBuffer`): Zig would see no data.
  *
  * @example Sum a Float64Array in Zig
@@ -28,6 +29,15 @@ import { ZeroCopyError } from "./errors.ts";
  * ```
  */
 export function lend<A extends ArrayBufferView>(array: A): A {
+  if (!ArrayBuffer.isView(array)) {
+    const value: unknown = array;
+    const what = (value as { constructor?: { name?: string } } | null)?.constructor?.name === "ZeroCopyBuffer"
+      ? "a ZeroCopyBuffer: lend its view (buffer.view), or pass buffer.pin().descriptor to a function that takes a descriptor"
+      : `${
+        value === null ? "null" : Array.isArray(value) ? "an Array" : typeof value
+      }: lend a TypedArray or DataView (new Float64Array([1, 2, 3]))`;
+    throw new ZeroCopyError("INVALID_ARGUMENT", `Cannot lend ${what}`);
+  }
   if ((array.buffer as ArrayBuffer).detached) {
     throw new ZeroCopyError(
       "DETACHED",

@@ -8,10 +8,20 @@
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "./element_types.ts";
 import { openChecked } from "./abi_check.ts";
 import { describe, type Descriptor, newDescriptor } from "./descriptor.ts";
-import { type Candidate, LIBRARY_ENV_VAR, libraryCandidates } from "./discovery.ts";
+import { type Candidate, LIBRARY_ENV_VAR, libraryCandidates, readEnv } from "./discovery.ts";
 import { ZeroCopyError } from "./errors.ts";
 import { STATS_BYTES, StatsOffset, STATUS } from "./layout.ts";
-import { type Mapping, pointerViewMapping } from "./mapping.ts";
+import {
+  checkMappingKind,
+  importNodeDlopen,
+  loadNodeApiEntry,
+  type Mapping,
+  MAPPING_ENV_VAR,
+  type MappingKind,
+  nodeApiMapping,
+  type NodeDlopen,
+  pointerViewMapping,
+} from "./mapping.ts";
 import { statusError } from "./status.ts";
 import { abiSymbols, libzerocopySymbols } from "./symbols.ts";
 import { checkTransferred, claim, type TransferredBuffer } from "./transfer.ts";
@@ -33,6 +43,12 @@ export interface OpenLibraryOptions<S extends Deno.ForeignLibraryInterface = Den
    * library must be libzerocopy itself, with its demo exports.
    */
   symbols?: S;
+  /**
+   * How handed-over memory becomes an `ArrayBuffer`. When absent, `ZEROCOPY_MAPPING`
+   * is used if set, else `"node-api"` whenever the library's Node-API entry
+   * loads, else `"pointer-view"`. Asking for `"node-api"` fails when it cannot load.
+   */
+  mapping?: MappingKind;
 }
 
 /** Buffers and bytes a library has handed over and not yet had back. */
@@ -84,11 +100,15 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    * descriptors (`adopt`'s callback argument, `pin().descriptor`) as `"buffer"` parameters.
    */
   readonly symbols: BoundSymbols<S>;
-  /** How handed-over memory becomes an `ArrayBuffer`: `"pointer-view"` (`UnsafePointerView.getArrayBuffer`). */
-  readonly mapping: Mapping["kind"];
+  /**
+   * How handed-over memory becomes an `ArrayBuffer`: `"node-api"` (an external
+   * `ArrayBuffer` whose finalizer frees the memory, wherever it is moved) or
+   * `"pointer-view"` (`UnsafePointerView.getArrayBuffer` and a `FinalizationRegistry`).
+   */
+  readonly mapping: MappingKind;
   readonly #abi: AbiFunctions;
   readonly #owner: BufferOwner;
-  readonly #map: Mapping["map"];
+  readonly #mapping: Mapping;
   readonly #stats = new DataView(new ArrayBuffer(STATS_BYTES));
 
   /** @internal Use {@linkcode openLibrary}. */
@@ -98,9 +118,9 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     this.#abi = library.symbols as unknown as AbiFunctions;
     this.abiVersion = this.#abi.zc_abi_version();
     this.mapping = mapping.kind;
-    this.#map = mapping.map;
+    this.#mapping = mapping;
     const release = this.#abi.zc_release;
-    this.#owner = { path, release: (descriptor) => release(descriptor) };
+    this.#owner = { path, mapping, release: (descriptor) => release(descriptor) };
   }
 
   /**
@@ -297,6 +317,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    * ```
    */
   stats(): LibraryStats {
+    this.#mapping.settle(); // releases a garbage collector's thread left for this one count once done
     this.#abi.zc_stats(this.#stats);
     const count = (offset: number) => Number(this.#stats.getBigUint64(offset, true));
     return {
@@ -324,9 +345,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
       if (status !== STATUS.ok) throw statusError(status, what);
       const described = describe(descriptor, expected);
       type = described.type;
-      memory = described.byteLength === 0
-        ? new ArrayBuffer(0)
-        : this.#map(described.address, described.byteLength);
+      memory = this.#mapping.map(descriptor, described);
     } catch (error) {
       this.#owner.release(descriptor); // in case the function filled it before failing
       throw error;
@@ -341,9 +360,11 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
  * environment variable (treated as unset when `--allow-env` denies it); else
  * the default `zig build` output beside this module and in the working directory.
  *
- * Needs `--allow-ffi`, unscoped: Deno lets a grant scoped to the library's
- * path open it but not map its memory (denoland/deno#15511). A denied or
- * scoped permission throws Deno's own `Deno.errors.NotCapable`, unwrapped.
+ * Needs `--allow-ffi` for the library's path: `--allow-ffi=<path>` is enough
+ * under the Node-API mapping; the pointer-view mapping needs it unscoped,
+ * because Deno lets a scoped grant open a library but not map its memory
+ * (denoland/deno#15511). A denied permission throws Deno's own
+ * `Deno.errors.NotCapable`, unwrapped.
  *
  * @param options Where to find the library.
  * @returns The opened library; the same object for the same path.
@@ -359,7 +380,9 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
  * console.log(lib.path, lib.abiVersion);
  * ```
  */
-export function openLibrary(options?: { path?: string | URL; symbols?: undefined }): Promise<ZeroCopyLibrary>;
+export function openLibrary(
+  options?: { path?: string | URL; symbols?: undefined; mapping?: MappingKind },
+): Promise<ZeroCopyLibrary>;
 /**
  * Opens a Zig author's library built with the `zerocopy` Zig module, binding
  * its own exports beside the zerocopy ABI ones; otherwise as above.
@@ -383,21 +406,18 @@ export function openLibrary(options?: { path?: string | URL; symbols?: undefined
 export function openLibrary<S extends Deno.ForeignLibraryInterface>(
   options: OpenLibraryOptions<S> & { symbols: S },
 ): Promise<ZeroCopyLibrary<S>>;
-export function openLibrary(
+export async function openLibrary(
   options: OpenLibraryOptions = {},
 ): Promise<ZeroCopyLibrary<Deno.ForeignLibraryInterface>> {
-  try {
-    return Promise.resolve(openLibrarySync(options));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-function openLibrarySync(options: OpenLibraryOptions): ZeroCopyLibrary<Deno.ForeignLibraryInterface> {
+  checkMappingKind(options.mapping, "the mapping option");
+  const fromEnv = options.mapping === undefined ? readEnv(MAPPING_ENV_VAR) : undefined;
+  checkMappingKind(fromEnv, MAPPING_ENV_VAR);
+  const asked = options.mapping ?? fromEnv;
+  const dlopen = asked === "pointer-view" ? null : await importNodeDlopen();
   const table = options.symbols === undefined ? libzerocopySymbols : { ...options.symbols, ...abiSymbols };
   const tried: Candidate[] = [];
   for (const candidate of libraryCandidates(options.path)) {
-    const library = openCandidate(candidate.path, table);
+    const library = openCandidate(candidate.path, table, asked, dlopen);
     if (library !== null) return library;
     tried.push(candidate);
   }
@@ -411,25 +431,58 @@ function openLibrarySync(options: OpenLibraryOptions): ZeroCopyLibrary<Deno.Fore
 
 const libraries = new Map<string, ZeroCopyLibrary<Deno.ForeignLibraryInterface>>();
 
-/** The library at `path` with `table`, opened once; null when there is no such file. */
+/**
+ * The library at `path` with `table`, opened once per mapping asked for; null
+ * when there is no such file. The Node-API entry loads after the ABI version
+ * check and before the layout check, which reads the manifest through it:
+ * `UnsafePointerView` is refused under a path-scoped `--allow-ffi`.
+ */
 function openCandidate(
   path: string,
   table: Deno.ForeignLibraryInterface,
+  asked: MappingKind | undefined,
+  dlopen: NodeDlopen | null,
 ): ZeroCopyLibrary<Deno.ForeignLibraryInterface> | null {
-  // One handle per path and symbol table: dlopen hands back the same loaded code for each.
-  const key = `${path}\0${Object.keys(table).sort().join(",")}`;
+  // One handle per path, symbol table and mapping: dlopen hands back the same loaded code for each.
+  const expected = asked ?? (dlopen === null ? "pointer-view" : "node-api");
+  const key = `${path}\0${Object.keys(table).sort().join(",")}\0${expected}`;
   const cached = libraries.get(key);
   if (cached) return cached;
-  requireUnscopedFfi(path);
-  const handle = openChecked(path, table);
+  let mapping: Mapping = pointerViewMapping;
+  const handle = openChecked(path, table, () => {
+    const entry = dlopen === null ? null : loadNodeApiEntry(dlopen, path);
+    if (entry !== null) {
+      mapping = nodeApiMapping(entry);
+      return entry.layout();
+    }
+    if (asked === "node-api") {
+      // Under a scoped grant the layout cannot be read without the entry.
+      if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") throw noNodeApiEntry(path);
+      return undefined;
+    }
+    requireUnscopedFfi(path);
+    return undefined;
+  });
   if (handle === null) return null;
+  // After the ABI checks, so that a library of another version is reported as such.
+  if (asked === "node-api" && mapping.kind !== "node-api") {
+    handle.close();
+    throw noNodeApiEntry(path);
+  }
   const library = new ZeroCopyLibrary<Deno.ForeignLibraryInterface>(
     path,
     handle as Deno.DynamicLibrary<typeof abiSymbols>,
-    pointerViewMapping,
+    mapping,
   );
   libraries.set(key, library);
   return library;
+}
+
+function noNodeApiEntry(path: string): ZeroCopyError {
+  return new ZeroCopyError(
+    "LIBRARY_INVALID",
+    `Cannot use the node-api mapping for "${path}": its Node-API entry did not load (a library built without \`zerocopy.exportAbi()\`, a relative path without --allow-read, or a host without Node-API); open it with mapping: "pointer-view"`,
+  );
 }
 
 /**
@@ -443,6 +496,6 @@ function requireUnscopedFfi(path: string): void {
   if (state === "granted") return;
   if (Deno.permissions.querySync({ name: "ffi", path }).state !== "granted") return; // dlopen reports it
   throw new Deno.errors.NotCapable(
-    `Requires ffi access without a path to map "${path}"'s buffers: Deno allows UnsafePointerView.getArrayBuffer only under an unscoped grant (denoland/deno#15511); run again with --allow-ffi`,
+    `Requires ffi access without a path to map "${path}"'s buffers with the pointer-view mapping: Deno allows UnsafePointerView.getArrayBuffer only under an unscoped grant (denoland/deno#15511); run again with --allow-ffi, or let the node-api mapping load`,
   );
 }

@@ -7,6 +7,7 @@
 import { type Descriptor, PTR_WORD } from "./descriptor.ts";
 import { ELEMENT_INFO, type ElementType, type TypedArrayOf } from "./element_types.ts";
 import { ZeroCopyError } from "./errors.ts";
+import type { Mapping } from "./mapping.ts";
 import { type Releaser, Watch } from "./safety_net.ts";
 import { StridedView } from "./shape.ts";
 import { pack, type TransferredBuffer } from "./transfer.ts";
@@ -28,7 +29,17 @@ export type BufferState = "live" | "draining" | "disposed" | "consumed" | "aband
 export interface BufferOwner extends Releaser {
   /** The path the library was opened from. */
   readonly path: string;
+  /** How the library maps memory, which decides who frees it. */
+  readonly mapping: Mapping;
 }
+
+// A pin never disposed would keep a buffer disposed during its call in
+// `draining` for good. This net frees such a buffer once its descriptor, which
+// every pin and the buffer hold, is garbage: no call can reach the memory then.
+// It holds a copy of the words, unregistered when the buffer frees them itself.
+const pinNet = new FinalizationRegistry<{ words: Descriptor; owner: Releaser }>(({ words, owner }) =>
+  owner.release(words)
+);
 
 /** What library.ts needs of a buffer beyond its public face. */
 export interface BufferInternals {
@@ -80,7 +91,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   readonly #descriptor: Descriptor;
   readonly #owner: BufferOwner;
   readonly #type: T;
-  readonly #watch: Watch;
+  readonly #watch: Watch | null;
   #memory: ArrayBuffer | null;
   #view: TypedArrayOf[T] | undefined;
   #state: BufferState = "live";
@@ -99,7 +110,8 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     this.#owner = owner;
     this.#type = type;
     this.#memory = memory;
-    this.#watch = new Watch(memory, descriptor, owner);
+    // An ArrayBuffer that frees its own memory needs no safety net.
+    this.#watch = owner.mapping.ownsMemory ? null : new Watch(memory, descriptor, owner);
   }
 
   static {
@@ -177,6 +189,11 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    */
   get unsafePointer(): Deno.PointerValue {
     this.#live();
+    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+      throw new Deno.errors.NotCapable(
+        `Requires ffi access without a path for ZeroCopyBuffer.unsafePointer: Deno allows UnsafePointer only under an unscoped grant (denoland/deno#15511); run again with --allow-ffi, or use view and the descriptor instead`,
+      );
+    }
     return Deno.UnsafePointer.create(this.#descriptor[PTR_WORD]);
   }
 
@@ -302,15 +319,30 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * the first call frees. While pinned by a nonblocking call, the free waits
    * for the call to settle.
    *
-   * @throws {ZeroCopyError} `DETACHED_ELSEWHERE` when the `ArrayBuffer` was
-   * transferred away behind zerocopy's back: the memory is then left allocated
-   * rather than freed under the view that now holds it.
+   * @throws {ZeroCopyError} `DETACHED_ELSEWHERE` under the pointer-view mapping
+   * when the `ArrayBuffer` was transferred away behind zerocopy's back: the
+   * memory is then left allocated rather than freed under the view that now
+   * holds it. (Under the Node-API mapping the moved `ArrayBuffer` frees it.)
    */
   [Symbol.dispose](): void {
     if (this.#state !== "live") return;
-    const pinned = this.#pins > 0;
-    this.#revoke(pinned ? "draining" : "disposed");
-    if (!pinned) this.#free();
+    const memory = this.#revoke();
+    if (memory.detached) return this.#movedAway("free");
+    const mapping = this.#owner.mapping;
+    if (this.#pins > 0) {
+      this.#state = "draining";
+      // False only when something else still holds the memory: it is freed
+      // when that lets go, and the descriptor has nothing left to release.
+      mapping.detachInto(memory, this.#descriptor);
+      pinNet.register(
+        this.#descriptor,
+        { words: this.#descriptor.slice(), owner: this.#owner },
+        this.#descriptor,
+      );
+    } else {
+      this.#state = "disposed";
+      mapping.free(memory, this.#descriptor, this.#owner);
+    }
   }
 
   /** Shows type, length and the first elements, without reading a buffer that is gone. */
@@ -322,25 +354,40 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     return `ZeroCopyBuffer<${this.#type}> { length: ${this.length}, view: ${inspect(this.view, options)} }`;
   }
 
-  /** Leaves `live` for `next`: detaches every view and takes the memory out of the safety net's hands. */
-  #revoke(next: "draining" | "disposed" | "consumed"): void {
+  /** Leaves `live`: forgets every view and takes the memory out of the safety net's hands. */
+  #revoke(): ArrayBuffer {
     const memory = this.#memory!;
     this.#memory = null;
     this.#view = undefined;
-    this.#watch.cancel();
-    if (memory.detached) {
-      this.#state = "abandoned";
+    this.#watch?.cancel();
+    return memory;
+  }
+
+  /**
+   * The user moved the `ArrayBuffer` away. Under the Node-API mapping its
+   * memory went with it and is freed when it dies: disposing is then done,
+   * but nothing can be given back or transferred. Under the pointer-view
+   * mapping the memory is left allocated rather than freed under that view.
+   */
+  #movedAway(purpose: string): void {
+    if (this.#owner.mapping.ownsMemory) {
+      this.#state = "disposed";
+      if (purpose === "free") return;
       throw new ZeroCopyError(
         "DETACHED_ELSEWHERE",
-        `Cannot free a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory is left allocated; never transfer view.buffer yourself`,
+        `Cannot ${purpose} a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory went with it, and is freed when that ArrayBuffer dies`,
       );
     }
-    this.#state = next;
-    memory.transfer(0);
+    this.#state = "abandoned";
+    throw new ZeroCopyError(
+      "DETACHED_ELSEWHERE",
+      `Cannot ${purpose} a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory is left allocated; under the pointer-view mapping never transfer view.buffer yourself`,
+    );
   }
 
   #free(): void {
     this.#state = "disposed";
+    pinNet.unregister(this.#descriptor);
     this.#owner.release(this.#descriptor);
   }
 
@@ -352,7 +399,16 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
         `Cannot ${purpose} a ZeroCopyBuffer<${this.#type}> while a native call uses it: await the call first`,
       );
     }
-    this.#revoke("consumed");
+    const memory = this.#revoke();
+    if (memory.detached) this.#movedAway(purpose);
+    if (!this.#owner.mapping.detachInto(memory, this.#descriptor)) {
+      this.#state = "disposed";
+      throw new ZeroCopyError(
+        "DETACHED_ELSEWHERE",
+        `Cannot ${purpose} a ${this.#type} buffer whose memory an asynchronous operation still holds: it is freed when that operation lets go`,
+      );
+    }
+    this.#state = "consumed";
     return this.#descriptor;
   }
 

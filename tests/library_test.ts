@@ -31,20 +31,26 @@ describe("openLibrary()", () => {
     assertMatch(error.message, new RegExp(LIBRARY_ENV_VAR));
   });
 
+  /** Stubs ZEROCOPY_LIB alone: the run's ZEROCOPY_MAPPING still picks the mapping `lib` has. */
+  const withLibraryEnv = (value: string) => {
+    const get = Deno.env.get.bind(Deno.env);
+    return stub(Deno.env, "get", (name) => name === LIBRARY_ENV_VAR ? value : get(name));
+  };
+
   it("reads ZEROCOPY_LIB when no path option is given, and lists it when missing", async () => {
-    using _env = stub(Deno.env, "get", (name) => name === LIBRARY_ENV_VAR ? "/from/env/lib.so" : undefined);
+    using _env = withLibraryEnv("/from/env/lib.so");
     const error = await assertRejects(() => openLibrary(), ZeroCopyError);
     assertEquals(error.code, "LIBRARY_NOT_FOUND");
     assertMatch(error.message, /"\/from\/env\/lib\.so \(ZEROCOPY_LIB\)"/);
   });
 
   it("uses the library ZEROCOPY_LIB names", async () => {
-    using _env = stub(Deno.env, "get", (name) => name === LIBRARY_ENV_VAR ? lib.path : undefined);
+    using _env = withLibraryEnv(lib.path);
     assertStrictEquals(await openLibrary(), lib);
   });
 
   it("prefers the path option over ZEROCOPY_LIB", async () => {
-    using _env = stub(Deno.env, "get", () => "/from/env/lib.so");
+    using _env = withLibraryEnv("/from/env/lib.so");
     assertStrictEquals(await openLibrary({ path: lib.path }), lib);
   });
 

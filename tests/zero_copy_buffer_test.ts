@@ -19,9 +19,10 @@ describe("ZeroCopyBuffer", () => {
 
   it("maps 100 MB without copying: the view is the same memory Zig fills", () => {
     const length = 100 * 1024 * 1024 / 4;
+    const before = lib.stats().liveBytes;
     using buffer = demo.generate("f32", length);
     assertEquals(buffer.byteLength, 100 * 1024 * 1024);
-    assertEquals(lib.stats().liveBytes, 100 * 1024 * 1024);
+    assertEquals(lib.stats().liveBytes, before + 100 * 1024 * 1024);
     assertEquals(buffer.view[length - 1], Math.fround((length - 1) / 2));
     assert(sameBytes(buffer.view, expectedPattern("f32", length)));
   });
@@ -97,18 +98,6 @@ describe("ZeroCopyBuffer", () => {
       const error = assertThrows(read, ZeroCopyError, "disposed", name);
       assertEquals(error.code, "DISPOSED");
     }
-  });
-
-  it("refuses to free memory whose ArrayBuffer was transferred away, leaving it allocated", () => {
-    const before = lib.stats().liveBuffers;
-    const buffer = demo.generate("u8", 16);
-    const moved = buffer.view.buffer.transfer();
-    const error = assertThrows(() => buffer[Symbol.dispose](), ZeroCopyError);
-    assertEquals(error.code, "DETACHED_ELSEWHERE");
-    // The moved ArrayBuffer still reads Zig's memory, which must therefore stay allocated.
-    assertEquals(new Uint8Array(moved)[15], 15);
-    assertEquals(lib.stats().liveBuffers, before + 1);
-    assertEquals(buffer.state, "abandoned");
   });
 
   it("moves through its states: live, draining while pinned, then disposed", () => {

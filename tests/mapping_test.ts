@@ -1,0 +1,144 @@
+// The two mappings behind one abstraction: the same public API, the same
+// frees, counted by the library's stats; only who frees differs.
+
+import { assert, assertEquals, assertStrictEquals } from "@std/assert";
+import { describe, it } from "@std/testing/bdd";
+import { type Demo, type MappingKind, openDemo, openLibrary } from "../mod.ts";
+import { assertCode, assertLiveUnchanged, demo, expectedPattern, lib } from "./_helpers.ts";
+
+const MAPPINGS: readonly MappingKind[] = ["node-api", "pointer-view"];
+const demos = new Map<MappingKind, Demo>();
+for (const mapping of MAPPINGS) demos.set(mapping, await openDemo({ path: lib.path, mapping }));
+
+describe("openLibrary() mapping choice", () => {
+  it("uses the Node-API mapping unless ZEROCOPY_MAPPING or the mapping option asks otherwise", () => {
+    const asked =
+      Deno.permissions.querySync({ name: "env", variable: "ZEROCOPY_MAPPING" }).state === "granted"
+        ? Deno.env.get("ZEROCOPY_MAPPING")
+        : undefined;
+    assertEquals(lib.mapping, asked || "node-api");
+  });
+
+  it("reports the mapping asked for, one library object per mapping", async () => {
+    const pointerView = await openLibrary({ path: lib.path, mapping: "pointer-view" });
+    const nodeApi = await openLibrary({ path: lib.path, mapping: "node-api" });
+    assertEquals(pointerView.mapping, "pointer-view");
+    assertEquals(nodeApi.mapping, "node-api");
+    assertStrictEquals(await openLibrary({ path: lib.path, mapping: "node-api" }), nodeApi);
+  });
+
+  it("refuses an unknown mapping with a ZeroCopyError", async () => {
+    const error = await openLibrary({ path: lib.path, mapping: "mmap" as MappingKind }).then(
+      () => null,
+      (error) => error,
+    );
+    assertEquals(error?.code, "INVALID_ARGUMENT");
+  });
+});
+
+for (const mapping of MAPPINGS) {
+  const { generate, library } = demos.get(mapping)!;
+  describe(`the ${mapping} mapping`, () => {
+    it("maps what Zig wrote and frees it at dispose, once", () => {
+      const before = library.stats();
+      const buffer = generate("i32", 1000);
+      assertEquals(buffer.view, expectedPattern("i32", 1000));
+      const view = buffer.view;
+      buffer[Symbol.dispose]();
+      buffer[Symbol.dispose]();
+      assertEquals(view.length, 0);
+      assertLiveUnchanged(before);
+      assertEquals(library.stats().totalReleased, before.totalReleased + 1);
+    });
+
+    it("frees an empty buffer at dispose", () => {
+      const before = library.stats();
+      generate("f64", 0)[Symbol.dispose]();
+      assertLiveUnchanged(before);
+    });
+
+    it("gives a buffer back to Zig, which frees it, once", () => {
+      const before = library.stats();
+      const bytes = library.allocate("u8", 3);
+      bytes.view.set([1, 2, 3]);
+      library.giveBack(bytes, (descriptor) => library.symbols.zc_consume(descriptor));
+      assertEquals(bytes.state, "consumed");
+      assertLiveUnchanged(before);
+      assertEquals(library.stats().totalReleased, before.totalReleased + 1);
+    });
+
+    it("keeps a pinned buffer's memory until the pin goes, with its views detached at dispose", async () => {
+      const before = library.stats();
+      const buffer = generate("f64", 16);
+      const pin = buffer.pin();
+      const view = buffer.view;
+      const sum = library.symbols.zc_sum_f64_after(pin.descriptor, 20);
+      buffer[Symbol.dispose]();
+      assertEquals(view.length, 0);
+      assertEquals(library.stats().liveBuffers, before.liveBuffers + 1);
+      assertEquals(await sum, 60);
+      pin[Symbol.dispose]();
+      assertLiveUnchanged(before);
+    });
+
+    it("moves a buffer to another library object of the same file with transfer() and receive()", () => {
+      const before = library.stats();
+      const other = demos.get(mapping === "node-api" ? "pointer-view" : "node-api")!.library;
+      using received = other.receive(generate("u16", 10).transfer(), "u16");
+      assertEquals(received.view, expectedPattern("u16", 10));
+      received[Symbol.dispose]();
+      assertLiveUnchanged(before);
+    });
+  });
+}
+
+describe("a view.buffer the user transferred away", () => {
+  it("keeps its memory under the Node-API mapping: dispose leaves it to the moved ArrayBuffer", () => {
+    const { generate, library } = demos.get("node-api")!;
+    const before = library.stats();
+    const buffer = generate("u8", 256);
+    const moved = buffer.view.buffer.transfer();
+    buffer[Symbol.dispose]();
+    assertEquals(buffer.state, "disposed");
+    assertEquals(new Uint8Array(moved)[255], 255);
+    assertEquals(library.stats().liveBuffers, before.liveBuffers + 1);
+    moved.transfer(0);
+    assertLiveUnchanged(before);
+  });
+
+  it("cannot be given back under the Node-API mapping: DETACHED_ELSEWHERE, nothing freed", () => {
+    const { generate, library } = demos.get("node-api")!;
+    const before = library.stats();
+    const buffer = generate("u8", 64);
+    const moved = buffer.view.buffer.transfer();
+    assertCode(
+      () => library.giveBack(buffer, (descriptor) => library.symbols.zc_consume(descriptor)),
+      "DETACHED_ELSEWHERE",
+    );
+    assertEquals(new Uint8Array(moved)[63], 63);
+    moved.transfer(0);
+    assertLiveUnchanged(before);
+  });
+
+  it("is left allocated under the pointer-view mapping: dispose throws DETACHED_ELSEWHERE", () => {
+    const { generate, library } = demos.get("pointer-view")!;
+    const before = library.stats();
+    const buffer = generate("u8", 64);
+    const moved = buffer.view.buffer.transfer();
+    assertCode(() => buffer[Symbol.dispose](), "DETACHED_ELSEWHERE");
+    assertEquals(buffer.state, "abandoned");
+    // The moved ArrayBuffer still reads Zig's memory, which must therefore stay allocated.
+    assertEquals(new Uint8Array(moved)[63], 63);
+    assertEquals(library.stats().liveBuffers, before.liveBuffers + 1);
+  });
+});
+
+describe("the unsafePointer of a buffer", () => {
+  it("is the address of the first element under either mapping", () => {
+    for (const mapping of MAPPINGS) {
+      using buffer = demos.get(mapping)!.generate("u8", 8);
+      assert(buffer.unsafePointer !== null);
+    }
+    assert(demo.library === lib);
+  });
+});
