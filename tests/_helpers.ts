@@ -19,6 +19,14 @@ import { testHooksSymbols } from "./fixtures/test_hooks.ts";
 /** Opened at module load, outside any test, so the resource sanitizer does not count it. */
 export const demo = await openDemo();
 
+/**
+ * Whether `--allow-ffi` is unscoped. Under `--allow-ffi=<path>` Deno refuses
+ * every `UnsafePointer` operation and every library outside the path, so the
+ * tests of those (the pointer-view mapping, `unsafePointer`, missing files)
+ * are skipped there; tests/permissions/scoped_ffi_test.ts pins that behaviour.
+ */
+export const UNSCOPED_FFI: boolean = Deno.permissions.querySync({ name: "ffi" }).state === "granted";
+
 /** libzerocopy, under test. */
 export const lib: ZeroCopyLibrary = demo.library;
 

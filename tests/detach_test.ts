@@ -3,9 +3,9 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { demo } from "./_helpers.ts";
+import { demo, UNSCOPED_FFI } from "./_helpers.ts";
 
-describe("an ArrayBuffer from UnsafePointerView.getArrayBuffer", () => {
+describe("an ArrayBuffer from UnsafePointerView.getArrayBuffer", { ignore: !UNSCOPED_FFI }, () => {
   it("turns every view to length 0 when detached with transfer(0)", () => {
     using buffer = demo.generate("u8", 64);
     const raw = Deno.UnsafePointerView.getArrayBuffer(buffer.unsafePointer!, 64);

@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertNotEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { ELEMENT_TYPES, ZeroCopyBuffer, ZeroCopyError } from "../mod.ts";
-import { demo, expectedPattern, fnv1a, lib, sameBytes } from "./_helpers.ts";
+import { demo, expectedPattern, fnv1a, lib, sameBytes, UNSCOPED_FFI } from "./_helpers.ts";
 
 describe("ZeroCopyBuffer", () => {
   for (const type of ELEMENT_TYPES) {
@@ -125,7 +125,7 @@ describe("ZeroCopyBuffer", () => {
     assertEquals(lib.stats().liveBuffers, before);
   });
 
-  it("exposes the raw pointer for experts, pointing at the first element", () => {
+  it("exposes the raw pointer for experts, pointing at the first element", { ignore: !UNSCOPED_FFI }, () => {
     using buffer = demo.generate("u32", 4);
     buffer.view[0] = 0xdeadbeef;
     const pointer = buffer.unsafePointer;
