@@ -1,10 +1,10 @@
 // The rows of the bad-input matrix that the other suites do not
 // cover: each is refused with a stable code and leaves no buffer live.
 
-import { assertEquals, assertRejects, assertStrictEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertMatch, assertRejects, assertStrictEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { lend, type ZeroCopyBuffer } from "../mod.ts";
-import { assertCode, assertLiveUnchanged, demo, hooks, lib } from "./_helpers.ts";
+import { lend, openDemo, type ZeroCopyBuffer, ZeroCopyError } from "../mod.ts";
+import { assertCode, assertLiveUnchanged, demo, fixturePath, hooks, lib } from "./_helpers.ts";
 
 describe("lengths the library cannot hand over", () => {
   it("allocate() throws SIZE_OVERFLOW for a length beyond Number.MAX_SAFE_INTEGER", () => {
@@ -133,5 +133,33 @@ describe("a pin", () => {
     pin[Symbol.dispose]();
     assertLiveUnchanged(before);
     assertEquals(lib.stats().totalReleased, before.totalReleased + 1);
+  });
+});
+
+describe("a value lend() cannot lend", () => {
+  it("is an Array: INVALID_ARGUMENT, not a TypeError", () => {
+    const error = assertCode(() => lend([1, 2, 3] as unknown as Float64Array), "INVALID_ARGUMENT");
+    assertMatch(error.message, /an Array: lend a TypedArray/);
+  });
+
+  it("is a ZeroCopyBuffer: INVALID_ARGUMENT naming its view", () => {
+    using buffer = demo.generate("f64", 3);
+    const error = assertCode(() => lend(buffer as unknown as Float64Array), "INVALID_ARGUMENT");
+    assertMatch(error.message, /buffer\.view/);
+  });
+
+  it("is null: INVALID_ARGUMENT", () => {
+    assertCode(() => lend(null as unknown as Float64Array), "INVALID_ARGUMENT");
+  });
+});
+
+describe("openDemo() on a library without the demo exports", () => {
+  it("is a ZeroCopyError naming the missing exports, before any generate() can fail", async () => {
+    const error = await assertRejects(
+      () => openDemo({ path: fixturePath("bindings_fixture") }),
+      ZeroCopyError,
+    );
+    assertEquals(error.code, "SYMBOL_MISSING");
+    assertMatch(error.message, /zc_generate_\w+/);
   });
 });

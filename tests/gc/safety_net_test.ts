@@ -3,7 +3,8 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { demo, lib } from "../_helpers.ts";
+import { openDemo } from "../../mod.ts";
+import { demo, lib, UNSCOPED_FFI } from "../_helpers.ts";
 import { collect, gc } from "./_collect.ts";
 
 describe("the FinalizationRegistry safety net", () => {
@@ -62,4 +63,25 @@ describe("the safety net in a worker", () => {
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);
     assertEquals(lib.stats().totalReleased, before.totalReleased + 1);
   });
+});
+
+describe("a pin never disposed", () => {
+  for (const mapping of ["node-api", "pointer-view"] as const) {
+    const name =
+      `lets the safety net free its buffer, disposed during the call, once both are garbage (${mapping})`;
+    it(name, { ignore: mapping === "pointer-view" && !UNSCOPED_FFI }, async () => {
+      const { generate, library } = await openDemo({ path: lib.path, mapping });
+      const before = library.stats();
+      (() => {
+        const buffer = generate("f64", 1000);
+        buffer.pin(); // never disposed
+        buffer[Symbol.dispose]();
+        assertEquals(buffer.state, "draining");
+      })();
+      assertEquals(library.stats().liveBuffers, before.liveBuffers + 1);
+      await collect(() => library.stats().liveBuffers === before.liveBuffers);
+      assertEquals(library.stats().liveBuffers, before.liveBuffers);
+      assertEquals(library.stats().totalReleased, before.totalReleased + 1);
+    });
+  }
 });
