@@ -34,5 +34,8 @@ Deno.test("unsafePointer under --allow-ffi=<path> throws NotCapable naming the u
 });
 
 Deno.test("openLibrary() of a library outside the --allow-ffi scope throws Deno's NotCapable", async () => {
-  await assertRejects(() => openLibrary({ path: "/outside/the/scope/libzerocopy.so" }), Deno.errors.NotCapable);
+  await assertRejects(
+    () => openLibrary({ path: "/outside/the/scope/libzerocopy.so" }),
+    Deno.errors.NotCapable,
+  );
 });
