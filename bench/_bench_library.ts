@@ -5,7 +5,7 @@
  * @module
  */
 
-import { openLibrary, type ZeroCopyLibrary } from "../mod.ts";
+import { type MappingKind, openLibrary, type ZeroCopyLibrary } from "../mod.ts";
 import { libraryFileName } from "../src/discovery.ts";
 import { STATUS } from "../src/layout.ts";
 import { readProcFile } from "./_proc.ts";
@@ -22,9 +22,12 @@ export type BenchLibrary = ZeroCopyLibrary<typeof benchSymbols>;
 export const BENCH_LIBRARY_PATH: string =
   new URL(`../zig-out/bench/${libraryFileName("zerocopy_bench")}`, import.meta.url).pathname;
 
-/** Opens the bench library once; run `zig build bench-lib` first. */
-export function openBenchLibrary(): Promise<BenchLibrary> {
-  return openLibrary({ path: BENCH_LIBRARY_PATH, symbols: benchSymbols });
+/**
+ * Opens the bench library once per mapping (the default when absent); run
+ * `zig build bench-lib` first. Every mapping's object shares the file's pools.
+ */
+export function openBenchLibrary(mapping?: MappingKind): Promise<BenchLibrary> {
+  return openLibrary({ path: BENCH_LIBRARY_PATH, symbols: benchSymbols, mapping });
 }
 
 /** The pool (size class) index of `size` in the bench library. */

@@ -5,9 +5,15 @@
  * @module
  */
 
-import { lend, Region, Ring } from "../mod.ts";
+import { lend, type MappingKind, Region, Ring } from "../mod.ts";
 import { DESCRIPTOR_WORDS } from "../src/descriptor.ts";
-import { availableMemory, type BenchLibrary, poolOf, preparePool } from "./_bench_library.ts";
+import {
+  availableMemory,
+  type BenchLibrary,
+  openBenchLibrary,
+  poolOf,
+  preparePool,
+} from "./_bench_library.ts";
 import { type Size, SIZES } from "./_timing.ts";
 
 /** One approach, ready to run at one size; dispose it to give back what it holds. */
@@ -65,24 +71,40 @@ function withPool(make: (lib: BenchLibrary, size: Size) => Prepared): Case["prep
 
 /**
  * Our API: Zig hands over an existing buffer, Deno wraps it in a view, then
- * disposes it. Disposed by a direct call, not `using`: Deno 2.9 compiles
- * `using` to a helper that costs more than the handover (see `oursWithUsing`).
+ * disposes it, under one mapping. Disposed by a direct call, not `using`:
+ * Deno 2.9 compiles `using` to a helper that costs more than the handover
+ * (see `oursWithUsing`).
  */
-export const ours: Case = {
-  group: "handover",
-  key: "ours",
-  name: "zerocopy adopt + view + dispose",
-  sizes: SIZES,
-  prepare: withPool((lib, size) => {
-    const pool = poolOf(size);
-    const handOver = lib.symbols.bench_hand_over;
-    return prepared(() => {
-      const buffer = lib.adopt("f64", (out) => handOver(pool, out));
-      sink = buffer.view;
-      buffer[Symbol.dispose]();
-    });
-  }),
+function adoptViewDispose(key: string, mapping: MappingKind): Case {
+  return {
+    group: "handover",
+    key,
+    name: `zerocopy adopt + view + dispose (${mapping})`,
+    sizes: SIZES,
+    prepare: withPool((_lib, size) => {
+      const lib = libraries[mapping];
+      const pool = poolOf(size);
+      const handOver = lib.symbols.bench_hand_over;
+      return prepared(() => {
+        const buffer = lib.adopt("f64", (out) => handOver(pool, out));
+        sink = buffer.view;
+        buffer[Symbol.dispose]();
+      });
+    }),
+  };
+}
+
+// The bench library under each mapping: two objects over one loaded file.
+const libraries: Record<MappingKind, BenchLibrary> = {
+  "node-api": await openBenchLibrary("node-api"),
+  "pointer-view": await openBenchLibrary("pointer-view"),
 };
+
+/** The handover under the Node-API mapping, the default: an external ArrayBuffer whose finalizer releases. */
+export const ours: Case = adoptViewDispose("ours", "node-api");
+
+/** The handover under the pointer-view mapping: getArrayBuffer, detach, then a release call. */
+export const oursPointerView: Case = adoptViewDispose("ours_pointer_view", "pointer-view");
 
 /**
  * The pooled path: the bench library's region of slots is handed over and
@@ -394,6 +416,7 @@ export const readFloor: Case = {
 export const CASES: readonly Case[] = [
   floor,
   ours,
+  oursPointerView,
   pooled,
   region,
   batched,
