@@ -31,7 +31,7 @@ export {
 export { LIBRARY_ENV_VAR, libraryFileName } from "./src/discovery.ts";
 export type { Descriptor } from "./src/descriptor.ts";
 export type { TransferredBuffer } from "./src/transfer.ts";
-export { type Mapping, MAPPING_ENV_VAR, type MappingKind } from "./src/mapping.ts";
+export { MAPPING_ENV_VAR, type MappingKind } from "./src/mapping.ts";
 export { type Demo, openDemo } from "./src/demo.ts";
 export type { Bindings as DemoBindings } from "./src/demo_bindings.ts";
 export { lend } from "./src/lend.ts";

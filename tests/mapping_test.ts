@@ -4,7 +4,16 @@
 import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { type Demo, type MappingKind, openDemo, openLibrary } from "../mod.ts";
-import { assertCode, assertLiveUnchanged, demo, expectedPattern, lib, UNSCOPED_FFI } from "./_helpers.ts";
+import { testHooksSymbols } from "./fixtures/test_hooks.ts";
+import {
+  assertCode,
+  assertLiveUnchanged,
+  demo,
+  expectedPattern,
+  hooks,
+  lib,
+  UNSCOPED_FFI,
+} from "./_helpers.ts";
 
 // The pointer-view mapping needs --allow-ffi without a path.
 const MAPPINGS: readonly MappingKind[] = UNSCOPED_FFI ? ["node-api", "pointer-view"] : ["node-api"];
@@ -56,6 +65,16 @@ for (const mapping of MAPPINGS) {
       const before = library.stats();
       generate("f64", 0)[Symbol.dispose]();
       assertLiveUnchanged(before);
+    });
+
+    it("frees an empty buffer whose descriptor has a null pointer at dispose", async () => {
+      const bad = await openLibrary({ path: hooks.path, symbols: testHooksSymbols, mapping });
+      const before = bad.stats();
+      const buffer = bad.adopt("f64", (out) => bad.symbols.zc_hand_over_null(0n, out));
+      assertEquals(buffer.length, 0);
+      buffer[Symbol.dispose]();
+      assertEquals(bad.stats().liveBuffers, before.liveBuffers);
+      assertEquals(bad.stats().totalReleased, before.totalReleased + 1);
     });
 
     it("gives a buffer back to Zig, which frees it, once", () => {

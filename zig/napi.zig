@@ -126,8 +126,12 @@ fn wrap(env: Env, info: CallbackInfo) callconv(.c) Value {
         return throwError(env, "the descriptor's byte length overflows");
     const owned = std.heap.c_allocator.create(Owned) catch return throwError(env, "out of memory");
     owned.* = .{ .descriptor = descriptor.* };
+    // V8 never calls the deleter of a backing store without data, and an empty
+    // descriptor may have a null `ptr` yet something to release: give it an
+    // address that is never read, as zero bytes are.
+    const data: *anyopaque = if (descriptor.ptr) |ptr| ptr else @ptrFromInt(@alignOf(Descriptor));
     var result: Value = null;
-    if (api.napi_create_external_arraybuffer(env, descriptor.ptr, byte_length, finalize, owned, &result) != napi_ok) {
+    if (api.napi_create_external_arraybuffer(env, data, byte_length, finalize, owned, &result) != napi_ok) {
         std.heap.c_allocator.destroy(owned);
         return throwError(env, "the host refused an external ArrayDescriptor");
     }
