@@ -1,7 +1,7 @@
 //! The Node-API entry of every zerocopy library (`exportAbi()` exports it):
-//! wraps a handed-over descriptor in an external `ArrayDescriptor` whose finalizer
+//! wraps a handed-over descriptor in an external `ArrayBuffer` whose finalizer
 //! releases it, so the release travels with the memory wherever V8 moves it
-//! (`ArrayDescriptor.prototype.transfer`, `structuredClone`, `postMessage`).
+//! (`ArrayBuffer.prototype.transfer`, `structuredClone`, `postMessage`).
 //!
 //! Deno loads it with `process.dlopen` from `node:process`, which calls
 //! `napi_register_module_v1`. Every `napi_*` function is looked up in the host
@@ -76,7 +76,7 @@ threadlocal var on_js_thread: bool = false;
 threadlocal var reclaiming: ?*Reclaim = null;
 
 const Reclaim = struct {
-    /// The ArrayDescriptor's data, to tell its finalizer from any other.
+    /// The ArrayBuffer's data, to tell its finalizer from any other.
     data: ?*anyopaque,
     into: *Descriptor,
     done: bool = false,
@@ -109,8 +109,8 @@ pub fn exportEntry() void {
     @export(&node_api_module_get_api_version_v1, .{ .name = "node_api_module_get_api_version_v1" });
 }
 
-/// `wrap(descriptor: BigUint64Array): ArrayDescriptor`: takes ownership of a
-/// handed-over descriptor and returns an ArrayDescriptor over its memory whose
+/// `wrap(descriptor: BigUint64Array): ArrayBuffer`: takes ownership of a
+/// handed-over descriptor and returns an ArrayBuffer over its memory whose
 /// finalizer releases it. Also drains releases deferred by other threads, so
 /// a loop that drops buffers holds at most one garbage collection's worth.
 fn wrap(env: Env, info: CallbackInfo) callconv(.c) Value {
@@ -133,26 +133,27 @@ fn wrap(env: Env, info: CallbackInfo) callconv(.c) Value {
     var result: Value = null;
     if (api.napi_create_external_arraybuffer(env, data, byte_length, finalize, owned, &result) != napi_ok) {
         std.heap.c_allocator.destroy(owned);
-        return throwError(env, "the host refused an external ArrayDescriptor");
+        return throwError(env, "the host refused an external ArrayBuffer");
     }
+    // `private` stays: a library may read it back as its own handle (a region's
+    // owner, say), and without `release` nothing can be freed through it.
     descriptor.release = null;
-    descriptor.private = null;
     return result;
 }
 
-/// `detach(memory: ArrayDescriptor): void`: detaches `memory`, whose finalizer then
+/// `detach(memory: ArrayBuffer): void`: detaches `memory`, whose finalizer then
 /// releases it at once unless something else still holds it. Cheaper than
-/// `memory.transfer(0)`, which allocates an empty ArrayDescriptor to return.
+/// `memory.transfer(0)`, which allocates an empty ArrayBuffer to return.
 fn detach(env: Env, info: CallbackInfo) callconv(.c) Value {
     on_js_thread = true;
     var argv: [1]Value = .{null};
     if (!arguments(env, info, &argv)) return throwError(env, "detach(memory) takes one argument");
     if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok)
-        return throwError(env, "detach(memory) takes a detachable ArrayDescriptor");
+        return throwError(env, "detach(memory) takes a detachable ArrayBuffer");
     return null;
 }
 
-/// `reclaim(memory: ArrayDescriptor, descriptor: BigUint64Array): boolean`:
+/// `reclaim(memory: ArrayBuffer, descriptor: BigUint64Array): boolean`:
 /// detaches `memory` and moves the ownership its finalizer held into
 /// `descriptor` (to give the memory back to Zig, or send it to a worker).
 /// False when something else still holds the memory: it is then released
@@ -165,12 +166,12 @@ fn reclaim(env: Env, info: CallbackInfo) callconv(.c) Value {
         return throwError(env, "reclaim(memory, descriptor) takes a BigUint64Array of 6 words");
     var data: ?*anyopaque = null;
     if (api.napi_get_arraybuffer_info(env, argv[0], &data, null) != napi_ok)
-        return throwError(env, "reclaim(memory, descriptor) takes an ArrayDescriptor");
+        return throwError(env, "reclaim(memory, descriptor) takes an ArrayBuffer");
     var target: Reclaim = .{ .data = data, .into = into };
     reclaiming = &target;
     defer reclaiming = null;
     if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok)
-        return throwError(env, "reclaim(memory, descriptor) cannot detach that ArrayDescriptor");
+        return throwError(env, "reclaim(memory, descriptor) cannot detach that ArrayBuffer");
     var result: Value = null;
     _ = api.napi_get_boolean(env, target.done, &result);
     return result;
@@ -196,7 +197,7 @@ fn layout(env: Env, info: CallbackInfo) callconv(.c) Value {
     return result;
 }
 
-/// Runs wherever V8 drops the memory's last ArrayDescriptor: synchronously inside
+/// Runs wherever V8 drops the memory's last ArrayBuffer: synchronously inside
 /// a detach, or on a garbage-collector thread. Calls no `napi_*` function.
 fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
     _ = env;
