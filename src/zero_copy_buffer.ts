@@ -18,10 +18,12 @@ import { pack, type TransferredBuffer } from "./transfer.ts";
  * - `live`: its views read and write the memory.
  * - `draining`: disposed while a nonblocking call pinned it: views detached,
  *   the memory freed when the last pin goes.
- * - `disposed`: views detached and the memory freed.
+ * - `disposed`: views detached and the memory freed (under the Node-API mapping,
+ *   or left to the `ArrayBuffer` the user moved it to, which frees it when it dies).
  * - `consumed`: given back to Zig or transferred to a worker, which owns the memory now.
- * - `abandoned`: its `ArrayBuffer` was transferred away behind its back, so the
- *   memory is left allocated rather than freed under the view that holds it.
+ * - `abandoned`: under the pointer-view mapping, its `ArrayBuffer` was transferred
+ *   away behind its back, so the memory is left allocated rather than freed under
+ *   the view that holds it.
  */
 export type BufferState = "live" | "draining" | "disposed" | "consumed" | "abandoned";
 
@@ -69,9 +71,11 @@ export const bufferInternals = {} as BufferInternals;
  *
  * Disposing detaches the underlying `ArrayBuffer` before the memory is freed, so
  * every view of it, including views you made, has length 0 afterwards and can
- * never read freed memory. Do not transfer `view.buffer` yourself
- * (`ArrayBuffer.prototype.transfer`, a transfer list): the memory would leave
- * zerocopy's control, and a later dispose refuses to free it. Use
+ * never read freed memory. Under the library's Node-API mapping (the default)
+ * the memory is freed by its `ArrayBuffer` itself, so moving `view.buffer` away
+ * (`ArrayBuffer.prototype.transfer`, a `postMessage` transfer list) is safe: the
+ * memory goes with it. Under the pointer-view mapping do not: the memory would
+ * leave zerocopy's control, and a later dispose refuses to free it; use
  * {@linkcode ZeroCopyBuffer.prototype.transfer} to move a buffer to a worker.
  *
  * @typeParam T The element type, which picks the view's TypedArray.
