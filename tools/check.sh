@@ -96,6 +96,7 @@ zig_tests "zig test (ReleaseSafe)" --release=safe
 zig_tests "zig test (checked)" -Dchecked=true
 check "zig build" zig build --release=safe install fixtures checked-lib
 zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
+check "prebuilt libraries fresh" zig build dist-check
 check "zig build (author example)" zig build --build-file examples/zig_author/build.zig --release=safe
 check "generated bindings" tools/check_bindings.sh
 check "deno fmt" deno fmt --check
@@ -124,7 +125,8 @@ ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (denied env)" \
   --allow-ffi --deny-env=ZEROCOPY_LIB tests/permissions/denied_env_test.ts
 remote_cache=$(mktemp -d)
 ZEROCOPY_TEST_CACHE=$remote_cache deno_tests "deno test (remote library)" --allow-ffi --allow-net=127.0.0.1 \
-  --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,"$remote_cache" --allow-write="$remote_cache" tests/remote/
+  --allow-run --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,lib,"$remote_cache" \
+  --allow-write="$remote_cache" tests/remote/
 rm -rf "$remote_cache"
 deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/
 check "examples run" run_examples
