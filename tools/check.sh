@@ -90,7 +90,7 @@ expect_abort() { # command...: succeeds when the command dies of SIGABRT naming 
   [ "$rc" = 134 ] && grep -q "zerocopy checked build" <<<"$out"
 }
 
-check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig
+check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig tools/cross
 zig_tests "zig test (Debug)"
 zig_tests "zig test (ReleaseSafe)" --release=safe
 zig_tests "zig test (checked)" -Dchecked=true

@@ -1,0 +1,58 @@
+/**
+ * Lays the package out in a JSR registry folder exactly as `deno publish` would
+ * upload it: the files its `--dry-run` lists, `meta.json`, and
+ * `<version>_meta.json` with each file's size and SHA-256, as the mirror in
+ * ../shared/jsr has them for @std. Prints the package's size.
+ *
+ *   deno run --allow-read --allow-write tools/jsr_package.ts DRY_RUN_OUTPUT REGISTRY_DIR
+ *
+ * DRY_RUN_OUTPUT is what `deno publish --dry-run` printed, run from the package root.
+ *
+ * @module
+ */
+
+const [dryRunOutput, registry] = Deno.args;
+if (!dryRunOutput || !registry) {
+  console.error("usage: jsr_package.ts DRY_RUN_OUTPUT REGISTRY_DIR");
+  Deno.exit(2);
+}
+
+const root = new URL("../", import.meta.url);
+const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+const [scope, name] = (config.name as string).slice(1).split("/");
+const version: string = config.version;
+// Strips the color codes Deno prints even into a file.
+const printed = (await Deno.readTextFile(dryRunOutput)).replaceAll(/\x1b\[[0-9;]*m/g, "");
+const files = [...printed.matchAll(/^\s+(file:\/\/\S+) \(/gm)].map((match) => new URL(match[1]));
+if (files.length === 0) throw new Error(`no files listed in ${dryRunOutput}: did the dry run fail?`);
+
+const packageDir = `${registry}/@${scope}/${name}`;
+const manifest: Record<string, { size: number; checksum: string }> = {};
+let total = 0;
+for (const file of files) {
+  const relative = file.href.slice(root.href.length);
+  const bytes = await Deno.readFile(file);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  manifest[`/${relative}`] = {
+    size: bytes.length,
+    checksum: `sha256-${Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("")}`,
+  };
+  total += bytes.length;
+  const target = `${packageDir}/${version}/${relative}`;
+  await Deno.mkdir(target.slice(0, target.lastIndexOf("/")), { recursive: true });
+  await Deno.writeFile(target, bytes);
+}
+const exports = typeof config.exports === "string" ? { ".": config.exports } : config.exports;
+await Deno.writeTextFile(
+  `${packageDir}/meta.json`,
+  JSON.stringify({ scope, name, latest: version, versions: { [version]: {} } }, null, 1),
+);
+await Deno.writeTextFile(
+  `${packageDir}/${version}_meta.json`,
+  JSON.stringify({ manifest, exports }, null, 1),
+);
+console.log(
+  `@${scope}/${name}@${version}: ${files.length} files, ${total} bytes (${
+    (total / 1024 / 1024).toFixed(2)
+  } MB of JSR's 20 MB limit)`,
+);
