@@ -22,7 +22,7 @@ export DENO_DIR="$work/deno_dir"
 mkdir -p "$project" "$bin" "$DENO_DIR"
 
 # The package as `deno publish` would upload it: the files its dry run lists.
-deno publish --dry-run --allow-dirty >"$work/dry_run.txt" 2>&1 || { cat "$work/dry_run.txt"; fail "deno publish --dry-run failed"; }
+NO_COLOR=1 deno publish --dry-run --allow-dirty >"$work/dry_run.txt" 2>&1 || { cat "$work/dry_run.txt"; fail "deno publish --dry-run failed"; }
 cp -r "$mirror" "$registry"
 chmod -R u+w "$registry"
 deno run --allow-read --allow-write="$registry" tools/jsr_package.ts "$work/dry_run.txt" "$registry"

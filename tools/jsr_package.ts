@@ -6,7 +6,7 @@
  *
  *   deno run --allow-read --allow-write tools/jsr_package.ts DRY_RUN_OUTPUT REGISTRY_DIR
  *
- * DRY_RUN_OUTPUT is what `deno publish --dry-run` printed, run from the package root.
+ * DRY_RUN_OUTPUT is what `NO_COLOR=1 deno publish --dry-run` printed, run from the package root.
  *
  * @module
  */
@@ -21,8 +21,7 @@ const root = new URL("../", import.meta.url);
 const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
 const [scope, name] = (config.name as string).slice(1).split("/");
 const version: string = config.version;
-// Strips the color codes Deno prints even into a file.
-const printed = (await Deno.readTextFile(dryRunOutput)).replaceAll(/\x1b\[[0-9;]*m/g, "");
+const printed = await Deno.readTextFile(dryRunOutput);
 const files = [...printed.matchAll(/^\s+(file:\/\/\S+) \(/gm)].map((match) => new URL(match[1]));
 if (files.length === 0) throw new Error(`no files listed in ${dryRunOutput}: did the dry run fail?`);
 
