@@ -15,6 +15,7 @@
 //! Zig authors depend on this package and import the `zerocopy` module.
 
 const std = @import("std");
+const zon = @import("build.zig.zon");
 
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
@@ -45,6 +46,11 @@ pub fn build(b: *std.Build) void {
         .root_source_file = b.path("zig/root.zig"),
         .lib_dir = "lib",
         .manifest = "src/prebuilt_manifest.ts",
+        .source_tarball = .{
+            .name = "zerocopy-zig-" ++ zon.version,
+            .root = "zerocopy-" ++ zon.version,
+            .paths = comptime joinPaths(zon.paths),
+        },
     });
     b.step("dist", "Cross-compile the library for every target into lib/ and write src/prebuilt_manifest.ts").dependOn(dist.write);
     b.step("dist-check", "Fail when lib/ or src/prebuilt_manifest.ts differs from what dist writes").dependOn(dist.check);
@@ -182,6 +188,15 @@ pub const DistOptions = struct {
     lib_dir: []const u8,
     /// The TypeScript manifest to write, relative to the build root.
     manifest: []const u8,
+    /// A source tarball of a Zig package to write as `<lib_dir>/<name>.tar.gz`, for `zig fetch`.
+    source_tarball: ?struct {
+        /// The file name without `.tar.gz`.
+        name: []const u8,
+        /// The folder the files sit in inside the tarball.
+        root: []const u8,
+        /// Files and folders to include, relative to the build root, comma-separated: build.zig.zon's `.paths`.
+        paths: []const u8,
+    } = null,
 };
 
 /// The steps that write the prebuilt libraries and their manifest, and that
@@ -208,6 +223,7 @@ pub fn addDist(b: *std.Build, options: DistOptions) DistSteps {
         run.*.setCwd(b.path("."));
         run.*.has_side_effects = true;
         run.*.addArgs(&.{ mode, options.lib_dir, options.manifest });
+        if (options.source_tarball) |tarball| run.*.addArgs(&.{ "--tarball", tarball.name, tarball.root, tarball.paths });
         step.* = &run.*.step;
     }
     for (dist_targets) |dist_target| {
@@ -219,6 +235,13 @@ pub fn addDist(b: *std.Build, options: DistOptions) DistSteps {
         for (runs) |run| run.addPrefixedFileArg(b.fmt("{s}=", .{dist_target.key}), library.getEmittedBin());
     }
     return .{ .write = steps[0], .check = steps[1] };
+}
+
+/// build.zig.zon's `.paths` as one comma-separated list.
+fn joinPaths(comptime paths: anytype) []const u8 {
+    var joined: []const u8 = "";
+    for (paths, 0..) |path, i| joined = joined ++ (if (i == 0) "" else ",") ++ path;
+    return joined;
 }
 
 fn addSharedLibrary(

@@ -97,6 +97,7 @@ zig_tests "zig test (checked)" -Dchecked=true
 check "zig build" zig build --release=safe install fixtures checked-lib
 zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
 check "prebuilt libraries fresh" zig build dist-check
+check "prebuilt libraries (static)" python3 tools/check_binaries.py
 check "zig build (author example)" zig build --build-file examples/zig_author/build.zig --release=safe
 check "generated bindings" tools/check_bindings.sh
 check "deno fmt" deno fmt --check

@@ -4,7 +4,11 @@
 //! `--check` it writes nothing and fails when a library or the manifest on disk
 //! differs from what it would write.
 //!
-//!   dist_main (--write | --check) LIB_DIR MANIFEST.ts OS-ARCH=ARTIFACT...
+//!   dist_main (--write | --check) LIB_DIR MANIFEST.ts [--tarball NAME ROOT PATH,PATH...] OS-ARCH=ARTIFACT...
+//!
+//! `--tarball` also writes `LIB_DIR/NAME.tar.gz`, a source tarball of the Zig package (the files
+//! under each PATH, inside a folder ROOT) that `zig fetch` accepts: entries sorted, times and
+//! owners zeroed, so the same sources always give the same bytes.
 //!
 //! LIB_DIR and MANIFEST.ts are relative to the working directory (the build root),
 //! without `..`: the manifest locates LIB_DIR relative to itself, so the package
@@ -19,16 +23,34 @@ pub fn main(init: std.process.Init) !u8 {
     const io = init.io;
     const args = try init.minimal.args.toSlice(arena);
     if (args.len < 5) {
-        std.debug.print("usage: {s} (--write | --check) LIB_DIR MANIFEST.ts OS-ARCH=ARTIFACT...\n", .{args[0]});
+        std.debug.print("usage: {s} (--write | --check) LIB_DIR MANIFEST.ts [--tarball NAME ROOT PATH,PATH...] OS-ARCH=ARTIFACT...\n", .{args[0]});
         return 2;
     }
     const check = std.mem.eql(u8, args[1], "--check");
     const lib_dir = args[2];
     const manifest_path = args[3];
     const cwd = std.Io.Dir.cwd();
+    var rest = args[4..];
+
+    var stale: usize = 0;
+    if (rest.len >= 4 and std.mem.eql(u8, rest[0], "--tarball")) {
+        const path = try std.fmt.allocPrint(arena, "{s}/{s}.tar.gz", .{ lib_dir, rest[1] });
+        var paths = std.mem.splitScalar(u8, rest[3], ',');
+        const tarball = try sourceTarball(io, arena, rest[2], &paths);
+        if (check) {
+            if (!try sameContent(io, arena, path, tarball)) {
+                std.debug.print("{s} is stale: it differs from the Zig package's sources\n", .{path});
+                stale += 1;
+            }
+        } else {
+            try cwd.createDirPath(io, lib_dir);
+            try cwd.writeFile(io, .{ .sub_path = path, .data = tarball });
+        }
+        rest = rest[4..];
+    }
 
     var targets: std.ArrayList(Target) = .empty;
-    for (args[4..]) |arg| {
+    for (rest) |arg| {
         const eq = std.mem.indexOfScalar(u8, arg, '=') orelse {
             std.debug.print("expected OS-ARCH=ARTIFACT, got \"{s}\"\n", .{arg});
             return 2;
@@ -49,7 +71,6 @@ pub fn main(init: std.process.Init) !u8 {
     var manifest: std.Io.Writer.Allocating = .init(arena);
     try writeManifest(&manifest.writer, lib_dir, manifest_path, targets.items);
 
-    var stale: usize = 0;
     for (targets.items) |target| {
         const path = try std.fmt.allocPrint(arena, "{s}/{s}/{s}", .{ lib_dir, target.key, target.file });
         if (check) {
@@ -73,6 +94,50 @@ pub fn main(init: std.process.Init) !u8 {
     }
     try cwd.writeFile(io, .{ .sub_path = manifest_path, .data = manifest.written() });
     return 0;
+}
+
+/// A gzipped tar of every file under `paths` (files or folders), below the folder `root`.
+fn sourceTarball(io: std.Io, arena: std.mem.Allocator, root: []const u8, paths: *std.mem.SplitIterator(u8, .scalar)) ![]const u8 {
+    const cwd = std.Io.Dir.cwd();
+    var files: std.ArrayList([]const u8) = .empty;
+    while (paths.next()) |path| {
+        var dir = cwd.openDir(io, path, .{ .iterate = true }) catch |err| switch (err) {
+            error.NotDir => {
+                try files.append(arena, path);
+                continue;
+            },
+            else => return err,
+        };
+        defer dir.close(io);
+        var walker = try dir.walk(arena);
+        defer walker.deinit();
+        while (try walker.next(io)) |entry| {
+            if (entry.kind != .file) continue;
+            try files.append(arena, try std.fmt.allocPrint(arena, "{s}/{s}", .{ path, entry.path }));
+        }
+    }
+    std.mem.sort([]const u8, files.items, {}, struct {
+        fn lessThan(_: void, a: []const u8, b: []const u8) bool {
+            return std.mem.lessThan(u8, a, b);
+        }
+    }.lessThan);
+
+    var tar_bytes: std.Io.Writer.Allocating = .init(arena);
+    var tar: std.tar.Writer = .{ .underlying_writer = &tar_bytes.writer };
+    try tar.setRoot(root);
+    for (files.items) |file| {
+        const content = try cwd.readFileAlloc(io, file, arena, .limited(16 << 20));
+        const name = try std.mem.replaceOwned(u8, arena, file, "\\", "/");
+        try tar.writeFileBytes(name, content, .{ .mode = 0o644, .mtime = 0 });
+    }
+    try tar.finishPedantically();
+
+    var gzip_bytes: std.Io.Writer.Allocating = try .initCapacity(arena, tar_bytes.written().len);
+    const window = try arena.alloc(u8, std.compress.flate.max_window_len);
+    var compress: std.compress.flate.Compress = try .init(&gzip_bytes.writer, window, .gzip, .best);
+    try compress.writer.writeAll(tar_bytes.written());
+    try compress.finish();
+    return gzip_bytes.written();
 }
 
 fn sameContent(io: std.Io, arena: std.mem.Allocator, path: []const u8, expected: []const u8) !bool {
