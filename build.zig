@@ -166,12 +166,13 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
 
 /// The targets every prebuilt library is built for, named as `Deno.build.os`-`Deno.build.arch`.
 /// glibc 2.17 (2012) is the oldest Zig links against: RHEL/CentOS 7, Debian 8, Ubuntu 14.04 and
-/// every later distribution load the Linux builds. macOS takes Zig's default minimum version.
+/// every later distribution load the Linux builds. macOS 11 is the first with Apple silicon (Zig's
+/// default minimum, 15, would refuse to load on most Macs in use); Windows 10 is Zig's and Deno's minimum.
 pub const dist_targets = [_]struct { key: []const u8, query: []const u8 }{
     .{ .key = "linux-x86_64", .query = "x86_64-linux-gnu.2.17" },
     .{ .key = "linux-aarch64", .query = "aarch64-linux-gnu.2.17" },
-    .{ .key = "darwin-x86_64", .query = "x86_64-macos" },
-    .{ .key = "darwin-aarch64", .query = "aarch64-macos" },
+    .{ .key = "darwin-x86_64", .query = "x86_64-macos.11.0" },
+    .{ .key = "darwin-aarch64", .query = "aarch64-macos.11.0" },
     .{ .key = "windows-x86_64", .query = "x86_64-windows-gnu" },
     .{ .key = "windows-aarch64", .query = "aarch64-windows-gnu" },
 };

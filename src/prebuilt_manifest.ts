@@ -11,12 +11,12 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 241760,
-    sha256: "46794a110784e380c6d3caeced886c0e150851ba09c1e006873b9a7d6306468c",
+    sha256: "26203038065ac456a20733d07bd44863e07be3883c82848b06467cd0a1568d92",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 266736,
-    sha256: "1b3ebea22ea0584ab1bbf9a0272b0f5ab2c079c641290a3ece8fb106cd2d19b0",
+    sha256: "d55e1b1e88d77db6351b88a1914720feb616d502ec26fd5a67261c42df50af81",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",

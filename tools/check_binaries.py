@@ -6,12 +6,14 @@
 For each target in src/prebuilt_manifest.ts: the file under lib/<os>-<arch>/ has the manifest's
 size and SHA-256; its format is the OS's (ELF shared object, Mach-O dylib, PE DLL) and its machine
 the target's architecture; it exports every symbol src/symbols.ts binds (zc_abi_version, zc_layout,
-zc_release, ...); and a Linux build asks for no glibc symbol version newer than the baseline.
+zc_release, ...); a Linux build asks for no glibc symbol version newer than the baseline, and a
+macOS build loads on the baseline macOS.
 Parses the headers with the standard library alone, so it runs where no binutils are installed.
 """
 import hashlib, os, re, struct, sys
 
 GLIBC_BASELINE = (2, 17)  # build.zig's dist_targets: x86_64-linux-gnu.2.17, aarch64-linux-gnu.2.17
+MACOS_BASELINE = (11, 0)  # build.zig's dist_targets: x86_64-macos.11.0, aarch64-macos.11.0
 
 
 def elf(data, arch):
@@ -70,10 +72,13 @@ def macho(data, arch):
         return f"Mach-O file type {filetype}, not a dylib (6)", set()
     if machine != arch:
         return f"Mach-O CPU {machine}, not {arch}", set()
-    exports, at = set(), 32
+    exports, at, minos = set(), 32, None
     for _ in range(ncmds):
         cmd, size = struct.unpack_from("<II", data, at)
-        if cmd == 0x2:  # LC_SYMTAB
+        if cmd == 0x32:  # LC_BUILD_VERSION: the oldest macOS that loads the file
+            version, = struct.unpack_from("<I", data, at + 12)
+            minos = (version >> 16, (version >> 8) & 0xFF)
+        elif cmd == 0x2:  # LC_SYMTAB
             symoff, nsyms, stroff, _strsize = struct.unpack_from("<IIII", data, at + 8)
             for i in range(nsyms):
                 n_strx, n_type = struct.unpack_from("<IB", data, symoff + 16 * i)
@@ -81,7 +86,9 @@ def macho(data, arch):
                     name = data[stroff + n_strx:data.index(b"\0", stroff + n_strx)].decode()
                     exports.add(name[1:] if name.startswith("_") else name)
         at += size
-    return f"Mach-O dylib, {machine}", exports
+    if minos is None or minos > MACOS_BASELINE:
+        return f"needs macOS {minos}, newer than the {MACOS_BASELINE[0]}.{MACOS_BASELINE[1]} baseline", exports
+    return f"Mach-O dylib, {machine}, needs macOS {minos[0]}.{minos[1]}", exports
 
 
 def pe(data, arch):
