@@ -1,10 +1,14 @@
 /**
  * Where the native library is looked for, in order: the `path` option, the
  * `ZEROCOPY_LIB` environment variable, then the `zig build` output beside this
- * module and in the working directory.
+ * module and in the working directory, then the prebuilt library for this
+ * platform in the package (src/prebuilt.ts fetches and checks it).
  *
  * @module
  */
+
+import type { PrebuiltSource } from "./prebuilt.ts";
+import { prebuiltBaseUrl, prebuiltLibraries } from "./prebuilt_manifest.ts";
 
 /** The environment variable that overrides where the native library is looked for. */
 export const LIBRARY_ENV_VAR = "ZEROCOPY_LIB";
@@ -51,6 +55,27 @@ export function libraryCandidates(path: string | URL | undefined): Candidate[] {
   if (beside.protocol === "file:") candidates.push({ path: toPath(beside), source: "beside the module" });
   candidates.push({ path: `zig-out/lib/${file}`, source: "working directory" });
   return candidates;
+}
+
+/**
+ * The prebuilt libraries to fall back on when the candidates are missing:
+ * none when a path or `ZEROCOPY_LIB` named the library (an explicit choice is
+ * never replaced), `prebuilt` when given, else this package's own.
+ *
+ * @param path The `path` option.
+ * @param prebuilt The `prebuilt` option.
+ * @param ownSymbols Whether the library is opened with its own symbols: a Zig
+ * author's library, which this package's prebuilt files are not.
+ * @returns Where to fetch a prebuilt library from, or undefined for none.
+ */
+export function prebuiltFallback(
+  path: string | URL | undefined,
+  prebuilt: PrebuiltSource | undefined,
+  ownSymbols = false,
+): PrebuiltSource | undefined {
+  if (path !== undefined || readEnv(LIBRARY_ENV_VAR) !== undefined) return undefined;
+  if (prebuilt !== undefined) return prebuilt;
+  return ownSymbols ? undefined : { baseUrl: prebuiltBaseUrl, libraries: prebuiltLibraries };
 }
 
 /** A file path from a path or `file:` URL. */

@@ -32,12 +32,16 @@ export function platformKey(os: string = Deno.build.os, arch: string = Deno.buil
   return `${os}-${arch}`;
 }
 
-/** Which prebuilt library to use and where to keep it. */
-export interface ResolvePrebuiltOptions {
+/** Where a package's prebuilt libraries are and what they hash to: its `lib/` folder and generated manifest. */
+export interface PrebuiltSource {
   /** The folder holding one `<os>-<arch>/<file>` per library, as a URL (`https:`, `http:` or `file:`). */
   baseUrl: URL;
   /** The libraries by `<os>-<arch>`, such as the generated `prebuiltLibraries`. */
   libraries: Readonly<Record<string, PrebuiltLibrary>>;
+}
+
+/** Which prebuilt library to use and where to keep it. */
+export interface ResolvePrebuiltOptions extends PrebuiltSource {
   /** The OS to pick for; `Deno.build.os` by default. */
   os?: string;
   /** The architecture to pick for; `Deno.build.arch` by default. */

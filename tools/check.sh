@@ -105,6 +105,8 @@ check "deno lint" deno lint
 check "deno check" deno_with_registry check mod.ts src examples tests bench
 check "deno doc --lint" deno doc --lint mod.ts
 check "deno publish --dry-run" deno publish --dry-run --allow-dirty
+check "README code blocks" deno_with_registry check --doc-only README.md
+check "jsr: package, no Zig" tools/check_jsr_package.sh
 deno_tests "deno test" --allow-ffi --allow-env=ZEROCOPY_LIB --allow-read=mod.ts,src,tests tests/*_test.ts
 checked_lib="$ZEROCOPY_ROOT/zig-out/checked/libzerocopy.so"
 ZEROCOPY_LIB=$checked_lib deno_tests "deno test (checked lib)" \
@@ -124,6 +126,8 @@ deno_tests "deno test (scoped ffi)" --allow-ffi=zig-out/lib tests/permissions/sc
 deno_tests "deno test (other-path ffi)" --allow-ffi=zig-out/fixtures tests/permissions/other_path_ffi_test.ts
 ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (denied env)" \
   --allow-ffi --deny-env=ZEROCOPY_LIB tests/permissions/denied_env_test.ts
+ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (no env, prebuilt)" \
+  --allow-ffi --allow-read=. tests/permissions/no_env_prebuilt_test.ts
 remote_cache=$(mktemp -d)
 ZEROCOPY_TEST_CACHE=$remote_cache deno_tests "deno test (remote library)" --allow-ffi --allow-net=127.0.0.1 \
   --allow-run --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,lib,"$remote_cache" \

@@ -3,8 +3,9 @@
 # (../shared/jsr) exactly as `deno publish` would upload it, then, in a fresh project with a fresh
 # DENO_DIR and no Zig on PATH, imports jsr:@zerocopy/zerocopy@<version> and opens the library with
 # no path (the prebuilt binary for this platform, downloaded from the package, hash-checked and
-# cached); runs again with the registry stopped (from the cache); and runs once more with the
-# cached file tampered with, which must fail with HASH_MISMATCH without loading it.
+# cached); runs the README's first example; runs again with the registry stopped (from the cache);
+# and runs once more with the cached file tampered with, which must fail with HASH_MISMATCH without
+# loading it. Also fetches the Zig source tarball from the registry with `zig fetch`.
 # Prints the package's size and each run's time.
 set -euo pipefail
 . "$(dirname "$0")/toolchain.sh"
@@ -14,15 +15,19 @@ fail() { echo "check_jsr_package: $*" >&2; exit 1; }
 mirror="$ZEROCOPY_ROOT/../shared/jsr"
 [ -x "$mirror/with-registry" ] || fail "no registry mirror at $mirror"
 version=$(sed -n 's/^  "version": "\(.*\)",$/\1/p' deno.json)
+package="jsr:@zerocopy/zerocopy@$version"
+zig_version=$(sed -n 's/^    .version = "\(.*\)",$/\1/p' build.zig.zon)
+[ "$version" = "$zig_version" ] || fail "deno.json has version $version but build.zig.zon $zig_version: they are released together"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 registry="$work/registry" project="$work/project" bin="$work/bin"
 export DENO_DIR="$work/deno_dir"
-mkdir -p "$project" "$bin" "$DENO_DIR"
+mkdir -p "$project" "$bin" "$DENO_DIR" "$work/home"
 
 # The package as `deno publish` would upload it: the files its dry run lists.
-NO_COLOR=1 deno publish --dry-run --allow-dirty >"$work/dry_run.txt" 2>&1 || { cat "$work/dry_run.txt"; fail "deno publish --dry-run failed"; }
+NO_COLOR=1 deno publish --dry-run --allow-dirty >"$work/dry_run.txt" 2>&1 ||
+  { cat "$work/dry_run.txt"; fail "deno publish --dry-run failed"; }
 cp -r "$mirror" "$registry"
 chmod -R u+w "$registry"
 deno run --allow-read --allow-write="$registry" tools/jsr_package.ts "$work/dry_run.txt" "$registry"
@@ -31,45 +36,61 @@ echo "package tarball (gzip): $(tar -C "$registry/@zerocopy/zerocopy/$version" -
 # A user's machine: Deno, no Zig, nothing of this checkout.
 ln -s "$(command -v deno)" "$bin/deno"
 user_path="$bin:/usr/bin:/bin"
-PATH=$user_path command -v zig >/dev/null && fail "zig is on the user's PATH ($user_path)"
-cp tools/jsr_user/*.ts "$project/"
-sed -i "s/@VERSION@/$version/" "$project"/*.ts
+if PATH=$user_path command -v zig >/dev/null; then fail "zig is on the user's PATH ($user_path)"; fi
+python3 tools/jsr_user_files.py "$package" "$project"
 cache="$DENO_DIR/zerocopy"
 
-user_run() { # script.ts: runs it as the README says, with the package host and the cache granted
+user_run() { # deno-run-args...: as the README says, with the package host and the cache granted
+  local host=${JSR_URL#http://}
   (cd "$project" && env -i PATH="$user_path" HOME="$work/home" DENO_DIR="$DENO_DIR" JSR_URL="$JSR_URL" \
-    NO_COLOR=1 deno run --allow-ffi --allow-net="${JSR_URL#http://}" --allow-env=DENO_DIR,XDG_CACHE_HOME,HOME,ZEROCOPY_LIB \
-    --allow-read="$cache" --allow-write="$cache" "$@")
+    NO_COLOR=1 deno run --allow-ffi --allow-net="${host%/}" \
+    --allow-env=DENO_DIR,XDG_CACHE_HOME,HOME,ZEROCOPY_LIB --allow-read="$cache" --allow-write="$cache" "$@")
 }
 export -f user_run
 export project user_path work cache
 
-seconds() { date +%s.%N; }
-elapsed() { echo "$(seconds) - $1" | bc | sed 's/^\./0./'; }
+now() { date +%s%N; }
+elapsed() { echo "$((($(now) - $1) / 1000000)) ms"; }
 
 # First run: the registry serves the package and its prebuilt library.
-start=$(seconds)
+start=$(now)
 "$registry/with-registry" bash -c 'echo "$JSR_URL" >"$work/jsr_url"; user_run main.ts' >"$work/first.txt" 2>&1 ||
   { cat "$work/first.txt"; fail "the first run failed"; }
-echo "first run (download): $(elapsed "$start") s"
-grep -q "^ok " "$work/first.txt" || { cat "$work/first.txt"; fail "the first run did not report ok"; }
+echo "first run (modules and library downloaded): $(elapsed "$start")"
+grep -q "^ok $cache/" "$work/first.txt" || { cat "$work/first.txt"; fail "the first run did not load the library from the cache"; }
 files=$(find "$cache" -type f)
 [ "$(wc -l <<<"$files")" = 1 ] || fail "the cache holds more than one file: $files"
 echo "cached: ${files#"$DENO_DIR/"} ($(wc -c <"$files") bytes)"
 
+"$registry/with-registry" bash -c 'user_run readme.ts' >"$work/readme.txt" 2>&1 ||
+  { cat "$work/readme.txt"; fail "the README's first example failed"; }
+[ "$(grep -v '^Download' "$work/readme.txt")" = "$(printf '1\n0')" ] ||
+  { cat "$work/readme.txt"; fail "the README's first example printed something else"; }
+echo "README's first example: ok"
+
+# The Zig package's source tarball, fetched from the registry as from a release URL, has the
+# package hash of the sources themselves.
+"$registry/with-registry" bash -c 'zig fetch "${JSR_URL}@zerocopy/zerocopy/$0/lib/zerocopy-zig-$0.tar.gz"' "$version" \
+  >"$work/zig_fetch.txt" 2>&1 || { cat "$work/zig_fetch.txt"; fail "zig fetch of the source tarball failed"; }
+tarball_hash=$(tail -n 1 "$work/zig_fetch.txt")
+[ "$tarball_hash" = "$(zig fetch . 2>/dev/null)" ] || fail "the source tarball's hash $tarball_hash differs from the sources'"
+echo "zig fetch <registry>/@zerocopy/zerocopy/$version/lib/zerocopy-zig-$version.tar.gz: $tarball_hash"
+
 # Second run: the registry is gone; the modules and the library come from the caches.
 JSR_URL=$(cat "$work/jsr_url")
 export JSR_URL
-start=$(seconds)
+start=$(now)
 user_run main.ts >"$work/second.txt" 2>&1 || { cat "$work/second.txt"; fail "the run with the registry stopped failed"; }
-echo "second run (registry stopped, cached): $(elapsed "$start") s"
-grep -q "^ok " "$work/second.txt" || { cat "$work/second.txt"; fail "the cached run did not report ok"; }
+echo "second run (registry stopped, from the caches): $(elapsed "$start")"
+grep -q "^ok $cache/" "$work/second.txt" || { cat "$work/second.txt"; fail "the cached run did not report ok"; }
 
 # Third run: one byte of the cached library changed.
 printf '\xff' | dd of="$files" bs=1 seek=4096 conv=notrunc status=none
-user_run --allow-read="$cache,/proc/self/maps" tampered.ts >"$work/third.txt" 2>&1 ||
-  { cat "$work/third.txt"; fail "the tampered run did not report HASH_MISMATCH"; }
-grep -q "^HASH_MISMATCH, not loaded" "$work/third.txt" || { cat "$work/third.txt"; fail "unexpected tampered run output"; }
+# Deno 2.9 grants /proc/self/maps only under --allow-all; the open takes the same path as above.
+(cd "$project" && env -i PATH="$user_path" HOME="$work/home" DENO_DIR="$DENO_DIR" JSR_URL="$JSR_URL" NO_COLOR=1 \
+  deno run --allow-all tampered.ts) >"$work/third.txt" 2>&1 ||
+  { cat "$work/third.txt"; fail "the tampered run failed otherwise than with HASH_MISMATCH"; }
+grep -q "^HASH_MISMATCH, not loaded" "$work/third.txt" || { cat "$work/third.txt"; fail "the tampered library was not refused"; }
+echo "tampered cache: $(grep "^HASH_MISMATCH" "$work/third.txt" | cut -c1-120)..."
 
-cat "$work/first.txt"
-echo "check_jsr_package: jsr:@zerocopy/zerocopy@$version runs with no Zig, offline from the cache, and refuses a tampered cache"
+echo "check_jsr_package: $package runs with no Zig, offline from the cache, and refuses a tampered cache"

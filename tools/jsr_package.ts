@@ -2,7 +2,8 @@
  * Lays the package out in a JSR registry folder exactly as `deno publish` would
  * upload it: the files its `--dry-run` lists, `meta.json`, and
  * `<version>_meta.json` with each file's size and SHA-256, as the mirror in
- * ../shared/jsr has them for @std. Prints the package's size.
+ * ../shared/jsr has them for @std. Fails when README.md (the package's page)
+ * links to a file that is not published. Prints the package's size.
  *
  *   deno run --allow-read --allow-write tools/jsr_package.ts DRY_RUN_OUTPUT REGISTRY_DIR
  *
@@ -24,6 +25,17 @@ const version: string = config.version;
 const printed = await Deno.readTextFile(dryRunOutput);
 const files = [...printed.matchAll(/^\s+(file:\/\/\S+) \(/gm)].map((match) => new URL(match[1]));
 if (files.length === 0) throw new Error(`no files listed in ${dryRunOutput}: did the dry run fail?`);
+
+// The README is the package's page on JSR: a relative link there must reach a published file.
+const published = new Set(files.map((file) => file.href.slice(root.href.length)));
+const readme = await Deno.readTextFile(new URL("README.md", root));
+const broken = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+  .map((match) => match[1])
+  .filter((target) => !/^[a-z]+:/.test(target) && !published.has(target.replace(/^\.\//, "")));
+if (broken.length > 0) {
+  console.error(`README.md links to files the package does not publish: ${broken.join(", ")}`);
+  Deno.exit(1);
+}
 
 const packageDir = `${registry}/@${scope}/${name}`;
 const manifest: Record<string, { size: number; checksum: string }> = {};

@@ -33,8 +33,11 @@ pub fn main(init: std.process.Init) !u8 {
     var rest = args[4..];
 
     var stale: usize = 0;
+    // Every file dist writes, relative to LIB_DIR: any other file there is left over from an older build.
+    var expected: std.StringHashMapUnmanaged(void) = .empty;
     if (rest.len >= 4 and std.mem.eql(u8, rest[0], "--tarball")) {
         const path = try std.fmt.allocPrint(arena, "{s}/{s}.tar.gz", .{ lib_dir, rest[1] });
+        try expected.put(arena, path[lib_dir.len + 1 ..], {});
         var paths = std.mem.splitScalar(u8, rest[3], ',');
         const tarball = try sourceTarball(io, arena, rest[2], &paths);
         if (check) {
@@ -73,6 +76,7 @@ pub fn main(init: std.process.Init) !u8 {
 
     for (targets.items) |target| {
         const path = try std.fmt.allocPrint(arena, "{s}/{s}/{s}", .{ lib_dir, target.key, target.file });
+        try expected.put(arena, path[lib_dir.len + 1 ..], {});
         if (check) {
             if (!try sameContent(io, arena, path, target.bytes)) {
                 std.debug.print("{s} is stale: it differs from the library the Zig sources build now\n", .{path});
@@ -81,6 +85,22 @@ pub fn main(init: std.process.Init) !u8 {
         } else {
             try cwd.createDirPath(io, std.fs.path.dirname(path).?);
             try cwd.writeFile(io, .{ .sub_path = path, .data = target.bytes });
+        }
+    }
+    var dir = try cwd.openDir(io, lib_dir, .{ .iterate = true });
+    defer dir.close(io);
+    var walker = try dir.walk(arena);
+    defer walker.deinit();
+    var left_over: std.ArrayList([]const u8) = .empty;
+    while (try walker.next(io)) |entry| {
+        if (entry.kind == .file and !expected.contains(entry.path)) try left_over.append(arena, try arena.dupe(u8, entry.path));
+    }
+    for (left_over.items) |file| {
+        if (check) {
+            std.debug.print("{s}/{s} is left over from an older build: dist no longer writes it\n", .{ lib_dir, file });
+            stale += 1;
+        } else {
+            try dir.deleteFile(io, file);
         }
     }
     if (check) {

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+"""Writes the fresh project tools/check_jsr_package.sh runs as a JSR user would.
+
+  tools/jsr_user_files.py PACKAGE PROJECT_DIR     PACKAGE: jsr:@zerocopy/zerocopy@<version>
+
+readme.ts  the README's first example ("From JSR" section), as pasted, pinned to PACKAGE
+main.ts    opens the library with no path, hands a buffer over, writes it, disposes it, checks the
+           counters, prints "ok <path it loaded>"
+tampered.ts expects HASH_MISMATCH and checks the refused file is not mapped into the process
+"""
+import re, sys
+
+package, project = sys.argv[1:]
+readme = open("README.md").read()
+section = readme[readme.index("## From JSR"):]
+example = re.search(r"```ts\n(.*?)```", section, re.S)[1]
+if '"jsr:@zerocopy/zerocopy"' not in example:
+    sys.exit("jsr_user_files: the README's JSR example does not import \"jsr:@zerocopy/zerocopy\"")
+open(f"{project}/readme.ts", "w").write(example.replace('"jsr:@zerocopy/zerocopy"', f'"{package}"'))
+
+open(f"{project}/main.ts", "w").write(f'''import {{ openLibrary }} from "{package}";
+
+const lib = await openLibrary();
+const length = 1 << 20;
+{{
+  using numbers = lib.allocate("u32", length); // handed over by Zig's zc_allocate
+  for (let i = 0; i < length; i += 4096) numbers.view[i] = i;
+  if (numbers.view[4096] !== 4096 || lib.stats().liveBuffers !== 1) throw new Error("not handed over");
+}}
+const stats = lib.stats();
+if (stats.liveBuffers !== 0 || stats.totalReleased !== 1) throw new Error(`not freed: ${{JSON.stringify(stats)}}`);
+console.log(`ok ${{lib.path}}`);
+''')
+
+open(f"{project}/tampered.ts", "w").write(f'''import {{ openLibrary, ZeroCopyError }} from "{package}";
+
+try {{
+  await openLibrary();
+  console.log("loaded a tampered library");
+}} catch (error) {{
+  if (!(error instanceof ZeroCopyError) || error.code !== "HASH_MISMATCH") throw error;
+  // The refused file must not be mapped into this process.
+  const mapped = Deno.readTextFileSync("/proc/self/maps").includes("/zerocopy/");
+  console.log(mapped ? "HASH_MISMATCH, but the file is mapped" : `HASH_MISMATCH, not loaded: ${{error.message}}`);
+}}
+''')
