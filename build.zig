@@ -97,6 +97,8 @@ pub const BindingsOptions = struct {
     root_source_file: std.Build.LazyPath,
     /// The name of the `zerocopy.bindings.Spec` declaration in the root file to generate.
     spec: []const u8 = "bindings",
+    /// Overrides the Spec's `import_from`: a package's bindings import zerocopy from JSR, versioned.
+    import_from: ?[]const u8 = null,
     /// The TypeScript file to write, relative to the build root.
     output: []const u8,
     /// Zig files, relative to the build root, whose function parameter names the bindings use.
@@ -140,6 +142,7 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
     generator_options.addOption([]const u8, "spec", options.spec);
     generator_options.addOption([]const u8, "root", options.root_source_file.getDisplayName());
     generator_options.addOption([]const u8, "zerocopy_version", @import("build.zig.zon").version);
+    generator_options.addOption(?[]const u8, "import_from", options.import_from);
     const generator = b.addExecutable(.{
         .name = "zerocopy-bindings",
         .root_module = b.createModule(.{
@@ -189,6 +192,15 @@ pub const DistOptions = struct {
     lib_dir: []const u8,
     /// The TypeScript manifest to write, relative to the build root.
     manifest: []const u8,
+    /// A JSR package to write beside the manifest: `mod.ts` (open() over `bindings.ts`) and `deno.json`.
+    package: ?struct {
+        /// The JSR name, `@scope/name`.
+        name: []const u8,
+        version: []const u8,
+        license: []const u8,
+        /// The specifier the package imports zerocopy's TypeScript API from.
+        zerocopy_import: []const u8,
+    } = null,
     /// A source tarball of a Zig package to write as `<lib_dir>/<name>.tar.gz`, for `zig fetch`.
     source_tarball: ?struct {
         /// The file name without `.tar.gz`.
@@ -225,6 +237,7 @@ pub fn addDist(b: *std.Build, options: DistOptions) DistSteps {
         run.*.has_side_effects = true;
         run.*.addArgs(&.{ mode, options.lib_dir, options.manifest });
         if (options.source_tarball) |tarball| run.*.addArgs(&.{ "--tarball", tarball.name, tarball.root, tarball.paths });
+        if (options.package) |package| run.*.addArgs(&.{ "--package", package.name, package.version, package.license, options.name, package.zerocopy_import });
         step.* = &run.*.step;
     }
     for (dist_targets) |dist_target| {
@@ -236,6 +249,62 @@ pub fn addDist(b: *std.Build, options: DistOptions) DistSteps {
         for (runs) |run| run.addPrefixedFileArg(b.fmt("{s}=", .{dist_target.key}), library.getEmittedBin());
     }
     return .{ .write = steps[0], .check = steps[1] };
+}
+
+/// How to package a Zig author's library for JSR.
+pub const PackageOptions = struct {
+    /// zerocopy's build: `b.dependency("zerocopy", .{}).builder`.
+    zerocopy: *std.Build,
+    /// The library's name in build.zig: `lib<name>.so`, `lib<name>.dylib`, `<name>.dll`.
+    name: []const u8,
+    /// The library's root file, declaring its exports and `pub const bindings`.
+    root_source_file: std.Build.LazyPath,
+    /// Zig files, relative to the build root, whose function parameter names the bindings use.
+    sources: []const []const u8,
+    /// The JSR package's name, `@scope/name`.
+    package_name: []const u8,
+    /// The JSR package's version.
+    version: []const u8,
+    /// The JSR package's license, an SPDX expression such as "MIT" (JSR refuses a package without one).
+    license: []const u8,
+    /// The folder to write, relative to the build root.
+    output_dir: []const u8 = "zig-out/package",
+};
+
+/// Adds the steps that write a Zig author's publishable JSR package into
+/// `options.output_dir`: the generated `bindings.ts` (importing this module
+/// from JSR, versioned), the library for every target in `dist_targets` under
+/// `lib/<os>-<arch>/` with `prebuilt_manifest.ts`, a `mod.ts` whose `open()`
+/// finds the library as `openLibrary()` does (path, `ZEROCOPY_LIB`, local
+/// build, then the package's prebuilt library, hash-checked and cached), and a
+/// `deno.json` whose `publish.include` lists exactly those files. Authors hang
+/// `write` on a step of their own: `b.step("package", ...).dependOn(steps.write)`.
+pub fn addPackage(b: *std.Build, options: PackageOptions) DistSteps {
+    const zerocopy_import = "jsr:@zerocopy/zerocopy@^" ++ zon.version;
+    const bindings = addBindings(b, .{
+        .zerocopy = options.zerocopy,
+        .root_source_file = options.root_source_file,
+        .output = b.fmt("{s}/bindings.ts", .{options.output_dir}),
+        .sources = options.sources,
+        .import_from = zerocopy_import,
+    });
+    const dist = addDist(b, .{
+        .zerocopy = options.zerocopy,
+        .name = options.name,
+        .root_source_file = options.root_source_file,
+        .lib_dir = b.fmt("{s}/lib", .{options.output_dir}),
+        .manifest = b.fmt("{s}/prebuilt_manifest.ts", .{options.output_dir}),
+        .package = .{
+            .name = options.package_name,
+            .version = options.version,
+            .license = options.license,
+            .zerocopy_import = zerocopy_import,
+        },
+    });
+    // The dist tool writes into the folder the bindings step creates.
+    dist.write.dependOn(bindings.write);
+    dist.check.dependOn(bindings.check);
+    return dist;
 }
 
 /// build.zig.zon's `.paths` as one comma-separated list.

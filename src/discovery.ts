@@ -44,15 +44,24 @@ export function libraryFileName(name = "zerocopy"): string {
   }
 }
 
-/** The places to try, in order, for a library opened with `path` (or none). */
-export function libraryCandidates(path: string | URL | undefined): Candidate[] {
+/**
+ * The places to try, in order, for a library opened with `path` (or none).
+ *
+ * @param path The `path` option.
+ * @param name The library's name in build.zig: a Zig author's library is looked
+ * for in the working directory's build output only, libzerocopy beside this module too.
+ * @returns The candidates, most explicit first.
+ */
+export function libraryCandidates(path: string | URL | undefined, name = "zerocopy"): Candidate[] {
   if (path !== undefined) return [{ path: toPath(path), source: "path option" }];
   const fromEnv = readEnv(LIBRARY_ENV_VAR);
   if (fromEnv) return [{ path: fromEnv, source: LIBRARY_ENV_VAR }];
-  const file = libraryFileName();
+  const file = libraryFileName(name);
   const candidates: Candidate[] = [];
   const beside = new URL(`../zig-out/lib/${file}`, import.meta.url);
-  if (beside.protocol === "file:") candidates.push({ path: toPath(beside), source: "beside the module" });
+  if (beside.protocol === "file:" && name === "zerocopy") {
+    candidates.push({ path: toPath(beside), source: "beside the module" });
+  }
   candidates.push({ path: `zig-out/lib/${file}`, source: "working directory" });
   return candidates;
 }

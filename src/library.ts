@@ -43,6 +43,11 @@ export interface OpenLibraryOptions<S extends Deno.ForeignLibraryInterface = Den
   prebuilt?: PrebuiltSource;
   /** Where downloaded prebuilt libraries are cached; `<Deno's cache directory>/zerocopy` by default. */
   cacheDir?: string;
+  /**
+   * The library's name in build.zig (`zerocopy` by default), for its local
+   * build output: `zig-out/lib/lib<name>.so` in the working directory.
+   */
+  name?: string;
 }
 
 /** Buffers and bytes a library has handed over and not yet had back. */
@@ -408,7 +413,7 @@ export async function openLibrary(
 ): Promise<ZeroCopyLibrary<Deno.ForeignLibraryInterface>> {
   const table = options.symbols === undefined ? libzerocopySymbols : { ...options.symbols, ...abiSymbols };
   const tried: Candidate[] = [];
-  for (const candidate of libraryCandidates(options.path)) {
+  for (const candidate of libraryCandidates(options.path, options.name)) {
     const library = openCandidate(candidate.path, table);
     if (library !== null) return library;
     tried.push(candidate);

@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 241760,
-    sha256: "26203038065ac456a20733d07bd44863e07be3883c82848b06467cd0a1568d92",
+    sha256: "b65075f8338e185bf693e0210b1303397d24bf5846af3f352a9a98c4c795c033",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 266736,
-    sha256: "d55e1b1e88d77db6351b88a1914720feb616d502ec26fd5a67261c42df50af81",
+    size: 266752,
+    sha256: "784d65c59966674324b336b3669dda1b521c3fe64cb31aaa3dfbe53ffa9f79b4",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 225976,
-    sha256: "8b91cf287e31b00f78cf36368250a3a4e0dc95fc90e4e889d91d37a35a9a64ba",
+    size: 225992,
+    sha256: "85df193e566937d024d1bb32ec28e6c5a923ab4ae3928c646b6e3251d15a3e76",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 298968,
-    sha256: "8ab5c20ebe29cbf53710020aea4c415ac4eac38bd1c788f4ffe9bb245ef9feb5",
+    size: 299128,
+    sha256: "23d6528ae6ea963bdbbabaef5d6217797c42668d51f1db9a41306722c54f43fc",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 489472,
-    sha256: "c87bcd10d830cf8614eaab13cd70d1b50b9d919bfe605e9f037ed7d0f09d238d",
+    sha256: "db61cd7e56aa40439cebe474fff2ad1c57a9fe33a34eecc358b98c619bfcef53",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
     size: 607744,
-    sha256: "f2b1982fbadcd3c8da4dc467ee68ecbf5da5e159a96a9bd0ec3d9c940d576b5d",
+    sha256: "30c80d4b051935666ba301b294b0cbcb288d20c5e55c2b3a80b056762b90e320",
   },
 };

@@ -93,4 +93,20 @@ printf '\xff' | dd of="$files" bs=1 seek=4096 conv=notrunc status=none
 grep -q "^HASH_MISMATCH, not loaded" "$work/third.txt" || { cat "$work/third.txt"; fail "the tampered library was not refused"; }
 echo "tampered cache: $(grep "^HASH_MISMATCH" "$work/third.txt" | cut -c1-120)..."
 
+# A Zig author's package (examples/zig_author, `zig build package`), published beside ours and used
+# from a fresh project with no Zig: a frame handed over, an ArrayList handed over, a lent Float32Array.
+author="$ZEROCOPY_ROOT/examples/zig_author/zig-out/package"
+zig build package --build-file examples/zig_author/build.zig >"$work/package.txt" 2>&1 ||
+  { cat "$work/package.txt"; fail "zig build package failed for examples/zig_author"; }
+author_package="jsr:$(sed -n 's/^  "name": "\(.*\)",$/\1/p' "$author/deno.json")@$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$author/deno.json")"
+"$registry/with-registry" bash -c 'cd "$0" && NO_COLOR=1 deno publish --dry-run --allow-dirty' "$author" \
+  >"$work/author_dry_run.txt" 2>&1 || { cat "$work/author_dry_run.txt"; fail "deno publish --dry-run failed for $author_package"; }
+if grep -qi "^warning" "$work/author_dry_run.txt"; then cat "$work/author_dry_run.txt"; fail "deno publish --dry-run warned for $author_package"; fi
+deno run --allow-read --allow-write="$registry" tools/jsr_package.ts "$work/author_dry_run.txt" "$registry" "$author"
+python3 tools/jsr_user_files.py --author "$author_package" "$project"
+"$registry/with-registry" bash -c 'user_run author.ts' >"$work/author.txt" 2>&1 ||
+  { cat "$work/author.txt"; fail "the author's package failed from jsr:"; }
+grep -q "^ok $cache/.*usecases" "$work/author.txt" || { cat "$work/author.txt"; fail "the author's library did not come from the cache"; }
+echo "$author_package (zig build package): ok with no Zig, $(grep "^ok" "$work/author.txt")"
+
 echo "check_jsr_package: $package runs with no Zig, offline from the cache, and refuses a tampered cache"

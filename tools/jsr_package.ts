@@ -5,20 +5,24 @@
  * ../shared/jsr has them for @std. Fails when README.md (the package's page)
  * links to a file that is not published. Prints the package's size.
  *
- *   deno run --allow-read --allow-write tools/jsr_package.ts DRY_RUN_OUTPUT REGISTRY_DIR
+ *   deno run --allow-read --allow-write tools/jsr_package.ts DRY_RUN_OUTPUT REGISTRY_DIR [PACKAGE_ROOT]
  *
- * DRY_RUN_OUTPUT is what `NO_COLOR=1 deno publish --dry-run` printed, run from the package root.
+ * DRY_RUN_OUTPUT is what `NO_COLOR=1 deno publish --dry-run` printed, run from the package root
+ * (PACKAGE_ROOT, this checkout by default).
  *
  * @module
  */
 
-const [dryRunOutput, registry] = Deno.args;
+const [dryRunOutput, registry, packageRoot] = Deno.args;
 if (!dryRunOutput || !registry) {
-  console.error("usage: jsr_package.ts DRY_RUN_OUTPUT REGISTRY_DIR");
+  console.error("usage: jsr_package.ts DRY_RUN_OUTPUT REGISTRY_DIR [PACKAGE_ROOT]");
   Deno.exit(2);
 }
 
-const root = new URL("../", import.meta.url);
+// This checkout's package unless another package's folder (a Zig author's `zig build package`) is given.
+const root = packageRoot === undefined
+  ? new URL("../", import.meta.url)
+  : new URL(`file://${await Deno.realPath(packageRoot)}/`);
 const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
 const [scope, name] = (config.name as string).slice(1).split("/");
 const version: string = config.version;
@@ -28,7 +32,7 @@ if (files.length === 0) throw new Error(`no files listed in ${dryRunOutput}: did
 
 // The README is the package's page on JSR: a relative link there must reach a published file.
 const published = new Set(files.map((file) => file.href.slice(root.href.length)));
-const readme = await Deno.readTextFile(new URL("README.md", root));
+const readme = published.has("README.md") ? await Deno.readTextFile(new URL("README.md", root)) : "";
 const broken = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
   .map((match) => match[1])
   .filter((target) => !/^[a-z]+:/.test(target) && !published.has(target.replace(/^\.\//, "")));

@@ -2,6 +2,7 @@
 """Writes the fresh project tools/check_jsr_package.sh runs as a JSR user would.
 
   tools/jsr_user_files.py PACKAGE PROJECT_DIR     PACKAGE: jsr:@zerocopy/zerocopy@<version>
+  tools/jsr_user_files.py --author PACKAGE PROJECT_DIR   author.ts for examples/zig_author's package
 
 readme.ts  the README's first example ("From JSR" section), as pasted, pinned to PACKAGE
 main.ts    opens the library with no path, hands a buffer over, writes it, disposes it, checks the
@@ -9,6 +10,24 @@ main.ts    opens the library with no path, hands a buffer over, writes it, dispo
 tampered.ts expects HASH_MISMATCH and checks the refused file is not mapped into the process
 """
 import re, sys
+
+if sys.argv[1] == "--author":
+    # A Zig author's package (examples/zig_author): its three kinds of function, with no Zig.
+    package, project = sys.argv[2:]
+    open(f"{project}/author.ts", "w").write(f'''import {{ open }} from "{package}";
+
+const examples = await open();
+{{
+  using frame = examples.make_frame(64, 48); // handed over: a Uint8Array over Zig's memory
+  using matrix = examples.make_matrix(3, 4); // an ArrayList handed over as is
+  const sum = examples.sum_f32(new Float32Array([1, 2, 3.5])); // lent, no copy
+  if (frame.view.length !== 64 * 48 * 4 || matrix.view[11] !== 11 || sum !== 6.5) throw new Error("wrong results");
+}}
+const {{ liveBuffers }} = examples.library.stats();
+if (liveBuffers !== 0) throw new Error(`${{liveBuffers}} buffers left`);
+console.log(`ok ${{examples.library.path}}`);
+''')
+    sys.exit(0)
 
 package, project = sys.argv[1:]
 readme = open("README.md").read()

@@ -4,7 +4,12 @@
 //! `--check` it writes nothing and fails when a library or the manifest on disk
 //! differs from what it would write.
 //!
-//!   dist_main (--write | --check) LIB_DIR MANIFEST.ts [--tarball NAME ROOT PATH,PATH...] OS-ARCH=ARTIFACT...
+//!   dist_main (--write | --check) LIB_DIR MANIFEST.ts [--tarball NAME ROOT PATH,PATH...]
+//!             [--package @SCOPE/NAME VERSION LICENSE LIBRARY ZEROCOPY_IMPORT] OS-ARCH=ARTIFACT...
+//!
+//! `--package` also writes, beside the manifest, the `mod.ts` and `deno.json` of a Zig author's
+//! JSR package (`zig build package`): `open()` over the generated `bindings.ts` that falls back on
+//! the package's prebuilt libraries.
 //!
 //! `--tarball` also writes `LIB_DIR/NAME.tar.gz`, a source tarball of the Zig package (the files
 //! under each PATH, inside a folder ROOT) that `zig fetch` accepts: entries sorted, times and
@@ -17,6 +22,20 @@
 const std = @import("std");
 
 const Target = struct { key: []const u8, file: []const u8, bytes: []const u8 };
+const Output = struct { path: []const u8, text: []const u8 };
+
+/// A Zig author's JSR package: `mod.ts` and `deno.json` beside the manifest and `bindings.ts`.
+const Package = struct {
+    /// The JSR name, `@scope/name`.
+    name: []const u8,
+    version: []const u8,
+    /// An SPDX expression: JSR refuses a package without a license.
+    license: []const u8,
+    /// The library's name in build.zig, for its local build output.
+    library: []const u8,
+    /// The specifier the module imports zerocopy's TypeScript API from, versioned.
+    zerocopy_import: []const u8,
+};
 
 pub fn main(init: std.process.Init) !u8 {
     const arena = init.arena.allocator();
@@ -52,6 +71,12 @@ pub fn main(init: std.process.Init) !u8 {
         rest = rest[4..];
     }
 
+    var package: ?Package = null;
+    if (rest.len >= 6 and std.mem.eql(u8, rest[0], "--package")) {
+        package = .{ .name = rest[1], .version = rest[2], .license = rest[3], .library = rest[4], .zerocopy_import = rest[5] };
+        rest = rest[6..];
+    }
+
     var targets: std.ArrayList(Target) = .empty;
     for (rest) |arg| {
         const eq = std.mem.indexOfScalar(u8, arg, '=') orelse {
@@ -71,8 +96,19 @@ pub fn main(init: std.process.Init) !u8 {
         }
     }.lessThan);
 
+    var outputs: std.ArrayList(Output) = .empty;
     var manifest: std.Io.Writer.Allocating = .init(arena);
     try writeManifest(&manifest.writer, lib_dir, manifest_path, targets.items);
+    try outputs.append(arena, .{ .path = manifest_path, .text = manifest.written() });
+    if (package) |p| {
+        const dir = std.fs.path.dirname(manifest_path) orelse ".";
+        var module: std.Io.Writer.Allocating = .init(arena);
+        try writePackageModule(&module.writer, p, std.fs.path.basename(manifest_path));
+        try outputs.append(arena, .{ .path = try std.fmt.allocPrint(arena, "{s}/mod.ts", .{dir}), .text = module.written() });
+        var config: std.Io.Writer.Allocating = .init(arena);
+        try writeDenoJson(&config.writer, p, std.fs.path.basename(manifest_path), lib_dir[dir.len + 1 ..]);
+        try outputs.append(arena, .{ .path = try std.fmt.allocPrint(arena, "{s}/deno.json", .{dir}), .text = config.written() });
+    }
 
     for (targets.items) |target| {
         const path = try std.fmt.allocPrint(arena, "{s}/{s}/{s}", .{ lib_dir, target.key, target.file });
@@ -104,15 +140,17 @@ pub fn main(init: std.process.Init) !u8 {
         }
     }
     if (check) {
-        if (!try sameContent(io, arena, manifest_path, manifest.written())) {
-            std.debug.print("{s} is stale: it does not list the libraries' current sizes and hashes\n", .{manifest_path});
-            stale += 1;
+        for (outputs.items) |output| {
+            if (!try sameContent(io, arena, output.path, output.text)) {
+                std.debug.print("{s} is stale: it does not list the libraries' current sizes and hashes\n", .{output.path});
+                stale += 1;
+            }
         }
         if (stale == 0) return 0;
         std.debug.print("run `zig build dist` and commit {s}/ and {s}\n", .{ lib_dir, manifest_path });
         return 1;
     }
-    try cwd.writeFile(io, .{ .sub_path = manifest_path, .data = manifest.written() });
+    for (outputs.items) |output| try cwd.writeFile(io, .{ .sub_path = output.path, .data = output.text });
     return 0;
 }
 
@@ -177,10 +215,17 @@ fn writeManifest(w: *std.Io.Writer, lib_dir: []const u8, manifest_path: []const 
         \\/** Where the prebuilt libraries sit in the package, as a URL relative to this module. */
         \\export const prebuiltBaseUrl: URL = new URL("
     );
-    // One `../` per directory between the manifest and the build root.
-    var depth = std.mem.count(u8, manifest_path, "/");
-    while (depth > 0) : (depth -= 1) try w.writeAll("../");
-    try w.print("{s}/\", import.meta.url);\n", .{lib_dir});
+    // LIB_DIR relative to the manifest's folder: drop the folders they share, climb out of the rest.
+    var from = std.mem.tokenizeScalar(u8, std.fs.path.dirname(manifest_path) orelse "", '/');
+    var to = std.mem.tokenizeScalar(u8, lib_dir, '/');
+    while (from.peek() != null and to.peek() != null and std.mem.eql(u8, from.peek().?, to.peek().?)) {
+        _ = from.next();
+        _ = to.next();
+    }
+    if (from.peek() == null) try w.writeAll("./");
+    while (from.next()) |_| try w.writeAll("../");
+    while (to.next()) |part| try w.print("{s}/", .{part});
+    try w.writeAll("\", import.meta.url);\n");
     try w.writeAll(
         \\
         \\/** The prebuilt libraries, by `${Deno.build.os}-${Deno.build.arch}`: file name under `<os>-<arch>/`, size, SHA-256. */
@@ -202,4 +247,60 @@ fn writeManifest(w: *std.Io.Writer, lib_dir: []const u8, manifest_path: []const 
         , .{ target.key, target.file, target.bytes.len, std.fmt.bytesToHex(digest, .lower) });
     }
     try w.writeAll("};\n");
+}
+
+fn writePackageModule(w: *std.Io.Writer, package: Package, manifest_file: []const u8) !void {
+    try w.print(
+        \\// Generated by `zig build package` from the library's exports: never edit by hand.
+        \\
+        \\/**
+        \\ * {0s}: a Zig library whose functions hand buffers to Deno with no copy, prebuilt for Linux,
+        \\ * macOS and Windows on x86_64 and aarch64.
+        \\ *
+        \\ * @module
+        \\ */
+        \\
+        \\import {{ openLibrary, type ZeroCopyLibrary }} from "{1s}";
+        \\import {{ bind, type Bindings, symbols }} from "./bindings.ts";
+        \\import {{ prebuiltBaseUrl, prebuiltLibraries }} from "./{2s}";
+        \\
+        \\export * from "./bindings.ts";
+        \\
+        \\/**
+        \\ * Opens the library (checking its zerocopy ABI) and binds the wrappers. Looks at, in order:
+        \\ * `path`; `ZEROCOPY_LIB`; `zig-out/lib/` in the working directory; this package's prebuilt
+        \\ * library for the platform, downloaded once into Deno's cache directory and hash-checked on
+        \\ * every open.
+        \\ *
+        \\ * @param path Path or file URL of the shared library.
+        \\ * @returns The wrappers, and the library for `stats()` and the raw symbols.
+        \\ */
+        \\export async function open(
+        \\  path?: string | URL,
+        \\): Promise<Bindings & {{ readonly library: ZeroCopyLibrary<typeof symbols> }}> {{
+        \\  const library = await openLibrary({{
+        \\    path,
+        \\    symbols,
+        \\    name: "{3s}",
+        \\    prebuilt: {{ baseUrl: prebuiltBaseUrl, libraries: prebuiltLibraries }},
+        \\  }});
+        \\  return {{ ...bind(library), library }};
+        \\}}
+        \\
+    , .{ package.name, package.zerocopy_import, manifest_file, package.library });
+}
+
+fn writeDenoJson(w: *std.Io.Writer, package: Package, manifest_file: []const u8, lib_dir: []const u8) !void {
+    try w.print(
+        \\{{
+        \\  "name": "{s}",
+        \\  "version": "{s}",
+        \\  "license": "{s}",
+        \\  "exports": "./mod.ts",
+        \\  "publish": {{
+        \\    "include": ["mod.ts", "bindings.ts", "{s}", "{s}/**/*"]
+        \\  }}
+        \\}}
+        \\
+    , .{ package.name, package.version, package.license, manifest_file, lib_dir });
 }

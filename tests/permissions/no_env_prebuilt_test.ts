@@ -27,7 +27,13 @@ Deno.test("openRemoteLibrary() without --allow-env fails before writing anything
 });
 
 Deno.test("openLibrary() with a path that is missing says ZEROCOPY_LIB could not be read", async () => {
-  const error = await assertRejects(() => openLibrary({ path: "/nonexistent/libzerocopy.so" }), ZeroCopyError);
+  const error = await assertRejects(
+    () => openLibrary({ path: "/nonexistent/libzerocopy.so" }),
+    ZeroCopyError,
+  );
   assertEquals(error.code, "LIBRARY_NOT_FOUND");
-  assertStringIncludes(error.message, "ZEROCOPY_LIB could not be read (add --allow-env=ZEROCOPY_LIB to use it)");
+  assertStringIncludes(
+    error.message,
+    "ZEROCOPY_LIB could not be read (add --allow-env=ZEROCOPY_LIB to use it)",
+  );
 });
