@@ -75,6 +75,20 @@ echo "README's first example: ok"
 tarball_hash=$(tail -n 1 "$work/zig_fetch.txt")
 [ "$tarball_hash" = "$(zig fetch . 2>/dev/null)" ] || fail "the source tarball's hash $tarball_hash differs from the sources'"
 echo "zig fetch <registry>/@zerocopy/zerocopy/$version/lib/zerocopy-zig-$version.tar.gz: $tarball_hash"
+# The README's two `zig fetch --save` lines: the release URL names this version, and the local-file form
+# works as written from a new Zig project beside a zerocopy checkout.
+grep -qF "zig fetch --save https://jsr.io/@zerocopy/zerocopy/$version/lib/zerocopy-zig-$version.tar.gz" README.md ||
+  fail "README.md's zig fetch line does not name version $version"
+local_fetch=$(grep -o "zig fetch --save \.\./zerocopy/lib/zerocopy-zig-[0-9.]*\.tar\.gz" README.md) ||
+  fail "README.md has no local-file zig fetch line"
+ln -s "$ZEROCOPY_ROOT" "$work/zerocopy"
+mkdir "$work/zig_user"
+# zig fetch hashes the unpacked tarball itself (an empty ZIG_GLOBAL_CACHE_DIR gives the same hash, but
+# costs minutes of compiling, so the check uses the warm cache).
+(cd "$work/zig_user" && zig init --minimal >/dev/null 2>&1 && $local_fetch) >"$work/zig_user.txt" 2>&1 ||
+  { cat "$work/zig_user.txt"; fail "the README's \"$local_fetch\" does not work in a new Zig project"; }
+grep -qF "$tarball_hash" "$work/zig_user/build.zig.zon" || fail "zig fetch --save recorded another hash than $tarball_hash"
+echo "$local_fetch: recorded $tarball_hash"
 
 # Second run: the registry is gone; the modules and the library come from the caches.
 JSR_URL=$(cat "$work/jsr_url")
