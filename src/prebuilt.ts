@@ -122,11 +122,11 @@ export async function verifiedCopy(options: VerifiedCopyOptions): Promise<string
   const url = options.url;
   if (url.protocol === "file:") {
     const path = fileUrlToPath(url);
-    if (await hashOfFile(path) === undefined) {
-      throw new ZeroCopyError("LIBRARY_NOT_FOUND", `Cannot find the prebuilt library "${path}"`);
-    }
-    await checkCopy(path, sha256, "bundled");
-    return path;
+    if (await checkCopy(path, sha256, "bundled")) return path;
+    throw new ZeroCopyError(
+      "LIBRARY_NOT_FOUND",
+      `Cannot find the prebuilt library "${path}": the package is incomplete; reinstall it, or build the library with "zig build"`,
+    );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new ZeroCopyError(

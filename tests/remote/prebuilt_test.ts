@@ -126,6 +126,21 @@ describe("resolvePrebuilt()", () => {
     assertEquals(await listDir(`${cacheDir}/${entry.sha256}`), [entry.file]);
   });
 
+  it("uses a package on disk (a checkout) in place, checking its hash, with nothing cached", async () => {
+    const cacheDir = `${cacheRoot}/in-place`;
+    const path = await resolvePrebuilt({ baseUrl: prebuiltBaseUrl, libraries: prebuiltLibraries, cacheDir });
+    assertEquals(path, new URL(`${key}/${entry.file}`, prebuiltBaseUrl).pathname);
+    assertEquals(await listDir(cacheDir), []);
+
+    const copy = `${cacheRoot}/changed-package`;
+    await Deno.mkdir(`${copy}/${key}`, { recursive: true });
+    const changed = bytes.slice();
+    changed[100] ^= 1;
+    await Deno.writeFile(`${copy}/${key}/${entry.file}`, changed);
+    const baseUrl = new URL(`file://${copy}/`);
+    await expectError(resolvePrebuilt({ baseUrl, libraries: prebuiltLibraries, cacheDir }), "HASH_MISMATCH");
+  });
+
   it("names the platform and the targets that exist when there is no library for it", async () => {
     const error = await expectError(
       resolveFrom("ok", `${cacheRoot}/platform`, { os: "freebsd", arch: "riscv64" }),
