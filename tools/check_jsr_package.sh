@@ -123,4 +123,20 @@ python3 tools/jsr_user_files.py --author "$author_package" "$project"
 grep -q "^ok $cache/.*usecases" "$work/author.txt" || { cat "$work/author.txt"; fail "the author's library did not come from the cache"; }
 echo "$author_package (zig build package): ok with no Zig, $(grep "^ok" "$work/author.txt")"
 
+# A Zig library written from nothing in the project the README's `zig fetch --save` line set up:
+# `zig build package`, published, and called from a fresh Deno project with no Zig.
+python3 tools/jsr_user_files.py --zig-author "$work/zig_user"
+(cd "$work/zig_user" && zig build package) >"$work/scratch_package.txt" 2>&1 ||
+  { cat "$work/scratch_package.txt"; fail "zig build package failed in a new Zig project"; }
+scratch="$work/zig_user/zig-out/package"
+"$registry/with-registry" bash -c 'cd "$0" && NO_COLOR=1 deno publish --dry-run --allow-dirty' "$scratch" \
+  >"$work/scratch_dry_run.txt" 2>&1 || { cat "$work/scratch_dry_run.txt"; fail "deno publish --dry-run failed for @scratch/frames"; }
+if grep -qi "^warning" "$work/scratch_dry_run.txt"; then cat "$work/scratch_dry_run.txt"; fail "deno publish --dry-run warned for @scratch/frames"; fi
+deno run --allow-read --allow-write="$registry" tools/jsr_package.ts "$work/scratch_dry_run.txt" "$registry" "$scratch"
+python3 tools/jsr_user_files.py --zig-author-user "jsr:@scratch/frames@1.0.0" "$project"
+"$registry/with-registry" bash -c 'user_run scratch.ts' >"$work/scratch.txt" 2>&1 ||
+  { cat "$work/scratch.txt"; fail "the new Zig library failed from jsr:"; }
+grep -q "^ok $cache/.*scratch" "$work/scratch.txt" || { cat "$work/scratch.txt"; fail "the new library did not come from the cache"; }
+echo "jsr:@scratch/frames@1.0.0 (a Zig project from nothing, zig build package): ok with no Zig"
+
 echo "check_jsr_package: $package runs with no Zig, offline from the cache, and refuses a tampered cache"
