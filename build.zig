@@ -9,10 +9,13 @@
 //!                    instead of corrupting
 //! zig build -Dchecked=true   the same with a checking allocator everywhere (zig build test included)
 //! zig build bench-lib the benchmarks' library, always ReleaseFast, in zig-out/bench/
+//! zig build dist     the library for every OS and architecture into lib/<os>-<arch>/ and their sizes
+//!                    and hashes into src/prebuilt_manifest.ts (dist-check: fails when stale)
 //!
 //! Zig authors depend on this package and import the `zerocopy` module.
 
 const std = @import("std");
+const zon = @import("build.zig.zon");
 
 pub fn build(b: *std.Build) void {
     const target = b.standardTargetOptions(.{});
@@ -37,6 +40,20 @@ pub fn build(b: *std.Build) void {
     addFixtures(b, target, optimize, zerocopy, options);
     addCheckedLibrary(b, target, optimize);
     addBenchLibrary(b, target);
+    const dist = addDist(b, .{
+        .zerocopy = b,
+        .name = "zerocopy",
+        .root_source_file = b.path("zig/root.zig"),
+        .lib_dir = "lib",
+        .manifest = "src/prebuilt_manifest.ts",
+        .source_tarball = .{
+            .name = "zerocopy-zig-" ++ zon.version,
+            .root = "zerocopy-" ++ zon.version,
+            .paths = comptime joinPaths(zon.paths),
+        },
+    });
+    b.step("dist", "Cross-compile the library for every target into lib/ and write src/prebuilt_manifest.ts").dependOn(dist.write);
+    b.step("dist-check", "Fail when lib/ or src/prebuilt_manifest.ts differs from what dist writes").dependOn(dist.check);
     const bindings_step = b.step("bindings", "Write src/symbols.ts, src/demo_bindings.ts and the fixture bindings from the Zig exports");
     const bindings_check_step = b.step("bindings-check", "Fail when a committed generated TypeScript file is stale");
     const versioned = addBindings(b, .{
@@ -80,6 +97,8 @@ pub const BindingsOptions = struct {
     root_source_file: std.Build.LazyPath,
     /// The name of the `zerocopy.bindings.Spec` declaration in the root file to generate.
     spec: []const u8 = "bindings",
+    /// Overrides the Spec's `import_from`: a package's bindings import zerocopy from JSR, versioned.
+    import_from: ?[]const u8 = null,
     /// The TypeScript file to write, relative to the build root.
     output: []const u8,
     /// Zig files, relative to the build root, whose function parameter names the bindings use.
@@ -123,6 +142,7 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
     generator_options.addOption([]const u8, "spec", options.spec);
     generator_options.addOption([]const u8, "root", options.root_source_file.getDisplayName());
     generator_options.addOption([]const u8, "zerocopy_version", @import("build.zig.zon").version);
+    generator_options.addOption(?[]const u8, "import_from", options.import_from);
     const generator = b.addExecutable(.{
         .name = "zerocopy-bindings",
         .root_module = b.createModule(.{
@@ -145,6 +165,153 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
         step.* = &run.step;
     }
     return .{ .write = steps[0], .check = steps[1] };
+}
+
+/// The targets every prebuilt library is built for, named as `Deno.build.os`-`Deno.build.arch`.
+/// glibc 2.17 (2012) is the oldest Zig links against: RHEL/CentOS 7, Debian 8, Ubuntu 14.04 and
+/// every later distribution load the Linux builds. macOS 11 is the first with Apple silicon (Zig's
+/// default minimum, 15, would refuse to load on most Macs in use); Windows 10 is Zig's and Deno's minimum.
+pub const dist_targets = [_]struct { key: []const u8, query: []const u8 }{
+    .{ .key = "linux-x86_64", .query = "x86_64-linux-gnu.2.17" },
+    .{ .key = "linux-aarch64", .query = "aarch64-linux-gnu.2.17" },
+    .{ .key = "darwin-x86_64", .query = "x86_64-macos.11.0" },
+    .{ .key = "darwin-aarch64", .query = "aarch64-macos.11.0" },
+    .{ .key = "windows-x86_64", .query = "x86_64-windows-gnu" },
+    .{ .key = "windows-aarch64", .query = "aarch64-windows-gnu" },
+};
+
+/// How to cross-compile a library for every target in `dist_targets`.
+pub const DistOptions = struct {
+    /// zerocopy's own build: `b` here, `b.dependency("zerocopy", .{}).builder` for a Zig author.
+    zerocopy: *std.Build,
+    /// The library's name: `lib<name>.so`, `lib<name>.dylib`, `<name>.dll`.
+    name: []const u8,
+    /// The library's root file (its export table).
+    root_source_file: std.Build.LazyPath,
+    /// Where the libraries go, relative to the build root: `<lib_dir>/<os>-<arch>/<file>`.
+    lib_dir: []const u8,
+    /// The TypeScript manifest to write, relative to the build root.
+    manifest: []const u8,
+    /// A JSR package to write beside the manifest: `mod.ts` (open() over `bindings.ts`) and `deno.json`.
+    package: ?struct {
+        /// The JSR name, `@scope/name`.
+        name: []const u8,
+        version: []const u8,
+        license: []const u8,
+        /// The specifier the package imports zerocopy's TypeScript API from.
+        zerocopy_import: []const u8,
+    } = null,
+    /// A source tarball of a Zig package to write as `<lib_dir>/<name>.tar.gz`, for `zig fetch`.
+    source_tarball: ?struct {
+        /// The file name without `.tar.gz`.
+        name: []const u8,
+        /// The folder the files sit in inside the tarball.
+        root: []const u8,
+        /// Files and folders to include, relative to the build root, comma-separated: build.zig.zon's `.paths`.
+        paths: []const u8,
+    } = null,
+};
+
+/// The steps that write the prebuilt libraries and their manifest, and that
+/// fail when the committed ones differ from what `write` would produce.
+pub const DistSteps = struct { write: *std.Build.Step, check: *std.Build.Step };
+
+/// Cross-compiles `options.root_source_file` for every target, ReleaseSafe and
+/// stripped: the safety checks turn a bad length from JavaScript into a panic
+/// rather than memory corruption in the host process, which is worth the size
+/// (293 KB against ReleaseSmall's 145 KB for linux-x86_64; 2.1 MB for all six).
+pub fn addDist(b: *std.Build, options: DistOptions) DistSteps {
+    const zerocopy_options = zerocopyOptions(b, false);
+    const tool = b.addExecutable(.{
+        .name = "zerocopy-dist",
+        .root_module = b.createModule(.{
+            .root_source_file = options.zerocopy.path("zig/dist_main.zig"),
+            .target = b.graph.host,
+        }),
+    });
+    var steps: [2]*std.Build.Step = undefined;
+    var runs: [2]*std.Build.Step.Run = undefined;
+    for (&runs, &steps, [_][]const u8{ "--write", "--check" }) |*run, *step, mode| {
+        run.* = b.addRunArtifact(tool);
+        run.*.setCwd(b.path("."));
+        run.*.has_side_effects = true;
+        run.*.addArgs(&.{ mode, options.lib_dir, options.manifest });
+        if (options.source_tarball) |tarball| run.*.addArgs(&.{ "--tarball", tarball.name, tarball.root, tarball.paths });
+        if (options.package) |package| run.*.addArgs(&.{ "--package", package.name, package.version, package.license, options.name, package.zerocopy_import });
+        step.* = &run.*.step;
+    }
+    for (dist_targets) |dist_target| {
+        const target = b.resolveTargetQuery(std.Target.Query.parse(.{ .arch_os_abi = dist_target.query }) catch
+            @panic("a dist target does not parse"));
+        const zerocopy = zerocopyModule(b, options.zerocopy, target, .ReleaseSafe, zerocopy_options);
+        const library = addSharedLibrary(b, options.name, options.root_source_file, target, .ReleaseSafe, zerocopy, zerocopy_options);
+        library.root_module.strip = true;
+        for (runs) |run| run.addPrefixedFileArg(b.fmt("{s}=", .{dist_target.key}), library.getEmittedBin());
+    }
+    return .{ .write = steps[0], .check = steps[1] };
+}
+
+/// How to package a Zig author's library for JSR.
+pub const PackageOptions = struct {
+    /// zerocopy's build: `b.dependency("zerocopy", .{}).builder`.
+    zerocopy: *std.Build,
+    /// The library's name in build.zig: `lib<name>.so`, `lib<name>.dylib`, `<name>.dll`.
+    name: []const u8,
+    /// The library's root file, declaring its exports and `pub const bindings`.
+    root_source_file: std.Build.LazyPath,
+    /// Zig files, relative to the build root, whose function parameter names the bindings use.
+    sources: []const []const u8,
+    /// The JSR package's name, `@scope/name`.
+    package_name: []const u8,
+    /// The JSR package's version.
+    version: []const u8,
+    /// The JSR package's license, an SPDX expression such as "MIT" (JSR refuses a package without one).
+    license: []const u8,
+    /// The folder to write, relative to the build root.
+    output_dir: []const u8 = "zig-out/package",
+};
+
+/// Adds the steps that write a Zig author's publishable JSR package into
+/// `options.output_dir`: the generated `bindings.ts` (importing this module
+/// from JSR, versioned), the library for every target in `dist_targets` under
+/// `lib/<os>-<arch>/` with `prebuilt_manifest.ts`, a `mod.ts` whose `open()`
+/// finds the library as `openLibrary()` does (path, `ZEROCOPY_LIB`, local
+/// build, then the package's prebuilt library, hash-checked and cached), and a
+/// `deno.json` whose `publish.include` lists exactly those files. Authors hang
+/// `write` on a step of their own: `b.step("package", ...).dependOn(steps.write)`.
+pub fn addPackage(b: *std.Build, options: PackageOptions) DistSteps {
+    const zerocopy_import = "jsr:@zerocopy/zerocopy@^" ++ zon.version;
+    const bindings = addBindings(b, .{
+        .zerocopy = options.zerocopy,
+        .root_source_file = options.root_source_file,
+        .output = b.fmt("{s}/bindings.ts", .{options.output_dir}),
+        .sources = options.sources,
+        .import_from = zerocopy_import,
+    });
+    const dist = addDist(b, .{
+        .zerocopy = options.zerocopy,
+        .name = options.name,
+        .root_source_file = options.root_source_file,
+        .lib_dir = b.fmt("{s}/lib", .{options.output_dir}),
+        .manifest = b.fmt("{s}/prebuilt_manifest.ts", .{options.output_dir}),
+        .package = .{
+            .name = options.package_name,
+            .version = options.version,
+            .license = options.license,
+            .zerocopy_import = zerocopy_import,
+        },
+    });
+    // The dist tool writes into the folder the bindings step creates.
+    dist.write.dependOn(bindings.write);
+    dist.check.dependOn(bindings.check);
+    return dist;
+}
+
+/// build.zig.zon's `.paths` as one comma-separated list.
+fn joinPaths(comptime paths: anytype) []const u8 {
+    var joined: []const u8 = "";
+    for (paths, 0..) |path, i| joined = joined ++ (if (i == 0) "" else ",") ++ path;
+    return joined;
 }
 
 fn addSharedLibrary(

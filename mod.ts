@@ -39,6 +39,7 @@ export { type HandOverTarget, Region, type RegionOptions } from "./src/region.ts
 export { Ring, type RingOptions, type RingSlot } from "./src/ring.ts";
 export { type ElementSource, rowMajorStrides, StridedView } from "./src/shape.ts";
 export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/remote.ts";
+export { platformKey, type PrebuiltLibrary, type PrebuiltSource } from "./src/prebuilt.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
 export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/element_types.ts";
 export { ABI_VERSION } from "./src/layout.ts";

@@ -24,7 +24,8 @@
  * - `PINNED`: the buffer is in use by a nonblocking native call.
  * - `DETACHED_ELSEWHERE`: the buffer's memory was transferred away behind its back.
  * - `HASH_MISMATCH`: a downloaded library's SHA-256 is not the pinned one.
- * - `DOWNLOAD_FAILED`: a prebuilt library could not be downloaded.
+ * - `DOWNLOAD_FAILED`: a prebuilt library could not be downloaded, or arrived truncated.
+ * - `UNSUPPORTED_PLATFORM`: no prebuilt library exists for this OS and architecture.
  * - `INVALID_SHAPE`: a shape or strides that do not fit the buffer.
  * - `FULL`: a region has no room left, or every slot of a ring is held.
  */
@@ -47,6 +48,7 @@ export type ZeroCopyErrorCode =
   | "DETACHED_ELSEWHERE"
   | "HASH_MISMATCH"
   | "DOWNLOAD_FAILED"
+  | "UNSUPPORTED_PLATFORM"
   | "INVALID_SHAPE"
   | "FULL";
 

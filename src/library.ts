@@ -8,7 +8,7 @@
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "./element_types.ts";
 import { openChecked } from "./abi_check.ts";
 import { describe, type Descriptor, newDescriptor } from "./descriptor.ts";
-import { type Candidate, LIBRARY_ENV_VAR, libraryCandidates, readEnv } from "./discovery.ts";
+import { type Candidate, LIBRARY_ENV_VAR, libraryCandidates, prebuiltFallback, readEnv } from "./discovery.ts";
 import { ZeroCopyError } from "./errors.ts";
 import { STATS_BYTES, StatsOffset, STATUS } from "./layout.ts";
 import {
@@ -22,6 +22,7 @@ import {
   type NodeDlopen,
   pointerViewMapping,
 } from "./mapping.ts";
+import { type PrebuiltSource, resolvePrebuilt } from "./prebuilt.ts";
 import { statusError } from "./status.ts";
 import { abiSymbols, libzerocopySymbols } from "./symbols.ts";
 import { checkTransferred, claim, type TransferredBuffer } from "./transfer.ts";
@@ -49,6 +50,20 @@ export interface OpenLibraryOptions<S extends Deno.ForeignLibraryInterface = Den
    * loads, else `"pointer-view"`. Asking for `"node-api"` fails when it cannot load.
    */
   mapping?: MappingKind;
+  /**
+   * Prebuilt libraries to fall back on when neither `path`, `ZEROCOPY_LIB`
+   * nor a local build gives a library: a package's `lib/` folder and its
+   * generated manifest. Defaults to this package's own when `symbols` is
+   * absent; a Zig author's generated bindings pass their package's.
+   */
+  prebuilt?: PrebuiltSource;
+  /** Where downloaded prebuilt libraries are cached; `<Deno's cache directory>/zerocopy` by default. */
+  cacheDir?: string;
+  /**
+   * The library's name in build.zig (`zerocopy` by default), for its local
+   * build output: `zig-out/lib/lib<name>.so` in the working directory.
+   */
+  name?: string;
 }
 
 /** Buffers and bytes a library has handed over and not yet had back. */
@@ -358,19 +373,29 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
  * Opens the native library once per path and checks that it speaks this
  * module's ABI. Looks at, in order: `options.path`; else the `ZEROCOPY_LIB`
  * environment variable (treated as unset when `--allow-env` denies it); else
- * the default `zig build` output beside this module and in the working directory.
+ * the `zig build` output beside this module (a checkout) and in the working
+ * directory; else the prebuilt library for `Deno.build.os`/`Deno.build.arch`
+ * in this package's `lib/`: from a package loaded over https (JSR) it is
+ * downloaded once into Deno's cache directory, and its SHA-256 is checked
+ * against the package's manifest on every open.
  *
  * Needs `--allow-ffi` for the library's path: `--allow-ffi=<path>` is enough
  * under the Node-API mapping; the pointer-view mapping needs it unscoped,
  * because Deno lets a scoped grant open a library but not map its memory
- * (denoland/deno#15511). A denied permission throws Deno's own
- * `Deno.errors.NotCapable`, unwrapped.
+ * (denoland/deno#15511). The prebuilt library also needs `--allow-read` on the
+ * cache directory, on first use `--allow-write` on it and `--allow-net` for the
+ * package's host, and `--allow-env=DENO_DIR,XDG_CACHE_HOME,HOME` (macOS:
+ * `DENO_DIR,HOME`; Windows: `DENO_DIR,LOCALAPPDATA,USERPROFILE`) to find the
+ * cache. A missing permission throws Deno's own `Deno.errors.NotCapable`,
+ * unwrapped, naming the flag to add.
  *
  * @param options Where to find the library.
  * @returns The opened library; the same object for the same path.
  * @throws {ZeroCopyError} `LIBRARY_NOT_FOUND` listing every path tried;
  * `LIBRARY_INVALID`, `ABI_MISMATCH`, `LAYOUT_MISMATCH`, `SYMBOL_MISSING` for a
- * library that cannot be used.
+ * library that cannot be used; for the prebuilt library, `UNSUPPORTED_PLATFORM`
+ * naming the platforms that have one, `HASH_MISMATCH` for a file that is not
+ * the one the manifest pins (never loaded), `DOWNLOAD_FAILED`.
  *
  * @example Open the default build output
  * ```ts
@@ -416,15 +441,28 @@ export async function openLibrary(
   const dlopen = asked === "pointer-view" ? null : await importNodeDlopen();
   const table = options.symbols === undefined ? libzerocopySymbols : { ...options.symbols, ...abiSymbols };
   const tried: Candidate[] = [];
-  for (const candidate of libraryCandidates(options.path)) {
+  for (const candidate of libraryCandidates(options.path, options.name)) {
     const library = openCandidate(candidate.path, table, asked, dlopen);
     if (library !== null) return library;
     tried.push(candidate);
   }
+  const prebuilt = prebuiltFallback(options.path, options.prebuilt, options.symbols !== undefined);
+  if (prebuilt !== undefined) {
+    const path = await resolvePrebuilt({ ...prebuilt, cacheDir: options.cacheDir });
+    const library = openCandidate(path, table, asked, dlopen);
+    if (library !== null) return library;
+    tried.push({ path, source: "prebuilt" });
+  }
+  const unreadable =
+    Deno.permissions.querySync({ name: "env", variable: LIBRARY_ENV_VAR }).state !== "granted";
   throw new ZeroCopyError(
     "LIBRARY_NOT_FOUND",
     `Cannot find the zerocopy native library; tried ${
       tried.map((t) => `"${t.path} (${t.source})"`).join(", ")
+    }${
+      unreadable
+        ? `; ${LIBRARY_ENV_VAR} could not be read (add --allow-env=${LIBRARY_ENV_VAR} to use it)`
+        : ""
     }: run "zig build" in the zerocopy checkout, or set ${LIBRARY_ENV_VAR} or the path option to the built library`,
   );
 }

@@ -90,12 +90,14 @@ expect_abort() { # command...: succeeds when the command dies of SIGABRT naming 
   [ "$rc" = 134 ] && grep -q "zerocopy checked build" <<<"$out"
 }
 
-check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig
+check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig tools/cross
 zig_tests "zig test (Debug)"
 zig_tests "zig test (ReleaseSafe)" --release=safe
 zig_tests "zig test (checked)" -Dchecked=true
 check "zig build" zig build --release=safe install fixtures checked-lib
 zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
+check "prebuilt libraries fresh" zig build dist-check
+check "prebuilt libraries (static)" python3 tools/check_binaries.py
 check "zig build (author example)" zig build --build-file examples/zig_author/build.zig --release=safe
 check "generated bindings" tools/check_bindings.sh
 check "deno fmt" deno fmt --check
@@ -103,6 +105,8 @@ check "deno lint" deno lint
 check "deno check" deno_with_registry check mod.ts src examples tests bench
 check "deno doc --lint" deno doc --lint mod.ts
 check "deno publish --dry-run" deno publish --dry-run --allow-dirty
+check "README code blocks" deno_with_registry check --doc-only README.md
+check "jsr: package, no Zig" tools/check_jsr_package.sh
 # Each suite runs under the Node-API mapping (the default) and the pointer-view
 # one (ZEROCOPY_MAPPING); the checked build's runs split between them, so each
 # mapping meets the checked build in the unit or property suite and in the GC suite.
@@ -137,9 +141,12 @@ deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
 deno_tests "deno test (other-path ffi)" --allow-ffi=zig-out/fixtures tests/permissions/other_path_ffi_test.ts
 ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (denied env)" \
   --allow-ffi --deny-env=ZEROCOPY_LIB tests/permissions/denied_env_test.ts
+ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (no env, prebuilt)" \
+  --allow-ffi --allow-read=. tests/permissions/no_env_prebuilt_test.ts
 remote_cache=$(mktemp -d)
 ZEROCOPY_TEST_CACHE=$remote_cache deno_tests "deno test (remote library)" --allow-ffi --allow-net=127.0.0.1 \
-  --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,"$remote_cache" --allow-write="$remote_cache" tests/remote/
+  --allow-run --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,lib,"$remote_cache" \
+  --allow-write="$remote_cache" tests/remote/
 rm -rf "$remote_cache"
 deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/
 check "examples run" run_examples

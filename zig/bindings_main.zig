@@ -20,13 +20,15 @@ const spec: bindings.Spec = blk: {
         " has no public `" ++ options.spec ++ "` declaration; add `pub const " ++ options.spec ++
         ": zerocopy.bindings.Spec = .{ .source = \"" ++ options.root ++ "\", .groups = &.{.{ .name = \"symbols\", .exports = exports }} };`" ++
         " (a declaration without `pub` is invisible to the generator)");
-    const declared = @field(spec_root, options.spec);
+    var declared = @field(spec_root, options.spec);
     if (@TypeOf(declared) != bindings.Spec) @compileError("zerocopy bindings: " ++ options.root ++ "'s `" ++ options.spec ++
         "` is a " ++ @typeName(@TypeOf(declared)) ++ ", not a zerocopy.bindings.Spec; declare it `pub const " ++ options.spec ++
         ": zerocopy.bindings.Spec = .{ ... }`");
     if (!source.calls_export_abi) @compileError("zerocopy bindings: " ++ options.root ++ " never calls zerocopy.exportAbi(), " ++
         "so Deno's openLibrary() will refuse the library (it needs zc_release, zc_abi_version, zc_layout, zc_stats, " ++
         "zc_allocate); add `comptime { zerocopy.exportAbi(); }` to it");
+    // A package's bindings import zerocopy from JSR whatever the Spec says (the example's says "../../mod.ts").
+    if (options.import_from) |module| declared.import_from = module;
     break :blk declared;
 };
 
@@ -46,6 +48,7 @@ pub fn main(init: std.process.Init) !u8 {
     const text = generated.written();
 
     if (!check) {
+        if (std.fs.path.dirname(output)) |dir| try std.Io.Dir.cwd().createDirPath(io, dir);
         try std.Io.Dir.cwd().writeFile(io, .{ .sub_path = output, .data = text });
         return 0;
     }

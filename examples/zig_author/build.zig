@@ -2,6 +2,7 @@
 //!
 //!   zig build            zig-out/lib/libusecases.{so,dylib} / usecases.dll
 //!   zig build bindings   bindings.ts, the TypeScript side, generated from src/root.zig
+//!   zig build package    zig-out/package/: bindings, every platform's library, deno.json, ready for `deno publish`
 
 const std = @import("std");
 const zerocopy_build = @import("zerocopy");
@@ -37,4 +38,15 @@ pub fn build(b: *std.Build) void {
     });
     b.step("bindings", "Write bindings.ts from the exports").dependOn(bindings.write);
     b.step("bindings-check", "Fail when bindings.ts is stale").dependOn(bindings.check);
+
+    const package = zerocopy_build.addPackage(b, .{
+        .zerocopy = zerocopy.builder,
+        .name = "usecases",
+        .root_source_file = b.path("src/root.zig"),
+        .sources = &.{"src/root.zig"},
+        .package_name = "@zerocopy-examples/usecases",
+        .version = "0.1.0",
+        .license = "MIT",
+    });
+    b.step("package", "Write a publishable JSR package with every platform's library into zig-out/package/").dependOn(package.write);
 }

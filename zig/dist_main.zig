@@ -1,0 +1,306 @@
+//! `zig build dist` runs this program: it copies each cross-compiled library to
+//! `LIB_DIR/<os>-<arch>/<file>` and writes the TypeScript manifest (target → file
+//! name, byte size, SHA-256) that the Deno module checks downloads against; with
+//! `--check` it writes nothing and fails when a library or the manifest on disk
+//! differs from what it would write.
+//!
+//!   dist_main (--write | --check) LIB_DIR MANIFEST.ts [--tarball NAME ROOT PATH,PATH...]
+//!             [--package @SCOPE/NAME VERSION LICENSE LIBRARY ZEROCOPY_IMPORT] OS-ARCH=ARTIFACT...
+//!
+//! `--package` also writes, beside the manifest, the `mod.ts` and `deno.json` of a Zig author's
+//! JSR package (`zig build package`): `open()` over the generated `bindings.ts` that falls back on
+//! the package's prebuilt libraries.
+//!
+//! `--tarball` also writes `LIB_DIR/NAME.tar.gz`, a source tarball of the Zig package (the files
+//! under each PATH, inside a folder ROOT) that `zig fetch` accepts: entries sorted, times and
+//! owners zeroed, so the same sources always give the same bytes.
+//!
+//! LIB_DIR and MANIFEST.ts are relative to the working directory (the build root),
+//! without `..`: the manifest locates LIB_DIR relative to itself, so the package
+//! works wherever it is served from.
+
+const std = @import("std");
+
+const Target = struct { key: []const u8, file: []const u8, bytes: []const u8 };
+const Output = struct { path: []const u8, text: []const u8 };
+
+/// A Zig author's JSR package: `mod.ts` and `deno.json` beside the manifest and `bindings.ts`.
+const Package = struct {
+    /// The JSR name, `@scope/name`.
+    name: []const u8,
+    version: []const u8,
+    /// An SPDX expression: JSR refuses a package without a license.
+    license: []const u8,
+    /// The library's name in build.zig, for its local build output.
+    library: []const u8,
+    /// The specifier the module imports zerocopy's TypeScript API from, versioned.
+    zerocopy_import: []const u8,
+};
+
+pub fn main(init: std.process.Init) !u8 {
+    const arena = init.arena.allocator();
+    const io = init.io;
+    const args = try init.minimal.args.toSlice(arena);
+    if (args.len < 5) {
+        std.debug.print("usage: {s} (--write | --check) LIB_DIR MANIFEST.ts [--tarball NAME ROOT PATH,PATH...] OS-ARCH=ARTIFACT...\n", .{args[0]});
+        return 2;
+    }
+    const check = std.mem.eql(u8, args[1], "--check");
+    const lib_dir = args[2];
+    const manifest_path = args[3];
+    const cwd = std.Io.Dir.cwd();
+    var rest = args[4..];
+
+    var stale: usize = 0;
+    // Every file dist writes, relative to LIB_DIR: any other file there is left over from an older build.
+    var expected: std.StringHashMapUnmanaged(void) = .empty;
+    if (rest.len >= 4 and std.mem.eql(u8, rest[0], "--tarball")) {
+        const path = try std.fmt.allocPrint(arena, "{s}/{s}.tar.gz", .{ lib_dir, rest[1] });
+        try expected.put(arena, path[lib_dir.len + 1 ..], {});
+        var paths = std.mem.splitScalar(u8, rest[3], ',');
+        const tarball = try sourceTarball(io, arena, rest[2], &paths);
+        if (check) {
+            if (!try sameContent(io, arena, path, tarball)) {
+                std.debug.print("{s} is stale: it differs from the Zig package's sources\n", .{path});
+                stale += 1;
+            }
+        } else {
+            try cwd.createDirPath(io, lib_dir);
+            try cwd.writeFile(io, .{ .sub_path = path, .data = tarball });
+        }
+        rest = rest[4..];
+    }
+
+    var package: ?Package = null;
+    if (rest.len >= 6 and std.mem.eql(u8, rest[0], "--package")) {
+        package = .{ .name = rest[1], .version = rest[2], .license = rest[3], .library = rest[4], .zerocopy_import = rest[5] };
+        rest = rest[6..];
+    }
+
+    var targets: std.ArrayList(Target) = .empty;
+    for (rest) |arg| {
+        const eq = std.mem.indexOfScalar(u8, arg, '=') orelse {
+            std.debug.print("expected OS-ARCH=ARTIFACT, got \"{s}\"\n", .{arg});
+            return 2;
+        };
+        const artifact = arg[eq + 1 ..];
+        try targets.append(arena, .{
+            .key = arg[0..eq],
+            .file = std.fs.path.basename(artifact),
+            .bytes = try cwd.readFileAlloc(io, artifact, arena, .limited(64 << 20)),
+        });
+    }
+    std.mem.sort(Target, targets.items, {}, struct {
+        fn lessThan(_: void, a: Target, b: Target) bool {
+            return std.mem.lessThan(u8, a.key, b.key);
+        }
+    }.lessThan);
+
+    var outputs: std.ArrayList(Output) = .empty;
+    var manifest: std.Io.Writer.Allocating = .init(arena);
+    try writeManifest(&manifest.writer, lib_dir, manifest_path, targets.items);
+    try outputs.append(arena, .{ .path = manifest_path, .text = manifest.written() });
+    if (package) |p| {
+        const dir = std.fs.path.dirname(manifest_path) orelse ".";
+        var module: std.Io.Writer.Allocating = .init(arena);
+        try writePackageModule(&module.writer, p, std.fs.path.basename(manifest_path));
+        try outputs.append(arena, .{ .path = try std.fmt.allocPrint(arena, "{s}/mod.ts", .{dir}), .text = module.written() });
+        var config: std.Io.Writer.Allocating = .init(arena);
+        try writeDenoJson(&config.writer, p, std.fs.path.basename(manifest_path), lib_dir[dir.len + 1 ..]);
+        try outputs.append(arena, .{ .path = try std.fmt.allocPrint(arena, "{s}/deno.json", .{dir}), .text = config.written() });
+    }
+
+    for (targets.items) |target| {
+        const path = try std.fmt.allocPrint(arena, "{s}/{s}/{s}", .{ lib_dir, target.key, target.file });
+        try expected.put(arena, path[lib_dir.len + 1 ..], {});
+        if (check) {
+            if (!try sameContent(io, arena, path, target.bytes)) {
+                std.debug.print("{s} is stale: it differs from the library the Zig sources build now\n", .{path});
+                stale += 1;
+            }
+        } else {
+            try cwd.createDirPath(io, std.fs.path.dirname(path).?);
+            try cwd.writeFile(io, .{ .sub_path = path, .data = target.bytes });
+        }
+    }
+    var dir = try cwd.openDir(io, lib_dir, .{ .iterate = true });
+    defer dir.close(io);
+    var walker = try dir.walk(arena);
+    defer walker.deinit();
+    var left_over: std.ArrayList([]const u8) = .empty;
+    while (try walker.next(io)) |entry| {
+        if (entry.kind == .file and !expected.contains(entry.path)) try left_over.append(arena, try arena.dupe(u8, entry.path));
+    }
+    for (left_over.items) |file| {
+        if (check) {
+            std.debug.print("{s}/{s} is left over from an older build: dist no longer writes it\n", .{ lib_dir, file });
+            stale += 1;
+        } else {
+            try dir.deleteFile(io, file);
+        }
+    }
+    if (check) {
+        for (outputs.items) |output| {
+            if (!try sameContent(io, arena, output.path, output.text)) {
+                std.debug.print("{s} is stale: it does not list the libraries' current sizes and hashes\n", .{output.path});
+                stale += 1;
+            }
+        }
+        if (stale == 0) return 0;
+        std.debug.print("run `zig build dist` and commit {s}/ and {s}\n", .{ lib_dir, manifest_path });
+        return 1;
+    }
+    for (outputs.items) |output| try cwd.writeFile(io, .{ .sub_path = output.path, .data = output.text });
+    return 0;
+}
+
+/// A gzipped tar of every file under `paths` (files or folders), below the folder `root`.
+fn sourceTarball(io: std.Io, arena: std.mem.Allocator, root: []const u8, paths: *std.mem.SplitIterator(u8, .scalar)) ![]const u8 {
+    const cwd = std.Io.Dir.cwd();
+    var files: std.ArrayList([]const u8) = .empty;
+    while (paths.next()) |path| {
+        var dir = cwd.openDir(io, path, .{ .iterate = true }) catch |err| switch (err) {
+            error.NotDir => {
+                try files.append(arena, path);
+                continue;
+            },
+            else => return err,
+        };
+        defer dir.close(io);
+        var walker = try dir.walk(arena);
+        defer walker.deinit();
+        while (try walker.next(io)) |entry| {
+            if (entry.kind != .file) continue;
+            try files.append(arena, try std.fmt.allocPrint(arena, "{s}/{s}", .{ path, entry.path }));
+        }
+    }
+    std.mem.sort([]const u8, files.items, {}, struct {
+        fn lessThan(_: void, a: []const u8, b: []const u8) bool {
+            return std.mem.lessThan(u8, a, b);
+        }
+    }.lessThan);
+
+    var tar_bytes: std.Io.Writer.Allocating = .init(arena);
+    var tar: std.tar.Writer = .{ .underlying_writer = &tar_bytes.writer };
+    try tar.setRoot(root);
+    for (files.items) |file| {
+        const content = try cwd.readFileAlloc(io, file, arena, .limited(16 << 20));
+        const name = try std.mem.replaceOwned(u8, arena, file, "\\", "/");
+        try tar.writeFileBytes(name, content, .{ .mode = 0o644, .mtime = 0 });
+    }
+    try tar.finishPedantically();
+
+    var gzip_bytes: std.Io.Writer.Allocating = try .initCapacity(arena, tar_bytes.written().len);
+    const window = try arena.alloc(u8, std.compress.flate.max_window_len);
+    var compress: std.compress.flate.Compress = try .init(&gzip_bytes.writer, window, .gzip, .best);
+    try compress.writer.writeAll(tar_bytes.written());
+    try compress.finish();
+    return gzip_bytes.written();
+}
+
+fn sameContent(io: std.Io, arena: std.mem.Allocator, path: []const u8, expected: []const u8) !bool {
+    const current = std.Io.Dir.cwd().readFileAlloc(io, path, arena, .limited(64 << 20)) catch |err| switch (err) {
+        error.FileNotFound => return false,
+        else => return err,
+    };
+    return std.mem.eql(u8, current, expected);
+}
+
+/// Writes the manifest as `deno fmt` would format it, so formatting never makes the check fail.
+fn writeManifest(w: *std.Io.Writer, lib_dir: []const u8, manifest_path: []const u8, targets: []const Target) !void {
+    try w.writeAll(
+        \\// Generated by `zig build dist` from the cross-compiled libraries: never edit by hand.
+        \\// CI rebuilds the libraries and fails when this file or a file under lib/ is stale.
+        \\
+        \\/** Where the prebuilt libraries sit in the package, as a URL relative to this module. */
+        \\export const prebuiltBaseUrl: URL = new URL("
+    );
+    // LIB_DIR relative to the manifest's folder: drop the folders they share, climb out of the rest.
+    var from = std.mem.tokenizeScalar(u8, std.fs.path.dirname(manifest_path) orelse "", '/');
+    var to = std.mem.tokenizeScalar(u8, lib_dir, '/');
+    while (from.peek() != null and to.peek() != null and std.mem.eql(u8, from.peek().?, to.peek().?)) {
+        _ = from.next();
+        _ = to.next();
+    }
+    if (from.peek() == null) try w.writeAll("./");
+    while (from.next()) |_| try w.writeAll("../");
+    while (to.next()) |part| try w.print("{s}/", .{part});
+    try w.writeAll("\", import.meta.url);\n");
+    try w.writeAll(
+        \\
+        \\/** The prebuilt libraries, by `${Deno.build.os}-${Deno.build.arch}`: file name under `<os>-<arch>/`, size, SHA-256. */
+        \\export const prebuiltLibraries: Readonly<
+        \\  Record<string, { readonly file: string; readonly size: number; readonly sha256: string }>
+        \\> = {
+        \\
+    );
+    for (targets) |target| {
+        var digest: [std.crypto.hash.sha2.Sha256.digest_length]u8 = undefined;
+        std.crypto.hash.sha2.Sha256.hash(target.bytes, &digest, .{});
+        try w.print(
+            \\  "{s}": {{
+            \\    file: "{s}",
+            \\    size: {d},
+            \\    sha256: "{s}",
+            \\  }},
+            \\
+        , .{ target.key, target.file, target.bytes.len, std.fmt.bytesToHex(digest, .lower) });
+    }
+    try w.writeAll("};\n");
+}
+
+fn writePackageModule(w: *std.Io.Writer, package: Package, manifest_file: []const u8) !void {
+    try w.print(
+        \\// Generated by `zig build package` from the library's exports: never edit by hand.
+        \\
+        \\/**
+        \\ * {0s}: a Zig library whose functions hand buffers to Deno with no copy, prebuilt for Linux,
+        \\ * macOS and Windows on x86_64 and aarch64.
+        \\ *
+        \\ * @module
+        \\ */
+        \\
+        \\import {{ openLibrary, type ZeroCopyLibrary }} from "{1s}";
+        \\import {{ bind, type Bindings, symbols }} from "./bindings.ts";
+        \\import {{ prebuiltBaseUrl, prebuiltLibraries }} from "./{2s}";
+        \\
+        \\export * from "./bindings.ts";
+        \\
+        \\/**
+        \\ * Opens the library (checking its zerocopy ABI) and binds the wrappers. Looks at, in order:
+        \\ * `path`; `ZEROCOPY_LIB`; `zig-out/lib/` in the working directory; this package's prebuilt
+        \\ * library for the platform, downloaded once into Deno's cache directory and hash-checked on
+        \\ * every open.
+        \\ *
+        \\ * @param path Path or file URL of the shared library.
+        \\ * @returns The wrappers, and the library for `stats()` and the raw symbols.
+        \\ */
+        \\export async function open(
+        \\  path?: string | URL,
+        \\): Promise<Bindings & {{ readonly library: ZeroCopyLibrary<typeof symbols> }}> {{
+        \\  const library = await openLibrary({{
+        \\    path,
+        \\    symbols,
+        \\    name: "{3s}",
+        \\    prebuilt: {{ baseUrl: prebuiltBaseUrl, libraries: prebuiltLibraries }},
+        \\  }});
+        \\  return {{ ...bind(library), library }};
+        \\}}
+        \\
+    , .{ package.name, package.zerocopy_import, manifest_file, package.library });
+}
+
+fn writeDenoJson(w: *std.Io.Writer, package: Package, manifest_file: []const u8, lib_dir: []const u8) !void {
+    try w.print(
+        \\{{
+        \\  "name": "{s}",
+        \\  "version": "{s}",
+        \\  "license": "{s}",
+        \\  "exports": "./mod.ts",
+        \\  "publish": {{
+        \\    "include": ["mod.ts", "bindings.ts", "{s}", "{s}/**/*"]
+        \\  }}
+        \\}}
+        \\
+    , .{ package.name, package.version, package.license, manifest_file, lib_dir });
+}
