@@ -8,7 +8,13 @@
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "./element_types.ts";
 import { openChecked } from "./abi_check.ts";
 import { describe, type Descriptor, newDescriptor } from "./descriptor.ts";
-import { type Candidate, LIBRARY_ENV_VAR, libraryCandidates, prebuiltFallback, readEnv } from "./discovery.ts";
+import {
+  type Candidate,
+  LIBRARY_ENV_VAR,
+  libraryCandidates,
+  prebuiltFallback,
+  readEnv,
+} from "./discovery.ts";
 import { ZeroCopyError } from "./errors.ts";
 import { STATS_BYTES, StatsOffset, STATUS } from "./layout.ts";
 import {
