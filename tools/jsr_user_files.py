@@ -164,7 +164,8 @@ try {{
 }} catch (error) {{
   if (!(error instanceof ZeroCopyError) || error.code !== "HASH_MISMATCH") throw error;
   // The refused file must not be mapped into this process.
-  const mapped = Deno.readTextFileSync("/proc/self/maps").includes("/zerocopy/");
+  // The cache keeps it under zerocopy/<sha256>/; other paths may contain "zerocopy" too.
+  const mapped = /[/]zerocopy[/][0-9a-f]{{64}}[/]/.test(Deno.readTextFileSync("/proc/self/maps"));
   console.log(mapped ? "HASH_MISMATCH, but the file is mapped" : `HASH_MISMATCH, not loaded: ${{error.message}}`);
 }}
 ''')
