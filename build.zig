@@ -201,6 +201,8 @@ pub const DistOptions = struct {
         /// The specifier the package imports zerocopy's TypeScript API from.
         zerocopy_import: []const u8,
     } = null,
+    /// The `dist_targets` keys to build (`linux-x86_64`, ...); all of them when empty.
+    targets: []const []const u8 = &.{},
     /// A source tarball of a Zig package to write as `<lib_dir>/<name>.tar.gz`, for `zig fetch`.
     source_tarball: ?struct {
         /// The file name without `.tar.gz`.
@@ -241,6 +243,7 @@ pub fn addDist(b: *std.Build, options: DistOptions) DistSteps {
         step.* = &run.*.step;
     }
     for (dist_targets) |dist_target| {
+        if (!wanted(options.targets, dist_target.key)) continue;
         const target = b.resolveTargetQuery(std.Target.Query.parse(.{ .arch_os_abi = dist_target.query }) catch
             @panic("a dist target does not parse"));
         const zerocopy = zerocopyModule(b, options.zerocopy, target, .ReleaseSafe, zerocopy_options);
@@ -249,6 +252,12 @@ pub fn addDist(b: *std.Build, options: DistOptions) DistSteps {
         for (runs) |run| run.addPrefixedFileArg(b.fmt("{s}=", .{dist_target.key}), library.getEmittedBin());
     }
     return .{ .write = steps[0], .check = steps[1] };
+}
+
+fn wanted(keys: []const []const u8, key: []const u8) bool {
+    if (keys.len == 0) return true;
+    for (keys) |wanted_key| if (std.mem.eql(u8, wanted_key, key)) return true;
+    return false;
 }
 
 /// How to package a Zig author's library for JSR.
@@ -269,6 +278,9 @@ pub const PackageOptions = struct {
     license: []const u8,
     /// The folder to write, relative to the build root.
     output_dir: []const u8 = "zig-out/package",
+    /// The `dist_targets` keys to package; all six when empty. `zig build package
+    /// -Dpackage-targets=linux-x86_64,...` sets it from the command line.
+    targets: []const []const u8 = &.{},
 };
 
 /// Adds the steps that write a Zig author's publishable JSR package into
@@ -294,6 +306,10 @@ pub fn addPackage(b: *std.Build, options: PackageOptions) DistSteps {
         .root_source_file = options.root_source_file,
         .lib_dir = b.fmt("{s}/lib", .{options.output_dir}),
         .manifest = b.fmt("{s}/prebuilt_manifest.ts", .{options.output_dir}),
+        .targets = if (b.option([]const u8, "package-targets", "Comma-separated os-arch targets to package (default: all six)")) |list|
+            splitTargets(b, list)
+        else
+            options.targets,
         .package = .{
             .name = options.package_name,
             .version = options.version,
@@ -305,6 +321,18 @@ pub fn addPackage(b: *std.Build, options: PackageOptions) DistSteps {
     dist.write.dependOn(bindings.write);
     dist.check.dependOn(bindings.check);
     return dist;
+}
+
+fn splitTargets(b: *std.Build, list: []const u8) []const []const u8 {
+    var keys: std.ArrayList([]const u8) = .empty;
+    var parts = std.mem.splitScalar(u8, list, ',');
+    while (parts.next()) |key| {
+        for (dist_targets) |dist_target| {
+            if (std.mem.eql(u8, dist_target.key, key)) break;
+        } else std.debug.panic("-Dpackage-targets: unknown target \"{s}\"; use os-arch keys such as linux-x86_64", .{key});
+        keys.append(b.allocator, key) catch @panic("out of memory");
+    }
+    return keys.items;
 }
 
 /// build.zig.zon's `.paths` as one comma-separated list.

@@ -92,7 +92,6 @@ expect_abort() { # command...: succeeds when the command dies of SIGABRT naming 
 
 check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig tools/cross
 zig_tests "zig test (Debug)"
-zig_tests "zig test (ReleaseSafe)" --release=safe
 zig_tests "zig test (checked)" -Dchecked=true
 check "zig build" zig build --release=safe install fixtures checked-lib
 zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
