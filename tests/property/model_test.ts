@@ -8,15 +8,21 @@
 
 import { assertEquals, assertThrows } from "@std/assert";
 import fc from "fast-check";
-import { ELEMENT_TYPES, type ElementType, lend, type ZeroCopyBuffer, ZeroCopyError } from "../../mod.ts";
+import {
+  ELEMENT_TYPES,
+  type ElementType,
+  lend,
+  type LibraryStats,
+  type ZeroCopyBuffer,
+  ZeroCopyError,
+} from "../../mod.ts";
 import { expectedPattern, fnv1a, hooks, hooksDemo } from "../_helpers.ts";
+import { checkLiveCounts, RUNS, runSequences } from "./_run.ts";
 
 // The library with the keep hooks, which is libzerocopy's demo plus them: a
 // buffer given back to be kept must go back to the library that handed it over.
 const demo = hooksDemo;
 const lib = hooksDemo.library;
-
-const RUNS = Number(Deno.env.get("ZEROCOPY_PROPERTY_RUNS") ?? 300);
 
 const BYTES: Record<ElementType, number> = {
   i8: 1,
@@ -191,65 +197,30 @@ function apply(model: Model, step: Op): void {
  * live buffers and bytes, and at most those plus the dropped ones, which the
  * safety net may or may not have freed yet.
  */
-function check(model: Model, base: { liveBuffers: number; liveBytes: number }): void {
+function check(model: Model, base: LibraryStats): void {
   for (const { buffer, bytes } of model.entries) {
     assertEquals(buffer.byteLength, bytes.length);
     assertEquals(asBytes(buffer.view), bytes);
   }
-  const { liveBuffers, liveBytes } = lib.stats();
-  const buffers = liveBuffers - base.liveBuffers - model.keptBuffers - model.entries.length;
-  const bytes = liveBytes - base.liveBytes - model.keptBytes -
-    model.entries.reduce((sum, e) => sum + e.bytes.length, 0);
-  if (buffers < 0 || buffers > model.dropped || bytes < 0 || bytes > model.droppedBytes) {
-    throw new Error(
-      `Zig counts ${buffers} buffers / ${bytes} bytes beyond the model's live ones; ${model.dropped} / ${model.droppedBytes} were dropped`,
-    );
-  }
+  checkLiveCounts(lib.stats(), base, {
+    buffers: model.keptBuffers + model.entries.length,
+    bytes: model.keptBytes + model.entries.reduce((sum, e) => sum + e.bytes.length, 0),
+  }, model);
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
 Deno.test(`${RUNS} random sequences of buffer operations keep the contents and live counts the model predicts`, async () => {
-  // Counted from a collected heap and across runs: under the Node-API mapping
-  // garbage collection frees, at any allocation, what was dropped before.
-  for (let i = 0; gc && i < 3; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
   const start = lib.stats();
-  let stepsRun = 0;
-  let dropped = 0;
-  let droppedBytes = 0;
-  fc.assert(
-    fc.property(fc.array(ops, { maxLength: 40, size: "max" }), (steps) => {
-      const base = start;
-      const model = new Model();
-      model.dropped = dropped;
-      model.droppedBytes = droppedBytes;
-      try {
-        for (const step of steps) {
-          apply(model, step);
-          check(model, base);
-          stepsRun++;
-        }
-      } finally {
-        for (const { buffer } of model.entries) buffer[Symbol.dispose]();
-        hooks.symbols.zc_release_kept();
-        dropped = model.dropped;
-        droppedBytes = model.droppedBytes;
-      }
-    }),
-    { numRuns: RUNS },
-  );
+  const steps = await runSequences({
+    library: lib,
+    ops,
+    newModel: () => new Model(),
+    apply,
+    check,
+    cleanup: (model) => {
+      for (const { buffer } of model.entries) buffer[Symbol.dispose]();
+      hooks.symbols.zc_release_kept();
+    },
+  });
   const handedOver = lib.stats().totalHandedOver - start.totalHandedOver;
-  console.log(`${RUNS} sequences run, ${stepsRun} steps checked, ${handedOver} handovers`);
-  // Dropped buffers are the safety net's: once collected, nothing is live.
-  if (gc) {
-    for (let i = 0; i < 50 && lib.stats().liveBuffers !== start.liveBuffers; i++) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    assertEquals(lib.stats().liveBuffers, start.liveBuffers);
-    assertEquals(lib.stats().liveBytes, start.liveBytes);
-  }
+  console.log(`${RUNS} sequences run, ${steps} steps checked, ${handedOver} handovers`);
 });

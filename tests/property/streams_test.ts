@@ -10,8 +10,7 @@ import { assert, assertEquals } from "@std/assert";
 import fc from "fast-check";
 import { Region, Ring, type RingSlot, ZeroCopyError } from "../../mod.ts";
 import { expectedPattern, lib } from "../_helpers.ts";
-
-const RUNS = Number(Deno.env.get("ZEROCOPY_PROPERTY_RUNS") ?? 300);
+import { checkLiveCounts, RUNS, runSequences } from "./_run.ts";
 
 type Op =
   | { op: "region"; bytes: number }
@@ -288,59 +287,24 @@ function check(model: Model, base: { liveBuffers: number; liveBytes: number }): 
     }
   }
   for (const view of model.detached) assertEquals(view.length, 0);
-  const { liveBuffers, liveBytes } = lib.stats();
-  const buffers = liveBuffers - base.liveBuffers - model.regions.length - model.rings.length;
-  const bytes = liveBytes - base.liveBytes - model.regions.reduce((sum, e) => sum + e.bytes, 0) -
-    model.rings.reduce((sum, e) => sum + Model.ringBytes(e), 0);
-  if (buffers < 0 || buffers > model.dropped || bytes < 0 || bytes > model.droppedBytes) {
-    throw new Error(
-      `Zig counts ${buffers} buffers / ${bytes} bytes beyond the model's live ones; ${model.dropped} / ${model.droppedBytes} were dropped`,
-    );
-  }
+  checkLiveCounts(lib.stats(), base, {
+    buffers: model.regions.length + model.rings.length,
+    bytes: model.regions.reduce((sum, e) => sum + e.bytes, 0) +
+      model.rings.reduce((sum, e) => sum + Model.ringBytes(e), 0),
+  }, model);
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
-
 Deno.test(`${RUNS} random sequences of region and ring operations keep the views, slots and live counts the model predicts`, async () => {
-  // Counted from a collected heap and across runs: under the Node-API mapping
-  // garbage collection frees, at any allocation, what was dropped before.
-  for (let i = 0; gc && i < 3; i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  const start = lib.stats();
-  let stepsRun = 0;
-  let dropped = 0;
-  let droppedBytes = 0;
-  fc.assert(
-    fc.property(fc.array(ops, { maxLength: 40, size: "max" }), (steps) => {
-      const base = start;
-      const model = new Model();
-      model.dropped = dropped;
-      model.droppedBytes = droppedBytes;
-      try {
-        for (const step of steps) {
-          apply(model, step);
-          check(model, base);
-          stepsRun++;
-        }
-      } finally {
-        for (const { region } of model.regions) region[Symbol.dispose]();
-        for (const { ring } of model.rings) ring[Symbol.dispose]();
-        dropped = model.dropped;
-        droppedBytes = model.droppedBytes;
-      }
-    }),
-    { numRuns: RUNS },
-  );
-  console.log(`${RUNS} sequences run, ${stepsRun} steps checked`);
-  // Dropped regions and rings are the safety net's: once collected, nothing is live.
-  if (gc) {
-    for (let i = 0; i < 50 && lib.stats().liveBuffers !== start.liveBuffers; i++) {
-      gc();
-      await new Promise((resolve) => setTimeout(resolve, 0));
-    }
-    assertEquals(lib.stats().liveBuffers, start.liveBuffers);
-    assertEquals(lib.stats().liveBytes, start.liveBytes);
-  }
+  const steps = await runSequences({
+    library: lib,
+    ops,
+    newModel: () => new Model(),
+    apply,
+    check,
+    cleanup: (model) => {
+      for (const { region } of model.regions) region[Symbol.dispose]();
+      for (const { ring } of model.rings) ring[Symbol.dispose]();
+    },
+  });
+  console.log(`${RUNS} sequences run, ${steps} steps checked`);
 });
