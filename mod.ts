@@ -44,4 +44,5 @@ export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
 export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/element_types.ts";
 export { ABI_VERSION } from "./src/layout.ts";
 export { checkStatus } from "./src/status.ts";
+export { checkInteger, type SmallIntegerType, toFfiInteger, type WideIntegerType } from "./src/integers.ts";
 export { abiLayout, abiSymbols, libzerocopySymbols } from "./src/symbols.ts";

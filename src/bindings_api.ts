@@ -10,6 +10,6 @@ export type { Descriptor } from "./descriptor.ts";
 export type { TypedArrayOf } from "./element_types.ts";
 export { lend } from "./lend.ts";
 export { openLibrary, type ZeroCopyLibrary } from "./library.ts";
-export { ZeroCopyError } from "./errors.ts";
+export { checkInteger, toFfiInteger } from "./integers.ts";
 export { checkStatus } from "./status.ts";
 export type { ZeroCopyBuffer } from "./zero_copy_buffer.ts";

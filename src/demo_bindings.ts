@@ -2,77 +2,16 @@
 // CI regenerates this file and fails when the committed copy is stale.
 
 import {
+  checkInteger,
   type Descriptor,
   lend,
   openLibrary,
+  toFfiInteger,
   type TypedArrayOf,
   type ZeroCopyBuffer,
-  ZeroCopyError,
   type ZeroCopyLibrary,
 } from "./bindings_api.ts";
 import { libzerocopySymbols } from "./symbols.ts";
-
-/** The range of each integer type of 32 bits or fewer. */
-const integerRanges = {
-  u8: [0, 255],
-  i8: [-128, 127],
-  u16: [0, 65535],
-  i16: [-32768, 32767],
-  u32: [0, 4294967295],
-  i32: [-2147483648, 2147483647],
-} as const;
-
-/**
- * Checks an argument for an integer parameter of 32 bits or fewer, which
- * Deno's FFI would wrap silently (8 and 16 bits) or refuse with a TypeError.
- */
-function checkInteger(
-  value: number,
-  type: keyof typeof integerRanges,
-  call: string,
-  name: string,
-): void {
-  const [min, max] = integerRanges[type];
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `Argument "${name}" of ${call} is ${value}, not an integer from ` +
-        `${min} to ${max} (${type})`,
-    );
-  }
-}
-
-/**
- * Converts an argument for a 64-bit integer parameter to the bigint Deno's
- * FFI takes: a number must be a safe integer (a bigint carries larger values
- * exactly), and either must fit the Zig type.
- */
-function toFfiInteger(
-  value: number | bigint,
-  type: "u64" | "i64" | "usize" | "isize",
-  call: string,
-  name: string,
-): bigint {
-  if (typeof value === "number" && !Number.isSafeInteger(value)) {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `Argument "${name}" of ${call} is ${value}, not a safe integer; ` +
-        `pass integers beyond 2^53 as a bigint`,
-    );
-  }
-  const integer = BigInt(value);
-  const signed = type.startsWith("i");
-  const min = signed ? -(2n ** 63n) : 0n;
-  const max = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
-  if (integer < min || integer > max) {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `Argument "${name}" of ${call} is ${integer}, outside ${type}'s range ` +
-        `${min} to ${max}`,
-    );
-  }
-  return integer;
-}
 
 /** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
 export type Library = ZeroCopyLibrary<typeof libzerocopySymbols>;

@@ -537,15 +537,16 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
     if (spec.wrappers) {
         // In the order `deno fmt` sorts them: by name, case and `type` ignored.
         try w.writeAll("\nimport {\n");
+        if (uses.integer32) try w.writeAll("  checkInteger,\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
         if (uses.lend) try w.writeAll("  lend,\n");
         try w.writeAll("  openLibrary,\n");
         if (uses.region) try w.writeAll("  type Region,\n");
         if (uses.ring) try w.writeAll("  type Ring,\n  type RingSlot,\n");
+        if (uses.integer) try w.writeAll("  toFfiInteger,\n");
         if (uses.lend or uses.region) try w.writeAll("  type TypedArrayOf,\n");
         if (uses.buffer) try w.writeAll("  type ZeroCopyBuffer,\n");
-        if (uses.integer or uses.integer32) try w.writeAll("  ZeroCopyError,\n");
         try w.writeAll("  type ZeroCopyLibrary,\n} from \"");
         if (spec.import_from) |module| try w.writeAll(module) else try w.print("jsr:@zerocopy/zerocopy@^{s}", .{version});
         try w.writeAll("\";\n");
@@ -562,8 +563,6 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
     }
     if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source);
     if (spec.wrappers) {
-        if (uses.integer32) try w.writeAll(integer32_helper);
-        if (uses.integer) try w.writeAll(integer_helper);
         try writeWrappers(w, wrapped.name, sigs);
     }
 }
@@ -595,78 +594,6 @@ fn writeJson(w: *std.Io.Writer, json: []const u8) !void {
         }
     }
 }
-
-/// Checks a wrapper's argument for an integer parameter of 32 bits or fewer.
-const integer32_helper =
-    \\
-    \\/** The range of each integer type of 32 bits or fewer. */
-    \\const integerRanges = {
-    \\  u8: [0, 255],
-    \\  i8: [-128, 127],
-    \\  u16: [0, 65535],
-    \\  i16: [-32768, 32767],
-    \\  u32: [0, 4294967295],
-    \\  i32: [-2147483648, 2147483647],
-    \\} as const;
-    \\
-    \\/**
-    \\ * Checks an argument for an integer parameter of 32 bits or fewer, which
-    \\ * Deno's FFI would wrap silently (8 and 16 bits) or refuse with a TypeError.
-    \\ */
-    \\function checkInteger(
-    \\  value: number,
-    \\  type: keyof typeof integerRanges,
-    \\  call: string,
-    \\  name: string,
-    \\): void {
-    \\  const [min, max] = integerRanges[type];
-    \\  if (!Number.isInteger(value) || value < min || value > max) {
-    \\    throw new ZeroCopyError(
-    \\      "INVALID_ARGUMENT",
-    \\      `Argument "${name}" of ${call} is ${value}, not an integer from ` +
-    \\        `${min} to ${max} (${type})`,
-    \\    );
-    \\  }
-    \\}
-    \\
-;
-
-/// Checks and converts a wrapper's argument for a 64-bit integer parameter.
-const integer_helper =
-    \\
-    \\/**
-    \\ * Converts an argument for a 64-bit integer parameter to the bigint Deno's
-    \\ * FFI takes: a number must be a safe integer (a bigint carries larger values
-    \\ * exactly), and either must fit the Zig type.
-    \\ */
-    \\function toFfiInteger(
-    \\  value: number | bigint,
-    \\  type: "u64" | "i64" | "usize" | "isize",
-    \\  call: string,
-    \\  name: string,
-    \\): bigint {
-    \\  if (typeof value === "number" && !Number.isSafeInteger(value)) {
-    \\    throw new ZeroCopyError(
-    \\      "INVALID_ARGUMENT",
-    \\      `Argument "${name}" of ${call} is ${value}, not a safe integer; ` +
-    \\        `pass integers beyond 2^53 as a bigint`,
-    \\    );
-    \\  }
-    \\  const integer = BigInt(value);
-    \\  const signed = type.startsWith("i");
-    \\  const min = signed ? -(2n ** 63n) : 0n;
-    \\  const max = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
-    \\  if (integer < min || integer > max) {
-    \\    throw new ZeroCopyError(
-    \\      "INVALID_ARGUMENT",
-    \\      `Argument "${name}" of ${call} is ${integer}, outside ${type}'s range ` +
-    \\        `${min} to ${max}`,
-    \\    );
-    \\  }
-    \\  return integer;
-    \\}
-    \\
-;
 
 const Uses = struct {
     check_status: bool = false,

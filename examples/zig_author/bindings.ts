@@ -2,6 +2,7 @@
 // CI regenerates this file and fails when the committed copy is stale.
 
 import {
+  checkInteger,
   lend,
   openLibrary,
   type Region,
@@ -9,7 +10,6 @@ import {
   type RingSlot,
   type TypedArrayOf,
   type ZeroCopyBuffer,
-  ZeroCopyError,
   type ZeroCopyLibrary,
 } from "../../mod.ts";
 
@@ -177,36 +177,6 @@ export const symbols = {
     result: "u32",
   },
 } as const satisfies Deno.ForeignLibraryInterface;
-
-/** The range of each integer type of 32 bits or fewer. */
-const integerRanges = {
-  u8: [0, 255],
-  i8: [-128, 127],
-  u16: [0, 65535],
-  i16: [-32768, 32767],
-  u32: [0, 4294967295],
-  i32: [-2147483648, 2147483647],
-} as const;
-
-/**
- * Checks an argument for an integer parameter of 32 bits or fewer, which
- * Deno's FFI would wrap silently (8 and 16 bits) or refuse with a TypeError.
- */
-function checkInteger(
-  value: number,
-  type: keyof typeof integerRanges,
-  call: string,
-  name: string,
-): void {
-  const [min, max] = integerRanges[type];
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `Argument "${name}" of ${call} is ${value}, not an integer from ` +
-        `${min} to ${max} (${type})`,
-    );
-  }
-}
 
 /** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
 export type Library = ZeroCopyLibrary<typeof symbols>;
