@@ -50,6 +50,8 @@ export const hooks: ZeroCopyLibrary<typeof testHooksSymbols> = await openLibrary
 /** The demo functions of the hooks library, whose buffers its hooks may keep. */
 export const hooksDemo: Demo = await openDemo({ path: hooks.path });
 
+// Written out again on purpose, rather than taken from src/element_types.ts:
+// the expected values must not follow a wrong TypedArray the product picks.
 const CONSTRUCTORS = {
   i8: Int8Array,
   u8: Uint8Array,
