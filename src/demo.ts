@@ -63,8 +63,8 @@ export async function openDemo(options: { path?: string | URL; mapping?: Mapping
     generate<T extends ElementType>(type: T, length: number): ZeroCopyBuffer<T> {
       checkElementType(type);
       checkLength(length, type);
-      const generator = bindings[`zc_generate_${type as ElementType}`] as (len: bigint) => ZeroCopyBuffer<T>;
-      return generator(BigInt(length));
+      const generator = bindings[`zc_generate_${type as ElementType}`] as (len: number) => ZeroCopyBuffer<T>;
+      return generator(length);
     },
     checksum: (buffer) => bindings.zc_checksum(bufferInternals.descriptorOf(buffer)),
   };
