@@ -82,6 +82,13 @@ export interface LibraryStats {
   totalHandedOver: number;
   /** Buffers released since the library was loaded. */
   totalReleased: number;
+  /**
+   * Buffers this library object left allocated on purpose: under the
+   * pointer-view mapping, their `ArrayBuffer` was transferred away by the user
+   * and may still map the memory, so freeing it could crash its reader. They
+   * stay in `liveBuffers`; the README's "Two mappings" section explains.
+   */
+  abandonedBuffers: number;
 }
 
 /** The exports of libzerocopy itself: the ABI plus its demo functions. */
@@ -131,6 +138,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   readonly #owner: BufferOwner;
   readonly #mapping: Mapping;
   readonly #stats = new DataView(new ArrayBuffer(STATS_BYTES));
+  #abandoned = 0;
 
   /** @internal Use {@linkcode openLibrary}. */
   constructor(path: string, library: Deno.DynamicLibrary<S & typeof abiSymbols>, mapping: Mapping) {
@@ -141,7 +149,15 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     this.mapping = mapping.kind;
     this.#mapping = mapping;
     const release = this.#abi.zc_release;
-    this.#owner = { path, mapping, release: (descriptor) => release(descriptor) };
+    this.#owner = {
+      path,
+      mapping,
+      release: (descriptor) => release(descriptor),
+      abandon: () => {
+        this.#abandoned++;
+        warnAbandonedOnce();
+      },
+    };
   }
 
   /**
@@ -346,6 +362,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
       liveBytes: count(StatsOffset.live_bytes),
       totalHandedOver: count(StatsOffset.total_handed_over),
       totalReleased: count(StatsOffset.total_released),
+      abandonedBuffers: this.#abandoned,
     };
   }
 
@@ -373,6 +390,17 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     }
     return bufferInternals.create(descriptor, this.#owner, type as T, memory);
   }
+}
+
+let warnedAbandoned = false;
+
+/** A leak the user caused but cannot see otherwise: said once per process, counted in `stats()`. */
+function warnAbandonedOnce(): void {
+  if (warnedAbandoned) return;
+  warnedAbandoned = true;
+  console.warn(
+    "zerocopy: a buffer's ArrayBuffer was transferred away under the pointer-view mapping, so its memory is left allocated rather than freed under the view that now holds it (counted in lib.stats().abandonedBuffers). Use the node-api mapping to move view.buffer, or buffer.transfer() to send it to a worker.",
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * The safety net: memory of a buffer that is never disposed goes back to its
- * library after garbage collection, once nothing can reach its `ArrayBuffer`.
+ * The safety net of the pointer-view mapping: memory of a buffer that is never
+ * disposed goes back to its library after garbage collection, once nothing can
+ * reach its `ArrayBuffer`, unless the user moved that `ArrayBuffer` away.
  *
  * @module
  */
@@ -11,16 +12,36 @@ import type { Descriptor } from "./descriptor.ts";
 export interface Releaser {
   /** Frees the memory once and zeroes the descriptor, so a second call does nothing. */
   release(descriptor: Descriptor): void;
+  /**
+   * Counts memory left allocated because an `ArrayBuffer` the user moved away
+   * may still map it, and says so once per process.
+   */
+  abandon(descriptor: Descriptor): void;
 }
 
 interface Held {
+  memory: ArrayBuffer | null;
   readonly descriptor: Descriptor;
   readonly releaser: Releaser;
 }
 
-// Registered on the ArrayBuffer, not on the wrapper: the memory may only go
-// back once neither the wrapper nor any view the user made can reach it.
-const registry = new FinalizationRegistry<Held>((held) => held.releaser.release(held.descriptor));
+// A pointer-view ArrayBuffer has no deleter, and once the user moves it
+// (transfer(), a transfer list) the old one is detached and dies while the new
+// one still maps the memory. A registry on the ArrayBuffer alone cannot tell
+// that death from a drop, since a dead object's state cannot be read. So the
+// net first watches the wrapper, holding its ArrayBuffer: when the wrapper
+// dies, a detached ArrayBuffer means it was moved, and its memory is left
+// allocated. Otherwise the net moves on to the ArrayBuffer, which views the
+// user kept may still reach. What it cannot see is a view kept after its
+// wrapper died and then moved: the README says so.
+const wrappers = new FinalizationRegistry<Held>((held) => {
+  const memory = held.memory!;
+  held.memory = null;
+  if (memory.detached) held.releaser.abandon(held.descriptor);
+  else memories.register(memory, held);
+});
+
+const memories = new FinalizationRegistry<Held>((held) => held.releaser.release(held.descriptor));
 
 /**
  * One buffer's place in the safety net. Registering and unregistering cost V8
@@ -33,6 +54,7 @@ const registry = new FinalizationRegistry<Held>((held) => held.releaser.release(
  * leaves nothing behind, however many it takes.
  */
 export class Watch {
+  #wrapper: object | null;
   #memory: ArrayBuffer | null;
   readonly #descriptor: Descriptor;
   readonly #releaser: Releaser;
@@ -41,8 +63,12 @@ export class Watch {
   #next: Watch | null = null;
   #waiting = true;
 
-  /** Starts watching `memory`: when it is collected, `releaser` frees `descriptor`. */
-  constructor(memory: ArrayBuffer, descriptor: Descriptor, releaser: Releaser) {
+  /**
+   * Starts watching `wrapper`, which holds `memory`: when both are garbage,
+   * `releaser` frees `descriptor`, or abandons it when `memory` was moved away.
+   */
+  constructor(wrapper: object, memory: ArrayBuffer, descriptor: Descriptor, releaser: Releaser) {
+    this.#wrapper = wrapper;
     this.#memory = memory;
     this.#descriptor = descriptor;
     this.#releaser = releaser;
@@ -58,12 +84,12 @@ export class Watch {
   /** Stops watching: the caller frees the memory, or hands it to someone who will. */
   cancel(): void {
     // Unregistered even though release zeroes the descriptor, which would make
-    // the callback harmless: a registered ArrayBuffer survives minor GCs, and
-    // with it the external memory V8 counts for it, forcing full GCs at large sizes.
-    if (this.#registered) registry.unregister(this);
+    // the callback harmless: the registry holds the ArrayBuffer, and with it
+    // the external memory V8 counts for it, forcing full GCs at large sizes.
+    if (this.#registered) wrappers.unregister(this);
     this.#registered = false;
     if (this.#waiting) this.#unlink();
-    this.#memory = null;
+    this.#wrapper = this.#memory = null;
   }
 
   #unlink(): void {
@@ -85,9 +111,10 @@ export class Watch {
       watch.#waiting = false;
       watch.#previous = watch.#next = null;
       // Only watches still in force are linked: cancelling one unlinks it.
-      registry.register(watch.#memory!, { descriptor: watch.#descriptor, releaser: watch.#releaser }, watch);
+      const held = { memory: watch.#memory, descriptor: watch.#descriptor, releaser: watch.#releaser };
+      wrappers.register(watch.#wrapper!, held, watch);
       watch.#registered = true;
-      watch.#memory = null; // the registry holds it weakly from here on
+      watch.#wrapper = watch.#memory = null; // the registry holds them from here on
       watch = next;
     }
   }

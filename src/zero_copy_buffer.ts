@@ -115,7 +115,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     this.#type = type;
     this.#memory = memory;
     // An ArrayBuffer that frees its own memory needs no safety net.
-    this.#watch = owner.mapping.ownsMemory ? null : new Watch(memory, descriptor, owner);
+    this.#watch = owner.mapping.ownsMemory ? null : new Watch(this, memory, descriptor, owner);
   }
 
   static {
@@ -383,6 +383,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
       );
     }
     this.#state = "abandoned";
+    this.#owner.abandon(this.#descriptor);
     throw new ZeroCopyError(
       "DETACHED_ELSEWHERE",
       `Cannot ${purpose} a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory is left allocated; under the pointer-view mapping never transfer view.buffer yourself`,

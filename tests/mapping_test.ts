@@ -152,6 +152,7 @@ describe("a view.buffer the user transferred away", () => {
     // The moved ArrayBuffer still reads Zig's memory, which must therefore stay allocated.
     assertEquals(new Uint8Array(moved)[63], 63);
     assertEquals(library.stats().liveBuffers, before.liveBuffers + 1);
+    assertEquals(library.stats().abandonedBuffers, before.abandonedBuffers + 1);
   });
 });
 
