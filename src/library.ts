@@ -31,7 +31,7 @@ import {
 import { type PrebuiltSource, resolvePrebuilt } from "./prebuilt.ts";
 import { statusError } from "./status.ts";
 import { abiSymbols, libzerocopySymbols } from "./symbols.ts";
-import { checkTransferred, claim, type TransferredBuffer } from "./transfer.ts";
+import { checkTransferred, claim, claimMemory, type TransferredBuffer } from "./transfer.ts";
 import { bufferInternals, type BufferOwner, type ZeroCopyBuffer } from "./zero_copy_buffer.ts";
 
 /**
@@ -309,7 +309,9 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    * @param expected The element type expected; a buffer of another type is refused (and freed).
    * @returns The buffer, owned here: dispose it to free the memory.
    * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a transferred
-   * buffer, or one from another library (nothing is claimed then); `CONSUMED`
+   * buffer, one from another library, one sent under the Node-API mapping to a
+   * library opened under the pointer-view one (nothing is claimed then), or one
+   * whose memory was copied because it was posted without its transfer list; `CONSUMED`
    * for one already received; `INVALID_ELEMENT_TYPE` for a buffer of another
    * type than `expected`.
    *
@@ -336,7 +338,19 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
         `Cannot receive a buffer from "${transferred.path}" with the library "${this.path}": open that library and receive it there`,
       );
     }
-    return this.#wrap(claim(transferred), STATUS.ok, expected);
+    if (transferred.memory === null) return this.#wrap(claim(transferred), STATUS.ok, expected);
+    if (!this.#mapping.ownsMemory) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Cannot receive a buffer sent under the node-api mapping with a library opened under ${this.mapping}: open it with the node-api mapping`,
+      );
+    }
+    const mapping = this.#mapping;
+    const descriptor = claimMemory(
+      transferred as TransferredBuffer & { memory: ArrayBuffer },
+      (memory, into) => mapping.detachInto(memory, into),
+    );
+    return this.#wrap(descriptor, STATUS.ok, expected);
   }
 
   /**

@@ -303,19 +303,28 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   /**
    * Moves ownership to another worker with no copy: this buffer's views are
    * detached and it will never free the memory; the receiver does, through
-   * {@linkcode ZeroCopyLibrary.prototype.receive}.
+   * {@linkcode ZeroCopyLibrary.prototype.receive}. Post the result with its
+   * transfer list. Under the Node-API mapping the message carries the memory
+   * itself, so one never received frees it when it dies; under the pointer-view
+   * mapping it carries only the descriptor, and one never received leaks.
    *
-   * @returns Plain data to send with `postMessage`.
+   * @returns Plain data to send with `postMessage(transferred, transferred.transferList)`.
    * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED`, or `PINNED` while a native call uses it.
    *
    * @example Send a buffer to a worker
    * ```ts ignore
    * const worker = new Worker(new URL("./worker.ts", import.meta.url), { type: "module" });
-   * worker.postMessage(demo.generate("f32", 1_000_000).transfer());
+   * const transferred = demo.generate("f32", 1_000_000).transfer();
+   * worker.postMessage(transferred, transferred.transferList);
    * ```
    */
   transfer(): TransferredBuffer {
-    return pack(this.#consume("transfer"), this.#owner.path);
+    if (!this.#owner.mapping.ownsMemory) return pack(this.#consume("transfer"), this.#owner.path, null);
+    // The ArrayBuffer's finalizer owns the memory: move it (no copy) into the
+    // message, where it frees the memory if the message dies unreceived.
+    const memory = this.#leave("transfer");
+    this.#state = "consumed";
+    return pack(this.#descriptor, this.#owner.path, memory.transfer());
   }
 
   /**
@@ -396,7 +405,8 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     this.#owner.release(this.#descriptor);
   }
 
-  #consume(purpose: string): Descriptor {
+  /** Leaves `live` to pass the memory on, unless pinned or moved away already. */
+  #leave(purpose: string): ArrayBuffer {
     this.#live();
     if (this.#pins > 0) {
       throw new ZeroCopyError(
@@ -406,6 +416,11 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     }
     const memory = this.#revoke();
     if (memory.detached) this.#movedAway(purpose);
+    return memory;
+  }
+
+  #consume(purpose: string): Descriptor {
+    const memory = this.#leave(purpose);
     if (!this.#owner.mapping.detachInto(memory, this.#descriptor)) {
       this.#state = "disposed";
       throw new ZeroCopyError(

@@ -38,5 +38,6 @@ async function relay(request: RelayRequest): Promise<RelayReply> {
 }
 
 self.onmessage = async (event: MessageEvent<RelayRequest>) => {
-  self.postMessage(await relay(event.data));
+  const reply = await relay(event.data);
+  self.postMessage(reply, "buffer" in reply ? reply.buffer.transferList : []);
 };

@@ -26,7 +26,8 @@ self.onmessage = (event: MessageEvent<Request>) => {
     } // freed here, before the reply, so the sender sees the stats settled
     self.postMessage({ sum });
   } else if (request.kind === "send") {
-    self.postMessage({ buffer: demo.generate("f64", request.length).transfer() });
+    const transferred = demo.generate("f64", request.length).transfer();
+    self.postMessage({ buffer: transferred }, transferred.transferList);
   } else {
     lib.receive(request.buffer); // dropped: the worker's safety net or exit must not double free
     self.postMessage({ dropped: true });

@@ -101,9 +101,10 @@ for (const mapping of MAPPINGS) {
       assertLiveUnchanged(before);
     });
 
-    it("moves a buffer to another library object of the same file with transfer() and receive()", () => {
+    it("moves a buffer to a library object of the same file with transfer() and receive()", () => {
       const before = library.stats();
-      const other = demos.get(mapping === "node-api" ? "pointer-view" : "node-api")?.library ?? library;
+      // A Node-API message carries memory only a Node-API library can own.
+      const other = mapping === "node-api" ? library : demos.get("node-api")!.library;
       using received = other.receive(generate("u16", 10).transfer(), "u16");
       assertEquals(received.view, expectedPattern("u16", 10));
       received[Symbol.dispose]();
@@ -111,6 +112,46 @@ for (const mapping of MAPPINGS) {
     });
   });
 }
+
+describe("a transfer() message under the Node-API mapping", () => {
+  const { generate, library } = demos.get("node-api")!;
+
+  it("carries the memory itself, to be moved by its transfer list", () => {
+    using buffer = generate("f64", 4);
+    const transferred = buffer.transfer();
+    assert(transferred.memory instanceof ArrayBuffer);
+    assertEquals(transferred.transferList, [transferred.memory]);
+    assertEquals(new Float64Array(transferred.memory), expectedPattern("f64", 4));
+    library.receive(transferred, "f64")[Symbol.dispose]();
+  });
+
+  it("refuses a second receive() of the same message: CONSUMED, freed once", () => {
+    const before = library.stats();
+    const transferred = generate("u8", 16).transfer();
+    library.receive(transferred, "u8")[Symbol.dispose]();
+    assertCode(() => library.receive(transferred, "u8"), "CONSUMED");
+    assertLiveUnchanged(before);
+  });
+
+  it("refuses a copy (posted without its transfer list) and leaves the original receivable", () => {
+    const before = library.stats();
+    const transferred = generate("u8", 16).transfer();
+    assertCode(() => library.receive(structuredClone(transferred), "u8"), "INVALID_ARGUMENT");
+    using received = library.receive(transferred, "u8");
+    assertEquals(received.view, expectedPattern("u8", 16));
+    received[Symbol.dispose]();
+    assertLiveUnchanged(before);
+  });
+
+  it("is refused by a pointer-view library without claiming anything", { ignore: !UNSCOPED_FFI }, () => {
+    const before = library.stats();
+    const transferred = generate("u8", 16).transfer();
+    assertCode(() => demos.get("pointer-view")!.library.receive(transferred, "u8"), "INVALID_ARGUMENT");
+    assertEquals(new Uint8Array(transferred.memory!), expectedPattern("u8", 16));
+    library.receive(transferred, "u8")[Symbol.dispose]();
+    assertLiveUnchanged(before);
+  });
+});
 
 describe("a view.buffer the user transferred away", () => {
   it("keeps its memory under the Node-API mapping: dispose leaves it to the moved ArrayBuffer", () => {

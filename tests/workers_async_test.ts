@@ -38,7 +38,7 @@ class Relays implements Disposable {
   ask(worker: number, request: RelayRequest): Promise<RelayReply> {
     return new Promise((resolve) => {
       this.#waiting.set(request.id, resolve);
-      this.#workers[worker % this.#workers.length].postMessage(request);
+      this.#workers[worker % this.#workers.length].postMessage(request, request.buffer.transferList);
     });
   }
 

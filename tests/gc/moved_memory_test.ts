@@ -6,7 +6,7 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { openDemo } from "../../mod.ts";
+import { openDemo, type TransferredBuffer } from "../../mod.ts";
 import { expectedPattern, lib, sameBytes } from "../_helpers.ts";
 import { collect, gc } from "./_collect.ts";
 
@@ -103,6 +103,16 @@ describe("memory moved away under the Node-API mapping", () => {
       assertEquals(stats().totalReleased, before.totalReleased + 1);
     });
   }
+
+  it("frees the memory of a transfer() message that is never received", async () => {
+    const before = stats();
+    let transferred: TransferredBuffer | null = demo.generate("f64", LENGTH).transfer();
+    assertEquals(stats().liveBuffers, before.liveBuffers + 1);
+    transferred = null;
+    await collect(() => stats().liveBuffers === before.liveBuffers);
+    assertEquals(stats().liveBuffers, before.liveBuffers);
+    assertEquals(stats().totalReleased, before.totalReleased + 1);
+  });
 
   it("frees the dropped buffers of a synchronous loop as it runs, not when it yields", () => {
     const before = stats();

@@ -55,7 +55,8 @@ describe("the safety net in a worker", () => {
       const reply = new Promise<{ freed: boolean }>((resolve) =>
         worker.onmessage = (event) => resolve(event.data)
       );
-      worker.postMessage(demo.generate("f64", 1000).transfer());
+      const transferred = demo.generate("f64", 1000).transfer();
+      worker.postMessage(transferred, transferred.transferList);
       assertEquals(await reply, { freed: true });
     } finally {
       worker.terminate();
