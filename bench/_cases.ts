@@ -7,8 +7,10 @@
 
 import { lend, type MappingKind, Region, Ring } from "../mod.ts";
 import { DESCRIPTOR_WORDS } from "../src/descriptor.ts";
+import { importNodeDlopen, loadNodeApiEntry } from "../src/mapping.ts";
 import {
   availableMemory,
+  BENCH_LIBRARY_PATH,
   type BenchLibrary,
   openBenchLibrary,
   poolOf,
@@ -261,6 +263,35 @@ export const floor: Case = {
   }),
 };
 
+// The bench library's Node-API entry by itself, for the floor of its mapping.
+const dlopen = await importNodeDlopen();
+const nodeApiEntry = dlopen === null ? null : loadNodeApiEntry(dlopen, BENCH_LIBRARY_PATH);
+
+/**
+ * The floor of the Node-API mapping: the handover call, the entry's `wrap`, a
+ * view and `detach` (whose finalizer releases), with none of zerocopy's
+ * TypeScript around them: what any Node-API handover in Deno pays.
+ */
+export const nodeApiFloor: Case = {
+  group: "handover",
+  key: "node_api_floor",
+  name: "Node-API alone: call + wrap + view + detach",
+  sizes: SIZES,
+  prepare: withPool((lib, size) => {
+    const entry = nodeApiEntry;
+    if (entry === null) throw new Error("The bench library's Node-API entry does not load here");
+    const pool = poolOf(size);
+    const handOver = lib.symbols.bench_hand_over;
+    const descriptor = new BigUint64Array(DESCRIPTOR_WORDS);
+    return prepared(() => {
+      handOver(pool, descriptor);
+      const memory = entry.wrap(descriptor, 0)!;
+      sink = new Float64Array(memory);
+      entry.detach(memory);
+    });
+  }),
+};
+
 /** What Deno offers without this library and without safety: map, view, detach; no free, no safety net. */
 export const raw: Case = {
   group: "handover",
@@ -417,6 +448,7 @@ export const CASES: readonly Case[] = [
   floor,
   ours,
   oursPointerView,
+  nodeApiFloor,
   pooled,
   region,
   batched,

@@ -5,7 +5,11 @@
  * @module
  */
 
-import { batched, copy, floor, ours, oursPointerView, pooled, raw, region } from "./_cases.ts";
+import { batched, copy, floor, nodeApiFloor, ours, oursPointerView, pooled, raw, region } from "./_cases.ts";
 import { registerBenches } from "./_register.ts";
 
-await registerBenches("handover", [floor, ours, oursPointerView, pooled, region, batched, raw, copy], ours);
+await registerBenches(
+  "handover",
+  [floor, ours, oursPointerView, nodeApiFloor, pooled, region, batched, raw, copy],
+  ours,
+);

@@ -95,6 +95,11 @@ export function describe(descriptor: Descriptor, expected?: ElementType): Descri
   return { type, address, byteLength };
 }
 
+/** The element type a descriptor names, or undefined for an unknown tag. */
+export function elementTypeOf(descriptor: Descriptor): ElementType | undefined {
+  return elementTypeOfTag(halvesOf(descriptor)[(descriptor.byteOffset + DescriptorOffset.element_type) >> 2]);
+}
+
 /**
  * A descriptor's whole ArrayBuffer as 32-bit halves: a field's low half is at
  * its byte offset / 4, since every host Deno runs on is little-endian. The

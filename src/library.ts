@@ -7,7 +7,7 @@
 
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "./element_types.ts";
 import { openChecked } from "./abi_check.ts";
-import { describe, type Descriptor, newDescriptor } from "./descriptor.ts";
+import { type Descriptor, elementTypeOf, newDescriptor } from "./descriptor.ts";
 import {
   type Candidate,
   LIBRARY_ENV_VAR,
@@ -395,9 +395,8 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     let type: ElementType;
     try {
       if (status !== STATUS.ok) throw statusError(status, what);
-      const described = describe(descriptor, expected);
-      type = described.type;
-      memory = this.#mapping.map(descriptor, described);
+      memory = this.#mapping.map(descriptor, expected);
+      type = expected ?? elementTypeOf(descriptor)!;
     } catch (error) {
       this.#owner.release(descriptor); // in case the function filled it before failing
       throw error;

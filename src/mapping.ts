@@ -16,7 +16,8 @@
  * @module
  */
 
-import type { DescribedMemory, Descriptor } from "./descriptor.ts";
+import { describe, type Descriptor } from "./descriptor.ts";
+import { ELEMENT_INFO, type ElementType } from "./element_types.ts";
 import { ZeroCopyError } from "./errors.ts";
 import type { Releaser } from "./safety_net.ts";
 
@@ -36,11 +37,12 @@ export interface Mapping {
    */
   readonly ownsMemory: boolean;
   /**
-   * An `ArrayBuffer` over the memory `descriptor` describes, as `describe()`
-   * checked it. Under `node-api` the `ArrayBuffer` owns the memory from here
-   * on and `descriptor` keeps no way to free it.
+   * An `ArrayBuffer` over the memory `descriptor` describes, once checked as
+   * `describe()` checks it (of type `expected` when given); throws its error
+   * for one that fails, owning nothing then. Under `node-api` the `ArrayBuffer`
+   * owns the memory from here on and `descriptor` keeps no way to free it.
    */
-  map(descriptor: Descriptor, memory: DescribedMemory): ArrayBuffer;
+  map(descriptor: Descriptor, expected: ElementType | undefined): ArrayBuffer;
   /** Detaches `memory` and frees it, once. */
   free(memory: ArrayBuffer, descriptor: Descriptor, owner: Releaser): void;
   /**
@@ -75,10 +77,12 @@ function pointerAt(address: number): Deno.PointerObject {
 export const pointerViewMapping: Mapping = {
   kind: "pointer-view",
   ownsMemory: false,
-  map: (_descriptor, { address, byteLength }) =>
-    byteLength === 0
+  map(descriptor, expected) {
+    const { address, byteLength } = describe(descriptor, expected);
+    return byteLength === 0
       ? new ArrayBuffer(0)
-      : Deno.UnsafePointerView.getArrayBuffer(pointerAt(address), byteLength),
+      : Deno.UnsafePointerView.getArrayBuffer(pointerAt(address), byteLength);
+  },
   free(memory, descriptor, owner) {
     memory.transfer(0);
     owner.release(descriptor);
@@ -92,8 +96,15 @@ export const pointerViewMapping: Mapping = {
 
 /** What zig/napi.zig puts on `module.exports`. */
 export interface NodeApiEntry {
-  /** Takes ownership of a handed-over descriptor (its `release` is zeroed) and maps its memory. */
-  wrap(descriptor: Descriptor): ArrayBuffer;
+  /**
+   * Takes ownership of a handed-over descriptor (its `release` is zeroed) and
+   * maps its memory; undefined, taking nothing, for a descriptor that fails
+   * `describe()`'s checks (of type tag `expected`, unless 0). Entries without
+   * `checksDescriptors` check only the element type and size, and ignore `expected`.
+   */
+  wrap(descriptor: Descriptor, expected: number): ArrayBuffer | undefined;
+  /** True when `wrap` makes `describe()`'s checks itself. */
+  readonly checksDescriptors?: boolean;
   /** Detaches an ArrayBuffer; its finalizer frees the memory unless something else still holds it. */
   detach(memory: ArrayBuffer): void;
   /** Detaches `memory` and moves its ownership into `descriptor`; false when something else still holds it. */
@@ -106,14 +117,30 @@ export interface NodeApiEntry {
 
 /** The Node-API mapping over a library's loaded entry. */
 export function nodeApiMapping(entry: NodeApiEntry): Mapping {
+  // An entry that checks descriptors spares reading each one in JavaScript,
+  // about a tenth of a handover; JavaScript reads only the ones it refuses.
+  const checks = entry.checksDescriptors === true;
   return {
     kind: "node-api",
     ownsMemory: true,
-    map: (descriptor) => entry.wrap(descriptor),
+    map(descriptor, expected) {
+      if (!checks) describe(descriptor, expected);
+      return entry.wrap(descriptor, expected === undefined ? 0 : ELEMENT_INFO[expected].tag) ??
+        refused(descriptor, expected);
+    },
     free: (memory) => entry.detach(memory),
     detachInto: (memory, descriptor) => entry.reclaim(memory, descriptor),
     settle: () => void entry.drain(),
   };
+}
+
+/** Throws `describe()`'s error for a descriptor the entry refused to map. */
+function refused(descriptor: Descriptor, expected: ElementType | undefined): never {
+  describe(descriptor, expected);
+  throw new ZeroCopyError(
+    "LIBRARY_INVALID",
+    "The library's Node-API entry refused a descriptor that zerocopy accepts: rebuild the library with this version of zerocopy",
+  );
 }
 
 interface NodeModule {

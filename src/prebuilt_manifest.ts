@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 242080,
-    sha256: "68cfce926a68bd470483d2735e828394784b3f1d8013362e6f1a2e57313ef754",
+    sha256: "880dba1609b5652de4ecd6bfd0c92bba754ab65b24cdb63d29bc6bec3f87edee",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 271493,
-    sha256: "f644be4db5d2ed6fa4e062e55b73922a9a74a2787d6c5259ddb50a0a4bd6dea2",
+    size: 271522,
+    sha256: "3d391e4854a5bfa05f94b91ae7cd2cd40319d3cf26611cfd67fe06eafd88569d",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 231840,
-    sha256: "c16721751ba060cf5a23c6ae8c731906545bbcc9c26e121e7bf4d5b9b5420deb",
+    size: 232112,
+    sha256: "ea574ad5bfd4041b293ad37b9072d6968d0de2bceaf22ee3cbafc29d22297851",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 304064,
-    sha256: "7311f4d3ccb6ef77afd35be993a7b420dcf0fb4079b4ea67959aa65f7df9490b",
+    size: 304416,
+    sha256: "a0c1e7d71627f123e3c74bea4a18eedb3a3803f36588cb4bd0ce42374691593c",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 495104,
-    sha256: "49c87d0513eba7f4fe17e28f5488531c727fe1b67620e560b0e9aee42d19953e",
+    sha256: "b97ed6edad360d2ed9cbbb87b8102749bde82582bb8bddb01b9d63a2ac6b2095",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 612352,
-    sha256: "16bb3d1ab91149333e97acf02d0b72375aadd011c3bf5a25996b77a2778d12f7",
+    size: 613376,
+    sha256: "3d886387a2d43e0ba3fdd4347577672096659fbcd54f353d96b6372589587c6f",
   },
 };

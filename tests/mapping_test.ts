@@ -4,6 +4,10 @@
 import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { type Demo, type MappingKind, openDemo, openLibrary } from "../mod.ts";
+import { newDescriptor } from "../src/descriptor.ts";
+import { ELEMENT_INFO } from "../src/element_types.ts";
+import { DescriptorOffset } from "../src/layout.ts";
+import { type NodeApiEntry, nodeApiMapping } from "../src/mapping.ts";
 import { testHooksSymbols } from "./fixtures/test_hooks.ts";
 import {
   assertCode,
@@ -112,6 +116,55 @@ for (const mapping of MAPPINGS) {
     });
   });
 }
+
+describe("the Node-API mapping's checks of a descriptor", () => {
+  /** A descriptor of 4 f64 at a null address: what no mapping may map. */
+  function nullDescriptor() {
+    const descriptor = newDescriptor();
+    descriptor[DescriptorOffset.len / 8] = 4n;
+    descriptor[DescriptorOffset.element_type / 8] = BigInt(ELEMENT_INFO.f64.tag);
+    return descriptor;
+  }
+  const entry = (wrap: NodeApiEntry["wrap"], checksDescriptors?: boolean): NodeApiEntry => ({
+    wrap,
+    checksDescriptors,
+    detach: () => {},
+    reclaim: () => false,
+    drain: () => 0,
+    layout: () => "",
+  });
+
+  it("reads the descriptor itself before an entry that does not check it maps anything", () => {
+    const mapping = nodeApiMapping(entry(() => {
+      throw new Error("an unchecked descriptor reached the entry");
+    }));
+    assertCode(() => mapping.map(nullDescriptor(), "f64"), "INVALID_POINTER");
+  });
+
+  it("leaves the checks to an entry that makes them, and explains the descriptors it refuses", () => {
+    const asked: number[] = [];
+    const mapping = nodeApiMapping(entry((_descriptor, expected) => {
+      asked.push(expected);
+      return undefined;
+    }, true));
+    assertCode(() => mapping.map(nullDescriptor(), "f64"), "INVALID_POINTER");
+    assertCode(() => mapping.map(nullDescriptor(), "u8"), "INVALID_ELEMENT_TYPE");
+    assertEquals(asked, [ELEMENT_INFO.f64.tag, ELEMENT_INFO.u8.tag]);
+  });
+
+  it("is made by every library's own entry", async () => {
+    const library = await openLibrary({ path: hooks.path, symbols: testHooksSymbols, mapping: "node-api" });
+    const before = library.stats();
+    for (const call of [library.symbols.zc_hand_over_null, library.symbols.zc_hand_over_misaligned]) {
+      assertCode(() => library.adopt("f64", (out) => call(16n, out)), "INVALID_POINTER");
+    }
+    assertCode( // a null f64 buffer adopted as u8: the type is refused first
+      () => library.adopt("u8", (out) => library.symbols.zc_hand_over_null(16n, out)),
+      "INVALID_ELEMENT_TYPE",
+    );
+    assertLiveUnchanged(before, library);
+  });
+});
 
 describe("a transfer() message under the Node-API mapping", () => {
   const { generate, library } = demos.get("node-api")!;

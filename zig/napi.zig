@@ -45,6 +45,7 @@ const Api = struct {
     napi_detach_arraybuffer: *const fn (Env, Value) callconv(.c) Status,
     napi_get_boolean: *const fn (Env, bool, *Value) callconv(.c) Status,
     napi_create_uint32: *const fn (Env, u32, *Value) callconv(.c) Status,
+    napi_get_value_uint32: *const fn (Env, Value, *u32) callconv(.c) Status,
     napi_create_string_utf8: *const fn (Env, [*]const u8, usize, *Value) callconv(.c) Status,
     napi_throw_error: *const fn (Env, ?[*:0]const u8, [*:0]const u8) callconv(.c) Status,
 };
@@ -95,6 +96,11 @@ pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
         if (api.napi_create_function(env, name, name.len, @field(functions, name), null, &function) != napi_ok or
             api.napi_set_named_property(env, exports, name, function) != napi_ok) return null;
     }
+    // Tells TypeScript that `wrap` checks descriptors itself (see `mappable`),
+    // so it may skip its own reading of them; entries built before say nothing.
+    var checks: Value = null;
+    if (api.napi_get_boolean(env, true, &checks) != napi_ok or
+        api.napi_set_named_property(env, exports, "checksDescriptors", checks) != napi_ok) return null;
     return exports;
 }
 
@@ -109,21 +115,26 @@ pub fn exportEntry() void {
     @export(&node_api_module_get_api_version_v1, .{ .name = "node_api_module_get_api_version_v1" });
 }
 
-/// `wrap(descriptor: BigUint64Array): ArrayBuffer`: takes ownership of a
-/// handed-over descriptor and returns an ArrayBuffer over its memory whose
-/// finalizer releases it. Also drains releases deferred by other threads, so
-/// a loop that drops buffers holds at most one garbage collection's worth.
+/// `wrap(descriptor: BigUint64Array, expected?: number): ArrayBuffer | undefined`:
+/// takes ownership of a handed-over descriptor and returns an ArrayBuffer over
+/// its memory whose finalizer releases it. Returns undefined, taking nothing,
+/// for a descriptor JavaScript must not map (see `mappable`; `expected` is an
+/// element type tag, 0 for any): the caller reads it again for a precise error.
+/// Also drains releases deferred by other threads, so a loop that drops
+/// buffers holds at most one garbage collection's worth.
 fn wrap(env: Env, info: CallbackInfo) callconv(.c) Value {
     on_js_thread = true;
     _ = releaseDeferred();
-    var argv: [1]Value = .{null};
-    if (!arguments(env, info, &argv)) return throwError(env, "wrap(descriptor) takes one argument");
+    var argv: [2]Value = .{ null, null };
+    var argc: usize = argv.len;
+    if (api.napi_get_cb_info(env, info, &argc, &argv, null, null) != napi_ok or argc < 1)
+        return throwError(env, "wrap(descriptor, expected) takes one or two arguments");
     const descriptor = descriptorArgument(env, argv[0]) orelse
-        return throwError(env, "wrap(descriptor) takes a BigUint64Array of 6 words");
-    const element_size = descriptor.element_type.size() orelse
-        return throwError(env, "the descriptor has an unknown element type");
-    const byte_length = std.math.mul(usize, descriptor.len, element_size) catch
-        return throwError(env, "the descriptor's byte length overflows");
+        return throwError(env, "wrap(descriptor, expected) takes a BigUint64Array of 6 words");
+    var expected: u32 = 0;
+    if (argc >= 2 and api.napi_get_value_uint32(env, argv[1], &expected) != napi_ok)
+        return throwError(env, "wrap(descriptor, expected) takes an element type tag");
+    const byte_length = mappable(descriptor, expected) orelse return null;
     const owned = std.heap.c_allocator.create(Owned) catch return throwError(env, "out of memory");
     owned.* = .{ .descriptor = descriptor.* };
     // V8 never calls the deleter of a backing store without data, and an empty
@@ -139,6 +150,25 @@ fn wrap(env: Env, info: CallbackInfo) callconv(.c) Value {
     // owner, say), and without `release` nothing can be freed through it.
     descriptor.release = null;
     return result;
+}
+
+/// The largest integer a JavaScript number holds exactly: byte lengths and
+/// addresses beyond it cannot be described to JavaScript.
+const max_safe_integer: usize = (1 << 53) - 1;
+
+/// The byte length of the memory `descriptor` describes, or null when it must
+/// not be mapped: an unknown element type or another than `expected` (unless
+/// 0), a size past 2^53 - 1, or a non-empty buffer at a null, misaligned or
+/// larger than 2^53 - 1 address. The same checks as `describe()` in src/descriptor.ts.
+fn mappable(descriptor: *const Descriptor, expected: u32) ?usize {
+    const element_size = descriptor.element_type.size() orelse return null;
+    if (expected != 0 and @backingInt(descriptor.element_type) != expected) return null;
+    const byte_length = std.math.mul(usize, descriptor.len, element_size) catch return null;
+    if (byte_length > max_safe_integer) return null;
+    if (byte_length == 0) return 0;
+    const address = @intFromPtr(descriptor.ptr orelse return null);
+    if (address % element_size != 0 or address > max_safe_integer) return null;
+    return byte_length;
 }
 
 /// `detach(memory: ArrayBuffer): void`: detaches `memory`, whose finalizer then
@@ -344,6 +374,29 @@ test "a finalizer inside reclaim moves the descriptor instead of releasing it" {
     try testing.expect(target.done);
     try testing.expectEqual(buffer, into);
     handover.release(&into);
+}
+
+test "mappable refuses what describe() refuses" {
+    var buffer: Descriptor = .released;
+    var words: [4]f64 align(8) = .{ 0, 0, 0, 0 };
+    buffer.ptr = @ptrCast(&words);
+    buffer.len = 4;
+    buffer.element_type = .f64;
+    try testing.expectEqual(@as(?usize, 32), mappable(&buffer, 0));
+    try testing.expectEqual(@as(?usize, 32), mappable(&buffer, @backingInt(abi.ElementType.f64)));
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, @backingInt(abi.ElementType.u8)));
+    buffer.ptr = @ptrFromInt(@intFromPtr(&words) + 1);
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
+    buffer.ptr = null;
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
+    buffer.len = 0;
+    try testing.expectEqual(@as(?usize, 0), mappable(&buffer, 0));
+    buffer.len = std.math.maxInt(usize) / 2;
+    buffer.ptr = @ptrCast(&words);
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
+    buffer.len = 4;
+    buffer.element_type = @fromBackingInt(@intCast(99));
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
 }
 
 test "the Node-API functions are not linked: outside a Node-API host none resolves" {
