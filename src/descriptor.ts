@@ -41,8 +41,8 @@ export function newDescriptor(): Descriptor {
     slabHalves = new Uint32Array(slab.buffer);
     nextInSlab = 0;
   }
-  const start = DESCRIPTOR_WORDS * nextInSlab++;
-  return slab.subarray(start, start + DESCRIPTOR_WORDS);
+  // A constructor call, not subarray(), which looks up Symbol.species first.
+  return new BigUint64Array(slab.buffer, DESCRIPTOR_BYTES * nextInSlab++, DESCRIPTOR_WORDS);
 }
 
 /** What a filled descriptor describes, checked: what mapping needs. */
