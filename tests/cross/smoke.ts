@@ -22,4 +22,6 @@ const after = lib.stats();
 if (after.liveBuffers !== 0 || after.totalReleased !== 1) {
   throw new Error(`not freed: ${JSON.stringify(after)}`);
 }
-console.log(`ok ${Deno.build.os}-${Deno.build.arch} abi ${lib.abiVersion} ${lib.path}`);
+console.log(
+  `ok ${Deno.build.os}-${Deno.build.arch} abi ${lib.abiVersion} mapping ${lib.mapping} ${lib.path}`,
+);
