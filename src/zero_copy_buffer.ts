@@ -324,7 +324,10 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     // message, where it frees the memory if the message dies unreceived.
     const memory = this.#leave("transfer");
     this.#state = "consumed";
-    return pack(this.#descriptor, this.#owner.path, memory.transfer());
+    // V8 keeps an empty ArrayBuffer's memory through a postMessage transfer
+    // but not through transfer(), which would free it now: an empty buffer
+    // has no elements any view could read, so it travels as it is.
+    return pack(this.#descriptor, this.#owner.path, memory.byteLength === 0 ? memory : memory.transfer());
   }
 
   /**

@@ -178,6 +178,17 @@ describe("a transfer() message under the Node-API mapping", () => {
     library.receive(transferred, "f64")[Symbol.dispose]();
   });
 
+  it("carries an empty buffer too, through a transfer list", () => {
+    const before = library.stats();
+    const transferred = generate("u8", 0).transfer();
+    assertEquals(library.stats().liveBuffers, before.liveBuffers + 1);
+    const posted = structuredClone(transferred, { transfer: transferred.transferList });
+    using received = library.receive(posted, "u8");
+    assertEquals(received.length, 0);
+    received[Symbol.dispose]();
+    assertLiveUnchanged(before, library);
+  });
+
   it("refuses a second receive() of the same message: CONSUMED, freed once", () => {
     const before = library.stats();
     const transferred = generate("u8", 16).transfer();
