@@ -1,5 +1,5 @@
 // Property test: random sequences of allocate / generate / write / view /
-// lend / give back / keep / dispose / drop, checked after every step against
+// lend / give back / keep / transfer / dispose / drop, checked after every step against
 // a model of what each live buffer holds and of what Zig counts as live.
 //
 // ZEROCOPY_PROPERTY_RUNS sets the number of sequences (default 300);
@@ -41,6 +41,7 @@ type Op =
   | { op: "allocate" | "generate"; type: ElementType; length: number }
   | { op: "write"; pick: number; at: number; value: number }
   | { op: "lend" | "giveBack" | "keep" | "dispose" | "drop"; pick: number }
+  | { op: "transfer"; pick: number; then: "receive" | "drop" }
   | { op: "releaseKept" };
 
 const type = fc.constantFrom(...ELEMENT_TYPES);
@@ -71,6 +72,14 @@ const ops: fc.Arbitrary<Op> = fc.oneof(
         "drop" as const,
       ),
       pick,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant("transfer" as const),
+      pick,
+      then: fc.constantFrom("receive" as const, "drop" as const),
     }),
   },
   { weight: 1, arbitrary: fc.record({ op: fc.constant("releaseKept" as const) }) },
@@ -169,6 +178,32 @@ function apply(model: Model, step: Op): void {
       model.keptBuffers = 1;
       model.keptBytes = entry.bytes.length;
       model.keptLength = entry.bytes.length / BYTES[type];
+      return;
+    }
+    case "transfer": {
+      const entry = model.take(step.pick);
+      if (!entry) return;
+      const { buffer, bytes } = entry;
+      const type = buffer.type;
+      const view = buffer.view;
+      // Posted as a worker would be sent it: moved by its transfer list.
+      const transferred = buffer.transfer();
+      const posted = structuredClone(transferred, { transfer: transferred.transferList });
+      assertEquals(view.length, 0);
+      // A message dropped unreceived frees its memory only under the Node-API
+      // mapping; under the pointer-view one the receiver's buffer is dropped instead.
+      if (step.then === "drop" && lib.mapping === "node-api") {
+        model.dropped++;
+        model.droppedBytes += bytes.length;
+        return;
+      }
+      const received = lib.receive(posted, type);
+      if (step.then === "drop") {
+        model.dropped++;
+        model.droppedBytes += bytes.length;
+        return;
+      }
+      model.entries.push({ buffer: received, bytes });
       return;
     }
     case "releaseKept":
