@@ -72,7 +72,18 @@ export interface OpenLibraryOptions<S extends Deno.ForeignLibraryInterface = Den
   name?: string;
 }
 
-/** Buffers and bytes a library has handed over and not yet had back. */
+/**
+ * Buffers and bytes a library has handed over and not yet had back.
+ *
+ * @example Check that everything went back
+ * ```ts
+ * import { openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * const { liveBuffers, abandonedBuffers } = lib.stats();
+ * console.log(liveBuffers, abandonedBuffers); // 0 0
+ * ```
+ */
 export interface LibraryStats {
   /** Buffers handed over and not yet released. */
   liveBuffers: number;

@@ -16,6 +16,16 @@ import { ZeroCopyError } from "./errors.ts";
  * A buffer on its way to another worker: post it with its transfer list,
  * `worker.postMessage(transferred, transferred.transferList)`, and turn it back
  * into a buffer with `ZeroCopyLibrary.receive()`.
+ *
+ * @example Send a buffer to a worker, which receives it
+ * ```ts ignore
+ * const transferred = lib.adopt("f32", (out) => lib.symbols.zc_generate_f32(1024n, out)).transfer();
+ * worker.postMessage(transferred, transferred.transferList);
+ * // in the worker, with the same library opened there:
+ * self.onmessage = (event) => {
+ *   using frame = lib.receive(event.data, "f32");
+ * };
+ * ```
  */
 export interface TransferredBuffer {
   /** Path of the library that handed the memory over: the receiver must open the same one. */
