@@ -75,9 +75,9 @@ export function describe(descriptor: Descriptor, expected?: ElementType): Descri
     );
   }
   const elementBytes = ELEMENT_INFO[type].bytes;
-  const length = wordAt(halves, base + DescriptorOffset.len);
+  const length = wordAt(halves, (base + DescriptorOffset.len) >> 2);
   const byteLength = length * elementBytes;
-  const address = wordAt(halves, base + DescriptorOffset.ptr);
+  const address = wordAt(halves, (base + DescriptorOffset.ptr) >> 2);
   if (byteLength > MAX_BYTE_LENGTH) {
     throw new ZeroCopyError(
       "SIZE_OVERFLOW",
@@ -112,8 +112,10 @@ function halvesOf(descriptor: Descriptor): Uint32Array {
   return buffer === slabBuffer ? slabHalves : new Uint32Array(buffer);
 }
 
-/** A 64-bit field as a number, exact below 2^53; beyond it, large enough to fail the checks. */
-function wordAt(halves: Uint32Array, byteOffset: number): number {
-  const low = byteOffset >> 2;
-  return halves[low + 1] * 2 ** 32 + halves[low];
+/**
+ * The 64-bit field whose low half is at u32 index `at`, as a number: exact
+ * below 2^53, and beyond it large enough to fail every size and bounds check.
+ */
+export function wordAt(halves: Uint32Array, at: number): number {
+  return halves[at + 1] * 2 ** 32 + halves[at];
 }

@@ -110,7 +110,8 @@ export type BoundSymbols<S extends Deno.ForeignLibraryInterface> = Deno.DynamicL
   S & typeof abiSymbols
 >["symbols"];
 
-type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
+/** The zerocopy ABI functions every library exports, regions and rings among them. */
+export type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
 
 /**
  * An opened, ABI-checked zerocopy library: libzerocopy itself, or a Zig

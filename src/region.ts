@@ -13,11 +13,13 @@ import {
   checkLength,
   ELEMENT_INFO,
   type ElementType,
+  elementTypeOfTag,
   type TypedArrayOf,
 } from "./element_types.ts";
 import { ZeroCopyError } from "./errors.ts";
-import type { ZeroCopyLibrary } from "./library.ts";
-import { abiLayout, type abiSymbols } from "./symbols.ts";
+import type { AbiFunctions, ZeroCopyLibrary } from "./library.ts";
+import { wordAt } from "./descriptor.ts";
+import { abiLayout } from "./symbols.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "./zero_copy_buffer.ts";
 
 /**
@@ -36,9 +38,6 @@ import { bufferInternals, type ZeroCopyBuffer } from "./zero_copy_buffer.ts";
  * ```
  */
 export type HandOverTarget = BigUint64Array<ArrayBuffer>;
-
-/** The zerocopy ABI functions every library exports, regions and rings among them. */
-export type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
 
 // u32 indexes of the out-parameter fields, from the layouts Zig generated.
 const SLICE = abiLayout.structs.SliceOut;
@@ -64,11 +63,6 @@ export function newTarget(words: number, owner: bigint): [HandOverTarget, Uint32
   return [target, new Uint32Array(target.buffer)];
 }
 
-/** @internal The 64-bit field at u32 index `at` as a number; beyond 2^53 it fails every bounds check. */
-export function wordAt(halves: Uint32Array, at: number): number {
-  return halves[at + 1] * 2 ** 32 + halves[at];
-}
-
 /** @internal Refuses a count that is not an integer from 1 to `max` (any size when absent). */
 export function checkCount(value: unknown, what: string, max?: number): number {
   if (
@@ -86,7 +80,7 @@ export function checkCount(value: unknown, what: string, max?: number): number {
 
 /** @internal The error for an out-parameter Zig filled with another element type than expected. */
 export function wrongType(expected: ElementType, tag: number, what: string): ZeroCopyError {
-  const actual = ELEMENT_TYPES_BY_TAG.get(tag);
+  const actual = elementTypeOfTag(tag);
   return tag === 0
     ? new ZeroCopyError(
       "INVALID_ARGUMENT",
@@ -99,10 +93,6 @@ export function wrongType(expected: ElementType, tag: number, what: string): Zer
       }: fix the element type the Zig function or its caller declares`,
     );
 }
-
-const ELEMENT_TYPES_BY_TAG = new Map(
-  (Object.keys(ELEMENT_INFO) as ElementType[]).map((type) => [ELEMENT_INFO[type].tag as number, type]),
-);
 
 /** @internal The error for a slice that does not lie inside the mapped memory. */
 export function outside(type: ElementType, first: number, length: number, what: string): ZeroCopyError {

@@ -15,19 +15,10 @@ import {
   type TypedArrayOf,
 } from "./element_types.ts";
 import { ZeroCopyError } from "./errors.ts";
-import type { ZeroCopyLibrary } from "./library.ts";
-import {
-  type AbiFunctions,
-  checkCount,
-  type HandOverTarget,
-  newTarget,
-  outside,
-  SliceField,
-  wordAt,
-  wrongType,
-} from "./region.ts";
+import type { AbiFunctions, ZeroCopyLibrary } from "./library.ts";
+import { checkCount, type HandOverTarget, newTarget, outside, SliceField, wrongType } from "./region.ts";
 import { abiLayout } from "./symbols.ts";
-import type { Descriptor } from "./descriptor.ts";
+import { type Descriptor, wordAt } from "./descriptor.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "./zero_copy_buffer.ts";
 
 /**

@@ -86,12 +86,7 @@ export function claimMemory(
   transferred: TransferredBuffer & { memory: ArrayBuffer },
   detachInto: (memory: ArrayBuffer, descriptor: Descriptor) => boolean,
 ): Descriptor {
-  if (transferred.memory.detached) {
-    throw new ZeroCopyError(
-      "CONSUMED",
-      "Cannot receive a transferred buffer twice: another receive() already owns its memory",
-    );
-  }
+  if (transferred.memory.detached) throw receivedAlready();
   const descriptor = newDescriptor();
   descriptor.set(transferred.descriptor);
   if (!detachInto(transferred.memory, descriptor)) {
@@ -115,10 +110,14 @@ export function claim(transferred: TransferredBuffer): Descriptor {
   const release = descriptor[RELEASE_WORD];
   if (release === 0n || Atomics.compareExchange(words, RELEASE_WORD, release, 0n) !== release) {
     descriptor.fill(0n);
-    throw new ZeroCopyError(
-      "CONSUMED",
-      "Cannot receive a transferred buffer twice: another receive() already owns its memory",
-    );
+    throw receivedAlready();
   }
   return descriptor;
+}
+
+function receivedAlready(): ZeroCopyError {
+  return new ZeroCopyError(
+    "CONSUMED",
+    "Cannot receive a transferred buffer twice: another receive() already owns its memory",
+  );
 }
