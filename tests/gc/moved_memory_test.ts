@@ -7,31 +7,16 @@
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { openDemo, type TransferredBuffer } from "../../mod.ts";
-import { expectedPattern, lib, sameBytes } from "../_helpers.ts";
+import { lib } from "../_helpers.ts";
 import { collect, gc } from "./_collect.ts";
+import { assertIntactAfterGc, MOVED_LENGTH, movedOut } from "./_moved.ts";
 
 // Explicitly the Node-API mapping, whatever ZEROCOPY_MAPPING says: these are
 // the transfers the pointer-view mapping cannot make safe.
 const demo = await openDemo({ path: lib.path, mapping: "node-api" });
 const stats = () => demo.library.stats();
-const LENGTH = 1 << 17; // 1 MB of f64: reading freed memory this large faults
-
-/** Creates a buffer inside a function, so that its wrapper is garbage as soon as it returns. */
-function movedOut(
-  move: (view: Float64Array<ArrayBuffer>) => Float64Array<ArrayBuffer>,
-): Float64Array<ArrayBuffer> {
-  const buffer = demo.generate("f64", LENGTH);
-  return move(buffer.view);
-}
-
-/** Collects garbage hard, then checks the moved view still holds what Zig wrote. */
-async function assertIntactAfterGc(view: Float64Array): Promise<void> {
-  for (let i = 0; i < 5; i++) {
-    gc!();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-  assert(sameBytes(view, expectedPattern("f64", LENGTH)), "the moved memory changed while it was held");
-}
+const LENGTH = MOVED_LENGTH;
+const HELD = "the moved memory changed while it was held";
 
 describe("memory moved away under the Node-API mapping", () => {
   it("is the mapping the library reports", () => {
@@ -41,8 +26,8 @@ describe("memory moved away under the Node-API mapping", () => {
 
   it("survives ArrayBuffer.prototype.transfer() and is freed once after", async () => {
     const before = stats();
-    let moved: Float64Array | null = movedOut((view) => new Float64Array(view.buffer.transfer()));
-    await assertIntactAfterGc(moved);
+    let moved: Float64Array | null = movedOut(demo, (view) => new Float64Array(view.buffer.transfer()));
+    await assertIntactAfterGc(moved, HELD);
     assertEquals(stats().liveBuffers, before.liveBuffers + 1);
     moved = null;
     await collect(() => stats().liveBuffers === before.liveBuffers);
@@ -52,8 +37,11 @@ describe("memory moved away under the Node-API mapping", () => {
 
   it("survives structuredClone with a transfer list and is freed once after", async () => {
     const before = stats();
-    let moved: Float64Array | null = movedOut((view) => structuredClone(view, { transfer: [view.buffer] }));
-    await assertIntactAfterGc(moved);
+    let moved: Float64Array | null = movedOut(
+      demo,
+      (view) => structuredClone(view, { transfer: [view.buffer] }),
+    );
+    await assertIntactAfterGc(moved, HELD);
     assertEquals(stats().liveBuffers, before.liveBuffers + 1);
     moved = null;
     await collect(() => stats().liveBuffers === before.liveBuffers);
@@ -62,7 +50,7 @@ describe("memory moved away under the Node-API mapping", () => {
 
   it("frees at once a moved ArrayBuffer the user detaches", () => {
     const before = stats();
-    const moved = movedOut((view) => new Float64Array(view.buffer.transfer()));
+    const moved = movedOut(demo, (view) => new Float64Array(view.buffer.transfer()));
     moved.buffer.transfer(0);
     assertEquals(stats().liveBuffers, before.liveBuffers);
     assertEquals(stats().totalReleased, before.totalReleased + 1);
