@@ -152,6 +152,15 @@ pub const SliceOut = extern struct {
     slot: u32,
 };
 
+/// The `T` (a region or a ring) that an out-parameter's `owner` or a
+/// descriptor's `private` names, or null when it names none: `T` starts with
+/// a `magic` field equal to `T.magic_value` while it lives, and its release
+/// clears it, so a stale or foreign pointer is refused rather than used.
+pub fn ownerAs(comptime T: type, owner: ?*anyopaque) ?*T {
+    const self: *T = @ptrCast(@alignCast(owner orelse return null));
+    return if (self.magic == T.magic_value) self else null;
+}
+
 /// The header of a batch: one call hands over up to `capacity` slices of one
 /// region. `capacity` pairs of u32 follow it in the same host memory, each the
 /// element offset and the length of one slice.

@@ -51,7 +51,7 @@ pub const Region = struct {
 
     /// Every element type and any SIMD vector load starts aligned at the region's start.
     pub const alignment: std.mem.Alignment = .@"64";
-    const magic_value: u64 = 0x6e6f_6967_6572_637a; // "zcregion", little-endian
+    pub const magic_value: u64 = 0x6e6f_6967_6572_637a; // "zcregion", little-endian
 
     /// Allocates a region of `bytes` bytes (at least 1) with `allocator`, which
     /// must outlive it: the release function finds it through the region.
@@ -97,8 +97,7 @@ pub const Region = struct {
 
     /// The region an out-parameter's `owner` names, or null when it names none.
     pub fn fromOwner(owner: ?*anyopaque) ?*Region {
-        const self: *Region = @ptrCast(@alignCast(owner orelse return null));
-        return if (self.magic == magic_value) self else null;
+        return abi.ownerAs(Region, owner);
     }
 
     fn release(descriptor: *Descriptor) callconv(.c) void {

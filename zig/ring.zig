@@ -41,7 +41,7 @@ pub const Ring = struct {
     /// Each slot starts on a cache line: aligned for every element type and
     /// SIMD load, and two slots never share a line between threads.
     pub const alignment: std.mem.Alignment = .@"64";
-    const magic_value: u64 = 0x676e_6972_637a; // "zcring", little-endian
+    pub const magic_value: u64 = 0x676e_6972_637a; // "zcring", little-endian
 
     /// Allocates `slot_count` slots (at least 1) of `slot_bytes` bytes (at least 1)
     /// with `allocator`, which must outlive the ring.
@@ -93,8 +93,7 @@ pub const Ring = struct {
 
     /// The ring an out-parameter's `owner` names, or null when it names none.
     pub fn fromOwner(owner: ?*anyopaque) ?*Ring {
-        const self: *Ring = @ptrCast(@alignCast(owner orelse return null));
-        return if (self.magic == magic_value) self else null;
+        return abi.ownerAs(Ring, owner);
     }
 
     fn release(descriptor: *Descriptor) callconv(.c) void {
