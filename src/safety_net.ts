@@ -58,10 +58,10 @@ export class Watch {
   #memory: ArrayBuffer | null;
   readonly #descriptor: Descriptor;
   readonly #releaser: Releaser;
-  #registered = false;
+  // In the waiting list, then in the registry, then done (cancelled).
+  #phase: "waiting" | "registered" | "done" = "waiting";
   #previous: Watch | null = null;
   #next: Watch | null = null;
-  #waiting = true;
 
   /**
    * Starts watching `wrapper`, which holds `memory`: when both are garbage,
@@ -86,9 +86,9 @@ export class Watch {
     // Unregistered even though release zeroes the descriptor, which would make
     // the callback harmless: the registry holds the ArrayBuffer, and with it
     // the external memory V8 counts for it, forcing full GCs at large sizes.
-    if (this.#registered) wrappers.unregister(this);
-    this.#registered = false;
-    if (this.#waiting) this.#unlink();
+    if (this.#phase === "registered") wrappers.unregister(this);
+    else if (this.#phase === "waiting") this.#unlink();
+    this.#phase = "done";
     this.#wrapper = this.#memory = null;
   }
 
@@ -99,7 +99,6 @@ export class Watch {
     else previous.#next = next;
     if (next !== null) next.#previous = previous;
     this.#previous = this.#next = null;
-    this.#waiting = false;
   }
 
   static #joinWaiting(): void {
@@ -108,12 +107,11 @@ export class Watch {
     firstWaiting = null;
     while (watch !== null) {
       const next = watch.#next;
-      watch.#waiting = false;
       watch.#previous = watch.#next = null;
       // Only watches still in force are linked: cancelling one unlinks it.
       const held = { memory: watch.#memory, descriptor: watch.#descriptor, releaser: watch.#releaser };
       wrappers.register(watch.#wrapper!, held, watch);
-      watch.#registered = true;
+      watch.#phase = "registered";
       watch.#wrapper = watch.#memory = null; // the registry holds them from here on
       watch = next;
     }
