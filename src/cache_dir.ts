@@ -5,6 +5,7 @@
  * @module
  */
 
+import { readEnv } from "./discovery.ts";
 import { ZeroCopyError } from "./errors.ts";
 
 /**
@@ -42,8 +43,7 @@ export function zerocopyCacheDir(): string {
   const denied = names.filter((name) =>
     Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted"
   );
-  const get = (name: string) => denied.includes(name) ? undefined : Deno.env.get(name) || undefined;
-  const base = denoCacheDir(os, get);
+  const base = denoCacheDir(os, readEnv);
   if (base !== undefined) return `${base}/zerocopy`;
   if (denied.length > 0) {
     throw new Deno.errors.NotCapable(

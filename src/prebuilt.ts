@@ -8,6 +8,7 @@
  */
 
 import { zerocopyCacheDir } from "./cache_dir.ts";
+import { toPath } from "./discovery.ts";
 import { ZeroCopyError } from "./errors.ts";
 
 /** One prebuilt library: its file name, byte size (when known) and SHA-256. */
@@ -121,7 +122,7 @@ export async function verifiedCopy(options: VerifiedCopyOptions): Promise<string
   const sha256 = checkSha256(options.sha256);
   const url = options.url;
   if (url.protocol === "file:") {
-    const path = fileUrlToPath(url);
+    const path = toPath(url);
     if (await checkCopy(path, sha256, "bundled")) return path;
     throw new ZeroCopyError(
       "LIBRARY_NOT_FOUND",
@@ -271,9 +272,4 @@ function checkSha256(sha256: string): string {
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-
-function fileUrlToPath(url: URL): string {
-  const decoded = decodeURIComponent(url.pathname);
-  return Deno.build.os === "windows" ? decoded.slice(1).replaceAll("/", "\\") : decoded;
 }
