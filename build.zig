@@ -2,7 +2,7 @@
 //! zig build test     Zig unit tests, run with the testing allocator (leaks fail)
 //! zig build fixtures broken libraries the Deno tests must refuse, and the tests' hooks
 //!                    (libtest_hooks), in zig-out/fixtures/
-//! zig build bindings writes src/symbols.ts, src/demo_bindings.ts, the fixtures' and the bench's TypeScript
+//! zig build bindings writes src/abi/symbols.ts, src/demo/demo_bindings.ts, the fixtures' and the bench's TypeScript
 //!                    from the Zig exports (bindings-check: fails when one is stale)
 //! zig build checked-lib  the shared library and the test hooks with a checking default allocator, in
 //!                    zig-out/checked/, so the Deno suite can run against them and a double free aborts
@@ -10,7 +10,7 @@
 //! zig build -Dchecked=true   the same with a checking allocator everywhere (zig build test included)
 //! zig build bench-lib the benchmarks' library, always ReleaseFast, in zig-out/bench/
 //! zig build dist     the library for every OS and architecture into lib/<os>-<arch>/ and their sizes
-//!                    and hashes into src/prebuilt_manifest.ts (dist-check: fails when stale)
+//!                    and hashes into src/library/prebuilt_manifest.ts (dist-check: fails when stale)
 //!
 //! Zig authors depend on this package and import the `zerocopy` module.
 
@@ -25,7 +25,7 @@ pub fn build(b: *std.Build) void {
     const checked = b.option(bool, "checked", "Make zerocopy.default_allocator a checking DebugAllocator") orelse false;
     const options = zerocopyOptions(b, checked);
     const zerocopy = b.addModule("zerocopy", .{
-        .root_source_file = b.path("zig/zerocopy.zig"),
+        .root_source_file = b.path("zig/zerocopy/zerocopy.zig"),
         .target = target,
         .optimize = optimize,
         // std.heap.c_allocator, the default allocator, needs libc.
@@ -45,16 +45,16 @@ pub fn build(b: *std.Build) void {
         .name = "zerocopy",
         .root_source_file = b.path("zig/root.zig"),
         .lib_dir = "lib",
-        .manifest = "src/prebuilt_manifest.ts",
+        .manifest = "src/library/prebuilt_manifest.ts",
         .source_tarball = .{
             .name = "zerocopy-zig-" ++ zon.version,
             .root = "zerocopy-" ++ zon.version,
             .paths = comptime joinPaths(zon.paths),
         },
     });
-    b.step("dist", "Cross-compile the library for every target into lib/ and write src/prebuilt_manifest.ts").dependOn(dist.write);
-    b.step("dist-check", "Fail when lib/ or src/prebuilt_manifest.ts differs from what dist writes").dependOn(dist.check);
-    const bindings_step = b.step("bindings", "Write src/symbols.ts, src/demo_bindings.ts and the fixture bindings from the Zig exports");
+    b.step("dist", "Cross-compile the library for every target into lib/ and write src/library/prebuilt_manifest.ts").dependOn(dist.write);
+    b.step("dist-check", "Fail when lib/ or src/library/prebuilt_manifest.ts differs from what dist writes").dependOn(dist.check);
+    const bindings_step = b.step("bindings", "Write src/abi/symbols.ts, src/demo/demo_bindings.ts and the fixture bindings from the Zig exports");
     const bindings_check_step = b.step("bindings-check", "Fail when a committed generated TypeScript file is stale");
     const versioned = addBindings(b, .{
         .zerocopy = b,
@@ -76,8 +76,8 @@ pub fn build(b: *std.Build) void {
         b.step("bindings-error-" ++ case, "Must fail: bindings for " ++ path).dependOn(steps.write);
     }
     for ([_]BindingsOptions{
-        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/symbols.ts", .sources = &.{ "zig/exports.zig", "zig/region.zig", "zig/ring.zig", "zig/demo.zig", "zig/demo_streams.zig" } },
-        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo_bindings.ts", .sources = &.{"zig/demo.zig"} },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/abi/symbols.ts", .sources = &.{ "zig/zerocopy/exports.zig", "zig/zerocopy/region.zig", "zig/zerocopy/ring.zig", "zig/demo/demo.zig", "zig/demo/demo_streams.zig" } },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo/demo_bindings.ts", .sources = &.{"zig/demo/demo.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("bench/zig/bench_lib.zig"), .output = "bench/_bench_symbols.ts", .sources = &.{"bench/zig/bench_lib.zig"} },
@@ -130,7 +130,7 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
     const source_reader = b.addExecutable(.{
         .name = "zerocopy-source-info",
         .root_module = b.createModule(.{
-            .root_source_file = options.zerocopy.path("zig/source_info_main.zig"),
+            .root_source_file = options.zerocopy.path("zig/tools/source_info_main.zig"),
             .target = host,
         }),
     });
@@ -146,7 +146,7 @@ pub fn addBindings(b: *std.Build, options: BindingsOptions) BindingsSteps {
     const generator = b.addExecutable(.{
         .name = "zerocopy-bindings",
         .root_module = b.createModule(.{
-            .root_source_file = options.zerocopy.path("zig/bindings_main.zig"),
+            .root_source_file = options.zerocopy.path("zig/tools/bindings_main.zig"),
             .target = host,
             .link_libc = true,
             .imports = &.{
@@ -227,7 +227,7 @@ pub fn addDist(b: *std.Build, options: DistOptions) DistSteps {
     const tool = b.addExecutable(.{
         .name = "zerocopy-dist",
         .root_module = b.createModule(.{
-            .root_source_file = options.zerocopy.path("zig/dist_main.zig"),
+            .root_source_file = options.zerocopy.path("zig/tools/dist_main.zig"),
             .target = b.graph.host,
         }),
     });
@@ -391,7 +391,7 @@ fn zerocopyModule(
     options: *std.Build.Module,
 ) *std.Build.Module {
     return b.createModule(.{
-        .root_source_file = zerocopy_build.path("zig/zerocopy.zig"),
+        .root_source_file = zerocopy_build.path("zig/zerocopy/zerocopy.zig"),
         .target = target,
         .optimize = optimize,
         // std.heap.c_allocator, the default allocator, needs libc.
@@ -433,6 +433,7 @@ fn addTests(
         b.path("zig/test_hooks_library.zig"),
         b.path("zig/fixtures/bindings_fixture.zig"),
         b.path("bench/zig/bench_lib.zig"),
+        b.path("zig/tools/source_info.zig"),
     };
     for (roots) |root| {
         const tests = b.addTest(.{ .root_module = rootModule(b, root, target, optimize, zerocopy, options) });

@@ -19,30 +19,34 @@
  * @module
  */
 
-export { type BufferPin, type BufferState, ZeroCopyBuffer } from "./src/zero_copy_buffer.ts";
+export { type BufferPin, type BufferState, ZeroCopyBuffer } from "./src/buffer/zero_copy_buffer.ts";
 export {
   type BoundSymbols,
   type LibraryStats,
   type LibzerocopySymbols,
-  openLibrary,
-  type OpenLibraryOptions,
   ZeroCopyLibrary,
-} from "./src/library.ts";
-export { LIBRARY_ENV_VAR, libraryFileName } from "./src/discovery.ts";
-export type { Descriptor } from "./src/descriptor.ts";
-export type { TransferredBuffer } from "./src/transfer.ts";
-export { MAPPING_ENV_VAR, type MappingKind } from "./src/mapping.ts";
-export { type Demo, openDemo } from "./src/demo.ts";
-export type { Bindings as DemoBindings } from "./src/demo_bindings.ts";
-export { lend } from "./src/lend.ts";
-export { type HandOverTarget, Region, type RegionOptions } from "./src/region.ts";
-export { Ring, type RingOptions, type RingSlot } from "./src/ring.ts";
-export { type ElementSource, rowMajorStrides, StridedView } from "./src/shape.ts";
-export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/remote.ts";
-export { platformKey, type PrebuiltLibrary, type PrebuiltSource } from "./src/prebuilt.ts";
+} from "./src/library/library.ts";
+export { openLibrary, type OpenLibraryOptions } from "./src/library/open.ts";
+export { LIBRARY_ENV_VAR, libraryFileName } from "./src/library/discovery.ts";
+export type { Descriptor } from "./src/buffer/descriptor.ts";
+export type { TransferredBuffer } from "./src/buffer/transfer.ts";
+export { MAPPING_ENV_VAR, type MappingKind } from "./src/buffer/mapping.ts";
+export { type Demo, openDemo } from "./src/demo/demo.ts";
+export type { Bindings as DemoBindings } from "./src/demo/demo_bindings.ts";
+export { lend } from "./src/buffer/lend.ts";
+export { type HandOverTarget, Region, type RegionOptions } from "./src/streams/region.ts";
+export { Ring, type RingOptions, type RingSlot } from "./src/streams/ring.ts";
+export { type ElementSource, rowMajorStrides, StridedView } from "./src/buffer/shape.ts";
+export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/library/remote.ts";
+export { platformKey, type PrebuiltLibrary, type PrebuiltSource } from "./src/library/prebuilt.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
-export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/element_types.ts";
-export { ABI_VERSION } from "./src/layout.ts";
-export { checkStatus } from "./src/status.ts";
-export { checkInteger, type SmallIntegerType, toFfiInteger, type WideIntegerType } from "./src/integers.ts";
-export { abiLayout, abiSymbols, libzerocopySymbols } from "./src/symbols.ts";
+export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/abi/element_types.ts";
+export { ABI_VERSION } from "./src/abi/layout.ts";
+export { checkStatus } from "./src/abi/status.ts";
+export {
+  checkInteger,
+  type SmallIntegerType,
+  toFfiInteger,
+  type WideIntegerType,
+} from "./src/abi/integers.ts";
+export { abiLayout, abiSymbols, libzerocopySymbols } from "./src/abi/symbols.ts";

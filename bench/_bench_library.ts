@@ -6,8 +6,8 @@
  */
 
 import { type MappingKind, openLibrary, type ZeroCopyLibrary } from "../mod.ts";
-import { libraryFileName } from "../src/discovery.ts";
-import { STATUS } from "../src/layout.ts";
+import { libraryFileName } from "../src/library/discovery.ts";
+import { STATUS } from "../src/abi/layout.ts";
 import { readProcFile } from "./_proc.ts";
 import { type Size, SIZES } from "./_timing.ts";
 import { benchSymbols } from "./_bench_symbols.ts";

@@ -6,8 +6,8 @@
  */
 
 import { lend, type MappingKind, Region, Ring } from "../mod.ts";
-import { DESCRIPTOR_WORDS } from "../src/descriptor.ts";
-import { importNodeDlopen, loadNodeApiEntry } from "../src/mapping.ts";
+import { DESCRIPTOR_WORDS } from "../src/buffer/descriptor.ts";
+import { importNodeDlopen, loadNodeApiEntry } from "../src/buffer/mapping.ts";
 import {
   availableMemory,
   BENCH_LIBRARY_PATH,

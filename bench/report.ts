@@ -37,7 +37,7 @@ interface Ratio {
 }
 
 const RESULTS_DIR = new URL("./results/", import.meta.url);
-const BUN = new URL("./.cache/node_modules/.bin/bun", import.meta.url).pathname;
+const BUN = new URL(".cache/node_modules/.bin/bun", import.meta.url).pathname;
 const BUN_SCRIPT = new URL("./bun/handover.ts", import.meta.url).pathname;
 
 // Each size runs its cases in rounds, interleaved, so that a slow spell of the

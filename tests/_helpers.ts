@@ -1,5 +1,5 @@
 // Shared by the Deno test suites: the library under test, and the values Zig's
-// demo generators write (zig/demo.zig `pattern`), computed independently here.
+// demo generators write (zig/demo/demo.zig `pattern`), computed independently here.
 
 import { assertEquals, assertThrows } from "@std/assert";
 import {
@@ -50,7 +50,7 @@ export const hooks: ZeroCopyLibrary<typeof testHooksSymbols> = await openLibrary
 /** The demo functions of the hooks library, whose buffers its hooks may keep. */
 export const hooksDemo: Demo = await openDemo({ path: hooks.path });
 
-// Written out again on purpose, rather than taken from src/element_types.ts:
+// Written out again on purpose, rather than taken from src/abi/element_types.ts:
 // the expected values must not follow a wrong TypedArray the product picks.
 const CONSTRUCTORS = {
   i8: Int8Array,
@@ -92,7 +92,7 @@ export function sameBytes(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return true;
 }
 
-/** FNV-1a, as zig/demo.zig `checksum` computes it. */
+/** FNV-1a, as zig/demo/demo.zig `checksum` computes it. */
 export function fnv1a(bytes: Uint8Array): number {
   let hash = 2166136261;
   for (const byte of bytes) hash = Math.imul(hash ^ byte, 16777619) >>> 0;

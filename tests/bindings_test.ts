@@ -5,8 +5,8 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { ELEMENT_TYPES, Region, Ring, ZeroCopyError } from "../mod.ts";
-import { typedArrayOf } from "../src/element_types.ts";
-import { abiLayout, abiSymbols, libzerocopySymbols } from "../src/symbols.ts";
+import { typedArrayOf } from "../src/abi/element_types.ts";
+import { abiLayout, abiSymbols, libzerocopySymbols } from "../src/abi/symbols.ts";
 import { open, symbols } from "./fixtures/bindings_fixture.ts";
 import { fixturePath } from "./_helpers.ts";
 
@@ -26,7 +26,7 @@ describe("bindings generated from Zig", () => {
     assertEquals("nonblocking" in libzerocopySymbols.zc_sum_f64, false);
   });
 
-  it("give zerocopy's own layouts from zig/abi.zig", () => {
+  it("give zerocopy's own layouts from zig/zerocopy/abi.zig", () => {
     assertEquals(abiLayout.structs.Descriptor.size, 48);
     assertEquals(abiLayout.structs.Descriptor.fields.element_type, 40);
     assertEquals(Object.keys(abiLayout.element_types), [...ELEMENT_TYPES]);

@@ -4,10 +4,10 @@
 import { assert, assertEquals, assertStrictEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { type Demo, type MappingKind, openDemo, openLibrary } from "../mod.ts";
-import { newDescriptor } from "../src/descriptor.ts";
-import { ELEMENT_INFO } from "../src/element_types.ts";
-import { DescriptorOffset } from "../src/layout.ts";
-import { type NodeApiEntry, nodeApiMapping } from "../src/mapping.ts";
+import { newDescriptor } from "../src/buffer/descriptor.ts";
+import { ELEMENT_INFO } from "../src/abi/element_types.ts";
+import { DescriptorOffset } from "../src/abi/layout.ts";
+import { type NodeApiEntry, nodeApiMapping } from "../src/buffer/mapping.ts";
 import { testHooksSymbols } from "./fixtures/test_hooks.ts";
 import {
   assertCode,

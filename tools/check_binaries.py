@@ -3,9 +3,9 @@
 
   tools/check_binaries.py [ROOT]
 
-For each target in src/prebuilt_manifest.ts: the file under lib/<os>-<arch>/ has the manifest's
+For each target in src/library/prebuilt_manifest.ts: the file under lib/<os>-<arch>/ has the manifest's
 size and SHA-256; its format is the OS's (ELF shared object, Mach-O dylib, PE DLL) and its machine
-the target's architecture; it exports every symbol src/symbols.ts binds (zc_abi_version, zc_layout,
+the target's architecture; it exports every symbol src/abi/symbols.ts binds (zc_abi_version, zc_layout,
 zc_release, ...); a Linux build asks for no glibc symbol version newer than the baseline, and a
 macOS build loads on the baseline macOS.
 Parses the headers with the standard library alone, so it runs where no binutils are installed.
@@ -128,14 +128,14 @@ def pe(data, arch):
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
-    manifest = open(os.path.join(root, "src/prebuilt_manifest.ts")).read()
+    manifest = open(os.path.join(root, "src/library/prebuilt_manifest.ts")).read()
     targets = re.findall(r'"(\w+)-(\w+)": \{\s*file: "([^"]+)",\s*size: (\d+),\s*sha256: "([0-9a-f]{64})"', manifest)
-    symbols = open(os.path.join(root, "src/symbols.ts")).read()
+    symbols = open(os.path.join(root, "src/abi/symbols.ts")).read()
     required = set(re.findall(r"^  (zc_\w+): \{", symbols, re.M))
     readers = {"linux": elf, "darwin": macho, "windows": pe}
     failures = 0
     if not targets or not required:
-        print("check_binaries: found no targets in src/prebuilt_manifest.ts or no symbols in src/symbols.ts")
+        print("check_binaries: found no targets in src/library/prebuilt_manifest.ts or no symbols in src/abi/symbols.ts")
         return 1
     for os_name, arch, file, size, sha256 in targets:
         path = os.path.join(root, "lib", f"{os_name}-{arch}", file)

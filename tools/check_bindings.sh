@@ -10,7 +10,7 @@ cd "$ZEROCOPY_ROOT"
 
 fail() { echo "check_bindings: $*" >&2; exit 1; }
 
-generated=(src/symbols.ts src/demo_bindings.ts tests/fixtures/bindings_fixture.ts tests/fixtures/test_hooks.ts
+generated=(src/abi/symbols.ts src/demo/demo_bindings.ts tests/fixtures/bindings_fixture.ts tests/fixtures/test_hooks.ts
   bench/_bench_symbols.ts examples/zig_author/bindings.ts)
 
 zig build bindings-check || fail "a committed generated file is stale: run \"zig build bindings\" (and in examples/zig_author) and commit"
@@ -21,8 +21,8 @@ zig build bindings-check --build-file examples/zig_author/build.zig || fail "exa
 # may exclude generated files from formatting.
 scratch=$(mktemp -d)
 backup=$(mktemp)
-cp src/symbols.ts "$backup"
-trap 'cp "$backup" src/symbols.ts; rm -rf "$backup" "$scratch"' EXIT
+cp src/abi/symbols.ts "$backup"
+trap 'cp "$backup" src/abi/symbols.ts; rm -rf "$backup" "$scratch"' EXIT
 for file in "${generated[@]}"; do
   for width in 80 110; do
     cp "$file" "$scratch/file.ts"
@@ -32,13 +32,13 @@ for file in "${generated[@]}"; do
 done
 
 # A hand edit (or a Zig change not regenerated) must fail the check and say where.
-sed -i 's/"u64", \/\/ len/"u32", \/\/ len/' src/symbols.ts
-cmp -s src/symbols.ts "$backup" && fail "the stale-check edit did not apply: update its sed pattern"
-output=$(zig build bindings-check 2>&1) && fail "bindings-check passed on an edited src/symbols.ts"
-grep -q "src/symbols.ts is stale: line [0-9]* differs" <<<"$output" ||
+sed -i 's/"u64", \/\/ len/"u32", \/\/ len/' src/abi/symbols.ts
+cmp -s src/abi/symbols.ts "$backup" && fail "the stale-check edit did not apply: update its sed pattern"
+output=$(zig build bindings-check 2>&1) && fail "bindings-check passed on an edited src/abi/symbols.ts"
+grep -q "src/abi/symbols.ts is stale: line [0-9]* differs" <<<"$output" ||
   fail "bindings-check failed without naming the line that differs: $output"
 grep -qF 'committed:       "u32", // len' <<<"$output" || fail "bindings-check does not show the committed line: $output"
-cp "$backup" src/symbols.ts
+cp "$backup" src/abi/symbols.ts
 
 # Without `import_from`, wrappers import the published module at this version.
 version=$(sed -n 's/^ *\.version = "\(.*\)",$/\1/p' build.zig.zon)
@@ -47,5 +47,5 @@ grep -qF "} from \"jsr:@zerocopy/zerocopy@^$version\";" zig-out/versioned_bindin
   fail "zig-out/versioned_bindings.ts does not import jsr:@zerocopy/zerocopy@^$version"
 
 "$(dirname "$0")/check_bindings_errors.sh" || fail "an unsupported export is not refused with its fix"
-"$(dirname "$0")/check_layout_source.sh" || fail "the generated layout does not follow zig/abi.zig"
+"$(dirname "$0")/check_layout_source.sh" || fail "the generated layout does not follow zig/zerocopy/abi.zig"
 echo "check_bindings: fresh, formatted, stale edits caught with their line, versioned import, mistakes refused, layout follows the source"

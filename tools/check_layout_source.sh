@@ -20,23 +20,23 @@ mkdir -p "$work/tests/fixtures" "$work/bench"
 cp -r src "$work/"
 cp -r bench/zig "$work/bench/"
 
-abi="$work/zig/abi.zig"
+abi="$work/zig/zerocopy/abi.zig"
 sed -i -e 's/^    len: usize,$/    @SWAPPED@/' -e 's/^    cap: usize,$/    len: usize,/' -e 's/^    @SWAPPED@$/    cap: usize,/' "$abi"
-[ "$(diff zig/abi.zig "$abi" | grep -c '^>')" = 2 ] ||
-  fail "zig/abi.zig no longer declares the descriptor's \"len: usize,\" and \"cap: usize,\" on lines of their own; update this script"
+[ "$(diff zig/zerocopy/abi.zig "$abi" | grep -c '^>')" = 2 ] ||
+  fail "zig/zerocopy/abi.zig no longer declares the descriptor's \"len: usize,\" and \"cap: usize,\" on lines of their own; update this script"
 
 (cd "$work" && zig build bindings --cache-dir "$work/.zig-cache") || fail "zig build bindings failed on the swapped copy"
 
-# Prints "len cap" offsets of the descriptor in a generated src/symbols.ts.
+# Prints "len cap" offsets of the descriptor in a generated src/abi/symbols.ts.
 offsets() {
   deno eval --quiet "const { abiLayout } = await import('file://$1');
     const fields = abiLayout.structs.Descriptor.fields;
     console.log(fields.len + ' ' + fields.cap);"
 }
-real=$(offsets "$ZEROCOPY_ROOT/src/symbols.ts") || fail "cannot read abiLayout from src/symbols.ts"
-swapped=$(offsets "$work/src/symbols.ts") || fail "cannot read abiLayout from the regenerated src/symbols.ts"
-[ "$real" = "8 16" ] || fail "src/symbols.ts gives len and cap offsets \"$real\", expected \"8 16\""
-[ "$swapped" = "16 8" ] || fail "after swapping len and cap in zig/abi.zig, the generated offsets are \"$swapped\", expected \"16 8\""
+real=$(offsets "$ZEROCOPY_ROOT/src/abi/symbols.ts") || fail "cannot read abiLayout from src/abi/symbols.ts"
+swapped=$(offsets "$work/src/abi/symbols.ts") || fail "cannot read abiLayout from the regenerated src/abi/symbols.ts"
+[ "$real" = "8 16" ] || fail "src/abi/symbols.ts gives len and cap offsets \"$real\", expected \"8 16\""
+[ "$swapped" = "16 8" ] || fail "after swapping len and cap in zig/zerocopy/abi.zig, the generated offsets are \"$swapped\", expected \"16 8\""
 
 # The copy's TypeScript against the copy's library, with the mapping whose
 # length TypeScript computes from the descriptor.
@@ -51,4 +51,4 @@ read_back=$(cd "$work" && deno eval --quiet "
   console.log(lib.stats().liveBuffers);") || fail "the swapped copy's TypeScript could not use its library"
 [ "$read_back" = $'1000 499.5 true\n0' ] ||
   fail "with len and cap swapped, TypeScript read an ArrayList handover as \"$read_back\", expected 1000 elements, the last 499.5, freed"
-echo "check_layout_source: swapping the descriptor's len and cap in zig/abi.zig swaps their offsets in the generated abiLayout, and TypeScript follows"
+echo "check_layout_source: swapping the descriptor's len and cap in zig/zerocopy/abi.zig swaps their offsets in the generated abiLayout, and TypeScript follows"

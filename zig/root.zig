@@ -1,10 +1,10 @@
 //! The export table of libzerocopy: nothing but what Deno opens.
 
-pub const zerocopy = @import("zerocopy.zig");
-const demo = @import("demo.zig");
-const demo_streams = @import("demo_streams.zig");
+pub const zerocopy = @import("zerocopy/zerocopy.zig");
+const demo = @import("demo/demo.zig");
+const demo_streams = @import("demo/demo_streams.zig");
 
-/// What `zig build bindings` writes to src/symbols.ts: the symbol tables and the ABI layout.
+/// What `zig build bindings` writes to src/abi/symbols.ts: the symbol tables and the ABI layout.
 pub const bindings: zerocopy.bindings.Spec = .{
     .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo.exports)",
     .groups = &.{
@@ -17,13 +17,13 @@ pub const bindings: zerocopy.bindings.Spec = .{
     .layouts = true,
 };
 
-/// What `zig build bindings` writes to src/demo_bindings.ts: typed wrappers
-/// over the demo exports, generated like any author's, over the table in src/symbols.ts.
+/// What `zig build bindings` writes to src/demo/demo_bindings.ts: typed wrappers
+/// over the demo exports, generated like any author's, over the table in src/abi/symbols.ts.
 pub const demo_bindings: zerocopy.bindings.Spec = .{
     .source = "zig/root.zig (demo.exports)",
     .groups = &.{.{ .name = "libzerocopySymbols", .exports = demo.exports }},
-    .import_from = "./bindings_api.ts",
-    .symbols_from = "./symbols.ts",
+    .import_from = "../bindings_api.ts",
+    .symbols_from = "../abi/symbols.ts",
 };
 
 comptime {

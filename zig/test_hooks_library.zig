@@ -3,9 +3,9 @@
 //! of zig/fixtures/test_hooks.zig, so a buffer the demo hands over can be kept
 //! by a hook and released by the same library.
 
-pub const zerocopy = @import("zerocopy.zig");
-const demo = @import("demo.zig");
-const demo_streams = @import("demo_streams.zig");
+pub const zerocopy = @import("zerocopy/zerocopy.zig");
+const demo = @import("demo/demo.zig");
+const demo_streams = @import("demo/demo_streams.zig");
 const hooks = @import("fixtures/test_hooks.zig");
 
 /// What `zig build bindings` writes to tests/fixtures/test_hooks.ts: the hooks

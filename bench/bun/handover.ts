@@ -105,7 +105,7 @@ interface StreamCase {
 function stream(slotBytes: number): { run: () => void; close: () => void } {
   const descriptor = new BigUint64Array(BUFFER_WORDS);
   if (symbols.zc_ring_create(4, slotBytes, descriptor) !== 0) throw new Error("Cannot create the ring");
-  const out = new BigUint64Array(4); // zig/abi.zig SliceOut: owner, offset, len, element type and slot
+  const out = new BigUint64Array(4); // zig/zerocopy/abi.zig SliceOut: owner, offset, len, element type and slot
   out[0] = descriptor[4]; // the ring, from the descriptor's `private`
   const halves = new Uint32Array(out.buffer);
   const base = Number(descriptor[0]);

@@ -37,7 +37,7 @@ const Pool = struct {
 const max_pools = 16;
 var pools: [max_pools]Pool = @splat(.{});
 
-/// Fills each buffer the way zig/demo.zig's generators do (element `i` is `i / 2`),
+/// Fills each buffer the way zig/demo/demo.zig's generators do (element `i` is `i / 2`),
 /// so the serializer has realistic numbers to print.
 fn fillPattern(memory: []f64) void {
     for (memory, 0..) |*item, i| item.* = @as(f64, @floatFromInt(i)) * 0.5;

@@ -4,7 +4,7 @@
 
 import { assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
 import { openLibrary, openRemoteLibrary, platformKey, ZeroCopyError } from "../../mod.ts";
-import { cacheDirEnvVars, zerocopyCacheDir } from "../../src/cache_dir.ts";
+import { cacheDirEnvVars, zerocopyCacheDir } from "../../src/library/cache_dir.ts";
 
 Deno.test("zerocopyCacheDir() without --allow-env names the --allow-env flag instead of guessing a path", () => {
   const error = assertThrows(() => zerocopyCacheDir(), Deno.errors.NotCapable);

@@ -3,7 +3,7 @@
 //   deno run ... _open_remote.ts URL SHA256 CACHE_DIR
 
 import { openRemoteLibrary } from "../../mod.ts";
-import { platformKey } from "../../src/prebuilt.ts";
+import { platformKey } from "../../src/library/prebuilt.ts";
 
 const [url, sha256, cacheDir] = Deno.args;
 const lib = await openRemoteLibrary({ url, sha256: { [platformKey()]: sha256 }, cacheDir });

@@ -5,8 +5,8 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { afterAll, beforeAll, describe, it } from "@std/testing/bdd";
 import { ZeroCopyError } from "../../mod.ts";
-import { platformKey, resolvePrebuilt } from "../../src/prebuilt.ts";
-import { prebuiltBaseUrl, prebuiltLibraries } from "../../src/prebuilt_manifest.ts";
+import { platformKey, resolvePrebuilt } from "../../src/library/prebuilt.ts";
+import { prebuiltBaseUrl, prebuiltLibraries } from "../../src/library/prebuilt_manifest.ts";
 
 const key = platformKey();
 const entry = prebuiltLibraries[key];

@@ -4,7 +4,7 @@
 import { assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { afterAll, beforeAll, describe, it } from "@std/testing/bdd";
 import { libraryFileName, openLibrary, openRemoteLibrary, ZeroCopyError } from "../../mod.ts";
-import { platformKey } from "../../src/prebuilt.ts";
+import { platformKey } from "../../src/library/prebuilt.ts";
 
 const local = await openLibrary();
 const libraryBytes = await Deno.readFile(local.path);

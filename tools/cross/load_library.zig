@@ -3,7 +3,7 @@
 //!   load_library PATH     prints "ok <abi version> <bytes handed over>" or fails
 const std = @import("std");
 
-/// The descriptor as zerocopy's ABI lays it out: six 64-bit words (see zig/abi.zig).
+/// The descriptor as zerocopy's ABI lays it out: six 64-bit words (see zig/zerocopy/abi.zig).
 const Descriptor = extern struct { ptr: ?[*]u8, len: u64, cap: u64, release: ?*anyopaque, private: ?*anyopaque, element_type: u32, flags: u32 };
 const Stats = extern struct { live_buffers: u64, live_bytes: u64, total_handed_over: u64, total_released: u64 };
 

@@ -1,0 +1,146 @@
+/**
+ * The element types a buffer can hold: Zig type, ABI tag and TypedArray constructor.
+ *
+ * @module
+ */
+
+import { ZeroCopyError } from "../errors.ts";
+import { ELEMENT_SIZES, ELEMENT_TAGS } from "./layout.ts";
+import type { abiLayout } from "./symbols.ts";
+
+/** The Zig element type of a buffer, which names the TypedArray that views it (zig/zerocopy/abi.zig `ElementType`). */
+export type ElementType = keyof typeof abiLayout.element_types;
+
+/** The TypedArray that views each element type, backed by a plain `ArrayBuffer`. */
+export interface TypedArrayOf {
+  /** `[]i8` */
+  i8: Int8Array<ArrayBuffer>;
+  /** `[]u8` */
+  u8: Uint8Array<ArrayBuffer>;
+  /** `[]i16` */
+  i16: Int16Array<ArrayBuffer>;
+  /** `[]u16` */
+  u16: Uint16Array<ArrayBuffer>;
+  /** `[]i32` */
+  i32: Int32Array<ArrayBuffer>;
+  /** `[]u32` */
+  u32: Uint32Array<ArrayBuffer>;
+  /** `[]i64` */
+  i64: BigInt64Array<ArrayBuffer>;
+  /** `[]u64` */
+  u64: BigUint64Array<ArrayBuffer>;
+  /** `[]f32` */
+  f32: Float32Array<ArrayBuffer>;
+  /** `[]f64` */
+  f64: Float64Array<ArrayBuffer>;
+}
+
+/** Any TypedArray that can view a zerocopy buffer. */
+export type AnyTypedArray = TypedArrayOf[ElementType];
+
+// The one line TypeScript needs per element type beyond the generated manifest:
+// `satisfies` fails to compile when Zig adds a type this table lacks.
+const TYPED_ARRAYS = {
+  i8: Int8Array,
+  u8: Uint8Array,
+  i16: Int16Array,
+  u16: Uint16Array,
+  i32: Int32Array,
+  u32: Uint32Array,
+  i64: BigInt64Array,
+  u64: BigUint64Array,
+  f32: Float32Array,
+  f64: Float64Array,
+} as const satisfies Record<ElementType, { readonly BYTES_PER_ELEMENT: number }>;
+
+// And this fails when the TypedArrayOf interface lacks one.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _everyTypeHasAnArray: Exact<keyof TypedArrayOf, ElementType> = true;
+
+interface ElementInfo {
+  /** The `ElementType` tag in zig/zerocopy/abi.zig. */
+  readonly tag: number;
+  /** Bytes per element, as Zig's `@sizeOf` reports it. */
+  readonly bytes: number;
+  readonly view: (buffer: ArrayBuffer, offset?: number, length?: number) => AnyTypedArray;
+}
+
+/** One row per element type, built from the generated manifest. */
+export const ELEMENT_INFO: Readonly<Record<ElementType, ElementInfo>> = Object.fromEntries(
+  (Object.keys(ELEMENT_TAGS) as ElementType[]).map((type) => {
+    const TypedArray = TYPED_ARRAYS[type] as unknown as new (
+      b: ArrayBuffer,
+      o?: number,
+      l?: number,
+    ) => AnyTypedArray;
+    const info: ElementInfo = {
+      tag: ELEMENT_TAGS[type],
+      bytes: ELEMENT_SIZES[type],
+      view: (buffer, offset, length) => new TypedArray(buffer, offset, length),
+    };
+    return [type, info];
+  }),
+) as Record<ElementType, ElementInfo>;
+
+/** The TypedArray constructor of each element type, e.g. to check its size against Zig's. */
+export function typedArrayOf(
+  type: ElementType,
+): { readonly BYTES_PER_ELEMENT: number; readonly name: string } {
+  return TYPED_ARRAYS[type];
+}
+
+/** Every element type, in ABI tag order. */
+export const ELEMENT_TYPES: readonly ElementType[] = Object.keys(ELEMENT_INFO) as ElementType[];
+
+const TYPE_BY_TAG: readonly (ElementType | undefined)[] = (() => {
+  const byTag: (ElementType | undefined)[] = [];
+  for (const type of ELEMENT_TYPES) byTag[ELEMENT_INFO[type].tag] = type;
+  return byTag;
+})();
+
+/** The element type with ABI tag `tag`, or undefined for an unknown tag. */
+export function elementTypeOfTag(tag: number): ElementType | undefined {
+  return TYPE_BY_TAG[tag];
+}
+
+/** Checks that `type` names an element type, for callers without type checking. */
+export function checkElementType(type: unknown): asserts type is ElementType {
+  if (typeof type !== "string" || !Object.hasOwn(ELEMENT_INFO, type)) {
+    throw new ZeroCopyError(
+      "INVALID_ELEMENT_TYPE",
+      `Unknown element type ${JSON.stringify(type)}: use one of ${ELEMENT_TYPES.join(", ")}`,
+    );
+  }
+}
+
+/**
+ * The largest byte length one ArrayBuffer may have: lengths are JS numbers, so
+ * anything beyond 2^53 - 1 bytes cannot be viewed exactly.
+ */
+export const MAX_BYTE_LENGTH: number = Number.MAX_SAFE_INTEGER;
+
+/**
+ * Checks `length` (an element count) before anything is allocated and returns its byte size.
+ * Throws `INVALID_LENGTH` for anything but a non-negative integer and
+ * `SIZE_OVERFLOW` when the byte size cannot be addressed.
+ */
+export function checkLength(length: unknown, type: ElementType): number {
+  if (typeof length !== "number" || !Number.isInteger(length) || length < 0) {
+    throw new ZeroCopyError(
+      "INVALID_LENGTH",
+      `Invalid length ${describe(length)}: pass a non-negative integer element count`,
+    );
+  }
+  const bytes = length * ELEMENT_INFO[type].bytes;
+  if (!Number.isSafeInteger(length) || bytes > MAX_BYTE_LENGTH) {
+    throw new ZeroCopyError(
+      "SIZE_OVERFLOW",
+      `Length ${length} of ${type} is ${bytes} bytes, more than the ${MAX_BYTE_LENGTH} an ArrayBuffer can address: pass a smaller length`,
+    );
+  }
+  return bytes;
+}
+
+function describe(value: unknown): string {
+  return typeof value === "number" ? String(value) : `${typeof value} ${JSON.stringify(String(value))}`;
+}

@@ -1,0 +1,208 @@
+/**
+ * Mapping: how the memory a descriptor describes becomes an `ArrayBuffer`
+ * without a copy, and who frees it. Two implementations, one chosen per library:
+ *
+ * - `node-api`: the library's Node-API entry (zig/zerocopy/napi.zig, exported by every
+ *   `exportAbi()`) wraps the descriptor in an external `ArrayBuffer` whose
+ *   finalizer releases it. The release travels with the memory wherever V8
+ *   moves it (`transfer()`, `structuredClone`, `postMessage`), garbage
+ *   collection alone frees what is dropped, and it works under a path-scoped
+ *   `--allow-ffi`.
+ * - `pointer-view`: Deno's `UnsafePointerView.getArrayBuffer`, whose
+ *   `ArrayBuffer` has no deleter: the owner frees the memory after detaching it,
+ *   a `FinalizationRegistry` frees what is dropped, and an `ArrayBuffer` moved
+ *   away by the user escapes both. Needs `--allow-ffi` without a path.
+ *
+ * @module
+ */
+
+import { describe, type Descriptor } from "./descriptor.ts";
+import { ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
+import { ZeroCopyError } from "../errors.ts";
+import type { Releaser } from "./safety_net.ts";
+
+/** The two mappings, as `ZeroCopyLibrary.mapping` reports them and `openLibrary({ mapping })` takes them. */
+export type MappingKind = "node-api" | "pointer-view";
+
+/** The environment variable that picks the mapping when `openLibrary()` is not told. */
+export const MAPPING_ENV_VAR = "ZEROCOPY_MAPPING";
+
+/** What a buffer's owner needs of a mapping, whichever it is. */
+export interface Mapping {
+  /** Which mapping this is. */
+  readonly kind: MappingKind;
+  /**
+   * Whether the `ArrayBuffer` itself frees the memory when it dies (`node-api`):
+   * then no safety net is needed, and moving it away is safe.
+   */
+  readonly ownsMemory: boolean;
+  /**
+   * An `ArrayBuffer` over the memory `descriptor` describes, once checked as
+   * `describe()` checks it (of type `expected` when given); throws its error
+   * for one that fails, owning nothing then. Under `node-api` the `ArrayBuffer`
+   * owns the memory from here on and `descriptor` keeps no way to free it.
+   */
+  map(descriptor: Descriptor, expected: ElementType | undefined): ArrayBuffer;
+  /** Detaches `memory` and frees it, once. */
+  free(memory: ArrayBuffer, descriptor: Descriptor, owner: Releaser): void;
+  /**
+   * Detaches `memory` and leaves its ownership in `descriptor`, to give the
+   * memory back to Zig or send it to a worker. False when something else
+   * (an asynchronous operation) still holds the memory: it is then freed when
+   * that lets go, and `descriptor` cannot free it.
+   */
+  detachInto(memory: ArrayBuffer, descriptor: Descriptor): boolean;
+  /** Frees what finalizers on other threads left for a JavaScript thread (`node-api`). */
+  settle(): void;
+}
+
+// Deno.UnsafePointer.create allocates a pointer object in native code (about
+// 70 ns); pools and allocators hand the same addresses over again and again.
+// A pointer object is only an address: caching it holds no memory.
+const POINTER_CACHE_SIZE = 256;
+const pointers = new Map<number, Deno.PointerObject>();
+
+function pointerAt(address: number): Deno.PointerObject {
+  let pointer = pointers.get(address);
+  if (pointer === undefined) {
+    if (pointers.size === POINTER_CACHE_SIZE) pointers.clear();
+    // UnsafePointer.create takes a number as well as a bigint at runtime.
+    pointer = Deno.UnsafePointer.create(address as unknown as bigint)!;
+    pointers.set(address, pointer);
+  }
+  return pointer;
+}
+
+/** `Deno.UnsafePointerView.getArrayBuffer`: needs `--allow-ffi` without a path (denoland/deno#15511). */
+export const pointerViewMapping: Mapping = {
+  kind: "pointer-view",
+  ownsMemory: false,
+  map(descriptor, expected) {
+    const { address, byteLength } = describe(descriptor, expected);
+    return byteLength === 0
+      ? new ArrayBuffer(0)
+      : Deno.UnsafePointerView.getArrayBuffer(pointerAt(address), byteLength);
+  },
+  free(memory, descriptor, owner) {
+    memory.transfer(0);
+    owner.release(descriptor);
+  },
+  detachInto(memory) {
+    memory.transfer(0);
+    return true;
+  },
+  settle() {},
+};
+
+/** What zig/zerocopy/napi.zig puts on `module.exports`. */
+export interface NodeApiEntry {
+  /**
+   * Takes ownership of a handed-over descriptor (its `release` is zeroed) and
+   * maps its memory; undefined, taking nothing, for a descriptor that fails
+   * `describe()`'s checks (of type tag `expected`, unless 0). Entries without
+   * `checksDescriptors` check only the element type and size, and ignore `expected`.
+   */
+  wrap(descriptor: Descriptor, expected: number): ArrayBuffer | undefined;
+  /** True when `wrap` makes `describe()`'s checks itself. */
+  readonly checksDescriptors?: boolean;
+  /** Detaches an ArrayBuffer; its finalizer frees the memory unless something else still holds it. */
+  detach(memory: ArrayBuffer): void;
+  /** Detaches `memory` and moves its ownership into `descriptor`; false when something else still holds it. */
+  reclaim(memory: ArrayBuffer, descriptor: Descriptor): boolean;
+  /** Releases what finalizers on other threads left for a JavaScript thread; returns how many. */
+  drain(): number;
+  /** The layout manifest, as `zc_layout` returns it. */
+  layout(): string;
+}
+
+/** The Node-API mapping over a library's loaded entry. */
+export function nodeApiMapping(entry: NodeApiEntry): Mapping {
+  // An entry that checks descriptors spares reading each one in JavaScript
+  // (7 % of an 8 KB handover in the bench); JavaScript reads only the refused.
+  const checks = entry.checksDescriptors === true;
+  return {
+    kind: "node-api",
+    ownsMemory: true,
+    map(descriptor, expected) {
+      if (!checks) describe(descriptor, expected);
+      return entry.wrap(descriptor, expected === undefined ? 0 : ELEMENT_INFO[expected].tag) ??
+        refused(descriptor, expected);
+    },
+    free: (memory) => entry.detach(memory),
+    detachInto: (memory, descriptor) => entry.reclaim(memory, descriptor),
+    settle: () => void entry.drain(),
+  };
+}
+
+/** Throws `describe()`'s error for a descriptor the entry refused to map. */
+function refused(descriptor: Descriptor, expected: ElementType | undefined): never {
+  describe(descriptor, expected);
+  throw new ZeroCopyError(
+    "LIBRARY_INVALID",
+    "The library's Node-API entry refused a descriptor that zerocopy accepts: rebuild the library with this version of zerocopy",
+  );
+}
+
+interface NodeModule {
+  exports: Partial<NodeApiEntry>;
+}
+
+/** `process.dlopen` from `node:process`. */
+export type NodeDlopen = (module: NodeModule, filename: string) => void;
+
+/**
+ * `process.dlopen`, imported on first use: loading Deno's Node compatibility
+ * layer costs about 15 ms, which the pointer-view mapping never pays. Null
+ * where there is none.
+ */
+export async function importNodeDlopen(): Promise<NodeDlopen | null> {
+  try {
+    const process = (await import("node:process")).default as unknown as { dlopen?: NodeDlopen };
+    return typeof process.dlopen === "function" ? process.dlopen : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Loads the Node-API entry of the library at `path`, taking the shared library
+ * as it is (no `.node` copy). Null when it cannot: a library built without the
+ * entry, a host without Node-API, a relative path with no way to resolve it.
+ * Deno's own permission errors pass through.
+ */
+export function loadNodeApiEntry(dlopen: NodeDlopen, path: string): NodeApiEntry | null {
+  const filename = absolute(path);
+  if (filename === undefined) return null;
+  const module: NodeModule = { exports: {} };
+  try {
+    dlopen(module, filename);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) throw error;
+    return null;
+  }
+  const entry = module.exports;
+  const names = ["wrap", "detach", "reclaim", "drain", "layout"] as const;
+  return names.every((name) => typeof entry[name] === "function") ? entry as NodeApiEntry : null;
+}
+
+/**
+ * `process.dlopen` needs an absolute path, except under a path-scoped
+ * `--allow-ffi`, which resolves it itself. Resolving takes the working
+ * directory: `Deno.cwd()` under `--allow-read`, else Linux's `/proc/self/cwd`.
+ */
+function absolute(path: string): string | undefined {
+  if (/^([/\\]|[A-Za-z]:[/\\])/.test(path)) return path;
+  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return path;
+  if (Deno.permissions.querySync({ name: "read" }).state === "granted") return `${Deno.cwd()}/${path}`;
+  if (Deno.build.os === "linux") return `/proc/self/cwd/${path}`;
+  return undefined;
+}
+
+/** Checks a mapping asked for by option or environment variable. */
+export function checkMappingKind(kind: unknown, source: string): asserts kind is MappingKind | undefined {
+  if (kind === undefined || kind === "node-api" || kind === "pointer-view") return;
+  throw new ZeroCopyError(
+    "INVALID_ARGUMENT",
+    `Unknown mapping ${JSON.stringify(kind)} from ${source}: use "node-api" or "pointer-view"`,
+  );
+}

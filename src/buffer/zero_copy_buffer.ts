@@ -1,0 +1,458 @@
+/**
+ * `ZeroCopyBuffer`: memory a Zig library handed over, viewed from Deno without a copy.
+ *
+ * @module
+ */
+
+import { type Descriptor, PTR_WORD } from "./descriptor.ts";
+import { ELEMENT_INFO, type ElementType, type TypedArrayOf } from "../abi/element_types.ts";
+import { ZeroCopyError } from "../errors.ts";
+import type { Mapping } from "./mapping.ts";
+import { type Releaser, Watch } from "./safety_net.ts";
+import { StridedView } from "./shape.ts";
+import { pack, type TransferredBuffer } from "./transfer.ts";
+
+/**
+ * Where a buffer is in its life. Only `live` can be read:
+ *
+ * - `live`: its views read and write the memory.
+ * - `draining`: disposed while a nonblocking call pinned it: views detached,
+ *   the memory freed when the last pin goes.
+ * - `disposed`: views detached and the memory freed (under the Node-API mapping,
+ *   or left to the `ArrayBuffer` the user moved it to, which frees it when it dies).
+ * - `consumed`: given back to Zig or transferred to a worker, which owns the memory now.
+ * - `abandoned`: under the pointer-view mapping, its `ArrayBuffer` was transferred
+ *   away behind its back, so the memory is left allocated rather than freed under
+ *   the view that holds it.
+ */
+export type BufferState = "live" | "draining" | "disposed" | "consumed" | "abandoned";
+
+/** The library a buffer goes back to: it frees the memory and is named in transfers. */
+export interface BufferOwner extends Releaser {
+  /** The path the library was opened from. */
+  readonly path: string;
+  /** How the library maps memory, which decides who frees it. */
+  readonly mapping: Mapping;
+}
+
+// A pin never disposed would keep a buffer disposed during its call in
+// `draining` for good. This net frees such a buffer once its descriptor, which
+// every pin and the buffer hold, is garbage: no call can reach the memory then.
+// It holds a copy of the words, unregistered when the buffer frees them itself.
+const pinNet = new FinalizationRegistry<{ words: Descriptor; owner: Releaser }>(({ words, owner }) =>
+  owner.release(words)
+);
+
+/** What library.ts needs of a buffer beyond its public face. */
+export interface BufferInternals {
+  /** Wraps memory a library handed over and mapped; the buffer frees it through `owner`. */
+  create<T extends ElementType>(
+    descriptor: Descriptor,
+    owner: BufferOwner,
+    type: T,
+    memory: ArrayBuffer,
+  ): ZeroCopyBuffer<T>;
+  /** The descriptor of a live buffer, for native calls that read it. */
+  descriptorOf(buffer: ZeroCopyBuffer): Descriptor;
+  /** The library the buffer goes back to. */
+  ownerOf(buffer: ZeroCopyBuffer): BufferOwner;
+  /** Ends the buffer's ownership without freeing; the caller passes the descriptor on. */
+  consume(buffer: ZeroCopyBuffer, purpose: string): Descriptor;
+}
+
+/** Filled by ZeroCopyBuffer's static block: the only code that may reach its private fields. */
+export const bufferInternals = {} as BufferInternals;
+
+/**
+ * Memory that a Zig library allocated and handed over, seen through a TypedArray
+ * with no copy. It owns that memory: dispose it (`using`) to give it back at
+ * once; one never disposed is given back after garbage collection, once no view
+ * of it is reachable.
+ *
+ * Disposing detaches the underlying `ArrayBuffer` before the memory is freed, so
+ * every view of it, including views you made, has length 0 afterwards and can
+ * never read freed memory. Under the library's Node-API mapping (the default)
+ * the memory is freed by its `ArrayBuffer` itself, so moving `view.buffer` away
+ * (`ArrayBuffer.prototype.transfer`, a `postMessage` transfer list) is safe: the
+ * memory goes with it. Under the pointer-view mapping do not: the memory would
+ * leave zerocopy's control, and a later dispose refuses to free it; use
+ * {@linkcode ZeroCopyBuffer.prototype.transfer} to move a buffer to a worker.
+ *
+ * @typeParam T The element type, which picks the view's TypedArray.
+ *
+ * @example Take a buffer from Zig and give it back
+ * ```ts
+ * import { openDemo } from "@zerocopy/zerocopy";
+ *
+ * const demo = await openDemo();
+ * {
+ *   using numbers = demo.generate("i32", 1000);
+ *   console.log(numbers.view[999]); // 999, read straight from Zig's memory
+ * } // freed here, exactly once
+ * ```
+ */
+export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disposable {
+  readonly #descriptor: Descriptor;
+  readonly #owner: BufferOwner;
+  readonly #type: T;
+  readonly #watch: Watch | null;
+  #memory: ArrayBuffer | null;
+  #view: TypedArrayOf[T] | undefined;
+  #state: BufferState = "live";
+  #pins = 0;
+  #layout: StridedView<T> | undefined;
+
+  private constructor(descriptor: Descriptor, owner: BufferOwner, type: T, memory: ArrayBuffer) {
+    // The constructor is private to TypeScript only: refuse a call from outside
+    // now, before the safety net would meet a bogus buffer at its next checkpoint.
+    if (!(memory instanceof ArrayBuffer)) {
+      throw new TypeError(
+        "Cannot construct a ZeroCopyBuffer directly: get one from a ZeroCopyLibrary (adopt, allocate, receive)",
+      );
+    }
+    this.#descriptor = descriptor;
+    this.#owner = owner;
+    this.#type = type;
+    this.#memory = memory;
+    // An ArrayBuffer that frees its own memory needs no safety net.
+    this.#watch = owner.mapping.ownsMemory ? null : new Watch(this, memory, descriptor, owner);
+  }
+
+  static {
+    bufferInternals.create = (descriptor, owner, type, memory) =>
+      new ZeroCopyBuffer(descriptor, owner, type, memory);
+    bufferInternals.descriptorOf = (buffer) => {
+      buffer.#live();
+      return buffer.#descriptor;
+    };
+    bufferInternals.ownerOf = (buffer) => buffer.#owner;
+    bufferInternals.consume = (buffer, purpose) => buffer.#consume(purpose);
+  }
+
+  /**
+   * The elements, as a TypedArray over the native memory: writes are seen by Zig.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get view(): TypedArrayOf[T] {
+    return this.#view ??= ELEMENT_INFO[this.#type].view(this.#live()) as TypedArrayOf[T];
+  }
+
+  /**
+   * The same memory as bytes, for I/O and hashing.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get bytes(): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(this.#live());
+  }
+
+  /**
+   * The element type.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get type(): T {
+    this.#live();
+    return this.#type;
+  }
+
+  /**
+   * The number of elements.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get length(): number {
+    return this.#live().byteLength / ELEMENT_INFO[this.#type].bytes;
+  }
+
+  /**
+   * The number of bytes the view covers.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get byteLength(): number {
+    return this.#live().byteLength;
+  }
+
+  /** Whether the buffer was disposed, given back or transferred; the one member that never throws. */
+  get disposed(): boolean {
+    return this.#state !== "live";
+  }
+
+  /** Where the buffer is in its life; the other member that never throws. */
+  get state(): BufferState {
+    return this.#state;
+  }
+
+  /**
+   * For experts: the address of the first element, valid until dispose.
+   * Anything read or written through it is unchecked.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get unsafePointer(): Deno.PointerValue {
+    this.#live();
+    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
+      throw new Deno.errors.NotCapable(
+        `Requires ffi access without a path for ZeroCopyBuffer.unsafePointer: Deno allows UnsafePointer only under an unscoped grant (denoland/deno#15511); run again with --allow-ffi, or use view and the descriptor instead`,
+      );
+    }
+    return Deno.UnsafePointer.create(this.#descriptor[PTR_WORD]);
+  }
+
+  /**
+   * The dimensions this buffer carries (DLPack's shape): `[length]` unless
+   * {@linkcode ZeroCopyBuffer.prototype.reshape} or a generated binding set them.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get shape(): readonly number[] {
+    this.#live();
+    return this.#layout?.shape ?? [this.length];
+  }
+
+  /**
+   * Elements per step along each dimension of {@linkcode ZeroCopyBuffer.prototype.shape}.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   */
+  get strides(): readonly number[] {
+    this.#live();
+    return this.#layout?.strides ?? [1];
+  }
+
+  /**
+   * Gives the buffer dimensions and strides to carry (row-major by default),
+   * checked against its length, as DLPack does for tensors. Generated bindings
+   * call it for Zig functions that declare the shape they hand over.
+   *
+   * @param shape Elements along each dimension, e.g. `[height, width, 4]`.
+   * @param strides Elements per step along each dimension; row-major when absent.
+   * @returns This buffer, now carrying the shape.
+   * @throws {ZeroCopyError} `INVALID_SHAPE` when they do not fit the length;
+   * `DISPOSED` or `CONSUMED` once the buffer is gone.
+   *
+   * @example A frame that knows its dimensions
+   * ```ts
+   * import { openDemo } from "@zerocopy/zerocopy";
+   *
+   * const demo = await openDemo();
+   * using frame = demo.generate("u8", 4 * 3 * 2).reshape([2, 3, 4]);
+   * console.log(frame.shape, frame.strides); // [ 2, 3, 4 ] [ 12, 4, 1 ]
+   * ```
+   */
+  reshape(shape: readonly number[], strides?: readonly number[]): this {
+    this.#layout = new StridedView<T>(this, shape, strides);
+    return this;
+  }
+
+  /**
+   * Views the elements with a shape and strides, checked against the length:
+   * the ones given, else the ones the buffer carries.
+   *
+   * @param shape Elements along each dimension, e.g. `[height, width, 4]`; the carried shape when absent.
+   * @param strides Elements per step along each dimension; row-major when absent.
+   * @returns A strided view that reads through this buffer.
+   * @throws {ZeroCopyError} `INVALID_SHAPE` when they do not fit the length;
+   * `DISPOSED` or `CONSUMED` once the buffer is gone.
+   *
+   * @example Read a pixel of an RGBA frame
+   * ```ts
+   * import { openDemo } from "@zerocopy/zerocopy";
+   *
+   * const demo = await openDemo();
+   * using frame = demo.generate("u8", 4 * 3 * 2);
+   * const pixels = frame.withShape([2, 3, 4]);
+   * console.log(pixels.row(1, 2)); // the 4 channels of pixel (x 2, y 1)
+   * ```
+   */
+  withShape(shape?: readonly number[], strides?: readonly number[]): StridedView<T> {
+    if (shape === undefined) return new StridedView<T>(this, this.shape, this.strides);
+    return new StridedView<T>(this, shape, strides);
+  }
+
+  /**
+   * Keeps the memory allocated while a nonblocking native call uses it. A
+   * dispose during the call detaches the views at once but defers the free
+   * until the last pin is disposed, so Zig never works on freed memory.
+   *
+   * @returns The pin; `pin.descriptor` is what to pass to the native call.
+   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   *
+   * @example Keep a buffer alive across a nonblocking call
+   * ```ts ignore
+   * using pin = buffer.pin();
+   * const sum = await lib.symbols.sum_slowly(pin.descriptor); // nonblocking: true
+   * ```
+   */
+  pin(): BufferPin {
+    // Holding the ArrayBuffer keeps the safety net from freeing the memory mid-call.
+    let memory: ArrayBuffer | null = this.#live();
+    this.#pins++;
+    return {
+      descriptor: this.#descriptor,
+      [Symbol.dispose]: () => {
+        if (memory === null) return;
+        memory = null;
+        if (--this.#pins === 0 && this.#state === "draining") this.#free();
+      },
+    };
+  }
+
+  /**
+   * Moves ownership to another worker with no copy: this buffer's views are
+   * detached and it will never free the memory; the receiver does, through
+   * {@linkcode ZeroCopyLibrary.prototype.receive}. Post the result with its
+   * transfer list. Under the Node-API mapping the message carries the memory
+   * itself, so one never received frees it when it dies; under the pointer-view
+   * mapping it carries only the descriptor, and one never received leaks.
+   *
+   * @returns Plain data to send with `postMessage(transferred, transferred.transferList)`.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED`, or `PINNED` while a native call uses it.
+   *
+   * @example Send a buffer to a worker
+   * ```ts ignore
+   * const worker = new Worker(new URL("../worker.ts", import.meta.url), { type: "module" });
+   * const transferred = demo.generate("f32", 1_000_000).transfer();
+   * worker.postMessage(transferred, transferred.transferList);
+   * ```
+   */
+  transfer(): TransferredBuffer {
+    if (!this.#owner.mapping.ownsMemory) return pack(this.#consume("transfer"), this.#owner.path, null);
+    // The ArrayBuffer's finalizer owns the memory: move it (no copy) into the
+    // message, where it frees the memory if the message dies unreceived.
+    const memory = this.#leave("transfer");
+    this.#state = "consumed";
+    // V8 keeps an empty ArrayBuffer's memory through a postMessage transfer
+    // but not through transfer(), which would free it now: an empty buffer
+    // has no elements any view could read, so it travels as it is.
+    return pack(this.#descriptor, this.#owner.path, memory.byteLength === 0 ? memory : memory.transfer());
+  }
+
+  /**
+   * Detaches every view, then gives the memory back to Zig. Idempotent: only
+   * the first call frees. While pinned by a nonblocking call, the free waits
+   * for the call to settle.
+   *
+   * @throws {ZeroCopyError} `DETACHED_ELSEWHERE` under the pointer-view mapping
+   * when the `ArrayBuffer` was transferred away behind zerocopy's back: the
+   * memory is then left allocated rather than freed under the view that now
+   * holds it. (Under the Node-API mapping the moved `ArrayBuffer` frees it.)
+   */
+  [Symbol.dispose](): void {
+    if (this.#state !== "live") return;
+    const memory = this.#revoke();
+    if (memory.detached) return this.#movedAway("free");
+    const mapping = this.#owner.mapping;
+    if (this.#pins > 0) {
+      this.#state = "draining";
+      // False only when something else still holds the memory: it is freed
+      // when that lets go, and the descriptor has nothing left to release.
+      mapping.detachInto(memory, this.#descriptor);
+      pinNet.register(
+        this.#descriptor,
+        { words: this.#descriptor.slice(), owner: this.#owner },
+        this.#descriptor,
+      );
+    } else {
+      this.#state = "disposed";
+      mapping.free(memory, this.#descriptor, this.#owner);
+    }
+  }
+
+  /** Shows type, length and the first elements, without reading a buffer that is gone. */
+  [Symbol.for("Deno.customInspect")](
+    inspect: (value: unknown, options?: unknown) => string,
+    options: unknown,
+  ): string {
+    if (this.#state !== "live") return `ZeroCopyBuffer<${this.#type}> { ${this.#state} }`;
+    return `ZeroCopyBuffer<${this.#type}> { length: ${this.length}, view: ${inspect(this.view, options)} }`;
+  }
+
+  /** Leaves `live`: forgets every view and takes the memory out of the safety net's hands. */
+  #revoke(): ArrayBuffer {
+    const memory = this.#memory!;
+    this.#memory = null;
+    this.#view = undefined;
+    this.#watch?.cancel();
+    return memory;
+  }
+
+  /**
+   * The user moved the `ArrayBuffer` away. Under the Node-API mapping its
+   * memory went with it and is freed when it dies: disposing is then done,
+   * but nothing can be given back or transferred. Under the pointer-view
+   * mapping the memory is left allocated rather than freed under that view.
+   */
+  #movedAway(purpose: string): void {
+    if (this.#owner.mapping.ownsMemory) {
+      this.#state = "disposed";
+      if (purpose === "free") return;
+      throw new ZeroCopyError(
+        "DETACHED_ELSEWHERE",
+        `Cannot ${purpose} a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory went with it, and is freed when that ArrayBuffer dies`,
+      );
+    }
+    this.#state = "abandoned";
+    this.#owner.abandon(this.#descriptor);
+    throw new ZeroCopyError(
+      "DETACHED_ELSEWHERE",
+      `Cannot ${purpose} a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory is left allocated; under the pointer-view mapping never transfer view.buffer yourself`,
+    );
+  }
+
+  #free(): void {
+    this.#state = "disposed";
+    pinNet.unregister(this.#descriptor);
+    this.#owner.release(this.#descriptor);
+  }
+
+  /** Leaves `live` to pass the memory on, unless pinned or moved away already. */
+  #leave(purpose: string): ArrayBuffer {
+    this.#live();
+    if (this.#pins > 0) {
+      throw new ZeroCopyError(
+        "PINNED",
+        `Cannot ${purpose} a ZeroCopyBuffer<${this.#type}> while a native call uses it: await the call first`,
+      );
+    }
+    const memory = this.#revoke();
+    if (memory.detached) this.#movedAway(purpose);
+    return memory;
+  }
+
+  #consume(purpose: string): Descriptor {
+    const memory = this.#leave(purpose);
+    if (!this.#owner.mapping.detachInto(memory, this.#descriptor)) {
+      this.#state = "disposed";
+      throw new ZeroCopyError(
+        "DETACHED_ELSEWHERE",
+        `Cannot ${purpose} a ${this.#type} buffer whose memory an asynchronous operation still holds: it is freed when that operation lets go`,
+      );
+    }
+    this.#state = "consumed";
+    return this.#descriptor;
+  }
+
+  #live(): ArrayBuffer {
+    if (this.#memory === null) {
+      throw this.#state === "consumed"
+        ? new ZeroCopyError(
+          "CONSUMED",
+          `Cannot use a ZeroCopyBuffer<${this.#type}> that was given back or transferred: its memory belongs to its new owner`,
+        )
+        : new ZeroCopyError(
+          "DISPOSED",
+          `Cannot use a disposed ZeroCopyBuffer<${this.#type}>: keep the buffer alive until you are done with it`,
+        );
+    }
+    return this.#memory;
+  }
+}
+
+/** Keeps a buffer's memory allocated while a native call uses it; dispose it when the call settles. */
+export interface BufferPin extends Disposable {
+  /** The descriptor to pass to the native call. */
+  readonly descriptor: Descriptor;
+}

@@ -1,0 +1,372 @@
+/**
+ * An opened, ABI-checked zerocopy library, and the one way Zig memory becomes a
+ * `ZeroCopyBuffer`.
+ *
+ * @module
+ */
+
+import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
+import { type Descriptor, elementTypeOf, newDescriptor } from "../buffer/descriptor.ts";
+import { ZeroCopyError } from "../errors.ts";
+import { STATS_BYTES, StatsOffset, STATUS } from "../abi/layout.ts";
+import type { Mapping, MappingKind } from "../buffer/mapping.ts";
+import { statusError } from "../abi/status.ts";
+import type { abiSymbols, libzerocopySymbols } from "../abi/symbols.ts";
+import { checkTransferred, claim, claimMemory, type TransferredBuffer } from "../buffer/transfer.ts";
+import { bufferInternals, type BufferOwner, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+
+/**
+ * Buffers and bytes a library has handed over and not yet had back.
+ *
+ * @example Check that everything went back
+ * ```ts
+ * import { openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * const { liveBuffers, abandonedBuffers } = lib.stats();
+ * console.log(liveBuffers, abandonedBuffers); // 0 0
+ * ```
+ */
+export interface LibraryStats {
+  /** Buffers handed over and not yet released. */
+  liveBuffers: number;
+  /** Bytes (of capacity) handed over and not yet released. */
+  liveBytes: number;
+  /** Buffers handed over since the library was loaded. */
+  totalHandedOver: number;
+  /** Buffers released since the library was loaded. */
+  totalReleased: number;
+  /**
+   * Buffers this library object left allocated on purpose: under the
+   * pointer-view mapping, their `ArrayBuffer` was transferred away by the user
+   * and may still map the memory, so freeing it could crash its reader. They
+   * stay in `liveBuffers`; the README's "Two mappings" section explains.
+   */
+  abandonedBuffers: number;
+}
+
+/** The exports of libzerocopy itself: the ABI plus its demo functions. */
+export type LibzerocopySymbols = typeof libzerocopySymbols;
+
+/** The bound functions of a library opened with symbols `S`, plus the zerocopy ABI exports. */
+export type BoundSymbols<S extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<
+  S & typeof abiSymbols
+>["symbols"];
+
+/** The zerocopy ABI functions every library exports, regions and rings among them. */
+export type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
+
+/**
+ * An opened, ABI-checked zerocopy library: libzerocopy itself, or a Zig
+ * author's library built with the `zerocopy` Zig module. Get one with
+ * {@linkcode openLibrary}. It stays open for the life of the process, because
+ * buffers it handed over hold pointers into its code.
+ *
+ * @typeParam S The library's own FFI symbols.
+ *
+ * @example Adopt what a Zig function hands over
+ * ```ts
+ * import { openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * using halves = lib.adopt("f64", (out) => lib.symbols.zc_generate_f64(4n, out));
+ * console.log(halves.view); // Float64Array(4) [ 0, 0.5, 1, 1.5 ]
+ * ```
+ */
+export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = LibzerocopySymbols> {
+  /** The path the library was opened from. */
+  readonly path: string;
+  /** The ABI version the library reported (always {@linkcode ABI_VERSION} once open). */
+  readonly abiVersion: number;
+  /**
+   * The library's bound functions, as `Deno.dlopen` returns them. Pass
+   * descriptors (`adopt`'s callback argument, `pin().descriptor`) as `"buffer"` parameters.
+   */
+  readonly symbols: BoundSymbols<S>;
+  /**
+   * How handed-over memory becomes an `ArrayBuffer`: `"node-api"` (an external
+   * `ArrayBuffer` whose finalizer frees the memory, wherever it is moved) or
+   * `"pointer-view"` (`UnsafePointerView.getArrayBuffer` and a `FinalizationRegistry`).
+   */
+  readonly mapping: MappingKind;
+  readonly #abi: AbiFunctions;
+  readonly #owner: BufferOwner;
+  readonly #mapping: Mapping;
+  readonly #stats = new DataView(new ArrayBuffer(STATS_BYTES));
+  #abandoned = 0;
+
+  /** @internal Use {@linkcode openLibrary}. */
+  constructor(path: string, library: Deno.DynamicLibrary<S & typeof abiSymbols>, mapping: Mapping) {
+    this.path = path;
+    this.symbols = library.symbols;
+    this.#abi = library.symbols as unknown as AbiFunctions;
+    this.abiVersion = this.#abi.zc_abi_version();
+    this.mapping = mapping.kind;
+    this.#mapping = mapping;
+    const release = this.#abi.zc_release;
+    this.#owner = {
+      path,
+      mapping,
+      release: (descriptor) => release(descriptor),
+      abandon: () => {
+        this.#abandoned++;
+        warnAbandonedOnce();
+      },
+    };
+  }
+
+  /**
+   * Calls a Zig function that hands a buffer over through its descriptor
+   * argument (`out: *zerocopy.Descriptor` or `*zerocopy.Out(T)`) and adopts the result.
+   *
+   * @typeParam T The element type the function hands over.
+   * @param type The element type the function must hand over; another is refused (and freed).
+   * @param call Calls the Zig function with `descriptor` and returns its `Status`
+   * (0 for ok), or nothing for a function that cannot fail.
+   * @returns The buffer; dispose it to free the memory.
+   * @throws {ZeroCopyError} the status's error (`OUT_OF_MEMORY`, ...);
+   * `INVALID_ELEMENT_TYPE` when the function handed over another type, after
+   * freeing what it handed over.
+   *
+   * @example Adopt a frame from a Zig author's function
+   * ```ts ignore
+   * using frame = lib.adopt("u8", (out) => lib.symbols.make_frame(640, 480, out));
+   * ```
+   */
+  adopt<T extends ElementType>(type: T, call: (descriptor: Descriptor) => number | void): ZeroCopyBuffer<T> {
+    checkElementType(type);
+    const descriptor = newDescriptor();
+    let status: number;
+    try {
+      status = call(descriptor) ?? STATUS.ok;
+    } catch (error) {
+      this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
+      throw error;
+    }
+    return this.#wrap(descriptor, status, type);
+  }
+
+  /**
+   * `adopt` for a nonblocking Zig function (`nonblocking: true`): the call runs
+   * on another thread and the buffer arrives when it settles.
+   *
+   * @typeParam T The element type the function hands over.
+   * @param type The element type the function must hand over.
+   * @param call Calls the nonblocking function with `descriptor`; resolves to its `Status`.
+   * @returns The buffer; dispose it to free the memory.
+   * @throws {ZeroCopyError} as {@linkcode ZeroCopyLibrary.prototype.adopt}.
+   *
+   * @example Adopt from a nonblocking function
+   * ```ts ignore
+   * using frame = await lib.adoptAsync("u8", (out) => lib.symbols.render_slowly(out));
+   * ```
+   */
+  async adoptAsync<T extends ElementType>(
+    type: T,
+    call: (descriptor: Descriptor) => Promise<number | void>,
+  ): Promise<ZeroCopyBuffer<T>> {
+    checkElementType(type);
+    const descriptor = newDescriptor();
+    let status: number;
+    try {
+      status = (await call(descriptor)) ?? STATUS.ok;
+    } catch (error) {
+      this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
+      throw error;
+    }
+    return this.#wrap(descriptor, status, type);
+  }
+
+  /**
+   * Asks the library's allocator (Zig's `c_allocator`) for `length` zeroed
+   * elements for Deno to fill, for instance before giving them to Zig.
+   *
+   * @typeParam T The element type.
+   * @param type The element type, which picks the view's TypedArray.
+   * @param length The number of elements, at least 1.
+   * @returns The buffer; dispose it to free the memory.
+   * @throws {ZeroCopyError} `INVALID_ELEMENT_TYPE`, `INVALID_LENGTH` (also for
+   * 0), `SIZE_OVERFLOW` before anything is allocated; `OUT_OF_MEMORY` when
+   * Zig's allocator fails.
+   *
+   * @example Fill a buffer in Deno, then give it to Zig
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * const bytes = lib.allocate("u8", 3);
+   * bytes.view.set([1, 2, 3]);
+   * lib.giveBack(bytes, (descriptor) => lib.symbols.zc_consume(descriptor));
+   * ```
+   */
+  allocate<T extends ElementType>(type: T, length: number): ZeroCopyBuffer<T> {
+    checkElementType(type);
+    checkLength(length, type);
+    if (length === 0) {
+      throw new ZeroCopyError(
+        "INVALID_LENGTH",
+        `Cannot allocate 0 ${type}: an empty buffer has nothing to fill; ask for at least 1 element`,
+      );
+    }
+    const descriptor = newDescriptor();
+    const status = this.#abi.zc_allocate(ELEMENT_INFO[type].tag, BigInt(length), descriptor);
+    return this.#wrap(descriptor, status, type, `Allocating ${length} ${type}`);
+  }
+
+  /**
+   * Gives a buffer back to a Zig function that takes ownership of it (it calls
+   * `zerocopy.claim()` on the descriptor, then keeps or frees the memory). From
+   * then on the buffer is consumed: its views are detached, it never frees,
+   * and using it throws `CONSUMED`. A function that did not claim the memory
+   * (its descriptor still set when it returns) has it freed here, so nothing leaks.
+   *
+   * @typeParam R What the Zig function returns.
+   * @param buffer A live buffer from this library.
+   * @param call Calls the Zig function with the buffer's descriptor.
+   * @returns What `call` returned.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a buffer another library
+   * file handed over (give it back to that one): nothing is consumed; `DISPOSED`, `CONSUMED`, or `PINNED`
+   * while a nonblocking call uses it.
+   *
+   * @example Give a buffer to Zig
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * const values = lib.allocate("f64", 4);
+   * lib.giveBack(values, (descriptor) => lib.symbols.zc_consume(descriptor));
+   * console.log(values.disposed); // true
+   * ```
+   */
+  giveBack<R>(buffer: ZeroCopyBuffer, call: (descriptor: Descriptor) => R): R {
+    // By path: every ZeroCopyLibrary of one file shares its code and counters.
+    const from = bufferInternals.ownerOf(buffer).path;
+    if (from !== this.path) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Cannot give a buffer from "${from}" back to "${this.path}": give it back to the library that handed it over`,
+      );
+    }
+    const descriptor = bufferInternals.consume(buffer, "give back");
+    try {
+      return call(descriptor);
+    } finally {
+      this.#owner.release(descriptor); // a no-op once Zig claimed it
+    }
+  }
+
+  /**
+   * Turns a buffer another worker sent with {@linkcode ZeroCopyBuffer.prototype.transfer}
+   * back into a buffer over the same memory, which this side now owns.
+   *
+   * @typeParam T The element type expected.
+   * @param transferred What `transfer()` returned, received through `postMessage`.
+   * @param expected The element type expected; a buffer of another type is refused (and freed).
+   * @returns The buffer, owned here: dispose it to free the memory.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a transferred
+   * buffer, one from another library, one sent under the Node-API mapping to a
+   * library opened under the pointer-view one (nothing is claimed then), or one
+   * whose memory was copied because it was posted without its transfer list; `CONSUMED`
+   * for one already received; `INVALID_ELEMENT_TYPE` for a buffer of another
+   * type than `expected`.
+   *
+   * @example Receive a buffer in a worker
+   * ```ts ignore
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * self.onmessage = (event) => {
+   *   using frame = lib.receive(event.data, "f32");
+   *   console.log(frame.length);
+   * };
+   * ```
+   */
+  receive<T extends ElementType = ElementType>(
+    transferred: TransferredBuffer,
+    expected?: T,
+  ): ZeroCopyBuffer<T> {
+    checkTransferred(transferred);
+    if (expected !== undefined) checkElementType(expected);
+    if (transferred.path !== this.path) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Cannot receive a buffer from "${transferred.path}" with the library "${this.path}": open that library and receive it there`,
+      );
+    }
+    if (transferred.memory === null) return this.#wrap(claim(transferred), STATUS.ok, expected);
+    if (!this.#mapping.ownsMemory) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Cannot receive a buffer sent under the node-api mapping with a library opened under ${this.mapping}: open it with the node-api mapping`,
+      );
+    }
+    const mapping = this.#mapping;
+    const descriptor = claimMemory(
+      transferred as TransferredBuffer & { memory: ArrayBuffer },
+      (memory, into) => mapping.detachInto(memory, into),
+    );
+    return this.#wrap(descriptor, STATUS.ok, expected);
+  }
+
+  /**
+   * Live allocation counters kept by the Zig side: what was handed over and
+   * not yet released. Tests use them to prove each buffer is freed exactly once.
+   *
+   * @returns A snapshot of the counters.
+   *
+   * @example Count live buffers
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * console.log(lib.stats().liveBuffers);
+   * ```
+   */
+  stats(): LibraryStats {
+    this.#mapping.settle(); // releases a garbage collector's thread left for this one count once done
+    this.#abi.zc_stats(this.#stats);
+    const count = (offset: number) => Number(this.#stats.getBigUint64(offset, true));
+    return {
+      liveBuffers: count(StatsOffset.live_buffers),
+      liveBytes: count(StatsOffset.live_bytes),
+      totalHandedOver: count(StatsOffset.total_handed_over),
+      totalReleased: count(StatsOffset.total_released),
+      abandonedBuffers: this.#abandoned,
+    };
+  }
+
+  /**
+   * Wraps the memory a native call described in `descriptor`. On a failed
+   * status or any inconsistency the memory is released before the error is
+   * thrown, so nothing leaks.
+   */
+  #wrap<T extends ElementType>(
+    descriptor: Descriptor,
+    status: number,
+    expected: T | undefined,
+    what = "The native call",
+  ): ZeroCopyBuffer<T> {
+    let memory: ArrayBuffer;
+    let type: ElementType;
+    try {
+      if (status !== STATUS.ok) throw statusError(status, what);
+      memory = this.#mapping.map(descriptor, expected);
+      type = expected ?? elementTypeOf(descriptor)!;
+    } catch (error) {
+      this.#owner.release(descriptor); // in case the function filled it before failing
+      throw error;
+    }
+    return bufferInternals.create(descriptor, this.#owner, type as T, memory);
+  }
+}
+
+let warnedAbandoned = false;
+
+/** A leak the user caused but cannot see otherwise: said once per process, counted in `stats()`. */
+function warnAbandonedOnce(): void {
+  if (warnedAbandoned) return;
+  warnedAbandoned = true;
+  console.warn(
+    "zerocopy: a buffer's ArrayBuffer was transferred away under the pointer-view mapping, so its memory is left allocated rather than freed under the view that now holds it (counted in lib.stats().abandonedBuffers). Use the node-api mapping to move view.buffer, or buffer.transfer() to send it to a worker.",
+  );
+}

@@ -1,0 +1,275 @@
+/**
+ * Prebuilt native libraries: pick the one built for this platform, download it
+ * once into Deno's cache directory, and check its SHA-256 every time it is
+ * opened. `openLibrary()` uses it for the libraries published in this package,
+ * `openRemoteLibrary` for a Zig author's own releases.
+ *
+ * @module
+ */
+
+import { zerocopyCacheDir } from "./cache_dir.ts";
+import { toPath } from "./discovery.ts";
+import { ZeroCopyError } from "../errors.ts";
+
+/** One prebuilt library: its file name, byte size (when known) and SHA-256. */
+export interface PrebuiltLibrary {
+  /** The file name, as the library is stored and cached. */
+  readonly file: string;
+  /** Its size in bytes: a download of another size is refused before hashing. */
+  readonly size?: number;
+  /** Its SHA-256, 64 hex digits. */
+  readonly sha256: string;
+}
+
+/**
+ * The name of a platform in prebuilt manifests and hash maps: `<os>-<arch>` as
+ * `Deno.build` spells them, such as `linux-x86_64` or `darwin-aarch64`.
+ *
+ * @param os The OS, `Deno.build.os` by default.
+ * @param arch The architecture, `Deno.build.arch` by default.
+ * @returns `<os>-<arch>`.
+ */
+export function platformKey(os: string = Deno.build.os, arch: string = Deno.build.arch): string {
+  return `${os}-${arch}`;
+}
+
+/** Where a package's prebuilt libraries are and what they hash to: its `lib/` folder and generated manifest. */
+export interface PrebuiltSource {
+  /** The folder holding one `<os>-<arch>/<file>` per library, as a URL (`https:`, `http:` or `file:`). */
+  baseUrl: URL;
+  /** The libraries by `<os>-<arch>`, such as the generated `prebuiltLibraries`. */
+  libraries: Readonly<Record<string, PrebuiltLibrary>>;
+}
+
+/** Which prebuilt library to use and where to keep it. */
+export interface ResolvePrebuiltOptions extends PrebuiltSource {
+  /** The OS to pick for; `Deno.build.os` by default. */
+  os?: string;
+  /** The architecture to pick for; `Deno.build.arch` by default. */
+  arch?: string;
+  /** Where to cache downloads; `<Deno's cache directory>/zerocopy` by default. */
+  cacheDir?: string;
+}
+
+/**
+ * The path of a verified local copy of this platform's prebuilt library:
+ * downloaded into the cache on first use, then read from there offline.
+ *
+ * @param options The libraries, where they are served from, the platform and the cache.
+ * @returns A path to a file whose SHA-256 was just checked.
+ * @throws {ZeroCopyError} `UNSUPPORTED_PLATFORM` naming the platform and the
+ * targets that exist; as {@linkcode verifiedCopy} otherwise.
+ * @throws {Deno.errors.NotCapable} naming the flags to add.
+ */
+export async function resolvePrebuilt(options: ResolvePrebuiltOptions): Promise<string> {
+  const key = platformKey(options.os, options.arch);
+  const library = Object.hasOwn(options.libraries, key) ? options.libraries[key] : undefined;
+  if (library === undefined) throw unsupportedPlatform(key, Object.keys(options.libraries));
+  return await verifiedCopy({
+    url: new URL(`${key}/${library.file}`, options.baseUrl),
+    sha256: library.sha256,
+    size: library.size,
+    cacheDir: options.cacheDir,
+  });
+}
+
+/**
+ * The typed error for a platform with no prebuilt library.
+ *
+ * @param key The platform, `<os>-<arch>`.
+ * @param targets The platforms that have one.
+ * @returns A `ZeroCopyError` with code `UNSUPPORTED_PLATFORM`.
+ */
+export function unsupportedPlatform(key: string, targets: readonly string[]): ZeroCopyError {
+  return new ZeroCopyError(
+    "UNSUPPORTED_PLATFORM",
+    `No prebuilt library for "${key}": there are ${
+      targets.map((target) => `"${target}"`).join(", ") || "none"
+    }; build it with "zig build" and set ZEROCOPY_LIB or the path option`,
+  );
+}
+
+/** Where a library is, what it must hash to, and where to cache it. */
+export interface VerifiedCopyOptions {
+  /** The library's URL: `https:`/`http:` to download and cache, `file:` to check in place. */
+  url: URL;
+  /** Its SHA-256, 64 hex digits. */
+  sha256: string;
+  /** Its size in bytes, when known. */
+  size?: number;
+  /** Where to cache downloads; `<Deno's cache directory>/zerocopy` by default. */
+  cacheDir?: string;
+}
+
+/**
+ * A local copy of `options.url` whose SHA-256 is the pinned one. A download
+ * goes to `<cacheDir>/<sha256>/<file>` through a temporary file renamed into
+ * place, under a lock file, so two processes starting at once download it
+ * once and never see half a file. The cached copy is hashed again on every call.
+ *
+ * Needs `--allow-read` on the cache directory, and on first use
+ * `--allow-write` on it and `--allow-net` for the URL's host.
+ *
+ * @param options The URL, the pinned hash and size, the cache directory.
+ * @returns The path of the checked file.
+ * @throws {ZeroCopyError} `HASH_MISMATCH` for a download or cached copy with
+ * another hash (a download is then not cached); `DOWNLOAD_FAILED` for an
+ * unreachable host, an HTTP error or a truncated body; `INVALID_ARGUMENT` for
+ * a malformed hash or an unsupported URL scheme.
+ * @throws {Deno.errors.NotCapable} naming the flags to add.
+ */
+export async function verifiedCopy(options: VerifiedCopyOptions): Promise<string> {
+  const sha256 = checkSha256(options.sha256);
+  const url = options.url;
+  if (url.protocol === "file:") {
+    const path = toPath(url);
+    if (await checkCopy(path, sha256, "bundled")) return path;
+    throw new ZeroCopyError(
+      "LIBRARY_NOT_FOUND",
+      `Cannot find the prebuilt library "${path}": the package is incomplete; reinstall it, or build the library with "zig build"`,
+    );
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Cannot fetch a library from "${url}": use an https:, http: or file: URL`,
+    );
+  }
+  const cacheDir = options.cacheDir ?? zerocopyCacheDir();
+  const dir = `${cacheDir}/${sha256}`;
+  const path = `${dir}/${url.pathname.split("/").pop() || "library"}`;
+  requirePermissions(url, cacheDir, false);
+  if (await checkCopy(path, sha256, "cached")) return path;
+  requirePermissions(url, cacheDir, true);
+  await Deno.mkdir(dir, { recursive: true });
+  const lockPath = `${path}.lock`;
+  const lock = await Deno.open(lockPath, { create: true, write: true });
+  try {
+    await lock.lock(true);
+    // Another process may have finished the download while this one waited.
+    if (await checkCopy(path, sha256, "cached")) return path;
+    const bytes = await download(url, options.size);
+    const actual = await sha256Hex(bytes);
+    if (actual !== sha256) {
+      throw new ZeroCopyError(
+        "HASH_MISMATCH",
+        `Refusing the library from "${url}": its SHA-256 is ${actual} but ${sha256} was pinned; nothing was cached. Check the URL, or pin the hash of the release you trust`,
+      );
+    }
+    const partial = `${path}.${crypto.randomUUID()}.partial`;
+    try {
+      await Deno.writeFile(partial, bytes);
+      await Deno.rename(partial, path); // atomic: no reader ever sees half a library
+    } catch (error) {
+      await Deno.remove(partial).catch(() => {});
+      throw error;
+    }
+    return path;
+  } finally {
+    lock.close(); // releases the lock
+    // Safe to remove: a waiter holding the old lock finds the finished file, a newcomer sees it first.
+    await Deno.remove(lockPath).catch(() => {});
+  }
+}
+
+/**
+ * Whether `path` holds the library with hash `sha256`: false when absent,
+ * `HASH_MISMATCH` when present with another hash.
+ */
+async function checkCopy(path: string, sha256: string, what: "cached" | "bundled"): Promise<boolean> {
+  const actual = await hashOfFile(path);
+  if (actual === undefined) return false;
+  if (actual === sha256) return true;
+  throw new ZeroCopyError(
+    "HASH_MISMATCH",
+    `Refusing the ${what} library "${path}": its SHA-256 is ${actual} but ${sha256} is expected, so it changed after it was ${
+      what === "cached" ? "downloaded; delete it to download it again" : "built; reinstall the package"
+    }`,
+  );
+}
+
+async function hashOfFile(path: string): Promise<string | undefined> {
+  try {
+    return await sha256Hex(await Deno.readFile(path));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Throws Deno's `NotCapable` naming every flag missing for the step ahead,
+ * rather than failing on the first of several calls that each need one.
+ */
+function requirePermissions(url: URL, cacheDir: string, download: boolean): void {
+  const missing: string[] = [];
+  const granted = (descriptor: Deno.PermissionDescriptor) =>
+    Deno.permissions.querySync(descriptor).state === "granted";
+  if (!granted({ name: "read", path: cacheDir })) missing.push(`--allow-read=${cacheDir}`);
+  if (download) {
+    if (!granted({ name: "write", path: cacheDir })) missing.push(`--allow-write=${cacheDir}`);
+    if (!granted({ name: "net", host: url.host })) missing.push(`--allow-net=${url.host}`);
+  }
+  if (missing.length === 0) return;
+  throw new Deno.errors.NotCapable(
+    `Requires more permissions to ${download ? "download" : "read"} the prebuilt library "${url}" ${
+      download ? "into" : "from"
+    } the cache "${cacheDir}": run again with ${missing.join(" ")}`,
+  );
+}
+
+async function download(url: URL, size: number | undefined): Promise<Uint8Array<ArrayBuffer>> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotCapable) throw cause;
+    throw new ZeroCopyError(
+      "DOWNLOAD_FAILED",
+      `Cannot download "${url}": ${
+        (cause as Error).message
+      }; check the network, or set ZEROCOPY_LIB to a library you built`,
+      { cause },
+    );
+  }
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw new ZeroCopyError(
+      "DOWNLOAD_FAILED",
+      `Cannot download "${url}": HTTP ${response.status}; check the URL`,
+    );
+  }
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } catch (cause) {
+    throw new ZeroCopyError(
+      "DOWNLOAD_FAILED",
+      `Cannot download "${url}": the transfer broke off (${
+        (cause as Error).message
+      }); nothing was cached, run again`,
+      { cause },
+    );
+  }
+  if (size !== undefined && bytes.length !== size) {
+    throw new ZeroCopyError(
+      "DOWNLOAD_FAILED",
+      `Cannot download "${url}": got ${bytes.length} bytes but the library has ${size}; nothing was cached, run again`,
+    );
+  }
+  return bytes;
+}
+
+function checkSha256(sha256: string): string {
+  const lower = sha256.toLowerCase();
+  if (/^[0-9a-f]{64}$/.test(lower)) return lower;
+  throw new ZeroCopyError(
+    "INVALID_ARGUMENT",
+    `Invalid sha256 ${JSON.stringify(sha256)}: pass the library's SHA-256 as 64 hex digits`,
+  );
+}
+
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}

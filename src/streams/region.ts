@@ -1,0 +1,415 @@
+/**
+ * `Region`: Zig memory mapped into one `ArrayBuffer` once, inside which Zig
+ * hands over many typed slices, each arriving as a subarray.
+ *
+ * @module
+ */
+
+import { DescriptorOffset, STATUS } from "../abi/layout.ts";
+import { statusError } from "../abi/status.ts";
+import {
+  type AnyTypedArray,
+  checkElementType,
+  checkLength,
+  ELEMENT_INFO,
+  type ElementType,
+  elementTypeOfTag,
+  type TypedArrayOf,
+} from "../abi/element_types.ts";
+import { ZeroCopyError } from "../errors.ts";
+import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { wordAt } from "../buffer/descriptor.ts";
+import { abiLayout } from "../abi/symbols.ts";
+import { bufferInternals, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+
+/**
+ * The memory a region or ring lends the Zig function it calls, for the
+ * function to say what it handed over: pass it as the function's `"buffer"`
+ * parameter (`out: ?*zerocopy.RegionOut(T)`, `BatchOut(T)` or `RingOut(T)`).
+ *
+ * @example Pass it straight through to the Zig function
+ * ```ts
+ * import { type HandOverTarget, openLibrary, Region } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * using region = Region.create(lib, 64);
+ * const call = (out: HandOverTarget) => lib.symbols.zc_region_generate_u8(4, out);
+ * console.log(region.adopt("u8", call)); // Uint8Array(4) [ 0, 1, 2, 3 ]
+ * ```
+ */
+export type HandOverTarget = BigUint64Array<ArrayBuffer>;
+
+// u32 indexes of the out-parameter fields, from the layouts Zig generated.
+const SLICE = abiLayout.structs.SliceOut;
+const BATCH = abiLayout.structs.BatchOut;
+/** @internal u32 index of each `SliceOut` field's low half. */
+export const SliceField = {
+  offset: SLICE.fields.offset / 4,
+  len: SLICE.fields.len / 4,
+  elementType: SLICE.fields.element_type / 4,
+  slot: SLICE.fields.slot / 4,
+} as const;
+const BatchField = {
+  capacity: BATCH.fields.capacity / 4,
+  count: BATCH.fields.count / 4,
+  elementType: BATCH.fields.element_type / 4,
+  pairs: BATCH.size / 4,
+} as const;
+
+/** @internal An out-parameter whose `owner` names `owner`, and its 32-bit halves. */
+export function newTarget(words: number, owner: bigint): [HandOverTarget, Uint32Array] {
+  const target = new BigUint64Array(words);
+  target[0] = owner; // `owner` is the first field of both layouts
+  return [target, new Uint32Array(target.buffer)];
+}
+
+/** @internal Refuses a count that is not an integer from 1 to `max` (any size when absent). */
+export function checkCount(value: unknown, what: string, max?: number): number {
+  if (
+    typeof value !== "number" || !Number.isInteger(value) || value < 1 || (max !== undefined && value > max)
+  ) {
+    throw new ZeroCopyError(
+      "INVALID_LENGTH",
+      `Invalid ${what} ${
+        typeof value === "number" ? value : JSON.stringify(String(value))
+      }: pass an integer from 1${max === undefined ? " up" : ` to ${max}`}`,
+    );
+  }
+  return value;
+}
+
+/** @internal The error for an out-parameter Zig filled with another element type than expected. */
+export function wrongType(expected: ElementType, tag: number, what: string): ZeroCopyError {
+  const actual = elementTypeOfTag(tag);
+  return tag === 0
+    ? new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${what} returned ok but handed nothing over: the Zig function must carve or acquire before returning ok`,
+    )
+    : new ZeroCopyError(
+      "INVALID_ELEMENT_TYPE",
+      `Expected ${expected} but ${what} handed over ${
+        actual ?? `unknown tag ${tag}`
+      }: fix the element type the Zig function or its caller declares`,
+    );
+}
+
+/** @internal The error for a slice that does not lie inside the mapped memory. */
+export function outside(type: ElementType, first: number, length: number, what: string): ZeroCopyError {
+  return new ZeroCopyError(
+    "INVALID_POINTER",
+    `${what} handed over ${length} ${type} at element ${first}, outside the mapped memory: fix the Zig function`,
+  );
+}
+
+/** A view of a whole region as one element type, with what a handover checks. */
+interface Whole {
+  readonly type: ElementType;
+  readonly tag: number;
+  readonly bytes: number;
+  readonly view: AnyTypedArray;
+  /** Recent slice views, by a hash of their first element: see `sliceOf`. */
+  readonly recent: (AnyTypedArray | undefined)[];
+  /** The first element of each view in `recent`. */
+  readonly recentFirst: Float64Array;
+}
+
+const RECENT_BITS = 10;
+
+/**
+ * The view of `length` elements from `first`. Creating a TypedArray costs
+ * V8 about 35 ns, twice an FFI fast call, and streams hand over the same
+ * places again and again (a region reset each round, a ring's slots), so
+ * the last view made at each place is kept and given again: the same memory,
+ * so the same view. Bounded: one view per hash bucket.
+ */
+function sliceOf(whole: Whole, first: number, length: number): AnyTypedArray {
+  const bucket = Math.imul(first, 0x9e3779b1) >>> (32 - RECENT_BITS);
+  const recent = whole.recent[bucket];
+  if (recent !== undefined && whole.recentFirst[bucket] === first && recent.length === length) return recent;
+  whole.recentFirst[bucket] = first;
+  return whole.recent[bucket] = whole.view.subarray(first, first + length);
+}
+
+/**
+ * How a region is made.
+ *
+ * @example Room for batches of up to 4096 slices
+ * ```ts
+ * import { openLibrary, Region } from "@zerocopy/zerocopy";
+ *
+ * using region = Region.create(await openLibrary(), 1 << 20, { maxBatch: 4096 });
+ * ```
+ */
+export interface RegionOptions {
+  /**
+   * The most slices one {@linkcode Region.prototype.adoptBatch} call can hand
+   * over: the room made for their offsets and lengths. Default 1024.
+   */
+  maxBatch?: number;
+}
+
+/**
+ * Zig-owned memory mapped into one `ArrayBuffer` once, inside which Zig
+ * functions hand over many typed slices (`out: ?*zerocopy.RegionOut(T)`, or
+ * many per call with `zerocopy.BatchOut(T)`). Each slice arrives as a subarray
+ * of the one mapping: no mapping, detach or safety-net registration per slice,
+ * so a handover costs about one FFI call however large the slice.
+ *
+ * Lifetime is per region: disposing it detaches every view of it at once and
+ * frees the memory exactly once; a region never disposed is freed after
+ * garbage collection, once neither it nor any view of it is reachable.
+ * {@linkcode Region.prototype.reset} lets Zig carve from the start again:
+ * views taken before it then read what is carved after it (never freed memory).
+ * A slice at the same place and of the same length as a recent one comes back
+ * as the same view object, since it views the same memory.
+ *
+ * @example Hand many slices over inside one region
+ * ```ts
+ * import { openLibrary, Region } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * using region = Region.create(lib, 1 << 20);
+ * const halves = region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(4, out));
+ * console.log(halves); // Float64Array(4) [ 0, 0.5, 1, 1.5 ]
+ * ```
+ */
+export class Region implements Disposable {
+  readonly #buffer: ZeroCopyBuffer<"u8">;
+  readonly #abi: AbiFunctions;
+  #memory: ArrayBuffer | null;
+  // One view of the whole region per element type, so a slice is one subarray;
+  // the last one used is kept apart, because most callers take one type.
+  #views: Partial<Record<ElementType, Whole>> = {};
+  #last: Whole | null = null;
+  readonly #out: HandOverTarget;
+  readonly #outHalves: Uint32Array;
+  readonly #batch: HandOverTarget;
+  readonly #batchHalves: Uint32Array;
+
+  private constructor(buffer: ZeroCopyBuffer<"u8">, abi: AbiFunctions, maxBatch: number) {
+    this.#buffer = buffer;
+    this.#abi = abi;
+    this.#memory = buffer.view.buffer;
+    const owner = bufferInternals.descriptorOf(buffer)[DescriptorOffset.private / 8];
+    [this.#out, this.#outHalves] = newTarget(SLICE.size / 8, owner);
+    // A pair of u32 per slice: one 64-bit word each.
+    [this.#batch, this.#batchHalves] = newTarget(BATCH.size / 8 + maxBatch, owner);
+    this.#batchHalves[BatchField.capacity] = maxBatch;
+  }
+
+  /**
+   * Allocates a region of `byteLength` bytes in the library's Zig allocator and
+   * maps it, once.
+   *
+   * @typeParam S The library's own FFI symbols.
+   * @param library The library whose Zig functions will hand over into the region.
+   * @param byteLength The region's size in bytes, at least 1.
+   * @param options The room for batches.
+   * @returns The region; dispose it to free the memory.
+   * @throws {ZeroCopyError} `INVALID_LENGTH` for a size or `maxBatch` that is
+   * not a positive integer; `SIZE_OVERFLOW` beyond what an ArrayBuffer holds;
+   * `OUT_OF_MEMORY` when Zig's allocator fails.
+   *
+   * @example A 1 MiB region
+   * ```ts
+   * import { openLibrary, Region } from "@zerocopy/zerocopy";
+   *
+   * using region = Region.create(await openLibrary(), 1 << 20);
+   * console.log(region.byteLength); // 1048576
+   * ```
+   */
+  static create<S extends Deno.ForeignLibraryInterface>(
+    library: ZeroCopyLibrary<S>,
+    byteLength: number,
+    options: RegionOptions = {},
+  ): Region {
+    checkLength(checkCount(byteLength, "region size in bytes"), "u8");
+    const maxBatch = checkCount(options.maxBatch ?? 1024, "maxBatch", 2 ** 26);
+    const abi = library.symbols as unknown as AbiFunctions;
+    const buffer = library.adopt("u8", (out) => abi.zc_region_create(BigInt(byteLength), out));
+    return new Region(buffer, abi, maxBatch);
+  }
+
+  /**
+   * Calls a Zig function that hands one slice over into this region
+   * (`out: ?*zerocopy.RegionOut(T)`) and adopts it as a view.
+   *
+   * @typeParam T The element type the function hands over.
+   * @param type The element type expected; another is refused.
+   * @param call Calls the Zig function with `out`; returns its `Status` (0 for ok), or nothing.
+   * @returns A view of the slice, a subarray of the region's one mapping.
+   * @throws {ZeroCopyError} `DISPOSED` once the region is disposed; the
+   * status's error (`FULL` when the region has no room left, ...);
+   * `INVALID_ELEMENT_TYPE` when the function handed over another type.
+   *
+   * @example Adopt two slices of different types
+   * ```ts
+   * import { openLibrary, Region } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * using region = Region.create(lib, 4096);
+   * const bytes = region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(3, out));
+   * const ints = region.adopt("i32", (out) => lib.symbols.zc_region_generate_i32(3, out));
+   * console.log(bytes, ints); // Uint8Array(3) [ 0, 1, 2 ] Int32Array(3) [ 0, 1, 2 ]
+   * ```
+   */
+  adopt<T extends ElementType>(type: T, call: (out: HandOverTarget) => number | void): TypedArrayOf[T] {
+    // This path is the whole per-slice cost beside the FFI call and the
+    // subarray, so it reads each field once and allocates nothing else.
+    const last = this.#last;
+    const whole = last !== null && last.type === type ? last : this.#whole(type);
+    const halves = this.#outHalves;
+    halves[SliceField.elementType] = 0;
+    const status = call(this.#out);
+    if (status !== undefined && status !== STATUS.ok) {
+      throw statusError(status, `Handing ${type} over into a region`);
+    }
+    if (halves[SliceField.elementType] !== whole.tag) {
+      throw wrongType(type, halves[SliceField.elementType], "the Zig function");
+    }
+    const first = wordAt(halves, SliceField.offset) / whole.bytes;
+    const end = first + wordAt(halves, SliceField.len);
+    if (!(end <= whole.view.length) || !Number.isInteger(first)) {
+      throw outside(type, first, end - first, "the Zig function");
+    }
+    return sliceOf(whole, first, end - first) as TypedArrayOf[T];
+  }
+
+  /**
+   * Calls a Zig function that hands many slices over into this region in one
+   * call (`out: ?*zerocopy.BatchOut(T)`), and adopts each as a view: per slice, at most
+   * the cost of making the view.
+   *
+   * @typeParam T The element type the function hands over.
+   * @param type The element type expected; another is refused.
+   * @param call Calls the Zig function with `out`; returns its `Status` (0 for ok), or nothing.
+   * @returns A view per slice, in the order the function carved them.
+   * @throws {ZeroCopyError} as {@linkcode Region.prototype.adopt}; `FULL` also
+   * when the function carves more slices than `maxBatch`.
+   *
+   * @example Ten slices from one call
+   * ```ts
+   * import { openLibrary, Region } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * using region = Region.create(lib, 1 << 16);
+   * const rows = region.adoptBatch("f64", (out) => lib.symbols.zc_region_generate_batch_f64(10, 4, out));
+   * console.log(rows.length, rows[2]); // 10 Float64Array(4) [ 1, 1.5, 2, 2.5 ]
+   * ```
+   */
+  adoptBatch<T extends ElementType>(
+    type: T,
+    call: (out: HandOverTarget) => number | void,
+  ): TypedArrayOf[T][] {
+    const whole = this.#whole(type);
+    const halves = this.#batchHalves;
+    halves[BatchField.count] = 0;
+    halves[BatchField.elementType] = 0;
+    const status = call(this.#batch) ?? STATUS.ok;
+    if (status !== STATUS.ok) throw statusError(status, `Handing a batch of ${type} over into a region`);
+    const count = halves[BatchField.count];
+    if (count === 0) return [];
+    if (halves[BatchField.elementType] !== whole.tag) {
+      throw wrongType(type, halves[BatchField.elementType], "the Zig function");
+    }
+    if (count > halves[BatchField.capacity]) throw outside(type, 0, count, "the Zig function's batch");
+    const views = new Array<TypedArrayOf[T]>(count);
+    const limit = whole.view.length;
+    for (let i = 0, at = BatchField.pairs; i < count; i++, at += 2) {
+      const first = halves[at];
+      const length = halves[at + 1];
+      if (first + length > limit) throw outside(type, first, length, "the Zig function");
+      views[i] = sliceOf(whole, first, length) as TypedArrayOf[T];
+    }
+    return views;
+  }
+
+  /**
+   * Lets Zig carve from the start of the region again. Views taken before
+   * keep their place and read whatever is carved over them: take what you
+   * need from them first.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` once the region is disposed.
+   *
+   * @example One region per round of a loop
+   * ```ts
+   * import { openLibrary, Region } from "@zerocopy/zerocopy";
+   *
+   * const lib = await openLibrary();
+   * using region = Region.create(lib, 64);
+   * for (let round = 0; round < 3; round++) {
+   *   region.reset();
+   *   const slice = region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(8, out));
+   *   console.log(slice.byteOffset); // 0 each round
+   * }
+   * ```
+   */
+  reset(): void {
+    this.#live();
+    const status = this.#abi.zc_region_reset(bufferInternals.descriptorOf(this.#buffer));
+    if (status !== STATUS.ok) throw statusError(status, "Resetting a region");
+  }
+
+  /**
+   * The region's size in bytes.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` once the region is disposed.
+   */
+  get byteLength(): number {
+    return this.#live().byteLength;
+  }
+
+  /** Whether the region was disposed; the one member that never throws. */
+  get disposed(): boolean {
+    return this.#memory === null;
+  }
+
+  /**
+   * Detaches every view of the region at once (their length becomes 0) and
+   * frees its memory, exactly once; calling it again does nothing.
+   */
+  [Symbol.dispose](): void {
+    if (this.#memory === null) return;
+    this.#memory = null;
+    this.#views = {};
+    this.#last = null;
+    this.#buffer[Symbol.dispose]();
+  }
+
+  /** Shows the size, without reading a disposed region. */
+  [Symbol.for("Deno.customInspect")](): string {
+    return this.#memory === null
+      ? "Region { disposed }"
+      : `Region { byteLength: ${this.#memory.byteLength} }`;
+  }
+
+  #whole(type: ElementType): Whole {
+    let whole = this.#views[type];
+    if (whole === undefined) {
+      checkElementType(type);
+      const memory = this.#live();
+      const { bytes, tag } = ELEMENT_INFO[type];
+      const view = ELEMENT_INFO[type].view(memory, 0, Math.floor(memory.byteLength / bytes));
+      whole = this.#views[type] = {
+        type,
+        tag,
+        bytes,
+        view,
+        recent: new Array(2 ** RECENT_BITS).fill(undefined),
+        recentFirst: new Float64Array(2 ** RECENT_BITS).fill(-1),
+      };
+    }
+    return this.#last = whole;
+  }
+
+  #live(): ArrayBuffer {
+    if (this.#memory === null) {
+      throw new ZeroCopyError(
+        "DISPOSED",
+        "Cannot use a disposed Region: its views are detached and its memory freed; keep the region alive until you are done with it",
+      );
+    }
+    return this.#memory;
+  }
+}

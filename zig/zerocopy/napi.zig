@@ -1,0 +1,404 @@
+//! The Node-API entry of every zerocopy library (`exportAbi()` exports it):
+//! wraps a handed-over descriptor in an external `ArrayBuffer` whose finalizer
+//! releases it, so the release travels with the memory wherever V8 moves it
+//! (`ArrayBuffer.prototype.transfer`, `structuredClone`, `postMessage`).
+//!
+//! Deno loads it with `process.dlopen` from `node:process`, which calls
+//! `napi_register_module_v1`. Every `napi_*` function is looked up in the host
+//! process then, never linked: the library must still load where no Node-API
+//! host is around (`Deno.dlopen` alone, a C program), and build for every OS.
+//!
+//! The finalizer may run on a V8 garbage-collector thread, where a release
+//! whose allocator is not thread-safe (an arena, a debug allocator) must not
+//! run. So a finalizer runs the release itself only on a JavaScript thread
+//! (one that registered this module or called into it); anywhere else it
+//! pushes the buffer on a lock-free list that the next call into this module
+//! on a JavaScript thread drains (`wrap`, `drain`). The checked build aborts
+//! on a release off a JavaScript thread, which is what the tests run.
+
+const std = @import("std");
+const builtin = @import("builtin");
+const abi = @import("abi.zig");
+const checked = @import("checked.zig");
+const handover = @import("handover.zig");
+const Descriptor = abi.Descriptor;
+
+/// Opaque Node-API handles (js_native_api_types.h).
+const Env = ?*opaque {};
+const Value = ?*opaque {};
+const CallbackInfo = ?*opaque {};
+const Status = c_int;
+const napi_ok: Status = 0;
+const napi_biguint64_array: c_int = 10;
+
+const Callback = *const fn (env: Env, info: CallbackInfo) callconv(.c) Value;
+const Finalize = *const fn (env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void;
+
+/// The Node-API functions this module calls, each resolved by its field name.
+const Api = struct {
+    napi_get_cb_info: *const fn (Env, CallbackInfo, *usize, [*]Value, ?*Value, ?*?*anyopaque) callconv(.c) Status,
+    napi_create_function: *const fn (Env, [*:0]const u8, usize, Callback, ?*anyopaque, *Value) callconv(.c) Status,
+    napi_set_named_property: *const fn (Env, Value, [*:0]const u8, Value) callconv(.c) Status,
+    napi_get_typedarray_info: *const fn (Env, Value, ?*c_int, ?*usize, ?*?*anyopaque, ?*Value, ?*usize) callconv(.c) Status,
+    napi_get_arraybuffer_info: *const fn (Env, Value, ?*?*anyopaque, ?*usize) callconv(.c) Status,
+    napi_create_external_arraybuffer: *const fn (Env, ?*anyopaque, usize, Finalize, ?*anyopaque, *Value) callconv(.c) Status,
+    napi_detach_arraybuffer: *const fn (Env, Value) callconv(.c) Status,
+    napi_get_boolean: *const fn (Env, bool, *Value) callconv(.c) Status,
+    napi_create_uint32: *const fn (Env, u32, *Value) callconv(.c) Status,
+    napi_get_value_uint32: *const fn (Env, Value, *u32) callconv(.c) Status,
+    napi_create_string_utf8: *const fn (Env, [*]const u8, usize, *Value) callconv(.c) Status,
+    napi_throw_error: *const fn (Env, ?[*:0]const u8, [*:0]const u8) callconv(.c) Status,
+};
+
+/// Written once, under `api_lock`, by the first registration that finds every function.
+var api: Api = undefined;
+var api_resolved = std.atomic.Value(bool).init(false);
+var api_lock: std.atomic.Mutex = .unlocked;
+
+/// A descriptor the wrapper owns: the JavaScript copy keeps `ptr` and `len`
+/// for native calls that read the memory but loses `release`, so no copy of
+/// it in JavaScript can free the memory a second time.
+const Owned = struct {
+    descriptor: Descriptor,
+    /// Link in `deferred` while the release waits for a JavaScript thread.
+    next: ?*Owned = null,
+};
+
+/// Owned descriptors finalized off a JavaScript thread, newest first. Pushed by
+/// any thread, emptied in one swap by a JavaScript thread: no ABA problem.
+var deferred = std.atomic.Value(?*Owned).init(null);
+var deferred_count = std.atomic.Value(usize).init(0);
+
+/// Whether this thread runs JavaScript that loaded or called this module.
+threadlocal var on_js_thread: bool = false;
+
+/// Set by `reclaim` for the length of one detach: the finalizer that detach
+/// runs on this thread moves its descriptor here instead of releasing it.
+threadlocal var reclaiming: ?*Reclaim = null;
+
+const Reclaim = struct {
+    /// The ArrayBuffer's data, to tell its finalizer from any other.
+    data: ?*anyopaque,
+    into: *Descriptor,
+    done: bool = false,
+};
+
+/// Module registration, called by the host on the JavaScript thread that loads
+/// the library. Returns null (the host then hands JavaScript an empty object,
+/// which the TypeScript side reads as "no Node-API mapping") when the host
+/// lacks a function this module needs.
+pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
+    on_js_thread = true;
+    if (!resolveApi()) return null;
+    const functions = .{ .wrap = wrap, .detach = detach, .reclaim = reclaim, .drain = drain, .layout = layout };
+    inline for (@typeInfo(@TypeOf(functions)).@"struct".field_names) |name| {
+        var function: Value = null;
+        if (api.napi_create_function(env, name, name.len, @field(functions, name), null, &function) != napi_ok or
+            api.napi_set_named_property(env, exports, name, function) != napi_ok) return null;
+    }
+    // Tells TypeScript that `wrap` checks descriptors itself (see `mappable`),
+    // so it may skip its own reading of them; entries built before say nothing.
+    var checks: Value = null;
+    if (api.napi_get_boolean(env, true, &checks) != napi_ok or
+        api.napi_set_named_property(env, exports, "checksDescriptors", checks) != napi_ok) return null;
+    return exports;
+}
+
+/// The Node-API version this module needs; Node asks, Deno and Bun do not.
+pub fn node_api_module_get_api_version_v1() callconv(.c) i32 {
+    return 8;
+}
+
+/// The exports above by their C names, for `exportAbi()`.
+pub fn exportEntry() void {
+    @export(&napi_register_module_v1, .{ .name = "napi_register_module_v1" });
+    @export(&node_api_module_get_api_version_v1, .{ .name = "node_api_module_get_api_version_v1" });
+}
+
+/// `wrap(descriptor: BigUint64Array, expected?: number): ArrayBuffer | undefined`:
+/// takes ownership of a handed-over descriptor and returns an ArrayBuffer over
+/// its memory whose finalizer releases it. Returns undefined, taking nothing,
+/// for a descriptor JavaScript must not map (see `mappable`; `expected` is an
+/// element type tag, 0 for any): the caller reads it again for a precise error.
+/// Also drains releases deferred by other threads, so a loop that drops
+/// buffers holds at most one garbage collection's worth.
+fn wrap(env: Env, info: CallbackInfo) callconv(.c) Value {
+    on_js_thread = true;
+    _ = releaseDeferred();
+    var argv: [2]Value = .{ null, null };
+    var argc: usize = argv.len;
+    if (api.napi_get_cb_info(env, info, &argc, &argv, null, null) != napi_ok or argc < 1)
+        return throwError(env, "wrap(descriptor, expected) takes one or two arguments");
+    const descriptor = descriptorArgument(env, argv[0]) orelse
+        return throwError(env, "wrap(descriptor, expected) takes a BigUint64Array of 6 words");
+    var expected: u32 = 0;
+    if (argc >= 2 and api.napi_get_value_uint32(env, argv[1], &expected) != napi_ok)
+        return throwError(env, "wrap(descriptor, expected) takes an element type tag");
+    const byte_length = mappable(descriptor, expected) orelse return null;
+    const owned = std.heap.c_allocator.create(Owned) catch return throwError(env, "out of memory");
+    owned.* = .{ .descriptor = descriptor.* };
+    // V8 never calls the deleter of a backing store without data, and an empty
+    // descriptor may have a null `ptr` yet something to release: give it an
+    // address that is never read, as zero bytes are.
+    const data: *anyopaque = if (descriptor.ptr) |ptr| ptr else @ptrFromInt(@alignOf(Descriptor));
+    var result: Value = null;
+    if (api.napi_create_external_arraybuffer(env, data, byte_length, finalize, owned, &result) != napi_ok) {
+        std.heap.c_allocator.destroy(owned);
+        return throwError(env, "the host refused an external ArrayBuffer");
+    }
+    // `private` stays: a library may read it back as its own handle (a region's
+    // owner, say), and without `release` nothing can be freed through it.
+    descriptor.release = null;
+    return result;
+}
+
+/// The largest integer a JavaScript number holds exactly: byte lengths and
+/// addresses beyond it cannot be described to JavaScript.
+const max_safe_integer: usize = (1 << 53) - 1;
+
+/// The byte length of the memory `descriptor` describes, or null when it must
+/// not be mapped: an unknown element type or another than `expected` (unless
+/// 0), a size past 2^53 - 1, or a non-empty buffer at a null, misaligned or
+/// larger than 2^53 - 1 address. The same checks as `describe()` in src/buffer/descriptor.ts.
+fn mappable(descriptor: *const Descriptor, expected: u32) ?usize {
+    const element_size = descriptor.element_type.size() orelse return null;
+    if (expected != 0 and @backingInt(descriptor.element_type) != expected) return null;
+    const byte_length = std.math.mul(usize, descriptor.len, element_size) catch return null;
+    if (byte_length > max_safe_integer) return null;
+    if (byte_length == 0) return 0;
+    const address = @intFromPtr(descriptor.ptr orelse return null);
+    if (address % element_size != 0 or address > max_safe_integer) return null;
+    return byte_length;
+}
+
+/// `detach(memory: ArrayBuffer): void`: detaches `memory`, whose finalizer then
+/// releases it at once unless something else still holds it. Cheaper than
+/// `memory.transfer(0)`, which allocates an empty ArrayBuffer to return.
+fn detach(env: Env, info: CallbackInfo) callconv(.c) Value {
+    on_js_thread = true;
+    var argv: [1]Value = .{null};
+    if (!arguments(env, info, &argv)) return throwError(env, "detach(memory) takes one argument");
+    if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok)
+        return throwError(env, "detach(memory) takes a detachable ArrayBuffer");
+    return null;
+}
+
+/// `reclaim(memory: ArrayBuffer, descriptor: BigUint64Array): boolean`:
+/// detaches `memory` and moves the ownership its finalizer held into
+/// `descriptor` (to give the memory back to Zig, or send it to a worker).
+/// False when something else still holds the memory: it is then released
+/// when that lets go, and `descriptor` stays without a release.
+fn reclaim(env: Env, info: CallbackInfo) callconv(.c) Value {
+    on_js_thread = true;
+    var argv: [2]Value = .{ null, null };
+    if (!arguments(env, info, &argv)) return throwError(env, "reclaim(memory, descriptor) takes two arguments");
+    const into = descriptorArgument(env, argv[1]) orelse
+        return throwError(env, "reclaim(memory, descriptor) takes a BigUint64Array of 6 words");
+    var data: ?*anyopaque = null;
+    if (api.napi_get_arraybuffer_info(env, argv[0], &data, null) != napi_ok)
+        return throwError(env, "reclaim(memory, descriptor) takes an ArrayBuffer");
+    var target: Reclaim = .{ .data = data, .into = into };
+    reclaiming = &target;
+    defer reclaiming = null;
+    if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok)
+        return throwError(env, "reclaim(memory, descriptor) cannot detach that ArrayBuffer");
+    var result: Value = null;
+    _ = api.napi_get_boolean(env, target.done, &result);
+    return result;
+}
+
+/// `drain(): number`: releases what finalizers deferred from other threads;
+/// returns how many.
+fn drain(env: Env, info: CallbackInfo) callconv(.c) Value {
+    _ = info;
+    on_js_thread = true;
+    var result: Value = null;
+    _ = api.napi_create_uint32(env, @intCast(@min(releaseDeferred(), std.math.maxInt(u32))), &result);
+    return result;
+}
+
+/// `layout(): string`: the layout manifest (`zc_layout`), read without an
+/// `UnsafePointerView`, which a path-scoped `--allow-ffi` refuses.
+fn layout(env: Env, info: CallbackInfo) callconv(.c) Value {
+    _ = info;
+    on_js_thread = true;
+    var result: Value = null;
+    _ = api.napi_create_string_utf8(env, abi.layout_json.ptr, abi.layout_json.len, &result);
+    return result;
+}
+
+/// Runs wherever V8 drops the memory's last ArrayBuffer: synchronously inside
+/// a detach, or on a garbage-collector thread. Calls no `napi_*` function.
+fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
+    _ = env;
+    const owned: *Owned = @ptrCast(@alignCast(hint orelse return));
+    if (reclaiming) |target| {
+        if (!target.done and (target.data == null or target.data == data)) {
+            target.into.* = owned.descriptor;
+            target.done = true;
+            std.heap.c_allocator.destroy(owned);
+            return;
+        }
+    }
+    if (on_js_thread) return releaseOwned(owned);
+    var head = deferred.load(.monotonic);
+    while (true) {
+        owned.next = head;
+        head = deferred.cmpxchgWeak(head, owned, .release, .monotonic) orelse break;
+    }
+    _ = deferred_count.fetchAdd(1, .monotonic);
+}
+
+/// Releases every deferred descriptor; call on a JavaScript thread only.
+fn releaseDeferred() usize {
+    if (deferred.load(.monotonic) == null) return 0;
+    var next = deferred.swap(null, .acquire);
+    var count: usize = 0;
+    while (next) |owned| {
+        next = owned.next;
+        releaseOwned(owned);
+        count += 1;
+    }
+    _ = deferred_count.fetchSub(count, .monotonic);
+    return count;
+}
+
+/// Descriptors waiting in `deferred` for a JavaScript thread.
+pub fn deferredCount() usize {
+    return deferred_count.load(.monotonic);
+}
+
+fn releaseOwned(owned: *Owned) void {
+    if (checked.enabled and !on_js_thread) checked.live_handovers.fail("a release on a thread that never called into zerocopy (a garbage collector's, a worker's that only held the memory): it must wait for a JavaScript thread that did");
+    handover.release(&owned.descriptor);
+    std.heap.c_allocator.destroy(owned);
+}
+
+fn arguments(env: Env, info: CallbackInfo, argv: []Value) bool {
+    var argc: usize = argv.len;
+    return api.napi_get_cb_info(env, info, &argc, argv.ptr, null, null) == napi_ok and argc >= argv.len;
+}
+
+/// The descriptor behind a BigUint64Array of exactly its 6 words, or null.
+fn descriptorArgument(env: Env, value: Value) ?*Descriptor {
+    var kind: c_int = -1;
+    var length: usize = 0;
+    var data: ?*anyopaque = null;
+    if (api.napi_get_typedarray_info(env, value, &kind, &length, &data, null, null) != napi_ok) return null;
+    if (kind != napi_biguint64_array or length * 8 != @sizeOf(Descriptor)) return null;
+    return @ptrCast(@alignCast(data orelse return null));
+}
+
+fn throwError(env: Env, comptime message: [:0]const u8) Value {
+    _ = api.napi_throw_error(env, null, "zerocopy Node-API entry: " ++ message);
+    return null;
+}
+
+/// Looks up every `Api` function in the host process; false when one is missing.
+fn resolveApi() bool {
+    if (api_resolved.load(.acquire)) return true;
+    while (!api_lock.tryLock()) std.atomic.spinLoopHint();
+    defer api_lock.unlock();
+    if (api_resolved.load(.acquire)) return true;
+    var found: Api = undefined;
+    inline for (@typeInfo(Api).@"struct".field_names) |name| {
+        @field(found, name) = @ptrCast(@alignCast(hostSymbol(name) orelse return false));
+    }
+    api = found;
+    api_resolved.store(true, .release);
+    return true;
+}
+
+/// A symbol of the host process: Deno, Node and Bun export their `napi_*`
+/// functions from the executable, where a shared library cannot link to them
+/// by name on every OS (Windows would need an import library per host).
+fn hostSymbol(name: [:0]const u8) ?*anyopaque {
+    if (builtin.os.tag == .windows) {
+        const host = windows.GetModuleHandleW(null) orelse return null;
+        return windows.GetProcAddress(host, name.ptr);
+    }
+    return std.c.dlsym(rtld_default, name.ptr);
+}
+
+/// dlfcn.h's RTLD_DEFAULT: search the process's global symbols.
+const rtld_default: ?*anyopaque = if (builtin.os.tag.isDarwin()) @ptrFromInt(@as(usize, @bitCast(@as(isize, -2)))) else null;
+
+const windows = struct {
+    extern "kernel32" fn GetModuleHandleW(name: ?[*:0]const u16) callconv(.winapi) ?*anyopaque;
+    extern "kernel32" fn GetProcAddress(module: *anyopaque, name: [*:0]const u8) callconv(.winapi) ?*anyopaque;
+};
+
+const testing = std.testing;
+const stats = @import("stats.zig").stats;
+
+test "a finalizer on a JavaScript thread releases at once, once" {
+    const before = stats();
+    var buffer: Descriptor = undefined;
+    try testing.expectEqual(abi.Status.ok, handover.allocateAndHandOver(checked.default_allocator, .u8, 64, &buffer));
+    const owned = try std.heap.c_allocator.create(Owned);
+    owned.* = .{ .descriptor = buffer };
+    on_js_thread = true;
+    finalize(null, buffer.ptr, owned);
+    try testing.expectEqual(before.live_buffers, stats().live_buffers);
+    try testing.expectEqual(before.total_released + 1, stats().total_released);
+}
+
+test "a finalizer on another thread defers the release to the next JavaScript call" {
+    const before = stats();
+    var buffers: [3]Descriptor = undefined;
+    for (&buffers) |*buffer| {
+        try testing.expectEqual(abi.Status.ok, handover.allocateAndHandOver(checked.default_allocator, .f64, 16, buffer));
+        const owned = try std.heap.c_allocator.create(Owned);
+        owned.* = .{ .descriptor = buffer.* };
+        const thread = try std.Thread.spawn(.{}, finalize, .{ null, buffer.ptr, owned });
+        thread.join();
+    }
+    try testing.expectEqual(@as(usize, 3), deferredCount());
+    try testing.expectEqual(before.live_buffers + 3, stats().live_buffers);
+    on_js_thread = true;
+    try testing.expectEqual(@as(usize, 3), releaseDeferred());
+    try testing.expectEqual(@as(usize, 0), deferredCount());
+    try testing.expectEqual(before.live_buffers, stats().live_buffers);
+}
+
+test "a finalizer inside reclaim moves the descriptor instead of releasing it" {
+    var buffer: Descriptor = undefined;
+    try testing.expectEqual(abi.Status.ok, handover.allocateAndHandOver(checked.default_allocator, .i32, 8, &buffer));
+    const owned = try std.heap.c_allocator.create(Owned);
+    owned.* = .{ .descriptor = buffer };
+    var into: Descriptor = .released;
+    var target: Reclaim = .{ .data = buffer.ptr, .into = &into };
+    reclaiming = &target;
+    finalize(null, buffer.ptr, owned);
+    reclaiming = null;
+    try testing.expect(target.done);
+    try testing.expectEqual(buffer, into);
+    handover.release(&into);
+}
+
+test "mappable refuses what describe() refuses" {
+    var buffer: Descriptor = .released;
+    var words: [4]f64 align(8) = .{ 0, 0, 0, 0 };
+    buffer.ptr = @ptrCast(&words);
+    buffer.len = 4;
+    buffer.element_type = .f64;
+    try testing.expectEqual(@as(?usize, 32), mappable(&buffer, 0));
+    try testing.expectEqual(@as(?usize, 32), mappable(&buffer, @backingInt(abi.ElementType.f64)));
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, @backingInt(abi.ElementType.u8)));
+    buffer.ptr = @ptrFromInt(@intFromPtr(&words) + 1);
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
+    buffer.ptr = null;
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
+    buffer.len = 0;
+    try testing.expectEqual(@as(?usize, 0), mappable(&buffer, 0));
+    buffer.len = std.math.maxInt(usize) / 2;
+    buffer.ptr = @ptrCast(&words);
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
+    buffer.len = 4;
+    buffer.element_type = @fromBackingInt(@intCast(99));
+    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
+}
+
+test "the Node-API functions are not linked: outside a Node-API host none resolves" {
+    try testing.expect(!resolveApi());
+}

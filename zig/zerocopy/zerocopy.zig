@@ -1,0 +1,80 @@
+//! The Zig half of zerocopy, for the library itself and for Zig authors who
+//! export their own zero-copy functions to Deno. This file only re-exports;
+//! each concern lives in the file named for it:
+//!
+//!   abi.zig           the descriptor, statuses, element types, layout manifest
+//!   handover.zig      handing memory over, `release`, `claim`, `allocate`
+//!   shared_arena.zig  an arena handed over as several descriptors
+//!   out.zig           `Out(T)`, the typed out-parameter of an export
+//!   region.zig        regions: many slices handed over inside memory mapped once
+//!   ring.zig          rings: slots a producer fills and the host holds until released
+//!   stats.zig         counters of what is handed over and not yet released
+//!   checked.zig       the checked build's allocator and double-free detection
+//!   exports.zig       the C exports every library needs (`exportAbi`)
+//!   napi.zig          the Node-API entry `exportAbi` adds: external ArrayBuffers that free themselves
+//!   bindings.zig      TypeScript generated from the exports
+//!
+//! Hand memory over with `handOverSlice`, `handOverArrayList` or `handOver`,
+//! and put `comptime { zerocopy.exportAbi(); }` in your root file so the
+//! TypeScript side finds `zc_release`, `zc_abi_version`, `zc_layout`,
+//! `zc_stats` and `zc_allocate` in your shared library.
+
+pub const abi = @import("abi.zig");
+pub const bindings = @import("bindings.zig");
+const checked_build = @import("checked.zig");
+const exports = @import("exports.zig");
+const handover = @import("handover.zig");
+const out = @import("out.zig");
+
+pub const Descriptor = abi.Descriptor;
+pub const ElementType = abi.ElementType;
+pub const ReleaseFn = abi.ReleaseFn;
+pub const Stats = abi.Stats;
+pub const Status = abi.Status;
+
+/// Whether this build checks every free (`zig build checked-lib`).
+pub const checked = checked_build.enabled;
+pub const default_allocator = checked_build.default_allocator;
+
+pub const AllocateError = handover.AllocateError;
+pub const allocate = handover.allocate;
+pub const statusOf = handover.statusOf;
+pub const handOverSlice = handover.handOverSlice;
+pub const handOverArrayList = handover.handOverArrayList;
+pub const handOver = handover.handOver;
+pub const handOverDescriptor = handover.handOverDescriptor;
+pub const release = handover.release;
+pub const elements = handover.elements;
+pub const claim = handover.claim;
+pub const allocateAndHandOver = handover.allocateAndHandOver;
+
+pub const SharedArena = @import("shared_arena.zig").SharedArena;
+pub const region = @import("region.zig");
+pub const ring = @import("ring.zig");
+pub const Region = region.Region;
+pub const RegionOut = region.RegionOut;
+pub const BatchOut = region.BatchOut;
+pub const Ring = ring.Ring;
+pub const RingOut = ring.RingOut;
+pub const Out = out.Out;
+pub const isOut = out.isOut;
+pub const stats = @import("stats.zig").stats;
+
+pub const exportAll = exports.exportAll;
+pub const exportAbi = exports.exportAbi;
+pub const probe_exports = exports.probe_exports;
+pub const abi_exports = exports.abi_exports;
+
+test {
+    _ = abi;
+    _ = bindings;
+    _ = checked_build;
+    _ = exports;
+    _ = handover;
+    _ = @import("napi.zig");
+    _ = out;
+    _ = @import("shared_arena.zig");
+    _ = @import("stats.zig");
+    _ = region;
+    _ = ring;
+}
