@@ -5,7 +5,7 @@
  * @module
  */
 
-import { lend, type MappingKind, Region, Ring } from "../mod.ts";
+import { type MappingKind, Region, Ring } from "../mod.ts";
 import { DESCRIPTOR_WORDS } from "../src/buffer/descriptor.ts";
 import { importNodeDlopen, loadNodeApiEntry } from "../src/buffer/mapping.ts";
 import {
@@ -16,44 +16,27 @@ import {
   poolOf,
   preparePool,
 } from "./_bench_library.ts";
+import {
+  BATCH_SIZE,
+  type Case,
+  type Prepared,
+  prepared,
+  RING_SLOTS,
+  type StreamCase,
+  upTo,
+} from "./_case.ts";
+import { drainLending, readFloor, tsSum, zigSum } from "./_lending_cases.ts";
 import { type Size, SIZES } from "./_timing.ts";
 
-/** One approach, ready to run at one size; dispose it to give back what it holds. */
-export interface Prepared extends Disposable {
-  /** One iteration of the approach. */
-  run(): void;
-}
-
-/** One measured approach. */
-export interface Case {
-  /** Groups cases whose costs are compared with each other. */
-  readonly group: "handover" | "approaches" | "lending";
-  /** A stable key for the JSON results. */
-  readonly key: string;
-  /** What the report's table calls it. */
-  readonly name: string;
-  /** The sizes it runs at; others would not finish in reasonable time. */
-  readonly sizes: readonly Size[];
-  /** Buffers one run hands over, when more than one: the report gives the cost per buffer. */
-  readonly perRun?: number;
-  /** Sets the approach up at `size`, or returns undefined when this machine cannot. */
-  prepare(lib: BenchLibrary, size: Size): Prepared | undefined;
-}
+export { BATCH_SIZE, type Case, type Prepared, RING_SLOTS, type StreamCase, STREAMS } from "./_case.ts";
+export { readFloor, tsSum, zigSum } from "./_lending_cases.ts";
 
 // Results land here so the JIT cannot drop a view or a sum nobody reads.
 let sink: unknown;
 
 /** Reads the sink, so the last result of every case is observably used. */
 export function drain(): unknown {
-  return sink;
-}
-
-const upTo = (label: string): readonly Size[] =>
-  SIZES.slice(0, SIZES.findIndex((s) => s.label === label) + 1);
-
-/** Nothing here holds a resource beyond the pools, which the report frees at the end. */
-function prepared(run: () => void): Prepared {
-  return { run, [Symbol.dispose]: () => {} };
+  return [sink, drainLending()];
 }
 
 /**
@@ -168,9 +151,6 @@ export const region: Case = {
   },
 };
 
-/** Slices one batch call hands over. */
-export const BATCH_SIZE = 64;
-
 /** A batch: one fast call hands over `BATCH_SIZE` slices; the figure is per slice. */
 export const batched: Case = {
   group: "handover",
@@ -191,25 +171,6 @@ export const batched: Case = {
     };
   },
 };
-
-/** A stream through a ring, measured apart from the sizes: one slot size per case. */
-export interface StreamCase {
-  /** A stable key for the JSON results. */
-  readonly key: string;
-  /** What the report calls it. */
-  readonly name: string;
-  /** Bytes per slot: one packet or frame. */
-  readonly slotBytes: number;
-}
-
-/** 8 KB packets and 1080p RGBA frames: the issue's two streams. */
-export const STREAMS: readonly StreamCase[] = [
-  { key: "ring_packets", name: "8 KB packets", slotBytes: 8 * 1024 },
-  { key: "ring_frames", name: "1080p RGBA frames", slotBytes: 1920 * 1080 * 4 },
-];
-
-/** Slots of each ring: Deno holds one at a time, Zig fills the next. */
-export const RING_SLOTS = 4;
 
 /**
  * The public ring API: Zig stamps the next free slot and hands it over, Deno
@@ -374,71 +335,6 @@ export const fillAndHandOver: Case = {
       const buffer = lib.adopt("f64", (out) => fill(kib, out));
       sink = buffer.view;
       buffer[Symbol.dispose]();
-    });
-  },
-};
-
-const lentValues = new Map<Size, Float64Array<ArrayBuffer>>();
-
-/**
- * A Float64Array of `size` owned by Deno, as lending starts from; one per size,
- * shared by the three lending cases so they read the same, written, bytes
- * (untouched pages would all map the kernel's zero page and read from cache).
- */
-function ownedValues(size: Size): Float64Array<ArrayBuffer> {
-  let values = lentValues.get(size);
-  if (values === undefined) {
-    values = new Float64Array(size.bytes / 8);
-    for (let i = 0; i < values.length; i++) values[i] = i * 0.5;
-    lentValues.set(size, values);
-  }
-  return values;
-}
-
-const lentSizes = upTo("1 GB");
-
-/** Lending: Zig sums a Float64Array Deno lends for the call, with SIMD. */
-export const zigSum: Case = {
-  group: "lending",
-  key: "zig_sum",
-  name: "Zig SIMD sum of a lent Float64Array",
-  sizes: lentSizes,
-  prepare: (lib, size) => {
-    const values = ownedValues(size);
-    const sum = lib.symbols.bench_sum_f64;
-    return prepared(() => {
-      sink = sum(lend(values), values.length);
-    });
-  },
-};
-
-/** The same reduction as a TypeScript loop. */
-export const tsSum: Case = {
-  group: "lending",
-  key: "ts_sum",
-  name: "TypeScript loop sum",
-  sizes: lentSizes,
-  prepare: (_lib, size) => {
-    const values = ownedValues(size);
-    return prepared(() => {
-      let total = 0;
-      for (let i = 0; i < values.length; i++) total += values[i];
-      sink = total;
-    });
-  },
-};
-
-/** The memory-read floor: Zig loads every u64 word of the same bytes and adds them. */
-export const readFloor: Case = {
-  group: "lending",
-  key: "read_floor",
-  name: "Zig u64 read floor",
-  sizes: lentSizes,
-  prepare: (lib, size) => {
-    const words = new BigUint64Array(ownedValues(size).buffer);
-    const read = lib.symbols.bench_read_floor;
-    return prepared(() => {
-      sink = read(lend(words), words.length);
     });
   },
 };

@@ -30,14 +30,20 @@ const printed = await Deno.readTextFile(dryRunOutput);
 const files = [...printed.matchAll(/^\s+(file:\/\/\S+) \(/gm)].map((match) => new URL(match[1]));
 if (files.length === 0) throw new Error(`no files listed in ${dryRunOutput}: did the dry run fail?`);
 
-// The README is the package's page on JSR: a relative link there must reach a published file.
+// The README is the package's page on JSR, and docs/*.md are published beside it: a relative link in any
+// published Markdown file must reach a published file.
 const published = new Set(files.map((file) => file.href.slice(root.href.length)));
-const readme = published.has("README.md") ? await Deno.readTextFile(new URL("README.md", root)) : "";
-const broken = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
-  .map((match) => match[1])
-  .filter((target) => !/^[a-z]+:/.test(target) && !published.has(target.replace(/^\.\//, "")));
+const broken: string[] = [];
+for (const page of [...published].filter((path) => path.endsWith(".md"))) {
+  const text = await Deno.readTextFile(new URL(page, root));
+  for (const match of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+    if (/^[a-z]+:/.test(match[1])) continue;
+    const target = new URL(match[1], new URL(page, root)).href.slice(root.href.length);
+    if (!published.has(target)) broken.push(`${page} → ${match[1]}`);
+  }
+}
 if (broken.length > 0) {
-  console.error(`README.md links to files the package does not publish: ${broken.join(", ")}`);
+  console.error(`Markdown files link to files the package does not publish: ${broken.join(", ")}`);
   Deno.exit(1);
 }
 

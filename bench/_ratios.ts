@@ -1,0 +1,236 @@
+/**
+ * The report's targets: ratios between the cases of one run, each with the
+ * target it is checked against.
+ *
+ * @module
+ */
+
+import { BATCH_SIZE, STREAMS } from "./_case.ts";
+import { type Measurement, type Size, SIZES } from "./_timing.ts";
+import type { Machine } from "./_machine.ts";
+
+/** Case key → size label → measurement, or null where the case was skipped. */
+export type Results = Record<string, Record<string, Measurement | null>>;
+
+/** Everything one run wrote to results.json. */
+export interface Report {
+  date: string;
+  command: string;
+  machine: Machine;
+  sizes: readonly Size[];
+  results: Results;
+  ratios: Ratio[];
+}
+
+/** One of the issue's targets, checked against this run. */
+export interface Ratio {
+  name: string;
+  value: number | null;
+  target: string;
+  /** Null when not measured, or for a ratio given as context rather than as a target. */
+  met: boolean | null;
+}
+
+/** Label of the stream results: a ring's figures belong to no size of the table. */
+export const STREAM = "stream";
+
+/** The target column of a ratio given for context: what a target is up against. */
+export const CONTEXT = "—";
+
+/** The median of `key` at `label`, or null where it did not run. */
+export function medianOf(results: Results, key: string, label: string): number | null {
+  return results[key]?.[label]?.medianNs ?? null;
+}
+
+function ratio(
+  name: string,
+  numerator: number | null,
+  denominator: number | null,
+  target: string,
+  meets: (value: number) => boolean,
+): Ratio {
+  const value = numerator === null || denominator === null ? null : numerator / denominator;
+  return { name, value, target, met: value === null ? null : meets(value) };
+}
+
+/** Bytes per second of a lending case at `label`. */
+export function throughput(results: Results, key: string, label: string): number | null {
+  const ns = medianOf(results, key, label);
+  const size = SIZES.find((s) => s.label === label)!;
+  return ns === null ? null : size.bytes / (ns / 1e9);
+}
+
+/** Every target, computed from one run's results. */
+export function targets(results: Results): Ratio[] {
+  const m = (key: string, label: string) => medianOf(results, key, label);
+  const ratios: Ratio[] = [
+    ratio(
+      "handover 100 MB ÷ handover 8 KB",
+      m("ours", "100 MB"),
+      m("ours", "8 KB"),
+      "≤ 1.2",
+      (v) => v <= 1.2,
+    ),
+    ratio("handover 1 GB ÷ handover 8 KB", m("ours", "1 GB"), m("ours", "8 KB"), "≤ 1.2", (v) => v <= 1.2),
+    ratio("handover 4 GB ÷ handover 8 KB", m("ours", "4 GB"), m("ours", "8 KB"), "≤ 1.2", (v) => v <= 1.2),
+    ratio("ours (node-api) ÷ raw Deno, 8 KB", m("ours", "8 KB"), m("raw", "8 KB"), "≤ 1.3", (v) => v <= 1.3),
+    ratio(
+      "ours (node-api) ÷ raw Deno, 100 MB",
+      m("ours", "100 MB"),
+      m("raw", "100 MB"),
+      "≤ 1.3",
+      (v) => v <= 1.3,
+    ),
+    ratio(
+      "ours (pointer-view) ÷ raw Deno, 8 KB",
+      m("ours_pointer_view", "8 KB"),
+      m("raw", "8 KB"),
+      "≤ 1.5",
+      (v) => v <= 1.5,
+    ),
+    ratio(
+      "ours (pointer-view) ÷ raw Deno, 100 MB",
+      m("ours_pointer_view", "100 MB"),
+      m("raw", "100 MB"),
+      "≤ 1.5",
+      (v) => v <= 1.5,
+    ),
+    ratio(
+      "Node-API floor (call + wrap + view + detach) ÷ raw Deno, 8 KB",
+      m("node_api_floor", "8 KB"),
+      m("raw", "8 KB"),
+      CONTEXT,
+      () => false,
+    ),
+    ratio(
+      "ours (node-api) ÷ Node-API floor, 8 KB",
+      m("ours", "8 KB"),
+      m("node_api_floor", "8 KB"),
+      "aim ≤ 1.25",
+      (v) => v <= 1.25,
+    ),
+    ratio(
+      "ours (node-api) ÷ ours (pointer-view), 8 KB",
+      m("ours", "8 KB"),
+      m("ours_pointer_view", "8 KB"),
+      "aim ≤ 1",
+      (v) => v <= 1,
+    ),
+    ratio("ours ÷ empty FFI call, 8 KB", m("ours", "8 KB"), m("floor", "8 KB"), "aim ≤ 3", (v) => v <= 3),
+    ratio("pooled ÷ empty FFI call, 8 KB", m("pooled", "8 KB"), m("floor", "8 KB"), "aim ≤ 3", (v) => v <= 3),
+    ratio(
+      "pooled ÷ Bun toArrayBuffer, 8 KB",
+      m("pooled", "8 KB"),
+      m("bun_to_array_buffer", "8 KB"),
+      "≤ 1.0",
+      (v) => v <= 1,
+    ),
+    ratio(
+      "pooled 100 MB ÷ pooled 8 KB",
+      m("pooled", "100 MB"),
+      m("pooled", "8 KB"),
+      "≤ 1.2",
+      (v) => v <= 1.2,
+    ),
+    ratio("region ÷ empty FFI call, 8 KB", m("region", "8 KB"), m("floor", "8 KB"), "≤ 3", (v) => v <= 3),
+    ratio(
+      `batched (${BATCH_SIZE} per call), per buffer ÷ empty FFI call, 8 KB`,
+      m("batched", "8 KB"),
+      m("floor", "8 KB"),
+      "≤ 1.5",
+      (v) => v <= 1.5,
+    ),
+    ratio(
+      "region ÷ Bun toArrayBuffer, 8 KB",
+      m("region", "8 KB"),
+      m("bun_to_array_buffer", "8 KB"),
+      "≤ 0.1",
+      (v) => v <= 0.1,
+    ),
+    ratio(
+      "region 100 MB ÷ region 8 KB",
+      m("region", "100 MB"),
+      m("region", "8 KB"),
+      "≤ 1.2",
+      (v) => v <= 1.2,
+    ),
+    ...STREAMS.map((stream) =>
+      // A rate ratio: Bun's time per handover over ours.
+      ratio(
+        `ring ${stream.name}: Deno handovers/s ÷ Bun (toArrayBuffer per slot)`,
+        m(`bun_${stream.key}`, STREAM),
+        m(stream.key, STREAM),
+        "≥ 1",
+        (v) => v >= 1,
+      )
+    ),
+    ratio(
+      "ours (node-api) ÷ Bun toArrayBuffer, 8 KB",
+      m("ours", "8 KB"),
+      m("bun_to_array_buffer", "8 KB"),
+      "≤ 1.0",
+      (v) => v <= 1,
+    ),
+    ratio(
+      "ours (node-api) ÷ Bun toArrayBuffer, 100 MB",
+      m("ours", "100 MB"),
+      m("bun_to_array_buffer", "100 MB"),
+      "≤ 0.05",
+      (v) => v <= 0.05,
+    ),
+    ratio(
+      "ours (node-api) ÷ Bun handover (call + toArrayBuffer + release), 8 KB",
+      m("ours", "8 KB"),
+      m("bun_handover", "8 KB"),
+      "≤ 1.0",
+      (v) => v <= 1,
+    ),
+    ratio(
+      "ours (pointer-view) ÷ Bun toArrayBuffer, 8 KB",
+      m("ours_pointer_view", "8 KB"),
+      m("bun_to_array_buffer", "8 KB"),
+      "≤ 1.0",
+      (v) => v <= 1,
+    ),
+    ratio(
+      "ours (pointer-view) ÷ Bun toArrayBuffer, 100 MB",
+      m("ours_pointer_view", "100 MB"),
+      m("bun_to_array_buffer", "100 MB"),
+      "≤ 0.05",
+      (v) => v <= 0.05,
+    ),
+    ratio(
+      "ours (pointer-view) ÷ Bun handover (call + toArrayBuffer + release), 8 KB",
+      m("ours_pointer_view", "8 KB"),
+      m("bun_handover", "8 KB"),
+      "≤ 1.0",
+      (v) => v <= 1,
+    ),
+    ratio(
+      "copy ÷ handover, 100 MB",
+      m("copy", "100 MB"),
+      m("ours", "100 MB"),
+      "≥ 10,000",
+      (v) => v >= 10_000,
+    ),
+  ];
+  for (const label of ["100 MB", "1 GB"]) {
+    ratios.push(
+      ratio(
+        `Zig sum ÷ read floor (bytes/s), ${label}`,
+        throughput(results, "zig_sum", label),
+        throughput(results, "read_floor", label),
+        "≥ 0.8",
+        (v) => v >= 0.8,
+      ),
+    );
+  }
+  for (const size of SIZES) {
+    const zig = m("zig_sum", size.label);
+    if (zig === null) continue;
+    ratios.push(
+      ratio(`TS loop ÷ Zig sum (time), ${size.label}`, m("ts_sum", size.label), zig, "> 1", (v) => v > 1),
+    );
+  }
+  return ratios;
+}
