@@ -37,9 +37,17 @@ pub fn build(b: *std.Build) void {
     b.installArtifact(library);
 
     addTests(b, target, optimize, zerocopy, options);
-    addFixtures(b, target, optimize, zerocopy, options);
-    addCheckedLibrary(b, target, optimize);
+    // The libraries only the tests load need not be optimized: CI builds them Debug
+    // (-Dtest-libs-optimize=Debug), which Zig compiles several times faster than ReleaseSafe.
+    const test_optimize = b.option(std.builtin.OptimizeMode, "test-libs-optimize", "Optimize mode of the fixtures and the checked library (default: the build's)") orelse optimize;
+    const test_zerocopy = if (test_optimize == optimize) zerocopy else zerocopyModule(b, b, target, test_optimize, options);
+    addFixtures(b, target, test_optimize, test_zerocopy, options);
+    addCheckedLibrary(b, target, test_optimize);
     addBenchLibrary(b, target);
+    // CI rebuilds a sample (the host's target) and checks the others' manifest entries against the
+    // committed files: a cross build of all six from an empty cache takes minutes.
+    const dist_sample = b.option([]const u8, "dist-targets", "Comma-separated os-arch targets dist-check rebuilds (default: all six); the others are checked against their committed files") orelse "";
+    const sample = splitTargets(b, "dist-targets", dist_sample);
     const dist = addDist(b, .{
         .zerocopy = b,
         .name = "zerocopy",
@@ -51,7 +59,10 @@ pub fn build(b: *std.Build) void {
             .root = "zerocopy-" ++ zon.version,
             .paths = comptime joinPaths(zon.paths),
         },
+        .targets = sample.keys,
+        .others_committed = dist_sample.len > 0,
     });
+    if (dist_sample.len > 0) if (sample.unknown) |message| dist.check.dependOn(&b.addFail(message).step);
     b.step("dist", "Cross-compile the library for every target into lib/ and write src/library/prebuilt_manifest.ts").dependOn(dist.write);
     b.step("dist-check", "Fail when lib/ or src/library/prebuilt_manifest.ts differs from what dist writes").dependOn(dist.check);
     const bindings_step = b.step("bindings", "Write src/abi/symbols.ts, src/demo/demo_bindings.ts and the fixture bindings from the Zig exports");
@@ -200,9 +211,14 @@ pub const DistOptions = struct {
         license: []const u8,
         /// The specifier the package imports zerocopy's TypeScript API from.
         zerocopy_import: []const u8,
+        /// The author's license text, copied into the package as LICENSE.
+        license_file: ?std.Build.LazyPath = null,
     } = null,
     /// The `dist_targets` keys to build (`linux-x86_64`, ...); all of them when empty.
     targets: []const []const u8 = &.{},
+    /// Take the other targets' committed libraries under `lib_dir` as they are, so the manifest still
+    /// lists all six; otherwise the others are left out.
+    others_committed: bool = false,
     /// A source tarball of a Zig package to write as `<lib_dir>/<name>.tar.gz`, for `zig fetch`.
     source_tarball: ?struct {
         /// The file name without `.tar.gz`.
@@ -239,19 +255,54 @@ pub fn addDist(b: *std.Build, options: DistOptions) DistSteps {
         run.*.has_side_effects = true;
         run.*.addArgs(&.{ mode, options.lib_dir, options.manifest });
         if (options.source_tarball) |tarball| run.*.addArgs(&.{ "--tarball", tarball.name, tarball.root, tarball.paths });
-        if (options.package) |package| run.*.addArgs(&.{ "--package", package.name, package.version, package.license, options.name, package.zerocopy_import });
+        if (options.package) |package| {
+            run.*.addArgs(&.{ "--package", package.name, package.version, package.license, options.name, package.zerocopy_import });
+            if (package.license_file) |license| run.*.addFileArg(license) else run.*.addArg("-");
+        }
         step.* = &run.*.step;
     }
+    // Piped, `zig build` prints nothing until the end, and a cold cross build takes minutes: a line
+    // when the build starts and one as each target's library is built say where it is.
+    const progress = options.package != null;
+    const count = if (options.targets.len == 0) dist_targets.len else options.targets.len;
+    if (progress) {
+        const started = progressLine(b, tool, b.fmt("zig build package: building {s} for {d} target(s); a target's first build compiles its libc and takes minutes", .{ options.name, count }));
+        for (runs) |run| run.step.dependOn(started);
+    }
+    var built: usize = 0;
     for (dist_targets) |dist_target| {
-        if (!wanted(options.targets, dist_target.key)) continue;
+        if (!wanted(options.targets, dist_target.key)) {
+            if (options.others_committed) for (runs) |run| run.addArg(b.fmt("{s}=@{s}/{s}/{s}", .{ dist_target.key, options.lib_dir, dist_target.key, libraryFile(b, options.name, dist_target.key) }));
+            continue;
+        }
         const target = b.resolveTargetQuery(std.Target.Query.parse(.{ .arch_os_abi = dist_target.query }) catch
             @panic("a dist target does not parse"));
         const zerocopy = zerocopyModule(b, options.zerocopy, target, .ReleaseSafe, zerocopy_options);
         const library = addSharedLibrary(b, options.name, options.root_source_file, target, .ReleaseSafe, zerocopy, zerocopy_options);
         library.root_module.strip = true;
         for (runs) |run| run.addPrefixedFileArg(b.fmt("{s}=", .{dist_target.key}), library.getEmittedBin());
+        if (progress) {
+            built += 1;
+            const line = progressLine(b, tool, b.fmt("zig build package: built {s} ({d}/{d})", .{ dist_target.key, built, count }));
+            line.dependOn(&library.step);
+            for (runs) |run| run.step.dependOn(line);
+        }
     }
     return .{ .write = steps[0], .check = steps[1] };
+}
+
+/// The library's file name on the target `key` (`os-arch`), as `b.addLibrary` names it.
+fn libraryFile(b: *std.Build, name: []const u8, key: []const u8) []const u8 {
+    if (std.mem.startsWith(u8, key, "windows")) return b.fmt("{s}.dll", .{name});
+    return b.fmt("lib{s}.{s}", .{ name, if (std.mem.startsWith(u8, key, "darwin")) "dylib" else "so" });
+}
+
+/// A step that prints `line` through the dist tool (`--say`) when it runs.
+fn progressLine(b: *std.Build, tool: *std.Build.Step.Compile, line: []const u8) *std.Build.Step {
+    const run = b.addRunArtifact(tool);
+    run.addArgs(&.{ "--say", line });
+    run.has_side_effects = true;
+    return &run.step;
 }
 
 fn wanted(keys: []const []const u8, key: []const u8) bool {
@@ -276,6 +327,8 @@ pub const PackageOptions = struct {
     version: []const u8,
     /// The JSR package's license, an SPDX expression such as "MIT" (JSR refuses a package without one).
     license: []const u8,
+    /// The license text, copied into the package as LICENSE: `b.path("LICENSE")`.
+    license_file: ?std.Build.LazyPath = null,
     /// The folder to write, relative to the build root.
     output_dir: []const u8 = "zig-out/package",
     /// The `dist_targets` keys to package; all six when empty. `zig build package
@@ -293,6 +346,13 @@ pub const PackageOptions = struct {
 /// `write` on a step of their own: `b.step("package", ...).dependOn(steps.write)`.
 pub fn addPackage(b: *std.Build, options: PackageOptions) DistSteps {
     const zerocopy_import = "jsr:@zerocopy/zerocopy@^" ++ zon.version;
+    const requested = b.option([]const u8, "package-targets", "Comma-separated os-arch targets to package (default: all six)");
+    const targets = if (requested) |list| splitTargets(b, "package-targets", list) else TargetList{ .keys = options.targets };
+    // A bad target list fails the package steps with a message, and only them: other steps still build.
+    if (targets.unknown) |message| {
+        const fail = &b.addFail(message).step;
+        return .{ .write = fail, .check = fail };
+    }
     const bindings = addBindings(b, .{
         .zerocopy = options.zerocopy,
         .root_source_file = options.root_source_file,
@@ -306,15 +366,13 @@ pub fn addPackage(b: *std.Build, options: PackageOptions) DistSteps {
         .root_source_file = options.root_source_file,
         .lib_dir = b.fmt("{s}/lib", .{options.output_dir}),
         .manifest = b.fmt("{s}/prebuilt_manifest.ts", .{options.output_dir}),
-        .targets = if (b.option([]const u8, "package-targets", "Comma-separated os-arch targets to package (default: all six)")) |list|
-            splitTargets(b, list)
-        else
-            options.targets,
+        .targets = targets.keys,
         .package = .{
             .name = options.package_name,
             .version = options.version,
             .license = options.license,
             .zerocopy_import = zerocopy_import,
+            .license_file = options.license_file,
         },
     });
     // The dist tool writes into the folder the bindings step creates.
@@ -323,16 +381,32 @@ pub fn addPackage(b: *std.Build, options: PackageOptions) DistSteps {
     return dist;
 }
 
-fn splitTargets(b: *std.Build, list: []const u8) []const []const u8 {
+/// `-Dpackage-targets` or `-Ddist-targets` read: the known keys, and a message naming the unknown ones.
+const TargetList = struct { keys: []const []const u8, unknown: ?[]const u8 = null };
+
+fn splitTargets(b: *std.Build, option: []const u8, list: []const u8) TargetList {
     var keys: std.ArrayList([]const u8) = .empty;
-    var parts = std.mem.splitScalar(u8, list, ',');
+    var unknown: std.ArrayList([]const u8) = .empty;
+    var parts = std.mem.tokenizeScalar(u8, list, ',');
     while (parts.next()) |key| {
         for (dist_targets) |dist_target| {
             if (std.mem.eql(u8, dist_target.key, key)) break;
-        } else std.debug.panic("-Dpackage-targets: unknown target \"{s}\"; use os-arch keys such as linux-x86_64", .{key});
+        } else {
+            unknown.append(b.allocator, b.fmt("\"{s}\"", .{key})) catch @panic("out of memory");
+            continue;
+        }
         keys.append(b.allocator, key) catch @panic("out of memory");
     }
-    return keys.items;
+    if (unknown.items.len == 0 and keys.items.len > 0) return .{ .keys = keys.items };
+    var valid: std.ArrayList([]const u8) = .empty;
+    for (dist_targets) |dist_target| valid.append(b.allocator, dist_target.key) catch @panic("out of memory");
+    const named = if (unknown.items.len == 0) "no target" else b.fmt("unknown target {s}", .{std.mem.join(b.allocator, ", ", unknown.items) catch @panic("out of memory")});
+    return .{ .keys = keys.items, .unknown = b.fmt("-D{s}=\"{s}\": {s}; use comma-separated os-arch keys from: {s}", .{
+        option,
+        list,
+        named,
+        std.mem.join(b.allocator, ",", valid.items) catch @panic("out of memory"),
+    }) };
 }
 
 /// build.zig.zon's `.paths` as one comma-separated list.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every check, as CI runs it (.ci/run). Bootstraps the pinned toolchains, builds,
-# runs the Zig and Deno suites and the linters, and ends with one line:
+# Every check, as CI runs it (.ci/run). Bootstraps the pinned toolchains, builds each
+# library once, runs the Zig and Deno suites and the linters in two lanes side by side
+# (one per core), prints every step's time sorted, slowest first, and ends with one line:
 #   total: N passed, N failed
 # where N counts each test of every suite and each lint/format/publish check.
 set -uo pipefail
@@ -8,15 +9,14 @@ set -uo pipefail
 cd "$ZEROCOPY_ROOT"
 ensure_toolchain || { echo "total: 0 passed, 1 failed"; exit 1; }
 
-passed=0
-failed=0
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
+started=$SECONDS
 
+# Steps run in background lanes, so each appends its result to one file instead of to shell variables.
 report() { # name outcome passed failed seconds
-  printf '%-28s %-4s %4d passed %3d failed %4ds\n' "$1" "$2" "$3" "$4" "$5"
-  passed=$((passed + $3))
-  failed=$((failed + $4))
+  printf '%-36s %-4s %4d passed %3d failed %4ds\n' "$1" "$2" "$3" "$4" "$5"
+  printf '%s|%s|%s|%s|%s\n' "$1" "$2" "$3" "$4" "$5" >>"$logs/results"
 }
 
 run() { # name command...: runs it, shows its output only on failure
@@ -90,65 +90,99 @@ expect_abort() { # command...: succeeds when the command dies of SIGABRT naming 
   [ "$rc" = 134 ] && grep -q "zerocopy checked build" <<<"$out"
 }
 
-check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig tools/cross
-zig_tests "zig test (Debug)"
-zig_tests "zig test (checked)" -Dchecked=true
-check "zig build" zig build --release=safe install fixtures checked-lib
-zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
-check "prebuilt libraries fresh" zig build dist-check
-check "prebuilt libraries (static)" python3 tools/check_binaries.py
-check "zig build (author example)" zig build --build-file examples/zig_author/build.zig --release=safe
-check "generated bindings" tools/check_bindings.sh
-check "deno fmt" deno fmt --check
-check "deno lint" deno lint
-check "deno check" deno_with_registry check mod.ts src examples tests bench
-check "deno doc --lint" deno doc --lint mod.ts
-check "deno publish --dry-run" deno publish --dry-run --allow-dirty
-check "README code blocks" deno_with_registry check --doc-only README.md
-check "jsr: package, no Zig" tools/check_jsr_package.sh
 # Each suite runs under the Node-API mapping (the default) and the pointer-view
 # one (ZEROCOPY_MAPPING); the checked build's runs split between them, so each
 # mapping meets the checked build in the unit or property suite and in the GC suite.
 env_grant=ZEROCOPY_LIB,ZEROCOPY_MAPPING
 read_grant=mod.ts,src,tests
 checked_lib="$ZEROCOPY_ROOT/zig-out/checked/libzerocopy.so"
-deno_tests "deno test" --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/*_test.ts
-ZEROCOPY_MAPPING=pointer-view deno_tests "deno test (pointer-view)" \
-  --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/*_test.ts
-ZEROCOPY_LIB=$checked_lib deno_tests "deno test (checked lib)" \
-  --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/*_test.ts
-ZEROCOPY_LIB=$checked_lib check "checked lib aborts" \
-  expect_abort deno run --allow-ffi --allow-env=ZEROCOPY_LIB tests/checked/double_free.ts
-check "soak (200k handovers)" deno run --allow-ffi --v8-flags=--expose-gc bench/soak.ts 200000
-for mapping in node-api pointer-view; do
-  ZEROCOPY_MAPPING=$mapping deno_tests "deno test (gc, $mapping)" \
-    --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/gc/
-  ZEROCOPY_MAPPING=$mapping ZEROCOPY_LIB=$checked_lib deno_tests "deno test (gc, checked, $mapping)" \
-    --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/gc/
-done
-ZEROCOPY_PROPERTY_RUNS=2000 deno_tests "property tests (2,000 runs)" \
-  --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant,ZEROCOPY_PROPERTY_RUNS tests/property/
-ZEROCOPY_MAPPING=pointer-view ZEROCOPY_PROPERTY_RUNS=1000 ZEROCOPY_LIB=$checked_lib \
-  deno_tests "property tests (checked, pointer-view)" \
-  --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant,ZEROCOPY_PROPERTY_RUNS tests/property/
-# The least privilege the README promises: ffi scoped to the built libraries, nothing else but the
-# worker modules; what needs UnsafePointer skips itself there, and scoped_ffi_test.ts pins it.
-scoped_ffi=zig-out,examples/zig_author/zig-out
-deno_tests "deno test (scoped ffi)" --v8-flags=--expose-gc --allow-ffi=$scoped_ffi --allow-read=$read_grant \
-  tests/*_test.ts tests/gc/ tests/permissions/scoped_ffi_test.ts
-deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
-deno_tests "deno test (other-path ffi)" --allow-ffi=zig-out/fixtures tests/permissions/other_path_ffi_test.ts
-ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (denied env)" \
-  --allow-ffi --deny-env=ZEROCOPY_LIB tests/permissions/denied_env_test.ts
-ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (no env, prebuilt)" \
-  --allow-ffi --allow-read=. tests/permissions/no_env_prebuilt_test.ts
-remote_cache=$(mktemp -d)
-ZEROCOPY_TEST_CACHE=$remote_cache deno_tests "deno test (remote library)" --allow-ffi --allow-net=127.0.0.1 \
-  --allow-run --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,lib,"$remote_cache" \
-  --allow-write="$remote_cache" tests/remote/
-rm -rf "$remote_cache"
-deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/
-check "examples run" run_examples
 
+# The libraries every suite loads, each built once: libzerocopy with the fixtures and the
+# checked build in one invocation, then the author example. Beside them, the generated-bindings
+# check, which edits a generated file in place for a moment: nothing else reads the sources then.
+build_libraries() {
+  check "zig build" zig build --release=safe install fixtures checked-lib
+  check "zig build (author example)" zig build --build-file examples/zig_author/build.zig --release=safe
+}
+check_sources() {
+  check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig tools/cross
+  check "generated bindings" tools/check_bindings.sh
+  check "file sizes (<= 450 lines)" tools/check_file_sizes.sh
+}
+
+# The Zig suites, the prebuilt libraries, the JSR package, and the suites against the checked build.
+lane_zig_and_checked() {
+  zig_tests "zig test (Debug)"
+  zig_tests "zig test (checked)" -Dchecked=true
+  zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
+  # The host's library rebuilt and compared; the other five checked against the manifest as committed
+  # (`deno task dist-check` rebuilds all six: minutes from an empty cache).
+  check "prebuilt libraries fresh (host)" zig build dist-check -Ddist-targets="linux-$(uname -m)"
+  check "prebuilt libraries (static)" python3 tools/check_binaries.py
+  check "jsr: package, no Zig" tools/check_jsr_package.sh
+  ZEROCOPY_LIB=$checked_lib deno_tests "deno test (checked lib)" \
+    --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/*_test.ts
+  ZEROCOPY_LIB=$checked_lib check "checked lib aborts" \
+    expect_abort deno run --allow-ffi --allow-env=ZEROCOPY_LIB tests/checked/double_free.ts
+  for mapping in node-api pointer-view; do
+    ZEROCOPY_MAPPING=$mapping ZEROCOPY_LIB=$checked_lib deno_tests "deno test (gc, checked, $mapping)" \
+      --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/gc/
+  done
+  ZEROCOPY_MAPPING=pointer-view ZEROCOPY_PROPERTY_RUNS=300 ZEROCOPY_LIB=$checked_lib \
+    deno_tests "property tests (checked, pointer-view)" \
+    --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant,ZEROCOPY_PROPERTY_RUNS tests/property/
+}
+
+# Deno hygiene and the Deno suites against the ReleaseSafe library.
+lane_deno() {
+  check "deno fmt" deno fmt --check
+  check "deno lint" deno lint
+  check "deno check" deno_with_registry check mod.ts src examples tests bench
+  check "deno doc --lint" deno doc --lint mod.ts
+  check "deno publish --dry-run" deno publish --dry-run --allow-dirty
+  check "README and docs code blocks" deno_with_registry check --doc-only README.md docs/*.md
+  check "benchmark docs match results" deno run --allow-read --allow-run bench/report.ts --check-docs
+  deno_tests "deno test" --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/*_test.ts
+  ZEROCOPY_MAPPING=pointer-view deno_tests "deno test (pointer-view)" \
+    --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/*_test.ts
+  check "soak (100k handovers)" deno run --allow-ffi --v8-flags=--expose-gc bench/soak.ts 100000
+  for mapping in node-api pointer-view; do
+    ZEROCOPY_MAPPING=$mapping deno_tests "deno test (gc, $mapping)" \
+      --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/gc/
+  done
+  ZEROCOPY_PROPERTY_RUNS=500 deno_tests "property tests (500 runs)" \
+    --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant,ZEROCOPY_PROPERTY_RUNS tests/property/
+  # The least privilege the README promises: ffi scoped to the built libraries, nothing else but the
+  # worker modules; what needs UnsafePointer skips itself there, and scoped_ffi_test.ts pins it.
+  local scoped_ffi=zig-out,examples/zig_author/zig-out
+  deno_tests "deno test (scoped ffi)" --v8-flags=--expose-gc --allow-ffi=$scoped_ffi --allow-read=$read_grant \
+    tests/*_test.ts tests/gc/ tests/permissions/scoped_ffi_test.ts
+  deno_tests "deno test (no ffi)" tests/permissions/no_ffi_test.ts
+  deno_tests "deno test (other-path ffi)" --allow-ffi=zig-out/fixtures tests/permissions/other_path_ffi_test.ts
+  ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (denied env)" \
+    --allow-ffi --deny-env=ZEROCOPY_LIB tests/permissions/denied_env_test.ts
+  ZEROCOPY_LIB=/nonexistent/libzerocopy.so deno_tests "deno test (no env, prebuilt)" \
+    --allow-ffi --allow-read=. tests/permissions/no_env_prebuilt_test.ts
+  local remote_cache
+  remote_cache=$(mktemp -d)
+  ZEROCOPY_TEST_CACHE=$remote_cache deno_tests "deno test (remote library)" --allow-ffi --allow-net=127.0.0.1 \
+    --allow-run --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,lib,"$remote_cache" \
+    --allow-write="$remote_cache" tests/remote/
+  rm -rf "$remote_cache"
+  deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/
+  check "examples run" run_examples
+}
+
+build_libraries &
+check_sources &
+wait
+lane_zig_and_checked &
+lane_deno &
+wait
+
+echo
+echo "Steps by time, slowest first (two lanes ran side by side; wall clock $((SECONDS - started))s):"
+sort -t'|' -k5,5nr "$logs/results" | awk -F'|' '{ printf "  %5ds  %-36s %s\n", $5, $1, $2 }'
+read -r passed failed < <(awk -F'|' '{ p += $3; f += $4 } END { print p + 0, f + 0 }' "$logs/results")
 echo "total: $passed passed, $failed failed"
 [ "$failed" = 0 ]

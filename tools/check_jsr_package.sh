@@ -5,7 +5,9 @@
 # no path (the prebuilt binary for this platform, downloaded from the package, hash-checked and
 # cached); runs the README's first example; runs again with the registry stopped (from the cache);
 # and runs once more with the cached file tampered with, which must fail with HASH_MISMATCH without
-# loading it. Also fetches the Zig source tarball from the registry with `zig fetch`.
+# loading it. Also fetches the Zig source tarball from the registry with `zig fetch`, publishes
+# examples/zig_author's `zig build package` and calls it with no Zig, and replays docs/authors.md
+# (tools/replay_guide.py): a Zig library from `zig init` to a package a Deno project uses with no Zig.
 # Prints the package's size and each run's time.
 set -euo pipefail
 . "$(dirname "$0")/toolchain.sh"
@@ -75,18 +77,19 @@ echo "README's first example: ok"
 tarball_hash=$(tail -n 1 "$work/zig_fetch.txt")
 [ "$tarball_hash" = "$(zig fetch . 2>/dev/null)" ] || fail "the source tarball's hash $tarball_hash differs from the sources'"
 echo "zig fetch <registry>/@zerocopy/zerocopy/$version/lib/zerocopy-zig-$version.tar.gz: $tarball_hash"
-# The README's two `zig fetch --save` lines: the release URL names this version, and the local-file form
-# works as written from a new Zig project beside a zerocopy checkout.
-grep -qF "zig fetch --save https://jsr.io/@zerocopy/zerocopy/$version/lib/zerocopy-zig-$version.tar.gz" README.md ||
-  fail "README.md's zig fetch line does not name version $version"
-local_fetch=$(grep -o "zig fetch --save \.\./zerocopy/lib/zerocopy-zig-[0-9.]*\.tar\.gz" README.md) ||
-  fail "README.md has no local-file zig fetch line"
+# The authors' guide's two `zig fetch --save` lines: the release URL names this version (the replay below
+# runs it), and the local-file form works as written from a new Zig project beside a zerocopy checkout.
+guide=docs/authors.md
+grep -qF "zig fetch --save https://jsr.io/@zerocopy/zerocopy/$version/lib/zerocopy-zig-$version.tar.gz" $guide ||
+  fail "$guide's zig fetch line does not name version $version"
+local_fetch=$(grep -o "zig fetch --save \.\./zerocopy/lib/zerocopy-zig-[0-9.]*\.tar\.gz" $guide) ||
+  fail "$guide has no local-file zig fetch line"
 ln -s "$ZEROCOPY_ROOT" "$work/zerocopy"
 mkdir "$work/zig_user"
 # zig fetch hashes the unpacked tarball itself (an empty ZIG_GLOBAL_CACHE_DIR gives the same hash, but
 # costs minutes of compiling, so the check uses the warm cache).
 (cd "$work/zig_user" && zig init --minimal >/dev/null 2>&1 && $local_fetch) >"$work/zig_user.txt" 2>&1 ||
-  { cat "$work/zig_user.txt"; fail "the README's \"$local_fetch\" does not work in a new Zig project"; }
+  { cat "$work/zig_user.txt"; fail "$guide's \"$local_fetch\" does not work in a new Zig project"; }
 grep -qF "$tarball_hash" "$work/zig_user/build.zig.zon" || fail "zig fetch --save recorded another hash than $tarball_hash"
 echo "$local_fetch: recorded $tarball_hash"
 
@@ -129,20 +132,33 @@ python3 tools/jsr_user_files.py --author "$author_package" "$project"
 grep -q "^ok $cache/.*usecases" "$work/author.txt" || { cat "$work/author.txt"; fail "the author's library did not come from the cache"; }
 echo "$author_package (zig build package): ok with no Zig, $(grep "^ok" "$work/author.txt")"
 
-# A Zig library written from nothing in the project the README's `zig fetch --save` line set up:
-# `zig build package`, published, and called from a fresh Deno project with no Zig.
-python3 tools/jsr_user_files.py --zig-author "$work/zig_user"
-(cd "$work/zig_user" && zig build package -Dpackage-targets="$host_target") >"$work/scratch_package.txt" 2>&1 ||
-  { cat "$work/scratch_package.txt"; fail "zig build package failed in a new Zig project"; }
-scratch="$work/zig_user/zig-out/package"
-"$registry/with-registry" bash -c 'cd "$0" && NO_COLOR=1 deno publish --dry-run --allow-dirty' "$scratch" \
-  >"$work/scratch_dry_run.txt" 2>&1 || { cat "$work/scratch_dry_run.txt"; fail "deno publish --dry-run failed for @scratch/frames"; }
-if grep -qi "^warning" "$work/scratch_dry_run.txt"; then cat "$work/scratch_dry_run.txt"; fail "deno publish --dry-run warned for @scratch/frames"; fi
-deno run --allow-read --allow-write="$registry" tools/jsr_package.ts "$work/scratch_dry_run.txt" "$registry" "$scratch"
-python3 tools/jsr_user_files.py --zig-author-user "jsr:@scratch/frames@1.0.0" "$project"
-"$registry/with-registry" bash -c 'user_run scratch.ts' >"$work/scratch.txt" 2>&1 ||
-  { cat "$work/scratch.txt"; fail "the new Zig library failed from jsr:"; }
-grep -q "^ok $cache/.*scratch" "$work/scratch.txt" || { cat "$work/scratch.txt"; fail "the new library did not come from the cache"; }
-echo "jsr:@scratch/frames@1.0.0 (a Zig project from nothing, zig build package): ok with no Zig"
+# The authors' guide, replayed as written (tools/replay_guide.py): its Zig steps from an empty folder
+# (zig init, zig fetch --save from the registry, build.zig, src/root.zig, test, build, bindings, package),
+# the package it writes published beside ours, then its Deno steps in a fresh project with no Zig, which
+# must print what the guide's comments say.
+mkdir "$work/guide_zig" "$work/guide_deno" "$work/guide_home"
+# The registry's port changes with each with-registry: each stage is written and run under one.
+"$registry/with-registry" bash -c 'python3 tools/replay_guide.py "$0" zig --jsr-url "$JSR_URL" >"$1.sh" && cd "$1" && bash "$1.sh"' \
+  $guide "$work/guide_zig" >"$work/guide_zig.txt" 2>&1 ||
+  { tail -n 40 "$work/guide_zig.txt"; fail "$guide's Zig steps failed (replayed in $work/guide_zig)"; }
+grep -q "^zig build package: built $host_target (1/1)" "$work/guide_zig.txt" ||
+  { cat "$work/guide_zig.txt"; fail "zig build package printed no progress line"; }
+guide_package_dir=$(dirname "$(find "$work/guide_zig" -path '*/zig-out/package/deno.json')")
+for file in README.md LICENSE; do [ -s "$guide_package_dir/$file" ] || fail "zig build package wrote no $file"; done
+if grep -q "zig build dist\|CI rebuilds" "$guide_package_dir/prebuilt_manifest.ts"; then fail "the package's manifest has the main package's header"; fi
+guide_package="jsr:$(sed -n 's/^  "name": "\(.*\)",$/\1/p' "$guide_package_dir/deno.json")@$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$guide_package_dir/deno.json")"
+"$registry/with-registry" bash -c 'cd "$0" && NO_COLOR=1 deno publish --dry-run --allow-dirty' "$guide_package_dir" \
+  >"$work/guide_dry_run.txt" 2>&1 || { cat "$work/guide_dry_run.txt"; fail "deno publish --dry-run failed for $guide_package"; }
+if grep -qi "^warning" "$work/guide_dry_run.txt"; then cat "$work/guide_dry_run.txt"; fail "deno publish --dry-run warned for $guide_package"; fi
+deno run --allow-read --allow-write="$registry" tools/jsr_package.ts "$work/guide_dry_run.txt" "$registry" "$guide_package_dir"
+python3 tools/replay_guide.py $guide deno --expect >"$work/guide_expected.txt"
+# A user's machine as the guide's flags assume it: no DENO_DIR, so the cache is under $HOME/.cache/deno.
+"$registry/with-registry" bash -c 'python3 tools/replay_guide.py "$0" deno --jsr-url "$JSR_URL" >"$1.sh" &&
+  cd "$1" && env -i PATH="$2" HOME="$3" JSR_URL="$JSR_URL" NO_COLOR=1 bash "$1.sh"' \
+  $guide "$work/guide_deno" "$user_path" "$work/guide_home" >"$work/guide_deno.txt" 2>"$work/guide_deno_err.txt" ||
+  { cat "$work/guide_deno.txt" "$work/guide_deno_err.txt"; fail "$guide's Deno steps failed"; }
+diff "$work/guide_expected.txt" "$work/guide_deno.txt" ||
+  fail "$guide's Deno program printed something else than its comments say"
+echo "$guide replayed: $guide_package built from zig init, published, and run with no Zig"
 
 echo "check_jsr_package: $package runs with no Zig, offline from the cache, and refuses a tampered cache"

@@ -47,6 +47,7 @@ pub fn build(b: *std.Build) void {
         .package_name = "@zerocopy-examples/usecases",
         .version = "0.1.0",
         .license = "MIT",
+        .license_file = b.path("../../LICENSE"),
     });
     b.step("package", "Write a publishable JSR package with every platform's library into zig-out/package/").dependOn(package.write);
 }

@@ -5,11 +5,15 @@
 //! differs from what it would write.
 //!
 //!   dist_main (--write | --check) LIB_DIR MANIFEST.ts [--tarball NAME ROOT PATH,PATH...]
-//!             [--package @SCOPE/NAME VERSION LICENSE LIBRARY ZEROCOPY_IMPORT] OS-ARCH=ARTIFACT...
+//!             [--package @SCOPE/NAME VERSION LICENSE LIBRARY ZEROCOPY_IMPORT LICENSE_FILE|-] OS-ARCH=ARTIFACT...
+//!   dist_main --say LINE        prints LINE: `zig build package`'s progress lines
 //!
-//! `--package` also writes, beside the manifest, the `mod.ts` and `deno.json` of a Zig author's
-//! JSR package (`zig build package`): `open()` over the generated `bindings.ts` that falls back on
-//! the package's prebuilt libraries.
+//! `OS-ARCH=@PATH` takes the committed library at PATH as that target's (`zig build dist-check
+//! -Ddist-targets=...` rebuilds only some targets): the manifest is written or checked from it.
+//!
+//! `--package` also writes, beside the manifest, the `mod.ts`, `deno.json`, `README.md` and
+//! `LICENSE` of a Zig author's JSR package (`zig build package`): `open()` over the generated
+//! `bindings.ts` that falls back on the package's prebuilt libraries (dist_package.zig).
 //!
 //! `--tarball` also writes `LIB_DIR/NAME.tar.gz`, a source tarball of the Zig package (the files
 //! under each PATH, inside a folder ROOT) that `zig fetch` accepts: entries sorted, times and
@@ -20,27 +24,22 @@
 //! works wherever it is served from.
 
 const std = @import("std");
+const dist_package = @import("dist_package.zig");
 
-const Target = struct { key: []const u8, file: []const u8, bytes: []const u8 };
+/// A target's library: built now, or the committed file taken as it is (`OS-ARCH=@PATH`).
+const Target = struct { key: []const u8, file: []const u8, bytes: []const u8, committed: bool = false };
 const Output = struct { path: []const u8, text: []const u8 };
 
-/// A Zig author's JSR package: `mod.ts` and `deno.json` beside the manifest and `bindings.ts`.
-const Package = struct {
-    /// The JSR name, `@scope/name`.
-    name: []const u8,
-    version: []const u8,
-    /// An SPDX expression: JSR refuses a package without a license.
-    license: []const u8,
-    /// The library's name in build.zig, for its local build output.
-    library: []const u8,
-    /// The specifier the module imports zerocopy's TypeScript API from, versioned.
-    zerocopy_import: []const u8,
-};
+const Package = dist_package.Package;
 
 pub fn main(init: std.process.Init) !u8 {
     const arena = init.arena.allocator();
     const io = init.io;
     const args = try init.minimal.args.toSlice(arena);
+    if (args.len == 3 and std.mem.eql(u8, args[1], "--say")) {
+        std.debug.print("{s}\n", .{args[2]});
+        return 0;
+    }
     if (args.len < 5) {
         std.debug.print("usage: {s} (--write | --check) LIB_DIR MANIFEST.ts [--tarball NAME ROOT PATH,PATH...] OS-ARCH=ARTIFACT...\n", .{args[0]});
         return 2;
@@ -72,9 +71,16 @@ pub fn main(init: std.process.Init) !u8 {
     }
 
     var package: ?Package = null;
-    if (rest.len >= 6 and std.mem.eql(u8, rest[0], "--package")) {
-        package = .{ .name = rest[1], .version = rest[2], .license = rest[3], .library = rest[4], .zerocopy_import = rest[5] };
-        rest = rest[6..];
+    if (rest.len >= 7 and std.mem.eql(u8, rest[0], "--package")) {
+        package = .{
+            .name = rest[1],
+            .version = rest[2],
+            .license = rest[3],
+            .library = rest[4],
+            .zerocopy_import = rest[5],
+            .license_file = if (std.mem.eql(u8, rest[6], "-")) null else rest[6],
+        };
+        rest = rest[7..];
     }
 
     var targets: std.ArrayList(Target) = .empty;
@@ -83,11 +89,16 @@ pub fn main(init: std.process.Init) !u8 {
             std.debug.print("expected OS-ARCH=ARTIFACT, got \"{s}\"\n", .{arg});
             return 2;
         };
-        const artifact = arg[eq + 1 ..];
+        const committed = std.mem.startsWith(u8, arg[eq + 1 ..], "@");
+        const artifact = arg[eq + 1 + @intFromBool(committed) ..];
         try targets.append(arena, .{
             .key = arg[0..eq],
             .file = std.fs.path.basename(artifact),
-            .bytes = try cwd.readFileAlloc(io, artifact, arena, .limited(64 << 20)),
+            .bytes = cwd.readFileAlloc(io, artifact, arena, .limited(64 << 20)) catch |err| {
+                std.debug.print("cannot read the library for {s}, \"{s}\": {t}\n", .{ arg[0..eq], artifact, err });
+                return 1;
+            },
+            .committed = committed,
         });
     }
     std.mem.sort(Target, targets.items, {}, struct {
@@ -98,21 +109,19 @@ pub fn main(init: std.process.Init) !u8 {
 
     var outputs: std.ArrayList(Output) = .empty;
     var manifest: std.Io.Writer.Allocating = .init(arena);
-    try writeManifest(&manifest.writer, lib_dir, manifest_path, targets.items);
+    try writeManifest(&manifest.writer, lib_dir, manifest_path, targets.items, package != null);
     try outputs.append(arena, .{ .path = manifest_path, .text = manifest.written() });
     if (package) |p| {
-        const dir = std.fs.path.dirname(manifest_path) orelse ".";
-        var module: std.Io.Writer.Allocating = .init(arena);
-        try writePackageModule(&module.writer, p, std.fs.path.basename(manifest_path));
-        try outputs.append(arena, .{ .path = try std.fmt.allocPrint(arena, "{s}/mod.ts", .{dir}), .text = module.written() });
-        var config: std.Io.Writer.Allocating = .init(arena);
-        try writeDenoJson(&config.writer, p, std.fs.path.basename(manifest_path), lib_dir[dir.len + 1 ..]);
-        try outputs.append(arena, .{ .path = try std.fmt.allocPrint(arena, "{s}/deno.json", .{dir}), .text = config.written() });
+        const keys = try arena.alloc([]const u8, targets.items.len);
+        for (keys, targets.items) |*key, target| key.* = target.key;
+        for (try dist_package.files(io, arena, p, manifest_path, lib_dir, keys)) |file| try outputs.append(arena, .{ .path = file.path, .text = file.text });
     }
 
     for (targets.items) |target| {
         const path = try std.fmt.allocPrint(arena, "{s}/{s}/{s}", .{ lib_dir, target.key, target.file });
         try expected.put(arena, path[lib_dir.len + 1 ..], {});
+        // A committed library stands for itself: only the manifest is checked against it.
+        if (target.committed) continue;
         if (check) {
             if (!try sameContent(io, arena, path, target.bytes)) {
                 std.debug.print("{s} is stale: it differs from the library the Zig sources build now\n", .{path});
@@ -207,10 +216,17 @@ fn sameContent(io: std.Io, arena: std.mem.Allocator, path: []const u8, expected:
 }
 
 /// Writes the manifest as `deno fmt` would format it, so formatting never makes the check fail.
-fn writeManifest(w: *std.Io.Writer, lib_dir: []const u8, manifest_path: []const u8, targets: []const Target) !void {
-    try w.writeAll(
+fn writeManifest(w: *std.Io.Writer, lib_dir: []const u8, manifest_path: []const u8, targets: []const Target, package: bool) !void {
+    try w.writeAll(if (package)
+        \\// Generated by `zig build package` from the libraries it built for each target: never edit by hand.
+        \\// Each library is checked against its size and SHA-256 here before it is loaded.
+        \\
+    else
         \\// Generated by `zig build dist` from the cross-compiled libraries: never edit by hand.
         \\// CI rebuilds the libraries and fails when this file or a file under lib/ is stale.
+        \\
+    );
+    try w.writeAll(
         \\
         \\/** Where the prebuilt libraries sit in the package, as a URL relative to this module. */
         \\export const prebuiltBaseUrl: URL = new URL("
@@ -247,60 +263,4 @@ fn writeManifest(w: *std.Io.Writer, lib_dir: []const u8, manifest_path: []const 
         , .{ target.key, target.file, target.bytes.len, std.fmt.bytesToHex(digest, .lower) });
     }
     try w.writeAll("};\n");
-}
-
-fn writePackageModule(w: *std.Io.Writer, package: Package, manifest_file: []const u8) !void {
-    try w.print(
-        \\// Generated by `zig build package` from the library's exports: never edit by hand.
-        \\
-        \\/**
-        \\ * {0s}: a Zig library whose functions hand buffers to Deno with no copy, prebuilt for Linux,
-        \\ * macOS and Windows on x86_64 and aarch64.
-        \\ *
-        \\ * @module
-        \\ */
-        \\
-        \\import {{ openLibrary, type ZeroCopyLibrary }} from "{1s}";
-        \\import {{ bind, type Bindings, symbols }} from "./bindings.ts";
-        \\import {{ prebuiltBaseUrl, prebuiltLibraries }} from "./{2s}";
-        \\
-        \\export * from "./bindings.ts";
-        \\
-        \\/**
-        \\ * Opens the library (checking its zerocopy ABI) and binds the wrappers. Looks at, in order:
-        \\ * `path`; `ZEROCOPY_LIB`; `zig-out/lib/` in the working directory; this package's prebuilt
-        \\ * library for the platform, downloaded once into Deno's cache directory and hash-checked on
-        \\ * every open.
-        \\ *
-        \\ * @param path Path or file URL of the shared library.
-        \\ * @returns The wrappers, and the library for `stats()` and the raw symbols.
-        \\ */
-        \\export async function open(
-        \\  path?: string | URL,
-        \\): Promise<Bindings & {{ readonly library: ZeroCopyLibrary<typeof symbols> }}> {{
-        \\  const library = await openLibrary({{
-        \\    path,
-        \\    symbols,
-        \\    name: "{3s}",
-        \\    prebuilt: {{ baseUrl: prebuiltBaseUrl, libraries: prebuiltLibraries }},
-        \\  }});
-        \\  return {{ ...bind(library), library }};
-        \\}}
-        \\
-    , .{ package.name, package.zerocopy_import, manifest_file, package.library });
-}
-
-fn writeDenoJson(w: *std.Io.Writer, package: Package, manifest_file: []const u8, lib_dir: []const u8) !void {
-    try w.print(
-        \\{{
-        \\  "name": "{s}",
-        \\  "version": "{s}",
-        \\  "license": "{s}",
-        \\  "exports": "./mod.ts",
-        \\  "publish": {{
-        \\    "include": ["mod.ts", "bindings.ts", "{s}", "{s}/**/*"]
-        \\  }}
-        \\}}
-        \\
-    , .{ package.name, package.version, package.license, manifest_file, lib_dir });
 }
