@@ -101,7 +101,7 @@ checked_lib="$ZEROCOPY_ROOT/zig-out/checked/libzerocopy.so"
 # checked build in one invocation, then the author example. Beside them, the generated-bindings
 # check, which edits a generated file in place for a moment: nothing else reads the sources then.
 build_libraries() {
-  check "zig build" zig build --release=safe install fixtures checked-lib
+  check "zig build" zig build --release=safe -Dtest-libs-optimize=Debug install fixtures checked-lib
   check "zig build (author example)" zig build --build-file examples/zig_author/build.zig --release=safe
 }
 check_sources() {
