@@ -37,5 +37,5 @@ export function readEnv(name: string): string | undefined {
 export function unreadLibraryEnvNote(): string {
   return envReadable(LIBRARY_ENV_VAR)
     ? ""
-    : `; ${LIBRARY_ENV_VAR} could not be read, so it was not used even if set (add --allow-env=${LIBRARY_ENV_VAR} to use it)`;
+    : `; ${LIBRARY_ENV_VAR} could not be read (add --allow-env=${LIBRARY_ENV_VAR} to use it), so it was not used even if set`;
 }

@@ -18,7 +18,10 @@ Deno.test("every missing-library error says ZEROCOPY_LIB could not be read", asy
   const symbols = { frames_version: { parameters: [], result: "u32" } } as const;
   const error = await assertRejects(() => openLibrary({ symbols }), ZeroCopyError);
   assertEquals(error.code, "LIBRARY_NOT_FOUND");
-  assertStringIncludes(error.message, "ZEROCOPY_LIB could not be read, so it was not used even if set");
+  assertStringIncludes(
+    error.message,
+    "ZEROCOPY_LIB could not be read (add --allow-env=ZEROCOPY_LIB to use it), so it was not used",
+  );
   const missing = await assertRejects(
     () => openLibrary({ path: "/nonexistent/libzerocopy.so" }),
     ZeroCopyError,
