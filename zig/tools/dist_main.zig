@@ -268,9 +268,11 @@ fn writePackageModule(w: *std.Io.Writer, package: Package, manifest_file: []cons
         \\
         \\/**
         \\ * Opens the library (checking its zerocopy ABI) and binds the wrappers. Looks at, in order:
-        \\ * `path`; `ZEROCOPY_LIB`; `zig-out/lib/` in the working directory; this package's prebuilt
-        \\ * library for the platform, downloaded once into Deno's cache directory and hash-checked on
-        \\ * every open.
+        \\ * `path`; `ZEROCOPY_LIB`; the `zig build` output beside this package, only when it is a local
+        \\ * folder (never the working directory); this package's prebuilt library for the platform,
+        \\ * downloaded once into Deno's cache directory, hash-checked on every open and loaded from a
+        \\ * private copy of the checked bytes. Under `--allow-ffi=<Deno's cache directory>/zerocopy`
+        \\ * alone, the prebuilt library opens.
         \\ *
         \\ * @param path Path or file URL of the shared library.
         \\ * @returns The wrappers, and the library for `stats()` and the raw symbols.
@@ -282,6 +284,8 @@ fn writePackageModule(w: *std.Io.Writer, package: Package, manifest_file: []cons
         \\    path,
         \\    symbols,
         \\    name: "{3s}",
+        \\    // `zig build package` writes this module into <prefix>/package/, the library into <prefix>/lib/.
+        \\    buildDir: new URL("../lib/", import.meta.url),
         \\    prebuilt: {{ baseUrl: prebuiltBaseUrl, libraries: prebuiltLibraries }},
         \\  }});
         \\  return {{ ...bind(library), library }};
