@@ -46,7 +46,7 @@ cache="$DENO_DIR/zerocopy"
 user_run() { # deno-run-args...: least privilege: ffi, read and write on the cache only, the package host
   local host=${JSR_URL#http://}
   (cd "$project" && env -i PATH="$user_path" HOME="$work/home" DENO_DIR="$DENO_DIR" JSR_URL="$JSR_URL" \
-    NO_COLOR=1 deno run --allow-ffi="$cache" --allow-net="${host%/}" \
+    NO_COLOR=1 deno run "${USER_FFI:---allow-ffi=$cache}" --allow-net="${host%/}" \
     --allow-env=DENO_DIR,XDG_CACHE_HOME,HOME,ZEROCOPY_LIB --allow-read="$cache" --allow-write="$cache" "$@")
 }
 export -f user_run
@@ -69,6 +69,13 @@ grep -q "^ok $cache/loaded/.* (prebuilt)$" "$work/first.txt" ||
 files=$(find "$cache" -type f)
 [ "$(wc -l <<<"$files")" = 1 ] || fail "the cache holds more than one file: $files"
 echo "cached: ${files#"$DENO_DIR/"} ($(wc -c <"$files") bytes)"
+
+# The planted library, under an unscoped --allow-ffi that would let it load: still the prebuilt one.
+USER_FFI=--allow-ffi "$registry/with-registry" bash -c 'user_run main.ts' >"$work/planted.txt" 2>&1 ||
+  { cat "$work/planted.txt"; fail "the run beside a planted zig-out/ failed"; }
+grep -q "^ok $cache/loaded/.* (prebuilt)$" "$work/planted.txt" ||
+  { cat "$work/planted.txt"; fail "a jsr: import loaded the zig-out/ planted in the working directory"; }
+echo "planted zig-out/lib/ in the working directory, unscoped --allow-ffi: not loaded"
 
 "$registry/with-registry" bash -c 'user_run readme.ts' >"$work/readme.txt" 2>&1 ||
   { cat "$work/readme.txt"; fail "the README's first example failed"; }
