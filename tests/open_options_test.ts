@@ -7,7 +7,10 @@ import { openDemo, openLibrary, openRemoteLibrary, platformKey, ZeroCopyError } 
 import { findLibrary } from "../src/library/discovery.ts";
 import { prebuiltBaseUrl, prebuiltLibraries } from "../src/library/prebuilt_manifest.ts";
 
-const libraryEnv = Deno.env.get("ZEROCOPY_LIB");
+// Read as openLibrary() reads it: unset when --allow-env does not grant it (the scoped-ffi run).
+const libraryEnv = Deno.permissions.querySync({ name: "env", variable: "ZEROCOPY_LIB" }).state === "granted"
+  ? Deno.env.get("ZEROCOPY_LIB") || undefined
+  : undefined;
 
 async function invalid(open: () => Promise<unknown>, ...names: string[]): Promise<void> {
   const error = await assertRejects(open, ZeroCopyError);
