@@ -27,7 +27,7 @@ export {
   ZeroCopyLibrary,
 } from "./src/library/library.ts";
 export { openLibrary, type OpenLibraryOptions } from "./src/library/open.ts";
-export { LIBRARY_ENV_VAR, libraryFileName } from "./src/library/discovery.ts";
+export { LIBRARY_ENV_VAR, libraryFileName, type LibrarySource } from "./src/library/discovery.ts";
 export type { Descriptor } from "./src/buffer/descriptor.ts";
 export type { TransferredBuffer } from "./src/buffer/transfer.ts";
 export { MAPPING_ENV_VAR, type MappingKind } from "./src/buffer/mapping.ts";

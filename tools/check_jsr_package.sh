@@ -5,9 +5,12 @@
 # no path (the prebuilt binary for this platform, downloaded from the package, hash-checked and
 # cached); runs the README's first example; runs again with the registry stopped (from the cache);
 # and runs once more with the cached file tampered with, which must fail with HASH_MISMATCH without
-# loading it. Also fetches the Zig source tarball from the registry with `zig fetch`, publishes
-# examples/zig_author's `zig build package` and calls it with no Zig, and replays docs/authors.md
-# (tools/replay_guide.py): a Zig library from `zig init` to a package a Deno project uses with no Zig.
+# loading it. Every run is under --allow-ffi=<the cache directory> alone, in a project whose working
+# directory holds a planted zig-out/lib/ of working zerocopy libraries: a jsr: import must load
+# neither (it looks for a local build only beside a file: module). Also fetches the Zig source tarball
+# from the registry with `zig fetch`, publishes examples/zig_author's `zig build package` and calls it
+# with no Zig, and replays docs/authors.md (tools/replay_guide.py): a Zig library from `zig init` to a
+# package a Deno project uses with no Zig.
 # Prints the package's size and each run's time.
 set -euo pipefail
 . "$(dirname "$0")/toolchain.sh"
@@ -42,10 +45,10 @@ if PATH=$user_path command -v zig >/dev/null; then fail "zig is on the user's PA
 python3 tools/jsr_user_files.py "$package" "$project"
 cache="$DENO_DIR/zerocopy"
 
-user_run() { # deno-run-args...: as the README says, with the package host and the cache granted
+user_run() { # deno-run-args...: least privilege: ffi, read and write on the cache only, the package host
   local host=${JSR_URL#http://}
   (cd "$project" && env -i PATH="$user_path" HOME="$work/home" DENO_DIR="$DENO_DIR" JSR_URL="$JSR_URL" \
-    NO_COLOR=1 deno run --allow-ffi --allow-net="${host%/}" \
+    NO_COLOR=1 deno run "${USER_FFI:---allow-ffi=$cache}" --allow-net="${host%/}" \
     --allow-env=DENO_DIR,XDG_CACHE_HOME,HOME,ZEROCOPY_LIB --allow-read="$cache" --allow-write="$cache" "$@")
 }
 export -f user_run
@@ -54,15 +57,27 @@ export project user_path work cache
 now() { date +%s%N; }
 elapsed() { echo "$((($(now) - $1) / 1000000)) ms"; }
 
+# A working library planted where a build in the working directory would be: never loaded from jsr:.
+mkdir -p "$project/zig-out/lib"
+cp zig-out/lib/libzerocopy.so "$project/zig-out/lib/"
+
 # First run: the registry serves the package and its prebuilt library.
 start=$(now)
 "$registry/with-registry" bash -c 'echo "$JSR_URL" >"$work/jsr_url"; user_run main.ts' >"$work/first.txt" 2>&1 ||
   { cat "$work/first.txt"; fail "the first run failed"; }
 echo "first run (modules and library downloaded): $(elapsed "$start")"
-grep -q "^ok $cache/" "$work/first.txt" || { cat "$work/first.txt"; fail "the first run did not load the library from the cache"; }
+grep -q "^ok $cache/loaded/.* (prebuilt)$" "$work/first.txt" ||
+  { cat "$work/first.txt"; fail "the first run did not load a private copy of the cached library"; }
 files=$(find "$cache" -type f)
 [ "$(wc -l <<<"$files")" = 1 ] || fail "the cache holds more than one file: $files"
 echo "cached: ${files#"$DENO_DIR/"} ($(wc -c <"$files") bytes)"
+
+# The planted library, under an unscoped --allow-ffi that would let it load: still the prebuilt one.
+USER_FFI=--allow-ffi "$registry/with-registry" bash -c 'user_run main.ts' >"$work/planted.txt" 2>&1 ||
+  { cat "$work/planted.txt"; fail "the run beside a planted zig-out/ failed"; }
+grep -q "^ok $cache/loaded/.* (prebuilt)$" "$work/planted.txt" ||
+  { cat "$work/planted.txt"; fail "a jsr: import loaded the zig-out/ planted in the working directory"; }
+echo "planted zig-out/lib/ in the working directory, unscoped --allow-ffi: not loaded"
 
 "$registry/with-registry" bash -c 'user_run readme.ts' >"$work/readme.txt" 2>&1 ||
   { cat "$work/readme.txt"; fail "the README's first example failed"; }
@@ -127,9 +142,10 @@ author_package="jsr:$(sed -n 's/^  "name": "\(.*\)",$/\1/p' "$author/deno.json")
 if grep -qi "^warning" "$work/author_dry_run.txt"; then cat "$work/author_dry_run.txt"; fail "deno publish --dry-run warned for $author_package"; fi
 deno run --allow-read --allow-write="$registry" tools/jsr_package.ts "$work/author_dry_run.txt" "$registry" "$author"
 python3 tools/jsr_user_files.py --author "$author_package" "$project"
+cp examples/zig_author/zig-out/lib/libusecases.so "$project/zig-out/lib/"
 "$registry/with-registry" bash -c 'user_run author.ts' >"$work/author.txt" 2>&1 ||
   { cat "$work/author.txt"; fail "the author's package failed from jsr:"; }
-grep -q "^ok $cache/.*usecases" "$work/author.txt" || { cat "$work/author.txt"; fail "the author's library did not come from the cache"; }
+grep -q "^ok $cache/loaded/.*usecases.* (prebuilt)$" "$work/author.txt" || { cat "$work/author.txt"; fail "the author's library did not come from the cache"; }
 echo "$author_package (zig build package): ok with no Zig, $(grep "^ok" "$work/author.txt")"
 
 # The authors' guide, replayed as written (tools/replay_guide.py): its Zig steps from an empty folder
@@ -161,4 +177,4 @@ diff "$work/guide_expected.txt" "$work/guide_deno.txt" ||
   fail "$guide's Deno program printed something else than its comments say"
 echo "$guide replayed: $guide_package built from zig init, published, and run with no Zig"
 
-echo "check_jsr_package: $package runs with no Zig, offline from the cache, and refuses a tampered cache"
+echo "check_jsr_package: $package runs with no Zig under --allow-ffi=<cache>, offline from the cache, ignores a planted zig-out/, and refuses a tampered cache"

@@ -27,7 +27,7 @@ const examples = await open();
 }}
 const {{ liveBuffers }} = examples.library.stats();
 if (liveBuffers !== 0) throw new Error(`${{liveBuffers}} buffers left`);
-console.log(`ok ${{examples.library.path}}`);
+console.log(`ok ${{examples.library.path}} (${{examples.library.source}})`);
 ''')
     sys.exit(0)
 
@@ -50,7 +50,7 @@ const length = 1 << 20;
 }}
 const stats = lib.stats();
 if (stats.liveBuffers !== 0 || stats.totalReleased !== 1) throw new Error(`not freed: ${{JSON.stringify(stats)}}`);
-console.log(`ok ${{lib.path}}`);
+console.log(`ok ${{lib.path}} (${{lib.source}})`);
 ''')
 
 open(f"{project}/tampered.ts", "w").write(f'''import {{ openLibrary, ZeroCopyError }} from "{package}";

@@ -206,3 +206,79 @@ export function checkMappingKind(kind: unknown, source: string): asserts kind is
     `Unknown mapping ${JSON.stringify(kind)} from ${source}: use "node-api" or "pointer-view"`,
   );
 }
+
+/**
+ * The mapping asked for: the option, else `ZEROCOPY_MAPPING`, else none
+ * (node-api when the entry loads). Checked before anything is loaded.
+ *
+ * @param option The `mapping` option.
+ * @param fromEnv `ZEROCOPY_MAPPING`, read only when the option is absent.
+ * @returns The mapping asked for, or undefined to take the best that loads.
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for an unknown mapping.
+ */
+export function askedMapping(option: unknown, fromEnv: () => string | undefined): MappingKind | undefined {
+  checkMappingKind(option, "the mapping option");
+  if (option !== undefined) return option;
+  const env = fromEnv();
+  checkMappingKind(env, MAPPING_ENV_VAR);
+  return env;
+}
+
+/** The mapping chosen for a library, and its layout manifest when the Node-API entry read it. */
+export interface ChosenMapping {
+  readonly mapping: Mapping;
+  readonly layout: string | undefined;
+}
+
+/**
+ * Chooses the mapping for the library at `path`, the fifth step of opening
+ * one: node-api when its entry loads and pointer-view was not asked for, else
+ * pointer-view. Asked for node-api without an entry, it returns pointer-view
+ * when the layout can still be read (the caller refuses it after checking the
+ * layout, so that a library of another version is reported as such).
+ *
+ * @param asked The mapping asked for, if any.
+ * @param dlopen `process.dlopen`, or null under pointer-view or without Node-API.
+ * @param path The loaded library's path.
+ * @returns The mapping, and the layout manifest the entry read.
+ * @throws {Deno.errors.NotCapable} for pointer-view under a path-scoped `--allow-ffi`.
+ * @throws {ZeroCopyError} `LIBRARY_INVALID` for node-api asked for and out of reach.
+ */
+export function chooseMapping(
+  asked: MappingKind | undefined,
+  dlopen: NodeDlopen | null,
+  path: string,
+): ChosenMapping {
+  const entry = dlopen === null ? null : loadNodeApiEntry(dlopen, path);
+  if (entry !== null) return { mapping: nodeApiMapping(entry), layout: entry.layout() };
+  if (asked === "node-api") {
+    // Under a scoped grant the layout cannot be read without the entry.
+    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") throw noNodeApiEntry(path);
+  } else {
+    requireUnscopedFfi(path);
+  }
+  return { mapping: pointerViewMapping, layout: undefined };
+}
+
+/** The error for node-api asked for a library whose entry did not load. */
+export function noNodeApiEntry(path: string): ZeroCopyError {
+  return new ZeroCopyError(
+    "LIBRARY_INVALID",
+    `Cannot use the node-api mapping for "${path}": its Node-API entry did not load (a library built without \`zerocopy.exportAbi()\`, a relative path without --allow-read, or a host without Node-API); open it with mapping: "pointer-view"`,
+  );
+}
+
+/**
+ * Throws Deno's own `NotCapable` when `--allow-ffi` is scoped to paths: Deno
+ * (2.9) lets a scoped grant open the library but not map its memory with
+ * `UnsafePointerView.getArrayBuffer` (denoland/deno#15511), so failing here
+ * beats failing at the first handover.
+ */
+function requireUnscopedFfi(path: string): void {
+  const state = Deno.permissions.querySync({ name: "ffi" }).state;
+  if (state === "granted") return;
+  if (Deno.permissions.querySync({ name: "ffi", path }).state !== "granted") return; // dlopen reports it
+  throw new Deno.errors.NotCapable(
+    `Requires ffi access without a path to map "${path}"'s buffers with the pointer-view mapping: Deno allows UnsafePointerView.getArrayBuffer only under an unscoped grant (denoland/deno#15511); run again with --allow-ffi, or let the node-api mapping load`,
+  );
+}

@@ -10,6 +10,7 @@ import { bind, type Bindings } from "./demo_bindings.ts";
 import { checkElementType, checkLength, type ElementType } from "../abi/element_types.ts";
 import type { LibzerocopySymbols, ZeroCopyLibrary } from "../library/library.ts";
 import { openLibrary } from "../library/open.ts";
+import { checkOpenOptions } from "../library/options.ts";
 import type { MappingKind } from "../buffer/mapping.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { bufferInternals } from "../buffer/zero_copy_buffer.ts";
@@ -44,7 +45,8 @@ export interface Demo {
  *
  * @param options Where to find the library and how to map its memory, as for `openLibrary`.
  * @returns The demo functions and the library.
- * @throws {ZeroCopyError} whatever `openLibrary` throws.
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for an option of the wrong kind;
+ * whatever `openLibrary` throws.
  *
  * @example Generate a buffer in Zig and read it in Deno
  * ```ts
@@ -56,7 +58,8 @@ export interface Demo {
  * ```
  */
 export async function openDemo(options: { path?: string | URL; mapping?: MappingKind } = {}): Promise<Demo> {
-  const library = await openLibrary({ path: options.path, mapping: options.mapping });
+  const { path, mapping } = checkOpenOptions(options);
+  const library = await openLibrary({ path, mapping });
   const bindings = bind(library);
   return {
     library,

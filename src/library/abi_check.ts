@@ -1,13 +1,13 @@
 /**
- * Opening a library file and refusing it unless it speaks this module's ABI:
- * its version, then every layout of the generated manifest, then its symbols.
+ * Refusing a loaded library unless it speaks this module's ABI: its version,
+ * then every layout of the generated manifest, then its symbols.
  *
  * @module
  */
 
 import { ZeroCopyError } from "../errors.ts";
 import { ABI_VERSION } from "../abi/layout.ts";
-import { abiLayout, probeSymbols } from "../abi/symbols.ts";
+import { abiLayout, type probeSymbols } from "../abi/symbols.ts";
 
 interface LayoutManifest {
   abi_version?: unknown;
@@ -18,51 +18,16 @@ interface LayoutManifest {
 }
 
 /**
- * Opens `path` with `table` and checks it, in one `dlopen`: every symbol is
- * bound as optional, so a library of another ABI version reports its version
- * before a missing symbol could hide it. Returns null when there is no file.
- * `readLayout`, called once the version matches, may supply the layout
- * manifest another way than `zc_layout` through an `UnsafePointerView`.
+ * Checks that a loaded library speaks this module's ABI version: the fourth
+ * step, before the mapping is chosen, so that a library of another version
+ * is reported as such rather than as a missing Node-API entry or symbol.
+ *
+ * @param symbols The library's symbols, bound as optional by `loadFile`.
+ * @param path The file, for the message.
+ * @throws {ZeroCopyError} `SYMBOL_MISSING` for a library that is not a
+ * zerocopy library; `ABI_MISMATCH` for another ABI version.
  */
-export function openChecked<S extends Deno.ForeignLibraryInterface>(
-  path: string,
-  table: S,
-  readLayout: () => string | undefined = () => undefined,
-): Deno.DynamicLibrary<S> | null {
-  const optional = Object.fromEntries(
-    Object.entries({ ...table, ...probeSymbols }).map((
-      [name, symbol],
-    ) => [name, { ...symbol, optional: true }]),
-  ) as Deno.ForeignLibraryInterface;
-  let library: Deno.DynamicLibrary<Deno.ForeignLibraryInterface>;
-  try {
-    library = Deno.dlopen(path, optional);
-  } catch (error) {
-    if (isPermissionError(error)) throw error;
-    if (isMissingFile(error)) return null;
-    throw new ZeroCopyError(
-      "LIBRARY_INVALID",
-      `Cannot load native library "${path}": ${
-        (error as Error).message
-      }; rebuild it with "zig build" for this platform`,
-      { cause: error },
-    );
-  }
-  try {
-    checkAbi(library.symbols, table, path, readLayout);
-  } catch (error) {
-    library.close();
-    throw error;
-  }
-  return library as unknown as Deno.DynamicLibrary<S>;
-}
-
-function checkAbi(
-  symbols: Record<string, unknown>,
-  table: Deno.ForeignLibraryInterface,
-  path: string,
-  readLayout: () => string | undefined,
-): void {
+export function checkAbiVersion(symbols: Record<string, unknown>, path: string): void {
   const probe = symbols as Partial<Deno.DynamicLibrary<typeof probeSymbols>["symbols"]>;
   if (probe.zc_abi_version == null || probe.zc_layout == null) {
     throw new ZeroCopyError(
@@ -77,8 +42,28 @@ function checkAbi(
       `Cannot use native library "${path}": it has ABI version ${version} but this module needs ${ABI_VERSION}; rebuild it from the matching zerocopy version with "zig build"`,
     );
   }
-  const layout = readLayout() ?? readCString(probe.zc_layout());
-  checkLayout(layout, path);
+}
+
+/**
+ * Checks every layout of the library's manifest, then that it exports every
+ * symbol of `table`: after the mapping is chosen, because the Node-API entry
+ * reads the manifest where `UnsafePointerView` is refused (a path-scoped
+ * `--allow-ffi`).
+ *
+ * @param symbols The library's symbols, bound as optional.
+ * @param table The symbols the caller needs.
+ * @param path The file, for the message.
+ * @param layout The manifest as the Node-API entry read it; read through `zc_layout` when undefined.
+ * @throws {ZeroCopyError} `LAYOUT_MISMATCH`, `SYMBOL_MISSING`.
+ */
+export function checkLayoutAndSymbols(
+  symbols: Record<string, unknown>,
+  table: Deno.ForeignLibraryInterface,
+  path: string,
+  layout: string | undefined,
+): void {
+  const probe = symbols as Deno.DynamicLibrary<typeof probeSymbols>["symbols"];
+  checkLayout(layout ?? readCString(probe.zc_layout()), path);
   const missing = Object.keys(table).filter((name) => symbols[name] == null);
   if (missing.length > 0) {
     throw new ZeroCopyError(
@@ -127,15 +112,4 @@ function mismatch(path: string, what: string, options?: ErrorOptions): ZeroCopyE
     `Cannot use native library "${path}": ${what}; rebuild it from the same zerocopy version with "zig build"`,
     options,
   );
-}
-
-/** Deno's own permission errors, which zerocopy passes through unwrapped. */
-export function isPermissionError(error: unknown): boolean {
-  return error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied;
-}
-
-function isMissingFile(error: unknown): boolean {
-  return error instanceof Error &&
-    /no such file|cannot open shared object file: no such|image not found|specified module could not be found/i
-      .test(error.message);
 }

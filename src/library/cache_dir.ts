@@ -5,7 +5,7 @@
  * @module
  */
 
-import { readEnv } from "./discovery.ts";
+import { readEnv, unreadLibraryEnvNote } from "./env.ts";
 import { ZeroCopyError } from "../errors.ts";
 
 /**
@@ -58,7 +58,7 @@ export function zerocopyCacheDir(): string {
     "LIBRARY_NOT_FOUND",
     `Cannot find Deno's cache directory for the prebuilt library: none of ${
       names.join(", ")
-    } is set; set DENO_DIR, or set ZEROCOPY_LIB to a library you built`,
+    } is set; set DENO_DIR, or set ZEROCOPY_LIB to a library you built${unreadLibraryEnvNote()}`,
   );
 }
 

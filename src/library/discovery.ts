@@ -1,22 +1,58 @@
 /**
- * Where the native library is looked for, in order: the `path` option, the
- * `ZEROCOPY_LIB` environment variable, then the `zig build` output beside this
- * module and in the working directory, then the prebuilt library for this
- * platform in the package (src/library/prebuilt.ts fetches and checks it).
+ * Finding the native library, the first step of opening one: the places to
+ * look, in order, each with the reason it is looked at. Nothing here opens or
+ * reads a file; src/library/prebuilt.ts verifies, src/library/load.ts loads.
  *
  * @module
  */
 
+import { LIBRARY_ENV_VAR, readEnv, toPath } from "./env.ts";
 import type { PrebuiltSource } from "./prebuilt.ts";
 import { prebuiltBaseUrl, prebuiltLibraries } from "./prebuilt_manifest.ts";
 
-/** The environment variable that overrides where the native library is looked for. */
-export const LIBRARY_ENV_VAR = "ZEROCOPY_LIB";
+export { LIBRARY_ENV_VAR };
 
-/** A place to look for the library, and why it is looked at, for the not-found message. */
-export interface Candidate {
+/**
+ * Why the library that was opened was chosen, as `ZeroCopyLibrary.source`
+ * reports it: the `path` option; the `ZEROCOPY_LIB` variable; the `zig build`
+ * output of a checkout (beside a `file:` module, never the working
+ * directory); a prebuilt library of the package, hash-checked; or
+ * `openRemoteLibrary`'s download, hash-checked.
+ */
+export type LibrarySource = "path option" | "ZEROCOPY_LIB" | "checkout build" | "prebuilt" | "remote";
+
+/** A file to load as it is: named by the user, or built in a checkout. */
+export interface FileCandidate {
+  readonly kind: "file";
   readonly path: string;
-  readonly source: string;
+  readonly source: "path option" | "ZEROCOPY_LIB" | "checkout build";
+}
+
+/** A prebuilt library, loaded only once its SHA-256 matches its package's manifest. */
+export interface PrebuiltCandidate {
+  readonly kind: "prebuilt";
+  readonly prebuilt: PrebuiltSource;
+  readonly source: "prebuilt";
+}
+
+/** A library to download (or take from the cache), loaded only once its SHA-256 is the pinned one. */
+export interface RemoteCandidate {
+  readonly kind: "remote";
+  readonly url: URL;
+  readonly sha256: string;
+  readonly source: "remote";
+}
+
+/** A place to look for the library, most explicit first. */
+export type Candidate = FileCandidate | PrebuiltCandidate | RemoteCandidate;
+
+/** What decides where the library is looked for: `openLibrary`'s options, checked. */
+export interface FindOptions {
+  readonly path?: string | URL;
+  readonly prebuilt?: PrebuiltSource;
+  readonly ownSymbols: boolean;
+  readonly name: string;
+  readonly buildDir?: URL;
 }
 
 /**
@@ -44,59 +80,36 @@ export function libraryFileName(name = "zerocopy"): string {
   }
 }
 
+/** Where `zig build` in a zerocopy checkout puts libzerocopy, relative to this module. */
+const OWN_BUILD_DIR = new URL("../../zig-out/lib/", import.meta.url);
+
 /**
- * The places to try, in order, for a library opened with `path` (or none).
+ * The places to try, in order: the `path` option alone when given; else
+ * `ZEROCOPY_LIB` alone when set (an explicit choice is never replaced); else
+ * the checkout's build output, then the prebuilt library.
  *
- * @param path The `path` option.
- * @param name The library's name in build.zig: a Zig author's library is looked
- * for in the working directory's build output only, libzerocopy beside this module too.
+ * A local build is looked for only in a `file:` folder: beside this module
+ * for libzerocopy, `buildDir` for a Zig author's library. A module loaded
+ * over https (JSR) never looks at the working directory, where anyone who can
+ * write a file would otherwise choose the code that runs.
+ *
+ * @param options The checked options.
  * @returns The candidates, most explicit first.
  */
-export function libraryCandidates(path: string | URL | undefined, name = "zerocopy"): Candidate[] {
-  if (path !== undefined) return [{ path: toPath(path), source: "path option" }];
-  const fromEnv = readEnv(LIBRARY_ENV_VAR);
-  if (fromEnv) return [{ path: fromEnv, source: LIBRARY_ENV_VAR }];
-  const file = libraryFileName(name);
-  const candidates: Candidate[] = [];
-  const beside = new URL(`../../zig-out/lib/${file}`, import.meta.url);
-  if (beside.protocol === "file:" && name === "zerocopy") {
-    candidates.push({ path: toPath(beside), source: "beside the module" });
+export function findLibrary(options: FindOptions): Candidate[] {
+  if (options.path !== undefined) {
+    return [{ kind: "file", path: toPath(options.path), source: "path option" }];
   }
-  candidates.push({ path: `zig-out/lib/${file}`, source: "working directory" });
+  const fromEnv = readEnv(LIBRARY_ENV_VAR);
+  if (fromEnv !== undefined) return [{ kind: "file", path: fromEnv, source: LIBRARY_ENV_VAR }];
+  const candidates: Candidate[] = [];
+  const buildDir = options.buildDir ?? (options.ownSymbols ? undefined : OWN_BUILD_DIR);
+  if (buildDir?.protocol === "file:") {
+    const path = toPath(new URL(libraryFileName(options.name), buildDir));
+    candidates.push({ kind: "file", path, source: "checkout build" });
+  }
+  const prebuilt = options.prebuilt ??
+    (options.ownSymbols ? undefined : { baseUrl: prebuiltBaseUrl, libraries: prebuiltLibraries });
+  if (prebuilt !== undefined) candidates.push({ kind: "prebuilt", prebuilt, source: "prebuilt" });
   return candidates;
-}
-
-/**
- * The prebuilt libraries to fall back on when the candidates are missing:
- * none when a path or `ZEROCOPY_LIB` named the library (an explicit choice is
- * never replaced), `prebuilt` when given, else this package's own.
- *
- * @param path The `path` option.
- * @param prebuilt The `prebuilt` option.
- * @param ownSymbols Whether the library is opened with its own symbols: a Zig
- * author's library, which this package's prebuilt files are not.
- * @returns Where to fetch a prebuilt library from, or undefined for none.
- */
-export function prebuiltFallback(
-  path: string | URL | undefined,
-  prebuilt: PrebuiltSource | undefined,
-  ownSymbols = false,
-): PrebuiltSource | undefined {
-  if (path !== undefined || readEnv(LIBRARY_ENV_VAR) !== undefined) return undefined;
-  if (prebuilt !== undefined) return prebuilt;
-  return ownSymbols ? undefined : { baseUrl: prebuiltBaseUrl, libraries: prebuiltLibraries };
-}
-
-/** A file path from a path or `file:` URL. */
-export function toPath(path: string | URL): string {
-  if (typeof path === "string" && !path.startsWith("file:")) return path;
-  const url = new URL(path);
-  const decoded = decodeURIComponent(url.pathname);
-  return Deno.build.os === "windows" ? decoded.slice(1).replaceAll("/", "\\") : decoded;
-}
-
-/** Reads an environment variable, treating a denied `--allow-env` as unset. */
-export function readEnv(name: string): string | undefined {
-  if (Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted") return undefined;
-  return Deno.env.get(name) || undefined;
 }

@@ -12,6 +12,7 @@ import { STATS_BYTES, StatsOffset, STATUS } from "../abi/layout.ts";
 import type { Mapping, MappingKind } from "../buffer/mapping.ts";
 import { statusError } from "../abi/status.ts";
 import type { abiSymbols, libzerocopySymbols } from "../abi/symbols.ts";
+import type { LibrarySource } from "./discovery.ts";
 import { checkTransferred, claim, claimMemory, type TransferredBuffer } from "../buffer/transfer.ts";
 import { bufferInternals, type BufferOwner, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
@@ -74,8 +75,19 @@ export type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
  * ```
  */
 export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = LibzerocopySymbols> {
-  /** The path the library was opened from. */
+  /**
+   * The file that was loaded. For a prebuilt or remote library, the private
+   * copy of the hash-checked bytes (removed when the process exits), under
+   * `<cache directory>/loaded/`.
+   */
   readonly path: string;
+  /**
+   * Why this file was chosen: `"path option"`, `"ZEROCOPY_LIB"`, `"checkout
+   * build"` (the `zig build` output beside a module imported from a `file:`
+   * URL), `"prebuilt"` (the package's library, hash-checked) or `"remote"`
+   * (`openRemoteLibrary`'s download, hash-checked).
+   */
+  readonly source: LibrarySource;
   /** The ABI version the library reported (always {@linkcode ABI_VERSION} once open). */
   readonly abiVersion: number;
   /**
@@ -96,8 +108,14 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   #abandoned = 0;
 
   /** @internal Use {@linkcode openLibrary}. */
-  constructor(path: string, library: Deno.DynamicLibrary<S & typeof abiSymbols>, mapping: Mapping) {
+  constructor(
+    path: string,
+    source: LibrarySource,
+    library: Deno.DynamicLibrary<S & typeof abiSymbols>,
+    mapping: Mapping,
+  ) {
     this.path = path;
+    this.source = source;
     this.symbols = library.symbols;
     this.#abi = library.symbols as unknown as AbiFunctions;
     this.abiVersion = this.#abi.zc_abi_version();

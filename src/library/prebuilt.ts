@@ -1,14 +1,15 @@
 /**
  * Prebuilt native libraries: pick the one built for this platform, download it
  * once into Deno's cache directory, and check its SHA-256 every time it is
- * opened. `openLibrary()` uses it for the libraries published in this package,
- * `openRemoteLibrary` for a Zig author's own releases.
+ * opened: the second step of opening one, after src/library/discovery.ts found
+ * where to look. `openLibrary()` uses it for the libraries published in a
+ * package, `openRemoteLibrary` for a Zig author's own releases.
  *
  * @module
  */
 
 import { zerocopyCacheDir } from "./cache_dir.ts";
-import { toPath } from "./discovery.ts";
+import { toPath, unreadLibraryEnvNote } from "./env.ts";
 import { ZeroCopyError } from "../errors.ts";
 
 /** One prebuilt library: its file name, byte size (when known) and SHA-256. */
@@ -51,17 +52,31 @@ export interface ResolvePrebuiltOptions extends PrebuiltSource {
   cacheDir?: string;
 }
 
+/** The bytes of a prebuilt library whose SHA-256 was checked, and where they came from. */
+export interface VerifiedLibrary {
+  /** The library's bytes, exactly the ones hashed: load these, never the file they were read from. */
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  /** Their SHA-256, 64 lowercase hex digits. */
+  readonly sha256: string;
+  /** The library's file name. */
+  readonly file: string;
+  /** The cached or bundled file they were read from. */
+  readonly origin: string;
+  /** The cache directory, where the copy that is loaded goes. */
+  readonly cacheDir: string;
+}
+
 /**
- * The path of a verified local copy of this platform's prebuilt library:
- * downloaded into the cache on first use, then read from there offline.
+ * This platform's prebuilt library, checked: downloaded into the cache on
+ * first use, then read from there offline.
  *
  * @param options The libraries, where they are served from, the platform and the cache.
- * @returns A path to a file whose SHA-256 was just checked.
+ * @returns The bytes whose SHA-256 was just checked.
  * @throws {ZeroCopyError} `UNSUPPORTED_PLATFORM` naming the platform and the
  * targets that exist; as {@linkcode verifiedCopy} otherwise.
  * @throws {Deno.errors.NotCapable} naming the flags to add.
  */
-export async function resolvePrebuilt(options: ResolvePrebuiltOptions): Promise<string> {
+export async function resolvePrebuilt(options: ResolvePrebuiltOptions): Promise<VerifiedLibrary> {
   const key = platformKey(options.os, options.arch);
   const library = Object.hasOwn(options.libraries, key) ? options.libraries[key] : undefined;
   if (library === undefined) throw unsupportedPlatform(key, Object.keys(options.libraries));
@@ -85,7 +100,7 @@ export function unsupportedPlatform(key: string, targets: readonly string[]): Ze
     "UNSUPPORTED_PLATFORM",
     `No prebuilt library for "${key}": there are ${
       targets.map((target) => `"${target}"`).join(", ") || "none"
-    }; build it with "zig build" and set ZEROCOPY_LIB or the path option`,
+    }; build it with "zig build" and set ZEROCOPY_LIB or the path option${unreadLibraryEnvNote()}`,
   );
 }
 
@@ -102,52 +117,59 @@ export interface VerifiedCopyOptions {
 }
 
 /**
- * A local copy of `options.url` whose SHA-256 is the pinned one. A download
+ * The bytes of `options.url` whose SHA-256 is the pinned one. A download
  * goes to `<cacheDir>/<sha256>/<file>` through a temporary file renamed into
  * place, under a lock file, so two processes starting at once download it
- * once and never see half a file. The cached copy is hashed again on every call.
+ * once and never see half a file. The cached copy is read and hashed again on
+ * every call, and the bytes hashed are the ones returned: a file changed after
+ * the check cannot reach the caller.
  *
  * Needs `--allow-read` on the cache directory, and on first use
  * `--allow-write` on it and `--allow-net` for the URL's host.
  *
  * @param options The URL, the pinned hash and size, the cache directory.
- * @returns The path of the checked file.
+ * @returns The checked bytes and where they were read from.
  * @throws {ZeroCopyError} `HASH_MISMATCH` for a download or cached copy with
  * another hash (a download is then not cached); `DOWNLOAD_FAILED` for an
  * unreachable host, an HTTP error or a truncated body; `INVALID_ARGUMENT` for
- * a malformed hash or an unsupported URL scheme.
+ * a malformed hash, an unsupported URL scheme or a cache path through a file.
  * @throws {Deno.errors.NotCapable} naming the flags to add.
  */
-export async function verifiedCopy(options: VerifiedCopyOptions): Promise<string> {
+export async function verifiedCopy(options: VerifiedCopyOptions): Promise<VerifiedLibrary> {
   const sha256 = checkSha256(options.sha256);
   const url = options.url;
-  if (url.protocol === "file:") {
-    const path = toPath(url);
-    if (await checkCopy(path, sha256, "bundled")) return path;
-    throw new ZeroCopyError(
-      "LIBRARY_NOT_FOUND",
-      `Cannot find the prebuilt library "${path}": the package is incomplete; reinstall it, or build the library with "zig build"`,
-    );
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
+  const file = url.pathname.split("/").pop() || "library";
+  if (url.protocol !== "https:" && url.protocol !== "http:" && url.protocol !== "file:") {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
       `Cannot fetch a library from "${url}": use an https:, http: or file: URL`,
     );
   }
   const cacheDir = options.cacheDir ?? zerocopyCacheDir();
+  if (url.protocol === "file:") {
+    const path = toPath(url);
+    const bytes = await checkCopy(path, sha256, "bundled", cacheDir);
+    if (bytes !== undefined) return { bytes, sha256, file, origin: path, cacheDir };
+    throw new ZeroCopyError(
+      "LIBRARY_NOT_FOUND",
+      `Cannot find the prebuilt library "${path}": the package is incomplete; reinstall it, or build the library with "zig build"${unreadLibraryEnvNote()}`,
+    );
+  }
   const dir = `${cacheDir}/${sha256}`;
-  const path = `${dir}/${url.pathname.split("/").pop() || "library"}`;
+  const path = `${dir}/${file}`;
+  const verified = (bytes: Uint8Array<ArrayBuffer>) => ({ bytes, sha256, file, origin: path, cacheDir });
   requirePermissions(url, cacheDir, false);
-  if (await checkCopy(path, sha256, "cached")) return path;
+  const cached = await checkCopy(path, sha256, "cached", cacheDir);
+  if (cached !== undefined) return verified(cached);
   requirePermissions(url, cacheDir, true);
-  await Deno.mkdir(dir, { recursive: true });
+  await inCacheDir(cacheDir, () => Deno.mkdir(dir, { recursive: true }));
   const lockPath = `${path}.lock`;
   const lock = await Deno.open(lockPath, { create: true, write: true });
   try {
     await lock.lock(true);
     // Another process may have finished the download while this one waited.
-    if (await checkCopy(path, sha256, "cached")) return path;
+    const done = await checkCopy(path, sha256, "cached", cacheDir);
+    if (done !== undefined) return verified(done);
     const bytes = await download(url, options.size);
     const actual = await sha256Hex(bytes);
     if (actual !== sha256) {
@@ -164,7 +186,7 @@ export async function verifiedCopy(options: VerifiedCopyOptions): Promise<string
       await Deno.remove(partial).catch(() => {});
       throw error;
     }
-    return path;
+    return verified(bytes);
   } finally {
     lock.close(); // releases the lock
     // Safe to remove: a waiter holding the old lock finds the finished file, a newcomer sees it first.
@@ -173,13 +195,24 @@ export async function verifiedCopy(options: VerifiedCopyOptions): Promise<string
 }
 
 /**
- * Whether `path` holds the library with hash `sha256`: false when absent,
+ * The bytes at `path` when they hash to `sha256`: undefined when absent,
  * `HASH_MISMATCH` when present with another hash.
  */
-async function checkCopy(path: string, sha256: string, what: "cached" | "bundled"): Promise<boolean> {
-  const actual = await hashOfFile(path);
-  if (actual === undefined) return false;
-  if (actual === sha256) return true;
+async function checkCopy(
+  path: string,
+  sha256: string,
+  what: "cached" | "bundled",
+  cacheDir: string,
+): Promise<Uint8Array<ArrayBuffer> | undefined> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = await inCacheDir(cacheDir, () => Deno.readFile(path));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+  const actual = await sha256Hex(bytes);
+  if (actual === sha256) return bytes;
   throw new ZeroCopyError(
     "HASH_MISMATCH",
     `Refusing the ${what} library "${path}": its SHA-256 is ${actual} but ${sha256} is expected, so it changed after it was ${
@@ -188,12 +221,22 @@ async function checkCopy(path: string, sha256: string, what: "cached" | "bundled
   );
 }
 
-async function hashOfFile(path: string): Promise<string | undefined> {
+/**
+ * Runs a file operation on the cache, turning a path that runs through a
+ * regular file (which Deno reports as a bare `NotADirectory`) into a typed error.
+ */
+export async function inCacheDir<T>(cacheDir: string, operation: () => Promise<T>): Promise<T> {
   try {
-    return await sha256Hex(await Deno.readFile(path));
+    return await operation();
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw error;
+    if (!(error instanceof Deno.errors.NotADirectory) && !(error instanceof Deno.errors.AlreadyExists)) {
+      throw error;
+    }
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Cannot use the cache directory "${cacheDir}" for the prebuilt library: part of its path is a file, not a folder; pass another cacheDir (or set DENO_DIR), or remove the file`,
+      { cause: error },
+    );
   }
 }
 
@@ -260,8 +303,9 @@ async function download(url: URL, size: number | undefined): Promise<Uint8Array<
   return bytes;
 }
 
-function checkSha256(sha256: string): string {
-  const lower = sha256.toLowerCase();
+/** A SHA-256 as 64 lowercase hex digits; `INVALID_ARGUMENT` for anything else. */
+export function checkSha256(sha256: unknown): string {
+  const lower = typeof sha256 === "string" ? sha256.toLowerCase() : "";
   if (/^[0-9a-f]{64}$/.test(lower)) return lower;
   throw new ZeroCopyError(
     "INVALID_ARGUMENT",
@@ -269,7 +313,8 @@ function checkSha256(sha256: string): string {
   );
 }
 
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+/** The SHA-256 of `bytes`, as 64 lowercase hex digits. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

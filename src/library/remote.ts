@@ -8,8 +8,9 @@
 import { ZeroCopyError } from "../errors.ts";
 import { libraryFileName } from "./discovery.ts";
 import type { ZeroCopyLibrary } from "./library.ts";
-import { openLibrary } from "./open.ts";
-import { platformKey, unsupportedPlatform, verifiedCopy } from "./prebuilt.ts";
+import { openCandidates } from "./open.ts";
+import { checkOpenOptions } from "./options.ts";
+import { checkSha256, platformKey, unsupportedPlatform } from "./prebuilt.ts";
 
 /**
  * Where to download a prebuilt library and how to check it.
@@ -52,7 +53,8 @@ export interface RemoteLibraryOptions<S extends Deno.ForeignLibraryInterface = D
  * @throws {ZeroCopyError} `UNSUPPORTED_PLATFORM` when `sha256` has no entry for
  * this platform; `HASH_MISMATCH` for a download or cached copy with another
  * hash; `DOWNLOAD_FAILED` for a failed or truncated download;
- * `INVALID_ARGUMENT` for a malformed hash; whatever `openLibrary` throws.
+ * `INVALID_ARGUMENT` for a missing or malformed `url` or `sha256` map, or
+ * `symbols` of the wrong kind; whatever `openLibrary` throws.
  *
  * @example Open a Zig author's release, pinned per platform
  * ```ts ignore
@@ -71,9 +73,20 @@ export interface RemoteLibraryOptions<S extends Deno.ForeignLibraryInterface = D
 export async function openRemoteLibrary<S extends Deno.ForeignLibraryInterface>(
   options: RemoteLibraryOptions<S>,
 ): Promise<ZeroCopyLibrary<S>> {
+  if (typeof options !== "object" || options === null) {
+    throw new ZeroCopyError("INVALID_ARGUMENT", "Invalid options: pass { url, sha256 }");
+  }
+  const sha256 = checkSha256Map(options.sha256);
   const key = platformKey();
-  const sha256 = Object.hasOwn(options.sha256, key) ? options.sha256[key] : undefined;
-  if (sha256 === undefined) throw unsupportedPlatform(key, Object.keys(options.sha256));
+  const pinned = Object.hasOwn(sha256, key) ? sha256[key] : undefined;
+  if (pinned === undefined) throw unsupportedPlatform(key, Object.keys(sha256));
+  if (typeof options.url !== "string") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Invalid url: got ${typeof options
+        .url}; pass a URL template such as "https://host/lib-{os}-{arch}.{ext}"`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(
@@ -89,9 +102,35 @@ export async function openRemoteLibrary<S extends Deno.ForeignLibraryInterface>(
       { cause },
     );
   }
-  const path = await verifiedCopy({ url, sha256, cacheDir: options.cacheDir });
-  const library = options.symbols === undefined
-    ? await openLibrary({ path })
-    : await openLibrary({ path, symbols: options.symbols });
+  const checked = checkOpenOptions({ symbols: options.symbols, cacheDir: options.cacheDir });
+  const library = await openCandidates(
+    [{ kind: "remote", url, sha256: pinned, source: "remote" }],
+    { symbols: checked.symbols, cacheDir: checked.cacheDir },
+  );
   return library as unknown as ZeroCopyLibrary<S>;
+}
+
+/** The `sha256` option: an object of 64-hex-digit hashes by `<os>-<arch>`, lowercased. */
+function checkSha256Map(map: unknown): Record<string, string> {
+  if (typeof map !== "object" || map === null || Array.isArray(map)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Invalid sha256: got ${
+        map === null ? "null" : Array.isArray(map) ? "an array" : typeof map
+      }; pass the SHA-256 of each platform's library by "<os>-<arch>", such as { "linux-x86_64": "5c33…" }`,
+    );
+  }
+  const checked: Record<string, string> = {};
+  for (const [key, value] of Object.entries(map)) {
+    if (!/^[a-z0-9_]+-[a-z0-9_]+$/.test(key)) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Invalid sha256 key ${
+          JSON.stringify(key)
+        }: name platforms "<os>-<arch>" as Deno.build spells them, such as "linux-x86_64"`,
+      );
+    }
+    checked[key] = checkSha256(value);
+  }
+  return checked;
 }

@@ -79,14 +79,14 @@ fn writeReadme(w: *std.Io.Writer, package: Package, platforms: []const u8, funct
         \\On Linux:
         \\
         \\```sh
-        \\deno run --allow-ffi --allow-net=jsr.io --allow-env=DENO_DIR,XDG_CACHE_HOME,HOME,ZEROCOPY_LIB \
+        \\deno run --allow-ffi=$HOME/.cache/deno/zerocopy --allow-net=jsr.io --allow-env=DENO_DIR,XDG_CACHE_HOME,HOME,ZEROCOPY_LIB \
         \\  --allow-read=$HOME/.cache/deno/zerocopy --allow-write=$HOME/.cache/deno/zerocopy main.ts
         \\```
         \\
         \\On macOS the cache is `$HOME/Library/Caches/deno/zerocopy` (`--allow-env=DENO_DIR,HOME`); on Windows
         \\`%LOCALAPPDATA%\deno\zerocopy` (`--allow-env=DENO_DIR,LOCALAPPDATA,USERPROFILE`); `$DENO_DIR/zerocopy` when
-        \\`DENO_DIR` is set. `open(path)` or `ZEROCOPY_LIB` loads another build of the library (then `--allow-ffi`
-        \\is enough).
+        \\`DENO_DIR` is set; `--allow-ffi` scoped to that folder is enough. `open(path)` or `ZEROCOPY_LIB` loads
+        \\another build of the library (grant `--allow-ffi` for its path).
         \\
         \\## Functions
         \\
@@ -121,9 +121,11 @@ fn writePackageModule(w: *std.Io.Writer, package: Package, manifest_file: []cons
         \\
         \\/**
         \\ * Opens the library (checking its zerocopy ABI) and binds the wrappers. Looks at, in order:
-        \\ * `path`; `ZEROCOPY_LIB`; `zig-out/lib/` in the working directory; this package's prebuilt
-        \\ * library for the platform, downloaded once into Deno's cache directory and hash-checked on
-        \\ * every open.
+        \\ * `path`; `ZEROCOPY_LIB`; the `zig build` output beside this package, only when it is a local
+        \\ * folder (never the working directory); this package's prebuilt library for the platform,
+        \\ * downloaded once into Deno's cache directory, hash-checked on every open and loaded from a
+        \\ * private copy of the checked bytes. Under `--allow-ffi=<Deno's cache directory>/zerocopy`
+        \\ * alone, the prebuilt library opens.
         \\ *
         \\ * @param path Path or file URL of the shared library.
         \\ * @returns The wrappers, and the library for `stats()` and the raw symbols.
@@ -135,6 +137,8 @@ fn writePackageModule(w: *std.Io.Writer, package: Package, manifest_file: []cons
         \\    path,
         \\    symbols,
         \\    name: "{3s}",
+        \\    // `zig build package` writes this module into <prefix>/package/, the library into <prefix>/lib/.
+        \\    buildDir: new URL("../lib/", import.meta.url),
         \\    prebuilt: {{ baseUrl: prebuiltBaseUrl, libraries: prebuiltLibraries }},
         \\  }});
         \\  return {{ ...bind(library), library }};

@@ -1,0 +1,169 @@
+/**
+ * Loading a library file, the third step of opening one: a file the user
+ * named or built is loaded where it is; a prebuilt library is loaded from a
+ * private copy of exactly the bytes whose hash was checked, never from the
+ * cached file that was hashed (which anyone who can write to the cache could
+ * swap between the check and the load). docs/security.md states what this
+ * defends against and what it does not.
+ *
+ * @module
+ */
+
+import { ZeroCopyError } from "../errors.ts";
+import { probeSymbols } from "../abi/symbols.ts";
+import { inCacheDir, sha256Hex, type VerifiedLibrary } from "./prebuilt.ts";
+
+/** Private copies made by this isolate, by cache directory and SHA-256: loaded once, they need no second copy. */
+const copies = new Map<string, string>();
+
+/** How long a private copy left by a process that did not exit cleanly is kept. */
+const STALE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A file holding exactly `library.bytes`, in a directory of the cache that
+ * only this process's user can write to (mode 0700), checked after it is
+ * written: `<cacheDir>/loaded/<pid>-<sha256 prefix>/<file>`. The name is the
+ * same for every worker of this process, so that each opens the same loaded
+ * library (one set of counters, buffers that move between them) rather than a
+ * second instance. Removed when the isolate that made it exits; the loaded
+ * code stays mapped (Windows keeps the file until the next cleanup).
+ *
+ * Needs `--allow-read` and `--allow-write` on the cache directory.
+ *
+ * @param library The checked bytes and the cache directory.
+ * @returns The path to load.
+ * @throws {ZeroCopyError} `HASH_MISMATCH` when the copy changed while it was
+ * written; `LIBRARY_INVALID` when the directory exists and is not private.
+ * @throws {Deno.errors.NotCapable} naming `--allow-write` on the cache directory.
+ */
+export async function privateCopy(library: VerifiedLibrary): Promise<string> {
+  const { cacheDir, sha256 } = library;
+  const known = copies.get(`${cacheDir}\0${sha256}`);
+  if (known !== undefined) return known;
+  if (Deno.permissions.querySync({ name: "write", path: cacheDir }).state !== "granted") {
+    throw new Deno.errors.NotCapable(
+      `Requires write access to "${cacheDir}" to load the prebuilt library from a private copy of the bytes whose SHA-256 was checked (never from the cached file itself, which could change in between): run again with --allow-write=${cacheDir}`,
+    );
+  }
+  const root = `${cacheDir}/loaded`;
+  const dir = `${root}/${Deno.pid}-${sha256.slice(0, 16)}`;
+  await inCacheDir(cacheDir, () => Deno.mkdir(root, { recursive: true }));
+  const created = await makePrivateDir(dir);
+  const path = `${dir}/${library.file}`;
+  if (created || await hashOf(path) !== sha256) {
+    const partial = `${path}.${crypto.randomUUID()}.partial`;
+    try {
+      await Deno.writeFile(partial, library.bytes, { mode: 0o700 });
+      await Deno.rename(partial, path);
+    } catch (error) {
+      await Deno.remove(partial).catch(() => {});
+      throw error;
+    }
+  }
+  // What is on disk now is what dlopen maps: check it, not the bytes in memory.
+  const actual = await hashOf(path);
+  if (actual !== sha256) {
+    throw new ZeroCopyError(
+      "HASH_MISMATCH",
+      `Refusing to load "${path}": its SHA-256 is ${actual} but ${sha256} was just written, so something else writes to "${dir}"; check who can write to the cache directory "${cacheDir}"`,
+    );
+  }
+  if (created) {
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch { /* Windows keeps a loaded DLL: the next cleanup removes it */ }
+    });
+    await removeStale(root);
+  }
+  copies.set(`${cacheDir}\0${sha256}`, path);
+  return path;
+}
+
+/**
+ * Creates `dir` with mode 0700; true when this call created it. One that
+ * exists (made by another worker of this process, or left by a process that
+ * had the same id) is used only when it is a directory, not a link, with no
+ * access for group or others: one made by another user would be unreadable.
+ */
+async function makePrivateDir(dir: string): Promise<boolean> {
+  try {
+    await Deno.mkdir(dir, { mode: 0o700 });
+    return true;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  }
+  const info = await Deno.lstat(dir);
+  if (info.isDirectory && !info.isSymlink && (info.mode === null || (info.mode & 0o077) === 0)) return false;
+  throw new ZeroCopyError(
+    "LIBRARY_INVALID",
+    `Refusing to load a library from "${dir}": it is not a private directory (a link, a file, or open to other users); remove it`,
+  );
+}
+
+async function hashOf(path: string): Promise<string | undefined> {
+  try {
+    return await sha256Hex(await Deno.readFile(path));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  }
+}
+
+/** Removes copies that processes killed before their cleanup left behind a day ago or more. */
+async function removeStale(root: string): Promise<void> {
+  try {
+    for await (const entry of Deno.readDir(root)) {
+      if (entry.name.startsWith(`${Deno.pid}-`)) continue;
+      const info = await Deno.lstat(`${root}/${entry.name}`);
+      if (Date.now() - (info.mtime?.getTime() ?? Date.now()) < STALE_MS) continue;
+      await Deno.remove(`${root}/${entry.name}`, { recursive: true });
+    }
+  } catch { /* a cleanup that fails leaves files, never a failed open */ }
+}
+
+/**
+ * `Deno.dlopen` of `path` with every symbol of `table` and the ABI probes
+ * bound as optional, so that a library of another ABI version can report its
+ * version before a missing symbol would hide it. Null when there is no file;
+ * Deno's permission errors pass through unwrapped.
+ *
+ * @param path The file to load.
+ * @param table The symbols to bind.
+ * @returns The loaded library, or null when there is no file at `path`.
+ * @throws {ZeroCopyError} `LIBRARY_INVALID` for a file that is not a loadable library.
+ */
+export function loadFile(
+  path: string,
+  table: Deno.ForeignLibraryInterface,
+): Deno.DynamicLibrary<Deno.ForeignLibraryInterface> | null {
+  const optional = Object.fromEntries(
+    Object.entries({ ...table, ...probeSymbols }).map((
+      [name, symbol],
+    ) => [name, { ...symbol, optional: true }]),
+  ) as Deno.ForeignLibraryInterface;
+  try {
+    return Deno.dlopen(path, optional);
+  } catch (error) {
+    if (isPermissionError(error)) throw error;
+    if (isMissingFile(error)) return null;
+    throw new ZeroCopyError(
+      "LIBRARY_INVALID",
+      `Cannot load native library "${path}": ${
+        (error as Error).message
+      }; rebuild it with "zig build" for this platform`,
+      { cause: error },
+    );
+  }
+}
+
+/** Deno's own permission errors, which zerocopy passes through unwrapped. */
+export function isPermissionError(error: unknown): boolean {
+  return error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied;
+}
+
+function isMissingFile(error: unknown): boolean {
+  return error instanceof Error &&
+    /no such file|cannot open shared object file: no such|image not found|specified module could not be found/i
+      .test(error.message);
+}
