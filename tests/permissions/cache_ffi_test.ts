@@ -1,8 +1,9 @@
 // Run with XDG_CACHE_HOME set to an empty temporary folder and only
-//   --allow-ffi=$XDG_CACHE_HOME/deno/zerocopy --allow-read=lib,$XDG_CACHE_HOME
+//   --allow-ffi=$XDG_CACHE_HOME/deno/zerocopy --allow-read=mod.ts,src,tests,lib,$XDG_CACHE_HOME
 //   --allow-write=$XDG_CACHE_HOME --allow-env=XDG_CACHE_HOME,HOME
 // (no DENO_DIR, no ZEROCOPY_LIB): least privilege for the prebuilt library. The checkout's own build
-// is a candidate the ffi grant does not cover: it is skipped, and the prebuilt library opens.
+// is a candidate the ffi grant does not cover: it is skipped, and the prebuilt library opens. (Read
+// on mod.ts, src and tests is for the worker module only.)
 
 import { assert, assertEquals } from "@std/assert";
 import { openDemo, openLibrary } from "../../mod.ts";
@@ -28,4 +29,19 @@ Deno.test("openDemo() under --allow-ffi=<cache directory> alone hands a buffer o
   assertEquals(demo.library.source, "prebuilt");
   using halves = demo.generate("f64", 4);
   assertEquals(Array.from(halves.view), [0, 0.5, 1, 1.5]);
+});
+
+Deno.test("a worker opening the prebuilt library loads the same private copy: one library, one set of counters", async () => {
+  const lib = await openLibrary();
+  using _held = lib.allocate("u8", 16);
+  const worker = new Worker(new URL("_prebuilt_worker.ts", import.meta.url), { type: "module" });
+  try {
+    const reply = await new Promise<{ path: string; source: string; liveBuffers: number }>((resolve) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.postMessage(null);
+    });
+    assertEquals(reply, { path: lib.path, source: "prebuilt", liveBuffers: lib.stats().liveBuffers });
+  } finally {
+    worker.terminate();
+  }
 });
