@@ -108,6 +108,7 @@ check_sources() {
   check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig tools/cross
   check "generated bindings" tools/check_bindings.sh
   check "file sizes (<= 450 lines)" tools/check_file_sizes.sh
+  check "no import circles" deno run --allow-read --allow-run tools/check_import_cycles.ts
 }
 
 # The Zig suites, the prebuilt libraries, the JSR package, and the suites against the checked build.
@@ -169,6 +170,12 @@ lane_deno() {
     --allow-run --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,lib,"$remote_cache" \
     --allow-write="$remote_cache" tests/remote/
   rm -rf "$remote_cache"
+  local cache_ffi_home
+  cache_ffi_home=$(mktemp -d)
+  XDG_CACHE_HOME=$cache_ffi_home deno_tests "deno test (ffi scoped to the cache)" \
+    --allow-ffi="$cache_ffi_home/deno/zerocopy" --allow-read=mod.ts,src,tests,lib,"$cache_ffi_home" \
+    --allow-write="$cache_ffi_home" --allow-env=XDG_CACHE_HOME,HOME tests/permissions/cache_ffi_test.ts
+  rm -rf "$cache_ffi_home"
   deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/
   check "examples run" run_examples
 }
