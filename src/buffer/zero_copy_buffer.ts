@@ -62,6 +62,8 @@ export type { BufferPin } from "./gate.ts";
  * memory goes with it. Under the pointer-view mapping do not: the memory would
  * leave zerocopy's control, and a later dispose refuses to free it; use
  * {@linkcode ZeroCopyBuffer.prototype.transfer} to move a buffer to a worker.
+ * Either way the buffer becomes `moved` and refuses every use with `MOVED`,
+ * so no native call reaches memory it no longer owns (docs/safety.md).
  *
  * @typeParam T The element type, which picks the view's TypedArray.
  *
