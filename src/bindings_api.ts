@@ -8,7 +8,8 @@
 
 export type { Descriptor } from "./buffer/descriptor.ts";
 export type { TypedArrayOf } from "./abi/element_types.ts";
-export { lend } from "./buffer/lend.ts";
+export { lend, lendAs, type LentArrayOf } from "./buffer/lend.ts";
+export { type BufferPin, passDescriptor } from "./buffer/gate.ts";
 export type { ZeroCopyLibrary } from "./library/library.ts";
 export { openLibrary } from "./library/open.ts";
 export { checkInteger, toFfiInteger } from "./abi/integers.ts";

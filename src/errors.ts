@@ -22,7 +22,9 @@
  * - `DISPOSED`: the buffer was already disposed.
  * - `CONSUMED`: the buffer was given back to Zig or transferred to a worker.
  * - `PINNED`: the buffer is in use by a nonblocking native call.
- * - `DETACHED_ELSEWHERE`: the buffer's memory was transferred away behind its back.
+ * - `DETACHED_ELSEWHERE`: the buffer's memory is still held by an asynchronous operation.
+ * - `MOVED`: the buffer's `ArrayBuffer` was moved away behind its back (`transfer()`,
+ *   a transfer list, a worker): its memory belongs to whoever holds that `ArrayBuffer` now.
  * - `HASH_MISMATCH`: a downloaded library's SHA-256 is not the pinned one.
  * - `DOWNLOAD_FAILED`: a prebuilt library could not be downloaded, or arrived truncated.
  * - `UNSUPPORTED_PLATFORM`: no prebuilt library exists for this OS and architecture.
@@ -46,6 +48,7 @@ export type ZeroCopyErrorCode =
   | "CONSUMED"
   | "PINNED"
   | "DETACHED_ELSEWHERE"
+  | "MOVED"
   | "HASH_MISMATCH"
   | "DOWNLOAD_FAILED"
   | "UNSUPPORTED_PLATFORM"

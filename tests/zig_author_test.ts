@@ -25,6 +25,14 @@ describe("a Zig author's library built on the zerocopy module", () => {
     assertEquals(frames.sum_matrix(matrix.view), 4950);
   });
 
+  it("refuses a lent array of another element type before the call: Zig would read past its end", () => {
+    for (const wrong of [new Uint8Array(800), new Int8Array(800), new DataView(new ArrayBuffer(800))]) {
+      const error = assertThrows(() => frames.sum_matrix(wrong as never), ZeroCopyError);
+      assertEquals(error.code, "INVALID_ELEMENT_TYPE");
+    }
+    assertEquals(frames.sum_matrix(new Float64Array(new SharedArrayBuffer(16)).fill(1)), 2);
+  });
+
   it("frees each buffer once, counted by the author's library", () => {
     const before = frames.library.stats();
     frames.make_frame(8, 8)[Symbol.dispose]();

@@ -3,7 +3,8 @@
 
 import {
   checkInteger,
-  lend,
+  lendAs,
+  type LentArrayOf,
   openLibrary,
   type Region,
   type Ring,
@@ -189,23 +190,23 @@ export interface Bindings {
   /** A `width` × `height` RGBA frame: a red/green gradient with opaque alpha, row-major, 4 bytes per pixel. */
   make_frame(width: number, height: number): ZeroCopyBuffer<"u8">;
   /** The luma of each RGBA pixel of a lent frame, `@Vector` lanes at a time. */
-  grayscale(rgba: TypedArrayOf["u8"]): ZeroCopyBuffer<"u8">;
+  grayscale(rgba: LentArrayOf["u8"]): ZeroCopyBuffer<"u8">;
   /** The same luma, one pixel at a time: the baseline the SIMD version is benchmarked against. */
-  grayscale_scalar(rgba: TypedArrayOf["u8"]): ZeroCopyBuffer<"u8">;
+  grayscale_scalar(rgba: LentArrayOf["u8"]): ZeroCopyBuffer<"u8">;
   /** A 3×3 box blur of a lent `width` × `height` grayscale image. */
   box_blur(
-    gray: TypedArrayOf["u8"],
+    gray: LentArrayOf["u8"],
     width: number,
     height: number,
   ): ZeroCopyBuffer<"u8">;
   /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`. */
   make_matrix(rows: number, cols: number): ZeroCopyBuffer<"f64">;
   /** Sums a matrix Deno lends (a Float64Array). */
-  sum_matrix(values: TypedArrayOf["f64"]): number;
+  sum_matrix(values: LentArrayOf["f64"]): number;
   /** `a × b` for two lent n×n row-major matrices, handed back as a new matrix. */
   multiply(
-    a: TypedArrayOf["f64"],
-    b: TypedArrayOf["f64"],
+    a: LentArrayOf["f64"],
+    b: LentArrayOf["f64"],
     n: number,
   ): ZeroCopyBuffer<"f64">;
   /** The (n+1)² xyz vertices of an n×n grid mesh. */
@@ -230,13 +231,13 @@ export interface Bindings {
     out: Ring<"u8">,
   ): RingSlot<"u8">;
   /** Sums a lent Float32Array, e.g. one batch of a dataset. */
-  sum_f32(values: TypedArrayOf["f32"]): number;
+  sum_f32(values: LentArrayOf["f32"]): number;
   /** The same sum with `@Vector(16, f32)` partial sums: the SIMD reduction benchmarked against `sum_f32` (results differ only by rounding order). */
-  sum_f32_simd(values: TypedArrayOf["f32"]): number;
+  sum_f32_simd(values: LentArrayOf["f32"]): number;
   /** Sums the values of the complete `key=value\n` records in a lent byte buffer. */
-  sum_records(bytes: TypedArrayOf["u8"]): number;
+  sum_records(bytes: LentArrayOf["u8"]): number;
   /** Counts the complete `key=value\n` records in a lent byte buffer. */
-  count_records(bytes: TypedArrayOf["u8"]): number;
+  count_records(bytes: LentArrayOf["u8"]): number;
 }
 
 /**
@@ -257,13 +258,21 @@ export function bind(lib: Library): Bindings {
     },
     grayscale: (rgba) => {
       const buffer = lib.adopt("u8", (out) => {
-        return lib.symbols.grayscale(lend(rgba), rgba.length, out);
+        return lib.symbols.grayscale(
+          lendAs(rgba, "u8", "grayscale", "rgba"),
+          rgba.length,
+          out,
+        );
       });
       return buffer.reshape([rgba.length / 4]);
     },
     grayscale_scalar: (rgba) => {
       return lib.adopt("u8", (out) => {
-        return lib.symbols.grayscale_scalar(lend(rgba), rgba.length, out);
+        return lib.symbols.grayscale_scalar(
+          lendAs(rgba, "u8", "grayscale_scalar", "rgba"),
+          rgba.length,
+          out,
+        );
       });
     },
     box_blur: (gray, width, height) => {
@@ -271,7 +280,7 @@ export function bind(lib: Library): Bindings {
       checkInteger(height, "u32", "box_blur", "height");
       const buffer = lib.adopt("u8", (out) => {
         return lib.symbols.box_blur(
-          lend(gray),
+          lendAs(gray, "u8", "box_blur", "gray"),
           gray.length,
           width,
           height,
@@ -289,15 +298,18 @@ export function bind(lib: Library): Bindings {
       return buffer.reshape([rows, cols]);
     },
     sum_matrix: (values) => {
-      return lib.symbols.sum_matrix(lend(values), values.length);
+      return lib.symbols.sum_matrix(
+        lendAs(values, "f64", "sum_matrix", "values"),
+        values.length,
+      );
     },
     multiply: (a, b, n) => {
       checkInteger(n, "u32", "multiply", "n");
       const buffer = lib.adopt("f64", (out) => {
         return lib.symbols.multiply(
-          lend(a),
+          lendAs(a, "f64", "multiply", "a"),
           a.length,
-          lend(b),
+          lendAs(b, "f64", "multiply", "b"),
           b.length,
           n,
           out,
@@ -345,16 +357,28 @@ export function bind(lib: Library): Bindings {
       });
     },
     sum_f32: (values) => {
-      return lib.symbols.sum_f32(lend(values), values.length);
+      return lib.symbols.sum_f32(
+        lendAs(values, "f32", "sum_f32", "values"),
+        values.length,
+      );
     },
     sum_f32_simd: (values) => {
-      return lib.symbols.sum_f32_simd(lend(values), values.length);
+      return lib.symbols.sum_f32_simd(
+        lendAs(values, "f32", "sum_f32_simd", "values"),
+        values.length,
+      );
     },
     sum_records: (bytes) => {
-      return lib.symbols.sum_records(lend(bytes), bytes.length);
+      return lib.symbols.sum_records(
+        lendAs(bytes, "u8", "sum_records", "bytes"),
+        bytes.length,
+      );
     },
     count_records: (bytes) => {
-      return lib.symbols.count_records(lend(bytes), bytes.length);
+      return lib.symbols.count_records(
+        lendAs(bytes, "u8", "count_records", "bytes"),
+        bytes.length,
+      );
     },
   };
 }

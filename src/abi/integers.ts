@@ -42,12 +42,20 @@ export type WideIntegerType = "u64" | "i64" | "usize" | "isize";
  */
 export function checkInteger(value: number, type: SmallIntegerType, call: string, name: string): void {
   const [min, max] = INTEGER_RANGES[type];
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
-      `Argument "${name}" of ${call} is ${value}, not an integer from ${min} to ${max} (${type})`,
+      `Argument "${name}" of ${call} is ${shown(value)}, not an integer from ${min} to ${max} (${type})`,
     );
   }
+}
+
+/** An argument as a message shows it: strings quoted, so `"7"` is not read as 7. */
+function shown(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "object" && value !== null) return Array.isArray(value) ? "an Array" : "an object";
+  return String(value);
 }
 
 /**
@@ -60,7 +68,8 @@ export function checkInteger(value: number, type: SmallIntegerType, call: string
  * @param call The function called, for the message.
  * @param name The parameter's name, for the message.
  * @returns The argument as a bigint.
- * @throws {ZeroCopyError} `INVALID_ARGUMENT` beyond 2^53 as a number, or outside the type.
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a number or a
+ * bigint (a string, even `"7"`, a boolean, null), beyond 2^53 as a number, or outside the type.
  *
  * @example Pass a length as a number
  * ```ts
@@ -75,6 +84,14 @@ export function toFfiInteger(
   call: string,
   name: string,
 ): bigint {
+  if (typeof value !== "number" && typeof value !== "bigint") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Argument "${name}" of ${call} is ${
+        shown(value)
+      }, not a number or a bigint: convert it yourself (Number(text)), so that nothing is guessed`,
+    );
+  }
   if (typeof value === "number" && !Number.isSafeInteger(value)) {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",

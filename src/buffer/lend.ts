@@ -4,7 +4,10 @@
  * @module
  */
 
-import { ZeroCopyError } from "../errors.ts";
+import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
+import { gateLent, type LentArrayOf } from "./gate.ts";
+
+export type { LentArrayOf };
 
 /**
  * Checks that `array` can be lent to a Zig function (passed as a `"buffer"`
@@ -29,20 +32,40 @@ import { ZeroCopyError } from "../errors.ts";
  * ```
  */
 export function lend<A extends ArrayBufferView>(array: A): A {
-  if (!ArrayBuffer.isView(array)) {
-    const value: unknown = array;
-    const what = (value as { constructor?: { name?: string } } | null)?.constructor?.name === "ZeroCopyBuffer"
-      ? "a ZeroCopyBuffer: lend its view (buffer.view), or pass buffer.pin().descriptor to a function that takes a descriptor"
-      : `${
-        value === null ? "null" : Array.isArray(value) ? "an Array" : typeof value
-      }: lend a TypedArray or DataView (new Float64Array([1, 2, 3]))`;
-    throw new ZeroCopyError("INVALID_ARGUMENT", `Cannot lend ${what}`);
-  }
-  if ((array.buffer as ArrayBuffer).detached) {
-    throw new ZeroCopyError(
-      "DETACHED",
-      `Cannot lend a ${array.constructor.name} whose memory was detached (its buffer was disposed or transferred): lend a live array`,
-    );
-  }
+  gateLent(array, undefined);
   return array;
+}
+
+/**
+ * {@linkcode lend} for a Zig function that reads elements of `type`
+ * (`[*]const T`): also checks that `array` is a TypedArray of exactly that
+ * element type, so that its `length` is the number of elements Zig may read.
+ * Generated bindings call it for every lent parameter.
+ *
+ * @typeParam T The element type the Zig function reads.
+ * @param array The array to lend: any TypedArray of that element type.
+ * @param type The element type the Zig function reads.
+ * @param call The function called, for the message.
+ * @param name The parameter's name, for the message.
+ * @returns `array` itself, typed for Deno's FFI.
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a TypedArray;
+ * `INVALID_ELEMENT_TYPE` for a TypedArray of another element type or a
+ * DataView; `DETACHED` when its memory is gone.
+ *
+ * @example Lend a Float64Array to a function that reads f64
+ * ```ts
+ * import { lendAs, openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * const values = new Float64Array([1, 2, 3.5]);
+ * console.log(lib.symbols.zc_sum_f64(lendAs(values, "f64", "zc_sum_f64", "values"), values.length)); // 6.5
+ * ```
+ */
+export function lendAs<T extends ElementType>(
+  array: LentArrayOf[T],
+  type: T,
+  call: string,
+  name: string,
+): TypedArrayOf[T] {
+  return gateLent(array, type, call, name);
 }

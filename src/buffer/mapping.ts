@@ -54,6 +54,15 @@ export interface Mapping {
   detachInto(memory: ArrayBuffer, descriptor: Descriptor): boolean;
   /** Frees what finalizers on other threads left for a JavaScript thread (`node-api`). */
   settle(): void;
+  /**
+   * Keeps the memory at `descriptor`'s address allocated until `unhold`, even
+   * if its `ArrayBuffer` is moved away and dies meanwhile; the caller proves
+   * first that the memory is mapped and not detached. False when nothing needs
+   * holding (pointer-view: only zerocopy frees its memory; an empty buffer).
+   */
+  hold(descriptor: Descriptor): boolean;
+  /** Ends a `hold` that returned true; frees what died while held. */
+  unhold(descriptor: Descriptor): void;
 }
 
 // Deno.UnsafePointer.create allocates a pointer object in native code (about
@@ -92,6 +101,8 @@ export const pointerViewMapping: Mapping = {
     return true;
   },
   settle() {},
+  hold: () => false,
+  unhold() {},
 };
 
 /** What zig/zerocopy/napi.zig puts on `module.exports`. */
@@ -113,6 +124,14 @@ export interface NodeApiEntry {
   drain(): number;
   /** The layout manifest, as `zc_layout` returns it. */
   layout(): string;
+  /**
+   * Keeps the memory at a descriptor's address allocated until as many
+   * `unhold`s, whatever happens to its ArrayBuffer; false for a null address.
+   * Missing from entries built before pins held memory.
+   */
+  hold?(descriptor: Descriptor): boolean;
+  /** Ends one `hold`; the last releases what was finalized while held. */
+  unhold?(descriptor: Descriptor): void;
 }
 
 /** The Node-API mapping over a library's loaded entry. */
@@ -131,6 +150,8 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
     free: (memory) => entry.detach(memory),
     detachInto: (memory, descriptor) => entry.reclaim(memory, descriptor),
     settle: () => void entry.drain(),
+    hold: (descriptor) => entry.hold?.(descriptor) ?? false,
+    unhold: (descriptor) => entry.unhold?.(descriptor),
   };
 }
 

@@ -51,8 +51,13 @@ export class StridedView<T extends ElementType> {
    */
   constructor(source: ElementSource<T>, shape: readonly number[], strides?: readonly number[]) {
     const length = source.view.length;
-    if (shape.length === 0 || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
-      throw shapeError(`Invalid shape [${shape}]: pass one non-negative integer per dimension`);
+    if (
+      !Array.isArray(shape) || shape.length === 0 ||
+      !shape.every((size) => Number.isSafeInteger(size) && size >= 0)
+    ) {
+      throw shapeError(
+        `Invalid shape ${listed(shape)}: pass an array of one non-negative integer per dimension`,
+      );
     }
     if (strides === undefined) {
       const count = shape.reduce((a, b) => a * b, 1);
@@ -64,10 +69,13 @@ export class StridedView<T extends ElementType> {
       strides = rowMajorStrides(shape);
     } else {
       if (
-        strides.length !== shape.length || !strides.every((step) => Number.isSafeInteger(step) && step >= 0)
+        !Array.isArray(strides) || strides.length !== shape.length ||
+        !strides.every((step) => Number.isSafeInteger(step) && step >= 0)
       ) {
         throw shapeError(
-          `Invalid strides [${strides}] for shape [${shape}]: pass one non-negative integer per dimension`,
+          `Invalid strides ${
+            listed(strides)
+          } for shape [${shape}]: pass one non-negative integer per dimension, or none for row-major`,
         );
       }
       const empty = shape.includes(0);
@@ -163,4 +171,13 @@ export function rowMajorStrides(shape: readonly number[]): number[] {
 
 function shapeError(message: string): ZeroCopyError {
   return new ZeroCopyError("INVALID_SHAPE", message);
+}
+
+/** A shape or strides argument as a message shows it: `[2, 3]`, or what it was instead of an array. */
+function listed(value: unknown): string {
+  return Array.isArray(value)
+    ? `[${value}]`
+    : value === null
+    ? "null"
+    : `${typeof value} ${JSON.stringify(value)}`;
 }

@@ -11,6 +11,7 @@ import type { Mapping } from "./mapping.ts";
 import { type Releaser, Watch } from "./safety_net.ts";
 import { StridedView } from "./shape.ts";
 import { pack, type TransferredBuffer } from "./transfer.ts";
+import { bufferInternals, type BufferPin, goneError, makePin, movedError, stillOwned } from "./gate.ts";
 
 /**
  * Where a buffer is in its life. Only `live` can be read:
@@ -18,14 +19,15 @@ import { pack, type TransferredBuffer } from "./transfer.ts";
  * - `live`: its views read and write the memory.
  * - `draining`: disposed while a nonblocking call pinned it: views detached,
  *   the memory freed when the last pin goes.
- * - `disposed`: views detached and the memory freed (under the Node-API mapping,
- *   or left to the `ArrayBuffer` the user moved it to, which frees it when it dies).
+ * - `disposed`: views detached and the memory freed.
  * - `consumed`: given back to Zig or transferred to a worker, which owns the memory now.
- * - `abandoned`: under the pointer-view mapping, its `ArrayBuffer` was transferred
- *   away behind its back, so the memory is left allocated rather than freed under
- *   the view that holds it.
+ * - `moved`: its `ArrayBuffer` was detached or moved away by someone else
+ *   (`transfer()`, `transferToFixedLength()`, a transfer list, a worker): the
+ *   memory belongs to whoever holds that `ArrayBuffer` now (under the
+ *   pointer-view mapping it is left allocated, counted in `abandonedBuffers`),
+ *   and every use throws `MOVED`.
  */
-export type BufferState = "live" | "draining" | "disposed" | "consumed" | "abandoned";
+export type BufferState = "live" | "draining" | "disposed" | "consumed" | "moved";
 
 /** The library a buffer goes back to: it frees the memory and is named in transfers. */
 export interface BufferOwner extends Releaser {
@@ -43,25 +45,8 @@ const pinNet = new FinalizationRegistry<{ words: Descriptor; owner: Releaser }>(
   owner.release(words)
 );
 
-/** What library.ts needs of a buffer beyond its public face. */
-export interface BufferInternals {
-  /** Wraps memory a library handed over and mapped; the buffer frees it through `owner`. */
-  create<T extends ElementType>(
-    descriptor: Descriptor,
-    owner: BufferOwner,
-    type: T,
-    memory: ArrayBuffer,
-  ): ZeroCopyBuffer<T>;
-  /** The descriptor of a live buffer, for native calls that read it. */
-  descriptorOf(buffer: ZeroCopyBuffer): Descriptor;
-  /** The library the buffer goes back to. */
-  ownerOf(buffer: ZeroCopyBuffer): BufferOwner;
-  /** Ends the buffer's ownership without freeing; the caller passes the descriptor on. */
-  consume(buffer: ZeroCopyBuffer, purpose: string): Descriptor;
-}
-
-/** Filled by ZeroCopyBuffer's static block: the only code that may reach its private fields. */
-export const bufferInternals = {} as BufferInternals;
+export { bufferInternals } from "./gate.ts";
+export type { BufferPin } from "./gate.ts";
 
 /**
  * Memory that a Zig library allocated and handed over, seen through a TypedArray
@@ -77,6 +62,8 @@ export const bufferInternals = {} as BufferInternals;
  * memory goes with it. Under the pointer-view mapping do not: the memory would
  * leave zerocopy's control, and a later dispose refuses to free it; use
  * {@linkcode ZeroCopyBuffer.prototype.transfer} to move a buffer to a worker.
+ * Either way the buffer becomes `moved` and refuses every use with `MOVED`,
+ * so no native call reaches memory it no longer owns (docs/safety.md).
  *
  * @typeParam T The element type, which picks the view's TypedArray.
  *
@@ -121,18 +108,24 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   static {
     bufferInternals.create = (descriptor, owner, type, memory) =>
       new ZeroCopyBuffer(descriptor, owner, type, memory);
+    bufferInternals.isBuffer = (value): value is ZeroCopyBuffer =>
+      typeof value === "object" && value !== null && #descriptor in value;
     bufferInternals.descriptorOf = (buffer) => {
-      buffer.#live();
+      buffer.#live("pass");
       return buffer.#descriptor;
     };
     bufferInternals.ownerOf = (buffer) => buffer.#owner;
+    bufferInternals.intact = (buffer) => {
+      buffer.#refresh();
+      return buffer.#state === "live" || buffer.#state === "draining";
+    };
     bufferInternals.consume = (buffer, purpose) => buffer.#consume(purpose);
   }
 
   /**
    * The elements, as a TypedArray over the native memory: writes are seen by Zig.
    *
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
   get view(): TypedArrayOf[T] {
     return this.#view ??= ELEMENT_INFO[this.#type].view(this.#live()) as TypedArrayOf[T];
@@ -141,7 +134,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   /**
    * The same memory as bytes, for I/O and hashing.
    *
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
   get bytes(): Uint8Array<ArrayBuffer> {
     return new Uint8Array(this.#live());
@@ -150,7 +143,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   /**
    * The element type.
    *
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
   get type(): T {
     this.#live();
@@ -160,7 +153,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   /**
    * The number of elements.
    *
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
   get length(): number {
     return this.#live().byteLength / ELEMENT_INFO[this.#type].bytes;
@@ -169,19 +162,21 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   /**
    * The number of bytes the view covers.
    *
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
   get byteLength(): number {
     return this.#live().byteLength;
   }
 
-  /** Whether the buffer was disposed, given back or transferred; the one member that never throws. */
+  /** Whether the buffer was disposed, given back, transferred or moved; the one member that never throws. */
   get disposed(): boolean {
+    this.#refresh();
     return this.#state !== "live";
   }
 
   /** Where the buffer is in its life; the other member that never throws. */
   get state(): BufferState {
+    this.#refresh();
     return this.#state;
   }
 
@@ -189,7 +184,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * For experts: the address of the first element, valid until dispose.
    * Anything read or written through it is unchecked.
    *
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
   get unsafePointer(): Deno.PointerValue {
     this.#live();
@@ -205,7 +200,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * The dimensions this buffer carries (DLPack's shape): `[length]` unless
    * {@linkcode ZeroCopyBuffer.prototype.reshape} or a generated binding set them.
    *
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
   get shape(): readonly number[] {
     this.#live();
@@ -215,7 +210,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   /**
    * Elements per step along each dimension of {@linkcode ZeroCopyBuffer.prototype.shape}.
    *
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
   get strides(): readonly number[] {
     this.#live();
@@ -231,7 +226,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * @param strides Elements per step along each dimension; row-major when absent.
    * @returns This buffer, now carrying the shape.
    * @throws {ZeroCopyError} `INVALID_SHAPE` when they do not fit the length;
-   * `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    *
    * @example A frame that knows its dimensions
    * ```ts
@@ -255,7 +250,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * @param strides Elements per step along each dimension; row-major when absent.
    * @returns A strided view that reads through this buffer.
    * @throws {ZeroCopyError} `INVALID_SHAPE` when they do not fit the length;
-   * `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    *
    * @example Read a pixel of an RGBA frame
    * ```ts
@@ -278,7 +273,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * until the last pin is disposed, so Zig never works on freed memory.
    *
    * @returns The pin; `pin.descriptor` is what to pass to the native call.
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` once the buffer is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    *
    * @example Keep a buffer alive across a nonblocking call
    * ```ts ignore
@@ -287,17 +282,11 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * ```
    */
   pin(): BufferPin {
-    // Holding the ArrayBuffer keeps the safety net from freeing the memory mid-call.
-    let memory: ArrayBuffer | null = this.#live();
+    this.#live("pin");
     this.#pins++;
-    return {
-      descriptor: this.#descriptor,
-      [Symbol.dispose]: () => {
-        if (memory === null) return;
-        memory = null;
-        if (--this.#pins === 0 && this.#state === "draining") this.#free();
-      },
-    };
+    return makePin(this, this.#type, this.#descriptor, this.#owner.mapping, () => {
+      if (--this.#pins === 0 && this.#state === "draining") this.#free();
+    });
   }
 
   /**
@@ -335,15 +324,20 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * the first call frees. While pinned by a nonblocking call, the free waits
    * for the call to settle.
    *
-   * @throws {ZeroCopyError} `DETACHED_ELSEWHERE` under the pointer-view mapping
-   * when the `ArrayBuffer` was transferred away behind zerocopy's back: the
-   * memory is then left allocated rather than freed under the view that now
-   * holds it. (Under the Node-API mapping the moved `ArrayBuffer` frees it.)
+   * @throws {ZeroCopyError} `MOVED` under the pointer-view mapping when the
+   * `ArrayBuffer` was moved away behind zerocopy's back: the memory is then
+   * left allocated rather than freed under the view that now holds it. (Under
+   * the Node-API mapping the moved `ArrayBuffer` frees it, and dispose only
+   * marks the buffer `moved`.)
    */
   [Symbol.dispose](): void {
     if (this.#state !== "live") return;
+    this.#refresh();
+    if ((this.#state as BufferState) === "moved") {
+      if (this.#owner.mapping.ownsMemory) return;
+      throw movedError(this.#type, "free");
+    }
     const memory = this.#revoke();
-    if (memory.detached) return this.#movedAway("free");
     const mapping = this.#owner.mapping;
     if (this.#pins > 0) {
       this.#state = "draining";
@@ -366,7 +360,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     inspect: (value: unknown, options?: unknown) => string,
     options: unknown,
   ): string {
-    if (this.#state !== "live") return `ZeroCopyBuffer<${this.#type}> { ${this.#state} }`;
+    if (this.state !== "live") return `ZeroCopyBuffer<${this.#type}> { ${this.#state} }`;
     return `ZeroCopyBuffer<${this.#type}> { length: ${this.length}, view: ${inspect(this.view, options)} }`;
   }
 
@@ -380,26 +374,18 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   }
 
   /**
-   * The user moved the `ArrayBuffer` away. Under the Node-API mapping its
-   * memory went with it and is freed when it dies: disposing is then done,
-   * but nothing can be given back or transferred. Under the pointer-view
-   * mapping the memory is left allocated rather than freed under that view.
+   * The gate's test of a live buffer: its `ArrayBuffer` must still be the
+   * memory it mapped. Once someone else detached or moved it, the buffer
+   * becomes `moved`: under the Node-API mapping the memory went with the
+   * `ArrayBuffer` and is freed when that dies (or was freed already, by
+   * `transfer(n)`); under the pointer-view mapping it is left allocated rather
+   * than freed under that view, and counted.
    */
-  #movedAway(purpose: string): void {
-    if (this.#owner.mapping.ownsMemory) {
-      this.#state = "disposed";
-      if (purpose === "free") return;
-      throw new ZeroCopyError(
-        "DETACHED_ELSEWHERE",
-        `Cannot ${purpose} a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory went with it, and is freed when that ArrayBuffer dies`,
-      );
-    }
-    this.#state = "abandoned";
-    this.#owner.abandon(this.#descriptor);
-    throw new ZeroCopyError(
-      "DETACHED_ELSEWHERE",
-      `Cannot ${purpose} a ${this.#type} buffer whose ArrayBuffer was transferred away: its memory is left allocated; under the pointer-view mapping never transfer view.buffer yourself`,
-    );
+  #refresh(): void {
+    if (this.#state !== "live" || stillOwned(this.#memory!)) return;
+    this.#revoke();
+    this.#state = "moved";
+    if (!this.#owner.mapping.ownsMemory) this.#owner.abandon(this.#descriptor);
   }
 
   #free(): void {
@@ -410,16 +396,14 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
 
   /** Leaves `live` to pass the memory on, unless pinned or moved away already. */
   #leave(purpose: string): ArrayBuffer {
-    this.#live();
+    this.#live(purpose);
     if (this.#pins > 0) {
       throw new ZeroCopyError(
         "PINNED",
         `Cannot ${purpose} a ZeroCopyBuffer<${this.#type}> while a native call uses it: await the call first`,
       );
     }
-    const memory = this.#revoke();
-    if (memory.detached) this.#movedAway(purpose);
-    return memory;
+    return this.#revoke();
   }
 
   #consume(purpose: string): Descriptor {
@@ -435,24 +419,10 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     return this.#descriptor;
   }
 
-  #live(): ArrayBuffer {
-    if (this.#memory === null) {
-      throw this.#state === "consumed"
-        ? new ZeroCopyError(
-          "CONSUMED",
-          `Cannot use a ZeroCopyBuffer<${this.#type}> that was given back or transferred: its memory belongs to its new owner`,
-        )
-        : new ZeroCopyError(
-          "DISPOSED",
-          `Cannot use a disposed ZeroCopyBuffer<${this.#type}>: keep the buffer alive until you are done with it`,
-        );
-    }
+  /** The memory of a live buffer whose `ArrayBuffer` is still its own; throws otherwise. */
+  #live(purpose = "use"): ArrayBuffer {
+    this.#refresh();
+    if (this.#memory === null) throw goneError(this.#state, this.#type, purpose);
     return this.#memory;
   }
-}
-
-/** Keeps a buffer's memory allocated while a native call uses it; dispose it when the call settles. */
-export interface BufferPin extends Disposable {
-  /** The descriptor to pass to the native call. */
-  readonly descriptor: Descriptor;
 }

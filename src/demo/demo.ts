@@ -13,7 +13,6 @@ import { openLibrary } from "../library/open.ts";
 import { checkOpenOptions } from "../library/options.ts";
 import type { MappingKind } from "../buffer/mapping.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
-import { bufferInternals } from "../buffer/zero_copy_buffer.ts";
 
 /** libzerocopy opened with its demo functions bound. */
 export interface Demo {
@@ -34,7 +33,8 @@ export interface Demo {
    * FNV-1a hash that Zig computes over the buffer's bytes, reading the same
    * memory the view writes to.
    *
-   * @throws {ZeroCopyError} `DISPOSED` or `CONSUMED` for a buffer that is gone.
+   * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` for a buffer that is gone;
+   * `INVALID_ARGUMENT` for anything but a ZeroCopyBuffer.
    */
   checksum(buffer: ZeroCopyBuffer): number;
 }
@@ -70,6 +70,6 @@ export async function openDemo(options: { path?: string | URL; mapping?: Mapping
       const generator = bindings[`zc_generate_${type as ElementType}`] as (len: number) => ZeroCopyBuffer<T>;
       return generator(length);
     },
-    checksum: (buffer) => bindings.zc_checksum(bufferInternals.descriptorOf(buffer)),
+    checksum: (buffer) => bindings.zc_checksum(buffer),
   };
 }

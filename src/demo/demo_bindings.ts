@@ -2,12 +2,14 @@
 // CI regenerates this file and fails when the committed copy is stale.
 
 import {
+  type BufferPin,
   checkInteger,
   type Descriptor,
-  lend,
+  lendAs,
+  type LentArrayOf,
   openLibrary,
+  passDescriptor,
   toFfiInteger,
-  type TypedArrayOf,
   type ZeroCopyBuffer,
   type ZeroCopyLibrary,
 } from "../bindings_api.ts";
@@ -42,7 +44,7 @@ export interface Bindings {
   /** `len` f64 of the demo pattern. */
   zc_generate_f64(len: number | bigint): ZeroCopyBuffer<"f64">;
   /** FNV-1a of the bytes the descriptor covers. */
-  zc_checksum(descriptor: Descriptor): number;
+  zc_checksum(descriptor: Descriptor | ZeroCopyBuffer | BufferPin): number;
   /** `len` f64 of the pattern from allocator `kind` (0 c, 1 page, 2 debug, 3 smp, 4 arena): each buffer carries its own release, so dispose returns it to the right allocator. */
   zc_generate_f64_with(
     kind: number,
@@ -51,9 +53,9 @@ export interface Bindings {
   /** `len` f64 appended one by one to an ArrayList, handed over with its spare capacity. */
   zc_generate_f64_list(len: number | bigint): ZeroCopyBuffer<"f64">;
   /** Sums a Float64Array that Deno lends for the duration of the call. */
-  zc_sum_f64(values: TypedArrayOf["f64"]): number;
+  zc_sum_f64(values: LentArrayOf["f64"]): number;
   /** Claims a descriptor Deno gives back, hashes its memory and frees it: ownership ends here. */
-  zc_consume(descriptor: Descriptor): number;
+  zc_consume(descriptor: Descriptor | ZeroCopyBuffer | BufferPin): number;
 }
 
 /**
@@ -125,7 +127,9 @@ export function bind(lib: Library): Bindings {
       });
     },
     zc_checksum: (descriptor) => {
-      return lib.symbols.zc_checksum(descriptor);
+      return lib.symbols.zc_checksum(
+        passDescriptor(descriptor, "zc_checksum", "descriptor"),
+      );
     },
     zc_generate_f64_with: (kind, len) => {
       checkInteger(kind, "u32", "zc_generate_f64_with", "kind");
@@ -141,10 +145,15 @@ export function bind(lib: Library): Bindings {
       });
     },
     zc_sum_f64: (values) => {
-      return lib.symbols.zc_sum_f64(lend(values), values.length);
+      return lib.symbols.zc_sum_f64(
+        lendAs(values, "f64", "zc_sum_f64", "values"),
+        values.length,
+      );
     },
     zc_consume: (descriptor) => {
-      return lib.symbols.zc_consume(descriptor);
+      return lib.symbols.zc_consume(
+        passDescriptor(descriptor, "zc_consume", "descriptor"),
+      );
     },
   };
 }

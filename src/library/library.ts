@@ -14,7 +14,8 @@ import { statusError } from "../abi/status.ts";
 import type { abiSymbols, libzerocopySymbols } from "../abi/symbols.ts";
 import type { LibrarySource } from "./discovery.ts";
 import { checkTransferred, claim, claimMemory, type TransferredBuffer } from "../buffer/transfer.ts";
-import { bufferInternals, type BufferOwner, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import type { BufferOwner, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { bufferInternals, what } from "../buffer/gate.ts";
 
 /**
  * Buffers and bytes a library has handed over and not yet had back.
@@ -153,13 +154,31 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    */
   adopt<T extends ElementType>(type: T, call: (descriptor: Descriptor) => number | void): ZeroCopyBuffer<T> {
     checkElementType(type);
+    checkCallback(call, "adopt", "call");
     const descriptor = newDescriptor();
-    let status: number;
+    let status: unknown;
     try {
       status = call(descriptor) ?? STATUS.ok;
     } catch (error) {
       this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
       throw error;
+    }
+    if (typeof status !== "number") {
+      this.#owner.release(descriptor);
+      if (isThenable(status)) {
+        // An async callback makes its Zig call later, into this descriptor,
+        // which nobody would ever free: free whatever it hands over then.
+        const late = () => this.#owner.release(descriptor);
+        status.then(late, late);
+        throw new ZeroCopyError(
+          "INVALID_ARGUMENT",
+          `adopt's callback returned a promise: use adoptAsync for an asynchronous call (what it hands over later is freed)`,
+        );
+      }
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `adopt's callback returned ${what(status)}: return the Zig function's Status (a number) or nothing`,
+      );
     }
     return this.#wrap(descriptor, status, type);
   }
@@ -184,13 +203,23 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     call: (descriptor: Descriptor) => Promise<number | void>,
   ): Promise<ZeroCopyBuffer<T>> {
     checkElementType(type);
+    checkCallback(call, "adoptAsync", "call");
     const descriptor = newDescriptor();
-    let status: number;
+    let status: unknown;
     try {
       status = (await call(descriptor)) ?? STATUS.ok;
     } catch (error) {
       this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
       throw error;
+    }
+    if (typeof status !== "number") {
+      this.#owner.release(descriptor);
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `adoptAsync's callback resolved to ${
+          what(status)
+        }: resolve to the Zig function's Status (a number) or nothing`,
+      );
     }
     return this.#wrap(descriptor, status, type);
   }
@@ -257,6 +286,13 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    * ```
    */
   giveBack<R>(buffer: ZeroCopyBuffer, call: (descriptor: Descriptor) => R): R {
+    if (!bufferInternals.isBuffer(buffer)) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Cannot give back ${what(buffer)}: giveBack takes a ZeroCopyBuffer this library handed over`,
+      );
+    }
+    checkCallback(call, "giveBack", "call");
     // By path: every ZeroCopyLibrary of one file shares its code and counters.
     const from = bufferInternals.ownerOf(buffer).path;
     if (from !== this.path) {
@@ -376,6 +412,40 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     }
     return bufferInternals.create(descriptor, this.#owner, type as T, memory);
   }
+}
+
+/**
+ * Checks, for callers without type checking, that `library` is an opened
+ * library and `options` (when given) an object, naming `method` in the error.
+ */
+export function checkLibraryArguments(library: unknown, options: unknown, method: string): void {
+  if (!(library instanceof ZeroCopyLibrary)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${method} takes a library from openLibrary() (or a generated open()), not ${what(library)}`,
+    );
+  }
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${method} takes an options object (or none), not ${what(options)}`,
+    );
+  }
+}
+
+function checkCallback(call: unknown, method: string, name: string): void {
+  if (typeof call !== "function") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Argument "${name}" of ${method} is ${
+        what(call)
+      }, not a function: pass a function that calls the Zig function with the descriptor`,
+    );
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }
 
 let warnedAbandoned = false;

@@ -17,7 +17,7 @@ import {
   type TypedArrayOf,
 } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
-import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { wordAt } from "../buffer/descriptor.ts";
 import { abiLayout } from "../abi/symbols.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
@@ -224,6 +224,7 @@ export class Region implements Disposable {
     byteLength: number,
     options: RegionOptions = {},
   ): Region {
+    checkLibraryArguments(library, options, "Region.create");
     checkLength(checkCount(byteLength, "region size in bytes"), "u8");
     const maxBatch = checkCount(options.maxBatch ?? 1024, "maxBatch", 2 ** 26);
     const abi = library.symbols as unknown as AbiFunctions;

@@ -15,7 +15,7 @@ import {
   type TypedArrayOf,
 } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
-import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { checkCount, type HandOverTarget, newTarget, outside, SliceField, wrongType } from "./region.ts";
 import { abiLayout } from "../abi/symbols.ts";
 import { type Descriptor, wordAt } from "../buffer/descriptor.ts";
@@ -199,6 +199,7 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
     type: T,
     options: RingOptions,
   ): Ring<T> {
+    checkLibraryArguments(library, options ?? {}, "Ring.create");
     checkElementType(type);
     const slots = checkCount(options?.slots, "slot count", 2 ** 24);
     const slotLength = checkCount(options.slotLength, "slot length");

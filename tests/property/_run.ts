@@ -89,3 +89,62 @@ export async function runSequences<M extends Drops, Op>(options: {
   }
   return steps;
 }
+
+/**
+ * `runSequences` for steps that await (a worker, a message): the same checks,
+ * through `fc.asyncProperty`. `leftLive` names what stays counted live on
+ * purpose once everything is let go (memory the pointer-view mapping left
+ * allocated); `beforeFinalCount` lets go of what holds memory across runs.
+ */
+export async function runSequencesAsync<M extends Drops, Op>(options: {
+  library: { stats(): LibraryStats };
+  ops: fc.Arbitrary<Op>;
+  newModel: () => M;
+  apply: (model: M, step: Op) => Promise<void>;
+  check: (model: M, base: LibraryStats) => void;
+  cleanup: (model: M) => void;
+  leftLive: () => { buffers: number; bytes: number };
+  beforeFinalCount?: () => void;
+  /** Sequences to run. */
+  runs: number;
+}): Promise<number> {
+  const { library } = options;
+  await collect(() => false, 3);
+  const start = library.stats();
+  let steps = 0;
+  const drops: Drops = { dropped: 0, droppedBytes: 0 };
+  await fc.assert(
+    fc.asyncProperty(fc.array(options.ops, { maxLength: 40, size: "max" }), async (sequence) => {
+      const model = options.newModel();
+      model.dropped = drops.dropped;
+      model.droppedBytes = drops.droppedBytes;
+      try {
+        for (const step of sequence) {
+          await options.apply(model, step);
+          options.check(model, start);
+          steps++;
+        }
+      } finally {
+        options.cleanup(model);
+        drops.dropped = model.dropped;
+        drops.droppedBytes = model.droppedBytes;
+      }
+    }),
+    { numRuns: options.runs },
+  );
+  options.beforeFinalCount?.();
+  if (gc) {
+    const left = options.leftLive();
+    const expected = {
+      liveBuffers: start.liveBuffers + left.buffers,
+      liveBytes: start.liveBytes + left.bytes,
+    };
+    const counted = () => {
+      const { liveBuffers, liveBytes } = library.stats();
+      return { liveBuffers, liveBytes };
+    };
+    await collect(() => counted().liveBuffers === expected.liveBuffers, 50);
+    assertEquals(counted(), expected);
+  }
+  return steps;
+}

@@ -76,6 +76,23 @@ threadlocal var on_js_thread: bool = false;
 /// runs on this thread moves its descriptor here instead of releasing it.
 threadlocal var reclaiming: ?*Reclaim = null;
 
+/// Addresses a pin keeps allocated for a nonblocking call. The user may move
+/// the memory's ArrayBuffer away and drop it while the call runs; its
+/// finalizer then parks the descriptor here, and the last `unhold` releases it.
+const Hold = struct {
+    count: u32,
+    /// Descriptors finalized while held, linked through `Owned.next`.
+    parked: ?*Owned = null,
+};
+var holds: std.AutoHashMapUnmanaged(usize, Hold) = .empty;
+var holds_lock: std.atomic.Mutex = .unlocked;
+/// How many addresses are held: lets a finalizer skip the lock when none is.
+var holds_count = std.atomic.Value(usize).init(0);
+
+fn lockHolds() void {
+    while (!holds_lock.tryLock()) std.atomic.spinLoopHint();
+}
+
 const Reclaim = struct {
     /// The ArrayBuffer's data, to tell its finalizer from any other.
     data: ?*anyopaque,
@@ -90,7 +107,7 @@ const Reclaim = struct {
 pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
     on_js_thread = true;
     if (!resolveApi()) return null;
-    const functions = .{ .wrap = wrap, .detach = detach, .reclaim = reclaim, .drain = drain, .layout = layout };
+    const functions = .{ .wrap = wrap, .detach = detach, .reclaim = reclaim, .drain = drain, .layout = layout, .hold = hold, .unhold = unhold };
     inline for (@typeInfo(@TypeOf(functions)).@"struct".field_names) |name| {
         var function: Value = null;
         if (api.napi_create_function(env, name, name.len, @field(functions, name), null, &function) != napi_ok or
@@ -207,6 +224,74 @@ fn reclaim(env: Env, info: CallbackInfo) callconv(.c) Value {
     return result;
 }
 
+/// `hold(descriptor: BigUint64Array): boolean`: keeps the memory at the
+/// descriptor's address allocated until as many `unhold`s, whatever happens to
+/// its ArrayBuffer meanwhile. The caller proves first that an ArrayBuffer of
+/// this module maps the memory, not detached. False, holding nothing, for a
+/// null address (an empty buffer, which no call can read).
+fn hold(env: Env, info: CallbackInfo) callconv(.c) Value {
+    on_js_thread = true;
+    var argv: [1]Value = .{null};
+    if (!arguments(env, info, &argv)) return throwError(env, "hold(descriptor) takes one argument");
+    const descriptor = descriptorArgument(env, argv[0]) orelse
+        return throwError(env, "hold(descriptor) takes a BigUint64Array of 6 words");
+    var held = false;
+    if (descriptor.ptr) |ptr| {
+        lockHolds();
+        defer holds_lock.unlock();
+        const entry = holds.getOrPut(std.heap.c_allocator, @intFromPtr(ptr)) catch
+            return throwError(env, "out of memory");
+        if (!entry.found_existing) {
+            entry.value_ptr.* = .{ .count = 0 };
+            _ = holds_count.fetchAdd(1, .release);
+        }
+        entry.value_ptr.count += 1;
+        held = true;
+    }
+    var result: Value = null;
+    _ = api.napi_get_boolean(env, held, &result);
+    return result;
+}
+
+/// `unhold(descriptor: BigUint64Array): void`: ends one `hold`; the last
+/// releases what was finalized while held.
+fn unhold(env: Env, info: CallbackInfo) callconv(.c) Value {
+    on_js_thread = true;
+    var argv: [1]Value = .{null};
+    if (!arguments(env, info, &argv)) return throwError(env, "unhold(descriptor) takes one argument");
+    const descriptor = descriptorArgument(env, argv[0]) orelse
+        return throwError(env, "unhold(descriptor) takes a BigUint64Array of 6 words");
+    const ptr = descriptor.ptr orelse return null;
+    var parked: ?*Owned = null;
+    {
+        lockHolds();
+        defer holds_lock.unlock();
+        const entry = holds.getPtr(@intFromPtr(ptr)) orelse return throwError(env, "unhold(descriptor) without a hold");
+        entry.count -= 1;
+        if (entry.count == 0) {
+            parked = entry.parked;
+            _ = holds.remove(@intFromPtr(ptr));
+            _ = holds_count.fetchSub(1, .release);
+        }
+    }
+    while (parked) |owned| {
+        parked = owned.next;
+        releaseOwned(owned);
+    }
+    return null;
+}
+
+/// Parks `owned` when a pin holds `data`; false when none does.
+fn parkIfHeld(data: ?*anyopaque, owned: *Owned) bool {
+    if (holds_count.load(.acquire) == 0) return false;
+    lockHolds();
+    defer holds_lock.unlock();
+    const entry = holds.getPtr(@intFromPtr(data)) orelse return false;
+    owned.next = entry.parked;
+    entry.parked = owned;
+    return true;
+}
+
 /// `drain(): number`: releases what finalizers deferred from other threads;
 /// returns how many.
 fn drain(env: Env, info: CallbackInfo) callconv(.c) Value {
@@ -240,6 +325,7 @@ fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
             return;
         }
     }
+    if (parkIfHeld(data, owned)) return;
     if (on_js_thread) return releaseOwned(owned);
     var head = deferred.load(.monotonic);
     while (true) {
@@ -374,6 +460,27 @@ test "a finalizer inside reclaim moves the descriptor instead of releasing it" {
     try testing.expect(target.done);
     try testing.expectEqual(buffer, into);
     handover.release(&into);
+}
+
+test "a finalizer while a pin holds the address parks the release until the last unhold" {
+    const before = stats();
+    var buffer: Descriptor = undefined;
+    try testing.expectEqual(abi.Status.ok, handover.allocateAndHandOver(checked.default_allocator, .u8, 64, &buffer));
+    const owned = try std.heap.c_allocator.create(Owned);
+    owned.* = .{ .descriptor = buffer };
+    on_js_thread = true;
+    const address = @intFromPtr(buffer.ptr);
+    try holds.put(std.heap.c_allocator, address, .{ .count = 1 });
+    _ = holds_count.fetchAdd(1, .release);
+    finalize(null, buffer.ptr, owned);
+    try testing.expectEqual(before.live_buffers + 1, stats().live_buffers);
+    const entry = holds.fetchRemove(address).?;
+    _ = holds_count.fetchSub(1, .release);
+    try testing.expectEqual(owned, entry.value.parked.?);
+    releaseOwned(entry.value.parked.?);
+    try testing.expectEqual(before.live_buffers, stats().live_buffers);
+    holds.deinit(std.heap.c_allocator);
+    holds = .empty;
 }
 
 test "mappable refuses what describe() refuses" {

@@ -205,8 +205,8 @@ pub fn tsType(comptime kind: Kind) []const u8 {
         .scalar => |name| if (std.mem.eql(u8, name, "bool"))
             "boolean"
         else if (isBigInt(name)) "number | bigint" else "number",
-        .descriptor => "Descriptor",
-        .lent => |tag| "TypedArrayOf[\"" ++ @tagName(tag) ++ "\"]",
+        .descriptor => "Descriptor | ZeroCopyBuffer | BufferPin",
+        .lent => |tag| "LentArrayOf[\"" ++ @tagName(tag) ++ "\"]",
         .out => |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">",
         .into => |into| into.parameter(),
         .memory => "BufferSource",

@@ -84,15 +84,17 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
     if (spec.wrappers) {
         // In the order `deno fmt` sorts them: by name, case and `type` ignored.
         try w.writeAll("\nimport {\n");
+        if (uses.descriptor) try w.writeAll("  type BufferPin,\n");
         if (uses.integer32) try w.writeAll("  checkInteger,\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
-        if (uses.lend) try w.writeAll("  lend,\n");
+        if (uses.lend) try w.writeAll("  lendAs,\n  type LentArrayOf,\n");
         try w.writeAll("  openLibrary,\n");
+        if (uses.descriptor) try w.writeAll("  passDescriptor,\n");
         if (uses.region) try w.writeAll("  type Region,\n");
         if (uses.ring) try w.writeAll("  type Ring,\n  type RingSlot,\n");
         if (uses.integer) try w.writeAll("  toFfiInteger,\n");
-        if (uses.lend or uses.region) try w.writeAll("  type TypedArrayOf,\n");
+        if (uses.region) try w.writeAll("  type TypedArrayOf,\n");
         if (uses.buffer) try w.writeAll("  type ZeroCopyBuffer,\n");
         try w.writeAll("  type ZeroCopyLibrary,\n} from \"");
         if (spec.import_from) |module| try w.writeAll(module) else try w.print("jsr:@zerocopy/zerocopy@^{s}", .{version});
@@ -162,7 +164,10 @@ fn usedImports(comptime sigs: []const Signature) Uses {
         for (sig.params) |param| switch (param.kind) {
             .out => uses.buffer = true,
             .lent => uses.lend = true,
-            .descriptor => uses.descriptor = true,
+            .descriptor => {
+                uses.descriptor = true;
+                uses.buffer = true;
+            },
             .into => |into| if (into.where == .ring) {
                 uses.ring = true;
             } else {
@@ -305,7 +310,10 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             const length = sig.params[array].name;
             if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
         } else if (param.kind == .lent) {
-            try args.add("lend({s})", .{name});
+            // Checked for its element type too, so `.length` above counts what Zig reads.
+            try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
+        } else if (param.kind == .descriptor) {
+            try args.add("passDescriptor({s}, \"{s}\", \"{s}\")", .{ name, sig.name, name });
         } else if (param.integer64) {
             try args.add("{s}Ffi", .{name});
         } else {

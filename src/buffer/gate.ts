@@ -1,0 +1,316 @@
+/**
+ * The gate between JavaScript objects and native pointers. Every conversion of
+ * a JavaScript object into something a native call reads (a buffer's
+ * descriptor, a pin's, a lent array) passes here, and passes only once it is
+ * proved that the memory behind it is still owned by that object: a buffer's
+ * `ArrayBuffer` not detached (moved away by `transfer()`, a transfer list, a
+ * worker), a pin still held, a lent array of the element type the Zig function
+ * reads. Nothing is trusted because it was live a moment ago.
+ *
+ * @module
+ */
+
+import { type Descriptor, DESCRIPTOR_WORDS, newDescriptor, RELEASE_WORD } from "./descriptor.ts";
+import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
+import { ZeroCopyError } from "../errors.ts";
+import type { Mapping } from "./mapping.ts";
+import type { BufferOwner, BufferState, ZeroCopyBuffer } from "./zero_copy_buffer.ts";
+
+/** What the library, the demo, regions and rings need of a buffer beyond its public face. */
+export interface BufferInternals {
+  /** Wraps memory a library handed over and mapped; the buffer frees it through `owner`. */
+  create<T extends ElementType>(
+    descriptor: Descriptor,
+    owner: BufferOwner,
+    type: T,
+    memory: ArrayBuffer,
+  ): ZeroCopyBuffer<T>;
+  /** Whether `value` is a ZeroCopyBuffer (a forged object has none of its private fields). */
+  isBuffer(value: unknown): value is ZeroCopyBuffer;
+  /**
+   * The descriptor of a live buffer whose memory is still its own, for native
+   * calls that read it; throws `MOVED`, `DISPOSED` or `CONSUMED` otherwise.
+   */
+  descriptorOf(buffer: ZeroCopyBuffer): Descriptor;
+  /** The library the buffer goes back to. */
+  ownerOf(buffer: ZeroCopyBuffer): BufferOwner;
+  /** Whether the memory a pin of `buffer` holds still belongs to it (not moved away). */
+  intact(buffer: ZeroCopyBuffer): boolean;
+  /** Ends the buffer's ownership without freeing; the caller passes the descriptor on. */
+  consume(buffer: ZeroCopyBuffer, purpose: string): Descriptor;
+}
+
+/** Filled by ZeroCopyBuffer's static block: the only code that may reach its private fields. */
+export const bufferInternals = {} as BufferInternals;
+
+/**
+ * Whether `memory` is still the memory a buffer mapped. The private field that
+ * holds it cannot be swapped, and an external `ArrayBuffer` is never
+ * resizable, so its length changes only by being detached: by zerocopy, or by
+ * anyone who moved it (after which V8 may free the memory, or hand it to
+ * another owner).
+ */
+export function stillOwned(memory: ArrayBuffer): boolean {
+  return !memory.detached;
+}
+
+/** The error for any use of a buffer whose `ArrayBuffer` was moved away behind zerocopy's back. */
+export function movedError(type: ElementType, purpose = "use"): ZeroCopyError {
+  return new ZeroCopyError(
+    "MOVED",
+    `Cannot ${purpose} a ZeroCopyBuffer<${type}> whose ArrayBuffer was moved away (transfer(), transferToFixedLength(), a transfer list, a worker): its memory belongs to whoever holds that ArrayBuffer now; move buffers with buffer.transfer() instead`,
+  );
+}
+
+/** The error for any use of a buffer that is no longer `live`. */
+export function goneError(state: BufferState, type: ElementType, purpose = "use"): ZeroCopyError {
+  if (state === "moved") return movedError(type, purpose);
+  return state === "consumed"
+    ? new ZeroCopyError(
+      "CONSUMED",
+      `Cannot ${purpose} a ZeroCopyBuffer<${type}> that was given back or transferred: its memory belongs to its new owner`,
+    )
+    : new ZeroCopyError(
+      "DISPOSED",
+      `Cannot ${purpose} a disposed ZeroCopyBuffer<${type}>: keep the buffer alive until you are done with it`,
+    );
+}
+
+/**
+ * A copy of `descriptor` that describes the same memory but owns none of it
+ * (no release): a native call may read it, and a Zig function that claims it
+ * takes nothing, so no call can free a buffer's memory behind its back.
+ */
+export function borrowed(descriptor: Descriptor): Descriptor {
+  const copy = newDescriptor();
+  copy.set(descriptor);
+  copy[RELEASE_WORD] = 0n;
+  return copy;
+}
+
+/**
+ * The descriptor to pass to a Zig function that reads one (`*const
+ * zerocopy.Descriptor`): for a ZeroCopyBuffer, a copy that owns nothing (so
+ * the function may read the memory but cannot free it); for a pin, its own;
+ * a descriptor made by the caller as it is. A buffer or pin whose memory is no
+ * longer its own is refused before the call. Generated bindings call it for
+ * every descriptor parameter.
+ *
+ * @param value A ZeroCopyBuffer, a BufferPin or a descriptor.
+ * @param call The function called, for the message.
+ * @param name The parameter's name, for the message.
+ * @returns The descriptor to pass as the `"buffer"` parameter.
+ * @throws {ZeroCopyError} `MOVED` for a buffer whose `ArrayBuffer` was moved
+ * away, `DISPOSED` or `CONSUMED` for one that is gone or a disposed pin;
+ * `INVALID_ARGUMENT` for anything else.
+ *
+ * @example Hash a buffer in Zig
+ * ```ts
+ * import { openDemo, passDescriptor } from "@zerocopy/zerocopy";
+ *
+ * const demo = await openDemo();
+ * using bytes = demo.generate("u8", 16);
+ * console.log(demo.library.symbols.zc_checksum(passDescriptor(bytes, "zc_checksum", "descriptor")));
+ * ```
+ */
+export function passDescriptor(value: unknown, call: string, name: string): Descriptor {
+  if (bufferInternals.isBuffer(value)) return borrowed(bufferInternals.descriptorOf(value));
+  if (value instanceof BigUint64Array && value.length === DESCRIPTOR_WORDS) {
+    const pin = pins.get(value as Descriptor);
+    if (pin !== undefined) checkPin(pin);
+    return value as Descriptor;
+  }
+  if (typeof value === "object" && value !== null && pinOf(value) !== undefined) {
+    return (value as BufferPin).descriptor;
+  }
+  throw new ZeroCopyError(
+    "INVALID_ARGUMENT",
+    `Argument "${name}" of ${call} is ${what(value)}, not a ZeroCopyBuffer, a BufferPin or a descriptor`,
+  );
+}
+
+/** Keeps a buffer's memory allocated while a native call uses it; dispose it when the call settles. */
+export interface BufferPin extends Disposable {
+  /**
+   * The descriptor to pass to the native call: it describes the memory and owns
+   * none of it.
+   *
+   * @throws {ZeroCopyError} `DISPOSED` once the pin is disposed; `MOVED` once
+   * the buffer's `ArrayBuffer` was moved away.
+   */
+  readonly descriptor: Descriptor;
+}
+
+interface PinRecord {
+  held: boolean;
+  readonly buffer: ZeroCopyBuffer;
+  readonly type: ElementType;
+  readonly descriptor: Descriptor;
+}
+
+// By the pin's descriptor, so a descriptor read from a pin is recognized when
+// it is passed back; each entry also keeps the buffer (and with it its own
+// descriptor, which the draining net watches) reachable while the pin's is.
+const pins = new WeakMap<Descriptor, PinRecord>();
+
+// A pin dropped undisposed still holds its address under the Node-API
+// mapping: give the hold back once its descriptor is garbage, as no call can
+// read it then.
+const holdNet = new FinalizationRegistry<{ words: Descriptor; mapping: Mapping }>(({ words, mapping }) =>
+  mapping.unhold(words)
+);
+
+function checkPin(pin: PinRecord): void {
+  if (!pin.held) {
+    throw new ZeroCopyError(
+      "DISPOSED",
+      `Cannot use the descriptor of a disposed pin of a ZeroCopyBuffer<${pin.type}>: take a new pin for each call`,
+    );
+  }
+  if (!bufferInternals.intact(pin.buffer)) throw movedError(pin.type, "pass");
+}
+
+// By the pin itself, so a pin passed where a descriptor goes is recognized.
+const pinRecords = new WeakMap<object, PinRecord>();
+
+function pinOf(value: object): PinRecord | undefined {
+  return pinRecords.get(value);
+}
+
+/**
+ * Makes a pin over a live buffer's memory: it holds the memory (under the
+ * Node-API mapping, in Zig, so that even a user who moves the `ArrayBuffer`
+ * away and drops it cannot free it during the call) and hands out a borrowed
+ * descriptor. `unpinned` runs once, when the pin is disposed.
+ */
+export function makePin(
+  buffer: ZeroCopyBuffer,
+  type: ElementType,
+  descriptor: Descriptor,
+  mapping: Mapping,
+  unpinned: () => void,
+): BufferPin {
+  const own = borrowed(descriptor);
+  const record: PinRecord = { held: true, buffer, type, descriptor: own };
+  const holding = mapping.hold(own);
+  if (holding) holdNet.register(own, { words: own.slice(), mapping }, record);
+  pins.set(own, record);
+  const pin: BufferPin = {
+    get descriptor(): Descriptor {
+      checkPin(record);
+      return own;
+    },
+    [Symbol.dispose]: () => {
+      if (!record.held) return;
+      record.held = false;
+      if (holding) {
+        holdNet.unregister(record);
+        mapping.unhold(own);
+      }
+      unpinned();
+    },
+  };
+  pinRecords.set(pin, record);
+  return pin;
+}
+
+/**
+ * A TypedArray a Zig function that reads elements of `T` may be lent: over any
+ * `ArrayBuffer` (resizable ones included) or `SharedArrayBuffer`.
+ */
+export interface LentArrayOf {
+  /** `[*]const i8` */
+  i8: Int8Array;
+  /** `[*]const u8`: a `Uint8ClampedArray` has the same bytes. */
+  u8: Uint8Array | Uint8ClampedArray;
+  /** `[*]const i16` */
+  i16: Int16Array;
+  /** `[*]const u16` */
+  u16: Uint16Array;
+  /** `[*]const i32` */
+  i32: Int32Array;
+  /** `[*]const u32` */
+  u32: Uint32Array;
+  /** `[*]const i64` */
+  i64: BigInt64Array;
+  /** `[*]const u64` */
+  u64: BigUint64Array;
+  /** `[*]const f32` */
+  f32: Float32Array;
+  /** `[*]const f64` */
+  f64: Float64Array;
+}
+
+type ArrayConstructor = abstract new (...args: never[]) => ArrayBufferView;
+
+// Written out rather than taken from the element table: a lent array must be
+// exactly what the Zig function reads, element for element.
+const LENT_ARRAYS: Readonly<Record<ElementType, readonly ArrayConstructor[]>> = {
+  i8: [Int8Array],
+  u8: [Uint8Array, Uint8ClampedArray],
+  i16: [Int16Array],
+  u16: [Uint16Array],
+  i32: [Int32Array],
+  u32: [Uint32Array],
+  i64: [BigInt64Array],
+  u64: [BigUint64Array],
+  f32: [Float32Array],
+  f64: [Float64Array],
+};
+
+/**
+ * Proves `array` can be lent: a TypedArray or DataView whose memory is not
+ * detached and, when `type` is given, a TypedArray of exactly that element
+ * type, so that its `.length` counts the elements the Zig function reads.
+ *
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a TypedArray or
+ * DataView; `INVALID_ELEMENT_TYPE` for another element type (or a DataView
+ * where elements are read); `DETACHED` when its memory is gone.
+ */
+export function gateLent<T extends ElementType>(
+  array: unknown,
+  type: T | undefined,
+  call?: string,
+  name?: string,
+): TypedArrayOf[T] {
+  const argument = call === undefined ? "" : `argument "${name}" of ${call}: `;
+  if (!ArrayBuffer.isView(array)) {
+    const buffer = bufferInternals.isBuffer(array);
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Cannot lend ${argument}${
+        buffer
+          ? "a ZeroCopyBuffer: lend its view (buffer.view), or pass buffer.pin().descriptor to a function that takes a descriptor"
+          : `${what(array)}: lend a TypedArray${type === undefined ? " or DataView" : ""} (new ${
+            type === undefined ? "Float64Array" : LENT_ARRAYS[type][0].name
+          }([1, 2, 3]))`
+      }`,
+    );
+  }
+  if (type !== undefined && !LENT_ARRAYS[type].some((constructor) => array instanceof constructor)) {
+    const expected = LENT_ARRAYS[type].map((constructor) => constructor.name).join(" or ");
+    throw new ZeroCopyError(
+      "INVALID_ELEMENT_TYPE",
+      `Cannot lend ${argument}a ${array.constructor.name} where ${type} elements are read: lend a ${expected}, whose length counts the elements`,
+    );
+  }
+  if ((array.buffer as ArrayBuffer).detached === true) {
+    throw new ZeroCopyError(
+      "DETACHED",
+      `Cannot lend ${argument}a ${array.constructor.name} whose memory was detached (its buffer was disposed, moved or transferred): lend a live array`,
+    );
+  }
+  return array as unknown as TypedArrayOf[T];
+}
+
+/** A short description of an argument for an error message. */
+export function what(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an Array";
+  if (typeof value === "object" || typeof value === "function") {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === "string" && name !== "Object" ? `a ${name}` : `an ${typeof value}`;
+  }
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  return `${typeof value} ${String(value)}`;
+}
