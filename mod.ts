@@ -34,6 +34,12 @@ export { MAPPING_ENV_VAR, type MappingKind } from "./src/buffer/mapping.ts";
 export { type Demo, openDemo } from "./src/demo/demo.ts";
 export type { Bindings as DemoBindings } from "./src/demo/demo_bindings.ts";
 export { lend } from "./src/buffer/lend.ts";
+export {
+  DEFAULT_PROGRESS_INTERVAL,
+  type NonblockingCall,
+  type NonblockingOptions,
+  startCall,
+} from "./src/calls/async_call.ts";
 export { type HandOverTarget, Region, type RegionOptions } from "./src/streams/region.ts";
 export { Ring, type RingOptions, type RingSlot } from "./src/streams/ring.ts";
 export { type ElementSource, rowMajorStrides, StridedView } from "./src/buffer/shape.ts";

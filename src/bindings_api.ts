@@ -14,3 +14,4 @@ export { openLibrary } from "./library/open.ts";
 export { checkInteger, toFfiInteger } from "./abi/integers.ts";
 export { checkStatus } from "./abi/status.ts";
 export type { ZeroCopyBuffer } from "./buffer/zero_copy_buffer.ts";
+export { type NonblockingOptions, startCall } from "./calls/async_call.ts";

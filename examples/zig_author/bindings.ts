@@ -4,10 +4,12 @@
 import {
   checkInteger,
   lend,
+  type NonblockingOptions,
   openLibrary,
   type Region,
   type Ring,
   type RingSlot,
+  startCall,
   type TypedArrayOf,
   type ZeroCopyBuffer,
   type ZeroCopyLibrary,
@@ -56,6 +58,20 @@ export const symbols = {
       "buffer", // out
     ],
     result: "i32",
+  },
+  /** `box_blur` on one of Deno's worker threads: the generated wrapper returns a Promise, keeps `gray` referenced until it settles, and reports the rows done (`onProgress`); an aborted `signal` stops it between bands of rows.
+   * `fn (gray: ?[*]const u8, gray_len: u32, width: u32, height: u32, job: ?*zerocopy.Job, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  box_blur_async: {
+    parameters: [
+      "buffer", // gray
+      "u32", // gray_len
+      "u32", // width
+      "u32", // height
+      "buffer", // job
+      "buffer", // out
+    ],
+    result: "i32",
+    nonblocking: true,
   },
   /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`.
    * `fn (rows: u32, cols: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
@@ -198,6 +214,13 @@ export interface Bindings {
     width: number,
     height: number,
   ): ZeroCopyBuffer<"u8">;
+  /** `box_blur` on one of Deno's worker threads: the generated wrapper returns a Promise, keeps `gray` referenced until it settles, and reports the rows done (`onProgress`); an aborted `signal` stops it between bands of rows. */
+  box_blur_async(
+    gray: TypedArrayOf["u8"],
+    width: number,
+    height: number,
+    options?: NonblockingOptions,
+  ): Promise<ZeroCopyBuffer<"u8">>;
   /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`. */
   make_matrix(rows: number, cols: number): ZeroCopyBuffer<"f64">;
   /** Sums a matrix Deno lends (a Float64Array). */
@@ -277,6 +300,24 @@ export function bind(lib: Library): Bindings {
           height,
           out,
         );
+      });
+      return buffer.reshape([height, width]);
+    },
+    box_blur_async: async (gray, width, height, options) => {
+      checkInteger(width, "u32", "box_blur_async", "width");
+      checkInteger(height, "u32", "box_blur_async", "height");
+      const call = startCall("box_blur_async", options, [], [gray], true);
+      const buffer = await lib.adoptAsync("u8", (out) => {
+        return call.settle(() => {
+          return lib.symbols.box_blur_async(
+            gray,
+            gray.length,
+            width,
+            height,
+            call.job,
+            out,
+          );
+        });
       });
       return buffer.reshape([height, width]);
     },

@@ -19,6 +19,11 @@
 //!   integer, either must fit the type, else a ZeroCopyError before the call);
 //!   a result is a `bigint`, since the type's range is wider than a number's.
 //! - `zerocopy.Status` result: nothing, or a thrown ZeroCopyError.
+//! - `?*zerocopy.Job`: not a parameter; a nonblocking wrapper passes memory it
+//!   polls for `onProgress` and flags on abort, a synchronous one null.
+//! - An export listed in `nonblocking`: the wrapper returns a Promise of the
+//!   same result, takes a `ZeroCopyBuffer` (pinned for the call) where the
+//!   synchronous one takes a descriptor, and a last `NonblockingOptions`.
 //! The output is what `deno fmt` writes, at its default line width and wider.
 
 const signature = @import("bindings/signature.zig");
@@ -94,4 +99,6 @@ pub const Length = struct {
 test {
     _ = signature;
     _ = typescript;
+    _ = @import("bindings/list.zig");
+    _ = @import("bindings/nonblocking.zig");
 }

@@ -8,6 +8,7 @@
 //!   out.zig           `Out(T)`, the typed out-parameter of an export
 //!   region.zig        regions: many slices handed over inside memory mapped once
 //!   ring.zig          rings: slots a producer fills and the host holds until released
+//!   job.zig           `Job`: progress and cancellation a long export shares with the host
 //!   stats.zig         counters of what is handed over and not yet released
 //!   checked.zig       the checked build's allocator and double-free detection
 //!   exports.zig       the C exports every library needs (`exportAbi`)
@@ -31,6 +32,7 @@ pub const ElementType = abi.ElementType;
 pub const ReleaseFn = abi.ReleaseFn;
 pub const Stats = abi.Stats;
 pub const Status = abi.Status;
+pub const Job = abi.Job;
 
 /// Whether this build checks every free (`zig build checked-lib`).
 pub const checked = checked_build.enabled;
@@ -71,6 +73,7 @@ test {
     _ = checked_build;
     _ = exports;
     _ = handover;
+    _ = @import("job.zig");
     _ = @import("napi.zig");
     _ = out;
     _ = @import("shared_arena.zig");

@@ -27,6 +27,9 @@ pub const Kind = union(enum) {
     /// A pointer to a value the host provides memory for (an extern struct, an
     /// out-parameter): a TypedArray or ArrayBuffer of the right size.
     memory,
+    /// `*zerocopy.Job`: progress and cancellation. Not a parameter: a
+    /// nonblocking wrapper passes memory it polls, a synchronous one null.
+    job,
     /// Any other pointer, passed as an opaque pointer value.
     pointer,
     /// `zerocopy.Status`: 0 is ok, anything else becomes a thrown ZeroCopyError.
@@ -57,7 +60,7 @@ pub const Param = struct {
 
     /// Whether the wrapper takes this parameter from its caller.
     pub fn visible(param: Param) bool {
-        return param.kind != .out and param.length_of == null;
+        return param.kind != .out and param.kind != .job and param.length_of == null;
     }
 };
 
@@ -88,8 +91,11 @@ pub const Signature = struct {
     integer64_result: bool,
     /// The shape `namespace.shapes.<name>` gives the returned buffer.
     shape: ?[]const Dim,
-    /// Deno calls it on a worker thread (`nonblocking: true`); it gets no wrapper.
+    /// Deno calls it on a worker thread (`nonblocking: true`); its wrapper
+    /// returns a Promise, pins the buffers it passes and takes `NonblockingOptions`.
     nonblocking: bool,
+    /// The `*zerocopy.Job` parameter, if any.
+    job: ?usize,
 };
 
 /// A parameter through which a function hands over into memory the host
@@ -166,6 +172,7 @@ pub fn classify(comptime T: type, comptime where: []const u8) Kind {
             },
             .one => {
                 if (pointer.child == abi.Descriptor) return .descriptor;
+                if (pointer.child == abi.Job) return .job;
                 if (isOut(pointer.child)) return .{ .out = pointer.child.element_type };
                 if (Into.of(pointer.child)) |into| return .{ .into = into };
                 return switch (@typeInfo(pointer.child)) {
@@ -193,7 +200,7 @@ pub fn isBigInt(comptime name: []const u8) bool {
 pub fn ffiName(comptime kind: Kind) []const u8 {
     return switch (kind) {
         .scalar => |name| name,
-        .descriptor, .out, .into, .lent, .memory => "buffer",
+        .descriptor, .out, .into, .lent, .memory, .job => "buffer",
         .pointer => "pointer",
         .status => "i32",
         .void => "void",
@@ -211,7 +218,7 @@ pub fn tsType(comptime kind: Kind) []const u8 {
         .into => |into| into.parameter(),
         .memory => "BufferSource",
         .pointer => "Deno.PointerValue",
-        .status, .void => "void",
+        .status, .void, .job => "void",
     };
 }
 
@@ -262,12 +269,14 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
     const info = @typeInfo(@TypeOf(@field(namespace, name))).@"fn";
     const result: Kind = switch (classify(info.return_type.?, "the result of " ++ name)) {
         // A returned pointer is only an address: nothing is lent or handed over by it.
-        .descriptor, .out, .into, .lent, .memory => .pointer,
+        .descriptor, .out, .into, .lent, .memory, .job => .pointer,
         else => |kind| kind,
     };
     var params: [info.param_types.len]Param = undefined;
     var out: ?ElementType = null;
     var into: @FieldType(Signature, "into") = null;
+    var job: ?usize = null;
+    const nonblocking = isNonblocking(namespace, name);
     for (info.param_types, &params, 0..) |param_type, *param, i| {
         const param_name = paramName(source, name, i);
         const where = if (source == null)
@@ -280,12 +289,18 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
             .kind = kind,
             .zig = zigName(param_type.?),
             .ffi = ffiName(kind),
-            .ts = tsType(kind),
+            .ts = if (kind == .descriptor and nonblocking) "ZeroCopyBuffer" else tsType(kind),
             .integer64 = kind == .scalar and isBigInt(kind.scalar),
             .integer32 = kind == .scalar and !isBigInt(kind.scalar) and (kind.scalar[0] == 'u' or kind.scalar[0] == 'i'),
         };
         switch (kind) {
+            .job => {
+                if (job != null) @compileError("zerocopy bindings: " ++ name ++ " takes two *zerocopy.Job; one tracks a call");
+                job = i;
+            },
             .into => |target| {
+                if (nonblocking) @compileError("zerocopy bindings: " ++ name ++ " is nonblocking and hands over into a region or ring, " ++
+                    "which the host reads while the call runs; hand over through `*zerocopy.Out(T)` instead");
                 if (out != null or into != null) @compileError("zerocopy bindings: " ++ name ++ " has two out-parameters; hand over into one region or ring per call");
                 if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands over into a region or ring, so it must return zerocopy.Status or void");
                 into = .{ .index = i, .into = target };
@@ -347,7 +362,8 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
         },
         .integer64_result = result == .scalar and isBigInt(result.scalar),
         .shape = shape,
-        .nonblocking = isNonblocking(namespace, name),
+        .nonblocking = nonblocking,
+        .job = job,
     };
 }
 
