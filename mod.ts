@@ -35,6 +35,15 @@ export { type Demo, openDemo } from "./src/demo/demo.ts";
 export type { Bindings as DemoBindings } from "./src/demo/demo_bindings.ts";
 export { lend } from "./src/buffer/lend.ts";
 export {
+  checkRecordLayouts,
+  type FieldValue,
+  type RecordColumn,
+  type RecordField,
+  type RecordLayout,
+  type RecordOf,
+  RecordView,
+} from "./src/records/record_view.ts";
+export {
   DEFAULT_PROGRESS_INTERVAL,
   type NonblockingCall,
   type NonblockingOptions,
@@ -46,7 +55,12 @@ export { type ElementSource, rowMajorStrides, StridedView } from "./src/buffer/s
 export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/library/remote.ts";
 export { platformKey, type PrebuiltLibrary, type PrebuiltSource } from "./src/library/prebuilt.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
-export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/abi/element_types.ts";
+export {
+  ELEMENT_TYPES,
+  type ElementType,
+  type LentArrayOf,
+  type TypedArrayOf,
+} from "./src/abi/element_types.ts";
 export { ABI_VERSION } from "./src/abi/layout.ts";
 export { checkStatus } from "./src/abi/status.ts";
 export {

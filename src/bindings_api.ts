@@ -7,7 +7,7 @@
  */
 
 export type { Descriptor } from "./buffer/descriptor.ts";
-export type { TypedArrayOf } from "./abi/element_types.ts";
+export type { LentArrayOf, TypedArrayOf } from "./abi/element_types.ts";
 export { lend } from "./buffer/lend.ts";
 export type { ZeroCopyLibrary } from "./library/library.ts";
 export { openLibrary } from "./library/open.ts";
@@ -15,3 +15,4 @@ export { checkInteger, toFfiInteger } from "./abi/integers.ts";
 export { checkStatus } from "./abi/status.ts";
 export type { ZeroCopyBuffer } from "./buffer/zero_copy_buffer.ts";
 export { type NonblockingOptions, startCall } from "./calls/async_call.ts";
+export { checkRecordLayouts, RecordView } from "./records/record_view.ts";

@@ -3,9 +3,12 @@
 
 import {
   checkInteger,
+  checkRecordLayouts,
   lend,
+  type LentArrayOf,
   type NonblockingOptions,
   openLibrary,
+  RecordView,
   type Region,
   type Ring,
   type RingSlot,
@@ -72,6 +75,24 @@ export const symbols = {
     ],
     result: "i32",
     nonblocking: true,
+  },
+  /** The (n+1)² vertices of an n×n grid mesh as records `{ x, y, z: f32, id: u32 }`.
+   * `fn (n: u32, out: ?*zerocopy.RecordOut(Vertex)) zerocopy.Status` */
+  make_vertices: {
+    parameters: [
+      "u32", // n
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** `count` network packet headers as records, as a capture parser would hand them over.
+   * `fn (count: u32, out: ?*zerocopy.RecordOut(PacketHeader)) zerocopy.Status` */
+  make_packet_headers: {
+    parameters: [
+      "u32", // count
+      "buffer", // out
+    ],
+    result: "i32",
   },
   /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`.
    * `fn (rows: u32, cols: u32, out: ?*zerocopy.Out(f64)) zerocopy.Status` */
@@ -192,7 +213,79 @@ export const symbols = {
     ],
     result: "u32",
   },
+  /** The layouts of the records the exports hand over, as JSON: `fn (buffer: ?[*]u8, len: u32) u32` */
+  zc_record_layouts: {
+    parameters: [
+      "buffer", // buffer
+      "u32", // len
+    ],
+    result: "u32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
+
+/** The layout of the `Vertex` records the library hands over. */
+export const VertexLayout = {
+  "size": 16,
+  "align": 4,
+  "fields": {
+    "x": {
+      "offset": 0,
+      "type": "f32",
+    },
+    "y": {
+      "offset": 4,
+      "type": "f32",
+    },
+    "z": {
+      "offset": 8,
+      "type": "f32",
+    },
+    "id": {
+      "offset": 12,
+      "type": "u32",
+    },
+  },
+} as const;
+
+/** The layout of the `PacketHeader` records the library hands over. */
+export const PacketHeaderLayout = {
+  "size": 24,
+  "align": 8,
+  "fields": {
+    "timestamp_ns": {
+      "offset": 0,
+      "type": "u64",
+    },
+    "src_ip": {
+      "offset": 8,
+      "type": "u32",
+    },
+    "dst_ip": {
+      "offset": 12,
+      "type": "u32",
+    },
+    "src_port": {
+      "offset": 16,
+      "type": "u16",
+    },
+    "dst_port": {
+      "offset": 18,
+      "type": "u16",
+    },
+    "length": {
+      "offset": 20,
+      "type": "u16",
+    },
+    "protocol": {
+      "offset": 22,
+      "type": "u8",
+    },
+    "ttl": {
+      "offset": 23,
+      "type": "u8",
+    },
+  },
+} as const;
 
 /** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
 export type Library = ZeroCopyLibrary<typeof symbols>;
@@ -205,30 +298,34 @@ export interface Bindings {
   /** A `width` × `height` RGBA frame: a red/green gradient with opaque alpha, row-major, 4 bytes per pixel. */
   make_frame(width: number, height: number): ZeroCopyBuffer<"u8">;
   /** The luma of each RGBA pixel of a lent frame, `@Vector` lanes at a time. */
-  grayscale(rgba: TypedArrayOf["u8"]): ZeroCopyBuffer<"u8">;
+  grayscale(rgba: LentArrayOf["u8"]): ZeroCopyBuffer<"u8">;
   /** The same luma, one pixel at a time: the baseline the SIMD version is benchmarked against. */
-  grayscale_scalar(rgba: TypedArrayOf["u8"]): ZeroCopyBuffer<"u8">;
+  grayscale_scalar(rgba: LentArrayOf["u8"]): ZeroCopyBuffer<"u8">;
   /** A 3×3 box blur of a lent `width` × `height` grayscale image. */
   box_blur(
-    gray: TypedArrayOf["u8"],
+    gray: LentArrayOf["u8"],
     width: number,
     height: number,
   ): ZeroCopyBuffer<"u8">;
   /** `box_blur` on one of Deno's worker threads: the generated wrapper returns a Promise, keeps `gray` referenced until it settles, and reports the rows done (`onProgress`); an aborted `signal` stops it between bands of rows. */
   box_blur_async(
-    gray: TypedArrayOf["u8"],
+    gray: LentArrayOf["u8"],
     width: number,
     height: number,
     options?: NonblockingOptions,
   ): Promise<ZeroCopyBuffer<"u8">>;
+  /** The (n+1)² vertices of an n×n grid mesh as records `{ x, y, z: f32, id: u32 }`. */
+  make_vertices(n: number): RecordView<typeof VertexLayout>;
+  /** `count` network packet headers as records, as a capture parser would hand them over. */
+  make_packet_headers(count: number): RecordView<typeof PacketHeaderLayout>;
   /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`. */
   make_matrix(rows: number, cols: number): ZeroCopyBuffer<"f64">;
   /** Sums a matrix Deno lends (a Float64Array). */
-  sum_matrix(values: TypedArrayOf["f64"]): number;
+  sum_matrix(values: LentArrayOf["f64"]): number;
   /** `a × b` for two lent n×n row-major matrices, handed back as a new matrix. */
   multiply(
-    a: TypedArrayOf["f64"],
-    b: TypedArrayOf["f64"],
+    a: LentArrayOf["f64"],
+    b: LentArrayOf["f64"],
     n: number,
   ): ZeroCopyBuffer<"f64">;
   /** The (n+1)² xyz vertices of an n×n grid mesh. */
@@ -253,13 +350,13 @@ export interface Bindings {
     out: Ring<"u8">,
   ): RingSlot<"u8">;
   /** Sums a lent Float32Array, e.g. one batch of a dataset. */
-  sum_f32(values: TypedArrayOf["f32"]): number;
+  sum_f32(values: LentArrayOf["f32"]): number;
   /** The same sum with `@Vector(16, f32)` partial sums: the SIMD reduction benchmarked against `sum_f32` (results differ only by rounding order). */
-  sum_f32_simd(values: TypedArrayOf["f32"]): number;
+  sum_f32_simd(values: LentArrayOf["f32"]): number;
   /** Sums the values of the complete `key=value\n` records in a lent byte buffer. */
-  sum_records(bytes: TypedArrayOf["u8"]): number;
+  sum_records(bytes: LentArrayOf["u8"]): number;
   /** Counts the complete `key=value\n` records in a lent byte buffer. */
-  count_records(bytes: TypedArrayOf["u8"]): number;
+  count_records(bytes: LentArrayOf["u8"]): number;
 }
 
 /**
@@ -269,6 +366,10 @@ export interface Bindings {
  * @returns The wrappers.
  */
 export function bind(lib: Library): Bindings {
+  checkRecordLayouts(lib.symbols.zc_record_layouts, {
+    Vertex: VertexLayout,
+    PacketHeader: PacketHeaderLayout,
+  });
   return {
     make_frame: (width, height) => {
       checkInteger(width, "u32", "make_frame", "width");
@@ -310,7 +411,7 @@ export function bind(lib: Library): Bindings {
       const buffer = await lib.adoptAsync("u8", (out) => {
         return call.settle(() => {
           return lib.symbols.box_blur_async(
-            gray,
+            lend(gray),
             gray.length,
             width,
             height,
@@ -320,6 +421,20 @@ export function bind(lib: Library): Bindings {
         });
       });
       return buffer.reshape([height, width]);
+    },
+    make_vertices: (n) => {
+      checkInteger(n, "u32", "make_vertices", "n");
+      const buffer = lib.adopt("u8", (out) => {
+        return lib.symbols.make_vertices(n, out);
+      });
+      return new RecordView(buffer, VertexLayout);
+    },
+    make_packet_headers: (count) => {
+      checkInteger(count, "u32", "make_packet_headers", "count");
+      const buffer = lib.adopt("u8", (out) => {
+        return lib.symbols.make_packet_headers(count, out);
+      });
+      return new RecordView(buffer, PacketHeaderLayout);
     },
     make_matrix: (rows, cols) => {
       checkInteger(rows, "u32", "make_matrix", "rows");

@@ -14,7 +14,8 @@ import { ZeroCopyError } from "../errors.ts";
  *
  * @typeParam A The TypedArray type.
  * @param array The array to lend.
- * @returns `array` itself.
+ * @returns `array` itself, typed as what a `"buffer"` parameter takes: any
+ * TypedArray type-checks, a `SharedArrayBuffer`- or resizable-backed one included.
  * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a TypedArray or
  * DataView (an Array, a `ZeroCopyBuffer`); `DETACHED` when its memory is gone (a disposed
  * `ZeroCopyBuffer`'s view, a transferred `ArrayBuffer`): Zig would see no data.
@@ -28,7 +29,7 @@ import { ZeroCopyError } from "../errors.ts";
  * console.log(lib.symbols.zc_sum_f64(lend(values), values.length)); // 6.5
  * ```
  */
-export function lend<A extends ArrayBufferView>(array: A): A {
+export function lend<A extends ArrayBufferView>(array: A): A & ArrayBufferView<ArrayBuffer> {
   if (!ArrayBuffer.isView(array)) {
     const value: unknown = array;
     const what = (value as { constructor?: { name?: string } } | null)?.constructor?.name === "ZeroCopyBuffer"
@@ -44,5 +45,7 @@ export function lend<A extends ArrayBufferView>(array: A): A {
       `Cannot lend a ${array.constructor.name} whose memory was detached (its buffer was disposed or transferred): lend a live array`,
     );
   }
-  return array;
+  // Deno's FFI passes any view's memory, a SharedArrayBuffer's too; its
+  // `BufferSource` type names only ArrayBuffer-backed ones.
+  return array as A & ArrayBufferView<ArrayBuffer>;
 }

@@ -5,11 +5,11 @@ import {
   checkInteger,
   type Descriptor,
   lend,
+  type LentArrayOf,
   type NonblockingOptions,
   openLibrary,
   startCall,
   toFfiInteger,
-  type TypedArrayOf,
   type ZeroCopyBuffer,
   type ZeroCopyLibrary,
 } from "../bindings_api.ts";
@@ -53,7 +53,7 @@ export interface Bindings {
   /** `len` f64 appended one by one to an ArrayList, handed over with its spare capacity. */
   zc_generate_f64_list(len: number | bigint): ZeroCopyBuffer<"f64">;
   /** Sums a Float64Array that Deno lends for the duration of the call. */
-  zc_sum_f64(values: TypedArrayOf["f64"]): number;
+  zc_sum_f64(values: LentArrayOf["f64"]): number;
   /** Sleeps `ms`, then sums a descriptor's f64: the slow call behind the nonblocking tests. */
   zc_sum_f64_after(
     descriptor: ZeroCopyBuffer,

@@ -8,6 +8,7 @@
 //!   out.zig           `Out(T)`, the typed out-parameter of an export
 //!   region.zig        regions: many slices handed over inside memory mapped once
 //!   ring.zig          rings: slots a producer fills and the host holds until released
+//!   records.zig       `RecordOut(T)`: a slice of an extern struct handed over, with its layout
 //!   job.zig           `Job`: progress and cancellation a long export shares with the host
 //!   stats.zig         counters of what is handed over and not yet released
 //!   checked.zig       the checked build's allocator and double-free detection
@@ -59,6 +60,8 @@ pub const BatchOut = region.BatchOut;
 pub const Ring = ring.Ring;
 pub const RingOut = ring.RingOut;
 pub const Out = out.Out;
+pub const records = @import("records.zig");
+pub const RecordOut = records.RecordOut;
 pub const isOut = out.isOut;
 pub const stats = @import("stats.zig").stats;
 
@@ -74,6 +77,7 @@ test {
     _ = exports;
     _ = handover;
     _ = @import("job.zig");
+    _ = records;
     _ = @import("napi.zig");
     _ = out;
     _ = @import("shared_arena.zig");

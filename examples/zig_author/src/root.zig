@@ -134,6 +134,28 @@ pub const exports = struct {
         return .ok;
     }
 
+    /// The (n+1)² vertices of an n×n grid mesh as records `{ x, y, z: f32, id: u32 }`.
+    pub fn make_vertices(n: u32, out: ?*zerocopy.RecordOut(mesh.Vertex)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        const side = std.math.add(u64, n, 1) catch return .size_overflow;
+        const count = product(&.{ side, side }) orelse return .size_overflow;
+        const vertices = zerocopy.allocate(mesh.Vertex, allocator, count) catch |err| return zerocopy.statusOf(err);
+        mesh.fillVertexRecords(vertices, n);
+        target.handOverSlice(allocator, vertices);
+        return .ok;
+    }
+
+    /// `count` network packet headers as records, as a capture parser would hand them over.
+    pub fn make_packet_headers(count: u32, out: ?*zerocopy.RecordOut(records.PacketHeader)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        const headers = zerocopy.allocate(records.PacketHeader, allocator, count) catch |err| return zerocopy.statusOf(err);
+        records.fillHeaders(headers);
+        target.handOverSlice(allocator, headers);
+        return .ok;
+    }
+
     /// A `rows` × `cols` matrix of f64, row-major, built by appending to an
     /// ArrayList and handed over as is: element (i, j) is `i * cols + j`.
     pub fn make_matrix(rows: u32, cols: u32, out: ?*Out(f64)) callconv(.c) Status {

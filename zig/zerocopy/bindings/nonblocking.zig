@@ -37,7 +37,7 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     comptime var buffer_index: usize = 0;
     inline for (sig.params) |param| {
         const name = param.name;
-        if (param.kind == .out) {
+        if (param.kind == .out or param.kind == .records) {
             try args.add("out", .{});
         } else if (param.kind == .job) {
             try args.add("call.job", .{});
@@ -47,6 +47,8 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         } else if (param.length_of) |array| {
             const length = sig.params[array].name;
             if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
+        } else if (param.kind == .lent) {
+            try args.add("lend({s})", .{name});
         } else if (param.integer64) {
             try args.add("{s}Ffi", .{name});
         } else {
@@ -54,7 +56,13 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         }
     }
     const call = "return lib.symbols." ++ sig.name ++ "(";
-    if (sig.out) |tag| {
+    if (sig.records) |record| {
+        try w.writeAll("      const buffer = await lib.adoptAsync(\"u8\", (out) => {\n");
+        try w.writeAll("        return call.settle(() => {\n");
+        try args.write(w, 10, call, ");");
+        try w.writeAll("        });\n      });\n");
+        try w.writeAll("      return new RecordView(buffer, " ++ record.name ++ "Layout);\n");
+    } else if (sig.out) |tag| {
         try w.writeAll("      const buffer = await lib.adoptAsync(\"" ++ @tagName(tag) ++ "\", (out) => {\n");
         try w.writeAll("        return call.settle(() => {\n");
         try args.write(w, 10, call, ");");

@@ -5,6 +5,7 @@ const std = @import("std");
 const abi = @import("../abi.zig");
 const bindings = @import("../bindings.zig");
 const signature = @import("signature.zig");
+const records = @import("../records.zig");
 const ElementType = abi.ElementType;
 const Spec = bindings.Spec;
 const Group = bindings.Group;
@@ -38,16 +39,18 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         // In the order `deno fmt` sorts them: by name, case and `type` ignored.
         try w.writeAll("\nimport {\n");
         if (uses.integer32) try w.writeAll("  checkInteger,\n");
+        if (uses.records) try w.writeAll("  checkRecordLayouts,\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
-        if (uses.lend) try w.writeAll("  lend,\n");
+        if (uses.lend) try w.writeAll("  lend,\n  type LentArrayOf,\n");
         if (uses.nonblocking) try w.writeAll("  type NonblockingOptions,\n");
         try w.writeAll("  openLibrary,\n");
+        if (uses.records) try w.writeAll("  RecordView,\n");
         if (uses.region) try w.writeAll("  type Region,\n");
         if (uses.ring) try w.writeAll("  type Ring,\n  type RingSlot,\n");
         if (uses.nonblocking) try w.writeAll("  startCall,\n");
         if (uses.integer) try w.writeAll("  toFfiInteger,\n");
-        if (uses.lend or uses.lent_async or uses.region) try w.writeAll("  type TypedArrayOf,\n");
+        if (uses.region) try w.writeAll("  type TypedArrayOf,\n");
         if (uses.buffer) try w.writeAll("  type ZeroCopyBuffer,\n");
         try w.writeAll("  type ZeroCopyLibrary,\n} from \"");
         if (spec.import_from) |module| try w.writeAll(module) else try w.print("jsr:@zerocopy/zerocopy@^{s}", .{version});
@@ -65,6 +68,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
     }
     if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source);
     if (spec.wrappers) {
+        try writeRecordLayouts(w, sigs);
         try writeWrappers(w, wrapped.name, sigs);
     }
 }
@@ -107,7 +111,7 @@ const Uses = struct {
     integer: bool = false,
     integer32: bool = false,
     nonblocking: bool = false,
-    lent_async: bool = false,
+    records: bool = false,
 };
 
 /// Which of zerocopy's exports the wrappers refer to, so the generated module
@@ -116,13 +120,10 @@ fn usedImports(comptime sigs: []const Signature) Uses {
     var uses: Uses = .{};
     for (sigs) |sig| {
         if (sig.nonblocking) uses.nonblocking = true;
+        if (sig.records != null) uses.records = true;
         for (sig.params) |param| switch (param.kind) {
             .out => uses.buffer = true,
-            .lent => if (sig.nonblocking) {
-                uses.lent_async = true;
-            } else {
-                uses.lend = true;
-            },
+            .lent => uses.lend = true,
             .descriptor => if (sig.nonblocking) {
                 uses.buffer = true;
             } else {
@@ -138,7 +139,7 @@ fn usedImports(comptime sigs: []const Signature) Uses {
                 if (param.integer32) uses.integer32 = true;
             },
         };
-        if (sig.out == null and sig.into == null and sig.result == .status) uses.check_status = true;
+        if (sig.out == null and sig.into == null and sig.records == null and sig.result == .status) uses.check_status = true;
     }
     return uses;
 }
@@ -171,6 +172,17 @@ fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const
         if (sig.nonblocking) try w.writeAll("    nonblocking: true,\n");
         try w.writeAll("  },\n");
     }
+    if (comptime records.recordTypes(group.exports).len > 0) try w.writeAll(
+        \\  /** The layouts of the records the exports hand over, as JSON: `fn (buffer: ?[*]u8, len: u32) u32` */
+        \\  zc_record_layouts: {
+        \\    parameters: [
+        \\      "buffer", // buffer
+        \\      "u32", // len
+        \\    ],
+        \\    result: "u32",
+        \\  },
+        \\
+    );
     try w.writeAll("} as const satisfies Deno.ForeignLibraryInterface;\n");
 }
 
@@ -198,9 +210,14 @@ fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Si
         \\ * @returns The wrappers.
         \\ */
         \\export function bind(lib: Library): Bindings {
-        \\  return {
         \\
     );
+    if (comptime recordsOf(sigs).len > 0) {
+        try w.writeAll("  checkRecordLayouts(lib.symbols.zc_record_layouts, {\n");
+        inline for (comptime recordsOf(sigs)) |record| try w.print("    {s}: {s}Layout,\n", .{ record.name, record.name });
+        try w.writeAll("  });\n");
+    }
+    try w.writeAll("  return {\n");
     inline for (sigs) |sig| if (sig.nonblocking) try @import("nonblocking.zig").writeImplementation(w, sig) else try writeImplementation(w, sig);
     try w.print(
         \\  }};
@@ -251,7 +268,7 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     var args: List = .{};
     inline for (sig.params) |param| {
         const name = param.name;
-        if (param.kind == .out) {
+        if (param.kind == .out or param.kind == .records) {
             try args.add("out", .{});
         } else if (param.kind == .into) {
             try args.add("into", .{});
@@ -270,6 +287,29 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         }
     }
     try writeCall(w, sig, &args);
+}
+
+/// The distinct record types the wrappers return, in order.
+fn recordsOf(comptime sigs: []const Signature) []const signature.Record {
+    var list: []const signature.Record = &.{};
+    for (sigs) |sig| {
+        const record = sig.records orelse continue;
+        const seen = for (list) |known| {
+            if (std.mem.eql(u8, known.name, record.name)) break true;
+        } else false;
+        if (!seen) list = list ++ .{record};
+    }
+    return list;
+}
+
+/// Each record type's layout, which the wrappers view records through and
+/// `bind` compares with the library's.
+fn writeRecordLayouts(w: *std.Io.Writer, comptime sigs: []const Signature) !void {
+    inline for (comptime recordsOf(sigs)) |record| {
+        try w.print("\n/** The layout of the `{s}` records the library hands over. */\nexport const {s}Layout =", .{ record.name, record.name });
+        try writeJson(w, record.json);
+        try w.writeAll(" as const;\n");
+    }
 }
 
 /// Integers are checked before the call, so a bad one hands nothing over.
@@ -293,7 +333,11 @@ pub fn writeIntegerChecks(w: *std.Io.Writer, comptime sig: Signature) !void {
 
 fn writeCall(w: *std.Io.Writer, comptime sig: Signature, args: *const List) !void {
     const call = "lib.symbols." ++ sig.name ++ "(";
-    if (sig.into) |found| {
+    if (sig.records) |record| {
+        try w.writeAll("      const buffer = lib.adopt(\"u8\", (out) => {\n");
+        try args.write(w, 8, "return " ++ call, ");");
+        try w.writeAll("      });\n      return new RecordView(buffer, " ++ record.name ++ "Layout);\n");
+    } else if (sig.into) |found| {
         // The caller passes the region or ring; its adopt hands the call the out-parameter.
         try w.print("      return {s}{s}(into) => {{\n", .{ sig.params[found.index].name, comptime found.into.call() });
         try args.write(w, 8, "return " ++ call, ");");
