@@ -39,6 +39,15 @@ export interface TypedArrayOf {
  * The TypedArray a generated wrapper lends to Zig for each element type: any
  * backing memory Deno's FFI passes without a copy, a `SharedArrayBuffer` or a
  * resizable `ArrayBuffer` included, so a plain `Float64Array` type-checks.
+ *
+ * @example A user's own array type-checks as a lent parameter
+ * ```ts
+ * import type { LentArrayOf } from "@zerocopy/zerocopy";
+ *
+ * const values: Float64Array = new Float64Array([1, 2, 3]);
+ * const lent: LentArrayOf["f64"] = values;
+ * console.log(lent.length); // 3
+ * ```
  */
 export interface LentArrayOf {
   /** `[*]const i8` */

@@ -14,7 +14,17 @@ import { type BufferPin, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { JobMemory } from "./job.ts";
 
-/** How often `onProgress` is polled by default, in milliseconds: 20 readings a second. */
+/**
+ * How often `onProgress` is polled by default, in milliseconds: 20 readings a second.
+ *
+ * @example Poll twice as often
+ * ```ts
+ * import { DEFAULT_PROGRESS_INTERVAL } from "@zerocopy/zerocopy";
+ *
+ * const options = { progressInterval: DEFAULT_PROGRESS_INTERVAL / 2 };
+ * console.log(options.progressInterval); // 25
+ * ```
+ */
 export const DEFAULT_PROGRESS_INTERVAL = 50;
 
 /**

@@ -11,7 +11,21 @@ import { ELEMENT_INFO, type ElementType, type TypedArrayOf } from "../abi/elemen
 import { ZeroCopyError } from "../errors.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
-/** One field of a record: its byte offset and element type. */
+/** One field of a record: its byte offset and element type.
+ *
+ * @example A vertex layout, as the generator writes it
+ * ```ts
+ * import type { RecordLayout, RecordOf } from "@zerocopy/zerocopy";
+ *
+ * const VertexLayout = {
+ *   size: 16,
+ *   align: 4,
+ *   fields: { x: { offset: 0, type: "f32" }, id: { offset: 12, type: "u32" } },
+ * } as const satisfies RecordLayout;
+ * const vertex: RecordOf<typeof VertexLayout> = { x: 0.5, id: 7 };
+ * console.log(vertex.id); // 7
+ * ```
+ */
 export interface RecordField {
   /** Byte offset from the start of the record (Zig's `@offsetOf`). */
   readonly offset: number;
@@ -19,7 +33,21 @@ export interface RecordField {
   readonly type: ElementType;
 }
 
-/** A record's layout, as Zig's comptime reflection gives it. */
+/** A record's layout, as Zig's comptime reflection gives it.
+ *
+ * @example A vertex layout, as the generator writes it
+ * ```ts
+ * import type { RecordLayout, RecordOf } from "@zerocopy/zerocopy";
+ *
+ * const VertexLayout = {
+ *   size: 16,
+ *   align: 4,
+ *   fields: { x: { offset: 0, type: "f32" }, id: { offset: 12, type: "u32" } },
+ * } as const satisfies RecordLayout;
+ * const vertex: RecordOf<typeof VertexLayout> = { x: 0.5, id: 7 };
+ * console.log(vertex.id); // 7
+ * ```
+ */
 export interface RecordLayout {
   /** Bytes per record, padding included (`@sizeOf`). */
   readonly size: number;
@@ -29,10 +57,38 @@ export interface RecordLayout {
   readonly fields: { readonly [name: string]: RecordField };
 }
 
-/** The JavaScript value of an element type: a bigint for 64-bit integers, else a number. */
+/** The JavaScript value of an element type: a bigint for 64-bit integers, else a number.
+ *
+ * @example A vertex layout, as the generator writes it
+ * ```ts
+ * import type { RecordLayout, RecordOf } from "@zerocopy/zerocopy";
+ *
+ * const VertexLayout = {
+ *   size: 16,
+ *   align: 4,
+ *   fields: { x: { offset: 0, type: "f32" }, id: { offset: 12, type: "u32" } },
+ * } as const satisfies RecordLayout;
+ * const vertex: RecordOf<typeof VertexLayout> = { x: 0.5, id: 7 };
+ * console.log(vertex.id); // 7
+ * ```
+ */
 export type FieldValue<T extends ElementType> = T extends "i64" | "u64" ? bigint : number;
 
-/** One record as a plain object, typed by its layout. */
+/** One record as a plain object, typed by its layout.
+ *
+ * @example A vertex layout, as the generator writes it
+ * ```ts
+ * import type { RecordLayout, RecordOf } from "@zerocopy/zerocopy";
+ *
+ * const VertexLayout = {
+ *   size: 16,
+ *   align: 4,
+ *   fields: { x: { offset: 0, type: "f32" }, id: { offset: 12, type: "u32" } },
+ * } as const satisfies RecordLayout;
+ * const vertex: RecordOf<typeof VertexLayout> = { x: 0.5, id: 7 };
+ * console.log(vertex.id); // 7
+ * ```
+ */
 export type RecordOf<L extends RecordLayout> = {
   -readonly [K in keyof L["fields"]]: FieldValue<L["fields"][K]["type"]>;
 };
@@ -40,6 +96,12 @@ export type RecordOf<L extends RecordLayout> = {
 /**
  * One field of every record, as a TypedArray over the whole buffer with a
  * stride: record `i`'s field is `array[offset + i * stride]`.
+ *
+ * @example Double every vertex's x in place
+ * ```ts ignore
+ * const { array, offset, stride, length } = vertices.column("x");
+ * for (let i = 0; i < length; i++) array[offset + i * stride] *= 2;
+ * ```
  */
 export interface RecordColumn<T extends ElementType> {
   /** A TypedArray of the field's type over the whole buffer. */
