@@ -150,6 +150,6 @@ test "records are handed over as bytes and freed as records" {
     handover.release(&out.descriptor); // the testing allocator fails on a wrong size or alignment
     try std.testing.expectEqualStrings(
         "{\"size\":16,\"align\":4,\"fields\":{\"x\":{\"offset\":0,\"type\":\"f32\"},\"y\":{\"offset\":4,\"type\":\"f32\"},\"z\":{\"offset\":8,\"type\":\"f32\"},\"id\":{\"offset\":12,\"type\":\"u32\"}}}",
-        layoutJson(Vertex),
+        comptime layoutJson(Vertex),
     );
 }
