@@ -19,7 +19,7 @@ stale() { # file, sed expression, build file
   cp "$backup" "$file"
   rm -f "$backup"
   [ $status -ne 0 ] || fail "bindings-check passed on an edited $file"
-  grep -q "$file is stale: line [0-9]* differs" <<<"$output" || fail "bindings-check did not name the stale line of $file: $output"
+  grep -q "${file##*/} is stale: line [0-9]* differs" <<<"$output" || fail "bindings-check did not name the stale line of $file: $output"
 }
 stale src/demo/demo_bindings.ts 's/const call = startCall("zc_histogram", options, \[descriptor\], \[\], true);/const call = startCall("zc_histogram", options, [descriptor], [], false);/' build.zig
 stale examples/zig_author/bindings.ts 's/"offset": 12,/"offset": 8,/' examples/zig_author/build.zig
