@@ -33,15 +33,35 @@ export type { TransferredBuffer } from "./src/buffer/transfer.ts";
 export { MAPPING_ENV_VAR, type MappingKind } from "./src/buffer/mapping.ts";
 export { type Demo, openDemo } from "./src/demo/demo.ts";
 export type { Bindings as DemoBindings } from "./src/demo/demo_bindings.ts";
-export { lend, lendAs, type LentArrayOf } from "./src/buffer/lend.ts";
+export { lend, lendAs } from "./src/buffer/lend.ts";
 export { passDescriptor } from "./src/buffer/gate.ts";
+export {
+  checkRecordLayouts,
+  type FieldValue,
+  type RecordColumn,
+  type RecordField,
+  type RecordLayout,
+  type RecordOf,
+  RecordView,
+} from "./src/records/record_view.ts";
+export {
+  DEFAULT_PROGRESS_INTERVAL,
+  type NonblockingCall,
+  type NonblockingOptions,
+  startCall,
+} from "./src/calls/async_call.ts";
 export { type HandOverTarget, Region, type RegionOptions } from "./src/streams/region.ts";
 export { Ring, type RingOptions, type RingSlot } from "./src/streams/ring.ts";
 export { type ElementSource, rowMajorStrides, StridedView } from "./src/buffer/shape.ts";
 export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/library/remote.ts";
 export { platformKey, type PrebuiltLibrary, type PrebuiltSource } from "./src/library/prebuilt.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
-export { ELEMENT_TYPES, type ElementType, type TypedArrayOf } from "./src/abi/element_types.ts";
+export {
+  ELEMENT_TYPES,
+  type ElementType,
+  type LentArrayOf,
+  type TypedArrayOf,
+} from "./src/abi/element_types.ts";
 export { ABI_VERSION } from "./src/abi/layout.ts";
 export { checkStatus } from "./src/abi/status.ts";
 export {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # deno task bench: builds the bench library (ReleaseFast), installs the pinned
-# Bun into the git-ignored bench/.cache/ when missing, and runs the report.
+# Bun into the git-ignored bench/.cache/ when missing, and runs the report,
+# then bench/async_bench.ts.
 set -euo pipefail
 . "$(dirname "$0")/../tools/toolchain.sh"
 cd "$ZEROCOPY_ROOT"
@@ -10,4 +11,8 @@ if [ "$(bench/.cache/node_modules/.bin/bun --version 2>/dev/null || true)" != "$
   npm install --silent --no-audit --no-fund --prefix bench/.cache "bun@$BUN_VERSION" >&2
 fi
 zig build bench-lib
-exec deno run --v8-flags=--expose-gc --allow-ffi --allow-read --allow-run --allow-write=bench/results,docs/benchmarks.md,README.md bench/report.ts
+deno run --v8-flags=--expose-gc --allow-ffi --allow-read --allow-run --allow-write=bench/results,docs/benchmarks.md,README.md bench/report.ts
+# Nonblocking calls, their event-loop lag, scaling and progress polling, on
+# the library the tests use; ZEROCOPY_ASYNC_BENCH_MB sizes the long job.
+zig build --release=safe install
+exec deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts "${ZEROCOPY_ASYNC_BENCH_MB:-1024}"

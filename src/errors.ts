@@ -30,6 +30,7 @@
  * - `UNSUPPORTED_PLATFORM`: no prebuilt library exists for this OS and architecture.
  * - `INVALID_SHAPE`: a shape or strides that do not fit the buffer.
  * - `FULL`: a region has no room left, or every slot of a ring is held.
+ * - `CANCELLED`: a native call stopped at its job's cancel flag without an aborted signal to blame.
  */
 export type ZeroCopyErrorCode =
   | "LIBRARY_NOT_FOUND"
@@ -53,7 +54,8 @@ export type ZeroCopyErrorCode =
   | "DOWNLOAD_FAILED"
   | "UNSUPPORTED_PLATFORM"
   | "INVALID_SHAPE"
-  | "FULL";
+  | "FULL"
+  | "CANCELLED";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

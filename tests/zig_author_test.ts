@@ -73,3 +73,43 @@ describe("a Zig author's library built on the zerocopy module", () => {
     assertEquals(frames.library.stats(), before);
   });
 });
+
+describe("the author's nonblocking export and records", () => {
+  it("blurs a lent frame off the event loop, with progress, to the synchronous result", async () => {
+    const gray = new Uint8Array(256 * 300).map((_, i) => (i * 7) & 0xff);
+    using expected = frames.box_blur(gray, 256, 300);
+    const readings: number[] = [];
+    using blurred = await frames.box_blur_async(gray, 256, 300, {
+      onProgress: (done) => readings.push(done),
+    });
+    assertEquals(blurred.shape, [300, 256]);
+    assertEquals(Array.from(blurred.view), Array.from(expected.view));
+    assertEquals(readings.at(-1), 300);
+    const reason = new Error("stop");
+    const aborted = frames.box_blur_async(gray, 256, 300, { signal: AbortSignal.abort(reason) });
+    assertEquals(await aborted.catch((error) => error), reason);
+  });
+
+  it("hands over mesh vertices and packet headers as typed records", () => {
+    const before = frames.library.stats();
+    {
+      using vertices = frames.make_vertices(4);
+      assertEquals(vertices.length, 25);
+      assertEquals(vertices.get(6), { x: 0.25, y: 0.25, z: 0.25 * 0.75 * 0.25 * 0.75, id: 6 });
+      const ids = vertices.column("id");
+      assertEquals(ids.array[ids.offset + 24 * ids.stride], 24);
+      using headers = frames.make_packet_headers(3);
+      assertEquals(headers.get(2), {
+        timestamp_ns: 1_700_000_000_000_002_000n,
+        src_ip: 0x0a000002,
+        dst_ip: 0x0a000102,
+        src_port: 1002,
+        dst_port: 443,
+        length: 66,
+        protocol: 6,
+        ttl: 64,
+      });
+    }
+    assertEquals(frames.library.stats().liveBuffers, before.liveBuffers);
+  });
+});

@@ -3,12 +3,16 @@
 
 import {
   checkInteger,
+  checkRecordLayouts,
   lendAs,
   type LentArrayOf,
+  type NonblockingOptions,
   openLibrary,
+  RecordView,
   type Region,
   type Ring,
   type RingSlot,
+  startCall,
   type TypedArrayOf,
   type ZeroCopyBuffer,
   type ZeroCopyLibrary,
@@ -54,6 +58,38 @@ export const symbols = {
       "u32", // gray_len
       "u32", // width
       "u32", // height
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** `box_blur` on one of Deno's worker threads: the generated wrapper returns a Promise, keeps `gray` referenced until it settles, and reports the rows done (`onProgress`); an aborted `signal` stops it between bands of rows.
+   * `fn (gray: ?[*]const u8, gray_len: u32, width: u32, height: u32, job: ?*zerocopy.Job, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  box_blur_async: {
+    parameters: [
+      "buffer", // gray
+      "u32", // gray_len
+      "u32", // width
+      "u32", // height
+      "buffer", // job
+      "buffer", // out
+    ],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** The (n+1)² vertices of an n×n grid mesh as records `{ x, y, z: f32, id: u32 }`.
+   * `fn (n: u32, out: ?*zerocopy.RecordOut(Vertex)) zerocopy.Status` */
+  make_vertices: {
+    parameters: [
+      "u32", // n
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** `count` network packet headers as records, as a capture parser would hand them over.
+   * `fn (count: u32, out: ?*zerocopy.RecordOut(PacketHeader)) zerocopy.Status` */
+  make_packet_headers: {
+    parameters: [
+      "u32", // count
       "buffer", // out
     ],
     result: "i32",
@@ -177,7 +213,79 @@ export const symbols = {
     ],
     result: "u32",
   },
+  /** The layouts of the records the exports hand over, as JSON: `fn (buffer: ?[*]u8, len: u32) u32` */
+  zc_record_layouts: {
+    parameters: [
+      "buffer", // buffer
+      "u32", // len
+    ],
+    result: "u32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
+
+/** The layout of the `Vertex` records the library hands over. */
+export const VertexLayout = {
+  "size": 16,
+  "align": 4,
+  "fields": {
+    "x": {
+      "offset": 0,
+      "type": "f32",
+    },
+    "y": {
+      "offset": 4,
+      "type": "f32",
+    },
+    "z": {
+      "offset": 8,
+      "type": "f32",
+    },
+    "id": {
+      "offset": 12,
+      "type": "u32",
+    },
+  },
+} as const;
+
+/** The layout of the `PacketHeader` records the library hands over. */
+export const PacketHeaderLayout = {
+  "size": 24,
+  "align": 8,
+  "fields": {
+    "timestamp_ns": {
+      "offset": 0,
+      "type": "u64",
+    },
+    "src_ip": {
+      "offset": 8,
+      "type": "u32",
+    },
+    "dst_ip": {
+      "offset": 12,
+      "type": "u32",
+    },
+    "src_port": {
+      "offset": 16,
+      "type": "u16",
+    },
+    "dst_port": {
+      "offset": 18,
+      "type": "u16",
+    },
+    "length": {
+      "offset": 20,
+      "type": "u16",
+    },
+    "protocol": {
+      "offset": 22,
+      "type": "u8",
+    },
+    "ttl": {
+      "offset": 23,
+      "type": "u8",
+    },
+  },
+} as const;
 
 /** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
 export type Library = ZeroCopyLibrary<typeof symbols>;
@@ -199,6 +307,17 @@ export interface Bindings {
     width: number,
     height: number,
   ): ZeroCopyBuffer<"u8">;
+  /** `box_blur` on one of Deno's worker threads: the generated wrapper returns a Promise, keeps `gray` referenced until it settles, and reports the rows done (`onProgress`); an aborted `signal` stops it between bands of rows. */
+  box_blur_async(
+    gray: LentArrayOf["u8"],
+    width: number,
+    height: number,
+    options?: NonblockingOptions,
+  ): Promise<ZeroCopyBuffer<"u8">>;
+  /** The (n+1)² vertices of an n×n grid mesh as records `{ x, y, z: f32, id: u32 }`. */
+  make_vertices(n: number): RecordView<typeof VertexLayout>;
+  /** `count` network packet headers as records, as a capture parser would hand them over. */
+  make_packet_headers(count: number): RecordView<typeof PacketHeaderLayout>;
   /** A `rows` × `cols` matrix of f64, row-major, built by appending to an ArrayList and handed over as is: element (i, j) is `i * cols + j`. */
   make_matrix(rows: number, cols: number): ZeroCopyBuffer<"f64">;
   /** Sums a matrix Deno lends (a Float64Array). */
@@ -247,6 +366,10 @@ export interface Bindings {
  * @returns The wrappers.
  */
 export function bind(lib: Library): Bindings {
+  checkRecordLayouts(lib.symbols.zc_record_layouts, {
+    Vertex: VertexLayout,
+    PacketHeader: PacketHeaderLayout,
+  });
   return {
     make_frame: (width, height) => {
       checkInteger(width, "u32", "make_frame", "width");
@@ -288,6 +411,38 @@ export function bind(lib: Library): Bindings {
         );
       });
       return buffer.reshape([height, width]);
+    },
+    box_blur_async: async (gray, width, height, options) => {
+      checkInteger(width, "u32", "box_blur_async", "width");
+      checkInteger(height, "u32", "box_blur_async", "height");
+      const call = startCall("box_blur_async", options, [], [gray], true);
+      const buffer = await lib.adoptAsync("u8", (out) => {
+        return call.settle(() => {
+          return lib.symbols.box_blur_async(
+            lendAs(gray, "u8", "box_blur_async", "gray"),
+            gray.length,
+            width,
+            height,
+            call.job,
+            out,
+          );
+        });
+      });
+      return buffer.reshape([height, width]);
+    },
+    make_vertices: (n) => {
+      checkInteger(n, "u32", "make_vertices", "n");
+      const buffer = lib.adopt("u8", (out) => {
+        return lib.symbols.make_vertices(n, out);
+      });
+      return new RecordView(buffer, VertexLayout);
+    },
+    make_packet_headers: (count) => {
+      checkInteger(count, "u32", "make_packet_headers", "count");
+      const buffer = lib.adopt("u8", (out) => {
+        return lib.symbols.make_packet_headers(count, out);
+      });
+      return new RecordView(buffer, PacketHeaderLayout);
     },
     make_matrix: (rows, cols) => {
       checkInteger(rows, "u32", "make_matrix", "rows");

@@ -35,6 +35,43 @@ export interface TypedArrayOf {
   f64: Float64Array<ArrayBuffer>;
 }
 
+/**
+ * The TypedArray a generated wrapper lends to Zig for each element type: any
+ * backing memory Deno's FFI passes without a copy, a `SharedArrayBuffer` or a
+ * resizable `ArrayBuffer` included, so a plain `Float64Array` type-checks.
+ *
+ * @example A user's own array type-checks as a lent parameter
+ * ```ts
+ * import type { LentArrayOf } from "@zerocopy/zerocopy";
+ *
+ * const values: Float64Array = new Float64Array([1, 2, 3]);
+ * const lent: LentArrayOf["f64"] = values;
+ * console.log(lent.length); // 3
+ * ```
+ */
+export interface LentArrayOf {
+  /** `[*]const i8` */
+  i8: Int8Array<ArrayBufferLike>;
+  /** `[*]const u8`: a `Uint8ClampedArray` has the same bytes. */
+  u8: Uint8Array<ArrayBufferLike> | Uint8ClampedArray<ArrayBufferLike>;
+  /** `[*]const i16` */
+  i16: Int16Array<ArrayBufferLike>;
+  /** `[*]const u16` */
+  u16: Uint16Array<ArrayBufferLike>;
+  /** `[*]const i32` */
+  i32: Int32Array<ArrayBufferLike>;
+  /** `[*]const u32` */
+  u32: Uint32Array<ArrayBufferLike>;
+  /** `[*]const i64` */
+  i64: BigInt64Array<ArrayBufferLike>;
+  /** `[*]const u64` */
+  u64: BigUint64Array<ArrayBufferLike>;
+  /** `[*]const f32` */
+  f32: Float32Array<ArrayBufferLike>;
+  /** `[*]const f64` */
+  f64: Float64Array<ArrayBufferLike>;
+}
+
 /** Any TypedArray that can view a zerocopy buffer. */
 export type AnyTypedArray = TypedArrayOf[ElementType];
 

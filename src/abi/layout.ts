@@ -32,3 +32,9 @@ export const ELEMENT_TAGS: typeof abiLayout.element_types = abiLayout.element_ty
 
 /** Bytes per element of each element type. */
 export const ELEMENT_SIZES: typeof abiLayout.element_sizes = abiLayout.element_sizes;
+
+/** Bytes of a job (zig/zerocopy/job.zig `Job`): progress and cancellation shared with a long export. */
+export const JOB_BYTES: number = abiLayout.structs.Job.size;
+
+/** Byte offset of each job field. */
+export const JobOffset: typeof abiLayout.structs.Job.fields = abiLayout.structs.Job.fields;

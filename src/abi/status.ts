@@ -30,6 +30,11 @@ export function statusError(status: number, what: string): ZeroCopyError {
         "INVALID_ELEMENT_TYPE",
         `${what} failed: the native side does not know that element type`,
       );
+    case STATUS.cancelled:
+      return new ZeroCopyError(
+        "CANCELLED",
+        `${what} stopped early: its job's cancel flag was set; pass an AbortSignal to the wrapper instead of setting it by hand`,
+      );
     default:
       return new ZeroCopyError(
         "INVALID_ARGUMENT",
@@ -44,7 +49,7 @@ export function statusError(status: number, what: string): ZeroCopyError {
  *
  * @param status The status the Zig function returned.
  * @param what What was called, for the message.
- * @throws {ZeroCopyError} `OUT_OF_MEMORY`, `SIZE_OVERFLOW`, `INVALID_ELEMENT_TYPE`, `FULL` or `INVALID_ARGUMENT`.
+ * @throws {ZeroCopyError} `OUT_OF_MEMORY`, `SIZE_OVERFLOW`, `INVALID_ELEMENT_TYPE`, `FULL`, `CANCELLED` or `INVALID_ARGUMENT`.
  *
  * @example Check a status
  * ```ts

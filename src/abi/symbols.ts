@@ -50,6 +50,16 @@ export const abiLayout = {
         "flags": 20,
       },
     },
+    "Job": {
+      "size": 24,
+      "align": 8,
+      "fields": {
+        "done": 0,
+        "total": 8,
+        "cancel": 16,
+        "flags": 20,
+      },
+    },
   },
   "element_types": {
     "i8": 1,
@@ -82,6 +92,7 @@ export const abiLayout = {
     "invalid_argument": 3,
     "invalid_element_type": 4,
     "full": 5,
+    "cancelled": 6,
   },
 } as const;
 
@@ -383,6 +394,18 @@ export const libzerocopySymbols = {
       "u32", // ms
     ],
     result: "f64",
+    nonblocking: true,
+  },
+  /** Counts each byte value of a u8 buffer into 256 u64 bins, reporting progress to `job` per 64 KiB and stopping when cancelled; `pause_us` slows each chunk down.
+   * `fn (descriptor: ?*const zerocopy.Descriptor, pause_us: u32, job: ?*zerocopy.Job, out: ?*zerocopy.Out(u64)) zerocopy.Status` */
+  zc_histogram: {
+    parameters: [
+      "buffer", // descriptor
+      "u32", // pause_us
+      "buffer", // job
+      "buffer", // out
+    ],
+    result: "i32",
     nonblocking: true,
   },
   /** Claims a descriptor Deno gives back, hashes its memory and frees it: ownership ends here.

@@ -214,33 +214,6 @@ export function makePin(
   return pin;
 }
 
-/**
- * A TypedArray a Zig function that reads elements of `T` may be lent: over any
- * `ArrayBuffer` (resizable ones included) or `SharedArrayBuffer`.
- */
-export interface LentArrayOf {
-  /** `[*]const i8` */
-  i8: Int8Array;
-  /** `[*]const u8`: a `Uint8ClampedArray` has the same bytes. */
-  u8: Uint8Array | Uint8ClampedArray;
-  /** `[*]const i16` */
-  i16: Int16Array;
-  /** `[*]const u16` */
-  u16: Uint16Array;
-  /** `[*]const i32` */
-  i32: Int32Array;
-  /** `[*]const u32` */
-  u32: Uint32Array;
-  /** `[*]const i64` */
-  i64: BigInt64Array;
-  /** `[*]const u64` */
-  u64: BigUint64Array;
-  /** `[*]const f32` */
-  f32: Float32Array;
-  /** `[*]const f64` */
-  f64: Float64Array;
-}
-
 type ArrayConstructor = abstract new (...args: never[]) => ArrayBufferView;
 
 // Written out rather than taken from the element table: a lent array must be

@@ -4,10 +4,8 @@
  * @module
  */
 
-import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
-import { gateLent, type LentArrayOf } from "./gate.ts";
-
-export type { LentArrayOf };
+import type { ElementType, LentArrayOf, TypedArrayOf } from "../abi/element_types.ts";
+import { gateLent } from "./gate.ts";
 
 /**
  * Checks that `array` can be lent to a Zig function (passed as a `"buffer"`
@@ -17,7 +15,8 @@ export type { LentArrayOf };
  *
  * @typeParam A The TypedArray type.
  * @param array The array to lend.
- * @returns `array` itself.
+ * @returns `array` itself, typed as what a `"buffer"` parameter takes: any
+ * TypedArray type-checks, a `SharedArrayBuffer`- or resizable-backed one included.
  * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a TypedArray or
  * DataView (an Array, a `ZeroCopyBuffer`); `DETACHED` when its memory is gone (a disposed
  * `ZeroCopyBuffer`'s view, a transferred `ArrayBuffer`): Zig would see no data.
@@ -31,9 +30,11 @@ export type { LentArrayOf };
  * console.log(lib.symbols.zc_sum_f64(lend(values), values.length)); // 6.5
  * ```
  */
-export function lend<A extends ArrayBufferView>(array: A): A {
+export function lend<A extends ArrayBufferView>(array: A): A & ArrayBufferView<ArrayBuffer> {
   gateLent(array, undefined);
-  return array;
+  // Deno's FFI passes any view's memory, a SharedArrayBuffer's too; its
+  // `BufferSource` type names only ArrayBuffer-backed ones.
+  return array as A & ArrayBufferView<ArrayBuffer>;
 }
 
 /**

@@ -7,8 +7,10 @@ import {
   type Descriptor,
   lendAs,
   type LentArrayOf,
+  type NonblockingOptions,
   openLibrary,
   passDescriptor,
+  startCall,
   toFfiInteger,
   type ZeroCopyBuffer,
   type ZeroCopyLibrary,
@@ -54,6 +56,18 @@ export interface Bindings {
   zc_generate_f64_list(len: number | bigint): ZeroCopyBuffer<"f64">;
   /** Sums a Float64Array that Deno lends for the duration of the call. */
   zc_sum_f64(values: LentArrayOf["f64"]): number;
+  /** Sleeps `ms`, then sums a descriptor's f64: the slow call behind the nonblocking tests. */
+  zc_sum_f64_after(
+    descriptor: ZeroCopyBuffer,
+    ms: number,
+    options?: NonblockingOptions,
+  ): Promise<number>;
+  /** Counts each byte value of a u8 buffer into 256 u64 bins, reporting progress to `job` per 64 KiB and stopping when cancelled; `pause_us` slows each chunk down. */
+  zc_histogram(
+    descriptor: ZeroCopyBuffer,
+    pause_us: number,
+    options?: NonblockingOptions,
+  ): Promise<ZeroCopyBuffer<"u64">>;
   /** Claims a descriptor Deno gives back, hashes its memory and frees it: ownership ends here. */
   zc_consume(descriptor: Descriptor | ZeroCopyBuffer | BufferPin): number;
 }
@@ -149,6 +163,34 @@ export function bind(lib: Library): Bindings {
         lendAs(values, "f64", "zc_sum_f64", "values"),
         values.length,
       );
+    },
+    zc_sum_f64_after: async (descriptor, ms, options) => {
+      checkInteger(ms, "u32", "zc_sum_f64_after", "ms");
+      const call = startCall(
+        "zc_sum_f64_after",
+        options,
+        [descriptor],
+        [],
+        false,
+      );
+      return await call.settle(() => {
+        return lib.symbols.zc_sum_f64_after(call.descriptors[0], ms);
+      });
+    },
+    zc_histogram: async (descriptor, pause_us, options) => {
+      checkInteger(pause_us, "u32", "zc_histogram", "pause_us");
+      const call = startCall("zc_histogram", options, [descriptor], [], true);
+      const buffer = await lib.adoptAsync("u64", (out) => {
+        return call.settle(() => {
+          return lib.symbols.zc_histogram(
+            call.descriptors[0],
+            pause_us,
+            call.job,
+            out,
+          );
+        });
+      });
+      return buffer;
     },
     zc_consume: (descriptor) => {
       return lib.symbols.zc_consume(

@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 242096,
-    sha256: "8ae7b10a70a6c4dd14609fc67dc53a851374c835ee6b9d6ab5134a8f2d9c7c75",
+    size: 242144,
+    sha256: "3a953d23b094a9662e560a42f758ceae5be0f9f67c04b113324505ce1ec5aae0",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 271657,
-    sha256: "8d209c5c77a5fe3e55a6209d8f581d8d79f9767f13de17597502f7d3397c2fc7",
+    size: 271703,
+    sha256: "d8afd4bd23e374bdd4a8571480fec147731db1440aa20f8dec1a4031e79d4e49",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 232112,
-    sha256: "ea574ad5bfd4041b293ad37b9072d6968d0de2bceaf22ee3cbafc29d22297851",
+    size: 233376,
+    sha256: "0d83e86eb5a7801d20ede922982c8e986b2793149f04be29a449c195f505f1fb",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 304416,
-    sha256: "a0c1e7d71627f123e3c74bea4a18eedb3a3803f36588cb4bd0ce42374691593c",
+    size: 305856,
+    sha256: "c6231ca84efb2b7e6fe53c0481f04caf51fc8d9f9e691af6fdb649ef09f89efd",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 495104,
-    sha256: "b97ed6edad360d2ed9cbbb87b8102749bde82582bb8bddb01b9d63a2ac6b2095",
+    size: 496128,
+    sha256: "840c51e17820933664afb457c3bec97a310a4e261872e8e0d383232e5f9f9bab",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 613376,
-    sha256: "3d886387a2d43e0ba3fdd4347577672096659fbcd54f353d96b6372589587c6f",
+    size: 614400,
+    sha256: "2292eff75ac383503bdffeb1d646b7785b864930416029b915492241086a72ca",
   },
 };

@@ -62,6 +62,27 @@ fn generateInArena(len: u64, out: ?*Out(f64)) Status {
     return .ok;
 }
 
+/// Bytes `histogram` counts between two looks at its job.
+const histogram_chunk = 1 << 16;
+
+/// Counts each byte value of `bytes` into `bins`, a chunk at a time, pausing
+/// `pause_us` per chunk; reports each chunk to `job` and stops when it is cancelled.
+fn histogram(bytes: []const u8, pause_us: u32, job: ?*zerocopy.Job, bins: *[256]u64) Status {
+    @memset(bins, 0);
+    zerocopy.Job.begin(job, bytes.len);
+    const io = std.Io.Threaded.global_single_threaded.io();
+    var start: usize = 0;
+    while (start < bytes.len) : (start += histogram_chunk) {
+        if (zerocopy.Job.cancelled(job)) return .cancelled;
+        const chunk = bytes[start..@min(start + histogram_chunk, bytes.len)];
+        for (chunk) |byte| bins[byte] += 1;
+        if (pause_us > 0) io.sleep(.fromMicroseconds(pause_us), .awake) catch {};
+        zerocopy.Job.advance(job, chunk.len);
+    }
+    zerocopy.Job.finish(job);
+    return .ok;
+}
+
 fn sum(items: []const f64) f64 {
     var total: f64 = 0;
     for (items) |x| total += x;
@@ -73,7 +94,7 @@ const default_allocator = zerocopy.default_allocator;
 /// The C functions libzerocopy exports beside the ABI ones, by their exported names.
 pub const exports = struct {
     /// Exports Deno calls with `nonblocking: true`, on a worker thread.
-    pub const nonblocking = .{"zc_sum_f64_after"};
+    pub const nonblocking = .{ "zc_sum_f64_after", "zc_histogram" };
 
     /// `len` i8 of the demo pattern.
     pub fn zc_generate_i8(len: u64, out: ?*Out(i8)) callconv(.c) Status {
@@ -161,6 +182,22 @@ pub const exports = struct {
         return sum(items);
     }
 
+    /// Counts each byte value of a u8 buffer into 256 u64 bins, reporting progress to
+    /// `job` per 64 KiB and stopping when cancelled; `pause_us` slows each chunk down.
+    pub fn zc_histogram(descriptor: ?*const Descriptor, pause_us: u32, job: ?*zerocopy.Job, out: ?*Out(u64)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        const bytes = zerocopy.elements(u8, descriptor orelse return .invalid_argument) orelse return .invalid_element_type;
+        const bins = zerocopy.allocate(u64, default_allocator, 256) catch |err| return zerocopy.statusOf(err);
+        const status = histogram(bytes, pause_us, job, bins[0..256]);
+        if (status != .ok) {
+            default_allocator.free(bins);
+            return status;
+        }
+        target.handOverSlice(default_allocator, bins);
+        return .ok;
+    }
+
     /// Claims a descriptor Deno gives back, hashes its memory and frees it: ownership ends here.
     pub fn zc_consume(descriptor: ?*Descriptor) callconv(.c) u32 {
         var owned = zerocopy.claim(descriptor orelse return 0);
@@ -245,6 +282,23 @@ test "zc_sum_f64_after sleeps, then sums" {
     try testing.expectEqual(Status.ok, generate(f64, default_allocator, 4, &given));
     defer zerocopy.release(&given.descriptor);
     try testing.expectEqual(@as(f64, 3), exports.zc_sum_f64_after(&given.descriptor, 1));
+}
+
+test "histogram counts every byte, reports its job to the total, and stops when cancelled" {
+    var out: Out(u8) = undefined;
+    try testing.expectEqual(Status.ok, generate(u8, default_allocator, 300_000, &out));
+    defer zerocopy.release(&out.descriptor);
+    var job: zerocopy.Job = .{ .done = 0, .total = 0, .cancel = 0, .flags = 0 };
+    var bins: Out(u64) = undefined;
+    try testing.expectEqual(Status.ok, exports.zc_histogram(&out.descriptor, 0, &job, &bins));
+    const counts = zerocopy.elements(u64, &bins.descriptor).?;
+    try testing.expectEqual(@as(u64, 1172), counts[0]); // 300000 / 256 rounded up for the first 48 values
+    try testing.expectEqual(@as(u64, 1171), counts[255]);
+    try testing.expectEqual(@as(u64, 300_000), job.done);
+    zerocopy.release(&bins.descriptor);
+    job.cancel = 1;
+    try testing.expectEqual(Status.cancelled, exports.zc_histogram(&out.descriptor, 0, &job, &bins));
+    try testing.expectEqual(Descriptor.released, bins.descriptor);
 }
 
 test "checksum sees a write into the buffer" {

@@ -7,6 +7,9 @@
 
 const std = @import("std");
 
+/// Progress and cancellation shared with the host (job.zig); its layout is in the manifest.
+pub const Job = @import("job.zig").Job;
+
 comptime {
     // Deno only runs on 64-bit hosts; a 32-bit build would pad `Descriptor` differently.
     if (@sizeOf(usize) != 8) @compileError("zerocopy supports 64-bit targets only");
@@ -24,6 +27,8 @@ pub const Status = enum(c_int) {
     invalid_element_type = 4,
     /// A region has no room left, or every slot of a ring is held.
     full = 5,
+    /// The host set a `Job`'s cancel flag and the export stopped early.
+    cancelled = 6,
 };
 
 /// The element type of a handed-over buffer, one tag per TypedArray kind.
@@ -182,6 +187,7 @@ comptime {
     assertLayout(Stats, 32, 8);
     assertLayout(SliceOut, 32, 8);
     assertLayout(BatchOut, 24, 8);
+    assertLayout(Job, 24, 8);
     std.debug.assert(@sizeOf(Status) == @sizeOf(c_int));
     std.debug.assert(@sizeOf(ElementType) == 4);
 }
@@ -203,7 +209,7 @@ fn assertLayout(comptime T: type, comptime size: usize, comptime alignment: usiz
 pub const layout_json: [:0]const u8 = blk: {
     @setEvalBranchQuota(20_000);
     var json: []const u8 = std.fmt.comptimePrint("{{\"abi_version\":{d},\"structs\":{{", .{abi_version});
-    for (.{ Descriptor, Stats, SliceOut, BatchOut }, 0..) |T, i| {
+    for (.{ Descriptor, Stats, SliceOut, BatchOut, Job }, 0..) |T, i| {
         json = json ++ (if (i == 0) "" else ",") ++ structJson(T);
     }
     json = json ++ "},\"element_types\":" ++ enumJson(ElementType);

@@ -10,7 +10,8 @@
 //! What a wrapper looks like, by the Zig types of its export:
 //! - `?*zerocopy.Out(T)`: not a parameter; the wrapper returns a `ZeroCopyBuffer<T>`,
 //!   shaped by `exports.shapes.<name>` when that is declared.
-//! - `?[*]const T` (T an element type): a `TypedArrayOf[T]` lent for the call;
+//! - `?[*]const T` (T an element type): a `LentArrayOf[T]` (any TypedArray of T,
+//!   whatever memory backs it, as Deno passes it) lent for the call;
 //!   the integer parameter right after it is its length, filled from `.length`
 //!   (`Spec.hidden_lengths`).
 //! - `u8`…`u32`, `i8`…`i32`, `f32`, `f64`: `number`; an integer argument must
@@ -19,6 +20,14 @@
 //!   integer, either must fit the type, else a ZeroCopyError before the call);
 //!   a result is a `bigint`, since the type's range is wider than a number's.
 //! - `zerocopy.Status` result: nothing, or a thrown ZeroCopyError.
+//! - `?*zerocopy.RecordOut(T)` (T an `extern struct` of element types): not a
+//!   parameter; the wrapper returns a `RecordView` typed by the generated
+//!   `<T>Layout`, which `bind` checks against the library's `zc_record_layouts`.
+//! - `?*zerocopy.Job`: not a parameter; a nonblocking wrapper passes memory it
+//!   polls for `onProgress` and flags on abort, a synchronous one null.
+//! - An export listed in `nonblocking`: the wrapper returns a Promise of the
+//!   same result, takes a `ZeroCopyBuffer` (pinned for the call) where the
+//!   synchronous one takes a descriptor, and a last `NonblockingOptions`.
 //! The output is what `deno fmt` writes, at its default line width and wider.
 
 const signature = @import("bindings/signature.zig");
@@ -94,4 +103,6 @@ pub const Length = struct {
 test {
     _ = signature;
     _ = typescript;
+    _ = @import("bindings/list.zig");
+    _ = @import("bindings/nonblocking.zig");
 }

@@ -6,6 +6,7 @@ const bindings = @import("bindings.zig");
 const checked = @import("checked.zig");
 const handover = @import("handover.zig");
 const napi = @import("napi.zig");
+const records = @import("records.zig");
 const region = @import("region.zig");
 const ring = @import("ring.zig");
 const counters = @import("stats.zig");
@@ -25,6 +26,9 @@ pub fn exportAll(comptime namespace: type) void {
             @export(&decl, .{ .name = name });
         }
     }
+    // The layouts of the records its exports hand over, for the host to check at load.
+    if (comptime records.recordTypes(namespace).len > 0)
+        @export(&records.LayoutsExport(namespace).zc_record_layouts, .{ .name = "zc_record_layouts" });
 }
 
 /// The exports every zerocopy library needs; the TypeScript side refuses a

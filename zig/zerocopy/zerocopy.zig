@@ -8,6 +8,8 @@
 //!   out.zig           `Out(T)`, the typed out-parameter of an export
 //!   region.zig        regions: many slices handed over inside memory mapped once
 //!   ring.zig          rings: slots a producer fills and the host holds until released
+//!   records.zig       `RecordOut(T)`: a slice of an extern struct handed over, with its layout
+//!   job.zig           `Job`: progress and cancellation a long export shares with the host
 //!   stats.zig         counters of what is handed over and not yet released
 //!   checked.zig       the checked build's allocator and double-free detection
 //!   exports.zig       the C exports every library needs (`exportAbi`)
@@ -31,6 +33,7 @@ pub const ElementType = abi.ElementType;
 pub const ReleaseFn = abi.ReleaseFn;
 pub const Stats = abi.Stats;
 pub const Status = abi.Status;
+pub const Job = abi.Job;
 
 /// Whether this build checks every free (`zig build checked-lib`).
 pub const checked = checked_build.enabled;
@@ -57,6 +60,8 @@ pub const BatchOut = region.BatchOut;
 pub const Ring = ring.Ring;
 pub const RingOut = ring.RingOut;
 pub const Out = out.Out;
+pub const records = @import("records.zig");
+pub const RecordOut = records.RecordOut;
 pub const isOut = out.isOut;
 pub const stats = @import("stats.zig").stats;
 
@@ -71,6 +76,8 @@ test {
     _ = checked_build;
     _ = exports;
     _ = handover;
+    _ = @import("job.zig");
+    _ = records;
     _ = @import("napi.zig");
     _ = out;
     _ = @import("shared_arena.zig");

@@ -56,9 +56,15 @@ pub fn grayscale(rgba: []const u8, gray: []u8) void {
 
 /// 3×3 box blur with clamped edges: each output is the mean of its neighbourhood.
 pub fn boxBlur(gray: []const u8, out: []u8, width: u32, height: u32) void {
+    boxBlurRows(gray, out, width, height, 0, height);
+}
+
+/// `boxBlur` of rows `first` up to `end` only, so a long blur can be done in
+/// bands between which it reports progress and looks for a cancel.
+pub fn boxBlurRows(gray: []const u8, out: []u8, width: u32, height: u32, first: usize, end: usize) void {
     const w: usize = width;
     const h: usize = height;
-    for (0..h) |y| {
+    for (first..end) |y| {
         const rows = [3]usize{ if (y == 0) 0 else y - 1, y, @min(y + 1, h - 1) };
         for (0..w) |x| {
             const cols = [3]usize{ if (x == 0) 0 else x - 1, x, @min(x + 1, w - 1) };

@@ -15,6 +15,20 @@ pub fn fillVertices(vertices: []f32, n: u32) void {
     };
 }
 
+/// A vertex as a record: its position and a number that names it.
+pub const Vertex = extern struct { x: f32, y: f32, z: f32, id: u32 };
+
+/// The vertices of `fillVertices` as records, numbered in order.
+pub fn fillVertexRecords(vertices: []Vertex, n: u32) void {
+    const side = @as(usize, n) + 1;
+    for (0..side) |j| for (0..side) |i| {
+        const x = @as(f32, @floatFromInt(i)) / @as(f32, @floatFromInt(@max(n, 1)));
+        const y = @as(f32, @floatFromInt(j)) / @as(f32, @floatFromInt(@max(n, 1)));
+        const id = j * side + i;
+        vertices[id] = .{ .x = x, .y = y, .z = x * (1 - x) * y * (1 - y), .id = @intCast(id) };
+    };
+}
+
 /// Two counter-clockwise triangles per grid cell; `n` is below `max_indexed_side`.
 pub fn fillIndices(indices: []u32, n: u32) void {
     std.debug.assert(n < max_indexed_side);

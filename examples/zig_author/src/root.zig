@@ -43,12 +43,17 @@ fn product(factors: []const u64) ?usize {
 /// The exports, plain named functions with the C calling convention: each
 /// checks what JavaScript passed, allocates, fills and hands the memory over.
 pub const exports = struct {
+    /// Exports Deno calls with `nonblocking: true`, on a worker thread, each
+    /// with a generated wrapper that returns a Promise.
+    pub const nonblocking = .{"box_blur_async"};
+
     /// The shape each buffer is handed over with, by function: parameter names
     /// and numbers. Generated bindings give the returned buffer this shape.
     pub const shapes = struct {
         pub const make_frame = .{ "height", "width", 4 };
         pub const grayscale = .{"rgba.length / 4"};
         pub const box_blur = .{ "height", "width" };
+        pub const box_blur_async = .{ "height", "width" };
         pub const make_matrix = .{ "rows", "cols" };
         pub const multiply = .{ "n", "n" };
         pub const make_mesh_vertices = .{ "(n + 1) * (n + 1)", 3 };
@@ -101,6 +106,53 @@ pub const exports = struct {
         const blurred = zerocopy.allocate(u8, allocator, gray_len) catch |err| return zerocopy.statusOf(err);
         image.boxBlur(pixels, blurred, width, height);
         target.handOverSlice(allocator, blurred);
+        return .ok;
+    }
+
+    /// `box_blur` on one of Deno's worker threads: the generated wrapper returns a
+    /// Promise, keeps `gray` referenced until it settles, and reports the rows
+    /// done (`onProgress`); an aborted `signal` stops it between bands of rows.
+    pub fn box_blur_async(gray: ?[*]const u8, gray_len: u32, width: u32, height: u32, job: ?*zerocopy.Job, out: ?*Out(u8)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        if (width == 0 or height == 0 or product(&.{ width, height }) != gray_len) return .invalid_argument;
+        const pixels = (gray orelse return .invalid_argument)[0..gray_len];
+        const blurred = zerocopy.allocate(u8, allocator, gray_len) catch |err| return zerocopy.statusOf(err);
+        zerocopy.Job.begin(job, height);
+        const band = 64;
+        var first: usize = 0;
+        while (first < height) : (first += band) {
+            if (zerocopy.Job.cancelled(job)) {
+                allocator.free(blurred);
+                return .cancelled;
+            }
+            const end = @min(first + band, height);
+            image.boxBlurRows(pixels, blurred, width, height, first, end);
+            zerocopy.Job.advance(job, end - first);
+        }
+        target.handOverSlice(allocator, blurred);
+        return .ok;
+    }
+
+    /// The (n+1)² vertices of an n×n grid mesh as records `{ x, y, z: f32, id: u32 }`.
+    pub fn make_vertices(n: u32, out: ?*zerocopy.RecordOut(mesh.Vertex)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        const side = std.math.add(u64, n, 1) catch return .size_overflow;
+        const count = product(&.{ side, side }) orelse return .size_overflow;
+        const vertices = zerocopy.allocate(mesh.Vertex, allocator, count) catch |err| return zerocopy.statusOf(err);
+        mesh.fillVertexRecords(vertices, n);
+        target.handOverSlice(allocator, vertices);
+        return .ok;
+    }
+
+    /// `count` network packet headers as records, as a capture parser would hand them over.
+    pub fn make_packet_headers(count: u32, out: ?*zerocopy.RecordOut(records.PacketHeader)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        const headers = zerocopy.allocate(records.PacketHeader, allocator, count) catch |err| return zerocopy.statusOf(err);
+        records.fillHeaders(headers);
+        target.handOverSlice(allocator, headers);
         return .ok;
     }
 

@@ -6,6 +6,7 @@
 const std = @import("std");
 const abi = @import("../abi.zig");
 const isOut = @import("../out.zig").isOut;
+const records = @import("../records.zig");
 const bindings = @import("../bindings.zig");
 const ElementType = abi.ElementType;
 const Spec = bindings.Spec;
@@ -27,6 +28,11 @@ pub const Kind = union(enum) {
     /// A pointer to a value the host provides memory for (an extern struct, an
     /// out-parameter): a TypedArray or ArrayBuffer of the right size.
     memory,
+    /// `*RecordOut(T)`: where the function hands over a slice of `extern struct` records.
+    records: Record,
+    /// `*zerocopy.Job`: progress and cancellation. Not a parameter: a
+    /// nonblocking wrapper passes memory it polls, a synchronous one null.
+    job,
     /// Any other pointer, passed as an opaque pointer value.
     pointer,
     /// `zerocopy.Status`: 0 is ok, anything else becomes a thrown ZeroCopyError.
@@ -57,7 +63,7 @@ pub const Param = struct {
 
     /// Whether the wrapper takes this parameter from its caller.
     pub fn visible(param: Param) bool {
-        return param.kind != .out and param.length_of == null;
+        return param.kind != .out and param.kind != .job and param.kind != .records and param.length_of == null;
     }
 };
 
@@ -88,8 +94,21 @@ pub const Signature = struct {
     integer64_result: bool,
     /// The shape `namespace.shapes.<name>` gives the returned buffer.
     shape: ?[]const Dim,
-    /// Deno calls it on a worker thread (`nonblocking: true`); it gets no wrapper.
+    /// Deno calls it on a worker thread (`nonblocking: true`); its wrapper
+    /// returns a Promise, pins the buffers it passes and takes `NonblockingOptions`.
     nonblocking: bool,
+    /// The `*zerocopy.Job` parameter, if any.
+    job: ?usize,
+    /// The record type the export hands over through its `RecordOut(T)`, if any.
+    records: ?Record,
+};
+
+/// A record type as the generated TypeScript names and describes it.
+pub const Record = struct {
+    /// The struct's short name: the generated layout is `<name>Layout`.
+    name: []const u8,
+    /// Its comptime layout (records.zig `layoutJson`).
+    json: []const u8,
 };
 
 /// A parameter through which a function hands over into memory the host
@@ -166,6 +185,11 @@ pub fn classify(comptime T: type, comptime where: []const u8) Kind {
             },
             .one => {
                 if (pointer.child == abi.Descriptor) return .descriptor;
+                if (pointer.child == abi.Job) return .job;
+                if (records.isRecordOut(pointer.child)) return .{ .records = .{
+                    .name = records.recordName(pointer.child.Record),
+                    .json = records.layoutJson(pointer.child.Record),
+                } };
                 if (isOut(pointer.child)) return .{ .out = pointer.child.element_type };
                 if (Into.of(pointer.child)) |into| return .{ .into = into };
                 return switch (@typeInfo(pointer.child)) {
@@ -193,7 +217,7 @@ pub fn isBigInt(comptime name: []const u8) bool {
 pub fn ffiName(comptime kind: Kind) []const u8 {
     return switch (kind) {
         .scalar => |name| name,
-        .descriptor, .out, .into, .lent, .memory => "buffer",
+        .descriptor, .out, .into, .lent, .memory, .job, .records => "buffer",
         .pointer => "pointer",
         .status => "i32",
         .void => "void",
@@ -211,7 +235,7 @@ pub fn tsType(comptime kind: Kind) []const u8 {
         .into => |into| into.parameter(),
         .memory => "BufferSource",
         .pointer => "Deno.PointerValue",
-        .status, .void => "void",
+        .status, .void, .job, .records => "void",
     };
 }
 
@@ -224,6 +248,8 @@ pub fn zigName(comptime T: type) []const u8 {
             if (pointer.size == .one and isOut(pointer.child))
                 return "*zerocopy.Out(" ++ @tagName(pointer.child.element_type) ++ ")";
             if (pointer.size == .one) if (Into.of(pointer.child)) |into| return into.zigName();
+            if (pointer.size == .one and records.isRecordOut(pointer.child))
+                return "*zerocopy.RecordOut(" ++ records.recordName(pointer.child.Record) ++ ")";
             const prefix = switch (pointer.size) {
                 .one => "*",
                 .many => if (pointer.sentinel_ptr != null) "[*:0]" else "[*]",
@@ -262,12 +288,15 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
     const info = @typeInfo(@TypeOf(@field(namespace, name))).@"fn";
     const result: Kind = switch (classify(info.return_type.?, "the result of " ++ name)) {
         // A returned pointer is only an address: nothing is lent or handed over by it.
-        .descriptor, .out, .into, .lent, .memory => .pointer,
+        .descriptor, .out, .into, .lent, .memory, .job, .records => .pointer,
         else => |kind| kind,
     };
     var params: [info.param_types.len]Param = undefined;
     var out: ?ElementType = null;
     var into: @FieldType(Signature, "into") = null;
+    var job: ?usize = null;
+    var record: ?Record = null;
+    const nonblocking = isNonblocking(namespace, name);
     for (info.param_types, &params, 0..) |param_type, *param, i| {
         const param_name = paramName(source, name, i);
         const where = if (source == null)
@@ -280,12 +309,23 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
             .kind = kind,
             .zig = zigName(param_type.?),
             .ffi = ffiName(kind),
-            .ts = tsType(kind),
+            .ts = if (kind == .descriptor and nonblocking) "ZeroCopyBuffer" else tsType(kind),
             .integer64 = kind == .scalar and isBigInt(kind.scalar),
             .integer32 = kind == .scalar and !isBigInt(kind.scalar) and (kind.scalar[0] == 'u' or kind.scalar[0] == 'i'),
         };
         switch (kind) {
+            .records => |found| {
+                if (out != null or into != null or record != null) @compileError("zerocopy bindings: " ++ name ++ " has two out-parameters; hand one buffer over per call");
+                if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands records over, so it must return zerocopy.Status or void");
+                record = found;
+            },
+            .job => {
+                if (job != null) @compileError("zerocopy bindings: " ++ name ++ " takes two *zerocopy.Job; one tracks a call");
+                job = i;
+            },
             .into => |target| {
+                if (nonblocking) @compileError("zerocopy bindings: " ++ name ++ " is nonblocking and hands over into a region or ring, " ++
+                    "which the host reads while the call runs; hand over through `*zerocopy.Out(T)` instead");
                 if (out != null or into != null) @compileError("zerocopy bindings: " ++ name ++ " has two out-parameters; hand over into one region or ring per call");
                 if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands over into a region or ring, so it must return zerocopy.Status or void");
                 into = .{ .index = i, .into = target };
@@ -340,14 +380,16 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
         .result_ffi = ffiName(result),
         .out = out,
         .into = into,
-        .returns = if (out) |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">" else if (into) |found| found.into.returns() else switch (result) {
+        .returns = if (record) |found| "RecordView<typeof " ++ found.name ++ "Layout>" else if (out) |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">" else if (into) |found| found.into.returns() else switch (result) {
             .status, .void => "void",
             .scalar => |scalar| if (isBigInt(scalar)) "bigint" else tsType(result),
             else => tsType(result),
         },
         .integer64_result = result == .scalar and isBigInt(result.scalar),
         .shape = shape,
-        .nonblocking = isNonblocking(namespace, name),
+        .nonblocking = nonblocking,
+        .job = job,
+        .records = record,
     };
 }
 
@@ -401,32 +443,6 @@ pub fn signatures(comptime namespace: type, comptime rules: Rules, comptime sour
     return list;
 }
 
-test "analyse takes names and docs from the source module and hides a length by the rule or the Spec" {
-    const source = struct {
-        pub const calls_export_abi = true;
-        pub const functions = struct {
-            pub const scaled = .{ .params = .{ "values", "factor", "count" }, .doc = "Ends */ early." };
-        };
-    };
-    const namespace = struct {
-        pub fn scaled(values: ?[*]const f64, factor: u64, count: u32) callconv(.c) u64 {
-            _ = values;
-            _ = count;
-            return factor;
-        }
-    };
-    const by_rule = comptime analyse(namespace, "scaled", .{}, source);
-    try std.testing.expectEqualStrings("values", by_rule.params[0].name);
-    try std.testing.expectEqual(@as(?usize, 0), by_rule.params[1].length_of);
-    try std.testing.expect(by_rule.params[2].visible());
-    try std.testing.expectEqualStrings("Ends *\\/ early.", by_rule.doc);
-    try std.testing.expectEqualStrings("bigint", by_rule.returns);
-    const explicit = comptime analyse(namespace, "scaled", .{
-        .lengths = &.{.{ .function = "scaled", .length = "count", .array = "values" }},
-    }, source);
-    try std.testing.expect(explicit.params[1].visible() and explicit.params[1].integer64);
-    try std.testing.expectEqual(@as(?usize, 0), explicit.params[2].length_of);
-    const unnamed = comptime analyse(namespace, "scaled", .{ .hidden_lengths = .none }, null);
-    try std.testing.expectEqualStrings("arg1", unnamed.params[1].name);
-    try std.testing.expect(unnamed.params[1].visible());
+test {
+    _ = @import("signature_test.zig");
 }

@@ -5,6 +5,7 @@ const std = @import("std");
 const abi = @import("../abi.zig");
 const bindings = @import("../bindings.zig");
 const signature = @import("signature.zig");
+const records = @import("../records.zig");
 const ElementType = abi.ElementType;
 const Spec = bindings.Spec;
 const Group = bindings.Group;
@@ -16,54 +17,7 @@ const Rules = signature.Rules;
 const rulesOf = signature.rulesOf;
 const signatures = signature.signatures;
 
-/// The widest line the generated code has, apart from comments and string
-/// literals: `deno fmt`'s default width. Everything that could be longer is
-/// written one item per line, a form `deno fmt` keeps at any width, so the
-/// output is what `deno fmt` would write whatever a project's `lineWidth`.
-const line_width = 80;
-
-/// Items of a list being laid out, rendered into a fixed buffer so their
-/// total width is known before one of them is written.
-const List = struct {
-    text: [8192]u8 = undefined,
-    used: usize = 0,
-    ends: [64]usize = undefined,
-    count: usize = 0,
-
-    fn add(list: *List, comptime format: []const u8, args: anytype) !void {
-        const written = try std.fmt.bufPrint(list.text[list.used..], format, args);
-        list.used += written.len;
-        list.ends[list.count] = list.used;
-        list.count += 1;
-    }
-
-    fn item(list: *const List, i: usize) []const u8 {
-        return list.text[if (i == 0) 0 else list.ends[i - 1]..list.ends[i]];
-    }
-
-    /// Writes `head`, the items separated by ", ", then `tail`: on one line when
-    /// it fits at `indent`, else one item per line with a trailing comma.
-    fn write(list: *const List, w: *std.Io.Writer, indent: usize, head: []const u8, tail: []const u8) !void {
-        var width = indent + head.len + tail.len;
-        for (0..list.count) |i| width += list.item(i).len + @as(usize, if (i > 0) 2 else 0);
-        try w.splatByteAll(' ', indent);
-        try w.writeAll(head);
-        if (width <= line_width or list.count == 0) {
-            for (0..list.count) |i| {
-                if (i > 0) try w.writeAll(", ");
-                try w.writeAll(list.item(i));
-            }
-        } else {
-            try w.writeByte('\n');
-            for (0..list.count) |i| {
-                try w.splatByteAll(' ', indent + 2);
-                try w.print("{s},\n", .{list.item(i)});
-            }
-            try w.splatByteAll(' ', indent);
-        }
-        try w.print("{s}\n", .{tail});
-    }
-};
+const List = @import("list.zig").List;
 
 /// Writes the whole TypeScript module for `spec`; `version` is the zerocopy
 /// package's, for the versioned import of its TypeScript API.
@@ -86,13 +40,17 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         try w.writeAll("\nimport {\n");
         if (uses.descriptor) try w.writeAll("  type BufferPin,\n");
         if (uses.integer32) try w.writeAll("  checkInteger,\n");
+        if (uses.records) try w.writeAll("  checkRecordLayouts,\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
         if (uses.lend) try w.writeAll("  lendAs,\n  type LentArrayOf,\n");
+        if (uses.nonblocking) try w.writeAll("  type NonblockingOptions,\n");
         try w.writeAll("  openLibrary,\n");
         if (uses.descriptor) try w.writeAll("  passDescriptor,\n");
+        if (uses.records) try w.writeAll("  RecordView,\n");
         if (uses.region) try w.writeAll("  type Region,\n");
         if (uses.ring) try w.writeAll("  type Ring,\n  type RingSlot,\n");
+        if (uses.nonblocking) try w.writeAll("  startCall,\n");
         if (uses.integer) try w.writeAll("  toFfiInteger,\n");
         if (uses.region) try w.writeAll("  type TypedArrayOf,\n");
         if (uses.buffer) try w.writeAll("  type ZeroCopyBuffer,\n");
@@ -112,6 +70,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
     }
     if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source);
     if (spec.wrappers) {
+        try writeRecordLayouts(w, sigs);
         try writeWrappers(w, wrapped.name, sigs);
     }
 }
@@ -153,6 +112,8 @@ const Uses = struct {
     ring: bool = false,
     integer: bool = false,
     integer32: bool = false,
+    nonblocking: bool = false,
+    records: bool = false,
 };
 
 /// Which of zerocopy's exports the wrappers refer to, so the generated module
@@ -160,11 +121,14 @@ const Uses = struct {
 fn usedImports(comptime sigs: []const Signature) Uses {
     var uses: Uses = .{};
     for (sigs) |sig| {
-        if (sig.nonblocking) continue;
+        if (sig.nonblocking) uses.nonblocking = true;
+        if (sig.records != null) uses.records = true;
         for (sig.params) |param| switch (param.kind) {
             .out => uses.buffer = true,
             .lent => uses.lend = true,
-            .descriptor => {
+            .descriptor => if (sig.nonblocking) {
+                uses.buffer = true;
+            } else {
                 uses.descriptor = true;
                 uses.buffer = true;
             },
@@ -178,7 +142,7 @@ fn usedImports(comptime sigs: []const Signature) Uses {
                 if (param.integer32) uses.integer32 = true;
             },
         };
-        if (sig.out == null and sig.into == null and sig.result == .status) uses.check_status = true;
+        if (sig.out == null and sig.into == null and sig.records == null and sig.result == .status) uses.check_status = true;
     }
     return uses;
 }
@@ -211,6 +175,17 @@ fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const
         if (sig.nonblocking) try w.writeAll("    nonblocking: true,\n");
         try w.writeAll("  },\n");
     }
+    if (comptime records.recordTypes(group.exports).len > 0) try w.writeAll(
+        \\  /** The layouts of the records the exports hand over, as JSON: `fn (buffer: ?[*]u8, len: u32) u32` */
+        \\  zc_record_layouts: {
+        \\    parameters: [
+        \\      "buffer", // buffer
+        \\      "u32", // len
+        \\    ],
+        \\    result: "u32",
+        \\  },
+        \\
+    );
     try w.writeAll("} as const satisfies Deno.ForeignLibraryInterface;\n");
 }
 
@@ -227,7 +202,7 @@ fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Si
         \\export interface Bindings {{
         \\
     , .{ table, table });
-    inline for (sigs) |sig| if (!sig.nonblocking) try writeInterfaceMember(w, sig);
+    inline for (sigs) |sig| try writeInterfaceMember(w, sig);
     try w.writeAll(
         \\}
         \\
@@ -238,10 +213,15 @@ fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Si
         \\ * @returns The wrappers.
         \\ */
         \\export function bind(lib: Library): Bindings {
-        \\  return {
         \\
     );
-    inline for (sigs) |sig| if (!sig.nonblocking) try writeImplementation(w, sig);
+    if (comptime recordsOf(sigs).len > 0) {
+        try w.writeAll("  checkRecordLayouts(lib.symbols.zc_record_layouts, {\n");
+        inline for (comptime recordsOf(sigs)) |record| try w.print("    {s}: {s}Layout,\n", .{ record.name, record.name });
+        try w.writeAll("  });\n");
+    }
+    try w.writeAll("  return {\n");
+    inline for (sigs) |sig| if (sig.nonblocking) try @import("nonblocking.zig").writeImplementation(w, sig) else try writeImplementation(w, sig);
     try w.print(
         \\  }};
         \\}}
@@ -273,6 +253,10 @@ fn writeInterfaceMember(w: *std.Io.Writer, comptime sig: Signature) !void {
         if (comptime !param.visible()) continue;
         try list.add("{s}: {s}", .{ param.name, param.ts });
     }
+    if (sig.nonblocking) {
+        try list.add("options?: NonblockingOptions", .{});
+        return list.write(w, 2, sig.name ++ "(", "): Promise<" ++ sig.returns ++ ">;");
+    }
     try list.write(w, 2, sig.name ++ "(", "): " ++ sig.returns ++ ";");
 }
 
@@ -283,7 +267,59 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         try params.add("{s}", .{param.name});
     }
     try params.write(w, 4, sig.name ++ ": (", ") => {");
-    // Integers are checked before the call, so a bad one hands nothing over.
+    try writeIntegerChecks(w, sig);
+    var args: List = .{};
+    inline for (sig.params) |param| {
+        const name = param.name;
+        if (param.kind == .out or param.kind == .records) {
+            try args.add("out", .{});
+        } else if (param.kind == .into) {
+            try args.add("into", .{});
+        } else if (param.kind == .job) {
+            // A synchronous call blocks the thread that would poll it.
+            try args.add("null", .{});
+        } else if (param.length_of) |array| {
+            const length = sig.params[array].name;
+            if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
+        } else if (param.kind == .lent) {
+            // Checked for its element type too, so `.length` above counts what Zig reads.
+            try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
+        } else if (param.kind == .descriptor) {
+            try args.add("passDescriptor({s}, \"{s}\", \"{s}\")", .{ name, sig.name, name });
+        } else if (param.integer64) {
+            try args.add("{s}Ffi", .{name});
+        } else {
+            try args.add("{s}", .{name});
+        }
+    }
+    try writeCall(w, sig, &args);
+}
+
+/// The distinct record types the wrappers return, in order.
+fn recordsOf(comptime sigs: []const Signature) []const signature.Record {
+    var list: []const signature.Record = &.{};
+    for (sigs) |sig| {
+        const record = sig.records orelse continue;
+        const seen = for (list) |known| {
+            if (std.mem.eql(u8, known.name, record.name)) break true;
+        } else false;
+        if (!seen) list = list ++ .{record};
+    }
+    return list;
+}
+
+/// Each record type's layout, which the wrappers view records through and
+/// `bind` compares with the library's.
+fn writeRecordLayouts(w: *std.Io.Writer, comptime sigs: []const Signature) !void {
+    inline for (comptime recordsOf(sigs)) |record| {
+        try w.print("\n/** The layout of the `{s}` records the library hands over. */\nexport const {s}Layout =", .{ record.name, record.name });
+        try writeJson(w, record.json);
+        try w.writeAll(" as const;\n");
+    }
+}
+
+/// Integers are checked before the call, so a bad one hands nothing over.
+pub fn writeIntegerChecks(w: *std.Io.Writer, comptime sig: Signature) !void {
     inline for (sig.params) |param| {
         if (comptime !param.visible() or !(param.integer64 or param.integer32)) continue;
         const name = param.name;
@@ -299,29 +335,15 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             "checkInteger(";
         try conversion.write(w, 6, head, ");");
     }
-    var args: List = .{};
-    inline for (sig.params) |param| {
-        const name = param.name;
-        if (param.kind == .out) {
-            try args.add("out", .{});
-        } else if (param.kind == .into) {
-            try args.add("into", .{});
-        } else if (param.length_of) |array| {
-            const length = sig.params[array].name;
-            if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
-        } else if (param.kind == .lent) {
-            // Checked for its element type too, so `.length` above counts what Zig reads.
-            try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
-        } else if (param.kind == .descriptor) {
-            try args.add("passDescriptor({s}, \"{s}\", \"{s}\")", .{ name, sig.name, name });
-        } else if (param.integer64) {
-            try args.add("{s}Ffi", .{name});
-        } else {
-            try args.add("{s}", .{name});
-        }
-    }
+}
+
+fn writeCall(w: *std.Io.Writer, comptime sig: Signature, args: *const List) !void {
     const call = "lib.symbols." ++ sig.name ++ "(";
-    if (sig.into) |found| {
+    if (sig.records) |record| {
+        try w.writeAll("      const buffer = lib.adopt(\"u8\", (out) => {\n");
+        try args.write(w, 8, "return " ++ call, ");");
+        try w.writeAll("      });\n      return new RecordView(buffer, " ++ record.name ++ "Layout);\n");
+    } else if (sig.into) |found| {
         // The caller passes the region or ring; its adopt hands the call the out-parameter.
         try w.print("      return {s}{s}(into) => {{\n", .{ sig.params[found.index].name, comptime found.into.call() });
         try args.write(w, 8, "return " ++ call, ");");
@@ -360,7 +382,7 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
 
 /// A shape dimension as TypeScript: each 64-bit parameter it names (a
 /// `number | bigint`) read as a number, since a buffer's dimensions are numbers.
-fn shapeExpression(buffer: []u8, comptime expression: []const u8, comptime sig: Signature) ![]const u8 {
+pub fn shapeExpression(buffer: []u8, comptime expression: []const u8, comptime sig: Signature) ![]const u8 {
     var out: std.Io.Writer = .fixed(buffer);
     var i: usize = 0;
     while (i < expression.len) {
@@ -424,20 +446,4 @@ test "writeJson lays out compact JSON one property per line" {
     var w: std.Io.Writer = .fixed(&buffer);
     try writeJson(&w, "{\"a\":1,\"b\":{\"c\":2}}");
     try std.testing.expectEqualStrings(" {\n  \"a\": 1,\n  \"b\": {\n    \"c\": 2,\n  },\n}", w.buffered());
-}
-
-test "List writes one line when it fits, else one item per line" {
-    var buffer: [256]u8 = undefined;
-    var w: std.Io.Writer = .fixed(&buffer);
-    var short: List = .{};
-    try short.add("a", .{});
-    try short.add("b", .{});
-    try short.write(&w, 2, "f(", ");");
-    var long: List = .{};
-    const x40 = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
-    const y40 = "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy";
-    try long.add("{s}", .{x40});
-    try long.add("{s}", .{y40});
-    try long.write(&w, 0, "g(", ");");
-    try std.testing.expectEqualStrings("  f(a, b);\ng(\n  " ++ x40 ++ ",\n  " ++ y40 ++ ",\n);\n", w.buffered());
 }

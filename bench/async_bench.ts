@@ -1,0 +1,207 @@
+/**
+ * `deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts [job-MB=1024]`:
+ * nonblocking calls side by side with the synchronous call and a Worker, the
+ * event loop's lag while a long job runs (blocking against the async wrapper),
+ * concurrent calls against one, and what polling progress costs. Medians and
+ * ratios, with the machine they ran on. `deno task bench` runs it after the report.
+ *
+ * @module
+ */
+
+import { lend, openDemo, openLibrary, startCall } from "../mod.ts";
+import { describeMachine, loadAverage } from "./_machine.ts";
+
+const jobMiB = Number(Deno.args[0] ?? 1024);
+const demo = await openDemo();
+const { library } = demo;
+// The demo's symbols, each declared both ways: Deno decides per declaration.
+const raw = await openLibrary({
+  path: library.path,
+  symbols: {
+    sum: { name: "zc_sum_f64", parameters: ["buffer", "u32"], result: "f64" },
+    sumAsync: { name: "zc_sum_f64", parameters: ["buffer", "u32"], result: "f64", nonblocking: true },
+    histogram: { name: "zc_histogram", parameters: ["buffer", "u32", "buffer", "buffer"], result: "i32" },
+  },
+});
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const fmt = (ns: number) =>
+  ns >= 1e6
+    ? `${(ns / 1e6).toFixed(2)} ms`
+    : ns >= 1e3
+    ? `${(ns / 1e3).toFixed(1)} µs`
+    : `${ns.toFixed(0)} ns`;
+
+/** Median ns per call of `run` over batches that last about 10 ms each, for `ms` in all. */
+async function time(run: () => unknown | Promise<unknown>, ms = 400): Promise<number> {
+  const once = async () => {
+    const start = performance.now();
+    await run();
+    return performance.now() - start;
+  };
+  for (const warm = performance.now(); performance.now() - warm < 50;) await once();
+  const batch = Math.max(1, Math.round(10 / Math.max(await once(), 1e-4)));
+  const samples: number[] = [];
+  for (const start = performance.now(); performance.now() - start < ms || samples.length < 5;) {
+    const t = performance.now();
+    for (let i = 0; i < batch; i++) await run();
+    samples.push(((performance.now() - t) / batch) * 1e6);
+    if (samples.length >= 51) break;
+  }
+  return median(samples);
+}
+
+// A Worker that opens the library once and sums whatever buffer it is posted, posting it back.
+const workerSource = `
+  import { openLibrary } from ${JSON.stringify(new URL("../mod.ts", import.meta.url).href)};
+  const lib = await openLibrary({ path: ${JSON.stringify(library.path)}, symbols: {
+    sum: { name: "zc_sum_f64", parameters: ["buffer", "u32"], result: "f64" } } });
+  self.onmessage = ({ data }) => {
+    const values = new Float64Array(data);
+    self.postMessage({ sum: lib.symbols.sum(values, values.length), buffer: data }, [data]);
+  };
+  self.postMessage("ready");`;
+const worker = new Worker(URL.createObjectURL(new Blob([workerSource], { type: "text/javascript" })), {
+  type: "module",
+});
+await new Promise((resolve) => worker.onmessage = resolve);
+let posted = new ArrayBuffer(0);
+const inWorker = (buffer: ArrayBuffer) =>
+  new Promise<void>((resolve) => {
+    worker.onmessage = ({ data }) => {
+      posted = data.buffer;
+      resolve();
+    };
+    worker.postMessage(buffer, [buffer]);
+  });
+
+const machine = describeMachine();
+console.log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}, deno ${machine.deno}`);
+console.log(`load average at start: ${machine.loadAverage.start}`);
+
+console.log("\n## Call overhead (median per call)");
+console.log(
+  "| case | sync call | nonblocking raw | nonblocking wrapper | Worker, buffer posted | wrapper ÷ sync |",
+);
+console.log("|---|---|---|---|---|---|");
+for (const [label, bytes] of [["empty", 0], ["sum 8 KB", 8 << 10], ["sum 100 MB", 100 << 20]] as const) {
+  const values = new Float64Array(bytes / 8).fill(1);
+  const sync = await time(() => raw.symbols.sum(lend(values), values.length));
+  const rawAsync = await time(() => raw.symbols.sumAsync(values, values.length));
+  const wrapped = await time(() => {
+    const call = startCall("sum", undefined, [], [values], false);
+    return call.settle(() => raw.symbols.sumAsync(values, values.length));
+  });
+  posted = new Float64Array(bytes / 8).fill(1).buffer;
+  const worker = await time(() => inWorker(posted));
+  console.log(
+    `| ${label} | ${fmt(sync)} | ${fmt(rawAsync)} | ${fmt(wrapped)} | ${fmt(worker)} | ${
+      (wrapped / sync).toFixed(2)
+    }x |`,
+  );
+}
+worker.terminate();
+
+/** Lags of a 1 ms interval timer while `job` runs: how late each tick fired, in ms. */
+async function lagDuring(job: () => Promise<unknown>): Promise<number[]> {
+  const lags: number[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lags.push(Math.max(0, now - last - 1));
+    last = now;
+  }, 1);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  lags.length = 0;
+  last = performance.now();
+  await job();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  clearInterval(timer);
+  return lags;
+}
+
+{
+  using bytes = demo.generate("u8", jobMiB << 20);
+  console.log(`\n## Event-loop lag of a 1 ms timer during a ${jobMiB} MB histogram`);
+  console.log("| call | job time | ticks | p50 lag | p99 lag | max lag |");
+  console.log("|---|---|---|---|---|---|");
+  const blockingStart = performance.now();
+  const blocking = await lagDuring(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    using pin = bytes.pin();
+    using _bins = library.adopt("u64", (out) => raw.symbols.histogram(pin.descriptor, 0, null, out));
+  });
+  const blockingMs = performance.now() - blockingStart;
+  const asyncStart = performance.now();
+  const lagged = await lagDuring(async () => {
+    using _bins = await demo.bindings.zc_histogram(bytes, 0);
+  });
+  const asyncMs = performance.now() - asyncStart;
+  for (
+    const [label, lags, ms] of [["blocking", blocking, blockingMs], [
+      "async wrapper",
+      lagged,
+      asyncMs,
+    ]] as const
+  ) {
+    console.log(
+      `| ${label} | ${ms.toFixed(0)} ms | ${lags.length} | ${percentile(lags, 50).toFixed(2)} ms | ${
+        percentile(lags, 99).toFixed(2)
+      } ms | ${Math.max(...lags).toFixed(2)} ms |`,
+    );
+  }
+
+  console.log(`\n## Progress polling cost: ${jobMiB} MB histogram, median of 5`);
+  const runs = async (options?: Parameters<typeof demo.bindings.zc_histogram>[2]) => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const start = performance.now();
+      using _bins = await demo.bindings.zc_histogram(bytes, 0, options);
+      times.push(performance.now() - start);
+    }
+    return median(times);
+  };
+  let readings = 0;
+  const without = await runs();
+  const withProgress = await runs({ onProgress: () => readings++ });
+  const again = await runs();
+  const base = Math.min(without, again);
+  console.log("| case | median | ratio |");
+  console.log("|---|---|---|");
+  console.log(`| no onProgress | ${base.toFixed(1)} ms | 1.00x |`);
+  console.log(
+    `| onProgress every 50 ms (${readings} readings in 5 runs) | ${withProgress.toFixed(1)} ms | ${
+      (withProgress / base).toFixed(3)
+    }x |`,
+  );
+}
+
+{
+  const each = Math.max(16, jobMiB >> 2);
+  console.log(`\n## Concurrent async histograms over separate ${each} MB buffers (${machine.cores} cores)`);
+  console.log("| N | wall time | throughput ÷ one call |");
+  console.log("|---|---|---|");
+  const buffers = [0, 1, 2, 3].map(() => demo.generate("u8", each << 20));
+  let single = 0;
+  for (const n of [1, 2, 4]) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      const results = await Promise.all(buffers.slice(0, n).map((b) => demo.bindings.zc_histogram(b, 0)));
+      times.push(performance.now() - start);
+      for (const result of results) result[Symbol.dispose]();
+    }
+    const wall = median(times);
+    if (n === 1) single = wall;
+    console.log(`| ${n} | ${wall.toFixed(1)} ms | ${((n * single) / wall).toFixed(2)}x |`);
+  }
+  for (const buffer of buffers) buffer[Symbol.dispose]();
+}
+console.log(`\nload average at end: ${loadAverage()}`);

@@ -1,0 +1,268 @@
+/**
+ * Nonblocking calls: what a generated wrapper of a `nonblocking` export does
+ * around the Promise Deno's FFI returns. It pins every ZeroCopyBuffer it
+ * passes, keeps every lent array referenced, shares a job with the export for
+ * progress and cancellation, and settles only after the native call returned,
+ * so nothing it passed is freed under Zig.
+ *
+ * @module
+ */
+
+import type { Descriptor } from "../buffer/descriptor.ts";
+import { lend } from "../buffer/lend.ts";
+import { type BufferPin, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { ZeroCopyError } from "../errors.ts";
+import { JobMemory } from "./job.ts";
+
+/**
+ * How often `onProgress` is polled by default, in milliseconds: 20 readings a second.
+ *
+ * @example Poll twice as often
+ * ```ts
+ * import { DEFAULT_PROGRESS_INTERVAL } from "@zerocopy/zerocopy";
+ *
+ * const options = { progressInterval: DEFAULT_PROGRESS_INTERVAL / 2 };
+ * console.log(options.progressInterval); // 25
+ * ```
+ */
+export const DEFAULT_PROGRESS_INTERVAL = 50;
+
+/**
+ * The last argument of every generated nonblocking wrapper.
+ *
+ * @example Report progress and cancel after a second
+ * ```ts ignore
+ * const bins = await demo.zc_histogram(bytes, 0, {
+ *   signal: AbortSignal.timeout(1000),
+ *   onProgress: (done, total) => console.log(`${done} / ${total}`),
+ * });
+ * ```
+ */
+export interface NonblockingOptions {
+  /**
+   * Aborts the call: aborted before it starts, nothing is called; during it,
+   * an export that takes a `*zerocopy.Job` sees its cancel flag and returns
+   * `cancelled`. Either way, and also when the export ignores the flag, the
+   * Promise rejects with `signal.reason` once the native call has returned
+   * (never earlier: Zig may still be using the memory it was given), and a
+   * buffer the call handed over is freed. An abort after the Promise settled
+   * has no effect.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Called on the JavaScript thread with the units done and in all, when they
+   * changed since the last reading: every `progressInterval` ms while the call
+   * runs, and once after it returns. Only exports that take a `*zerocopy.Job`
+   * report progress. Values only grow; a call that completes ends at the total.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Milliseconds between progress readings; 50 by default. */
+  readonly progressInterval?: number;
+}
+
+/**
+ * One nonblocking call being made; {@linkcode startCall} returns it.
+ *
+ * @example Call a nonblocking symbol as a generated wrapper does
+ * ```ts ignore
+ * const call = startCall("sum_slowly", options, [buffer], [], false);
+ * const sum = await call.settle(() => lib.symbols.sum_slowly(call.descriptors[0]));
+ * ```
+ */
+export interface NonblockingCall {
+  /** The pinned buffers' descriptors, in the order given. */
+  readonly descriptors: readonly Descriptor[];
+  /** The memory to pass for the export's `*zerocopy.Job`, or null when it takes none. */
+  readonly job: Uint8Array<ArrayBuffer> | null;
+  /**
+   * Makes the call and settles it: waits for the native call, unpins, reads
+   * the last progress, then rejects with the signal's reason if it aborted
+   * meanwhile, or with `DETACHED` if a lent array was moved during the call.
+   */
+  settle<R>(invoke: () => Promise<R>): Promise<R>;
+}
+
+/**
+ * Starts a nonblocking call: rejects an aborted signal before anything else,
+ * checks the lent arrays, pins the buffers and prepares the job. Generated
+ * wrappers call it; use it by hand only for a raw `nonblocking` symbol.
+ *
+ * @param what The export's name, for error messages.
+ * @param options The caller's options.
+ * @param buffers ZeroCopyBuffers whose descriptors the call takes: pinned until it settles.
+ * @param lent TypedArrays (or ArrayBuffers) the call reads or writes: kept referenced until it settles.
+ * @param takesJob Whether the export takes a `*zerocopy.Job`.
+ * @returns The call, to {@linkcode NonblockingCall.settle} exactly once.
+ * @throws The signal's reason when it is aborted already; {@linkcode ZeroCopyError}
+ * `INVALID_ARGUMENT` for bad options or a non-buffer, `DISPOSED`/`CONSUMED` for
+ * a buffer that is gone, `DETACHED` for a lent array whose memory is gone.
+ *
+ * @example Pin a buffer across a raw nonblocking symbol
+ * ```ts
+ * import { openLibrary, startCall } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * using values = lib.allocate("f64", 4);
+ * values.view.set([1, 2, 3, 4]);
+ * const call = startCall("zc_sum_f64_after", undefined, [values], [], false);
+ * console.log(await call.settle(() => lib.symbols.zc_sum_f64_after(call.descriptors[0], 1))); // 10
+ * ```
+ */
+export function startCall(
+  what: string,
+  options: NonblockingOptions | undefined,
+  buffers: readonly ZeroCopyBuffer[],
+  lent: readonly (ArrayBufferView | ArrayBuffer)[],
+  takesJob: boolean,
+): NonblockingCall {
+  const { signal, onProgress, interval } = checkOptions(what, options);
+  signal?.throwIfAborted();
+  for (const array of lent) {
+    if (array instanceof ArrayBuffer && !array.detached) continue;
+    lend(array as ArrayBufferView);
+  }
+  const pins: BufferPin[] = [];
+  try {
+    for (const buffer of buffers) {
+      if (!(buffer instanceof ZeroCopyBuffer)) {
+        throw new ZeroCopyError(
+          "INVALID_ARGUMENT",
+          `${what} takes a ZeroCopyBuffer, not ${
+            describe(buffer)
+          }: a nonblocking call pins it so that it cannot be freed under Zig`,
+        );
+      }
+      pins.push(buffer.pin());
+    }
+  } catch (error) {
+    for (const pin of pins) pin[Symbol.dispose]();
+    throw error;
+  }
+  return new Call(what, pins, lent, takesJob ? new JobMemory() : null, signal, onProgress, interval);
+}
+
+class Call implements NonblockingCall {
+  readonly descriptors: readonly Descriptor[];
+  readonly job: Uint8Array<ArrayBuffer> | null;
+  readonly #what: string;
+  readonly #pins: BufferPin[];
+  readonly #lent: readonly (ArrayBufferView | ArrayBuffer)[];
+  readonly #memory: JobMemory | null;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onProgress: ((done: number, total: number) => void) | undefined;
+  readonly #interval: number;
+  #reported = { done: 0, total: 0 };
+  #progressError: { error: unknown } | null = null;
+  #settled = false;
+
+  constructor(
+    what: string,
+    pins: BufferPin[],
+    lent: readonly (ArrayBufferView | ArrayBuffer)[],
+    memory: JobMemory | null,
+    signal: AbortSignal | undefined,
+    onProgress: ((done: number, total: number) => void) | undefined,
+    interval: number,
+  ) {
+    this.#what = what;
+    this.#pins = pins;
+    this.descriptors = pins.map((pin) => pin.descriptor);
+    this.#lent = lent;
+    this.#memory = memory;
+    this.job = memory?.bytes ?? null;
+    this.#signal = signal;
+    this.#onProgress = memory === null ? undefined : onProgress;
+    this.#interval = interval;
+  }
+
+  async settle<R>(invoke: () => Promise<R>): Promise<R> {
+    if (this.#settled) throw new ZeroCopyError("INVALID_ARGUMENT", `${this.#what}: a call settles once`);
+    this.#settled = true;
+    const memory = this.#memory;
+    // Setting the flag is all an abort does during the call: the Promise
+    // still waits for Zig, which may be using what it was given.
+    const abort = () => memory?.cancel();
+    this.#signal?.addEventListener("abort", abort, { once: true });
+    const timer = this.#onProgress === undefined
+      ? undefined
+      : setInterval(() => this.#poll(), this.#interval);
+    let result: R;
+    try {
+      result = await invoke();
+    } finally {
+      clearInterval(timer);
+      this.#signal?.removeEventListener("abort", abort);
+      for (const pin of this.#pins) pin[Symbol.dispose]();
+    }
+    this.#poll();
+    if (this.#progressError !== null) throw this.#progressError.error;
+    if (this.#signal?.aborted) throw this.#signal.reason;
+    for (const array of this.#lent) {
+      const memory = array instanceof ArrayBuffer ? array : array.buffer as ArrayBuffer;
+      if (memory.detached) {
+        throw new ZeroCopyError(
+          "DETACHED",
+          `${this.#what}: a lent ${array.constructor.name}'s ArrayBuffer was transferred during the call, so Zig may have read memory that moved; do not transfer or resize what a pending call uses`,
+        );
+      }
+    }
+    return result;
+  }
+
+  /** Reports the job's progress when it changed; an error from `onProgress` ends the reports and rejects the call. */
+  #poll(): void {
+    const onProgress = this.#onProgress;
+    if (onProgress === undefined || this.#progressError !== null) return;
+    const done = this.#memory!.done;
+    const total = this.#memory!.total;
+    if (done === this.#reported.done && total === this.#reported.total) return;
+    this.#reported = { done, total };
+    try {
+      onProgress(done, total);
+    } catch (error) {
+      this.#progressError = { error };
+    }
+  }
+}
+
+function checkOptions(what: string, options: NonblockingOptions | undefined) {
+  if (options === undefined) {
+    return { signal: undefined, onProgress: undefined, interval: DEFAULT_PROGRESS_INTERVAL };
+  }
+  if (options === null || typeof options !== "object") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${what}: options must be an object, not ${describe(options)}`,
+    );
+  }
+  const { signal, onProgress, progressInterval = DEFAULT_PROGRESS_INTERVAL } = options;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${what}: options.signal must be an AbortSignal, not ${describe(signal)}`,
+    );
+  }
+  if (onProgress !== undefined && typeof onProgress !== "function") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${what}: options.onProgress must be a function, not ${describe(onProgress)}`,
+    );
+  }
+  if (
+    typeof progressInterval !== "number" || !(progressInterval >= 1) || !Number.isFinite(progressInterval)
+  ) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${what}: options.progressInterval must be a finite number of milliseconds, at least 1, not ${
+        String(progressInterval)
+      }`,
+    );
+  }
+  return { signal, onProgress, interval: progressInterval };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return (value as { constructor?: { name?: string } }).constructor?.name ?? "an object";
+}

@@ -1,0 +1,112 @@
+//! Wrappers of nonblocking exports: each returns a Promise and keeps what it
+//! passes alive and pinned until the call settles.
+
+const std = @import("std");
+const signature = @import("signature.zig");
+const typescript = @import("typescript.zig");
+const List = @import("list.zig").List;
+const Signature = signature.Signature;
+
+/// A nonblocking export's wrapper: `startCall` checks and pins what it passes
+/// (abort first: an aborted signal calls nothing), `settle` runs the call,
+/// polls its job, unpins, and turns an abort into the signal's reason.
+pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
+    var params: List = .{};
+    inline for (sig.params) |param| {
+        if (comptime !param.visible()) continue;
+        try params.add("{s}", .{param.name});
+    }
+    try params.add("options", .{});
+    try params.write(w, 4, sig.name ++ ": async (", ") => {");
+    try typescript.writeIntegerChecks(w, sig);
+    var buffers: List = .{};
+    var kept: List = .{};
+    inline for (sig.params) |param| switch (param.kind) {
+        .descriptor => try buffers.add("{s}", .{param.name}),
+        .lent, .memory => try kept.add("{s}", .{param.name}),
+        else => {},
+    };
+    var start: List = .{};
+    try start.add("\"{s}\"", .{sig.name});
+    try start.add("options", .{});
+    try start.add("{s}", .{try joined(&buffers)});
+    try start.add("{s}", .{try joined(&kept)});
+    try start.add("{s}", .{if (sig.job != null) "true" else "false"});
+    try start.write(w, 6, "const call = startCall(", ");");
+    var args: List = .{};
+    comptime var buffer_index: usize = 0;
+    inline for (sig.params) |param| {
+        const name = param.name;
+        if (param.kind == .out or param.kind == .records) {
+            try args.add("out", .{});
+        } else if (param.kind == .job) {
+            try args.add("call.job", .{});
+        } else if (param.kind == .descriptor) {
+            try args.add("call.descriptors[{d}]", .{buffer_index});
+            buffer_index += 1;
+        } else if (param.length_of) |array| {
+            const length = sig.params[array].name;
+            if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
+        } else if (param.kind == .lent) {
+            try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
+        } else if (param.integer64) {
+            try args.add("{s}Ffi", .{name});
+        } else {
+            try args.add("{s}", .{name});
+        }
+    }
+    const call = "return lib.symbols." ++ sig.name ++ "(";
+    if (sig.records) |record| {
+        try w.writeAll("      const buffer = await lib.adoptAsync(\"u8\", (out) => {\n");
+        try w.writeAll("        return call.settle(() => {\n");
+        try args.write(w, 10, call, ");");
+        try w.writeAll("        });\n      });\n");
+        try w.writeAll("      return new RecordView(buffer, " ++ record.name ++ "Layout);\n");
+    } else if (sig.out) |tag| {
+        try w.writeAll("      const buffer = await lib.adoptAsync(\"" ++ @tagName(tag) ++ "\", (out) => {\n");
+        try w.writeAll("        return call.settle(() => {\n");
+        try args.write(w, 10, call, ");");
+        try w.writeAll("        });\n      });\n");
+        if (sig.shape) |dims| {
+            var shape: List = .{};
+            inline for (dims) |dim| switch (dim) {
+                .number => |number| try shape.add("{d}", .{number}),
+                .expression => |expression| {
+                    var text: [512]u8 = undefined;
+                    try shape.add("{s}", .{try typescript.shapeExpression(&text, expression, sig)});
+                },
+            };
+            try shape.write(w, 6, "return buffer.reshape([", "]);");
+        } else try w.writeAll("      return buffer;\n");
+    } else {
+        const head = switch (sig.result) {
+            .status => "      const status = await call.settle(() => {\n",
+            .void => "      await call.settle(() => {\n",
+            else => if (sig.integer64_result) "      const result = await call.settle(() => {\n" else "      return await call.settle(() => {\n",
+        };
+        try w.writeAll(head);
+        try args.write(w, 8, call, ");");
+        try w.writeAll("      });\n");
+        switch (sig.result) {
+            .status => try w.writeAll("      checkStatus(status, \"" ++ sig.name ++ "\");\n"),
+            .void => {},
+            else => if (sig.integer64_result) try w.writeAll("      return BigInt(result);\n"),
+        }
+    }
+    try w.writeAll("    },\n");
+}
+
+/// A list's items as a TypeScript array literal.
+fn joined(list: *const List) ![]const u8 {
+    const static = struct {
+        var text: [1024]u8 = undefined;
+    };
+    var out: std.Io.Writer = .fixed(&static.text);
+    try out.writeByte('[');
+    for (0..list.count) |i| {
+        if (i > 0) try out.writeAll(", ");
+        try out.writeAll(list.item(i));
+    }
+    try out.writeByte(']');
+    return out.buffered();
+}
