@@ -37,12 +37,14 @@ pub fn build(b: *std.Build) void {
     b.installArtifact(library);
 
     addTests(b, target, optimize, zerocopy, options);
-    // The libraries only the tests load need not be optimized: CI builds them Debug
+    // The fixtures only a few tests load need not be optimized: CI builds them Debug
     // (-Dtest-libs-optimize=Debug), which Zig compiles several times faster than ReleaseSafe.
-    const test_optimize = b.option(std.builtin.OptimizeMode, "test-libs-optimize", "Optimize mode of the fixtures and the checked library (default: the build's)") orelse optimize;
+    // The checked library keeps the build's mode: the GC suites run thousands of handovers
+    // through its DebugAllocator, which a Debug build makes many times slower.
+    const test_optimize = b.option(std.builtin.OptimizeMode, "test-libs-optimize", "Optimize mode of the fixtures (default: the build's)") orelse optimize;
     const test_zerocopy = if (test_optimize == optimize) zerocopy else zerocopyModule(b, b, target, test_optimize, options);
     addFixtures(b, target, test_optimize, test_zerocopy, options);
-    addCheckedLibrary(b, target, test_optimize);
+    addCheckedLibrary(b, target, optimize);
     addBenchLibrary(b, target);
     // CI rebuilds a sample (the host's target) and checks the others' manifest entries against the
     // committed files: a cross build of all six from an empty cache takes minutes.
