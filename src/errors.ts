@@ -28,6 +28,9 @@
  * - `UNSUPPORTED_PLATFORM`: no prebuilt library exists for this OS and architecture.
  * - `INVALID_SHAPE`: a shape or strides that do not fit the buffer.
  * - `FULL`: a region has no room left, or every slot of a ring is held.
+ * - `STALE_HANDLE`: a region, ring or transferred buffer the library no longer
+ *   knows: released (its memory moved away and collected, say), received
+ *   already, or never handed out by it.
  */
 export type ZeroCopyErrorCode =
   | "LIBRARY_NOT_FOUND"
@@ -50,7 +53,8 @@ export type ZeroCopyErrorCode =
   | "DOWNLOAD_FAILED"
   | "UNSUPPORTED_PLATFORM"
   | "INVALID_SHAPE"
-  | "FULL";
+  | "FULL"
+  | "STALE_HANDLE";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

@@ -8,6 +8,7 @@ const handover = @import("handover.zig");
 const napi = @import("napi.zig");
 const region = @import("region.zig");
 const ring = @import("ring.zig");
+const transfer = @import("transfer.zig");
 const counters = @import("stats.zig");
 const Descriptor = abi.Descriptor;
 const Stats = abi.Stats;
@@ -73,6 +74,8 @@ pub const abi_exports = struct {
     pub const zc_ring_create = ring.exports.zc_ring_create;
     pub const zc_ring_acquire = ring.exports.zc_ring_acquire;
     pub const zc_ring_release = ring.exports.zc_ring_release;
+    pub const zc_transfer_send = transfer.exports.zc_transfer_send;
+    pub const zc_transfer_receive = transfer.exports.zc_transfer_receive;
 };
 
 const std = @import("std");
