@@ -209,3 +209,23 @@ describe("transfer messages given to receive()", () => {
     });
   }
 });
+
+describe("node-api transfer messages carrying foreign memory", () => {
+  it("refuse an ArrayBuffer that zerocopy never made, detachable or not", {
+    ignore: lib.mapping !== "node-api",
+  }, () => {
+    const before = lib.stats();
+    const foreign = [
+      new ArrayBuffer(64),
+      new ArrayBuffer(8, { maxByteLength: 64 }),
+      new WebAssembly.Memory({ initial: 1 }).buffer as ArrayBuffer,
+    ];
+    for (const memory of foreign) {
+      assertCode(
+        () => lib.receive({ path: lib.path, handle: 0n, memory, transferList: [memory] }),
+        "INVALID_ARGUMENT",
+      );
+    }
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+  });
+});

@@ -89,7 +89,18 @@ export function claimMemory(
 ): Descriptor {
   if (transferred.memory.detached) throw receivedAlready();
   const descriptor = newDescriptor();
-  if (!detachInto(transferred.memory, descriptor)) {
+  let claimed: boolean;
+  try {
+    claimed = detachInto(transferred.memory, descriptor);
+  } catch (cause) {
+    // An ArrayBuffer that cannot be detached (a WebAssembly memory's, say) was never a transfer()'s.
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      "Cannot receive a message whose memory is not what transfer() produced: post the transfer() result unchanged",
+      { cause },
+    );
+  }
+  if (!claimed) {
     descriptor.fill(0n);
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
