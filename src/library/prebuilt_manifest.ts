@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 242096,
-    sha256: "8ae7b10a70a6c4dd14609fc67dc53a851374c835ee6b9d6ab5134a8f2d9c7c75",
+    size: 258624,
+    sha256: "2a94b49f7dc34ab12d5dd42e4fc230ccf026a934731e8043ebffdf3b0224dd39",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 271657,
-    sha256: "8d209c5c77a5fe3e55a6209d8f581d8d79f9767f13de17597502f7d3397c2fc7",
+    size: 275856,
+    sha256: "cd4350f3d169412049a248a8cbad0dea98fb2439175f090c6b73ba3270b56f19",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 232112,
-    sha256: "ea574ad5bfd4041b293ad37b9072d6968d0de2bceaf22ee3cbafc29d22297851",
+    size: 237240,
+    sha256: "19cf9e37dbaeb1a5b143ea316b1d7dea011b15f4673f46412b69dd837a4452e8",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 304416,
-    sha256: "a0c1e7d71627f123e3c74bea4a18eedb3a3803f36588cb4bd0ce42374691593c",
+    size: 308840,
+    sha256: "798bc480f5689e78b60484ad6cdfcfa45030b98eb829a197fa2f5f669c725846",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 495104,
-    sha256: "b97ed6edad360d2ed9cbbb87b8102749bde82582bb8bddb01b9d63a2ac6b2095",
+    size: 499712,
+    sha256: "f1b41162a2d2a2c4dca6e8980c96e5b603c331999c4176b3aba33ff4c822e05c",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 613376,
-    sha256: "3d886387a2d43e0ba3fdd4347577672096659fbcd54f353d96b6372589587c6f",
+    size: 617984,
+    sha256: "2924db1c95af2a8db3640ff6edc9b8051847b7ec650b0715263f98076db04543",
   },
 };

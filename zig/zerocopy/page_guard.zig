@@ -81,7 +81,9 @@ pub const PageGuard = struct {
         const pages: []align(page_min) u8 = @as([*]align(page_min) u8, @ptrFromInt(entry.key))[0..entry.value];
         // One call swaps the pages for a reservation with no access: the memory
         // goes back to the system, the addresses stay taken and fault.
-        _ = std.posix.mmap(pages.ptr, pages.len, .{}, .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true, .NORESERVE = true }, -1, 0) catch {
+        var flags: std.posix.MAP = .{ .TYPE = .PRIVATE, .ANONYMOUS = true, .FIXED = true };
+        if (@hasField(std.posix.MAP, "NORESERVE")) flags.NORESERVE = true;
+        _ = std.posix.mmap(pages.ptr, pages.len, .{}, flags, -1, 0) catch {
             if (std.c.mprotect(pages.ptr, pages.len, .{}) != 0) self.fail("cannot make freed memory inaccessible");
         };
         const oldest = self.quarantine[self.next];
