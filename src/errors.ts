@@ -31,6 +31,9 @@
  * - `INVALID_SHAPE`: a shape or strides that do not fit the buffer.
  * - `FULL`: a region has no room left, or every slot of a ring is held.
  * - `CANCELLED`: a native call stopped at its job's cancel flag without an aborted signal to blame.
+ * - `STALE_HANDLE`: a region, ring or transferred buffer the library no longer
+ *   knows: released (its memory moved away and collected, say), received
+ *   already, or never handed out by it.
  */
 export type ZeroCopyErrorCode =
   | "LIBRARY_NOT_FOUND"
@@ -55,7 +58,8 @@ export type ZeroCopyErrorCode =
   | "UNSUPPORTED_PLATFORM"
   | "INVALID_SHAPE"
   | "FULL"
-  | "CANCELLED";
+  | "CANCELLED"
+  | "STALE_HANDLE";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

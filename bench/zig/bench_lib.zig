@@ -398,7 +398,7 @@ test "the region producer starts again from the region's start when it is full" 
     try testing.expectEqual(Status.ok, zerocopy.region.exports.zc_region_create(16 * 1024, &descriptor));
     defer zerocopy.release(&descriptor);
     var out: zerocopy.RegionOut(f64) = .{ .slice = std.mem.zeroes(zerocopy.abi.SliceOut) };
-    out.slice.owner = descriptor.private;
+    out.slice.owner = zerocopy.region.handleOf(&descriptor);
     for ([_]u64{ 0, 8192, 0, 8192 }) |offset| {
         try testing.expectEqual(Status.ok, bench_region_slice(8, &out));
         try testing.expectEqual(offset, out.slice.offset);
@@ -410,7 +410,7 @@ test "the ring producer stamps each slot with its sequence number" {
     try testing.expectEqual(Status.ok, zerocopy.ring.exports.zc_ring_create(2, 8192, &descriptor));
     defer zerocopy.release(&descriptor);
     var out: zerocopy.RingOut(u8) = .{ .slice = std.mem.zeroes(zerocopy.abi.SliceOut) };
-    out.slice.owner = descriptor.private;
+    out.slice.owner = zerocopy.region.handleOf(&descriptor);
     try testing.expectEqual(Status.ok, bench_ring_next(7, &out));
     const slot = descriptor.ptr.?[out.slice.offset..][0..4];
     try testing.expectEqual(@as(u32, 7), std.mem.readInt(u32, slot, .little));

@@ -25,6 +25,16 @@ export function statusError(status: number, what: string): ZeroCopyError {
         "FULL",
         `${what} failed: no room left; release ring slots you are done with, reset the region, or make it larger`,
       );
+    case STATUS.stale_handle:
+      return new ZeroCopyError(
+        "STALE_HANDLE",
+        `${what} failed: the library no longer knows that region, ring or transferred buffer (released, received already, or never its own); nothing was touched`,
+      );
+    case STATUS.handed_over_already:
+      return new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `${what} failed: the out-parameter already holds what an earlier call handed over into it; call the Zig function once per adopt() or next()`,
+      );
     case STATUS.invalid_element_type:
       return new ZeroCopyError(
         "INVALID_ELEMENT_TYPE",
@@ -49,7 +59,8 @@ export function statusError(status: number, what: string): ZeroCopyError {
  *
  * @param status The status the Zig function returned.
  * @param what What was called, for the message.
- * @throws {ZeroCopyError} `OUT_OF_MEMORY`, `SIZE_OVERFLOW`, `INVALID_ELEMENT_TYPE`, `FULL`, `CANCELLED` or `INVALID_ARGUMENT`.
+ * @throws {ZeroCopyError} `OUT_OF_MEMORY`, `SIZE_OVERFLOW`, `INVALID_ELEMENT_TYPE`, `FULL`,
+ * `CANCELLED`, `STALE_HANDLE` or `INVALID_ARGUMENT`.
  *
  * @example Check a status
  * ```ts

@@ -93,6 +93,8 @@ export const abiLayout = {
     "invalid_element_type": 4,
     "full": 5,
     "cancelled": 6,
+    "stale_handle": 7,
+    "handed_over_already": 8,
   },
 } as const;
 
@@ -150,11 +152,11 @@ export const abiSymbols = {
     ],
     result: "i32",
   },
-  /** Rewinds a region's producer to its start: later slices reuse the bytes of earlier ones.
-   * `fn (region: ?*const zerocopy.Descriptor) zerocopy.Status` */
+  /** Rewinds the producer of the region `handle` names (its descriptor's `private`) to its start: later slices reuse the bytes of earlier ones; stale_handle once it is released.
+   * `fn (handle: u64) zerocopy.Status` */
   zc_region_reset: {
     parameters: [
-      "buffer", // region
+      "u64", // handle
     ],
     result: "i32",
   },
@@ -176,12 +178,30 @@ export const abiSymbols = {
     ],
     result: "i32",
   },
-  /** Gives slot `slot` back to the ring's producer; invalid_argument when it is not held.
-   * `fn (ring: ?*const zerocopy.Descriptor, slot: u32) zerocopy.Status` */
+  /** Gives slot `slot` back to the producer of the ring `handle` names (its descriptor's `private`); invalid_argument when the slot is not held, stale_handle once the ring is released.
+   * `fn (handle: u64, slot: u32) zerocopy.Status` */
   zc_ring_release: {
     parameters: [
-      "buffer", // ring
+      "u64", // handle
       "u32", // slot
+    ],
+    result: "i32",
+  },
+  /** Parks a descriptor for another worker: takes its ownership (leaving it released) and writes the handle that claims it back to `handle`.
+   * `fn (descriptor: ?*zerocopy.Descriptor, handle: ?*u64) zerocopy.Status` */
+  zc_transfer_send: {
+    parameters: [
+      "buffer", // descriptor
+      "buffer", // handle
+    ],
+    result: "i32",
+  },
+  /** Claims what `handle` parked into `out`, once: stale_handle for a handle taken already or never parked.
+   * `fn (handle: u64, out: ?*zerocopy.Descriptor) zerocopy.Status` */
+  zc_transfer_receive: {
+    parameters: [
+      "u64", // handle
+      "buffer", // out
     ],
     result: "i32",
   },

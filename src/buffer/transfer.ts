@@ -2,15 +2,18 @@
  * Moving ownership of a buffer to another worker. Under the Node-API mapping
  * the message carries the memory itself, an `ArrayBuffer` whose finalizer
  * frees it, moved by the transfer list: a message never received frees its
- * memory when it dies. Under the pointer-view mapping only the descriptor
- * travels, in a `SharedArrayBuffer`, so every copy of the message is one claim
- * and exactly one receiver wins it.
+ * memory when it dies. Under the pointer-view mapping the library keeps the
+ * descriptor (zig/zerocopy/transfer.zig) and only a handle travels, so every
+ * copy of the message is one claim that exactly one receiver wins, and a
+ * forged or replayed message names nothing Zig would free or map.
  *
  * @module
  */
 
-import { type Descriptor, DESCRIPTOR_WORDS, newDescriptor, RELEASE_WORD } from "./descriptor.ts";
+import { type Descriptor, newDescriptor } from "./descriptor.ts";
 import { ZeroCopyError } from "../errors.ts";
+import { STATUS } from "../abi/layout.ts";
+import { statusError } from "../abi/status.ts";
 
 /**
  * A buffer on its way to another worker: post it with its transfer list,
@@ -31,10 +34,11 @@ export interface TransferredBuffer {
   /** Path of the library that handed the memory over: the receiver must open the same one. */
   readonly path: string;
   /**
-   * The descriptor's words. Under the pointer-view mapping they own the memory
-   * and are shared by every copy of the message: the first receiver claims them.
+   * Under the pointer-view mapping, the handle under which the library keeps
+   * the descriptor until a receiver claims it: the first receiver gets the
+   * memory, any other copy of the message is refused. 0n under the Node-API mapping.
    */
-  readonly descriptor: BigUint64Array<SharedArrayBuffer>;
+  readonly handle: bigint;
   /**
    * Under the Node-API mapping, the memory itself: its finalizer frees it
    * wherever it dies, received or not. Null under the pointer-view mapping.
@@ -49,23 +53,20 @@ export interface TransferredBuffer {
 }
 
 /**
- * Packs a descriptor whose owner let go of it into a message for `postMessage`,
- * with the memory itself when an `ArrayBuffer` owns it (Node-API mapping).
+ * A message for `postMessage`: the handle of a descriptor the library keeps
+ * (pointer-view mapping), or the memory itself when an `ArrayBuffer` owns it
+ * (Node-API mapping, `handle` 0n).
  */
-export function pack(descriptor: Descriptor, path: string, memory: ArrayBuffer | null): TransferredBuffer {
-  // A copy of its own, because posting a slab's view would clone the whole slab.
-  const shared = new BigUint64Array(new SharedArrayBuffer(DESCRIPTOR_WORDS * 8));
-  shared.set(descriptor);
-  return { path, descriptor: shared, memory, transferList: memory === null ? [] : [memory] };
+export function pack(handle: bigint, path: string, memory: ArrayBuffer | null): TransferredBuffer {
+  return { path, handle, memory, transferList: memory === null ? [] : [memory] };
 }
 
 /** Checks that `value` is what `pack` made, before anything is claimed. */
 export function checkTransferred(value: unknown): asserts value is TransferredBuffer {
   const transferred = value as Partial<TransferredBuffer> | null | undefined;
-  const words = transferred?.descriptor;
   if (
-    !(words instanceof BigUint64Array) || !(words.buffer instanceof SharedArrayBuffer) ||
-    words.length !== DESCRIPTOR_WORDS || typeof transferred?.path !== "string" ||
+    typeof transferred?.handle !== "bigint" || transferred.handle < 0n || transferred.handle >= 1n << 64n ||
+    typeof transferred.path !== "string" ||
     !(transferred.memory === null || transferred.memory instanceof ArrayBuffer)
   ) {
     throw new ZeroCopyError(
@@ -88,8 +89,18 @@ export function claimMemory(
 ): Descriptor {
   if (transferred.memory.detached) throw receivedAlready();
   const descriptor = newDescriptor();
-  descriptor.set(transferred.descriptor);
-  if (!detachInto(transferred.memory, descriptor)) {
+  let claimed: boolean;
+  try {
+    claimed = detachInto(transferred.memory, descriptor);
+  } catch (cause) {
+    // An ArrayBuffer that cannot be detached (a WebAssembly memory's, say) was never a transfer()'s.
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      "Cannot receive a message whose memory is not what transfer() produced: post the transfer() result unchanged",
+      { cause },
+    );
+  }
+  if (!claimed) {
     descriptor.fill(0n);
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
@@ -100,24 +111,26 @@ export function claimMemory(
 }
 
 /**
- * Claims the memory: only the receiver that swaps the release function out of
- * the shared words owns it, even if the message reached several workers.
+ * Claims the descriptor the library keeps under `transferred.handle`: only the
+ * first receiver gets it, even if the message reached several workers. The
+ * library checks the handle in its own table, so a message received already,
+ * copied or forged takes nothing.
  */
-export function claim(transferred: TransferredBuffer): Descriptor {
-  const words = transferred.descriptor;
+export function claim(
+  transferred: TransferredBuffer,
+  receive: (handle: bigint, into: Descriptor) => number,
+): Descriptor {
   const descriptor = newDescriptor();
-  descriptor.set(words);
-  const release = descriptor[RELEASE_WORD];
-  if (release === 0n || Atomics.compareExchange(words, RELEASE_WORD, release, 0n) !== release) {
-    descriptor.fill(0n);
-    throw receivedAlready();
-  }
-  return descriptor;
+  const status = receive(transferred.handle, descriptor);
+  if (status === STATUS.ok) return descriptor;
+  descriptor.fill(0n);
+  if (status === STATUS.stale_handle) throw receivedAlready();
+  throw statusError(status, "Receiving a transferred buffer");
 }
 
 function receivedAlready(): ZeroCopyError {
   return new ZeroCopyError(
     "CONSUMED",
-    "Cannot receive a transferred buffer twice: another receive() already owns its memory",
+    "Cannot receive a transferred buffer twice: another receive() already owns its memory (or the message was never a transfer() of this library)",
   );
 }

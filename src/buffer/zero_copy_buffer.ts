@@ -35,6 +35,8 @@ export interface BufferOwner extends Releaser {
   readonly path: string;
   /** How the library maps memory, which decides who frees it. */
   readonly mapping: Mapping;
+  /** Hands a descriptor to the library to keep for another worker; returns the handle that claims it back. */
+  park(descriptor: Descriptor): bigint;
 }
 
 // A pin never disposed would keep a buffer disposed during its call in
@@ -308,7 +310,9 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * ```
    */
   transfer(): TransferredBuffer {
-    if (!this.#owner.mapping.ownsMemory) return pack(this.#consume("transfer"), this.#owner.path, null);
+    if (!this.#owner.mapping.ownsMemory) {
+      return pack(this.#owner.park(this.#consume("transfer")), this.#owner.path, null);
+    }
     // The ArrayBuffer's finalizer owns the memory: move it (no copy) into the
     // message, where it frees the memory if the message dies unreceived.
     const memory = this.#leave("transfer");
@@ -316,7 +320,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     // V8 keeps an empty ArrayBuffer's memory through a postMessage transfer
     // but not through transfer(), which would free it now: an empty buffer
     // has no elements any view could read, so it travels as it is.
-    return pack(this.#descriptor, this.#owner.path, memory.byteLength === 0 ? memory : memory.transfer());
+    return pack(0n, this.#owner.path, memory.byteLength === 0 ? memory : memory.transfer());
   }
 
   /**

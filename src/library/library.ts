@@ -123,10 +123,20 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     this.mapping = mapping.kind;
     this.#mapping = mapping;
     const release = this.#abi.zc_release;
+    const send = this.#abi.zc_transfer_send;
+    const handle = new BigUint64Array(1);
     this.#owner = {
       path,
       mapping,
       release: (descriptor) => release(descriptor),
+      park: (descriptor) => {
+        const status = send(descriptor, handle);
+        if (status !== STATUS.ok) {
+          release(descriptor); // still ours when the library could not keep it
+          throw statusError(status, "Transferring a buffer");
+        }
+        return handle[0];
+      },
       abandon: () => {
         this.#abandoned++;
         warnAbandonedOnce();
@@ -321,7 +331,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
    * buffer, one from another library, one sent under the Node-API mapping to a
    * library opened under the pointer-view one (nothing is claimed then), or one
    * whose memory was copied because it was posted without its transfer list; `CONSUMED`
-   * for one already received; `INVALID_ELEMENT_TYPE` for a buffer of another
+   * for one already received, or a handle the library never parked (forged); `INVALID_ELEMENT_TYPE` for a buffer of another
    * type than `expected`.
    *
    * @example Receive a buffer in a worker
@@ -347,7 +357,14 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
         `Cannot receive a buffer from "${transferred.path}" with the library "${this.path}": open that library and receive it there`,
       );
     }
-    if (transferred.memory === null) return this.#wrap(claim(transferred), STATUS.ok, expected);
+    if (transferred.memory === null) {
+      const receiveParked = this.#abi.zc_transfer_receive;
+      return this.#wrap(
+        claim(transferred, (handle, into) => receiveParked(handle, into)),
+        STATUS.ok,
+        expected,
+      );
+    }
     if (!this.#mapping.ownsMemory) {
       throw new ZeroCopyError(
         "INVALID_ARGUMENT",

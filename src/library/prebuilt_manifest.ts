@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 242144,
-    sha256: "3a953d23b094a9662e560a42f758ceae5be0f9f67c04b113324505ce1ec5aae0",
+    size: 258688,
+    sha256: "4a68036b22c0e3d8735499808ee171c83200cd41a21c5448129164ee986a361e",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 271703,
-    sha256: "d8afd4bd23e374bdd4a8571480fec147731db1440aa20f8dec1a4031e79d4e49",
+    size: 280006,
+    sha256: "f0f9a572e65815c4ad1b4c39856143b641fcde97f9d78dfcdbccc1a7e64807da",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 233376,
-    sha256: "0d83e86eb5a7801d20ede922982c8e986b2793149f04be29a449c195f505f1fb",
+    size: 242776,
+    sha256: "6dd19ef628432a9dfd648b675e708f8ff2be4635c569df56d36ecf101370f964",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 305856,
-    sha256: "c6231ca84efb2b7e6fe53c0481f04caf51fc8d9f9e691af6fdb649ef09f89efd",
+    size: 314616,
+    sha256: "2b27060d1f4998cca08d63e1529625bd9e17039e1c78942c807f72a81e46dc67",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 496128,
-    sha256: "840c51e17820933664afb457c3bec97a310a4e261872e8e0d383232e5f9f9bab",
+    size: 504832,
+    sha256: "a8b669cb40473f41da34b9ccd14eb5b27693513aa5c8de790e4c669cfbb7a770",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 614400,
-    sha256: "2292eff75ac383503bdffeb1d646b7785b864930416029b915492241086a72ca",
+    size: 624128,
+    sha256: "68779b64af01bb7e6ec4f9ee917686db2bf5585553483f94771d599807205b55",
   },
 };

@@ -186,15 +186,18 @@ export class Region implements Disposable {
   readonly #outHalves: Uint32Array;
   readonly #batch: HandOverTarget;
   readonly #batchHalves: Uint32Array;
+  // What Zig knows the region by (its descriptor's `private`): refused once
+  // the region is released, so a stale Region can never reach another's memory.
+  readonly #handle: bigint;
 
   private constructor(buffer: ZeroCopyBuffer<"u8">, abi: AbiFunctions, maxBatch: number) {
     this.#buffer = buffer;
     this.#abi = abi;
     this.#memory = buffer.view.buffer;
-    const owner = bufferInternals.descriptorOf(buffer)[DescriptorOffset.private / 8];
-    [this.#out, this.#outHalves] = newTarget(SLICE.size / 8, owner);
+    this.#handle = bufferInternals.descriptorOf(buffer)[DescriptorOffset.private / 8];
+    [this.#out, this.#outHalves] = newTarget(SLICE.size / 8, this.#handle);
     // A pair of u32 per slice: one 64-bit word each.
-    [this.#batch, this.#batchHalves] = newTarget(BATCH.size / 8 + maxBatch, owner);
+    [this.#batch, this.#batchHalves] = newTarget(BATCH.size / 8 + maxBatch, this.#handle);
     this.#batchHalves[BatchField.capacity] = maxBatch;
   }
 
@@ -241,7 +244,8 @@ export class Region implements Disposable {
    * @param call Calls the Zig function with `out`; returns its `Status` (0 for ok), or nothing.
    * @returns A view of the slice, a subarray of the region's one mapping.
    * @throws {ZeroCopyError} `DISPOSED` once the region is disposed; the
-   * status's error (`FULL` when the region has no room left, ...);
+   * status's error (`FULL` when the region has no room left, `STALE_HANDLE`
+   * once its memory was moved away and collected, ...);
    * `INVALID_ELEMENT_TYPE` when the function handed over another type.
    *
    * @example Adopt two slices of different types
@@ -272,7 +276,7 @@ export class Region implements Disposable {
     const first = wordAt(halves, SliceField.offset) / whole.bytes;
     const end = first + wordAt(halves, SliceField.len);
     if (!(end <= whole.view.length) || !Number.isInteger(first)) {
-      throw outside(type, first, end - first, "the Zig function");
+      throw this.#movedAway() ?? outside(type, first, end - first, "the Zig function");
     }
     return sliceOf(whole, first, end - first) as TypedArrayOf[T];
   }
@@ -320,7 +324,7 @@ export class Region implements Disposable {
     for (let i = 0, at = BatchField.pairs; i < count; i++, at += 2) {
       const first = halves[at];
       const length = halves[at + 1];
-      if (first + length > limit) throw outside(type, first, length, "the Zig function");
+      if (first + length > limit) throw this.#movedAway() ?? outside(type, first, length, "the Zig function");
       views[i] = sliceOf(whole, first, length) as TypedArrayOf[T];
     }
     return views;
@@ -331,7 +335,8 @@ export class Region implements Disposable {
    * keep their place and read whatever is carved over them: take what you
    * need from them first.
    *
-   * @throws {ZeroCopyError} `DISPOSED` once the region is disposed.
+   * @throws {ZeroCopyError} `DISPOSED` once the region is disposed;
+   * `STALE_HANDLE` once its memory was moved away and collected (nothing is reset).
    *
    * @example One region per round of a loop
    * ```ts
@@ -348,7 +353,7 @@ export class Region implements Disposable {
    */
   reset(): void {
     this.#live();
-    const status = this.#abi.zc_region_reset(bufferInternals.descriptorOf(this.#buffer));
+    const status = this.#abi.zc_region_reset(this.#handle);
     if (status !== STATUS.ok) throw statusError(status, "Resetting a region");
   }
 
@@ -389,10 +394,13 @@ export class Region implements Disposable {
     let whole = this.#views[type];
     if (whole === undefined) {
       checkElementType(type);
-      const memory = this.#live();
+      const live = this.#live();
+      // Moved away: an empty view, so that Zig is still asked (and refuses a
+      // released region), and the slice it hands over is refused after.
+      const memory = live.detached ? new ArrayBuffer(0) : live;
       const { bytes, tag } = ELEMENT_INFO[type];
       const view = ELEMENT_INFO[type].view(memory, 0, Math.floor(memory.byteLength / bytes));
-      whole = this.#views[type] = {
+      whole = {
         type,
         tag,
         bytes,
@@ -400,8 +408,19 @@ export class Region implements Disposable {
         recent: new Array(2 ** RECENT_BITS).fill(undefined),
         recentFirst: new Float64Array(2 ** RECENT_BITS).fill(-1),
       };
+      if (!live.detached) this.#views[type] = whole;
     }
     return this.#last = whole;
+  }
+
+  /** The error for a region whose `ArrayBuffer` was moved away by the user, or null. */
+  #movedAway(): ZeroCopyError | null {
+    return this.#memory?.detached
+      ? new ZeroCopyError(
+        "DETACHED_ELSEWHERE",
+        "Cannot adopt into a Region whose ArrayBuffer was transferred away: its slices are no longer viewable here; keep a region's views in place",
+      )
+      : null;
   }
 
   #live(): ArrayBuffer {

@@ -18,7 +18,7 @@ import { ZeroCopyError } from "../errors.ts";
 import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { checkCount, type HandOverTarget, newTarget, outside, SliceField, wrongType } from "./region.ts";
 import { abiLayout } from "../abi/symbols.ts";
-import { type Descriptor, wordAt } from "../buffer/descriptor.ts";
+import { wordAt } from "../buffer/descriptor.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
 /**
@@ -136,7 +136,9 @@ class Slot<T extends ElementType> implements RingSlot<T> {
  */
 export class Ring<T extends ElementType = ElementType> implements Disposable {
   readonly #buffer: ZeroCopyBuffer<"u8">;
-  readonly #descriptor: Descriptor;
+  // What Zig knows the ring by (its descriptor's `private`): refused once the
+  // ring is released, so a stale Ring can never release another's slots.
+  readonly #handle: bigint;
   readonly #abi: AbiFunctions;
   readonly #type: T;
   readonly #slotLength: number;
@@ -153,7 +155,7 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
 
   private constructor(buffer: ZeroCopyBuffer<"u8">, abi: AbiFunctions, type: T, options: RingOptions) {
     this.#buffer = buffer;
-    this.#descriptor = bufferInternals.descriptorOf(buffer);
+    this.#handle = bufferInternals.descriptorOf(buffer)[DescriptorOffset.private / 8];
     this.#abi = abi;
     this.#type = type;
     this.#slotLength = options.slotLength;
@@ -166,10 +168,7 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
     ) as TypedArrayOf[T];
     this.#holders = new Array(options.slots).fill(null);
     this.#fullViews = new Array(options.slots).fill(undefined);
-    [this.#out, this.#halves] = newTarget(
-      abiLayout.structs.SliceOut.size / 8,
-      this.#descriptor[DescriptorOffset.private / 8],
-    );
+    [this.#out, this.#halves] = newTarget(abiLayout.structs.SliceOut.size / 8, this.#handle);
   }
 
   /**
@@ -218,9 +217,11 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
    * @param call Calls the Zig function with `out`; returns its `Status` (0 for ok), or nothing.
    * @returns The slot; release it (or dispose it, `using`) when done with it.
    * @throws {ZeroCopyError} `DISPOSED` once the ring is disposed; `FULL` when
-   * every slot is held; the status's error otherwise; `INVALID_ELEMENT_TYPE`
-   * when the function handed over another type. A slot the function acquired
-   * before failing goes back to the ring.
+   * every slot is held; `STALE_HANDLE` once the ring's memory was moved away
+   * and collected; `INVALID_ARGUMENT` when `call` calls the function twice
+   * (the second acquire is refused); the status's error otherwise;
+   * `INVALID_ELEMENT_TYPE` when the function handed over another type. A slot
+   * the function acquired before failing goes back to the ring.
    *
    * @example Hold two slots at once
    * ```ts
@@ -277,6 +278,7 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
    */
   acquire(): RingSlot<T> {
     this.#live();
+    this.#halves[SliceField.elementType] = 0; // Zig acquires into an empty out-parameter only
     const status = this.#abi.zc_ring_acquire(this.#out);
     if (status !== STATUS.ok) throw statusError(status, "Acquiring a ring slot");
     return this.#hold(this.#slotLength);
@@ -287,7 +289,8 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
    * slot again, or after the ring was disposed, does nothing.
    *
    * @param slot A slot this ring handed out.
-   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a slot of another ring.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a slot of another ring;
+   * `STALE_HANDLE` once the ring's memory was moved away and collected.
    *
    * @example Release once; again is harmless
    * ```ts
@@ -313,7 +316,7 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
     this.#holders[index] = null;
     this.#held--;
     (slot as Slot<T>).revoke();
-    const status = this.#abi.zc_ring_release(this.#descriptor, index);
+    const status = this.#abi.zc_ring_release(this.#handle, index);
     if (status !== STATUS.ok) throw statusError(status, `Releasing ring slot ${index}`);
   }
 
@@ -378,6 +381,12 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
     ) {
       // A slot Deno holds stays held; any other goes back before the error.
       if (index < this.#holders.length && this.#holders[index] === null) this.#giveBackAcquired();
+      if (this.#memory?.detached) {
+        throw new ZeroCopyError(
+          "DETACHED_ELSEWHERE",
+          `Cannot hold a slot of a Ring<${this.#type}> whose ArrayBuffer was transferred away: its slots are no longer viewable here`,
+        );
+      }
       throw outside(this.#type, first, length, `the Zig function (slot ${index})`);
     }
     let view: TypedArrayOf[T];
@@ -395,7 +404,7 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
   /** Returns a slot the Zig function acquired before it failed, so it is not lost. */
   #giveBackAcquired(): void {
     if (this.#halves[SliceField.elementType] === 0) return;
-    this.#abi.zc_ring_release(this.#descriptor, this.#halves[SliceField.slot]);
+    this.#abi.zc_ring_release(this.#handle, this.#halves[SliceField.slot]);
   }
 
   #live(): void {

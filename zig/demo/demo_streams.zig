@@ -78,7 +78,7 @@ test "a batch's slices each hold the shifted pattern" {
     defer zerocopy.release(&descriptor);
     var memory: [3 + 4]u64 = @splat(0);
     const out: *BatchOut(f64) = @ptrCast(&memory);
-    out.header.owner = descriptor.private;
+    out.header.owner = zerocopy.region.handleOf(&descriptor);
     out.header.capacity = 4;
     try testing.expectEqual(Status.ok, exports.zc_region_generate_batch_f64(3, 5, out));
     try testing.expectEqual(@as(u32, 3), out.count());

@@ -29,6 +29,12 @@ pub const Status = enum(c_int) {
     full = 5,
     /// The host set a `Job`'s cancel flag and the export stopped early.
     cancelled = 6,
+    /// A handle that names nothing live: its region or ring was released, its
+    /// transfer received already, or it was never handed out (forged, or of another kind).
+    stale_handle = 7,
+    /// An out-parameter that already holds what an earlier call handed over
+    /// into it: one handover per call, so nothing it holds is lost.
+    handed_over_already = 8,
 };
 
 /// The element type of a handed-over buffer, one tag per TypedArray kind.
@@ -145,8 +151,8 @@ pub const Stats = extern struct {
 /// already (a region, or a ring's slot): the host sets `owner` once, the
 /// function fills the rest, and the host views `len` elements at `offset`.
 pub const SliceOut = extern struct {
-    /// The region or ring to carve from (its descriptor's `private`), set by the host.
-    owner: ?*anyopaque,
+    /// The handle of the region or ring to carve from (its descriptor's `private`), set by the host.
+    owner: u64,
     /// Bytes from the start of the owner's memory to the first element.
     offset: u64,
     /// Elements handed over.
@@ -157,21 +163,12 @@ pub const SliceOut = extern struct {
     slot: u32,
 };
 
-/// The `T` (a region or a ring) that an out-parameter's `owner` or a
-/// descriptor's `private` names, or null when it names none: `T` starts with
-/// a `magic` field equal to `T.magic_value` while it lives, and its release
-/// clears it, so a stale or foreign pointer is refused rather than used.
-pub fn ownerAs(comptime T: type, owner: ?*anyopaque) ?*T {
-    const self: *T = @ptrCast(@alignCast(owner orelse return null));
-    return if (self.magic == T.magic_value) self else null;
-}
-
 /// The header of a batch: one call hands over up to `capacity` slices of one
 /// region. `capacity` pairs of u32 follow it in the same host memory, each the
 /// element offset and the length of one slice.
 pub const BatchOut = extern struct {
-    /// The region to carve from, set by the host.
-    owner: ?*anyopaque,
+    /// The handle of the region to carve from (its descriptor's `private`), set by the host.
+    owner: u64,
     /// Pairs the host made room for after this header.
     capacity: u32,
     /// Pairs the function wrote.

@@ -1,6 +1,7 @@
 //! The checked build (`zig build checked-lib`, `-Dchecked=true`): a checking
-//! default allocator, and a record of every live handover so that a second
-//! release of the same memory aborts instead of corrupting the heap.
+//! default allocator whose freed memory faults when touched (`page_guard.zig`),
+//! and a record of every live handover so that a second release of the same
+//! memory aborts instead of corrupting the heap.
 
 const builtin = @import("builtin");
 const std = @import("std");
@@ -11,11 +12,17 @@ pub const enabled = @import("zerocopy_options").checked;
 
 /// The allocator behind descriptors whose caller names none. `private` stores
 /// a pointer to it, so it must be a global: this one lives in the binary.
-/// A checked build uses a thread-safe DebugAllocator instead of libc's, which
-/// panics on frees of memory it does not own and on size mismatches.
+/// A checked build uses a `PageGuard` instead of libc's: every free makes the
+/// memory inaccessible, so any later read or write faults in the test that
+/// made it, and a free of memory it does not hold aborts. Where `mmap` is
+/// missing (Windows), a thread-safe DebugAllocator, which panics on such frees.
 pub const default_allocator: *const Allocator = if (enabled) &checking_allocator else &std.heap.c_allocator;
 
-var checking_state: std.heap.DebugAllocator(.{ .thread_safe = true, .safety = true }) = .init;
+const guards_pages = builtin.os.tag != .windows;
+var checking_state = if (guards_pages)
+    @import("page_guard.zig").PageGuard{ .fail = failWith }
+else
+    std.heap.DebugAllocator(.{ .thread_safe = true, .safety = true }).init;
 const checking_allocator: Allocator = checking_state.allocator();
 
 /// In a checked build, the address of every descriptor handed over and not yet
@@ -47,21 +54,28 @@ pub const live_handovers = struct {
         while (!lock.tryLock()) std.atomic.spinLoopHint();
     }
 
-    /// Aborts naming the checked build; writes with libc alone: std's stderr
-    /// needs state a host process never set up.
-    pub fn fail(comptime why: []const u8) noreturn {
-        const message = "zerocopy checked build: " ++ why ++ "; aborting\n";
-        if (builtin.os.tag == .windows) {
-            // The C runtime's `write` takes a descriptor number there too, under this name.
-            _ = _write(2, message, message.len);
-        } else {
-            _ = std.c.write(std.c.STDERR_FILENO, message, message.len);
-        }
-        std.c.abort();
-    }
-
-    extern "c" fn _write(fd: c_int, buffer: [*]const u8, count: c_uint) c_int;
+    pub const fail = failWith;
 };
+
+/// Aborts naming the checked build; writes with libc alone: std's stderr
+/// needs state a host process never set up.
+pub fn failWith(why: []const u8) noreturn {
+    writeError("zerocopy checked build: ");
+    writeError(why);
+    writeError("; aborting\n");
+    std.c.abort();
+}
+
+fn writeError(text: []const u8) void {
+    if (builtin.os.tag == .windows) {
+        // The C runtime's `write` takes a descriptor number there too, under this name.
+        _ = _write(2, text.ptr, @intCast(text.len));
+    } else {
+        _ = std.c.write(std.c.STDERR_FILENO, text.ptr, text.len);
+    }
+}
+
+extern "c" fn _write(fd: c_int, buffer: [*]const u8, count: c_uint) c_int;
 
 test "a handover is live from add to remove, counted per address" {
     var items: [2]u8 = undefined;

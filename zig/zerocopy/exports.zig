@@ -9,6 +9,7 @@ const napi = @import("napi.zig");
 const records = @import("records.zig");
 const region = @import("region.zig");
 const ring = @import("ring.zig");
+const transfer = @import("transfer.zig");
 const counters = @import("stats.zig");
 const Descriptor = abi.Descriptor;
 const Stats = abi.Stats;
@@ -77,6 +78,8 @@ pub const abi_exports = struct {
     pub const zc_ring_create = ring.exports.zc_ring_create;
     pub const zc_ring_acquire = ring.exports.zc_ring_acquire;
     pub const zc_ring_release = ring.exports.zc_ring_release;
+    pub const zc_transfer_send = transfer.exports.zc_transfer_send;
+    pub const zc_transfer_receive = transfer.exports.zc_transfer_receive;
 };
 
 const std = @import("std");

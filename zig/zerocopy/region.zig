@@ -19,6 +19,7 @@ const abi = @import("abi.zig");
 const handover = @import("handover.zig");
 const checked = @import("checked.zig");
 const counters = @import("stats.zig");
+const handles = @import("handles.zig");
 const Descriptor = abi.Descriptor;
 const ElementType = abi.ElementType;
 const Status = abi.Status;
@@ -28,8 +29,10 @@ pub const Error = error{
     Full,
     /// The slice's byte size does not fit in `usize`, or a batch's offset or length in `u32`.
     SizeOverflow,
-    /// The out-parameter names no live region: the host did not set `owner`.
-    InvalidOwner,
+    /// The out-parameter names no live region or ring: released, never set, forged, or of another kind.
+    StaleHandle,
+    /// The out-parameter already holds a ring slot acquired earlier in the same call.
+    HandedOverAlready,
 };
 
 /// Maps a region or ring error onto the ABI status.
@@ -37,34 +40,43 @@ pub fn statusOf(err: Error) Status {
     return switch (err) {
         error.Full => .full,
         error.SizeOverflow => .size_overflow,
-        error.InvalidOwner => .invalid_argument,
+        error.StaleHandle => .stale_handle,
+        error.HandedOverAlready => .handed_over_already,
     };
 }
 
+/// The handle a region's or ring's descriptor carries in `private`: what the
+/// host puts in an out-parameter's `owner`.
+pub fn handleOf(descriptor: *const Descriptor) handles.Handle {
+    return @intFromPtr(descriptor.private);
+}
+
 pub const Region = struct {
-    /// Tells a region apart from a ring or a stray pointer in `owner`.
-    magic: u64 = magic_value,
     memory: []align(alignment.toByteUnits()) u8,
     /// Bytes carved so far; atomic, so producers on several threads may carve at once.
     used: std.atomic.Value(usize) = .init(0),
     allocator: *const Allocator,
+    /// Names this region to the host; refused once the region is released.
+    handle: handles.Handle = 0,
 
     /// Every element type and any SIMD vector load starts aligned at the region's start.
     pub const alignment: std.mem.Alignment = .@"64";
-    pub const magic_value: u64 = 0x6e6f_6967_6572_637a; // "zcregion", little-endian
 
     /// Allocates a region of `bytes` bytes (at least 1) with `allocator`, which
-    /// must outlive it: the release function finds it through the region.
+    /// must outlive it, and gives it a handle.
     pub fn create(allocator: *const Allocator, bytes: usize) Allocator.Error!*Region {
         const self = try allocator.create(Region);
         errdefer allocator.destroy(self);
         self.* = .{ .memory = try allocator.alignedAlloc(u8, alignment, bytes), .allocator = allocator };
+        errdefer allocator.free(self.memory);
+        self.handle = try handles.global.register(.region, self);
         return self;
     }
 
-    /// Hands the whole region over as `u8`, once: releasing the descriptor frees it.
+    /// Hands the whole region over as `u8`, once: releasing the descriptor frees
+    /// it. The descriptor's `private` is the region's handle, not its address.
     pub fn handOver(self: *Region, out: *Descriptor) void {
-        handover.handOver(u8, self.memory.ptr, self.memory.len, self.memory.len, release, self, out);
+        handover.handOver(u8, self.memory.ptr, self.memory.len, self.memory.len, release, @ptrFromInt(self.handle), out);
     }
 
     /// Carves `len` elements of `T`, aligned for `T`, from the unused part of the region.
@@ -95,17 +107,26 @@ pub const Region = struct {
         self.used.store(0, .monotonic);
     }
 
-    /// The region an out-parameter's `owner` names, or null when it names none.
-    pub fn fromOwner(owner: ?*anyopaque) ?*Region {
-        return abi.ownerAs(Region, owner);
+    /// The live region `handle` names, pinned: it is not freed before `unpin`,
+    /// even if its descriptor is released meanwhile. Null for a stale, forged
+    /// or foreign handle, which is never dereferenced.
+    pub fn pin(handle: handles.Handle) ?*Region {
+        return @ptrCast(@alignCast(handles.global.pin(handle, .region) orelse return null));
+    }
+
+    /// Ends a `pin`.
+    pub fn unpin(self: *Region) void {
+        handles.global.unpin(self.handle);
     }
 
     fn release(descriptor: *Descriptor) callconv(.c) void {
-        const self: *Region = @ptrCast(@alignCast(descriptor.private orelse return));
+        _ = handles.global.retire(handleOf(descriptor), .region, destroy);
+    }
+
+    fn destroy(object: *anyopaque) void {
+        const self: *Region = @ptrCast(@alignCast(object));
         const allocator = self.allocator;
         allocator.free(self.memory);
-        // A stale owner pointer to this address now fails fromOwner until the memory is reused.
-        self.magic = 0;
         allocator.destroy(self);
     }
 };
@@ -125,7 +146,8 @@ pub fn RegionOut(comptime T: type) type {
         /// Carves `len` elements from the region and hands them over: the host
         /// views them once the function returns `ok`. Fill them before returning.
         pub fn alloc(self: *@This(), len: usize) Error![]T {
-            const region = Region.fromOwner(self.slice.owner) orelse return error.InvalidOwner;
+            const region = Region.pin(self.slice.owner) orelse return error.StaleHandle;
+            defer region.unpin();
             const items = try region.alloc(T, len);
             self.slice.offset = region.offsetOf(items);
             self.slice.len = len;
@@ -133,9 +155,10 @@ pub fn RegionOut(comptime T: type) type {
             return items;
         }
 
-        /// The region, for a producer that cycles through it (`reset()` when full).
+        /// The region, for a producer that cycles through it (`reset()` when full);
+        /// valid for the call, during which the host keeps the region alive.
         pub fn owningRegion(self: *@This()) Error!*Region {
-            return Region.fromOwner(self.slice.owner) orelse error.InvalidOwner;
+            return owning(self.slice.owner);
         }
     };
 }
@@ -156,7 +179,8 @@ pub fn BatchOut(comptime T: type) type {
         /// Carves `len` elements and appends them to the batch. `Full` when the
         /// region or the host's room for pairs is used up.
         pub fn alloc(self: *@This(), len: usize) Error![]T {
-            const region = Region.fromOwner(self.header.owner) orelse return error.InvalidOwner;
+            const region = Region.pin(self.header.owner) orelse return error.StaleHandle;
+            defer region.unpin();
             if (self.header.count >= self.header.capacity) return error.Full;
             if (len > std.math.maxInt(u32)) return error.SizeOverflow;
             const items = try region.alloc(T, len);
@@ -176,7 +200,7 @@ pub fn BatchOut(comptime T: type) type {
 
         /// The region, for a producer that cycles through it (`reset()` when full).
         pub fn owningRegion(self: *@This()) Error!*Region {
-            return Region.fromOwner(self.header.owner) orelse error.InvalidOwner;
+            return owning(self.header.owner);
         }
 
         fn pairs(self: *@This()) []u32 {
@@ -184,6 +208,12 @@ pub fn BatchOut(comptime T: type) type {
             return after[0 .. 2 * @as(usize, self.header.capacity)];
         }
     };
+}
+
+fn owning(handle: handles.Handle) Error!*Region {
+    const region = Region.pin(handle) orelse return error.StaleHandle;
+    region.unpin();
+    return region;
 }
 
 /// The C functions behind regions, by their exported names; part of every
@@ -200,10 +230,11 @@ pub const exports = struct {
         return .ok;
     }
 
-    /// Rewinds a region's producer to its start: later slices reuse the bytes of earlier ones.
-    pub fn zc_region_reset(region: ?*const Descriptor) callconv(.c) Status {
-        const descriptor = region orelse return .invalid_argument;
-        (Region.fromOwner(descriptor.private) orelse return .invalid_argument).reset();
+    /// Rewinds the producer of the region `handle` names (its descriptor's `private`) to its start: later slices reuse the bytes of earlier ones; stale_handle once it is released.
+    pub fn zc_region_reset(handle: u64) callconv(.c) Status {
+        const region = Region.pin(handle) orelse return .stale_handle;
+        defer region.unpin();
+        region.reset();
         return .ok;
     }
 };
@@ -244,15 +275,15 @@ test "RegionOut hands a slice over as an offset and a length" {
     region.handOver(&descriptor);
     defer handover.release(&descriptor);
     var out: RegionOut(i32) = .{ .slice = std.mem.zeroes(abi.SliceOut) };
-    try testing.expectError(error.InvalidOwner, out.alloc(1));
-    out.slice.owner = descriptor.private;
+    try testing.expectError(error.StaleHandle, out.alloc(1));
+    out.slice.owner = handleOf(&descriptor);
     _ = try out.alloc(3);
     const items = try out.alloc(5);
     try testing.expectEqual(@as(u64, 12), out.slice.offset);
     try testing.expectEqual(@as(u64, 5), out.slice.len);
     try testing.expectEqual(ElementType.i32, out.slice.element_type);
     try testing.expectEqual(region.offsetOf(items), out.slice.offset);
-    try testing.expectEqual(Status.ok, exports.zc_region_reset(&descriptor));
+    try testing.expectEqual(Status.ok, exports.zc_region_reset(handleOf(&descriptor)));
     try testing.expectEqual(@as(usize, 0), region.offsetOf(try region.alloc(u8, 1)));
 }
 
@@ -264,7 +295,7 @@ test "BatchOut writes an element offset and a length per slice, up to its capaci
     // The host's memory: the header, then room for two pairs.
     var memory: [(@sizeOf(abi.BatchOut) + 2 * 2 * @sizeOf(u32)) / 8]u64 = @splat(0);
     const out: *BatchOut(f64) = @ptrCast(&memory);
-    out.header.owner = descriptor.private;
+    out.header.owner = handleOf(&descriptor);
     out.header.capacity = 2;
     _ = try out.alloc(3);
     _ = try out.alloc(4);
@@ -272,4 +303,26 @@ test "BatchOut writes an element offset and a length per slice, up to its capaci
     try testing.expectEqual(@as(u32, 2), out.count());
     try testing.expectEqualSlices(u32, &.{ 0, 3, 3, 4 }, out.pairs());
     try testing.expectEqual(ElementType.f64, out.header.element_type);
+}
+
+test "a released region's handle is refused, and a new region at the same address is not reached through it" {
+    var first: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, exports.zc_region_create(256, &first));
+    const stale = handleOf(&first);
+    handover.release(&first);
+    var second: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, exports.zc_region_create(256, &second));
+    defer handover.release(&second);
+    const region = Region.pin(handleOf(&second)).?;
+    region.unpin();
+    _ = try region.alloc(u8, 100);
+    try testing.expectEqual(Status.stale_handle, exports.zc_region_reset(stale));
+    var out: RegionOut(u8) = .{ .slice = std.mem.zeroes(abi.SliceOut) };
+    out.slice.owner = stale;
+    try testing.expectError(error.StaleHandle, out.alloc(1));
+    // The live region kept its place: nothing reset it.
+    try testing.expectEqual(@as(usize, 100), region.used.load(.monotonic));
+    for ([_]u64{ 0, 1, stale, stale + (2 << 32), handleOf(&second) + 1, std.math.maxInt(u64) }) |forged| {
+        try testing.expectEqual(Status.stale_handle, exports.zc_region_reset(forged));
+    }
 }

@@ -19,6 +19,7 @@ const abi = @import("abi.zig");
 const handover = @import("handover.zig");
 const checked = @import("checked.zig");
 const counters = @import("stats.zig");
+const handles = @import("handles.zig");
 const region = @import("region.zig");
 const Descriptor = abi.Descriptor;
 const ElementType = abi.ElementType;
@@ -26,8 +27,6 @@ const Status = abi.Status;
 const Error = region.Error;
 
 pub const Ring = struct {
-    /// Tells a ring apart from a region or a stray pointer in `owner`.
-    magic: u64 = magic_value,
     /// `slot_count` slots, each `stride` bytes apart.
     memory: []align(alignment.toByteUnits()) u8,
     slot_bytes: usize,
@@ -36,12 +35,13 @@ pub const Ring = struct {
     /// Where the search for a free slot starts: the slot after the last one acquired.
     cursor: std.atomic.Value(u32) = .init(0),
     allocator: *const Allocator,
+    /// Names this ring to the host; refused once the ring is released.
+    handle: handles.Handle = 0,
 
     pub const State = enum(u32) { free, held };
     /// Each slot starts on a cache line: aligned for every element type and
     /// SIMD load, and two slots never share a line between threads.
     pub const alignment: std.mem.Alignment = .@"64";
-    pub const magic_value: u64 = 0x676e_6972_637a; // "zcring", little-endian
 
     /// Allocates `slot_count` slots (at least 1) of `slot_bytes` bytes (at least 1)
     /// with `allocator`, which must outlive the ring.
@@ -55,14 +55,17 @@ pub const Ring = struct {
         const memory = try allocator.alignedAlloc(u8, alignment, total);
         errdefer allocator.free(memory);
         const states = try allocator.alloc(std.atomic.Value(State), slot_count);
+        errdefer allocator.free(states);
         for (states) |*state| state.* = .init(.free);
         self.* = .{ .memory = memory, .slot_bytes = slot_bytes, .stride = stride, .states = states, .allocator = allocator };
+        self.handle = try handles.global.register(.ring, self);
         return self;
     }
 
-    /// Hands the whole ring over as `u8`, once: releasing the descriptor frees it.
+    /// Hands the whole ring over as `u8`, once: releasing the descriptor frees
+    /// it. The descriptor's `private` is the ring's handle, not its address.
     pub fn handOver(self: *Ring, out: *Descriptor) void {
-        handover.handOver(u8, self.memory.ptr, self.memory.len, self.memory.len, release, self, out);
+        handover.handOver(u8, self.memory.ptr, self.memory.len, self.memory.len, release, @ptrFromInt(self.handle), out);
     }
 
     /// Claims the next free slot, or null when the host holds every slot.
@@ -91,17 +94,27 @@ pub const Ring = struct {
         return self.memory[@as(usize, index) * self.stride ..][0..self.slot_bytes];
     }
 
-    /// The ring an out-parameter's `owner` names, or null when it names none.
-    pub fn fromOwner(owner: ?*anyopaque) ?*Ring {
-        return abi.ownerAs(Ring, owner);
+    /// The live ring `handle` names, pinned: it is not freed before `unpin`,
+    /// even if its descriptor is released meanwhile. Null for a stale, forged
+    /// or foreign handle, which is never dereferenced.
+    pub fn pin(handle: handles.Handle) ?*Ring {
+        return @ptrCast(@alignCast(handles.global.pin(handle, .ring) orelse return null));
+    }
+
+    /// Ends a `pin`.
+    pub fn unpin(self: *Ring) void {
+        handles.global.unpin(self.handle);
     }
 
     fn release(descriptor: *Descriptor) callconv(.c) void {
-        const self: *Ring = @ptrCast(@alignCast(descriptor.private orelse return));
+        _ = handles.global.retire(region.handleOf(descriptor), .ring, destroy);
+    }
+
+    fn destroy(object: *anyopaque) void {
+        const self: *Ring = @ptrCast(@alignCast(object));
         const allocator = self.allocator;
         allocator.free(self.memory);
         allocator.free(self.states);
-        self.magic = 0;
         allocator.destroy(self);
     }
 };
@@ -122,8 +135,13 @@ pub fn RingOut(comptime T: type) type {
         /// The next free slot, whole, for the function to fill; `Full` when the
         /// host holds every slot. From here the slot is the host's: a function
         /// that fails after this still returns it, and the host releases it.
+        /// Once per call: `HandedOverAlready` when `out` holds a slot already
+        /// (the host clears `element_type` before each call), since a second
+        /// slot would overwrite the first, which nobody could release then.
         pub fn acquire(self: *@This()) Error![]T {
-            const ring = Ring.fromOwner(self.slice.owner) orelse return error.InvalidOwner;
+            if (self.slice.element_type != @as(ElementType, @fromBackingInt(0))) return error.HandedOverAlready;
+            const ring = Ring.pin(self.slice.owner) orelse return error.StaleHandle;
+            defer ring.unpin();
             if (ring.slot_bytes % @sizeOf(T) != 0) return error.SizeOverflow;
             const index = ring.acquire() orelse return error.Full;
             const bytes = ring.slot(index);
@@ -170,10 +188,10 @@ pub const exports = struct {
         return .ok;
     }
 
-    /// Gives slot `slot` back to the ring's producer; invalid_argument when it is not held.
-    pub fn zc_ring_release(ring: ?*const Descriptor, slot: u32) callconv(.c) Status {
-        const descriptor = ring orelse return .invalid_argument;
-        const self = Ring.fromOwner(descriptor.private) orelse return .invalid_argument;
+    /// Gives slot `slot` back to the producer of the ring `handle` names (its descriptor's `private`); invalid_argument when the slot is not held, stale_handle once the ring is released.
+    pub fn zc_ring_release(handle: u64, slot: u32) callconv(.c) Status {
+        const self = Ring.pin(handle) orelse return .stale_handle;
+        defer self.unpin();
         return if (self.releaseSlot(slot)) .ok else .invalid_argument;
     }
 };
@@ -202,16 +220,20 @@ test "RingOut hands a slot over at its offset, shortened by handOver" {
     try testing.expectEqual(Status.ok, exports.zc_ring_create(2, 8192, &descriptor));
     defer handover.release(&descriptor);
     var out: RingOut(f64) = .{ .slice = std.mem.zeroes(abi.SliceOut) };
-    out.slice.owner = descriptor.private;
+    out.slice.owner = region.handleOf(&descriptor);
     const first = try out.acquire();
     try testing.expectEqual(@as(usize, 1024), first.len);
     out.handOver(10);
     try testing.expectEqual(@as(u64, 10), out.slice.len);
+    try testing.expectError(error.HandedOverAlready, out.acquire());
+    out.slice.element_type = @fromBackingInt(0);
     _ = try out.acquire();
     try testing.expectEqual(@as(u64, 8192), out.slice.offset);
+    out.slice.element_type = @fromBackingInt(0);
     try testing.expectError(error.Full, out.acquire());
-    try testing.expectEqual(Status.ok, exports.zc_ring_release(&descriptor, 0));
-    try testing.expectEqual(Status.invalid_argument, exports.zc_ring_release(&descriptor, 0));
+    const handle = region.handleOf(&descriptor);
+    try testing.expectEqual(Status.ok, exports.zc_ring_release(handle, 0));
+    try testing.expectEqual(Status.invalid_argument, exports.zc_ring_release(handle, 0));
     try testing.expectEqual(Status.ok, exports.zc_ring_acquire(&out.slice));
     try testing.expectEqual(@as(u32, 0), out.slice.slot);
     try testing.expectEqual(@as(u64, 8192), out.slice.len);
@@ -225,4 +247,30 @@ test "a ring's descriptor is one buffer, freed once" {
     handover.release(&descriptor);
     try testing.expectEqual(before.live_buffers, counters.stats().live_buffers);
     try testing.expectEqual(Status.invalid_argument, exports.zc_ring_create(0, 1, &descriptor));
+}
+
+test "a released ring's handle is refused: its slots are nobody's to release" {
+    var first: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, exports.zc_ring_create(2, 64, &first));
+    const stale = region.handleOf(&first);
+    handover.release(&first);
+    var second: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, exports.zc_ring_create(2, 64, &second));
+    defer handover.release(&second);
+    var out: RingOut(u8) = .{ .slice = std.mem.zeroes(abi.SliceOut) };
+    out.slice.owner = region.handleOf(&second);
+    _ = try out.acquire();
+    try testing.expectEqual(Status.stale_handle, exports.zc_ring_release(stale, out.slice.slot));
+    out.slice = std.mem.zeroes(abi.SliceOut);
+    out.slice.owner = stale;
+    try testing.expectEqual(Status.stale_handle, exports.zc_ring_acquire(&out.slice));
+    // A region's handle names no ring.
+    var other: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, region.exports.zc_region_create(64, &other));
+    defer handover.release(&other);
+    try testing.expectEqual(Status.stale_handle, exports.zc_ring_release(region.handleOf(&other), 0));
+    // The live ring still holds its slot: the stale release reached nothing.
+    const live = Ring.pin(region.handleOf(&second)).?;
+    defer live.unpin();
+    try testing.expectEqual(Ring.State.held, live.states[0].load(.monotonic));
 }

@@ -10,8 +10,11 @@
 //!   ring.zig          rings: slots a producer fills and the host holds until released
 //!   records.zig       `RecordOut(T)`: a slice of an extern struct handed over, with its layout
 //!   job.zig           `Job`: progress and cancellation a long export shares with the host
+//!   handles.zig       the table through which Zig recognizes regions, rings and transfers the host names
+//!   transfer.zig      buffers parked for another worker, claimed back by handle
 //!   stats.zig         counters of what is handed over and not yet released
 //!   checked.zig       the checked build's allocator and double-free detection
+//!   page_guard.zig    the checked allocator: freed memory faults when touched
 //!   exports.zig       the C exports every library needs (`exportAbi`)
 //!   napi.zig          the Node-API entry `exportAbi` adds: external ArrayBuffers that free themselves
 //!   bindings.zig      TypeScript generated from the exports
@@ -59,6 +62,8 @@ pub const RegionOut = region.RegionOut;
 pub const BatchOut = region.BatchOut;
 pub const Ring = ring.Ring;
 pub const RingOut = ring.RingOut;
+pub const handles = @import("handles.zig");
+pub const transfer = @import("transfer.zig");
 pub const Out = out.Out;
 pub const records = @import("records.zig");
 pub const RecordOut = records.RecordOut;
@@ -84,4 +89,7 @@ test {
     _ = @import("stats.zig");
     _ = region;
     _ = ring;
+    _ = handles;
+    _ = transfer;
+    if (@import("builtin").os.tag != .windows) _ = @import("page_guard.zig");
 }
