@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 242096,
-    sha256: "8ae7b10a70a6c4dd14609fc67dc53a851374c835ee6b9d6ab5134a8f2d9c7c75",
+    size: 258512,
+    sha256: "aa1b44584e85e571ebb560c01059f6bf23642c991827f7c7e5ba90829dc0798f",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 271657,
-    sha256: "8d209c5c77a5fe3e55a6209d8f581d8d79f9767f13de17597502f7d3397c2fc7",
+    size: 275753,
+    sha256: "d7201e231ad69e1b9c286e105c722c3d889916fc18668c6bfc381ddf2fb6e89a",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 232112,
-    sha256: "ea574ad5bfd4041b293ad37b9072d6968d0de2bceaf22ee3cbafc29d22297851",
+    size: 236384,
+    sha256: "7dd247b464d77e45b034bec3d4ce8ce4ff944edbff42d888ebf2254692f3d3c1",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 304416,
-    sha256: "a0c1e7d71627f123e3c74bea4a18eedb3a3803f36588cb4bd0ce42374691593c",
+    size: 308784,
+    sha256: "82f3459571bebeabe4e342904b1249a3699c40f85723126571339cf643885f36",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 495104,
-    sha256: "b97ed6edad360d2ed9cbbb87b8102749bde82582bb8bddb01b9d63a2ac6b2095",
+    size: 499200,
+    sha256: "6990a610e139c75beb429fbfa560a292d9e2f9107d57d8b428d9da38ccb7104c",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 613376,
-    sha256: "3d886387a2d43e0ba3fdd4347577672096659fbcd54f353d96b6372589587c6f",
+    size: 616960,
+    sha256: "dfb0e28deef657a7f8670ff238bb4149c1860d2bef2f9cffbe0240676a5c523b",
   },
 };
