@@ -28,6 +28,8 @@
  * - `UNSUPPORTED_PLATFORM`: no prebuilt library exists for this OS and architecture.
  * - `INVALID_SHAPE`: a shape or strides that do not fit the buffer.
  * - `FULL`: a region has no room left, or every slot of a ring is held.
+ * - `ARROW_UNSUPPORTED`: an Arrow format string or type the Arrow subpath does not support (the message names it).
+ * - `ARROW_INVALID`: an Arrow batch whose structs or buffers do not fit the memory handed over or each other.
  */
 export type ZeroCopyErrorCode =
   | "LIBRARY_NOT_FOUND"
@@ -50,7 +52,9 @@ export type ZeroCopyErrorCode =
   | "DOWNLOAD_FAILED"
   | "UNSUPPORTED_PLATFORM"
   | "INVALID_SHAPE"
-  | "FULL";
+  | "FULL"
+  | "ARROW_UNSUPPORTED"
+  | "ARROW_INVALID";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

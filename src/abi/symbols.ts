@@ -235,10 +235,12 @@ export const abiSymbols = {
     ],
     result: "usize",
   },
-  /** The address of the release callback of structs Deno lends for a call: it only marks them released, since the memory stays Deno's.
-   * `fn () usize` */
+  /** The address of the release callback of the structs Deno lends for a call (`which`: 0 for an `ArrowSchema`, 1 for an `ArrowArray`): it only marks them and their children released, since the memory stays Deno's.
+   * `fn (which: u32) usize` */
   zc_arrow_lent_release: {
-    parameters: [],
+    parameters: [
+      "u32", // which
+    ],
     result: "usize",
   },
 } as const satisfies Deno.ForeignLibraryInterface;
@@ -333,6 +335,15 @@ export const libzerocopySymbols = {
       "buffer", // schema
       "buffer", // array
       "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** Multiplies the "f64" column of a batch this library handed over, in place: what Deno's table over the same memory must then show.
+   * `fn (batch: ?*const zerocopy.Descriptor, factor: f64) zerocopy.Status` */
+  zc_arrow_demo_scale_f64: {
+    parameters: [
+      "buffer", // batch
+      "f64", // factor
     ],
     result: "i32",
   },

@@ -33,6 +33,8 @@ export interface Bindings {
     array: BufferSource,
     out: BufferSource,
   ): void;
+  /** Multiplies the "f64" column of a batch this library handed over, in place: what Deno's table over the same memory must then show. */
+  zc_arrow_demo_scale_f64(batch: Descriptor, factor: number): void;
   /** `len` i8 of the demo pattern. */
   zc_generate_i8(len: number | bigint): ZeroCopyBuffer<"i8">;
   /** `len` u8 of the demo pattern. */
@@ -86,6 +88,10 @@ export function bind(lib: Library): Bindings {
     zc_arrow_checksum: (schema, array, out) => {
       const status = lib.symbols.zc_arrow_checksum(schema, array, out);
       checkStatus(status, "zc_arrow_checksum");
+    },
+    zc_arrow_demo_scale_f64: (batch, factor) => {
+      const status = lib.symbols.zc_arrow_demo_scale_f64(batch, factor);
+      checkStatus(status, "zc_arrow_demo_scale_f64");
     },
     zc_generate_i8: (len) => {
       const lenFfi = toFfiInteger(len, "u64", "zc_generate_i8", "len");

@@ -125,8 +125,7 @@ pub const exports = struct {
     /// place: what Deno's table over the same memory must then show.
     pub fn zc_arrow_demo_scale_f64(batch: ?*const zerocopy.Descriptor, factor: f64) callconv(.c) Status {
         const descriptor = batch orelse return .invalid_argument;
-        if (!arrow.isBatch(descriptor)) return .invalid_argument;
-        const block: *arrow.ArrowBlock = @ptrCast(@alignCast(descriptor.ptr.?));
+        const block = arrow.blockOf(descriptor) orelse return .invalid_argument;
         const root = arrow.ColumnReader.init(&block.schema, &block.array, 0) catch return .invalid_argument;
         for (0..root.childCount()) |i| {
             const column = root.child(i) catch return .invalid_argument;

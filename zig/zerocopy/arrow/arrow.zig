@@ -27,6 +27,7 @@ pub const TimeUnit = batch.TimeUnit;
 pub const handOverBatch = batch.handOverBatch;
 pub const moveOut = batch.moveOut;
 pub const isBatch = batch.isBatch;
+pub const blockOf = batch.blockOf;
 pub const checksum = reader.checksum;
 pub const Kind = reader.Kind;
 pub const ColumnReader = reader.Column;

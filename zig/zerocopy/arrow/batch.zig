@@ -108,12 +108,24 @@ pub fn handOverBatch(allocator: *const Allocator, columns: []const Column, out: 
     block.refs = 2 * nodes;
     block.bytes = memory.len;
     block.allocator = allocator;
-    handover.handOver(u8, memory.ptr, memory.len, memory.len, releaseDescriptor, block, out);
+    handover.handOver(u8, memory.ptr, memory.len, memory.len, releaseDescriptor, @constCast(allocator), out);
 }
 
-/// Whether `descriptor` holds a batch built by `handOverBatch`.
+/// The batch a descriptor's memory holds, or null when it holds none: its
+/// start must be a live `ArrowBlock`. Under the Node-API mapping the host's copy
+/// of a descriptor has no `release` (the memory releases itself), so the memory
+/// is what is recognized, not the release function.
+pub fn blockOf(descriptor: *const Descriptor) ?*ArrowBlock {
+    const ptr = descriptor.ptr orelse return null;
+    if (descriptor.element_type != .u8 or descriptor.len < @sizeOf(ArrowBlock)) return null;
+    if (@intFromPtr(ptr) % 64 != 0) return null;
+    const block: *ArrowBlock = @ptrCast(@alignCast(ptr));
+    return if (block.magic == ArrowBlock.magic_value and block.bytes == descriptor.len) block else null;
+}
+
+/// Whether `descriptor` owns a batch built by `handOverBatch` (and can release it).
 pub fn isBatch(descriptor: *const Descriptor) bool {
-    return descriptor.release == releaseDescriptor and descriptor.private != null;
+    return descriptor.release == releaseDescriptor and blockOf(descriptor) != null;
 }
 
 /// Moves a handed-over batch into a C Data consumer's structs: `descriptor` is
@@ -121,7 +133,7 @@ pub fn isBatch(descriptor: *const Descriptor) bool {
 /// the consumer has released `schema`, `array` and any child it moved out.
 pub fn moveOut(descriptor: *Descriptor, schema: *ArrowSchema, array: *ArrowArray) error{NotABatch}!void {
     if (!isBatch(descriptor)) return error.NotABatch;
-    const block: *ArrowBlock = @ptrCast(@alignCast(descriptor.private.?));
+    const block = blockOf(descriptor).?;
     schema.* = block.schema;
     array.* = block.array;
     block.schema.release = null;
@@ -159,12 +171,13 @@ comptime {
     std.debug.assert(@offsetOf(ArrowBlock, "schema") == 0 and @offsetOf(ArrowBlock, "array") == @sizeOf(ArrowSchema));
 }
 
+// Frees from the descriptor's own fields, never from the block's header: the
+// host can write to the memory it views, and must not be able to change what
+// gets freed.
 fn releaseDescriptor(descriptor: *Descriptor) callconv(.c) void {
-    const block: *ArrowBlock = @ptrCast(@alignCast(descriptor.private orelse return));
-    const memory: [*]align(64) u8 = @ptrCast(@alignCast(block));
-    const bytes = block.bytes;
-    block.magic = 0;
-    block.allocator.free(memory[0..bytes]);
+    const allocator: *const Allocator = @ptrCast(@alignCast(descriptor.private orelse return));
+    const memory: [*]align(64) u8 = @ptrCast(@alignCast(descriptor.ptr orelse return));
+    allocator.free(memory[0..descriptor.cap]);
 }
 
 fn releaseSchema(schema: *ArrowSchema) callconv(.c) void {

@@ -90,7 +90,6 @@ pub const Column = struct {
         const column: Column = .{ .schema = schema, .array = array, .kind = kind, .shift = shift };
         const rows = column.start() + @as(usize, @intCast(array.length));
         if (rows > 0 and kind != .fixed_size_list and kind != .@"struct" and array.buffer(1) == null) return error.InvalidLayout;
-        if (kind == .utf8 and array.buffer(2) == null and rows > 0) return error.InvalidLayout;
         if (array.null_count != 0 and array.buffer(0) == null and array.null_count > 0) return error.InvalidLayout;
         return column;
     }
@@ -132,7 +131,9 @@ pub const Column = struct {
         const from = offsets[at];
         const to = offsets[at + 1];
         if (from < 0 or to < from) return error.InvalidLayout;
-        return column.array.buffer(2).?[@intCast(from)..@intCast(to)];
+        if (from == to) return ""; // all-empty strings may come with no character buffer
+        const characters = column.array.buffer(2) orelse return error.InvalidLayout;
+        return characters[@intCast(from)..@intCast(to)];
     }
 
     pub fn childCount(column: Column) usize {
