@@ -31,7 +31,7 @@ function checkValues(batch: ArrowBatch, rows: number, options: number): void {
   const nulls = (options & WITH_NULLS) !== 0;
   const shift = (options & SLICED) !== 0 ? 3 : 0;
   assertEquals(batch.numRows, rows);
-  assertEquals(batch.schema.fields.map((f) => f.name), [...DEMO_COLUMNS]);
+  assertEquals(batch.table.schema.fields.map((f) => f.name), [...DEMO_COLUMNS]);
   for (const column of DEMO_COLUMNS) {
     const vector = batch.table.getChild(column)!;
     assertEquals(vector.length, rows, column);

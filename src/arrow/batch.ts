@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { RecordBatch, Schema, Table } from "apache-arrow";
+import type { RecordBatch, Table } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import type { Descriptor } from "../buffer/descriptor.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
@@ -53,11 +53,6 @@ export class ArrowBatch implements Disposable {
   get table(): Table {
     const batch = this.#live();
     return this.#table ??= tableOf(batch);
-  }
-
-  /** The batch's schema. */
-  get schema(): Schema {
-    return this.#live().schema;
   }
 
   /** Rows in the batch. */
@@ -127,8 +122,8 @@ export class ArrowBatch implements Disposable {
  * import { importBatch } from "@zerocopy/zerocopy/arrow";
  *
  * const demo = await openDemo();
- * using batch = importBatch(demo.zc_arrow_demo_batch(10, 0));
- * console.log(batch.schema.fields.map((f) => f.name).join(",")); // i8,i16,...,point
+ * using batch = importBatch(demo.bindings.zc_arrow_demo_batch(10, 0));
+ * console.log(batch.table.schema.fields.length); // 15
  * ```
  */
 export function importBatch(memory: ZeroCopyBuffer<"u8">): ArrowBatch {
