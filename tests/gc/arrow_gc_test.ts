@@ -10,7 +10,8 @@ import { adoptBatch } from "../../arrow.ts";
 import { lib } from "../_helpers.ts";
 import { collect, gc } from "./_collect.ts";
 
-const demoBatch = (rows: number) => adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(BigInt(rows), 1, out));
+const demoBatch = (rows: number) =>
+  adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(BigInt(rows), 1, out));
 
 describe("Arrow batches and garbage collection", () => {
   it("needs --expose-gc to be tested", () => {
