@@ -10,4 +10,6 @@ if [ "$(bench/.cache/node_modules/.bin/bun --version 2>/dev/null || true)" != "$
   npm install --silent --no-audit --no-fund --prefix bench/.cache "bun@$BUN_VERSION" >&2
 fi
 zig build bench-lib
-exec deno run --v8-flags=--expose-gc --allow-ffi --allow-read --allow-run --allow-write=bench/results bench/report.ts
+deno run --v8-flags=--expose-gc --allow-ffi --allow-read --allow-run --allow-write=bench/results bench/report.ts
+# Arrow: a 10-column batch to an apache-arrow Table, imported in place vs tableFromIPC vs tableFromArrays.
+deno run --allow-ffi --allow-read bench/arrow_bench.ts

@@ -3,11 +3,13 @@
 
 import {
   checkInteger,
+  checkStatus,
   lend,
   openLibrary,
   type Region,
   type Ring,
   type RingSlot,
+  toFfiInteger,
   type TypedArrayOf,
   type ZeroCopyBuffer,
   type ZeroCopyLibrary,
@@ -176,6 +178,27 @@ export const symbols = {
     ],
     result: "u32",
   },
+  /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding), for `adoptBatch` in Deno.
+   * `fn (rows: u64, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  make_sensor_readings: {
+    parameters: [
+      "u64", // rows
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built.
+   * `fn (schema: ?*const zerocopy.ArrowSchema, array: ?*const zerocopy.ArrowArray, column: ?[*]const u8, column_len: u32, out: ?*f64) zerocopy.Status` */
+  sum_arrow_column: {
+    parameters: [
+      "buffer", // schema
+      "buffer", // array
+      "buffer", // column
+      "u32", // column_len
+      "buffer", // out
+    ],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** The library the wrappers call: `stats()`, `adopt()` and the raw symbols. */
@@ -237,6 +260,15 @@ export interface Bindings {
   sum_records(bytes: TypedArrayOf["u8"]): number;
   /** Counts the complete `key=value\n` records in a lent byte buffer. */
   count_records(bytes: TypedArrayOf["u8"]): number;
+  /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding), for `adoptBatch` in Deno. */
+  make_sensor_readings(rows: number | bigint): ZeroCopyBuffer<"u8">;
+  /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built. */
+  sum_arrow_column(
+    schema: BufferSource,
+    array: BufferSource,
+    column: TypedArrayOf["u8"],
+    out: BufferSource,
+  ): void;
 }
 
 /**
@@ -355,6 +387,22 @@ export function bind(lib: Library): Bindings {
     },
     count_records: (bytes) => {
       return lib.symbols.count_records(lend(bytes), bytes.length);
+    },
+    make_sensor_readings: (rows) => {
+      const rowsFfi = toFfiInteger(rows, "u64", "make_sensor_readings", "rows");
+      return lib.adopt("u8", (out) => {
+        return lib.symbols.make_sensor_readings(rowsFfi, out);
+      });
+    },
+    sum_arrow_column: (schema, array, column, out) => {
+      const status = lib.symbols.sum_arrow_column(
+        schema,
+        array,
+        lend(column),
+        column.length,
+        out,
+      );
+      checkStatus(status, "sum_arrow_column");
     },
   };
 }
