@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 242096,
-    sha256: "8ae7b10a70a6c4dd14609fc67dc53a851374c835ee6b9d6ab5134a8f2d9c7c75",
+    size: 258848,
+    sha256: "7170b724cbe90c34e81ada55c29e91525c1937b2a7b7c50235d32160321260d7",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 271657,
-    sha256: "8d209c5c77a5fe3e55a6209d8f581d8d79f9767f13de17597502f7d3397c2fc7",
+    size: 292511,
+    sha256: "1bed76a4f8378efe6b984c3cf32ad100ae1d0740541b45a856d5cccbe433899d",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 232112,
-    sha256: "ea574ad5bfd4041b293ad37b9072d6968d0de2bceaf22ee3cbafc29d22297851",
+    size: 250712,
+    sha256: "61d8de79ffe3ed5b2da4249b3d532c356ee14bc0a1793243912c6cd4a981e535",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 304416,
-    sha256: "a0c1e7d71627f123e3c74bea4a18eedb3a3803f36588cb4bd0ce42374691593c",
+    size: 325656,
+    sha256: "34da136852ec981ed0031152dc7a78422f10fe7edb3cac6756178f73b6474fcc",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 495104,
-    sha256: "b97ed6edad360d2ed9cbbb87b8102749bde82582bb8bddb01b9d63a2ac6b2095",
+    size: 514048,
+    sha256: "1e162a63ddb662692dacc175e3b685e22931bc86dac3d3002cbfe206620b72df",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 613376,
-    sha256: "3d886387a2d43e0ba3fdd4347577672096659fbcd54f353d96b6372589587c6f",
+    size: 635392,
+    sha256: "699051168bc90bfc2ac169e9f7bdb5de716e7a0e970c27b397912355c4a15906",
   },
 };
