@@ -24,8 +24,9 @@ fn truncated(comptime T: type, p: usize) T {
     return @bitCast(@as(@Int(.unsigned, bits), @truncate(integer(p))));
 }
 
-/// Builds the demo batch: `rows` rows of every supported type (the README of
-/// docs/arrow.md lists the formulas), with nulls and offsets as `options` asks.
+/// Builds the demo batch: `rows` rows of every supported type (tests/_arrow.ts
+/// and tools/arrow_pyarrow_check.py compute each value again from its row),
+/// with nulls and offsets as `options` asks.
 pub fn demoBatch(rows: usize, options: u32, out: *zerocopy.Descriptor) (arrow.batch.Error || error{Overflow})!void {
     var arena_state: std.heap.ArenaAllocator = .init(std.heap.c_allocator);
     defer arena_state.deinit();
