@@ -155,4 +155,13 @@ export const benchSymbols = {
     ],
     result: "i32",
   },
+  /** A 10-column Arrow batch of `rows` rows (five f64, five i32 columns) for bench/arrow_bench.ts; row `i` of column `k` holds `i + k` (halved for f64).
+   * `fn (rows: u64, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  bench_arrow_batch: {
+    parameters: [
+      "u64", // rows
+      "buffer", // out
+    ],
+    result: "i32",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;

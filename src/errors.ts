@@ -34,6 +34,8 @@
  * - `STALE_HANDLE`: a region, ring or transferred buffer the library no longer
  *   knows: released (its memory moved away and collected, say), received
  *   already, or never handed out by it.
+ * - `ARROW_UNSUPPORTED`: an Arrow format string or type the Arrow subpath does not support (the message names it).
+ * - `ARROW_INVALID`: an Arrow batch whose structs or buffers do not fit the memory handed over or each other.
  */
 export type ZeroCopyErrorCode =
   | "LIBRARY_NOT_FOUND"
@@ -59,7 +61,9 @@ export type ZeroCopyErrorCode =
   | "INVALID_SHAPE"
   | "FULL"
   | "CANCELLED"
-  | "STALE_HANDLE";
+  | "STALE_HANDLE"
+  | "ARROW_UNSUPPORTED"
+  | "ARROW_INVALID";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

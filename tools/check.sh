@@ -76,7 +76,8 @@ run_examples() { # every example, on small sizes
     deno run --allow-ffi examples/matrix.ts 64 &&
     deno run --allow-ffi examples/mesh.ts 64 &&
     deno run --allow-ffi examples/dataset.ts 10000 16 256 &&
-    deno run --allow-ffi --allow-net=127.0.0.1 examples/network.ts 10000
+    deno run --allow-ffi --allow-net=127.0.0.1 examples/network.ts 10000 &&
+    deno run --allow-ffi examples/arrow_sensors.ts 20000
   local status=$?
   rm -rf "$out"
   return $status
@@ -125,21 +126,23 @@ lane_zig_and_checked() {
     --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/*_test.ts
   ZEROCOPY_LIB=$checked_lib check "checked lib aborts" \
     expect_abort deno run --allow-ffi --allow-env=ZEROCOPY_LIB tests/checked/double_free.ts
+  check "checked lib faults on read after free" tools/check_use_after_free.sh
+  check "pyarrow C Data peer" tools/check_arrow_pyarrow.sh
   for mapping in node-api pointer-view; do
     ZEROCOPY_MAPPING=$mapping ZEROCOPY_LIB=$checked_lib deno_tests "deno test (gc, checked, $mapping)" \
       --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/gc/
   done
   ZEROCOPY_MAPPING=pointer-view ZEROCOPY_PROPERTY_RUNS=300 ZEROCOPY_LIB=$checked_lib \
     deno_tests "property tests (checked, pointer-view)" \
-    --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant,ZEROCOPY_PROPERTY_RUNS tests/property/
+    --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant,ZEROCOPY_PROPERTY_RUNS,ZEROCOPY_HOSTILE_RUNS --allow-read=$read_grant tests/property/
 }
 
 # Deno hygiene and the Deno suites against the ReleaseSafe library.
 lane_deno() {
   check "deno fmt" deno fmt --check
   check "deno lint" deno lint
-  check "deno check" deno_with_registry check mod.ts src examples tests bench
-  check "deno doc --lint" deno doc --lint mod.ts
+  check "deno check" deno_with_registry check mod.ts arrow.ts src examples tests bench
+  check "deno doc --lint" deno doc --lint mod.ts arrow.ts
   check "deno publish --dry-run" deno publish --dry-run --allow-dirty
   check "README and docs code blocks" deno_with_registry check --doc-only README.md docs/*.md
   check "benchmark docs match results" deno run --allow-read --allow-run bench/report.ts --check-docs
@@ -152,7 +155,7 @@ lane_deno() {
       --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/gc/
   done
   ZEROCOPY_PROPERTY_RUNS=500 deno_tests "property tests (500 runs)" \
-    --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant,ZEROCOPY_PROPERTY_RUNS tests/property/
+    --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant,ZEROCOPY_PROPERTY_RUNS,ZEROCOPY_HOSTILE_RUNS --allow-read=$read_grant tests/property/
   # The least privilege the README promises: ffi scoped to the built libraries, nothing else but the
   # worker modules; what needs UnsafePointer skips itself there, and scoped_ffi_test.ts pins it.
   local scoped_ffi=zig-out,examples/zig_author/zig-out
@@ -176,13 +179,15 @@ lane_deno() {
     --allow-ffi="$cache_ffi_home/deno/zerocopy" --allow-read=mod.ts,src,tests,lib,"$cache_ffi_home" \
     --allow-write="$cache_ffi_home" --allow-env=XDG_CACHE_HOME,HOME tests/permissions/cache_ffi_test.ts
   rm -rf "$cache_ffi_home"
-  deno_tests "deno test --doc" --doc --allow-ffi mod.ts src/
+  deno_tests "deno test --doc" --doc --allow-ffi mod.ts arrow.ts src/
   check "examples run" run_examples
 }
 
 build_libraries &
 check_sources &
 wait
+# Edits generated files for a moment and runs an example on the built library: before the lanes read them.
+check "nonblocking wrappers, records, progress example" tools/check_async.sh
 lane_zig_and_checked &
 lane_deno &
 wait

@@ -4,6 +4,7 @@
 import {
   checkInteger,
   checkRecordLayouts,
+  checkStatus,
   lendAs,
   type LentArrayOf,
   type NonblockingOptions,
@@ -13,6 +14,7 @@ import {
   type Ring,
   type RingSlot,
   startCall,
+  toFfiInteger,
   type TypedArrayOf,
   type ZeroCopyBuffer,
   type ZeroCopyLibrary,
@@ -213,6 +215,27 @@ export const symbols = {
     ],
     result: "u32",
   },
+  /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding), for `adoptBatch` in Deno.
+   * `fn (rows: u64, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  make_sensor_readings: {
+    parameters: [
+      "u64", // rows
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built.
+   * `fn (schema: ?*const zerocopy.ArrowSchema, array: ?*const zerocopy.ArrowArray, column: ?[*]const u8, column_len: u32, out: ?*f64) zerocopy.Status` */
+  sum_arrow_column: {
+    parameters: [
+      "buffer", // schema
+      "buffer", // array
+      "buffer", // column
+      "u32", // column_len
+      "buffer", // out
+    ],
+    result: "i32",
+  },
   /** The layouts of the records the exports hand over, as JSON: `fn (buffer: ?[*]u8, len: u32) u32` */
   zc_record_layouts: {
     parameters: [
@@ -357,6 +380,15 @@ export interface Bindings {
   sum_records(bytes: LentArrayOf["u8"]): number;
   /** Counts the complete `key=value\n` records in a lent byte buffer. */
   count_records(bytes: LentArrayOf["u8"]): number;
+  /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding), for `adoptBatch` in Deno. */
+  make_sensor_readings(rows: number | bigint): ZeroCopyBuffer<"u8">;
+  /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built. */
+  sum_arrow_column(
+    schema: BufferSource,
+    array: BufferSource,
+    column: LentArrayOf["u8"],
+    out: BufferSource,
+  ): void;
 }
 
 /**
@@ -534,6 +566,22 @@ export function bind(lib: Library): Bindings {
         lendAs(bytes, "u8", "count_records", "bytes"),
         bytes.length,
       );
+    },
+    make_sensor_readings: (rows) => {
+      const rowsFfi = toFfiInteger(rows, "u64", "make_sensor_readings", "rows");
+      return lib.adopt("u8", (out) => {
+        return lib.symbols.make_sensor_readings(rowsFfi, out);
+      });
+    },
+    sum_arrow_column: (schema, array, column, out) => {
+      const status = lib.symbols.sum_arrow_column(
+        schema,
+        array,
+        lendAs(column, "u8", "sum_arrow_column", "column"),
+        column.length,
+        out,
+      );
+      checkStatus(status, "sum_arrow_column");
     },
   };
 }

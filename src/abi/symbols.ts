@@ -60,6 +60,49 @@ export const abiLayout = {
         "flags": 20,
       },
     },
+    "ArrowSchema": {
+      "size": 72,
+      "align": 8,
+      "fields": {
+        "format": 0,
+        "name": 8,
+        "metadata": 16,
+        "flags": 24,
+        "n_children": 32,
+        "children": 40,
+        "dictionary": 48,
+        "release": 56,
+        "private_data": 64,
+      },
+    },
+    "ArrowArray": {
+      "size": 80,
+      "align": 8,
+      "fields": {
+        "length": 0,
+        "null_count": 8,
+        "offset": 16,
+        "n_buffers": 24,
+        "n_children": 32,
+        "buffers": 40,
+        "children": 48,
+        "dictionary": 56,
+        "release": 64,
+        "private_data": 72,
+      },
+    },
+    "ArrowBlock": {
+      "size": 184,
+      "align": 8,
+      "fields": {
+        "schema": 0,
+        "array": 72,
+        "magic": 152,
+        "refs": 160,
+        "bytes": 168,
+        "allocator": 176,
+      },
+    },
   },
   "element_types": {
     "i8": 1,
@@ -205,6 +248,32 @@ export const abiSymbols = {
     ],
     result: "i32",
   },
+  /** Moves a batch handed over as `descriptor` into C Data structs a consumer owns (pyarrow's `_import_from_c`, say): the descriptor is left released, and the structs' release callbacks give the memory back.
+   * `fn (descriptor: ?*zerocopy.Descriptor, schema: ?*zerocopy.ArrowSchema, array: ?*zerocopy.ArrowArray) zerocopy.Status` */
+  zc_arrow_move: {
+    parameters: [
+      "buffer", // descriptor
+      "buffer", // schema
+      "buffer", // array
+    ],
+    result: "i32",
+  },
+  /** The address of memory Deno passes, so that the C Data structs Deno lends for a call can point at its buffers (no `UnsafePointer` needed).
+   * `fn (memory: ?[*]const u8) usize` */
+  zc_address_of: {
+    parameters: [
+      "buffer", // memory
+    ],
+    result: "usize",
+  },
+  /** The address of the release callback of the structs Deno lends for a call (`which`: 0 for an `ArrowSchema`, 1 for an `ArrowArray`): it only marks them and their children released, since the memory stays Deno's.
+   * `fn (which: u32) usize` */
+  zc_arrow_lent_release: {
+    parameters: [
+      "u32", // which
+    ],
+    result: "usize",
+  },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 /** FFI symbols of `demo.demo_streams.exports`, each parameter with its Zig type. */
@@ -280,6 +349,35 @@ export const streamSymbols = {
 /** FFI symbols of `demo.demo.exports`, each parameter with its Zig type. */
 export const libzerocopySymbols = {
   ...streamSymbols,
+  /** A batch of `rows` rows of every supported type; `options` 1 adds nulls, 2 starts every column 3 rows into its buffers.
+   * `fn (rows: u64, options: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  zc_arrow_demo_batch: {
+    parameters: [
+      "u64", // rows
+      "u32", // options
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** Checksums a batch lent through the C Data Interface (see `zerocopy.arrow.checksum`) into `out`; refuses an unsupported format or layout with `invalid_argument`. Reads only: the batch stays the lender's.
+   * `fn (schema: ?*const zerocopy.ArrowSchema, array: ?*const zerocopy.ArrowArray, out: ?*u64) zerocopy.Status` */
+  zc_arrow_checksum: {
+    parameters: [
+      "buffer", // schema
+      "buffer", // array
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** Multiplies the "f64" column of a batch this library handed over, in place: what Deno's table over the same memory must then show.
+   * `fn (batch: ?*const zerocopy.Descriptor, factor: f64) zerocopy.Status` */
+  zc_arrow_demo_scale_f64: {
+    parameters: [
+      "buffer", // batch
+      "f64", // factor
+    ],
+    result: "i32",
+  },
   /** `len` i8 of the demo pattern.
    * `fn (len: u64, out: ?*zerocopy.Out(i8)) zerocopy.Status` */
   zc_generate_i8: {

@@ -4,6 +4,7 @@
 import {
   type BufferPin,
   checkInteger,
+  checkStatus,
   type Descriptor,
   lendAs,
   type LentArrayOf,
@@ -25,6 +26,22 @@ export type Library = ZeroCopyLibrary<typeof libzerocopySymbols>;
  * statuses as thrown ZeroCopyErrors.
  */
 export interface Bindings {
+  /** A batch of `rows` rows of every supported type; `options` 1 adds nulls, 2 starts every column 3 rows into its buffers. */
+  zc_arrow_demo_batch(
+    rows: number | bigint,
+    options: number,
+  ): ZeroCopyBuffer<"u8">;
+  /** Checksums a batch lent through the C Data Interface (see `zerocopy.arrow.checksum`) into `out`; refuses an unsupported format or layout with `invalid_argument`. Reads only: the batch stays the lender's. */
+  zc_arrow_checksum(
+    schema: BufferSource,
+    array: BufferSource,
+    out: BufferSource,
+  ): void;
+  /** Multiplies the "f64" column of a batch this library handed over, in place: what Deno's table over the same memory must then show. */
+  zc_arrow_demo_scale_f64(
+    batch: Descriptor | ZeroCopyBuffer | BufferPin,
+    factor: number,
+  ): void;
   /** `len` i8 of the demo pattern. */
   zc_generate_i8(len: number | bigint): ZeroCopyBuffer<"i8">;
   /** `len` u8 of the demo pattern. */
@@ -80,6 +97,24 @@ export interface Bindings {
  */
 export function bind(lib: Library): Bindings {
   return {
+    zc_arrow_demo_batch: (rows, options) => {
+      const rowsFfi = toFfiInteger(rows, "u64", "zc_arrow_demo_batch", "rows");
+      checkInteger(options, "u32", "zc_arrow_demo_batch", "options");
+      return lib.adopt("u8", (out) => {
+        return lib.symbols.zc_arrow_demo_batch(rowsFfi, options, out);
+      });
+    },
+    zc_arrow_checksum: (schema, array, out) => {
+      const status = lib.symbols.zc_arrow_checksum(schema, array, out);
+      checkStatus(status, "zc_arrow_checksum");
+    },
+    zc_arrow_demo_scale_f64: (batch, factor) => {
+      const status = lib.symbols.zc_arrow_demo_scale_f64(
+        passDescriptor(batch, "zc_arrow_demo_scale_f64", "batch"),
+        factor,
+      );
+      checkStatus(status, "zc_arrow_demo_scale_f64");
+    },
     zc_generate_i8: (len) => {
       const lenFfi = toFfiInteger(len, "u64", "zc_generate_i8", "len");
       return lib.adopt("i8", (out) => {

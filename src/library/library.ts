@@ -16,36 +16,10 @@ import type { LibrarySource } from "./discovery.ts";
 import { checkTransferred, claim, claimMemory, type TransferredBuffer } from "../buffer/transfer.ts";
 import type { BufferOwner, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { bufferInternals, what } from "../buffer/gate.ts";
+import type { LibraryStats } from "./stats.ts";
+import { checkCallback, isThenable, warnAbandonedOnce } from "./callbacks.ts";
 
-/**
- * Buffers and bytes a library has handed over and not yet had back.
- *
- * @example Check that everything went back
- * ```ts
- * import { openLibrary } from "@zerocopy/zerocopy";
- *
- * const lib = await openLibrary();
- * const { liveBuffers, abandonedBuffers } = lib.stats();
- * console.log(liveBuffers, abandonedBuffers); // 0 0
- * ```
- */
-export interface LibraryStats {
-  /** Buffers handed over and not yet released. */
-  liveBuffers: number;
-  /** Bytes (of capacity) handed over and not yet released. */
-  liveBytes: number;
-  /** Buffers handed over since the library was loaded. */
-  totalHandedOver: number;
-  /** Buffers released since the library was loaded. */
-  totalReleased: number;
-  /**
-   * Buffers this library object left allocated on purpose: under the
-   * pointer-view mapping, their `ArrayBuffer` was transferred away by the user
-   * and may still map the memory, so freeing it could crash its reader. They
-   * stay in `liveBuffers`; the README's "Two mappings" section explains.
-   */
-  abandonedBuffers: number;
-}
+export type { LibraryStats } from "./stats.ts";
 
 /** The exports of libzerocopy itself: the ABI plus its demo functions. */
 export type LibzerocopySymbols = typeof libzerocopySymbols;
@@ -448,30 +422,4 @@ export function checkLibraryArguments(library: unknown, options: unknown, method
       `${method} takes an options object (or none), not ${what(options)}`,
     );
   }
-}
-
-function checkCallback(call: unknown, method: string, name: string): void {
-  if (typeof call !== "function") {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `Argument "${name}" of ${method} is ${
-        what(call)
-      }, not a function: pass a function that calls the Zig function with the descriptor`,
-    );
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === "function";
-}
-
-let warnedAbandoned = false;
-
-/** A leak the user caused but cannot see otherwise: said once per process, counted in `stats()`. */
-function warnAbandonedOnce(): void {
-  if (warnedAbandoned) return;
-  warnedAbandoned = true;
-  console.warn(
-    "zerocopy: a buffer's ArrayBuffer was transferred away under the pointer-view mapping, so its memory is left allocated rather than freed under the view that now holds it (counted in lib.stats().abandonedBuffers). Use the node-api mapping to move view.buffer, or buffer.transfer() to send it to a worker.",
-  );
 }

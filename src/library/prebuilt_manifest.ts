@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 258688,
-    sha256: "4a68036b22c0e3d8735499808ee171c83200cd41a21c5448129164ee986a361e",
+    size: 275440,
+    sha256: "7f75a8bb58fb8aefea5ba5a51beaa5deebbed300e6e182bbe5b9ad2f8d2cbb1a",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 280006,
-    sha256: "f0f9a572e65815c4ad1b4c39856143b641fcde97f9d78dfcdbccc1a7e64807da",
+    size: 300925,
+    sha256: "e990ed92ae47436cf010309faf5caa8ff3e8142c3bbf2a4bd0e6819567f77e35",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 242776,
-    sha256: "6dd19ef628432a9dfd648b675e708f8ff2be4635c569df56d36ecf101370f964",
+    size: 261456,
+    sha256: "ec625d5cdf41043a75be9585eaa0320a5e5fd70a490ae9605da43232de5e7b51",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 314616,
-    sha256: "2b27060d1f4998cca08d63e1529625bd9e17039e1c78942c807f72a81e46dc67",
+    size: 335920,
+    sha256: "ede8825652e1ba30ee6f8bc7c909f84b1a1ef742d395d0b9c2293f494d0eff6e",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 504832,
-    sha256: "a8b669cb40473f41da34b9ccd14eb5b27693513aa5c8de790e4c669cfbb7a770",
+    size: 524288,
+    sha256: "7085f570178156069a09478229a496e950e541b4bd7c534794ff0478ab08a635",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 624128,
-    sha256: "68779b64af01bb7e6ec4f9ee917686db2bf5585553483f94771d599807205b55",
+    size: 645632,
+    sha256: "ab094ffff77e64a4c22ac04e1dd668a3c691accc4816fe361050a7d94064057d",
   },
 };

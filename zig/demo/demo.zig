@@ -5,6 +5,7 @@
 
 const std = @import("std");
 const zerocopy = @import("../zerocopy/zerocopy.zig");
+const demo_arrow = @import("demo_arrow.zig");
 const Descriptor = zerocopy.Descriptor;
 const Out = zerocopy.Out;
 const Status = zerocopy.Status;
@@ -95,6 +96,10 @@ const default_allocator = zerocopy.default_allocator;
 pub const exports = struct {
     /// Exports Deno calls with `nonblocking: true`, on a worker thread.
     pub const nonblocking = .{ "zc_sum_f64_after", "zc_histogram" };
+
+    pub const zc_arrow_demo_batch = demo_arrow.exports.zc_arrow_demo_batch;
+    pub const zc_arrow_checksum = demo_arrow.exports.zc_arrow_checksum;
+    pub const zc_arrow_demo_scale_f64 = demo_arrow.exports.zc_arrow_demo_scale_f64;
 
     /// `len` i8 of the demo pattern.
     pub fn zc_generate_i8(len: u64, out: ?*Out(i8)) callconv(.c) Status {
@@ -213,6 +218,10 @@ comptime {
 }
 
 const testing = std.testing;
+
+test {
+    _ = demo_arrow;
+}
 
 test "pattern wraps integers and halves floats" {
     try testing.expectEqual(@as(i8, -56), pattern(i8, 200));

@@ -6,6 +6,7 @@
 //! `layout_json`, so a change here that is not mirrored there fails loudly.
 
 const std = @import("std");
+const arrow = @import("arrow/arrow.zig");
 
 /// Progress and cancellation shared with the host (job.zig); its layout is in the manifest.
 pub const Job = @import("job.zig").Job;
@@ -185,6 +186,9 @@ comptime {
     assertLayout(SliceOut, 32, 8);
     assertLayout(BatchOut, 24, 8);
     assertLayout(Job, 24, 8);
+    assertLayout(arrow.ArrowSchema, 72, 8);
+    assertLayout(arrow.ArrowArray, 80, 8);
+    assertLayout(arrow.ArrowBlock, 184, 8);
     std.debug.assert(@sizeOf(Status) == @sizeOf(c_int));
     std.debug.assert(@sizeOf(ElementType) == 4);
 }
@@ -206,7 +210,7 @@ fn assertLayout(comptime T: type, comptime size: usize, comptime alignment: usiz
 pub const layout_json: [:0]const u8 = blk: {
     @setEvalBranchQuota(20_000);
     var json: []const u8 = std.fmt.comptimePrint("{{\"abi_version\":{d},\"structs\":{{", .{abi_version});
-    for (.{ Descriptor, Stats, SliceOut, BatchOut, Job }, 0..) |T, i| {
+    for (.{ Descriptor, Stats, SliceOut, BatchOut, Job, arrow.ArrowSchema, arrow.ArrowArray, arrow.ArrowBlock }, 0..) |T, i| {
         json = json ++ (if (i == 0) "" else ",") ++ structJson(T);
     }
     json = json ++ "},\"element_types\":" ++ enumJson(ElementType);

@@ -2,6 +2,7 @@
 //! export a namespace of functions under their own names.
 
 const abi = @import("abi.zig");
+const arrow = @import("arrow/arrow.zig");
 const bindings = @import("bindings.zig");
 const checked = @import("checked.zig");
 const handover = @import("handover.zig");
@@ -80,6 +81,9 @@ pub const abi_exports = struct {
     pub const zc_ring_release = ring.exports.zc_ring_release;
     pub const zc_transfer_send = transfer.exports.zc_transfer_send;
     pub const zc_transfer_receive = transfer.exports.zc_transfer_receive;
+    pub const zc_arrow_move = arrow.exports.zc_arrow_move;
+    pub const zc_address_of = arrow.exports.zc_address_of;
+    pub const zc_arrow_lent_release = arrow.exports.zc_arrow_lent_release;
 };
 
 const std = @import("std");

@@ -18,6 +18,7 @@
 //!   exports.zig       the C exports every library needs (`exportAbi`)
 //!   napi.zig          the Node-API entry `exportAbi` adds: external ArrayBuffers that free themselves
 //!   bindings.zig      TypeScript generated from the exports
+//!   arrow/            Apache Arrow record batches through the C Data Interface, both ways
 //!
 //! Hand memory over with `handOverSlice`, `handOverArrayList` or `handOver`,
 //! and put `comptime { zerocopy.exportAbi(); }` in your root file so the
@@ -25,6 +26,7 @@
 //! `zc_stats` and `zc_allocate` in your shared library.
 
 pub const abi = @import("abi.zig");
+pub const arrow = @import("arrow/arrow.zig");
 pub const bindings = @import("bindings.zig");
 const checked_build = @import("checked.zig");
 const exports = @import("exports.zig");
@@ -77,6 +79,7 @@ pub const abi_exports = exports.abi_exports;
 
 test {
     _ = abi;
+    _ = arrow;
     _ = bindings;
     _ = checked_build;
     _ = exports;

@@ -9,6 +9,7 @@ const image = @import("image.zig");
 const linear_algebra = @import("linear_algebra.zig");
 const mesh = @import("mesh.zig");
 const records = @import("records.zig");
+const sensors = @import("sensors.zig");
 const Out = zerocopy.Out;
 const RingOut = zerocopy.RingOut;
 const BatchOut = zerocopy.BatchOut;
@@ -290,6 +291,34 @@ pub const exports = struct {
         _ = records.sumValues((bytes orelse return 0)[0..bytes_len], &count);
         return count;
     }
+
+    /// `rows` sensor readings as an Arrow record batch (time, sensor, value,
+    /// place, a 16-float embedding), for `adoptBatch` in Deno.
+    pub fn make_sensor_readings(rows: u64, out: ?*Out(u8)) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        sensors.readings(allocator, rows, &target.descriptor) catch |err| return switch (err) {
+            error.OutOfMemory => .out_of_memory,
+            else => .invalid_argument,
+        };
+        return .ok;
+    }
+
+    /// Sums the non-null values of a lent batch's float64 column `column`
+    /// (its name, UTF-8) into `out`: a kernel reading a table Deno built.
+    pub fn sum_arrow_column(
+        schema: ?*const zerocopy.arrow.ArrowSchema,
+        array: ?*const zerocopy.arrow.ArrowArray,
+        column: ?[*]const u8,
+        column_len: u32,
+        out: ?*f64,
+    ) callconv(.c) Status {
+        const name = (column orelse return .invalid_argument)[0..column_len];
+        const target = out orelse return .invalid_argument;
+        target.* = sensors.sumColumn(schema orelse return .invalid_argument, array orelse return .invalid_argument, name) catch
+            return .invalid_argument;
+        return .ok;
+    }
 };
 
 test "make_frame hands over width * height RGBA pixels" {
@@ -306,6 +335,7 @@ test {
     _ = linear_algebra;
     _ = mesh;
     _ = records;
+    _ = sensors;
 }
 
 test "make_matrix hands over rows * cols elements in row-major order" {

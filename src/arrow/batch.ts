@@ -1,0 +1,164 @@
+/**
+ * `ArrowBatch`: an apache-arrow record batch over memory Zig handed over, and
+ * the owner that gives that memory back exactly once.
+ *
+ * @module
+ */
+
+import type { RecordBatch, Table } from "apache-arrow";
+import { ZeroCopyError } from "../errors.ts";
+import type { Descriptor } from "../buffer/descriptor.ts";
+import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import type { ZeroCopyLibrary } from "../library/library.ts";
+import { readBatch, tableOf } from "./import.ts";
+
+/**
+ * A record batch Zig built with `zerocopy.arrow.handOverBatch`, read in place:
+ * every column's buffers are views of the memory Zig handed over, not copies.
+ * Dispose it (`using`) to give the memory back at once; one never disposed is
+ * given back after garbage collection, once neither it nor any apache-arrow
+ * object or view over its memory is reachable.
+ *
+ * Disposing detaches that memory: the getters here then throw `DISPOSED`, and
+ * an apache-arrow `Table` kept from before reads as empty (its views have no
+ * bytes left), never freed memory.
+ *
+ * @example Read a batch from Zig as a table
+ * ```ts
+ * import { openLibrary } from "@zerocopy/zerocopy";
+ * import { adoptBatch } from "@zerocopy/zerocopy/arrow";
+ *
+ * const lib = await openLibrary();
+ * using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(1000n, 0, out));
+ * console.log(batch.table.numRows, batch.table.getChild("f64")?.get(10)); // 1000 2
+ * ```
+ */
+export class ArrowBatch implements Disposable {
+  readonly #memory: ZeroCopyBuffer<"u8">;
+  #batch: RecordBatch | null;
+  #table: Table | null = null;
+
+  /** @internal Use {@linkcode importBatch} or {@linkcode adoptBatch}. */
+  constructor(memory: ZeroCopyBuffer<"u8">, batch: RecordBatch) {
+    this.#memory = memory;
+    this.#batch = batch;
+  }
+
+  /** The apache-arrow record batch over Zig's memory. */
+  get recordBatch(): RecordBatch {
+    return this.#live();
+  }
+
+  /** A table of this one batch, over the same memory. */
+  get table(): Table {
+    const batch = this.#live();
+    return this.#table ??= tableOf(batch);
+  }
+
+  /** Rows in the batch. */
+  get numRows(): number {
+    return this.#live().numRows;
+  }
+
+  /** The handed-over memory every column views (a `ZeroCopyBuffer<"u8">`). */
+  get memory(): ZeroCopyBuffer<"u8"> {
+    this.#live();
+    return this.#memory;
+  }
+
+  /** Whether the batch was disposed; the one member that never throws. */
+  get disposed(): boolean {
+    return this.#batch === null;
+  }
+
+  /**
+   * The descriptor of the memory, pinned for a native call that reads or
+   * writes the batch in place (a Zig export taking `*const zerocopy.Descriptor`).
+   *
+   * @param call Calls the Zig function with the descriptor.
+   * @returns What `call` returns.
+   */
+  withDescriptor<R>(call: (descriptor: Descriptor) => R): R {
+    this.#live();
+    using pin = this.#memory.pin();
+    return call(pin.descriptor);
+  }
+
+  /** Gives the memory back to Zig now; later calls do nothing. */
+  [Symbol.dispose](): void {
+    if (this.#batch === null) return;
+    this.#batch = null;
+    this.#table = null;
+    this.#memory[Symbol.dispose]();
+  }
+
+  #live(): RecordBatch {
+    if (this.#batch === null) {
+      throw new ZeroCopyError(
+        "DISPOSED",
+        "Cannot use a disposed ArrowBatch: its memory went back to Zig; keep the batch alive until you are done with its table",
+      );
+    }
+    return this.#batch;
+  }
+}
+
+/**
+ * Reads a buffer a Zig function handed over with `zerocopy.arrow.handOverBatch`
+ * as an {@linkcode ArrowBatch}, which owns it from here on. The batch is checked
+ * first: every pointer in it must land inside the buffer, every format be
+ * supported. A batch that fails is given back to Zig before the error is thrown.
+ *
+ * @param memory The handed-over buffer (e.g. from `lib.adopt("u8", ...)`, or a
+ * generated binding of an export with `out: ?*zerocopy.Out(u8)`).
+ * @returns The batch; dispose it to give the memory back.
+ * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` naming a format the reader does not
+ * support; `ARROW_INVALID` for a layout that does not fit the memory; `DISPOSED`
+ * or `CONSUMED` for a buffer that no longer owns its memory.
+ *
+ * @example Import what a generated binding returned
+ * ```ts
+ * import { openDemo } from "@zerocopy/zerocopy";
+ * import { importBatch } from "@zerocopy/zerocopy/arrow";
+ *
+ * const demo = await openDemo();
+ * using batch = importBatch(demo.bindings.zc_arrow_demo_batch(10, 0));
+ * console.log(batch.table.schema.fields.length); // 15
+ * ```
+ */
+export function importBatch(memory: ZeroCopyBuffer<"u8">): ArrowBatch {
+  let batch: RecordBatch;
+  try {
+    batch = readBatch(memory);
+  } catch (error) {
+    memory[Symbol.dispose]();
+    throw error;
+  }
+  return new ArrowBatch(memory, batch);
+}
+
+/**
+ * Calls a Zig function that hands a batch over (`out: ?*zerocopy.Out(u8)`
+ * filled by `zerocopy.arrow.handOverBatch`) and imports it.
+ *
+ * @param lib The library the function belongs to.
+ * @param call Calls the function with the out-descriptor; returns its status.
+ * @returns The batch; dispose it to give the memory back.
+ * @throws {ZeroCopyError} the function's status as an error, or what {@linkcode importBatch} throws.
+ *
+ * @example Adopt a batch
+ * ```ts
+ * import { openLibrary } from "@zerocopy/zerocopy";
+ * import { adoptBatch } from "@zerocopy/zerocopy/arrow";
+ *
+ * const lib = await openLibrary();
+ * using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(3n, 1, out));
+ * console.log(batch.numRows); // 3
+ * ```
+ */
+export function adoptBatch<S extends Deno.ForeignLibraryInterface>(
+  lib: ZeroCopyLibrary<S>,
+  call: (descriptor: Descriptor) => number | void,
+): ArrowBatch {
+  return importBatch(lib.adopt("u8", call));
+}
