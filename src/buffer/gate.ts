@@ -14,7 +14,43 @@ import { type Descriptor, DESCRIPTOR_WORDS, newDescriptor, RELEASE_WORD } from "
 import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { Mapping } from "./mapping.ts";
-import type { BufferOwner, BufferState, ZeroCopyBuffer } from "./zero_copy_buffer.ts";
+import type { Releaser } from "./safety_net.ts";
+
+/**
+ * Where a buffer is in its life. Only `live` can be read:
+ *
+ * - `live`: its views read and write the memory.
+ * - `draining`: disposed while a nonblocking call pinned it: views detached,
+ *   the memory freed when the last pin goes.
+ * - `disposed`: views detached and the memory freed.
+ * - `consumed`: given back to Zig or transferred to a worker, which owns the memory now.
+ * - `moved`: its `ArrayBuffer` was detached or moved away by someone else
+ *   (`transfer()`, `transferToFixedLength()`, a transfer list, a worker): the
+ *   memory belongs to whoever holds that `ArrayBuffer` now (under the
+ *   pointer-view mapping it is left allocated, counted in `abandonedBuffers`),
+ *   and every use throws `MOVED`.
+ */
+export type BufferState = "live" | "draining" | "disposed" | "consumed" | "moved";
+
+/** The library a buffer goes back to: it frees the memory and is named in transfers. */
+export interface BufferOwner extends Releaser {
+  /** The path the library was opened from. */
+  readonly path: string;
+  /** How the library maps memory, which decides who frees it. */
+  readonly mapping: Mapping;
+  /** Hands a descriptor to the library to keep for another worker; returns the handle that claims it back. */
+  park(descriptor: Descriptor): bigint;
+}
+
+/**
+ * A ZeroCopyBuffer as the gate sees it: opened only through `bufferInternals`,
+ * which the class fills. Naming the class here would make the buffer and the
+ * gate import each other.
+ */
+export interface GatedBuffer<T extends ElementType = ElementType> {
+  /** Its element type. */
+  readonly type: T;
+}
 
 /** What the library, the demo, regions and rings need of a buffer beyond its public face. */
 export interface BufferInternals {
@@ -24,20 +60,20 @@ export interface BufferInternals {
     owner: BufferOwner,
     type: T,
     memory: ArrayBuffer,
-  ): ZeroCopyBuffer<T>;
+  ): GatedBuffer<T>;
   /** Whether `value` is a ZeroCopyBuffer (a forged object has none of its private fields). */
-  isBuffer(value: unknown): value is ZeroCopyBuffer;
+  isBuffer(value: unknown): value is GatedBuffer;
   /**
    * The descriptor of a live buffer whose memory is still its own, for native
    * calls that read it; throws `MOVED`, `DISPOSED` or `CONSUMED` otherwise.
    */
-  descriptorOf(buffer: ZeroCopyBuffer): Descriptor;
+  descriptorOf(buffer: GatedBuffer): Descriptor;
   /** The library the buffer goes back to. */
-  ownerOf(buffer: ZeroCopyBuffer): BufferOwner;
+  ownerOf(buffer: GatedBuffer): BufferOwner;
   /** Whether the memory a pin of `buffer` holds still belongs to it (not moved away). */
-  intact(buffer: ZeroCopyBuffer): boolean;
+  intact(buffer: GatedBuffer): boolean;
   /** Ends the buffer's ownership without freeing; the caller passes the descriptor on. */
-  consume(buffer: ZeroCopyBuffer, purpose: string): Descriptor;
+  consume(buffer: GatedBuffer, purpose: string): Descriptor;
 }
 
 /** Filled by ZeroCopyBuffer's static block: the only code that may reach its private fields. */
@@ -143,7 +179,7 @@ export interface BufferPin extends Disposable {
 
 interface PinRecord {
   held: boolean;
-  readonly buffer: ZeroCopyBuffer;
+  readonly buffer: GatedBuffer;
   readonly type: ElementType;
   readonly descriptor: Descriptor;
 }
@@ -184,7 +220,7 @@ function pinOf(value: object): PinRecord | undefined {
  * descriptor. `unpinned` runs once, when the pin is disposed.
  */
 export function makePin(
-  buffer: ZeroCopyBuffer,
+  buffer: GatedBuffer,
   type: ElementType,
   descriptor: Descriptor,
   mapping: Mapping,

@@ -11,33 +11,18 @@ import type { Mapping } from "./mapping.ts";
 import { type Releaser, Watch } from "./safety_net.ts";
 import { StridedView } from "./shape.ts";
 import { pack, type TransferredBuffer } from "./transfer.ts";
-import { bufferInternals, type BufferPin, goneError, makePin, movedError, stillOwned } from "./gate.ts";
+import {
+  bufferInternals,
+  type BufferOwner,
+  type BufferPin,
+  type BufferState,
+  goneError,
+  makePin,
+  movedError,
+  stillOwned,
+} from "./gate.ts";
 
-/**
- * Where a buffer is in its life. Only `live` can be read:
- *
- * - `live`: its views read and write the memory.
- * - `draining`: disposed while a nonblocking call pinned it: views detached,
- *   the memory freed when the last pin goes.
- * - `disposed`: views detached and the memory freed.
- * - `consumed`: given back to Zig or transferred to a worker, which owns the memory now.
- * - `moved`: its `ArrayBuffer` was detached or moved away by someone else
- *   (`transfer()`, `transferToFixedLength()`, a transfer list, a worker): the
- *   memory belongs to whoever holds that `ArrayBuffer` now (under the
- *   pointer-view mapping it is left allocated, counted in `abandonedBuffers`),
- *   and every use throws `MOVED`.
- */
-export type BufferState = "live" | "draining" | "disposed" | "consumed" | "moved";
-
-/** The library a buffer goes back to: it frees the memory and is named in transfers. */
-export interface BufferOwner extends Releaser {
-  /** The path the library was opened from. */
-  readonly path: string;
-  /** How the library maps memory, which decides who frees it. */
-  readonly mapping: Mapping;
-  /** Hands a descriptor to the library to keep for another worker; returns the handle that claims it back. */
-  park(descriptor: Descriptor): bigint;
-}
+export type { BufferOwner, BufferState } from "./gate.ts";
 
 // A pin never disposed would keep a buffer disposed during its call in
 // `draining` for good. This net frees such a buffer once its descriptor, which
@@ -112,16 +97,16 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
       new ZeroCopyBuffer(descriptor, owner, type, memory);
     bufferInternals.isBuffer = (value): value is ZeroCopyBuffer =>
       typeof value === "object" && value !== null && #descriptor in value;
-    bufferInternals.descriptorOf = (buffer) => {
+    bufferInternals.descriptorOf = (buffer: ZeroCopyBuffer) => {
       buffer.#live("pass");
       return buffer.#descriptor;
     };
-    bufferInternals.ownerOf = (buffer) => buffer.#owner;
-    bufferInternals.intact = (buffer) => {
+    bufferInternals.ownerOf = (buffer: ZeroCopyBuffer) => buffer.#owner;
+    bufferInternals.intact = (buffer: ZeroCopyBuffer) => {
       buffer.#refresh();
       return buffer.#state === "live" || buffer.#state === "draining";
     };
-    bufferInternals.consume = (buffer, purpose) => buffer.#consume(purpose);
+    bufferInternals.consume = (buffer: ZeroCopyBuffer, purpose: string) => buffer.#consume(purpose);
   }
 
   /**

@@ -401,7 +401,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
       this.#owner.release(descriptor); // in case the function filled it before failing
       throw error;
     }
-    return bufferInternals.create(descriptor, this.#owner, type as T, memory);
+    return bufferInternals.create(descriptor, this.#owner, type as T, memory) as ZeroCopyBuffer<T>;
   }
 }
 
