@@ -11,10 +11,11 @@ import { lib, UNSCOPED_FFI } from "../_helpers.ts";
 import { collect } from "./_collect.ts";
 
 const MAPPINGS: readonly MappingKind[] = UNSCOPED_FFI ? ["node-api", "pointer-view"] : ["node-api"];
-const DROPPED = 2_000;
+const DROPPED = 4_000;
 const BYTES = 64 * 1024;
-// 128 MB are dropped in all: a bound well under that proves they are freed as the task runs.
-const BOUND = 64 * 1024 * 1024;
+// 256 MB are dropped in all: a bound well under that proves they are freed as the task runs (the
+// collector paces itself, so the peak moves with the machine's load: 75 MB seen beside other suites).
+const BOUND = 160 * 1024 * 1024;
 
 describe("64 KB buffers dropped undisposed with a turn of the event loop between", () => {
   for (const mapping of MAPPINGS) {
