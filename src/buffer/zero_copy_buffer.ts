@@ -7,7 +7,6 @@
 import { type Descriptor, PTR_WORD } from "./descriptor.ts";
 import { ELEMENT_INFO, type ElementType, type TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
-import type { Mapping } from "./mapping.ts";
 import { type Releaser, Watch } from "./safety_net.ts";
 import { StridedView } from "./shape.ts";
 import { pack, type TransferredBuffer } from "./transfer.ts";
