@@ -58,36 +58,12 @@ export async function runSequences<M extends Drops, Op>(options: {
   /** Disposes what the model still holds, after each sequence. */
   cleanup: (model: M) => void;
 }): Promise<number> {
-  const { library } = options;
-  await collect(() => false, 3);
-  const start = library.stats();
-  let steps = 0;
-  const drops: Drops = { dropped: 0, droppedBytes: 0 };
-  fc.assert(
-    fc.property(fc.array(options.ops, { maxLength: 40, size: "max" }), (sequence) => {
-      const model = options.newModel();
-      model.dropped = drops.dropped;
-      model.droppedBytes = drops.droppedBytes;
-      try {
-        for (const step of sequence) {
-          options.apply(model, step);
-          options.check(model, start);
-          steps++;
-        }
-      } finally {
-        options.cleanup(model);
-        drops.dropped = model.dropped;
-        drops.droppedBytes = model.droppedBytes;
-      }
-    }),
-    { numRuns: RUNS },
-  );
-  if (gc) {
-    await collect(() => library.stats().liveBuffers === start.liveBuffers, 50);
-    assertEquals(library.stats().liveBuffers, start.liveBuffers);
-    assertEquals(library.stats().liveBytes, start.liveBytes);
-  }
-  return steps;
+  return await runSequencesAsync({
+    ...options,
+    apply: (model, step) => Promise.resolve(options.apply(model, step)),
+    leftLive: () => ({ buffers: 0, bytes: 0 }),
+    runs: RUNS,
+  });
 }
 
 /**
