@@ -3,6 +3,7 @@
 // safety net has freed it.
 
 import { openLibrary, type TransferredBuffer } from "../../mod.ts";
+import { turn } from "../_turn.ts";
 
 const gc = (globalThis as { gc?: () => void }).gc!;
 
@@ -12,7 +13,7 @@ self.onmessage = async (event: MessageEvent<TransferredBuffer>) => {
   (() => lib.receive(event.data, "f64"))();
   for (let round = 0; round < 50 && lib.stats().liveBuffers >= live; round++) {
     gc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await turn();
   }
   self.postMessage({ freed: lib.stats().liveBuffers === live - 1 });
 };

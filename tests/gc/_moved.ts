@@ -5,6 +5,7 @@ import { assert } from "@std/assert";
 import type { Demo } from "../../mod.ts";
 import { expectedPattern, sameBytes } from "../_helpers.ts";
 import { gc } from "./_collect.ts";
+import { turn } from "../_turn.ts";
 
 /** Elements of the moved buffers: 1 MB of f64, so that reading freed memory faults. */
 export const MOVED_LENGTH = 1 << 17;
@@ -21,7 +22,7 @@ export function movedOut(demo: Demo, move: Move): Float64Array<ArrayBuffer> {
 export async function assertIntactAfterGc(view: Float64Array, why: string): Promise<void> {
   for (let i = 0; i < 5; i++) {
     gc!();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await turn();
   }
   assert(sameBytes(view, expectedPattern("f64", MOVED_LENGTH)), why);
 }

@@ -9,6 +9,7 @@ import { describe, it } from "@std/testing/bdd";
 import { type MappingKind, openDemo } from "../../mod.ts";
 import { lib, UNSCOPED_FFI } from "../_helpers.ts";
 import { collect } from "./_collect.ts";
+import { turn } from "../_turn.ts";
 
 const MAPPINGS: readonly MappingKind[] = UNSCOPED_FFI ? ["node-api", "pointer-view"] : ["node-api"];
 const DROPPED = 4_000;
@@ -25,7 +26,7 @@ describe("64 KB buffers dropped undisposed with a turn of the event loop between
       let peak = 0;
       for (let i = 0; i < DROPPED; i++) {
         library.allocate("u8", BYTES).view[i % BYTES] = 1;
-        await new Promise((resolve) => setTimeout(resolve, 0));
+        await turn();
         if (i % 100 === 0) peak = Math.max(peak, library.stats().liveBytes - base.liveBytes);
       }
       assert(peak <= BOUND, `${(peak / 2 ** 20).toFixed(0)} MB were live at once`);

@@ -7,6 +7,7 @@ import { describe, it } from "@std/testing/bdd";
 import { ELEMENT_TYPES } from "../../mod.ts";
 import { demo, lib } from "../_helpers.ts";
 import { collect, gc } from "./_collect.ts";
+import { turn } from "../_turn.ts";
 
 const DROPPED = 100_000;
 const KEEP_EVERY = 100;
@@ -72,7 +73,7 @@ describe("the safety net under pressure", () => {
         if (view.length !== 0 && i % 2 === 0) throw new Error("a disposed buffer's view kept its length");
         if (i % 1000 === 999) {
           gc!();
-          await new Promise((resolve) => setTimeout(resolve, 0));
+          await turn();
         }
       }
     };

@@ -4,6 +4,7 @@
 import { assertEquals } from "@std/assert";
 import fc from "fast-check";
 import type { LibraryStats } from "../../mod.ts";
+import { collect, gc } from "../gc/_collect.ts";
 
 /** What was dropped undisposed: the safety net may or may not have freed it yet. */
 export interface Drops {
@@ -13,15 +14,6 @@ export interface Drops {
 
 /** The number of sequences to run: ZEROCOPY_PROPERTY_RUNS, 300 when unset. */
 export const RUNS: number = Number(Deno.env.get("ZEROCOPY_PROPERTY_RUNS") ?? 300);
-
-const gc = (globalThis as { gc?: () => void }).gc;
-
-async function collect(until: () => boolean, rounds: number): Promise<void> {
-  for (let i = 0; gc && i < rounds && !until(); i++) {
-    gc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-  }
-}
 
 /**
  * Throws unless Zig counts at least the model's live buffers and bytes, and at
