@@ -33,7 +33,11 @@ pub fn build(b: *std.Build) void {
         .imports = &.{.{ .name = "zerocopy_options", .module = options }},
     });
 
+    // Without debug information LLVM compiles a ReleaseSafe library about three times faster; CI
+    // strips the libraries its suites load, as `zig build dist` strips the prebuilt ones.
+    const strip = b.option(bool, "strip", "Omit debug information from libzerocopy and the checked libraries");
     const library = addSharedLibrary(b, "zerocopy", b.path("zig/root.zig"), target, optimize, zerocopy, options);
+    library.root_module.strip = strip;
     b.installArtifact(library);
 
     addTests(b, target, optimize, zerocopy, options);
@@ -44,7 +48,7 @@ pub fn build(b: *std.Build) void {
     const test_optimize = b.option(std.builtin.OptimizeMode, "test-libs-optimize", "Optimize mode of the fixtures (default: the build's)") orelse optimize;
     const test_zerocopy = if (test_optimize == optimize) zerocopy else zerocopyModule(b, b, target, test_optimize, options);
     addFixtures(b, target, test_optimize, test_zerocopy, options);
-    addCheckedLibrary(b, target, optimize);
+    addCheckedLibrary(b, target, optimize, strip);
     addBenchLibrary(b, target);
     // CI rebuilds a sample (the host's target) and checks the others' manifest entries against the
     // committed files: a cross build of all six from an empty cache takes minutes.
@@ -67,6 +71,8 @@ pub fn build(b: *std.Build) void {
     if (dist_sample.len > 0) if (sample.unknown) |message| dist.check.dependOn(&b.addFail(message).step);
     b.step("dist", "Cross-compile the library for every target into lib/ and write src/library/prebuilt_manifest.ts").dependOn(dist.write);
     b.step("dist-check", "Fail when lib/ or src/library/prebuilt_manifest.ts differs from what dist writes").dependOn(dist.check);
+    // tools/check_layout_source.sh regenerates one file in a scratch copy, where each generator compiles anew.
+    const bindings_only = b.option([]const u8, "bindings-only", "Make `bindings` and `bindings-check` generate only this output file");
     const bindings_step = b.step("bindings", "Write src/abi/symbols.ts, src/demo/demo_bindings.ts and the fixture bindings from the Zig exports");
     const bindings_check_step = b.step("bindings-check", "Fail when a committed generated TypeScript file is stale");
     const versioned = addBindings(b, .{
@@ -95,6 +101,7 @@ pub fn build(b: *std.Build) void {
         .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("bench/zig/bench_lib.zig"), .output = "bench/_bench_symbols.ts", .sources = &.{"bench/zig/bench_lib.zig"} },
     }) |bindings_options| {
+        if (bindings_only) |output| if (!std.mem.eql(u8, output, bindings_options.output)) continue;
         const steps = addBindings(b, bindings_options);
         bindings_step.dependOn(steps.write);
         bindings_check_step.dependOn(steps.check);
@@ -485,12 +492,13 @@ fn zerocopyOptions(b: *std.Build, checked: bool) *std.Build.Module {
 
 /// libzerocopy and the test hooks with the checked module, side by side: the
 /// checked Deno run loads both, and each library checks what it handed over.
-fn addCheckedLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode) void {
+fn addCheckedLibrary(b: *std.Build, target: std.Build.ResolvedTarget, optimize: std.builtin.OptimizeMode, strip: ?bool) void {
     const options = zerocopyOptions(b, true);
     const zerocopy = zerocopyModule(b, b, target, optimize, options);
     const step = b.step("checked-lib", "Build libzerocopy and the test hooks with a checking allocator into zig-out/checked/");
     for ([_][]const u8{ "zerocopy", "test_hooks" }, [_][]const u8{ "zig/root.zig", "zig/test_hooks_library.zig" }) |name, root| {
         const library = addSharedLibrary(b, name, b.path(root), target, optimize, zerocopy, options);
+        library.root_module.strip = strip;
         const install = b.addInstallArtifact(library, .{ .dest_dir = .{ .override = .{ .custom = "checked" } } });
         step.dependOn(&install.step);
     }
