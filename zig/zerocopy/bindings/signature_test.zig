@@ -54,7 +54,7 @@ test "analyse returns a BatchOut as an ArrowBatch and takes an ArrowSchema + Arr
     try std.testing.expectEqualStrings("zerocopyArrow.ArrowBatch", table.returns);
     try std.testing.expect(table.params[1].kind == .arrow_out and !table.params[1].visible());
     try std.testing.expectEqualStrings("buffer", table.params[1].ffi);
-    try std.testing.expectEqualStrings("*zerocopy.arrow.BatchOut", table.params[1].zig);
+    try std.testing.expectEqualStrings("?*zerocopy.arrow.BatchOut", table.params[1].zig);
     const kernel = comptime analyse(namespace, "kernel", .{}, null);
     try std.testing.expectEqual(@as(?usize, 0), kernel.arrow_in);
     try std.testing.expect(!kernel.arrow_out and kernel.params[0].visible() and !kernel.params[1].visible());
