@@ -170,6 +170,32 @@ describe("a batch lent to a nonblocking call", () => {
     assertEquals((await assertRejects(() => moving, ZeroCopyError)).code, "DETACHED");
   });
 
+  it("keeps memory Zig handed over allocated when its ArrowBatch is disposed during the call", async () => {
+    const before = library.stats();
+    const batch = arrowDemo.zc_arrow_demo_table(2000, WITH_NULLS);
+    const expected = checksumBatch(batch.recordBatch);
+    const out = new BigUint64Array(1);
+    const pending = arrowDemo.zc_arrow_demo_checksum_after(batch.table, 50, out);
+    batch[Symbol.dispose]();
+    // Still allocated: Zig is reading it.
+    assertEquals(library.stats().liveBuffers, before.liveBuffers + 1);
+    assertEquals((await assertRejects(() => pending, ZeroCopyError)).code, "DETACHED");
+    assertEquals(out[0], expected);
+    assertEquals(library.stats().liveBuffers, before.liveBuffers);
+    assertEquals(library.stats().totalReleased, before.totalReleased + 1);
+
+    const again = arrowDemo.zc_arrow_demo_table(2000, 0);
+    const moving = lendBatch(
+      library,
+      again.recordBatch,
+      (schema, array) => library.symbols.zc_arrow_demo_checksum_after(schema, array, 50, out),
+    );
+    again[Symbol.dispose]();
+    assertEquals(library.stats().liveBuffers, before.liveBuffers + 1);
+    assertEquals((await assertRejects(() => moving, ZeroCopyError)).code, "DETACHED");
+    assertEquals(library.stats().liveBuffers, before.liveBuffers);
+  });
+
   it("refuses a bad argument to lendBatch with a typed error", () => {
     const table = readings(2);
     assertEquals(

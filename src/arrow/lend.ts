@@ -12,6 +12,8 @@ import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 import { isThenable } from "../library/callbacks.ts";
 import { what } from "../buffer/gate.ts";
 import { ZeroCopyError } from "../errors.ts";
+import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { ownerOf } from "./batch.ts";
 import {
   ARRAY_BYTES,
   ArrayOffset,
@@ -152,8 +154,22 @@ export function lendBatch<S extends Deno.ForeignLibraryInterface, R>(
     );
   }
   const lent = lendStructs(lib, batch, "lendBatch");
-  const result = call(lent.schema, lent.array);
-  return isThenable(result) ? afterSettled(result, lent.views, "lendBatch") as R : result;
+  // Memory Zig handed over stays allocated until the call returns or settles,
+  // even if its ArrowBatch is disposed meanwhile.
+  const pins = lent.owners.map((owner) => owner.pin());
+  const unpin = () => pins.forEach((pin) => pin[Symbol.dispose]());
+  let result: R;
+  try {
+    result = call(lent.schema, lent.array);
+  } catch (error) {
+    unpin();
+    throw error;
+  }
+  if (!isThenable(result)) {
+    unpin();
+    return result;
+  }
+  return afterSettled(result, lent.views, "lendBatch").finally(unpin) as R;
 }
 
 /** C Data structs lent for a call, and every view they point into. */
@@ -164,6 +180,8 @@ export interface LentStructs {
   readonly array: Uint8Array<ArrayBuffer>;
   /** The structs' own memory first, then each Arrow buffer they point at. */
   readonly views: readonly ArrayBufferView[];
+  /** The handed-over memory the batch views, if an `ArrowBatch` made it: to pin during a nonblocking call. */
+  readonly owners: readonly ZeroCopyBuffer<"u8">[];
 }
 
 /**
@@ -256,6 +274,7 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
     schema: memory.subarray(schemaAt(0), schemaAt(0) + SCHEMA_BYTES),
     array: memory.subarray(arrayAt(0), arrayAt(0) + ARRAY_BYTES),
     views: [memory, ...views],
+    owners: ownerOf(batch) === undefined ? [] : [ownerOf(batch)!],
   };
 }
 

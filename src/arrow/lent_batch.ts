@@ -10,7 +10,8 @@ import { RecordBatch, Table } from "apache-arrow";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import { what } from "../buffer/gate.ts";
 import { ZeroCopyError } from "../errors.ts";
-import { lendStructs } from "./lend.ts";
+import { lendStructs, type LentStructs } from "./lend.ts";
+import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
 /**
  * What a generated wrapper takes for a batch parameter: a record batch, or a
@@ -55,16 +56,19 @@ export class LentBatch implements Disposable {
    * call keeps referenced and checks for detachment when it settles.
    */
   readonly views: readonly ArrayBufferView[];
+  /**
+   * The memory Zig handed over that the batch views (when an `ArrowBatch`
+   * made it): what a nonblocking call pins, so that disposing the
+   * `ArrowBatch` meanwhile frees it only after the call.
+   */
+  readonly owners: readonly ZeroCopyBuffer<"u8">[];
 
   /** @internal Use {@linkcode lendBatchArgument}. */
-  constructor(
-    schema: Uint8Array<ArrayBuffer>,
-    array: Uint8Array<ArrayBuffer>,
-    views: readonly ArrayBufferView[],
-  ) {
-    this.schema = schema;
-    this.array = array;
-    this.views = views;
+  constructor(lent: LentStructs) {
+    this.schema = lent.schema;
+    this.array = lent.array;
+    this.views = lent.views;
+    this.owners = lent.owners;
   }
 
   /** Marks the structs released; the batch itself stays the caller's. */
@@ -125,6 +129,5 @@ export function lendBatchArgument<S extends Deno.ForeignLibraryInterface>(
       }, where an apache-arrow RecordBatch or Table is read (from the apache-arrow version zerocopy/arrow imports)`,
     );
   }
-  const lent = lendStructs(lib, record, `${call} (argument "${name}")`);
-  return new LentBatch(lent.schema, lent.array, lent.views);
+  return new LentBatch(lendStructs(lib, record, `${call} (argument "${name}")`));
 }

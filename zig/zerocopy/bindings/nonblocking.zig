@@ -29,6 +29,8 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         .arrow_schema => try kept.add("...{s}Lent.views", .{param.name}),
         else => {},
     };
+    // Pinned after the descriptors, so that their indexes stay the parameters'.
+    if (sig.arrow_in) |index| try buffers.add("...{s}Lent.owners", .{sig.params[index].name});
     var start: List = .{};
     try start.add("\"{s}\"", .{sig.name});
     try start.add("options", .{});
