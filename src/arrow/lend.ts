@@ -123,7 +123,9 @@ const EMPTY = new Uint8Array(8);
  * @param call Calls the Zig function with the two structs.
  * When `call` returns a Promise (a `nonblocking` symbol), the structs and every
  * buffer they point at stay referenced until it settles, and it rejects with
- * `DETACHED` if one of them was detached (transferred) meanwhile.
+ * `DETACHED` if one of them was detached (transferred) meanwhile. A batch
+ * an {@linkcode ArrowBatch} made keeps its memory pinned during the call:
+ * disposed meanwhile, it is freed once the call returns or settles.
  *
  * @returns What `call` returns.
  * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` naming a column type with no supported format;
