@@ -8,7 +8,9 @@
  * as an apache-arrow `RecordBatch`/`Table` whose columns view that buffer, and
  * give it back exactly once when the {@linkcode ArrowBatch} is disposed.
  * {@linkcode lendBatch} passes a batch built in Deno to a Zig function as
- * `ArrowSchema` + `ArrowArray` for one call. docs/arrow.md has the whole story.
+ * `ArrowSchema` + `ArrowArray` for one call. Bindings generated for exports
+ * that take `*zerocopy.arrow.BatchOut` or a lent batch import the rest
+ * ({@linkcode lendBatchArgument}, {@linkcode BatchArgument}). docs/arrow.md has the whole story.
  *
  * @example A table from Zig, filtered with apache-arrow
  * ```ts
@@ -27,4 +29,5 @@
 
 export { adoptBatch, ArrowBatch, importBatch } from "./src/arrow/batch.ts";
 export { lendBatch, lendTable } from "./src/arrow/lend.ts";
+export { type BatchArgument, lendBatchArgument, LentBatch } from "./src/arrow/lent_batch.ts";
 export { SUPPORTED_FORMATS } from "./src/arrow/c_data.ts";

@@ -84,7 +84,7 @@ pub fn build(b: *std.Build) void {
     });
     b.step("bindings-versioned", "Write zig-out/versioned_bindings.ts, importing zerocopy from JSR by version").dependOn(versioned.write);
     // Each must fail with a message naming the export and the fix (tools/check_bindings_errors.sh).
-    inline for (.{ "slice_parameter", "struct_by_value", "error_union", "missing_callconv", "missing_export_abi", "missing_spec", "private_spec" }) |case| {
+    inline for (.{ "slice_parameter", "struct_by_value", "error_union", "missing_callconv", "missing_export_abi", "missing_spec", "private_spec", "arrow_schema_alone" }) |case| {
         const path = "zig/fixtures/bindings_errors/" ++ case ++ ".zig";
         const steps = addBindings(b, .{
             .zerocopy = b,
@@ -97,6 +97,7 @@ pub fn build(b: *std.Build) void {
     for ([_]BindingsOptions{
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/abi/symbols.ts", .sources = &.{ "zig/zerocopy/exports.zig", "zig/zerocopy/region.zig", "zig/zerocopy/ring.zig", "zig/zerocopy/transfer.zig", "zig/zerocopy/arrow/arrow.zig", "zig/demo/demo.zig", "zig/demo/demo_arrow.zig", "zig/demo/demo_streams.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo/demo_bindings.ts", .sources = &.{ "zig/demo/demo.zig", "zig/demo/demo_arrow.zig" } },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "arrow_demo_bindings", .output = "tests/fixtures/arrow_demo.ts", .sources = &.{"zig/demo/demo_arrow.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("bench/zig/bench_lib.zig"), .output = "bench/_bench_symbols.ts", .sources = &.{"bench/zig/bench_lib.zig"} },

@@ -10,7 +10,7 @@ cd "$ZEROCOPY_ROOT"
 
 fail() { echo "check_bindings: $*" >&2; exit 1; }
 
-generated=(src/abi/symbols.ts src/demo/demo_bindings.ts tests/fixtures/bindings_fixture.ts tests/fixtures/test_hooks.ts
+generated=(src/abi/symbols.ts src/demo/demo_bindings.ts tests/fixtures/bindings_fixture.ts tests/fixtures/test_hooks.ts tests/fixtures/arrow_demo.ts
   bench/_bench_symbols.ts examples/zig_author/bindings.ts)
 
 zig build bindings-check || fail "a committed generated file is stale: run \"zig build bindings\" (and in examples/zig_author) and commit"

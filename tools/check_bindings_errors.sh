@@ -31,6 +31,7 @@ expect missing_callconv "export add does not use the C calling convention" "decl
 expect missing_export_abi "missing_export_abi.zig never calls zerocopy.exportAbi()" "add \`comptime { zerocopy.exportAbi(); }\` to it"
 expect missing_spec "missing_spec.zig has no public \`bindings\` declaration" "add \`pub const bindings: zerocopy.bindings.Spec"
 expect private_spec "private_spec.zig has no public \`bindings\` declaration" "a declaration without \`pub\` is invisible"
+expect arrow_schema_alone "parameter 0 (\`schema\`) of columns is an ArrowSchema not followed by its ArrowArray" "array: ?*const zerocopy.arrow.ArrowArray\`"
 
 [ "$failures" = 0 ] || exit 1
-echo "check_bindings_errors: 7 mistakes, each refused with the export and the fix"
+echo "check_bindings_errors: 8 mistakes, each refused with the export and the fix"

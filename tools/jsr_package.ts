@@ -47,12 +47,26 @@ if (broken.length > 0) {
   Deno.exit(1);
 }
 
+// `deno publish` unfurls the bare specifiers deno.json maps (`"apache-arrow"` becomes
+// `"npm:apache-arrow@<version>"`), so the published modules resolve without the import map.
+const imports: Record<string, string> = config.imports ?? {};
+const unfurled = (bytes: Uint8Array, relative: string): Uint8Array => {
+  if (!/\.[cm]?tsx?$|\.[cm]?jsx?$/.test(relative)) return bytes;
+  let text = new TextDecoder().decode(bytes);
+  for (const [bare, target] of Object.entries(imports)) {
+    if (bare.endsWith("/")) continue;
+    const quoted = bare.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    text = text.replace(new RegExp(`((?:from|import)\\s*\\(?\\s*)"${quoted}"`, "g"), `$1"${target}"`);
+  }
+  return new TextEncoder().encode(text);
+};
+
 const packageDir = `${registry}/@${scope}/${name}`;
 const manifest: Record<string, { size: number; checksum: string }> = {};
 let total = 0;
 for (const file of files) {
   const relative = file.href.slice(root.href.length);
-  const bytes = await Deno.readFile(file);
+  const bytes = unfurled(await Deno.readFile(file), relative);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   manifest[`/${relative}`] = {
     size: bytes.length,

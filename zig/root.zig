@@ -3,15 +3,17 @@
 pub const zerocopy = @import("zerocopy/zerocopy.zig");
 const demo = @import("demo/demo.zig");
 const demo_streams = @import("demo/demo_streams.zig");
+const demo_arrow = @import("demo/demo_arrow.zig");
 
 /// What `zig build bindings` writes to src/abi/symbols.ts: the symbol tables and the ABI layout.
 pub const bindings: zerocopy.bindings.Spec = .{
-    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo.exports)",
+    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo.exports, demo_arrow.batch_exports)",
     .groups = &.{
         .{ .name = "probeSymbols", .exports = zerocopy.probe_exports },
         .{ .name = "abiSymbols", .exports = zerocopy.abi_exports, .extends = "probeSymbols" },
         .{ .name = "streamSymbols", .exports = demo_streams.exports, .extends = "abiSymbols" },
         .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "streamSymbols" },
+        .{ .name = "arrowDemoSymbols", .exports = demo_arrow.batch_exports, .extends = "libzerocopySymbols" },
     },
     .wrappers = false,
     .layouts = true,
@@ -24,12 +26,26 @@ pub const demo_bindings: zerocopy.bindings.Spec = .{
     .groups = &.{.{ .name = "libzerocopySymbols", .exports = demo.exports }},
     .import_from = "../bindings_api.ts",
     .symbols_from = "../abi/symbols.ts",
+    // The core module keeps no apache-arrow dependency: zc_arrow_checksum's
+    // wrapper takes the raw structs (arrow_demo_bindings wraps its batch-typed twin).
+    .arrow_wrappers = false,
+};
+
+/// What `zig build bindings` writes to tests/fixtures/arrow_demo.ts: wrappers of the
+/// demo exports that hand an Arrow batch over or take one, apart from the demo's
+/// own wrappers so that the core module never imports apache-arrow.
+pub const arrow_demo_bindings: zerocopy.bindings.Spec = .{
+    .source = "zig/root.zig (demo_arrow.batch_exports)",
+    .groups = &.{.{ .name = "arrowDemoSymbols", .exports = demo_arrow.batch_exports }},
+    .import_from = "../../mod.ts",
+    .symbols_from = "../../src/abi/symbols.ts",
 };
 
 comptime {
     zerocopy.exportAbi();
     zerocopy.exportAll(demo.exports);
     zerocopy.exportAll(demo_streams.exports);
+    zerocopy.exportAll(demo_arrow.batch_exports);
 }
 
 test {

@@ -19,6 +19,7 @@ import {
   type ZeroCopyBuffer,
   type ZeroCopyLibrary,
 } from "../../mod.ts";
+import * as zerocopyArrow from "../../arrow.ts";
 
 /** FFI symbols of `root.exports`, each parameter with its Zig type. */
 export const symbols = {
@@ -215,8 +216,8 @@ export const symbols = {
     ],
     result: "u32",
   },
-  /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding), for `adoptBatch` in Deno.
-   * `fn (rows: u64, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding): an apache-arrow table in Deno.
+   * `fn (rows: u64, out: ?*zerocopy.arrow.BatchOut) zerocopy.Status` */
   make_sensor_readings: {
     parameters: [
       "u64", // rows
@@ -225,11 +226,11 @@ export const symbols = {
     result: "i32",
   },
   /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built.
-   * `fn (schema: ?*const zerocopy.ArrowSchema, array: ?*const zerocopy.ArrowArray, column: ?[*]const u8, column_len: u32, out: ?*f64) zerocopy.Status` */
+   * `fn (batch: ?*const zerocopy.ArrowSchema, batch_array: ?*const zerocopy.ArrowArray, column: ?[*]const u8, column_len: u32, out: ?*f64) zerocopy.Status` */
   sum_arrow_column: {
     parameters: [
-      "buffer", // schema
-      "buffer", // array
+      "buffer", // batch
+      "buffer", // batch_array
       "buffer", // column
       "u32", // column_len
       "buffer", // out
@@ -380,12 +381,11 @@ export interface Bindings {
   sum_records(bytes: LentArrayOf["u8"]): number;
   /** Counts the complete `key=value\n` records in a lent byte buffer. */
   count_records(bytes: LentArrayOf["u8"]): number;
-  /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding), for `adoptBatch` in Deno. */
-  make_sensor_readings(rows: number | bigint): ZeroCopyBuffer<"u8">;
+  /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding): an apache-arrow table in Deno. */
+  make_sensor_readings(rows: number | bigint): zerocopyArrow.ArrowBatch;
   /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built. */
   sum_arrow_column(
-    schema: BufferSource,
-    array: BufferSource,
+    batch: zerocopyArrow.BatchArgument,
     column: LentArrayOf["u8"],
     out: BufferSource,
   ): void;
@@ -569,14 +569,21 @@ export function bind(lib: Library): Bindings {
     },
     make_sensor_readings: (rows) => {
       const rowsFfi = toFfiInteger(rows, "u64", "make_sensor_readings", "rows");
-      return lib.adopt("u8", (out) => {
+      const buffer = lib.adopt("u8", (out) => {
         return lib.symbols.make_sensor_readings(rowsFfi, out);
       });
+      return zerocopyArrow.importBatch(buffer);
     },
-    sum_arrow_column: (schema, array, column, out) => {
+    sum_arrow_column: (batch, column, out) => {
+      using batchLent = zerocopyArrow.lendBatchArgument(
+        lib,
+        batch,
+        "sum_arrow_column",
+        "batch",
+      );
       const status = lib.symbols.sum_arrow_column(
-        schema,
-        array,
+        batchLent.schema,
+        batchLent.array,
         lendAs(column, "u8", "sum_arrow_column", "column"),
         column.length,
         out,

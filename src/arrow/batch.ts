@@ -12,6 +12,15 @@ import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import { readBatch, tableOf } from "./import.ts";
 
+// Which handed-over memory a record batch views, so that lending it to a
+// nonblocking call can pin that memory: disposed meanwhile, it is freed after.
+const owners = new WeakMap<RecordBatch, ZeroCopyBuffer<"u8">>();
+
+/** The handed-over memory `batch` views, when an {@linkcode ArrowBatch} made it. */
+export function ownerOf(batch: RecordBatch): ZeroCopyBuffer<"u8"> | undefined {
+  return owners.get(batch);
+}
+
 /**
  * A record batch Zig built with `zerocopy.arrow.handOverBatch`, read in place:
  * every column's buffers are views of the memory Zig handed over, not copies.
@@ -42,6 +51,7 @@ export class ArrowBatch implements Disposable {
   constructor(memory: ZeroCopyBuffer<"u8">, batch: RecordBatch) {
     this.#memory = memory;
     this.#batch = batch;
+    owners.set(batch, memory);
   }
 
   /** The apache-arrow record batch over Zig's memory. */

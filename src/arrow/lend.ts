@@ -7,8 +7,13 @@
  * @module
  */
 
-import { type Data, type DataType, Field, type RecordBatch, Struct, type Table, Type } from "apache-arrow";
+import { type Data, type DataType, Field, RecordBatch, Struct, type Table, Type } from "apache-arrow";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { isThenable } from "../library/callbacks.ts";
+import { what } from "../buffer/gate.ts";
+import { ZeroCopyError } from "../errors.ts";
+import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { ownerOf } from "./batch.ts";
 import {
   ARRAY_BYTES,
   ArrayOffset,
@@ -19,6 +24,7 @@ import {
 } from "./c_data.ts";
 
 interface Node {
+  where: string;
   format: string;
   name: string;
   flags: bigint;
@@ -42,6 +48,7 @@ function describe(field: Field, data: Data, where: string): Node {
   const nullCount = data.nullCount;
   const bitmap = nullCount > 0 && data.nullBitmap && data.nullBitmap.byteLength > 0 ? data.nullBitmap : null;
   const node: Node = {
+    where,
     format,
     name: field.name,
     flags: field.nullable ? FLAG_NULLABLE : 0n,
@@ -114,8 +121,15 @@ const EMPTY = new Uint8Array(8);
  * @param lib The library whose function reads the batch.
  * @param batch The batch to lend (a table's `batches[i]`).
  * @param call Calls the Zig function with the two structs.
+ * When `call` returns a Promise (a `nonblocking` symbol), the structs and every
+ * buffer they point at stay referenced until it settles, and it rejects with
+ * `DETACHED` if one of them was detached (transferred) meanwhile. A batch
+ * an {@linkcode ArrowBatch} made keeps its memory pinned during the call:
+ * disposed meanwhile, it is freed once the call returns or settles.
+ *
  * @returns What `call` returns.
- * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` naming a column type with no supported format.
+ * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` naming a column type with no supported format;
+ * `INVALID_ARGUMENT` for anything but a `RecordBatch`; `DETACHED` for a column whose memory is gone.
  *
  * @example Checksum a table built in Deno, in Zig
  * ```ts
@@ -135,8 +149,68 @@ export function lendBatch<S extends Deno.ForeignLibraryInterface, R>(
   batch: RecordBatch,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,
 ): R {
+  if (!(batch instanceof RecordBatch)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `lendBatch lends an apache-arrow RecordBatch, not ${what(batch)}: pass table.batches[i]`,
+    );
+  }
+  const lent = lendStructs(lib, batch, "lendBatch");
+  // Memory Zig handed over stays allocated until the call returns or settles,
+  // even if its ArrowBatch is disposed meanwhile.
+  const pins = lent.owners.map((owner) => owner.pin());
+  const unpin = () => pins.forEach((pin) => pin[Symbol.dispose]());
+  let result: R;
+  try {
+    result = call(lent.schema, lent.array);
+  } catch (error) {
+    unpin();
+    throw error;
+  }
+  if (!isThenable(result)) {
+    unpin();
+    return result;
+  }
+  return afterSettled(result, lent.views, "lendBatch").finally(unpin) as R;
+}
+
+/** C Data structs lent for a call, and every view they point into. */
+export interface LentStructs {
+  /** The root `ArrowSchema`. */
+  readonly schema: Uint8Array<ArrayBuffer>;
+  /** The root `ArrowArray`. */
+  readonly array: Uint8Array<ArrayBuffer>;
+  /** The structs' own memory first, then each Arrow buffer they point at. */
+  readonly views: readonly ArrayBufferView[];
+  /** The handed-over memory the batch views, if an `ArrowBatch` made it: to pin during a nonblocking call. */
+  readonly owners: readonly ZeroCopyBuffer<"u8">[];
+}
+
+/**
+ * The structs of `batch` in JavaScript memory, pointing at apache-arrow's buffers.
+ * A column whose memory was detached (a disposed `ArrowBatch`'s table, a
+ * transferred `ArrayBuffer`) is refused: Zig would read no data or freed memory.
+ */
+export function lendStructs<S extends Deno.ForeignLibraryInterface>(
+  lib: ZeroCopyLibrary<S>,
+  batch: RecordBatch,
+  caller: string,
+): LentStructs {
   const root = describe(new Field("", new Struct(batch.schema.fields), false), batch.data, "the batch");
   const nodes = flatten(root);
+  const views: ArrayBufferView[] = [];
+  for (const n of nodes) {
+    for (const { view } of n.buffers) {
+      if (view === null) continue;
+      if ((view.buffer as ArrayBuffer).detached) {
+        throw new ZeroCopyError(
+          "DETACHED",
+          `${caller}: column ${n.where} views memory that was detached (a disposed ArrowBatch's table, or a transferred ArrayBuffer), so Zig would read none: lend a batch whose memory is live`,
+        );
+      }
+      views.push(view);
+    }
+  }
   const names = nodes.map((n) => [encoder.encode(n.format + "\0"), encoder.encode(n.name + "\0")]);
   // Structs first (8-aligned), then each node's buffer and children lists, then the strings.
   let size = nodes.length * (SCHEMA_BYTES + ARRAY_BYTES);
@@ -198,10 +272,40 @@ export function lendBatch<S extends Deno.ForeignLibraryInterface, R>(
       }
     }
   });
-  return call(
-    memory.subarray(schemaAt(0), schemaAt(0) + SCHEMA_BYTES),
-    memory.subarray(arrayAt(0), arrayAt(0) + ARRAY_BYTES),
-  );
+  return {
+    schema: memory.subarray(schemaAt(0), schemaAt(0) + SCHEMA_BYTES),
+    array: memory.subarray(arrayAt(0), arrayAt(0) + ARRAY_BYTES),
+    views: [memory, ...views],
+    owners: ownerOf(batch) === undefined ? [] : [ownerOf(batch)!],
+  };
+}
+
+/**
+ * Waits for a call that returned a thenable (a nonblocking export) while
+ * `views` stay referenced, so that neither the structs nor the buffers they
+ * point at are collected under Zig; then refuses the result if any was
+ * detached meanwhile, since Zig may have read memory that moved.
+ */
+export async function afterSettled<T>(
+  pending: PromiseLike<T>,
+  views: readonly ArrayBufferView[],
+  caller: string,
+): Promise<T> {
+  const value = await pending;
+  checkAttached(views, caller);
+  return value;
+}
+
+/** Throws `DETACHED` when one of `views` lost its memory during a call. */
+export function checkAttached(views: readonly ArrayBufferView[], caller: string): void {
+  for (const view of views) {
+    if ((view.buffer as ArrayBuffer).detached) {
+      throw new ZeroCopyError(
+        "DETACHED",
+        `${caller}: a column of the lent batch was detached during the call, so Zig may have read memory that moved; keep what a pending call reads alive and in place`,
+      );
+    }
+  }
 }
 
 /**

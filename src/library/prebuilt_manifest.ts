@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 275440,
-    sha256: "7f75a8bb58fb8aefea5ba5a51beaa5deebbed300e6e182bbe5b9ad2f8d2cbb1a",
+    size: 275600,
+    sha256: "67d54fe9971a30ccbee5a5303dc4537aabe139c338f195b6b4779a8f32bad2ab",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 300925,
-    sha256: "e990ed92ae47436cf010309faf5caa8ff3e8142c3bbf2a4bd0e6819567f77e35",
+    size: 301104,
+    sha256: "aaf9e3177ebdd070982ba394d414694e9fe943c500f483ba85f30c9209c7e658",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 261456,
-    sha256: "ec625d5cdf41043a75be9585eaa0320a5e5fd70a490ae9605da43232de5e7b51",
+    size: 262816,
+    sha256: "ef62450ecd31da9c32e27fcbb41a6bfe3ec4c851bf9cd3d65d233864a0f4f322",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 335920,
-    sha256: "ede8825652e1ba30ee6f8bc7c909f84b1a1ef742d395d0b9c2293f494d0eff6e",
+    size: 337168,
+    sha256: "1c373e41291abbf3e8826387e52fcbf780ae94ca331b052e9d170de27ce6265e",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 524288,
-    sha256: "7085f570178156069a09478229a496e950e541b4bd7c534794ff0478ab08a635",
+    size: 525312,
+    sha256: "b5c09046de55fcdad049e27ed0615c93e145eac79b3da3962e5e3ff62e7839c4",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 645632,
-    sha256: "ab094ffff77e64a4c22ac04e1dd668a3c691accc4816fe361050a7d94064057d",
+    size: 646144,
+    sha256: "c79dbe303efab89f41d200d109f56f6f5704172938b52605883d4e713ce69330",
   },
 };

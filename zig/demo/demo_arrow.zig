@@ -150,6 +150,44 @@ pub const exports = struct {
     }
 };
 
+/// `zc_arrow_demo_table` option: the batch fails the import (its first
+/// column's format is made Float16's "e", which the importer refuses).
+pub const unsupported_format: u32 = 4;
+
+/// Demo exports whose generated wrappers (tests/fixtures/arrow_demo.ts) return
+/// an `ArrowBatch` and take an apache-arrow `RecordBatch` or `Table`.
+pub const batch_exports = struct {
+    /// Exports Deno calls with `nonblocking: true`, on a worker thread.
+    pub const nonblocking = .{"zc_arrow_demo_checksum_after"};
+
+    /// The demo batch of `rows` rows (see `zc_arrow_demo_batch`), returned as an
+    /// apache-arrow table; `options` 4 makes its first column's format unsupported.
+    pub fn zc_arrow_demo_table(rows: u64, options: u32, out: ?*arrow.BatchOut) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        const status = exports.zc_arrow_demo_batch(rows, options & (with_nulls | sliced), @ptrCast(target));
+        if (status != .ok or options & unsupported_format == 0) return status;
+        const block = arrow.blockOf(&target.descriptor) orelse return .invalid_argument;
+        @constCast(block.schema.child(0).format.?)[0] = 'e';
+        return .ok;
+    }
+
+    /// Checksums a batch Deno lends (see `zerocopy.arrow.checksum`) into `out`;
+    /// refuses an unsupported format or layout with `invalid_argument`.
+    pub fn zc_arrow_demo_checksum(batch: ?*const arrow.ArrowSchema, batch_array: ?*const arrow.ArrowArray, out: ?*u64) callconv(.c) Status {
+        return exports.zc_arrow_checksum(batch, batch_array, out);
+    }
+
+    /// Sleeps `ms`, then checksums a lent batch into `out`: the slow call behind
+    /// the tests of a batch lent to a nonblocking call.
+    pub fn zc_arrow_demo_checksum_after(batch: ?*const arrow.ArrowSchema, batch_array: ?*const arrow.ArrowArray, ms: u32, out: ?*u64) callconv(.c) Status {
+        // A C export has no caller to pass an `Io`; the process-wide one sleeps on every OS.
+        const io = std.Io.Threaded.global_single_threaded.io();
+        io.sleep(.fromMilliseconds(ms), .awake) catch {};
+        return exports.zc_arrow_checksum(batch, batch_array, out);
+    }
+};
+
 test "the demo batch is deterministic, and its offset changes what the rows hold" {
     var checksums: [3]u64 = undefined;
     for ([_]u32{ with_nulls, with_nulls, with_nulls | sliced }, &checksums) |options, *sum| {

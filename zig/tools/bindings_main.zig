@@ -28,7 +28,10 @@ const spec: bindings.Spec = blk: {
         "so Deno's openLibrary() will refuse the library (it needs zc_release, zc_abi_version, zc_layout, zc_stats, " ++
         "zc_allocate); add `comptime { zerocopy.exportAbi(); }` to it");
     // A package's bindings import zerocopy from JSR whatever the Spec says (the example's says "../../mod.ts").
-    if (options.import_from) |module| declared.import_from = module;
+    if (options.import_from) |module| {
+        declared.import_from = module;
+        declared.arrow_from = null;
+    }
     break :blk declared;
 };
 

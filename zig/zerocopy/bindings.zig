@@ -64,6 +64,16 @@ pub const Spec = struct {
     /// package the library is built with, so an ABI change cannot pair old
     /// bindings with a new module.
     import_from: ?[]const u8 = null,
+    /// Where wrappers of exports that take or hand over an Arrow batch import
+    /// the `./arrow` subpath from; by default derived from `import_from`
+    /// (`arrow.ts` beside a `mod.ts`, else `<import_from>/arrow`). Nothing
+    /// imports it when no export uses a batch.
+    arrow_from: ?[]const u8 = null,
+    /// Whether wrappers turn an Arrow batch parameter pair into one apache-arrow
+    /// `RecordBatch | Table` parameter and a `*zerocopy.arrow.BatchOut` into a
+    /// returned `ArrowBatch`. False keeps them raw (`BufferSource` structs, a
+    /// `ZeroCopyBuffer<"u8">`), for a module that must not depend on apache-arrow.
+    arrow_wrappers: bool = true,
     /// Which parameters the wrappers fill from a lent array's length instead
     /// of taking them from the caller.
     hidden_lengths: HiddenLengths = .after_lent_array,

@@ -293,8 +293,8 @@ pub const exports = struct {
     }
 
     /// `rows` sensor readings as an Arrow record batch (time, sensor, value,
-    /// place, a 16-float embedding), for `adoptBatch` in Deno.
-    pub fn make_sensor_readings(rows: u64, out: ?*Out(u8)) callconv(.c) Status {
+    /// place, a 16-float embedding): an apache-arrow table in Deno.
+    pub fn make_sensor_readings(rows: u64, out: ?*zerocopy.arrow.BatchOut) callconv(.c) Status {
         const target = out orelse return .invalid_argument;
         target.clear();
         sensors.readings(allocator, rows, &target.descriptor) catch |err| return switch (err) {
@@ -307,15 +307,15 @@ pub const exports = struct {
     /// Sums the non-null values of a lent batch's float64 column `column`
     /// (its name, UTF-8) into `out`: a kernel reading a table Deno built.
     pub fn sum_arrow_column(
-        schema: ?*const zerocopy.arrow.ArrowSchema,
-        array: ?*const zerocopy.arrow.ArrowArray,
+        batch: ?*const zerocopy.arrow.ArrowSchema,
+        batch_array: ?*const zerocopy.arrow.ArrowArray,
         column: ?[*]const u8,
         column_len: u32,
         out: ?*f64,
     ) callconv(.c) Status {
         const name = (column orelse return .invalid_argument)[0..column_len];
         const target = out orelse return .invalid_argument;
-        target.* = sensors.sumColumn(schema orelse return .invalid_argument, array orelse return .invalid_argument, name) catch
+        target.* = sensors.sumColumn(batch orelse return .invalid_argument, batch_array orelse return .invalid_argument, name) catch
             return .invalid_argument;
         return .ok;
     }

@@ -3,6 +3,7 @@
 //!   c_data.zig   `ArrowSchema` and `ArrowArray`, as the specification declares them
 //!   batch.zig    `handOverBatch`: a record batch from the author's slices, in one
 //!                allocation handed over as one descriptor (Deno views it in place)
+//!   batch_out.zig `BatchOut`: the out-parameter generated bindings return as an `ArrowBatch`
 //!   reader.zig   reading a batch another producer lends (pyarrow, Deno's apache-arrow)
 //!
 //! Building a batch and handing it over:
@@ -10,16 +11,18 @@
 //!     try zerocopy.arrow.handOverBatch(allocator, &.{
 //!         .{ .name = "id", .values = .{ .u32 = ids } },
 //!         .{ .name = "label", .values = .{ .utf8 = labels }, .validity = present },
-//!     }, &out.descriptor); // out: ?*zerocopy.Out(u8)
+//!     }, &out.descriptor); // out: ?*zerocopy.arrow.BatchOut (or ?*zerocopy.Out(u8))
 
 const std = @import("std");
 const abi = @import("../abi.zig");
 pub const c_data = @import("c_data.zig");
 pub const batch = @import("batch.zig");
 pub const reader = @import("reader.zig");
+pub const batch_out = @import("batch_out.zig");
 
 pub const ArrowSchema = c_data.ArrowSchema;
 pub const ArrowArray = c_data.ArrowArray;
+pub const BatchOut = batch_out.BatchOut;
 pub const ArrowBlock = batch.ArrowBlock;
 pub const Column = batch.Column;
 pub const Values = batch.Values;
@@ -177,4 +180,8 @@ test "an empty batch has a root with no rows" {
     _ = try checksum(&schema, &array);
     array.release.?(&array);
     schema.release.?(&schema);
+}
+
+test {
+    _ = batch_out;
 }

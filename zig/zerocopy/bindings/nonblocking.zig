@@ -19,13 +19,18 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     try params.add("options", .{});
     try params.write(w, 4, sig.name ++ ": async (", ") => {");
     try typescript.writeIntegerChecks(w, sig);
+    try typescript.writeLentBatch(w, sig);
     var buffers: List = .{};
     var kept: List = .{};
     inline for (sig.params) |param| switch (param.kind) {
         .descriptor => try buffers.add("{s}", .{param.name}),
         .lent, .memory => try kept.add("{s}", .{param.name}),
+        // The structs and every buffer they point at: referenced until the call settles.
+        .arrow_schema => try kept.add("...{s}Lent.views", .{param.name}),
         else => {},
     };
+    // Pinned after the descriptors, so that their indexes stay the parameters'.
+    if (sig.arrow_in) |index| try buffers.add("...{s}Lent.owners", .{sig.params[index].name});
     var start: List = .{};
     try start.add("\"{s}\"", .{sig.name});
     try start.add("options", .{});
@@ -37,7 +42,9 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     comptime var buffer_index: usize = 0;
     inline for (sig.params) |param| {
         const name = param.name;
-        if (param.kind == .out or param.kind == .records) {
+        if (param.kind == .arrow_schema or param.kind == .arrow_array) {
+            try typescript.addLentBatch(&args, sig, param);
+        } else if (param.kind == .out or param.kind == .records or param.kind == .arrow_out) {
             try args.add("out", .{});
         } else if (param.kind == .job) {
             try args.add("call.job", .{});
@@ -77,7 +84,7 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
                 },
             };
             try shape.write(w, 6, "return buffer.reshape([", "]);");
-        } else try w.writeAll("      return buffer;\n");
+        } else try w.writeAll(if (sig.arrow_out) "      return zerocopyArrow.importBatch(buffer);\n" else "      return buffer;\n");
     } else {
         const head = switch (sig.result) {
             .status => "      const status = await call.settle(() => {\n",

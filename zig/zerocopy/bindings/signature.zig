@@ -7,11 +7,19 @@ const std = @import("std");
 const abi = @import("../abi.zig");
 const isOut = @import("../out.zig").isOut;
 const records = @import("../records.zig");
+const c_data = @import("../arrow/c_data.zig");
+const BatchOut = @import("../arrow/batch_out.zig").BatchOut;
 const bindings = @import("../bindings.zig");
 const ElementType = abi.ElementType;
 const Spec = bindings.Spec;
 const Length = bindings.Length;
 const HiddenLengths = bindings.HiddenLengths;
+pub const Into = @import("into.zig").Into;
+const names = @import("names.zig");
+const namesLengths = names.namesLengths;
+const paramIndex = names.paramIndex;
+const paramName = names.paramName;
+const docOf = names.docOf;
 
 /// How one Zig parameter or result crosses the FFI boundary.
 pub const Kind = union(enum) {
@@ -35,6 +43,15 @@ pub const Kind = union(enum) {
     job,
     /// Any other pointer, passed as an opaque pointer value.
     pointer,
+    /// `*zerocopy.arrow.BatchOut`: where the function hands an Arrow record
+    /// batch over; the wrapper returns it imported as an `ArrowBatch`.
+    arrow_out,
+    /// `*const zerocopy.arrow.ArrowSchema` followed by `*const ArrowArray`: a
+    /// batch Deno lends for the call. The wrapper takes one apache-arrow
+    /// `RecordBatch` or `Table` for the pair.
+    arrow_schema,
+    /// The `ArrowArray` of the pair: filled in by the wrapper, not taken.
+    arrow_array,
     /// `zerocopy.Status`: 0 is ok, anything else becomes a thrown ZeroCopyError.
     status,
     void,
@@ -63,7 +80,10 @@ pub const Param = struct {
 
     /// Whether the wrapper takes this parameter from its caller.
     pub fn visible(param: Param) bool {
-        return param.kind != .out and param.kind != .job and param.kind != .records and param.length_of == null;
+        return switch (param.kind) {
+            .out, .job, .records, .arrow_out, .arrow_array => false,
+            else => param.length_of == null,
+        };
     }
 };
 
@@ -101,6 +121,11 @@ pub const Signature = struct {
     job: ?usize,
     /// The record type the export hands over through its `RecordOut(T)`, if any.
     records: ?Record,
+    /// It hands an Arrow record batch over through a `*zerocopy.arrow.BatchOut`.
+    arrow_out: bool = false,
+    /// The `ArrowSchema` parameter of the batch it takes, if any (its
+    /// `ArrowArray` is the next parameter).
+    arrow_in: ?usize = null,
 };
 
 /// A record type as the generated TypeScript names and describes it.
@@ -109,52 +134,6 @@ pub const Record = struct {
     name: []const u8,
     /// Its comptime layout (records.zig `layoutJson`).
     json: []const u8,
-};
-
-/// A parameter through which a function hands over into memory the host
-/// mapped already: what it hands over into, and the element type.
-pub const Into = struct {
-    where: enum { region, batch, ring },
-    tag: ElementType,
-
-    pub fn of(comptime T: type) ?Into {
-        if (@typeInfo(T) != .@"struct" or !@hasDecl(T, "hands_over_into")) return null;
-        return .{ .where = T.hands_over_into, .tag = T.element_type };
-    }
-
-    /// The TypeScript parameter the wrapper takes in place of the out-parameter.
-    pub fn parameter(comptime into: Into) []const u8 {
-        return if (into.where == .ring) "Ring<\"" ++ @tagName(into.tag) ++ "\">" else "Region";
-    }
-
-    /// What the wrapper returns.
-    pub fn returns(comptime into: Into) []const u8 {
-        const view = "TypedArrayOf[\"" ++ @tagName(into.tag) ++ "\"]";
-        return switch (into.where) {
-            .region => view,
-            .batch => view ++ "[]",
-            .ring => "RingSlot<\"" ++ @tagName(into.tag) ++ "\">",
-        };
-    }
-
-    /// The call the wrapper makes on the `Region` or `Ring`, up to its callback.
-    pub fn call(comptime into: Into) []const u8 {
-        return switch (into.where) {
-            .region => ".adopt(\"" ++ @tagName(into.tag) ++ "\", ",
-            .batch => ".adoptBatch(\"" ++ @tagName(into.tag) ++ "\", ",
-            // A ring knows its element type.
-            .ring => ".next(",
-        };
-    }
-
-    pub fn zigName(comptime into: Into) []const u8 {
-        const name = switch (into.where) {
-            .region => "RegionOut",
-            .batch => "BatchOut",
-            .ring => "RingOut",
-        };
-        return "*zerocopy." ++ name ++ "(" ++ @tagName(into.tag) ++ ")";
-    }
 };
 
 pub fn classify(comptime T: type, comptime where: []const u8) Kind {
@@ -186,6 +165,9 @@ pub fn classify(comptime T: type, comptime where: []const u8) Kind {
             .one => {
                 if (pointer.child == abi.Descriptor) return .descriptor;
                 if (pointer.child == abi.Job) return .job;
+                if (pointer.child == BatchOut) return .arrow_out;
+                if (pointer.child == c_data.ArrowSchema) return .arrow_schema;
+                if (pointer.child == c_data.ArrowArray) return .arrow_array;
                 if (records.isRecordOut(pointer.child)) return .{ .records = .{
                     .name = records.recordName(pointer.child.Record),
                     .json = records.layoutJson(pointer.child.Record),
@@ -217,7 +199,7 @@ pub fn isBigInt(comptime name: []const u8) bool {
 pub fn ffiName(comptime kind: Kind) []const u8 {
     return switch (kind) {
         .scalar => |name| name,
-        .descriptor, .out, .into, .lent, .memory, .job, .records => "buffer",
+        .descriptor, .out, .into, .lent, .memory, .job, .records, .arrow_out, .arrow_schema, .arrow_array => "buffer",
         .pointer => "pointer",
         .status => "i32",
         .void => "void",
@@ -235,7 +217,8 @@ pub fn tsType(comptime kind: Kind) []const u8 {
         .into => |into| into.parameter(),
         .memory => "BufferSource",
         .pointer => "Deno.PointerValue",
-        .status, .void, .job, .records => "void",
+        .arrow_schema => "zerocopyArrow.BatchArgument",
+        .status, .void, .job, .records, .arrow_out, .arrow_array => "void",
     };
 }
 
@@ -245,6 +228,7 @@ pub fn zigName(comptime T: type) []const u8 {
     switch (@typeInfo(T)) {
         .optional => |optional| return "?" ++ zigName(optional.child),
         .pointer => |pointer| {
+            if (pointer.size == .one and pointer.child == BatchOut) return "*zerocopy.arrow.BatchOut";
             if (pointer.size == .one and isOut(pointer.child))
                 return "*zerocopy.Out(" ++ @tagName(pointer.child.element_type) ++ ")";
             if (pointer.size == .one) if (Into.of(pointer.child)) |into| return into.zigName();
@@ -288,7 +272,7 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
     const info = @typeInfo(@TypeOf(@field(namespace, name))).@"fn";
     const result: Kind = switch (classify(info.return_type.?, "the result of " ++ name)) {
         // A returned pointer is only an address: nothing is lent or handed over by it.
-        .descriptor, .out, .into, .lent, .memory, .job, .records => .pointer,
+        .descriptor, .out, .into, .lent, .memory, .job, .records, .arrow_out, .arrow_schema, .arrow_array => .pointer,
         else => |kind| kind,
     };
     var params: [info.param_types.len]Param = undefined;
@@ -296,6 +280,8 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
     var into: @FieldType(Signature, "into") = null;
     var job: ?usize = null;
     var record: ?Record = null;
+    var arrow_out = false;
+    var arrow_in: ?usize = null;
     const nonblocking = isNonblocking(namespace, name);
     for (info.param_types, &params, 0..) |param_type, *param, i| {
         const param_name = paramName(source, name, i);
@@ -303,7 +289,12 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
             std.fmt.comptimePrint("parameter {d} of {s}", .{ i, name })
         else
             std.fmt.comptimePrint("parameter {d} (`{s}`) of {s}", .{ i, param_name, name });
-        const kind = classify(param_type.?, where);
+        const classified = classify(param_type.?, where);
+        const kind: Kind = if (spec.arrow) classified else switch (classified) {
+            .arrow_schema, .arrow_array => .memory,
+            .arrow_out => .{ .out = .u8 },
+            else => classified,
+        };
         param.* = .{
             .name = param_name,
             .kind = kind,
@@ -330,6 +321,22 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
                 if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands over into a region or ring, so it must return zerocopy.Status or void");
                 into = .{ .index = i, .into = target };
             },
+            .arrow_out => {
+                if (out != null or into != null or record != null) @compileError("zerocopy bindings: " ++ name ++ " has two out-parameters; hand one buffer over per call");
+                if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands a batch over, so it must return zerocopy.Status or void");
+                out = .u8;
+                arrow_out = true;
+            },
+            .arrow_schema => {
+                if (arrow_in != null) @compileError("zerocopy bindings: " ++ name ++ " takes two Arrow batches; a wrapper lends one per call");
+                if (i + 1 >= info.param_types.len or classify(info.param_types[i + 1].?, where) != .arrow_array)
+                    @compileError("zerocopy bindings: " ++ where ++ " is an ArrowSchema not followed by its ArrowArray; " ++
+                        "take a lent batch as `schema: ?*const zerocopy.arrow.ArrowSchema, array: ?*const zerocopy.arrow.ArrowArray`");
+                arrow_in = i;
+            },
+            .arrow_array => if (arrow_in == null or arrow_in.? + 1 != i)
+                @compileError("zerocopy bindings: " ++ where ++ " is an ArrowArray without its ArrowSchema just before; " ++
+                    "take a lent batch as `schema: ?*const zerocopy.arrow.ArrowSchema, array: ?*const zerocopy.arrow.ArrowArray`"),
             .out => |tag| {
                 if (out != null or into != null) @compileError("zerocopy bindings: " ++ name ++ " has two Out parameters; hand one buffer over per call");
                 if (result != .status and result != .void) @compileError("zerocopy bindings: " ++ name ++ " hands a buffer over, so it must return zerocopy.Status or void");
@@ -380,7 +387,7 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
         .result_ffi = ffiName(result),
         .out = out,
         .into = into,
-        .returns = if (record) |found| "RecordView<typeof " ++ found.name ++ "Layout>" else if (out) |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">" else if (into) |found| found.into.returns() else switch (result) {
+        .returns = if (arrow_out) "zerocopyArrow.ArrowBatch" else if (record) |found| "RecordView<typeof " ++ found.name ++ "Layout>" else if (out) |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">" else if (into) |found| found.into.returns() else switch (result) {
             .status, .void => "void",
             .scalar => |scalar| if (isBigInt(scalar)) "bigint" else tsType(result),
             else => tsType(result),
@@ -390,6 +397,8 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
         .nonblocking = nonblocking,
         .job = job,
         .records = record,
+        .arrow_out = arrow_out,
+        .arrow_in = arrow_in,
     };
 }
 
@@ -397,40 +406,12 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
 pub const Rules = struct {
     hidden_lengths: HiddenLengths = .after_lent_array,
     lengths: []const Length = &.{},
+    /// Batch parameters and `BatchOut` become apache-arrow objects (else raw memory and bytes).
+    arrow: bool = true,
 };
 
 pub fn rulesOf(comptime spec: Spec) Rules {
-    return .{ .hidden_lengths = spec.hidden_lengths, .lengths = spec.lengths };
-}
-
-pub fn namesLengths(comptime lengths: []const Length, comptime function: []const u8) bool {
-    for (lengths) |length| if (std.mem.eql(u8, length.function, function)) return true;
-    return false;
-}
-
-pub fn paramIndex(params: []const Param, comptime name: []const u8) ?usize {
-    for (params, 0..) |param, i| if (std.mem.eql(u8, param.name, name)) return i;
-    return null;
-}
-
-/// A parameter's name from the sources, or `argN`.
-pub fn paramName(comptime source: ?type, comptime function: []const u8, comptime index: usize) []const u8 {
-    const fallback = std.fmt.comptimePrint("arg{d}", .{index});
-    const info = source orelse return fallback;
-    if (!@hasDecl(info.functions, function)) return fallback;
-    const params = @field(info.functions, function).params;
-    if (index >= params.len or params[index].len == 0) return fallback;
-    return params[index];
-}
-
-/// A function's doc comment, safe inside a `/** */` comment.
-pub fn docOf(comptime source: ?type, comptime function: []const u8) []const u8 {
-    const info = source orelse return "";
-    if (!@hasDecl(info.functions, function)) return "";
-    const doc: []const u8 = @field(info.functions, function).doc;
-    var safe: []const u8 = "";
-    for (doc, 0..) |c, i| safe = safe ++ (if (c == '/' and i > 0 and doc[i - 1] == '*') "\\/" else &[_]u8{c});
-    return safe;
+    return .{ .hidden_lengths = spec.hidden_lengths, .lengths = spec.lengths, .arrow = spec.arrow_wrappers };
 }
 
 /// The signature of every export of `namespace`, in declaration order.

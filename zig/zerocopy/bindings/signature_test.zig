@@ -32,3 +32,40 @@ test "analyse takes names and docs from the source module and hides a length by 
     try std.testing.expectEqualStrings("arg1", unnamed.params[1].name);
     try std.testing.expect(unnamed.params[1].visible());
 }
+
+test "analyse returns a BatchOut as an ArrowBatch and takes an ArrowSchema + ArrowArray pair as one batch" {
+    const arrow = @import("../arrow/arrow.zig");
+    const Status = @import("../abi.zig").Status;
+    const namespace = struct {
+        pub fn table(rows: u32, out: ?*arrow.BatchOut) callconv(.c) Status {
+            _ = rows;
+            _ = out;
+            return .ok;
+        }
+        pub fn kernel(batch: ?*const arrow.ArrowSchema, batch_array: ?*const arrow.ArrowArray, factor: f64) callconv(.c) Status {
+            _ = batch;
+            _ = batch_array;
+            _ = factor;
+            return .ok;
+        }
+    };
+    const table = comptime analyse(namespace, "table", .{}, null);
+    try std.testing.expect(table.arrow_out and table.arrow_in == null);
+    try std.testing.expectEqualStrings("zerocopyArrow.ArrowBatch", table.returns);
+    try std.testing.expect(table.params[1].kind == .arrow_out and !table.params[1].visible());
+    try std.testing.expectEqualStrings("buffer", table.params[1].ffi);
+    try std.testing.expectEqualStrings("?*zerocopy.arrow.BatchOut", table.params[1].zig);
+    const kernel = comptime analyse(namespace, "kernel", .{}, null);
+    try std.testing.expectEqual(@as(?usize, 0), kernel.arrow_in);
+    try std.testing.expect(!kernel.arrow_out and kernel.params[0].visible() and !kernel.params[1].visible());
+    try std.testing.expectEqualStrings("zerocopyArrow.BatchArgument", kernel.params[0].ts);
+    try std.testing.expectEqualStrings("buffer", kernel.params[1].ffi);
+    try std.testing.expect(kernel.params[2].visible());
+    // Without Arrow wrappers (a module that must not import apache-arrow) both stay raw.
+    const raw_table = comptime analyse(namespace, "table", .{ .arrow = false }, null);
+    try std.testing.expect(!raw_table.arrow_out and raw_table.out.? == .u8);
+    try std.testing.expectEqualStrings("ZeroCopyBuffer<\"u8\">", raw_table.returns);
+    const raw_kernel = comptime analyse(namespace, "kernel", .{ .arrow = false }, null);
+    try std.testing.expect(raw_kernel.arrow_in == null and raw_kernel.params[1].visible());
+    try std.testing.expectEqualStrings("BufferSource", raw_kernel.params[0].ts);
+}

@@ -18,6 +18,10 @@ const rulesOf = signature.rulesOf;
 const signatures = signature.signatures;
 
 const List = @import("list.zig").List;
+const text_helpers = @import("text.zig");
+const writeJson = text_helpers.writeJson;
+pub const Difference = text_helpers.Difference;
+pub const firstDifference = text_helpers.firstDifference;
 
 /// Writes the whole TypeScript module for `spec`; `version` is the zerocopy
 /// package's, for the versioned import of its TypeScript API.
@@ -57,6 +61,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         try w.writeAll("  type ZeroCopyLibrary,\n} from \"");
         if (spec.import_from) |module| try w.writeAll(module) else try w.print("jsr:@zerocopy/zerocopy@^{s}", .{version});
         try w.writeAll("\";\n");
+        if (uses.arrow_in or uses.arrow_out) try writeArrowImport(w, spec, version);
     }
     if (spec.symbols_from) |module| try w.print("import {{ {s} }} from \"{s}\";\n", .{ wrapped.name, module });
     if (spec.layouts) {
@@ -75,32 +80,24 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
     }
 }
 
-/// Writes compact JSON (keys and numbers only, as `layout_json` is) the way
-/// `deno fmt` lays out an object literal: one property per line, trailing commas.
-fn writeJson(w: *std.Io.Writer, json: []const u8) !void {
-    var depth: usize = 0;
-    var i: usize = 0;
-    while (i < json.len) : (i += 1) {
-        switch (json[i]) {
-            '{' => {
-                depth += 1;
-                try w.writeAll(" {\n");
-                try w.splatByteAll(' ', depth * 2);
-            },
-            '}' => {
-                depth -= 1;
-                try w.writeAll(",\n");
-                try w.splatByteAll(' ', depth * 2);
-                try w.writeByte('}');
-            },
-            ',' => {
-                try w.writeAll(",\n");
-                try w.splatByteAll(' ', depth * 2);
-            },
-            ':' => try w.writeAll(if (json[i + 1] == '{') ":" else ": "),
-            else => try w.writeByte(json[i]),
-        }
-    }
+/// The wrappers of exports that hand a batch over or take one import the
+/// `./arrow` subpath, so only they depend on apache-arrow. A namespace import
+/// is one short line, which `deno fmt` keeps whatever a project's `lineWidth`.
+fn writeArrowImport(w: *std.Io.Writer, comptime spec: Spec, version: []const u8) !void {
+    try w.writeAll("import * as zerocopyArrow from \"");
+    if (comptime arrowModule(spec)) |module| try w.writeAll(module) else try w.print("jsr:@zerocopy/zerocopy@^{s}/arrow", .{version});
+    try w.writeAll("\";\n");
+}
+
+/// Where the arrow subpath is, when not the versioned JSR default: `arrow_from`,
+/// or `arrow.ts` beside an `import_from` that names a `mod.ts`, or `<import_from>/arrow`.
+pub fn arrowModule(comptime spec: Spec) ?[]const u8 {
+    if (spec.arrow_from) |module| return module;
+    const core = spec.import_from orelse return null;
+    if (std.mem.endsWith(u8, core, "/mod.ts")) return core[0 .. core.len - "mod.ts".len] ++ "arrow.ts";
+    if (std.mem.endsWith(u8, core, ".ts")) @compileError("zerocopy bindings: an export takes or hands over an Arrow batch, " ++
+        "but the Spec's import_from (" ++ core ++ ") does not say where the ./arrow subpath is; set `arrow_from`");
+    return core ++ "/arrow";
 }
 
 const Uses = struct {
@@ -114,6 +111,8 @@ const Uses = struct {
     integer32: bool = false,
     nonblocking: bool = false,
     records: bool = false,
+    arrow_out: bool = false,
+    arrow_in: bool = false,
 };
 
 /// Which of zerocopy's exports the wrappers refer to, so the generated module
@@ -123,6 +122,8 @@ fn usedImports(comptime sigs: []const Signature) Uses {
     for (sigs) |sig| {
         if (sig.nonblocking) uses.nonblocking = true;
         if (sig.records != null) uses.records = true;
+        if (sig.arrow_out) uses.arrow_out = true;
+        if (sig.arrow_in != null) uses.arrow_in = true;
         for (sig.params) |param| switch (param.kind) {
             .out => uses.buffer = true,
             .lent => uses.lend = true,
@@ -268,10 +269,13 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     }
     try params.write(w, 4, sig.name ++ ": (", ") => {");
     try writeIntegerChecks(w, sig);
+    try writeLentBatch(w, sig);
     var args: List = .{};
     inline for (sig.params) |param| {
         const name = param.name;
-        if (param.kind == .out or param.kind == .records) {
+        if (param.kind == .arrow_schema or param.kind == .arrow_array) {
+            try addLentBatch(&args, sig, param);
+        } else if (param.kind == .out or param.kind == .records or param.kind == .arrow_out) {
             try args.add("out", .{});
         } else if (param.kind == .into) {
             try args.add("into", .{});
@@ -318,6 +322,26 @@ fn writeRecordLayouts(w: *std.Io.Writer, comptime sigs: []const Signature) !void
     }
 }
 
+/// The batch an export takes, checked and lent as C Data structs until the
+/// wrapper returns (`using`): a bad one calls nothing.
+pub fn writeLentBatch(w: *std.Io.Writer, comptime sig: Signature) !void {
+    const index = sig.arrow_in orelse return;
+    const name = sig.params[index].name;
+    var lend: List = .{};
+    try lend.add("lib", .{});
+    try lend.add("{s}", .{name});
+    try lend.add("\"{s}\"", .{sig.name});
+    try lend.add("\"{s}\"", .{name});
+    var head_buffer: [256]u8 = undefined;
+    try lend.write(w, 6, try std.fmt.bufPrint(&head_buffer, "using {s}Lent = zerocopyArrow.lendBatchArgument(", .{name}), ");");
+}
+
+/// The argument for a lent batch's `ArrowSchema` or `ArrowArray` parameter.
+pub fn addLentBatch(args: *List, comptime sig: Signature, comptime param: Param) !void {
+    const name = sig.params[sig.arrow_in.?].name;
+    try args.add("{s}Lent.{s}", .{ name, if (param.kind == .arrow_schema) "schema" else "array" });
+}
+
 /// Integers are checked before the call, so a bad one hands nothing over.
 pub fn writeIntegerChecks(w: *std.Io.Writer, comptime sig: Signature) !void {
     inline for (sig.params) |param| {
@@ -350,9 +374,12 @@ fn writeCall(w: *std.Io.Writer, comptime sig: Signature, args: *const List) !voi
         try w.writeAll("      });\n");
     } else if (sig.out) |tag| {
         const adopt = "lib.adopt(\"" ++ @tagName(tag) ++ "\", (out) => {";
-        try w.writeAll(if (sig.shape == null) "      return " ++ adopt ++ "\n" else "      const buffer = " ++ adopt ++ "\n");
+        const named = sig.shape != null or sig.arrow_out;
+        try w.writeAll(if (!named) "      return " ++ adopt ++ "\n" else "      const buffer = " ++ adopt ++ "\n");
         try args.write(w, 8, "return " ++ call, ");");
         try w.writeAll("      });\n");
+        // A batch that fails the import is given back before the error is thrown.
+        if (sig.arrow_out) try w.writeAll("      return zerocopyArrow.importBatch(buffer);\n");
         if (sig.shape) |dims| {
             var shape: List = .{};
             inline for (dims) |dim| switch (dim) {
@@ -411,39 +438,6 @@ pub fn shapeExpression(buffer: []u8, comptime expression: []const u8, comptime s
     return out.buffered();
 }
 
-/// Where a committed file first differs from the generated one.
-pub const Difference = struct { line: usize, committed: []const u8, generated: []const u8 };
-
-/// The first line where `committed` and `generated` differ, "(end of file)" for a missing one.
-pub fn firstDifference(committed: []const u8, generated: []const u8) Difference {
-    var old_lines = std.mem.splitScalar(u8, committed, '\n');
-    var new_lines = std.mem.splitScalar(u8, generated, '\n');
-    var line: usize = 1;
-    while (true) : (line += 1) {
-        const old = old_lines.next();
-        const new = new_lines.next();
-        if (old == null and new == null) break;
-        if (old == null or new == null or !std.mem.eql(u8, old.?, new.?)) return .{
-            .line = line,
-            .committed = old orelse "(end of file)",
-            .generated = new orelse "(end of file)",
-        };
-    }
-    return .{ .line = line, .committed = "(end of file)", .generated = "(end of file)" };
-}
-
-test "firstDifference names the first differing line, or the end of the shorter text" {
-    const changed = firstDifference("a\nb\nc\n", "a\nx\nc\n");
-    try std.testing.expectEqual(@as(usize, 2), changed.line);
-    try std.testing.expectEqualStrings("b", changed.committed);
-    try std.testing.expectEqualStrings("x", changed.generated);
-    const shorter = firstDifference("a", "a\nb");
-    try std.testing.expectEqualStrings("(end of file)", shorter.committed);
-}
-
-test "writeJson lays out compact JSON one property per line" {
-    var buffer: [256]u8 = undefined;
-    var w: std.Io.Writer = .fixed(&buffer);
-    try writeJson(&w, "{\"a\":1,\"b\":{\"c\":2}}");
-    try std.testing.expectEqualStrings(" {\n  \"a\": 1,\n  \"b\": {\n    \"c\": 2,\n  },\n}", w.buffered());
+test {
+    _ = text_helpers;
 }
