@@ -202,7 +202,13 @@ class BlockReader {
       ? undefined
       : this.bytesAt(buffers, bitmapBytes, "the validity bitmap of $", where, 1);
     // A shared empty bitmap spares apache-arrow allocating one per column with no nulls.
-    const common = { type, offset: start, length: rows, nullCount: nullBitmap ? -1 : 0, nullBitmap: nullBitmap ?? NO_NULLS };
+    const common = {
+      type,
+      offset: start,
+      length: rows,
+      nullCount: nullBitmap ? -1 : 0,
+      nullBitmap: nullBitmap ?? NO_NULLS,
+    };
     let data: Data;
     switch (type.typeId) {
       case Type.Struct:
