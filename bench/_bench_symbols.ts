@@ -155,16 +155,7 @@ export const benchSymbols = {
     ],
     result: "i32",
   },
-  /** A 10-column Arrow batch of `rows` rows (five f64, five i32 columns) for bench/arrow_bench.ts, filled in place; row `i` of column `k` holds `i + k` (halved for f64).
-   * `fn (rows: u64, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
-  bench_arrow_batch: {
-    parameters: [
-      "u64", // rows
-      "buffer", // out
-    ],
-    result: "i32",
-  },
-  /** Produces, in place, the 10-column batch of `rows` rows that `bench_arrow_lend` and `bench_arrow_ipc` hand over, replacing the last.
+  /** Produces, in place, the 10-column batch of `rows` rows (five f64, five i32 columns; row `i` of column pair `k` holds `i + k`, halved for f64) that `bench_arrow_lend` and `bench_arrow_ipc` hand over, replacing the last.
    * `fn (rows: u64) zerocopy.Status` */
   bench_arrow_prepare: {
     parameters: [

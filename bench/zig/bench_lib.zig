@@ -339,30 +339,14 @@ pub const exports = struct {
     pub const bench_region_slice = root.bench_region_slice;
     pub const bench_region_batch = root.bench_region_batch;
     pub const bench_ring_next = root.bench_ring_next;
-    pub const bench_arrow_batch = root.bench_arrow_batch;
     pub const bench_arrow_prepare = root.bench_arrow_prepare;
     pub const bench_arrow_lend = root.bench_arrow_lend;
     pub const bench_arrow_ipc = root.bench_arrow_ipc;
     pub const bench_arrow_free = root.bench_arrow_free;
 };
 
-/// A 10-column Arrow batch of `rows` rows (five f64, five i32 columns) for
-/// bench/arrow_bench.ts, filled in place; row `i` of column `k` holds `i + k`
-/// (halved for f64).
-fn bench_arrow_batch(rows: u64, out: ?*zerocopy.Out(u8)) callconv(.c) Status {
-    const target = out orelse return .invalid_argument;
-    target.clear();
-    var batch = zerocopy.arrow.BatchBuilder.init(zerocopy.default_allocator, rows, &arrow_ipc.bench_columns) catch
-        return .out_of_memory;
-    defer batch.deinit();
-    for (0..5) |k| {
-        arrow_ipc.fillColumns(k, batch.column(k).values(f64) catch unreachable, batch.column(5 + k).values(i32) catch unreachable);
-    }
-    batch.finish(&target.descriptor);
-    return .ok;
-}
-
-/// Produces, in place, the 10-column batch of `rows` rows that
+/// Produces, in place, the 10-column batch of `rows` rows (five f64, five
+/// i32 columns; row `i` of column pair `k` holds `i + k`, halved for f64) that
 /// `bench_arrow_lend` and `bench_arrow_ipc` hand over, replacing the last.
 fn bench_arrow_prepare(rows: u64) callconv(.c) Status {
     return arrow_ipc.prepare(rows);

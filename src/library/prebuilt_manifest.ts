@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 275440,
-    sha256: "7f75a8bb58fb8aefea5ba5a51beaa5deebbed300e6e182bbe5b9ad2f8d2cbb1a",
+    sha256: "3b265e96bbf09c7151d8bbd1707f3c7a9fe6c4dab7ee107ead61ed34f28c3818",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 300925,
-    sha256: "e990ed92ae47436cf010309faf5caa8ff3e8142c3bbf2a4bd0e6819567f77e35",
+    size: 305021,
+    sha256: "10126449de3d6b983ec7c71ccc49437691254f289d3fb915cb3c3a30943954ab",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 261456,
-    sha256: "ec625d5cdf41043a75be9585eaa0320a5e5fd70a490ae9605da43232de5e7b51",
+    size: 263256,
+    sha256: "81c52591fb8d60fa31d34cc01c4d2a1d71c002917f6f5ef9fd540e26138c184e",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 335920,
-    sha256: "ede8825652e1ba30ee6f8bc7c909f84b1a1ef742d395d0b9c2293f494d0eff6e",
+    size: 338088,
+    sha256: "ead2ddaeba5c545760048eb252edcb23812c660943e2a8e842a1bb07cd7bac4f",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 524288,
-    sha256: "7085f570178156069a09478229a496e950e541b4bd7c534794ff0478ab08a635",
+    size: 525312,
+    sha256: "a6cd125ed89d3d0b7403e6a1d6946cf4b37c2302b899300498939ccda4c44d86",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 645632,
-    sha256: "ab094ffff77e64a4c22ac04e1dd668a3c691accc4816fe361050a7d94064057d",
+    size: 647680,
+    sha256: "9e61861be432aa24a59a48b4012a91de4054f2aa8614cea88bc70ce9d2812d00",
   },
 };
