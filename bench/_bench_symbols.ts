@@ -155,13 +155,34 @@ export const benchSymbols = {
     ],
     result: "i32",
   },
-  /** A 10-column Arrow batch of `rows` rows (five f64, five i32 columns) for bench/arrow_bench.ts; row `i` of column `k` holds `i + k` (halved for f64).
-   * `fn (rows: u64, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
-  bench_arrow_batch: {
+  /** Produces, in place, the 10-column batch of `rows` rows (five f64, five i32 columns; row `i` of column pair `k` holds `i + k`, halved for f64) that `bench_arrow_lend` and `bench_arrow_ipc` hand over, replacing the last.
+   * `fn (rows: u64) zerocopy.Status` */
+  bench_arrow_prepare: {
     parameters: [
       "u64", // rows
+    ],
+    result: "i32",
+  },
+  /** Hands over the prepared batch itself (no copy); its release only marks it free, so one handover is lent at a time.
+   * `fn (out: ?*zerocopy.Descriptor) zerocopy.Status` */
+  bench_arrow_lend: {
+    parameters: [
       "buffer", // out
     ],
+    result: "i32",
+  },
+  /** Writes the prepared batch's columns as an Arrow IPC stream (schema, one record batch, end of stream) into a new allocation and hands it over.
+   * `fn (out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  bench_arrow_ipc: {
+    parameters: [
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** Frees the prepared batch (refused while it is lent).
+   * `fn () zerocopy.Status` */
+  bench_arrow_free: {
+    parameters: [],
     result: "i32",
   },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -10,6 +10,7 @@
 
 import type { Report } from "./_ratios.ts";
 import { benchmarkTables, headlineRatios } from "./_tables.ts";
+import { arrowTable } from "./_arrow_report.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -23,6 +24,11 @@ interface Block {
 const BLOCKS: readonly Block[] = [
   { file: "docs/benchmarks.md", marker: "bench-tables", render: benchmarkTables },
   { file: "README.md", marker: "bench-headlines", render: headlineRatios },
+  {
+    file: "docs/arrow.md",
+    marker: "arrow-bench",
+    render: (report) => report.arrow ? arrowTable(report.arrow) : "",
+  },
 ];
 
 /** The text of `file` with the block between `<!-- <marker> -->` and `<!-- /<marker> -->` replaced. */

@@ -13,6 +13,7 @@ import { medianOf, type Report, type Results, STREAM, targets } from "./_ratios.
 import { formatNs, formatRate } from "./_tables.ts";
 import { type Budget, measure, type Measurement, median, SIZES } from "./_timing.ts";
 import type { BunResults } from "./bun/handover.ts";
+import type { ArrowReport } from "./_arrow_report.ts";
 
 /** Where a run writes results.json and the chart. */
 export const RESULTS_DIR: URL = new URL("./results/", import.meta.url);
@@ -191,6 +192,14 @@ export async function only(keys: readonly string[]): Promise<void> {
   console.log(JSON.stringify(results));
 }
 
+async function previousArrowRun(): Promise<ArrowReport | undefined> {
+  try {
+    return (JSON.parse(await Deno.readTextFile(new URL("results.json", RESULTS_DIR))) as Report).arrow;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs every case, then Bun; writes bench/results/results.json and the chart, and returns the run. */
 export async function measureAll(): Promise<Report> {
   const machine = describeMachine();
@@ -216,6 +225,8 @@ export async function measureAll(): Promise<Report> {
     sizes: SIZES,
     results,
     ratios: targets(results),
+    // The Arrow benchmark records its own run (bench/arrow_bench.ts --write): kept as it was.
+    arrow: await previousArrowRun(),
   };
   await Deno.mkdir(RESULTS_DIR, { recursive: true });
   await Deno.writeTextFile(new URL("results.json", RESULTS_DIR), JSON.stringify(report, null, 2) + "\n");

@@ -8,6 +8,7 @@
 import { BATCH_SIZE, STREAMS } from "./_case.ts";
 import { type Measurement, type Size, SIZES } from "./_timing.ts";
 import type { Machine } from "./_machine.ts";
+import type { ArrowReport } from "./_arrow_report.ts";
 
 /** Case key → size label → measurement, or null where the case was skipped. */
 export type Results = Record<string, Record<string, Measurement | null>>;
@@ -20,6 +21,8 @@ export interface Report {
   sizes: readonly Size[];
   results: Results;
   ratios: Ratio[];
+  /** The Arrow benchmark's own run, when it was recorded. */
+  arrow?: ArrowReport;
 }
 
 /** One of the targets, checked against this run. */

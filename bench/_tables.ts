@@ -9,6 +9,7 @@
 import { BATCH_SIZE, STREAMS } from "./_case.ts";
 import { CONTEXT, medianOf, type Ratio, type Report, type Results, STREAM, throughput } from "./_ratios.ts";
 import { type Measurement, SIZES } from "./_timing.ts";
+import { arrowTable } from "./_arrow_report.ts";
 
 const COLUMNS: readonly { key: string; title: string }[] = [
   { key: "floor", title: "empty FFI call" },
@@ -143,6 +144,14 @@ export function benchmarkTables(report: Report): string {
     ratioTable(report.ratios),
     "",
     usingNote(report.results),
+    ...(report.arrow
+      ? [
+        "",
+        "Arrow: a 10-column batch (five f64, five i32) to an apache-arrow Table (bench/arrow_bench.ts).",
+        "",
+        arrowTable(report.arrow),
+      ]
+      : []),
   ].join("\n");
 }
 

@@ -9,6 +9,7 @@ const std = @import("std");
 pub const zerocopy = @import("zerocopy");
 const Descriptor = zerocopy.Descriptor;
 const Status = zerocopy.Status;
+const arrow_ipc = @import("arrow_ipc.zig");
 
 comptime {
     zerocopy.exportAbi();
@@ -338,38 +339,43 @@ pub const exports = struct {
     pub const bench_region_slice = root.bench_region_slice;
     pub const bench_region_batch = root.bench_region_batch;
     pub const bench_ring_next = root.bench_ring_next;
-    pub const bench_arrow_batch = root.bench_arrow_batch;
+    pub const bench_arrow_prepare = root.bench_arrow_prepare;
+    pub const bench_arrow_lend = root.bench_arrow_lend;
+    pub const bench_arrow_ipc = root.bench_arrow_ipc;
+    pub const bench_arrow_free = root.bench_arrow_free;
 };
 
-/// A 10-column Arrow batch of `rows` rows (five f64, five i32 columns) for
-/// bench/arrow_bench.ts; row `i` of column `k` holds `i + k` (halved for f64).
-fn bench_arrow_batch(rows: u64, out: ?*zerocopy.Out(u8)) callconv(.c) Status {
-    const target = out orelse return .invalid_argument;
-    target.clear();
-    const gpa = std.heap.c_allocator;
-    const floats = gpa.alloc(f64, rows * 5) catch return .out_of_memory;
-    defer gpa.free(floats);
-    const ints = gpa.alloc(i32, rows * 5) catch return .out_of_memory;
-    defer gpa.free(ints);
-    var columns: [10]zerocopy.arrow.Column = undefined;
-    const names = [_][]const u8{ "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7", "c8", "c9" };
-    for (0..5) |k| {
-        const f = floats[k * rows ..][0..rows];
-        const n = ints[k * rows ..][0..rows];
-        for (f, n, 0..) |*x, *y, i| {
-            x.* = @as(f64, @floatFromInt(i + k)) * 0.5;
-            y.* = @intCast((i + k) % (1 << 30));
-        }
-        columns[k] = .{ .name = names[k], .values = .{ .f64 = f } };
-        columns[5 + k] = .{ .name = names[5 + k], .values = .{ .i32 = n } };
-    }
-    zerocopy.arrow.handOverBatch(zerocopy.default_allocator, &columns, &target.descriptor) catch return .out_of_memory;
-    return .ok;
+/// Produces, in place, the 10-column batch of `rows` rows (five f64, five
+/// i32 columns; row `i` of column pair `k` holds `i + k`, halved for f64) that
+/// `bench_arrow_lend` and `bench_arrow_ipc` hand over, replacing the last.
+fn bench_arrow_prepare(rows: u64) callconv(.c) Status {
+    return arrow_ipc.prepare(rows);
+}
+
+/// Hands over the prepared batch itself (no copy); its release only marks it
+/// free, so one handover is lent at a time.
+fn bench_arrow_lend(out: ?*Descriptor) callconv(.c) Status {
+    return arrow_ipc.lend(out orelse return .invalid_argument);
+}
+
+/// Writes the prepared batch's columns as an Arrow IPC stream (schema, one
+/// record batch, end of stream) into a new allocation and hands it over.
+fn bench_arrow_ipc(out: ?*zerocopy.Out(u8)) callconv(.c) Status {
+    return arrow_ipc.handOverIpc(out orelse return .invalid_argument);
+}
+
+/// Frees the prepared batch (refused while it is lent).
+fn bench_arrow_free() callconv(.c) Status {
+    return arrow_ipc.free();
 }
 
 const root = @This();
 
 const testing = std.testing;
+
+test {
+    _ = arrow_ipc;
+}
 
 test "a pooled buffer goes back to its pool on release, neither freed nor refilled" {
     try testing.expectEqual(Status.ok, bench_pool_prepare(0, 8, 1));

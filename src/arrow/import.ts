@@ -23,6 +23,10 @@ import {
   typeOfFormat,
 } from "./c_data.ts";
 
+const utf8 = new TextDecoder();
+const NULLABLE = Number(FLAG_NULLABLE);
+const NO_NULLS = new Uint8Array(0);
+
 // Deeper nesting than this is refused rather than recursed into: a cycle of
 // child pointers in bad memory would otherwise never end.
 const MAX_DEPTH = 64;
@@ -40,33 +44,48 @@ class BlockReader {
   }
 
   word(at: number): number {
-    const value = this.#view.getBigInt64(at, true);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw invalid(`a field at byte ${at} holds ${value}, out of range`);
+    // Two 32-bit reads instead of a BigInt: an import reads dozens of words.
+    const low = this.#view.getUint32(at, true);
+    const high = this.#view.getInt32(at + 4, true);
+    if (high >= 0x200000 || high < -0x200000) {
+      throw invalid(`a field at byte ${at} holds ${this.#view.getBigInt64(at, true)}, out of range`);
     }
-    return Number(value);
+    return high * 0x1_0000_0000 + low;
   }
 
   /** The offset in the memory of a pointer to `bytes` bytes, or null for a null pointer. */
-  offsetOf(at: number, bytes: number, what: string, alignment = 1): number | null {
-    const pointer = this.#view.getBigUint64(at, true);
-    if (pointer === 0n) return null;
-    const offset = Number(pointer - BigInt(this.#base));
-    if (offset < 0 || offset + bytes > this.#bytes.byteLength || !Number.isSafeInteger(offset)) {
-      throw invalid(`${what} points outside the memory handed over`);
+  offsetOf(at: number, bytes: number, what: string, where: string, alignment = 1): number | null {
+    const low = this.#view.getUint32(at, true);
+    const high = this.#view.getUint32(at + 4, true);
+    if (low === 0 && high === 0) return null;
+    const offset = high * 0x1_0000_0000 + low - this.#base;
+    if (high >= 0x200000 || offset < 0 || offset + bytes > this.#bytes.byteLength) {
+      throw invalid(`${describe(what, where)} points outside the memory handed over`);
     }
     if ((this.#base + offset) % alignment !== 0) {
-      throw invalid(`${what} is not aligned to ${alignment} bytes`);
+      throw invalid(`${describe(what, where)} is not aligned to ${alignment} bytes`);
     }
     return offset;
   }
 
-  string(at: number, what: string): string {
-    const offset = this.offsetOf(at, 1, what);
+  string(at: number, what: string, where: string): string {
+    const offset = this.offsetOf(at, 1, what, where);
     if (offset === null) return "";
     const end = this.#bytes.indexOf(0, offset);
-    if (end < 0) throw invalid(`${what} is not null-terminated inside the memory handed over`);
-    return new TextDecoder().decode(this.#bytes.subarray(offset, end));
+    if (end < 0) {
+      throw invalid(`${describe(what, where)} is not null-terminated inside the memory handed over`);
+    }
+    // Names and formats are short and mostly ASCII: read them without a decoder.
+    if (end - offset <= 64) {
+      let text = "";
+      for (let i = offset; i < end; i++) {
+        const byte = this.#bytes[i];
+        if (byte >= 0x80) return utf8.decode(this.#bytes.subarray(offset, end));
+        text += String.fromCharCode(byte);
+      }
+      return text;
+    }
+    return utf8.decode(this.#bytes.subarray(offset, end));
   }
 
   /** A view of `count` elements of `Type` at the pointer at `at`. */
@@ -75,20 +94,27 @@ class BlockReader {
     at: number,
     count: number,
     what: string,
+    where: string,
   ): InstanceType<A> {
     const bytes = count * ArrayType.BYTES_PER_ELEMENT;
-    const offset = this.offsetOf(at, bytes, what, ArrayType.BYTES_PER_ELEMENT);
+    const offset = this.offsetOf(at, bytes, what, where, ArrayType.BYTES_PER_ELEMENT);
     if (offset === null) {
-      if (bytes > 0) throw invalid(`${what} is null but must hold ${bytes} bytes`);
+      if (bytes > 0) throw invalid(`${describe(what, where)} is null but must hold ${bytes} bytes`);
       return new ArrayType(0) as InstanceType<A>;
     }
     return new ArrayType(this.#bytes.buffer, this.#bytes.byteOffset + offset, count) as InstanceType<A>;
   }
 
-  bytesAt(at: number, count: number, what: string, alignment: number): Uint8Array<ArrayBuffer> {
-    const offset = this.offsetOf(at, count, what, alignment);
+  bytesAt(
+    at: number,
+    count: number,
+    what: string,
+    where: string,
+    alignment: number,
+  ): Uint8Array<ArrayBuffer> {
+    const offset = this.offsetOf(at, count, what, where, alignment);
     if (offset === null) {
-      if (count > 0) throw invalid(`${what} is null but must hold ${count} bytes`);
+      if (count > 0) throw invalid(`${describe(what, where)} is null but must hold ${count} bytes`);
       return new Uint8Array(0);
     }
     return this.#bytes.subarray(offset, offset + count);
@@ -100,15 +126,18 @@ class BlockReader {
     data: Data;
   } {
     if (depth > MAX_DEPTH) throw invalid(`${path} is nested more than ${MAX_DEPTH} deep`);
-    const name = this.string(schemaAt + SchemaOffset.name, `the name of ${path}`);
+    const name = this.string(schemaAt + SchemaOffset.name, "the name of $", path);
     const where = name === "" ? path : `column "${name}"`;
-    const format = this.string(schemaAt + SchemaOffset.format, `the format of ${where}`);
-    const flags = this.#view.getBigInt64(schemaAt + SchemaOffset.flags, true);
+    const format = this.string(schemaAt + SchemaOffset.format, "the format of $", where);
+    const flags = this.#view.getUint32(schemaAt + SchemaOffset.flags, true);
     const nChildren = this.word(schemaAt + SchemaOffset.n_children);
     if (this.word(arrayAt + ArrayOffset.n_children) !== nChildren || nChildren < 0 || nChildren > 1 << 16) {
       throw invalid(`${where}: its schema and array disagree on the number of children`);
     }
-    if (this.#view.getBigUint64(arrayAt + ArrayOffset.dictionary, true) !== 0n) {
+    if (
+      this.#view.getUint32(arrayAt + ArrayOffset.dictionary, true) !== 0 ||
+      this.#view.getUint32(arrayAt + ArrayOffset.dictionary + 4, true) !== 0
+    ) {
       throw new ZeroCopyError("ARROW_UNSUPPORTED", `${where} is dictionary-encoded, which is not supported`);
     }
     const length = this.word(arrayAt + ArrayOffset.length);
@@ -123,23 +152,26 @@ class BlockReader {
     const schemaChildren = this.offsetOf(
       schemaAt + SchemaOffset.children,
       nChildren * 8,
-      `${where}'s children`,
+      "$'s children",
+      where,
       8,
     );
     const arrayChildren = this.offsetOf(
       arrayAt + ArrayOffset.children,
       nChildren * 8,
-      `${where}'s children`,
+      "$'s children",
+      where,
       8,
     );
     const kids = (childShift: number, childRows: number) => {
       const fields: Field[] = [];
       const datas: Data[] = [];
       for (let i = 0; i < nChildren; i++) {
-        const s = this.offsetOf(schemaChildren! + 8 * i, SCHEMA_BYTES, `child ${i} of ${where}`, 8)!;
-        const a = this.offsetOf(arrayChildren! + 8 * i, ARRAY_BYTES, `child ${i} of ${where}`, 8)!;
-        if (s === null || a === null) throw invalid(`child ${i} of ${where} is null`);
-        const child = this.node(s, a, childShift, childRows, `child ${i} of ${where}`, depth + 1);
+        const childPath = `child ${i} of ${where}`;
+        const s = this.offsetOf(schemaChildren! + 8 * i, SCHEMA_BYTES, "$", childPath, 8);
+        const a = this.offsetOf(arrayChildren! + 8 * i, ARRAY_BYTES, "$", childPath, 8);
+        if (s === null || a === null) throw invalid(`${childPath} is null`);
+        const child = this.node(s, a, childShift, childRows, childPath, depth + 1);
         fields.push(child.field);
         datas.push(child.data);
       }
@@ -160,16 +192,23 @@ class BlockReader {
     if (nBuffers !== bufferCount(type)) {
       throw invalid(`${where} (format "${format}") has ${nBuffers} buffers, not ${bufferCount(type)}`);
     }
-    const buffers = this.offsetOf(arrayAt + ArrayOffset.buffers, nBuffers * 8, `${where}'s buffers`, 8);
+    const buffers = this.offsetOf(arrayAt + ArrayOffset.buffers, nBuffers * 8, "$'s buffers", where, 8);
     if (buffers === null) throw invalid(`${where} has no buffer list`);
     const end = start + rows;
     const bitmapBytes = Math.ceil(end / 8);
     const nullBitmap = nullCount === 0
       ? undefined
-      : this.offsetOf(buffers, bitmapBytes, `the validity bitmap of ${where}`) === null
+      : this.offsetOf(buffers, bitmapBytes, "the validity bitmap of $", where) === null
       ? undefined
-      : this.bytesAt(buffers, bitmapBytes, `the validity bitmap of ${where}`, 1);
-    const common = { type, offset: start, length: rows, nullCount: nullBitmap ? -1 : 0, nullBitmap };
+      : this.bytesAt(buffers, bitmapBytes, "the validity bitmap of $", where, 1);
+    // A shared empty bitmap spares apache-arrow allocating one per column with no nulls.
+    const common = {
+      type,
+      offset: start,
+      length: rows,
+      nullCount: nullBitmap ? -1 : 0,
+      nullBitmap: nullBitmap ?? NO_NULLS,
+    };
     let data: Data;
     switch (type.typeId) {
       case Type.Struct:
@@ -183,19 +222,19 @@ class BlockReader {
           {
             ...common,
             type,
-            data: this.bytesAt(buffers + 8, bitmapBytes, `the values of ${where}`, 1),
+            data: this.bytesAt(buffers + 8, bitmapBytes, "the values of $", where, 1),
           } as never,
         );
         break;
       case Type.Utf8: {
-        const offsets = this.buffer(Int32Array, buffers + 8, end + 1, `the offsets of ${where}`).subarray(
+        const offsets = this.buffer(Int32Array, buffers + 8, end + 1, "the offsets of $", where).subarray(
           start,
         );
         const last = offsets.length === 0 ? 0 : offsets[offsets.length - 1];
         if (last < 0 || (offsets.length > 0 && offsets[0] > last)) {
           throw invalid(`${where} has decreasing offsets`);
         }
-        const values = this.bytesAt(buffers + 16, last, `the characters of ${where}`, 1);
+        const values = this.bytesAt(buffers + 16, last, "the characters of $", where, 1);
         data = makeData({ ...common, type, valueOffsets: offsets, data: values } as never);
         break;
       }
@@ -203,7 +242,7 @@ class BlockReader {
         // Numbers and timestamps: apache-arrow indexes values from the view's start.
         const ArrayType = (type as unknown as { ArrayType: { BYTES_PER_ELEMENT: number } }).ArrayType;
         const width = ArrayType.BYTES_PER_ELEMENT;
-        const all = this.bytesAt(buffers + 8, end * width, `the values of ${where}`, width);
+        const all = this.bytesAt(buffers + 8, end * width, "the values of $", where, width);
         const values = new (ArrayType as unknown as Uint8ArrayConstructor)(
           all.buffer,
           all.byteOffset + start * width,
@@ -212,9 +251,14 @@ class BlockReader {
         data = makeData({ ...common, type, data: values } as never);
       }
     }
-    const nullable = (flags & FLAG_NULLABLE) !== 0n;
+    const nullable = (flags & NULLABLE) !== 0;
     return { field: new Field(name, type, nullable), data };
   }
+}
+
+/** A message's subject, built only when there is an error to report: `$` stands for `where`. */
+function describe(what: string, where: string): string {
+  return what.replace("$", () => where);
 }
 
 function invalid(what: string): ZeroCopyError {

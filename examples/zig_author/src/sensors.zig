@@ -1,7 +1,8 @@
 //! Sensor readings as an Apache Arrow record batch (examples/arrow_sensors.ts):
-//! the author fills ordinary slices and `zerocopy.arrow.handOverBatch` makes
-//! the batch Deno reads as an apache-arrow table, and a kernel sums a float64
-//! column of a table Deno lends back.
+//! the author declares the columns, fills them in place in the memory
+//! `zerocopy.arrow.BatchBuilder` lays out (no copy), and hands the batch over
+//! for Deno to read as an apache-arrow table; a kernel sums a float64 column
+//! of a table Deno lends back.
 
 const std = @import("std");
 const zerocopy = @import("zerocopy");
@@ -10,42 +11,39 @@ const arrow = zerocopy.arrow;
 pub const sensors = 1000;
 pub const embedding_size = 16;
 const labels = [_][]const u8{ "roof", "basement", "kitchen", "garage", "garden", "attic", "hall", "" };
+const longest_label = 8;
+
+const item: arrow.builder.Spec = .{ .name = "item", .type = .f32 };
 
 /// `rows` readings: one per sensor in turn, a microsecond apart, a value that
 /// drifts with the sensor and time, the sensor's place, a 16-float embedding.
 pub fn readings(allocator: *const std.mem.Allocator, rows: usize, out: *zerocopy.Descriptor) !void {
-    const gpa = std.heap.c_allocator;
-    const times = try gpa.alloc(i64, rows);
-    defer gpa.free(times);
-    const ids = try gpa.alloc(u32, rows);
-    defer gpa.free(ids);
-    const values = try gpa.alloc(f64, rows);
-    defer gpa.free(values);
-    const valid = try gpa.alloc(bool, rows);
-    defer gpa.free(valid);
-    const places = try gpa.alloc([]const u8, rows);
-    defer gpa.free(places);
-    const embeddings = try gpa.alloc(f32, rows * embedding_size);
-    defer gpa.free(embeddings);
+    var batch = try arrow.BatchBuilder.init(allocator, rows, &.{
+        .{ .name = "time", .type = .{ .timestamp = .{ .unit = .microsecond, .tz = "UTC" } } },
+        .{ .name = "sensor", .type = .u32 },
+        .{ .name = "value", .type = .f64, .nullable = true },
+        .{ .name = "place", .type = .{ .utf8 = .{ .capacity = try std.math.mul(usize, rows, longest_label) } } },
+        .{ .name = "embedding", .type = .{ .fixed_size_list = .{ .size = embedding_size, .items = &item } } },
+    });
+    defer batch.deinit(); // frees the batch unless finish handed it over
+    const times = try batch.column(0).values(i64);
+    const ids = try batch.column(1).values(u32);
+    const values = try batch.column(2).values(f64);
+    const valid = batch.column(2).validity().?;
+    var places = try batch.column(3).utf8();
+    const embeddings = try batch.column(4).child(0).values(f32);
     for (0..rows) |i| {
         const id: u32 = @intCast(i % sensors);
         times[i] = 1_700_000_000_000_000 + @as(i64, @intCast(i));
         ids[i] = id;
         values[i] = @sin(@as(f64, @floatFromInt(i)) * 0.001) + @as(f64, @floatFromInt(id)) * 0.001;
-        valid[i] = i % 97 != 13; // a reading lost now and then
-        places[i] = labels[id % labels.len];
+        if (i % 97 == 13) valid.set(i, false); // a reading lost now and then
+        try places.append(labels[id % labels.len]);
         for (embeddings[i * embedding_size ..][0..embedding_size], 0..) |*e, k| {
             e.* = @floatFromInt((id + k) % 7);
         }
     }
-    const items: arrow.Column = .{ .name = "item", .values = .{ .f32 = embeddings }, .nullable = false };
-    try arrow.handOverBatch(allocator, &.{
-        .{ .name = "time", .values = .{ .timestamp = .{ .unit = .microsecond, .tz = "UTC", .values = times } }, .nullable = false },
-        .{ .name = "sensor", .values = .{ .u32 = ids }, .nullable = false },
-        .{ .name = "value", .values = .{ .f64 = values }, .validity = valid },
-        .{ .name = "place", .values = .{ .utf8 = places }, .nullable = false },
-        .{ .name = "embedding", .values = .{ .fixed_size_list = .{ .size = embedding_size, .items = &items } }, .nullable = false },
-    }, out);
+    batch.finish(out);
 }
 
 /// The sum of the non-null values of the float64 column named `name` of a lent batch.

@@ -3,6 +3,8 @@
 //!   c_data.zig   `ArrowSchema` and `ArrowArray`, as the specification declares them
 //!   batch.zig    `handOverBatch`: a record batch from the author's slices, in one
 //!                allocation handed over as one descriptor (Deno views it in place)
+//!   builder.zig  `BatchBuilder`: the same allocation, filled in place by the author
+//!   layout.zig   the layout both share
 //!   batch_out.zig `BatchOut`: the out-parameter generated bindings return as an `ArrowBatch`
 //!   reader.zig   reading a batch another producer lends (pyarrow, Deno's apache-arrow)
 //!
@@ -19,6 +21,7 @@ pub const c_data = @import("c_data.zig");
 pub const batch = @import("batch.zig");
 pub const reader = @import("reader.zig");
 pub const batch_out = @import("batch_out.zig");
+pub const builder = @import("builder.zig");
 
 pub const ArrowSchema = c_data.ArrowSchema;
 pub const ArrowArray = c_data.ArrowArray;
@@ -28,6 +31,7 @@ pub const Column = batch.Column;
 pub const Values = batch.Values;
 pub const TimeUnit = batch.TimeUnit;
 pub const handOverBatch = batch.handOverBatch;
+pub const BatchBuilder = builder.BatchBuilder;
 pub const moveOut = batch.moveOut;
 pub const isBatch = batch.isBatch;
 pub const blockOf = batch.blockOf;
@@ -73,6 +77,10 @@ fn lentRelease(comptime T: type) fn (*T) callconv(.c) void {
             self.release = null;
         }
     }.release;
+}
+
+test {
+    _ = @import("builder_test.zig");
 }
 
 const testing = std.testing;

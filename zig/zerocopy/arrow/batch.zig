@@ -13,6 +13,7 @@ const checked = @import("../checked.zig");
 const counters = @import("../stats.zig");
 const handover = @import("../handover.zig");
 const c = @import("c_data.zig");
+const layout = @import("layout.zig");
 const ArrowArray = c.ArrowArray;
 const ArrowSchema = c.ArrowSchema;
 const Descriptor = abi.Descriptor;
@@ -24,7 +25,7 @@ pub const TimeUnit = enum {
     microsecond,
     nanosecond,
 
-    fn letter(unit: TimeUnit) u8 {
+    pub fn letter(unit: TimeUnit) u8 {
         return "smun"[@backingInt(unit)];
     }
 };
@@ -82,33 +83,85 @@ pub const Column = struct {
     pub fn length(column: Column) usize {
         return column.physicalLength() -| column.offset;
     }
+
+    /// The column as the layout sees it; `expected_rows` is what its parent
+    /// needs (null for the root).
+    pub fn shape(column: *const Column, expected_rows: ?usize, out: *layout.Shape) Error!void {
+        const physical = column.physicalLength();
+        if (column.offset > physical) return error.InvalidColumn;
+        if (expected_rows) |rows| if (physical - column.offset != rows) return error.LengthMismatch;
+        if (column.validity) |valid| if (valid.len != physical) return error.LengthMismatch;
+        out.* = .{
+            .name = column.name,
+            .nullable = column.nullable,
+            .physical = physical,
+            .offset = column.offset,
+            .validity = column.validity != null,
+            .data = .none,
+        };
+        try out.setFormat("{s}", .{switch (column.values) {
+            .i8 => "c",
+            .u8 => "C",
+            .i16 => "s",
+            .u16 => "S",
+            .i32 => "i",
+            .u32 => "I",
+            .i64 => "l",
+            .u64 => "L",
+            .f32 => "f",
+            .f64 => "g",
+            .bool => "b",
+            .utf8 => "u",
+            .@"struct" => "+s",
+            .timestamp, .fixed_size_list => "",
+        }});
+        switch (column.values) {
+            .bool => out.data = .bits,
+            .utf8 => |strings| {
+                var total: usize = 0;
+                for (strings) |text| total += text.len;
+                out.data = .{ .utf8 = total };
+            },
+            .timestamp => |t| {
+                try out.setFormat("ts{c}:{s}", .{ t.unit.letter(), t.tz orelse "" });
+                out.data = .{ .bytes = @sizeOf(i64) };
+            },
+            .fixed_size_list => |list| {
+                if (list.size == 0 or list.items.length() % list.size != 0) return error.LengthMismatch;
+                try out.setFormat("+w:{d}", .{list.size});
+                out.n_children = 1;
+                out.child_rows = physical * list.size;
+            },
+            .@"struct" => |children| {
+                out.n_children = children.len;
+                out.child_rows = physical;
+            },
+            inline else => |values| out.data = .{ .bytes = @sizeOf(@typeInfo(@TypeOf(values)).pointer.child) },
+        }
+    }
+
+    pub fn child(column: *const Column, i: usize) *const Column {
+        return switch (column.values) {
+            .fixed_size_list => |list| list.items,
+            .@"struct" => |children| &children[i],
+            else => unreachable,
+        };
+    }
 };
 
-pub const Error = error{ OutOfMemory, LengthMismatch, InvalidColumn };
+pub const Error = layout.Error;
 
 /// Builds a batch of `columns` in one allocation of `allocator` and hands it
-/// over through `out`. Every column must have the same length.
+/// over through `out`: the layout `BatchBuilder` makes, with the slices
+/// copied into it. Every column must have the same length.
 pub fn handOverBatch(allocator: *const Allocator, columns: []const Column, out: *Descriptor) Error!void {
     out.* = .released;
     const root: Column = .{ .values = .{ .@"struct" = columns }, .nullable = false };
-    var measure: Writer = .{ .memory = &.{} };
-    _ = measure.reserve(@sizeOf(ArrowBlock), 64);
-    var scratch: ArrowBlock = undefined;
-    var nodes: usize = 0;
-    try emit(&measure, &root, &scratch.schema, &scratch.array, &nodes);
-    const memory = allocator.alignedAlloc(u8, .@"64", measure.used) catch return error.OutOfMemory;
-    @memset(memory, 0);
-    var writer: Writer = .{ .memory = memory };
-    const block: *ArrowBlock = @ptrCast(memory.ptr);
-    _ = writer.reserve(@sizeOf(ArrowBlock), 64);
-    nodes = 0;
-    emit(&writer, &root, &block.schema, &block.array, &nodes) catch unreachable; // measured above
-    std.debug.assert(writer.used == memory.len);
-    block.magic = ArrowBlock.magic_value;
-    block.refs = 2 * nodes;
-    block.bytes = memory.len;
-    block.allocator = allocator;
-    handover.handOver(u8, memory.ptr, memory.len, memory.len, releaseDescriptor, @constCast(allocator), out);
+    const laid = try layout.allocate(Column, allocator, &root, null);
+    const block: *ArrowBlock = @ptrCast(laid.memory.ptr);
+    copyColumn(&root, &block.array);
+    layout.seal(laid.memory, laid.nodes, allocator);
+    handover.handOver(u8, laid.memory.ptr, laid.memory.len, laid.memory.len, releaseDescriptor, @constCast(allocator), out);
 }
 
 /// The batch a descriptor's memory holds, or null when it holds none: its
@@ -152,7 +205,7 @@ pub const ArrowBlock = extern struct {
     bytes: usize,
     allocator: *const Allocator,
 
-    const magic_value: u64 = 0x5a43_4152_524f_5731; // "ZCARROW1"
+    pub const magic_value: u64 = 0x5a43_4152_524f_5731; // "ZCARROW1"
 
     fn unref(block: *ArrowBlock) void {
         if (@atomicRmw(usize, &block.refs, .Sub, 1, .acq_rel) != 1) return;
@@ -174,13 +227,13 @@ comptime {
 // Frees from the descriptor's own fields, never from the block's header: the
 // host can write to the memory it views, and must not be able to change what
 // gets freed.
-fn releaseDescriptor(descriptor: *Descriptor) callconv(.c) void {
+pub fn releaseDescriptor(descriptor: *Descriptor) callconv(.c) void {
     const allocator: *const Allocator = @ptrCast(@alignCast(descriptor.private orelse return));
     const memory: [*]align(64) u8 = @ptrCast(@alignCast(descriptor.ptr orelse return));
     allocator.free(memory[0..descriptor.cap]);
 }
 
-fn releaseSchema(schema: *ArrowSchema) callconv(.c) void {
+pub fn releaseSchema(schema: *ArrowSchema) callconv(.c) void {
     if (schema.children) |children| {
         for (children[0..@intCast(schema.n_children)]) |child| if (child.release) |release| release(child);
     }
@@ -189,7 +242,7 @@ fn releaseSchema(schema: *ArrowSchema) callconv(.c) void {
     block.unref();
 }
 
-fn releaseArray(array: *ArrowArray) callconv(.c) void {
+pub fn releaseArray(array: *ArrowArray) callconv(.c) void {
     if (array.children) |children| {
         for (children[0..@intCast(array.n_children)]) |child| if (child.release) |release| release(child);
     }
@@ -198,186 +251,33 @@ fn releaseArray(array: *ArrowArray) callconv(.c) void {
     block.unref();
 }
 
-/// Lays the batch out: measuring (no memory, writes go to scratch) and then
-/// writing run the same code, so the size measured is the size written.
-const Writer = struct {
-    memory: []align(64) u8,
-    used: usize = 0,
-
-    fn measuring(w: *const Writer) bool {
-        return w.memory.len == 0;
-    }
-
-    fn reserve(w: *Writer, size: usize, alignment: usize) usize {
-        w.used = std.mem.alignForward(usize, w.used, alignment);
-        const at = w.used;
-        w.used += size;
-        return at;
-    }
-
-    fn bytes(w: *Writer, len: usize, alignment: usize) []u8 {
-        const at = w.reserve(len, alignment);
-        return if (w.measuring()) &.{} else w.memory[at..][0..len];
-    }
-
-    fn items(w: *Writer, comptime T: type, len: usize) []T {
-        const at = w.reserve(len * @sizeOf(T), @alignOf(T));
-        if (w.measuring()) return &.{};
-        const typed: [*]T = @ptrCast(@alignCast(w.memory.ptr + at));
-        return typed[0..len];
-    }
-
-    /// A null-terminated copy of `parts` joined.
-    fn string(w: *Writer, parts: []const []const u8) ?[*:0]const u8 {
-        var len: usize = 0;
-        for (parts) |part| len += part.len;
-        const target = w.bytes(len + 1, 1);
-        if (w.measuring()) return null;
-        var at: usize = 0;
-        for (parts) |part| {
-            @memcpy(target[at..][0..part.len], part);
-            at += part.len;
-        }
-        target[len] = 0;
-        return @ptrCast(target.ptr);
-    }
-
-    /// A 64-byte aligned buffer of `len` bytes (never null, even when empty).
-    fn buffer(w: *Writer, len: usize) []u8 {
-        return w.bytes(len, 64);
-    }
-};
-
-/// The format string of `values`, written into `text` when it is not a constant.
-fn formatOf(values: Values, text: []u8) Error![]const u8 {
-    return switch (values) {
-        .i8 => "c",
-        .u8 => "C",
-        .i16 => "s",
-        .u16 => "S",
-        .i32 => "i",
-        .u32 => "I",
-        .i64 => "l",
-        .u64 => "L",
-        .f32 => "f",
-        .f64 => "g",
-        .bool => "b",
-        .utf8 => "u",
-        .timestamp => |t| std.fmt.bufPrint(text, "ts{c}:{s}", .{ t.unit.letter(), t.tz orelse "" }) catch error.InvalidColumn,
-        .fixed_size_list => |list| std.fmt.bufPrint(text, "+w:{d}", .{list.size}) catch unreachable,
-        .@"struct" => "+s",
-    };
+fn bufferOf(array: *ArrowArray, i: usize, len: usize) []u8 {
+    const ptr: [*]u8 = @ptrCast(@constCast(array.buffers.?[i].?));
+    return ptr[0..len];
 }
 
-fn emit(w: *Writer, column: *const Column, schema: *ArrowSchema, array: *ArrowArray, nodes: *usize) Error!void {
-    nodes.* += 1;
+/// Copies a column's slices into the buffers the layout made for it.
+fn copyColumn(column: *const Column, array: *ArrowArray) void {
     const physical = column.physicalLength();
-    if (column.offset > physical) return error.InvalidColumn;
-    const len = physical - column.offset;
-    var format_text: [96]u8 = undefined;
-    const children: []const Column = switch (column.values) {
-        .fixed_size_list => |list| blk: {
-            if (list.size == 0 or list.items.length() % list.size != 0) return error.LengthMismatch;
-            break :blk list.items[0..1];
-        },
-        .@"struct" => |columns| columns,
-        else => &.{},
-    };
-    if (column.values == .@"struct") {
-        for (column.values.@"struct") |child| if (child.length() != physical) return error.LengthMismatch;
-    }
-    const n_buffers: usize = switch (column.values) {
-        .fixed_size_list, .@"struct" => 1,
-        .utf8 => 3,
-        else => 2,
-    };
-    const buffers = w.items(?*const anyopaque, n_buffers);
-    const child_schemas = w.items(*ArrowSchema, children.len);
-    const child_arrays = w.items(*ArrowArray, children.len);
-    const schema_nodes = w.items(ArrowSchema, children.len);
-    const array_nodes = w.items(ArrowArray, children.len);
-    schema.* = .{
-        .format = w.string(&.{try formatOf(column.values, &format_text)}),
-        .name = w.string(&.{column.name}),
-        .metadata = null,
-        .flags = if (column.nullable) c.flag_nullable else 0,
-        .n_children = @intCast(children.len),
-        .children = if (children.len == 0) null else child_schemas.ptr,
-        .dictionary = null,
-        .release = releaseSchema,
-        .private_data = w.memory.ptr,
-    };
-    var null_count: usize = 0;
-    var validity: ?*const anyopaque = null;
-    if (column.validity) |valid| {
-        if (valid.len != physical) return error.LengthMismatch;
-        const bitmap = w.buffer((physical + 7) / 8);
-        if (!w.measuring()) packBits(bitmap, valid);
-        for (valid[column.offset..]) |v| null_count += @intFromBool(!v);
-        validity = if (w.measuring()) null else bitmap.ptr;
-    }
-    if (!w.measuring()) buffers[0] = validity;
+    if (column.validity) |valid| packBits(bufferOf(array, 0, (physical + 7) / 8), valid);
     switch (column.values) {
-        .bool => |values| {
-            const bits = w.buffer((values.len + 7) / 8);
-            if (!w.measuring()) {
-                packBits(bits, values);
-                buffers[1] = bits.ptr;
-            }
-        },
+        .bool => |values| packBits(bufferOf(array, 1, (physical + 7) / 8), values),
         .utf8 => |strings| {
-            const offset_bytes = w.buffer((strings.len + 1) * @sizeOf(i32));
-            var total: usize = 0;
-            for (strings) |s| total += s.len;
-            if (total > std.math.maxInt(i32)) return error.InvalidColumn;
-            const data = w.buffer(total);
-            if (!w.measuring()) {
-                const typed: [*]i32 = @ptrCast(@alignCast(offset_bytes.ptr));
-                var at: usize = 0;
-                for (strings, 0..) |s, i| {
-                    typed[i] = @intCast(at);
-                    @memcpy(data[at..][0..s.len], s);
-                    at += s.len;
-                }
-                typed[strings.len] = @intCast(at);
-                buffers[1] = offset_bytes.ptr;
-                buffers[2] = data.ptr;
+            const offsets: [*]i32 = @ptrCast(@alignCast(bufferOf(array, 1, 0).ptr));
+            const characters: [*]u8 = bufferOf(array, 2, 0).ptr;
+            var at: usize = 0;
+            for (strings, 0..) |text, i| {
+                offsets[i] = @intCast(at);
+                @memcpy(characters[at..][0..text.len], text);
+                at += text.len;
             }
+            offsets[strings.len] = @intCast(at);
         },
-        .timestamp => |t| copyInto(w, i64, t.values, buffers),
-        .fixed_size_list, .@"struct" => {},
-        inline else => |values| copyInto(w, @typeInfo(@TypeOf(values)).pointer.child, values, buffers),
+        .timestamp => |t| @memcpy(bufferOf(array, 1, t.values.len * 8), std.mem.sliceAsBytes(t.values)),
+        .fixed_size_list => |list| copyColumn(list.items, array.child(0)),
+        .@"struct" => |children| for (children, 0..) |*child, i| copyColumn(child, array.child(i)),
+        inline else => |values| @memcpy(bufferOf(array, 1, values.len * @sizeOf(@TypeOf(values[0]))), std.mem.sliceAsBytes(values)),
     }
-    array.* = .{
-        .length = @intCast(len),
-        .null_count = @intCast(null_count),
-        .offset = @intCast(column.offset),
-        .n_buffers = @intCast(n_buffers),
-        .n_children = @intCast(children.len),
-        .buffers = if (w.measuring()) null else buffers.ptr,
-        .children = if (children.len == 0) null else child_arrays.ptr,
-        .dictionary = null,
-        .release = releaseArray,
-        .private_data = w.memory.ptr,
-    };
-    for (children, 0..) |*child, i| {
-        if (w.measuring()) {
-            var child_schema: ArrowSchema = undefined;
-            var child_array: ArrowArray = undefined;
-            try emit(w, child, &child_schema, &child_array, nodes);
-        } else {
-            child_schemas[i] = &schema_nodes[i];
-            child_arrays[i] = &array_nodes[i];
-            try emit(w, child, &schema_nodes[i], &array_nodes[i], nodes);
-        }
-    }
-}
-
-fn copyInto(w: *Writer, comptime T: type, values: []const T, buffers: []?*const anyopaque) void {
-    const target = w.buffer(values.len * @sizeOf(T));
-    if (w.measuring()) return;
-    @memcpy(target, std.mem.sliceAsBytes(values));
-    buffers[1] = target.ptr;
 }
 
 fn packBits(bitmap: []u8, values: []const bool) void {

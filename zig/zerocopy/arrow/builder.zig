@@ -1,0 +1,302 @@
+//! `BatchBuilder`: a record batch filled in place. The author declares the
+//! columns and the row count; the builder makes the one allocation
+//! `handOverBatch` would make and gives typed slices into it, which the author
+//! fills; `finish` hands it over. Nothing is copied on the Zig side either.
+//!
+//!     var builder = try arrow.BatchBuilder.init(allocator, rows, &.{
+//!         .{ .name = "id", .type = .u32 },
+//!         .{ .name = "value", .type = .f64, .nullable = true },
+//!         .{ .name = "label", .type = .{ .utf8 = .{ .capacity = rows * 8 } } },
+//!     });
+//!     defer builder.deinit(); // frees it unless finish handed it over
+//!     const ids = try builder.column(0).values(u32);
+//!     ...
+//!     builder.finish(&out.descriptor);
+
+const std = @import("std");
+const Allocator = std.mem.Allocator;
+const abi = @import("../abi.zig");
+const handover = @import("../handover.zig");
+const c = @import("c_data.zig");
+const batch = @import("batch.zig");
+const layout = @import("layout.zig");
+const ArrowArray = c.ArrowArray;
+const ArrowSchema = c.ArrowSchema;
+const ArrowBlock = batch.ArrowBlock;
+const Descriptor = abi.Descriptor;
+
+/// The type of a declared column.
+pub const Type = union(enum) {
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+    f32,
+    f64,
+    /// Bit-packed: fill it through `Column.bits`.
+    bool,
+    /// `capacity` bytes of characters for all the rows together: fill it
+    /// through `Column.utf8`, which refuses a string past the capacity.
+    utf8: struct { capacity: usize },
+    /// i64 counts of `unit` since the Unix epoch (`tz` as in `Values.timestamp`).
+    timestamp: struct { unit: batch.TimeUnit, tz: ?[]const u8 = null },
+    /// `size` items per row, the items being a column of `size` times as many rows.
+    fixed_size_list: struct { size: u32, items: *const Spec },
+    /// Named child columns, as many rows as their parent.
+    @"struct": []const Spec,
+};
+
+/// A declared column.
+pub const Spec = struct {
+    name: []const u8 = "",
+    type: Type,
+    /// Gives the column a validity bitmap (every row valid until `Bitmap.set`
+    /// clears one) and marks its field nullable.
+    nullable: bool = false,
+
+    pub fn shape(spec: *const Spec, expected_rows: ?usize, out: *layout.Shape) layout.Error!void {
+        const rows = expected_rows.?;
+        out.* = .{
+            .name = spec.name,
+            .nullable = spec.nullable,
+            .physical = rows,
+            .validity = spec.nullable,
+            .data = .none,
+        };
+        switch (spec.type) {
+            .bool => out.data = .bits,
+            .utf8 => |u| out.data = .{ .utf8 = u.capacity },
+            .timestamp => |t| {
+                try out.setFormat("ts{c}:{s}", .{ t.unit.letter(), t.tz orelse "" });
+                out.data = .{ .bytes = @sizeOf(i64) };
+                return;
+            },
+            .fixed_size_list => |list| {
+                if (list.size == 0) return error.InvalidColumn;
+                try out.setFormat("+w:{d}", .{list.size});
+                out.n_children = 1;
+                out.child_rows = std.math.mul(usize, rows, list.size) catch return error.OutOfMemory;
+                return;
+            },
+            .@"struct" => |children| {
+                out.n_children = children.len;
+                out.child_rows = rows;
+            },
+            inline else => |_, tag| out.data = .{ .bytes = @sizeOf(@FieldType(Values, @tagName(tag))) },
+        }
+        try out.setFormat("{s}", .{formatOf(spec.type)});
+    }
+
+    pub fn child(spec: *const Spec, i: usize) *const Spec {
+        return switch (spec.type) {
+            .fixed_size_list => |list| list.items,
+            .@"struct" => |children| &children[i],
+            else => unreachable,
+        };
+    }
+};
+
+// The element type of each fixed-width tag.
+const Values = struct { i8: i8, i16: i16, i32: i32, i64: i64, u8: u8, u16: u16, u32: u32, u64: u64, f32: f32, f64: f64 };
+
+fn formatOf(t: Type) []const u8 {
+    return switch (t) {
+        .i8 => "c",
+        .u8 => "C",
+        .i16 => "s",
+        .u16 => "S",
+        .i32 => "i",
+        .u32 => "I",
+        .i64 => "l",
+        .u64 => "L",
+        .f32 => "f",
+        .f64 => "g",
+        .bool => "b",
+        .utf8 => "u",
+        .@"struct" => "+s",
+        .timestamp, .fixed_size_list => unreachable,
+    };
+}
+
+pub const Error = layout.Error || error{ TypeMismatch, NoSuchColumn };
+
+/// A batch being filled in place. `deinit` frees it unless `finish` handed
+/// it over, so `defer builder.deinit()` covers every path.
+pub const BatchBuilder = struct {
+    memory: ?[]align(64) u8,
+    nodes: usize,
+    allocator: *const Allocator,
+
+    /// Lays out `rows` rows of `columns` in one allocation of `allocator`
+    /// (which must outlive the batch, as for `handOverBatch`).
+    pub fn init(allocator: *const Allocator, row_count: usize, columns: []const Spec) layout.Error!BatchBuilder {
+        const root: Spec = .{ .type = .{ .@"struct" = columns } };
+        const laid = try layout.allocate(Spec, allocator, &root, row_count);
+        return .{ .memory = laid.memory, .nodes = laid.nodes, .allocator = allocator };
+    }
+
+    /// Column `i` as declared.
+    pub fn column(builder: *const BatchBuilder, i: usize) Column {
+        const root = builder.header();
+        std.debug.assert(i < root.array.n_children);
+        return .{ .schema = root.schema.child(i), .array = root.array.child(i) };
+    }
+
+    /// The column named `name`.
+    pub fn columnNamed(builder: *const BatchBuilder, name: []const u8) Error!Column {
+        const root = builder.header();
+        for (0..@intCast(root.array.n_children)) |i| {
+            if (std.mem.eql(u8, root.schema.child(i).nameString(), name)) return builder.column(i);
+        }
+        return error.NoSuchColumn;
+    }
+
+    /// Rows in the batch.
+    pub fn rows(builder: *const BatchBuilder) usize {
+        return @intCast(builder.header().array.length);
+    }
+
+    /// Counts the nulls, makes the utf8 offsets of rows never written empty
+    /// strings, and hands the batch over through `out`.
+    pub fn finish(builder: *BatchBuilder, out: *Descriptor) void {
+        const memory = builder.memory.?;
+        builder.memory = null;
+        layout.seal(memory, builder.nodes, builder.allocator);
+        handover.handOver(u8, memory.ptr, memory.len, memory.len, batch.releaseDescriptor, @constCast(builder.allocator), out);
+    }
+
+    /// Frees the batch unless it was handed over.
+    pub fn deinit(builder: *BatchBuilder) void {
+        const memory = builder.memory orelse return;
+        builder.memory = null;
+        builder.allocator.free(memory);
+    }
+
+    fn header(builder: *const BatchBuilder) *ArrowBlock {
+        return @ptrCast(builder.memory.?.ptr);
+    }
+};
+
+/// One column of a `BatchBuilder`, to fill in place.
+pub const Column = struct {
+    schema: *ArrowSchema,
+    array: *ArrowArray,
+
+    pub fn len(col: Column) usize {
+        return @intCast(col.array.length);
+    }
+
+    /// The values of a fixed-width column (`i64` for a timestamp);
+    /// `error.TypeMismatch` when `T` is not its element type.
+    pub fn values(col: Column, comptime T: type) Error![]T {
+        const format = col.schema.formatString();
+        const expected = switch (T) {
+            i8 => "c",
+            u8 => "C",
+            i16 => "s",
+            u16 => "S",
+            i32 => "i",
+            u32 => "I",
+            i64 => "l",
+            u64 => "L",
+            f32 => "f",
+            f64 => "g",
+            else => @compileError("no Arrow column holds " ++ @typeName(T)),
+        };
+        const timestamp = T == i64 and std.mem.startsWith(u8, format, "ts");
+        if (!timestamp and !std.mem.eql(u8, format, expected)) return error.TypeMismatch;
+        const ptr: [*]T = @ptrCast(@alignCast(@constCast(col.array.buffers.?[1].?)));
+        return ptr[0..col.len()];
+    }
+
+    /// The validity bitmap of a nullable column (all valid to start with), or null.
+    pub fn validity(col: Column) ?Bitmap {
+        const bitmap = col.array.buffers.?[0] orelse return null;
+        return .{ .bytes = @ptrCast(@constCast(bitmap)), .len = col.len() };
+    }
+
+    /// The bit-packed values of a bool column (all false to start with).
+    pub fn bits(col: Column) Error!Bitmap {
+        if (!std.mem.eql(u8, col.schema.formatString(), "b")) return error.TypeMismatch;
+        return .{ .bytes = @ptrCast(@constCast(col.array.buffers.?[1].?)), .len = col.len() };
+    }
+
+    /// A writer appending the rows of a utf8 column in order; take one per column.
+    pub fn utf8(col: Column) Error!Utf8Writer {
+        if (!std.mem.eql(u8, col.schema.formatString(), "u")) return error.TypeMismatch;
+        const offsets: [*]i32 = @ptrCast(@alignCast(@constCast(col.array.buffers.?[1].?)));
+        const characters: [*]u8 = @ptrCast(@constCast(col.array.buffers.?[2].?));
+        return .{
+            .offsets = offsets[0 .. col.len() + 1],
+            .characters = characters,
+            .capacity = utf8Capacity(col),
+            .validity = col.validity(),
+        };
+    }
+
+    /// Child `i` of a struct column, or the items of a fixed-size list (`i` = 0).
+    pub fn child(col: Column, i: usize) Column {
+        std.debug.assert(i < col.array.n_children);
+        return .{ .schema = col.schema.child(i), .array = col.array.child(i) };
+    }
+};
+
+// Until `finish`, the layout keeps a utf8 column's character capacity in its
+// null count (see `layout.allocate`).
+fn utf8Capacity(col: Column) usize {
+    return @intCast(col.array.null_count);
+}
+
+/// A bitmap in the batch: bit `i` of byte `i / 8`, least significant first.
+pub const Bitmap = struct {
+    bytes: [*]u8,
+    len: usize,
+
+    pub fn set(bitmap: Bitmap, i: usize, value: bool) void {
+        std.debug.assert(i < bitmap.len);
+        const mask = @as(u8, 1) << @intCast(i % 8);
+        if (value) bitmap.bytes[i / 8] |= mask else bitmap.bytes[i / 8] &= ~mask;
+    }
+
+    pub fn get(bitmap: Bitmap, i: usize) bool {
+        std.debug.assert(i < bitmap.len);
+        return (bitmap.bytes[i / 8] >> @intCast(i % 8)) & 1 != 0;
+    }
+};
+
+/// Appends a utf8 column's rows in order. Rows never appended are empty strings.
+pub const Utf8Writer = struct {
+    offsets: []i32,
+    characters: [*]u8,
+    capacity: usize,
+    validity: ?Bitmap,
+    row: usize = 0,
+    used: usize = 0,
+
+    /// Appends `text` as the next row; `error.Utf8Overflow` when it would pass
+    /// the declared capacity, `error.TooManyRows` past the row count. The
+    /// batch is unchanged by a refused append.
+    pub fn append(w: *Utf8Writer, text: []const u8) error{ Utf8Overflow, TooManyRows }!void {
+        if (w.row + 1 >= w.offsets.len) return error.TooManyRows;
+        if (text.len > w.capacity - w.used) return error.Utf8Overflow;
+        @memcpy(w.characters[w.used..][0..text.len], text);
+        w.used += text.len;
+        w.row += 1;
+        w.offsets[w.row] = @intCast(w.used);
+    }
+
+    /// Appends a null row (an empty string, marked null when the column is nullable).
+    pub fn appendNull(w: *Utf8Writer) error{ Utf8Overflow, TooManyRows }!void {
+        try w.append("");
+        if (w.validity) |v| v.set(w.row - 1, false);
+    }
+
+    /// Bytes of capacity left.
+    pub fn remaining(w: *const Utf8Writer) usize {
+        return w.capacity - w.used;
+    }
+};

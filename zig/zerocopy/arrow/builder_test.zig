@@ -1,0 +1,174 @@
+//! Tests of `BatchBuilder`: what it hands over equals what `handOverBatch`
+//! makes of the same values, and no path leaks or corrupts the batch.
+
+const std = @import("std");
+const testing = std.testing;
+const abi = @import("../abi.zig");
+const handover = @import("../handover.zig");
+const stats = @import("../stats.zig").stats;
+const batch = @import("batch.zig");
+const builder = @import("builder.zig");
+const reader = @import("reader.zig");
+const c = @import("c_data.zig");
+const BatchBuilder = builder.BatchBuilder;
+const Descriptor = abi.Descriptor;
+
+const item_spec: builder.Spec = .{ .name = "item", .type = .f32 };
+const point_specs = [_]builder.Spec{.{ .name = "x", .type = .u8, .nullable = true }};
+const specs = [_]builder.Spec{
+    .{ .name = "id", .type = .i32, .nullable = true },
+    .{ .name = "label", .type = .{ .utf8 = .{ .capacity = 4 } } },
+    .{ .name = "flag", .type = .bool },
+    .{ .name = "at", .type = .{ .timestamp = .{ .unit = .microsecond, .tz = "UTC" } } },
+    .{ .name = "vec", .type = .{ .fixed_size_list = .{ .size = 2, .items = &item_spec } } },
+    .{ .name = "point", .type = .{ .@"struct" = &point_specs } },
+};
+
+/// The sample batch of arrow.zig's tests, filled in place.
+fn fillSample(b: *BatchBuilder) !void {
+    const ids = try b.column(0).values(i32);
+    @memcpy(ids, &[_]i32{ 7, 8, 9 });
+    b.column(0).validity().?.set(1, false);
+    var labels = try (try b.columnNamed("label")).utf8();
+    try labels.append("a");
+    try labels.append("");
+    try labels.append("ccc");
+    const flags = try b.column(2).bits();
+    flags.set(0, true);
+    flags.set(2, true);
+    @memcpy(try b.column(3).values(i64), &[_]i64{ 1, 2, 3 });
+    @memcpy(try b.column(4).child(0).values(f32), &[_]f32{ 1, 2, 3, 4, 5, 6 });
+    @memcpy(try b.column(5).child(0).values(u8), &[_]u8{ 1, 2, 3 });
+}
+
+fn sampleCopied(out: *Descriptor) !void {
+    const items = [_]f32{ 1, 2, 3, 4, 5, 6 };
+    const item_column: batch.Column = .{ .name = "item", .values = .{ .f32 = &items }, .nullable = false };
+    const point = [_]batch.Column{.{ .name = "x", .values = .{ .u8 = &.{ 1, 2, 3 } }, .validity = &.{ true, true, true } }};
+    try batch.handOverBatch(&testing.allocator, &.{
+        .{ .name = "id", .values = .{ .i32 = &.{ 7, 8, 9 } }, .validity = &.{ true, false, true } },
+        .{ .name = "label", .values = .{ .utf8 = &.{ "a", "", "ccc" } }, .nullable = false },
+        .{ .name = "flag", .values = .{ .bool = &.{ true, false, true } }, .nullable = false },
+        .{ .name = "at", .values = .{ .timestamp = .{ .unit = .microsecond, .tz = "UTC", .values = &.{ 1, 2, 3 } } }, .nullable = false },
+        .{ .name = "vec", .values = .{ .fixed_size_list = .{ .size = 2, .items = &item_column } }, .nullable = false },
+        .{ .name = "point", .values = .{ .@"struct" = &point }, .nullable = false },
+    }, out);
+}
+
+fn checksumOf(descriptor: *Descriptor) !u64 {
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    return reader.checksum(&schema, &array);
+}
+
+test "a batch filled in place is the batch handOverBatch makes of the same values" {
+    const before = stats();
+    var b = try BatchBuilder.init(&testing.allocator, 3, &specs);
+    defer b.deinit();
+    try fillSample(&b);
+    var filled: Descriptor = undefined;
+    b.finish(&filled);
+    try testing.expect(batch.isBatch(&filled));
+    try testing.expectEqual(before.live_buffers + 1, stats().live_buffers);
+    const block: *batch.ArrowBlock = @ptrCast(@alignCast(filled.ptr.?));
+    try testing.expectEqual(@as(i64, 1), block.array.child(0).null_count);
+    try testing.expectEqual(@as(i64, 0), block.array.child(1).null_count);
+    var copied: Descriptor = undefined;
+    try sampleCopied(&copied);
+    try testing.expectEqual(copied.len, filled.len);
+    try testing.expectEqual(try checksumOf(&copied), try checksumOf(&filled));
+    try testing.expectEqual(before.live_buffers, stats().live_buffers);
+}
+
+test "the columns read back as filled, rows never written as empty strings" {
+    var b = try BatchBuilder.init(&testing.allocator, 4, &.{
+        .{ .name = "s", .type = .{ .utf8 = .{ .capacity = 16 } }, .nullable = true },
+        .{ .name = "n", .type = .u16 },
+    });
+    defer b.deinit();
+    try testing.expectEqual(@as(usize, 4), b.rows());
+    var s = try b.column(0).utf8();
+    try s.append("hello");
+    try s.appendNull();
+    @memcpy(try b.column(1).values(u16), &[_]u16{ 1, 2, 3, 4 });
+    var descriptor: Descriptor = undefined;
+    b.finish(&descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    const root = try reader.Column.init(&schema, &array, 0);
+    const strings = try root.child(0);
+    try testing.expectEqualStrings("hello", try strings.string(0));
+    try testing.expect(!strings.isValid(1));
+    try testing.expect(strings.isValid(2));
+    try testing.expectEqualStrings("", try strings.string(3));
+    try testing.expectEqual(@as(i64, 1), strings.array.null_count);
+    try testing.expectEqual(@as(u16, 4), (try root.child(1)).value(u16, 3));
+    _ = try reader.checksum(&schema, &array);
+}
+
+test "a string past the declared capacity or the row count is refused and changes nothing" {
+    var b = try BatchBuilder.init(&testing.allocator, 2, &.{.{ .name = "s", .type = .{ .utf8 = .{ .capacity = 5 } } }});
+    defer b.deinit();
+    var s = try b.column(0).utf8();
+    try s.append("abc");
+    try testing.expectError(error.Utf8Overflow, s.append("def"));
+    try testing.expectEqual(@as(usize, 2), s.remaining());
+    try s.append("de");
+    try testing.expectError(error.TooManyRows, s.append(""));
+    try testing.expectEqualSlices(i32, &.{ 0, 3, 5 }, s.offsets);
+    try testing.expectEqualStrings("abcde", s.characters[0..5]);
+}
+
+test "asking a column for the wrong type is an error" {
+    var b = try BatchBuilder.init(&testing.allocator, 1, &specs);
+    defer b.deinit();
+    try testing.expectError(error.TypeMismatch, b.column(0).values(u32));
+    try testing.expectError(error.TypeMismatch, b.column(0).utf8());
+    try testing.expectError(error.TypeMismatch, b.column(1).bits());
+    try testing.expectError(error.NoSuchColumn, b.columnNamed("nope"));
+    _ = try b.column(3).values(i64); // a timestamp's values are i64
+    try testing.expect(b.column(2).validity() == null);
+}
+
+test "a builder abandoned midway frees its memory; deinit after finish does nothing" {
+    const before = stats();
+    {
+        var b = try BatchBuilder.init(&testing.allocator, 1000, &specs);
+        defer b.deinit();
+        _ = try b.column(0).values(i32);
+    }
+    var b = try BatchBuilder.init(&testing.allocator, 3, &specs);
+    try fillSample(&b);
+    var descriptor: Descriptor = undefined;
+    b.finish(&descriptor);
+    b.deinit();
+    b.deinit();
+    handover.release(&descriptor);
+    try testing.expectEqual(before.live_buffers, stats().live_buffers);
+}
+
+test "a failed allocation leaves nothing allocated and nothing handed over" {
+    var failing = std.testing.FailingAllocator.init(testing.allocator, .{ .fail_index = 0 });
+    const allocator = failing.allocator();
+    try testing.expectError(error.OutOfMemory, BatchBuilder.init(&allocator, 10, &specs));
+    var descriptor: Descriptor = undefined;
+    try testing.expectError(error.OutOfMemory, batch.handOverBatch(&allocator, &.{.{ .values = .{ .i8 = &.{1} } }}, &descriptor));
+    try testing.expectEqual(Descriptor.released, descriptor);
+    try testing.expectEqual(@as(usize, 0), failing.allocated_bytes);
+}
+
+test "declarations that cannot be laid out are refused before anything is allocated" {
+    try testing.expectError(error.InvalidColumn, BatchBuilder.init(&testing.allocator, 1, &.{
+        .{ .type = .{ .utf8 = .{ .capacity = @as(usize, std.math.maxInt(i32)) + 1 } } },
+    }));
+    try testing.expectError(error.InvalidColumn, BatchBuilder.init(&testing.allocator, 1, &.{
+        .{ .type = .{ .fixed_size_list = .{ .size = 0, .items = &item_spec } } },
+    }));
+    try testing.expectError(error.OutOfMemory, BatchBuilder.init(&testing.allocator, std.math.maxInt(usize) / 4, &.{.{ .type = .f64 }}));
+}
