@@ -9,7 +9,7 @@
  * give it back exactly once when the {@linkcode ArrowBatch} is disposed.
  * {@linkcode lendBatch} passes a batch built in Deno to a Zig function as
  * `ArrowSchema` + `ArrowArray` for one call. Bindings generated for exports
- * that take `*zerocopy.arrow.BatchOut` or a lent batch import the rest
+ * that take `*zerocopy.arrow.RecordBatchOut` or a lent batch import the rest
  * ({@linkcode lendBatchArgument}, {@linkcode BatchArgument}). docs/arrow.md has the whole story.
  *
  * @example A table from Zig, filtered with apache-arrow

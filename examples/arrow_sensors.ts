@@ -16,7 +16,7 @@ const examples = await openExamples();
 const lib = examples.library;
 
 let start = performance.now();
-// The generated wrapper of an export with a `*zerocopy.arrow.BatchOut`: an ArrowBatch.
+// The generated wrapper of an export with a `*zerocopy.arrow.RecordBatchOut`: an ArrowBatch.
 using readings = examples.make_sensor_readings(rows);
 const produced = performance.now() - start;
 const table = readings.table;

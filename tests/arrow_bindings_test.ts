@@ -24,7 +24,7 @@ function readings(rows: number) {
   });
 }
 
-describe("a generated wrapper of an export with a BatchOut", () => {
+describe("a generated wrapper of an export with a RecordBatchOut", () => {
   it("returns an ArrowBatch whose table holds Zig's values", () => {
     using batch = arrowDemo.zc_arrow_demo_table(20, WITH_NULLS);
     assert(batch instanceof ArrowBatch);

@@ -217,7 +217,7 @@ export const symbols = {
     result: "u32",
   },
   /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding): an apache-arrow table in Deno.
-   * `fn (rows: u64, out: ?*zerocopy.arrow.BatchOut) zerocopy.Status` */
+   * `fn (rows: u64, out: ?*zerocopy.arrow.RecordBatchOut) zerocopy.Status` */
   make_sensor_readings: {
     parameters: [
       "u64", // rows

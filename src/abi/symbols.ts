@@ -540,7 +540,7 @@ export const libzerocopySymbols = {
 export const arrowDemoSymbols = {
   ...libzerocopySymbols,
   /** The demo batch of `rows` rows (see `zc_arrow_demo_batch`), returned as an apache-arrow table; `options` 4 makes its first column's format unsupported.
-   * `fn (rows: u64, options: u32, out: ?*zerocopy.arrow.BatchOut) zerocopy.Status` */
+   * `fn (rows: u64, options: u32, out: ?*zerocopy.arrow.RecordBatchOut) zerocopy.Status` */
   zc_arrow_demo_table: {
     parameters: [
       "u64", // rows

@@ -162,7 +162,7 @@ pub const batch_exports = struct {
 
     /// The demo batch of `rows` rows (see `zc_arrow_demo_batch`), returned as an
     /// apache-arrow table; `options` 4 makes its first column's format unsupported.
-    pub fn zc_arrow_demo_table(rows: u64, options: u32, out: ?*arrow.BatchOut) callconv(.c) Status {
+    pub fn zc_arrow_demo_table(rows: u64, options: u32, out: ?*arrow.RecordBatchOut) callconv(.c) Status {
         const target = out orelse return .invalid_argument;
         target.clear();
         const status = exports.zc_arrow_demo_batch(rows, options & (with_nulls | sliced), @ptrCast(target));

@@ -70,7 +70,7 @@ pub const Spec = struct {
     /// imports it when no export uses a batch.
     arrow_from: ?[]const u8 = null,
     /// Whether wrappers turn an Arrow batch parameter pair into one apache-arrow
-    /// `RecordBatch | Table` parameter and a `*zerocopy.arrow.BatchOut` into a
+    /// `RecordBatch | Table` parameter and a `*zerocopy.arrow.RecordBatchOut` into a
     /// returned `ArrowBatch`. False keeps them raw (`BufferSource` structs, a
     /// `ZeroCopyBuffer<"u8">`), for a module that must not depend on apache-arrow.
     arrow_wrappers: bool = true,

@@ -294,7 +294,7 @@ pub const exports = struct {
 
     /// `rows` sensor readings as an Arrow record batch (time, sensor, value,
     /// place, a 16-float embedding): an apache-arrow table in Deno.
-    pub fn make_sensor_readings(rows: u64, out: ?*zerocopy.arrow.BatchOut) callconv(.c) Status {
+    pub fn make_sensor_readings(rows: u64, out: ?*zerocopy.arrow.RecordBatchOut) callconv(.c) Status {
         const target = out orelse return .invalid_argument;
         target.clear();
         sensors.readings(allocator, rows, &target.descriptor) catch |err| return switch (err) {

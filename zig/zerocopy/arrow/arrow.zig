@@ -5,7 +5,7 @@
 //!                allocation handed over as one descriptor (Deno views it in place)
 //!   builder.zig  `BatchBuilder`: the same allocation, filled in place by the author
 //!   layout.zig   the layout both share
-//!   batch_out.zig `BatchOut`: the out-parameter generated bindings return as an `ArrowBatch`
+//!   record_batch_out.zig `RecordBatchOut`: the out-parameter generated bindings return as an `ArrowBatch`
 //!   reader.zig   reading a batch another producer lends (pyarrow, Deno's apache-arrow)
 //!
 //! Building a batch and handing it over:
@@ -13,19 +13,19 @@
 //!     try zerocopy.arrow.handOverBatch(allocator, &.{
 //!         .{ .name = "id", .values = .{ .u32 = ids } },
 //!         .{ .name = "label", .values = .{ .utf8 = labels }, .validity = present },
-//!     }, &out.descriptor); // out: ?*zerocopy.arrow.BatchOut (or ?*zerocopy.Out(u8))
+//!     }, &out.descriptor); // out: ?*zerocopy.arrow.RecordBatchOut (or ?*zerocopy.Out(u8))
 
 const std = @import("std");
 const abi = @import("../abi.zig");
 pub const c_data = @import("c_data.zig");
 pub const batch = @import("batch.zig");
 pub const reader = @import("reader.zig");
-pub const batch_out = @import("batch_out.zig");
+pub const record_batch_out = @import("record_batch_out.zig");
 pub const builder = @import("builder.zig");
 
 pub const ArrowSchema = c_data.ArrowSchema;
 pub const ArrowArray = c_data.ArrowArray;
-pub const BatchOut = batch_out.BatchOut;
+pub const RecordBatchOut = record_batch_out.RecordBatchOut;
 pub const ArrowBlock = batch.ArrowBlock;
 pub const Column = batch.Column;
 pub const Values = batch.Values;
@@ -191,5 +191,5 @@ test "an empty batch has a root with no rows" {
 }
 
 test {
-    _ = batch_out;
+    _ = record_batch_out;
 }

@@ -8,7 +8,7 @@ const abi = @import("../abi.zig");
 const isOut = @import("../out.zig").isOut;
 const records = @import("../records.zig");
 const c_data = @import("../arrow/c_data.zig");
-const BatchOut = @import("../arrow/batch_out.zig").BatchOut;
+const RecordBatchOut = @import("../arrow/record_batch_out.zig").RecordBatchOut;
 const bindings = @import("../bindings.zig");
 const ElementType = abi.ElementType;
 const Spec = bindings.Spec;
@@ -43,7 +43,7 @@ pub const Kind = union(enum) {
     job,
     /// Any other pointer, passed as an opaque pointer value.
     pointer,
-    /// `*zerocopy.arrow.BatchOut`: where the function hands an Arrow record
+    /// `*zerocopy.arrow.RecordBatchOut`: where the function hands an Arrow record
     /// batch over; the wrapper returns it imported as an `ArrowBatch`.
     arrow_out,
     /// `*const zerocopy.arrow.ArrowSchema` followed by `*const ArrowArray`: a
@@ -121,7 +121,7 @@ pub const Signature = struct {
     job: ?usize,
     /// The record type the export hands over through its `RecordOut(T)`, if any.
     records: ?Record,
-    /// It hands an Arrow record batch over through a `*zerocopy.arrow.BatchOut`.
+    /// It hands an Arrow record batch over through a `*zerocopy.arrow.RecordBatchOut`.
     arrow_out: bool = false,
     /// The `ArrowSchema` parameter of the batch it takes, if any (its
     /// `ArrowArray` is the next parameter).
@@ -165,7 +165,7 @@ pub fn classify(comptime T: type, comptime where: []const u8) Kind {
             .one => {
                 if (pointer.child == abi.Descriptor) return .descriptor;
                 if (pointer.child == abi.Job) return .job;
-                if (pointer.child == BatchOut) return .arrow_out;
+                if (pointer.child == RecordBatchOut) return .arrow_out;
                 if (pointer.child == c_data.ArrowSchema) return .arrow_schema;
                 if (pointer.child == c_data.ArrowArray) return .arrow_array;
                 if (records.isRecordOut(pointer.child)) return .{ .records = .{
@@ -228,7 +228,7 @@ pub fn zigName(comptime T: type) []const u8 {
     switch (@typeInfo(T)) {
         .optional => |optional| return "?" ++ zigName(optional.child),
         .pointer => |pointer| {
-            if (pointer.size == .one and pointer.child == BatchOut) return "*zerocopy.arrow.BatchOut";
+            if (pointer.size == .one and pointer.child == RecordBatchOut) return "*zerocopy.arrow.RecordBatchOut";
             if (pointer.size == .one and isOut(pointer.child))
                 return "*zerocopy.Out(" ++ @tagName(pointer.child.element_type) ++ ")";
             if (pointer.size == .one) if (Into.of(pointer.child)) |into| return into.zigName();
@@ -406,7 +406,7 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
 pub const Rules = struct {
     hidden_lengths: HiddenLengths = .after_lent_array,
     lengths: []const Length = &.{},
-    /// Batch parameters and `BatchOut` become apache-arrow objects (else raw memory and bytes).
+    /// Batch parameters and `RecordBatchOut` become apache-arrow objects (else raw memory and bytes).
     arrow: bool = true,
 };
 

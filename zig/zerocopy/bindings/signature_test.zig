@@ -33,11 +33,11 @@ test "analyse takes names and docs from the source module and hides a length by 
     try std.testing.expect(unnamed.params[1].visible());
 }
 
-test "analyse returns a BatchOut as an ArrowBatch and takes an ArrowSchema + ArrowArray pair as one batch" {
+test "analyse returns a RecordBatchOut as an ArrowBatch and takes an ArrowSchema + ArrowArray pair as one batch" {
     const arrow = @import("../arrow/arrow.zig");
     const Status = @import("../abi.zig").Status;
     const namespace = struct {
-        pub fn table(rows: u32, out: ?*arrow.BatchOut) callconv(.c) Status {
+        pub fn table(rows: u32, out: ?*arrow.RecordBatchOut) callconv(.c) Status {
             _ = rows;
             _ = out;
             return .ok;
@@ -54,7 +54,7 @@ test "analyse returns a BatchOut as an ArrowBatch and takes an ArrowSchema + Arr
     try std.testing.expectEqualStrings("zerocopyArrow.ArrowBatch", table.returns);
     try std.testing.expect(table.params[1].kind == .arrow_out and !table.params[1].visible());
     try std.testing.expectEqualStrings("buffer", table.params[1].ffi);
-    try std.testing.expectEqualStrings("?*zerocopy.arrow.BatchOut", table.params[1].zig);
+    try std.testing.expectEqualStrings("?*zerocopy.arrow.RecordBatchOut", table.params[1].zig);
     const kernel = comptime analyse(namespace, "kernel", .{}, null);
     try std.testing.expectEqual(@as(?usize, 0), kernel.arrow_in);
     try std.testing.expect(!kernel.arrow_out and kernel.params[0].visible() and !kernel.params[1].visible());
