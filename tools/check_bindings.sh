@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The generated TypeScript files are fresh and formatted as `deno fmt` would
 # write them, a stale one is caught with the line that differs, the default
-# import names our module's version, every export Deno cannot call is refused
-# with the fix (tools/check_bindings_errors.sh), and the generated layout
-# follows the Zig source (tools/check_layout_source.sh).
+# import names our module's version. CI runs the two checks that only read the
+# tree beside the suites: every export Deno cannot call is refused with the fix
+# (tools/check_bindings_errors.sh), and the generated layout follows the Zig
+# source (tools/check_layout_source.sh).
 set -uo pipefail
 . "$(dirname "$0")/toolchain.sh"
 cd "$ZEROCOPY_ROOT"
@@ -46,6 +47,4 @@ zig build bindings-versioned || fail "zig build bindings-versioned failed"
 grep -qF "} from \"jsr:@zerocopy/zerocopy@^$version\";" zig-out/versioned_bindings.ts ||
   fail "zig-out/versioned_bindings.ts does not import jsr:@zerocopy/zerocopy@^$version"
 
-"$(dirname "$0")/check_bindings_errors.sh" || fail "an unsupported export is not refused with its fix"
-"$(dirname "$0")/check_layout_source.sh" || fail "the generated layout does not follow zig/zerocopy/abi.zig"
-echo "check_bindings: fresh, formatted, stale edits caught with their line, versioned import, mistakes refused, layout follows the source"
+echo "check_bindings: fresh, formatted, stale edits caught with their line, versioned import"

@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 275600,
-    sha256: "67d54fe9971a30ccbee5a5303dc4537aabe139c338f195b6b4779a8f32bad2ab",
+    sha256: "7bd889bdb68a4f043757e57fbef740c9fa2439a70ef37f282d2c7cfde53ddaac",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 301104,
-    sha256: "aaf9e3177ebdd070982ba394d414694e9fe943c500f483ba85f30c9209c7e658",
+    size: 305200,
+    sha256: "8a13dbd138bd27ef4cb9afbffd4d89b7a82cb4c20bc8f8c1002e71a3c0a9d79d",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 262816,
-    sha256: "ef62450ecd31da9c32e27fcbb41a6bfe3ec4c851bf9cd3d65d233864a0f4f322",
+    size: 264328,
+    sha256: "5986335fe3cd54a9171cf84b5b0e897abcd35d706986c572b3b9b80fe7623862",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 337168,
-    sha256: "1c373e41291abbf3e8826387e52fcbf780ae94ca331b052e9d170de27ce6265e",
+    size: 339080,
+    sha256: "5a3423c3fb45c42ca9c8c2556152f99f3ef94e3c677d15a712a7f8feed5d4bb2",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 525312,
-    sha256: "b5c09046de55fcdad049e27ed0615c93e145eac79b3da3962e5e3ff62e7839c4",
+    size: 526336,
+    sha256: "43606a6b182943891b1c2fd61b6aa0d319ed66ff08ac9f81704d03f64b5c6a2b",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 646144,
-    sha256: "c79dbe303efab89f41d200d109f56f6f5704172938b52605883d4e713ce69330",
+    size: 648192,
+    sha256: "4b6020d99e9e9011e5803550da6834776c2dcbf7e111b584cfe6a8145526cfbd",
   },
 };
