@@ -138,7 +138,6 @@ lane_zig_and_checked() {
   ZEROCOPY_LIB=$checked_lib check "checked lib aborts" \
     expect_abort deno run --allow-ffi --allow-env=ZEROCOPY_LIB tests/checked/double_free.ts
   check "checked lib faults on read after free" tools/check_use_after_free.sh
-  check "pyarrow C Data peer" tools/check_arrow_pyarrow.sh
   for mapping in node-api pointer-view; do
     ZEROCOPY_MAPPING=$mapping ZEROCOPY_LIB=$checked_lib deno_tests "deno test (gc, checked, $mapping)" \
       --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/gc/
@@ -192,6 +191,7 @@ lane_deno() {
   rm -rf "$cache_ffi_home"
   deno_tests "deno test --doc" --doc --allow-ffi mod.ts arrow.ts src/
   check "examples run" run_examples
+  check "pyarrow C Data peer" tools/check_arrow_pyarrow.sh
 }
 
 build_libraries &

@@ -25,7 +25,8 @@ zig_version=$(sed -n 's/^    .version = "\(.*\)",$/\1/p' build.zig.zon)
 [ "$version" = "$zig_version" ] || fail "deno.json has version $version but build.zig.zon $zig_version: they are released together"
 
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+guide_zig=
+trap '[ -z "$guide_zig" ] || wait "$guide_zig"; rm -rf "$work"' EXIT
 registry="$work/registry" project="$work/project" bin="$work/bin"
 developer_deno_dir=$(deno info --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["denoDir"])')
 export DENO_DIR="$work/deno_dir"
@@ -39,6 +40,15 @@ cp -r "$mirror" "$registry"
 chmod -R u+w "$registry"
 deno run --allow-read --allow-write="$registry" tools/jsr_package.ts "$work/dry_run.txt" "$registry"
 echo "package tarball (gzip): $(tar -C "$registry/@zerocopy/zerocopy/$version" -czf - . | wc -c) bytes"
+
+# The authors' guide's Zig steps (checked at the end) need only our package in the registry: they run from
+# now on, beside the checks of our package and of the author example. The registry's port changes with each
+# with-registry: each stage of the guide is written and run under one.
+guide=docs/authors.md
+mkdir "$work/guide_zig" "$work/guide_deno" "$work/guide_home"
+"$registry/with-registry" bash -c 'python3 tools/replay_guide.py "$0" zig --jsr-url "$JSR_URL" >"$1.sh" && cd "$1" && bash "$1.sh"' \
+  $guide "$work/guide_zig" >"$work/guide_zig.txt" 2>&1 &
+guide_zig=$!
 
 # A user's machine: Deno, no Zig, nothing of this checkout.
 ln -s "$(command -v deno)" "$bin/deno"
@@ -102,7 +112,6 @@ sed -n '/^    \.paths = \.{$/,/^    },$/s/^ *"\(.*\)",$/\1/p' build.zig.zon | wh
 echo "zig fetch <registry>/@zerocopy/zerocopy/$version/lib/zerocopy-zig-$version.tar.gz: $tarball_hash"
 # The authors' guide's two `zig fetch --save` lines: the release URL names this version (the replay below
 # runs it), and the local-file form works as written from a new Zig project beside a zerocopy checkout.
-guide=docs/authors.md
 grep -qF "zig fetch --save https://jsr.io/@zerocopy/zerocopy/$version/lib/zerocopy-zig-$version.tar.gz" $guide ||
   fail "$guide's zig fetch line does not name version $version"
 local_fetch=$(grep -o "zig fetch --save \.\./zerocopy/lib/zerocopy-zig-[0-9.]*\.tar\.gz" $guide) ||
@@ -160,11 +169,8 @@ echo "$author_package (zig build package): ok with no Zig, $(grep "^ok" "$work/a
 # (zig init, zig fetch --save from the registry, build.zig, src/root.zig, test, build, bindings, package),
 # the package it writes published beside ours, then its Deno steps in a fresh project with no Zig, which
 # must print what the guide's comments say.
-mkdir "$work/guide_zig" "$work/guide_deno" "$work/guide_home"
-# The registry's port changes with each with-registry: each stage is written and run under one.
-"$registry/with-registry" bash -c 'python3 tools/replay_guide.py "$0" zig --jsr-url "$JSR_URL" >"$1.sh" && cd "$1" && bash "$1.sh"' \
-  $guide "$work/guide_zig" >"$work/guide_zig.txt" 2>&1 ||
-  { tail -n 40 "$work/guide_zig.txt"; fail "$guide's Zig steps failed (replayed in $work/guide_zig)"; }
+wait "$guide_zig" || { tail -n 40 "$work/guide_zig.txt"; fail "$guide's Zig steps failed (replayed in $work/guide_zig)"; }
+guide_zig=
 grep -q "^zig build package: built $host_target (1/1)" "$work/guide_zig.txt" ||
   { cat "$work/guide_zig.txt"; fail "zig build package printed no progress line"; }
 guide_package_dir=$(dirname "$(find "$work/guide_zig" -path '*/zig-out/package/deno.json')")
