@@ -101,19 +101,19 @@ env_grant=ZEROCOPY_LIB,ZEROCOPY_MAPPING
 read_grant=mod.ts,src,tests
 checked_lib="$ZEROCOPY_ROOT/zig-out/checked/libzerocopy.so"
 
-# The libraries every suite loads, each built once: libzerocopy with the fixtures and the
-# checked build in one invocation, then the author example. Beside them, the generated-bindings
-# check, which edits a generated file in place for a moment: nothing else reads the sources then.
-# Stripped, LLVM compiles the ReleaseSafe libraries about three times faster; the author example and
-# the fixtures are Debug, which Zig's own backend compiles in seconds.
-# They are built for the host's prebuilt target (build.zig's dist_targets), so that the dist-check
-# below finds the host's library already compiled, byte for byte the one users download.
+# The libraries both lanes load, each built once: libzerocopy with the fixtures in one invocation,
+# then the author example (the checked build starts the lane that uses it). Beside them, the
+# generated-bindings check, which edits a generated file in place for a moment: nothing else reads
+# the sources then. Stripped, LLVM compiles the ReleaseSafe libraries about three times faster; the
+# author example and the fixtures are Debug, which Zig's own backend compiles in seconds. They are
+# built for the host's prebuilt target (build.zig's dist_targets), so that the dist-check below
+# finds the host's library already compiled, byte for byte the one users download.
 host_target="linux-$(uname -m)"
 host_query=$(sed -n "s/.*\.key = \"$host_target\", \.query = \"\([^\"]*\)\".*/\1/p" build.zig)
 build_libraries() {
   [ -n "$host_query" ] || { check "zig build" false; return; }
   check "zig build" zig build --release=safe -Dstrip=true -Dtarget="$host_query" -Dtest-libs-optimize=Debug \
-    install fixtures checked-lib
+    install fixtures
   check "zig build (author example)" zig build --build-file examples/zig_author/build.zig
 }
 check_sources() {
@@ -125,6 +125,8 @@ check_sources() {
 
 # The Zig suites, the prebuilt libraries, the JSR package, and the suites against the checked build.
 lane_zig_and_checked() {
+  # Only this lane's suites load the checked build, so it is built here rather than in the first phase.
+  check "zig build (checked)" zig build --release=safe -Dstrip=true -Dtarget="$host_query" checked-lib
   zig_tests "zig test (Debug)"
   zig_tests "zig test (checked)" -Dchecked=true
   zig_tests "zig test (author example)" --build-file examples/zig_author/build.zig
