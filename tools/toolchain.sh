@@ -53,8 +53,15 @@ ensure_tool() { # tool wanted-version
   fi
 }
 
-ensure_toolchain() {
-  ensure_tool deno "$DENO_VERSION" && ensure_tool zig "$ZIG_VERSION"
+ensure_toolchain() { # both at once: a fresh checkout installs them side by side
+  ensure_tool deno "$DENO_VERSION" &
+  local deno_job=$! zig_status deno_status
+  ensure_tool zig "$ZIG_VERSION"
+  zig_status=$?
+  wait "$deno_job"
+  deno_status=$?
+  hash -r
+  [ "$zig_status" = 0 ] && [ "$deno_status" = 0 ]
 }
 
 # Runs Deno against the JSR mirror in ../shared/jsr when this checkout has one
