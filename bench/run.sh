@@ -12,10 +12,10 @@ if [ "$(bench/.cache/node_modules/.bin/bun --version 2>/dev/null || true)" != "$
 fi
 zig build bench-lib
 deno run --v8-flags=--expose-gc --allow-ffi --allow-read --allow-run --allow-write=bench/results,docs/benchmarks.md,README.md bench/report.ts
-# Nonblocking calls, their event-loop lag, scaling and progress polling, on
-# the library the tests use; ZEROCOPY_ASYNC_BENCH_MB sizes the long job.
 # Arrow: a 10-column batch to an apache-arrow Table, handed over and imported in place vs Zig writing IPC
 # for tableFromIPC vs tableFromArrays; records its run in results.json and the docs.
 deno run --allow-ffi --allow-read --allow-run --allow-write=bench/results,docs/benchmarks.md,docs/arrow.md,README.md bench/arrow_bench.ts --write
+# Nonblocking calls, their event-loop lag, scaling and progress polling, on
+# the library the tests use; ZEROCOPY_ASYNC_BENCH_MB sizes the long job.
 zig build --release=safe install
 exec deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts "${ZEROCOPY_ASYNC_BENCH_MB:-1024}"
