@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 275600,
-    sha256: "7bd889bdb68a4f043757e57fbef740c9fa2439a70ef37f282d2c7cfde53ddaac",
+    sha256: "3ca6bdaba09b80eb9c8bb8826afaab9d436dc17f7373a116b24c4c3bf76f14fe",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 305200,
-    sha256: "8a13dbd138bd27ef4cb9afbffd4d89b7a82cb4c20bc8f8c1002e71a3c0a9d79d",
+    sha256: "25db3110a541270693ec701188f56a42ca7d8dc72f264d9da461c38f6af1f137",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 264328,
-    sha256: "5986335fe3cd54a9171cf84b5b0e897abcd35d706986c572b3b9b80fe7623862",
+    size: 264424,
+    sha256: "43cf1f11e6adc6c74f69a6cf9de97f939030b98443ca2abcfdbc6b461f834152",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
     size: 339080,
-    sha256: "5a3423c3fb45c42ca9c8c2556152f99f3ef94e3c677d15a712a7f8feed5d4bb2",
+    sha256: "2da4148e57d489c6cdfb6471f8484538047999d9a1976f9ab9b0ee172e7a8434",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 526336,
-    sha256: "43606a6b182943891b1c2fd61b6aa0d319ed66ff08ac9f81704d03f64b5c6a2b",
+    sha256: "2479690709d9c45d41df6a63a46fffbf82d1844cbbcfdd22898e16584bcbd574",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
     size: 648192,
-    sha256: "4b6020d99e9e9011e5803550da6834776c2dcbf7e111b584cfe6a8145526cfbd",
+    sha256: "ed75b52a3d609300c186c52feaa45117ae96912d49015da67c99ce92b6fb1645",
   },
 };

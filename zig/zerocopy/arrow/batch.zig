@@ -99,22 +99,7 @@ pub const Column = struct {
             .validity = column.validity != null,
             .data = .none,
         };
-        try out.setFormat("{s}", .{switch (column.values) {
-            .i8 => "c",
-            .u8 => "C",
-            .i16 => "s",
-            .u16 => "S",
-            .i32 => "i",
-            .u32 => "I",
-            .i64 => "l",
-            .u64 => "L",
-            .f32 => "f",
-            .f64 => "g",
-            .bool => "b",
-            .utf8 => "u",
-            .@"struct" => "+s",
-            .timestamp, .fixed_size_list => "",
-        }});
+        try out.setFormat("{s}", .{layout.simpleFormat(std.meta.activeTag(column.values)) orelse ""});
         switch (column.values) {
             .bool => out.data = .bits,
             .utf8 => |strings| {

@@ -88,7 +88,7 @@ pub const Spec = struct {
             },
             inline else => |_, tag| out.data = .{ .bytes = @sizeOf(@FieldType(Values, @tagName(tag))) },
         }
-        try out.setFormat("{s}", .{formatOf(spec.type)});
+        try out.setFormat("{s}", .{layout.simpleFormat(std.meta.activeTag(spec.type)).?});
     }
 
     pub fn child(spec: *const Spec, i: usize) *const Spec {
@@ -102,25 +102,6 @@ pub const Spec = struct {
 
 // The element type of each fixed-width tag.
 const Values = struct { i8: i8, i16: i16, i32: i32, i64: i64, u8: u8, u16: u16, u32: u32, u64: u64, f32: f32, f64: f64 };
-
-fn formatOf(t: Type) []const u8 {
-    return switch (t) {
-        .i8 => "c",
-        .u8 => "C",
-        .i16 => "s",
-        .u16 => "S",
-        .i32 => "i",
-        .u32 => "I",
-        .i64 => "l",
-        .u64 => "L",
-        .f32 => "f",
-        .f64 => "g",
-        .bool => "b",
-        .utf8 => "u",
-        .@"struct" => "+s",
-        .timestamp, .fixed_size_list => unreachable,
-    };
-}
 
 pub const Error = layout.Error || error{ TypeMismatch, NoSuchColumn };
 

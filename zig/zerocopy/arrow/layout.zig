@@ -255,3 +255,25 @@ fn emit(
         }
     }
 }
+
+/// The C Data format of a column whose format is one letter or `+s`, by its tag, which
+/// `batch.Values` and `builder.Type` name alike; null for a timestamp or fixed-size list,
+/// whose formats carry their unit, zone or size.
+pub fn simpleFormat(tag: anytype) ?[]const u8 {
+    return switch (tag) {
+        .i8 => "c",
+        .u8 => "C",
+        .i16 => "s",
+        .u16 => "S",
+        .i32 => "i",
+        .u32 => "I",
+        .i64 => "l",
+        .u64 => "L",
+        .f32 => "f",
+        .f64 => "g",
+        .bool => "b",
+        .utf8 => "u",
+        .@"struct" => "+s",
+        .timestamp, .fixed_size_list => null,
+    };
+}
