@@ -74,17 +74,7 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         try w.writeAll("        return call.settle(() => {\n");
         try args.write(w, 10, call, ");");
         try w.writeAll("        });\n      });\n");
-        if (sig.shape) |dims| {
-            var shape: List = .{};
-            inline for (dims) |dim| switch (dim) {
-                .number => |number| try shape.add("{d}", .{number}),
-                .expression => |expression| {
-                    var text: [512]u8 = undefined;
-                    try shape.add("{s}", .{try typescript.shapeExpression(&text, expression, sig)});
-                },
-            };
-            try shape.write(w, 6, "return buffer.reshape([", "]);");
-        } else try w.writeAll(if (sig.arrow_out) "      return zerocopyArrow.importBatch(buffer);\n" else "      return buffer;\n");
+        if (sig.shape) |dims| try typescript.writeReshape(w, sig, dims) else try w.writeAll(if (sig.arrow_out) "      return zerocopyArrow.importBatch(buffer);\n" else "      return buffer;\n");
     } else {
         const head = switch (sig.result) {
             .status => "      const status = await call.settle(() => {\n",

@@ -380,17 +380,7 @@ fn writeCall(w: *std.Io.Writer, comptime sig: Signature, args: *const List) !voi
         try w.writeAll("      });\n");
         // A batch that fails the import is given back before the error is thrown.
         if (sig.arrow_out) try w.writeAll("      return zerocopyArrow.importBatch(buffer);\n");
-        if (sig.shape) |dims| {
-            var shape: List = .{};
-            inline for (dims) |dim| switch (dim) {
-                .number => |number| try shape.add("{d}", .{number}),
-                .expression => |expression| {
-                    var text: [512]u8 = undefined;
-                    try shape.add("{s}", .{try shapeExpression(&text, expression, sig)});
-                },
-            };
-            try shape.write(w, 6, "return buffer.reshape([", "]);");
-        }
+        if (sig.shape) |dims| try writeReshape(w, sig, dims);
     } else switch (sig.result) {
         .status => {
             try args.write(w, 6, "const status = " ++ call, ");");
@@ -405,6 +395,20 @@ fn writeCall(w: *std.Io.Writer, comptime sig: Signature, args: *const List) !voi
         },
     }
     try w.writeAll("    },\n");
+}
+
+/// `return buffer.reshape([...]);` for a result shaped by `dims`, in a
+/// wrapper's body: the synchronous and the nonblocking wrappers end alike.
+pub fn writeReshape(w: *std.Io.Writer, comptime sig: Signature, comptime dims: anytype) !void {
+    var shape: List = .{};
+    inline for (dims) |dim| switch (dim) {
+        .number => |number| try shape.add("{d}", .{number}),
+        .expression => |expression| {
+            var text: [512]u8 = undefined;
+            try shape.add("{s}", .{try shapeExpression(&text, expression, sig)});
+        },
+    };
+    try shape.write(w, 6, "return buffer.reshape([", "]);");
 }
 
 /// A shape dimension as TypeScript: each 64-bit parameter it names (a
