@@ -36,6 +36,21 @@
  *   already, or never handed out by it.
  * - `ARROW_UNSUPPORTED`: an Arrow format string or type the Arrow subpath does not support (the message names it).
  * - `ARROW_INVALID`: an Arrow batch whose structs or buffers do not fit the memory handed over or each other.
+ *
+ * @example Branch on the code of an error
+ * ```ts
+ * import { openDemo, ZeroCopyError, type ZeroCopyErrorCode } from "@zerocopy/zerocopy";
+ *
+ * const demo = await openDemo();
+ * const buffer = demo.generate("u8", 4);
+ * buffer[Symbol.dispose]();
+ * try {
+ *   buffer.view;
+ * } catch (error) {
+ *   const code: ZeroCopyErrorCode | undefined = error instanceof ZeroCopyError ? error.code : undefined;
+ *   console.log(code); // "DISPOSED"
+ * }
+ * ```
  */
 export type ZeroCopyErrorCode =
   | "LIBRARY_NOT_FOUND"

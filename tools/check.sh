@@ -156,6 +156,7 @@ lane_deno() {
   check "deno lint" deno lint
   check "deno check" deno_with_registry check mod.ts arrow.ts src examples tests bench
   check "deno doc --lint" deno doc --lint mod.ts arrow.ts
+  check "every public symbol has an @example" deno run --allow-read --allow-run tools/check_examples.ts
   check "deno publish --dry-run" deno publish --dry-run --allow-dirty
   check "README and docs code blocks" deno_with_registry check --doc-only README.md docs/*.md
   check "benchmark docs match results" deno run --allow-read --allow-run bench/report.ts --check-docs

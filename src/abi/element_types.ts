@@ -8,10 +8,35 @@ import { ZeroCopyError } from "../errors.ts";
 import { ELEMENT_SIZES, ELEMENT_TAGS } from "./layout.ts";
 import type { abiLayout } from "./symbols.ts";
 
-/** The Zig element type of a buffer, which names the TypedArray that views it (zig/zerocopy/abi.zig `ElementType`). */
+/**
+ * The Zig element type of a buffer, which names the TypedArray that views it (zig/zerocopy/abi.zig `ElementType`).
+ *
+ * @example A function over any element type
+ * ```ts
+ * import { type ElementType, openDemo } from "@zerocopy/zerocopy";
+ *
+ * const demo = await openDemo();
+ * function lengthOf(type: ElementType): number {
+ *   using buffer = demo.generate(type, 3);
+ *   return buffer.view.length;
+ * }
+ * console.log(lengthOf("i16"), lengthOf("f64")); // 3 3
+ * ```
+ */
 export type ElementType = keyof typeof abiLayout.element_types;
 
-/** The TypedArray that views each element type, backed by a plain `ArrayBuffer`. */
+/**
+ * The TypedArray that views each element type, backed by a plain `ArrayBuffer`.
+ *
+ * @example The view of each element type
+ * ```ts
+ * import type { TypedArrayOf } from "@zerocopy/zerocopy";
+ *
+ * const values: TypedArrayOf["f32"] = new Float32Array(2);
+ * const big: TypedArrayOf["u64"] = new BigUint64Array(1);
+ * console.log(values.length, big.length); // 2 1
+ * ```
+ */
 export interface TypedArrayOf {
   /** `[]i8` */
   i8: Int8Array<ArrayBuffer>;
@@ -126,7 +151,16 @@ export function typedArrayOf(
   return TYPED_ARRAYS[type];
 }
 
-/** Every element type, in ABI tag order. */
+/**
+ * Every element type, in ABI tag order.
+ *
+ * @example Every element type
+ * ```ts
+ * import { ELEMENT_TYPES } from "@zerocopy/zerocopy";
+ *
+ * console.log(ELEMENT_TYPES.includes("f32"), ELEMENT_TYPES.includes("u64")); // true true
+ * ```
+ */
 export const ELEMENT_TYPES: readonly ElementType[] = Object.keys(ELEMENT_INFO) as ElementType[];
 
 const TYPE_BY_TAG: readonly (ElementType | undefined)[] = (() => {

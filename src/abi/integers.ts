@@ -8,7 +8,17 @@
 
 import { ZeroCopyError } from "../errors.ts";
 
-/** A Zig integer type of 32 bits or fewer, as Deno's FFI names it. */
+/**
+ * A Zig integer type of 32 bits or fewer, as Deno's FFI names it.
+ *
+ * @example The integer types a number holds exactly
+ * ```ts
+ * import type { SmallIntegerType } from "@zerocopy/zerocopy";
+ *
+ * const narrow: SmallIntegerType[] = ["u8", "i32"];
+ * console.log(narrow.length); // 2
+ * ```
+ */
 export type SmallIntegerType = "u8" | "i8" | "u16" | "i16" | "u32" | "i32";
 
 /** The range of each integer type of 32 bits or fewer. */
@@ -21,7 +31,17 @@ const INTEGER_RANGES: Readonly<Record<SmallIntegerType, readonly [number, number
   i32: [-2147483648, 2147483647],
 };
 
-/** A Zig integer type of 64 bits, as Deno's FFI names it. */
+/**
+ * A Zig integer type of 64 bits, as Deno's FFI names it.
+ *
+ * @example The integer types passed as bigint
+ * ```ts
+ * import type { WideIntegerType } from "@zerocopy/zerocopy";
+ *
+ * const wide: WideIntegerType = "u64";
+ * console.log(wide); // "u64"
+ * ```
+ */
 export type WideIntegerType = "u64" | "i64" | "usize" | "isize";
 
 /**

@@ -8,7 +8,17 @@
 
 import { abiLayout } from "./symbols.ts";
 
-/** The `abi_version` of zig/zerocopy/abi.zig this module was generated from. */
+/**
+ * The `abi_version` of zig/zerocopy/abi.zig this module was generated from.
+ *
+ * @example Compare with what a library reports
+ * ```ts
+ * import { ABI_VERSION, openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary(); // refuses a library of another ABI version
+ * console.log(lib.symbols.zc_abi_version() === ABI_VERSION); // true
+ * ```
+ */
 export const ABI_VERSION: number = abiLayout.abi_version;
 
 /** Statuses of zig/zerocopy/abi.zig `Status`, by name. */

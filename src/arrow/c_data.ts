@@ -67,7 +67,16 @@ const PRIMITIVES: Record<string, () => DataType> = {
   u: () => new Utf8(),
 };
 
-/** The list of supported formats, for error messages. */
+/**
+ * The list of supported formats, for error messages.
+ *
+ * @example List what the import reads
+ * ```ts
+ * import { SUPPORTED_FORMATS } from "@zerocopy/zerocopy/arrow";
+ *
+ * console.log(SUPPORTED_FORMATS.length > 0); // true
+ * ```
+ */
 export const SUPPORTED_FORMATS = `${Object.keys(PRIMITIVES).join(" ")} ts{s,m,u,n}:<tz> +w:<n> +s`;
 
 /** The number of buffers the C Data Interface gives a type. */

@@ -13,6 +13,17 @@ import { DESCRIPTOR_BYTES, DescriptorOffset } from "../abi/layout.ts";
  * A descriptor (zig/zerocopy/abi.zig `Descriptor`: ptr, len, cap, release, private,
  * element type, flags) in JavaScript memory. Pass it as a `"buffer"` parameter
  * to a Zig function that fills it (`out: *zerocopy.Descriptor`) or claims it.
+ *
+ * @example The descriptor a pin passes
+ * ```ts
+ * import { type Descriptor, openDemo } from "@zerocopy/zerocopy";
+ *
+ * const demo = await openDemo();
+ * using buffer = demo.generate("u8", 8);
+ * using pin = buffer.pin();
+ * const descriptor: Descriptor = pin.descriptor;
+ * console.log(descriptor instanceof BigUint64Array); // true
+ * ```
  */
 export type Descriptor = BigUint64Array<ArrayBuffer>;
 

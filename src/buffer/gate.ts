@@ -29,6 +29,17 @@ import type { Releaser } from "./safety_net.ts";
  *   memory belongs to whoever holds that `ArrayBuffer` now (under the
  *   pointer-view mapping it is left allocated, counted in `abandonedBuffers`),
  *   and every use throws `MOVED`.
+ *
+ * @example Read a buffer's state
+ * ```ts
+ * import { type BufferState, openDemo } from "@zerocopy/zerocopy";
+ *
+ * const demo = await openDemo();
+ * const buffer = demo.generate("u8", 16);
+ * const before: BufferState = buffer.state;
+ * buffer[Symbol.dispose]();
+ * console.log(before, buffer.state); // "live" "disposed"
+ * ```
  */
 export type BufferState = "live" | "draining" | "disposed" | "consumed" | "moved";
 
@@ -165,7 +176,26 @@ export function passDescriptor(value: unknown, call: string, name: string): Desc
   );
 }
 
-/** Keeps a buffer's memory allocated while a native call uses it; dispose it when the call settles. */
+/**
+ * Keeps a buffer's memory allocated while a native call uses it; dispose it when the call settles.
+ *
+ * @example Keep a buffer's memory through a call
+ * ```ts
+ * import { type BufferPin, openDemo } from "@zerocopy/zerocopy";
+ *
+ * const demo = await openDemo();
+ * using buffer = demo.generate("f64", 4);
+ * const pin: BufferPin = buffer.pin();
+ * try {
+ *   // pass pin.descriptor to a nonblocking call here; a dispose meanwhile waits for the pin
+ *   buffer[Symbol.dispose]();
+ *   console.log(buffer.state); // "draining"
+ * } finally {
+ *   pin[Symbol.dispose]();
+ * }
+ * console.log(buffer.state); // "disposed"
+ * ```
+ */
 export interface BufferPin extends Disposable {
   /**
    * The descriptor to pass to the native call: it describes the memory and owns

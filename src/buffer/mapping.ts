@@ -21,10 +21,30 @@ import { ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { Releaser } from "./safety_net.ts";
 
-/** The two mappings, as `ZeroCopyLibrary.mapping` reports them and `openLibrary({ mapping })` takes them. */
+/**
+ * The two mappings, as `ZeroCopyLibrary.mapping` reports them and `openLibrary({ mapping })` takes them.
+ *
+ * @example Open with each mapping
+ * ```ts
+ * import { type MappingKind, openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const mappings: MappingKind[] = ["node-api", "pointer-view"];
+ * const lib = await openLibrary({ mapping: mappings[0] });
+ * console.log(lib.mapping); // "node-api"
+ * ```
+ */
 export type MappingKind = "node-api" | "pointer-view";
 
-/** The environment variable that picks the mapping when `openLibrary()` is not told. */
+/**
+ * The environment variable that picks the mapping when `openLibrary()` is not told.
+ *
+ * @example Name the variable in a message
+ * ```ts
+ * import { MAPPING_ENV_VAR } from "@zerocopy/zerocopy";
+ *
+ * console.log(`${MAPPING_ENV_VAR}=pointer-view deno test ...`); // ZEROCOPY_MAPPING=pointer-view deno test ...
+ * ```
+ */
 export const MAPPING_ENV_VAR = "ZEROCOPY_MAPPING";
 
 /** What a buffer's owner needs of a mapping, whichever it is. */

@@ -8,7 +8,18 @@
 import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 
-/** What a strided view reads through: a buffer's live view, or any TypedArray. */
+/**
+ * What a strided view reads through: a buffer's live view, or any TypedArray.
+ *
+ * @example Anything with a view can be shaped
+ * ```ts
+ * import { type ElementSource, StridedView } from "@zerocopy/zerocopy";
+ *
+ * const source: ElementSource<"f64"> = { view: new Float64Array([1, 2, 3, 4, 5, 6]) };
+ * const matrix = new StridedView(source, [2, 3]);
+ * console.log(matrix.get(1, 2)); // 6
+ * ```
+ */
 export interface ElementSource<T extends ElementType> {
   /** The elements; throws once a ZeroCopyBuffer is disposed. */
   readonly view: TypedArrayOf[T];
@@ -158,7 +169,16 @@ export class StridedView<T extends ElementType> {
   }
 }
 
-/** Row-major (C order) strides for `shape`, in elements. */
+/**
+ * Row-major (C order) strides for `shape`, in elements.
+ *
+ * @example The strides of a 2 × 3 × 4 array
+ * ```ts
+ * import { rowMajorStrides } from "@zerocopy/zerocopy";
+ *
+ * console.log(rowMajorStrides([2, 3, 4])); // [ 12, 4, 1 ]
+ * ```
+ */
 export function rowMajorStrides(shape: readonly number[]): number[] {
   const strides = new Array<number>(shape.length);
   let step = 1;

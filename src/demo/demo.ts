@@ -14,7 +14,18 @@ import { checkOpenOptions } from "../library/options.ts";
 import type { MappingKind } from "../buffer/mapping.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
-/** libzerocopy opened with its demo functions bound. */
+/**
+ * libzerocopy opened with its demo functions bound.
+ *
+ * @example The demo library's wrappers
+ * ```ts
+ * import { type Demo, openDemo } from "@zerocopy/zerocopy";
+ *
+ * const demo: Demo = await openDemo();
+ * using frame = demo.generate("u8", 4);
+ * console.log(frame.view.length, demo.library.stats().liveBuffers >= 1); // 4 true
+ * ```
+ */
 export interface Demo {
   /** The library, for `stats()`, `allocate()`, `giveBack()` and the raw symbols. */
   readonly library: ZeroCopyLibrary<LibzerocopySymbols>;

@@ -18,6 +18,15 @@ export { LIBRARY_ENV_VAR };
  * output of a checkout (beside a `file:` module, never the working
  * directory); a prebuilt library of the package, hash-checked; or
  * `openRemoteLibrary`'s download, hash-checked.
+ *
+ * @example Why this file was opened
+ * ```ts
+ * import { type LibrarySource, openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * const source: LibrarySource = lib.source;
+ * console.log(source === "checkout build" || source === "prebuilt" || source === "ZEROCOPY_LIB"); // true
+ * ```
  */
 export type LibrarySource = "path option" | "ZEROCOPY_LIB" | "checkout build" | "prebuilt" | "remote";
 

@@ -5,7 +5,16 @@
  * @module
  */
 
-/** The environment variable that overrides where the native library is looked for. */
+/**
+ * The environment variable that overrides where the native library is looked for.
+ *
+ * @example Say where the library comes from
+ * ```ts
+ * import { LIBRARY_ENV_VAR } from "@zerocopy/zerocopy";
+ *
+ * console.log(`set ${LIBRARY_ENV_VAR}=/path/to/libzerocopy.so to load another build`); // set ZEROCOPY_LIB=...
+ * ```
+ */
 export const LIBRARY_ENV_VAR = "ZEROCOPY_LIB";
 
 /** A file path from a path or `file:` URL. */

@@ -21,10 +21,34 @@ import { checkCallback, isThenable, warnAbandonedOnce } from "./callbacks.ts";
 
 export type { LibraryStats } from "./stats.ts";
 
-/** The exports of libzerocopy itself: the ABI plus its demo functions. */
+/**
+ * The exports of libzerocopy itself: the ABI plus its demo functions.
+ *
+ * @example The library openDemo opens
+ * ```ts
+ * import { type LibzerocopySymbols, openDemo, type ZeroCopyLibrary } from "@zerocopy/zerocopy";
+ *
+ * const { library } = await openDemo();
+ * const typed: ZeroCopyLibrary<LibzerocopySymbols> = library;
+ * console.log(typeof typed.symbols.zc_sum_f64); // "function"
+ * ```
+ */
 export type LibzerocopySymbols = typeof libzerocopySymbols;
 
-/** The bound functions of a library opened with symbols `S`, plus the zerocopy ABI exports. */
+/**
+ * The bound functions of a library opened with symbols `S`, plus the zerocopy ABI exports.
+ *
+ * @example Type the symbols of a library you open
+ * ```ts
+ * import { type BoundSymbols, openDemo, openLibrary } from "@zerocopy/zerocopy";
+ *
+ * const { path } = (await openDemo()).library; // a library of your own, in practice
+ * const symbols = { zc_sum_f64: { parameters: ["buffer", "u32"], result: "f64" } } as const;
+ * const lib = await openLibrary({ path, symbols });
+ * const bound: BoundSymbols<typeof symbols> = lib.symbols;
+ * console.log(bound.zc_sum_f64(new Float64Array([1, 2]), 2)); // 3
+ * ```
+ */
 export type BoundSymbols<S extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<
   S & typeof abiSymbols
 >["symbols"];

@@ -14,6 +14,17 @@ import type { PrebuiltSource } from "./prebuilt.ts";
  * Where to find the native library, and which of its own exports to bind.
  *
  * @typeParam S The library's own FFI symbols, beside the zerocopy ABI exports.
+ *
+ * @example Options kept in a variable
+ * ```ts
+ * import { openDemo, openLibrary, type OpenLibraryOptions } from "@zerocopy/zerocopy";
+ *
+ * const { path } = (await openDemo()).library; // a library of your own, in practice
+ * const symbols = { zc_sum_f64: { parameters: ["buffer", "u32"], result: "f64" } } as const;
+ * const options = { path, symbols, mapping: "node-api" } satisfies OpenLibraryOptions<typeof symbols>;
+ * const lib = await openLibrary(options);
+ * console.log(lib.mapping); // "node-api"
+ * ```
  */
 export interface OpenLibraryOptions<S extends Deno.ForeignLibraryInterface = Deno.ForeignLibraryInterface> {
   /**

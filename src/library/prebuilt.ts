@@ -12,7 +12,17 @@ import { zerocopyCacheDir } from "./cache_dir.ts";
 import { toPath, unreadLibraryEnvNote } from "./env.ts";
 import { ZeroCopyError } from "../errors.ts";
 
-/** One prebuilt library: its file name, byte size (when known) and SHA-256. */
+/**
+ * One prebuilt library: its file name, byte size (when known) and SHA-256.
+ *
+ * @example One entry of a generated manifest
+ * ```ts
+ * import type { PrebuiltLibrary } from "@zerocopy/zerocopy";
+ *
+ * const entry: PrebuiltLibrary = { file: "libmine.so", size: 1024, sha256: "0".repeat(64) };
+ * console.log(entry.file); // "libmine.so"
+ * ```
+ */
 export interface PrebuiltLibrary {
   /** The file name, as the library is stored and cached. */
   readonly file: string;
@@ -29,12 +39,33 @@ export interface PrebuiltLibrary {
  * @param os The OS, `Deno.build.os` by default.
  * @param arch The architecture, `Deno.build.arch` by default.
  * @returns `<os>-<arch>`.
+ *
+ * @example The key of this machine and of another
+ * ```ts
+ * import { platformKey } from "@zerocopy/zerocopy";
+ *
+ * console.log(platformKey("darwin", "aarch64")); // "darwin-aarch64"
+ * console.log(platformKey() === `${Deno.build.os}-${Deno.build.arch}`); // true
+ * ```
  */
 export function platformKey(os: string = Deno.build.os, arch: string = Deno.build.arch): string {
   return `${os}-${arch}`;
 }
 
-/** Where a package's prebuilt libraries are and what they hash to: its `lib/` folder and generated manifest. */
+/**
+ * Where a package's prebuilt libraries are and what they hash to: its `lib/` folder and generated manifest.
+ *
+ * @example A package's lib/ folder and manifest
+ * ```ts
+ * import type { PrebuiltSource } from "@zerocopy/zerocopy";
+ *
+ * const source: PrebuiltSource = {
+ *   baseUrl: new URL("./lib/", import.meta.url),
+ *   libraries: { "linux-x86_64": { file: "libmine.so", sha256: "0".repeat(64) } },
+ * };
+ * console.log(source.baseUrl.pathname.endsWith("/lib/")); // true
+ * ```
+ */
 export interface PrebuiltSource {
   /** The folder holding one `<os>-<arch>/<file>` per library, as a URL (`https:`, `http:` or `file:`). */
   baseUrl: URL;

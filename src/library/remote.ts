@@ -16,6 +16,17 @@ import { checkSha256, platformKey, unsupportedPlatform } from "./prebuilt.ts";
  * Where to download a prebuilt library and how to check it.
  *
  * @typeParam S The library's own FFI symbols, beside the zerocopy ABI exports.
+ *
+ * @example Options for a library served from your own host
+ * ```ts
+ * import type { RemoteLibraryOptions } from "@zerocopy/zerocopy";
+ *
+ * const options: RemoteLibraryOptions = {
+ *   url: "https://example.com/releases/1.0.0/{os}-{arch}/libmine.{ext}",
+ *   sha256: { "linux-x86_64": "0".repeat(64) },
+ * };
+ * console.log(Object.keys(options.sha256)); // [ "linux-x86_64" ]
+ * ```
  */
 export interface RemoteLibraryOptions<S extends Deno.ForeignLibraryInterface = Deno.ForeignLibraryInterface> {
   /**
