@@ -129,6 +129,7 @@ lane_zig_and_checked() {
   # Only this lane's suites load the checked build, so it is built here rather than in the first phase.
   check "zig build (checked)" zig build --release=safe -Dstrip=true -Dtarget="$host_query" checked-lib
   zig_tests "zig test (checked)" -Dchecked=true
+  check "unsupported exports refused" tools/check_bindings_errors.sh
   check "jsr: package, no Zig" tools/check_jsr_package.sh
   ZEROCOPY_LIB=$checked_lib deno_tests "deno test (checked lib)" \
     --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/*_test.ts
@@ -160,7 +161,6 @@ lane_deno() {
   check "deno publish --dry-run" deno publish --dry-run --allow-dirty
   check "README and docs code blocks" deno_with_registry check --doc-only README.md docs/*.md
   check "benchmark docs match results" deno run --allow-read --allow-run bench/report.ts --check-docs
-  check "unsupported exports refused" tools/check_bindings_errors.sh
   check "generated layout follows the source" tools/check_layout_source.sh
   ZEROCOPY_MAPPING=pointer-view deno_tests "deno test (pointer-view)" \
     --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/*_test.ts

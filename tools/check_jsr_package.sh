@@ -154,7 +154,9 @@ rm -rf "$author"
 zig build package -Dpackage-targets="$host_target" --build-file examples/zig_author/build.zig >"$work/package.txt" 2>&1 ||
   { cat "$work/package.txt"; fail "zig build package failed for examples/zig_author"; }
 author_package="jsr:$(sed -n 's/^  "name": "\(.*\)",$/\1/p' "$author/deno.json")@$(sed -n 's/^  "version": "\(.*\)",$/\1/p' "$author/deno.json")"
-"$registry/with-registry" bash -c 'cd "$0" && NO_COLOR=1 deno publish --dry-run --allow-dirty' "$author" \
+# --no-check: `deno check examples` type-checks the same bindings, importing this checkout; the guide's
+# package below, whose bindings nothing else type-checks, keeps the check.
+"$registry/with-registry" bash -c 'cd "$0" && NO_COLOR=1 deno publish --dry-run --no-check --allow-dirty' "$author" \
   >"$work/author_dry_run.txt" 2>&1 || { cat "$work/author_dry_run.txt"; fail "deno publish --dry-run failed for $author_package"; }
 if grep -qi "^warning" "$work/author_dry_run.txt"; then cat "$work/author_dry_run.txt"; fail "deno publish --dry-run warned for $author_package"; fi
 deno run --allow-read --allow-write="$registry" tools/jsr_package.ts "$work/author_dry_run.txt" "$registry" "$author"
