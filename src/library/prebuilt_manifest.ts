@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 275600,
-    sha256: "3ca6bdaba09b80eb9c8bb8826afaab9d436dc17f7373a116b24c4c3bf76f14fe",
+    sha256: "1ff4e3f91bf169a6ab7910e70e83de4545cbe6fb33f84c6e9d2acbd3e1b3ead6",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 305200,
-    sha256: "25db3110a541270693ec701188f56a42ca7d8dc72f264d9da461c38f6af1f137",
+    sha256: "5506c294599d4a08f20c2f7827e778e4b3a52ff30c76c6f9e669072ae4329d04",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 264424,
-    sha256: "43cf1f11e6adc6c74f69a6cf9de97f939030b98443ca2abcfdbc6b461f834152",
+    size: 264472,
+    sha256: "e2fcd2c6e6e04237fff00e4fbe4ed0e6e42d423e37c3d10eb5ddab8f34f328a9",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 339080,
-    sha256: "2da4148e57d489c6cdfb6471f8484538047999d9a1976f9ab9b0ee172e7a8434",
+    size: 339144,
+    sha256: "23c8efcd8d80a380e0589ad556ccca0dbe8c98d612ac4a5cffe1d9526bb2afd8",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 526336,
-    sha256: "2479690709d9c45d41df6a63a46fffbf82d1844cbbcfdd22898e16584bcbd574",
+    size: 526848,
+    sha256: "8e123b6c1f45528fa8cc849c5b8bfbd6d5effd93b10be512828b8328bac496bd",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
     size: 648192,
-    sha256: "ed75b52a3d609300c186c52feaa45117ae96912d49015da67c99ce92b6fb1645",
+    sha256: "874adf727f7119e06eb7af97e4b65f69dba9831ee1a9fdd338b3539501fb99d2",
   },
 };

@@ -32,13 +32,13 @@ pub fn statusOf(err: AllocateError) Status {
 /// Hands over `slice`, which `allocator` allocated with exactly `slice.len` elements.
 /// From here on the receiver owns them; do not free them yourself.
 pub fn handOverSlice(comptime T: type, allocator: *const Allocator, slice: []T, out: *Descriptor) void {
-    handOver(T, slice.ptr, slice.len, slice.len, AllocatorRelease(T).release, @constCast(allocator), out);
+    handOver(T, slice.ptr, slice.len, slice.len, AllocatorRelease(T, T).release, @constCast(allocator), out);
 }
 
 /// Hands over an `ArrayList`'s memory as it is, without shrinking or copying:
 /// the view covers `items.len`, the release frees `capacity`. Leaves `list` empty.
 pub fn handOverArrayList(comptime T: type, allocator: *const Allocator, list: *std.ArrayList(T), out: *Descriptor) void {
-    handOver(T, list.items.ptr, list.items.len, list.capacity, AllocatorRelease(T).release, @constCast(allocator), out);
+    handOver(T, list.items.ptr, list.items.len, list.capacity, AllocatorRelease(T, T).release, @constCast(allocator), out);
     list.* = .empty;
 }
 
@@ -118,16 +118,18 @@ pub fn allocateAndHandOver(allocator: *const Allocator, element_type: ElementTyp
     }
 }
 
-/// A release function for memory that `private: *const Allocator` allocated as `[]T`.
-fn AllocatorRelease(comptime T: type) type {
+/// A release function for memory that `private: *const Allocator` allocated as
+/// `[]T`, whose descriptor counts `cap` in `Unit`s: `T` itself, or `u8` for
+/// records handed over as bytes.
+pub fn AllocatorRelease(comptime T: type, comptime Unit: type) type {
     return struct {
-        fn release(descriptor: *Descriptor) callconv(.c) void {
+        pub fn release(descriptor: *Descriptor) callconv(.c) void {
             // Nothing was allocated, and an empty slice's pointer need not be aligned.
             if (descriptor.cap == 0) return;
             const bytes = descriptor.ptr orelse return;
             const allocator: *const Allocator = @ptrCast(@alignCast(descriptor.private orelse return));
             const typed: [*]T = @ptrCast(@alignCast(bytes));
-            allocator.free(typed[0..descriptor.cap]);
+            allocator.free(typed[0 .. descriptor.cap * @sizeOf(Unit) / @sizeOf(T)]);
         }
     };
 }

@@ -29,7 +29,7 @@ pub fn RecordOut(comptime T: type) type {
         /// Hands over `slice`, which `allocator` allocated with exactly `slice.len` records.
         pub fn handOverSlice(self: *@This(), allocator: *const Allocator, slice: []T) void {
             const bytes = slice.len * @sizeOf(T);
-            handover.handOver(u8, @ptrCast(slice.ptr), bytes, bytes, Release(T).release, @constCast(allocator), &self.descriptor);
+            handover.handOver(u8, @ptrCast(slice.ptr), bytes, bytes, handover.AllocatorRelease(T, u8).release, @constCast(allocator), &self.descriptor);
         }
 
         /// Marks the out-parameter empty, so a failed call hands nothing over.
@@ -42,18 +42,6 @@ pub fn RecordOut(comptime T: type) type {
 /// Whether `T` is a `RecordOut(...)`.
 pub fn isRecordOut(comptime T: type) bool {
     return @typeInfo(T) == .@"struct" and @hasDecl(T, "Record") and T == RecordOut(T.Record);
-}
-
-fn Release(comptime T: type) type {
-    return struct {
-        fn release(descriptor: *Descriptor) callconv(.c) void {
-            if (descriptor.cap == 0) return;
-            const bytes = descriptor.ptr orelse return;
-            const allocator: *const Allocator = @ptrCast(@alignCast(descriptor.private orelse return));
-            const typed: [*]T = @ptrCast(@alignCast(bytes));
-            allocator.free(typed[0 .. descriptor.cap / @sizeOf(T)]);
-        }
-    };
 }
 
 /// A compile error naming the field when `T` cannot be a record.
