@@ -10,7 +10,8 @@
 import { type Data, type DataType, Field, RecordBatch, Struct, type Table, Type } from "apache-arrow";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 import { isThenable } from "../library/callbacks.ts";
-import { what } from "../buffer/gate.ts";
+import { gateLent, what } from "../buffer/gate.ts";
+import { checkLentAfterCall } from "../calls/async_call.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { ownerOf } from "./batch.ts";
@@ -202,13 +203,8 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
   for (const n of nodes) {
     for (const { view } of n.buffers) {
       if (view === null) continue;
-      if ((view.buffer as ArrayBuffer).detached) {
-        throw new ZeroCopyError(
-          "DETACHED",
-          `${caller}: column ${n.where} views memory that was detached (a disposed ArrowBatch's table, or a transferred ArrayBuffer), so Zig would read none: lend a batch whose memory is live`,
-        );
-      }
-      views.push(view);
+      // A disposed ArrowBatch's table, or a transferred ArrayBuffer: Zig would read none.
+      views.push(gateLent(view, undefined, caller, `column ${n.where}`));
     }
   }
   const names = nodes.map((n) => [encoder.encode(n.format + "\0"), encoder.encode(n.name + "\0")]);
@@ -292,20 +288,8 @@ export async function afterSettled<T>(
   caller: string,
 ): Promise<T> {
   const value = await pending;
-  checkAttached(views, caller);
+  checkLentAfterCall(caller, views);
   return value;
-}
-
-/** Throws `DETACHED` when one of `views` lost its memory during a call. */
-export function checkAttached(views: readonly ArrayBufferView[], caller: string): void {
-  for (const view of views) {
-    if ((view.buffer as ArrayBuffer).detached) {
-      throw new ZeroCopyError(
-        "DETACHED",
-        `${caller}: a column of the lent batch was detached during the call, so Zig may have read memory that moved; keep what a pending call reads alive and in place`,
-      );
-    }
-  }
 }
 
 /**

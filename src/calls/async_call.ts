@@ -197,15 +197,7 @@ class Call implements NonblockingCall {
     this.#poll();
     if (this.#progressError !== null) throw this.#progressError.error;
     if (this.#signal?.aborted) throw this.#signal.reason;
-    for (const array of this.#lent) {
-      const memory = array instanceof ArrayBuffer ? array : array.buffer as ArrayBuffer;
-      if (memory.detached) {
-        throw new ZeroCopyError(
-          "DETACHED",
-          `${this.#what}: a lent ${array.constructor.name}'s ArrayBuffer was transferred during the call, so Zig may have read memory that moved; do not transfer or resize what a pending call uses`,
-        );
-      }
-    }
+    checkLentAfterCall(this.#what, this.#lent);
     return result;
   }
 
@@ -265,4 +257,20 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (typeof value !== "object") return typeof value;
   return (value as { constructor?: { name?: string } }).constructor?.name ?? "an object";
+}
+
+/**
+ * Throws `DETACHED` when memory lent to a call that has settled was detached
+ * during it: Zig may have read memory that moved.
+ */
+export function checkLentAfterCall(what: string, lent: readonly (ArrayBufferView | ArrayBuffer)[]): void {
+  for (const array of lent) {
+    const memory = array instanceof ArrayBuffer ? array : array.buffer as ArrayBuffer;
+    if (memory.detached) {
+      throw new ZeroCopyError(
+        "DETACHED",
+        `${what}: a lent ${array.constructor.name}'s ArrayBuffer was transferred during the call, so Zig may have read memory that moved; do not transfer or resize what a pending call uses`,
+      );
+    }
+  }
 }
