@@ -28,6 +28,6 @@
  */
 
 export { adoptBatch, ArrowBatch, importBatch } from "./src/arrow/batch.ts";
-export { lendBatch, lendTable } from "./src/arrow/lend.ts";
+export { lendBatch, type LendOptions, lendTable } from "./src/arrow/lend.ts";
 export { type BatchArgument, lendBatchArgument, LentBatch } from "./src/arrow/lent_batch.ts";
 export { SUPPORTED_FORMATS } from "./src/arrow/c_data.ts";

@@ -447,11 +447,17 @@ export function bind(lib: Library): Bindings {
     box_blur_async: async (gray, width, height, options) => {
       checkInteger(width, "u32", "box_blur_async", "width");
       checkInteger(height, "u32", "box_blur_async", "height");
-      const call = startCall("box_blur_async", options, [], [gray], true);
+      const call = startCall(
+        "box_blur_async",
+        options,
+        [],
+        [lendAs(gray, "u8", "box_blur_async", "gray")],
+        true,
+      );
       const buffer = await lib.adoptAsync("u8", (out) => {
         return call.settle(() => {
           return lib.symbols.box_blur_async(
-            lendAs(gray, "u8", "box_blur_async", "gray"),
+            call.lent[0],
             gray.length,
             width,
             height,

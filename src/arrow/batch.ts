@@ -5,20 +5,29 @@
  * @module
  */
 
-import type { RecordBatch, Table } from "apache-arrow";
+import type { Data, RecordBatch, Table } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import type { Descriptor } from "../buffer/descriptor.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import { readBatch, tableOf } from "./import.ts";
 
-// Which handed-over memory a record batch views, so that lending it to a
-// nonblocking call can pin that memory: disposed meanwhile, it is freed after.
-const owners = new WeakMap<RecordBatch, ZeroCopyBuffer<"u8">>();
+// Which handed-over memory a batch's columns view, by their apache-arrow
+// `Data` (which `select()` and `new Table(batches)` reuse), so that lending
+// them to a nonblocking call can pin that memory: disposed meanwhile, it is
+// freed after. Keyed by objects the safety net never holds, so an entry never
+// keeps a buffer alive.
+const owners = new WeakMap<Data, ZeroCopyBuffer<"u8">>();
 
-/** The handed-over memory `batch` views, when an {@linkcode ArrowBatch} made it. */
+/**
+ * The handed-over memory every column of `batch` views, when an
+ * {@linkcode ArrowBatch} made them all; undefined for anything else, such as
+ * a slice (whose columns are new `Data`).
+ */
 export function ownerOf(batch: RecordBatch): ZeroCopyBuffer<"u8"> | undefined {
-  return owners.get(batch);
+  const columns = batch.data.children;
+  const owner = owners.get(batch.data) ?? (columns.length > 0 ? owners.get(columns[0]) : undefined);
+  return owner !== undefined && columns.every((column) => owners.get(column) === owner) ? owner : undefined;
 }
 
 /**
@@ -51,7 +60,8 @@ export class ArrowBatch implements Disposable {
   constructor(memory: ZeroCopyBuffer<"u8">, batch: RecordBatch) {
     this.#memory = memory;
     this.#batch = batch;
-    owners.set(batch, memory);
+    owners.set(batch.data, memory);
+    for (const column of batch.data.children) owners.set(column, memory);
   }
 
   /** The apache-arrow record batch over Zig's memory. */

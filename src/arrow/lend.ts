@@ -7,106 +7,46 @@
  * @module
  */
 
-import { type Data, type DataType, Field, RecordBatch, Struct, type Table, Type } from "apache-arrow";
+import { Field, RecordBatch, Struct, type Table } from "apache-arrow";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 import { isThenable } from "../library/callbacks.ts";
-import { gateLent, what } from "../buffer/gate.ts";
-import { checkLentAfterCall } from "../calls/async_call.ts";
+import { addressOf, what } from "../buffer/gate.ts";
+import { type HeldViews, holdForNonblocking } from "../buffer/gate_nonblocking.ts";
 import { ZeroCopyError } from "../errors.ts";
-import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { ARRAY_BYTES, ArrayOffset, SCHEMA_BYTES, SchemaOffset } from "./c_data.ts";
+import { describe, flatten, type Node } from "./lend_describe.ts";
 import { ownerOf } from "./batch.ts";
-import {
-  ARRAY_BYTES,
-  ArrayOffset,
-  FLAG_NULLABLE,
-  formatOfType,
-  SCHEMA_BYTES,
-  SchemaOffset,
-} from "./c_data.ts";
-
-interface Node {
-  where: string;
-  format: string;
-  name: string;
-  flags: bigint;
-  length: number;
-  nullCount: number;
-  offset: number;
-  /** Each buffer, and how many bytes before the view its C pointer starts. */
-  buffers: { view: ArrayBufferView | null; back: number }[];
-  children: Node[];
-}
-
-// apache-arrow slices fixed-width values and offsets to the first row, but
-// keeps validity bitmaps (and bools) whole with `offset` counting into them;
-// C Data has one offset for every buffer. So a leaf keeps apache-arrow's
-// offset and its pre-sliced buffers' pointers start `offset` elements early,
-// where the reader will add it back. A struct or list gets offset 0 (its
-// children are sliced already) and, if it has nulls, a bitmap copied to bit 0.
-function describe(field: Field, data: Data, where: string): Node {
-  const type: DataType = data.type;
-  const format = formatOfType(type, where);
-  const nullCount = data.nullCount;
-  const bitmap = nullCount > 0 && data.nullBitmap && data.nullBitmap.byteLength > 0 ? data.nullBitmap : null;
-  const node: Node = {
-    where,
-    format,
-    name: field.name,
-    flags: field.nullable ? FLAG_NULLABLE : 0n,
-    length: data.length,
-    nullCount: bitmap ? nullCount : 0,
-    offset: data.offset,
-    buffers: [{ view: bitmap, back: 0 }],
-    children: [],
-  };
-  switch (type.typeId) {
-    case Type.Struct:
-    case Type.FixedSizeList: {
-      node.offset = 0;
-      if (bitmap && data.offset !== 0) {
-        node.buffers[0] = { view: shiftedBitmap(bitmap, data.offset, data.length), back: 0 };
-      }
-      const fields = type.children as Field[];
-      node.children = data.children.map((child, i) =>
-        describe(fields[i], child, `${where}.${fields[i].name}`)
-      );
-      break;
-    }
-    case Type.Bool:
-      node.buffers.push({ view: data.values, back: 0 });
-      break;
-    case Type.Utf8:
-      node.buffers.push({ view: data.valueOffsets, back: data.offset * 4 });
-      node.buffers.push({ view: data.values, back: 0 });
-      break;
-    default:
-      node.buffers.push({
-        view: data.values,
-        back: data.offset *
-          (data.values as ArrayBufferView & { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT,
-      });
-  }
-  return node;
-}
-
-function shiftedBitmap(bitmap: Uint8Array, offset: number, length: number): Uint8Array {
-  const shifted = new Uint8Array(Math.ceil(length / 8));
-  for (let i = 0; i < length; i++) {
-    const at = offset + i;
-    if (bitmap[at >> 3] & (1 << (at & 7))) shifted[i >> 3] |= 1 << (i & 7);
-  }
-  return shifted;
-}
-
-function flatten(node: Node, into: Node[] = []): Node[] {
-  into.push(node);
-  for (const child of node.children) flatten(child, into);
-  return into;
-}
 
 const encoder = new TextEncoder();
-// A pointer for an empty buffer that C Data consumers may still read the start of.
-const EMPTY = new Uint8Array(8);
+
+/**
+ * How a batch is lent: for a call made and finished before the lend returns
+ * (the default), or for a `nonblocking` symbol, which reads on another thread.
+ *
+ * @example Lend for a synchronous call, as by default
+ * ```ts
+ * import { openLibrary } from "@zerocopy/zerocopy";
+ * import { lendBatch, type LendOptions } from "@zerocopy/zerocopy/arrow";
+ * import { tableFromArrays } from "apache-arrow";
+ *
+ * const lib = await openLibrary();
+ * const options: LendOptions = { nonblocking: false };
+ * const out = new BigUint64Array(1);
+ * const table = tableFromArrays({ x: new Int32Array([1, 2, 3]) });
+ * const status = lendBatch(lib, table.batches[0], (s, a) => lib.symbols.zc_arrow_checksum(s, a, out), options);
+ * console.log(status); // 0
+ * ```
+ */
+export interface LendOptions {
+  /**
+   * The call returns a Promise (a `nonblocking` symbol). The structs then live
+   * in memory JavaScript cannot free, memory Zig handed over is pinned, and
+   * other memory is lent through a copy, so that nothing JavaScript does
+   * during the call frees what Zig reads. Without it, the structs cannot be
+   * passed to a nonblocking symbol: Deno refuses them.
+   */
+  readonly nonblocking?: boolean;
+}
 
 /**
  * Lends `batch` to a Zig function for one call as C Data structs: `call`
@@ -116,21 +56,28 @@ const EMPTY = new Uint8Array(8);
  * unmodified) until `call` returns; Zig reads them during the call and keeps
  * nothing. Their `release` callbacks only mark them released.
  *
+ * Every buffer is checked against the lengths, offsets and children that the
+ * structs will claim before an address is taken (apache-arrow's `makeData`
+ * trusts whatever it is given): utf8 offsets each, other columns in O(1).
  * Works under a path-scoped `--allow-ffi`: the library itself tells the
  * buffers' addresses (`zc_address_of`).
+ *
+ * Once `call` returns, the structs are marked released, so a pointer kept
+ * past it (or an `async` callback that calls later) reads a released struct.
+ * For a `nonblocking` symbol, pass `{ nonblocking: true }`: memory Zig handed
+ * over (an {@linkcode ArrowBatch}'s, or any table built over it) is pinned,
+ * so disposing it meanwhile frees it only after the call; other memory is
+ * lent through a `SharedArrayBuffer` copy, which JavaScript cannot detach.
  *
  * @param lib The library whose function reads the batch.
  * @param batch The batch to lend (a table's `batches[i]`).
  * @param call Calls the Zig function with the two structs.
- * When `call` returns a Promise (a `nonblocking` symbol), the structs and every
- * buffer they point at stay referenced until it settles, and it rejects with
- * `DETACHED` if one of them was detached (transferred) meanwhile. A batch
- * an {@linkcode ArrowBatch} made keeps its memory pinned during the call:
- * disposed meanwhile, it is freed once the call returns or settles.
- *
+ * @param options `nonblocking: true` when `call` returns a Promise.
  * @returns What `call` returns.
  * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` naming a column type with no supported format;
- * `INVALID_ARGUMENT` for anything but a `RecordBatch`; `DETACHED` for a column whose memory is gone.
+ * `ARROW_INVALID` naming a column whose lengths, offsets or children do not fit its buffers;
+ * `INVALID_ARGUMENT` for anything but a `RecordBatch`, or a Promise without `nonblocking`;
+ * `DETACHED` for a column whose memory is gone.
  *
  * @example Checksum a table built in Deno, in Zig
  * ```ts
@@ -149,6 +96,7 @@ export function lendBatch<S extends Deno.ForeignLibraryInterface, R>(
   lib: ZeroCopyLibrary<S>,
   batch: RecordBatch,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,
+  options?: LendOptions,
 ): R {
   if (!(batch instanceof RecordBatch)) {
     throw new ZeroCopyError(
@@ -156,57 +104,101 @@ export function lendBatch<S extends Deno.ForeignLibraryInterface, R>(
       `lendBatch lends an apache-arrow RecordBatch, not ${what(batch)}: pass table.batches[i]`,
     );
   }
-  const lent = lendStructs(lib, batch, "lendBatch");
-  // Memory Zig handed over stays allocated until the call returns or settles,
-  // even if its ArrowBatch is disposed meanwhile.
-  const pins = lent.owners.map((owner) => owner.pin());
-  const unpin = () => pins.forEach((pin) => pin[Symbol.dispose]());
+  if (typeof call !== "function") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `lendBatch calls a function with the structs, not ${what(call)}`,
+    );
+  }
+  const nonblocking = options?.nonblocking === true;
+  const lent = lendStructs(lib, batch, "lendBatch", nonblocking);
   let result: R;
   try {
     result = call(lent.schema, lent.array);
   } catch (error) {
-    unpin();
-    throw error;
+    lent.release();
+    throw translateRefusal(error);
+  }
+  if (!nonblocking) {
+    lent.release();
+    // Deno may refuse the structs through the Promise of a nonblocking symbol.
+    return (isThenable(result)
+      ? Promise.resolve(result).catch((error) => {
+        throw translateRefusal(error);
+      })
+      : result) as R;
   }
   if (!isThenable(result)) {
-    unpin();
-    return result;
+    lent.release();
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      "lendBatch was told { nonblocking: true } but its call returned no Promise: drop the option for a synchronous symbol",
+    );
   }
-  return afterSettled(result, lent.views, "lendBatch").finally(unpin) as R;
+  return Promise.resolve(result).finally(() => lent.release()) as R;
 }
 
-/** C Data structs lent for a call, and every view they point into. */
+// Deno refuses a resizable ArrayBuffer as a nonblocking argument: the structs
+// of a synchronous lend are made so, and reaching one is a caller's mistake.
+function translateRefusal(error: unknown): unknown {
+  if (error instanceof TypeError && /Resizable backing stores/.test(error.message)) {
+    return new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      "Cannot pass the structs of a synchronous lend to a nonblocking symbol: lend with { nonblocking: true }",
+    );
+  }
+  return error;
+}
+
+/** C Data structs lent for a call, and what keeps the memory they point at. */
 export interface LentStructs {
   /** The root `ArrowSchema`. */
   readonly schema: Uint8Array<ArrayBuffer>;
   /** The root `ArrowArray`. */
   readonly array: Uint8Array<ArrayBuffer>;
-  /** The structs' own memory first, then each Arrow buffer they point at. */
-  readonly views: readonly ArrayBufferView[];
-  /** The handed-over memory the batch views, if an `ArrowBatch` made it: to pin during a nonblocking call. */
-  readonly owners: readonly ZeroCopyBuffer<"u8">[];
+  /** Marks the structs released and lets go of what was held for the call; runs once. */
+  release(): void;
 }
 
 /**
- * The structs of `batch` in JavaScript memory, pointing at apache-arrow's buffers.
- * A column whose memory was detached (a disposed `ArrowBatch`'s table, a
- * transferred `ArrayBuffer`) is refused: Zig would read no data or freed memory.
+ * The structs of `batch`, pointing at its buffers once each is checked
+ * ({@linkcode describe}). For a nonblocking call the structs live in a
+ * `SharedArrayBuffer` and each buffer is held ({@linkcode holdForNonblocking});
+ * otherwise in a resizable `ArrayBuffer`, which Deno refuses to pass to a
+ * nonblocking symbol.
  */
 export function lendStructs<S extends Deno.ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   batch: RecordBatch,
   caller: string,
+  nonblocking: boolean,
 ): LentStructs {
   const root = describe(new Field("", new Struct(batch.schema.fields), false), batch.data, "the batch");
   const nodes = flatten(root);
-  const views: ArrayBufferView[] = [];
-  for (const n of nodes) {
-    for (const { view } of n.buffers) {
-      if (view === null) continue;
-      // A disposed ArrowBatch's table, or a transferred ArrayBuffer: Zig would read none.
-      views.push(gateLent(view, undefined, caller, `column ${n.where}`));
-    }
+  const originals: ArrayBufferView[] = [];
+  for (const n of nodes) for (const { view } of n.buffers) if (view !== null) originals.push(view);
+  const held: HeldViews | null = nonblocking ? holdForNonblocking(originals, caller, ownerOf(batch)) : null;
+  try {
+    return writeStructs(
+      lib,
+      nodes,
+      held?.views ?? originals,
+      nonblocking,
+      () => held?.release(caller, false),
+    );
+  } catch (error) {
+    held?.release(caller, false);
+    throw error;
   }
+}
+
+function writeStructs<S extends Deno.ForeignLibraryInterface>(
+  lib: ZeroCopyLibrary<S>,
+  nodes: readonly Node[],
+  views: readonly ArrayBufferView[],
+  nonblocking: boolean,
+  letGo: () => void,
+): LentStructs {
   const names = nodes.map((n) => [encoder.encode(n.format + "\0"), encoder.encode(n.name + "\0")]);
   // Structs first (8-aligned), then each node's buffer and children lists, then the strings.
   let size = nodes.length * (SCHEMA_BYTES + ARRAY_BYTES);
@@ -214,23 +206,21 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
   for (const n of nodes) size += 8 * (n.buffers.length + 2 * n.children.length);
   const stringsAt = size;
   for (const [format, name] of names) size += format.length + name.length;
-  const memory = new Uint8Array(size);
+  const memory = new Uint8Array(
+    nonblocking ? new SharedArrayBuffer(size) : new ArrayBuffer(size, { maxByteLength: size }),
+  ) as Uint8Array<ArrayBuffer>;
   const view = new DataView(memory.buffer);
-  const symbols = lib.symbols as unknown as AbiFunctions;
-  const address = (v: ArrayBufferView) => {
-    // Reading `buffer` moves a small on-heap TypedArray's bytes off the heap,
-    // where garbage collection cannot move them before the call.
-    void v.buffer;
-    return BigInt(symbols.zc_address_of(v.byteLength === 0 ? EMPTY : v as BufferSource));
-  };
-  const base = address(memory);
+  const tell = (lib.symbols as unknown as AbiFunctions).zc_address_of;
+  const base = addressOf(memory, tell);
   const schemaAt = (i: number) => i * SCHEMA_BYTES;
   const arrayAt = (i: number) => nodes.length * SCHEMA_BYTES + i * ARRAY_BYTES;
+  const symbols = lib.symbols as unknown as AbiFunctions;
   const schemaRelease = BigInt(symbols.zc_arrow_lent_release(0));
   const arrayRelease = BigInt(symbols.zc_arrow_lent_release(1));
   const put = (at: number, value: bigint | number) => view.setBigInt64(at, BigInt(value), true);
   let lists = listsAt;
   let strings = stringsAt;
+  let next = 0;
   const indexOf = new Map<Node, number>();
   nodes.forEach((n, i) => indexOf.set(n, i));
   nodes.forEach((n, i) => {
@@ -252,7 +242,8 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
     put(arrayAt(i) + ArrayOffset.release, arrayRelease);
     put(arrayAt(i) + ArrayOffset.buffers, base + BigInt(lists));
     for (const { view: buffer, back } of n.buffers) {
-      put(lists, buffer === null ? 0n : address(buffer) - BigInt(back));
+      // The described buffers, in order; each one's C pointer starts `back` bytes early (see describe).
+      put(lists, buffer === null ? 0n : BigInt.asIntN(64, addressOf(views[next++], tell) - BigInt(back)));
       lists += 8;
     }
     if (n.children.length > 0) {
@@ -268,28 +259,18 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
       }
     }
   });
+  let released = false;
   return {
     schema: memory.subarray(schemaAt(0), schemaAt(0) + SCHEMA_BYTES),
     array: memory.subarray(arrayAt(0), arrayAt(0) + ARRAY_BYTES),
-    views: [memory, ...views],
-    owners: ownerOf(batch) === undefined ? [] : [ownerOf(batch)!],
+    release(): void {
+      if (released) return;
+      released = true;
+      // A null `release` is the specification's mark of a released struct.
+      memory.fill(0);
+      letGo();
+    },
   };
-}
-
-/**
- * Waits for a call that returned a thenable (a nonblocking export) while
- * `views` stay referenced, so that neither the structs nor the buffers they
- * point at are collected under Zig; then refuses the result if any was
- * detached meanwhile, since Zig may have read memory that moved.
- */
-export async function afterSettled<T>(
-  pending: PromiseLike<T>,
-  views: readonly ArrayBufferView[],
-  caller: string,
-): Promise<T> {
-  const value = await pending;
-  checkLentAfterCall(caller, views);
-  return value;
 }
 
 /**
@@ -299,6 +280,7 @@ export async function afterSettled<T>(
  * @param table The table to lend.
  * @param call Calls the Zig function with one batch's structs.
  * @returns What each call returned, in batch order.
+ * @throws {ZeroCopyError} what {@linkcode lendBatch} throws; `INVALID_ARGUMENT` for anything but a `Table`.
  *
  * @example Checksum every batch of a table
  * ```ts
@@ -317,5 +299,8 @@ export function lendTable<S extends Deno.ForeignLibraryInterface, R>(
   table: Table,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,
 ): R[] {
+  if (typeof table !== "object" || table === null || !Array.isArray((table as Table).batches)) {
+    throw new ZeroCopyError("INVALID_ARGUMENT", `lendTable lends an apache-arrow Table, not ${what(table)}`);
+  }
   return table.batches.map((batch) => lendBatch(lib, batch, call));
 }

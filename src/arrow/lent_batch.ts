@@ -10,8 +10,7 @@ import { RecordBatch, Table } from "apache-arrow";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import { what } from "../buffer/gate.ts";
 import { ZeroCopyError } from "../errors.ts";
-import { lendStructs, type LentStructs } from "./lend.ts";
-import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { type LendOptions, lendStructs, type LentStructs } from "./lend.ts";
 
 /**
  * What a generated wrapper takes for a batch parameter: a record batch, or a
@@ -51,29 +50,18 @@ export class LentBatch implements Disposable {
   readonly schema: Uint8Array<ArrayBuffer>;
   /** The root `ArrowArray`, for `?*const zerocopy.arrow.ArrowArray`. */
   readonly array: Uint8Array<ArrayBuffer>;
-  /**
-   * The structs' memory and every buffer they point at: what a nonblocking
-   * call keeps referenced and checks for detachment when it settles.
-   */
-  readonly views: readonly ArrayBufferView[];
-  /**
-   * The memory Zig handed over that the batch views (when an `ArrowBatch`
-   * made it): what a nonblocking call pins, so that disposing the
-   * `ArrowBatch` meanwhile frees it only after the call.
-   */
-  readonly owners: readonly ZeroCopyBuffer<"u8">[];
+  readonly #lent: LentStructs;
 
   /** @internal Use {@linkcode lendBatchArgument}. */
   constructor(lent: LentStructs) {
     this.schema = lent.schema;
     this.array = lent.array;
-    this.views = lent.views;
-    this.owners = lent.owners;
+    this.#lent = lent;
   }
 
   /** Marks the structs released; the batch itself stays the caller's. */
   [Symbol.dispose](): void {
-    (this.views[0] as Uint8Array).fill(0);
+    this.#lent.release();
   }
 }
 
@@ -87,6 +75,8 @@ export class LentBatch implements Disposable {
  * @param batch A `RecordBatch`, or a `Table` of one batch.
  * @param call The function called, for messages.
  * @param name The parameter's name, for messages.
+ * @param options `nonblocking: true` for a nonblocking export: what the
+ * structs point at is then held until they are disposed (see {@linkcode lendBatch}).
  * @returns The lent structs; dispose them (`using`) after the call.
  * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything else or a table of
  * another number of batches; `DETACHED` for a column whose memory is gone;
@@ -108,6 +98,7 @@ export function lendBatchArgument<S extends Deno.ForeignLibraryInterface>(
   batch: BatchArgument,
   call: string,
   name: string,
+  options?: LendOptions,
 ): LentBatch {
   const argument = `argument "${name}" of ${call}`;
   let record: RecordBatch;
@@ -129,5 +120,7 @@ export function lendBatchArgument<S extends Deno.ForeignLibraryInterface>(
       }, where an apache-arrow RecordBatch or Table is read (from the apache-arrow version zerocopy/arrow imports)`,
     );
   }
-  return new LentBatch(lendStructs(lib, record, `${call} (argument "${name}")`));
+  return new LentBatch(
+    lendStructs(lib, record, `${call} (argument "${name}")`, options?.nonblocking === true),
+  );
 }

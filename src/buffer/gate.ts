@@ -333,13 +333,56 @@ export function gateLent<T extends ElementType>(
       `Cannot lend ${argument}a ${array.constructor.name} where ${type} elements are read: lend a ${expected}, whose length counts the elements`,
     );
   }
-  if ((array.buffer as ArrayBuffer).detached === true) {
+  checkLentMemory(array, argument);
+  return array as unknown as TypedArrayOf[T];
+}
+
+/**
+ * Refuses memory a native call must not read: detached (Zig would see no
+ * data); for a nonblocking call, also resizable or growable memory, whose
+ * length (which the call was told) can change while Zig reads it.
+ *
+ * @throws {ZeroCopyError} `DETACHED` or `INVALID_ARGUMENT`.
+ */
+export function checkLentMemory(array: ArrayBufferView, argument = "", nonblocking = false): void {
+  const memory = array.buffer as ArrayBuffer | SharedArrayBuffer;
+  if ((memory as ArrayBuffer).detached === true) {
     throw new ZeroCopyError(
       "DETACHED",
       `Cannot lend ${argument}a ${array.constructor.name} whose memory was detached (its buffer was disposed, moved or transferred): lend a live array`,
     );
   }
-  return array as unknown as TypedArrayOf[T];
+  if (
+    nonblocking &&
+    ((memory as ArrayBuffer).resizable === true || (memory as SharedArrayBuffer).growable === true)
+  ) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Cannot lend ${argument}a ${array.constructor.name} over a ${
+        memory instanceof ArrayBuffer ? "resizable ArrayBuffer" : "growable SharedArrayBuffer"
+      } to a nonblocking call: its length can change while Zig reads it; lend a fixed-length copy (memory.transferToFixedLength() or slice())`,
+    );
+  }
+}
+
+// A pointer for an empty buffer that C Data consumers may still read the start of.
+const EMPTY = new Uint8Array(8);
+
+/**
+ * The address of `view`'s first byte, for a struct that a native call will
+ * follow (a lent batch's buffer list): the one place a JavaScript object
+ * becomes an address. `tell` is the library's `zc_address_of`, so that no
+ * `UnsafePointer` is needed. The memory is checked first ({@linkcode
+ * checkLentMemory}).
+ *
+ * @throws {ZeroCopyError} `DETACHED` when the memory is gone.
+ */
+export function addressOf(view: ArrayBufferView, tell: (memory: BufferSource) => number | bigint): bigint {
+  checkLentMemory(view);
+  // Reading `buffer` moves a small on-heap TypedArray's bytes off the heap,
+  // where garbage collection cannot move them before the call.
+  void view.buffer;
+  return BigInt(tell(view.byteLength === 0 ? EMPTY : view as BufferSource));
 }
 
 /** A short description of an argument for an error message. */

@@ -9,7 +9,7 @@
  */
 
 import type { Descriptor } from "../buffer/descriptor.ts";
-import { lend } from "../buffer/lend.ts";
+import { type HeldViews, holdForNonblocking } from "../buffer/gate_nonblocking.ts";
 import { type BufferPin, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { JobMemory } from "./job.ts";
@@ -72,6 +72,12 @@ export interface NonblockingOptions {
 export interface NonblockingCall {
   /** The pinned buffers' descriptors, in the order given. */
   readonly descriptors: readonly Descriptor[];
+  /**
+   * What to pass for each lent array, in the order given: the array itself
+   * when its memory is pinned (a ZeroCopyBuffer's) or shared, else a shadow
+   * over a `SharedArrayBuffer` that is copied back when the call settles.
+   */
+  readonly lent: readonly ArrayBufferView<ArrayBuffer>[];
   /** The memory to pass for the export's `*zerocopy.Job`, or null when it takes none. */
   readonly job: Uint8Array<ArrayBuffer> | null;
   /**
@@ -90,7 +96,8 @@ export interface NonblockingCall {
  * @param what The export's name, for error messages.
  * @param options The caller's options.
  * @param buffers ZeroCopyBuffers whose descriptors the call takes: pinned until it settles.
- * @param lent TypedArrays (or ArrayBuffers) the call reads or writes: kept referenced until it settles.
+ * @param lent TypedArrays or DataViews the call reads or writes: held until it settles
+ * (pinned, shared, or shadowed; see {@linkcode NonblockingCall.lent}).
  * @param takesJob Whether the export takes a `*zerocopy.Job`.
  * @returns The call, to {@linkcode NonblockingCall.settle} exactly once.
  * @throws The signal's reason when it is aborted already; {@linkcode ZeroCopyError}
@@ -117,10 +124,7 @@ export function startCall(
 ): NonblockingCall {
   const { signal, onProgress, interval } = checkOptions(what, options);
   signal?.throwIfAborted();
-  for (const array of lent) {
-    if (array instanceof ArrayBuffer && !array.detached) continue;
-    lend(array as ArrayBufferView);
-  }
+  const held = holdForNonblocking(lent, what);
   const pins: BufferPin[] = [];
   try {
     for (const buffer of buffers) {
@@ -136,9 +140,10 @@ export function startCall(
     }
   } catch (error) {
     for (const pin of pins) pin[Symbol.dispose]();
+    held.release(what, false);
     throw error;
   }
-  return new Call(what, pins, lent, takesJob ? new JobMemory() : null, signal, onProgress, interval);
+  return new Call(what, pins, held, takesJob ? new JobMemory() : null, signal, onProgress, interval);
 }
 
 class Call implements NonblockingCall {
@@ -146,7 +151,8 @@ class Call implements NonblockingCall {
   readonly job: Uint8Array<ArrayBuffer> | null;
   readonly #what: string;
   readonly #pins: BufferPin[];
-  readonly #lent: readonly (ArrayBufferView | ArrayBuffer)[];
+  readonly lent: readonly ArrayBufferView<ArrayBuffer>[];
+  readonly #held: HeldViews;
   readonly #memory: JobMemory | null;
   readonly #signal: AbortSignal | undefined;
   readonly #onProgress: ((done: number, total: number) => void) | undefined;
@@ -158,7 +164,7 @@ class Call implements NonblockingCall {
   constructor(
     what: string,
     pins: BufferPin[],
-    lent: readonly (ArrayBufferView | ArrayBuffer)[],
+    held: HeldViews,
     memory: JobMemory | null,
     signal: AbortSignal | undefined,
     onProgress: ((done: number, total: number) => void) | undefined,
@@ -167,7 +173,9 @@ class Call implements NonblockingCall {
     this.#what = what;
     this.#pins = pins;
     this.descriptors = pins.map((pin) => pin.descriptor);
-    this.#lent = lent;
+    this.#held = held;
+    // Deno's FFI passes a SharedArrayBuffer's memory too; its BufferSource type names only ArrayBuffers.
+    this.lent = held.views as ArrayBufferView<ArrayBuffer>[];
     this.#memory = memory;
     this.job = memory?.bytes ?? null;
     this.#signal = signal;
@@ -187,17 +195,20 @@ class Call implements NonblockingCall {
       ? undefined
       : setInterval(() => this.#poll(), this.#interval);
     let result: R;
+    let returned = false;
     try {
       result = await invoke();
+      returned = true;
     } finally {
       clearInterval(timer);
       this.#signal?.removeEventListener("abort", abort);
       for (const pin of this.#pins) pin[Symbol.dispose]();
+      // Throws DETACHED for a shadowed array moved during the call, unless the call failed first.
+      this.#held.release(this.#what, returned);
     }
     this.#poll();
     if (this.#progressError !== null) throw this.#progressError.error;
     if (this.#signal?.aborted) throw this.#signal.reason;
-    checkLentAfterCall(this.#what, this.#lent);
     return result;
   }
 

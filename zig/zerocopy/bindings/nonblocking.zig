@@ -24,13 +24,12 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     var kept: List = .{};
     inline for (sig.params) |param| switch (param.kind) {
         .descriptor => try buffers.add("{s}", .{param.name}),
-        .lent, .memory => try kept.add("{s}", .{param.name}),
-        // The structs and every buffer they point at: referenced until the call settles.
-        .arrow_schema => try kept.add("...{s}Lent.views", .{param.name}),
+        // Held until the call settles: pinned, shared, or through a shadow (gate_nonblocking.ts).
+        .lent => try kept.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ param.name, @tagName(param.kind.lent), sig.name, param.name }),
+        .memory => try kept.add("{s}", .{param.name}),
+        // A lent batch holds what its structs point at itself, until it is disposed.
         else => {},
     };
-    // Pinned after the descriptors, so that their indexes stay the parameters'.
-    if (sig.arrow_in) |index| try buffers.add("...{s}Lent.owners", .{sig.params[index].name});
     var start: List = .{};
     try start.add("\"{s}\"", .{sig.name});
     try start.add("options", .{});
@@ -40,6 +39,7 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     try start.write(w, 6, "const call = startCall(", ");");
     var args: List = .{};
     comptime var buffer_index: usize = 0;
+    comptime var kept_index: usize = 0;
     inline for (sig.params) |param| {
         const name = param.name;
         if (param.kind == .arrow_schema or param.kind == .arrow_array) {
@@ -54,8 +54,9 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         } else if (param.length_of) |array| {
             const length = sig.params[array].name;
             if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
-        } else if (param.kind == .lent) {
-            try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
+        } else if (param.kind == .lent or param.kind == .memory) {
+            try args.add("call.lent[{d}]", .{kept_index});
+            kept_index += 1;
         } else if (param.integer64) {
             try args.add("{s}Ffi", .{name});
         } else {

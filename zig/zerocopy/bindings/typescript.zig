@@ -332,6 +332,8 @@ pub fn writeLentBatch(w: *std.Io.Writer, comptime sig: Signature) !void {
     try lend.add("{s}", .{name});
     try lend.add("\"{s}\"", .{sig.name});
     try lend.add("\"{s}\"", .{name});
+    // Held for another thread: pinned or shadowed, never memory JavaScript can free meanwhile.
+    if (sig.nonblocking) try lend.add("{{ nonblocking: true }}", .{});
     var head_buffer: [256]u8 = undefined;
     try lend.write(w, 6, try std.fmt.bufPrint(&head_buffer, "using {s}Lent = zerocopyArrow.lendBatchArgument(", .{name}), ");");
 }

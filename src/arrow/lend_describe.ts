@@ -1,0 +1,208 @@
+/**
+ * What a lent batch's C Data structs will say, node by node, checked against
+ * the memory behind it before any address is taken. apache-arrow's `Data`
+ * trusts whatever lengths, offsets and children it is given (`makeData`), so
+ * every claim a consumer would follow is checked here: lengths and offsets
+ * against each buffer's bytes, children against their parent, and each utf8
+ * offset (monotone and within the characters), so that no consumer reading
+ * within what the structs say can read past a buffer. Fixed-width columns cost
+ * O(1) each; utf8 columns O(rows).
+ *
+ * @module
+ */
+
+import { type Data, type DataType, type Field, FixedSizeList, type Struct, Type } from "apache-arrow";
+import { ZeroCopyError } from "../errors.ts";
+import { FLAG_NULLABLE, formatOfType } from "./c_data.ts";
+
+/** One struct pair to write: a column, a struct's field, or the batch itself. */
+export interface Node {
+  where: string;
+  format: string;
+  name: string;
+  flags: bigint;
+  length: number;
+  nullCount: number;
+  offset: number;
+  /** Each buffer, and how many bytes before the view its C pointer starts. */
+  buffers: { view: ArrayBufferView | null; back: number }[];
+  children: Node[];
+}
+
+function invalid(where: string, problem: string): ZeroCopyError {
+  return new ZeroCopyError(
+    "ARROW_INVALID",
+    `Cannot lend ${where}: ${problem}; build the column with apache-arrow's builders or vectorFromArray, or fix the lengths given to makeData`,
+  );
+}
+
+function count(value: unknown, where: string, what: string): number {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+    throw invalid(where, `its ${what} is ${String(value)}, not a whole number of at least 0`);
+  }
+  return value;
+}
+
+/** Bytes per value of a fixed-width type, or 0 for the others. */
+function widthOf(type: DataType): number {
+  switch (type.typeId) {
+    case Type.Int:
+      return (type as unknown as { bitWidth: number }).bitWidth / 8;
+    case Type.Float:
+      return [2, 4, 8][(type as unknown as { precision: number }).precision];
+    case Type.Timestamp:
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+function needBytes(
+  view: unknown,
+  bytes: number,
+  align: number,
+  where: string,
+  what: string,
+): ArrayBufferView {
+  if (!ArrayBuffer.isView(view)) throw invalid(where, `its ${what} is not a TypedArray`);
+  if ((view.buffer as ArrayBuffer).detached === true) {
+    throw new ZeroCopyError(
+      "DETACHED",
+      `Cannot lend ${where}: the memory of its ${what} was detached (its ArrowBatch was disposed, or its ArrayBuffer transferred); lend a live table`,
+    );
+  }
+  if (view.byteLength < bytes) {
+    throw invalid(
+      where,
+      `its ${what} holds ${view.byteLength} bytes where its length and offset need ${bytes}`,
+    );
+  }
+  if (view.byteOffset % align !== 0) {
+    throw invalid(where, `its ${what} starts at byte ${view.byteOffset}, not a multiple of ${align}`);
+  }
+  return view;
+}
+
+const bitmapBytes = (bits: number) => Math.ceil(bits / 8);
+
+/**
+ * Describes `data` (whose declared type `field` names) as C Data nodes, after
+ * checking every buffer it points at.
+ *
+ * @throws {ZeroCopyError} `ARROW_INVALID` naming the column and what does not
+ * fit; `ARROW_UNSUPPORTED` for a type with no supported format.
+ */
+export function describe(field: Field, data: Data, where: string): Node {
+  const type: DataType = data.type;
+  const format = formatOfType(type, where);
+  const length = count(data.length, where, "length");
+  const offset = count(data.offset, where, "offset");
+  const nullCount = data.nullCount;
+  if (typeof nullCount !== "number" || nullCount > length) {
+    throw invalid(where, `its null count ${String(nullCount)} exceeds its length ${length}`);
+  }
+  const bitmap = nullCount > 0 && data.nullBitmap && data.nullBitmap.byteLength > 0 ? data.nullBitmap : null;
+  // apache-arrow keeps validity bitmaps (and bools) whole, with the offset counting into them.
+  if (bitmap) needBytes(bitmap, bitmapBytes(offset + length), 1, where, "validity bitmap");
+  const node: Node = {
+    where,
+    format,
+    name: field.name,
+    flags: field.nullable ? FLAG_NULLABLE : 0n,
+    length,
+    nullCount: bitmap ? nullCount : 0,
+    offset,
+    buffers: [{ view: bitmap, back: 0 }],
+    children: [],
+  };
+  switch (type.typeId) {
+    case Type.Struct:
+    case Type.FixedSizeList: {
+      // Its children are sliced already, so it gets offset 0 and, if it has nulls, a bitmap copied to bit 0.
+      node.offset = 0;
+      if (bitmap && offset !== 0) node.buffers[0] = { view: shiftedBitmap(bitmap, offset, length), back: 0 };
+      const fields = (type as Struct | FixedSizeList).children as Field[];
+      if (!Array.isArray(data.children) || data.children.length !== fields.length) {
+        throw invalid(where, `it has ${data.children?.length} children where its type has ${fields.length}`);
+      }
+      const rows = type instanceof FixedSizeList ? length * type.listSize : length;
+      node.children = data.children.map((child, i) => {
+        const childWhere = `${where}.${fields[i].name}`;
+        if (child.type.typeId !== fields[i].type.typeId) {
+          throw invalid(childWhere, `its data is ${child.type}, where its field says ${fields[i].type}`);
+        }
+        const described = describe(fields[i], child, childWhere);
+        if (described.length < rows) {
+          throw invalid(childWhere, `it has ${described.length} rows where its parent needs ${rows}`);
+        }
+        return described;
+      });
+      break;
+    }
+    case Type.Bool:
+      node.buffers.push({
+        view: needBytes(data.values, bitmapBytes(offset + length), 1, where, "values"),
+        back: 0,
+      });
+      break;
+    case Type.Utf8: {
+      // apache-arrow slices offsets to the first row but keeps the characters whole.
+      const offsets = needBytes(data.valueOffsets, 4 * (length + 1), 4, where, "offsets");
+      const characters = needBytes(data.values, 0, 1, where, "characters");
+      checkOffsets(
+        new Int32Array(offsets.buffer, offsets.byteOffset, length + 1),
+        characters.byteLength,
+        where,
+      );
+      node.buffers.push({ view: offsets, back: offset * 4 });
+      node.buffers.push({ view: characters, back: 0 });
+      break;
+    }
+    default: {
+      const width = widthOf(type);
+      node.buffers.push({
+        view: needBytes(data.values, width * length, width, where, "values"),
+        back: offset * width,
+      });
+    }
+  }
+  return node;
+}
+
+/** Every offset within the characters and none smaller than the one before: O(rows). */
+function checkOffsets(offsets: Int32Array, characters: number, where: string): void {
+  let previous = offsets[0];
+  if (previous < 0 || previous > characters) {
+    throw invalid(where, `its first offset ${previous} is outside its ${characters} bytes of characters`);
+  }
+  for (let i = 1; i < offsets.length; i++) {
+    const next = offsets[i];
+    if (next < previous || next > characters) {
+      throw invalid(
+        where,
+        `its offset ${i} is ${next}, ${
+          next < previous
+            ? `below the one before (${previous})`
+            : `past its ${characters} bytes of characters`
+        }`,
+      );
+    }
+    previous = next;
+  }
+}
+
+function shiftedBitmap(bitmap: Uint8Array, offset: number, length: number): Uint8Array {
+  const shifted = new Uint8Array(Math.ceil(length / 8));
+  for (let i = 0; i < length; i++) {
+    const at = offset + i;
+    if (bitmap[at >> 3] & (1 << (at & 7))) shifted[i >> 3] |= 1 << (i & 7);
+  }
+  return shifted;
+}
+
+/** The nodes depth first, the root first: the order the structs are written in. */
+export function flatten(node: Node, into: Node[] = []): Node[] {
+  into.push(node);
+  for (const child of node.children) flatten(child, into);
+  return into;
+}
