@@ -1,47 +1,15 @@
 // Lending apache-arrow data built to lie: makeData trusts whatever lengths,
 // offsets and children it is given, so each lie must end in a typed refusal
 // before Zig is called, and data that tells the truth must still be lent.
-// ZEROCOPY_ARROW_LEND_RUNS sets the random cases (default 200).
+// Random cases: tests/property/arrow_lend_test.ts.
 
 import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import fc from "fast-check";
-import { Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Utf8 } from "apache-arrow";
+import { Field, Float64, Int32, makeData, type RecordBatch, Struct, Utf8 } from "apache-arrow";
 import { ZeroCopyError } from "../mod.ts";
 import { lendBatch } from "../arrow.ts";
 import { lib } from "./_helpers.ts";
-
-const RUNS_ENV = "ZEROCOPY_ARROW_LEND_RUNS";
-const RUNS = Number(
-  (Deno.permissions.querySync({ name: "env", variable: RUNS_ENV }).state === "granted"
-    ? Deno.env.get(RUNS_ENV)
-    : undefined) ?? 200,
-);
-
-// deno-lint-ignore no-explicit-any
-type AnyData = any;
-
-function batchOf(column: AnyData, name = "x"): RecordBatch {
-  const field = new Field(name, column.type, true);
-  const root = makeData({
-    type: new Struct([field]),
-    length: column.length,
-    nullCount: 0,
-    children: [column],
-  });
-  return new RecordBatch(new Schema([field]), root);
-}
-
-/** Lends `batch` to the checksum kernel; returns its status, or the refusal. */
-function checksum(batch: RecordBatch): number | ZeroCopyError {
-  const out = new BigUint64Array(1);
-  try {
-    return lendBatch(lib, batch, (schema, array) => lib.symbols.zc_arrow_checksum(schema, array, out));
-  } catch (error) {
-    if (error instanceof ZeroCopyError) return error;
-    throw error;
-  }
-}
+import { batchOf, checksum } from "./_arrow_lend.ts";
 
 function refused(batch: RecordBatch, code: string, words: string): void {
   const result = checksum(batch);
@@ -131,50 +99,8 @@ describe("lendBatch refuses data that lies about its memory", () => {
   });
 });
 
-describe("lendBatch with random lengths and offsets", () => {
-  it("lends what fits and refuses the rest with a typed error, never crashing", () => {
-    fc.assert(
-      fc.property(
-        fc.constantFrom("i32", "f64", "utf8"),
-        fc.nat({ max: 64 }),
-        fc.nat({ max: 80 }),
-        fc.nat({ max: 8 }),
-        fc.nat({ max: 3 }),
-        fc.array(fc.integer({ min: -4, max: 96 }), { maxLength: 80 }),
-        (kind, capacity, length, offset, nulls, offsets) => {
-          let data: AnyData;
-          if (kind === "utf8") {
-            data = makeData({
-              type: new Utf8(),
-              length,
-              offset,
-              nullCount: 0,
-              valueOffsets: new Int32Array(offsets.length > 0 ? offsets : [0]),
-              data: new Uint8Array(capacity),
-            });
-          } else {
-            data = makeData<AnyData>({
-              type: kind === "i32" ? new Int32() : new Float64(),
-              length,
-              offset,
-              nullCount: nulls,
-              nullBitmap: nulls > 0 ? new Uint8Array(Math.ceil(capacity / 8)) : undefined,
-              data: kind === "i32" ? new Int32Array(capacity) : new Float64Array(capacity),
-            });
-          }
-          const result = checksum(batchOf(data));
-          if (result instanceof ZeroCopyError) {
-            assert(["ARROW_INVALID", "DETACHED"].includes(result.code), result.message);
-          } else {
-            assertEquals(result, 0);
-          }
-        },
-      ),
-      { numRuns: RUNS },
-    );
-  });
-
-  it("refuses a non-batch with a typed error", () => {
+describe("lendBatch given what is no batch", () => {
+  it("refuses it with a typed error", () => {
     assertEquals(
       assertThrows(() => lendBatch(lib, {} as RecordBatch, () => 0), ZeroCopyError).code,
       "INVALID_ARGUMENT",

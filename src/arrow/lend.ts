@@ -210,8 +210,7 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
     nonblocking ? new SharedArrayBuffer(size) : new ArrayBuffer(size, { maxByteLength: size }),
   ) as Uint8Array<ArrayBuffer>;
   const view = new DataView(memory.buffer);
-  const tell = (lib.symbols as unknown as AbiFunctions).zc_address_of;
-  const base = addressOf(memory, tell);
+  const base = addressOf(memory, lib);
   const schemaAt = (i: number) => i * SCHEMA_BYTES;
   const arrayAt = (i: number) => nodes.length * SCHEMA_BYTES + i * ARRAY_BYTES;
   const symbols = lib.symbols as unknown as AbiFunctions;
@@ -243,7 +242,7 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
     put(arrayAt(i) + ArrayOffset.buffers, base + BigInt(lists));
     for (const { view: buffer, back } of n.buffers) {
       // The described buffers, in order; each one's C pointer starts `back` bytes early (see describe).
-      put(lists, buffer === null ? 0n : BigInt.asIntN(64, addressOf(views[next++], tell) - BigInt(back)));
+      put(lists, buffer === null ? 0n : BigInt.asIntN(64, addressOf(views[next++], lib) - BigInt(back)));
       lists += 8;
     }
     if (n.children.length > 0) {

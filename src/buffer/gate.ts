@@ -371,18 +371,27 @@ const EMPTY = new Uint8Array(8);
 /**
  * The address of `view`'s first byte, for a struct that a native call will
  * follow (a lent batch's buffer list): the one place a JavaScript object
- * becomes an address. `tell` is the library's `zc_address_of`, so that no
- * `UnsafePointer` is needed. The memory is checked first ({@linkcode
+ * becomes an address. The library itself tells it (`zc_address_of`), so that
+ * no `UnsafePointer` is needed. The memory is checked first ({@linkcode
  * checkLentMemory}).
  *
  * @throws {ZeroCopyError} `DETACHED` when the memory is gone.
  */
-export function addressOf(view: ArrayBufferView, tell: (memory: BufferSource) => number | bigint): bigint {
+export function addressOf(view: ArrayBufferView, library: { readonly symbols: object }): bigint {
   checkLentMemory(view);
   // Reading `buffer` moves a small on-heap TypedArray's bytes off the heap,
   // where garbage collection cannot move them before the call.
   void view.buffer;
-  return BigInt(tell(view.byteLength === 0 ? EMPTY : view as BufferSource));
+  const { zc_address_of } = library.symbols as { zc_address_of(memory: BufferSource): number | bigint };
+  return BigInt(zc_address_of(view.byteLength === 0 ? EMPTY : view as BufferSource));
+}
+
+/**
+ * A `Deno.PointerValue` for an address Zig handed over (a buffer's first
+ * element), for experts who asked for one; needs an unscoped `--allow-ffi`.
+ */
+export function pointerTo(address: bigint): Deno.PointerValue {
+  return Deno.UnsafePointer.create(address);
 }
 
 /** A short description of an argument for an error message. */

@@ -18,6 +18,7 @@ import {
   goneError,
   makePin,
   movedError,
+  pointerTo,
   stillOwned,
 } from "./gate.ts";
 
@@ -179,7 +180,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
         `Requires ffi access without a path for ZeroCopyBuffer.unsafePointer: Deno allows UnsafePointer only under an unscoped grant (denoland/deno#15511); run again with --allow-ffi, or use view and the descriptor instead`,
       );
     }
-    return Deno.UnsafePointer.create(this.#descriptor[PTR_WORD]);
+    return pointerTo(this.#descriptor[PTR_WORD]);
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * Job memory: the `zerocopy.Job` a long nonblocking export shares with the
- * host. It lives in an `ArrayBuffer` this module allocates and passes as a
+ * host. It lives in a `SharedArrayBuffer` this module allocates and passes as a
  * `"buffer"` parameter, so it needs no `UnsafePointerView` and works under a
  * path-scoped `--allow-ffi` in either mapping. Zig bumps `done` and reads
  * `cancel` with atomics on its thread; this side reads `done` and writes
@@ -22,14 +22,16 @@ if (JobOffset.done % 8 !== 0 || JobOffset.total % 8 !== 0 || JobOffset.cancel % 
 export class JobMemory {
   /** What the call's `*zerocopy.Job` parameter receives. */
   readonly bytes: Uint8Array<ArrayBuffer>;
-  readonly #words: BigUint64Array<ArrayBuffer>;
-  readonly #flags: Int32Array<ArrayBuffer>;
+  readonly #words: BigUint64Array<SharedArrayBuffer>;
+  readonly #flags: Int32Array<SharedArrayBuffer>;
 
   constructor() {
-    // `new ArrayBuffer` always allocates outside V8's heap, so the garbage
-    // collector never moves the memory while Zig writes to it on another thread.
-    const memory = new ArrayBuffer(JOB_BYTES);
-    this.bytes = new Uint8Array(memory);
+    // Zig writes it on another thread for the whole call: a SharedArrayBuffer
+    // lives outside V8's heap and can be neither detached nor moved, whoever
+    // reaches it meanwhile. (Deno's FFI passes its memory like any other; its
+    // BufferSource type names only ArrayBuffers.)
+    const memory = new SharedArrayBuffer(JOB_BYTES);
+    this.bytes = new Uint8Array(memory) as unknown as Uint8Array<ArrayBuffer>;
     this.#words = new BigUint64Array(memory);
     this.#flags = new Int32Array(memory);
   }
