@@ -300,7 +300,7 @@ async function sh(script: string, tmp: string): Promise<{ status: number; output
   const command = new Deno.Command("bash", {
     args: ["-c", `set -eo pipefail\n. tools/toolchain.sh\n${script}`],
     cwd: ROOT,
-    env: { TMP: tmp },
+    env: { TMP: tmp, NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(TIMEOUT_MS),
@@ -350,14 +350,15 @@ async function runCodeBlocks(file: string): Promise<Outcome> {
   for (const match of text.matchAll(/^```ts\n([^]*?)^```$/gm)) {
     blocks++;
     const first = lineOf(text, match.index!);
-    const last = first + match[1].split("\n").length;
+    // Deno names a block by its opening fence line and the line after its closing fence.
+    const last = first + match[1].split("\n").length + 1;
     const expected = match[1].split("\n").flatMap((line) => {
       const found = line.match(/console\.log\(.*\);\s*\/\/\s*(.*)$/);
       return found === null ? [] : [found[1].split(": ")[0].trim()];
     });
     const section = result.output.match(
       new RegExp(
-        `${file}#${first}-${last}\\.ts \\.\\.\\.\\n-+ post-test output -+\\n([^]*?)\\n-+ post-test output end`,
+        `${file}#${first}-${last}\\.ts \\.\\.\\.\\n-+ (?:post-test )?output -+\\n([^]*?)\\n-+ (?:post-test )?output end`,
       ),
     );
     const printed = section === null ? [] : section[1].split("\n").map((line) => line.trim());
