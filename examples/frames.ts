@@ -15,7 +15,8 @@ import { Ring, type RingSlot } from "../mod.ts";
 import { openExamples } from "./zig_author/library.ts";
 
 const [width = 1920, height = 1080] = Deno.args.slice(0, 2).map(Number);
-const outDir = (Deno.args[2] ?? await Deno.makeTempDir({ prefix: "zerocopy-frames-" })).replace(/(.)\/+$/, "$1");
+const givenDir = Deno.args[2] ?? await Deno.makeTempDir({ prefix: "zerocopy-frames-" });
+const outDir = givenDir.replace(/(.)\/+$/, "$1"); // "out/" names the files out/frame.ppm, not out//frame.ppm
 await Deno.mkdir(outDir, { recursive: true });
 const examples = await openExamples();
 

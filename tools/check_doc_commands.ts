@@ -284,7 +284,7 @@ function fromHeader(file: string): Command[] {
   if (header === null) return [];
   const offset = lineOf(text, text.indexOf(header[1]));
   return header[1].split("\n").flatMap((line, i) => {
-    const found = line.match(/^ \*     (\S.*)$/);
+    const found = line.match(/^ \* {5}(\S.*)$/);
     if (found === null) return [];
     const command = collapse(found[1].replace(/(^|\s)#.*$/, ""));
     return COMMAND.test(command) ? [{ text: command, where: `${file}:${offset + i}` }] : [];
