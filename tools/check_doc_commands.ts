@@ -12,7 +12,7 @@
  * the check, so the table follows the docs. A `sh` block runs as one script,
  * line after line, the way a reader types it into one terminal.
  *
- * The `ts` blocks of README.md run under `deno test --doc` (type-checked by
+ * The `ts` blocks of README.md and docs/*.md (not `ts ignore`) run under `deno test --doc` (type-checked by
  * the "README and docs code blocks" step already); each `console.log(...);
  * // TEXT` line must print TEXT, or what TEXT has before its first ": "
  * (the rest explains it).
@@ -340,7 +340,7 @@ async function runUnit(commands: Command[], tmp: string): Promise<Outcome> {
   return { ok: true, note: `${seconds} s` };
 }
 
-/** README.md's ts blocks under deno test --doc; each block's output against its comments. */
+/** A markdown file's ts blocks under deno test --doc; each block's output against its comments. */
 async function runCodeBlocks(file: string): Promise<Outcome> {
   const text = Deno.readTextFileSync(`${ROOT}/${file}`);
   const result = await sh(`deno test --doc --no-check --allow-ffi --allow-read ${file} 2>&1`, "");
@@ -437,10 +437,12 @@ try {
     if (outcome.ok) passed++;
     else failed++;
   }
-  const blocksOutcome = await runCodeBlocks("README.md");
-  console.log(`${blocksOutcome.ok ? "ok  " : "FAIL"} README.md code blocks: ${blocksOutcome.note}`);
-  if (blocksOutcome.ok) passed++;
-  else failed++;
+  for (const file of DOCS.filter((f) => /^```ts\n/m.test(Deno.readTextFileSync(`${ROOT}/${f}`)))) {
+    const outcome = await runCodeBlocks(file);
+    console.log(`${outcome.ok ? "ok  " : "FAIL"} ${file} code blocks: ${outcome.note}`);
+    if (outcome.ok) passed++;
+    else failed++;
+  }
 } finally {
   await Deno.remove(tmp, { recursive: true });
 }
