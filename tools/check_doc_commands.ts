@@ -312,17 +312,14 @@ async function sh(script: string, tmp: string): Promise<{ status: number; output
 
 /** Runs one command, or one `sh` block's commands in order, each as its rule says. */
 async function runUnit(commands: Command[], tmp: string): Promise<Outcome> {
-  const lines: string[] = [];
-  const checks: { rule: Rule & { run: unknown }; index: number }[] = [];
-  for (const command of commands) {
-    const rule = RULES[command.text];
-    if (!("run" in rule)) continue;
-    lines.push(rule.run === true ? command.text : rule.run);
-    checks.push({ rule, index: lines.length - 1 });
-  }
+  const rules = commands.map((c) => RULES[c.text]).filter((r) => "run" in r);
+  const lines = commands.filter((c) => "run" in RULES[c.text]).map((c) => {
+    const rule = RULES[c.text] as { run: true | string };
+    return rule.run === true ? c.text : rule.run;
+  });
   if (lines.length === 0) return { ok: true, note: "" };
   // Under set -e a unit ends with the status of the command that failed: a cancelled run's 130 is the last one's.
-  const status = checks.at(-1)!.rule.status ?? 0;
+  const status = rules.at(-1)!.status ?? 0;
   const started = performance.now();
   const result = await sh(lines.join("\n"), tmp);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -332,10 +329,9 @@ async function runUnit(commands: Command[], tmp: string): Promise<Outcome> {
       note: `exit status ${result.status}, expected ${status} (${seconds} s)\n${result.output}`,
     };
   }
-  for (const { rule } of checks) {
-    if (rule.expect !== undefined && !rule.expect.test(result.output)) {
-      return { ok: false, note: `output does not match ${rule.expect}\n${result.output}` };
-    }
+  const missed = rules.find((rule) => rule.expect !== undefined && !rule.expect.test(result.output));
+  if (missed !== undefined) {
+    return { ok: false, note: `output does not match ${missed.expect}\n${result.output}` };
   }
   return { ok: true, note: `${seconds} s` };
 }
