@@ -7,7 +7,19 @@
  * @module
  */
 
-/** Where a {@linkcode ProgressBar} draws: `Deno.stderr` satisfies it. */
+/**
+ * Where a {@linkcode ProgressBar} draws: `Deno.stderr` satisfies it.
+ *
+ * @example Collect what a bar draws
+ * ```ts
+ * import { progressBar, type ProgressWriter } from "@zerocopy/zerocopy";
+ *
+ * const drawn: Uint8Array[] = [];
+ * const writer: ProgressWriter = { isTerminal: () => true, writeSync: (bytes) => drawn.push(bytes) };
+ * progressBar({ writer })(1, 2);
+ * console.log(drawn.length); // 1
+ * ```
+ */
 export interface ProgressWriter {
   /** Writes the bytes synchronously, returning how many were written. */
   writeSync(bytes: Uint8Array): number;
@@ -15,7 +27,18 @@ export interface ProgressWriter {
   isTerminal(): boolean;
 }
 
-/** How {@linkcode progressBar} draws. */
+/**
+ * How {@linkcode progressBar} draws.
+ *
+ * @example A labelled bar counting bytes
+ * ```ts
+ * import { progressBar, type ProgressBarOptions } from "@zerocopy/zerocopy";
+ *
+ * const options: ProgressBarOptions = { label: "copying", unit: "bytes", width: 20 };
+ * using bar = progressBar(options); // draws only when stderr is a terminal
+ * bar(1 << 20, 4 << 20);
+ * ```
+ */
 export interface ProgressBarOptions {
   /** Where to draw; `Deno.stderr` by default. Nothing is drawn unless `isTerminal()` says so. */
   readonly writer?: ProgressWriter;
@@ -30,6 +53,16 @@ export interface ProgressBarOptions {
 /**
  * An `onProgress` callback that draws a bar, and ends its line when disposed.
  * Call it as `(done, total)`; calls that would not change what is shown write nothing.
+ *
+ * @example End the line once the work is done
+ * ```ts
+ * import { type ProgressBar, progressBar } from "@zerocopy/zerocopy";
+ *
+ * const bar: ProgressBar = progressBar();
+ * for (let done = 0; done <= 10; done++) bar(done, 10);
+ * bar.end();
+ * console.log(bar.drawn === Deno.stderr.isTerminal()); // true
+ * ```
  */
 export interface ProgressBar {
   (done: number, total: number): void;
