@@ -291,10 +291,7 @@ function fromHeader(file: string): Command[] {
   });
 }
 
-interface Outcome {
-  readonly ok: boolean;
-  readonly note: string;
-}
+type Outcome = { readonly ok: boolean; readonly note: string };
 
 async function sh(script: string, tmp: string): Promise<{ status: number; output: string }> {
   const command = new Deno.Command("bash", {
