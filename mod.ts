@@ -50,6 +50,12 @@ export {
   type NonblockingOptions,
   startCall,
 } from "./src/calls/async_call.ts";
+export {
+  type ProgressBar,
+  progressBar,
+  type ProgressBarOptions,
+  type ProgressWriter,
+} from "./src/calls/progress_bar.ts";
 export { type HandOverTarget, Region, type RegionOptions } from "./src/streams/region.ts";
 export { Ring, type RingOptions, type RingSlot } from "./src/streams/ring.ts";
 export { type ElementSource, rowMajorStrides, StridedView } from "./src/buffer/shape.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type MappingKind, openLibrary, type ZeroCopyLibrary } from "../mod.ts";
+import { type MappingKind, openLibrary, ZeroCopyError, type ZeroCopyLibrary } from "../mod.ts";
 import { libraryFileName } from "../src/library/discovery.ts";
 import { STATUS } from "../src/abi/layout.ts";
 import { readProcFile } from "./_proc.ts";
@@ -26,8 +26,17 @@ export const BENCH_LIBRARY_PATH: string =
  * Opens the bench library once per mapping (the default when absent); run
  * `zig build bench-lib` first. Every mapping's object shares the file's pools.
  */
-export function openBenchLibrary(mapping?: MappingKind): Promise<BenchLibrary> {
-  return openLibrary({ path: BENCH_LIBRARY_PATH, symbols: benchSymbols, mapping });
+export async function openBenchLibrary(mapping?: MappingKind): Promise<BenchLibrary> {
+  try {
+    return await openLibrary({ path: BENCH_LIBRARY_PATH, symbols: benchSymbols, mapping });
+  } catch (error) {
+    if (!(error instanceof ZeroCopyError) || error.code !== "LIBRARY_NOT_FOUND") throw error;
+    throw new ZeroCopyError(
+      "LIBRARY_NOT_FOUND",
+      `The bench library "${BENCH_LIBRARY_PATH}" is not built: run "zig build bench-lib" in the zerocopy checkout`,
+      { cause: error },
+    );
+  }
 }
 
 /** The pool (size class) index of `size` in the bench library. */

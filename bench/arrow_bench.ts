@@ -14,6 +14,7 @@
  *
  * Before timing, it checks once that the IPC table holds the imported table's values.
  *
+ *     zig build bench-lib          # once: the bench library (ReleaseFast)
  *     deno run --allow-ffi --allow-read --allow-run bench/arrow_bench.ts [--write] [rows...]
  *
  * `--write` (with --allow-write=bench/results,docs) records the run in

@@ -3,6 +3,7 @@
  * no copy, filtered and aggregated with apache-arrow's own API, and a result
  * column sent back to a Zig kernel.
  *
+ *     zig build --build-file examples/zig_author/build.zig --release=safe   # once: the example library
  *     deno run --allow-ffi examples/arrow_sensors.ts [rows]
  *
  * @module

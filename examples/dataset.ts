@@ -4,6 +4,7 @@
  * hands them all over at once (a batch); each batch arrives as a subarray of
  * the region's one mapping and is reduced in Zig through a lend.
  *
+ *     zig build --build-file examples/zig_author/build.zig --release=safe   # once: the example library
  *     deno run --allow-ffi examples/dataset.ts [rows] [features] [batch] [epochs]
  *
  * @module

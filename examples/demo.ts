@@ -2,6 +2,8 @@
  * The walkthrough: Zig allocates, Deno reads the same memory with no copy,
  * and every buffer is freed exactly once.
  *
+ *     ./tools/demo.sh                       # no Zig needed: the committed prebuilt library
+ *     zig build --release=safe              # or build libzerocopy from source, then:
  *     deno run --allow-ffi examples/demo.ts
  *
  * @module

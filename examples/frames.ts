@@ -3,7 +3,10 @@
  * in Zig, written out as PGM/PPM files: the pixels are never copied into JS.
  * Then a stream of frames rendered in Zig through a ring, with its frame rate.
  *
+ *     zig build --build-file examples/zig_author/build.zig --release=safe   # once: the example library
  *     deno run --allow-ffi --allow-write examples/frames.ts [width] [height] [out-dir] [frames]
+ *
+ * The out-dir (a new temporary directory by default) is created when missing.
  *
  * @module
  */
@@ -12,7 +15,9 @@ import { Ring, type RingSlot } from "../mod.ts";
 import { openExamples } from "./zig_author/library.ts";
 
 const [width = 1920, height = 1080] = Deno.args.slice(0, 2).map(Number);
-const outDir = Deno.args[2] ?? await Deno.makeTempDir({ prefix: "zerocopy-frames-" });
+const givenDir = Deno.args[2] ?? await Deno.makeTempDir({ prefix: "zerocopy-frames-" });
+const outDir = givenDir.replace(/(.)\/+$/, "$1"); // "out/" names the files out/frame.ppm, not out//frame.ppm
+await Deno.mkdir(outDir, { recursive: true });
 const examples = await openExamples();
 
 function header(magic: string, w: number, h: number): Uint8Array {

@@ -2,6 +2,7 @@
  * Matrix multiply: two Float64Arrays lent to Zig, the product handed back
  * without a copy, checked against the same product in TypeScript.
  *
+ *     zig build --build-file examples/zig_author/build.zig --release=safe   # once: the example library
  *     deno run --allow-ffi examples/matrix.ts [n]
  *
  * @module

@@ -2,6 +2,7 @@
  * A grid mesh generated in Zig: a Float32Array of xyz vertices and a
  * Uint32Array of triangle indices, ready for a GPU upload, with no copy.
  *
+ *     zig build --build-file examples/zig_author/build.zig --release=safe   # once: the example library
  *     deno run --allow-ffi examples/mesh.ts [n]
  *
  * @module

@@ -5,6 +5,7 @@
  * there by Zig, and its slot released for the next packet. No byte is copied
  * between the socket and the parser, and no mapping is made per packet.
  *
+ *     zig build --build-file examples/zig_author/build.zig --release=safe   # once: the example library
  *     deno run --allow-ffi --allow-net=127.0.0.1 examples/network.ts [records]
  *
  * @module

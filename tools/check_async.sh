@@ -25,5 +25,6 @@ stale src/demo/demo_bindings.ts 's/const call = startCall("zc_histogram", option
 stale examples/zig_author/bindings.ts 's/"offset": 12,/"offset": 8,/' examples/zig_author/build.zig
 
 deno run --allow-ffi examples/progress.ts 16 >/dev/null || fail "examples/progress.ts failed"
-deno run --allow-ffi examples/progress.ts 64 500 50 >/dev/null || fail "examples/progress.ts did not cancel cleanly"
+deno run --allow-ffi examples/progress.ts 64 500 50 >/dev/null
+[ $? = 130 ] || fail "examples/progress.ts did not cancel cleanly with status 130"
 echo "check_async: stale async wrappers and record layouts caught, the progress example completes and cancels cleanly"

@@ -2,7 +2,8 @@
  * The smallest use of the example library through its generated bindings
  * (bindings.ts, written by `zig build bindings` from src/root.zig).
  *
- *     (cd examples/zig_author && zig build) && deno run --allow-ffi examples/zig_author/main.ts
+ *     zig build --build-file examples/zig_author/build.zig --release=safe   # once: the example library
+ *     deno run --allow-ffi examples/zig_author/main.ts
  *
  * @module
  */
