@@ -9,7 +9,7 @@
 export type { Descriptor } from "./buffer/descriptor.ts";
 export type { LentArrayOf, TypedArrayOf } from "./abi/element_types.ts";
 export { lend, lendAs } from "./buffer/lend.ts";
-export { type BufferPin, passDescriptor } from "./buffer/gate.ts";
+export { type BufferPin, gateMemory, passDescriptor } from "./buffer/gate.ts";
 export type { ZeroCopyLibrary } from "./library/library.ts";
 export { openLibrary } from "./library/open.ts";
 export { checkInteger, toFfiInteger } from "./abi/integers.ts";

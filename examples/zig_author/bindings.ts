@@ -5,6 +5,7 @@ import {
   checkInteger,
   checkRecordLayouts,
   checkStatus,
+  gateMemory,
   lendAs,
   type LentArrayOf,
   type NonblockingOptions,
@@ -383,11 +384,11 @@ export interface Bindings {
   count_records(bytes: LentArrayOf["u8"]): number;
   /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding): an apache-arrow table in Deno. */
   make_sensor_readings(rows: number | bigint): zerocopyArrow.ArrowBatch;
-  /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built. */
+  /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built. `out`: a TypedArray, DataView or ArrayBuffer of at least 8 bytes, aligned to 8, not resizable, or null; anything else throws a ZeroCopyError before the call. */
   sum_arrow_column(
     batch: zerocopyArrow.BatchArgument,
     column: LentArrayOf["u8"],
-    out: BufferSource,
+    out: BufferSource | null,
   ): void;
 }
 
@@ -575,6 +576,15 @@ export function bind(lib: Library): Bindings {
       return zerocopyArrow.importBatch(buffer);
     },
     sum_arrow_column: (batch, column, out) => {
+      const outMemory = gateMemory(
+        lib,
+        out,
+        8,
+        8,
+        true,
+        "sum_arrow_column",
+        "out",
+      );
       using batchLent = zerocopyArrow.lendBatchArgument(
         lib,
         batch,
@@ -586,7 +596,7 @@ export function bind(lib: Library): Bindings {
         batchLent.array,
         lendAs(column, "u8", "sum_arrow_column", "column"),
         column.length,
-        out,
+        outMemory,
       );
       checkStatus(status, "sum_arrow_column");
     },

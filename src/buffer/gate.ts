@@ -353,3 +353,90 @@ export function what(value: unknown): string {
   if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
   return `${typeof value} ${String(value)}`;
 }
+
+// Memory for pointer parameters.
+
+import { memoryOf } from "./_memory_of.ts";
+
+/**
+ * Proves `value` can be passed for a `*T` or `?*T` parameter, as generated
+ * bindings do for each one with `@sizeOf(T)` and the pointer's alignment: a
+ * TypedArray, DataView or ArrayBuffer (or null when `nullable`), not detached,
+ * not resizable (its length could change under the call), of at least `size`
+ * bytes at an address aligned to `align`.
+ *
+ * @param lib The library called, which tells the memory's address.
+ * @param value What the caller passed.
+ * @param size The bytes Zig reads or writes through the pointer.
+ * @param align The alignment the pointer needs.
+ * @param nullable Whether the pointer is optional (`?*T`).
+ * @param call The function called, for the message.
+ * @param name The parameter's name, for the message.
+ * @returns `value`, to pass as the `"buffer"` parameter.
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything else (null for a
+ * `*T`, a resizable or growable buffer); `DETACHED` for memory that is gone;
+ * `MEMORY_TOO_SMALL` for fewer than `size` bytes; `INVALID_POINTER` when misaligned.
+ *
+ * @example Gate an out-parameter of one u64
+ * ```ts
+ * import { gateMemory, openLibrary, ZeroCopyError } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * const out = new BigUint64Array(1);
+ * console.log(gateMemory(lib, out, 8, 8, false, "zc_example", "out") === out); // true
+ * try {
+ *   gateMemory(lib, new Uint8Array(1), 8, 8, false, "zc_example", "out");
+ * } catch (error) {
+ *   console.log(error instanceof ZeroCopyError && error.code); // "MEMORY_TOO_SMALL"
+ * }
+ * ```
+ */
+export function gateMemory(
+  lib: { readonly symbols: { readonly zc_address_of: (memory: BufferSource | null) => number | bigint } },
+  value: unknown,
+  size: number,
+  align: number,
+  nullable: boolean,
+  call: string,
+  name: string,
+): BufferSource | null {
+  if (value === null && nullable) return null;
+  const argument = `Argument "${name}" of ${call}`;
+  const fix = `pass a TypedArray, DataView or ArrayBuffer of at least ${size} bytes${
+    nullable ? ", or null" : ""
+  }`;
+  const memory = memoryOf(value);
+  if (memory === undefined) {
+    const hint = bufferInternals.isBuffer(value)
+      ? "pass its view (buffer.view), not the ZeroCopyBuffer"
+      : fix;
+    throw new ZeroCopyError("INVALID_ARGUMENT", `${argument} is ${what(value)}: ${hint}`);
+  }
+  if (memory.detached) {
+    throw new ZeroCopyError(
+      "DETACHED",
+      `${argument} is memory that was detached (disposed, moved or transferred): ${fix}`,
+    );
+  }
+  if (memory.resizable) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${argument} is over a resizable or growable buffer: ${fix} of fixed length`,
+    );
+  }
+  if (memory.byteLength < size) {
+    throw new ZeroCopyError(
+      "MEMORY_TOO_SMALL",
+      `${argument} holds ${memory.byteLength} bytes, fewer than ${size}: ${fix}`,
+    );
+  }
+  if (
+    align > 1 && size > 0 && BigInt(lib.symbols.zc_address_of(value as BufferSource)) % BigInt(align) !== 0n
+  ) {
+    throw new ZeroCopyError(
+      "INVALID_POINTER",
+      `${argument} starts at an address that is not a multiple of ${align}: pass memory aligned to ${align} (a new ArrayBuffer, or a view at a byteOffset that is a multiple of ${align})`,
+    );
+  }
+  return value as BufferSource;
+}

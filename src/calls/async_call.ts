@@ -90,7 +90,7 @@ export interface NonblockingCall {
  * @param what The export's name, for error messages.
  * @param options The caller's options.
  * @param buffers ZeroCopyBuffers whose descriptors the call takes: pinned until it settles.
- * @param lent TypedArrays (or ArrayBuffers) the call reads or writes: kept referenced until it settles.
+ * @param lent TypedArrays (or ArrayBuffers) the call reads or writes, null for a null pointer: kept referenced until it settles.
  * @param takesJob Whether the export takes a `*zerocopy.Job`.
  * @returns The call, to {@linkcode NonblockingCall.settle} exactly once.
  * @throws The signal's reason when it is aborted already; {@linkcode ZeroCopyError}
@@ -112,13 +112,13 @@ export function startCall(
   what: string,
   options: NonblockingOptions | undefined,
   buffers: readonly ZeroCopyBuffer[],
-  lent: readonly (ArrayBufferView | ArrayBuffer)[],
+  lent: readonly (ArrayBufferView | ArrayBuffer | null)[],
   takesJob: boolean,
 ): NonblockingCall {
   const { signal, onProgress, interval } = checkOptions(what, options);
   signal?.throwIfAborted();
   for (const array of lent) {
-    if (array instanceof ArrayBuffer && !array.detached) continue;
+    if (array === null || (array instanceof ArrayBuffer && !array.detached)) continue;
     lend(array as ArrayBufferView);
   }
   const pins: BufferPin[] = [];
@@ -146,7 +146,7 @@ class Call implements NonblockingCall {
   readonly job: Uint8Array<ArrayBuffer> | null;
   readonly #what: string;
   readonly #pins: BufferPin[];
-  readonly #lent: readonly (ArrayBufferView | ArrayBuffer)[];
+  readonly #lent: readonly (ArrayBufferView | ArrayBuffer | null)[];
   readonly #memory: JobMemory | null;
   readonly #signal: AbortSignal | undefined;
   readonly #onProgress: ((done: number, total: number) => void) | undefined;
@@ -158,7 +158,7 @@ class Call implements NonblockingCall {
   constructor(
     what: string,
     pins: BufferPin[],
-    lent: readonly (ArrayBufferView | ArrayBuffer)[],
+    lent: readonly (ArrayBufferView | ArrayBuffer | null)[],
     memory: JobMemory | null,
     signal: AbortSignal | undefined,
     onProgress: ((done: number, total: number) => void) | undefined,
@@ -263,8 +263,12 @@ function describe(value: unknown): string {
  * Throws `DETACHED` when memory lent to a call that has settled was detached
  * during it: Zig may have read memory that moved.
  */
-export function checkLentAfterCall(what: string, lent: readonly (ArrayBufferView | ArrayBuffer)[]): void {
+export function checkLentAfterCall(
+  what: string,
+  lent: readonly (ArrayBufferView | ArrayBuffer | null)[],
+): void {
   for (const array of lent) {
+    if (array === null) continue;
     const memory = array instanceof ArrayBuffer ? array : array.buffer as ArrayBuffer;
     if (memory.detached) {
       throw new ZeroCopyError(

@@ -31,12 +31,6 @@ export interface Bindings {
     rows: number | bigint,
     options: number,
   ): ZeroCopyBuffer<"u8">;
-  /** Checksums a batch lent through the C Data Interface (see `zerocopy.arrow.checksum`) into `out`; refuses an unsupported format or layout with `invalid_argument`. Reads only: the batch stays the lender's. */
-  zc_arrow_checksum(
-    schema: BufferSource,
-    array: BufferSource,
-    out: BufferSource,
-  ): void;
   /** Multiplies the "f64" column of a batch this library handed over, in place: what Deno's table over the same memory must then show. */
   zc_arrow_demo_scale_f64(
     batch: Descriptor | ZeroCopyBuffer | BufferPin,
@@ -103,10 +97,6 @@ export function bind(lib: Library): Bindings {
       return lib.adopt("u8", (out) => {
         return lib.symbols.zc_arrow_demo_batch(rowsFfi, options, out);
       });
-    },
-    zc_arrow_checksum: (schema, array, out) => {
-      const status = lib.symbols.zc_arrow_checksum(schema, array, out);
-      checkStatus(status, "zc_arrow_checksum");
     },
     zc_arrow_demo_scale_f64: (batch, factor) => {
       const status = lib.symbols.zc_arrow_demo_scale_f64(

@@ -5,6 +5,7 @@ const std = @import("std");
 const signature = @import("signature.zig");
 const typescript = @import("typescript.zig");
 const List = @import("list.zig").List;
+const gates = @import("gates.zig");
 const Signature = signature.Signature;
 
 /// A nonblocking export's wrapper: `startCall` checks and pins what it passes
@@ -18,13 +19,15 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     }
     try params.add("options", .{});
     try params.write(w, 4, sig.name ++ ": async (", ") => {");
-    try typescript.writeIntegerChecks(w, sig);
-    try typescript.writeLentBatch(w, sig);
+    try gates.writeIntegerChecks(w, sig);
+    try gates.writeMemoryGates(w, sig);
+    try gates.writeLentBatch(w, sig);
     var buffers: List = .{};
     var kept: List = .{};
     inline for (sig.params) |param| switch (param.kind) {
         .descriptor => try buffers.add("{s}", .{param.name}),
-        .lent, .memory => try kept.add("{s}", .{param.name}),
+        .lent => try kept.add("{s}", .{param.name}),
+        .memory => try kept.add("{s}Memory", .{param.name}),
         // The structs and every buffer they point at: referenced until the call settles.
         .arrow_schema => try kept.add("...{s}Lent.views", .{param.name}),
         else => {},
@@ -43,7 +46,7 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     inline for (sig.params) |param| {
         const name = param.name;
         if (param.kind == .arrow_schema or param.kind == .arrow_array) {
-            try typescript.addLentBatch(&args, sig, param);
+            try gates.addLentBatch(&args, sig, param);
         } else if (param.kind == .out or param.kind == .records or param.kind == .arrow_out) {
             try args.add("out", .{});
         } else if (param.kind == .job) {
@@ -56,6 +59,8 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
         } else if (param.kind == .lent) {
             try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
+        } else if (param.kind == .memory) {
+            try args.add("{s}Memory", .{name});
         } else if (param.integer64) {
             try args.add("{s}Ffi", .{name});
         } else {

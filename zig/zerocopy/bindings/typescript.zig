@@ -18,6 +18,7 @@ const rulesOf = signature.rulesOf;
 const signatures = signature.signatures;
 
 const List = @import("list.zig").List;
+const gates = @import("gates.zig");
 const text_helpers = @import("text.zig");
 const writeJson = text_helpers.writeJson;
 pub const Difference = text_helpers.Difference;
@@ -47,6 +48,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.records) try w.writeAll("  checkRecordLayouts,\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
+        if (uses.memory) try w.writeAll("  gateMemory,\n");
         if (uses.lend) try w.writeAll("  lendAs,\n  type LentArrayOf,\n");
         if (uses.nonblocking) try w.writeAll("  type NonblockingOptions,\n");
         try w.writeAll("  openLibrary,\n");
@@ -109,6 +111,7 @@ const Uses = struct {
     ring: bool = false,
     integer: bool = false,
     integer32: bool = false,
+    memory: bool = false,
     nonblocking: bool = false,
     records: bool = false,
     arrow_out: bool = false,
@@ -127,6 +130,7 @@ fn usedImports(comptime sigs: []const Signature) Uses {
         for (sig.params) |param| switch (param.kind) {
             .out => uses.buffer = true,
             .lent => uses.lend = true,
+            .memory => uses.memory = true,
             .descriptor => if (sig.nonblocking) {
                 uses.buffer = true;
             } else {
@@ -248,7 +252,7 @@ fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Si
 }
 
 fn writeInterfaceMember(w: *std.Io.Writer, comptime sig: Signature) !void {
-    try w.print("  /** {s} */\n", .{if (sig.doc.len > 0) sig.doc else "Calls `" ++ sig.name ++ "`."});
+    try w.print("  /** {s}{s} */\n", .{ if (sig.doc.len > 0) sig.doc else "Calls `" ++ sig.name ++ "`.", comptime gates.pointerNotes(sig) });
     var list: List = .{};
     inline for (sig.params) |param| {
         if (comptime !param.visible()) continue;
@@ -268,13 +272,14 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         try params.add("{s}", .{param.name});
     }
     try params.write(w, 4, sig.name ++ ": (", ") => {");
-    try writeIntegerChecks(w, sig);
-    try writeLentBatch(w, sig);
+    try gates.writeIntegerChecks(w, sig);
+    try gates.writeMemoryGates(w, sig);
+    try gates.writeLentBatch(w, sig);
     var args: List = .{};
     inline for (sig.params) |param| {
         const name = param.name;
         if (param.kind == .arrow_schema or param.kind == .arrow_array) {
-            try addLentBatch(&args, sig, param);
+            try gates.addLentBatch(&args, sig, param);
         } else if (param.kind == .out or param.kind == .records or param.kind == .arrow_out) {
             try args.add("out", .{});
         } else if (param.kind == .into) {
@@ -290,6 +295,8 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
         } else if (param.kind == .descriptor) {
             try args.add("passDescriptor({s}, \"{s}\", \"{s}\")", .{ name, sig.name, name });
+        } else if (param.kind == .memory) {
+            try args.add("{s}Memory", .{name});
         } else if (param.integer64) {
             try args.add("{s}Ffi", .{name});
         } else {
@@ -319,45 +326,6 @@ fn writeRecordLayouts(w: *std.Io.Writer, comptime sigs: []const Signature) !void
         try w.print("\n/** The layout of the `{s}` records the library hands over. */\nexport const {s}Layout =", .{ record.name, record.name });
         try writeJson(w, record.json);
         try w.writeAll(" as const;\n");
-    }
-}
-
-/// The batch an export takes, checked and lent as C Data structs until the
-/// wrapper returns (`using`): a bad one calls nothing.
-pub fn writeLentBatch(w: *std.Io.Writer, comptime sig: Signature) !void {
-    const index = sig.arrow_in orelse return;
-    const name = sig.params[index].name;
-    var lend: List = .{};
-    try lend.add("lib", .{});
-    try lend.add("{s}", .{name});
-    try lend.add("\"{s}\"", .{sig.name});
-    try lend.add("\"{s}\"", .{name});
-    var head_buffer: [256]u8 = undefined;
-    try lend.write(w, 6, try std.fmt.bufPrint(&head_buffer, "using {s}Lent = zerocopyArrow.lendBatchArgument(", .{name}), ");");
-}
-
-/// The argument for a lent batch's `ArrowSchema` or `ArrowArray` parameter.
-pub fn addLentBatch(args: *List, comptime sig: Signature, comptime param: Param) !void {
-    const name = sig.params[sig.arrow_in.?].name;
-    try args.add("{s}Lent.{s}", .{ name, if (param.kind == .arrow_schema) "schema" else "array" });
-}
-
-/// Integers are checked before the call, so a bad one hands nothing over.
-pub fn writeIntegerChecks(w: *std.Io.Writer, comptime sig: Signature) !void {
-    inline for (sig.params) |param| {
-        if (comptime !param.visible() or !(param.integer64 or param.integer32)) continue;
-        const name = param.name;
-        var conversion: List = .{};
-        try conversion.add("{s}", .{name});
-        try conversion.add("\"{s}\"", .{param.ffi});
-        try conversion.add("\"{s}\"", .{sig.name});
-        try conversion.add("\"{s}\"", .{name});
-        var head_buffer: [256]u8 = undefined;
-        const head = if (param.integer64)
-            try std.fmt.bufPrint(&head_buffer, "const {s}Ffi = toFfiInteger(", .{name})
-        else
-            "checkInteger(";
-        try conversion.write(w, 6, head, ");");
     }
 }
 
@@ -444,4 +412,5 @@ pub fn shapeExpression(buffer: []u8, comptime expression: []const u8, comptime s
 
 test {
     _ = text_helpers;
+    _ = gates;
 }
