@@ -66,6 +66,7 @@ export { ABI_VERSION } from "./src/abi/layout.ts";
 export { checkStatus } from "./src/abi/status.ts";
 export {
   checkInteger,
+  checkScalar,
   type SmallIntegerType,
   toFfiInteger,
   type WideIntegerType,

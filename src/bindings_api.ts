@@ -12,7 +12,7 @@ export { lend, lendAs } from "./buffer/lend.ts";
 export { type BufferPin, gateMemory, passDescriptor } from "./buffer/gate.ts";
 export type { ZeroCopyLibrary } from "./library/library.ts";
 export { openLibrary } from "./library/open.ts";
-export { checkInteger, toFfiInteger } from "./abi/integers.ts";
+export { checkInteger, checkScalar, toFfiInteger } from "./abi/integers.ts";
 export { checkStatus } from "./abi/status.ts";
 export type { ZeroCopyBuffer } from "./buffer/zero_copy_buffer.ts";
 export { type NonblockingOptions, startCall } from "./calls/async_call.ts";

@@ -410,7 +410,10 @@ export function gateMemory(
     const hint = bufferInternals.isBuffer(value)
       ? "pass its view (buffer.view), not the ZeroCopyBuffer"
       : fix;
-    throw new ZeroCopyError("INVALID_ARGUMENT", `${argument} is ${what(value)}: ${hint}`);
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${argument} is ${what(value)}, no TypedArray, DataView or ArrayBuffer: ${hint}`,
+    );
   }
   if (memory.detached) {
     throw new ZeroCopyError(
@@ -427,7 +430,9 @@ export function gateMemory(
   if (memory.byteLength < size) {
     throw new ZeroCopyError(
       "MEMORY_TOO_SMALL",
-      `${argument} holds ${memory.byteLength} bytes, fewer than ${size}: ${fix}`,
+      `${argument} holds ${memory.byteLength} byte${
+        memory.byteLength === 1 ? "" : "s"
+      }, fewer than ${size}: ${fix}`,
     );
   }
   if (

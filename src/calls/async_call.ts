@@ -10,6 +10,7 @@
 
 import type { Descriptor } from "../buffer/descriptor.ts";
 import { lend } from "../buffer/lend.ts";
+import { memoryOf } from "../buffer/_memory_of.ts";
 import { type BufferPin, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { JobMemory } from "./job.ts";
@@ -120,6 +121,13 @@ export function startCall(
   for (const array of lent) {
     if (array === null || (array instanceof ArrayBuffer && !array.detached)) continue;
     lend(array as ArrayBufferView);
+    // Shrinking one gives its pages back while Zig may still be reading them.
+    if (memoryOf(array)?.resizable) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `${what} cannot be lent a ${array.constructor.name} over a resizable or growable buffer, whose length can change while the call runs: lend one of fixed length`,
+      );
+    }
   }
   const pins: BufferPin[] = [];
   try {

@@ -4,6 +4,7 @@
 import {
   type BufferPin,
   checkInteger,
+  checkScalar,
   checkStatus,
   type Descriptor,
   lendAs,
@@ -99,6 +100,7 @@ export function bind(lib: Library): Bindings {
       });
     },
     zc_arrow_demo_scale_f64: (batch, factor) => {
+      checkScalar(factor, "f64", "zc_arrow_demo_scale_f64", "factor");
       const status = lib.symbols.zc_arrow_demo_scale_f64(
         passDescriptor(batch, "zc_arrow_demo_scale_f64", "batch"),
         factor,

@@ -67,10 +67,25 @@ pub fn addLentBatch(args: *List, comptime sig: Signature, comptime param: Param)
     try args.add("{s}Lent.{s}", .{ name, if (param.kind == .arrow_schema) "schema" else "array" });
 }
 
-/// Integers are checked before the call, so a bad one hands nothing over.
+/// A float or bool parameter, whose argument Deno's FFI would refuse with an untyped error.
+pub fn checkedScalar(comptime param: Param) bool {
+    return param.kind == .scalar and (param.kind.scalar[0] == 'f' or std.mem.eql(u8, param.kind.scalar, "bool"));
+}
+
+/// Numbers and booleans are checked before the call, so a bad one hands nothing over.
 pub fn writeIntegerChecks(w: *std.Io.Writer, comptime sig: Signature) !void {
     inline for (sig.params) |param| {
-        if (comptime !param.visible() or !(param.integer64 or param.integer32)) continue;
+        if (comptime !param.visible()) continue;
+        if (comptime checkedScalar(param)) {
+            var check: List = .{};
+            try check.add("{s}", .{param.name});
+            try check.add("\"{s}\"", .{param.ffi});
+            try check.add("\"{s}\"", .{sig.name});
+            try check.add("\"{s}\"", .{param.name});
+            try check.write(w, 6, "checkScalar(", ");");
+            continue;
+        }
+        if (comptime !(param.integer64 or param.integer32)) continue;
         const name = param.name;
         var conversion: List = .{};
         try conversion.add("{s}", .{name});

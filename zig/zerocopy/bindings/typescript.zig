@@ -46,6 +46,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.descriptor) try w.writeAll("  type BufferPin,\n");
         if (uses.integer32) try w.writeAll("  checkInteger,\n");
         if (uses.records) try w.writeAll("  checkRecordLayouts,\n");
+        if (uses.scalar) try w.writeAll("  checkScalar,\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
         if (uses.memory) try w.writeAll("  gateMemory,\n");
@@ -112,6 +113,7 @@ const Uses = struct {
     integer: bool = false,
     integer32: bool = false,
     memory: bool = false,
+    scalar: bool = false,
     nonblocking: bool = false,
     records: bool = false,
     arrow_out: bool = false,
@@ -145,6 +147,7 @@ fn usedImports(comptime sigs: []const Signature) Uses {
             else => if (param.visible()) {
                 if (param.integer64) uses.integer = true;
                 if (param.integer32) uses.integer32 = true;
+                if (comptime gates.checkedScalar(param)) uses.scalar = true;
             },
         };
         if (sig.out == null and sig.into == null and sig.records == null and sig.result == .status) uses.check_status = true;
