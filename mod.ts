@@ -52,6 +52,7 @@ export {
 } from "./src/calls/async_call.ts";
 export { type HandOverTarget, Region, type RegionOptions } from "./src/streams/region.ts";
 export { Ring, type RingOptions, type RingSlot } from "./src/streams/ring.ts";
+export { gateRegion, gateRing, type RegionTarget } from "./src/streams/gate_streams.ts";
 export { type ElementSource, rowMajorStrides, StridedView } from "./src/buffer/shape.ts";
 export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/library/remote.ts";
 export { platformKey, type PrebuiltLibrary, type PrebuiltSource } from "./src/library/prebuilt.ts";

@@ -6,6 +6,8 @@ import {
   checkRecordLayouts,
   checkStatus,
   gateMemory,
+  gateRegion,
+  gateRing,
   lendAs,
   type LentArrayOf,
   type NonblockingOptions,
@@ -532,7 +534,8 @@ export function bind(lib: Library): Bindings {
       checkInteger(features, "u32", "make_batches", "features");
       checkInteger(batch_rows, "u32", "make_batches", "batch_rows");
       checkInteger(seed, "u32", "make_batches", "seed");
-      return out.adoptBatch("f32", (into) => {
+      const outTarget = gateRegion(out, "make_batches", "out");
+      return outTarget.adoptBatch("f32", (into) => {
         return lib.symbols.make_batches(rows, features, batch_rows, seed, into);
       });
     },
@@ -540,7 +543,8 @@ export function bind(lib: Library): Bindings {
       checkInteger(width, "u32", "render_frame", "width");
       checkInteger(height, "u32", "render_frame", "height");
       checkInteger(t, "u32", "render_frame", "t");
-      return out.next((into) => {
+      const outTarget = gateRing(out, "u8", "render_frame", "out");
+      return outTarget.next((into) => {
         return lib.symbols.render_frame(width, height, t, into);
       });
     },

@@ -54,7 +54,7 @@ export function checkScalar(
   call: string,
   name: string,
 ): void {
-  if (typeof value !== (type === "bool" ? "boolean" : "number")) {
+  if (type === "bool" ? typeof value !== "boolean" : typeof value !== "number") {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
       `Argument "${name}" of ${call} is ${shown(value)}, not a ${

@@ -50,6 +50,8 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
         if (uses.memory) try w.writeAll("  gateMemory,\n");
+        if (uses.region) try w.writeAll("  gateRegion,\n");
+        if (uses.ring) try w.writeAll("  gateRing,\n");
         if (uses.lend) try w.writeAll("  lendAs,\n  type LentArrayOf,\n");
         if (uses.nonblocking) try w.writeAll("  type NonblockingOptions,\n");
         try w.writeAll("  openLibrary,\n");
@@ -340,7 +342,16 @@ fn writeCall(w: *std.Io.Writer, comptime sig: Signature, args: *const List) !voi
         try w.writeAll("      });\n      return new RecordView(buffer, " ++ record.name ++ "Layout);\n");
     } else if (sig.into) |found| {
         // The caller passes the region or ring; its adopt hands the call the out-parameter.
-        try w.print("      return {s}{s}(into) => {{\n", .{ sig.params[found.index].name, comptime found.into.call() });
+        const name = sig.params[found.index].name;
+        var gate: List = .{};
+        try gate.add("{s}", .{name});
+        if (found.into.where == .ring) try gate.add("\"{s}\"", .{@tagName(found.into.tag)});
+        try gate.add("\"{s}\"", .{sig.name});
+        try gate.add("\"{s}\"", .{name});
+        var head_buffer: [256]u8 = undefined;
+        const gate_head = if (found.into.where == .ring) "Target = gateRing(" else "Target = gateRegion(";
+        try gate.write(w, 6, try std.fmt.bufPrint(&head_buffer, "const {s}{s}", .{ name, gate_head }), ");");
+        try w.print("      return {s}Target{s}(into) => {{\n", .{ name, comptime found.into.call() });
         try args.write(w, 8, "return " ++ call, ");");
         try w.writeAll("      });\n");
     } else if (sig.out) |tag| {
