@@ -33,7 +33,7 @@ export type { TransferredBuffer } from "./src/buffer/transfer.ts";
 export { MAPPING_ENV_VAR, type MappingKind } from "./src/buffer/mapping.ts";
 export { type Demo, openDemo } from "./src/demo/demo.ts";
 export type { Bindings as DemoBindings } from "./src/demo/demo_bindings.ts";
-export { lend, lendAs } from "./src/buffer/lend.ts";
+export { lend, lendAs, lentLength } from "./src/buffer/lend.ts";
 export { gateMemory, passDescriptor } from "./src/buffer/gate.ts";
 export {
   checkRecordLayouts,

@@ -8,7 +8,7 @@
 
 export type { Descriptor } from "./buffer/descriptor.ts";
 export type { LentArrayOf, TypedArrayOf } from "./abi/element_types.ts";
-export { lend, lendAs } from "./buffer/lend.ts";
+export { lend, lendAs, lentLength } from "./buffer/lend.ts";
 export { type BufferPin, gateMemory, passDescriptor } from "./buffer/gate.ts";
 export { gateRegion, gateRing } from "./streams/gate_streams.ts";
 export type { ZeroCopyLibrary } from "./library/library.ts";

@@ -10,6 +10,7 @@ import {
   gateRing,
   lendAs,
   type LentArrayOf,
+  lentLength,
   type NonblockingOptions,
   openLibrary,
   RecordView,
@@ -418,7 +419,7 @@ export function bind(lib: Library): Bindings {
       const buffer = lib.adopt("u8", (out) => {
         return lib.symbols.grayscale(
           lendAs(rgba, "u8", "grayscale", "rgba"),
-          rgba.length,
+          lentLength(rgba),
           out,
         );
       });
@@ -428,7 +429,7 @@ export function bind(lib: Library): Bindings {
       return lib.adopt("u8", (out) => {
         return lib.symbols.grayscale_scalar(
           lendAs(rgba, "u8", "grayscale_scalar", "rgba"),
-          rgba.length,
+          lentLength(rgba),
           out,
         );
       });
@@ -439,7 +440,7 @@ export function bind(lib: Library): Bindings {
       const buffer = lib.adopt("u8", (out) => {
         return lib.symbols.box_blur(
           lendAs(gray, "u8", "box_blur", "gray"),
-          gray.length,
+          lentLength(gray),
           width,
           height,
           out,
@@ -455,7 +456,7 @@ export function bind(lib: Library): Bindings {
         return call.settle(() => {
           return lib.symbols.box_blur_async(
             lendAs(gray, "u8", "box_blur_async", "gray"),
-            gray.length,
+            lentLength(gray),
             width,
             height,
             call.job,
@@ -490,7 +491,7 @@ export function bind(lib: Library): Bindings {
     sum_matrix: (values) => {
       return lib.symbols.sum_matrix(
         lendAs(values, "f64", "sum_matrix", "values"),
-        values.length,
+        lentLength(values),
       );
     },
     multiply: (a, b, n) => {
@@ -498,9 +499,9 @@ export function bind(lib: Library): Bindings {
       const buffer = lib.adopt("f64", (out) => {
         return lib.symbols.multiply(
           lendAs(a, "f64", "multiply", "a"),
-          a.length,
+          lentLength(a),
           lendAs(b, "f64", "multiply", "b"),
-          b.length,
+          lentLength(b),
           n,
           out,
         );
@@ -551,25 +552,25 @@ export function bind(lib: Library): Bindings {
     sum_f32: (values) => {
       return lib.symbols.sum_f32(
         lendAs(values, "f32", "sum_f32", "values"),
-        values.length,
+        lentLength(values),
       );
     },
     sum_f32_simd: (values) => {
       return lib.symbols.sum_f32_simd(
         lendAs(values, "f32", "sum_f32_simd", "values"),
-        values.length,
+        lentLength(values),
       );
     },
     sum_records: (bytes) => {
       return lib.symbols.sum_records(
         lendAs(bytes, "u8", "sum_records", "bytes"),
-        bytes.length,
+        lentLength(bytes),
       );
     },
     count_records: (bytes) => {
       return lib.symbols.count_records(
         lendAs(bytes, "u8", "count_records", "bytes"),
-        bytes.length,
+        lentLength(bytes),
       );
     },
     make_sensor_readings: (rows) => {
@@ -599,7 +600,7 @@ export function bind(lib: Library): Bindings {
         batchLent.schema,
         batchLent.array,
         lendAs(column, "u8", "sum_arrow_column", "column"),
-        column.length,
+        lentLength(column),
         outMemory,
       );
       checkStatus(status, "sum_arrow_column");

@@ -27,6 +27,7 @@ const getter = (of: object, key: string | symbol) =>
 const typedTag = getter(TYPED, Symbol.toStringTag);
 const typedBuffer = getter(TYPED, "buffer");
 const typedLength = getter(TYPED, "byteLength");
+const typedCount = getter(TYPED, "length");
 const viewBuffer = getter(DataView.prototype, "buffer");
 const viewLength = getter(DataView.prototype, "byteLength");
 const bufferLength = getter(ArrayBuffer.prototype, "byteLength");
@@ -62,4 +63,9 @@ export function memoryOf(value: unknown): MemoryOf | undefined {
     ? 0
     : (typed ? typedLength : view ? viewLength : bufferLength).call(value) as number;
   return { view, shared, detached, resizable, byteLength: length };
+}
+
+/** The element count of a TypedArray as the engine keeps it, or undefined for anything else. */
+export function elementCount(value: unknown): number | undefined {
+  return read(typedTag, value) === undefined ? undefined : typedCount.call(value) as number;
 }

@@ -9,6 +9,7 @@ import {
   type Descriptor,
   lendAs,
   type LentArrayOf,
+  lentLength,
   type NonblockingOptions,
   openLibrary,
   passDescriptor,
@@ -188,7 +189,7 @@ export function bind(lib: Library): Bindings {
     zc_sum_f64: (values) => {
       return lib.symbols.zc_sum_f64(
         lendAs(values, "f64", "zc_sum_f64", "values"),
-        values.length,
+        lentLength(values),
       );
     },
     zc_sum_f64_after: async (descriptor, ms, options) => {

@@ -29,7 +29,19 @@ function read(get: () => unknown, value: unknown): unknown {
   }
 }
 
-/** The handovers a generated wrapper makes into a Region it was passed. */
+/**
+ * The handovers a generated wrapper makes into a Region it was passed.
+ *
+ * @example Carve a slice through the target
+ * ```ts
+ * import { gateRegion, openLibrary, Region, type RegionTarget } from "@zerocopy/zerocopy";
+ *
+ * const lib = await openLibrary();
+ * using region = Region.create(lib, 64);
+ * const target: RegionTarget = gateRegion(region, "zc_region_generate_f64", "out");
+ * console.log(target.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(2, out)).length); // 2
+ * ```
+ */
 export interface RegionTarget {
   /** `Region.prototype.adopt` on the region. */
   adopt<T extends ElementType>(type: T, call: (out: HandOverTarget) => number | void): TypedArrayOf[T];

@@ -56,7 +56,8 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             buffer_index += 1;
         } else if (param.length_of) |array| {
             const length = sig.params[array].name;
-            if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
+            // The engine's count: a subclass's `length` getter could claim more than Zig may read.
+            if (param.integer64) try args.add("BigInt(lentLength({s}))", .{length}) else try args.add("lentLength({s})", .{length});
         } else if (param.kind == .lent) {
             try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
         } else if (param.kind == .memory) {

@@ -53,6 +53,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.region) try w.writeAll("  gateRegion,\n");
         if (uses.ring) try w.writeAll("  gateRing,\n");
         if (uses.lend) try w.writeAll("  lendAs,\n  type LentArrayOf,\n");
+        if (uses.length) try w.writeAll("  lentLength,\n");
         if (uses.nonblocking) try w.writeAll("  type NonblockingOptions,\n");
         try w.writeAll("  openLibrary,\n");
         if (uses.descriptor) try w.writeAll("  passDescriptor,\n");
@@ -115,6 +116,7 @@ const Uses = struct {
     integer: bool = false,
     integer32: bool = false,
     memory: bool = false,
+    length: bool = false,
     scalar: bool = false,
     nonblocking: bool = false,
     records: bool = false,
@@ -131,6 +133,9 @@ fn usedImports(comptime sigs: []const Signature) Uses {
         if (sig.records != null) uses.records = true;
         if (sig.arrow_out) uses.arrow_out = true;
         if (sig.arrow_in != null) uses.arrow_in = true;
+        for (sig.params) |param| if (param.length_of != null) {
+            uses.length = true;
+        };
         for (sig.params) |param| switch (param.kind) {
             .out => uses.buffer = true,
             .lent => uses.lend = true,
@@ -294,9 +299,10 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             try args.add("null", .{});
         } else if (param.length_of) |array| {
             const length = sig.params[array].name;
-            if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
+            // The engine's count: a subclass's `length` getter could claim more than Zig may read.
+            if (param.integer64) try args.add("BigInt(lentLength({s}))", .{length}) else try args.add("lentLength({s})", .{length});
         } else if (param.kind == .lent) {
-            // Checked for its element type too, so `.length` above counts what Zig reads.
+            // Checked for its element type too, so its length counts what Zig reads.
             try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
         } else if (param.kind == .descriptor) {
             try args.add("passDescriptor({s}, \"{s}\", \"{s}\")", .{ name, sig.name, name });
