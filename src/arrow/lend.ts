@@ -7,7 +7,17 @@
  * @module
  */
 
-import { type Data, type DataType, Field, RecordBatch, Struct, type Table, Type } from "apache-arrow";
+import {
+  Data,
+  type DataType,
+  Field,
+  type FixedSizeList,
+  RecordBatch,
+  Schema,
+  Struct,
+  type Table,
+  Type,
+} from "apache-arrow";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 import { isThenable } from "../library/callbacks.ts";
 import { gateLent, what } from "../buffer/gate.ts";
@@ -46,6 +56,7 @@ interface Node {
 function describe(field: Field, data: Data, where: string): Node {
   const type: DataType = data.type;
   const format = formatOfType(type, where);
+  checkSizes(data, where);
   const nullCount = data.nullCount;
   const bitmap = nullCount > 0 && data.nullBitmap && data.nullBitmap.byteLength > 0 ? data.nullBitmap : null;
   const node: Node = {
@@ -55,7 +66,8 @@ function describe(field: Field, data: Data, where: string): Node {
     flags: field.nullable ? FLAG_NULLABLE : 0n,
     length: data.length,
     nullCount: bitmap ? nullCount : 0,
-    offset: data.offset,
+    // apache-arrow leaves it unset on a column of no rows.
+    offset: data.offset ?? 0,
     buffers: [{ view: bitmap, back: 0 }],
     children: [],
   };
@@ -63,7 +75,7 @@ function describe(field: Field, data: Data, where: string): Node {
     case Type.Struct:
     case Type.FixedSizeList: {
       node.offset = 0;
-      if (bitmap && data.offset !== 0) {
+      if (bitmap && (data.offset ?? 0) !== 0) {
         node.buffers[0] = { view: shiftedBitmap(bitmap, data.offset, data.length), back: 0 };
       }
       const fields = type.children as Field[];
@@ -76,17 +88,68 @@ function describe(field: Field, data: Data, where: string): Node {
       node.buffers.push({ view: data.values, back: 0 });
       break;
     case Type.Utf8:
-      node.buffers.push({ view: data.valueOffsets, back: data.offset * 4 });
+      node.buffers.push({ view: data.valueOffsets, back: node.offset * 4 });
       node.buffers.push({ view: data.values, back: 0 });
       break;
-    default:
-      node.buffers.push({
-        view: data.values,
-        back: data.offset *
-          (data.values as ArrayBufferView & { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT,
-      });
+    default: {
+      // A column of no rows may have no values at all.
+      const values = (data.values ?? new Uint8Array(0)) as ArrayBufferView & { BYTES_PER_ELEMENT: number };
+      node.buffers.push({ view: values, back: node.offset * values.BYTES_PER_ELEMENT });
+    }
   }
   return node;
+}
+
+/**
+ * Refuses a column whose buffers hold less than its length says: Zig follows
+ * the structs' pointers for that many rows, and a batch built by hand (or by a
+ * hostile caller) need not keep apache-arrow's invariants. UTF-8 offsets are
+ * read in full, since each one is a position Zig reads at.
+ */
+function checkSizes(data: Data, where: string): void {
+  const { length, stride, values, valueOffsets, nullBitmap, children } = data;
+  const offset = data.offset ?? 0;
+  const rows = offset + length;
+  const short = (what: string) =>
+    new ZeroCopyError(
+      "ARROW_INVALID",
+      `Cannot lend ${where}: it claims ${length} rows, more than its ${what} cover; build the batch with apache-arrow's builders or makeData`,
+    );
+  // Memory that is gone is refused as DETACHED once the buffers are gated, which names the cause.
+  if (
+    [values, valueOffsets, nullBitmap].some((view) => (view?.buffer as ArrayBuffer | undefined)?.detached)
+  ) return;
+  if (!Number.isSafeInteger(length) || length < 0 || !Number.isSafeInteger(rows)) throw short("length");
+  if (nullBitmap && nullBitmap.byteLength > 0 && nullBitmap.byteLength * 8 < rows) {
+    throw short("validity bitmap");
+  }
+  switch (data.type.typeId) {
+    case Type.Struct:
+      if (children.some((child) => child.length < length)) throw short("children");
+      return;
+    case Type.FixedSizeList:
+      if ((children[0]?.length ?? 0) < length * (data.type as FixedSizeList).listSize) {
+        throw short("child");
+      }
+      return;
+    case Type.Bool:
+      if ((values?.byteLength ?? 0) * 8 < rows) throw short("values");
+      return;
+    case Type.Utf8: {
+      if (length === 0) return;
+      if (!(valueOffsets instanceof Int32Array) || valueOffsets.length < length + 1) throw short("offsets");
+      const bytes = values?.byteLength ?? 0;
+      for (let i = 0, last = 0; i <= length; i++) {
+        if (valueOffsets[i] < last || valueOffsets[i] > bytes) {
+          throw short("values (or its offsets are out of order)");
+        }
+        last = valueOffsets[i];
+      }
+      return;
+    }
+    default:
+      if ((values?.length ?? 0) < length * stride) throw short("values");
+  }
 }
 
 function shiftedBitmap(bitmap: Uint8Array, offset: number, length: number): Uint8Array {
@@ -197,6 +260,12 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
   batch: RecordBatch,
   caller: string,
 ): LentStructs {
+  if (!(batch.schema instanceof Schema) || !(batch.data instanceof Data)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${caller}: the RecordBatch has no schema or data of its own (made from its prototype?): lend one apache-arrow built`,
+    );
+  }
   const root = describe(new Field("", new Struct(batch.schema.fields), false), batch.data, "the batch");
   const nodes = flatten(root);
   const views: ArrayBufferView[] = [];

@@ -11,7 +11,7 @@
 import type { Descriptor } from "../buffer/descriptor.ts";
 import { lend } from "../buffer/lend.ts";
 import { memoryOf } from "../buffer/_memory_of.ts";
-import { type BufferPin, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { bufferInternals, type BufferPin, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { JobMemory } from "./job.ts";
 
@@ -132,7 +132,8 @@ export function startCall(
   const pins: BufferPin[] = [];
   try {
     for (const buffer of buffers) {
-      if (!(buffer instanceof ZeroCopyBuffer)) {
+      // Not `instanceof`: an object made from the prototype has none of a buffer's fields.
+      if (!bufferInternals.isBuffer(buffer)) {
         throw new ZeroCopyError(
           "INVALID_ARGUMENT",
           `${what} takes a ZeroCopyBuffer, not ${
@@ -140,7 +141,8 @@ export function startCall(
           }: a nonblocking call pins it so that it cannot be freed under Zig`,
         );
       }
-      pins.push(buffer.pin());
+      // The class's own pin: a property set on the buffer could hand back a forged descriptor.
+      pins.push(pin.call(buffer));
     }
   } catch (error) {
     for (const pin of pins) pin[Symbol.dispose]();
@@ -148,6 +150,8 @@ export function startCall(
   }
   return new Call(what, pins, lent, takesJob ? new JobMemory() : null, signal, onProgress, interval);
 }
+
+const { pin } = ZeroCopyBuffer.prototype;
 
 class Call implements NonblockingCall {
   readonly descriptors: readonly Descriptor[];
