@@ -100,7 +100,7 @@ Deno.test("a 1-byte out-parameter for a *u64 is refused before Zig writes 8 byte
   assertEquals(error.code, "MEMORY_TOO_SMALL");
   assertEquals(
     error.message,
-    'Argument "out" of zc_arrow_demo_checksum holds 1 byte, fewer than 8: pass a TypedArray, DataView or ArrayBuffer of at least 8 bytes, or null',
+    'Argument "out" of zc_arrow_demo_checksum holds 1 byte, fewer than 8: pass a fixed-length TypedArray, DataView or ArrayBuffer of at least 8 bytes at an address that is a multiple of 8, or null',
   );
 });
 

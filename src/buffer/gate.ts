@@ -401,47 +401,31 @@ export function gateMemory(
   name: string,
 ): BufferSource | null {
   if (value === null && nullable) return null;
-  const argument = `Argument "${name}" of ${call}`;
-  const fix = `pass a TypedArray, DataView or ArrayBuffer of at least ${size} bytes${
-    nullable ? ", or null" : ""
-  }`;
+  const fix =
+    `pass a fixed-length TypedArray, DataView or ArrayBuffer of at least ${size} bytes at an address ` +
+    `that is a multiple of ${align}${nullable ? ", or null" : ""}`;
+  const refuse = (code: ConstructorParameters<typeof ZeroCopyError>[0], problem: string) =>
+    new ZeroCopyError(code, `Argument "${name}" of ${call} ${problem}: ${fix}`);
+  if (value === null) {
+    throw refuse("INVALID_ARGUMENT", "is null, where the pointer is not optional (`*T`, not `?*T`)");
+  }
   const memory = memoryOf(value);
   if (memory === undefined) {
-    const hint = bufferInternals.isBuffer(value)
-      ? "pass its view (buffer.view), not the ZeroCopyBuffer"
-      : fix;
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `${argument} is ${what(value)}, no TypedArray, DataView or ArrayBuffer: ${hint}`,
-    );
+    const view = bufferInternals.isBuffer(value) ? " (pass its view, buffer.view)" : "";
+    throw refuse("INVALID_ARGUMENT", `is ${what(value)}, no TypedArray, DataView or ArrayBuffer${view}`);
   }
   if (memory.detached) {
-    throw new ZeroCopyError(
-      "DETACHED",
-      `${argument} is memory that was detached (disposed, moved or transferred): ${fix}`,
-    );
+    throw refuse("DETACHED", "is memory that was detached (disposed, moved or transferred)");
   }
-  if (memory.resizable) {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `${argument} is over a resizable or growable buffer: ${fix} of fixed length`,
-    );
-  }
-  if (memory.byteLength < size) {
-    throw new ZeroCopyError(
-      "MEMORY_TOO_SMALL",
-      `${argument} holds ${memory.byteLength} byte${
-        memory.byteLength === 1 ? "" : "s"
-      }, fewer than ${size}: ${fix}`,
-    );
+  if (memory.resizable) throw refuse("INVALID_ARGUMENT", "is over a resizable or growable buffer");
+  const bytes = memory.byteLength;
+  if (bytes < size) {
+    throw refuse("MEMORY_TOO_SMALL", `holds ${bytes} byte${bytes === 1 ? "" : "s"}, fewer than ${size}`);
   }
   if (
     align > 1 && size > 0 && BigInt(lib.symbols.zc_address_of(value as BufferSource)) % BigInt(align) !== 0n
   ) {
-    throw new ZeroCopyError(
-      "INVALID_POINTER",
-      `${argument} starts at an address that is not a multiple of ${align}: pass memory aligned to ${align} (a new ArrayBuffer, or a view at a byteOffset that is a multiple of ${align})`,
-    );
+    throw refuse("INVALID_POINTER", `starts at an address that is not a multiple of ${align}`);
   }
   return value as BufferSource;
 }
