@@ -5,7 +5,19 @@
 // consume, detach or dispose it.
 
 import fc from "fast-check";
-import { Float16, RecordBatch, Table, tableFromArrays, vectorFromArray } from "apache-arrow";
+import {
+  Field,
+  Float16,
+  Float64,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  Table,
+  tableFromArrays,
+  Utf8,
+  vectorFromArray,
+} from "apache-arrow";
 import { type ElementType, Region, Ring, ZeroCopyBuffer } from "../mod.ts";
 import { bind as bindDemo } from "../src/demo/demo_bindings.ts";
 import { open as openFixture } from "./fixtures/bindings_fixture.ts";
@@ -293,6 +305,15 @@ export const table = (rows: number) =>
     value: Float64Array.from({ length: rows }, (_, i) => i / 4),
   });
 
+// A batch of one column built by hand, whose buffers need not cover what it claims.
+function lying(column: ReturnType<typeof makeData>): RecordBatch {
+  const fields = [new Field("x", column.type, false)];
+  return new RecordBatch(
+    new Schema(fields),
+    makeData({ type: new Struct(fields), length: column.length, nullCount: 0, children: [column] }),
+  );
+}
+
 function batchArgs(): { valid: fc.Arbitrary<Arg>; hostile: Arg[] } {
   return {
     valid: fc.nat(6).chain((rows) =>
@@ -313,6 +334,22 @@ function batchArgs(): { valid: fc.Arbitrary<Arg>; hostile: Arg[] } {
         values.buffer.transfer();
         return detached;
       }),
+      arg(
+        "a batch claiming more rows than its values hold",
+        () => lying(makeData({ type: new Float64(), length: 1 << 24, data: new Float64Array(2) })),
+      ),
+      arg(
+        "a UTF-8 column with an offset past its bytes",
+        () =>
+          lying(
+            makeData({
+              type: new Utf8(),
+              length: 2,
+              valueOffsets: new Int32Array([0, 1 << 24, 3]),
+              data: new Uint8Array(3),
+            }),
+          ),
+      ),
       arg("a table of float16", () => new Table({ half: vectorFromArray([1, 2], new Float16()) })),
       arg("a ZeroCopyBuffer", (scope) => scope.keep(demoBindings.zc_arrow_demo_batch(2, 0))),
       NULL,
