@@ -142,7 +142,7 @@ export function startCall(
         );
       }
       // The class's own pin: a property set on the buffer could hand back a forged descriptor.
-      pins.push(pin.call(buffer));
+      pins.push(pinBuffer.call(buffer));
     }
   } catch (error) {
     for (const pin of pins) pin[Symbol.dispose]();
@@ -151,7 +151,7 @@ export function startCall(
   return new Call(what, pins, lent, takesJob ? new JobMemory() : null, signal, onProgress, interval);
 }
 
-const { pin } = ZeroCopyBuffer.prototype;
+const { pin: pinBuffer } = ZeroCopyBuffer.prototype;
 
 class Call implements NonblockingCall {
   readonly descriptors: readonly Descriptor[];
