@@ -84,7 +84,7 @@ pub fn build(b: *std.Build) void {
     });
     b.step("bindings-versioned", "Write zig-out/versioned_bindings.ts, importing zerocopy from JSR by version").dependOn(versioned.write);
     // Each must fail with a message naming the export and the fix (tools/check_bindings_errors.sh).
-    inline for (.{ "slice_parameter", "struct_by_value", "error_union", "missing_callconv", "missing_export_abi", "missing_spec", "private_spec", "arrow_schema_alone" }) |case| {
+    inline for (.{ "slice_parameter", "struct_by_value", "error_union", "missing_callconv", "missing_export_abi", "missing_spec", "private_spec", "arrow_schema_alone", "arrow_batch_without_arrow" }) |case| {
         const path = "zig/fixtures/bindings_errors/" ++ case ++ ".zig";
         const steps = addBindings(b, .{
             .zerocopy = b,

@@ -33,8 +33,9 @@ export type { TransferredBuffer } from "./src/buffer/transfer.ts";
 export { MAPPING_ENV_VAR, type MappingKind } from "./src/buffer/mapping.ts";
 export { type Demo, openDemo } from "./src/demo/demo.ts";
 export type { Bindings as DemoBindings } from "./src/demo/demo_bindings.ts";
-export { lend, lendAs } from "./src/buffer/lend.ts";
+export { lend, lendAs, lentLength } from "./src/buffer/lend.ts";
 export { passDescriptor } from "./src/buffer/gate.ts";
+export { gateMemory } from "./src/buffer/gate_memory.ts";
 export {
   checkRecordLayouts,
   type FieldValue,
@@ -58,6 +59,7 @@ export {
 } from "./src/calls/progress_bar.ts";
 export { type HandOverTarget, Region, type RegionOptions } from "./src/streams/region.ts";
 export { Ring, type RingOptions, type RingSlot } from "./src/streams/ring.ts";
+export { gateRegion, gateRing, type RegionTarget } from "./src/streams/gate_streams.ts";
 export { type ElementSource, rowMajorStrides, StridedView } from "./src/buffer/shape.ts";
 export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/library/remote.ts";
 export { platformKey, type PrebuiltLibrary, type PrebuiltSource } from "./src/library/prebuilt.ts";
@@ -72,6 +74,7 @@ export { ABI_VERSION } from "./src/abi/layout.ts";
 export { checkStatus } from "./src/abi/status.ts";
 export {
   checkInteger,
+  checkScalar,
   type SmallIntegerType,
   toFfiInteger,
   type WideIntegerType,

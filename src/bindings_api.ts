@@ -8,11 +8,13 @@
 
 export type { Descriptor } from "./buffer/descriptor.ts";
 export type { LentArrayOf, TypedArrayOf } from "./abi/element_types.ts";
-export { lend, lendAs } from "./buffer/lend.ts";
+export { lend, lendAs, lentLength } from "./buffer/lend.ts";
 export { type BufferPin, passDescriptor } from "./buffer/gate.ts";
+export { gateMemory } from "./buffer/gate_memory.ts";
+export { gateRegion, gateRing } from "./streams/gate_streams.ts";
 export type { ZeroCopyLibrary } from "./library/library.ts";
 export { openLibrary } from "./library/open.ts";
-export { checkInteger, toFfiInteger } from "./abi/integers.ts";
+export { checkInteger, checkScalar, toFfiInteger } from "./abi/integers.ts";
 export { checkStatus } from "./abi/status.ts";
 export type { ZeroCopyBuffer } from "./buffer/zero_copy_buffer.ts";
 export { type NonblockingOptions, startCall } from "./calls/async_call.ts";

@@ -18,6 +18,7 @@
  * - `INVALID_ELEMENT_TYPE`: an element type that is unknown or not the one expected.
  * - `INVALID_ARGUMENT`: the native side rejected an argument.
  * - `INVALID_POINTER`: a null or misaligned address where memory was expected.
+ * - `MEMORY_TOO_SMALL`: memory passed for a pointer parameter holds fewer bytes than the Zig type it points at.
  * - `DETACHED`: a TypedArray lent to Zig whose memory is gone.
  * - `DISPOSED`: the buffer was already disposed.
  * - `CONSUMED`: the buffer was given back to Zig or transferred to a worker.
@@ -64,6 +65,7 @@ export type ZeroCopyErrorCode =
   | "INVALID_ELEMENT_TYPE"
   | "INVALID_ARGUMENT"
   | "INVALID_POINTER"
+  | "MEMORY_TOO_SMALL"
   | "DETACHED"
   | "DISPOSED"
   | "CONSUMED"

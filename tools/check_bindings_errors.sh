@@ -32,6 +32,8 @@ expect missing_export_abi "missing_export_abi.zig never calls zerocopy.exportAbi
 expect missing_spec "missing_spec.zig has no public \`bindings\` declaration" "add \`pub const bindings: zerocopy.bindings.Spec"
 expect private_spec "private_spec.zig has no public \`bindings\` declaration" "a declaration without \`pub\` is invisible"
 expect arrow_schema_alone "parameter 0 (\`schema\`) of columns is an ArrowSchema not followed by its ArrowArray" "array: ?*const zerocopy.arrow.ArrowArray\`"
+expect arrow_batch_without_arrow "parameter 0 (\`batch\`) of rows is a C Data \`?*const zerocopy.ArrowSchema\`" \
+  "the Spec sets \`arrow_wrappers = false\`" "generate this export's wrapper from a Spec with Arrow wrappers"
 
 [ "$failures" = 0 ] || exit 1
-echo "check_bindings_errors: 8 mistakes, each refused with the export and the fix"
+echo "check_bindings_errors: 9 mistakes, each refused with the export and the fix"

@@ -7,12 +7,13 @@ const demo_arrow = @import("demo/demo_arrow.zig");
 
 /// What `zig build bindings` writes to src/abi/symbols.ts: the symbol tables and the ABI layout.
 pub const bindings: zerocopy.bindings.Spec = .{
-    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo.exports, demo_arrow.batch_exports)",
+    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo_arrow.c_data_exports, demo.exports, demo_arrow.batch_exports)",
     .groups = &.{
         .{ .name = "probeSymbols", .exports = zerocopy.probe_exports },
         .{ .name = "abiSymbols", .exports = zerocopy.abi_exports, .extends = "probeSymbols" },
         .{ .name = "streamSymbols", .exports = demo_streams.exports, .extends = "abiSymbols" },
-        .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "streamSymbols" },
+        .{ .name = "cDataSymbols", .exports = demo_arrow.c_data_exports, .extends = "streamSymbols" },
+        .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "cDataSymbols" },
         .{ .name = "arrowDemoSymbols", .exports = demo_arrow.batch_exports, .extends = "libzerocopySymbols" },
     },
     .wrappers = false,
@@ -26,8 +27,9 @@ pub const demo_bindings: zerocopy.bindings.Spec = .{
     .groups = &.{.{ .name = "libzerocopySymbols", .exports = demo.exports }},
     .import_from = "../bindings_api.ts",
     .symbols_from = "../abi/symbols.ts",
-    // The core module keeps no apache-arrow dependency: zc_arrow_checksum's
-    // wrapper takes the raw structs (arrow_demo_bindings wraps its batch-typed twin).
+    // The core module keeps no apache-arrow dependency: zc_arrow_demo_batch's
+    // wrapper returns the batch's bytes, and no export here takes a batch (a
+    // compile error without Arrow wrappers; arrow_demo_bindings wraps those).
     .arrow_wrappers = false,
 };
 
@@ -45,6 +47,7 @@ comptime {
     zerocopy.exportAbi();
     zerocopy.exportAll(demo.exports);
     zerocopy.exportAll(demo_streams.exports);
+    zerocopy.exportAll(demo_arrow.c_data_exports);
     zerocopy.exportAll(demo_arrow.batch_exports);
 }
 

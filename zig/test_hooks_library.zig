@@ -6,6 +6,7 @@
 pub const zerocopy = @import("zerocopy/zerocopy.zig");
 const demo = @import("demo/demo.zig");
 const demo_streams = @import("demo/demo_streams.zig");
+const demo_arrow = @import("demo/demo_arrow.zig");
 const hooks = @import("fixtures/test_hooks.zig");
 
 /// What `zig build bindings` writes to tests/fixtures/test_hooks.ts: the hooks
@@ -20,6 +21,7 @@ comptime {
     zerocopy.exportAbi();
     zerocopy.exportAll(demo.exports);
     zerocopy.exportAll(demo_streams.exports);
+    zerocopy.exportAll(demo_arrow.c_data_exports);
     zerocopy.exportAll(hooks.exports);
 }
 

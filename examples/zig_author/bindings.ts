@@ -5,8 +5,12 @@ import {
   checkInteger,
   checkRecordLayouts,
   checkStatus,
+  gateMemory,
+  gateRegion,
+  gateRing,
   lendAs,
   type LentArrayOf,
+  lentLength,
   type NonblockingOptions,
   openLibrary,
   RecordView,
@@ -383,11 +387,11 @@ export interface Bindings {
   count_records(bytes: LentArrayOf["u8"]): number;
   /** `rows` sensor readings as an Arrow record batch (time, sensor, value, place, a 16-float embedding): an apache-arrow table in Deno. */
   make_sensor_readings(rows: number | bigint): zerocopyArrow.ArrowBatch;
-  /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built. */
+  /** Sums the non-null values of a lent batch's float64 column `column` (its name, UTF-8) into `out`: a kernel reading a table Deno built. `out`: a TypedArray, DataView or ArrayBuffer of at least 8 bytes, aligned to 8, not resizable, or null; anything else throws a ZeroCopyError before the call. */
   sum_arrow_column(
     batch: zerocopyArrow.BatchArgument,
     column: LentArrayOf["u8"],
-    out: BufferSource,
+    out: BufferSource | null,
   ): void;
 }
 
@@ -415,7 +419,7 @@ export function bind(lib: Library): Bindings {
       const buffer = lib.adopt("u8", (out) => {
         return lib.symbols.grayscale(
           lendAs(rgba, "u8", "grayscale", "rgba"),
-          rgba.length,
+          lentLength(rgba),
           out,
         );
       });
@@ -425,7 +429,7 @@ export function bind(lib: Library): Bindings {
       return lib.adopt("u8", (out) => {
         return lib.symbols.grayscale_scalar(
           lendAs(rgba, "u8", "grayscale_scalar", "rgba"),
-          rgba.length,
+          lentLength(rgba),
           out,
         );
       });
@@ -436,7 +440,7 @@ export function bind(lib: Library): Bindings {
       const buffer = lib.adopt("u8", (out) => {
         return lib.symbols.box_blur(
           lendAs(gray, "u8", "box_blur", "gray"),
-          gray.length,
+          lentLength(gray),
           width,
           height,
           out,
@@ -458,7 +462,7 @@ export function bind(lib: Library): Bindings {
         return call.settle(() => {
           return lib.symbols.box_blur_async(
             call.lent[0],
-            gray.length,
+            lentLength(gray),
             width,
             height,
             call.job,
@@ -493,7 +497,7 @@ export function bind(lib: Library): Bindings {
     sum_matrix: (values) => {
       return lib.symbols.sum_matrix(
         lendAs(values, "f64", "sum_matrix", "values"),
-        values.length,
+        lentLength(values),
       );
     },
     multiply: (a, b, n) => {
@@ -501,9 +505,9 @@ export function bind(lib: Library): Bindings {
       const buffer = lib.adopt("f64", (out) => {
         return lib.symbols.multiply(
           lendAs(a, "f64", "multiply", "a"),
-          a.length,
+          lentLength(a),
           lendAs(b, "f64", "multiply", "b"),
-          b.length,
+          lentLength(b),
           n,
           out,
         );
@@ -537,7 +541,8 @@ export function bind(lib: Library): Bindings {
       checkInteger(features, "u32", "make_batches", "features");
       checkInteger(batch_rows, "u32", "make_batches", "batch_rows");
       checkInteger(seed, "u32", "make_batches", "seed");
-      return out.adoptBatch("f32", (into) => {
+      const outTarget = gateRegion(out, "make_batches", "out");
+      return outTarget.adoptBatch("f32", (into) => {
         return lib.symbols.make_batches(rows, features, batch_rows, seed, into);
       });
     },
@@ -545,32 +550,33 @@ export function bind(lib: Library): Bindings {
       checkInteger(width, "u32", "render_frame", "width");
       checkInteger(height, "u32", "render_frame", "height");
       checkInteger(t, "u32", "render_frame", "t");
-      return out.next((into) => {
+      const outTarget = gateRing(out, "u8", "render_frame", "out");
+      return outTarget.next((into) => {
         return lib.symbols.render_frame(width, height, t, into);
       });
     },
     sum_f32: (values) => {
       return lib.symbols.sum_f32(
         lendAs(values, "f32", "sum_f32", "values"),
-        values.length,
+        lentLength(values),
       );
     },
     sum_f32_simd: (values) => {
       return lib.symbols.sum_f32_simd(
         lendAs(values, "f32", "sum_f32_simd", "values"),
-        values.length,
+        lentLength(values),
       );
     },
     sum_records: (bytes) => {
       return lib.symbols.sum_records(
         lendAs(bytes, "u8", "sum_records", "bytes"),
-        bytes.length,
+        lentLength(bytes),
       );
     },
     count_records: (bytes) => {
       return lib.symbols.count_records(
         lendAs(bytes, "u8", "count_records", "bytes"),
-        bytes.length,
+        lentLength(bytes),
       );
     },
     make_sensor_readings: (rows) => {
@@ -581,6 +587,15 @@ export function bind(lib: Library): Bindings {
       return zerocopyArrow.importBatch(buffer);
     },
     sum_arrow_column: (batch, column, out) => {
+      const outMemory = gateMemory(
+        lib,
+        out,
+        8,
+        8,
+        true,
+        "sum_arrow_column",
+        "out",
+      );
       using batchLent = zerocopyArrow.lendBatchArgument(
         lib,
         batch,
@@ -591,8 +606,8 @@ export function bind(lib: Library): Bindings {
         batchLent.schema,
         batchLent.array,
         lendAs(column, "u8", "sum_arrow_column", "column"),
-        column.length,
-        out,
+        lentLength(column),
+        outMemory,
       );
       checkStatus(status, "sum_arrow_column");
     },

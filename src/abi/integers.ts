@@ -32,6 +32,39 @@ const INTEGER_RANGES: Readonly<Record<SmallIntegerType, readonly [number, number
 };
 
 /**
+ * Checks an argument for a float or bool parameter, which Deno's FFI would
+ * refuse with an untyped error.
+ *
+ * @param value The argument.
+ * @param type The parameter's FFI type.
+ * @param call The function called, for the message.
+ * @param name The parameter's name, for the message.
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a number (`f32`, `f64`) or a boolean (`bool`).
+ *
+ * @example Check an f64 argument
+ * ```ts
+ * import { checkScalar } from "@zerocopy/zerocopy";
+ *
+ * checkScalar(0.5, "f64", "scale", "factor"); // ok; "0.5" would throw INVALID_ARGUMENT
+ * ```
+ */
+export function checkScalar(
+  value: number | boolean,
+  type: "f32" | "f64" | "bool",
+  call: string,
+  name: string,
+): void {
+  if (type === "bool" ? typeof value !== "boolean" : typeof value !== "number") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Argument "${name}" of ${call} is ${shown(value)}, not a ${
+        type === "bool" ? "boolean" : "number"
+      } (${type})`,
+    );
+  }
+}
+
+/**
  * A Zig integer type of 64 bits, as Deno's FFI names it.
  *
  * @example The integer types passed as bigint

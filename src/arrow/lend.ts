@@ -7,10 +7,11 @@
  * @module
  */
 
-import { Field, RecordBatch, Struct, type Table } from "apache-arrow";
+import { Data, Field, RecordBatch, Schema, Struct, type Table } from "apache-arrow";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 import { isThenable } from "../library/callbacks.ts";
-import { addressOf, what } from "../buffer/gate.ts";
+import { what } from "../buffer/gate.ts";
+import { addressOf } from "../buffer/gate_memory.ts";
 import { type HeldViews, holdForNonblocking } from "../buffer/gate_nonblocking.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { ARRAY_BYTES, ArrayOffset, SCHEMA_BYTES, SchemaOffset } from "./c_data.ts";
@@ -173,6 +174,12 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
   caller: string,
   nonblocking: boolean,
 ): LentStructs {
+  if (!(batch.schema instanceof Schema) || !(batch.data instanceof Data)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${caller}: the RecordBatch has no schema or data of its own (made from its prototype?): lend one apache-arrow built`,
+    );
+  }
   const root = describe(new Field("", new Struct(batch.schema.fields), false), batch.data, "the batch");
   const nodes = flatten(root);
   const originals: ArrayBufferView[] = [];
@@ -182,7 +189,7 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
     return writeStructs(
       lib,
       nodes,
-      held?.views ?? originals,
+      (held?.views ?? originals) as readonly ArrayBufferView[],
       nonblocking,
       () => held?.release(caller, false),
     );

@@ -14,6 +14,7 @@
 import { type Data, type DataType, type Field, FixedSizeList, type Struct, Type } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import { FLAG_NULLABLE, formatOfType } from "./c_data.ts";
+import { bytesOf, memoryOf } from "../buffer/_memory_of.ts";
 
 /** One struct pair to write: a column, a struct's field, or the batch itself. */
 export interface Node {
@@ -64,24 +65,31 @@ function needBytes(
   where: string,
   what: string,
 ): ArrayBufferView {
-  if (!ArrayBuffer.isView(view)) throw invalid(where, `its ${what} is not a TypedArray`);
-  if ((view.buffer as ArrayBuffer).detached === true) {
+  // A column of no rows may come with no buffer at all.
+  if ((view === undefined || view === null) && bytes === 0) return EMPTY_VIEW;
+  // The engine's view of the memory: a subclass's own getters could claim more.
+  const memory = memoryOf(view);
+  if (memory === undefined || !memory.view) throw invalid(where, `its ${what} is not a TypedArray`);
+  if (memory.detached) {
     throw new ZeroCopyError(
       "DETACHED",
       `Cannot lend ${where}: the memory of its ${what} was detached (its ArrowBatch was disposed, or its ArrayBuffer transferred); lend a live table`,
     );
   }
-  if (view.byteLength < bytes) {
+  const held = bytesOf(view as ArrayBufferView);
+  if (held.byteLength < bytes) {
     throw invalid(
       where,
-      `its ${what} holds ${view.byteLength} bytes where its length and offset need ${bytes}`,
+      `its ${what} holds ${held.byteLength} bytes where its length and offset need ${bytes}`,
     );
   }
-  if (view.byteOffset % align !== 0) {
-    throw invalid(where, `its ${what} starts at byte ${view.byteOffset}, not a multiple of ${align}`);
+  if (held.byteOffset % align !== 0) {
+    throw invalid(where, `its ${what} starts at byte ${held.byteOffset}, not a multiple of ${align}`);
   }
-  return view;
+  return view as ArrayBufferView;
 }
+
+const EMPTY_VIEW = new Uint8Array(0);
 
 const bitmapBytes = (bits: number) => Math.ceil(bits / 8);
 
@@ -96,7 +104,8 @@ export function describe(field: Field, data: Data, where: string): Node {
   const type: DataType = data.type;
   const format = formatOfType(type, where);
   const length = count(data.length, where, "length");
-  const offset = count(data.offset, where, "offset");
+  // apache-arrow leaves the offset unset on a column of no rows.
+  const offset = count(data.offset ?? 0, where, "offset");
   const nullCount = data.nullCount;
   if (typeof nullCount !== "number" || nullCount > length) {
     throw invalid(where, `its null count ${String(nullCount)} exceeds its length ${length}`);
@@ -149,9 +158,10 @@ export function describe(field: Field, data: Data, where: string): Node {
       // apache-arrow slices offsets to the first row but keeps the characters whole.
       const offsets = needBytes(data.valueOffsets, 4 * (length + 1), 4, where, "offsets");
       const characters = needBytes(data.values, 0, 1, where, "characters");
+      const offsetBytes = bytesOf(offsets);
       checkOffsets(
-        new Int32Array(offsets.buffer, offsets.byteOffset, length + 1),
-        characters.byteLength,
+        new Int32Array(offsetBytes.buffer, offsetBytes.byteOffset, length + 1),
+        bytesOf(characters).byteLength,
         where,
       );
       node.buffers.push({ view: offsets, back: offset * 4 });

@@ -11,7 +11,7 @@
  */
 
 import { type Descriptor, DESCRIPTOR_WORDS, newDescriptor, RELEASE_WORD } from "./descriptor.ts";
-import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
+import type { ElementType } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { Mapping } from "./mapping.ts";
 import type { Releaser } from "./safety_net.ts";
@@ -278,120 +278,6 @@ export function makePin(
   };
   pinRecords.set(pin, record);
   return pin;
-}
-
-type ArrayConstructor = abstract new (...args: never[]) => ArrayBufferView;
-
-// Written out rather than taken from the element table: a lent array must be
-// exactly what the Zig function reads, element for element.
-const LENT_ARRAYS: Readonly<Record<ElementType, readonly ArrayConstructor[]>> = {
-  i8: [Int8Array],
-  u8: [Uint8Array, Uint8ClampedArray],
-  i16: [Int16Array],
-  u16: [Uint16Array],
-  i32: [Int32Array],
-  u32: [Uint32Array],
-  i64: [BigInt64Array],
-  u64: [BigUint64Array],
-  f32: [Float32Array],
-  f64: [Float64Array],
-};
-
-/**
- * Proves `array` can be lent: a TypedArray or DataView whose memory is not
- * detached and, when `type` is given, a TypedArray of exactly that element
- * type, so that its `.length` counts the elements the Zig function reads.
- *
- * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a TypedArray or
- * DataView; `INVALID_ELEMENT_TYPE` for another element type (or a DataView
- * where elements are read); `DETACHED` when its memory is gone.
- */
-export function gateLent<T extends ElementType>(
-  array: unknown,
-  type: T | undefined,
-  call?: string,
-  name?: string,
-): TypedArrayOf[T] {
-  const argument = call === undefined ? "" : `argument "${name}" of ${call}: `;
-  if (!ArrayBuffer.isView(array)) {
-    const buffer = bufferInternals.isBuffer(array);
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `Cannot lend ${argument}${
-        buffer
-          ? "a ZeroCopyBuffer: lend its view (buffer.view), or pass buffer.pin().descriptor to a function that takes a descriptor"
-          : `${what(array)}: lend a TypedArray${type === undefined ? " or DataView" : ""} (new ${
-            type === undefined ? "Float64Array" : LENT_ARRAYS[type][0].name
-          }([1, 2, 3]))`
-      }`,
-    );
-  }
-  if (type !== undefined && !LENT_ARRAYS[type].some((constructor) => array instanceof constructor)) {
-    const expected = LENT_ARRAYS[type].map((constructor) => constructor.name).join(" or ");
-    throw new ZeroCopyError(
-      "INVALID_ELEMENT_TYPE",
-      `Cannot lend ${argument}a ${array.constructor.name} where ${type} elements are read: lend a ${expected}, whose length counts the elements`,
-    );
-  }
-  checkLentMemory(array, argument);
-  return array as unknown as TypedArrayOf[T];
-}
-
-/**
- * Refuses memory a native call must not read: detached (Zig would see no
- * data); for a nonblocking call, also resizable or growable memory, whose
- * length (which the call was told) can change while Zig reads it.
- *
- * @throws {ZeroCopyError} `DETACHED` or `INVALID_ARGUMENT`.
- */
-export function checkLentMemory(array: ArrayBufferView, argument = "", nonblocking = false): void {
-  const memory = array.buffer as ArrayBuffer | SharedArrayBuffer;
-  if ((memory as ArrayBuffer).detached === true) {
-    throw new ZeroCopyError(
-      "DETACHED",
-      `Cannot lend ${argument}a ${array.constructor.name} whose memory was detached (its buffer was disposed, moved or transferred): lend a live array`,
-    );
-  }
-  if (
-    nonblocking &&
-    ((memory as ArrayBuffer).resizable === true || (memory as SharedArrayBuffer).growable === true)
-  ) {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `Cannot lend ${argument}a ${array.constructor.name} over a ${
-        memory instanceof ArrayBuffer ? "resizable ArrayBuffer" : "growable SharedArrayBuffer"
-      } to a nonblocking call: its length can change while Zig reads it; lend a fixed-length copy (memory.transferToFixedLength() or slice())`,
-    );
-  }
-}
-
-// A pointer for an empty buffer that C Data consumers may still read the start of.
-const EMPTY = new Uint8Array(8);
-
-/**
- * The address of `view`'s first byte, for a struct that a native call will
- * follow (a lent batch's buffer list): the one place a JavaScript object
- * becomes an address. The library itself tells it (`zc_address_of`), so that
- * no `UnsafePointer` is needed. The memory is checked first ({@linkcode
- * checkLentMemory}).
- *
- * @throws {ZeroCopyError} `DETACHED` when the memory is gone.
- */
-export function addressOf(view: ArrayBufferView, library: { readonly symbols: object }): bigint {
-  checkLentMemory(view);
-  // Reading `buffer` moves a small on-heap TypedArray's bytes off the heap,
-  // where garbage collection cannot move them before the call.
-  void view.buffer;
-  const { zc_address_of } = library.symbols as { zc_address_of(memory: BufferSource): number | bigint };
-  return BigInt(zc_address_of(view.byteLength === 0 ? EMPTY : view as BufferSource));
-}
-
-/**
- * A `Deno.PointerValue` for an address Zig handed over (a buffer's first
- * element), for experts who asked for one; needs an unscoped `--allow-ffi`.
- */
-export function pointerTo(address: bigint): Deno.PointerValue {
-  return Deno.UnsafePointer.create(address);
 }
 
 /** A short description of an argument for an error message. */

@@ -18,7 +18,9 @@
  */
 
 import { ZeroCopyError } from "../errors.ts";
-import { checkLentMemory, what as describeValue } from "./gate.ts";
+import { what as describeValue } from "./gate.ts";
+import { checkLentMemory } from "./gate_memory.ts";
+import { bytesOf, memoryOf } from "./_memory_of.ts";
 import type { BufferPin, ZeroCopyBuffer } from "./zero_copy_buffer.ts";
 
 type ViewConstructor = new (buffer: SharedArrayBuffer, byteOffset: number, length: number) => ArrayBufferView;
@@ -40,8 +42,8 @@ const VIEW_TYPES: readonly ViewConstructor[] = [
 
 /** What a nonblocking call reads instead of the views it was given, until it settles. */
 export interface HeldViews {
-  /** The views to pass to the native call, in the order given: the originals, or their shadows. */
-  readonly views: readonly ArrayBufferView[];
+  /** The views to pass to the native call, in the order given: the originals, their shadows, or null. */
+  readonly views: readonly (ArrayBufferView | null)[];
   /**
    * Ends the hold once the native call returned: unpins and, when `copyBack`
    * (the call returned), copies shadows back, throwing `DETACHED` if an
@@ -65,31 +67,35 @@ export function holdForNonblocking(
   owner?: ZeroCopyBuffer,
 ): HeldViews {
   const pins: BufferPin[] = [];
-  const ownMemory = owner?.view.buffer;
-  const held: ArrayBufferView[] = [];
+  const ownMemory = owner === undefined ? undefined : bytesOf(owner.view).buffer;
+  const held: (ArrayBufferView | null)[] = [];
   const shadows: { original: ArrayBufferView; shadow: Uint8Array }[] = [];
   try {
     for (const given of views) {
-      // A whole ArrayBuffer is lent as its bytes.
-      const view = given instanceof ArrayBuffer || given instanceof SharedArrayBuffer
-        ? new Uint8Array(given)
-        : given;
-      if (!ArrayBuffer.isView(view)) {
+      // A null pointer, for an optional pointer parameter.
+      if (given === null) {
+        held.push(null);
+        continue;
+      }
+      const memory = memoryOf(given);
+      if (memory === undefined) {
         throw new ZeroCopyError(
           "INVALID_ARGUMENT",
           `${what}: a nonblocking call lends TypedArrays, DataViews and ArrayBuffers, not ${
-            describeValue(view)
+            describeValue(given)
           }`,
         );
       }
+      // A whole ArrayBuffer is lent as its bytes.
+      const view = memory.view ? given as ArrayBufferView : new Uint8Array(given as ArrayBuffer);
       checkLentMemory(view, `to ${what}: `, true);
-      if (ownMemory !== undefined && view.buffer === ownMemory) {
+      if (ownMemory !== undefined && bytesOf(view).buffer === ownMemory) {
         if (pins.length === 0) pins.push(owner!.pin());
         held.push(view);
-      } else if (view.buffer instanceof SharedArrayBuffer) {
+      } else if (memory.shared) {
         held.push(view);
       } else {
-        const shadow = shadowOf(view);
+        const shadow = shadowOf(view, memory.byteLength);
         shadows.push({ original: view, shadow: bytesOf(shadow) });
         held.push(shadow);
       }
@@ -107,7 +113,8 @@ export function holdForNonblocking(
       for (const pin of pins) pin[Symbol.dispose]();
       if (!copyBack) return;
       for (const { original, shadow } of shadows) {
-        if ((original.buffer as ArrayBuffer).detached || original.byteLength !== shadow.byteLength) {
+        const now = memoryOf(original);
+        if (now === undefined || now.detached || now.byteLength !== shadow.byteLength) {
           throw new ZeroCopyError(
             "DETACHED",
             `${what}: a lent ${original.constructor.name}'s ArrayBuffer was moved or resized during the call, so what Zig wrote to it was not copied back; do not transfer or resize what a pending call uses`,
@@ -119,18 +126,17 @@ export function holdForNonblocking(
   };
 }
 
-/** A copy of `view` over a SharedArrayBuffer of its own, of the same type and length. */
-function shadowOf(view: ArrayBufferView): ArrayBufferView {
-  const memory = new SharedArrayBuffer(view.byteLength);
-  new Uint8Array(memory).set(bytesOf(view));
+/**
+ * A copy of `view` over a SharedArrayBuffer of its own, of the same type and
+ * of the `byteLength` the engine keeps (a subclass's getters could claim more).
+ */
+function shadowOf(view: ArrayBufferView, byteLength: number): ArrayBufferView {
+  const memory = new SharedArrayBuffer(byteLength);
+  new Uint8Array(memory).set(bytesOf(view).subarray(0, byteLength));
   const constructor = VIEW_TYPES.find((type) => view instanceof type);
   if (constructor === undefined) {
     return view instanceof DataView ? new DataView(memory) : new Uint8Array(memory);
   }
   const perElement = (constructor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  return new constructor(memory, 0, view.byteLength / perElement);
-}
-
-function bytesOf(view: ArrayBufferView): Uint8Array {
-  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  return new constructor(memory, 0, byteLength / perElement);
 }

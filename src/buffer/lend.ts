@@ -5,7 +5,10 @@
  */
 
 import type { ElementType, LentArrayOf, TypedArrayOf } from "../abi/element_types.ts";
-import { gateLent } from "./gate.ts";
+import { what } from "./gate.ts";
+import { gateLent } from "./gate_memory.ts";
+import { elementCount } from "./_memory_of.ts";
+import { ZeroCopyError } from "../errors.ts";
 
 /**
  * Checks that `array` can be lent to a Zig function (passed as a `"buffer"`
@@ -69,4 +72,36 @@ export function lendAs<T extends ElementType>(
   name: string,
 ): TypedArrayOf[T] {
   return gateLent(array, type, call, name);
+}
+
+/**
+ * The element count of a lent TypedArray, as the engine keeps it. Generated
+ * bindings pass it for a hidden length: a subclass's `length` getter could
+ * claim more elements than the memory Zig then reads holds.
+ *
+ * @param array A TypedArray `lendAs` accepted.
+ * @returns Its length.
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but a TypedArray.
+ *
+ * @example The length a wrapper passes
+ * ```ts
+ * import { lentLength } from "@zerocopy/zerocopy";
+ *
+ * class Liar extends Float64Array {
+ *   override get length(): number {
+ *     return 1_000_000;
+ *   }
+ * }
+ * console.log(new Liar(3).length, lentLength(new Liar(3))); // 1000000 3
+ * ```
+ */
+export function lentLength(array: ArrayBufferView): number {
+  const length = elementCount(array);
+  if (length === undefined) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Cannot count the elements of ${what(array)}: lend a TypedArray`,
+    );
+  }
+  return length;
 }

@@ -18,9 +18,9 @@ import {
   goneError,
   makePin,
   movedError,
-  pointerTo,
   stillOwned,
 } from "./gate.ts";
+import { pointerTo } from "./gate_memory.ts";
 
 export type { BufferOwner, BufferState } from "./gate.ts";
 

@@ -10,7 +10,7 @@
 
 import type { Descriptor } from "../buffer/descriptor.ts";
 import { type HeldViews, holdForNonblocking } from "../buffer/gate_nonblocking.ts";
-import { type BufferPin, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { bufferInternals, type BufferPin, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { JobMemory } from "./job.ts";
 
@@ -77,7 +77,7 @@ export interface NonblockingCall {
    * when its memory is pinned (a ZeroCopyBuffer's) or shared, else a shadow
    * over a `SharedArrayBuffer` that is copied back when the call settles.
    */
-  readonly lent: readonly ArrayBufferView<ArrayBuffer>[];
+  readonly lent: readonly (ArrayBufferView<ArrayBuffer> | null)[];
   /** The memory to pass for the export's `*zerocopy.Job`, or null when it takes none. */
   readonly job: Uint8Array<ArrayBuffer> | null;
   /**
@@ -96,8 +96,8 @@ export interface NonblockingCall {
  * @param what The export's name, for error messages.
  * @param options The caller's options.
  * @param buffers ZeroCopyBuffers whose descriptors the call takes: pinned until it settles.
- * @param lent TypedArrays or DataViews the call reads or writes: held until it settles
- * (pinned, shared, or shadowed; see {@linkcode NonblockingCall.lent}).
+ * @param lent TypedArrays, DataViews or ArrayBuffers the call reads or writes, null for a null pointer:
+ * held until it settles (pinned, shared, or shadowed; see {@linkcode NonblockingCall.lent}).
  * @param takesJob Whether the export takes a `*zerocopy.Job`.
  * @returns The call, to {@linkcode NonblockingCall.settle} exactly once.
  * @throws The signal's reason when it is aborted already; {@linkcode ZeroCopyError}
@@ -119,7 +119,7 @@ export function startCall(
   what: string,
   options: NonblockingOptions | undefined,
   buffers: readonly ZeroCopyBuffer[],
-  lent: readonly (ArrayBufferView | ArrayBuffer)[],
+  lent: readonly (ArrayBufferView | ArrayBuffer | null)[],
   takesJob: boolean,
 ): NonblockingCall {
   const { signal, onProgress, interval } = checkOptions(what, options);
@@ -128,7 +128,8 @@ export function startCall(
   const pins: BufferPin[] = [];
   try {
     for (const buffer of buffers) {
-      if (!(buffer instanceof ZeroCopyBuffer)) {
+      // Not `instanceof`: an object made from the prototype has none of a buffer's fields.
+      if (!bufferInternals.isBuffer(buffer)) {
         throw new ZeroCopyError(
           "INVALID_ARGUMENT",
           `${what} takes a ZeroCopyBuffer, not ${
@@ -136,7 +137,8 @@ export function startCall(
           }: a nonblocking call pins it so that it cannot be freed under Zig`,
         );
       }
-      pins.push(buffer.pin());
+      // The class's own pin: a property set on the buffer could hand back a forged descriptor.
+      pins.push(pinBuffer.call(buffer));
     }
   } catch (error) {
     for (const pin of pins) pin[Symbol.dispose]();
@@ -146,12 +148,14 @@ export function startCall(
   return new Call(what, pins, held, takesJob ? new JobMemory() : null, signal, onProgress, interval);
 }
 
+const { pin: pinBuffer } = ZeroCopyBuffer.prototype;
+
 class Call implements NonblockingCall {
   readonly descriptors: readonly Descriptor[];
   readonly job: Uint8Array<ArrayBuffer> | null;
   readonly #what: string;
   readonly #pins: BufferPin[];
-  readonly lent: readonly ArrayBufferView<ArrayBuffer>[];
+  readonly lent: readonly (ArrayBufferView<ArrayBuffer> | null)[];
   readonly #held: HeldViews;
   readonly #memory: JobMemory | null;
   readonly #signal: AbortSignal | undefined;
@@ -175,7 +179,7 @@ class Call implements NonblockingCall {
     this.descriptors = pins.map((pin) => pin.descriptor);
     this.#held = held;
     // Deno's FFI passes a SharedArrayBuffer's memory too; its BufferSource type names only ArrayBuffers.
-    this.lent = held.views as ArrayBufferView<ArrayBuffer>[];
+    this.lent = held.views as (ArrayBufferView<ArrayBuffer> | null)[];
     this.#memory = memory;
     this.job = memory?.bytes ?? null;
     this.#signal = signal;
@@ -274,8 +278,12 @@ function describe(value: unknown): string {
  * Throws `DETACHED` when memory lent to a call that has settled was detached
  * during it: Zig may have read memory that moved.
  */
-export function checkLentAfterCall(what: string, lent: readonly (ArrayBufferView | ArrayBuffer)[]): void {
+export function checkLentAfterCall(
+  what: string,
+  lent: readonly (ArrayBufferView | ArrayBuffer | null)[],
+): void {
   for (const array of lent) {
+    if (array === null) continue;
     const memory = array instanceof ArrayBuffer ? array : array.buffer as ArrayBuffer;
     if (memory.detached) {
       throw new ZeroCopyError(

@@ -4,10 +4,12 @@
 import {
   type BufferPin,
   checkInteger,
+  checkScalar,
   checkStatus,
   type Descriptor,
   lendAs,
   type LentArrayOf,
+  lentLength,
   type NonblockingOptions,
   openLibrary,
   passDescriptor,
@@ -31,12 +33,6 @@ export interface Bindings {
     rows: number | bigint,
     options: number,
   ): ZeroCopyBuffer<"u8">;
-  /** Checksums a batch lent through the C Data Interface (see `zerocopy.arrow.checksum`) into `out`; refuses an unsupported format or layout with `invalid_argument`. Reads only: the batch stays the lender's. */
-  zc_arrow_checksum(
-    schema: BufferSource,
-    array: BufferSource,
-    out: BufferSource,
-  ): void;
   /** Multiplies the "f64" column of a batch this library handed over, in place: what Deno's table over the same memory must then show. */
   zc_arrow_demo_scale_f64(
     batch: Descriptor | ZeroCopyBuffer | BufferPin,
@@ -104,11 +100,8 @@ export function bind(lib: Library): Bindings {
         return lib.symbols.zc_arrow_demo_batch(rowsFfi, options, out);
       });
     },
-    zc_arrow_checksum: (schema, array, out) => {
-      const status = lib.symbols.zc_arrow_checksum(schema, array, out);
-      checkStatus(status, "zc_arrow_checksum");
-    },
     zc_arrow_demo_scale_f64: (batch, factor) => {
+      checkScalar(factor, "f64", "zc_arrow_demo_scale_f64", "factor");
       const status = lib.symbols.zc_arrow_demo_scale_f64(
         passDescriptor(batch, "zc_arrow_demo_scale_f64", "batch"),
         factor,
@@ -196,7 +189,7 @@ export function bind(lib: Library): Bindings {
     zc_sum_f64: (values) => {
       return lib.symbols.zc_sum_f64(
         lendAs(values, "f64", "zc_sum_f64", "values"),
-        values.length,
+        lentLength(values),
       );
     },
     zc_sum_f64_after: async (descriptor, ms, options) => {

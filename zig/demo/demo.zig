@@ -98,7 +98,6 @@ pub const exports = struct {
     pub const nonblocking = .{ "zc_sum_f64_after", "zc_histogram" };
 
     pub const zc_arrow_demo_batch = demo_arrow.exports.zc_arrow_demo_batch;
-    pub const zc_arrow_checksum = demo_arrow.exports.zc_arrow_checksum;
     pub const zc_arrow_demo_scale_f64 = demo_arrow.exports.zc_arrow_demo_scale_f64;
 
     /// `len` i8 of the demo pattern.

@@ -150,6 +150,14 @@ pub const exports = struct {
     }
 };
 
+/// The raw kernel over C Data structs, for `lendBatch` and its kin. Generated
+/// wrappers of it lend an apache-arrow batch (tests/fixtures/arrow_demo.ts wraps
+/// its twin `zc_arrow_demo_checksum`), so it stays out of demo.exports, whose
+/// wrappers the core module builds on without apache-arrow.
+pub const c_data_exports = struct {
+    pub const zc_arrow_checksum = exports.zc_arrow_checksum;
+};
+
 /// `zc_arrow_demo_table` option: the batch fails the import (its first
 /// column's format is made Float16's "e", which the importer refuses).
 pub const unsupported_format: u32 = 4;

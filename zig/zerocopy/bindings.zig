@@ -19,6 +19,12 @@
 //!   `isize`: a parameter takes `number | bigint` (a number must be a safe
 //!   integer, either must fit the type, else a ZeroCopyError before the call);
 //!   a result is a `bigint`, since the type's range is wider than a number's.
+//! - `f32`, `f64`, `bool`: a `number` or `boolean`, else a ZeroCopyError before the call.
+//! - `*T`, `?*T` (any other T): a `BufferSource` (or null for `?*T`) that the
+//!   wrapper gates (`gateMemory`) for `@sizeOf(T)` bytes at the pointer's
+//!   alignment, fixed in length and not detached, else a ZeroCopyError.
+//! - Any other pointer (`[*:0]T`, `*opaque`, ...): a `Deno.PointerValue`
+//!   passed as is; only `Deno.UnsafePointer` makes one, and the JSDoc says so.
 //! - `zerocopy.Status` result: nothing, or a thrown ZeroCopyError.
 //! - `?*zerocopy.RecordOut(T)` (T an `extern struct` of element types): not a
 //!   parameter; the wrapper returns a `RecordView` typed by the generated
@@ -71,8 +77,10 @@ pub const Spec = struct {
     arrow_from: ?[]const u8 = null,
     /// Whether wrappers turn an Arrow batch parameter pair into one apache-arrow
     /// `RecordBatch | Table` parameter and a `*zerocopy.arrow.RecordBatchOut` into a
-    /// returned `ArrowBatch`. False keeps them raw (`BufferSource` structs, a
-    /// `ZeroCopyBuffer<"u8">`), for a module that must not depend on apache-arrow.
+    /// returned `ArrowBatch`. False, for a module that must not depend on
+    /// apache-arrow, returns a handed-over batch as its bytes (a
+    /// `ZeroCopyBuffer<"u8">`) and makes an export that takes a batch a compile
+    /// error: its structs as bytes would let any bytes be followed as pointers.
     arrow_wrappers: bool = true,
     /// Which parameters the wrappers fill from a lent array's length instead
     /// of taking them from the caller.

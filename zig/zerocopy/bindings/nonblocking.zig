@@ -5,6 +5,7 @@ const std = @import("std");
 const signature = @import("signature.zig");
 const typescript = @import("typescript.zig");
 const List = @import("list.zig").List;
+const gates = @import("gates.zig");
 const Signature = signature.Signature;
 
 /// A nonblocking export's wrapper: `startCall` checks and pins what it passes
@@ -18,15 +19,16 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     }
     try params.add("options", .{});
     try params.write(w, 4, sig.name ++ ": async (", ") => {");
-    try typescript.writeIntegerChecks(w, sig);
-    try typescript.writeLentBatch(w, sig);
+    try gates.writeIntegerChecks(w, sig);
+    try gates.writeMemoryGates(w, sig);
+    try gates.writeLentBatch(w, sig);
     var buffers: List = .{};
     var kept: List = .{};
     inline for (sig.params) |param| switch (param.kind) {
         .descriptor => try buffers.add("{s}", .{param.name}),
         // Held until the call settles: pinned, shared, or through a shadow (gate_nonblocking.ts).
         .lent => try kept.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ param.name, @tagName(param.kind.lent), sig.name, param.name }),
-        .memory => try kept.add("{s}", .{param.name}),
+        .memory => try kept.add("{s}Memory", .{param.name}),
         // A lent batch holds what its structs point at itself, until it is disposed.
         else => {},
     };
@@ -43,7 +45,7 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     inline for (sig.params) |param| {
         const name = param.name;
         if (param.kind == .arrow_schema or param.kind == .arrow_array) {
-            try typescript.addLentBatch(&args, sig, param);
+            try gates.addLentBatch(&args, sig, param);
         } else if (param.kind == .out or param.kind == .records or param.kind == .arrow_out) {
             try args.add("out", .{});
         } else if (param.kind == .job) {
@@ -53,7 +55,8 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             buffer_index += 1;
         } else if (param.length_of) |array| {
             const length = sig.params[array].name;
-            if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
+            // The engine's count: a subclass's `length` getter could claim more than Zig may read.
+            if (param.integer64) try args.add("BigInt(lentLength({s}))", .{length}) else try args.add("lentLength({s})", .{length});
         } else if (param.kind == .lent or param.kind == .memory) {
             try args.add("call.lent[{d}]", .{kept_index});
             kept_index += 1;

@@ -33,15 +33,19 @@ pub const Kind = union(enum) {
     into: Into,
     /// `[*]const T`: a TypedArray Deno lends for the call.
     lent: ElementType,
-    /// A pointer to a value the host provides memory for (an extern struct, an
-    /// out-parameter): a TypedArray or ArrayBuffer of the right size.
-    memory,
+    /// `*T` or `?*T`: a value the host provides memory for (an extern struct,
+    /// an out-parameter): a TypedArray, DataView or ArrayBuffer that the wrapper
+    /// gates for `@sizeOf(T)` bytes at `@alignOf(T)` before Zig follows it.
+    memory: Memory,
     /// `*RecordOut(T)`: where the function hands over a slice of `extern struct` records.
     records: Record,
     /// `*zerocopy.Job`: progress and cancellation. Not a parameter: a
     /// nonblocking wrapper passes memory it polls, a synchronous one null.
     job,
-    /// Any other pointer, passed as an opaque pointer value.
+    /// Any other pointer (`[*]T` of a non-element type, `[*:0]T`, `*opaque`, a
+    /// function): a `Deno.PointerValue` passed as is. Only `Deno.UnsafePointer`
+    /// makes one, so what it points at is the caller's own unsafe promise,
+    /// which the generated JSDoc states.
     pointer,
     /// `*zerocopy.arrow.RecordBatchOut`: where the function hands an Arrow record
     /// batch over; the wrapper returns it imported as an `ArrowBatch`.
@@ -56,6 +60,10 @@ pub const Kind = union(enum) {
     status,
     void,
 };
+
+/// What a `.memory` parameter needs: `@sizeOf(T)` bytes at the pointer's
+/// alignment (`@alignOf(T)` unless the type says `align(n)`); null for `?*T`.
+pub const Memory = struct { size: usize, alignment: usize, nullable: bool = false };
 
 /// One parameter of an export, as every writer sees it.
 pub const Param = struct {
@@ -154,7 +162,10 @@ pub fn classify(comptime T: type, comptime where: []const u8) Kind {
         .@"enum" => |info| return classify(info.tag_type, where),
         .optional => |optional| {
             if (@typeInfo(optional.child) != .pointer) unsupported(where, T, "an optional crosses FFI only as a nullable pointer: take a pointer or a sentinel value");
-            return classify(optional.child, where);
+            return switch (classify(optional.child, where)) {
+                .memory => |memory| .{ .memory = .{ .size = memory.size, .alignment = memory.alignment, .nullable = true } },
+                else => |kind| kind,
+            };
         },
         .pointer => |pointer| switch (pointer.size) {
             .slice => unsupported(where, T, "a slice is two words the C ABI cannot carry: take `[*]const T` and a `len: u32` parameter"),
@@ -176,7 +187,10 @@ pub fn classify(comptime T: type, comptime where: []const u8) Kind {
                 if (Into.of(pointer.child)) |into| return .{ .into = into };
                 return switch (@typeInfo(pointer.child)) {
                     .@"opaque", .@"fn" => .pointer,
-                    else => .memory,
+                    else => .{ .memory = .{
+                        .size = @sizeOf(pointer.child),
+                        .alignment = pointer.attrs.@"align" orelse @alignOf(pointer.child),
+                    } },
                 };
             },
         },
@@ -215,7 +229,7 @@ pub fn tsType(comptime kind: Kind) []const u8 {
         .lent => |tag| "LentArrayOf[\"" ++ @tagName(tag) ++ "\"]",
         .out => |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">",
         .into => |into| into.parameter(),
-        .memory => "BufferSource",
+        .memory => |memory| if (memory.nullable) "BufferSource | null" else "BufferSource",
         .pointer => "Deno.PointerValue",
         .arrow_schema => "zerocopyArrow.BatchArgument",
         .status, .void, .job, .records, .arrow_out, .arrow_array => "void",
@@ -240,7 +254,8 @@ pub fn zigName(comptime T: type) []const u8 {
                 .c => "[*c]",
                 .slice => "[]",
             };
-            return prefix ++ (if (pointer.attrs.@"const") "const " else "") ++ zigName(pointer.child);
+            const alignment = if (pointer.attrs.@"align") |n| std.fmt.comptimePrint("align({d}) ", .{n}) else "";
+            return prefix ++ alignment ++ (if (pointer.attrs.@"const") "const " else "") ++ zigName(pointer.child);
         },
         else => {
             const full = @typeName(T);
@@ -291,7 +306,10 @@ pub fn analyse(comptime namespace: type, comptime name: []const u8, comptime spe
             std.fmt.comptimePrint("parameter {d} (`{s}`) of {s}", .{ i, param_name, name });
         const classified = classify(param_type.?, where);
         const kind: Kind = if (spec.arrow) classified else switch (classified) {
-            .arrow_schema, .arrow_array => .memory,
+            // Raw structs would let any bytes be followed as pointers by Zig.
+            .arrow_schema, .arrow_array => @compileError("zerocopy bindings: " ++ where ++ " is a C Data `" ++ zigName(param_type.?) ++
+                "`, which a wrapper fills only by lending an apache-arrow batch, but the Spec sets `arrow_wrappers = false`; generate " ++
+                "this export's wrapper from a Spec with Arrow wrappers (its module imports ./arrow), or keep it out of the wrapped group"),
             .arrow_out => .{ .out = .u8 },
             else => classified,
         };

@@ -61,11 +61,30 @@ test "analyse returns a RecordBatchOut as an ArrowBatch and takes an ArrowSchema
     try std.testing.expectEqualStrings("zerocopyArrow.BatchArgument", kernel.params[0].ts);
     try std.testing.expectEqualStrings("buffer", kernel.params[1].ffi);
     try std.testing.expect(kernel.params[2].visible());
-    // Without Arrow wrappers (a module that must not import apache-arrow) both stay raw.
+    // Without Arrow wrappers (a module that must not import apache-arrow) a batch handed
+    // over stays its bytes; a batch taken is a compile error (tools/check_bindings_errors.sh).
     const raw_table = comptime analyse(namespace, "table", .{ .arrow = false }, null);
     try std.testing.expect(!raw_table.arrow_out and raw_table.out.? == .u8);
     try std.testing.expectEqualStrings("ZeroCopyBuffer<\"u8\">", raw_table.returns);
-    const raw_kernel = comptime analyse(namespace, "kernel", .{ .arrow = false }, null);
-    try std.testing.expect(raw_kernel.arrow_in == null and raw_kernel.params[1].visible());
-    try std.testing.expectEqualStrings("BufferSource", raw_kernel.params[0].ts);
+}
+
+test "analyse gives every pointer parameter its type's size and alignment, and a raw pointer none" {
+    const Pair = extern struct { low: u32, high: u64 };
+    const namespace = struct {
+        pub fn take(pair: *const Pair, total: ?*u64, block: *align(64) [3]u8, text: ?[*:0]const u8) callconv(.c) void {
+            _ = .{ pair, total, block, text };
+        }
+    };
+    const take = comptime analyse(namespace, "take", .{}, null);
+    const expected = [_]@import("signature.zig").Memory{
+        .{ .size = 16, .alignment = 8 },
+        .{ .size = 8, .alignment = 8, .nullable = true },
+        .{ .size = 3, .alignment = 64 },
+    };
+    for (expected, take.params[0..3]) |memory, param| try std.testing.expectEqual(memory, param.kind.memory);
+    try std.testing.expectEqualStrings("BufferSource", take.params[0].ts);
+    try std.testing.expectEqualStrings("BufferSource | null", take.params[1].ts);
+    try std.testing.expectEqualStrings("*align(64) [3]u8", take.params[2].zig);
+    try std.testing.expect(take.params[3].kind == .pointer);
+    try std.testing.expectEqualStrings("Deno.PointerValue", take.params[3].ts);
 }

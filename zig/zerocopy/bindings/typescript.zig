@@ -18,6 +18,7 @@ const rulesOf = signature.rulesOf;
 const signatures = signature.signatures;
 
 const List = @import("list.zig").List;
+const gates = @import("gates.zig");
 const text_helpers = @import("text.zig");
 const writeJson = text_helpers.writeJson;
 pub const Difference = text_helpers.Difference;
@@ -45,9 +46,14 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.descriptor) try w.writeAll("  type BufferPin,\n");
         if (uses.integer32) try w.writeAll("  checkInteger,\n");
         if (uses.records) try w.writeAll("  checkRecordLayouts,\n");
+        if (uses.scalar) try w.writeAll("  checkScalar,\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
+        if (uses.memory) try w.writeAll("  gateMemory,\n");
+        if (uses.region) try w.writeAll("  gateRegion,\n");
+        if (uses.ring) try w.writeAll("  gateRing,\n");
         if (uses.lend) try w.writeAll("  lendAs,\n  type LentArrayOf,\n");
+        if (uses.length) try w.writeAll("  lentLength,\n");
         if (uses.nonblocking) try w.writeAll("  type NonblockingOptions,\n");
         try w.writeAll("  openLibrary,\n");
         if (uses.descriptor) try w.writeAll("  passDescriptor,\n");
@@ -109,6 +115,9 @@ const Uses = struct {
     ring: bool = false,
     integer: bool = false,
     integer32: bool = false,
+    memory: bool = false,
+    length: bool = false,
+    scalar: bool = false,
     nonblocking: bool = false,
     records: bool = false,
     arrow_out: bool = false,
@@ -124,9 +133,13 @@ fn usedImports(comptime sigs: []const Signature) Uses {
         if (sig.records != null) uses.records = true;
         if (sig.arrow_out) uses.arrow_out = true;
         if (sig.arrow_in != null) uses.arrow_in = true;
+        for (sig.params) |param| if (param.length_of != null) {
+            uses.length = true;
+        };
         for (sig.params) |param| switch (param.kind) {
             .out => uses.buffer = true,
             .lent => uses.lend = true,
+            .memory => uses.memory = true,
             .descriptor => if (sig.nonblocking) {
                 uses.buffer = true;
             } else {
@@ -141,6 +154,7 @@ fn usedImports(comptime sigs: []const Signature) Uses {
             else => if (param.visible()) {
                 if (param.integer64) uses.integer = true;
                 if (param.integer32) uses.integer32 = true;
+                if (comptime gates.checkedScalar(param)) uses.scalar = true;
             },
         };
         if (sig.out == null and sig.into == null and sig.records == null and sig.result == .status) uses.check_status = true;
@@ -248,7 +262,7 @@ fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Si
 }
 
 fn writeInterfaceMember(w: *std.Io.Writer, comptime sig: Signature) !void {
-    try w.print("  /** {s} */\n", .{if (sig.doc.len > 0) sig.doc else "Calls `" ++ sig.name ++ "`."});
+    try w.print("  /** {s}{s} */\n", .{ if (sig.doc.len > 0) sig.doc else "Calls `" ++ sig.name ++ "`.", comptime gates.pointerNotes(sig) });
     var list: List = .{};
     inline for (sig.params) |param| {
         if (comptime !param.visible()) continue;
@@ -268,13 +282,14 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         try params.add("{s}", .{param.name});
     }
     try params.write(w, 4, sig.name ++ ": (", ") => {");
-    try writeIntegerChecks(w, sig);
-    try writeLentBatch(w, sig);
+    try gates.writeIntegerChecks(w, sig);
+    try gates.writeMemoryGates(w, sig);
+    try gates.writeLentBatch(w, sig);
     var args: List = .{};
     inline for (sig.params) |param| {
         const name = param.name;
         if (param.kind == .arrow_schema or param.kind == .arrow_array) {
-            try addLentBatch(&args, sig, param);
+            try gates.addLentBatch(&args, sig, param);
         } else if (param.kind == .out or param.kind == .records or param.kind == .arrow_out) {
             try args.add("out", .{});
         } else if (param.kind == .into) {
@@ -284,12 +299,15 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             try args.add("null", .{});
         } else if (param.length_of) |array| {
             const length = sig.params[array].name;
-            if (param.integer64) try args.add("BigInt({s}.length)", .{length}) else try args.add("{s}.length", .{length});
+            // The engine's count: a subclass's `length` getter could claim more than Zig may read.
+            if (param.integer64) try args.add("BigInt(lentLength({s}))", .{length}) else try args.add("lentLength({s})", .{length});
         } else if (param.kind == .lent) {
-            // Checked for its element type too, so `.length` above counts what Zig reads.
+            // Checked for its element type too, so its length counts what Zig reads.
             try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
         } else if (param.kind == .descriptor) {
             try args.add("passDescriptor({s}, \"{s}\", \"{s}\")", .{ name, sig.name, name });
+        } else if (param.kind == .memory) {
+            try args.add("{s}Memory", .{name});
         } else if (param.integer64) {
             try args.add("{s}Ffi", .{name});
         } else {
@@ -322,47 +340,6 @@ fn writeRecordLayouts(w: *std.Io.Writer, comptime sigs: []const Signature) !void
     }
 }
 
-/// The batch an export takes, checked and lent as C Data structs until the
-/// wrapper returns (`using`): a bad one calls nothing.
-pub fn writeLentBatch(w: *std.Io.Writer, comptime sig: Signature) !void {
-    const index = sig.arrow_in orelse return;
-    const name = sig.params[index].name;
-    var lend: List = .{};
-    try lend.add("lib", .{});
-    try lend.add("{s}", .{name});
-    try lend.add("\"{s}\"", .{sig.name});
-    try lend.add("\"{s}\"", .{name});
-    // Held for another thread: pinned or shadowed, never memory JavaScript can free meanwhile.
-    if (sig.nonblocking) try lend.add("{{ nonblocking: true }}", .{});
-    var head_buffer: [256]u8 = undefined;
-    try lend.write(w, 6, try std.fmt.bufPrint(&head_buffer, "using {s}Lent = zerocopyArrow.lendBatchArgument(", .{name}), ");");
-}
-
-/// The argument for a lent batch's `ArrowSchema` or `ArrowArray` parameter.
-pub fn addLentBatch(args: *List, comptime sig: Signature, comptime param: Param) !void {
-    const name = sig.params[sig.arrow_in.?].name;
-    try args.add("{s}Lent.{s}", .{ name, if (param.kind == .arrow_schema) "schema" else "array" });
-}
-
-/// Integers are checked before the call, so a bad one hands nothing over.
-pub fn writeIntegerChecks(w: *std.Io.Writer, comptime sig: Signature) !void {
-    inline for (sig.params) |param| {
-        if (comptime !param.visible() or !(param.integer64 or param.integer32)) continue;
-        const name = param.name;
-        var conversion: List = .{};
-        try conversion.add("{s}", .{name});
-        try conversion.add("\"{s}\"", .{param.ffi});
-        try conversion.add("\"{s}\"", .{sig.name});
-        try conversion.add("\"{s}\"", .{name});
-        var head_buffer: [256]u8 = undefined;
-        const head = if (param.integer64)
-            try std.fmt.bufPrint(&head_buffer, "const {s}Ffi = toFfiInteger(", .{name})
-        else
-            "checkInteger(";
-        try conversion.write(w, 6, head, ");");
-    }
-}
-
 fn writeCall(w: *std.Io.Writer, comptime sig: Signature, args: *const List) !void {
     const call = "lib.symbols." ++ sig.name ++ "(";
     if (sig.records) |record| {
@@ -371,7 +348,16 @@ fn writeCall(w: *std.Io.Writer, comptime sig: Signature, args: *const List) !voi
         try w.writeAll("      });\n      return new RecordView(buffer, " ++ record.name ++ "Layout);\n");
     } else if (sig.into) |found| {
         // The caller passes the region or ring; its adopt hands the call the out-parameter.
-        try w.print("      return {s}{s}(into) => {{\n", .{ sig.params[found.index].name, comptime found.into.call() });
+        const name = sig.params[found.index].name;
+        var gate: List = .{};
+        try gate.add("{s}", .{name});
+        if (found.into.where == .ring) try gate.add("\"{s}\"", .{@tagName(found.into.tag)});
+        try gate.add("\"{s}\"", .{sig.name});
+        try gate.add("\"{s}\"", .{name});
+        var head_buffer: [256]u8 = undefined;
+        const gate_head = if (found.into.where == .ring) "Target = gateRing(" else "Target = gateRegion(";
+        try gate.write(w, 6, try std.fmt.bufPrint(&head_buffer, "const {s}{s}", .{ name, gate_head }), ");");
+        try w.print("      return {s}Target{s}(into) => {{\n", .{ name, comptime found.into.call() });
         try args.write(w, 8, "return " ++ call, ");");
         try w.writeAll("      });\n");
     } else if (sig.out) |tag| {
@@ -446,4 +432,5 @@ pub fn shapeExpression(buffer: []u8, comptime expression: []const u8, comptime s
 
 test {
     _ = text_helpers;
+    _ = gates;
 }
