@@ -6,6 +6,20 @@ import { assertCode, assertLiveUnchanged, expectedPattern, lib } from "./_helper
 const KiB = 1024;
 
 describe("Region", () => {
+  it("refuses use once its ArrayBuffer was moved away, with MOVED as a buffer does", () => {
+    const region = Region.create(lib, KiB);
+    const slice = region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(4, out));
+    const moved = slice.buffer.transfer(); // the whole mapping goes with it
+    assertCode(() => region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(4, out)), "MOVED");
+    assertCode(() => region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(1, out)), "MOVED");
+    // Under Node-API the moved ArrayBuffer frees the memory when it dies; under pointer-view nothing can
+    // tell when, so the memory is left allocated and dispose says so.
+    if (lib.mapping === "pointer-view") assertCode(() => region[Symbol.dispose](), "MOVED");
+    else region[Symbol.dispose]();
+    assert(region.disposed);
+    assertEquals(moved.byteLength, KiB);
+  });
+
   it("hands slices over as views of one mapping, counted as one buffer", () => {
     const before = lib.stats();
     using region = Region.create(lib, 64 * KiB);

@@ -7,6 +7,7 @@
 
 import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
+import { elementTypeOf, elementValueError, fitsElement } from "../abi/element_values.ts";
 
 /**
  * What a strided view reads through: a buffer's live view, or any TypedArray.
@@ -141,12 +142,18 @@ export class StridedView<T extends ElementType> {
   /**
    * Writes the element at `index`.
    *
-   * @param value The new element.
+   * @param value The new element: for an integer type, an integer in its range (a bigint for 64 bits).
    * @param index One integer per dimension.
-   * @throws {ZeroCopyError} `INVALID_ARGUMENT` outside the shape; `DISPOSED` once the buffer is gone.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` outside the shape, or for a value
+   * the element type would not store as it is; `DISPOSED` once the buffer is gone.
    */
   set(value: TypedArrayOf[T][number], ...index: number[]): void {
-    (this.#source.view as unknown as Record<number, unknown>)[this.offset(...index)] = value;
+    const view = this.#source.view;
+    const type = elementTypeOf(view);
+    if (type !== undefined && !fitsElement(type, value)) {
+      throw elementValueError(type, value, "This view's element");
+    }
+    (view as unknown as Record<number, unknown>)[this.offset(...index)] = value;
   }
 
   /**

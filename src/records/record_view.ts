@@ -9,6 +9,7 @@
 
 import { ELEMENT_INFO, type ElementType, type TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
+import { elementValueError, fitsElement } from "../abi/element_values.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
 /** One field of a record: its byte offset and element type.
@@ -200,10 +201,27 @@ export class RecordView<L extends RecordLayout> implements Disposable {
     return record as RecordOf<L>;
   }
 
-  /** Writes the fields `record` names into record `index`; the others keep their values. */
+  /**
+   * Writes the fields `record` names into record `index`; the others keep their values.
+   *
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for an index out of range, an
+   * unknown field, or a value its field would not store as it is (out of
+   * range, not an integer, a number for a 64-bit field): then nothing is written.
+   */
   set(index: number, record: Partial<RecordOf<L>>): void {
     const base = this.#base(index);
-    for (const [name, value] of Object.entries(record)) this.#write(base, name, value as number | bigint);
+    if (typeof record !== "object" || record === null) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Record ${index} can only be set from an object of fields, not ${
+          record === null ? "null" : typeof record
+        }; pass { field: value }`,
+      );
+    }
+    const entries = Object.entries(record);
+    // Every value is checked before any is written: a refused record leaves the old one whole.
+    for (const [name, value] of entries) this.#check(name, value);
+    for (const [name, value] of entries) this.#write(base, name, value as number | bigint);
   }
 
   /** Field `name` of record `index`. */
@@ -214,7 +232,11 @@ export class RecordView<L extends RecordLayout> implements Disposable {
     >;
   }
 
-  /** Sets field `name` of record `index`. */
+  /**
+   * Sets field `name` of record `index`.
+   *
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` as {@linkcode RecordView.prototype.set}.
+   */
   setField<K extends keyof L["fields"] & string>(
     index: number,
     name: K,
@@ -275,21 +297,22 @@ export class RecordView<L extends RecordLayout> implements Disposable {
     if (field === undefined) {
       throw new ZeroCopyError(
         "INVALID_ARGUMENT",
-        `No field ${name} in these records: the fields are ${Object.keys(this.layout.fields).join(", ")}`,
+        `No field ${JSON.stringify(name)} in these records: the fields are ${
+          Object.keys(this.layout.fields).map((field) => `"${field}"`).join(", ")
+        }; use one of them`,
       );
     }
     return field;
   }
 
-  #write(base: number, name: string, value: number | bigint): void {
+  #check(name: string, value: unknown): RecordField {
     const field = this.#field(name);
-    const wide = field.type === "i64" || field.type === "u64";
-    if (wide ? typeof value !== "bigint" : typeof value !== "number") {
-      throw new ZeroCopyError(
-        "INVALID_ARGUMENT",
-        `Field ${name} is ${field.type}: give it a ${wide ? "bigint" : "number"}`,
-      );
-    }
+    if (!fitsElement(field.type, value)) throw elementValueError(field.type, value, `Field "${name}"`);
+    return field;
+  }
+
+  #write(base: number, name: string, value: number | bigint): void {
+    const field = this.#check(name, value);
     (SETTERS[field.type] as (v: DataView, o: number, x: number | bigint) => void)(
       this.#view(),
       base + field.offset,

@@ -417,8 +417,8 @@ export class Region implements Disposable {
   #movedAway(): ZeroCopyError | null {
     return this.#memory?.detached
       ? new ZeroCopyError(
-        "DETACHED_ELSEWHERE",
-        "Cannot adopt into a Region whose ArrayBuffer was transferred away: its slices are no longer viewable here; keep a region's views in place",
+        "MOVED",
+        "Cannot adopt into a Region whose ArrayBuffer was moved away (transfer(), a transfer list): its slices are no longer viewable here; keep a region's views in place and copy what must travel",
       )
       : null;
   }

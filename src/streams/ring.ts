@@ -383,8 +383,8 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
       if (index < this.#holders.length && this.#holders[index] === null) this.#giveBackAcquired();
       if (this.#memory?.detached) {
         throw new ZeroCopyError(
-          "DETACHED_ELSEWHERE",
-          `Cannot hold a slot of a Ring<${this.#type}> whose ArrayBuffer was transferred away: its slots are no longer viewable here`,
+          "MOVED",
+          `Cannot hold a slot of a Ring<${this.#type}> whose ArrayBuffer was moved away (transfer(), a transfer list): its slots are no longer viewable here; keep a ring's views in place and copy what must travel`,
         );
       }
       throw outside(this.#type, first, length, `the Zig function (slot ${index})`);
