@@ -8,7 +8,7 @@
 import type { RecordBatch, Table } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import type { Descriptor } from "../buffer/descriptor.ts";
-import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import type { BufferState, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import { readBatch, tableOf } from "./import.ts";
 
@@ -30,7 +30,9 @@ export function ownerOf(batch: RecordBatch): ZeroCopyBuffer<"u8"> | undefined {
  *
  * Disposing detaches that memory: the getters here then throw `DISPOSED`, and
  * an apache-arrow `Table` kept from before reads as empty (its views have no
- * bytes left), never freed memory.
+ * bytes left), never freed memory. Moving the memory's `ArrayBuffer` away
+ * (`transfer()`) leaves the batch `moved`: the getters throw `MOVED`, and
+ * dispose behaves as a moved {@linkcode ZeroCopyBuffer}'s does.
  *
  * @example Read a batch from Zig as a table
  * ```ts
@@ -76,9 +78,33 @@ export class ArrowBatch implements Disposable {
     return this.#memory;
   }
 
-  /** Whether the batch was disposed; the one member that never throws. */
+  /**
+   * Whether the batch can no longer be read: disposed, or its memory disposed,
+   * given back or moved away; never throws.
+   */
   get disposed(): boolean {
-    return this.#batch === null;
+    return this.state !== "live";
+  }
+
+  /**
+   * Where the batch is in its life, as {@linkcode ZeroCopyBuffer.prototype.state}
+   * says for its memory: `moved` once that memory's `ArrayBuffer` was moved away
+   * (`transfer()`, a transfer list), `disposed` once the batch was; never throws.
+   *
+   * @example A batch after dispose
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   * import { adoptBatch } from "@zerocopy/zerocopy/arrow";
+   *
+   * const lib = await openLibrary();
+   * const batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(3n, 1, out));
+   * console.log(batch.state); // "live"
+   * batch[Symbol.dispose]();
+   * console.log(batch.state); // "disposed"
+   * ```
+   */
+  get state(): BufferState {
+    return this.#batch === null ? "disposed" : this.#memory.state;
   }
 
   /**
@@ -107,6 +133,21 @@ export class ArrowBatch implements Disposable {
       throw new ZeroCopyError(
         "DISPOSED",
         "Cannot use a disposed ArrowBatch: its memory went back to Zig; keep the batch alive until you are done with its table",
+      );
+    }
+    const state = this.#memory.state;
+    if (state === "moved") {
+      throw new ZeroCopyError(
+        "MOVED",
+        "Cannot use an ArrowBatch whose memory's ArrayBuffer was moved away (transfer(), a transfer list, a worker): its columns no longer view it; copy what must travel (table.toArray(), a new Table), or move the batch's memory with batch.memory.transfer()",
+      );
+    }
+    if (state !== "live") {
+      throw new ZeroCopyError(
+        state === "consumed" ? "CONSUMED" : "DISPOSED",
+        `Cannot use an ArrowBatch whose memory was ${
+          state === "consumed" ? "given back or transferred" : "disposed"
+        } on its own: dispose the batch, not batch.memory`,
       );
     }
     return this.#batch;
