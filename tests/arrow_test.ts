@@ -117,7 +117,9 @@ describe("Arrow batches from Zig", () => {
       assertEquals(error.code, "DISPOSED");
     }
     assertEquals(column.data[0].values.length, 0);
-    assertEquals(column.get(10), undefined);
+    for (const read of [() => column.get(10), () => kept.get(0), () => kept.at(-1), () => [...kept]]) {
+      assertEquals(assertThrows(read, ZeroCopyError).code, "DISPOSED");
+    }
   });
 
   it("reports a batch whose memory was moved away as moved, and refuses it with MOVED", () => {

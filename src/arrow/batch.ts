@@ -5,11 +5,12 @@
  * @module
  */
 
-import type { RecordBatch, Table } from "apache-arrow";
+import type { Data, RecordBatch, Table } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import type { Descriptor } from "../buffer/descriptor.ts";
-import type { BufferState, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
-import type { ZeroCopyLibrary } from "../library/library.ts";
+import { type BufferState, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
+import { what } from "../buffer/gate.ts";
 import { readBatch, tableOf } from "./import.ts";
 
 // Which handed-over memory a record batch views, so that lending it to a
@@ -29,8 +30,9 @@ export function ownerOf(batch: RecordBatch): ZeroCopyBuffer<"u8"> | undefined {
  * object or view over its memory is reachable.
  *
  * Disposing detaches that memory: the getters here then throw `DISPOSED`, and
- * an apache-arrow `Table` kept from before reads as empty (its views have no
- * bytes left), never freed memory. Moving the memory's `ArrayBuffer` away
+ * so does reading a value of an apache-arrow `Table` or vector kept from
+ * before (`get`, `at`, iterating rows), whose views have no bytes left: never
+ * freed memory. Moving the memory's `ArrayBuffer` away
  * (`transfer()`) leaves the batch `moved`: the getters throw `MOVED`, and
  * dispose behaves as a moved {@linkcode ZeroCopyBuffer}'s does.
  *
@@ -123,6 +125,7 @@ export class ArrowBatch implements Disposable {
   /** Gives the memory back to Zig now; later calls do nothing. */
   [Symbol.dispose](): void {
     if (this.#batch === null) return;
+    refuseReads(this.#batch.data);
     this.#batch = null;
     this.#table = null;
     this.#memory[Symbol.dispose]();
@@ -155,6 +158,26 @@ export class ArrowBatch implements Disposable {
 }
 
 /**
+ * Makes every value read of `data` and its children throw `DISPOSED`: its
+ * views are detached, and apache-arrow, reading past their end, would answer
+ * `undefined` or fail in its own arithmetic (a timestamp's bigint division).
+ * Every value read asks `getValid` first; an own property shadows it, so no
+ * memory is allocated per row.
+ */
+function refuseReads(data: Data): void {
+  Object.defineProperty(data, "getValid", { value: disposedRead, configurable: true });
+  for (const child of data.children) refuseReads(child);
+  if (data.dictionary !== undefined) { for (const chunk of data.dictionary.data) refuseReads(chunk); }
+}
+
+function disposedRead(): never {
+  throw new ZeroCopyError(
+    "DISPOSED",
+    "Cannot read a value of a Table whose ArrowBatch was disposed: its memory went back to Zig; keep the batch alive until you are done with its table, or copy what you need first (table.toArray())",
+  );
+}
+
+/**
  * Reads a buffer a Zig function handed over with `zerocopy.arrow.handOverBatch`
  * as an {@linkcode ArrowBatch}, which owns it from here on. The batch is checked
  * first: every pointer in it must land inside the buffer, every format be
@@ -165,7 +188,8 @@ export class ArrowBatch implements Disposable {
  * @returns The batch; dispose it to give the memory back.
  * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` naming a format the reader does not
  * support; `ARROW_INVALID` for a layout that does not fit the memory; `DISPOSED`
- * or `CONSUMED` for a buffer that no longer owns its memory.
+ * or `CONSUMED` for a buffer that no longer owns its memory; `INVALID_ARGUMENT`
+ * for anything but a `ZeroCopyBuffer`.
  *
  * @example Import what a generated binding returned
  * ```ts
@@ -178,6 +202,14 @@ export class ArrowBatch implements Disposable {
  * ```
  */
 export function importBatch(memory: ZeroCopyBuffer<"u8">): ArrowBatch {
+  if (!(memory instanceof ZeroCopyBuffer)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `importBatch reads the ZeroCopyBuffer<"u8"> a Zig function handed a batch over in, not ${
+        what(memory)
+      }: pass what lib.adopt("u8", ...) or a generated binding returned`,
+    );
+  }
   let batch: RecordBatch;
   try {
     batch = readBatch(memory);
@@ -211,5 +243,6 @@ export function adoptBatch<S extends Deno.ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   call: (descriptor: Descriptor) => number | void,
 ): ArrowBatch {
+  checkLibraryArguments(lib, undefined, "adoptBatch");
   return importBatch(lib.adopt("u8", call));
 }

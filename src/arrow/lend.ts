@@ -8,7 +8,7 @@
  */
 
 import { type Data, type DataType, Field, RecordBatch, Struct, type Table, Type } from "apache-arrow";
-import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { isThenable } from "../library/callbacks.ts";
 import { gateLent, what } from "../buffer/gate.ts";
 import { checkLentAfterCall } from "../calls/async_call.ts";
@@ -150,6 +150,7 @@ export function lendBatch<S extends Deno.ForeignLibraryInterface, R>(
   batch: RecordBatch,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,
 ): R {
+  checkLibraryArguments(lib, undefined, "lendBatch");
   if (!(batch instanceof RecordBatch)) {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
@@ -317,5 +318,14 @@ export function lendTable<S extends Deno.ForeignLibraryInterface, R>(
   table: Table,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,
 ): R[] {
+  checkLibraryArguments(lib, undefined, "lendTable");
+  if (typeof table !== "object" || table === null || !Array.isArray((table as Partial<Table>).batches)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `lendTable lends an apache-arrow Table, not ${
+        what(table)
+      }: pass a Table, or lend one RecordBatch with lendBatch`,
+    );
+  }
   return table.batches.map((batch) => lendBatch(lib, batch, call));
 }

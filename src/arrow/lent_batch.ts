@@ -65,6 +65,15 @@ export class LentBatch implements Disposable {
 
   /** @internal Use {@linkcode lendBatchArgument}. */
   constructor(lent: LentStructs) {
+    if (
+      typeof lent !== "object" || lent === null || !(lent.schema instanceof Uint8Array) ||
+      !(lent.array instanceof Uint8Array) || !Array.isArray(lent.views) || !Array.isArray(lent.owners)
+    ) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Cannot construct a LentBatch from ${what(lent)}: get one from lendBatchArgument(lib, batch)`,
+      );
+    }
     this.schema = lent.schema;
     this.array = lent.array;
     this.views = lent.views;

@@ -4,7 +4,12 @@
  * @module
  */
 
-import type { ElementType, LentArrayOf, TypedArrayOf } from "../abi/element_types.ts";
+import {
+  checkElementType,
+  type ElementType,
+  type LentArrayOf,
+  type TypedArrayOf,
+} from "../abi/element_types.ts";
 import { gateLent } from "./gate.ts";
 
 /**
@@ -68,5 +73,6 @@ export function lendAs<T extends ElementType>(
   call: string,
   name: string,
 ): TypedArrayOf[T] {
+  checkElementType(type);
   return gateLent(array, type, call, name);
 }

@@ -62,6 +62,13 @@ export class StridedView<T extends ElementType> {
    * past the end.
    */
   constructor(source: ElementSource<T>, shape: readonly number[], strides?: readonly number[]) {
+    const view = (source as { view?: unknown } | null)?.view;
+    if (!ArrayBuffer.isView(view) || view instanceof DataView) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        "A StridedView reads from a source with a TypedArray `view` (a ZeroCopyBuffer, or { view: array }); use buffer.withShape()",
+      );
+    }
     const length = source.view.length;
     if (
       !Array.isArray(shape) || shape.length === 0 ||
@@ -187,6 +194,9 @@ export class StridedView<T extends ElementType> {
  * ```
  */
 export function rowMajorStrides(shape: readonly number[]): number[] {
+  if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+    throw shapeError(`Invalid shape ${listed(shape)}: pass an array of non-negative integers`);
+  }
   const strides = new Array<number>(shape.length);
   let step = 1;
   for (let i = shape.length - 1; i >= 0; i--) {

@@ -10,7 +10,8 @@
 import { ELEMENT_INFO, type ElementType, type TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { elementValueError, fitsElement } from "../abi/element_values.ts";
-import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { what } from "../buffer/gate.ts";
 
 /** One field of a record: its byte offset and element type.
  *
@@ -170,9 +171,28 @@ export class RecordView<L extends RecordLayout> implements Disposable {
    *
    * @param buffer Bytes a `RecordOut(T)` handed over; this view owns it from here on.
    * @param layout The records' layout.
-   * @throws {ZeroCopyError} `INVALID_SHAPE` when the byte length is not a whole number of records.
+   * @throws {ZeroCopyError} `INVALID_SHAPE` when the byte length is not a whole
+   * number of records; `INVALID_ARGUMENT` for a buffer that is not a
+   * `ZeroCopyBuffer` or a layout that is not one (a field outside the record,
+   * an unknown type). The buffer is disposed when the layout is refused.
    */
   constructor(buffer: ZeroCopyBuffer<"u8">, layout: L) {
+    if (!(buffer instanceof ZeroCopyBuffer)) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `A RecordView views the ZeroCopyBuffer<"u8"> a RecordOut(T) handed over, not ${
+          what(buffer)
+        }: pass what lib.adopt("u8", ...) or a generated binding returned`,
+      );
+    }
+    const bad = layoutProblem(layout);
+    if (bad !== undefined) {
+      buffer[Symbol.dispose]();
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Invalid record layout: ${bad}; pass the layout the generated bindings export (zig build bindings)`,
+      );
+    }
     if (buffer.byteLength % layout.size !== 0) {
       const bytes = buffer.byteLength;
       buffer[Symbol.dispose]();
@@ -328,7 +348,9 @@ export class RecordView<L extends RecordLayout> implements Disposable {
  *
  * @param layoutsOf The library's `zc_record_layouts` symbol.
  * @param expected The generated layouts, by record name.
- * @throws {ZeroCopyError} `LAYOUT_MISMATCH` naming the first record that differs.
+ * @throws {ZeroCopyError} `LAYOUT_MISMATCH` naming the first record that
+ * differs, or for an answer that is not JSON; `INVALID_ARGUMENT` for arguments
+ * of the wrong kind.
  *
  * @example Check an author's record layouts
  * ```ts ignore
@@ -339,10 +361,43 @@ export function checkRecordLayouts(
   layoutsOf: (buffer: Uint8Array<ArrayBuffer>, length: number) => number,
   expected: { readonly [name: string]: RecordLayout },
 ): void {
+  if (typeof layoutsOf !== "function") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `checkRecordLayouts takes the library's zc_record_layouts symbol, not ${
+        what(layoutsOf)
+      }: pass lib.symbols.zc_record_layouts`,
+    );
+  }
+  if (typeof expected !== "object" || expected === null) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `checkRecordLayouts compares against the generated layouts by record name, not ${
+        what(expected)
+      }: pass { Name: NameLayout }`,
+    );
+  }
   const length = layoutsOf(new Uint8Array(0), 0);
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new ZeroCopyError(
+      "LAYOUT_MISMATCH",
+      `The library's zc_record_layouts answered ${
+        what(length)
+      } for its length, not a byte count: rebuild the library with the zerocopy Zig module that wrote its bindings`,
+    );
+  }
   const bytes = new Uint8Array(length);
   layoutsOf(bytes, length);
-  const actual = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, RecordLayout>;
+  let actual: Record<string, RecordLayout>;
+  try {
+    actual = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (cause) {
+    throw new ZeroCopyError(
+      "LAYOUT_MISMATCH",
+      `The library's zc_record_layouts wrote ${length} bytes that are not JSON: rebuild the library with the zerocopy Zig module that wrote its bindings`,
+      { cause },
+    );
+  }
   for (const [name, layout] of Object.entries(expected)) {
     if (JSON.stringify(actual[name]) !== JSON.stringify(layout)) {
       throw new ZeroCopyError(
@@ -355,4 +410,28 @@ export function checkRecordLayouts(
       );
     }
   }
+}
+
+/** What is wrong with `layout` as a record layout, or undefined when nothing is. */
+function layoutProblem(layout: unknown): string | undefined {
+  if (typeof layout !== "object" || layout === null) {
+    return `got ${what(layout)}, not { size, align, fields }`;
+  }
+  const { size, align, fields } = layout as Partial<RecordLayout>;
+  if (!Number.isSafeInteger(size) || size! <= 0) return `size ${what(size)} is not a positive integer`;
+  if (!Number.isSafeInteger(align) || align! <= 0) return `align ${what(align)} is not a positive integer`;
+  if (typeof fields !== "object" || fields === null) {
+    return `fields is ${what(fields)}, not an object of fields`;
+  }
+  for (const [name, field] of Object.entries(fields)) {
+    const type = (field as Partial<RecordField> | null)?.type;
+    const offset = (field as Partial<RecordField> | null)?.offset;
+    if (typeof type !== "string" || !Object.hasOwn(ELEMENT_INFO, type)) {
+      return `field "${name}" has type ${what(type)}, not an element type`;
+    }
+    if (!Number.isSafeInteger(offset) || offset! < 0 || offset! + ELEMENT_INFO[type].bytes > size!) {
+      return `field "${name}" at offset ${what(offset)} does not fit in a ${size}-byte record`;
+    }
+  }
+  return undefined;
 }
