@@ -67,16 +67,17 @@ export async function privateCopy(library: VerifiedLibrary): Promise<string> {
   });
   await checkTrustedDirs(cacheDir, [root], uid);
   const created = await makePrivateDir(dir);
-  if (created) {
-    globalThis.addEventListener("unload", () => {
-      try {
-        Deno.removeSync(dir, { recursive: true });
-      } catch { /* Windows keeps a loaded DLL: the next cleanup removes it */ }
-    });
-  }
   const path = `${dir}/${library.file}`;
   try {
     await checkTrustedDirs(cacheDir, [root, dir], uid);
+    // Only a directory found to be ours is removed at exit: a recursive removal follows no one else's link.
+    if (created) {
+      globalThis.addEventListener("unload", () => {
+        try {
+          Deno.removeSync(dir, { recursive: true });
+        } catch { /* Windows keeps a loaded DLL: the next cleanup removes it */ }
+      });
+    }
     if (created || (await hashOnDisk(path, uid))?.sha256 !== sha256) await writeNew(path, library.bytes);
     // What is on disk now is what dlopen maps: check it, not the bytes in memory.
     const actual = await hashOnDisk(path, uid);

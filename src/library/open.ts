@@ -206,8 +206,11 @@ function sameFileKey(path: string): string {
   const absolute = windows ? /^([a-zA-Z]:)?[\\/]/.test(path) : path.startsWith("/");
   const parts: string[] = [];
   for (const part of (absolute ? path : `${Deno.cwd()}/${path}`).split(windows ? /[\\/]/ : "/")) {
-    if (part === "..") parts.length > 1 && parts.pop();
-    else if (part !== "." && (part !== "" || parts.length === 0)) parts.push(part);
+    if (part === "..") {
+      if (parts.length > 1) parts.pop();
+    } else if (part !== "." && (part !== "" || parts.length === 0)) {
+      parts.push(part);
+    }
   }
   return parts.join("/");
 }
