@@ -19,7 +19,7 @@ import {
   type ZeroCopyErrorCode,
 } from "../mod.ts";
 import { RecordView } from "../mod.ts";
-import { adoptBatch, importBatch, lendBatch, lendTable, LentBatch } from "../arrow.ts";
+import { adoptBatch, importBatch, lendBatch, lendBatchArgument, lendTable, LentBatch } from "../arrow.ts";
 import { lib } from "./_helpers.ts";
 
 const WRONG: readonly unknown[] = [undefined, null, -1, "x", {}, [], 1.5];
@@ -98,7 +98,10 @@ describe("misuse of the public API is a typed error", () => {
       refused(() => lendTable(lib, wrong as never, () => 0), "INVALID_ARGUMENT", "lendTable");
       refused(() => lendBatch(wrong as never, null as never, () => 0), "INVALID_ARGUMENT", "lendBatch");
       refused(() => new LentBatch(wrong as never), "INVALID_ARGUMENT", "lendBatchArgument");
+      refused(() => lendBatchArgument(wrong as never, null as never, "f", "n"), "INVALID_ARGUMENT");
     }
+    using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(2n, 0, out));
+    refused(() => batch.withDescriptor(null as never), "INVALID_ARGUMENT", "ArrowBatch.withDescriptor");
   });
 
   it("openLibrary and lib methods keep refusing with typed errors", async () => {

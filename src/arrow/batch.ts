@@ -11,6 +11,7 @@ import type { Descriptor } from "../buffer/descriptor.ts";
 import { type BufferState, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { what } from "../buffer/gate.ts";
+import { checkCallback } from "../library/callbacks.ts";
 import { readBatch, tableOf } from "./import.ts";
 
 // Which handed-over memory a record batch views, so that lending it to a
@@ -118,6 +119,7 @@ export class ArrowBatch implements Disposable {
    */
   withDescriptor<R>(call: (descriptor: Descriptor) => R): R {
     this.#live();
+    checkCallback(call, "ArrowBatch.withDescriptor", "call");
     using pin = this.#memory.pin();
     return call(pin.descriptor);
   }

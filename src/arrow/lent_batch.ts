@@ -7,7 +7,7 @@
  */
 
 import { RecordBatch, Table } from "apache-arrow";
-import type { ZeroCopyLibrary } from "../library/library.ts";
+import { checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { what } from "../buffer/gate.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { lendStructs, type LentStructs } from "./lend.ts";
@@ -118,6 +118,7 @@ export function lendBatchArgument<S extends Deno.ForeignLibraryInterface>(
   call: string,
   name: string,
 ): LentBatch {
+  checkLibraryArguments(lib, undefined, "lendBatchArgument");
   const argument = `argument "${name}" of ${call}`;
   let record: RecordBatch;
   if (batch instanceof RecordBatch) {
