@@ -1,11 +1,30 @@
-import { assert, assertEquals, assertStrictEquals } from "@std/assert";
+import { assert, assertEquals, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { Region } from "../mod.ts";
-import { assertCode, assertLiveUnchanged, expectedPattern, lib } from "./_helpers.ts";
+import { assertCode, assertLiveUnchanged, expectedPattern, hooksDemo, lib } from "./_helpers.ts";
 
 const KiB = 1024;
 
 describe("Region", () => {
+  it("is filled only by functions of the library that created it: another's gets STALE_HANDLE", () => {
+    const other = hooksDemo.library; // another library with libzerocopy's exports: its own handle table
+    // Both libraries have a region at the same index and generation of their own tables.
+    using mine = Region.create(lib, KiB);
+    using theirs = Region.create(other, KiB);
+    const error = assertCode(
+      () => mine.adopt("u8", (out) => other.symbols.zc_region_generate_u8(4, out)),
+      "STALE_HANDLE",
+    );
+    assertStringIncludes(error.message, "library that created it");
+    assertCode(
+      () => mine.adoptBatch("f64", (out) => other.symbols.zc_region_generate_batch_f64(2, 2, out)),
+      "STALE_HANDLE",
+    );
+    // Neither region was carved: each still hands its first slice over at offset 0.
+    assertEquals(theirs.adopt("u8", (out) => other.symbols.zc_region_generate_u8(4, out)).byteOffset, 0);
+    assertEquals(mine.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(4, out)).byteOffset, 0);
+  });
+
   it("refuses use once its ArrayBuffer was moved away, with MOVED as a buffer does", () => {
     const region = Region.create(lib, KiB);
     const slice = region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(4, out));
