@@ -2,7 +2,7 @@
 //! region, a ring, a buffer in transit to another worker) without reading
 //! memory that may already be freed.
 //!
-//! A handle is `(tag << 20 | generation) << 32 | index` into a table Zig
+//! A handle is `(tag << 16 | generation) << 32 | index` into a table Zig
 //! owns. The table never frees its entries, only the objects they point to,
 //! so looking a handle up reads Zig's own live memory whatever the handle is:
 //! a stale one (its object released), a replayed one (a transfer taken
@@ -51,24 +51,26 @@ pub const Table = struct {
     /// Generations start at 1, so no handle is 0 (the null owner).
     const first_generation: u32 = 1;
     /// The generation's bits below the tag.
-    const max_generation: u32 = (1 << 20) - 1;
+    const max_generation: u32 = (1 << 16) - 1;
 
-    /// 12 bits from this table's address, never 0: tables of two libraries
+    /// 16 bits from this table's address, never 0: tables of two libraries
     /// in one process lie at different addresses, so they almost always
-    /// differ (and a handle must match index and generation as well).
+    /// differ (and a handle must match index and generation as well). An
+    /// entry retired after 65,535 reuses costs a few bytes; a wider tag is
+    /// worth more.
     fn tag(self: *const Table) u32 {
         const mixed = @as(u64, @intFromPtr(self)) *% 0x9e3779b97f4a7c15;
-        return @intCast((mixed >> 52) % 4095 + 1);
+        return @intCast((mixed >> 48) % 65535 + 1);
     }
 
     fn handleOf(self: *const Table, generation: u32, index: u32) Handle {
-        return @as(u64, self.tag() << 20 | generation) << 32 | index;
+        return @as(u64, self.tag() << 16 | generation) << 32 | index;
     }
 
     /// The generation `handle` names in this table, or null for another table's tag.
     fn generationOf(self: *const Table, handle: Handle) ?u32 {
         const high: u32 = @intCast(handle >> 32);
-        return if (high >> 20 == self.tag()) high & max_generation else null;
+        return if (high >> 16 == self.tag()) high & max_generation else null;
     }
 
     pub fn init(allocator: Allocator) Table {
