@@ -9,6 +9,9 @@
  *
  * - `LIBRARY_NOT_FOUND`: no file at any of the paths tried.
  * - `LIBRARY_INVALID`: a file exists but is not a loadable shared library.
+ * - `WRONG_ARCHITECTURE`: a library built for another machine or OS than this one.
+ * - `UNTRUSTED_PATH`: a prebuilt library's cache directory, or a file or link in it, that another
+ *   user could change between the hash check and the load (the message names it and the fix).
  * - `SYMBOL_MISSING`: the library lacks an export zerocopy needs.
  * - `ABI_MISMATCH`: the library was built for another ABI version.
  * - `LAYOUT_MISMATCH`: the library's struct layouts differ from what this module expects.
@@ -56,6 +59,8 @@
 export type ZeroCopyErrorCode =
   | "LIBRARY_NOT_FOUND"
   | "LIBRARY_INVALID"
+  | "WRONG_ARCHITECTURE"
+  | "UNTRUSTED_PATH"
   | "SYMBOL_MISSING"
   | "ABI_MISMATCH"
   | "LAYOUT_MISMATCH"

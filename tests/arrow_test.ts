@@ -117,7 +117,31 @@ describe("Arrow batches from Zig", () => {
       assertEquals(error.code, "DISPOSED");
     }
     assertEquals(column.data[0].values.length, 0);
-    assertEquals(column.get(10), undefined);
+    for (const read of [() => column.get(10), () => kept.get(0), () => kept.at(-1), () => [...kept]]) {
+      assertEquals(assertThrows(read, ZeroCopyError).code, "DISPOSED");
+    }
+  });
+
+  it("reports a batch whose memory was moved away as moved, and refuses it with MOVED", () => {
+    const batch = demoBatch(100, 0);
+    assertEquals(batch.state, "live");
+    const moved = batch.memory.view.buffer.transfer();
+    assertEquals(batch.state, "moved");
+    assert(batch.disposed, "a moved batch cannot be read");
+    for (
+      const read of [() => batch.table, () => batch.recordBatch, () => batch.numRows, () => batch.memory]
+    ) {
+      const error = assertThrows(read, ZeroCopyError);
+      assertEquals(error.code, "MOVED", error.message);
+    }
+    // As a moved buffer's: the memory is the moved ArrayBuffer's now (or left allocated, under pointer-view).
+    try {
+      batch[Symbol.dispose]();
+    } catch (error) {
+      assertEquals((error as ZeroCopyError).code, "MOVED");
+    }
+    assertEquals(batch.state, "disposed");
+    assert(moved.byteLength > 0);
   });
 
   it("refuses an unsupported format with ARROW_UNSUPPORTED naming it, and frees the batch", () => {

@@ -1,7 +1,7 @@
 // Opening a library: options of the wrong kind are typed errors naming the option, the library
 // says which file it loaded and why, and a module loaded over https never looks for a local build.
 
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { openDemo, openLibrary, openRemoteLibrary, platformKey, ZeroCopyError } from "../mod.ts";
 import { findLibrary } from "../src/library/discovery.ts";
@@ -27,6 +27,39 @@ describe("openLibrary() options", () => {
       "openRemoteLibrary",
     );
     await invalid(() => openLibrary({ path: "file://[bad" }), "file: URL");
+  });
+
+  it("refuses a path or cacheDir with a NUL byte instead of opening the name before it", async () => {
+    const { path } = await openLibrary();
+    await invalid(
+      () => openLibrary({ path: `${path}\0.evil` }),
+      "NUL byte",
+      JSON.stringify(`${path}\0.evil`),
+    );
+    await invalid(() => openLibrary({ path: new URL(`file://${path}%00.evil`) }), "NUL byte");
+    await invalid(() => openLibrary({ path: "file:///lib%E0.so" }), "does not decode");
+    await invalid(() => openDemo({ path: `${path}\0` }), "NUL byte");
+    await invalid(
+      () =>
+        openRemoteLibrary({
+          url: "https://host/x",
+          sha256: { [platformKey()]: "0".repeat(64) },
+          cacheDir: "/c\0/x",
+        }),
+      "Invalid cacheDir",
+      "NUL byte",
+    );
+  });
+
+  it("opens one file as one library, whether its path is relative, absolute or roundabout", async () => {
+    const lib = await openLibrary();
+    const cwd = Deno.cwd();
+    if (!lib.path.startsWith(`${cwd}/`)) return; // a ZEROCOPY_LIB outside the checkout: nothing to spell two ways
+    const relative = lib.path.slice(cwd.length + 1);
+    assertStrictEquals(await openLibrary({ path: relative }), lib);
+    assertStrictEquals(await openLibrary({ path: `./${relative}` }), lib);
+    assertStrictEquals(await openLibrary({ path: `${cwd}/tests/../${relative}` }), lib);
+    assertStrictEquals(await openLibrary({ path: new URL(`file://${lib.path}`) }), lib);
   });
 
   it("refuses openDemo({ path: null }) and options that are not an object", async () => {

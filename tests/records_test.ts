@@ -2,7 +2,7 @@
 // viewed through the layout the generator wrote from Zig's comptime layout,
 // checked against the library's when the bindings bind, and freed once.
 
-import { assert, assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { checkRecordLayouts, ZeroCopyError } from "../mod.ts";
 import { AllTypesLayout, open, symbols } from "./fixtures/bindings_fixture.ts";
@@ -80,6 +80,45 @@ describe("records", () => {
     assertEquals(code(() => records.get(2)), "INVALID_ARGUMENT");
     assertEquals(code(() => records.getField(0, "nope" as never)), "INVALID_ARGUMENT");
     assertEquals(code(() => records.set(0, { u64_field: 1 as never })), "INVALID_ARGUMENT");
+  });
+
+  it("refuse a value the field would not store as it is, instead of wrapping it", () => {
+    using records = fixture.make_all_types(1);
+    const before = records.get(0);
+    const refused = (write: () => unknown, ...parts: string[]) => {
+      const error = assertThrows(write, ZeroCopyError);
+      assertEquals(error.code, "INVALID_ARGUMENT", error.message);
+      for (const part of parts) assertStringIncludes(error.message, part);
+    };
+    refused(
+      () => records.setField(0, "u32_field", -1),
+      'Field "u32_field" is u32',
+      "from 0 to 4294967295",
+      "-1",
+    );
+    refused(() => records.setField(0, "u8_field", 1.5), "1.5");
+    refused(() => records.setField(0, "u8_field", 300), "300");
+    refused(() => records.setField(0, "i8_field", -129));
+    refused(() => records.setField(0, "i16_field", 32768));
+    refused(() => records.setField(0, "u16_field", NaN), "NaN");
+    refused(() => records.setField(0, "i32_field", 2 ** 31));
+    refused(() => records.setField(0, "u64_field", -1n), "-1n", "BigInt");
+    refused(() => records.setField(0, "u64_field", 2n ** 64n));
+    refused(() => records.setField(0, "i64_field", 2n ** 63n));
+    refused(() => records.set(0, { u32_field: 7, u8_field: 256 }), 'Field "u8_field"');
+    refused(() => records.set(0, { nope: 1 } as never), '"nope"', '"u32_field"');
+    refused(() => records.setField(0, "nope" as never, 1 as never), '"nope"');
+    refused(() => records.set(0, null as never), "not null");
+    refused(() => records.setField(0, "f64_field", "1" as never), '"1"');
+    // Floats take any number, the edges of each integer type are in range.
+    records.setField(0, "f64_field", NaN);
+    records.setField(0, "f32_field", Infinity);
+    records.setField(0, "i8_field", -128);
+    records.setField(0, "u64_field", 2n ** 64n - 1n);
+    const after = records.get(0);
+    assertEquals(after.u8_field, before.u8_field, "a refused write changed the field");
+    assertEquals(after.u32_field, before.u32_field, "a refused record was written in part");
+    assert(Number.isNaN(after.f64_field));
   });
 
   it("are freed once, with the struct's alignment, when disposed", () => {

@@ -1,11 +1,44 @@
-import { assert, assertEquals, assertStrictEquals } from "@std/assert";
+import { assert, assertEquals, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { Region } from "../mod.ts";
-import { assertCode, assertLiveUnchanged, expectedPattern, lib } from "./_helpers.ts";
+import { assertCode, assertLiveUnchanged, expectedPattern, hooksDemo, lib } from "./_helpers.ts";
 
 const KiB = 1024;
 
 describe("Region", () => {
+  it("is filled only by functions of the library that created it: another's gets STALE_HANDLE", () => {
+    const other = hooksDemo.library; // another library with libzerocopy's exports: its own handle table
+    // Both libraries have a region at the same index and generation of their own tables.
+    using mine = Region.create(lib, KiB);
+    using theirs = Region.create(other, KiB);
+    const error = assertCode(
+      () => mine.adopt("u8", (out) => other.symbols.zc_region_generate_u8(4, out)),
+      "STALE_HANDLE",
+    );
+    assertStringIncludes(error.message, "library that created it");
+    assertCode(
+      () => mine.adoptBatch("f64", (out) => other.symbols.zc_region_generate_batch_f64(2, 2, out)),
+      "STALE_HANDLE",
+    );
+    // Neither region was carved: each still hands its first slice over at offset 0.
+    assertEquals(theirs.adopt("u8", (out) => other.symbols.zc_region_generate_u8(4, out)).byteOffset, 0);
+    assertEquals(mine.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(4, out)).byteOffset, 0);
+  });
+
+  it("refuses use once its ArrayBuffer was moved away, with MOVED as a buffer does", () => {
+    const region = Region.create(lib, KiB);
+    const slice = region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(4, out));
+    const moved = slice.buffer.transfer(); // the whole mapping goes with it
+    assertCode(() => region.adopt("u8", (out) => lib.symbols.zc_region_generate_u8(4, out)), "MOVED");
+    assertCode(() => region.adopt("f64", (out) => lib.symbols.zc_region_generate_f64(1, out)), "MOVED");
+    // Under Node-API the moved ArrayBuffer frees the memory when it dies; under pointer-view nothing can
+    // tell when, so the memory is left allocated and dispose says so.
+    if (lib.mapping === "pointer-view") assertCode(() => region[Symbol.dispose](), "MOVED");
+    else region[Symbol.dispose]();
+    assert(region.disposed);
+    assertEquals(moved.byteLength, KiB);
+  });
+
   it("hands slices over as views of one mapping, counted as one buffer", () => {
     const before = lib.stats();
     using region = Region.create(lib, 64 * KiB);

@@ -7,6 +7,15 @@ const packet = (ring: Ring<"u8">, seed: number, length = 64): RingSlot<"u8"> =>
   ring.next((out) => lib.symbols.zc_ring_generate_u8(seed, length, out));
 
 describe("Ring", () => {
+  it("refuses a slot once its ArrayBuffer was moved away, with MOVED as a buffer does", () => {
+    const ring = Ring.create(lib, "u8", { slots: 2, slotLength: 64 });
+    const moved = packet(ring, 1).view.buffer.transfer();
+    assertCode(() => packet(ring, 2), "MOVED");
+    if (lib.mapping === "pointer-view") assertCode(() => ring[Symbol.dispose](), "MOVED");
+    else ring[Symbol.dispose]();
+    assertEquals(moved.byteLength, 128);
+  });
+
   it("hands each slot out once while held, then again once released", () => {
     using ring = Ring.create(lib, "u8", { slots: 4, slotLength: 256 });
     const held = [0, 1, 2, 3].map((seed) => packet(ring, seed));

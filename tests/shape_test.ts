@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { ZeroCopyError } from "../mod.ts";
 import { demo } from "./_helpers.ts";
@@ -17,6 +17,25 @@ describe("ZeroCopyBuffer.withShape()", () => {
     assertEquals(buffer.view[3], -5);
     assertEquals(Array.from(matrix.row(1)), [4, 5, 6, 7]);
     assertEquals(matrix.row(1).buffer, buffer.view.buffer);
+  });
+
+  it("refuses a value the element type would not store as it is", () => {
+    using ints = demo.generate("i32", 4);
+    const view = ints.withShape([2, 2]);
+    for (const value of ["x", 1.5, 2 ** 31, NaN, 1n]) {
+      const error = assertThrows(() => view.set(value as never, 0, 0), ZeroCopyError);
+      assertEquals(error.code, "INVALID_ARGUMENT", error.message);
+      assertStringIncludes(error.message, "i32");
+    }
+    assertEquals(ints.view[0], 0, "a refused value was written");
+    using bytes = demo.generate("u8", 2);
+    assertEquals(code(() => bytes.withShape([2]).set(256, 1)), "INVALID_ARGUMENT");
+    using wide = demo.generate("u64", 2);
+    assertEquals(code(() => wide.withShape([2]).set(-1n, 1)), "INVALID_ARGUMENT");
+    wide.withShape([2]).set(2n ** 64n - 1n, 1);
+    using floats = demo.generate("f32", 2);
+    floats.withShape([2]).set(0.1, 0);
+    assertEquals(code(() => floats.withShape([2]).set("x" as never, 0)), "INVALID_ARGUMENT");
   });
 
   it("takes explicit strides, e.g. a transposed view", () => {

@@ -141,7 +141,12 @@ describe("ZeroCopyBuffer", () => {
   });
 
   it("cannot be constructed from outside the library", () => {
-    // @ts-expect-error: the constructor is private
-    assertThrows(() => new ZeroCopyBuffer(), TypeError, "Cannot construct a ZeroCopyBuffer directly");
+    const error = assertThrows(
+      // @ts-expect-error: the constructor is private
+      () => new ZeroCopyBuffer(),
+      ZeroCopyError,
+      "Cannot construct a ZeroCopyBuffer directly",
+    );
+    assertEquals(error.code, "INVALID_ARGUMENT");
   });
 });

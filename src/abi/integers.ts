@@ -94,7 +94,9 @@ export type WideIntegerType = "u64" | "i64" | "usize" | "isize";
  * ```
  */
 export function checkInteger(value: number, type: SmallIntegerType, call: string, name: string): void {
-  const [min, max] = INTEGER_RANGES[type];
+  const range = Object.hasOwn(INTEGER_RANGES, type) ? INTEGER_RANGES[type] : undefined;
+  if (range === undefined) throw unknownIntegerType(type, Object.keys(INTEGER_RANGES));
+  const [min, max] = range;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
@@ -151,6 +153,9 @@ export function toFfiInteger(
       `Argument "${name}" of ${call} is ${value}, not a safe integer; pass integers beyond 2^53 as a bigint`,
     );
   }
+  if (type !== "u64" && type !== "i64" && type !== "usize" && type !== "isize") {
+    throw unknownIntegerType(type, ["u64", "i64", "usize", "isize"]);
+  }
   const integer = BigInt(value);
   const signed = type.startsWith("i");
   const min = signed ? -(2n ** 63n) : 0n;
@@ -162,4 +167,11 @@ export function toFfiInteger(
     );
   }
   return integer;
+}
+
+function unknownIntegerType(type: unknown, known: readonly string[]): ZeroCopyError {
+  return new ZeroCopyError(
+    "INVALID_ELEMENT_TYPE",
+    `Unknown integer type ${shown(type)}: use one of ${known.map((name) => `"${name}"`).join(", ")}`,
+  );
 }

@@ -28,7 +28,7 @@ export function statusError(status: number, what: string): ZeroCopyError {
     case STATUS.stale_handle:
       return new ZeroCopyError(
         "STALE_HANDLE",
-        `${what} failed: the library no longer knows that region, ring or transferred buffer (released, received already, or never its own); nothing was touched`,
+        `${what} failed: the library no longer knows that region, ring or transferred buffer (released, received already, or never its own: a region or ring is filled only by functions of the library that created it); nothing was touched`,
       );
     case STATUS.handed_over_already:
       return new ZeroCopyError(

@@ -8,8 +8,10 @@
 import type { Data, RecordBatch, Table } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import type { Descriptor } from "../buffer/descriptor.ts";
-import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
-import type { ZeroCopyLibrary } from "../library/library.ts";
+import { type BufferState, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
+import { what } from "../buffer/gate.ts";
+import { checkCallback } from "../library/callbacks.ts";
 import { readBatch, tableOf } from "./import.ts";
 
 // Which handed-over memory a batch's columns view, by their apache-arrow
@@ -38,8 +40,11 @@ export function ownerOf(batch: RecordBatch): ZeroCopyBuffer<"u8"> | undefined {
  * object or view over its memory is reachable.
  *
  * Disposing detaches that memory: the getters here then throw `DISPOSED`, and
- * an apache-arrow `Table` kept from before reads as empty (its views have no
- * bytes left), never freed memory.
+ * so does reading a value of an apache-arrow `Table` or vector kept from
+ * before (`get`, `at`, iterating rows), whose views have no bytes left: never
+ * freed memory. Moving the memory's `ArrayBuffer` away
+ * (`transfer()`) leaves the batch `moved`: the getters throw `MOVED`, and
+ * dispose behaves as a moved {@linkcode ZeroCopyBuffer}'s does.
  *
  * @example Read a batch from Zig as a table
  * ```ts
@@ -86,9 +91,33 @@ export class ArrowBatch implements Disposable {
     return this.#memory;
   }
 
-  /** Whether the batch was disposed; the one member that never throws. */
+  /**
+   * Whether the batch can no longer be read: disposed, or its memory disposed,
+   * given back or moved away; never throws.
+   */
   get disposed(): boolean {
-    return this.#batch === null;
+    return this.state !== "live";
+  }
+
+  /**
+   * Where the batch is in its life, as {@linkcode ZeroCopyBuffer.prototype.state}
+   * says for its memory: `moved` once that memory's `ArrayBuffer` was moved away
+   * (`transfer()`, a transfer list), `disposed` once the batch was; never throws.
+   *
+   * @example A batch after dispose
+   * ```ts
+   * import { openLibrary } from "@zerocopy/zerocopy";
+   * import { adoptBatch } from "@zerocopy/zerocopy/arrow";
+   *
+   * const lib = await openLibrary();
+   * const batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(3n, 1, out));
+   * console.log(batch.state); // "live"
+   * batch[Symbol.dispose]();
+   * console.log(batch.state); // "disposed"
+   * ```
+   */
+  get state(): BufferState {
+    return this.#batch === null ? "disposed" : this.#memory.state;
   }
 
   /**
@@ -100,6 +129,7 @@ export class ArrowBatch implements Disposable {
    */
   withDescriptor<R>(call: (descriptor: Descriptor) => R): R {
     this.#live();
+    checkCallback(call, "ArrowBatch.withDescriptor", "call");
     using pin = this.#memory.pin();
     return call(pin.descriptor);
   }
@@ -107,6 +137,7 @@ export class ArrowBatch implements Disposable {
   /** Gives the memory back to Zig now; later calls do nothing. */
   [Symbol.dispose](): void {
     if (this.#batch === null) return;
+    refuseReads(this.#batch.data);
     this.#batch = null;
     this.#table = null;
     this.#memory[Symbol.dispose]();
@@ -119,8 +150,43 @@ export class ArrowBatch implements Disposable {
         "Cannot use a disposed ArrowBatch: its memory went back to Zig; keep the batch alive until you are done with its table",
       );
     }
+    const state = this.#memory.state;
+    if (state === "moved") {
+      throw new ZeroCopyError(
+        "MOVED",
+        "Cannot use an ArrowBatch whose memory's ArrayBuffer was moved away (transfer(), a transfer list, a worker): its columns no longer view it; copy what must travel (table.toArray(), a new Table), or move the batch's memory with batch.memory.transfer()",
+      );
+    }
+    if (state !== "live") {
+      throw new ZeroCopyError(
+        state === "consumed" ? "CONSUMED" : "DISPOSED",
+        `Cannot use an ArrowBatch whose memory was ${
+          state === "consumed" ? "given back or transferred" : "disposed"
+        } on its own: dispose the batch, not batch.memory`,
+      );
+    }
     return this.#batch;
   }
+}
+
+/**
+ * Makes every value read of `data` and its children throw `DISPOSED`: its
+ * views are detached, and apache-arrow, reading past their end, would answer
+ * `undefined` or fail in its own arithmetic (a timestamp's bigint division).
+ * Every value read asks `getValid` first; an own property shadows it, so no
+ * memory is allocated per row.
+ */
+function refuseReads(data: Data): void {
+  Object.defineProperty(data, "getValid", { value: disposedRead, configurable: true });
+  for (const child of data.children) refuseReads(child);
+  if (data.dictionary !== undefined) { for (const chunk of data.dictionary.data) refuseReads(chunk); }
+}
+
+function disposedRead(): never {
+  throw new ZeroCopyError(
+    "DISPOSED",
+    "Cannot read a value of a Table whose ArrowBatch was disposed: its memory went back to Zig; keep the batch alive until you are done with its table, or copy what you need first (table.toArray())",
+  );
 }
 
 /**
@@ -134,7 +200,8 @@ export class ArrowBatch implements Disposable {
  * @returns The batch; dispose it to give the memory back.
  * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` naming a format the reader does not
  * support; `ARROW_INVALID` for a layout that does not fit the memory; `DISPOSED`
- * or `CONSUMED` for a buffer that no longer owns its memory.
+ * or `CONSUMED` for a buffer that no longer owns its memory; `INVALID_ARGUMENT`
+ * for anything but a `ZeroCopyBuffer`.
  *
  * @example Import what a generated binding returned
  * ```ts
@@ -147,6 +214,14 @@ export class ArrowBatch implements Disposable {
  * ```
  */
 export function importBatch(memory: ZeroCopyBuffer<"u8">): ArrowBatch {
+  if (!(memory instanceof ZeroCopyBuffer)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `importBatch reads the ZeroCopyBuffer<"u8"> a Zig function handed a batch over in, not ${
+        what(memory)
+      }: pass what lib.adopt("u8", ...) or a generated binding returned`,
+    );
+  }
   let batch: RecordBatch;
   try {
     batch = readBatch(memory);
@@ -180,5 +255,6 @@ export function adoptBatch<S extends Deno.ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   call: (descriptor: Descriptor) => number | void,
 ): ArrowBatch {
+  checkLibraryArguments(lib, undefined, "adoptBatch");
   return importBatch(lib.adopt("u8", call));
 }

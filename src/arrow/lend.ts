@@ -8,7 +8,7 @@
  */
 
 import { Data, Field, RecordBatch, Schema, Struct, type Table } from "apache-arrow";
-import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { isThenable } from "../library/callbacks.ts";
 import { what } from "../buffer/gate.ts";
 import { addressOf } from "../buffer/gate_memory.ts";
@@ -99,6 +99,7 @@ export function lendBatch<S extends Deno.ForeignLibraryInterface, R>(
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,
   options?: LendOptions,
 ): R {
+  checkLibraryArguments(lib, undefined, "lendBatch");
   if (!(batch instanceof RecordBatch)) {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
@@ -149,6 +150,14 @@ function translateRefusal(error: unknown): unknown {
     );
   }
   return error;
+}
+
+// The structs lendStructs wrote, so that no hand-made object passes for them.
+const genuine = new WeakSet<object>();
+
+/** Whether `value` is structs {@linkcode lendStructs} wrote. */
+export function isLentStructs(value: unknown): value is LentStructs {
+  return typeof value === "object" && value !== null && genuine.has(value);
 }
 
 /** C Data structs lent for a call, and what keeps the memory they point at. */
@@ -266,7 +275,7 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
     }
   });
   let released = false;
-  return {
+  const lent: LentStructs = {
     schema: memory.subarray(schemaAt(0), schemaAt(0) + SCHEMA_BYTES),
     array: memory.subarray(arrayAt(0), arrayAt(0) + ARRAY_BYTES),
     release(): void {
@@ -277,6 +286,8 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
       letGo();
     },
   };
+  genuine.add(lent);
+  return lent;
 }
 
 /**
@@ -305,8 +316,14 @@ export function lendTable<S extends Deno.ForeignLibraryInterface, R>(
   table: Table,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,
 ): R[] {
-  if (typeof table !== "object" || table === null || !Array.isArray((table as Table).batches)) {
-    throw new ZeroCopyError("INVALID_ARGUMENT", `lendTable lends an apache-arrow Table, not ${what(table)}`);
+  checkLibraryArguments(lib, undefined, "lendTable");
+  if (typeof table !== "object" || table === null || !Array.isArray((table as Partial<Table>).batches)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `lendTable lends an apache-arrow Table, not ${
+        what(table)
+      }: pass a Table, or lend one RecordBatch with lendBatch`,
+    );
   }
   return table.batches.map((batch) => lendBatch(lib, batch, call));
 }

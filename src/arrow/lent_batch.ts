@@ -7,10 +7,10 @@
  */
 
 import { RecordBatch, Table } from "apache-arrow";
-import type { ZeroCopyLibrary } from "../library/library.ts";
+import { checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { what } from "../buffer/gate.ts";
 import { ZeroCopyError } from "../errors.ts";
-import { type LendOptions, lendStructs, type LentStructs } from "./lend.ts";
+import { isLentStructs, type LendOptions, lendStructs, type LentStructs } from "./lend.ts";
 
 /**
  * What a generated wrapper takes for a batch parameter: a record batch, or a
@@ -54,6 +54,13 @@ export class LentBatch implements Disposable {
 
   /** @internal Use {@linkcode lendBatchArgument}. */
   constructor(lent: LentStructs) {
+    // Only structs lendStructs wrote: their pointers were each made by the gate.
+    if (!isLentStructs(lent)) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Cannot construct a LentBatch from ${what(lent)}: get one from lendBatchArgument(lib, batch)`,
+      );
+    }
     this.schema = lent.schema;
     this.array = lent.array;
     this.#lent = lent;
@@ -100,6 +107,7 @@ export function lendBatchArgument<S extends Deno.ForeignLibraryInterface>(
   name: string,
   options?: LendOptions,
 ): LentBatch {
+  checkLibraryArguments(lib, undefined, "lendBatchArgument");
   const argument = `argument "${name}" of ${call}`;
   let record: RecordBatch;
   if (batch instanceof RecordBatch) {

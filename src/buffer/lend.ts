@@ -4,7 +4,12 @@
  * @module
  */
 
-import type { ElementType, LentArrayOf, TypedArrayOf } from "../abi/element_types.ts";
+import {
+  checkElementType,
+  type ElementType,
+  type LentArrayOf,
+  type TypedArrayOf,
+} from "../abi/element_types.ts";
 import { what } from "./gate.ts";
 import { gateLent } from "./gate_memory.ts";
 import { elementCount } from "./_memory_of.ts";
@@ -71,6 +76,7 @@ export function lendAs<T extends ElementType>(
   call: string,
   name: string,
 ): TypedArrayOf[T] {
+  checkElementType(type);
   return gateLent(array, type, call, name);
 }
 

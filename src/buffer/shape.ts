@@ -7,6 +7,7 @@
 
 import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
+import { elementTypeOf, elementValueError, fitsElement } from "../abi/element_values.ts";
 
 /**
  * What a strided view reads through: a buffer's live view, or any TypedArray.
@@ -61,6 +62,13 @@ export class StridedView<T extends ElementType> {
    * past the end.
    */
   constructor(source: ElementSource<T>, shape: readonly number[], strides?: readonly number[]) {
+    const view = (source as { view?: unknown } | null)?.view;
+    if (!ArrayBuffer.isView(view) || view instanceof DataView) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        "A StridedView reads from a source with a TypedArray `view` (a ZeroCopyBuffer, or { view: array }); use buffer.withShape()",
+      );
+    }
     const length = source.view.length;
     if (
       !Array.isArray(shape) || shape.length === 0 ||
@@ -141,12 +149,18 @@ export class StridedView<T extends ElementType> {
   /**
    * Writes the element at `index`.
    *
-   * @param value The new element.
+   * @param value The new element: for an integer type, an integer in its range (a bigint for 64 bits).
    * @param index One integer per dimension.
-   * @throws {ZeroCopyError} `INVALID_ARGUMENT` outside the shape; `DISPOSED` once the buffer is gone.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` outside the shape, or for a value
+   * the element type would not store as it is; `DISPOSED` once the buffer is gone.
    */
   set(value: TypedArrayOf[T][number], ...index: number[]): void {
-    (this.#source.view as unknown as Record<number, unknown>)[this.offset(...index)] = value;
+    const view = this.#source.view;
+    const type = elementTypeOf(view);
+    if (type !== undefined && !fitsElement(type, value)) {
+      throw elementValueError(type, value, "This view's element");
+    }
+    (view as unknown as Record<number, unknown>)[this.offset(...index)] = value;
   }
 
   /**
@@ -180,6 +194,9 @@ export class StridedView<T extends ElementType> {
  * ```
  */
 export function rowMajorStrides(shape: readonly number[]): number[] {
+  if (!Array.isArray(shape) || !shape.every((size) => Number.isSafeInteger(size) && size >= 0)) {
+    throw shapeError(`Invalid shape ${listed(shape)}: pass an array of non-negative integers`);
+  }
   const strides = new Array<number>(shape.length);
   let step = 1;
   for (let i = shape.length - 1; i >= 0; i--) {

@@ -79,8 +79,9 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   private constructor(descriptor: Descriptor, owner: BufferOwner, type: T, memory: ArrayBuffer) {
     // The constructor is private to TypeScript only: refuse a call from outside
     // now, before the safety net would meet a bogus buffer at its next checkpoint.
-    if (!(memory instanceof ArrayBuffer)) {
-      throw new TypeError(
+    if (!(memory instanceof ArrayBuffer) || typeof owner?.mapping !== "object") {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
         "Cannot construct a ZeroCopyBuffer directly: get one from a ZeroCopyLibrary (adopt, allocate, receive)",
       );
     }

@@ -122,6 +122,12 @@ export function startCall(
   lent: readonly (ArrayBufferView | ArrayBuffer | null)[],
   takesJob: boolean,
 ): NonblockingCall {
+  if (typeof what !== "string" || !Array.isArray(buffers) || !Array.isArray(lent)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      "startCall takes (name, options, buffers[], lent[], takesJob), as generated bindings call it: a name string and two arrays; call the generated nonblocking wrapper instead",
+    );
+  }
   const { signal, onProgress, interval } = checkOptions(what, options);
   signal?.throwIfAborted();
   const held = holdForNonblocking(lent, what);

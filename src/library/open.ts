@@ -61,13 +61,15 @@ export type { OpenLibraryOptions } from "./options.ts";
  * unwrapped, naming the flag to add.
  *
  * @param options Where to find the library.
- * @returns The opened library; the same object for the same path.
+ * @returns The opened library; the same object for the same file, however its path is spelled.
  * @throws {ZeroCopyError} `INVALID_ARGUMENT` for an option of the wrong kind;
  * `LIBRARY_NOT_FOUND` listing every path tried;
  * `LIBRARY_INVALID`, `ABI_MISMATCH`, `LAYOUT_MISMATCH`, `SYMBOL_MISSING` for a
- * library that cannot be used; for the prebuilt library, `UNSUPPORTED_PLATFORM`
+ * library that cannot be used; `WRONG_ARCHITECTURE` for one built for another
+ * machine; `INVALID_ARGUMENT` for a path with a NUL byte; for the prebuilt library, `UNSUPPORTED_PLATFORM`
  * naming the platforms that have one, `HASH_MISMATCH` for a file that is not
- * the one the manifest pins (never loaded), `DOWNLOAD_FAILED`.
+ * the one the manifest pins (never loaded), `DOWNLOAD_FAILED`, `UNTRUSTED_PATH`
+ * for a cache directory another user could change (docs/security.md).
  *
  * @example Open the default build output
  * ```ts
@@ -189,6 +191,31 @@ async function verify(
 const libraries = new Map<string, ZeroCopyLibrary<Deno.ForeignLibraryInterface>>();
 
 /**
+ * One key per file, however it is named: its device and inode when
+ * `--allow-read` lets it be looked at (links and relative names included),
+ * else its absolute path with "." and ".." resolved.
+ */
+function sameFileKey(path: string): string {
+  if (Deno.permissions.querySync({ name: "read", path }).state === "granted") {
+    try {
+      const info = Deno.statSync(path);
+      if (info.ino !== null) return `${info.dev}:${info.ino}`;
+    } catch { /* no file: loadFile reports it */ }
+  }
+  const windows = Deno.build.os === "windows";
+  const absolute = windows ? /^([a-zA-Z]:)?[\\/]/.test(path) : path.startsWith("/");
+  const parts: string[] = [];
+  for (const part of (absolute ? path : `${Deno.cwd()}/${path}`).split(windows ? /[\\/]/ : "/")) {
+    if (part === "..") {
+      if (parts.length > 1) parts.pop();
+    } else if (part !== "." && (part !== "" || parts.length === 0)) {
+      parts.push(part);
+    }
+  }
+  return parts.join("/");
+}
+
+/**
  * Steps three to five for one file: load it, check its ABI version, choose the
  * mapping, check its layouts and symbols. Null when there is no such file.
  */
@@ -201,7 +228,7 @@ function openFile(
 ): ZeroCopyLibrary<Deno.ForeignLibraryInterface> | null {
   // One object per path, symbol table and mapping: dlopen hands back the same loaded code for each.
   const expected = asked ?? (dlopen === null ? "pointer-view" : "node-api");
-  const key = `${path}\0${Object.keys(table).sort().join(",")}\0${expected}`;
+  const key = `${sameFileKey(path)}\0${Object.keys(table).sort().join(",")}\0${expected}`;
   const cached = libraries.get(key);
   if (cached) return cached;
   const handle = loadFile(path, table);

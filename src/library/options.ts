@@ -9,6 +9,7 @@
 import { ZeroCopyError } from "../errors.ts";
 import type { MappingKind } from "../buffer/mapping.ts";
 import type { PrebuiltSource } from "./prebuilt.ts";
+import { toPath } from "./env.ts";
 
 /**
  * Where to find the native library, and which of its own exports to bind.
@@ -97,6 +98,7 @@ export function checkOpenOptions(options: unknown): OpenLibraryOptions {
   if (cacheDir !== undefined && (typeof cacheDir !== "string" || cacheDir === "")) {
     throw invalid("cacheDir", cacheDir, "a directory path");
   }
+  if (cacheDir?.includes("\0")) throw nulInPath("cacheDir", cacheDir);
   if (name !== undefined && (typeof name !== "string" || !/^[A-Za-z0-9_.-]+$/.test(name))) {
     throw invalid("name", name, 'the library\'s name in build.zig, such as "frames"');
   }
@@ -115,11 +117,34 @@ export function checkOpenOptions(options: unknown): OpenLibraryOptions {
 export function checkPath(path: unknown): asserts path is string | URL | undefined {
   if (path === undefined) return;
   if (path instanceof URL) {
-    if (path.protocol === "file:") return;
-    throw invalid("path", String(path), "a file path or file: URL (use openRemoteLibrary for a download)");
+    if (path.protocol !== "file:") {
+      throw invalid("path", String(path), "a file path or file: URL (use openRemoteLibrary for a download)");
+    }
+  } else {
+    if (typeof path !== "string" || path === "") throw invalid("path", path, "a file path or file: URL");
+    if (path.startsWith("file:") && !URL.canParse(path)) throw invalid("path", path, "a valid file: URL");
   }
-  if (typeof path !== "string" || path === "") throw invalid("path", path, "a file path or file: URL");
-  if (path.startsWith("file:") && !URL.canParse(path)) throw invalid("path", path, "a valid file: URL");
+  // The operating system reads a path only up to its first NUL byte: "lib.so\0.evil" would open "lib.so".
+  let file: string;
+  try {
+    file = toPath(path);
+  } catch (cause) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `Invalid path: ${JSON.stringify(String(path))} does not decode to a file path; pass a valid file: URL`,
+      { cause },
+    );
+  }
+  if (file.includes("\0")) throw nulInPath("path", String(path));
+}
+
+function nulInPath(what: string, path: string): ZeroCopyError {
+  return new ZeroCopyError(
+    "INVALID_ARGUMENT",
+    `Invalid ${what}: ${
+      JSON.stringify(path)
+    } contains a NUL byte, and the operating system would use only the part before it; pass the path without it`,
+  );
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

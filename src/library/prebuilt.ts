@@ -161,7 +161,8 @@ export interface VerifiedCopyOptions {
  * @param options The URL, the pinned hash and size, the cache directory.
  * @returns The checked bytes and where they were read from.
  * @throws {ZeroCopyError} `HASH_MISMATCH` for a download or cached copy with
- * another hash (a download is then not cached); `DOWNLOAD_FAILED` for an
+ * another hash (a download is then not cached); `UNTRUSTED_PATH` for a cached
+ * copy that is a symbolic link; `DOWNLOAD_FAILED` for an
  * unreachable host, an HTTP error or a truncated body; `INVALID_ARGUMENT` for
  * a malformed hash, an unsupported URL scheme or a cache path through a file.
  * @throws {Deno.errors.NotCapable} naming the flags to add.
@@ -193,7 +194,7 @@ export async function verifiedCopy(options: VerifiedCopyOptions): Promise<Verifi
   const cached = await checkCopy(path, sha256, "cached", cacheDir);
   if (cached !== undefined) return verified(cached);
   requirePermissions(url, cacheDir, true);
-  await inCacheDir(cacheDir, () => Deno.mkdir(dir, { recursive: true }));
+  await inCacheDir(cacheDir, () => Deno.mkdir(dir, { recursive: true, mode: 0o755 }));
   const lockPath = `${path}.lock`;
   const lock = await Deno.open(lockPath, { create: true, write: true });
   try {
@@ -237,6 +238,14 @@ async function checkCopy(
 ): Promise<Uint8Array<ArrayBuffer> | undefined> {
   let bytes: Uint8Array<ArrayBuffer>;
   try {
+    // The bytes are hashed whatever file they come from; a link where zerocopy wrote a file is refused
+    // all the same, as something put it there that should not write to the cache.
+    if (what === "cached" && (await inCacheDir(cacheDir, () => Deno.lstat(path))).isSymlink) {
+      throw new ZeroCopyError(
+        "UNTRUSTED_PATH",
+        `Refusing the cached library "${path}": it is a symbolic link, not the file zerocopy downloaded; remove it to download the library again, and check who can write to the cache directory "${cacheDir}"`,
+      );
+    }
     bytes = await inCacheDir(cacheDir, () => Deno.readFile(path));
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;

@@ -9,7 +9,9 @@
 
 import { ELEMENT_INFO, type ElementType, type TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
-import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { elementValueError, fitsElement } from "../abi/element_values.ts";
+import { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { what } from "../buffer/gate.ts";
 
 /** One field of a record: its byte offset and element type.
  *
@@ -169,9 +171,28 @@ export class RecordView<L extends RecordLayout> implements Disposable {
    *
    * @param buffer Bytes a `RecordOut(T)` handed over; this view owns it from here on.
    * @param layout The records' layout.
-   * @throws {ZeroCopyError} `INVALID_SHAPE` when the byte length is not a whole number of records.
+   * @throws {ZeroCopyError} `INVALID_SHAPE` when the byte length is not a whole
+   * number of records; `INVALID_ARGUMENT` for a buffer that is not a
+   * `ZeroCopyBuffer` or a layout that is not one (a field outside the record,
+   * an unknown type). The buffer is disposed when the layout is refused.
    */
   constructor(buffer: ZeroCopyBuffer<"u8">, layout: L) {
+    if (!(buffer instanceof ZeroCopyBuffer)) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `A RecordView views the ZeroCopyBuffer<"u8"> a RecordOut(T) handed over, not ${
+          what(buffer)
+        }: pass what lib.adopt("u8", ...) or a generated binding returned`,
+      );
+    }
+    const bad = layoutProblem(layout);
+    if (bad !== undefined) {
+      buffer[Symbol.dispose]();
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Invalid record layout: ${bad}; pass the layout the generated bindings export (zig build bindings)`,
+      );
+    }
     if (buffer.byteLength % layout.size !== 0) {
       const bytes = buffer.byteLength;
       buffer[Symbol.dispose]();
@@ -200,10 +221,27 @@ export class RecordView<L extends RecordLayout> implements Disposable {
     return record as RecordOf<L>;
   }
 
-  /** Writes the fields `record` names into record `index`; the others keep their values. */
+  /**
+   * Writes the fields `record` names into record `index`; the others keep their values.
+   *
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for an index out of range, an
+   * unknown field, or a value its field would not store as it is (out of
+   * range, not an integer, a number for a 64-bit field): then nothing is written.
+   */
   set(index: number, record: Partial<RecordOf<L>>): void {
     const base = this.#base(index);
-    for (const [name, value] of Object.entries(record)) this.#write(base, name, value as number | bigint);
+    if (typeof record !== "object" || record === null) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Record ${index} can only be set from an object of fields, not ${
+          record === null ? "null" : typeof record
+        }; pass { field: value }`,
+      );
+    }
+    const entries = Object.entries(record);
+    // Every value is checked before any is written: a refused record leaves the old one whole.
+    for (const [name, value] of entries) this.#check(name, value);
+    for (const [name, value] of entries) this.#write(base, name, value as number | bigint);
   }
 
   /** Field `name` of record `index`. */
@@ -214,7 +252,11 @@ export class RecordView<L extends RecordLayout> implements Disposable {
     >;
   }
 
-  /** Sets field `name` of record `index`. */
+  /**
+   * Sets field `name` of record `index`.
+   *
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` as {@linkcode RecordView.prototype.set}.
+   */
   setField<K extends keyof L["fields"] & string>(
     index: number,
     name: K,
@@ -275,21 +317,22 @@ export class RecordView<L extends RecordLayout> implements Disposable {
     if (field === undefined) {
       throw new ZeroCopyError(
         "INVALID_ARGUMENT",
-        `No field ${name} in these records: the fields are ${Object.keys(this.layout.fields).join(", ")}`,
+        `No field ${JSON.stringify(name)} in these records: the fields are ${
+          Object.keys(this.layout.fields).map((field) => `"${field}"`).join(", ")
+        }; use one of them`,
       );
     }
     return field;
   }
 
-  #write(base: number, name: string, value: number | bigint): void {
+  #check(name: string, value: unknown): RecordField {
     const field = this.#field(name);
-    const wide = field.type === "i64" || field.type === "u64";
-    if (wide ? typeof value !== "bigint" : typeof value !== "number") {
-      throw new ZeroCopyError(
-        "INVALID_ARGUMENT",
-        `Field ${name} is ${field.type}: give it a ${wide ? "bigint" : "number"}`,
-      );
-    }
+    if (!fitsElement(field.type, value)) throw elementValueError(field.type, value, `Field "${name}"`);
+    return field;
+  }
+
+  #write(base: number, name: string, value: number | bigint): void {
+    const field = this.#check(name, value);
     (SETTERS[field.type] as (v: DataView, o: number, x: number | bigint) => void)(
       this.#view(),
       base + field.offset,
@@ -305,7 +348,9 @@ export class RecordView<L extends RecordLayout> implements Disposable {
  *
  * @param layoutsOf The library's `zc_record_layouts` symbol.
  * @param expected The generated layouts, by record name.
- * @throws {ZeroCopyError} `LAYOUT_MISMATCH` naming the first record that differs.
+ * @throws {ZeroCopyError} `LAYOUT_MISMATCH` naming the first record that
+ * differs, or for an answer that is not JSON; `INVALID_ARGUMENT` for arguments
+ * of the wrong kind.
  *
  * @example Check an author's record layouts
  * ```ts ignore
@@ -316,10 +361,43 @@ export function checkRecordLayouts(
   layoutsOf: (buffer: Uint8Array<ArrayBuffer>, length: number) => number,
   expected: { readonly [name: string]: RecordLayout },
 ): void {
+  if (typeof layoutsOf !== "function") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `checkRecordLayouts takes the library's zc_record_layouts symbol, not ${
+        what(layoutsOf)
+      }: pass lib.symbols.zc_record_layouts`,
+    );
+  }
+  if (typeof expected !== "object" || expected === null) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `checkRecordLayouts compares against the generated layouts by record name, not ${
+        what(expected)
+      }: pass { Name: NameLayout }`,
+    );
+  }
   const length = layoutsOf(new Uint8Array(0), 0);
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new ZeroCopyError(
+      "LAYOUT_MISMATCH",
+      `The library's zc_record_layouts answered ${
+        what(length)
+      } for its length, not a byte count: rebuild the library with the zerocopy Zig module that wrote its bindings`,
+    );
+  }
   const bytes = new Uint8Array(length);
   layoutsOf(bytes, length);
-  const actual = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, RecordLayout>;
+  let actual: Record<string, RecordLayout>;
+  try {
+    actual = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (cause) {
+    throw new ZeroCopyError(
+      "LAYOUT_MISMATCH",
+      `The library's zc_record_layouts wrote ${length} bytes that are not JSON: rebuild the library with the zerocopy Zig module that wrote its bindings`,
+      { cause },
+    );
+  }
   for (const [name, layout] of Object.entries(expected)) {
     if (JSON.stringify(actual[name]) !== JSON.stringify(layout)) {
       throw new ZeroCopyError(
@@ -332,4 +410,28 @@ export function checkRecordLayouts(
       );
     }
   }
+}
+
+/** What is wrong with `layout` as a record layout, or undefined when nothing is. */
+function layoutProblem(layout: unknown): string | undefined {
+  if (typeof layout !== "object" || layout === null) {
+    return `got ${what(layout)}, not { size, align, fields }`;
+  }
+  const { size, align, fields } = layout as Partial<RecordLayout>;
+  if (!Number.isSafeInteger(size) || size! <= 0) return `size ${what(size)} is not a positive integer`;
+  if (!Number.isSafeInteger(align) || align! <= 0) return `align ${what(align)} is not a positive integer`;
+  if (typeof fields !== "object" || fields === null) {
+    return `fields is ${what(fields)}, not an object of fields`;
+  }
+  for (const [name, field] of Object.entries(fields)) {
+    const type = (field as Partial<RecordField> | null)?.type;
+    const offset = (field as Partial<RecordField> | null)?.offset;
+    if (typeof type !== "string" || !Object.hasOwn(ELEMENT_INFO, type)) {
+      return `field "${name}" has type ${what(type)}, not an element type`;
+    }
+    if (!Number.isSafeInteger(offset) || offset! < 0 || offset! + ELEMENT_INFO[type].bytes > size!) {
+      return `field "${name}" at offset ${what(offset)} does not fit in a ${size}-byte record`;
+    }
+  }
+  return undefined;
 }

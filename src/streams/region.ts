@@ -19,6 +19,7 @@ import {
 import { ZeroCopyError } from "../errors.ts";
 import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { wordAt } from "../buffer/descriptor.ts";
+import { checkCallback } from "../library/callbacks.ts";
 import { abiLayout } from "../abi/symbols.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
@@ -264,6 +265,7 @@ export class Region implements Disposable {
     // subarray, so it reads each field once and allocates nothing else.
     const last = this.#last;
     const whole = last !== null && last.type === type ? last : this.#whole(type);
+    if (typeof call !== "function") checkCallback(call, "Region.adopt", "call");
     const halves = this.#outHalves;
     halves[SliceField.elementType] = 0;
     const status = call(this.#out);
@@ -308,6 +310,7 @@ export class Region implements Disposable {
     call: (out: HandOverTarget) => number | void,
   ): TypedArrayOf[T][] {
     const whole = this.#whole(type);
+    checkCallback(call, "Region.adoptBatch", "call");
     const halves = this.#batchHalves;
     halves[BatchField.count] = 0;
     halves[BatchField.elementType] = 0;
@@ -417,8 +420,8 @@ export class Region implements Disposable {
   #movedAway(): ZeroCopyError | null {
     return this.#memory?.detached
       ? new ZeroCopyError(
-        "DETACHED_ELSEWHERE",
-        "Cannot adopt into a Region whose ArrayBuffer was transferred away: its slices are no longer viewable here; keep a region's views in place",
+        "MOVED",
+        "Cannot adopt into a Region whose ArrayBuffer was moved away (transfer(), a transfer list): its slices are no longer viewable here; keep a region's views in place and copy what must travel",
       )
       : null;
   }

@@ -19,6 +19,8 @@ import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "
 import { checkCount, type HandOverTarget, newTarget, outside, SliceField, wrongType } from "./region.ts";
 import { abiLayout } from "../abi/symbols.ts";
 import { wordAt } from "../buffer/descriptor.ts";
+import { checkCallback } from "../library/callbacks.ts";
+import { what } from "../buffer/gate.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
 /**
@@ -238,6 +240,7 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
    */
   next(call: (out: HandOverTarget) => number | void): RingSlot<T> {
     this.#live();
+    if (typeof call !== "function") checkCallback(call, "Ring.next", "call");
     const halves = this.#halves;
     halves[SliceField.elementType] = 0;
     let status: number;
@@ -305,6 +308,12 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
    * ```
    */
   release(slot: RingSlot<T>): void {
+    if (typeof slot !== "object" || slot === null) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Ring.release takes a slot ring.next() handed out, not ${what(slot)}`,
+      );
+    }
     if (this.#memory === null || slot.released) return;
     const index = slot.index;
     if (this.#holders[index] !== slot) {
@@ -383,8 +392,8 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
       if (index < this.#holders.length && this.#holders[index] === null) this.#giveBackAcquired();
       if (this.#memory?.detached) {
         throw new ZeroCopyError(
-          "DETACHED_ELSEWHERE",
-          `Cannot hold a slot of a Ring<${this.#type}> whose ArrayBuffer was transferred away: its slots are no longer viewable here`,
+          "MOVED",
+          `Cannot hold a slot of a Ring<${this.#type}> whose ArrayBuffer was moved away (transfer(), a transfer list): its slots are no longer viewable here; keep a ring's views in place and copy what must travel`,
         );
       }
       throw outside(this.#type, first, length, `the Zig function (slot ${index})`);

@@ -2,13 +2,17 @@
 //! region, a ring, a buffer in transit to another worker) without reading
 //! memory that may already be freed.
 //!
-//! A handle is `generation << 32 | index` into a table Zig owns. The table
-//! never frees its entries, only the objects they point to, so looking a
-//! handle up reads Zig's own live memory whatever the handle is: a stale one
-//! (its object released), a replayed one (a transfer taken already), one of
-//! another kind, or a forged number all fail the generation, state or kind
-//! check and are refused. An entry's generation grows with each reuse; one
-//! that would wrap is never reused, so no old handle can ever match again.
+//! A handle is `(tag << 16 | generation) << 32 | index` into a table Zig
+//! owns. The table never frees its entries, only the objects they point to,
+//! so looking a handle up reads Zig's own live memory whatever the handle is:
+//! a stale one (its object released), a replayed one (a transfer taken
+//! already), one of another kind, or a forged number all fail the generation,
+//! state or kind check and are refused. An entry's generation grows with each
+//! reuse; one that would wrap is never reused, so no old handle can ever match
+//! again. The tag tells one library's table from another's (each shared
+//! library links its own): every library numbers its entries from 0, so
+//! without it a region handed to another library's function would name that
+//! library's region of the same index and generation.
 //!
 //! Every operation holds one spin lock for a few instructions, so producers on
 //! several threads, nonblocking calls and workers may use handles at once. An
@@ -46,6 +50,28 @@ pub const Table = struct {
 
     /// Generations start at 1, so no handle is 0 (the null owner).
     const first_generation: u32 = 1;
+    /// The generation's bits below the tag.
+    const max_generation: u32 = (1 << 16) - 1;
+
+    /// 16 bits from this table's address, never 0: tables of two libraries
+    /// in one process lie at different addresses, so they almost always
+    /// differ (and a handle must match index and generation as well). An
+    /// entry retired after 65,535 reuses costs a few bytes; a wider tag is
+    /// worth more.
+    fn tag(self: *const Table) u32 {
+        const mixed = @as(u64, @intFromPtr(self)) *% 0x9e3779b97f4a7c15;
+        return @intCast((mixed >> 48) % 65535 + 1);
+    }
+
+    fn handleOf(self: *const Table, generation: u32, index: u32) Handle {
+        return @as(u64, self.tag() << 16 | generation) << 32 | index;
+    }
+
+    /// The generation `handle` names in this table, or null for another table's tag.
+    fn generationOf(self: *const Table, handle: Handle) ?u32 {
+        const high: u32 = @intCast(handle >> 32);
+        return if (high >> 16 == self.tag()) high & max_generation else null;
+    }
 
     pub fn init(allocator: Allocator) Table {
         return .{ .allocator = allocator };
@@ -72,7 +98,7 @@ pub const Table = struct {
         };
         const entry = &self.entries.items[index];
         entry.* = .{ .generation = entry.generation, .kind = kind, .object = object };
-        return handleOf(entry.generation, index);
+        return self.handleOf(entry.generation, index);
     }
 
     /// The object `handle` names if it is live and of `kind`, pinned until
@@ -89,7 +115,7 @@ pub const Table = struct {
     pub fn unpin(self: *Table, handle: Handle) void {
         self.acquireLock();
         const entry = &self.entries.items[indexOf(handle)];
-        std.debug.assert(entry.generation == generationOf(handle) and entry.pins > 0);
+        std.debug.assert(entry.generation == self.generationOf(handle) and entry.pins > 0);
         entry.pins -= 1;
         const doomed = if (entry.retired and entry.pins == 0) self.vacate(indexOf(handle)) else null;
         self.lock.unlock();
@@ -137,7 +163,7 @@ pub const Table = struct {
         const index = indexOf(handle);
         if (index >= self.entries.items.len) return null;
         const entry = &self.entries.items[index];
-        if (entry.kind != kind or entry.retired or entry.generation != generationOf(handle)) return null;
+        if (entry.kind != kind or entry.retired or entry.generation != self.generationOf(handle)) return null;
         return entry;
     }
 
@@ -147,7 +173,7 @@ pub const Table = struct {
     fn vacate(self: *Table, index: u32) ?Doomed {
         const entry = &self.entries.items[index];
         const doomed: ?Doomed = if (entry.destroy) |destroy| .{ .object = entry.object.?, .destroy = destroy } else null;
-        const exhausted = entry.generation == std.math.maxInt(u32);
+        const exhausted = entry.generation == max_generation;
         entry.* = .{ .generation = if (exhausted) entry.generation else entry.generation + 1 };
         // An exhausted entry stays free forever: reusing it would wrap its generation.
         if (!exhausted) self.free.appendAssumeCapacity(index);
@@ -159,16 +185,8 @@ pub const Table = struct {
     }
 };
 
-fn handleOf(generation: u32, index: u32) Handle {
-    return @as(u64, generation) << 32 | index;
-}
-
 fn indexOf(handle: Handle) u32 {
     return @truncate(handle);
-}
-
-fn generationOf(handle: Handle) u32 {
-    return @intCast(handle >> 32);
 }
 
 /// The table of every region, ring and transfer this library made. Its memory
@@ -245,20 +263,36 @@ test "an entry whose generation would wrap is never reused" {
     defer table.deinit();
     var object: u8 = 0;
     const first = try table.register(.region, &object);
-    table.entries.items[0].generation = std.math.maxInt(u32) - 1;
+    table.entries.items[0].generation = Table.max_generation - 1;
     _ = table.take(first, .region); // generation mismatch: nothing happens
-    const nearly = handleOf(std.math.maxInt(u32) - 1, 0);
+    const nearly = table.handleOf(Table.max_generation - 1, 0);
     try testing.expectEqual(@as(?*anyopaque, &object), table.take(nearly, .region));
     const last = try table.register(.region, &object);
-    try testing.expectEqual(handleOf(std.math.maxInt(u32), 0), last);
+    try testing.expectEqual(table.handleOf(Table.max_generation, 0), last);
     try testing.expectEqual(@as(?*anyopaque, &object), table.take(last, .region));
     // Every old generation of entry 0 stays refused: the next one is a new entry.
     const fresh = try table.register(.region, &object);
     try testing.expectEqual(@as(u32, 1), indexOf(fresh));
-    for ([_]Handle{ first, nearly, last, handleOf(0, 0), handleOf(1, 0) }) |old| {
+    for ([_]Handle{ first, nearly, last, table.handleOf(0, 0), table.handleOf(1, 0) }) |old| {
         try testing.expectEqual(@as(?*anyopaque, null), table.pin(old, .region));
     }
     try testing.expectEqual(@as(usize, 1), table.count());
+}
+
+test "a handle of another table is refused, even one with the same index and generation" {
+    var tables: [2]Table = .{ .init(testing.allocator), .init(testing.allocator) };
+    defer for (&tables) |*table| table.deinit();
+    try testing.expect(tables[0].tag() != tables[1].tag());
+    var objects: [2]u8 = .{ 0, 0 };
+    const first = try tables[0].register(.region, &objects[0]);
+    const second = try tables[1].register(.region, &objects[1]);
+    try testing.expectEqual(indexOf(first), indexOf(second));
+    try testing.expect(first != second);
+    try testing.expectEqual(@as(?*anyopaque, null), tables[1].pin(first, .region));
+    try testing.expectEqual(@as(?*anyopaque, null), tables[0].take(second, .region));
+    try testing.expect(!tables[1].retire(first, .region, countDestroy));
+    try testing.expectEqual(@as(?*anyopaque, &objects[1]), tables[1].pin(second, .region));
+    tables[1].unpin(second);
 }
 
 test "threads register, pin and release at once without losing or doubling an entry" {
