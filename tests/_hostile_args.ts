@@ -373,12 +373,22 @@ export function argsFor(param: ParamSignature): { valid: fc.Arbitrary<Arg>; host
           arg("an empty buffer", (scope) => scope.keep(demo.generate("u8", 0))),
           arg("an f64 buffer", (scope) => scope.keep(demo.generate("f64", 4))),
           arg("a pin", (scope) => scope.keep(scope.keep(demo.generate("u8", 8)).pin())),
+          // Taken as its pin: the words zerocopy kept reach Zig, not what the caller wrote.
+          arg("a pin's descriptor with its words rewritten", (scope) => {
+            const descriptor = scope.keep(scope.keep(demo.generate("u8", 8)).pin()).descriptor;
+            descriptor.fill(0xffffn);
+            return descriptor;
+          }),
           arg("a batch's buffer", (scope) => scope.keep(demoBindings.zc_arrow_demo_batch(3, 0))),
         ]),
         hostile: [
           arg("a disposed pin", () => disposed(demo.generate("u8", 8).pin())),
           arg("a look-alike pin", () => ({ descriptor: new BigUint64Array(8) })),
           arg("a BigUint64Array of 3 words", () => new BigUint64Array(3)),
+          arg(
+            "a descriptor made by hand",
+            () => new BigUint64Array([0xdeadbeefn, 1n << 40n, 1n << 40n, 1n, 0n, 0n]),
+          ),
           ...LOOKALIKES,
         ],
       };

@@ -5,7 +5,7 @@
 // is checked before any call. Each case below once crashed the process or
 // answered with an untyped error.
 
-import { assert, assertEquals, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import {
   type Demo,
@@ -293,5 +293,28 @@ describe("arguments that would become pointers or integers", () => {
     const pin = buffer.pin();
     pin[Symbol.dispose]();
     assertCode(() => pin.descriptor, "DISPOSED");
+  });
+});
+
+describe("a descriptor parameter given words the caller wrote", () => {
+  const demo = demos.get("node-api")!;
+  it("reads the pinned memory when the pin's descriptor was overwritten", () => {
+    using buffer = demo.generate("u8", 16);
+    using pin = buffer.pin();
+    pin.descriptor.fill(0xdeadn);
+    assertEquals(demo.bindings.zc_checksum(pin.descriptor), fnv1a(expectedPattern("u8", 16)));
+    assertEquals(demo.bindings.zc_checksum(pin), fnv1a(expectedPattern("u8", 16)));
+  });
+
+  it("cannot redefine a pin's descriptor", () => {
+    using buffer = demo.generate("u8", 16);
+    using pin = buffer.pin();
+    assertThrows(() => Object.defineProperty(pin, "descriptor", { value: new BigUint64Array(6) }), TypeError);
+    assertEquals(demo.bindings.zc_checksum(pin), fnv1a(expectedPattern("u8", 16)));
+  });
+
+  it("refuses a descriptor made by hand: INVALID_ARGUMENT", () => {
+    const forged = new BigUint64Array([0xdeadbeefn, 1n << 40n, 1n << 40n, 1n, 0n, 0n]);
+    assertCode(() => demo.bindings.zc_checksum(forged as never), "INVALID_ARGUMENT");
   });
 });

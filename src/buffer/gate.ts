@@ -137,19 +137,21 @@ export function borrowed(descriptor: Descriptor): Descriptor {
 
 /**
  * The descriptor to pass to a Zig function that reads one (`*const
- * zerocopy.Descriptor`): for a ZeroCopyBuffer, a copy that owns nothing (so
- * the function may read the memory but cannot free it); for a pin, its own;
- * a descriptor made by the caller as it is. A buffer or pin whose memory is no
- * longer its own is refused before the call. Generated bindings call it for
- * every descriptor parameter.
+ * zerocopy.Descriptor`): a fresh copy that owns nothing (so the function may
+ * read the memory but cannot free it), made from the words zerocopy keeps for
+ * a ZeroCopyBuffer or a pin, never from words the caller could have written.
+ * A descriptor a pin handed out is taken as that pin; any other descriptor is
+ * refused, since nothing can tell what memory its words describe. A buffer or
+ * pin whose memory is no longer its own is refused before the call.
+ * Generated bindings call it for every descriptor parameter.
  *
- * @param value A ZeroCopyBuffer, a BufferPin or a descriptor.
+ * @param value A ZeroCopyBuffer, a BufferPin or the descriptor of one.
  * @param call The function called, for the message.
  * @param name The parameter's name, for the message.
  * @returns The descriptor to pass as the `"buffer"` parameter.
  * @throws {ZeroCopyError} `MOVED` for a buffer whose `ArrayBuffer` was moved
  * away, `DISPOSED` or `CONSUMED` for one that is gone or a disposed pin;
- * `INVALID_ARGUMENT` for anything else.
+ * `INVALID_ARGUMENT` for anything else, a descriptor made by hand included.
  *
  * @example Hash a buffer in Zig
  * ```ts
@@ -162,17 +164,21 @@ export function borrowed(descriptor: Descriptor): Descriptor {
  */
 export function passDescriptor(value: unknown, call: string, name: string): Descriptor {
   if (bufferInternals.isBuffer(value)) return borrowed(bufferInternals.descriptorOf(value));
-  if (value instanceof BigUint64Array && value.length === DESCRIPTOR_WORDS) {
-    const pin = pins.get(value as Descriptor);
-    if (pin !== undefined) checkPin(pin);
-    return value as Descriptor;
-  }
-  if (typeof value === "object" && value !== null && pinOf(value) !== undefined) {
-    return (value as BufferPin).descriptor;
+  // A pin, or the descriptor it handed out: by identity, never by what its words say now.
+  const record = typeof value === "object" && value !== null
+    ? pinOf(value) ?? pins.get(value as Descriptor)
+    : undefined;
+  if (record !== undefined) {
+    checkPin(record);
+    return record.words.slice() as Descriptor;
   }
   throw new ZeroCopyError(
     "INVALID_ARGUMENT",
-    `Argument "${name}" of ${call} is ${what(value)}, not a ZeroCopyBuffer, a BufferPin or a descriptor`,
+    `Argument "${name}" of ${call} is ${what(value)}, not a ZeroCopyBuffer or a BufferPin${
+      value instanceof BigUint64Array && value.length === DESCRIPTOR_WORDS
+        ? " (a descriptor made by hand cannot be checked: pass the buffer, or its pin)"
+        : ""
+    }`,
   );
 }
 
@@ -211,7 +217,8 @@ interface PinRecord {
   held: boolean;
   readonly buffer: GatedBuffer;
   readonly type: ElementType;
-  readonly descriptor: Descriptor;
+  /** The borrowed words as made, which no caller can reach or write. */
+  readonly words: Descriptor;
 }
 
 // By the pin's descriptor, so a descriptor read from a pin is recognized when
@@ -256,14 +263,18 @@ export function makePin(
   mapping: Mapping,
   unpinned: () => void,
 ): BufferPin {
-  const own = borrowed(descriptor);
-  const record: PinRecord = { held: true, buffer, type, descriptor: own };
-  const holding = mapping.hold(own);
-  if (holding) holdNet.register(own, { words: own.slice(), mapping }, record);
+  const words = borrowed(descriptor);
+  // What the caller sees: written back from `words` at each reading, so what
+  // a caller wrote into it never reaches Zig through the pin.
+  const own = words.slice() as Descriptor;
+  const record: PinRecord = { held: true, buffer, type, words };
+  const holding = mapping.hold(words);
+  if (holding) holdNet.register(own, { words: words.slice() as Descriptor, mapping }, record);
   pins.set(own, record);
-  const pin: BufferPin = {
+  const pin: BufferPin = Object.freeze({
     get descriptor(): Descriptor {
       checkPin(record);
+      own.set(words);
       return own;
     },
     [Symbol.dispose]: () => {
@@ -271,11 +282,11 @@ export function makePin(
       record.held = false;
       if (holding) {
         holdNet.unregister(record);
-        mapping.unhold(own);
+        mapping.unhold(words);
       }
       unpinned();
     },
-  };
+  });
   pinRecords.set(pin, record);
   return pin;
 }
