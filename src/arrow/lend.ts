@@ -43,7 +43,14 @@ interface Node {
 // offset and its pre-sliced buffers' pointers start `offset` elements early,
 // where the reader will add it back. A struct or list gets offset 0 (its
 // children are sliced already) and, if it has nulls, a bitmap copied to bit 0.
-function describe(field: Field, data: Data, where: string): Node {
+function describe(field: Field, data: Data, where: string, budget: Budget, depth = 0): Node {
+  if (--budget.nodes < 0 || depth > MAX_LENT_DEPTH) {
+    throw new ZeroCopyError(
+      "ARROW_INVALID",
+      `Cannot lend the batch: ${where} is past ${MAX_LENT_NODES} arrays or ${MAX_LENT_DEPTH} levels of nesting ` +
+        "(a child shared or nested in a loop?); lend a batch whose columns are trees",
+    );
+  }
   const type: DataType = data.type;
   const format = formatOfType(type, where);
   const nullCount = data.nullCount;
@@ -67,8 +74,15 @@ function describe(field: Field, data: Data, where: string): Node {
         node.buffers[0] = { view: shiftedBitmap(bitmap, data.offset, data.length), back: 0 };
       }
       const fields = type.children as Field[];
+      if (data.children.length !== fields.length) {
+        throw new ZeroCopyError(
+          "ARROW_INVALID",
+          `Cannot lend the batch: ${where} has ${data.children.length} children but its type names ${fields.length}; ` +
+            "build the data with makeData from its type",
+        );
+      }
       node.children = data.children.map((child, i) =>
-        describe(fields[i], child, `${where}.${fields[i].name}`)
+        describe(fields[i], child, `${where}.${fields[i].name}`, budget, depth + 1)
       );
       break;
     }
@@ -87,6 +101,15 @@ function describe(field: Field, data: Data, where: string): Node {
       });
   }
   return node;
+}
+
+// The limits Zig's reader puts on structs it is lent (zig/zerocopy/arrow/reader.zig
+// `Limits`): a batch past them would be refused there, after a walk as long.
+const MAX_LENT_NODES = 1 << 16;
+const MAX_LENT_DEPTH = 64;
+
+interface Budget {
+  nodes: number;
 }
 
 function shiftedBitmap(bitmap: Uint8Array, offset: number, length: number): Uint8Array {
@@ -197,7 +220,13 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
   batch: RecordBatch,
   caller: string,
 ): LentStructs {
-  const root = describe(new Field("", new Struct(batch.schema.fields), false), batch.data, "the batch");
+  const budget = { nodes: MAX_LENT_NODES };
+  const root = describe(
+    new Field("", new Struct(batch.schema.fields), false),
+    batch.data,
+    "the batch",
+    budget,
+  );
   const nodes = flatten(root);
   const views: ArrayBufferView[] = [];
   for (const n of nodes) {

@@ -86,6 +86,8 @@ fn lentRelease(comptime T: type) fn (*T) callconv(.c) void {
 
 test {
     _ = @import("builder_test.zig");
+    _ = @import("reader_test.zig");
+    _ = @import("batch_test.zig");
 }
 
 const testing = std.testing;

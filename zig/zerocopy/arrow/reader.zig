@@ -75,7 +75,7 @@ pub const Kind = union(enum) {
 /// What a walk over structs someone else built may cost before it is refused.
 pub const Limits = struct {
     /// Arrays visited in all, a child reached twice (a DAG) counted twice.
-    max_nodes: usize = 4096,
+    max_nodes: usize = 1 << 16,
     /// Nesting below the root: a cycle of child pointers reaches it at once.
     max_depth: usize = 64,
     /// Children of one array.
@@ -132,7 +132,7 @@ pub const Column = struct {
             .@"struct" => schema.n_children,
             else => 0,
         };
-        if (schema.n_children != children or array.n_children != children) return error.InvalidLayout;
+        if (children < 0 or schema.n_children != children or array.n_children != children) return error.InvalidLayout;
         if (children > 0 and (schema.children == null or array.children == null)) return error.InvalidLayout;
         const column: Column = .{ .schema = schema, .array = array, .kind = kind, .shift = shift, .memory = memory };
         const first = std.math.add(usize, shift, @intCast(array.offset)) catch return error.InvalidLayout;
