@@ -86,7 +86,6 @@ fn lentRelease(comptime T: type) fn (*T) callconv(.c) void {
 
 test {
     _ = @import("builder_test.zig");
-    _ = @import("reader_test.zig");
     _ = @import("batch_test.zig");
 }
 

@@ -3,9 +3,9 @@
 //! the reader's tests and the importer fuzzer; never part of a library.
 
 const std = @import("std");
-const c = @import("c_data.zig");
-const ArrowArray = c.ArrowArray;
-const ArrowSchema = c.ArrowSchema;
+const arrow = @import("zerocopy").arrow;
+const ArrowArray = arrow.ArrowArray;
+const ArrowSchema = arrow.ArrowSchema;
 
 /// One schema and array, their child lists and their buffer list.
 pub const Node = struct {
@@ -15,7 +15,7 @@ pub const Node = struct {
     array_children: [max_children]*ArrowArray = undefined,
     buffers: [3]?*const anyopaque = .{ null, null, null },
 
-    pub const max_children = 4;
+    pub const max_children = 16;
 
     /// A node of `format` with `length` rows and the buffer count its format needs.
     pub fn init(node: *Node, format: [*:0]const u8, length: i64, n_buffers: i64) void {

@@ -3,7 +3,7 @@
 
 const std = @import("std");
 const testing = std.testing;
-const reader = @import("reader.zig");
+const reader = @import("zerocopy").arrow.reader;
 const Node = @import("hand_built.zig").Node;
 
 /// Fails the test when `run` took more than a second: a walk that is not
