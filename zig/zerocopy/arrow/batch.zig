@@ -193,7 +193,9 @@ pub const Pinned = struct {
         return &pinned.block.array;
     }
 
-    /// The memory the host maps, which every buffer lies in.
+    /// The memory the host maps, which every buffer lies in. The host can
+    /// write any byte of it at any time: read values from it, never sizes or
+    /// places to read next (the structs have those).
     pub fn memory(pinned: Pinned) []align(64) u8 {
         return pinned.block.data;
     }
