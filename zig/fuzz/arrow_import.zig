@@ -11,6 +11,7 @@
 //!
 //!     zig build fuzz -Dfuzz-seconds=10 -Dfuzz-seed=7
 
+const builtin = @import("builtin");
 const std = @import("std");
 const zerocopy = @import("zerocopy");
 const arrow = zerocopy.arrow;
@@ -73,15 +74,20 @@ const Arena = struct {
     fn init(data_len: usize) !Arena {
         const page = std.heap.pageSize();
         const usable = std.mem.alignForward(usize, data_len, page);
-        const mapping = try std.posix.mmap(null, usable + page, .{ .READ = true, .WRITE = true }, .{ .TYPE = .PRIVATE, .ANONYMOUS = true }, -1, 0);
-        if (std.c.mprotect(@ptrCast(@alignCast(mapping.ptr + usable)), page, .{}) != 0) return error.ProtectFailed;
+        // Windows has no mprotect: there the memory's end is not guarded.
+        const guarded = builtin.os.tag != .windows;
+        const mapping = if (guarded)
+            try std.posix.mmap(null, usable + page, .{ .READ = true, .WRITE = true }, .{ .TYPE = .PRIVATE, .ANONYMOUS = true }, -1, 0)
+        else
+            try std.heap.page_allocator.alignedAlloc(u8, .fromByteUnits(std.heap.page_size_min), usable + page);
+        if (guarded and std.c.mprotect(@ptrCast(@alignCast(mapping.ptr + usable)), page, .{}) != 0) return error.ProtectFailed;
         // 64-aligned like the batch's own memory, and as close to the guard page as that allows.
         const start = usable - std.mem.alignForward(usize, data_len, 64);
         return .{ .memory = mapping[start..usable], .mapping = mapping };
     }
 
     fn deinit(arena: *Arena) void {
-        std.posix.munmap(arena.mapping);
+        if (builtin.os.tag != .windows) std.posix.munmap(arena.mapping) else std.heap.page_allocator.free(arena.mapping);
     }
 
     fn reset(arena: *Arena, t: *const Template) void {
