@@ -41,6 +41,7 @@ pub fn build(b: *std.Build) void {
     b.installArtifact(library);
 
     addTests(b, target, optimize, zerocopy, options);
+    addFuzz(b, target, optimize, zerocopy, options);
     // The fixtures only a few tests load need not be optimized: CI builds them Debug
     // (-Dtest-libs-optimize=Debug), which Zig compiles several times faster than ReleaseSafe.
     // The checked library keeps the build's mode: the GC suites run thousands of handovers
@@ -519,6 +520,8 @@ fn addTests(
         b.path("zig/fixtures/bindings_fixture.zig"),
         b.path("bench/zig/bench_lib.zig"),
         b.path("zig/tools/source_info.zig"),
+        b.path("zig/fuzz/reader_refusals_test.zig"),
+        b.path("zig/fuzz/arrow_import.zig"),
     };
     for (roots) |root| {
         const tests = b.addTest(.{ .root_module = rootModule(b, root, target, optimize, zerocopy, options) });
@@ -527,6 +530,26 @@ fn addTests(
         run_tests.has_side_effects = true;
         test_step.dependOn(&run_tests.step);
     }
+}
+
+/// `zig build fuzz`: the importer's fuzzer for a fixed time (CI runs it in the checks).
+fn addFuzz(
+    b: *std.Build,
+    target: std.Build.ResolvedTarget,
+    optimize: std.builtin.OptimizeMode,
+    zerocopy: *std.Build.Module,
+    options: *std.Build.Module,
+) void {
+    const seconds = b.option(u32, "fuzz-seconds", "How long `zig build fuzz` runs (default 10)") orelse 10;
+    const seed = b.option(u64, "fuzz-seed", "The seed of `zig build fuzz` (default 1)") orelse 1;
+    const fuzzer = b.addExecutable(.{
+        .name = "arrow_import_fuzz",
+        .root_module = rootModule(b, b.path("zig/fuzz/arrow_import.zig"), target, optimize, zerocopy, options),
+    });
+    const run = b.addRunArtifact(fuzzer);
+    run.has_side_effects = true;
+    run.addArgs(&.{ b.fmt("{d}", .{seconds}), b.fmt("{d}", .{seed}) });
+    b.step("fuzz", "Fuzz the reader of lent Arrow C Data structs for -Dfuzz-seconds").dependOn(&run.step);
 }
 
 fn addFixtures(

@@ -161,8 +161,10 @@ describe("Arrow batches from Zig", () => {
   it("refuses a pointer outside the memory with ARROW_INVALID, and frees the batch", () => {
     const before = lib.stats();
     const memory = lib.adopt("u8", (out) => lib.symbols.zc_arrow_demo_batch(5n, 0, out));
-    const at = abiLayout.structs.ArrowBlock.fields.array + abiLayout.structs.ArrowArray.fields.children;
-    new DataView(memory.bytes.buffer).setBigUint64(at, 0x10n, true);
+    const view = new DataView(memory.bytes.buffer);
+    const firstColumn = Number(view.getBigUint64(abiLayout.structs.BatchHeader.fields.nodes_at, true)) +
+      abiLayout.structs.BatchNode.size;
+    view.setBigUint64(firstColumn + abiLayout.structs.BatchNode.fields.buffer_at + 8, 1n << 50n, true);
     const error = assertThrows(() => importBatch(memory), ZeroCopyError);
     assertEquals(error.code, "ARROW_INVALID");
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);

@@ -262,18 +262,19 @@ fn returnLent(_: *zerocopy.Descriptor) callconv(.c) void {
 /// Writes the prepared batch's columns as an IPC stream and hands it over.
 pub fn handOverIpc(out: *zerocopy.Out(u8)) zerocopy.Status {
     out.clear();
-    const block = arrow.blockOf(&prepared) orelse return .invalid_argument;
-    const count: usize = @intCast(block.array.n_children);
+    const block = arrow.pin(&prepared) orelse return .invalid_argument;
+    defer block.unpin();
+    const count: usize = @intCast(block.array().n_children);
     if (count > 16) return .invalid_argument;
     var columns: [16]IpcColumn = undefined;
-    const rows: usize = @intCast(block.array.length);
+    const rows: usize = @intCast(block.array().length);
     for (columns[0..count], 0..) |*column, k| {
-        const float64 = std.mem.eql(u8, block.schema.child(k).formatString(), "g");
+        const float64 = std.mem.eql(u8, block.schema().child(k).formatString(), "g");
         const width: usize = if (float64) 8 else 4;
         column.* = .{
-            .name = block.schema.child(k).nameString(),
+            .name = block.schema().child(k).nameString(),
             .float64 = float64,
-            .values = (block.array.child(k).buffer(1) orelse return .invalid_argument)[0 .. rows * width],
+            .values = (block.array().child(k).buffer(1) orelse return .invalid_argument)[0 .. rows * width],
         };
     }
     const stream = writeStream(zerocopy.default_allocator.*, rows, columns[0..count]) catch return .out_of_memory;

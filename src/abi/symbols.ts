@@ -3,7 +3,7 @@
 
 /** The ABI manifest of zig/zerocopy/abi.zig: version, struct layouts, element type tags and sizes, statuses. */
 export const abiLayout = {
-  "abi_version": 2,
+  "abi_version": 3,
   "structs": {
     "Descriptor": {
       "size": 48,
@@ -91,16 +91,31 @@ export const abiLayout = {
         "private_data": 72,
       },
     },
-    "ArrowBlock": {
-      "size": 184,
+    "BatchHeader": {
+      "size": 16,
       "align": 8,
       "fields": {
-        "schema": 0,
-        "array": 72,
-        "magic": 152,
-        "refs": 160,
-        "bytes": 168,
-        "allocator": 176,
+        "node_count": 0,
+        "nodes_at": 8,
+      },
+    },
+    "BatchNode": {
+      "size": 112,
+      "align": 8,
+      "fields": {
+        "length": 0,
+        "offset": 8,
+        "null_count": 16,
+        "buffer_at": 24,
+        "buffer_len": 48,
+        "format_at": 72,
+        "name_at": 80,
+        "format_len": 88,
+        "name_len": 92,
+        "n_children": 96,
+        "n_buffers": 100,
+        "flags": 104,
+        "reserved": 108,
       },
     },
   },

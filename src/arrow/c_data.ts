@@ -1,6 +1,7 @@
 /**
- * The C Data Interface structs as TypeScript reads and writes them: offsets
- * and sizes from the generated `abiLayout` (zig/zerocopy/arrow/c_data.zig),
+ * The C Data Interface structs as TypeScript writes them, and the directory
+ * of a handed-over batch as it reads it: offsets and sizes from the generated
+ * `abiLayout` (zig/zerocopy/arrow/c_data.zig, zig/zerocopy/arrow/directory.zig),
  * and the format strings this module supports, both ways.
  *
  * @module
@@ -38,8 +39,14 @@ export const ArrayOffset: typeof abiLayout.structs.ArrowArray.fields = abiLayout
 export const SCHEMA_BYTES: number = abiLayout.structs.ArrowSchema.size;
 /** Bytes of an `ArrowArray`. */
 export const ARRAY_BYTES: number = abiLayout.structs.ArrowArray.size;
-/** Where a handed-over batch's root schema and array are. */
-export const BlockOffset: typeof abiLayout.structs.ArrowBlock.fields = abiLayout.structs.ArrowBlock.fields;
+/** Byte offsets of the fields of the directory's header at the start of a handed-over batch. */
+export const HeaderOffset: typeof abiLayout.structs.BatchHeader.fields = abiLayout.structs.BatchHeader.fields;
+/** Bytes of the directory's header. */
+export const HEADER_BYTES: number = abiLayout.structs.BatchHeader.size;
+/** Byte offsets of the fields of one directory node. */
+export const NodeOffset: typeof abiLayout.structs.BatchNode.fields = abiLayout.structs.BatchNode.fields;
+/** Bytes of one directory node. */
+export const NODE_BYTES: number = abiLayout.structs.BatchNode.size;
 /** `ARROW_FLAG_NULLABLE`. */
 export const FLAG_NULLABLE = 2n;
 

@@ -1,25 +1,25 @@
 /**
  * Reading a batch Zig handed over (`zerocopy.arrow.handOverBatch`) as
- * apache-arrow objects in place: the C Data structs live inside the handed-over
- * memory, so every pointer in them is checked to land inside it and turned
- * into an offset, and every Arrow buffer becomes a view of the one
- * `ArrayBuffer`. Nothing is copied and no pointer is dereferenced by Deno.
+ * apache-arrow objects in place. The memory starts with a directory Zig wrote
+ * (zig/zerocopy/arrow/directory.zig): per array, its lengths, flags, format,
+ * name and buffers as byte offsets and lengths into the same memory, never
+ * addresses. Every offset and length is checked against the memory before a
+ * view is made of it, so a directory someone overwrote can make the import
+ * fail, never read outside the memory. Nothing is copied.
  *
  * @module
  */
 
 import { type Data, Field, makeData, RecordBatch, Schema, Struct, Table, Type } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
-import { bufferInternals, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
-import { DescriptorOffset } from "../abi/layout.ts";
+import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import {
-  ARRAY_BYTES,
-  ArrayOffset,
-  BlockOffset,
   bufferCount,
   FLAG_NULLABLE,
-  SCHEMA_BYTES,
-  SchemaOffset,
+  HEADER_BYTES,
+  HeaderOffset,
+  NODE_BYTES,
+  NodeOffset,
   typeOfFormat,
 } from "./c_data.ts";
 
@@ -27,20 +27,33 @@ const utf8 = new TextDecoder();
 const NULLABLE = Number(FLAG_NULLABLE);
 const NO_NULLS = new Uint8Array(0);
 
-// Deeper nesting than this is refused rather than recursed into: a cycle of
-// child pointers in bad memory would otherwise never end.
+// Deeper nesting than this is refused: the directory's preorder already makes
+// each node count once, so this only bounds the recursion.
 const MAX_DEPTH = 64;
 
-/** Reads one handed-over batch's structs, checking each pointer against the memory. */
-class BlockReader {
+/** Reads one handed-over batch's directory, checking each offset against the memory. */
+class DirectoryReader {
   readonly #view: DataView;
   readonly #bytes: Uint8Array<ArrayBuffer>;
-  readonly #base: number;
+  readonly #count: number;
+  readonly #nodesAt: number;
+  /** The next node in preorder: each node is read once, so the walk ends. */
+  #next = 0;
 
-  constructor(bytes: Uint8Array<ArrayBuffer>, base: number) {
+  constructor(bytes: Uint8Array<ArrayBuffer>) {
     this.#bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.#base = base;
+    if (bytes.byteLength < HEADER_BYTES) {
+      throw invalid(`${bytes.byteLength} bytes cannot hold a batch's directory`);
+    }
+    this.#count = this.word(HeaderOffset.node_count);
+    this.#nodesAt = this.word(HeaderOffset.nodes_at);
+    if (
+      this.#count < 1 || this.#nodesAt % 8 !== 0 || this.#nodesAt < HEADER_BYTES ||
+      this.#nodesAt + this.#count * NODE_BYTES > bytes.byteLength
+    ) {
+      throw invalid(`its directory of ${this.#count} nodes at byte ${this.#nodesAt} does not fit the memory`);
+    }
   }
 
   word(at: number): number {
@@ -53,125 +66,106 @@ class BlockReader {
     return high * 0x1_0000_0000 + low;
   }
 
-  /** The offset in the memory of a pointer to `bytes` bytes, or null for a null pointer. */
-  offsetOf(at: number, bytes: number, what: string, where: string, alignment = 1): number | null {
-    const low = this.#view.getUint32(at, true);
-    const high = this.#view.getUint32(at + 4, true);
-    if (low === 0 && high === 0) return null;
-    const offset = high * 0x1_0000_0000 + low - this.#base;
-    if (high >= 0x200000 || offset < 0 || offset + bytes > this.#bytes.byteLength) {
+  /** Rows of the root struct: the batch's. */
+  get rootRows(): number {
+    return this.word(this.#nodesAt + NodeOffset.length);
+  }
+
+  /** Whether every node was read: a directory with nodes no parent counts is not Zig's. */
+  get complete(): boolean {
+    return this.#next === this.#count;
+  }
+
+  string(at: number, length: number, what: string, where: string): string {
+    const offset = this.word(at);
+    if (offset + length >= this.#bytes.byteLength) {
+      throw invalid(`${describe(what, where)} lies outside the memory handed over`);
+    }
+    // Names and formats are short and mostly ASCII: read them without a decoder.
+    if (length <= 64) {
+      let text = "";
+      for (let i = offset; i < offset + length; i++) {
+        const byte = this.#bytes[i];
+        if (byte >= 0x80) return utf8.decode(this.#bytes.subarray(offset, offset + length));
+        text += String.fromCharCode(byte);
+      }
+      return text;
+    }
+    return utf8.decode(this.#bytes.subarray(offset, offset + length));
+  }
+
+  /** The byte offset of `bytes` bytes of buffer `i` of the node at `node`, checked. */
+  #region(node: number, i: number, bytes: number, what: string, where: string, alignment: number): number {
+    const offset = this.word(node + NodeOffset.buffer_at + 8 * i);
+    const length = this.word(node + NodeOffset.buffer_len + 8 * i);
+    if (length < bytes) {
+      throw invalid(`${describe(what, where)} has ${length} bytes but must hold ${bytes}`);
+    }
+    if (offset + bytes > this.#bytes.byteLength) {
       throw invalid(`${describe(what, where)} points outside the memory handed over`);
     }
-    if ((this.#base + offset) % alignment !== 0) {
+    if ((this.#bytes.byteOffset + offset) % alignment !== 0) {
       throw invalid(`${describe(what, where)} is not aligned to ${alignment} bytes`);
     }
     return offset;
   }
 
-  string(at: number, what: string, where: string): string {
-    const offset = this.offsetOf(at, 1, what, where);
-    if (offset === null) return "";
-    const end = this.#bytes.indexOf(0, offset);
-    if (end < 0) {
-      throw invalid(`${describe(what, where)} is not null-terminated inside the memory handed over`);
-    }
-    // Names and formats are short and mostly ASCII: read them without a decoder.
-    if (end - offset <= 64) {
-      let text = "";
-      for (let i = offset; i < end; i++) {
-        const byte = this.#bytes[i];
-        if (byte >= 0x80) return utf8.decode(this.#bytes.subarray(offset, end));
-        text += String.fromCharCode(byte);
-      }
-      return text;
-    }
-    return utf8.decode(this.#bytes.subarray(offset, end));
-  }
-
-  /** A view of `count` elements of `Type` at the pointer at `at`. */
+  /** A view of `count` elements of `Type` in buffer `i`. */
   buffer<A extends Uint8ArrayConstructor | Int32ArrayConstructor>(
     ArrayType: A,
-    at: number,
+    node: number,
+    i: number,
     count: number,
     what: string,
     where: string,
   ): InstanceType<A> {
     const bytes = count * ArrayType.BYTES_PER_ELEMENT;
-    const offset = this.offsetOf(at, bytes, what, where, ArrayType.BYTES_PER_ELEMENT);
-    if (offset === null) {
-      if (bytes > 0) throw invalid(`${describe(what, where)} is null but must hold ${bytes} bytes`);
-      return new ArrayType(0) as InstanceType<A>;
-    }
+    const offset = this.#region(node, i, bytes, what, where, ArrayType.BYTES_PER_ELEMENT);
     return new ArrayType(this.#bytes.buffer, this.#bytes.byteOffset + offset, count) as InstanceType<A>;
   }
 
   bytesAt(
-    at: number,
+    node: number,
+    i: number,
     count: number,
     what: string,
     where: string,
     alignment: number,
   ): Uint8Array<ArrayBuffer> {
-    const offset = this.offsetOf(at, count, what, where, alignment);
-    if (offset === null) {
-      if (count > 0) throw invalid(`${describe(what, where)} is null but must hold ${count} bytes`);
-      return new Uint8Array(0);
-    }
+    const offset = this.#region(node, i, count, what, where, alignment);
     return this.#bytes.subarray(offset, offset + count);
   }
 
   /** A field and its data; `shift` is where the parent's row 0 is among this array's rows. */
-  node(schemaAt: number, arrayAt: number, shift: number, rows: number, path: string, depth: number): {
-    field: Field;
-    data: Data;
-  } {
+  node(shift: number, rows: number, path: string, depth: number): { field: Field; data: Data } {
     if (depth > MAX_DEPTH) throw invalid(`${path} is nested more than ${MAX_DEPTH} deep`);
-    const name = this.string(schemaAt + SchemaOffset.name, "the name of $", path);
+    if (this.#next >= this.#count) throw invalid(`${path} is not in its directory of ${this.#count} nodes`);
+    const at = this.#nodesAt + NODE_BYTES * this.#next++;
+    const view = this.#view;
+    const nameLength = view.getUint32(at + NodeOffset.name_len, true);
+    const name = this.string(at + NodeOffset.name_at, nameLength, "the name of $", path);
     const where = name === "" ? path : `column "${name}"`;
-    const format = this.string(schemaAt + SchemaOffset.format, "the format of $", where);
-    const flags = this.#view.getUint32(schemaAt + SchemaOffset.flags, true);
-    const nChildren = this.word(schemaAt + SchemaOffset.n_children);
-    if (this.word(arrayAt + ArrayOffset.n_children) !== nChildren || nChildren < 0 || nChildren > 1 << 16) {
-      throw invalid(`${where}: its schema and array disagree on the number of children`);
+    const formatLength = view.getUint32(at + NodeOffset.format_len, true);
+    const format = this.string(at + NodeOffset.format_at, formatLength, "the format of $", where);
+    const flags = view.getUint32(at + NodeOffset.flags, true);
+    const nChildren = view.getUint32(at + NodeOffset.n_children, true);
+    if (nChildren > this.#count - this.#next) {
+      throw invalid(`${where} has ${nChildren} children, more than its directory holds`);
     }
-    if (
-      this.#view.getUint32(arrayAt + ArrayOffset.dictionary, true) !== 0 ||
-      this.#view.getUint32(arrayAt + ArrayOffset.dictionary + 4, true) !== 0
-    ) {
-      throw new ZeroCopyError("ARROW_UNSUPPORTED", `${where} is dictionary-encoded, which is not supported`);
-    }
-    const length = this.word(arrayAt + ArrayOffset.length);
-    const offset = this.word(arrayAt + ArrayOffset.offset);
-    const nullCount = this.word(arrayAt + ArrayOffset.null_count);
+    const length = this.word(at + NodeOffset.length);
+    const offset = this.word(at + NodeOffset.offset);
+    const nullCount = this.word(at + NodeOffset.null_count);
     if (length < 0 || offset < 0 || nullCount < -1 || nullCount > length || shift + rows > length) {
       throw invalid(
         `${where} has length ${length}, offset ${offset}, null count ${nullCount} for ${rows} rows`,
       );
     }
     const start = shift + offset;
-    const schemaChildren = this.offsetOf(
-      schemaAt + SchemaOffset.children,
-      nChildren * 8,
-      "$'s children",
-      where,
-      8,
-    );
-    const arrayChildren = this.offsetOf(
-      arrayAt + ArrayOffset.children,
-      nChildren * 8,
-      "$'s children",
-      where,
-      8,
-    );
     const kids = (childShift: number, childRows: number) => {
       const fields: Field[] = [];
       const datas: Data[] = [];
       for (let i = 0; i < nChildren; i++) {
-        const childPath = `child ${i} of ${where}`;
-        const s = this.offsetOf(schemaChildren! + 8 * i, SCHEMA_BYTES, "$", childPath, 8);
-        const a = this.offsetOf(arrayChildren! + 8 * i, ARRAY_BYTES, "$", childPath, 8);
-        if (s === null || a === null) throw invalid(`${childPath} is null`);
-        const child = this.node(s, a, childShift, childRows, childPath, depth + 1);
+        const child = this.node(childShift, childRows, `child ${i} of ${where}`, depth + 1);
         fields.push(child.field);
         datas.push(child.data);
       }
@@ -188,19 +182,15 @@ class BlockReader {
     if (children.fields.length !== nChildren) {
       throw invalid(`${where} (format "${format}") has ${nChildren} children`);
     }
-    const nBuffers = this.word(arrayAt + ArrayOffset.n_buffers);
+    const nBuffers = view.getUint32(at + NodeOffset.n_buffers, true);
     if (nBuffers !== bufferCount(type)) {
       throw invalid(`${where} (format "${format}") has ${nBuffers} buffers, not ${bufferCount(type)}`);
     }
-    const buffers = this.offsetOf(arrayAt + ArrayOffset.buffers, nBuffers * 8, "$'s buffers", where, 8);
-    if (buffers === null) throw invalid(`${where} has no buffer list`);
     const end = start + rows;
     const bitmapBytes = Math.ceil(end / 8);
-    const nullBitmap = nullCount === 0
+    const nullBitmap = nullCount === 0 || this.word(at + NodeOffset.buffer_len) === 0
       ? undefined
-      : this.offsetOf(buffers, bitmapBytes, "the validity bitmap of $", where) === null
-      ? undefined
-      : this.bytesAt(buffers, bitmapBytes, "the validity bitmap of $", where, 1);
+      : this.bytesAt(at, 0, bitmapBytes, "the validity bitmap of $", where, 1);
     // A shared empty bitmap spares apache-arrow allocating one per column with no nulls.
     const common = {
       type,
@@ -219,22 +209,16 @@ class BlockReader {
         break;
       case Type.Bool:
         data = makeData(
-          {
-            ...common,
-            type,
-            data: this.bytesAt(buffers + 8, bitmapBytes, "the values of $", where, 1),
-          } as never,
+          { ...common, type, data: this.bytesAt(at, 1, bitmapBytes, "the values of $", where, 1) } as never,
         );
         break;
       case Type.Utf8: {
-        const offsets = this.buffer(Int32Array, buffers + 8, end + 1, "the offsets of $", where).subarray(
-          start,
-        );
+        const offsets = this.buffer(Int32Array, at, 1, end + 1, "the offsets of $", where).subarray(start);
         const last = offsets.length === 0 ? 0 : offsets[offsets.length - 1];
         if (last < 0 || (offsets.length > 0 && offsets[0] > last)) {
           throw invalid(`${where} has decreasing offsets`);
         }
-        const values = this.bytesAt(buffers + 16, last, "the characters of $", where, 1);
+        const values = this.bytesAt(at, 2, last, "the characters of $", where, 1);
         data = makeData({ ...common, type, valueOffsets: offsets, data: values } as never);
         break;
       }
@@ -242,7 +226,7 @@ class BlockReader {
         // Numbers and timestamps: apache-arrow indexes values from the view's start.
         const ArrayType = (type as unknown as { ArrayType: { BYTES_PER_ELEMENT: number } }).ArrayType;
         const width = ArrayType.BYTES_PER_ELEMENT;
-        const all = this.bytesAt(buffers + 8, end * width, "the values of $", where, width);
+        const all = this.bytesAt(at, 1, end * width, "the values of $", where, width);
         const values = new (ArrayType as unknown as Uint8ArrayConstructor)(
           all.buffer,
           all.byteOffset + start * width,
@@ -267,17 +251,9 @@ function invalid(what: string): ZeroCopyError {
 
 /** The apache-arrow record batch over a handed-over batch's memory. */
 export function readBatch(buffer: ZeroCopyBuffer<"u8">): RecordBatch {
-  const descriptor = bufferInternals.descriptorOf(buffer);
-  const base = Number(
-    new DataView(descriptor.buffer, descriptor.byteOffset).getBigUint64(DescriptorOffset.ptr, true),
-  );
-  const bytes = buffer.bytes;
-  if (bytes.byteLength < BlockOffset.array + ARRAY_BYTES) {
-    throw invalid(`${bytes.byteLength} bytes cannot hold a batch's root structs`);
-  }
-  const reader = new BlockReader(bytes, base);
-  const rows = reader.word(BlockOffset.array + ArrayOffset.length);
-  const root = reader.node(BlockOffset.schema, BlockOffset.array, 0, rows, "the batch", 0);
+  const reader = new DirectoryReader(buffer.bytes);
+  const root = reader.node(0, reader.rootRows, "the batch", 0);
+  if (!reader.complete) throw invalid("its directory holds nodes outside the tree of its root");
   if (!(root.data.type instanceof Struct)) {
     throw invalid(`its root has format "${root.data.type}", not a struct ("+s")`);
   }

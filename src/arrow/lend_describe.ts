@@ -16,6 +16,16 @@ import { ZeroCopyError } from "../errors.ts";
 import { FLAG_NULLABLE, formatOfType } from "./c_data.ts";
 import { bytesOf, memoryOf } from "../buffer/_memory_of.ts";
 
+// The same budget as Zig's reader (reader.Limits): a batch whose children are
+// shared many ways, or nested in a loop, ends in a refusal, not a walk of every path.
+const MAX_LENT_NODES = 1 << 16;
+const MAX_LENT_DEPTH = 64;
+
+/** Arrays left to describe in one batch. */
+export interface Budget {
+  nodes: number;
+}
+
 /** One struct pair to write: a column, a struct's field, or the batch itself. */
 export interface Node {
   where: string;
@@ -100,7 +110,20 @@ const bitmapBytes = (bits: number) => Math.ceil(bits / 8);
  * @throws {ZeroCopyError} `ARROW_INVALID` naming the column and what does not
  * fit; `ARROW_UNSUPPORTED` for a type with no supported format.
  */
-export function describe(field: Field, data: Data, where: string): Node {
+export function describe(
+  field: Field,
+  data: Data,
+  where: string,
+  budget: Budget = { nodes: MAX_LENT_NODES },
+  depth = 0,
+): Node {
+  if (--budget.nodes < 0 || depth > MAX_LENT_DEPTH) {
+    throw new ZeroCopyError(
+      "ARROW_INVALID",
+      `Cannot lend the batch: ${where} is past ${MAX_LENT_NODES} arrays or ${MAX_LENT_DEPTH} levels of nesting ` +
+        "(a child shared or nested in a loop?); lend a batch whose columns are trees",
+    );
+  }
   const type: DataType = data.type;
   const format = formatOfType(type, where);
   const length = count(data.length, where, "length");
@@ -140,7 +163,7 @@ export function describe(field: Field, data: Data, where: string): Node {
         if (child.type.typeId !== fields[i].type.typeId) {
           throw invalid(childWhere, `its data is ${child.type}, where its field says ${fields[i].type}`);
         }
-        const described = describe(fields[i], child, childWhere);
+        const described = describe(fields[i], child, childWhere, budget, depth + 1);
         if (described.length < rows) {
           throw invalid(childWhere, `it has ${described.length} rows where its parent needs ${rows}`);
         }

@@ -125,9 +125,10 @@ pub const exports = struct {
     /// Multiplies the "f64" column of a batch this library handed over, in
     /// place: what Deno's table over the same memory must then show.
     pub fn zc_arrow_demo_scale_f64(batch: ?*const zerocopy.Descriptor, factor: f64) callconv(.c) Status {
-        const descriptor = batch orelse return .invalid_argument;
-        const block = arrow.blockOf(descriptor) orelse return .invalid_argument;
-        const root = arrow.ColumnReader.init(&block.schema, &block.array, 0) catch return .invalid_argument;
+        const pinned = arrow.pin(batch orelse return .invalid_argument) orelse return .invalid_argument;
+        defer pinned.unpin();
+        const root = arrow.ColumnReader.initWithin(pinned.schema(), pinned.array(), 0, .{ .memory = pinned.memory() }) catch
+            return .invalid_argument;
         for (0..root.childCount()) |i| {
             const column = root.child(i) catch return .invalid_argument;
             if (!std.mem.eql(u8, column.schema.nameString(), "f64")) continue;
@@ -159,7 +160,7 @@ pub const c_data_exports = struct {
 };
 
 /// `zc_arrow_demo_table` option: the batch fails the import (its first
-/// column's format is made Float16's "e", which the importer refuses).
+/// column's format in the directory is made Float16's "e", which the importer refuses).
 pub const unsupported_format: u32 = 4;
 
 /// Demo exports whose generated wrappers (tests/fixtures/arrow_demo.ts) return
@@ -175,8 +176,11 @@ pub const batch_exports = struct {
         target.clear();
         const status = exports.zc_arrow_demo_batch(rows, options & (with_nulls | sliced), @ptrCast(target));
         if (status != .ok or options & unsupported_format == 0) return status;
-        const block = arrow.blockOf(&target.descriptor) orelse return .invalid_argument;
-        @constCast(block.schema.child(0).format.?)[0] = 'e';
+        const pinned = arrow.pin(&target.descriptor) orelse return .invalid_argument;
+        defer pinned.unpin();
+        // Only the host's copy of the format: what the importer reads.
+        const memory = pinned.memory();
+        memory[arrow.directory.node(memory, 1).format_at] = 'e';
         return .ok;
     }
 

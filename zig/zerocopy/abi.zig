@@ -17,7 +17,7 @@ comptime {
 }
 
 /// Bumped whenever a layout, a status, an element tag or an export signature changes.
-pub const abi_version: u32 = 2;
+pub const abi_version: u32 = 3;
 
 /// Result of every fallible export. `ok` is zero so C callers can test `if (status)`.
 pub const Status = enum(c_int) {
@@ -188,7 +188,8 @@ comptime {
     assertLayout(Job, 24, 8);
     assertLayout(arrow.ArrowSchema, 72, 8);
     assertLayout(arrow.ArrowArray, 80, 8);
-    assertLayout(arrow.ArrowBlock, 184, 8);
+    assertLayout(arrow.BatchHeader, 16, 8);
+    assertLayout(arrow.BatchNode, 112, 8);
     std.debug.assert(@sizeOf(Status) == @sizeOf(c_int));
     std.debug.assert(@sizeOf(ElementType) == 4);
 }
@@ -210,7 +211,7 @@ fn assertLayout(comptime T: type, comptime size: usize, comptime alignment: usiz
 pub const layout_json: [:0]const u8 = blk: {
     @setEvalBranchQuota(20_000);
     var json: []const u8 = std.fmt.comptimePrint("{{\"abi_version\":{d},\"structs\":{{", .{abi_version});
-    for (.{ Descriptor, Stats, SliceOut, BatchOut, Job, arrow.ArrowSchema, arrow.ArrowArray, arrow.ArrowBlock }, 0..) |T, i| {
+    for (.{ Descriptor, Stats, SliceOut, BatchOut, Job, arrow.ArrowSchema, arrow.ArrowArray, arrow.BatchHeader, arrow.BatchNode }, 0..) |T, i| {
         json = json ++ (if (i == 0) "" else ",") ++ structJson(T);
     }
     json = json ++ "},\"element_types\":" ++ enumJson(ElementType);
@@ -258,7 +259,7 @@ fn shortName(comptime T: type) []const u8 {
 
 test "layout_json describes Descriptor with its real offsets" {
     try std.testing.expect(std.mem.indexOf(u8, layout_json, "\"Descriptor\":{\"size\":48,\"align\":8,\"fields\":{\"ptr\":0,\"len\":8,\"cap\":16,\"release\":24,\"private\":32,\"element_type\":40,\"flags\":44}}") != null);
-    try std.testing.expect(std.mem.startsWith(u8, layout_json, "{\"abi_version\":2,"));
+    try std.testing.expect(std.mem.startsWith(u8, layout_json, "{\"abi_version\":3,"));
 }
 
 test "ElementType.size covers every known tag and rejects unknown ones" {

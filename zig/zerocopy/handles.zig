@@ -1,6 +1,6 @@
 //! Handles: how Zig recognizes the owners JavaScript names back to it (a
-//! region, a ring, a buffer in transit to another worker) without reading
-//! memory that may already be freed.
+//! region, a ring, an Arrow batch, a buffer in transit to another worker)
+//! without reading memory that may already be freed or that the host can write.
 //!
 //! A handle is `(tag << 16 | generation) << 32 | index` into a table Zig
 //! owns. The table never frees its entries, only the objects they point to,
@@ -25,7 +25,7 @@ const Allocator = std.mem.Allocator;
 pub const Handle = u64;
 
 /// What an entry holds: a handle of one kind never finds an object of another.
-pub const Kind = enum(u8) { free = 0, region = 1, ring = 2, transfer = 3 };
+pub const Kind = enum(u8) { free = 0, region = 1, ring = 2, transfer = 3, batch = 4 };
 
 /// Frees the object of a retired entry, once no thread has it pinned.
 pub const DestroyFn = *const fn (object: *anyopaque) void;
@@ -189,7 +189,7 @@ fn indexOf(handle: Handle) u32 {
     return @truncate(handle);
 }
 
-/// The table of every region, ring and transfer this library made. Its memory
+/// The table of every region, ring, batch and transfer this library made. Its memory
 /// comes from libc, not from the checked allocator, which tests watch for leaks.
 pub var global: Table = .{ .allocator = std.heap.c_allocator };
 

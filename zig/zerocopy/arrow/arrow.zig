@@ -4,7 +4,8 @@
 //!   batch.zig    `handOverBatch`: a record batch from the author's slices, in one
 //!                allocation handed over as one descriptor (Deno views it in place)
 //!   builder.zig  `BatchBuilder`: the same allocation, filled in place by the author
-//!   layout.zig   the layout both share
+//!   layout.zig   the layout both share: C Data structs in Zig's memory, buffers in the host's
+//!   directory.zig the offsets the host reads a handed-over batch by
 //!   record_batch_out.zig `RecordBatchOut`: the out-parameter generated bindings return as an `ArrowBatch`
 //!   reader.zig   reading a batch another producer lends (pyarrow, Deno's apache-arrow)
 //!
@@ -22,6 +23,7 @@ pub const batch = @import("batch.zig");
 pub const reader = @import("reader.zig");
 pub const record_batch_out = @import("record_batch_out.zig");
 pub const builder = @import("builder.zig");
+pub const directory = @import("directory.zig");
 
 pub const ArrowSchema = c_data.ArrowSchema;
 pub const ArrowArray = c_data.ArrowArray;
@@ -34,7 +36,10 @@ pub const handOverBatch = batch.handOverBatch;
 pub const BatchBuilder = builder.BatchBuilder;
 pub const moveOut = batch.moveOut;
 pub const isBatch = batch.isBatch;
-pub const blockOf = batch.blockOf;
+pub const pin = batch.pin;
+pub const Pinned = batch.Pinned;
+pub const BatchHeader = directory.BatchHeader;
+pub const BatchNode = directory.BatchNode;
 pub const checksum = reader.checksum;
 pub const Kind = reader.Kind;
 pub const ColumnReader = reader.Column;
@@ -81,6 +86,7 @@ fn lentRelease(comptime T: type) fn (*T) callconv(.c) void {
 
 test {
     _ = @import("builder_test.zig");
+    _ = @import("batch_test.zig");
 }
 
 const testing = std.testing;
@@ -105,12 +111,13 @@ test "a batch handed over is one descriptor over the whole allocation, released 
     try sampleBatch(&testing.allocator, &descriptor);
     try testing.expect(isBatch(&descriptor));
     try testing.expectEqual(before.live_buffers + 1, stats().live_buffers);
-    const block: *ArrowBlock = @ptrCast(@alignCast(descriptor.ptr.?));
-    try testing.expectEqualStrings("+s", block.schema.formatString());
-    try testing.expectEqual(@as(i64, 6), block.array.n_children);
-    try testing.expectEqualStrings("tsu:UTC", block.schema.child(3).formatString());
-    try testing.expectEqualStrings("+w:2", block.schema.child(4).formatString());
-    try testing.expectEqual(@as(i64, 1), block.array.child(0).null_count);
+    const block = pin(&descriptor).?;
+    defer block.unpin();
+    try testing.expectEqualStrings("+s", block.schema().formatString());
+    try testing.expectEqual(@as(i64, 6), block.array().n_children);
+    try testing.expectEqualStrings("tsu:UTC", block.schema().child(3).formatString());
+    try testing.expectEqualStrings("+w:2", block.schema().child(4).formatString());
+    try testing.expectEqual(@as(i64, 1), block.array().child(0).null_count);
     @import("../handover.zig").release(&descriptor);
     try testing.expectEqual(before.live_buffers, stats().live_buffers);
 }

@@ -16,7 +16,6 @@
 const std = @import("std");
 const Allocator = std.mem.Allocator;
 const abi = @import("../abi.zig");
-const handover = @import("../handover.zig");
 const c = @import("c_data.zig");
 const batch = @import("batch.zig");
 const layout = @import("layout.zig");
@@ -108,16 +107,19 @@ pub const Error = layout.Error || error{ TypeMismatch, NoSuchColumn };
 /// A batch being filled in place. `deinit` frees it unless `finish` handed
 /// it over, so `defer builder.deinit()` covers every path.
 pub const BatchBuilder = struct {
-    memory: ?[]align(64) u8,
-    nodes: usize,
-    allocator: *const Allocator,
+    /// Null once handed over or freed.
+    block: ?*ArrowBlock,
 
-    /// Lays out `rows` rows of `columns` in one allocation of `allocator`
+    /// Lays out `rows` rows of `columns` in the allocations of `allocator`
     /// (which must outlive the batch, as for `handOverBatch`).
     pub fn init(allocator: *const Allocator, row_count: usize, columns: []const Spec) layout.Error!BatchBuilder {
         const root: Spec = .{ .type = .{ .@"struct" = columns } };
-        const laid = try layout.allocate(Spec, allocator, &root, row_count);
-        return .{ .memory = laid.memory, .nodes = laid.nodes, .allocator = allocator };
+        const block = try layout.allocate(Spec, allocator, &root, row_count);
+        batch.register(block) catch {
+            batch.discardUnregistered(block);
+            return error.OutOfMemory;
+        };
+        return .{ .block = block };
     }
 
     /// Column `i` as declared.
@@ -144,21 +146,20 @@ pub const BatchBuilder = struct {
     /// Counts the nulls, makes the utf8 offsets of rows never written empty
     /// strings, and hands the batch over through `out`.
     pub fn finish(builder: *BatchBuilder, out: *Descriptor) void {
-        const memory = builder.memory.?;
-        builder.memory = null;
-        layout.seal(memory, builder.nodes, builder.allocator);
-        handover.handOver(u8, memory.ptr, memory.len, memory.len, batch.releaseDescriptor, @constCast(builder.allocator), out);
+        const block = builder.block.?;
+        builder.block = null;
+        batch.handOverBlock(block, out);
     }
 
     /// Frees the batch unless it was handed over.
     pub fn deinit(builder: *BatchBuilder) void {
-        const memory = builder.memory orelse return;
-        builder.memory = null;
-        builder.allocator.free(memory);
+        const block = builder.block orelse return;
+        builder.block = null;
+        batch.discard(block);
     }
 
     fn header(builder: *const BatchBuilder) *ArrowBlock {
-        return @ptrCast(builder.memory.?.ptr);
+        return builder.block.?;
     }
 };
 

@@ -1,17 +1,23 @@
-//! The layout of a batch in one allocation, shared by `handOverBatch` (the
+//! The layout of a batch in two allocations, shared by `handOverBatch` (the
 //! author's slices, copied in) and `BatchBuilder` (declared columns, filled
-//! in place): the `ArrowBlock` first, then per column its buffer list, child
-//! pointers, child structs, format and name strings, validity bitmap and value
-//! buffers (64-byte aligned), then its children. A column is described to the
-//! layout as a `Shape`, whichever way it was declared.
+//! in place). The first is Zig's alone: the `ArrowBlock`, then per column its
+//! C Data structs, buffer list, child pointers, format and name strings. The
+//! second is what the host maps: the directory (`directory.zig`) and the
+//! value buffers (64-byte aligned). Nothing Zig follows is in the second, so
+//! what the host writes there can change values, never where Zig reads or
+//! writes. A column is described to the layout as a `Shape`, whichever way it
+//! was declared.
 
 const std = @import("std");
 const Allocator = std.mem.Allocator;
 const c = @import("c_data.zig");
 const batch = @import("batch.zig");
+const directory = @import("directory.zig");
 const ArrowArray = c.ArrowArray;
 const ArrowSchema = c.ArrowSchema;
 const ArrowBlock = batch.ArrowBlock;
+const BatchHeader = directory.BatchHeader;
+const BatchNode = directory.BatchNode;
 
 pub const Error = error{ OutOfMemory, LengthMismatch, InvalidColumn };
 
@@ -51,50 +57,62 @@ pub const Shape = struct {
     }
 };
 
-/// Lays out `root` (a struct column whose children are the batch's columns) in
-/// one 64-byte aligned allocation and writes its structs. Value buffers are
-/// left for the caller to fill; validity bitmaps start all valid, bit-packed
-/// values all false, utf8 offsets all zero. `Source` has
+/// Lays out `root` (a struct column whose children are the batch's columns)
+/// in its two allocations and writes its structs and directory. Value buffers
+/// are left for the caller to fill; validity bitmaps start all valid,
+/// bit-packed values all false, utf8 offsets all zero. `Source` has
 /// `fn shape(*const Source, expected_rows: ?usize, *Shape) Error!void` and
-/// `fn child(*const Source, usize) *const Source`.
-pub fn allocate(comptime Source: type, allocator: *const Allocator, root: *const Source, rows: ?usize) Error!Laid {
-    var measure: Writer = .{ .memory = &.{} };
-    _ = measure.reserve(@sizeOf(ArrowBlock), 64);
+/// `fn child(*const Source, usize) *const Source`. The block is not
+/// registered yet (`batch.register`).
+pub fn allocate(comptime Source: type, allocator: *const Allocator, root: *const Source, rows: ?usize) Error!*ArrowBlock {
+    var measure: Emit = .{ .meta = .{ .memory = &.{} }, .data = .{ .memory = &.{} } };
+    _ = measure.meta.reserve(@sizeOf(ArrowBlock), 64);
+    _ = measure.data.reserve(@sizeOf(BatchHeader), 64);
     var scratch: ArrowBlock = undefined;
-    var nodes: usize = 0;
-    try emit(Source, &measure, root, rows, &scratch.schema, &scratch.array, &nodes);
-    if (measure.used > std.math.maxInt(usize) - 64) return error.OutOfMemory;
-    const memory = allocator.alignedAlloc(u8, .@"64", measure.used) catch return error.OutOfMemory;
-    var writer: Writer = .{ .memory = memory };
-    const block: *ArrowBlock = @ptrCast(memory.ptr);
-    @memset(memory[0..@sizeOf(ArrowBlock)], 0);
-    _ = writer.reserve(@sizeOf(ArrowBlock), 64);
-    nodes = 0;
-    emit(Source, &writer, root, rows, &block.schema, &block.array, &nodes) catch unreachable; // measured above
-    std.debug.assert(writer.used == memory.len);
-    return .{ .memory = memory, .nodes = nodes };
+    try emit(Source, &measure, root, rows, &scratch.schema, &scratch.array);
+    const node_bytes = std.math.mul(usize, measure.nodes, @sizeOf(BatchNode)) catch return error.OutOfMemory;
+    const nodes_at = measure.data.reserve(node_bytes, @alignOf(BatchNode));
+    if (measure.meta.used > std.math.maxInt(usize) - 64 or measure.data.used > std.math.maxInt(usize) - 64)
+        return error.OutOfMemory;
+    const meta = allocator.alignedAlloc(u8, .@"64", measure.meta.used) catch return error.OutOfMemory;
+    errdefer allocator.free(meta);
+    const data = allocator.alignedAlloc(u8, .@"64", measure.data.used) catch return error.OutOfMemory;
+    const block: *ArrowBlock = @ptrCast(meta.ptr);
+    block.* = .{
+        .schema = undefined,
+        .array = undefined,
+        .nodes = measure.nodes,
+        .meta = meta,
+        .data = data,
+        .allocator = allocator,
+    };
+    const header: *BatchHeader = @ptrCast(data.ptr);
+    header.* = .{ .node_count = measure.nodes, .nodes_at = nodes_at };
+    var write: Emit = .{ .meta = .{ .memory = meta }, .data = .{ .memory = data } };
+    _ = write.meta.reserve(@sizeOf(ArrowBlock), 64);
+    _ = write.data.reserve(@sizeOf(BatchHeader), 64);
+    emit(Source, &write, root, rows, &block.schema, &block.array) catch unreachable; // measured above
+    _ = write.data.reserve(node_bytes, @alignOf(BatchNode));
+    std.debug.assert(write.meta.used == meta.len and write.data.used == data.len and write.nodes == measure.nodes);
+    return block;
 }
-
-pub const Laid = struct { memory: []align(64) u8, nodes: usize };
 
 /// Makes the block's bookkeeping true of what the caller filled in: every
-/// null count, utf8 offsets never decreasing (rows never written are empty
-/// strings), and the header the release reads.
-pub fn seal(memory: []align(64) u8, nodes: usize, allocator: *const Allocator) void {
-    const block: *ArrowBlock = @ptrCast(memory.ptr);
-    sealArray(&block.schema, &block.array);
-    block.magic = ArrowBlock.magic_value;
-    block.refs = 2 * nodes;
-    block.bytes = memory.len;
-    block.allocator = allocator;
+/// null count (in the structs and the directory), utf8 offsets never
+/// decreasing (rows never written are empty strings).
+pub fn seal(block: *ArrowBlock) void {
+    var index: usize = 0;
+    sealArray(block, &block.schema, &block.array, &index);
 }
 
-fn sealArray(schema: *const ArrowSchema, array: *ArrowArray) void {
+fn sealArray(block: *ArrowBlock, schema: *const ArrowSchema, array: *ArrowArray, index: *usize) void {
     const rows: usize = @intCast(array.length);
     const start: usize = @intCast(array.offset);
     if (array.buffers.?[0]) |bitmap| {
         array.null_count = @intCast(rows - countSet(@ptrCast(bitmap), start, start + rows));
     } else array.null_count = 0;
+    directory.node(block.data, index.*).null_count = @intCast(array.null_count);
+    index.* += 1;
     const format = schema.formatString();
     if (format.len == 1 and format[0] == 'u') {
         const offsets: [*]i32 = @ptrCast(@alignCast(@constCast(array.buffers.?[1].?)));
@@ -104,7 +122,7 @@ fn sealArray(schema: *const ArrowSchema, array: *ArrowArray) void {
             last = o.*;
         }
     }
-    for (0..@intCast(array.n_children)) |i| sealArray(schema.child(i), array.child(i));
+    for (0..@intCast(array.n_children)) |i| sealArray(block, schema.child(i), array.child(i), index);
 }
 
 fn bitmapBytes(bits: usize) usize {
@@ -123,7 +141,7 @@ fn countSet(bits: [*]const u8, start: usize, end: usize) usize {
 
 /// Measuring (no memory, writes go to scratch) and then writing run the same
 /// code, so the size measured is the size written. Gaps left by alignment
-/// are zeroed, so that no byte of the allocation the host views is stale.
+/// are zeroed, so that no byte of the memory the host views is stale.
 const Writer = struct {
     memory: []align(64) u8,
     used: usize = 0,
@@ -171,64 +189,82 @@ const Writer = struct {
     }
 };
 
+/// Both writers of one pass, and the preorder index of the next node.
+const Emit = struct {
+    meta: Writer,
+    data: Writer,
+    nodes: usize = 0,
+};
+
+/// A buffer in the host's memory: its address for the C Data structs, its
+/// offset and length for the directory.
+const Placed = struct { ptr: ?*const anyopaque = null, at: u64 = 0, len: u64 = 0 };
+
+fn place(e: *Emit, len: usize, fill: ?u8) Placed {
+    const ptr = e.data.buffer(len, fill);
+    if (e.data.measuring()) return .{};
+    return .{ .ptr = ptr, .at = directory.offsetIn(e.data.memory, ptr), .len = len };
+}
+
 fn emit(
     comptime Source: type,
-    w: *Writer,
+    e: *Emit,
     source: *const Source,
     expected_rows: ?usize,
     schema: *ArrowSchema,
     array: *ArrowArray,
-    nodes: *usize,
 ) Error!void {
-    nodes.* += 1;
+    const index = e.nodes;
+    e.nodes += 1;
     var shape: Shape = undefined;
     try source.shape(expected_rows, &shape);
     if (shape.offset > shape.physical) return error.InvalidColumn;
+    if (shape.name.len > std.math.maxInt(u32) or shape.n_children > std.math.maxInt(u32)) return error.InvalidColumn;
     const n = shape.n_children;
     const n_buffers: usize = switch (shape.data) {
         .none => 1,
         .utf8 => 3,
         else => 2,
     };
+    const w = &e.meta;
     const buffers = w.items(?*const anyopaque, n_buffers);
     const child_schemas = w.items(*ArrowSchema, n);
     const child_arrays = w.items(*ArrowArray, n);
     const schema_nodes = w.items(ArrowSchema, n);
     const array_nodes = w.items(ArrowArray, n);
+    const flags = if (shape.nullable) c.flag_nullable else 0;
     schema.* = .{
         .format = w.string(shape.format()),
         .name = w.string(shape.name),
         .metadata = null,
-        .flags = if (shape.nullable) c.flag_nullable else 0,
+        .flags = flags,
         .n_children = @intCast(n),
         .children = if (n == 0) null else child_schemas.ptr,
         .dictionary = null,
         .release = batch.releaseSchema,
         .private_data = w.memory.ptr,
     };
-    const validity = if (shape.validity) w.buffer(bitmapBytes(shape.physical), 0xff) else null;
-    if (!w.measuring()) buffers[0] = validity;
+    // The host's copies of the strings, beside its buffers.
+    const format_at = directory.offsetIn(e.data.memory, e.data.string(shape.format()));
+    const name_at = directory.offsetIn(e.data.memory, e.data.string(shape.name));
+    var placed: [3]Placed = .{ .{}, .{}, .{} };
+    if (shape.validity) placed[0] = place(e, bitmapBytes(shape.physical), 0xff);
     switch (shape.data) {
         .none => {},
-        .bits => {
-            const bits = w.buffer(bitmapBytes(shape.physical), 0);
-            if (!w.measuring()) buffers[1] = bits;
-        },
+        .bits => placed[1] = place(e, bitmapBytes(shape.physical), 0),
         .bytes => |width| {
             const len = std.math.mul(usize, shape.physical, width) catch return error.OutOfMemory;
-            const values = w.buffer(len, null);
-            if (!w.measuring()) buffers[1] = values;
+            placed[1] = place(e, len, null);
         },
         .utf8 => |capacity| {
             if (capacity > std.math.maxInt(i32)) return error.InvalidColumn;
-            const offsets = w.buffer(std.math.mul(usize, shape.physical +| 1, @sizeOf(i32)) catch return error.OutOfMemory, 0);
-            const characters = w.buffer(capacity, null);
-            if (!w.measuring()) {
-                buffers[1] = offsets;
-                buffers[2] = characters;
-            }
+            placed[1] = place(e, std.math.mul(usize, shape.physical +| 1, @sizeOf(i32)) catch return error.OutOfMemory, 0);
+            placed[2] = place(e, capacity, null);
         },
     }
+    if (!w.measuring()) for (buffers, placed[0..n_buffers]) |*b, p| {
+        b.* = p.ptr;
+    };
     array.* = .{
         .length = @intCast(shape.physical - shape.offset),
         // Nulls are counted by `seal`; until then a utf8 column's null count
@@ -243,15 +279,30 @@ fn emit(
         .release = batch.releaseArray,
         .private_data = w.memory.ptr,
     };
+    if (!e.data.measuring()) directory.node(e.data.memory, index).* = .{
+        .length = shape.physical - shape.offset,
+        .offset = shape.offset,
+        .null_count = 0,
+        .buffer_at = .{ placed[0].at, placed[1].at, placed[2].at },
+        .buffer_len = .{ placed[0].len, placed[1].len, placed[2].len },
+        .format_at = format_at,
+        .name_at = name_at,
+        .format_len = @intCast(shape.format_len),
+        .name_len = @intCast(shape.name.len),
+        .n_children = @intCast(n),
+        .n_buffers = @intCast(n_buffers),
+        .flags = @intCast(flags),
+        .reserved = 0,
+    };
     for (0..n) |i| {
         if (w.measuring()) {
             var child_schema: ArrowSchema = undefined;
             var child_array: ArrowArray = undefined;
-            try emit(Source, w, source.child(i), shape.child_rows, &child_schema, &child_array, nodes);
+            try emit(Source, e, source.child(i), shape.child_rows, &child_schema, &child_array);
         } else {
             child_schemas[i] = &schema_nodes[i];
             child_arrays[i] = &array_nodes[i];
-            try emit(Source, w, source.child(i), shape.child_rows, &schema_nodes[i], &array_nodes[i], nodes);
+            try emit(Source, e, source.child(i), shape.child_rows, &schema_nodes[i], &array_nodes[i]);
         }
     }
 }

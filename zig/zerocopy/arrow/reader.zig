@@ -9,7 +9,12 @@ const c = @import("c_data.zig");
 const ArrowArray = c.ArrowArray;
 const ArrowSchema = c.ArrowSchema;
 
-pub const Error = error{ UnsupportedFormat, InvalidLayout };
+pub const Error = error{
+    UnsupportedFormat,
+    InvalidLayout,
+    /// More arrays, children or nesting than `Limits` allows: a cycle, a DAG or a lie.
+    OverBudget,
+};
 
 /// The types this reader understands, from a format string.
 pub const Kind = union(enum) {
@@ -67,6 +72,23 @@ pub const Kind = union(enum) {
     }
 };
 
+/// What a walk over structs someone else built may cost before it is refused.
+pub const Limits = struct {
+    /// Arrays visited in all, a child reached twice (a DAG) counted twice.
+    max_nodes: usize = 1 << 16,
+    /// Nesting below the root: a cycle of child pointers reaches it at once.
+    max_depth: usize = 64,
+    /// Children of one array.
+    max_children: usize = 1 << 16,
+    /// When known, the memory every buffer must lie in: lengths are then bounded
+    /// by the bytes the buffers really have. Unknown (structs a host lends),
+    /// a length is bounded by what an address space could hold.
+    memory: ?[]const u8 = null,
+};
+
+/// No buffer of a real process is larger: a length needing more is a lie.
+const max_buffer_bytes: usize = 1 << 48;
+
 /// One array of a batch, with the offset its parents add.
 pub const Column = struct {
     schema: *const ArrowSchema,
@@ -74,9 +96,33 @@ pub const Column = struct {
     kind: Kind,
     /// Where row 0 is among the parent's rows (the parent's own start).
     shift: usize,
+    memory: ?[]const u8 = null,
 
-    /// Checks `schema` and `array` against each other before anything is read.
+    /// Checks `schema` and `array`, and every array below them, before
+    /// anything is read: with the default limits (see `initWithin`).
     pub fn init(schema: *const ArrowSchema, array: *const ArrowArray, shift: usize) Error!Column {
+        return initWithin(schema, array, shift, .{});
+    }
+
+    /// Checks the whole tree under `schema` and `array` against `limits`: each
+    /// array against its schema and its buffers, the walk bounded in arrays
+    /// and depth, so that a cycle, a DAG or a lying count ends in an error.
+    pub fn initWithin(schema: *const ArrowSchema, array: *const ArrowArray, shift: usize, limits: Limits) Error!Column {
+        const column = try node(schema, array, shift, limits.memory);
+        var budget = limits.max_nodes;
+        try column.walk(limits, &budget, 0);
+        return column;
+    }
+
+    fn walk(column: Column, limits: Limits, budget: *usize, depth: usize) Error!void {
+        if (budget.* == 0 or depth > limits.max_depth) return error.OverBudget;
+        budget.* -= 1;
+        if (column.childCount() > limits.max_children) return error.OverBudget;
+        for (0..column.childCount()) |i| try (try column.child(i)).walk(limits, budget, depth + 1);
+    }
+
+    /// One array checked against its schema and, when known, its memory.
+    fn node(schema: *const ArrowSchema, array: *const ArrowArray, shift: usize, memory: ?[]const u8) Error!Column {
         const kind = Kind.parse(schema.formatString()) orelse return error.UnsupportedFormat;
         if (schema.release == null or array.release == null) return error.InvalidLayout;
         if (array.length < 0 or array.offset < 0 or array.dictionary != null) return error.InvalidLayout;
@@ -86,12 +132,33 @@ pub const Column = struct {
             .@"struct" => schema.n_children,
             else => 0,
         };
-        if (schema.n_children != children or array.n_children != children) return error.InvalidLayout;
-        const column: Column = .{ .schema = schema, .array = array, .kind = kind, .shift = shift };
-        const rows = column.start() + @as(usize, @intCast(array.length));
+        if (children < 0 or schema.n_children != children or array.n_children != children) return error.InvalidLayout;
+        if (children > 0 and (schema.children == null or array.children == null)) return error.InvalidLayout;
+        const column: Column = .{ .schema = schema, .array = array, .kind = kind, .shift = shift, .memory = memory };
+        const first = std.math.add(usize, shift, @intCast(array.offset)) catch return error.InvalidLayout;
+        const rows = std.math.add(usize, first, @intCast(array.length)) catch return error.InvalidLayout;
+        if (rows > max_buffer_bytes) return error.InvalidLayout;
         if (rows > 0 and kind != .fixed_size_list and kind != .@"struct" and array.buffer(1) == null) return error.InvalidLayout;
         if (array.null_count != 0 and array.buffer(0) == null and array.null_count > 0) return error.InvalidLayout;
+        if (array.null_count != 0) try column.fits(0, (rows + 7) / 8);
+        switch (kind) {
+            .int, .float, .timestamp => try column.fits(1, std.math.mul(usize, rows, kind.width().?) catch return error.InvalidLayout),
+            .bool => try column.fits(1, (rows + 7) / 8),
+            .utf8 => if (rows > 0) try column.fits(1, std.math.mul(usize, rows + 1, 4) catch return error.InvalidLayout),
+            .fixed_size_list => |size| if (std.math.mul(usize, rows, size) catch null == null) return error.InvalidLayout,
+            .@"struct" => {},
+        }
         return column;
+    }
+
+    /// Whether buffer `i` holds `bytes` bytes: inside the memory when it is
+    /// known, else at least not past any address space.
+    fn fits(column: Column, i: usize, bytes: usize) Error!void {
+        if (bytes > max_buffer_bytes) return error.InvalidLayout;
+        const memory = column.memory orelse return;
+        const ptr = column.array.buffer(i) orelse return;
+        const at = @intFromPtr(ptr) -% @intFromPtr(memory.ptr);
+        if (@intFromPtr(ptr) < @intFromPtr(memory.ptr) or at > memory.len or bytes > memory.len - at) return error.InvalidLayout;
     }
 
     pub fn len(column: Column) usize {
@@ -133,6 +200,8 @@ pub const Column = struct {
         if (from < 0 or to < from) return error.InvalidLayout;
         if (from == to) return ""; // all-empty strings may come with no character buffer
         const characters = column.array.buffer(2) orelse return error.InvalidLayout;
+        // Offsets are values: checked at each read, since the one that lies is found only then.
+        try column.fits(2, @intCast(to));
         return characters[@intCast(from)..@intCast(to)];
     }
 
@@ -147,7 +216,12 @@ pub const Column = struct {
             .@"struct" => column.start(),
             else => return error.InvalidLayout,
         };
-        const result = try Column.init(column.schema.child(i), column.array.child(i), shift);
+        // A null child pointer is refused here rather than followed.
+        const schemas: [*]const ?*const ArrowSchema = @ptrCast(column.schema.children.?);
+        const arrays: [*]const ?*const ArrowArray = @ptrCast(column.array.children.?);
+        const child_schema = schemas[i] orelse return error.InvalidLayout;
+        const child_array = arrays[i] orelse return error.InvalidLayout;
+        const result = try node(child_schema, child_array, shift, column.memory);
         const needed = switch (column.kind) {
             .fixed_size_list => |size| column.len() * size,
             else => column.len(),
@@ -163,7 +237,12 @@ pub const Column = struct {
 /// a struct its fields). tools/arrow_pyarrow_check.py and the tests compute the
 /// same over what pyarrow and apache-arrow read.
 pub fn checksum(schema: *const ArrowSchema, array: *const ArrowArray) Error!u64 {
-    const root = try Column.init(schema, array, 0);
+    return checksumWithin(schema, array, .{});
+}
+
+/// `checksum` under `limits` (a fuzzer's own memory, say).
+pub fn checksumWithin(schema: *const ArrowSchema, array: *const ArrowArray, limits: Limits) Error!u64 {
+    const root = try Column.initWithin(schema, array, 0, limits);
     if (root.kind != .@"struct") return error.InvalidLayout;
     var hash: Fnv = .{};
     for (0..root.childCount()) |i| {
