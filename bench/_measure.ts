@@ -9,11 +9,10 @@ import { BENCH_LIBRARY_PATH, type BenchLibrary, openBenchLibrary, poolOf } from 
 import { type Case, CASES, drain, type Prepared, prepareStream, STREAMS } from "./_cases.ts";
 import { costVsSizeSvg, type Series } from "./_chart.ts";
 import { describeMachine, loadAverage, type Machine } from "./_machine.ts";
-import { medianOf, type Report, type Results, STREAM, targets } from "./_ratios.ts";
+import { medianOf, type Report, type Results, STREAM, targets, withSectionRatios } from "./_ratios.ts";
 import { formatNs, formatRate } from "./_tables.ts";
 import { type Budget, measure, type Measurement, median, SIZES } from "./_timing.ts";
 import type { BunResults } from "./bun/handover.ts";
-import type { ArrowReport } from "./_arrow_report.ts";
 
 /** Where a run writes results.json and the chart. */
 export const RESULTS_DIR: URL = new URL("./results/", import.meta.url);
@@ -192,11 +191,11 @@ export async function only(keys: readonly string[]): Promise<void> {
   console.log(JSON.stringify(results));
 }
 
-async function previousArrowRun(): Promise<ArrowReport | undefined> {
+async function previousRun(): Promise<Partial<Report>> {
   try {
-    return (JSON.parse(await Deno.readTextFile(new URL("results.json", RESULTS_DIR))) as Report).arrow;
+    return JSON.parse(await Deno.readTextFile(new URL("results.json", RESULTS_DIR))) as Report;
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -218,16 +217,19 @@ export async function measureAll(): Promise<Report> {
     Object.assign(results, bun.results);
   }
   machine.loadAverage.end = loadAverage();
-  const report: Report = {
+  const previous = await previousRun();
+  const report: Report = withSectionRatios({
     date: new Date().toISOString(),
     command: "deno task bench",
     machine,
     sizes: SIZES,
     results,
     ratios: targets(results),
-    // The Arrow benchmark records its own run (bench/arrow_bench.ts --write): kept as it was.
-    arrow: await previousArrowRun(),
-  };
+    // The Arrow and dispose benchmarks record their own runs (bench/arrow_bench.ts,
+    // bench/dispose_bench.ts with --write): kept as they were.
+    arrow: previous.arrow,
+    dispose: previous.dispose,
+  });
   await Deno.mkdir(RESULTS_DIR, { recursive: true });
   await Deno.writeTextFile(new URL("results.json", RESULTS_DIR), JSON.stringify(report, null, 2) + "\n");
   await Deno.writeTextFile(new URL("cost_vs_size.svg", RESULTS_DIR), chart(results, machine));

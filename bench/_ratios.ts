@@ -23,6 +23,40 @@ export interface Report {
   ratios: Ratio[];
   /** The Arrow benchmark's own run, when it was recorded. */
   arrow?: ArrowReport;
+  /** The dispose benchmark's own run (bench/dispose_bench.ts --write), when it was recorded. */
+  dispose?: DisposeReport;
+}
+
+/** What bench/dispose_bench.ts records: dispose on the JavaScript thread, per size. */
+export interface DisposeReport {
+  date: string;
+  command: string;
+  /** Size label → median nanoseconds of one `[Symbol.dispose]()` of a filled buffer. */
+  medianNs: Record<string, number>;
+  /** The event loop's p99 lag (ms) while the biggest size is released. */
+  lagP99Ms: number;
+}
+
+/** Names of the ratios computed from the Arrow and dispose runs, which record themselves. */
+export const SECTION_RATIOS: readonly string[] = [
+  "Arrow import 10 M ÷ 1 M rows",
+  "dispose 1 GB ÷ dispose 8 KB",
+];
+
+/** The ratios of the runs that record themselves (Arrow, dispose), from what `report` holds. */
+export function sectionRatios(report: Report): Ratio[] {
+  const arrowOf = (rows: number) => report.arrow?.rows.find((r) => r.rows === rows)?.import.medianNs ?? null;
+  const dispose = (label: string) => report.dispose?.medianNs[label] ?? null;
+  return [
+    ratio(SECTION_RATIOS[0], arrowOf(10_000_000), arrowOf(1_000_000), "≤ 1.5", (v) => v <= 1.5),
+    ratio(SECTION_RATIOS[1], dispose("1 GB"), dispose("8 KB"), "≤ 2", (v) => v <= 2),
+  ];
+}
+
+/** `report`'s ratios with those of the self-recording runs computed afresh. */
+export function withSectionRatios(report: Report): Report {
+  const kept = report.ratios.filter((r) => !SECTION_RATIOS.includes(r.name));
+  return { ...report, ratios: [...kept, ...sectionRatios(report)] };
 }
 
 /** One of the issue's targets, checked against this run. */
