@@ -132,23 +132,42 @@ fn ensureThread() bool {
     return true;
 }
 
+/// After work, the thread polls the queue every `poll_ms` for
+/// `max_idle_polls` rounds (half a second) before it sleeps until woken.
+const poll_ms = 2;
+const max_idle_polls = 250;
+
 extern "c" fn setpriority(which: c_int, who: c_uint, prio: c_int) c_int;
 
 fn run() void {
-    // Lowest priority: on a busy machine, freeing pages must not take the
-    // JavaScript thread's core (a wake-up may otherwise preempt the caller).
+    // Lowest priority, and a batch thread, which never preempts another on
+    // waking: on a busy machine, freeing pages must not take the caller's core.
     _ = setpriority(0, 0, 19);
+    _ = std.os.linux.sched_setscheduler(0, .{ .mode = .BATCH }, &.{ .priority = 0 });
+    var idle_polls: u32 = 0;
     while (true) {
         const seen = pushed.load(.seq_cst);
         var next = queue.swap(null, .acquire);
+        if (next == null and idle_polls < max_idle_polls) {
+            // Still awake from recent work: polling spares every push the
+            // wake-up syscall, which costs a dispose more than all else.
+            idle_polls += 1;
+            io().futexWaitTimeout(u32, &pushed.raw, seen, .{ .duration = .{
+                .raw = .fromMilliseconds(poll_ms),
+                .clock = .awake,
+            } }) catch {};
+            continue;
+        }
         if (next == null) {
             sleeping.store(1, .seq_cst);
             if (queue.load(.seq_cst) == null) io().futexWaitUncancelable(u32, &pushed.raw, seen);
             sleeping.store(0, .seq_cst);
             continue;
         }
+        idle_polls = 0;
         while (next) |entry| {
             next = entry.next;
+            givePagesBack(entry.descriptor.ptr, entry.bytes);
             const release_fn = entry.descriptor.release.?;
             release_fn(&entry.descriptor);
             _ = releasing_bytes.fetchSub(entry.bytes, .monotonic);
@@ -157,6 +176,26 @@ fn run() void {
         }
         _ = finished.fetchAdd(1, .release);
         io().futexWake(u32, &finished.raw, std.math.maxInt(u32));
+    }
+}
+
+/// Pages given back per system call. One `munmap` of a whole big buffer holds
+/// the process's memory-map lock for as long as it frees pages, and every
+/// thread that maps or protects memory meanwhile (V8 growing its heap or
+/// writing code) waits for it: freed in steps this small, the JavaScript
+/// thread waits for one step at most.
+const step_bytes: usize = 2 << 20;
+
+/// Drops the pages of `bytes` bytes at `ptr` step by step, so that the free
+/// that follows finds next to nothing left to give back. The memory stays
+/// mapped (reading it gives zeros), which the allocator's free expects.
+fn givePagesBack(ptr: ?[*]u8, bytes: usize) void {
+    const page = std.heap.pageSize();
+    const start = std.mem.alignForward(usize, @intFromPtr(ptr orelse return), page);
+    const end = std.mem.alignBackward(usize, @intFromPtr(ptr.?) + bytes, page);
+    var at = start;
+    while (at < end) : (at += step_bytes) {
+        _ = std.os.linux.madvise(@ptrFromInt(at), @min(step_bytes, end - at), std.os.linux.MADV.DONTNEED);
     }
 }
 
