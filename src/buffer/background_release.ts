@@ -9,7 +9,7 @@
  */
 
 import { STATS_BYTES, StatsOffset } from "../abi/layout.ts";
-import type { ZeroCopyLibrary } from "../library/library.ts";
+import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 
 /** Buffers a library was given back whose memory its release thread has not freed yet. */
 export interface ReleaseBacklog {
@@ -19,8 +19,10 @@ export interface ReleaseBacklog {
   bytes: number;
 }
 
-// deno-lint-ignore no-explicit-any
-type AnyLibrary = ZeroCopyLibrary<any>;
+type AnyLibrary = ZeroCopyLibrary<Deno.ForeignLibraryInterface>;
+
+// Every zerocopy library exports the ABI functions, whatever else it declares.
+const abiOf = (lib: AnyLibrary) => lib.symbols as unknown as AbiFunctions;
 
 /**
  * What `lib`'s release thread still has to free.
@@ -40,7 +42,7 @@ type AnyLibrary = ZeroCopyLibrary<any>;
 export function releaseBacklog(lib: AnyLibrary): ReleaseBacklog {
   lib.stats(); // takes in the releases a garbage collector's thread left for this one
   const stats = new DataView(new ArrayBuffer(STATS_BYTES));
-  lib.symbols.zc_stats(stats);
+  abiOf(lib).zc_stats(stats);
   return {
     buffers: Number(stats.getBigUint64(StatsOffset.releasing_buffers, true)),
     bytes: Number(stats.getBigUint64(StatsOffset.releasing_bytes, true)),
@@ -68,6 +70,6 @@ export function releaseBacklog(lib: AnyLibrary): ReleaseBacklog {
  */
 export function flushReleases(lib: AnyLibrary, timeoutMs = 10_000): ReleaseBacklog {
   lib.stats();
-  lib.symbols.zc_release_flush(Math.max(0, Math.min(timeoutMs, 0xffff_ffff)) >>> 0);
+  abiOf(lib).zc_release_flush(Math.max(0, Math.min(timeoutMs, 0xffff_ffff)) >>> 0);
   return releaseBacklog(lib);
 }
