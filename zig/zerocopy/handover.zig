@@ -138,7 +138,12 @@ pub fn AllocatorRelease(comptime T: type, comptime Unit: type) type {
             const bytes = descriptor.ptr orelse return;
             const allocator: *const Allocator = @ptrCast(@alignCast(descriptor.private orelse return));
             const typed: [*]T = @ptrCast(@alignCast(bytes));
-            allocator.free(typed[0 .. descriptor.cap * @sizeOf(Unit) / @sizeOf(T)]);
+            const items = typed[0 .. descriptor.cap * @sizeOf(Unit) / @sizeOf(T)];
+            // Not `free`, which in safe builds first writes over every byte: a
+            // pass over the whole buffer (faulting back in any page the program
+            // never touched) that costs more than the free itself. A use after
+            // free is what the checked build's page guard catches.
+            allocator.rawFree(std.mem.sliceAsBytes(items), .of(T), @returnAddress());
         }
     };
 }
