@@ -11,7 +11,17 @@
 import { STATS_BYTES, StatsOffset } from "../abi/layout.ts";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 
-/** Buffers a library was given back whose memory its release thread has not freed yet. */
+/**
+ * Buffers a library was given back whose memory its release thread has not freed yet.
+ *
+ * @example Nothing left to free
+ * ```ts
+ * import { flushReleases, openLibrary, type ReleaseBacklog } from "@zerocopy/zerocopy";
+ *
+ * const backlog: ReleaseBacklog = flushReleases(await openLibrary());
+ * console.log(backlog.buffers, backlog.bytes); // 0 0
+ * ```
+ */
 export interface ReleaseBacklog {
   /** Buffers queued or being freed. */
   buffers: number;
@@ -19,10 +29,8 @@ export interface ReleaseBacklog {
   bytes: number;
 }
 
-type AnyLibrary = ZeroCopyLibrary<Deno.ForeignLibraryInterface>;
-
 // Every zerocopy library exports the ABI functions, whatever else it declares.
-const abiOf = (lib: AnyLibrary) => lib.symbols as unknown as AbiFunctions;
+const abiOf = (lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>) => lib.symbols as unknown as AbiFunctions;
 
 /**
  * What `lib`'s release thread still has to free.
@@ -39,7 +47,7 @@ const abiOf = (lib: AnyLibrary) => lib.symbols as unknown as AbiFunctions;
  * console.log(releaseBacklog(lib).bytes <= 64 << 20); // true
  * ```
  */
-export function releaseBacklog(lib: AnyLibrary): ReleaseBacklog {
+export function releaseBacklog(lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>): ReleaseBacklog {
   lib.stats(); // takes in the releases a garbage collector's thread left for this one
   const stats = new DataView(new ArrayBuffer(STATS_BYTES));
   abiOf(lib).zc_stats(stats);
@@ -68,7 +76,10 @@ export function releaseBacklog(lib: AnyLibrary): ReleaseBacklog {
  * console.log(flushReleases(lib).bytes); // 0
  * ```
  */
-export function flushReleases(lib: AnyLibrary, timeoutMs = 10_000): ReleaseBacklog {
+export function flushReleases(
+  lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>,
+  timeoutMs = 10_000,
+): ReleaseBacklog {
   lib.stats();
   abiOf(lib).zc_release_flush(Math.max(0, Math.min(timeoutMs, 0xffff_ffff)) >>> 0);
   return releaseBacklog(lib);

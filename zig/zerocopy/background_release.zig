@@ -1,7 +1,7 @@
 //! Big releases run on a thread of their own. Giving back a large buffer whose
-//! pages were touched costs time in proportion to its size (the allocator
-//! returns every page to the kernel: about 0.2 ms per MB), and a dispose on the
-//! JavaScript thread would freeze its event loop for that long. A release of
+//! pages were touched costs time in proportion to its size (the kernel takes
+//! back every page), and a dispose on the JavaScript thread would freeze its
+//! event loop for that long. A release of
 //! at least `threshold` bytes whose allocator is known to be thread-safe is
 //! queued here instead, and `release` returns at once. The buffer counts as
 //! released from then on (nothing can reach it any more), and its bytes as
