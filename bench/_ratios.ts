@@ -53,6 +53,8 @@ export interface DisposeReport {
   medianNs: Record<string, number>;
   /** The event loop's p99 lag (ms) while the biggest size is released. */
   lagP99Ms: number;
+  /** The same timer's p99 lag (ms) just before, with nothing released: the machine's own share. */
+  idleLagP99Ms?: number;
 }
 
 /** Names of the ratios computed from the Arrow and dispose runs, which record themselves. */

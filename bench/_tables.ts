@@ -175,7 +175,10 @@ function disposeTable(dispose: DisposeReport): string {
       dispose.date.slice(0, 16).replace("T", " ")
     } UTC: \`[Symbol.dispose]()\` of a`,
     "filled buffer of the library's allocator on the JavaScript thread (median), and the event loop's p99",
-    `lag while the biggest is released: ${dispose.lagP99Ms.toFixed(2)} ms.`,
+    `lag while the biggest is released: ${dispose.lagP99Ms.toFixed(2)} ms` +
+    (dispose.idleLagP99Ms === undefined
+      ? "."
+      : ` (${dispose.idleLagP99Ms.toFixed(2)} ms with nothing released).`),
     "",
     "| size | dispose |",
     "| ---: | ---: |",
