@@ -34,6 +34,7 @@ export { MAPPING_ENV_VAR, type MappingKind } from "./src/buffer/mapping.ts";
 export { type Demo, openDemo } from "./src/demo/demo.ts";
 export type { Bindings as DemoBindings } from "./src/demo/demo_bindings.ts";
 export { lend, lendAs, lentLength } from "./src/buffer/lend.ts";
+export { flushReleases, type ReleaseBacklog, releaseBacklog } from "./src/buffer/background_release.ts";
 export { passDescriptor } from "./src/buffer/gate.ts";
 export { gateMemory } from "./src/buffer/gate_memory.ts";
 export {

@@ -9,11 +9,10 @@ import { BENCH_LIBRARY_PATH, type BenchLibrary, openBenchLibrary, poolOf } from 
 import { type Case, CASES, drain, type Prepared, prepareStream, STREAMS } from "./_cases.ts";
 import { costVsSizeSvg, type Series } from "./_chart.ts";
 import { describeMachine, loadAverage, type Machine } from "./_machine.ts";
-import { medianOf, type Report, type Results, STREAM, targets } from "./_ratios.ts";
+import { medianOf, type Report, type Results, STREAM, targets, withSectionRatios } from "./_ratios.ts";
 import { formatNs, formatRate } from "./_tables.ts";
-import { type Budget, measure, type Measurement, median, SIZES } from "./_timing.ts";
+import { type Budget, DEFAULT_BUDGET, measure, type Measurement, median, SIZES, SMOKE } from "./_timing.ts";
 import type { BunResults } from "./bun/handover.ts";
-import type { ArrowReport } from "./_arrow_report.ts";
 
 /** Where a run writes results.json and the chart. */
 export const RESULTS_DIR: URL = new URL("./results/", import.meta.url);
@@ -25,8 +24,8 @@ const BUN_SCRIPT = new URL("./bun/handover.ts", import.meta.url).pathname;
 // the median of its round medians. Fast cases take more samples per round:
 // their medians move with GC timing.
 const ROUNDS = 3;
-const FAST_BUDGET: Budget = { ms: 400, minSamples: 5, maxSamples: 41 };
-const SLOW_BUDGET: Budget = { ms: 700, minSamples: 1, maxSamples: 35 };
+const FAST_BUDGET: Budget = SMOKE ? DEFAULT_BUDGET : { ms: 400, minSamples: 5, maxSamples: 41 };
+const SLOW_BUDGET: Budget = SMOKE ? DEFAULT_BUDGET : { ms: 700, minSamples: 1, maxSamples: 35 };
 
 // A program uses one mapping, and V8 optimizes the code both mappings share
 // for the one it meets. Measured in one process, the Node-API handover slowed
@@ -130,6 +129,7 @@ async function runInOwnProcess(): Promise<Results> {
       new URL("./report.ts", import.meta.url).pathname,
       "--only",
       ...OWN_PROCESS,
+      ...(SMOKE ? ["--smoke"] : []),
     ],
     stderr: "inherit",
   }).output();
@@ -192,11 +192,11 @@ export async function only(keys: readonly string[]): Promise<void> {
   console.log(JSON.stringify(results));
 }
 
-async function previousArrowRun(): Promise<ArrowReport | undefined> {
+async function previousRun(): Promise<Partial<Report>> {
   try {
-    return (JSON.parse(await Deno.readTextFile(new URL("results.json", RESULTS_DIR))) as Report).arrow;
+    return JSON.parse(await Deno.readTextFile(new URL("results.json", RESULTS_DIR))) as Report;
   } catch {
-    return undefined;
+    return {};
   }
 }
 
@@ -218,16 +218,20 @@ export async function measureAll(): Promise<Report> {
     Object.assign(results, bun.results);
   }
   machine.loadAverage.end = loadAverage();
-  const report: Report = {
+  const previous = await previousRun();
+  const report: Report = withSectionRatios({
     date: new Date().toISOString(),
     command: "deno task bench",
     machine,
     sizes: SIZES,
     results,
     ratios: targets(results),
-    // The Arrow benchmark records its own run (bench/arrow_bench.ts --write): kept as it was.
-    arrow: await previousArrowRun(),
-  };
+    // The Arrow and dispose benchmarks record their own runs (bench/arrow_bench.ts,
+    // bench/dispose_bench.ts with --write): kept as they were.
+    arrow: previous.arrow,
+    dispose: previous.dispose,
+  });
+  if (SMOKE) return report;
   await Deno.mkdir(RESULTS_DIR, { recursive: true });
   await Deno.writeTextFile(new URL("results.json", RESULTS_DIR), JSON.stringify(report, null, 2) + "\n");
   await Deno.writeTextFile(new URL("cost_vs_size.svg", RESULTS_DIR), chart(results, machine));

@@ -23,6 +23,76 @@ export interface Report {
   ratios: Ratio[];
   /** The Arrow benchmark's own run, when it was recorded. */
   arrow?: ArrowReport;
+  /** The dispose benchmark's own run (bench/dispose_bench.ts --write), when it was recorded. */
+  dispose?: DisposeReport;
+  /** The nonblocking calls' run (bench/async_bench.ts --write), when it was recorded. */
+  async?: AsyncReport;
+}
+
+/** What bench/async_bench.ts records. */
+export interface AsyncReport {
+  date: string;
+  command: string;
+  /** Size of the long job (a histogram) in MiB. */
+  jobMiB: number;
+  /** Median ns per call: sync, nonblocking raw, nonblocking wrapper, a Worker round trip. */
+  overhead: { label: string; syncNs: number; rawNs: number; wrapperNs: number; workerNs: number }[];
+  /** A 1 ms timer's lag during the long job, blocking and through the async wrapper. */
+  lag: { label: string; jobMs: number; ticks: number; p50Ms: number; p99Ms: number }[];
+  /** The long job with and without `onProgress`, interleaved: medians in ms. */
+  progress: { withoutMs: number; withMs: number; readings: number };
+  /** Wall time of N concurrent long jobs over separate buffers. */
+  concurrency: { calls: number; wallMs: number }[];
+}
+
+/** What bench/dispose_bench.ts records: dispose on the JavaScript thread, per size. */
+export interface DisposeReport {
+  date: string;
+  command: string;
+  /** Size label → median nanoseconds of one `[Symbol.dispose]()` of a filled buffer. */
+  medianNs: Record<string, number>;
+  /** The event loop's p99 lag (ms) while the biggest size is released. */
+  lagP99Ms: number;
+  /** The same timer's p99 lag (ms) just before, with nothing released: the machine's own share. */
+  idleLagP99Ms?: number;
+}
+
+/** Names of the ratios computed from the Arrow and dispose runs, which record themselves. */
+export const SECTION_RATIOS: readonly string[] = [
+  "Arrow import 10 M ÷ 1 M rows",
+  "dispose 1 GB ÷ dispose 8 KB",
+  "event-loop p99 lag while 1 GB is released (ms)",
+  "progress polling: call with onProgress ÷ the same call without",
+  "event-loop p99 lag during a long call, async wrapper (ms)",
+  "event-loop p99 lag during a long call, blocking (ms)",
+];
+
+/** The ratios of the runs that record themselves (Arrow, dispose), from what `report` holds. */
+export function sectionRatios(report: Report): Ratio[] {
+  const arrowOf = (rows: number) => report.arrow?.rows.find((r) => r.rows === rows)?.import.medianNs ?? null;
+  const dispose = (label: string) => report.dispose?.medianNs[label] ?? null;
+  const lag = (label: string) => report.async?.lag.find((l) => l.label === label)?.p99Ms ?? null;
+  const progress = report.async?.progress;
+  return [
+    ratio(SECTION_RATIOS[0], arrowOf(10_000_000), arrowOf(1_000_000), "≤ 1.5", (v) => v <= 1.5),
+    ratio(SECTION_RATIOS[1], dispose("1 GB"), dispose("8 KB"), "≤ 2", (v) => v <= 2),
+    ratio(SECTION_RATIOS[2], report.dispose?.lagP99Ms ?? null, 1, "< 5", (v) => v < 5),
+    ratio(
+      SECTION_RATIOS[3],
+      progress?.withMs ?? null,
+      progress?.withoutMs ?? null,
+      "≤ 1.02",
+      (v) => v <= 1.02,
+    ),
+    ratio(SECTION_RATIOS[4], lag("async wrapper"), 1, "< 5", (v) => v < 5),
+    ratio(SECTION_RATIOS[5], lag("blocking"), 1, CONTEXT, () => false),
+  ];
+}
+
+/** `report`'s ratios with those of the self-recording runs computed afresh. */
+export function withSectionRatios(report: Report): Report {
+  const kept = report.ratios.filter((r) => !SECTION_RATIOS.includes(r.name));
+  return { ...report, ratios: [...kept, ...sectionRatios(report)] };
 }
 
 /** One of the issue's targets, checked against this run. */

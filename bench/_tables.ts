@@ -7,7 +7,17 @@
  */
 
 import { BATCH_SIZE, STREAMS } from "./_case.ts";
-import { CONTEXT, medianOf, type Ratio, type Report, type Results, STREAM, throughput } from "./_ratios.ts";
+import {
+  type AsyncReport,
+  CONTEXT,
+  type DisposeReport,
+  medianOf,
+  type Ratio,
+  type Report,
+  type Results,
+  STREAM,
+  throughput,
+} from "./_ratios.ts";
 import { type Measurement, SIZES } from "./_timing.ts";
 import { arrowTable } from "./_arrow_report.ts";
 
@@ -152,6 +162,51 @@ export function benchmarkTables(report: Report): string {
         arrowTable(report.arrow),
       ]
       : []),
+    ...(report.dispose ? ["", disposeTable(report.dispose)] : []),
+    ...(report.async ? ["", asyncTables(report.async)] : []),
+  ].join("\n");
+}
+
+/** Dispose on the JavaScript thread, per size (bench/dispose_bench.ts). */
+function disposeTable(dispose: DisposeReport): string {
+  const rows = Object.entries(dispose.medianNs).map(([label, ns]) => `| ${label} | ${formatNs(ns)} |`);
+  return [
+    `\`${dispose.command}\` of ${
+      dispose.date.slice(0, 16).replace("T", " ")
+    } UTC: \`[Symbol.dispose]()\` of a`,
+    "filled buffer of the library's allocator on the JavaScript thread (median), and the event loop's p99",
+    `lag while the biggest is released: ${dispose.lagP99Ms.toFixed(2)} ms` +
+    (dispose.idleLagP99Ms === undefined
+      ? "."
+      : ` (${dispose.idleLagP99Ms.toFixed(2)} ms with nothing released).`),
+    "",
+    "| size | dispose |",
+    "| ---: | ---: |",
+    ...rows,
+  ].join("\n");
+}
+
+/** Nonblocking calls (bench/async_bench.ts): overhead, event-loop lag, progress polling, concurrency. */
+function asyncTables(a: AsyncReport): string {
+  const ms = (value: number) => `${value.toFixed(2)} ms`;
+  return [
+    `Nonblocking calls: \`${a.command}\` of ${a.date.slice(0, 16).replace("T", " ")} UTC (medians).`,
+    "",
+    "| call | sync | nonblocking raw | nonblocking wrapper | Worker, buffer posted |",
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...a.overhead.map((o) =>
+      `| ${o.label} | ${formatNs(o.syncNs)} | ${formatNs(o.rawNs)} | ${formatNs(o.wrapperNs)} | ${
+        formatNs(o.workerNs)
+      } |`
+    ),
+    "",
+    `| ${a.jobMiB} MB histogram | job time | ticks of a 1 ms timer | p50 lag | p99 lag |`,
+    "| --- | ---: | ---: | ---: | ---: |",
+    ...a.lag.map((l) => `| ${l.label} | ${ms(l.jobMs)} | ${l.ticks} | ${ms(l.p50Ms)} | ${ms(l.p99Ms)} |`),
+    "",
+    `Progress polling (every 50 ms, ${a.progress.readings} readings): ${ms(a.progress.withMs)} with, ` +
+    `${ms(a.progress.withoutMs)} without. Concurrent histograms over separate buffers: ` +
+    a.concurrency.map((c) => `${c.calls} in ${ms(c.wallMs)}`).join(", ") + ".",
   ].join("\n");
 }
 

@@ -17,8 +17,14 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 const GiB = 1024 * MiB;
 
-/** 8 KB to 1 GiB, then 4 GiB where memory allows; "MB" and "GB" are binary here. */
-export const SIZES: readonly Size[] = [
+/**
+ * A smoke run (`report.ts --smoke`, `bench/run.sh --smoke`): every case on the
+ * two smallest sizes with short budgets, to see that the bench runs, not to
+ * measure; nothing is written.
+ */
+export const SMOKE: boolean = Deno.args.includes("--smoke");
+
+const ALL_SIZES: readonly Size[] = [
   { label: "8 KB", bytes: 8 * KiB },
   { label: "1 MB", bytes: MiB },
   { label: "10 MB", bytes: 10 * MiB },
@@ -26,6 +32,9 @@ export const SIZES: readonly Size[] = [
   { label: "1 GB", bytes: GiB },
   { label: "4 GB", bytes: 4 * GiB },
 ];
+
+/** 8 KB to 1 GiB, then 4 GiB where memory allows; "MB" and "GB" are binary here. */
+export const SIZES: readonly Size[] = SMOKE ? ALL_SIZES.slice(0, 2) : ALL_SIZES;
 
 /** One measured case at one size: the median cost of one iteration. */
 export interface Measurement {
@@ -50,7 +59,9 @@ export interface Budget {
 }
 
 /** The default budget: enough samples for a stable median, about half a second per case. */
-export const DEFAULT_BUDGET: Budget = { ms: 500, minSamples: 5, maxSamples: 51 };
+export const DEFAULT_BUDGET: Budget = SMOKE
+  ? { ms: 20, minSamples: 2, maxSamples: 3 }
+  : { ms: 500, minSamples: 5, maxSamples: 51 };
 
 // A batch lasts this long: far above performance.now()'s resolution, and long
 // enough to take in several minor GCs, so a median batch carries its share of

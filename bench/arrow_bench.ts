@@ -113,8 +113,8 @@ console.log(arrowTable(report));
 console.log(`(checksum ${sink > 0 ? "ok" : "?"})`);
 if (write) {
   const { committedReport, writeDocs } = await import("./_docs.ts");
-  const full = await committedReport();
-  full.arrow = report;
+  const { withSectionRatios } = await import("./_ratios.ts");
+  const full = withSectionRatios({ ...await committedReport(), arrow: report });
   await Deno.writeTextFile(
     new URL("./results/results.json", import.meta.url),
     JSON.stringify(full, null, 2) + "\n",

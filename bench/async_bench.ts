@@ -1,17 +1,31 @@
 /**
- * `deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts [job-MB=1024]`:
+ * `deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts [--write] [job-MB=1024]`:
  * nonblocking calls side by side with the synchronous call and a Worker, the
  * event loop's lag while a long job runs (blocking against the async wrapper),
  * concurrent calls against one, and what polling progress costs. Medians and
- * ratios, with the machine they ran on. `deno task bench` runs it after the report.
+ * ratios, with the machine they ran on. `deno task bench` runs it after the
+ * report with `--write` (and --allow-write=bench/results,docs,README.md), which
+ * records the figures in bench/results/results.json; a small job-MB makes a
+ * quick smoke run.
  *
  * @module
  */
 
 import { lend, openDemo, openLibrary, startCall } from "../mod.ts";
 import { describeMachine, loadAverage } from "./_machine.ts";
+import type { AsyncReport } from "./_ratios.ts";
 
-const jobMiB = Number(Deno.args[0] ?? 1024);
+const write = Deno.args.includes("--write");
+const jobMiB = Number(Deno.args.filter((a) => a !== "--write")[0] ?? 1024);
+const record: AsyncReport = {
+  date: new Date().toISOString(),
+  command: `deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts ${jobMiB}`,
+  jobMiB,
+  overhead: [],
+  lag: [],
+  progress: { withoutMs: 0, withMs: 0, readings: 0 },
+  concurrency: [],
+};
 const demo = await openDemo();
 const { library } = demo;
 // The demo's symbols, each declared both ways: Deno decides per declaration.
@@ -101,6 +115,7 @@ for (const [label, bytes] of [["empty", 0], ["sum 8 KB", 8 << 10], ["sum 100 MB"
   });
   posted = new Float64Array(bytes / 8).fill(1).buffer;
   const worker = await time(() => inWorker(posted));
+  record.overhead.push({ label, syncNs: sync, rawNs: rawAsync, wrapperNs: wrapped, workerNs: worker });
   console.log(
     `| ${label} | ${fmt(sync)} | ${fmt(rawAsync)} | ${fmt(wrapped)} | ${fmt(worker)} | ${
       (wrapped / sync).toFixed(2)
@@ -151,6 +166,13 @@ async function lagDuring(job: () => Promise<unknown>): Promise<number[]> {
       asyncMs,
     ]] as const
   ) {
+    record.lag.push({
+      label,
+      jobMs: ms,
+      ticks: lags.length,
+      p50Ms: percentile(lags, 50),
+      p99Ms: percentile(lags, 99),
+    });
     console.log(
       `| ${label} | ${ms.toFixed(0)} ms | ${lags.length} | ${percentile(lags, 50).toFixed(2)} ms | ${
         percentile(lags, 99).toFixed(2)
@@ -158,27 +180,28 @@ async function lagDuring(job: () => Promise<unknown>): Promise<number[]> {
     );
   }
 
-  console.log(`\n## Progress polling cost: ${jobMiB} MB histogram, median of 5`);
-  const runs = async (options?: Parameters<typeof demo.bindings.zc_histogram>[2]) => {
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const start = performance.now();
-      using _bins = await demo.bindings.zc_histogram(bytes, 0, options);
-      times.push(performance.now() - start);
-    }
-    return median(times);
-  };
+  console.log(`\n## Progress polling cost: ${jobMiB} MB histogram, median of 7 each, interleaved`);
+  // Runs alternate, so that a change in the machine's load meets both sides alike.
   let readings = 0;
-  const without = await runs();
-  const withProgress = await runs({ onProgress: () => readings++ });
-  const again = await runs();
-  const base = Math.min(without, again);
+  const without: number[] = [];
+  const withProgress: number[] = [];
+  const once = async (options?: Parameters<typeof demo.bindings.zc_histogram>[2]) => {
+    const start = performance.now();
+    using _bins = await demo.bindings.zc_histogram(bytes, 0, options);
+    return performance.now() - start;
+  };
+  await once();
+  for (let i = 0; i < 7; i++) {
+    without.push(await once());
+    withProgress.push(await once({ onProgress: () => readings++ }));
+  }
+  record.progress = { withoutMs: median(without), withMs: median(withProgress), readings };
   console.log("| case | median | ratio |");
   console.log("|---|---|---|");
-  console.log(`| no onProgress | ${base.toFixed(1)} ms | 1.00x |`);
+  console.log(`| no onProgress | ${median(without).toFixed(1)} ms | 1.00x |`);
   console.log(
-    `| onProgress every 50 ms (${readings} readings in 5 runs) | ${withProgress.toFixed(1)} ms | ${
-      (withProgress / base).toFixed(3)
+    `| onProgress every 50 ms (${readings} readings in 7 runs) | ${median(withProgress).toFixed(1)} ms | ${
+      (median(withProgress) / median(without)).toFixed(3)
     }x |`,
   );
 }
@@ -200,8 +223,20 @@ async function lagDuring(job: () => Promise<unknown>): Promise<number[]> {
     }
     const wall = median(times);
     if (n === 1) single = wall;
+    record.concurrency.push({ calls: n, wallMs: wall });
     console.log(`| ${n} | ${wall.toFixed(1)} ms | ${((n * single) / wall).toFixed(2)}x |`);
   }
   for (const buffer of buffers) buffer[Symbol.dispose]();
 }
 console.log(`\nload average at end: ${loadAverage()}`);
+if (write) {
+  const { committedReport, writeDocs } = await import("./_docs.ts");
+  const { withSectionRatios } = await import("./_ratios.ts");
+  const full = withSectionRatios({ ...await committedReport(), async: record });
+  await Deno.writeTextFile(
+    new URL("./results/results.json", import.meta.url),
+    JSON.stringify(full, null, 2) + "\n",
+  );
+  await writeDocs(full, false);
+  console.log("Wrote bench/results/results.json and the tables in docs/");
+}

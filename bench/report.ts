@@ -9,6 +9,7 @@
  *   report.ts --docs          write the docs from the committed results.json
  *   report.ts --check-docs    fail when the docs differ from what --docs writes (CI)
  *   report.ts --only KEY...   run those cases alone, print their results as JSON
+ *   report.ts --smoke         every case on the two smallest sizes, quickly; prints, writes nothing
  *
  * @module
  */
@@ -16,7 +17,8 @@
 import { committedReport, writeDocs } from "./_docs.ts";
 import { benchmarkTables } from "./_tables.ts";
 
-const [mode, ...rest] = Deno.args;
+const [mode, ...rest] = Deno.args.filter((a) => a !== "--smoke");
+const smoke = Deno.args.includes("--smoke");
 if (mode === "--only") {
   const { only } = await import("./_measure.ts");
   await only(rest);
@@ -34,6 +36,7 @@ if (mode === "--only") {
   const { measureAll } = await import("./_measure.ts");
   const report = await measureAll();
   console.log(benchmarkTables(report));
+  if (smoke) Deno.exit(0);
   await writeDocs(report, false);
   console.log(
     "\nWrote bench/results/results.json, bench/results/cost_vs_size.svg, docs/benchmarks.md, README.md",

@@ -92,3 +92,25 @@ function indexOfName(bytes: Uint8Array, name: string): number {
   assert(at > 0);
   return at + 1;
 }
+
+describe("null counts", () => {
+  for (const options of [1, 3]) {
+    it(`come from the producer, so the first read of a column counts nothing (options ${options})`, () => {
+      using batch = importBatch(
+        lib.adopt("u8", (out) => lib.symbols.zc_arrow_demo_batch(1000n, options, out)),
+      );
+      let nullable = 0;
+      for (const [i, field] of batch.recordBatch.schema.fields.entries()) {
+        const data = batch.recordBatch.getChildAt(i)!.data[0];
+        // apache-arrow keeps -1 until it has counted the bitmap itself.
+        const stored = (data as unknown as { _nullCount: number })._nullCount;
+        assert(stored >= 0, `column ${field.name} has no null count`);
+        let nulls = 0;
+        for (let row = 0; row < data.length; row++) if (!data.getValid(row)) nulls++;
+        assertEquals(stored, nulls, `column ${field.name}`);
+        if (nulls > 0) nullable++;
+      }
+      assert(nullable > 0, "the batch has no column with nulls");
+    });
+  }
+});

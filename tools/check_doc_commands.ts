@@ -188,6 +188,8 @@ const RULES: Record<string, Rule> = {
   },
   "zig build": { covered: PHASE_ONE },
   "zig build test": { covered: HYGIENE("zig test (Debug)") },
+  "zig build fuzz": { covered: 'tools/check.sh runs it for 10 s ("arrow import fuzz (10 s)")' },
+  "zig build fuzz -Dfuzz-seconds=10": { covered: HYGIENE("arrow import fuzz (10 s)") },
   "zig build test -Dchecked=true": { covered: HYGIENE("zig test (checked)") },
   "zig build checked-lib": { covered: HYGIENE("zig build (checked)") },
   "zig build --release=safe checked-lib": { covered: HYGIENE("zig build (checked)") },

@@ -19,13 +19,15 @@ export const abiLayout = {
       },
     },
     "Stats": {
-      "size": 32,
+      "size": 48,
       "align": 8,
       "fields": {
         "live_buffers": 0,
         "live_bytes": 8,
         "total_handed_over": 16,
         "total_released": 24,
+        "releasing_buffers": 32,
+        "releasing_bytes": 40,
       },
     },
     "SliceOut": {
@@ -190,6 +192,14 @@ export const abiSymbols = {
       "buffer", // out
     ],
     result: "i32",
+  },
+  /** Waits up to `timeout_ms` for the release thread to free the big buffers released before (their release returns before their pages are freed); returns how many are still queued, 0 once all are freed.
+   * `fn (timeout_ms: u32) u32` */
+  zc_release_flush: {
+    parameters: [
+      "u32", // timeout_ms
+    ],
+    result: "u32",
   },
   /** Zeroed memory from the default allocator, for the host to fill.
    * `fn (element_type: u32, len: u64, out: ?*zerocopy.Descriptor) zerocopy.Status` */

@@ -192,11 +192,13 @@ class DirectoryReader {
       ? undefined
       : this.bytesAt(at, 0, bitmapBytes, "the validity bitmap of $", where, 1);
     // A shared empty bitmap spares apache-arrow allocating one per column with no nulls.
+    // The producer's null count, when it covers exactly these rows, spares
+    // apache-arrow counting the bitmap (O(rows)) on the column's first access.
     const common = {
       type,
       offset: start,
       length: rows,
-      nullCount: nullBitmap ? -1 : 0,
+      nullCount: !nullBitmap ? 0 : shift === 0 && rows === length ? nullCount : -1,
       nullBitmap: nullBitmap ?? NO_NULLS,
     };
     let data: Data;

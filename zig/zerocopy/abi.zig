@@ -146,6 +146,10 @@ pub const Stats = extern struct {
     live_bytes: u64,
     total_handed_over: u64,
     total_released: u64,
+    /// Buffers released (no longer live) whose memory the release thread has not yet freed.
+    releasing_buffers: u64,
+    /// Their bytes, still allocated until it has.
+    releasing_bytes: u64,
 };
 
 /// Where a function hands over a slice inside memory the host has mapped
@@ -182,7 +186,7 @@ pub const BatchOut = extern struct {
 
 comptime {
     assertLayout(Descriptor, 48, 8);
-    assertLayout(Stats, 32, 8);
+    assertLayout(Stats, 48, 8);
     assertLayout(SliceOut, 32, 8);
     assertLayout(BatchOut, 24, 8);
     assertLayout(Job, 24, 8);

@@ -5,6 +5,7 @@ const abi = @import("abi.zig");
 const arrow = @import("arrow/arrow.zig");
 const bindings = @import("bindings.zig");
 const checked = @import("checked.zig");
+const background_release = @import("background_release.zig");
 const handover = @import("handover.zig");
 const napi = @import("napi.zig");
 const records = @import("records.zig");
@@ -67,6 +68,13 @@ pub const abi_exports = struct {
     pub fn zc_stats(out: ?*Stats) callconv(.c) Status {
         (out orelse return .invalid_argument).* = counters.stats();
         return .ok;
+    }
+
+    /// Waits up to `timeout_ms` for the release thread to free the big buffers
+    /// released before (their release returns before their pages are freed);
+    /// returns how many are still queued, 0 once all are freed.
+    pub fn zc_release_flush(timeout_ms: u32) callconv(.c) u32 {
+        return @intCast(@min(background_release.flush(timeout_ms), std.math.maxInt(u32)));
     }
 
     /// Zeroed memory from the default allocator, for the host to fill.

@@ -7,6 +7,7 @@ const Allocator = std.mem.Allocator;
 const abi = @import("abi.zig");
 const checked = @import("checked.zig");
 const counters = @import("stats.zig");
+const background = @import("background_release.zig");
 const Descriptor = abi.Descriptor;
 const ElementType = abi.ElementType;
 const ReleaseFn = abi.ReleaseFn;
@@ -75,11 +76,19 @@ pub fn handOverDescriptor(descriptor: Descriptor, out: *Descriptor) void {
 }
 
 /// Gives a descriptor's memory back exactly once: a released or zeroed
-/// descriptor is left alone, so calling this twice is harmless.
+/// descriptor is left alone, so calling this twice is harmless. A big buffer
+/// of the C or page allocator is freed on the release thread
+/// (`background_release.zig`): counted as released at once, its pages as
+/// `releasing` until the thread has given them back.
 pub fn release(descriptor: *Descriptor) void {
     const release_fn = descriptor.release orelse return;
     if (checked.enabled) checked.live_handovers.remove(descriptor.ptr);
     const bytes = descriptor.cap * (descriptor.element_type.size() orelse 0);
+    if (background.movable(descriptor, bytes) and background.push(descriptor.*, bytes)) {
+        descriptor.* = .released;
+        counters.released(bytes);
+        return;
+    }
     release_fn(descriptor);
     descriptor.* = .released;
     counters.released(bytes);
@@ -129,7 +138,12 @@ pub fn AllocatorRelease(comptime T: type, comptime Unit: type) type {
             const bytes = descriptor.ptr orelse return;
             const allocator: *const Allocator = @ptrCast(@alignCast(descriptor.private orelse return));
             const typed: [*]T = @ptrCast(@alignCast(bytes));
-            allocator.free(typed[0 .. descriptor.cap * @sizeOf(Unit) / @sizeOf(T)]);
+            const items = typed[0 .. descriptor.cap * @sizeOf(Unit) / @sizeOf(T)];
+            // Not `free`, which in safe builds first writes over every byte: a
+            // pass over the whole buffer (faulting back in any page the program
+            // never touched) that costs more than the free itself. A use after
+            // free is what the checked build's page guard catches.
+            allocator.rawFree(std.mem.sliceAsBytes(items), .of(T), @returnAddress());
         }
     };
 }

@@ -146,8 +146,11 @@ pub fn RegionOut(comptime T: type) type {
         /// Carves `len` elements from the region and hands them over: the host
         /// views them once the function returns `ok`. Fill them before returning.
         pub fn alloc(self: *@This(), len: usize) Error![]T {
-            const region = Region.pin(self.slice.owner) orelse return error.StaleHandle;
-            defer region.unpin();
+            // Carving is a few instructions: done under the handle table's lock,
+            // which keeps the region from being freed as a pin would, at half the cost.
+            const object = handles.global.lockLive(self.slice.owner, .region) orelse return error.StaleHandle;
+            defer handles.global.unlockLive();
+            const region: *Region = @ptrCast(@alignCast(object));
             const items = try region.alloc(T, len);
             self.slice.offset = region.offsetOf(items);
             self.slice.len = len;

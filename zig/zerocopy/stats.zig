@@ -25,7 +25,10 @@ pub fn released(bytes: usize) void {
 
 /// Descriptors and bytes handed over by this library and not yet released.
 pub fn stats() Stats {
+    const releasing = @import("background_release.zig").releasing();
     return .{
+        .releasing_buffers = releasing.buffers,
+        .releasing_bytes = releasing.bytes,
         .live_buffers = live_buffers.load(.monotonic),
         .live_bytes = live_bytes.load(.monotonic),
         .total_handed_over = total_handed_over.load(.monotonic),

@@ -84,6 +84,7 @@ test {
     _ = checked_build;
     _ = exports;
     _ = handover;
+    _ = @import("background_release.zig");
     _ = @import("job.zig");
     _ = records;
     _ = @import("napi.zig");

@@ -1,0 +1,115 @@
+/**
+ * What `[Symbol.dispose]()` costs on the JavaScript thread at 8 KB, 100 MB and
+ * 1 GB (filled buffers of the library's own allocator, whose pages must go
+ * back to the system), and the event loop's p99 lag while the biggest is
+ * released. A buffer of 1 MiB or more is freed on the library's release
+ * thread, so dispose returns without waiting for its pages.
+ *
+ *     deno run --allow-ffi --allow-read --allow-env bench/dispose_bench.ts [--write] [sizes in MiB...]
+ *
+ * Sizes default to 0.0078125 (8 KB), 100 and 1024; small ones make a quick
+ * smoke run (`... bench/dispose_bench.ts 0.0078125 4 16`). `--write` (with
+ * --allow-write=bench/results,docs,README.md) records the run in results.json.
+ *
+ * @module
+ */
+
+import { flushReleases, openDemo, releaseBacklog } from "../mod.ts";
+
+const write = Deno.args.includes("--write");
+const mebibytes = Deno.args.filter((a) => a !== "--write").map(Number);
+const sizes = (mebibytes.length > 0 ? mebibytes : [8 / 1024, 100, 1024]).map((mib) =>
+  Math.round(mib * 2 ** 20)
+);
+const { library: lib } = await openDemo();
+
+const label = (bytes: number) =>
+  bytes >= 2 ** 30
+    ? `${bytes / 2 ** 30} GB`
+    : bytes >= 2 ** 20
+    ? `${bytes / 2 ** 20} MB`
+    : `${bytes / 1024} KB`;
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+};
+
+/** Median ns of one dispose of a filled buffer of `bytes`; allocation and fill are not timed. */
+function disposeNs(bytes: number): number {
+  const samples = bytes >= 2 ** 28 ? 7 : bytes >= 2 ** 24 ? 15 : 201;
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const buffer = lib.allocate("u8", bytes);
+    buffer.view.fill(1);
+    // Writing a gigabyte empties the CPU's caches, and whatever runs next pays
+    // to refill them: an untimed dispose of a small buffer warms the same path,
+    // so that the timed one measures the dispose, not the fill before it.
+    lib.allocate("u8", 8192)[Symbol.dispose]();
+    const start = performance.now();
+    buffer[Symbol.dispose]();
+    times.push((performance.now() - start) * 1e6);
+    // Each sample starts with nothing left to free, as a lone dispose would.
+    flushReleases(lib);
+  }
+  return percentile(times, 0.5);
+}
+
+/**
+ * The event loop's p99 lag (ms) while a dispose of `bytes` is released: the
+ * lags of a 1 ms timer from the dispose until the release thread has freed it
+ * (or, for a release on this thread, the dispose's own tick), and 5 ms after.
+ */
+async function lagWhileReleasing(bytes: number): Promise<{ p99: number; max: number; idleP99: number }> {
+  const buffer = lib.allocate("u8", bytes);
+  buffer.view.fill(1);
+  const lags: number[] = [];
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lags.push(Math.max(0, now - last - 1));
+    last = now;
+  }, 1);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  // The same timer with nothing being released: what the machine itself adds.
+  lags.length = 0;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const idleP99 = percentile(lags, 0.99);
+  lags.length = 0;
+  buffer[Symbol.dispose]();
+  while (releaseBacklog(lib).buffers > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  clearInterval(timer);
+  return { p99: percentile(lags, 0.99), max: Math.max(...lags), idleP99 };
+}
+
+const medianNs: Record<string, number> = {};
+for (const bytes of sizes) {
+  medianNs[label(bytes)] = disposeNs(bytes);
+  console.log(`dispose ${label(bytes)}: ${(medianNs[label(bytes)] / 1000).toFixed(1)} µs`);
+}
+const biggest = Math.max(...sizes);
+const lag = await lagWhileReleasing(biggest);
+const lagP99Ms = lag.p99;
+console.log(
+  `event-loop lag of a 1 ms timer while ${label(biggest)} is released: p99 ${lagP99Ms.toFixed(2)} ms, ` +
+    `max ${lag.max.toFixed(2)} ms (p99 ${lag.idleP99.toFixed(2)} ms with nothing released)`,
+);
+
+if (write) {
+  const { committedReport, writeDocs } = await import("./_docs.ts");
+  const { withSectionRatios } = await import("./_ratios.ts");
+  const dispose = {
+    date: new Date().toISOString(),
+    command: "deno run --allow-ffi --allow-read --allow-env bench/dispose_bench.ts",
+    medianNs,
+    lagP99Ms,
+    idleLagP99Ms: lag.idleP99,
+  };
+  const full = withSectionRatios({ ...await committedReport(), dispose });
+  await Deno.writeTextFile(
+    new URL("./results/results.json", import.meta.url),
+    JSON.stringify(full, null, 2) + "\n",
+  );
+  await writeDocs(full, false);
+  console.log("Wrote bench/results/results.json and the tables in docs/");
+}
