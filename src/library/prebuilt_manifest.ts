@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 275600,
-    sha256: "1ff4e3f91bf169a6ab7910e70e83de4545cbe6fb33f84c6e9d2acbd3e1b3ead6",
+    size: 292064,
+    sha256: "9eebe21b8828bbe3d80abab8c87ef786240497d26272e633ab240a2d77cfce84",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 305200,
-    sha256: "5506c294599d4a08f20c2f7827e778e4b3a52ff30c76c6f9e669072ae4329d04",
+    size: 309354,
+    sha256: "8d646facafcd2707ccfa593f3b962a87d45ed3d1dd73c177a303876b5f5cf907",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 264472,
-    sha256: "e2fcd2c6e6e04237fff00e4fbe4ed0e6e42d423e37c3d10eb5ddab8f34f328a9",
+    size: 272208,
+    sha256: "0e11dd84e7001591a73ac5a07ca79dfb20b7cf50af0e5ed42842e199139aa7da",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 339144,
-    sha256: "23c8efcd8d80a380e0589ad556ccca0dbe8c98d612ac4a5cffe1d9526bb2afd8",
+    size: 346944,
+    sha256: "ddde90b640f2cc849bc531cfcb85fb99d0159962be4d4bde1615cf5aa6905019",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 526848,
-    sha256: "8e123b6c1f45528fa8cc849c5b8bfbd6d5effd93b10be512828b8328bac496bd",
+    size: 530944,
+    sha256: "1fc6ec50040f2852da614f3baabc41ae4eb3624aff247af1013a4a1603897617",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 648192,
-    sha256: "874adf727f7119e06eb7af97e4b65f69dba9831ee1a9fdd338b3539501fb99d2",
+    size: 652800,
+    sha256: "590aece4fa396a48418d3956330ecd714d6b9a4689adc477d11802e9d168a4a0",
   },
 };

@@ -88,6 +88,12 @@ const supported = builtin.os.tag == .linux and builtin.link_libc;
 fn pinSelf() bool {
     // A program (this module's own tests) is never unloaded.
     if (builtin.output_mode != .Lib) return true;
+    // Only Linux runs the thread, and only glibc's and musl's `dl_phdr_info` is read here.
+    if (comptime !supported) return false;
+    return pinLoadedSelf();
+}
+
+fn pinLoadedSelf() bool {
     const Search = struct {
         address: usize,
         found: bool = false,
