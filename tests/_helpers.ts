@@ -1,7 +1,7 @@
 // Shared by the Deno test suites: the library under test, and the values Zig's
 // demo generators write (zig/demo/demo.zig `pattern`), computed independently here.
 
-import { assertEquals, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertThrows } from "@std/assert";
 import {
   type Demo,
   type ElementType,
@@ -106,8 +106,15 @@ export function assertCode(run: () => unknown, code: ZeroCopyErrorCode): ZeroCop
   return error;
 }
 
-/** Asserts that no buffer of `library` was left live (or freed) since `before` was read. */
+/**
+ * Asserts that no buffer of `library` was left live since `before` was read. A buffer an earlier test
+ * dropped may be freed meanwhile (a finalizer runs at any collection, and its release at the next call
+ * into the library), so fewer live buffers pass; one more fails.
+ */
 export function assertLiveUnchanged(before: LibraryStats, library: { stats(): LibraryStats } = lib): void {
   const { liveBuffers, liveBytes } = library.stats();
-  assertEquals({ liveBuffers, liveBytes }, { liveBuffers: before.liveBuffers, liveBytes: before.liveBytes });
+  assert(
+    liveBuffers <= before.liveBuffers && liveBytes <= before.liveBytes,
+    `left live: ${liveBuffers} buffers (${liveBytes} bytes) after, ${before.liveBuffers} (${before.liveBytes} bytes) before`,
+  );
 }

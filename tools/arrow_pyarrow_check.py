@@ -13,6 +13,7 @@ Usage: arrow_pyarrow_check.py [path/to/libzerocopy.so] [rows]
 """
 
 import ctypes
+import json
 import gc
 import struct
 import sys
@@ -24,7 +25,8 @@ WITH_NULLS, SLICED = 1, 2
 
 class Stats(ctypes.Structure):
     _fields_ = [("live_buffers", ctypes.c_uint64), ("live_bytes", ctypes.c_uint64),
-                ("total_handed_over", ctypes.c_uint64), ("total_released", ctypes.c_uint64)]
+                ("total_handed_over", ctypes.c_uint64), ("total_released", ctypes.c_uint64),
+                ("releasing_buffers", ctypes.c_uint64), ("releasing_bytes", ctypes.c_uint64)]
 
 
 def open_library(path):
@@ -33,6 +35,11 @@ def open_library(path):
     lib.zc_arrow_move.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
     lib.zc_arrow_checksum.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_uint64)]
     lib.zc_stats.argtypes = [ctypes.POINTER(Stats)]
+    # zc_stats writes the whole struct: a layout of another size would write past this one.
+    lib.zc_layout.restype = ctypes.c_char_p
+    layout = json.loads(lib.zc_layout())
+    size = layout["structs"]["Stats"]["size"]
+    assert ctypes.sizeof(Stats) == size, f"Stats is {size} bytes in the library, {ctypes.sizeof(Stats)} here"
     return lib
 
 

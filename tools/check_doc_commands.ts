@@ -164,6 +164,7 @@ const RULES: Record<string, Rule> = {
     expect: /node-api: openLibrary\(\)/,
   },
   "deno task bench": { skip: BENCH },
+  "./bench/run.sh --smoke": { skip: BENCH },
   "zig build bench-lib": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-run bench/arrow_bench.ts": { skip: BENCH },
   "zig build bench-lib && deno bench --allow-ffi --allow-read bench/": { skip: BENCH },
