@@ -52,7 +52,7 @@ export const hooksDemo: Demo = await openDemo({ path: hooks.path });
 
 // Written out again on purpose, rather than taken from src/abi/element_types.ts:
 // the expected values must not follow a wrong TypedArray the product picks.
-const CONSTRUCTORS = {
+export const CONSTRUCTORS = {
   i8: Int8Array,
   u8: Uint8Array,
   i16: Int16Array,

@@ -22,7 +22,7 @@ import { type ElementType, Region, Ring, ZeroCopyBuffer } from "../mod.ts";
 import { bind as bindDemo } from "../src/demo/demo_bindings.ts";
 import { open as openFixture } from "./fixtures/bindings_fixture.ts";
 import { open as openArrowDemo } from "./fixtures/arrow_demo.ts";
-import { demo, fixturePath, lib } from "./_helpers.ts";
+import { CONSTRUCTORS, demo, fixturePath, lib } from "./_helpers.ts";
 import type { ParamSignature } from "./_generated_signatures.ts";
 
 export const fixture = await openFixture(fixturePath("bindings_fixture"));
@@ -63,19 +63,6 @@ const JUNK: Arg[] = [
   arg("a Proxy", () => new Proxy({}, {})),
 ];
 const NULL = arg("null", () => null);
-
-const CONSTRUCTORS = {
-  i8: Int8Array,
-  u8: Uint8Array,
-  i16: Int16Array,
-  u16: Uint16Array,
-  i32: Int32Array,
-  u32: Uint32Array,
-  i64: BigInt64Array,
-  u64: BigUint64Array,
-  f32: Float32Array,
-  f64: Float64Array,
-} as const;
 
 function disposedView(type: ElementType): ArrayBufferView {
   const buffer = demo.generate(type, 4);
