@@ -22,7 +22,9 @@ const GiB = 1024 * MiB;
  * two smallest sizes with short budgets, to see that the bench runs, not to
  * measure; nothing is written.
  */
-export const SMOKE: boolean = Deno.args.includes("--smoke");
+// Read through globalThis: Bun runs this module too (bench/bun/handover.ts), where there is no `Deno`.
+export const SMOKE: boolean = (globalThis as { Deno?: { args: string[] } }).Deno?.args.includes("--smoke") ??
+  false;
 
 const ALL_SIZES: readonly Size[] = [
   { label: "8 KB", bytes: 8 * KiB },

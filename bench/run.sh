@@ -35,5 +35,5 @@ if $smoke; then
   deno run --allow-ffi --allow-read --allow-env bench/dispose_bench.ts 0.0078125 4
   exec deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts 16
 fi
-deno run --allow-ffi --allow-read --allow-env "$writes" bench/dispose_bench.ts --write
+deno run --allow-ffi --allow-read --allow-run --allow-env "$writes" bench/dispose_bench.ts --write
 exec deno run --allow-ffi --allow-read --allow-run --allow-env "$writes" bench/async_bench.ts --write "${ZEROCOPY_ASYNC_BENCH_MB:-1024}"
