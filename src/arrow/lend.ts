@@ -19,6 +19,19 @@ import { describe, flatten, type Node } from "./lend_describe.ts";
 import { ownerOf } from "./batch.ts";
 
 const encoder = new TextEncoder();
+// Column names and formats repeat from batch to batch, and encoding one costs
+// more than the rest of a column's struct: each is encoded once (a bounded cache).
+const encoded = new Map<string, Uint8Array>();
+
+function cString(text: string): Uint8Array {
+  let bytes = encoded.get(text);
+  if (bytes === undefined) {
+    if (encoded.size >= 4096) encoded.clear();
+    bytes = encoder.encode(text + "\0");
+    encoded.set(text, bytes);
+  }
+  return bytes;
+}
 
 /**
  * How a batch is lent: for a call made and finished before the lend returns
@@ -215,7 +228,7 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
   nonblocking: boolean,
   letGo: () => void,
 ): LentStructs {
-  const names = nodes.map((n) => [encoder.encode(n.format + "\0"), encoder.encode(n.name + "\0")]);
+  const names = nodes.map((n) => [cString(n.format), cString(n.name)]);
   // Structs first (8-aligned), then each node's buffer and children lists, then the strings.
   let size = nodes.length * (SCHEMA_BYTES + ARRAY_BYTES);
   const listsAt = size;
@@ -225,7 +238,10 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
   const memory = new Uint8Array(
     nonblocking ? new SharedArrayBuffer(size) : new ArrayBuffer(size, { maxByteLength: size }),
   ) as Uint8Array<ArrayBuffer>;
-  const view = new DataView(memory.buffer);
+  // Written in plain memory, then copied over: V8 writes through a DataView of
+  // resizable memory on a slow path, many times slower than the copy.
+  const scratch = nonblocking ? memory : new Uint8Array(size);
+  const view = new DataView(scratch.buffer);
   const base = addressOf(memory, lib);
   const schemaAt = (i: number) => i * SCHEMA_BYTES;
   const arrayAt = (i: number) => nodes.length * SCHEMA_BYTES + i * ARRAY_BYTES;
@@ -240,10 +256,10 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
   nodes.forEach((n, i) => indexOf.set(n, i));
   nodes.forEach((n, i) => {
     const [format, name] = names[i];
-    memory.set(format, strings);
+    scratch.set(format, strings);
     put(schemaAt(i) + SchemaOffset.format, base + BigInt(strings));
     strings += format.length;
-    memory.set(name, strings);
+    scratch.set(name, strings);
     put(schemaAt(i) + SchemaOffset.name, base + BigInt(strings));
     strings += name.length;
     put(schemaAt(i) + SchemaOffset.flags, n.flags);
@@ -274,6 +290,7 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
       }
     }
   });
+  if (scratch !== memory) memory.set(scratch);
   let released = false;
   const lent: LentStructs = {
     schema: memory.subarray(schemaAt(0), schemaAt(0) + SCHEMA_BYTES),

@@ -10,7 +10,7 @@
 import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { bufferInternals, what } from "./gate.ts";
-import { memoryOf } from "./_memory_of.ts";
+import { detachedOf, memoryOf } from "./_memory_of.ts";
 
 type ArrayConstructor = abstract new (...args: never[]) => ArrayBufferView;
 
@@ -44,8 +44,10 @@ export function gateLent<T extends ElementType>(
   call?: string,
   name?: string,
 ): TypedArrayOf[T] {
-  const argument = call === undefined ? "" : `argument "${name}" of ${call}: `;
+  // Built only for a message: this runs for every lent array of every call.
+  const label = () => call === undefined ? "" : `argument "${name}" of ${call}: `;
   if (!ArrayBuffer.isView(array)) {
+    const argument = label();
     const buffer = bufferInternals.isBuffer(array);
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
@@ -59,13 +61,14 @@ export function gateLent<T extends ElementType>(
     );
   }
   if (type !== undefined && !LENT_ARRAYS[type].some((constructor) => array instanceof constructor)) {
+    const argument = label();
     const expected = LENT_ARRAYS[type].map((constructor) => constructor.name).join(" or ");
     throw new ZeroCopyError(
       "INVALID_ELEMENT_TYPE",
       `Cannot lend ${argument}a ${array.constructor.name} where ${type} elements are read: lend a ${expected}, whose length counts the elements`,
     );
   }
-  checkLentMemory(array, argument);
+  if (detachedOf(array) !== false) throw detachedError(array, label());
   return array as unknown as TypedArrayOf[T];
 }
 
@@ -78,14 +81,15 @@ export function gateLent<T extends ElementType>(
  */
 export function checkLentMemory(array: ArrayBufferView, argument = "", nonblocking = false): void {
   // The engine's view of the memory: a subclass's own getters could say otherwise.
+  if (!nonblocking) {
+    if (detachedOf(array) !== false) throw detachedError(array, argument);
+    return;
+  }
   const memory = memoryOf(array);
   if (memory === undefined || memory.detached) {
-    throw new ZeroCopyError(
-      "DETACHED",
-      `Cannot lend ${argument}a ${array.constructor.name} whose memory was detached (its buffer was disposed, moved or transferred): lend a live array`,
-    );
+    throw detachedError(array, argument);
   }
-  if (nonblocking && memory.resizable) {
+  if (memory.resizable) {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
       `Cannot lend ${argument}a ${array.constructor.name} over a ${
@@ -93,6 +97,13 @@ export function checkLentMemory(array: ArrayBufferView, argument = "", nonblocki
       } to a nonblocking call: its length can change while Zig reads it; lend a fixed-length copy (memory.transferToFixedLength() or slice())`,
     );
   }
+}
+
+function detachedError(array: ArrayBufferView, argument: string): ZeroCopyError {
+  return new ZeroCopyError(
+    "DETACHED",
+    `Cannot lend ${argument}a ${array.constructor.name} whose memory was detached (its buffer was disposed, moved or transferred): lend a live array`,
+  );
 }
 
 // A pointer for an empty buffer that C Data consumers may still read the start of.
