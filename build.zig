@@ -541,7 +541,7 @@ fn addFuzz(
     options: *std.Build.Module,
 ) void {
     const seconds = b.option(u32, "fuzz-seconds", "How long `zig build fuzz` runs (default 10)") orelse 10;
-    const seed = b.option(u64, "fuzz-seed", "The seed of `zig build fuzz` (default 1)") orelse 1;
+    const seed = b.option(u64, "fuzz-seed", "Seed of the fuzzer's random mutations: the same seed replays the same run (default 1)") orelse 1;
     const fuzzer = b.addExecutable(.{
         .name = "arrow_import_fuzz",
         .root_module = rootModule(b, b.path("zig/fuzz/arrow_import.zig"), target, optimize, zerocopy, options),

@@ -14,6 +14,7 @@
 import { lend, openDemo, openLibrary, startCall } from "../mod.ts";
 import { describeMachine, loadAverage } from "./_machine.ts";
 import type { AsyncReport } from "./_ratios.ts";
+import { LagTimer } from "./_lag.ts";
 
 const write = Deno.args.includes("--write");
 const jobMiB = Number(Deno.args.filter((a) => a !== "--write")[0] ?? 1024);
@@ -126,20 +127,12 @@ worker.terminate();
 
 /** Lags of a 1 ms interval timer while `job` runs: how late each tick fired, in ms. */
 async function lagDuring(job: () => Promise<unknown>): Promise<number[]> {
-  const lags: number[] = [];
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    lags.push(Math.max(0, now - last - 1));
-    last = now;
-  }, 1);
+  using timer = new LagTimer();
   await new Promise((resolve) => setTimeout(resolve, 20));
-  lags.length = 0;
-  last = performance.now();
+  timer.restart();
   await job();
   await new Promise((resolve) => setTimeout(resolve, 5));
-  clearInterval(timer);
-  return lags;
+  return timer.lags;
 }
 
 {

@@ -15,6 +15,7 @@
  */
 
 import { flushReleases, openDemo, releaseBacklog } from "../mod.ts";
+import { LagTimer } from "./_lag.ts";
 
 const write = Deno.args.includes("--write");
 const mebibytes = Deno.args.filter((a) => a !== "--write").map(Number);
@@ -62,23 +63,17 @@ function disposeNs(bytes: number): number {
 async function lagWhileReleasing(bytes: number): Promise<{ p99: number; max: number; idleP99: number }> {
   const buffer = lib.allocate("u8", bytes);
   buffer.view.fill(1);
-  const lags: number[] = [];
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    lags.push(Math.max(0, now - last - 1));
-    last = now;
-  }, 1);
+  using timer = new LagTimer();
   await new Promise((resolve) => setTimeout(resolve, 50));
   // The same timer with nothing being released: what the machine itself adds.
-  lags.length = 0;
+  timer.restart();
   await new Promise((resolve) => setTimeout(resolve, 300));
-  const idleP99 = percentile(lags, 0.99);
-  lags.length = 0;
+  const idleP99 = percentile(timer.lags, 0.99);
+  timer.restart();
   buffer[Symbol.dispose]();
   while (releaseBacklog(lib).buffers > 0) await new Promise((resolve) => setTimeout(resolve, 1));
   await new Promise((resolve) => setTimeout(resolve, 5));
-  clearInterval(timer);
+  const lags = timer.lags;
   return { p99: percentile(lags, 0.99), max: Math.max(...lags), idleP99 };
 }
 

@@ -12,7 +12,9 @@ fn expectQuickly(expected: reader.Error, limits: reader.Limits, root: *Node) !vo
     const started = std.Io.Timestamp.now(testing.io, .awake);
     try testing.expectError(expected, reader.checksumWithin(&root.schema, &root.array, limits));
     const elapsed = started.durationTo(std.Io.Timestamp.now(testing.io, .awake));
-    try testing.expect(elapsed.nanoseconds < std.time.ns_per_s);
+    // Unbounded, these walks run for minutes; the bound tells a bounded walk from an unbounded one on a
+    // loaded machine, not speed.
+    try testing.expect(elapsed.nanoseconds < 20 * std.time.ns_per_s);
 }
 
 test "a DAG of shared children is refused, not walked once per path" {
