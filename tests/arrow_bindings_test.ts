@@ -151,6 +151,19 @@ describe("a batch lent to a nonblocking call", () => {
     assertEquals(out[0], expected);
   });
 
+  it("reads a plain column as it was when the call began: a copy JavaScript cannot free or change", async () => {
+    const values = new Float64Array(4096).fill(1.5);
+    const table = tableFromArrays({ values });
+    const expected = checksumBatch(table.batches[0]);
+    const out = new BigUint64Array(1);
+    const pending = arrowDemo.zc_arrow_demo_checksum_after(table, 30, out);
+    // Zig reads after its pause: had it been given the column itself, it would sum these.
+    values.fill(-3);
+    await pending;
+    assertEquals(out[0], expected);
+    assert(checksumBatch(table.batches[0]) !== expected);
+  });
+
   it("refuses a resizable column before calling", async () => {
     const values = new Float64Array(new ArrayBuffer(64, { maxByteLength: 128 }));
     const out = new BigUint64Array([42n]);

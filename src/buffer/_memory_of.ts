@@ -35,8 +35,8 @@ const bufferDetached = getter(ArrayBuffer.prototype, "detached");
 const bufferResizable = getter(ArrayBuffer.prototype, "resizable");
 const sharedGrowable = getter(SharedArrayBuffer.prototype, "growable");
 
-// The getter's result, or undefined when `value` lacks the internal slot it reads.
-function read(get: (this: unknown) => unknown, value: unknown): unknown {
+/** The getter's result on `value`, or undefined when `value` lacks the internal slot (or private field) it reads. */
+export function read(get: (this: unknown) => unknown, value: unknown): unknown {
   try {
     return get.call(value);
   } catch {

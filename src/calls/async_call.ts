@@ -279,23 +279,3 @@ function describe(value: unknown): string {
   if (typeof value !== "object") return typeof value;
   return (value as { constructor?: { name?: string } }).constructor?.name ?? "an object";
 }
-
-/**
- * Throws `DETACHED` when memory lent to a call that has settled was detached
- * during it: Zig may have read memory that moved.
- */
-export function checkLentAfterCall(
-  what: string,
-  lent: readonly (ArrayBufferView | ArrayBuffer | null)[],
-): void {
-  for (const array of lent) {
-    if (array === null) continue;
-    const memory = array instanceof ArrayBuffer ? array : array.buffer as ArrayBuffer;
-    if (memory.detached) {
-      throw new ZeroCopyError(
-        "DETACHED",
-        `${what}: a lent ${array.constructor.name}'s ArrayBuffer was transferred during the call, so Zig may have read memory that moved; do not transfer or resize what a pending call uses`,
-      );
-    }
-  }
-}

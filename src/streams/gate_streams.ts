@@ -12,6 +12,7 @@
 import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { what } from "../buffer/gate.ts";
+import { read } from "../buffer/_memory_of.ts";
 import { type HandOverTarget, Region } from "./region.ts";
 import { Ring, type RingSlot } from "./ring.ts";
 
@@ -20,14 +21,6 @@ const regionDisposed = getter(Region.prototype, "disposed");
 const ringType = getter(Ring.prototype, "type");
 const { adopt, adoptBatch } = Region.prototype;
 const { next } = Ring.prototype;
-
-function read(get: () => unknown, value: unknown): unknown {
-  try {
-    return get.call(value);
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The handovers a generated wrapper makes into a Region it was passed.
