@@ -7,8 +7,10 @@ import { describe, it } from "@std/testing/bdd";
 import {
   checkInteger,
   checkRecordLayouts,
+  flushReleases,
   lendAs,
   Region,
+  releaseBacklog,
   Ring,
   rowMajorStrides,
   startCall,
@@ -33,6 +35,17 @@ function refused(run: () => unknown, code: ZeroCopyErrorCode = "INVALID_ARGUMENT
 const layout = { size: 4, align: 4, fields: { x: { offset: 0, type: "u32" } } } as const;
 
 describe("misuse of the public API is a typed error", () => {
+  it("the release thread's backlog asked of what is no library, or for a wait that is no number", () => {
+    for (const value of WRONG) {
+      refused(() => releaseBacklog(value as never), "INVALID_ARGUMENT", "releaseBacklog");
+      refused(() => flushReleases(value as never), "INVALID_ARGUMENT", "flushReleases");
+    }
+    for (const wait of [-1, Number.NaN, "10" as never, null as never]) {
+      refused(() => flushReleases(lib, wait), "INVALID_ARGUMENT", "milliseconds");
+    }
+    assertEquals(flushReleases(lib, 0).buffers >= 0, true);
+  });
+
   it("new ZeroCopyBuffer(), whatever it is given", () => {
     const Constructor = ZeroCopyBuffer as unknown as new (...args: unknown[]) => unknown;
     refused(() => new Constructor(), "INVALID_ARGUMENT", "from a ZeroCopyLibrary");

@@ -9,7 +9,8 @@
  */
 
 import { STATS_BYTES, StatsOffset } from "../abi/layout.ts";
-import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
+import { ZeroCopyError } from "../errors.ts";
 
 /**
  * Buffers a library was given back whose memory its release thread has not freed yet.
@@ -37,6 +38,7 @@ const abiOf = (lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>) => lib.symbol
  *
  * @param lib The library that handed the buffers over.
  * @returns The buffers and bytes queued or being freed.
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but an opened library.
  *
  * @example Watch a big buffer go back
  * ```ts
@@ -48,6 +50,7 @@ const abiOf = (lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>) => lib.symbol
  * ```
  */
 export function releaseBacklog(lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>): ReleaseBacklog {
+  checkLibraryArguments(lib, undefined, "releaseBacklog");
   lib.stats(); // takes in the releases a garbage collector's thread left for this one
   const stats = new DataView(new ArrayBuffer(STATS_BYTES));
   abiOf(lib).zc_stats(stats);
@@ -66,6 +69,8 @@ export function releaseBacklog(lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface
  * @param lib The library that handed the buffers over.
  * @param timeoutMs The longest wait, in milliseconds.
  * @returns What is still queued: zero buffers once everything is freed.
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for anything but an opened library, or a wait that is not a
+ * number of at least 0.
  *
  * @example Wait until a big buffer's memory is back
  * ```ts
@@ -80,6 +85,13 @@ export function flushReleases(
   lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>,
   timeoutMs = 10_000,
 ): ReleaseBacklog {
+  checkLibraryArguments(lib, undefined, "flushReleases");
+  if (typeof timeoutMs !== "number" || !(timeoutMs >= 0)) {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `flushReleases waits a number of milliseconds of at least 0, not ${String(timeoutMs)}`,
+    );
+  }
   lib.stats();
   abiOf(lib).zc_release_flush(Math.max(0, Math.min(timeoutMs, 0xffff_ffff)) >>> 0);
   return releaseBacklog(lib);
