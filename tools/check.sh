@@ -88,7 +88,7 @@ expect_abort() { # command...: succeeds when the command dies of SIGABRT naming 
 # tests/bindings_hostile_test.ts, which fuzzes every generated wrapper with hostile arguments
 # (ZEROCOPY_BINDINGS_HOSTILE_RUNS calls per wrapper, 12 by default: about a second a run).
 env_grant=ZEROCOPY_LIB,ZEROCOPY_MAPPING,ZEROCOPY_BINDINGS_HOSTILE_RUNS
-read_grant=mod.ts,src,tests
+read_grant=mod.ts,arrow.ts,src,tests
 checked_lib="$ZEROCOPY_ROOT/zig-out/checked/libzerocopy.so"
 
 # The libraries both lanes load, each built once: libzerocopy with the fixtures in one invocation,
@@ -183,7 +183,7 @@ lane_deno() {
   local cache_ffi_home
   cache_ffi_home=$(mktemp -d)
   XDG_CACHE_HOME=$cache_ffi_home deno_tests "deno test (ffi scoped to the cache)" \
-    --allow-ffi="$cache_ffi_home/deno/zerocopy" --allow-read=mod.ts,src,tests,lib,"$cache_ffi_home" \
+    --allow-ffi="$cache_ffi_home/deno/zerocopy" --allow-read=mod.ts,arrow.ts,src,tests,lib,"$cache_ffi_home" \
     --allow-write="$cache_ffi_home" --allow-env=XDG_CACHE_HOME,HOME tests/permissions/cache_ffi_test.ts
   rm -rf "$cache_ffi_home"
   deno_tests "deno test --doc" --doc --allow-ffi mod.ts arrow.ts src/

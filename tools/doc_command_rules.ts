@@ -196,10 +196,10 @@ export const RULES: Record<string, Rule> = {
     skip: "a template: NAME is one of the tasks docs/reliability.md lists, each of which has its own rule",
   },
   "zig build --release=safe install fixtures": { covered: PHASE_ONE },
-  "deno_with_registry test --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_MAPPING --allow-read=mod.ts,src,tests tests/*_test.ts":
+  "deno_with_registry test --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_MAPPING --allow-read=mod.ts,arrow.ts,src,tests tests/*_test.ts":
     {
       run:
-        "deno_with_registry test --no-check --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_MAPPING --allow-read=mod.ts,src,tests tests/progress_bar_test.ts",
+        "deno_with_registry test --no-check --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_MAPPING --allow-read=mod.ts,arrow.ts,src,tests tests/progress_bar_test.ts",
       why: "one file of the suite (tools/check.sh runs them all, type-checked by its deno check step)",
       expect: /ok \| 1 passed/,
     },

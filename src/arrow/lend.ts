@@ -8,11 +8,13 @@
  */
 
 import { Data, Field, RecordBatch, Schema, Struct, type Table } from "apache-arrow";
-import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
+import { type AbiFunctions, libraryInternals, type ZeroCopyLibrary } from "../library/library.ts";
+import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { isThenable } from "../library/callbacks.ts";
 import { what } from "../buffer/gate.ts";
 import { addressOf } from "../buffer/gate_memory.ts";
 import { type HeldViews, holdForNonblocking } from "../buffer/gate_nonblocking.ts";
+import type { CallFrame } from "../buffer/call_frame.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { ARRAY_BYTES, ArrayOffset, SCHEMA_BYTES, SchemaOffset } from "./c_data.ts";
 import { describe, flatten, type Node } from "./lend_describe.ts";
@@ -81,7 +83,8 @@ export interface LendOptions {
  * For a `nonblocking` symbol, pass `{ nonblocking: true }`: memory Zig handed
  * over (an {@linkcode ArrowBatch}'s, or any table built over it) is pinned,
  * so disposing it meanwhile frees it only after the call; other memory is
- * lent through a `SharedArrayBuffer` copy, which JavaScript cannot detach.
+ * lent through a copy that JavaScript cannot reach. Both outlive a worker
+ * terminated during the call.
  *
  * @param lib The library whose function reads the batch.
  * @param batch The batch to lend (a table's `batches[i]`).
@@ -185,10 +188,11 @@ export interface LentStructs {
 
 /**
  * The structs of `batch`, pointing at its buffers once each is checked
- * ({@linkcode describe}). For a nonblocking call the structs live in a
- * `SharedArrayBuffer` and each buffer is held ({@linkcode holdForNonblocking});
- * otherwise in a resizable `ArrayBuffer`, which Deno refuses to pass to a
- * nonblocking symbol.
+ * ({@linkcode describe}). For a nonblocking call the structs live in a call
+ * frame, with a copy of each buffer `lib` cannot hold
+ * ({@linkcode holdForNonblocking}), so all of it outlives even an isolate that
+ * dies during the call; otherwise in a resizable `ArrayBuffer`, which Deno
+ * refuses to pass to a nonblocking symbol.
  */
 export function lendStructs<S extends Deno.ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
@@ -206,41 +210,65 @@ export function lendStructs<S extends Deno.ForeignLibraryInterface>(
   const nodes = flatten(root);
   const originals: ArrayBufferView[] = [];
   for (const n of nodes) for (const { view } of n.buffers) if (view !== null) originals.push(view);
-  const held: HeldViews | null = nonblocking ? holdForNonblocking(originals, caller, ownerOf(batch)) : null;
+  const size = structsSize(nodes);
+  // A nonblocking call reaches the buffers through the structs, which Deno
+  // does not keep for it: structs and shadows share one frame, passed to the call.
+  let frame: CallFrame | undefined;
+  const mapping = libraryInternals.mappingOf(lib);
+  let held: HeldViews | null = null;
   try {
+    if (nonblocking) {
+      held = holdForNonblocking(originals, caller, ownerOf(batch), {
+        mapping,
+        open(shadowBytes) {
+          frame = mapping.openFrame(size.padded + shadowBytes);
+          return { frame, shadows: frame.bytes.subarray(size.padded) };
+        },
+      });
+    }
     return writeStructs(
       lib,
       nodes,
+      size,
       (held?.views ?? originals) as readonly ArrayBufferView[],
-      nonblocking,
-      () => held?.release(caller, false),
+      frame,
+      () => {
+        held?.release(caller, false);
+        frame?.close();
+      },
     );
   } catch (error) {
     held?.release(caller, false);
+    frame?.close();
     throw error;
   }
 }
 
-function writeStructs<S extends Deno.ForeignLibraryInterface>(
-  lib: ZeroCopyLibrary<S>,
-  nodes: readonly Node[],
-  views: readonly ArrayBufferView[],
-  nonblocking: boolean,
-  letGo: () => void,
-): LentStructs {
+/** The bytes of a batch's structs: the structs (8-aligned), each node's buffer and children lists, the strings. */
+function structsSize(nodes: readonly Node[]) {
   const names = nodes.map((n) => [cString(n.format), cString(n.name)]);
-  // Structs first (8-aligned), then each node's buffer and children lists, then the strings.
   let size = nodes.length * (SCHEMA_BYTES + ARRAY_BYTES);
   const listsAt = size;
   for (const n of nodes) size += 8 * (n.buffers.length + 2 * n.children.length);
   const stringsAt = size;
   for (const [format, name] of names) size += format.length + name.length;
-  const memory = new Uint8Array(
-    nonblocking ? new SharedArrayBuffer(size) : new ArrayBuffer(size, { maxByteLength: size }),
-  ) as Uint8Array<ArrayBuffer>;
+  return { names, listsAt, stringsAt, size, padded: Math.ceil(size / 16) * 16 };
+}
+
+function writeStructs<S extends Deno.ForeignLibraryInterface>(
+  lib: ZeroCopyLibrary<S>,
+  nodes: readonly Node[],
+  { names, listsAt, stringsAt, size }: ReturnType<typeof structsSize>,
+  views: readonly ArrayBufferView[],
+  frame: CallFrame | undefined,
+  letGo: () => void,
+): LentStructs {
+  const memory = frame === undefined
+    ? new Uint8Array(new ArrayBuffer(size, { maxByteLength: size }))
+    : frame.bytes.subarray(0, size);
   // Written in plain memory, then copied over: V8 writes through a DataView of
   // resizable memory on a slow path, many times slower than the copy.
-  const scratch = nonblocking ? memory : new Uint8Array(size);
+  const scratch = frame === undefined ? new Uint8Array(size) : memory;
   const view = new DataView(scratch.buffer);
   const base = addressOf(memory, lib);
   const schemaAt = (i: number) => i * SCHEMA_BYTES;

@@ -7,7 +7,8 @@
  */
 
 import { RecordBatch, Table } from "apache-arrow";
-import { checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
+import type { ZeroCopyLibrary } from "../library/library.ts";
+import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { what } from "../buffer/gate.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { isLentStructs, type LendOptions, lendStructs, type LentStructs } from "./lend.ts";

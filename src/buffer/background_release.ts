@@ -9,7 +9,8 @@
  */
 
 import { STATS_BYTES, StatsOffset } from "../abi/layout.ts";
-import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
+import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { ZeroCopyError } from "../errors.ts";
 
 /**

@@ -11,9 +11,11 @@
  */
 
 import { type Descriptor, DESCRIPTOR_WORDS, newDescriptor, RELEASE_WORD } from "./descriptor.ts";
+import { DESCRIPTOR_BYTES } from "../abi/layout.ts";
 import type { ElementType } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { Mapping } from "./mapping.ts";
+import type { CallFrame } from "./call_frame.ts";
 import type { Releaser } from "./safety_net.ts";
 
 /**
@@ -85,6 +87,8 @@ export interface BufferInternals {
   intact(buffer: GatedBuffer): boolean;
   /** Ends the buffer's ownership without freeing; the caller passes the descriptor on. */
   consume(buffer: GatedBuffer, purpose: string): Descriptor;
+  /** `buffer.pin()`, holding its memory through `frame` instead (see {@linkcode makePin}). */
+  pin(buffer: GatedBuffer, frame: CallFrame | null): BufferPin;
 }
 
 /** Filled by ZeroCopyBuffer's static block: the only code that may reach its private fields. */
@@ -226,12 +230,10 @@ interface PinRecord {
 // descriptor, which the draining net watches) reachable while the pin's is.
 const pins = new WeakMap<Descriptor, PinRecord>();
 
-// A pin dropped undisposed still holds its address under the Node-API
-// mapping: give the hold back once its descriptor is garbage, as no call can
-// read it then.
-const holdNet = new FinalizationRegistry<{ words: Descriptor; mapping: Mapping }>(({ words, mapping }) =>
-  mapping.unhold(words)
-);
+// A pin of its own dropped undisposed still holds its address under the
+// Node-API mapping: give the hold back once its descriptor is garbage, as no
+// call can read it then.
+const holdNet = new FinalizationRegistry<CallFrame>((frame) => frame.close());
 
 function checkPin(pin: PinRecord): void {
   if (!pin.held) {
@@ -254,7 +256,12 @@ function pinOf(value: object): PinRecord | undefined {
  * Makes a pin over a live buffer's memory: it holds the memory (under the
  * Node-API mapping, in Zig, so that even a user who moves the `ArrayBuffer`
  * away and drops it cannot free it during the call) and hands out a borrowed
- * descriptor. `unpinned` runs once, when the pin is disposed.
+ * descriptor. `unpinned` runs once, when the pin is disposed. A pin of its
+ * own passes a descriptor in a frame of its own: a nonblocking call it is
+ * passed to keeps the frame, and so the hold, until the call returns, even
+ * when the isolate dies first (call_frame.ts). With a `frame` the call's frame
+ * holds the memory instead; with null nothing native holds it, for memory the
+ * call is passed directly, which Deno keeps for the call.
  */
 export function makePin(
   buffer: GatedBuffer,
@@ -262,14 +269,23 @@ export function makePin(
   descriptor: Descriptor,
   mapping: Mapping,
   unpinned: () => void,
+  frame?: CallFrame | null,
 ): BufferPin {
   const words = borrowed(descriptor);
+  const ownFrame = frame === undefined ? mapping.openFrame(DESCRIPTOR_BYTES) : undefined;
   // What the caller sees: written back from `words` at each reading, so what
   // a caller wrote into it never reaches Zig through the pin.
-  const own = words.slice() as Descriptor;
+  const own = ownFrame === undefined
+    ? words.slice() as Descriptor
+    : new BigUint64Array(ownFrame.bytes.buffer, 0, DESCRIPTOR_WORDS) as Descriptor;
   const record: PinRecord = { held: true, buffer, type, words };
-  const holding = mapping.hold(words);
-  if (holding) holdNet.register(own, { words: words.slice() as Descriptor, mapping }, record);
+  try {
+    (frame ?? ownFrame)?.hold(words);
+  } catch (error) {
+    ownFrame?.close();
+    throw error;
+  }
+  if (ownFrame !== undefined) holdNet.register(own, ownFrame, record);
   pins.set(own, record);
   const pin: BufferPin = Object.freeze({
     get descriptor(): Descriptor {
@@ -280,9 +296,9 @@ export function makePin(
     [Symbol.dispose]: () => {
       if (!record.held) return;
       record.held = false;
-      if (holding) {
+      if (ownFrame !== undefined) {
         holdNet.unregister(record);
-        mapping.unhold(words);
+        ownFrame.close();
       }
       unpinned();
     },

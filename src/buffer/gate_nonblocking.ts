@@ -8,20 +8,29 @@
  * - the memory of a ZeroCopyBuffer the caller names (an `ArrowBatch`'s, for
  *   its columns): the buffer is pinned, so disposing or moving it meanwhile
  *   frees nothing until the call settles;
- * - a `SharedArrayBuffer` (not growable): it can be neither detached nor moved,
- *   and is kept referenced;
+ * - a `SharedArrayBuffer` (not growable) passed as an argument: it can be
+ *   neither detached nor moved, and is kept referenced;
  * - anything else (a plain `ArrayBuffer`) is lent through a shadow: a
  *   `SharedArrayBuffer` copy made before the call and copied back after it,
  *   unless the original was moved meanwhile, which rejects the call.
+ *
+ * Deno keeps the memory of a nonblocking call's arguments until the call
+ * returns, even when the isolate dies first (a worker terminated meanwhile),
+ * but not memory the call reaches through pointers inside an argument (an
+ * Arrow batch's structs). For those, pass the frame the structs live in: the
+ * owner's memory is then held through the frame, and everything else, shared
+ * memory included, is shadowed into the frame itself (call_frame.ts).
  *
  * @module
  */
 
 import { ZeroCopyError } from "../errors.ts";
-import { what as describeValue } from "./gate.ts";
+import { bufferInternals, what as describeValue } from "./gate.ts";
 import { checkLentMemory } from "./gate_memory.ts";
 import { bytesOf, memoryOf } from "./_memory_of.ts";
 import type { BufferPin, ZeroCopyBuffer } from "./zero_copy_buffer.ts";
+import type { CallFrame } from "./call_frame.ts";
+import type { Mapping } from "./mapping.ts";
 
 type ViewConstructor = new (buffer: SharedArrayBuffer, byteOffset: number, length: number) => ArrayBufferView;
 
@@ -52,9 +61,21 @@ export interface HeldViews {
   release(what: string, copyBack: boolean): void;
 }
 
+/** Where the views of a call that reaches them through structs go (see the module doc). */
+export interface IndirectHold {
+  /** The mapping whose frame the structs live in: only its buffers can be held through it. */
+  readonly mapping: Mapping;
+  /**
+   * Opens that frame with room for `shadowBytes` bytes of shadows, returned
+   * 16-byte aligned; called once, before anything is pinned.
+   */
+  open(shadowBytes: number): { frame: CallFrame; shadows: Uint8Array };
+}
+
 /**
  * Holds `views` for a nonblocking call (see the module doc): pins `owner`
- * once for the views of its memory, shadows other plain memory. A refusal
+ * once for the views of its memory, shadows other plain memory (and, with
+ * `indirect`, shared memory and an owner of another library). A refusal
  * leaves nothing held.
  *
  * @throws {ZeroCopyError} `DETACHED` for memory already gone, `INVALID_ARGUMENT`
@@ -65,45 +86,46 @@ export function holdForNonblocking(
   views: readonly unknown[],
   what: string,
   owner?: ZeroCopyBuffer,
+  indirect?: IndirectHold,
 ): HeldViews {
   const pins: BufferPin[] = [];
   const ownMemory = owner === undefined ? undefined : bytesOf(owner.view).buffer;
+  const holdOwner = ownMemory !== undefined &&
+    (indirect === undefined || bufferInternals.ownerOf(owner!).mapping === indirect.mapping);
   const held: (ArrayBufferView | null)[] = [];
-  const shadows: { original: ArrayBufferView; shadow: Uint8Array }[] = [];
-  try {
-    for (const given of views) {
-      // A null pointer, for an optional pointer parameter.
-      if (given === null) {
-        held.push(null);
-        continue;
-      }
-      const memory = memoryOf(given);
-      if (memory === undefined) {
-        throw new ZeroCopyError(
-          "INVALID_ARGUMENT",
-          `${what}: a nonblocking call lends TypedArrays, DataViews and ArrayBuffers, not ${
-            describeValue(given)
-          }`,
-        );
-      }
-      // A whole ArrayBuffer is lent as its bytes.
-      const view = memory.view ? given as ArrayBufferView : new Uint8Array(given as ArrayBuffer);
-      checkLentMemory(view, `to ${what}: `, true);
-      if (ownMemory !== undefined && bytesOf(view).buffer === ownMemory) {
-        if (pins.length === 0) pins.push(owner!.pin());
-        held.push(view);
-      } else if (memory.shared) {
-        held.push(view);
-      } else {
-        const shadow = shadowOf(view, memory.byteLength);
-        shadows.push({ original: view, shadow: bytesOf(shadow) });
-        held.push(shadow);
-      }
+  const toShadow: number[] = [];
+  let pinOwner = false;
+  for (const given of views) {
+    // A null pointer, for an optional pointer parameter.
+    if (given === null) {
+      held.push(null);
+      continue;
     }
-  } catch (error) {
-    for (const pin of pins) pin[Symbol.dispose]();
-    throw error;
+    const memory = memoryOf(given);
+    if (memory === undefined) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `${what}: a nonblocking call lends TypedArrays, DataViews and ArrayBuffers, not ${
+          describeValue(given)
+        }`,
+      );
+    }
+    // A whole ArrayBuffer is lent as its bytes.
+    const view = memory.view ? given as ArrayBufferView : new Uint8Array(given as ArrayBuffer);
+    checkLentMemory(view, `to ${what}: `, true);
+    if (holdOwner && bytesOf(view).buffer === ownMemory) {
+      pinOwner = true;
+    } else if (!memory.shared || indirect !== undefined) {
+      toShadow.push(held.length);
+    }
+    held.push(view);
   }
+  const lengths = toShadow.map((i) => memoryOf(held[i])!.byteLength);
+  const room = indirect?.open(lengths.reduce((sum, n) => sum + align16(n), 0));
+  // Reached through structs, the owner's memory is held through their frame; passed as an
+  // argument, Deno keeps it for the call, and the pin only defers a dispose.
+  if (pinOwner) pins.push(bufferInternals.pin(owner!, room?.frame ?? null));
+  const shadows = placeShadows(held, toShadow, lengths, room?.shadows);
   let released = false;
   return {
     views: held,
@@ -126,17 +148,41 @@ export function holdForNonblocking(
   };
 }
 
+/** Replaces each view at `indexes` in `held` by its shadow: a SharedArrayBuffer of its own, or a part of `room`. */
+function placeShadows(
+  held: (ArrayBufferView | null)[],
+  indexes: readonly number[],
+  lengths: readonly number[],
+  room: Uint8Array | undefined,
+): { original: ArrayBufferView; shadow: Uint8Array }[] {
+  let at = 0;
+  return indexes.map((i, k) => {
+    const original = held[i]!;
+    const byteLength = lengths[k];
+    const memory = room === undefined
+      ? new Uint8Array(new SharedArrayBuffer(byteLength))
+      : room.subarray(at, at + byteLength);
+    at += align16(byteLength);
+    memory.set(bytesOf(original).subarray(0, byteLength));
+    held[i] = viewLike(original, memory);
+    return { original, shadow: memory };
+  });
+}
+
+function align16(n: number): number {
+  return Math.ceil(n / 16) * 16;
+}
+
 /**
- * A copy of `view` over a SharedArrayBuffer of its own, of the same type and
- * of the `byteLength` the engine keeps (a subclass's getters could claim more).
+ * A view of `memory` of `view`'s type and of the `byteLength` the engine keeps
+ * (a subclass's getters could claim more), made by a built-in constructor.
  */
-function shadowOf(view: ArrayBufferView, byteLength: number): ArrayBufferView {
-  const memory = new SharedArrayBuffer(byteLength);
-  new Uint8Array(memory).set(bytesOf(view).subarray(0, byteLength));
+function viewLike(view: ArrayBufferView, memory: Uint8Array): ArrayBufferView {
+  const { buffer, byteOffset, byteLength } = memory;
   const constructor = VIEW_TYPES.find((type) => view instanceof type);
   if (constructor === undefined) {
-    return view instanceof DataView ? new DataView(memory) : new Uint8Array(memory);
+    return view instanceof DataView ? new DataView(buffer, byteOffset, byteLength) : memory;
   }
   const perElement = (constructor as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  return new constructor(memory, 0, byteLength / perElement);
+  return new constructor(buffer as SharedArrayBuffer, byteOffset, byteLength / perElement);
 }

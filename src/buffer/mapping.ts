@@ -20,6 +20,7 @@ import { describe, type Descriptor } from "./descriptor.ts";
 import { ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { Releaser } from "./safety_net.ts";
+import { type CallFrame, type FrameEntry, NO_OUT_SLOT, nodeApiFrame, sharedFrame } from "./call_frame.ts";
 
 /**
  * The two mappings, as `ZeroCopyLibrary.mapping` reports them and `openLibrary({ mapping })` takes them.
@@ -83,6 +84,13 @@ export interface Mapping {
   hold(descriptor: Descriptor): boolean;
   /** Ends a `hold` that returned true; frees what died while held. */
   unhold(descriptor: Descriptor): void;
+  /**
+   * `bytes` zeroed bytes for one nonblocking call's arguments, with a
+   * descriptor slot at `outOffset` (8-aligned) when given: the call's views
+   * of it, the holds made through it and what the call hands over into the
+   * slot outlive an isolate that dies during the call (call_frame.ts).
+   */
+  openFrame(bytes: number, outOffset?: number): CallFrame;
 }
 
 // Deno.UnsafePointer.create allocates a pointer object in native code (about
@@ -123,6 +131,7 @@ export const pointerViewMapping: Mapping = {
   settle() {},
   hold: () => false,
   unhold() {},
+  openFrame: (bytes) => sharedFrame(bytes, () => false, () => {}),
 };
 
 /** What zig/zerocopy/napi.zig puts on `module.exports`. */
@@ -152,6 +161,12 @@ export interface NodeApiEntry {
   hold?(descriptor: Descriptor): boolean;
   /** Ends one `hold`; the last releases what was finalized while held. */
   unhold?(descriptor: Descriptor): void;
+  /** Call frames (call_frame.ts); missing from entries built before them. */
+  openFrame?: FrameEntry["openFrame"];
+  /** See {@linkcode FrameEntry.frameHold}. */
+  frameHold?: FrameEntry["frameHold"];
+  /** See {@linkcode FrameEntry.closeFrame}. */
+  closeFrame?: FrameEntry["closeFrame"];
 }
 
 /** The Node-API mapping over a library's loaded entry. */
@@ -172,6 +187,10 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
     settle: () => void entry.drain(),
     hold: (descriptor) => entry.hold?.(descriptor) ?? false,
     unhold: (descriptor) => entry.unhold?.(descriptor),
+    openFrame: (bytes, outOffset = NO_OUT_SLOT) =>
+      entry.openFrame === undefined
+        ? sharedFrame(bytes, (d) => entry.hold?.(d) ?? false, (d) => entry.unhold?.(d))
+        : nodeApiFrame(entry as FrameEntry, bytes, outOffset),
   };
 }
 

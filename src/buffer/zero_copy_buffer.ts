@@ -21,6 +21,7 @@ import {
   stillOwned,
 } from "./gate.ts";
 import { pointerTo } from "./gate_memory.ts";
+import type { CallFrame } from "./call_frame.ts";
 
 export type { BufferOwner, BufferState } from "./gate.ts";
 
@@ -108,6 +109,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
       return buffer.#state === "live" || buffer.#state === "draining";
     };
     bufferInternals.consume = (buffer: ZeroCopyBuffer, purpose: string) => buffer.#consume(purpose);
+    bufferInternals.pin = (buffer: ZeroCopyBuffer, frame) => buffer.#pin(frame);
   }
 
   /**
@@ -270,11 +272,20 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * ```
    */
   pin(): BufferPin {
+    return this.#pin(undefined);
+  }
+
+  #pin(frame: CallFrame | null | undefined): BufferPin {
     this.#live("pin");
     this.#pins++;
-    return makePin(this, this.#type, this.#descriptor, this.#owner.mapping, () => {
-      if (--this.#pins === 0 && this.#state === "draining") this.#free();
-    });
+    try {
+      return makePin(this, this.#type, this.#descriptor, this.#owner.mapping, () => {
+        if (--this.#pins === 0 && this.#state === "draining") this.#free();
+      }, frame);
+    } catch (error) {
+      this.#pins--;
+      throw error;
+    }
   }
 
   /**

@@ -8,11 +8,14 @@
  * @module
  */
 
-import type { Descriptor } from "../buffer/descriptor.ts";
+import { type Descriptor, DESCRIPTOR_WORDS } from "../buffer/descriptor.ts";
+import type { CallFrame } from "../buffer/call_frame.ts";
+import type { Mapping } from "../buffer/mapping.ts";
 import { type HeldViews, holdForNonblocking } from "../buffer/gate_nonblocking.ts";
-import { bufferInternals, type BufferPin, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { bufferInternals, type BufferPin, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { JobMemory } from "./job.ts";
+import { DESCRIPTOR_BYTES } from "../abi/layout.ts";
 
 /**
  * How often `onProgress` is polled by default, in milliseconds: 20 readings a second.
@@ -70,7 +73,11 @@ export interface NonblockingOptions {
  * ```
  */
 export interface NonblockingCall {
-  /** The pinned buffers' descriptors, in the order given. */
+  /**
+   * The pinned buffers' descriptors, in the order given: copies of what
+   * zerocopy kept, in a call frame that the call keeps (with the pins' holds)
+   * until it returns, even when the worker that made it is terminated first.
+   */
   readonly descriptors: readonly Descriptor[];
   /**
    * What to pass for each lent array, in the order given: the array itself
@@ -130,37 +137,88 @@ export function startCall(
   }
   const { signal, onProgress, interval } = checkOptions(what, options);
   signal?.throwIfAborted();
+  for (const buffer of buffers) {
+    // Not `instanceof`: an object made from the prototype has none of a buffer's fields.
+    if (!bufferInternals.isBuffer(buffer)) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `${what} takes a ZeroCopyBuffer, not ${
+          describe(buffer)
+        }: a nonblocking call pins it so that it cannot be freed under Zig`,
+      );
+    }
+  }
   const held = holdForNonblocking(lent, what);
+  const frames = new Frames(buffers);
   const pins: BufferPin[] = [];
+  const descriptors: Descriptor[] = [];
   try {
     for (const buffer of buffers) {
-      // Not `instanceof`: an object made from the prototype has none of a buffer's fields.
-      if (!bufferInternals.isBuffer(buffer)) {
-        throw new ZeroCopyError(
-          "INVALID_ARGUMENT",
-          `${what} takes a ZeroCopyBuffer, not ${
-            describe(buffer)
-          }: a nonblocking call pins it so that it cannot be freed under Zig`,
-        );
-      }
-      // The class's own pin: a property set on the buffer could hand back a forged descriptor.
-      pins.push(pinBuffer.call(buffer));
+      // The call reads the descriptor's words, and through them the memory,
+      // from the frame: both outlive an isolate that dies during the call.
+      const { frame, words } = frames.slotFor(buffer);
+      const pin = bufferInternals.pin(buffer, frame);
+      pins.push(pin);
+      words.set(pin.descriptor);
+      descriptors.push(words);
     }
   } catch (error) {
     for (const pin of pins) pin[Symbol.dispose]();
+    frames.close();
     held.release(what, false);
     throw error;
   }
-  return new Call(what, pins, held, takesJob ? new JobMemory() : null, signal, onProgress, interval);
+  return new Call(
+    what,
+    pins,
+    descriptors,
+    frames,
+    held,
+    takesJob ? new JobMemory() : null,
+    signal,
+    onProgress,
+    interval,
+  );
 }
 
-const { pin: pinBuffer } = ZeroCopyBuffer.prototype;
+/** One frame per library among a call's buffers, with a descriptor slot for each buffer of that library. */
+class Frames {
+  readonly #frames = new Map<Mapping, { frame: CallFrame; next: number }>();
+
+  constructor(buffers: readonly ZeroCopyBuffer[]) {
+    const counts = new Map<Mapping, number>();
+    for (const buffer of buffers) {
+      const { mapping } = bufferInternals.ownerOf(buffer);
+      counts.set(mapping, (counts.get(mapping) ?? 0) + 1);
+    }
+    try {
+      for (const [mapping, count] of counts) {
+        this.#frames.set(mapping, { frame: mapping.openFrame(count * DESCRIPTOR_BYTES), next: 0 });
+      }
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+  }
+
+  slotFor(buffer: ZeroCopyBuffer): { frame: CallFrame; words: Descriptor } {
+    const entry = this.#frames.get(bufferInternals.ownerOf(buffer).mapping)!;
+    const words = new BigUint64Array(entry.frame.bytes.buffer, entry.next, DESCRIPTOR_WORDS) as Descriptor;
+    entry.next += DESCRIPTOR_BYTES;
+    return { frame: entry.frame, words };
+  }
+
+  close(): void {
+    for (const { frame } of this.#frames.values()) frame.close();
+  }
+}
 
 class Call implements NonblockingCall {
   readonly descriptors: readonly Descriptor[];
   readonly job: Uint8Array<ArrayBuffer> | null;
   readonly #what: string;
   readonly #pins: BufferPin[];
+  readonly #frames: Frames;
   readonly lent: readonly (ArrayBufferView<ArrayBuffer> | null)[];
   readonly #held: HeldViews;
   readonly #memory: JobMemory | null;
@@ -174,6 +232,8 @@ class Call implements NonblockingCall {
   constructor(
     what: string,
     pins: BufferPin[],
+    descriptors: readonly Descriptor[],
+    frames: Frames,
     held: HeldViews,
     memory: JobMemory | null,
     signal: AbortSignal | undefined,
@@ -182,7 +242,8 @@ class Call implements NonblockingCall {
   ) {
     this.#what = what;
     this.#pins = pins;
-    this.descriptors = pins.map((pin) => pin.descriptor);
+    this.descriptors = descriptors;
+    this.#frames = frames;
     this.#held = held;
     // Deno's FFI passes a SharedArrayBuffer's memory too; its BufferSource type names only ArrayBuffers.
     this.lent = held.views as (ArrayBufferView<ArrayBuffer> | null)[];
@@ -213,6 +274,7 @@ class Call implements NonblockingCall {
       clearInterval(timer);
       this.#signal?.removeEventListener("abort", abort);
       for (const pin of this.#pins) pin[Symbol.dispose]();
+      this.#frames.close();
       // Throws DETACHED for a shadowed array moved during the call, unless the call failed first.
       this.#held.release(this.#what, returned);
     }

@@ -6,9 +6,9 @@
  */
 
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
-import { type Descriptor, elementTypeOf, newDescriptor } from "../buffer/descriptor.ts";
+import { type Descriptor, DESCRIPTOR_WORDS, elementTypeOf, newDescriptor } from "../buffer/descriptor.ts";
 import { ZeroCopyError } from "../errors.ts";
-import { STATS_BYTES, StatsOffset, STATUS } from "../abi/layout.ts";
+import { DESCRIPTOR_BYTES, STATS_BYTES, StatsOffset, STATUS } from "../abi/layout.ts";
 import type { Mapping, MappingKind } from "../buffer/mapping.ts";
 import { statusError } from "../abi/status.ts";
 import type { abiSymbols, libzerocopySymbols } from "../abi/symbols.ts";
@@ -20,6 +20,12 @@ import type { LibraryStats } from "./stats.ts";
 import { checkCallback, isThenable, warnAbandonedOnce } from "./callbacks.ts";
 
 export type { LibraryStats } from "./stats.ts";
+
+/** What zerocopy's own modules need of a library beyond its public face. */
+export const libraryInternals = {} as {
+  /** How the library maps memory; its frames hold only its own buffers. */
+  mappingOf(library: ZeroCopyLibrary<Deno.ForeignLibraryInterface>): Mapping;
+};
 
 /**
  * The exports of libzerocopy itself: the ABI plus its demo functions.
@@ -105,6 +111,10 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   readonly #mapping: Mapping;
   readonly #stats = new DataView(new ArrayBuffer(STATS_BYTES));
   #abandoned = 0;
+
+  static {
+    libraryInternals.mappingOf = (library) => library.#mapping;
+  }
 
   /** @internal Use {@linkcode openLibrary}. */
   constructor(
@@ -212,24 +222,29 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   ): Promise<ZeroCopyBuffer<T>> {
     checkElementType(type);
     checkCallback(call, "adoptAsync", "call");
-    const descriptor = newDescriptor();
-    let status: unknown;
+    // The call hands over into a frame's slot, which its finalizer empties if
+    // this isolate dies before the call returns (call_frame.ts).
+    const frame = this.#mapping.openFrame(DESCRIPTOR_BYTES, 0);
+    const slot = new BigUint64Array(frame.bytes.buffer, 0, DESCRIPTOR_WORDS) as Descriptor;
     try {
-      status = (await call(descriptor)) ?? STATUS.ok;
-    } catch (error) {
-      this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
-      throw error;
+      let status: unknown;
+      try {
+        status = (await call(slot)) ?? STATUS.ok;
+      } catch (error) {
+        this.#owner.release(slot); // the Zig call may have handed over before `call` threw
+        throw error;
+      }
+      if (typeof status !== "number") {
+        this.#owner.release(slot);
+        const got = what(status);
+        const message =
+          `adoptAsync's callback resolved to ${got}: resolve to the Zig function's Status (a number)`;
+        throw new ZeroCopyError("INVALID_ARGUMENT", `${message} or nothing`);
+      }
+      return this.#wrap(slot, status, type, undefined, true);
+    } finally {
+      frame.close();
     }
-    if (typeof status !== "number") {
-      this.#owner.release(descriptor);
-      throw new ZeroCopyError(
-        "INVALID_ARGUMENT",
-        `adoptAsync's callback resolved to ${
-          what(status)
-        }: resolve to the Zig function's Status (a number) or nothing`,
-      );
-    }
-    return this.#wrap(descriptor, status, type);
   }
 
   /**
@@ -414,6 +429,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
     status: number,
     expected: T | undefined,
     what = "The native call",
+    fromSlot = false,
   ): ZeroCopyBuffer<T> {
     let memory: ArrayBuffer;
     let type: ElementType;
@@ -425,25 +441,10 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
       this.#owner.release(descriptor); // in case the function filled it before failing
       throw error;
     }
-    return bufferInternals.create(descriptor, this.#owner, type as T, memory) as ZeroCopyBuffer<T>;
-  }
-}
-
-/**
- * Checks, for callers without type checking, that `library` is an opened
- * library and `options` (when given) an object, naming `method` in the error.
- */
-export function checkLibraryArguments(library: unknown, options: unknown, method: string): void {
-  if (!(library instanceof ZeroCopyLibrary)) {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `${method} takes a library from openLibrary() (or a generated open()), not ${what(library)}`,
-    );
-  }
-  if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `${method} takes an options object (or none), not ${what(options)}`,
-    );
+    // A slot's words are copied after mapping, which took its `release` under
+    // the Node-API mapping; the pointer-view mapping leaves it to the copy alone.
+    const words = fromSlot ? descriptor.slice() as Descriptor : descriptor;
+    if (fromSlot) descriptor.fill(0n);
+    return bufferInternals.create(words, this.#owner, type as T, memory) as ZeroCopyBuffer<T>;
   }
 }

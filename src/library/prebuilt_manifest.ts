@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 292064,
-    sha256: "9eebe21b8828bbe3d80abab8c87ef786240497d26272e633ab240a2d77cfce84",
+    sha256: "451cd96f87aa7c21315294276d58e44b8a5810dc53f8c50aa5e62d900e873058",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 309354,
-    sha256: "8d646facafcd2707ccfa593f3b962a87d45ed3d1dd73c177a303876b5f5cf907",
+    size: 317612,
+    sha256: "6ba61bf4aabcb33a0663a9acc407021b74c3341bc7779814f4c573fbbdb08050",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 272208,
-    sha256: "0e11dd84e7001591a73ac5a07ca79dfb20b7cf50af0e5ed42842e199139aa7da",
+    size: 280048,
+    sha256: "03a00f749606826858edf655a43f1d6c7dc63626defa2c36f7cef9d69cd73b40",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 346944,
-    sha256: "ddde90b640f2cc849bc531cfcb85fb99d0159962be4d4bde1615cf5aa6905019",
+    size: 354608,
+    sha256: "655e7024bee5aaea3251e98f34f42eefeb1d43af59bdb3c16136e5e4ce8a697e",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 530944,
-    sha256: "1fc6ec50040f2852da614f3baabc41ae4eb3624aff247af1013a4a1603897617",
+    size: 538624,
+    sha256: "1f0079936f0b8a3774ab82addb9e683b0b65998062a07bfca5a590c30294b9c5",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 652800,
-    sha256: "590aece4fa396a48418d3956330ecd714d6b9a4689adc477d11802e9d168a4a0",
+    size: 660480,
+    sha256: "d9cfa6737c7102cb4fee712bf724a4f140e54f690d34c758748d3ad6c9799bba",
   },
 };

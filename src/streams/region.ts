@@ -17,7 +17,8 @@ import {
   type TypedArrayOf,
 } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
-import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
+import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { wordAt } from "../buffer/descriptor.ts";
 import { checkCallback } from "../library/callbacks.ts";
 import { abiLayout } from "../abi/symbols.ts";

@@ -15,7 +15,8 @@ import {
   type TypedArrayOf,
 } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
-import { type AbiFunctions, checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
+import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
+import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { checkCount, type HandOverTarget, newTarget, outside, SliceField, wrongType } from "./region.ts";
 import { abiLayout } from "../abi/symbols.ts";
 import { wordAt } from "../buffer/descriptor.ts";

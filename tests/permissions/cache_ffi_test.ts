@@ -1,5 +1,5 @@
 // Run with XDG_CACHE_HOME set to an empty temporary folder and only
-//   --allow-ffi=$XDG_CACHE_HOME/deno/zerocopy --allow-read=mod.ts,src,tests,lib,$XDG_CACHE_HOME
+//   --allow-ffi=$XDG_CACHE_HOME/deno/zerocopy --allow-read=mod.ts,arrow.ts,src,tests,lib,$XDG_CACHE_HOME
 //   --allow-write=$XDG_CACHE_HOME --allow-env=XDG_CACHE_HOME,HOME
 // (no DENO_DIR, no ZEROCOPY_LIB): least privilege for the prebuilt library. The checkout's own build
 // is a candidate the ffi grant does not cover: it is skipped, and the prebuilt library opens. (Read

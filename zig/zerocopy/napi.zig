@@ -22,6 +22,8 @@ const checked = @import("checked.zig");
 const handover = @import("handover.zig");
 const Descriptor = abi.Descriptor;
 
+const holds = @import("napi_holds.zig");
+const frames = @import("napi_frame.zig");
 const host = @import("napi_host.zig");
 const Env = host.Env;
 const Value = host.Value;
@@ -40,7 +42,7 @@ const throwError = host.throwError;
 /// A descriptor the wrapper owns: the JavaScript copy keeps `ptr` and `len`
 /// for native calls that read the memory but loses `release`, so no copy of
 /// it in JavaScript can free the memory a second time.
-const Owned = struct {
+pub const Owned = struct {
     descriptor: Descriptor,
     /// Link in `deferred` while the release waits for a JavaScript thread.
     next: ?*Owned = null,
@@ -58,23 +60,6 @@ threadlocal var on_js_thread: bool = false;
 /// runs on this thread moves its descriptor here instead of releasing it.
 threadlocal var reclaiming: ?*Reclaim = null;
 
-/// Addresses a pin keeps allocated for a nonblocking call. The user may move
-/// the memory's ArrayBuffer away and drop it while the call runs; its
-/// finalizer then parks the descriptor here, and the last `unhold` releases it.
-const Hold = struct {
-    count: u32,
-    /// Descriptors finalized while held, linked through `Owned.next`.
-    parked: ?*Owned = null,
-};
-var holds: std.AutoHashMapUnmanaged(usize, Hold) = .empty;
-var holds_lock: std.atomic.Mutex = .unlocked;
-/// How many addresses are held: lets a finalizer skip the lock when none is.
-var holds_count = std.atomic.Value(usize).init(0);
-
-fn lockHolds() void {
-    while (!holds_lock.tryLock()) std.atomic.spinLoopHint();
-}
-
 const Reclaim = struct {
     /// The ArrayBuffer's data, to tell its finalizer from any other.
     data: ?*anyopaque,
@@ -89,7 +74,18 @@ const Reclaim = struct {
 pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
     on_js_thread = true;
     if (!resolveApi()) return null;
-    const functions = .{ .wrap = wrap, .detach = detach, .reclaim = reclaim, .drain = drain, .layout = layout, .hold = hold, .unhold = unhold };
+    const functions = .{
+        .wrap = wrap,
+        .detach = detach,
+        .reclaim = reclaim,
+        .drain = drain,
+        .layout = layout,
+        .hold = hold,
+        .unhold = unhold,
+        .openFrame = frames.openFrame,
+        .frameHold = frames.frameHold,
+        .closeFrame = frames.closeFrame,
+    };
     inline for (@typeInfo(@TypeOf(functions)).@"struct".field_names) |name| {
         var function: Value = null;
         if (api.napi_create_function(env, name, name.len, @field(functions, name), null, &function) != napi_ok or
@@ -219,15 +215,7 @@ fn hold(env: Env, info: CallbackInfo) callconv(.c) Value {
         return throwError(env, "hold(descriptor) takes a BigUint64Array of 6 words");
     var held = false;
     if (descriptor.ptr) |ptr| {
-        lockHolds();
-        defer holds_lock.unlock();
-        const entry = holds.getOrPut(std.heap.c_allocator, @intFromPtr(ptr)) catch
-            return throwError(env, "out of memory");
-        if (!entry.found_existing) {
-            entry.value_ptr.* = .{ .count = 0 };
-            _ = holds_count.fetchAdd(1, .release);
-        }
-        entry.value_ptr.count += 1;
+        holds.hold(@intFromPtr(ptr)) catch return throwError(env, "out of memory");
         held = true;
     }
     var result: Value = null;
@@ -244,34 +232,8 @@ fn unhold(env: Env, info: CallbackInfo) callconv(.c) Value {
     const descriptor = descriptorArgument(env, argv[0]) orelse
         return throwError(env, "unhold(descriptor) takes a BigUint64Array of 6 words");
     const ptr = descriptor.ptr orelse return null;
-    var parked: ?*Owned = null;
-    {
-        lockHolds();
-        defer holds_lock.unlock();
-        const entry = holds.getPtr(@intFromPtr(ptr)) orelse return throwError(env, "unhold(descriptor) without a hold");
-        entry.count -= 1;
-        if (entry.count == 0) {
-            parked = entry.parked;
-            _ = holds.remove(@intFromPtr(ptr));
-            _ = holds_count.fetchSub(1, .release);
-        }
-    }
-    while (parked) |owned| {
-        parked = owned.next;
-        releaseOwned(owned);
-    }
+    if (!holds.unhold(@intFromPtr(ptr))) return throwError(env, "unhold(descriptor) without a hold");
     return null;
-}
-
-/// Parks `owned` when a pin holds `data`; false when none does.
-fn parkIfHeld(data: ?*anyopaque, owned: *Owned) bool {
-    if (holds_count.load(.acquire) == 0) return false;
-    lockHolds();
-    defer holds_lock.unlock();
-    const entry = holds.getPtr(@intFromPtr(data)) orelse return false;
-    owned.next = entry.parked;
-    entry.parked = owned;
-    return true;
 }
 
 /// `drain(): number`: releases what finalizers deferred from other threads;
@@ -307,7 +269,13 @@ fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
             return;
         }
     }
-    if (parkIfHeld(data, owned)) return;
+    if (holds.parkIfHeld(data, owned)) return;
+    releaseOrDefer(owned);
+}
+
+/// Releases `owned` now on a JavaScript thread; anywhere else leaves it for
+/// the next call into this module on one.
+pub fn releaseOrDefer(owned: *Owned) void {
     if (on_js_thread) return releaseOwned(owned);
     var head = deferred.load(.monotonic);
     while (true) {
@@ -317,8 +285,13 @@ fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
     _ = deferred_count.fetchAdd(1, .monotonic);
 }
 
+/// Marks the calling thread as one that runs JavaScript.
+pub fn markJsThread() void {
+    on_js_thread = true;
+}
+
 /// Releases every deferred descriptor; call on a JavaScript thread only.
-fn releaseDeferred() usize {
+pub fn releaseDeferred() usize {
     if (deferred.load(.monotonic) == null) return 0;
     var next = deferred.swap(null, .acquire);
     var count: usize = 0;
@@ -388,27 +361,6 @@ test "a finalizer inside reclaim moves the descriptor instead of releasing it" {
     try testing.expect(target.done);
     try testing.expectEqual(buffer, into);
     handover.release(&into);
-}
-
-test "a finalizer while a pin holds the address parks the release until the last unhold" {
-    const before = stats();
-    var buffer: Descriptor = undefined;
-    try testing.expectEqual(abi.Status.ok, handover.allocateAndHandOver(checked.default_allocator, .u8, 64, &buffer));
-    const owned = try std.heap.c_allocator.create(Owned);
-    owned.* = .{ .descriptor = buffer };
-    on_js_thread = true;
-    const address = @intFromPtr(buffer.ptr);
-    try holds.put(std.heap.c_allocator, address, .{ .count = 1 });
-    _ = holds_count.fetchAdd(1, .release);
-    finalize(null, buffer.ptr, owned);
-    try testing.expectEqual(before.live_buffers + 1, stats().live_buffers);
-    const entry = holds.fetchRemove(address).?;
-    _ = holds_count.fetchSub(1, .release);
-    try testing.expectEqual(owned, entry.value.parked.?);
-    releaseOwned(entry.value.parked.?);
-    try testing.expectEqual(before.live_buffers, stats().live_buffers);
-    holds.deinit(std.heap.c_allocator);
-    holds = .empty;
 }
 
 test "mappable refuses what describe() refuses" {

@@ -29,6 +29,7 @@ pub const Api = struct {
     napi_get_boolean: *const fn (Env, bool, *Value) callconv(.c) Status,
     napi_create_uint32: *const fn (Env, u32, *Value) callconv(.c) Status,
     napi_get_value_uint32: *const fn (Env, Value, *u32) callconv(.c) Status,
+    napi_get_value_double: *const fn (Env, Value, *f64) callconv(.c) Status,
     napi_create_string_utf8: *const fn (Env, [*]const u8, usize, *Value) callconv(.c) Status,
     napi_throw_error: *const fn (Env, ?[*:0]const u8, [*:0]const u8) callconv(.c) Status,
 };

@@ -17,6 +17,9 @@
 //!   page_guard.zig    the checked allocator: freed memory faults when touched
 //!   exports.zig       the C exports every library needs (`exportAbi`)
 //!   napi.zig          the Node-API entry `exportAbi` adds: external ArrayBuffers that free themselves
+//!   napi_holds.zig    addresses a nonblocking call keeps allocated whatever happens to their ArrayBuffer
+//!   napi_frame.zig    call frames: what a nonblocking call uses outlives an isolate that dies meanwhile
+//!   napi_host.zig     the Node-API functions the entry looks up in the host process
 //!   bindings.zig      TypeScript generated from the exports
 //!   arrow/            Apache Arrow record batches through the C Data Interface, both ways
 //!
@@ -88,6 +91,8 @@ test {
     _ = @import("job.zig");
     _ = records;
     _ = @import("napi.zig");
+    _ = @import("napi_holds.zig");
+    _ = @import("napi_frame.zig");
     _ = out;
     _ = @import("shared_arena.zig");
     _ = @import("stats.zig");
