@@ -40,6 +40,7 @@
  *   already, or never handed out by it.
  * - `ARROW_UNSUPPORTED`: an Arrow format string or type the Arrow subpath does not support (the message names it).
  * - `ARROW_INVALID`: an Arrow batch whose structs or buffers do not fit the memory handed over or each other.
+ * - `SQL_ERROR`: a SQL engine refused a statement (the message carries the engine's own).
  *
  * @example Branch on the code of an error
  * ```ts
@@ -85,7 +86,8 @@ export type ZeroCopyErrorCode =
   | "CANCELLED"
   | "STALE_HANDLE"
   | "ARROW_UNSUPPORTED"
-  | "ARROW_INVALID";
+  | "ARROW_INVALID"
+  | "SQL_ERROR";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

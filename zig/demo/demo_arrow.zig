@@ -5,6 +5,7 @@
 const std = @import("std");
 const zerocopy = @import("../zerocopy/zerocopy.zig");
 const arrow = zerocopy.arrow;
+const foreign = @import("../zerocopy/arrow/foreign.zig");
 const Out = zerocopy.Out;
 const Status = zerocopy.Status;
 
@@ -157,6 +158,8 @@ pub const exports = struct {
 /// wrappers the core module builds on without apache-arrow.
 pub const c_data_exports = struct {
     pub const zc_arrow_checksum = exports.zc_arrow_checksum;
+    pub const zc_arrow_foreign_adopt = foreign.exports.zc_arrow_foreign_adopt;
+    pub const zc_arrow_foreign_release = foreign.exports.zc_arrow_foreign_release;
 };
 
 /// `zc_arrow_demo_table` option: the batch fails the import (its first
@@ -215,4 +218,8 @@ test "the demo batch is deterministic, and its offset changes what the rows hold
     }
     try std.testing.expectEqual(checksums[0], checksums[1]);
     try std.testing.expect(checksums[0] != checksums[2]);
+}
+
+test {
+    _ = foreign;
 }

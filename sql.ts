@@ -1,0 +1,23 @@
+/**
+ * SQL over Arrow with no copy on this side: DuckDB embedded in memory, its
+ * query results read as apache-arrow tables whose columns view the Arrow
+ * buffers the engine produced, given back to it exactly once. A subpath of
+ * its own, so that only its users load DuckDB (from the npm package
+ * `@duckdb/node-bindings-linux-x64`, through Deno's npm cache).
+ * docs/sql.md says what works so far and what is checked.
+ *
+ * @example Aggregate with DuckDB, read as Arrow
+ * ```ts
+ * import { connect } from "@zerocopy/zerocopy/sql";
+ *
+ * using conn = await connect();
+ * using result = await conn.query("select sum(i)::bigint as total from range(1000) t(i)");
+ * console.log(result.table.getChild("total")?.get(0)); // 499500n
+ * ```
+ *
+ * @module
+ */
+
+export { connect, Connection, type ConnectOptions } from "./src/sql/connection.ts";
+export { QueryResult } from "./src/sql/query_result.ts";
+export { DUCKDB_VERSION } from "./src/sql/duckdb_library.ts";
