@@ -62,6 +62,12 @@ const encoder = new TextEncoder();
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
   const duckdb = await openDuckDB();
   const library = options.library ?? await openLibrary();
+  if (typeof (library.symbols as Record<string, unknown>).zc_arrow_foreign_adopt !== "function") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `connect's library "${library.path}" was opened without zc_arrow_foreign_adopt: pass libzerocopy (openLibrary()), or leave "library" out`,
+    );
+  }
   const database = new BigUint64Array(1);
   if (duckdb.symbols.duckdb_open(null, database) !== 0) {
     throw new ZeroCopyError("SQL_ERROR", "DuckDB could not open an in-memory database");

@@ -1,0 +1,231 @@
+// The SQL subpath against DuckDB embedded (libduckdb from the pinned npm
+// package), and the adoption of foreign Arrow arrays it rests on, against a
+// producer of the test hooks whose release counts itself. Every expected value
+// is computed here again from the row number.
+
+import { assert, assertEquals, assertRejects, assertStringIncludes, assertThrows } from "@std/assert";
+import { describe, it } from "@std/testing/bdd";
+import { connect, type Connection, DUCKDB_VERSION, QueryResult } from "../sql.ts";
+import { openLibrary, ZeroCopyError } from "../mod.ts";
+import { cDataSymbols } from "../src/abi/symbols.ts";
+import { testHooksSymbols } from "./fixtures/test_hooks.ts";
+import { adoptForeign } from "../src/sql/foreign_batch.ts";
+import { ARRAY_BYTES, SCHEMA_BYTES } from "../src/arrow/c_data.ts";
+import { hooks, lib } from "./_helpers.ts";
+
+/** The hooks library (its producer, and libzerocopy's adoption, sharing one set of counters). */
+const producer = await openLibrary({ path: hooks.path, symbols: { ...cDataSymbols, ...testHooksSymbols } });
+
+/** A batch of the hooks' foreign producer (zig/fixtures/foreign_producer.zig), adopted. */
+function producerBatch(rows: number, lie = 0): QueryResult {
+  const schema = new Uint8Array(SCHEMA_BYTES);
+  const array = new Uint8Array(ARRAY_BYTES);
+  assertEquals(producer.symbols.zc_test_foreign_batch(rows, lie, schema, array), 0);
+  try {
+    const adopted = adoptForeign(producer as never, schema, array);
+    return new QueryResult([adopted.batch], adopted.buffers);
+  } finally {
+    producer.symbols.zc_arrow_foreign_release(schema, null);
+  }
+}
+
+const releases = () => Number(producer.symbols.zc_test_foreign_releases());
+
+function assertCode(error: unknown, code: string): void {
+  assert(error instanceof ZeroCopyError, `expected a ZeroCopyError, got ${error}`);
+  assertEquals(error.code, code);
+}
+
+describe("foreign Arrow arrays adopted in place", () => {
+  it("reads every column of a foreign batch as the producer wrote it", () => {
+    using result = producerBatch(1000);
+    const table = result.table;
+    assertEquals(table.numRows, 1000);
+    assertEquals(table.schema.fields.map((f) => `${f.name}:${f.type}`), [
+      "n:Int64",
+      "x:Float64",
+      "s:Utf8",
+      "b:Bool",
+    ]);
+    for (const i of [0, 1, 2, 3, 4, 9, 500, 999]) {
+      assertEquals(table.getChild("n")!.get(i), i % 5 === 4 ? null : BigInt(3 * i));
+      assertEquals(table.getChild("x")!.get(i), i / 2);
+      assertEquals(table.getChild("s")!.get(i), "ab".slice(0, i % 3));
+      assertEquals(table.getChild("b")!.get(i), i % 3 === 0);
+    }
+    assertEquals(table.getChild("n")!.nullCount, 200);
+  });
+
+  it("runs the producer's release exactly once, at dispose, and counts its buffers live until then", () => {
+    const before = producer.stats();
+    const released = releases();
+    const result = producerBatch(100);
+    // n: validity + values, x: values, s: offsets + characters, b: bits.
+    assertEquals(producer.stats().liveBuffers, before.liveBuffers + 6);
+    assertEquals(releases(), released);
+    result[Symbol.dispose]();
+    result[Symbol.dispose]();
+    assertEquals(releases(), released + 1);
+    assertEquals(producer.stats().liveBuffers, before.liveBuffers);
+    assertEquals(producer.stats().liveBytes, before.liveBytes);
+  });
+
+  it("throws DISPOSED for a result, or a table kept from it, used after dispose", () => {
+    const result = producerBatch(10);
+    const table = result.table;
+    result[Symbol.dispose]();
+    assert(result.disposed);
+    assertCode(assertThrows(() => result.table), "DISPOSED");
+    assertCode(assertThrows(() => result.numRows), "DISPOSED");
+    assertCode(assertThrows(() => table.getChild("n")!.get(1)), "DISPOSED");
+  });
+
+  for (
+    const [lie, code, what] of [
+      [1, "ARROW_INVALID", "utf8 offset"],
+      [2, "ARROW_INVALID", "length"],
+      [3, "ARROW_UNSUPPORTED", '"tdD"'],
+    ] as const
+  ) {
+    it(`refuses a foreign batch that lies (${what}) and releases it once through its producer`, () => {
+      const before = producer.stats();
+      const released = releases();
+      const error = assertThrows(() => producerBatch(100, lie));
+      assertCode(error, code);
+      assertStringIncludes((error as Error).message, what);
+      assertEquals(releases(), released + 1);
+      assertEquals(producer.stats().liveBuffers, before.liveBuffers);
+    });
+  }
+
+  it("adopts an empty foreign batch, releasing it at once since nothing views it", () => {
+    const released = releases();
+    using result = producerBatch(0);
+    assertEquals(result.numRows, 0);
+    assertEquals(releases(), released + 1);
+  });
+});
+
+/** Sums `column` of `result` (numbers or bigints as numbers), nulls left out. */
+function sum(result: QueryResult, column: string): number {
+  let total = 0;
+  for (const value of result.table.getChild(column)!) if (value !== null) total += Number(value);
+  return total;
+}
+
+describe(`DuckDB ${DUCKDB_VERSION} embedded, results read as Arrow in place`, () => {
+  let conn: Connection;
+
+  it("connects to an in-memory database", async () => {
+    conn = await connect({ library: lib });
+    assert(!conn.closed);
+  });
+
+  it("answers int, float, utf8 and bool columns with nulls, as computed here", async () => {
+    const rows = 5000; // three of DuckDB's chunks of 2,048 rows
+    using result = await conn.query(`
+      select i::integer as i, i / 4 as f,
+             case when i % 7 = 3 then null else 'r' || i end as s,
+             case when i % 11 = 5 then null else i % 2 = 0 end as b
+      from range(${rows}) t(i) order by i`);
+    assertEquals(result.numRows, rows);
+    assertEquals(result.batches.length, 3);
+    const table = result.table;
+    assertEquals(table.schema.fields.map((f) => `${f.name}:${f.type}`), [
+      "i:Int32",
+      "f:Float64",
+      "s:Utf8",
+      "b:Bool",
+    ]);
+    let row = 0;
+    for (const value of table) {
+      assertEquals(value.i, row);
+      assertEquals(value.f, row / 4);
+      assertEquals(value.s, row % 7 === 3 ? null : `r${row}`);
+      assertEquals(value.b, row % 11 === 5 ? null : row % 2 === 0);
+      row++;
+    }
+    assertEquals(row, rows);
+    assertEquals(sum(result, "i"), rows * (rows - 1) / 2);
+  });
+
+  it("answers an aggregate over a table it created", async () => {
+    (await conn.query(
+      "create table readings as select range as id, range * 1.5::double as v from range(100000)",
+    ))
+      [Symbol.dispose]();
+    using result = await conn.query(
+      "select id % 10 as bucket, count(*)::bigint as n, sum(v) as total from readings group by 1 order by 1",
+    );
+    assertEquals(result.numRows, 10);
+    for (let bucket = 0; bucket < 10; bucket++) {
+      let expected = 0;
+      for (let id = bucket; id < 100000; id += 10) expected += id * 1.5;
+      const row = result.table.get(bucket)!;
+      assertEquals(row.bucket, BigInt(bucket));
+      assertEquals(row.n, 10000n);
+      assertEquals(row.total, expected);
+    }
+  });
+
+  it("gives every result's memory back exactly once over many queries", async () => {
+    const before = lib.stats();
+    for (let k = 0; k < 50; k++) {
+      using result = await conn.query(`select ${k} + i::integer as v, 'x' || i as s from range(300) t(i)`);
+      assertEquals(sum(result, "v"), 300 * k + 299 * 300 / 2);
+    }
+    const after = lib.stats();
+    assertEquals(after.liveBuffers, before.liveBuffers);
+    assertEquals(after.liveBytes, before.liveBytes);
+    assertEquals(after.totalReleased - before.totalReleased, after.totalHandedOver - before.totalHandedOver);
+  });
+
+  it("runs queries asked at once one after another, each with its own answer", async () => {
+    const results = await Promise.all(
+      Array.from(
+        { length: 8 },
+        (_, k) => conn.query(`select ${k}::integer as k, count(*)::integer as n from range(${k * 1000})`),
+      ),
+    );
+    results.forEach((result, k) => {
+      assertEquals(result.table.get(0)!.toJSON(), { k, n: k * 1000 });
+      result[Symbol.dispose]();
+    });
+  });
+
+  it("answers a query of no rows with an empty result", async () => {
+    using result = await conn.query("select 1 as one where false");
+    assertEquals(result.numRows, 0);
+  });
+
+  it("turns bad SQL into SQL_ERROR carrying DuckDB's message", async () => {
+    const error = await assertRejects(() => conn.query("selec 1"));
+    assertCode(error, "SQL_ERROR");
+    assertStringIncludes((error as Error).message, "syntax error");
+    const missing = await assertRejects(() => conn.query("select * from no_such_table"));
+    assertCode(missing, "SQL_ERROR");
+    assertStringIncludes((missing as Error).message, "no_such_table");
+  });
+
+  it("refuses a result column of a type not read yet, naming its format, and leaks nothing", async () => {
+    const before = lib.stats();
+    const error = await assertRejects(() => conn.query("select 1.5 as d, current_date as day"));
+    assertCode(error, "ARROW_UNSUPPORTED");
+    assertStringIncludes((error as Error).message, '"d:');
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+  });
+
+  it("refuses SQL that is not a string with INVALID_ARGUMENT", async () => {
+    assertCode(await assertRejects(() => conn.query(42 as unknown as string)), "INVALID_ARGUMENT");
+  });
+
+  it("keeps a result readable after its connection closes, and refuses queries after close", async () => {
+    const result = await conn.query("select 'kept' as s");
+    conn.close();
+    conn.close();
+    assert(conn.closed);
+    assertCode(await assertRejects(() => conn.query("select 1")), "DISPOSED");
+    assertEquals(result.table.getChild("s")!.get(0), "kept");
+    result[Symbol.dispose]();
+  });
+});
