@@ -101,7 +101,7 @@ export class Connection implements Disposable {
   readonly #library: ZeroCopyLibrary;
   readonly #database: BigUint64Array<ArrayBuffer>;
   readonly #connection: BigUint64Array<ArrayBuffer>;
-  #queue: Promise<unknown> = Promise.resolve();
+  #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
   /** @internal Use {@linkcode connect}. */
@@ -149,7 +149,8 @@ export class Connection implements Disposable {
     }
     if (this.#closed) return Promise.reject(closedError());
     const run = this.#queue.then(() => this.#run(sql));
-    this.#queue = run.catch(() => {});
+    // Settled with nothing: the queue must not keep the last result alive.
+    this.#queue = run.then(() => {}, () => {});
     return run;
   }
 
