@@ -151,7 +151,7 @@ lane_deno() {
   check "deno fmt" deno fmt --check
   check "deno lint" deno lint
   check "deno check" deno_with_registry check mod.ts arrow.ts src examples tests bench
-  check "deno doc --lint" deno doc --lint mod.ts arrow.ts
+  check "deno doc --lint" deno doc --lint mod.ts arrow.ts sql.ts
   check "every public symbol has an @example" deno run --allow-read --allow-run tools/check_examples.ts
   check "deno publish --dry-run" deno publish --dry-run --allow-dirty
   check "README and docs code blocks" deno_with_registry check --doc-only README.md docs/*.md
@@ -186,7 +186,7 @@ lane_deno() {
     --allow-ffi="$cache_ffi_home/deno/zerocopy" --allow-read=mod.ts,arrow.ts,src,tests,lib,"$cache_ffi_home" \
     --allow-write="$cache_ffi_home" --allow-env=XDG_CACHE_HOME,HOME tests/permissions/cache_ffi_test.ts
   rm -rf "$cache_ffi_home"
-  deno_tests "deno test --doc" --doc --allow-ffi mod.ts arrow.ts src/
+  deno_tests "deno test --doc" --doc --allow-ffi mod.ts arrow.ts sql.ts src/
   # Every command README.md, DEVELOPERS.md, docs/ and the example headers give (the examples on small
   # sizes), and README.md's code blocks with the values their comments promise.
   check "documented commands run" deno run --allow-read --allow-write --allow-run=bash,deno tools/check_doc_commands.ts

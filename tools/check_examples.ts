@@ -9,7 +9,7 @@
  */
 
 const GENERATED = ["src/abi/symbols.ts", "src/demo/demo_bindings.ts", "src/library/prebuilt_manifest.ts"];
-const ENTRIES = ["mod.ts", "arrow.ts"];
+const ENTRIES = ["mod.ts", "arrow.ts", "sql.ts"];
 
 interface Declaration {
   location?: { filename?: string };

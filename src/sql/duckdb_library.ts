@@ -9,7 +9,16 @@
 
 import { ZeroCopyError } from "../errors.ts";
 
-/** The DuckDB release the subpath is built and tested against. */
+/**
+ * The DuckDB release the subpath embeds and is tested against.
+ *
+ * @example Name the engine in a report
+ * ```ts
+ * import { DUCKDB_VERSION } from "@zerocopy/zerocopy/sql";
+ *
+ * console.log(`DuckDB ${DUCKDB_VERSION}`); // DuckDB 1.5.6
+ * ```
+ */
 export const DUCKDB_VERSION = "1.5.6";
 /** The npm package, at its pinned version, whose directory holds libduckdb. */
 const PACKAGE = "@duckdb/node-bindings-linux-x64@1.5.6-r.1";
