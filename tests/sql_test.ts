@@ -153,6 +153,29 @@ describeDuckDB(`DuckDB ${DUCKDB_VERSION} embedded, results read as Arrow in plac
     assertEquals(sum(result, "i"), rows * (rows - 1) / 2);
   });
 
+  it("answers fixed-size lists, structs with nulls and timestamps, as computed here", async () => {
+    using result = await conn.query(`
+      select [i, i + 1, i + 2]::integer[3] as a, {'x': i::integer, 'y': 'z' || i} as st,
+             case when i % 4 = 1 then null else {'x': i::integer} end as ns,
+             '2024-01-02 03:04:05'::timestamp + to_seconds(i) as ts
+      from range(3000) t(i) order by i`);
+    const table = result.table;
+    assertEquals(table.schema.fields.map((f) => `${f.name}:${f.type}`), [
+      "a:FixedSizeList[3]<Int32>",
+      "st:Struct<{x:Int32, y:Utf8}>",
+      "ns:Struct<{x:Int32}>",
+      "ts:Timestamp<MICROSECOND>",
+    ]);
+    const base = Date.UTC(2024, 0, 2, 3, 4, 5);
+    for (const i of [0, 1, 2, 2047, 2048, 2999]) {
+      const row = table.get(i)!;
+      assertEquals([...row.a], [i, i + 1, i + 2]);
+      assertEquals(row.st.toJSON(), { x: i, y: `z${i}` });
+      assertEquals(row.ns === null ? null : row.ns.toJSON(), i % 4 === 1 ? null : { x: i });
+      assertEquals(row.ts, base + i * 1000);
+    }
+  });
+
   it("answers an aggregate over a table it created", async () => {
     (await conn.query(
       "create table readings as select range as id, range * 1.5::double as v from range(100000)",

@@ -191,6 +191,7 @@ lane_deno() {
   # sizes), and README.md's code blocks with the values their comments promise.
   check "documented commands run" deno run --allow-read --allow-write --allow-run=bash,deno tools/check_doc_commands.ts
   check "pyarrow C Data peer" tools/check_arrow_pyarrow.sh
+  check "DuckDB (Python) peer of SQL" tools/check_sql_peer.sh
 }
 
 build_libraries &
