@@ -15,12 +15,15 @@ import { STATUS } from "../abi/layout.ts";
 import { DESCRIPTOR_WORDS } from "../buffer/descriptor.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
-import { typeOfFormat } from "../arrow/c_data.ts";
+import { FLAG_NULLABLE, typeOfFormat } from "../arrow/c_data.ts";
+import { abiLayout } from "../abi/symbols.ts";
 
-/** Bytes of the directory's header and of one node (foreign.zig `header_bytes`, `node_bytes`). */
-const HEADER_BYTES = 32;
-const NODE_BYTES = 64;
-const NULLABLE = 2;
+// The directory's layout, from the ABI manifest (foreign.zig `ForeignHeader`, `ForeignNode`).
+const Header = abiLayout.structs.ForeignHeader.fields;
+const HEADER_BYTES = abiLayout.structs.ForeignHeader.size;
+const Node = abiLayout.structs.ForeignNode.fields;
+const NODE_BYTES = abiLayout.structs.ForeignNode.size;
+const NULLABLE = Number(FLAG_NULLABLE);
 const NO_NULLS = new Uint8Array(0);
 const utf8 = new TextDecoder();
 
@@ -82,22 +85,26 @@ export function adoptForeign(
     );
     const header = new DataView(directory.buffer);
     if (status === STATUS.full) {
-      directory = new Uint8Array(Math.max(directory.length, header.getUint32(24, true)));
-      slots = new BigUint64Array(DESCRIPTOR_WORDS * Math.max(1, header.getUint32(28, true)));
+      directory = new Uint8Array(Math.max(directory.length, header.getUint32(Header.directory_needed, true)));
+      slots = new BigUint64Array(
+        DESCRIPTOR_WORDS * Math.max(1, header.getUint32(Header.buffers_needed, true)),
+      );
       continue;
     }
     if (status !== STATUS.ok) {
       symbols.zc_arrow_foreign_release(null, array);
-      const failure = header.getUint32(16, true);
-      const stringsAt = header.getUint32(8, true);
-      const format = utf8.decode(directory.subarray(stringsAt, stringsAt + header.getUint32(12, true)));
+      const failure = header.getUint32(Header.failure, true);
+      const stringsAt = header.getUint32(Header.strings_at, true);
+      const format = utf8.decode(
+        directory.subarray(stringsAt, stringsAt + header.getUint32(Header.strings_len, true)),
+      );
       const why = (FAILURES[failure] ?? `was refused (status ${status})`).replace("$", `"${format}"`);
       throw new ZeroCopyError(
         failure === 1 ? "ARROW_UNSUPPORTED" : "ARROW_INVALID",
         `Cannot read the Arrow array the engine produced: it ${why}`,
       );
     }
-    const buffers = wrapBuffers(lib, slots, header.getUint32(4, true));
+    const buffers = wrapBuffers(lib, slots, header.getUint32(Header.buffer_count, true));
     try {
       return { batch: readDirectory(directory, buffers), buffers };
     } catch (error) {
@@ -140,8 +147,8 @@ function invalid(what: string): ZeroCopyError {
 /** The batch the directory describes, its buffers viewed in place. */
 function readDirectory(directory: Uint8Array<ArrayBuffer>, buffers: ZeroCopyBuffer<"u8">[]): RecordBatch {
   const view = new DataView(directory.buffer, directory.byteOffset, directory.byteLength);
-  const nodeCount = view.getUint32(0, true);
-  const stringsAt = view.getUint32(8, true);
+  const nodeCount = view.getUint32(Header.node_count, true);
+  const stringsAt = view.getUint32(Header.strings_at, true);
   let next = 0;
   const bytesOf = (slot: number): Uint8Array<ArrayBuffer> | undefined =>
     slot === 0 ? undefined : buffers[slot - 1].bytes;
@@ -175,7 +182,6 @@ function readDirectory(directory: Uint8Array<ArrayBuffer>, buffers: ZeroCopyBuff
       datas.push(child.data);
     }
     const type = typeOfFormat(format, fields, where);
-    const end = start + count;
     const bitmap = bytesOf(slots[0]);
     const common = {
       type,
@@ -212,7 +218,6 @@ function readDirectory(directory: Uint8Array<ArrayBuffer>, buffers: ZeroCopyBuff
         data = makeData({ ...common, type, data: values } as never);
       }
     }
-    if (end < 0) throw invalid(`${where} has a negative length`);
     return { field: new Field(name, type, (flags & NULLABLE) !== 0), data };
   };
 

@@ -13,7 +13,9 @@
 //! as long as the lengths say is the producer's word.
 //!
 //! The host learns the tree from a directory Zig writes into memory the host
-//! lends for the call (layout below), never from the foreign structs.
+//! lends for the call (`ForeignHeader`, then a `ForeignNode` per array, then
+//! the strings; their layouts are in the ABI manifest), never from the
+//! foreign structs.
 
 const std = @import("std");
 const c = @import("c_data.zig");
@@ -26,10 +28,50 @@ const ArrowSchema = c.ArrowSchema;
 const Descriptor = abi.Descriptor;
 const Status = abi.Status;
 
-/// The directory's header: counts, where the strings are, why an adoption failed.
-pub const header_bytes = 32;
-/// One array of the tree, in preorder.
-pub const node_bytes = 64;
+/// The start of the directory: counts, where the strings are, why an adoption
+/// failed. Little-endian, at any alignment (the host lends the memory).
+pub const ForeignHeader = extern struct {
+    /// Nodes, one per array, in preorder: the root struct, then each child followed by its own.
+    node_count: u32,
+    /// Buffers handed over into the host's descriptor slots.
+    buffer_count: u32,
+    /// Byte offset and length of the strings (formats and names; after a
+    /// refused format, that format alone).
+    strings_at: u32,
+    strings_len: u32,
+    /// A `Failure`.
+    failure: u32,
+    reserved: u32,
+    /// After `full`: the bytes and descriptor slots an adoption needs.
+    directory_needed: u32,
+    buffers_needed: u32,
+};
+
+/// One array of the tree, after the header.
+pub const ForeignNode = extern struct {
+    length: u64,
+    /// Where row 0 is in the buffers: the array's offset plus its parents'.
+    start: u64,
+    null_count: i64,
+    n_children: u32,
+    /// The C Data Interface's field flags (`ARROW_FLAG_NULLABLE`, ...).
+    flags: u32,
+    /// For each buffer in C Data order (validity first), its descriptor slot + 1; 0 for none.
+    buffer_slots: [3]u32,
+    /// Byte offsets into the strings, and lengths.
+    format_at: u32,
+    format_len: u32,
+    name_at: u32,
+    name_len: u32,
+    reserved: u32,
+};
+
+pub const header_bytes = @sizeOf(ForeignHeader);
+pub const node_bytes = @sizeOf(ForeignNode);
+
+comptime {
+    std.debug.assert(header_bytes == 32 and node_bytes == 64);
+}
 
 /// Why `adopt` refused, as the header's `failure` word says.
 pub const Failure = enum(u32) {
@@ -121,16 +163,21 @@ const Walk = struct {
         const format = walk.string(column.schema.formatString());
         const name = walk.string(column.schema.nameString());
         if (walk.fits) {
-            walk.put(at, u64, @intCast(array.length));
-            walk.put(at + 8, u64, start);
-            walk.put(at + 16, i64, array.null_count);
-            walk.put(at + 24, u32, @intCast(column.childCount()));
-            walk.put(at + 28, u32, @truncate(@as(u64, @bitCast(column.schema.flags))));
-            for (slots, 0..) |slot, i| walk.put(at + 32 + 4 * i, u32, slot);
-            walk.put(at + 44, u32, format[0]);
-            walk.put(at + 48, u32, format[1]);
-            walk.put(at + 52, u32, name[0]);
-            walk.put(at + 56, u32, name[1]);
+            const field = struct {
+                fn offset(comptime field_name: []const u8) usize {
+                    return @offsetOf(ForeignNode, field_name);
+                }
+            }.offset;
+            walk.put(at + field("length"), u64, @intCast(array.length));
+            walk.put(at + field("start"), u64, start);
+            walk.put(at + field("null_count"), i64, array.null_count);
+            walk.put(at + field("n_children"), u32, @intCast(column.childCount()));
+            walk.put(at + field("flags"), u32, @truncate(@as(u64, @bitCast(column.schema.flags))));
+            for (slots, 0..) |slot, i| walk.put(at + field("buffer_slots") + 4 * i, u32, slot);
+            walk.put(at + field("format_at"), u32, format[0]);
+            walk.put(at + field("format_len"), u32, format[1]);
+            walk.put(at + field("name_at"), u32, name[0]);
+            walk.put(at + field("name_len"), u32, name[1]);
         }
         for (0..column.childCount()) |i| try walk.node(try column.child(i));
     }
@@ -219,8 +266,8 @@ fn nameUnsupported(schema: *const ArrowSchema, directory: []u8) void {
     const format = unsupportedFormat(schema, 0, &budget) orelse return;
     const len = @min(format.len, directory.len - header_bytes, 256);
     @memcpy(directory[header_bytes..][0..len], format[0..len]);
-    std.mem.writeInt(u32, directory[8..12], header_bytes, .little);
-    std.mem.writeInt(u32, directory[12..16], @intCast(len), .little);
+    std.mem.writeInt(u32, directory[@offsetOf(ForeignHeader, "strings_at")..][0..4], header_bytes, .little);
+    std.mem.writeInt(u32, directory[@offsetOf(ForeignHeader, "strings_len")..][0..4], @intCast(len), .little);
 }
 
 fn unsupportedFormat(schema: *const ArrowSchema, depth: usize, budget: *usize) ?[]const u8 {
