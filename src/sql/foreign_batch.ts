@@ -158,18 +158,17 @@ function readDirectory(directory: Uint8Array<ArrayBuffer>, buffers: ZeroCopyBuff
   const node = (rows: number | undefined, path: string): { field: Field; data: Data } => {
     if (next >= nodeCount) throw invalid(`${path} is missing from its directory`);
     const at = HEADER_BYTES + NODE_BYTES * next++;
-    const length = Number(view.getBigUint64(at, true));
-    const start = Number(view.getBigUint64(at + 8, true));
-    const nullCount = Number(view.getBigInt64(at + 16, true));
-    const nChildren = view.getUint32(at + 24, true);
-    const flags = view.getUint32(at + 28, true);
-    const slots = [
-      view.getUint32(at + 32, true),
-      view.getUint32(at + 36, true),
-      view.getUint32(at + 40, true),
-    ];
-    const format = text(view.getUint32(at + 44, true), view.getUint32(at + 48, true));
-    const name = text(view.getUint32(at + 52, true), view.getUint32(at + 56, true));
+    const length = Number(view.getBigUint64(at + Node.length, true));
+    const start = Number(view.getBigUint64(at + Node.start, true));
+    const nullCount = Number(view.getBigInt64(at + Node.null_count, true));
+    const nChildren = view.getUint32(at + Node.n_children, true);
+    const flags = view.getUint32(at + Node.flags, true);
+    const slots = [0, 1, 2].map((i) => view.getUint32(at + Node.buffer_slots + 4 * i, true));
+    const format = text(
+      view.getUint32(at + Node.format_at, true),
+      view.getUint32(at + Node.format_len, true),
+    );
+    const name = text(view.getUint32(at + Node.name_at, true), view.getUint32(at + Node.name_len, true));
     const where = name === "" ? path : `column "${name}"`;
     const count = rows ?? length;
     const listSize = /^\+w:([1-9][0-9]*)$/.exec(format);
