@@ -44,10 +44,8 @@ export function gateLent<T extends ElementType>(
   call?: string,
   name?: string,
 ): TypedArrayOf[T] {
-  // Built only for a message: this runs for every lent array of every call.
-  const label = () => call === undefined ? "" : `argument "${name}" of ${call}: `;
   if (!ArrayBuffer.isView(array)) {
-    const argument = label();
+    const argument = label(call, name);
     const buffer = bufferInternals.isBuffer(array);
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
@@ -61,15 +59,20 @@ export function gateLent<T extends ElementType>(
     );
   }
   if (type !== undefined && !LENT_ARRAYS[type].some((constructor) => array instanceof constructor)) {
-    const argument = label();
+    const argument = label(call, name);
     const expected = LENT_ARRAYS[type].map((constructor) => constructor.name).join(" or ");
     throw new ZeroCopyError(
       "INVALID_ELEMENT_TYPE",
       `Cannot lend ${argument}a ${array.constructor.name} where ${type} elements are read: lend a ${expected}, whose length counts the elements`,
     );
   }
-  if (detachedOf(array) !== false) throw detachedError(array, label());
+  if (detachedOf(array) !== false) throw detachedError(array, label(call, name));
   return array as unknown as TypedArrayOf[T];
+}
+
+/** The argument a refusal names; built only for a message, as every lent array of every call is gated. */
+function label(call: string | undefined, name: string | undefined): string {
+  return call === undefined ? "" : `argument "${name}" of ${call}: `;
 }
 
 /**
