@@ -25,7 +25,7 @@ export type { LibraryStats } from "./stats.ts";
 /** What zerocopy's own modules need of a library beyond its public face. */
 export const libraryInternals = {} as {
   /** How the library maps memory; its frames hold only its own buffers. */
-  mappingOf(library: ZeroCopyLibrary<Deno.ForeignLibraryInterface>): Mapping;
+  mappingOf(library: ZeroCopyLibrary<ForeignLibraryInterface>): Mapping;
 };
 
 /**
@@ -56,9 +56,7 @@ export type LibzerocopySymbols = typeof libzerocopySymbols;
  * console.log(bound.zc_sum_f64(new Float64Array([1, 2]), 2)); // 3
  * ```
  */
-export type BoundSymbols<S extends ForeignLibraryInterface> = LoadedLibrary<
-  S & typeof abiSymbols
->["symbols"];
+export type BoundSymbols<S extends ForeignLibraryInterface> = LoadedLibrary<S & typeof abiSymbols>["symbols"];
 
 /** The zerocopy ABI functions every library exports, regions and rings among them. */
 export type AbiFunctions = LoadedLibrary<typeof abiSymbols>["symbols"];
