@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { Data, Field, RecordBatch, Schema, Struct, type Table } from "apache-arrow";
 import { type AbiFunctions, libraryInternals, type ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
@@ -109,7 +110,7 @@ export interface LendOptions {
  * console.log(status, out[0] !== 0n); // 0 true
  * ```
  */
-export function lendBatch<S extends Deno.ForeignLibraryInterface, R>(
+export function lendBatch<S extends ForeignLibraryInterface, R>(
   lib: ZeroCopyLibrary<S>,
   batch: RecordBatch,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,
@@ -194,7 +195,7 @@ export interface LentStructs {
  * dies during the call; otherwise in a resizable `ArrayBuffer`, which Deno
  * refuses to pass to a nonblocking symbol.
  */
-export function lendStructs<S extends Deno.ForeignLibraryInterface>(
+export function lendStructs<S extends ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   batch: RecordBatch,
   caller: string,
@@ -255,7 +256,7 @@ function structsSize(nodes: readonly Node[]) {
   return { names, listsAt, stringsAt, size, padded: Math.ceil(size / 16) * 16 };
 }
 
-function writeStructs<S extends Deno.ForeignLibraryInterface>(
+function writeStructs<S extends ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   nodes: readonly Node[],
   { names, listsAt, stringsAt, size }: ReturnType<typeof structsSize>,
@@ -356,7 +357,7 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
  * console.log(lendTable(lib, table, (s, a) => lib.symbols.zc_arrow_checksum(s, a, out))); // [ 0 ]
  * ```
  */
-export function lendTable<S extends Deno.ForeignLibraryInterface, R>(
+export function lendTable<S extends ForeignLibraryInterface, R>(
   lib: ZeroCopyLibrary<S>,
   table: Table,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { runtime } from "../runtime/current.ts";
+import type { PointerValue } from "../runtime/ffi_types.ts";
 import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { bufferInternals, what } from "./gate.ts";
@@ -131,11 +133,11 @@ export function addressOf(view: ArrayBufferView, library: { readonly symbols: ob
 }
 
 /**
- * A `Deno.PointerValue` for an address Zig handed over (a buffer's first
+ * A pointer value for an address Zig handed over (a buffer's first
  * element), for experts who asked for one; needs an unscoped `--allow-ffi`.
  */
-export function pointerTo(address: bigint): Deno.PointerValue {
-  return Deno.UnsafePointer.create(address);
+export function pointerTo(address: bigint): PointerValue {
+  return runtime.pointers.create(address);
 }
 
 // Memory for pointer parameters.

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ForeignLibraryInterface, LoadedLibrary } from "../runtime/ffi_types.ts";
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
 import { type Descriptor, DESCRIPTOR_WORDS, elementTypeOf, newDescriptor } from "../buffer/descriptor.ts";
 import { ZeroCopyError } from "../errors.ts";
@@ -24,7 +25,7 @@ export type { LibraryStats } from "./stats.ts";
 /** What zerocopy's own modules need of a library beyond its public face. */
 export const libraryInternals = {} as {
   /** How the library maps memory; its frames hold only its own buffers. */
-  mappingOf(library: ZeroCopyLibrary<Deno.ForeignLibraryInterface>): Mapping;
+  mappingOf(library: ZeroCopyLibrary<ForeignLibraryInterface>): Mapping;
 };
 
 /**
@@ -55,12 +56,10 @@ export type LibzerocopySymbols = typeof libzerocopySymbols;
  * console.log(bound.zc_sum_f64(new Float64Array([1, 2]), 2)); // 3
  * ```
  */
-export type BoundSymbols<S extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<
-  S & typeof abiSymbols
->["symbols"];
+export type BoundSymbols<S extends ForeignLibraryInterface> = LoadedLibrary<S & typeof abiSymbols>["symbols"];
 
 /** The zerocopy ABI functions every library exports, regions and rings among them. */
-export type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
+export type AbiFunctions = LoadedLibrary<typeof abiSymbols>["symbols"];
 
 /**
  * An opened, ABI-checked zerocopy library: libzerocopy itself, or a Zig
@@ -79,7 +78,7 @@ export type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
  * console.log(halves.view); // Float64Array(4) [ 0, 0.5, 1, 1.5 ]
  * ```
  */
-export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = LibzerocopySymbols> {
+export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymbols> {
   /**
    * The file that was loaded. For a prebuilt or remote library, the private
    * copy of the hash-checked bytes (removed when the process exits), under
@@ -96,7 +95,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   /** The ABI version the library reported (always {@linkcode ABI_VERSION} once open). */
   readonly abiVersion: number;
   /**
-   * The library's bound functions, as `Deno.dlopen` returns them. Pass
+   * The library's bound functions, as the runtime's `dlopen` returns them. Pass
    * descriptors (`adopt`'s callback argument, `pin().descriptor`) as `"buffer"` parameters.
    */
   readonly symbols: BoundSymbols<S>;
@@ -120,7 +119,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   constructor(
     path: string,
     source: LibrarySource,
-    library: Deno.DynamicLibrary<S & typeof abiSymbols>,
+    library: LoadedLibrary<S & typeof abiSymbols>,
     mapping: Mapping,
   ) {
     this.path = path;
