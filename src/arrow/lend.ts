@@ -16,6 +16,7 @@ import { what } from "../buffer/gate.ts";
 import { addressOf } from "../buffer/gate_memory.ts";
 import { type HeldViews, holdForNonblocking } from "../buffer/gate_nonblocking.ts";
 import type { CallFrame } from "../buffer/call_frame.ts";
+import { borrowStructMemory, returnStructMemory, scratchOf } from "./struct_memory.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { ARRAY_BYTES, ArrayOffset, SCHEMA_BYTES, SchemaOffset } from "./c_data.ts";
 import { describe, flatten, type Node } from "./lend_describe.ts";
@@ -264,13 +265,10 @@ function writeStructs<S extends ForeignLibraryInterface>(
   frame: CallFrame | undefined,
   letGo: () => void,
 ): LentStructs {
-  const memory = frame === undefined
-    ? new Uint8Array(new ArrayBuffer(size, { maxByteLength: size }))
-    : frame.bytes.subarray(0, size);
-  // Written in plain memory, then copied over: V8 writes through a DataView of
-  // resizable memory on a slow path, many times slower than the copy.
-  const scratch = frame === undefined ? new Uint8Array(size) : memory;
-  const view = new DataView(scratch.buffer);
+  const borrowed = frame === undefined ? borrowStructMemory(size) : undefined;
+  const memory = borrowed?.bytes ?? frame!.bytes.subarray(0, size);
+  const scratch = borrowed === undefined ? memory : scratchOf(size);
+  const view = new DataView(scratch.buffer, scratch.byteOffset, size);
   const base = addressOf(memory, lib);
   const schemaAt = (i: number) => i * SCHEMA_BYTES;
   const arrayAt = (i: number) => nodes.length * SCHEMA_BYTES + i * ARRAY_BYTES;
@@ -329,6 +327,7 @@ function writeStructs<S extends ForeignLibraryInterface>(
       released = true;
       // A null `release` is the specification's mark of a released struct.
       memory.fill(0);
+      if (borrowed !== undefined) returnStructMemory(borrowed);
       letGo();
     },
   };
