@@ -325,8 +325,9 @@ function writeStructs<S extends ForeignLibraryInterface>(
     release(): void {
       if (released) return;
       released = true;
-      // A null `release` is the specification's mark of a released struct.
-      memory.fill(0);
+      // A null `release` is the specification's mark of a released struct. Memory a
+      // caller shrank through a view is zeroed by the engine already, and out of reach.
+      if (memory.byteLength === size) memory.fill(0);
       if (borrowed !== undefined) returnStructMemory(borrowed);
       letGo();
     },
