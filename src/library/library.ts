@@ -7,9 +7,9 @@
 
 import type { ForeignLibraryInterface, LoadedLibrary } from "../runtime/ffi_types.ts";
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
-import { type Descriptor, DESCRIPTOR_WORDS, elementTypeOf, newDescriptor } from "../buffer/descriptor.ts";
+import { type Descriptor, elementTypeOf, newDescriptor } from "../buffer/descriptor.ts";
 import { ZeroCopyError } from "../errors.ts";
-import { DESCRIPTOR_BYTES, STATS_BYTES, StatsOffset, STATUS } from "../abi/layout.ts";
+import { STATS_BYTES, StatsOffset, STATUS } from "../abi/layout.ts";
 import type { Mapping, MappingKind } from "../buffer/mapping.ts";
 import { statusError } from "../abi/status.ts";
 import type { abiSymbols, libzerocopySymbols } from "../abi/symbols.ts";
@@ -19,6 +19,7 @@ import type { BufferOwner, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts"
 import { bufferInternals, what } from "../buffer/gate.ts";
 import type { LibraryStats } from "./stats.ts";
 import { checkCallback, isThenable, warnAbandonedOnce } from "./callbacks.ts";
+import { adoptInFrame } from "../calls/adopt_in_frame.ts";
 
 export type { LibraryStats } from "./stats.ts";
 
@@ -221,29 +222,12 @@ export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymb
   ): Promise<ZeroCopyBuffer<T>> {
     checkElementType(type);
     checkCallback(call, "adoptAsync", "call");
-    // The call hands over into a frame's slot, which its finalizer empties if
-    // this isolate dies before the call returns (call_frame.ts).
-    const frame = this.#mapping.openFrame(DESCRIPTOR_BYTES, 0);
-    const slot = new BigUint64Array(frame.bytes.buffer, 0, DESCRIPTOR_WORDS) as Descriptor;
-    try {
-      let status: unknown;
-      try {
-        status = (await call(slot)) ?? STATUS.ok;
-      } catch (error) {
-        this.#owner.release(slot); // the Zig call may have handed over before `call` threw
-        throw error;
-      }
-      if (typeof status !== "number") {
-        this.#owner.release(slot);
-        const got = what(status);
-        const message =
-          `adoptAsync's callback resolved to ${got}: resolve to the Zig function's Status (a number)`;
-        throw new ZeroCopyError("INVALID_ARGUMENT", `${message} or nothing`);
-      }
-      return this.#wrap(slot, status, type, undefined, true);
-    } finally {
-      frame.close();
-    }
+    return await adoptInFrame(
+      this.#mapping,
+      this.#owner,
+      call,
+      (slot, status) => this.#wrap(slot, status, type, undefined, true),
+    );
   }
 
   /**
