@@ -21,6 +21,7 @@ describe("a call frame moved away (Node-API mapping)", () => {
     const values = demo.generate("f64", 64);
     const pin = values.pin();
     let moved: ArrayBuffer | null = pin.descriptor.buffer.transfer();
+    assertEquals(new BigUint64Array(moved)[1], 64n, "the moved words are the pin's descriptor");
     assertEquals(assertThrows(() => pin.descriptor, ZeroCopyError).code, "DETACHED");
     pin[Symbol.dispose]();
     values[Symbol.dispose]();
@@ -35,7 +36,7 @@ describe("a call frame moved away (Node-API mapping)", () => {
     const before = stats();
     using bytes = demo.generate("u8", 1 << 16);
     using pin = bytes.pin();
-    let moved: ArrayBuffer | null = null;
+    let moved: ArrayBuffer | undefined | null;
     const error = await assertRejects(
       () =>
         demo.library.adoptAsync("u64", async (out) => {
@@ -47,6 +48,7 @@ describe("a call frame moved away (Node-API mapping)", () => {
     );
     assertEquals(error.code, "DETACHED");
     // The histogram Zig handed over lives in the moved memory until it dies.
+    assertEquals(new BigUint64Array(moved!)[1], 256n, "the moved slot holds the 256 bins handed over");
     assertEquals(stats().liveBuffers, before.liveBuffers + 2);
     moved = null;
     await collect(() => stats().liveBuffers === before.liveBuffers + 1);
