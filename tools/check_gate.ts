@@ -35,6 +35,8 @@ const ALLOWED: Readonly<Record<string, string>> = {
 const ROOTS = ["mod.ts", "arrow.ts", "src", "examples/zig_author/bindings.ts", "tests/fixtures"];
 
 /** Each offending line of `text`, comments left out. */
+
+import { sourceFiles } from "./_source_files.ts";
 export function offences(path: string, text: string): string[] {
   if (ALLOWED[path] !== undefined) return [];
   const found: string[] = [];
@@ -46,15 +48,6 @@ export function offences(path: string, text: string): string[] {
     }
   });
   return found;
-}
-
-async function* files(path: string): AsyncGenerator<string> {
-  const info = await Deno.stat(path);
-  if (info.isFile) {
-    if (path.endsWith(".ts")) yield path;
-    return;
-  }
-  for await (const entry of Deno.readDir(path)) yield* files(`${path}/${entry.name}`);
 }
 
 if (import.meta.main) {
@@ -72,7 +65,7 @@ if (import.meta.main) {
   }
   const found: string[] = [];
   for (const root of ROOTS) {
-    for await (const path of files(root)) found.push(...offences(path, await Deno.readTextFile(path)));
+    for await (const path of sourceFiles(root)) found.push(...offences(path, await Deno.readTextFile(path)));
   }
   if (found.length > 0) {
     console.error(found.join("\n"));

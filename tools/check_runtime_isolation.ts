@@ -16,6 +16,8 @@ const ROOT = "src";
 const RUNTIME_DIR = "src/runtime/";
 
 /** Each line of `text` (the file at `path`) that names a runtime, unless the file is under src/runtime/. */
+
+import { sourceFiles } from "./_source_files.ts";
 export function offences(path: string, text: string): string[] {
   if (path.startsWith(RUNTIME_DIR)) return [];
   const found: string[] = [];
@@ -25,15 +27,6 @@ export function offences(path: string, text: string): string[] {
     }
   });
   return found;
-}
-
-async function* files(path: string): AsyncGenerator<string> {
-  const info = await Deno.stat(path);
-  if (info.isFile) {
-    if (path.endsWith(".ts")) yield path;
-    return;
-  }
-  for await (const entry of Deno.readDir(path)) yield* files(`${path}/${entry.name}`);
 }
 
 if (import.meta.main) {
@@ -63,7 +56,7 @@ if (import.meta.main) {
     console.log("check_runtime_isolation: planted mentions caught, src/runtime/ left alone");
   }
   const found: string[] = [];
-  for await (const path of files(ROOT)) found.push(...offences(path, await Deno.readTextFile(path)));
+  for await (const path of sourceFiles(ROOT)) found.push(...offences(path, await Deno.readTextFile(path)));
   if (found.length > 0) {
     console.error(found.join("\n"));
     console.error(
