@@ -8,6 +8,8 @@
 //   deno run --allow-read tools/check_gate.ts            checks the tree
 //   deno run --allow-read tools/check_gate.ts --self-test  checks that a planted call is caught
 
+import { sourceFiles } from "./_source_files.ts";
+
 const PATTERNS: readonly [RegExp, string][] = [
   [/\bUnsafePointer\s*\.\s*(of|create|value|offset|equals)\b/, "makes or reads a raw pointer"],
   [/\bUnsafePointerView\b/, "reads memory through a raw pointer"],
@@ -35,8 +37,6 @@ const ALLOWED: Readonly<Record<string, string>> = {
 const ROOTS = ["mod.ts", "arrow.ts", "src", "examples/zig_author/bindings.ts", "tests/fixtures"];
 
 /** Each offending line of `text`, comments left out. */
-
-import { sourceFiles } from "./_source_files.ts";
 export function offences(path: string, text: string): string[] {
   if (ALLOWED[path] !== undefined) return [];
   const found: string[] = [];

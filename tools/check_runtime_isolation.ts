@@ -5,6 +5,8 @@
 //   deno run --allow-read tools/check_runtime_isolation.ts              checks the tree
 //   deno run --allow-read tools/check_runtime_isolation.ts --self-test  checks that planted mentions are caught
 
+import { sourceFiles } from "./_source_files.ts";
+
 const PATTERNS: readonly [RegExp, string][] = [
   [/\bDeno\./, "names Deno's namespace"],
   [/\bprocess(\.[A-Za-z_$]|\s*\[)/, "names Node's process object"],
@@ -16,8 +18,6 @@ const ROOT = "src";
 const RUNTIME_DIR = "src/runtime/";
 
 /** Each line of `text` (the file at `path`) that names a runtime, unless the file is under src/runtime/. */
-
-import { sourceFiles } from "./_source_files.ts";
 export function offences(path: string, text: string): string[] {
   if (path.startsWith(RUNTIME_DIR)) return [];
   const found: string[] = [];
