@@ -65,6 +65,12 @@ export { type ElementSource, rowMajorStrides, StridedView } from "./src/buffer/s
 export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/library/remote.ts";
 export { platformKey, type PrebuiltLibrary, type PrebuiltSource } from "./src/library/prebuilt.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
+export type {
+  ForeignLibraryInterface,
+  LoadedLibrary,
+  PointerObject,
+  PointerValue,
+} from "./src/runtime/ffi_types.ts";
 export {
   ELEMENT_TYPES,
   type ElementType,

@@ -91,7 +91,7 @@ export type ZeroCopyErrorCode =
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.
- * Deno's own permission errors (`Deno.errors.NotCapable`) are passed through unwrapped.
+ * The runtime's own permission errors (Deno's `NotCapable`) are passed through unwrapped.
  *
  * @example Branch on the code
  * ```ts

@@ -179,6 +179,35 @@ describe("Arrow batches from Zig", () => {
 });
 
 describe("apache-arrow batches lent to Zig", () => {
+  it("structs kept past their call read as released, also once their memory serves another lend", () => {
+    const out = new BigUint64Array(1);
+    const one = tableFromArrays({ x: Int32Array.from([1, 2, 3]) }).batches[0];
+    const other = tableFromArrays({ y: Float64Array.from([0.5, 1.5]) }).batches[0];
+    let kept: Uint8Array | undefined;
+    lendBatch(lib, one, (schema, array) => {
+      kept = schema;
+      return lib.symbols.zc_arrow_checksum(schema, array, out);
+    });
+    assert(kept!.every((byte) => byte === 0));
+    let reused = false;
+    lendBatch(lib, other, (schema, array) => {
+      reused = schema.buffer === kept!.buffer;
+      return lib.symbols.zc_arrow_checksum(schema, array, out);
+    });
+    assert(reused, "the second lend's structs live in the first's memory");
+    assert(kept!.every((byte) => byte === 0));
+    // Shrunk through a view before the call, the structs read as released and Zig refuses them;
+    // the memory is not reused.
+    let resized: ArrayBufferLike | undefined;
+    const status = lendBatch(lib, one, (schema, array) => {
+      resized = schema.buffer;
+      (resized as ArrayBuffer).resize(0);
+      return lib.symbols.zc_arrow_checksum(schema, array, out);
+    });
+    assertNotEquals(status, 0);
+    lendBatch(lib, one, (schema) => assertNotEquals(schema.buffer, resized));
+  });
+
   it("a batch from Zig lent back checksums in Zig as apache-arrow's values do here", () => {
     for (const options of [0, WITH_NULLS, SLICED, WITH_NULLS | SLICED]) {
       using batch = demoBatch(37, options);

@@ -114,6 +114,7 @@ check_sources() {
   check "file sizes (<= 450 lines)" tools/check_file_sizes.sh
   check "no import circles" deno run --allow-read --allow-run tools/check_import_cycles.ts
   check "only the gate makes pointers" deno run --allow-read tools/check_gate.ts --self-test
+  check "only the runtime folder names one" deno run --allow-read tools/check_runtime_isolation.ts --self-test
 }
 
 # The checked build and its Zig and Deno suites, and the JSR package.

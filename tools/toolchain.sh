@@ -1,6 +1,8 @@
 # Sourced by the other scripts: puts the pinned Deno and Zig on PATH, installing
 # them into .toolchain/ (git-ignored) from PyPI, or npm for Deno, when PATH lacks them.
-# Running it again with both present does nothing but check their versions.
+# Node and Bun, the other runtimes the package serves, come from npm, and only
+# when asked (ensure_runtimes, ./tools/bootstrap.sh): the Deno checks need neither.
+# Running it again with the tools present does nothing but check their versions.
 
 # shellcheck source=versions.env
 . "$(dirname "${BASH_SOURCE[0]}")/versions.env"
@@ -12,6 +14,8 @@ _installed_version() { # tool -> version it reports, or nothing
   case "$1" in
     deno) deno --version 2>/dev/null | sed -n 's/^deno \([0-9.]*\).*/\1/p' ;;
     zig) zig version 2>/dev/null || true ;;
+    node) node --version 2>/dev/null | sed -n 's/^v\([0-9.]*\)$/\1/p' ;;
+    bun) bun --version 2>/dev/null || true ;;
   esac
 }
 
@@ -35,6 +39,13 @@ _install() { # tool version
         npm install --silent --prefix "$TOOLCHAIN_DIR/npm" "deno@$2" >&2 || return 1
         ln -sf "$TOOLCHAIN_DIR/npm/node_modules/.bin/deno" "$TOOLCHAIN_DIR/bin/deno"
       fi
+      ;;
+    node | bun)
+      # One folder per version: a pin moved back and forth never mixes two installs. Both npm
+      # packages put the runtime's own binary where node_modules/.bin points (no shim runs).
+      npm install --silent --no-audit --no-fund --prefix "$TOOLCHAIN_DIR/npm-$1-$2" "$1@$2" >&2 || return 1
+      # Relative, so the link holds wherever the checkout (or a worktree sharing .toolchain) is.
+      ln -sf "../npm-$1-$2/node_modules/.bin/$1" "$TOOLCHAIN_DIR/bin/$1"
       ;;
   esac
 }
@@ -62,6 +73,17 @@ ensure_toolchain() { # both at once: a fresh checkout installs them side by side
   deno_status=$?
   hash -r
   [ "$zig_status" = 0 ] && [ "$deno_status" = 0 ]
+}
+
+ensure_runtimes() { # Node and Bun, side by side, for what runs the package outside Deno
+  ensure_tool node "$NODE_VERSION" &
+  local node_job=$! bun_status node_status
+  ensure_tool bun "$BUN_VERSION"
+  bun_status=$?
+  wait "$node_job"
+  node_status=$?
+  hash -r
+  [ "$bun_status" = 0 ] && [ "$node_status" = 0 ]
 }
 
 # Runs Deno against the JSR mirror in ../shared/jsr when this checkout has one

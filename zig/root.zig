@@ -18,6 +18,7 @@ pub const bindings: zerocopy.bindings.Spec = .{
     },
     .wrappers = false,
     .layouts = true,
+    .ffi_types_from = "../runtime/ffi_types.ts",
 };
 
 /// What `zig build bindings` writes to src/demo/demo_bindings.ts: typed wrappers

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import type { Data, RecordBatch, Table } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import type { Descriptor } from "../buffer/descriptor.ts";
@@ -252,7 +253,7 @@ export function importBatch(memory: ZeroCopyBuffer<"u8">): ArrowBatch {
  * console.log(batch.numRows); // 3
  * ```
  */
-export function adoptBatch<S extends Deno.ForeignLibraryInterface>(
+export function adoptBatch<S extends ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   call: (descriptor: Descriptor) => number | void,
 ): ArrowBatch {

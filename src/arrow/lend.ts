@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { Data, Field, RecordBatch, Schema, Struct, type Table } from "apache-arrow";
 import { type AbiFunctions, libraryInternals, type ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
@@ -15,6 +16,7 @@ import { what } from "../buffer/gate.ts";
 import { addressOf } from "../buffer/gate_memory.ts";
 import { type HeldViews, holdForNonblocking } from "../buffer/gate_nonblocking.ts";
 import type { CallFrame } from "../buffer/call_frame.ts";
+import { borrowStructMemory, returnStructMemory, scratchOf } from "./struct_memory.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { ARRAY_BYTES, ArrayOffset, SCHEMA_BYTES, SchemaOffset } from "./c_data.ts";
 import { describe, flatten, type Node } from "./lend_describe.ts";
@@ -109,7 +111,7 @@ export interface LendOptions {
  * console.log(status, out[0] !== 0n); // 0 true
  * ```
  */
-export function lendBatch<S extends Deno.ForeignLibraryInterface, R>(
+export function lendBatch<S extends ForeignLibraryInterface, R>(
   lib: ZeroCopyLibrary<S>,
   batch: RecordBatch,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,
@@ -194,7 +196,7 @@ export interface LentStructs {
  * dies during the call; otherwise in a resizable `ArrayBuffer`, which Deno
  * refuses to pass to a nonblocking symbol.
  */
-export function lendStructs<S extends Deno.ForeignLibraryInterface>(
+export function lendStructs<S extends ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   batch: RecordBatch,
   caller: string,
@@ -255,7 +257,7 @@ function structsSize(nodes: readonly Node[]) {
   return { names, listsAt, stringsAt, size, padded: Math.ceil(size / 16) * 16 };
 }
 
-function writeStructs<S extends Deno.ForeignLibraryInterface>(
+function writeStructs<S extends ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   nodes: readonly Node[],
   { names, listsAt, stringsAt, size }: ReturnType<typeof structsSize>,
@@ -263,13 +265,10 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
   frame: CallFrame | undefined,
   letGo: () => void,
 ): LentStructs {
-  const memory = frame === undefined
-    ? new Uint8Array(new ArrayBuffer(size, { maxByteLength: size }))
-    : frame.bytes.subarray(0, size);
-  // Written in plain memory, then copied over: V8 writes through a DataView of
-  // resizable memory on a slow path, many times slower than the copy.
-  const scratch = frame === undefined ? new Uint8Array(size) : memory;
-  const view = new DataView(scratch.buffer);
+  const borrowed = frame === undefined ? borrowStructMemory(size) : undefined;
+  const memory = borrowed?.bytes ?? frame!.bytes.subarray(0, size);
+  const scratch = borrowed === undefined ? memory : scratchOf(size);
+  const view = new DataView(scratch.buffer, scratch.byteOffset, size);
   const base = addressOf(memory, lib);
   const schemaAt = (i: number) => i * SCHEMA_BYTES;
   const arrayAt = (i: number) => nodes.length * SCHEMA_BYTES + i * ARRAY_BYTES;
@@ -326,8 +325,10 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
     release(): void {
       if (released) return;
       released = true;
-      // A null `release` is the specification's mark of a released struct.
-      memory.fill(0);
+      // A null `release` is the specification's mark of a released struct. Memory a
+      // caller shrank through a view is zeroed by the engine already, and out of reach.
+      if (memory.byteLength === size) memory.fill(0);
+      if (borrowed !== undefined) returnStructMemory(borrowed);
       letGo();
     },
   };
@@ -356,7 +357,7 @@ function writeStructs<S extends Deno.ForeignLibraryInterface>(
  * console.log(lendTable(lib, table, (s, a) => lib.symbols.zc_arrow_checksum(s, a, out))); // [ 0 ]
  * ```
  */
-export function lendTable<S extends Deno.ForeignLibraryInterface, R>(
+export function lendTable<S extends ForeignLibraryInterface, R>(
   lib: ZeroCopyLibrary<S>,
   table: Table,
   call: (schema: Uint8Array<ArrayBuffer>, array: Uint8Array<ArrayBuffer>) => R,

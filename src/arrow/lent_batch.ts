@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { RecordBatch, Table } from "apache-arrow";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
@@ -101,7 +102,7 @@ export class LentBatch implements Disposable {
  * console.log(lent.schema.byteLength, lent.array.byteLength); // 72 80
  * ```
  */
-export function lendBatchArgument<S extends Deno.ForeignLibraryInterface>(
+export function lendBatchArgument<S extends ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   batch: BatchArgument,
   call: string,

@@ -98,9 +98,13 @@ export function bytesOf(value: ArrayBufferView): Uint8Array {
  * a synchronous lend checks on every call.
  */
 export function detachedOf(value: unknown): boolean | undefined {
-  const typed = read(typedTag, value) !== undefined;
-  const buffer = typed ? typedBuffer.call(value) : read(viewBuffer, value);
-  if (buffer === undefined) return undefined;
-  // A SharedArrayBuffer, which the ArrayBuffer getter refuses, is never detached.
-  return read(bufferDetached, buffer) === true;
+  // The tag getter answers undefined, without throwing, for anything but a TypedArray.
+  let buffer: unknown;
+  if (typedTag.call(value) !== undefined) buffer = typedBuffer.call(value);
+  else if ((buffer = read(viewBuffer, value)) === undefined) return undefined;
+  try {
+    return bufferDetached.call(buffer) === true;
+  } catch {
+    return false; // a SharedArrayBuffer, which the ArrayBuffer getter refuses, is never detached
+  }
 }

@@ -8,6 +8,7 @@
  * @module
  */
 
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { STATS_BYTES, StatsOffset } from "../abi/layout.ts";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
@@ -32,7 +33,7 @@ export interface ReleaseBacklog {
 }
 
 // Every zerocopy library exports the ABI functions, whatever else it declares.
-const abiOf = (lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>) => lib.symbols as unknown as AbiFunctions;
+const abiOf = (lib: ZeroCopyLibrary<ForeignLibraryInterface>) => lib.symbols as unknown as AbiFunctions;
 
 /**
  * What `lib`'s release thread still has to free.
@@ -50,7 +51,7 @@ const abiOf = (lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>) => lib.symbol
  * console.log(releaseBacklog(lib).bytes <= 64 << 20); // true
  * ```
  */
-export function releaseBacklog(lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>): ReleaseBacklog {
+export function releaseBacklog(lib: ZeroCopyLibrary<ForeignLibraryInterface>): ReleaseBacklog {
   checkLibraryArguments(lib, undefined, "releaseBacklog");
   lib.stats(); // takes in the releases a garbage collector's thread left for this one
   const stats = new DataView(new ArrayBuffer(STATS_BYTES));
@@ -83,7 +84,7 @@ export function releaseBacklog(lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface
  * ```
  */
 export function flushReleases(
-  lib: ZeroCopyLibrary<Deno.ForeignLibraryInterface>,
+  lib: ZeroCopyLibrary<ForeignLibraryInterface>,
   timeoutMs = 10_000,
 ): ReleaseBacklog {
   checkLibraryArguments(lib, undefined, "flushReleases");

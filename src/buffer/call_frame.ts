@@ -51,7 +51,8 @@ export function nodeApiFrame(entry: FrameEntry, bytes: number, outOffset: number
     close() {
       if (closed) return;
       closed = true;
-      entry.closeFrame(memory);
+      // Moved away by whoever held a view of it: its finalizer gives the holds back once that dies.
+      if (!memory.detached) entry.closeFrame(memory);
     },
   };
 }

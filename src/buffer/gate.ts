@@ -290,6 +290,12 @@ export function makePin(
   const pin: BufferPin = Object.freeze({
     get descriptor(): Descriptor {
       checkPin(record);
+      if (own.length === 0) {
+        throw new ZeroCopyError(
+          "DETACHED",
+          `The descriptor of this pin of a ZeroCopyBuffer<${type}> was moved away (its ArrayBuffer transferred): take a new pin`,
+        );
+      }
       own.set(words);
       return own;
     },

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { runtime } from "../runtime/current.ts";
+import type { PointerValue } from "../runtime/ffi_types.ts";
 import type { ElementType, TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { bufferInternals, what } from "./gate.ts";
@@ -44,10 +46,8 @@ export function gateLent<T extends ElementType>(
   call?: string,
   name?: string,
 ): TypedArrayOf[T] {
-  // Built only for a message: this runs for every lent array of every call.
-  const label = () => call === undefined ? "" : `argument "${name}" of ${call}: `;
   if (!ArrayBuffer.isView(array)) {
-    const argument = label();
+    const argument = label(call, name);
     const buffer = bufferInternals.isBuffer(array);
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
@@ -61,15 +61,20 @@ export function gateLent<T extends ElementType>(
     );
   }
   if (type !== undefined && !LENT_ARRAYS[type].some((constructor) => array instanceof constructor)) {
-    const argument = label();
+    const argument = label(call, name);
     const expected = LENT_ARRAYS[type].map((constructor) => constructor.name).join(" or ");
     throw new ZeroCopyError(
       "INVALID_ELEMENT_TYPE",
       `Cannot lend ${argument}a ${array.constructor.name} where ${type} elements are read: lend a ${expected}, whose length counts the elements`,
     );
   }
-  if (detachedOf(array) !== false) throw detachedError(array, label());
+  if (detachedOf(array) !== false) throw detachedError(array, label(call, name));
   return array as unknown as TypedArrayOf[T];
+}
+
+/** The argument a refusal names; built only for a message, as every lent array of every call is gated. */
+function label(call: string | undefined, name: string | undefined): string {
+  return call === undefined ? "" : `argument "${name}" of ${call}: `;
 }
 
 /**
@@ -128,11 +133,11 @@ export function addressOf(view: ArrayBufferView, library: { readonly symbols: ob
 }
 
 /**
- * A `Deno.PointerValue` for an address Zig handed over (a buffer's first
+ * A pointer value for an address Zig handed over (a buffer's first
  * element), for experts who asked for one; needs an unscoped `--allow-ffi`.
  */
-export function pointerTo(address: bigint): Deno.PointerValue {
-  return Deno.UnsafePointer.create(address);
+export function pointerTo(address: bigint): PointerValue {
+  return runtime.pointers.create(address);
 }
 
 // Memory for pointer parameters.

@@ -8,7 +8,7 @@
  *   moves it (`transfer()`, `structuredClone`, `postMessage`), garbage
  *   collection alone frees what is dropped, and it works under a path-scoped
  *   `--allow-ffi`.
- * - `pointer-view`: Deno's `UnsafePointerView.getArrayBuffer`, whose
+ * - `pointer-view`: the runtime's raw pointer view (Deno's `UnsafePointerView.getArrayBuffer`), whose
  *   `ArrayBuffer` has no deleter: the owner frees the memory after detaching it,
  *   a `FinalizationRegistry` frees what is dropped, and an `ArrayBuffer` moved
  *   away by the user escapes both. Needs `--allow-ffi` without a path.
@@ -21,6 +21,11 @@ import { ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { Releaser } from "./safety_net.ts";
 import { type CallFrame, type FrameEntry, NO_OUT_SLOT, nodeApiFrame, sharedFrame } from "./call_frame.ts";
+import { runtime } from "../runtime/current.ts";
+import type { PointerObject } from "../runtime/ffi_types.ts";
+import type { NodeDlopen, NodeModule } from "../runtime/runtime.ts";
+
+export type { NodeDlopen } from "../runtime/runtime.ts";
 
 /**
  * The two mappings, as `ZeroCopyLibrary.mapping` reports them and `openLibrary({ mapping })` takes them.
@@ -93,24 +98,23 @@ export interface Mapping {
   openFrame(bytes: number, outOffset?: number): CallFrame;
 }
 
-// Deno.UnsafePointer.create allocates a pointer object in native code (about
-// 70 ns); pools and allocators hand the same addresses over again and again.
+// Making a pointer object allocates in native code (Deno's UnsafePointer.create:
+// about 70 ns); pools and allocators hand the same addresses over again and again.
 // A pointer object is only an address: caching it holds no memory.
 const POINTER_CACHE_SIZE = 256;
-const pointers = new Map<number, Deno.PointerObject>();
+const pointers = new Map<number, PointerObject>();
 
-function pointerAt(address: number): Deno.PointerObject {
+function pointerAt(address: number): PointerObject {
   let pointer = pointers.get(address);
   if (pointer === undefined) {
     if (pointers.size === POINTER_CACHE_SIZE) pointers.clear();
-    // UnsafePointer.create takes a number as well as a bigint at runtime.
-    pointer = Deno.UnsafePointer.create(address as unknown as bigint)!;
+    pointer = runtime.pointers.create(address)!;
     pointers.set(address, pointer);
   }
   return pointer;
 }
 
-/** `Deno.UnsafePointerView.getArrayBuffer`: needs `--allow-ffi` without a path (denoland/deno#15511). */
+/** A raw pointer view (Deno: `UnsafePointerView.getArrayBuffer`, which needs `--allow-ffi` without a path, denoland/deno#15511). */
 export const pointerViewMapping: Mapping = {
   kind: "pointer-view",
   ownsMemory: false,
@@ -118,7 +122,7 @@ export const pointerViewMapping: Mapping = {
     const { address, byteLength } = describe(descriptor, expected);
     return byteLength === 0
       ? new ArrayBuffer(0)
-      : Deno.UnsafePointerView.getArrayBuffer(pointerAt(address), byteLength);
+      : runtime.pointers.arrayBuffer(pointerAt(address), byteLength);
   },
   free(memory, descriptor, owner) {
     memory.transfer(0);
@@ -203,32 +207,16 @@ function refused(descriptor: Descriptor, expected: ElementType | undefined): nev
   );
 }
 
-interface NodeModule {
-  exports: Partial<NodeApiEntry>;
-}
-
-/** `process.dlopen` from `node:process`. */
-export type NodeDlopen = (module: NodeModule, filename: string) => void;
-
-/**
- * `process.dlopen`, imported on first use: loading Deno's Node compatibility
- * layer costs about 15 ms, which the pointer-view mapping never pays. Null
- * where there is none.
- */
-export async function importNodeDlopen(): Promise<NodeDlopen | null> {
-  try {
-    const process = (await import("node:process")).default as unknown as { dlopen?: NodeDlopen };
-    return typeof process.dlopen === "function" ? process.dlopen : null;
-  } catch {
-    return null;
-  }
+/** The runtime's Node-API loader, loaded on first use; null where there is none. */
+export function importNodeDlopen(): Promise<NodeDlopen | null> {
+  return runtime.loader.nodeDlopen();
 }
 
 /**
  * Loads the Node-API entry of the library at `path`, taking the shared library
  * as it is (no `.node` copy). Null when it cannot: a library built without the
  * entry, a host without Node-API, a relative path with no way to resolve it.
- * Deno's own permission errors pass through.
+ * The runtime's own permission errors pass through.
  */
 export function loadNodeApiEntry(dlopen: NodeDlopen, path: string): NodeApiEntry | null {
   const filename = absolute(path);
@@ -237,24 +225,24 @@ export function loadNodeApiEntry(dlopen: NodeDlopen, path: string): NodeApiEntry
   try {
     dlopen(module, filename);
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) throw error;
+    if (runtime.errors.isPermissionError(error)) throw error;
     return null;
   }
-  const entry = module.exports;
+  const entry = module.exports as Partial<NodeApiEntry>;
   const names = ["wrap", "detach", "reclaim", "drain", "layout"] as const;
   return names.every((name) => typeof entry[name] === "function") ? entry as NodeApiEntry : null;
 }
 
 /**
- * `process.dlopen` needs an absolute path, except under a path-scoped
+ * The Node-API loader needs an absolute path, except under Deno's path-scoped
  * `--allow-ffi`, which resolves it itself. Resolving takes the working
- * directory: `Deno.cwd()` under `--allow-read`, else Linux's `/proc/self/cwd`.
+ * directory: the runtime's under `--allow-read`, else Linux's `/proc/self/cwd`.
  */
 function absolute(path: string): string | undefined {
   if (/^([/\\]|[A-Za-z]:[/\\])/.test(path)) return path;
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") return path;
-  if (Deno.permissions.querySync({ name: "read" }).state === "granted") return `${Deno.cwd()}/${path}`;
-  if (Deno.build.os === "linux") return `/proc/self/cwd/${path}`;
+  if (!runtime.permissions.ffi()) return path;
+  if (runtime.permissions.read()) return `${runtime.fs.cwd()}/${path}`;
+  if (runtime.os === "linux") return `/proc/self/cwd/${path}`;
   return undefined;
 }
 
@@ -298,10 +286,10 @@ export interface ChosenMapping {
  * layout, so that a library of another version is reported as such).
  *
  * @param asked The mapping asked for, if any.
- * @param dlopen `process.dlopen`, or null under pointer-view or without Node-API.
+ * @param dlopen The runtime's Node-API loader, or null under pointer-view or without Node-API.
  * @param path The loaded library's path.
  * @returns The mapping, and the layout manifest the entry read.
- * @throws {Deno.errors.NotCapable} for pointer-view under a path-scoped `--allow-ffi`.
+ * @throws {Error} the runtime's `NotCapable` for pointer-view under a path-scoped `--allow-ffi`.
  * @throws {ZeroCopyError} `LIBRARY_INVALID` for node-api asked for and out of reach.
  */
 export function chooseMapping(
@@ -313,7 +301,7 @@ export function chooseMapping(
   if (entry !== null) return { mapping: nodeApiMapping(entry), layout: entry.layout() };
   if (asked === "node-api") {
     // Under a scoped grant the layout cannot be read without the entry.
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") throw noNodeApiEntry(path);
+    if (!runtime.permissions.ffi()) throw noNodeApiEntry(path);
   } else {
     requireUnscopedFfi(path);
   }
@@ -329,16 +317,15 @@ export function noNodeApiEntry(path: string): ZeroCopyError {
 }
 
 /**
- * Throws Deno's own `NotCapable` when `--allow-ffi` is scoped to paths: Deno
+ * Throws the runtime's own `NotCapable` when `--allow-ffi` is scoped to paths: Deno
  * (2.9) lets a scoped grant open the library but not map its memory with
  * `UnsafePointerView.getArrayBuffer` (denoland/deno#15511), so failing here
  * beats failing at the first handover.
  */
 function requireUnscopedFfi(path: string): void {
-  const state = Deno.permissions.querySync({ name: "ffi" }).state;
-  if (state === "granted") return;
-  if (Deno.permissions.querySync({ name: "ffi", path }).state !== "granted") return; // dlopen reports it
-  throw new Deno.errors.NotCapable(
+  if (runtime.permissions.ffi()) return;
+  if (!runtime.permissions.ffi(path)) return; // dlopen reports it
+  throw runtime.errors.notCapable(
     `Requires ffi access without a path to map "${path}"'s buffers with the pointer-view mapping: Deno allows UnsafePointerView.getArrayBuffer only under an unscoped grant (denoland/deno#15511); run again with --allow-ffi, or let the node-api mapping load`,
   );
 }

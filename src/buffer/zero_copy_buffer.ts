@@ -4,6 +4,9 @@
  * @module
  */
 
+import { runtime } from "../runtime/current.ts";
+import { customInspect } from "../runtime/inspect.ts";
+import type { PointerValue } from "../runtime/ffi_types.ts";
 import { type Descriptor, PTR_WORD } from "./descriptor.ts";
 import { ELEMENT_INFO, type ElementType, type TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
@@ -176,10 +179,10 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    *
    * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
-  get unsafePointer(): Deno.PointerValue {
+  get unsafePointer(): PointerValue {
     this.#live();
-    if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-      throw new Deno.errors.NotCapable(
+    if (!runtime.permissions.ffi()) {
+      throw runtime.errors.notCapable(
         `Requires ffi access without a path for ZeroCopyBuffer.unsafePointer: Deno allows UnsafePointer only under an unscoped grant (denoland/deno#15511); run again with --allow-ffi, or use view and the descriptor instead`,
       );
     }
@@ -357,7 +360,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   }
 
   /** Shows type, length and the first elements, without reading a buffer that is gone. */
-  [Symbol.for("Deno.customInspect")](
+  [customInspect](
     inspect: (value: unknown, options?: unknown) => string,
     options: unknown,
   ): string {

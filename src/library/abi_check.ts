@@ -5,6 +5,8 @@
  * @module
  */
 
+import { runtime } from "../runtime/current.ts";
+import type { ForeignLibraryInterface, LoadedLibrary, PointerValue } from "../runtime/ffi_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { ABI_VERSION } from "../abi/layout.ts";
 import { abiLayout, type probeSymbols } from "../abi/symbols.ts";
@@ -28,7 +30,7 @@ interface LayoutManifest {
  * zerocopy library; `ABI_MISMATCH` for another ABI version.
  */
 export function checkAbiVersion(symbols: Record<string, unknown>, path: string): void {
-  const probe = symbols as Partial<Deno.DynamicLibrary<typeof probeSymbols>["symbols"]>;
+  const probe = symbols as Partial<LoadedLibrary<typeof probeSymbols>["symbols"]>;
   if (probe.zc_abi_version == null || probe.zc_layout == null) {
     throw new ZeroCopyError(
       "SYMBOL_MISSING",
@@ -58,11 +60,11 @@ export function checkAbiVersion(symbols: Record<string, unknown>, path: string):
  */
 export function checkLayoutAndSymbols(
   symbols: Record<string, unknown>,
-  table: Deno.ForeignLibraryInterface,
+  table: ForeignLibraryInterface,
   path: string,
   layout: string | undefined,
 ): void {
-  const probe = symbols as Deno.DynamicLibrary<typeof probeSymbols>["symbols"];
+  const probe = symbols as LoadedLibrary<typeof probeSymbols>["symbols"];
   checkLayout(layout ?? readCString(probe.zc_layout()), path);
   const missing = Object.keys(table).filter((name) => symbols[name] == null);
   if (missing.length > 0) {
@@ -75,8 +77,8 @@ export function checkLayoutAndSymbols(
   }
 }
 
-function readCString(pointer: Deno.PointerValue): string {
-  return pointer === null ? "" : new Deno.UnsafePointerView(pointer).getCString();
+function readCString(pointer: PointerValue): string {
+  return pointer === null ? "" : runtime.pointers.cString(pointer);
 }
 
 /**

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { runtime } from "../runtime/current.ts";
+import type { OperatingSystem } from "../runtime/runtime.ts";
 import { readEnv, unreadLibraryEnvNote } from "./env.ts";
 import { ZeroCopyError } from "../errors.ts";
 
@@ -12,10 +14,10 @@ import { ZeroCopyError } from "../errors.ts";
  * The environment variables that locate Deno's cache directory on `os`, in
  * the order Deno reads them: `DENO_DIR`, then the OS's per-user cache folder.
  *
- * @param os An OS as `Deno.build.os` names it.
+ * @param os An OS as platform keys name it (`linux`, `darwin`, `windows`, ...).
  * @returns The variable names, for `--allow-env=` and for reading them.
  */
-export function cacheDirEnvVars(os: typeof Deno.build.os = Deno.build.os): string[] {
+export function cacheDirEnvVars(os: OperatingSystem = runtime.os): string[] {
   switch (os) {
     case "darwin":
       return ["DENO_DIR", "HOME"];
@@ -32,21 +34,19 @@ export function cacheDirEnvVars(os: typeof Deno.build.os = Deno.build.os): strin
  * and never returns a path built from a variable it could not read.
  *
  * @returns The directory; it may not exist yet.
- * @throws {Deno.errors.NotCapable} when no granted variable locates it, naming
+ * @throws {Error} the runtime's `NotCapable` when no granted variable locates it, naming
  * the `--allow-env` flag to add.
  * @throws {ZeroCopyError} `LIBRARY_NOT_FOUND` when every variable is readable
  * but none is set.
  */
 export function zerocopyCacheDir(): string {
-  const os = Deno.build.os;
+  const os = runtime.os;
   const names = cacheDirEnvVars(os);
-  const denied = names.filter((name) =>
-    Deno.permissions.querySync({ name: "env", variable: name }).state !== "granted"
-  );
+  const denied = names.filter((name) => !runtime.permissions.env(name));
   const base = denoCacheDir(os, readEnv);
   if (base !== undefined) return `${base}/zerocopy`;
   if (denied.length > 0) {
-    throw new Deno.errors.NotCapable(
+    throw runtime.errors.notCapable(
       `Requires env access to ${
         denied.map((name) => `"${name}"`).join(", ")
       } to find Deno's cache directory for the prebuilt library: run again with --allow-env=${
@@ -63,7 +63,7 @@ export function zerocopyCacheDir(): string {
 }
 
 function denoCacheDir(
-  os: typeof Deno.build.os,
+  os: OperatingSystem,
   get: (name: string) => string | undefined,
 ): string | undefined {
   const denoDir = get("DENO_DIR");

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { runtime } from "../runtime/current.ts";
 import { LIBRARY_ENV_VAR, readEnv, toPath } from "./env.ts";
 import type { PrebuiltSource } from "./prebuilt.ts";
 import { prebuiltBaseUrl, prebuiltLibraries } from "./prebuilt_manifest.ts";
@@ -79,7 +80,7 @@ export interface FindOptions {
  * ```
  */
 export function libraryFileName(name = "zerocopy"): string {
-  switch (Deno.build.os) {
+  switch (runtime.os) {
     case "windows":
       return `${name}.dll`;
     case "darwin":

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { runtime } from "../runtime/current.ts";
+
 /**
  * The environment variable that overrides where the native library is looked for.
  *
@@ -22,18 +24,18 @@ export function toPath(path: string | URL): string {
   if (typeof path === "string" && !path.startsWith("file:")) return path;
   const url = new URL(path);
   const decoded = decodeURIComponent(url.pathname);
-  return Deno.build.os === "windows" ? decoded.slice(1).replaceAll("/", "\\") : decoded;
+  return runtime.os === "windows" ? decoded.slice(1).replaceAll("/", "\\") : decoded;
 }
 
 /** Whether `--allow-env` grants reading `name` (never prompts). */
 export function envReadable(name: string): boolean {
-  return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted";
+  return runtime.permissions.env(name);
 }
 
 /** Reads an environment variable, treating a denied `--allow-env` as unset. */
 export function readEnv(name: string): string | undefined {
   if (!envReadable(name)) return undefined;
-  return Deno.env.get(name) || undefined;
+  return runtime.env(name) || undefined;
 }
 
 /**

@@ -5,10 +5,11 @@
  * @module
  */
 
+import type { ForeignLibraryInterface, LoadedLibrary } from "../runtime/ffi_types.ts";
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
-import { type Descriptor, DESCRIPTOR_WORDS, elementTypeOf, newDescriptor } from "../buffer/descriptor.ts";
+import { type Descriptor, elementTypeOf, newDescriptor } from "../buffer/descriptor.ts";
 import { ZeroCopyError } from "../errors.ts";
-import { DESCRIPTOR_BYTES, STATS_BYTES, StatsOffset, STATUS } from "../abi/layout.ts";
+import { STATS_BYTES, StatsOffset, STATUS } from "../abi/layout.ts";
 import type { Mapping, MappingKind } from "../buffer/mapping.ts";
 import { statusError } from "../abi/status.ts";
 import type { abiSymbols, libzerocopySymbols } from "../abi/symbols.ts";
@@ -18,13 +19,14 @@ import type { BufferOwner, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts"
 import { bufferInternals, what } from "../buffer/gate.ts";
 import type { LibraryStats } from "./stats.ts";
 import { checkCallback, isThenable, warnAbandonedOnce } from "./callbacks.ts";
+import { adoptInFrame } from "../calls/adopt_in_frame.ts";
 
 export type { LibraryStats } from "./stats.ts";
 
 /** What zerocopy's own modules need of a library beyond its public face. */
 export const libraryInternals = {} as {
   /** How the library maps memory; its frames hold only its own buffers. */
-  mappingOf(library: ZeroCopyLibrary<Deno.ForeignLibraryInterface>): Mapping;
+  mappingOf(library: ZeroCopyLibrary<ForeignLibraryInterface>): Mapping;
 };
 
 /**
@@ -55,12 +57,10 @@ export type LibzerocopySymbols = typeof libzerocopySymbols;
  * console.log(bound.zc_sum_f64(new Float64Array([1, 2]), 2)); // 3
  * ```
  */
-export type BoundSymbols<S extends Deno.ForeignLibraryInterface> = Deno.DynamicLibrary<
-  S & typeof abiSymbols
->["symbols"];
+export type BoundSymbols<S extends ForeignLibraryInterface> = LoadedLibrary<S & typeof abiSymbols>["symbols"];
 
 /** The zerocopy ABI functions every library exports, regions and rings among them. */
-export type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
+export type AbiFunctions = LoadedLibrary<typeof abiSymbols>["symbols"];
 
 /**
  * An opened, ABI-checked zerocopy library: libzerocopy itself, or a Zig
@@ -79,7 +79,7 @@ export type AbiFunctions = Deno.DynamicLibrary<typeof abiSymbols>["symbols"];
  * console.log(halves.view); // Float64Array(4) [ 0, 0.5, 1, 1.5 ]
  * ```
  */
-export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = LibzerocopySymbols> {
+export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymbols> {
   /**
    * The file that was loaded. For a prebuilt or remote library, the private
    * copy of the hash-checked bytes (removed when the process exits), under
@@ -96,7 +96,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   /** The ABI version the library reported (always {@linkcode ABI_VERSION} once open). */
   readonly abiVersion: number;
   /**
-   * The library's bound functions, as `Deno.dlopen` returns them. Pass
+   * The library's bound functions, as the runtime's `dlopen` returns them. Pass
    * descriptors (`adopt`'s callback argument, `pin().descriptor`) as `"buffer"` parameters.
    */
   readonly symbols: BoundSymbols<S>;
@@ -120,7 +120,7 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   constructor(
     path: string,
     source: LibrarySource,
-    library: Deno.DynamicLibrary<S & typeof abiSymbols>,
+    library: LoadedLibrary<S & typeof abiSymbols>,
     mapping: Mapping,
   ) {
     this.path = path;
@@ -222,29 +222,12 @@ export class ZeroCopyLibrary<S extends Deno.ForeignLibraryInterface = Libzerocop
   ): Promise<ZeroCopyBuffer<T>> {
     checkElementType(type);
     checkCallback(call, "adoptAsync", "call");
-    // The call hands over into a frame's slot, which its finalizer empties if
-    // this isolate dies before the call returns (call_frame.ts).
-    const frame = this.#mapping.openFrame(DESCRIPTOR_BYTES, 0);
-    const slot = new BigUint64Array(frame.bytes.buffer, 0, DESCRIPTOR_WORDS) as Descriptor;
-    try {
-      let status: unknown;
-      try {
-        status = (await call(slot)) ?? STATUS.ok;
-      } catch (error) {
-        this.#owner.release(slot); // the Zig call may have handed over before `call` threw
-        throw error;
-      }
-      if (typeof status !== "number") {
-        this.#owner.release(slot);
-        const got = what(status);
-        const message =
-          `adoptAsync's callback resolved to ${got}: resolve to the Zig function's Status (a number)`;
-        throw new ZeroCopyError("INVALID_ARGUMENT", `${message} or nothing`);
-      }
-      return this.#wrap(slot, status, type, undefined, true);
-    } finally {
-      frame.close();
-    }
+    return await adoptInFrame(
+      this.#mapping,
+      this.#owner,
+      call,
+      (slot, status) => this.#wrap(slot, status, type, undefined, true),
+    );
   }
 
   /**

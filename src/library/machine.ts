@@ -7,12 +7,14 @@
  */
 
 import { ZeroCopyError } from "../errors.ts";
+import { runtime } from "../runtime/current.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 
 /** What a library's header says it was built for. */
 export interface LibraryMachine {
   /** The file format: `ELF` (Linux), `Mach-O` (macOS) or `PE` (Windows). */
   readonly format: "ELF" | "Mach-O" | "PE";
-  /** The architecture as `Deno.build.arch` spells it, or the raw machine number when it is neither. */
+  /** The architecture as platform keys spell it (`x86_64`, `aarch64`), or the raw machine number when it is neither. */
   readonly arch: string;
 }
 
@@ -73,26 +75,29 @@ const OWN_FORMAT = { linux: "ELF", darwin: "Mach-O", windows: "PE" } as Record<s
  * the file is absent, unreadable under `--allow-read`, or built for here.
  *
  * @param path The library that failed to load.
+ * @param host The runtime: this machine, and the file system to read the header with.
  * @returns `WRONG_ARCHITECTURE` naming both machines, or null.
  */
-export function wrongArchitecture(path: string): ZeroCopyError | null {
-  if (Deno.permissions.querySync({ name: "read", path }).state !== "granted") return null;
+export function wrongArchitecture(
+  path: string,
+  host: Pick<Runtime, "os" | "arch" | "fs" | "permissions"> = runtime,
+): ZeroCopyError | null {
+  if (!host.permissions.read(path)) return null;
   let header: Uint8Array;
   try {
-    using file = Deno.openSync(path, { read: true });
-    header = new Uint8Array(4096);
-    header = header.subarray(0, file.readSync(header) ?? 0);
+    header = host.fs.readStartSync(path, 4096);
   } catch {
     return null;
   }
   const machine = machineOf(header);
   if (machine === undefined) return null;
-  const format = OWN_FORMAT[Deno.build.os];
-  if (machine.arch === Deno.build.arch && (format === undefined || machine.format === format)) return null;
+  const { os, arch } = host;
+  const format = OWN_FORMAT[os];
+  if (machine.arch === arch && (format === undefined || machine.format === format)) return null;
   return new ZeroCopyError(
     "WRONG_ARCHITECTURE",
     `Cannot load "${path}": it is a${
       machine.format === "ELF" ? "n" : ""
-    } ${machine.format} library for ${machine.arch}, but this is ${Deno.build.os} on ${Deno.build.arch}; use the library built for this machine (zig build, or the prebuilt "${Deno.build.os}-${Deno.build.arch}" one)`,
+    } ${machine.format} library for ${machine.arch}, but this is ${os} on ${arch}; use the library built for this machine (zig build, or the prebuilt "${os}-${arch}" one)`,
   );
 }

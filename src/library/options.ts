@@ -6,6 +6,7 @@
  * @module
  */
 
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { MappingKind } from "../buffer/mapping.ts";
 import type { PrebuiltSource } from "./prebuilt.ts";
@@ -27,14 +28,14 @@ import { toPath } from "./env.ts";
  * console.log(lib.mapping); // "node-api"
  * ```
  */
-export interface OpenLibraryOptions<S extends Deno.ForeignLibraryInterface = Deno.ForeignLibraryInterface> {
+export interface OpenLibraryOptions<S extends ForeignLibraryInterface = ForeignLibraryInterface> {
   /**
    * Path or `file:` URL of the shared library. When absent, `ZEROCOPY_LIB` is
    * used if set, else the `zig build` output of a checkout, else the prebuilt library.
    */
   path?: string | URL;
   /**
-   * The library's own exports to bind, as for `Deno.dlopen`. When absent, the
+   * The library's own exports to bind, as the runtime's `dlopen` takes them. When absent, the
    * library must be libzerocopy itself, with its demo exports.
    */
   symbols?: S;
@@ -78,7 +79,7 @@ export function checkOpenOptions(options: unknown): OpenLibraryOptions {
   const { path, symbols, prebuilt, cacheDir, name, buildDir } = options;
   checkPath(path);
   if (symbols !== undefined && !isRecord(symbols)) {
-    throw invalid("symbols", symbols, "an object of FFI symbol definitions, as for Deno.dlopen");
+    throw invalid("symbols", symbols, "an object of FFI symbol definitions, as for dlopen");
   }
   for (const [symbol, definition] of Object.entries(symbols ?? {})) {
     if (!isRecord(definition) || !Array.isArray(definition.parameters) || definition.result === undefined) {

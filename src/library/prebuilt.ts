@@ -1,8 +1,8 @@
 /**
  * Prebuilt native libraries: pick the one built for this platform, download it
  * once into Deno's cache directory, and check its SHA-256 every time it is
- * opened: the second step of opening one, after src/library/discovery.ts found
- * where to look. `openLibrary()` uses it for the libraries published in a
+ * opened: the second step of opening one (verify), after src/library/discovery.ts
+ * found where to look; src/library/private_copy.ts takes the checked bytes on. `openLibrary()` uses it for the libraries published in a
  * package, `openRemoteLibrary` for a Zig author's own releases.
  *
  * @module
@@ -10,7 +10,10 @@
 
 import { zerocopyCacheDir } from "./cache_dir.ts";
 import { toPath, unreadLibraryEnvNote } from "./env.ts";
+import { inCacheDir, sha256Hex } from "./cache_files.ts";
 import { ZeroCopyError } from "../errors.ts";
+import { runtime } from "../runtime/current.ts";
+import type { Runtime } from "../runtime/runtime.ts";
 
 /**
  * One prebuilt library: its file name, byte size (when known) and SHA-256.
@@ -33,11 +36,11 @@ export interface PrebuiltLibrary {
 }
 
 /**
- * The name of a platform in prebuilt manifests and hash maps: `<os>-<arch>` as
- * `Deno.build` spells them, such as `linux-x86_64` or `darwin-aarch64`.
+ * The name of a platform in prebuilt manifests and hash maps: `<os>-<arch>`,
+ * such as `linux-x86_64` or `darwin-aarch64` (as Deno's `build` spells them).
  *
- * @param os The OS, `Deno.build.os` by default.
- * @param arch The architecture, `Deno.build.arch` by default.
+ * @param os The OS, this machine's by default.
+ * @param arch The architecture, this machine's by default.
  * @returns `<os>-<arch>`.
  *
  * @example The key of this machine and of another
@@ -45,10 +48,10 @@ export interface PrebuiltLibrary {
  * import { platformKey } from "@zerocopy/zerocopy";
  *
  * console.log(platformKey("darwin", "aarch64")); // "darwin-aarch64"
- * console.log(platformKey() === `${Deno.build.os}-${Deno.build.arch}`); // true
+ * console.log(/^[a-z]+-[a-z0-9_]+$/.test(platformKey())); // true
  * ```
  */
-export function platformKey(os: string = Deno.build.os, arch: string = Deno.build.arch): string {
+export function platformKey(os: string = runtime.os, arch: string = runtime.arch): string {
   return `${os}-${arch}`;
 }
 
@@ -75,9 +78,9 @@ export interface PrebuiltSource {
 
 /** Which prebuilt library to use and where to keep it. */
 export interface ResolvePrebuiltOptions extends PrebuiltSource {
-  /** The OS to pick for; `Deno.build.os` by default. */
+  /** The OS to pick for; this machine's by default. */
   os?: string;
-  /** The architecture to pick for; `Deno.build.arch` by default. */
+  /** The architecture to pick for; this machine's by default. */
   arch?: string;
   /** Where to cache downloads; `<Deno's cache directory>/zerocopy` by default. */
   cacheDir?: string;
@@ -102,12 +105,16 @@ export interface VerifiedLibrary {
  * first use, then read from there offline.
  *
  * @param options The libraries, where they are served from, the platform and the cache.
+ * @param host The runtime whose file system and permissions to use.
  * @returns The bytes whose SHA-256 was just checked.
  * @throws {ZeroCopyError} `UNSUPPORTED_PLATFORM` naming the platform and the
  * targets that exist; as {@linkcode verifiedCopy} otherwise.
- * @throws {Deno.errors.NotCapable} naming the flags to add.
+ * @throws {Error} the runtime's `NotCapable`, naming the flags to add.
  */
-export async function resolvePrebuilt(options: ResolvePrebuiltOptions): Promise<VerifiedLibrary> {
+export async function resolvePrebuilt(
+  options: ResolvePrebuiltOptions,
+  host: Runtime = runtime,
+): Promise<VerifiedLibrary> {
   const key = platformKey(options.os, options.arch);
   const library = Object.hasOwn(options.libraries, key) ? options.libraries[key] : undefined;
   if (library === undefined) throw unsupportedPlatform(key, Object.keys(options.libraries));
@@ -116,7 +123,7 @@ export async function resolvePrebuilt(options: ResolvePrebuiltOptions): Promise<
     sha256: library.sha256,
     size: library.size,
     cacheDir: options.cacheDir,
-  });
+  }, host);
 }
 
 /**
@@ -159,15 +166,20 @@ export interface VerifiedCopyOptions {
  * `--allow-write` on it and `--allow-net` for the URL's host.
  *
  * @param options The URL, the pinned hash and size, the cache directory.
+ * @param host The runtime whose file system and permissions to use.
  * @returns The checked bytes and where they were read from.
  * @throws {ZeroCopyError} `HASH_MISMATCH` for a download or cached copy with
  * another hash (a download is then not cached); `UNTRUSTED_PATH` for a cached
  * copy that is a symbolic link; `DOWNLOAD_FAILED` for an
  * unreachable host, an HTTP error or a truncated body; `INVALID_ARGUMENT` for
  * a malformed hash, an unsupported URL scheme or a cache path through a file.
- * @throws {Deno.errors.NotCapable} naming the flags to add.
+ * @throws {Error} the runtime's `NotCapable`, naming the flags to add.
  */
-export async function verifiedCopy(options: VerifiedCopyOptions): Promise<VerifiedLibrary> {
+export async function verifiedCopy(
+  options: VerifiedCopyOptions,
+  host: Runtime = runtime,
+): Promise<VerifiedLibrary> {
+  const { fs } = host;
   const sha256 = checkSha256(options.sha256);
   const url = options.url;
   const file = url.pathname.split("/").pop() || "library";
@@ -180,7 +192,7 @@ export async function verifiedCopy(options: VerifiedCopyOptions): Promise<Verifi
   const cacheDir = options.cacheDir ?? zerocopyCacheDir();
   if (url.protocol === "file:") {
     const path = toPath(url);
-    const bytes = await checkCopy(path, sha256, "bundled", cacheDir);
+    const bytes = await checkCopy(host, path, sha256, "bundled", cacheDir);
     if (bytes !== undefined) return { bytes, sha256, file, origin: path, cacheDir };
     throw new ZeroCopyError(
       "LIBRARY_NOT_FOUND",
@@ -190,19 +202,19 @@ export async function verifiedCopy(options: VerifiedCopyOptions): Promise<Verifi
   const dir = `${cacheDir}/${sha256}`;
   const path = `${dir}/${file}`;
   const verified = (bytes: Uint8Array<ArrayBuffer>) => ({ bytes, sha256, file, origin: path, cacheDir });
-  requirePermissions(url, cacheDir, false);
-  const cached = await checkCopy(path, sha256, "cached", cacheDir);
+  requirePermissions(host, url, cacheDir, false);
+  const cached = await checkCopy(host, path, sha256, "cached", cacheDir);
   if (cached !== undefined) return verified(cached);
-  requirePermissions(url, cacheDir, true);
-  await inCacheDir(cacheDir, () => Deno.mkdir(dir, { recursive: true, mode: 0o755 }));
+  requirePermissions(host, url, cacheDir, true);
+  await inCacheDir(host, cacheDir, () => fs.mkdir(dir, { recursive: true, mode: 0o755 }));
   const lockPath = `${path}.lock`;
-  const lock = await Deno.open(lockPath, { create: true, write: true });
+  const lock = await fs.open(lockPath, { create: true, write: true });
   try {
     await lock.lock(true);
     // Another process may have finished the download while this one waited.
-    const done = await checkCopy(path, sha256, "cached", cacheDir);
+    const done = await checkCopy(host, path, sha256, "cached", cacheDir);
     if (done !== undefined) return verified(done);
-    const bytes = await download(url, options.size);
+    const bytes = await download(host, url, options.size);
     const actual = await sha256Hex(bytes);
     if (actual !== sha256) {
       throw new ZeroCopyError(
@@ -212,17 +224,17 @@ export async function verifiedCopy(options: VerifiedCopyOptions): Promise<Verifi
     }
     const partial = `${path}.${crypto.randomUUID()}.partial`;
     try {
-      await Deno.writeFile(partial, bytes);
-      await Deno.rename(partial, path); // atomic: no reader ever sees half a library
+      await fs.writeFile(partial, bytes);
+      await fs.rename(partial, path); // atomic: no reader ever sees half a library
     } catch (error) {
-      await Deno.remove(partial).catch(() => {});
+      await fs.remove(partial).catch(() => {});
       throw error;
     }
     return verified(bytes);
   } finally {
     lock.close(); // releases the lock
     // Safe to remove: a waiter holding the old lock finds the finished file, a newcomer sees it first.
-    await Deno.remove(lockPath).catch(() => {});
+    await fs.remove(lockPath).catch(() => {});
   }
 }
 
@@ -231,6 +243,7 @@ export async function verifiedCopy(options: VerifiedCopyOptions): Promise<Verifi
  * `HASH_MISMATCH` when present with another hash.
  */
 async function checkCopy(
+  host: Runtime,
   path: string,
   sha256: string,
   what: "cached" | "bundled",
@@ -240,15 +253,15 @@ async function checkCopy(
   try {
     // The bytes are hashed whatever file they come from; a link where zerocopy wrote a file is refused
     // all the same, as something put it there that should not write to the cache.
-    if (what === "cached" && (await inCacheDir(cacheDir, () => Deno.lstat(path))).isSymlink) {
+    if (what === "cached" && (await inCacheDir(host, cacheDir, () => host.fs.lstat(path))).isSymlink) {
       throw new ZeroCopyError(
         "UNTRUSTED_PATH",
         `Refusing the cached library "${path}": it is a symbolic link, not the file zerocopy downloaded; remove it to download the library again, and check who can write to the cache directory "${cacheDir}"`,
       );
     }
-    bytes = await inCacheDir(cacheDir, () => Deno.readFile(path));
+    bytes = await inCacheDir(host, cacheDir, () => host.fs.readFile(path));
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (host.errors.isNotFound(error)) return undefined;
     throw error;
   }
   const actual = await sha256Hex(bytes);
@@ -262,51 +275,31 @@ async function checkCopy(
 }
 
 /**
- * Runs a file operation on the cache, turning a path that runs through a
- * regular file (which Deno reports as a bare `NotADirectory`) into a typed error.
+ * Throws the runtime's `NotCapable` naming every flag missing for the step
+ * ahead, rather than failing on the first of several calls that each need one.
  */
-export async function inCacheDir<T>(cacheDir: string, operation: () => Promise<T>): Promise<T> {
-  try {
-    return await operation();
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotADirectory) && !(error instanceof Deno.errors.AlreadyExists)) {
-      throw error;
-    }
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `Cannot use the cache directory "${cacheDir}" for the prebuilt library: part of its path is a file, not a folder; pass another cacheDir (or set DENO_DIR), or remove the file`,
-      { cause: error },
-    );
-  }
-}
-
-/**
- * Throws Deno's `NotCapable` naming every flag missing for the step ahead,
- * rather than failing on the first of several calls that each need one.
- */
-function requirePermissions(url: URL, cacheDir: string, download: boolean): void {
+function requirePermissions(host: Runtime, url: URL, cacheDir: string, download: boolean): void {
   const missing: string[] = [];
-  const granted = (descriptor: Deno.PermissionDescriptor) =>
-    Deno.permissions.querySync(descriptor).state === "granted";
-  if (!granted({ name: "read", path: cacheDir })) missing.push(`--allow-read=${cacheDir}`);
+  const { permissions } = host;
+  if (!permissions.read(cacheDir)) missing.push(`--allow-read=${cacheDir}`);
   if (download) {
-    if (!granted({ name: "write", path: cacheDir })) missing.push(`--allow-write=${cacheDir}`);
-    if (!granted({ name: "net", host: url.host })) missing.push(`--allow-net=${url.host}`);
+    if (!permissions.write(cacheDir)) missing.push(`--allow-write=${cacheDir}`);
+    if (!permissions.net(url.host)) missing.push(`--allow-net=${url.host}`);
   }
   if (missing.length === 0) return;
-  throw new Deno.errors.NotCapable(
+  throw host.errors.notCapable(
     `Requires more permissions to ${download ? "download" : "read"} the prebuilt library "${url}" ${
       download ? "into" : "from"
     } the cache "${cacheDir}": run again with ${missing.join(" ")}`,
   );
 }
 
-async function download(url: URL, size: number | undefined): Promise<Uint8Array<ArrayBuffer>> {
+async function download(host: Runtime, url: URL, size: number | undefined): Promise<Uint8Array<ArrayBuffer>> {
   let response: Response;
   try {
     response = await fetch(url);
   } catch (cause) {
-    if (cause instanceof Deno.errors.NotCapable) throw cause;
+    if (host.errors.isPermissionError(cause)) throw cause;
     throw new ZeroCopyError(
       "DOWNLOAD_FAILED",
       `Cannot download "${url}": ${
@@ -351,10 +344,4 @@ export function checkSha256(sha256: unknown): string {
     "INVALID_ARGUMENT",
     `Invalid sha256 ${JSON.stringify(sha256)}: pass the library's SHA-256 as 64 hex digits`,
   );
-}
-
-/** The SHA-256 of `bytes`, as 64 lowercase hex digits. */
-export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
 }

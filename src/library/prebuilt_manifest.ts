@@ -4,7 +4,7 @@
 /** Where the prebuilt libraries sit in the package, as a URL relative to this module. */
 export const prebuiltBaseUrl: URL = new URL("../../lib/", import.meta.url);
 
-/** The prebuilt libraries, by `${Deno.build.os}-${Deno.build.arch}`: file name under `<os>-<arch>/`, size, SHA-256. */
+/** The prebuilt libraries, by platform key (`<os>-<arch>`, such as `linux-x86_64`): file name under `<os>-<arch>/`, size, SHA-256. */
 export const prebuiltLibraries: Readonly<
   Record<string, { readonly file: string; readonly size: number; readonly sha256: string }>
 > = {

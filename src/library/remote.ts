@@ -5,10 +5,12 @@
  * @module
  */
 
+import { runtime } from "../runtime/current.ts";
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { libraryFileName } from "./discovery.ts";
 import type { ZeroCopyLibrary } from "./library.ts";
-import { openCandidates } from "./open.ts";
+import { openCandidates } from "./pipeline.ts";
 import { checkOpenOptions } from "./options.ts";
 import { checkSha256, platformKey, unsupportedPlatform } from "./prebuilt.ts";
 
@@ -28,11 +30,11 @@ import { checkSha256, platformKey, unsupportedPlatform } from "./prebuilt.ts";
  * console.log(Object.keys(options.sha256)); // [ "linux-x86_64" ]
  * ```
  */
-export interface RemoteLibraryOptions<S extends Deno.ForeignLibraryInterface = Deno.ForeignLibraryInterface> {
+export interface RemoteLibraryOptions<S extends ForeignLibraryInterface = ForeignLibraryInterface> {
   /**
    * The URL template of the libraries (`https:`, or `http:` on a trusted
-   * network): `{os}`, `{arch}` and `{ext}` become `Deno.build.os`,
-   * `Deno.build.arch` and `so`, `dylib` or `dll`.
+   * network): `{os}`, `{arch}` and `{ext}` become this machine's OS and
+   * architecture as platform keys spell them (`linux`, `x86_64`) and `so`, `dylib` or `dll`.
    */
   url: string;
   /**
@@ -81,7 +83,7 @@ export interface RemoteLibraryOptions<S extends Deno.ForeignLibraryInterface = D
  * });
  * ```
  */
-export async function openRemoteLibrary<S extends Deno.ForeignLibraryInterface>(
+export async function openRemoteLibrary<S extends ForeignLibraryInterface>(
   options: RemoteLibraryOptions<S>,
 ): Promise<ZeroCopyLibrary<S>> {
   if (typeof options !== "object" || options === null) {
@@ -101,7 +103,7 @@ export async function openRemoteLibrary<S extends Deno.ForeignLibraryInterface>(
   let url: URL;
   try {
     url = new URL(
-      options.url.replaceAll("{os}", Deno.build.os).replaceAll("{arch}", Deno.build.arch)
+      options.url.replaceAll("{os}", runtime.os).replaceAll("{arch}", runtime.arch)
         .replaceAll("{ext}", libraryFileName().split(".").pop()!),
     );
   } catch (cause) {
@@ -138,7 +140,7 @@ function checkSha256Map(map: unknown): Record<string, string> {
         "INVALID_ARGUMENT",
         `Invalid sha256 key ${
           JSON.stringify(key)
-        }: name platforms "<os>-<arch>" as Deno.build spells them, such as "linux-x86_64"`,
+        }: name platforms "<os>-<arch>" as Deno's build spells them, such as "linux-x86_64"`,
       );
     }
     checked[key] = checkSha256(value);

@@ -8,35 +8,37 @@
  * writable by no one else, unless it is sticky (as `/tmp` is: others may add
  * entries but not rename or remove ours). Below the cache root nothing may be
  * a symbolic link: zerocopy made those entries itself and knows they are
- * directories and files. Windows has no POSIX owners and modes (Deno reports
- * none): there the checks stand down, and the hash check of the private copy
+ * directories and files. Windows has no POSIX owners and modes (the runtime
+ * reports none): there the checks stand down, and the hash check of the private copy
  * is what is left (docs/security.md).
  *
  * @module
  */
 
 import { ZeroCopyError } from "../errors.ts";
+import type { FileInfo, Runtime } from "../runtime/runtime.ts";
 
 const GROUP_OR_OTHER_WRITE = 0o022;
 const STICKY = 0o1000;
 
 /**
- * This process's user id, from a file it just created (`Deno.uid()` would
- * need `--allow-sys`): the descriptor's owner is ours whatever the path names
- * by then. Null on Windows.
+ * This process's user id, from a file it just created (asking the runtime
+ * would need Deno's `--allow-sys`): the descriptor's owner is ours whatever
+ * the path names by then. Null where files have no POSIX owner (Windows).
  *
+ * @param host The runtime's OS and file system.
  * @param dir A directory this process may write to.
  * @returns The user id, or null where the OS has none.
  */
-export async function ownUid(dir: string): Promise<number | null> {
-  if (Deno.build.os === "windows") return null;
+export async function ownUid(host: Pick<Runtime, "os" | "fs">, dir: string): Promise<number | null> {
+  if (host.os === "windows") return null;
   const probe = `${dir}/.uid-${crypto.randomUUID()}`;
-  const file = await Deno.open(probe, { write: true, createNew: true, mode: 0o600 });
+  const file = await host.fs.open(probe, { write: true, createNew: true, mode: 0o600 });
   try {
     return (await file.stat()).uid;
   } finally {
     file.close();
-    await Deno.remove(probe).catch(() => {});
+    await host.fs.remove(probe).catch(() => {});
   }
 }
 
@@ -46,23 +48,25 @@ export async function ownUid(dir: string): Promise<number | null> {
  * chose them), then each of `below`, which must be real directories of ours
  * that no one else can write to.
  *
+ * @param host The file system, and the permissions that say how far up it may be looked at.
  * @param cacheRoot The cache directory.
  * @param below The directories under it, outermost first.
  * @param uid This process's user id (null: no POSIX owners, nothing to check).
  * @throws {ZeroCopyError} `UNTRUSTED_PATH` naming the directory and the fix.
  */
 export async function checkTrustedDirs(
+  host: Pick<Runtime, "fs" | "permissions">,
   cacheRoot: string,
   below: readonly string[],
   uid: number | null,
 ): Promise<void> {
   if (uid === null) return;
   for (const dir of ancestors(cacheRoot)) {
-    if (Deno.permissions.querySync({ name: "read", path: dir }).state !== "granted") continue;
-    checkDir(dir, await Deno.stat(dir), uid, true);
+    if (!host.permissions.read(dir)) continue;
+    checkDir(dir, await host.fs.stat(dir), uid, true);
   }
   for (const dir of below) {
-    const info = await Deno.lstat(dir);
+    const info = await host.fs.lstat(dir);
     if (info.isSymlink) throw symlinkRefused(dir);
     checkDir(dir, info, uid, false);
   }
@@ -77,7 +81,7 @@ export async function checkTrustedDirs(
  * @param uid This process's user id (null: nothing to check).
  * @throws {ZeroCopyError} `UNTRUSTED_PATH` naming the file and the fix.
  */
-export function checkTrustedFile(path: string, info: Deno.FileInfo, uid: number | null): void {
+export function checkTrustedFile(path: string, info: FileInfo, uid: number | null): void {
   if (info.isSymlink) throw symlinkRefused(path);
   if (!info.isFile) {
     throw untrusted(path, "it is not a regular file", `remove "${path}" (zerocopy writes it again)`);
@@ -101,7 +105,7 @@ function ancestors(path: string): string[] {
   return dirs;
 }
 
-function checkDir(dir: string, info: Deno.FileInfo, uid: number, sharedAllowed: boolean): void {
+function checkDir(dir: string, info: FileInfo, uid: number, sharedAllowed: boolean): void {
   if (!info.isDirectory) {
     throw untrusted(
       dir,
@@ -121,7 +125,7 @@ function checkDir(dir: string, info: Deno.FileInfo, uid: number, sharedAllowed: 
   );
 }
 
-function checkOwner(path: string, info: Deno.FileInfo, uid: number): void {
+function checkOwner(path: string, info: FileInfo, uid: number): void {
   if (info.uid === null || info.uid === uid || info.uid === 0) return;
   throw untrusted(
     path,

@@ -2,12 +2,14 @@
  * Where libduckdb comes from and what of it is bound: the shared library of
  * the npm package `@duckdb/node-bindings-linux-x64` at a pinned version,
  * resolved through Deno's npm cache (never the working directory), opened
- * with `Deno.dlopen` for the few C API functions the SQL subpath calls.
+ * by the runtime's loader for the few C API functions the SQL subpath calls.
  *
  * @module
  */
 
 import { ZeroCopyError } from "../errors.ts";
+import { runtime } from "../runtime/current.ts";
+import type { ForeignLibraryInterface, LoadedLibrary } from "../runtime/ffi_types.ts";
 
 /**
  * The DuckDB release the subpath embeds and is tested against.
@@ -36,10 +38,10 @@ export const duckdbSymbols = {
   duckdb_query_arrow_schema: { parameters: ["usize", "buffer"], result: "i32" },
   duckdb_query_arrow_array: { parameters: ["usize", "buffer"], result: "i32" },
   duckdb_destroy_arrow: { parameters: ["buffer"], result: "void" },
-} as const satisfies Deno.ForeignLibraryInterface;
+} as const satisfies ForeignLibraryInterface;
 
 /** libduckdb opened with {@linkcode duckdbSymbols}. */
-export type DuckDB = Deno.DynamicLibrary<typeof duckdbSymbols>;
+export type DuckDB = LoadedLibrary<typeof duckdbSymbols>;
 
 let opened: Promise<DuckDB> | undefined;
 
@@ -52,10 +54,10 @@ export function openDuckDB(): Promise<DuckDB> {
 }
 
 async function locateAndOpen(): Promise<DuckDB> {
-  if (Deno.build.os !== "linux" || Deno.build.arch !== "x86_64") {
+  if (runtime.os !== "linux" || runtime.arch !== "x86_64") {
     throw new ZeroCopyError(
       "UNSUPPORTED_PLATFORM",
-      `The SQL subpath embeds DuckDB on linux x86_64 only so far, not ${Deno.build.os} ${Deno.build.arch}`,
+      `The SQL subpath embeds DuckDB on linux x86_64 only so far, not ${runtime.os} ${runtime.arch}`,
     );
   }
   let path: string;
@@ -75,9 +77,9 @@ async function locateAndOpen(): Promise<DuckDB> {
     );
   }
   try {
-    return Deno.dlopen(path, duckdbSymbols);
+    return runtime.loader.dlopen(path, duckdbSymbols);
   } catch (error) {
-    if (error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable) throw error;
+    if (runtime.errors.isPermissionError(error)) throw error;
     throw new ZeroCopyError(
       "LIBRARY_NOT_FOUND",
       `Cannot load libduckdb "${path}" from the npm package "${PACKAGE}": ${

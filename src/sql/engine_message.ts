@@ -6,7 +6,10 @@
  * @module
  */
 
+import { runtime } from "../runtime/current.ts";
+import type { PointerValue } from "../runtime/ffi_types.ts";
+
 /** The text of a NUL-terminated string the engine owns, or `fallback` for a null pointer. */
-export function engineMessage(pointer: Deno.PointerValue, fallback: string): string {
-  return pointer === null ? fallback : Deno.UnsafePointerView.getCString(pointer);
+export function engineMessage(pointer: PointerValue, fallback: string): string {
+  return pointer === null ? fallback : runtime.pointers.cString(pointer);
 }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { customInspect } from "../runtime/inspect.ts";
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { DescriptorOffset, STATUS } from "../abi/layout.ts";
 import { statusError } from "../abi/status.ts";
 import {
@@ -224,7 +226,7 @@ export class Region implements Disposable {
    * console.log(region.byteLength); // 1048576
    * ```
    */
-  static create<S extends Deno.ForeignLibraryInterface>(
+  static create<S extends ForeignLibraryInterface>(
     library: ZeroCopyLibrary<S>,
     byteLength: number,
     options: RegionOptions = {},
@@ -388,7 +390,7 @@ export class Region implements Disposable {
   }
 
   /** Shows the size, without reading a disposed region. */
-  [Symbol.for("Deno.customInspect")](): string {
+  [customInspect](): string {
     return this.#memory === null
       ? "Region { disposed }"
       : `Region { byteLength: ${this.#memory.byteLength} }`;

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { customInspect } from "../runtime/inspect.ts";
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { DescriptorOffset, STATUS } from "../abi/layout.ts";
 import { statusError } from "../abi/status.ts";
 import {
@@ -196,7 +198,7 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
    * console.log(frames.slots, frames.slotLength); // 8 8294400
    * ```
    */
-  static create<T extends ElementType, S extends Deno.ForeignLibraryInterface>(
+  static create<T extends ElementType, S extends ForeignLibraryInterface>(
     library: ZeroCopyLibrary<S>,
     type: T,
     options: RingOptions,
@@ -371,7 +373,7 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
   }
 
   /** Shows the slots and how many are held, without reading a disposed ring. */
-  [Symbol.for("Deno.customInspect")](): string {
+  [customInspect](): string {
     return this.#memory === null
       ? `Ring<${this.#type}> { disposed }`
       : `Ring<${this.#type}> { slots: ${this.slots}, slotLength: ${this.#slotLength}, held: ${this.#held} }`;

@@ -6,7 +6,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { afterAll, beforeAll, describe, it } from "@std/testing/bdd";
 import { libraryFileName, openLibrary, openRemoteLibrary, platformKey, ZeroCopyError } from "../../mod.ts";
-import { privateCopy } from "../../src/library/load.ts";
+import { privateCopy } from "../../src/library/private_copy.ts";
 import { machineOf } from "../../src/library/machine.ts";
 
 const local = await openLibrary();

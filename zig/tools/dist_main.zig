@@ -244,7 +244,7 @@ fn writeManifest(w: *std.Io.Writer, lib_dir: []const u8, manifest_path: []const 
     try w.writeAll("\", import.meta.url);\n");
     try w.writeAll(
         \\
-        \\/** The prebuilt libraries, by `${Deno.build.os}-${Deno.build.arch}`: file name under `<os>-<arch>/`, size, SHA-256. */
+        \\/** The prebuilt libraries, by platform key (`<os>-<arch>`, such as `linux-x86_64`): file name under `<os>-<arch>/`, size, SHA-256. */
         \\export const prebuiltLibraries: Readonly<
         \\  Record<string, { readonly file: string; readonly size: number; readonly sha256: string }>
         \\> = {

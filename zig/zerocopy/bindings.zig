@@ -95,6 +95,11 @@ pub const Spec = struct {
     symbols_from: ?[]const u8 = null,
     /// Write the ABI layout manifest (zerocopy's own src/abi/symbols.ts uses it).
     layouts: bool = false,
+    /// The module the symbol tables import the `ForeignLibraryInterface` type
+    /// they satisfy from; when null they satisfy `Deno.ForeignLibraryInterface`.
+    /// zerocopy's own src/abi/symbols.ts names its runtime-neutral alias, so
+    /// that nothing in the package's src/ outside src/runtime/ names Deno.
+    ffi_types_from: ?[]const u8 = null,
     /// Names the Zig source in the generated header.
     source: []const u8,
 };

@@ -70,6 +70,8 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.arrow_in or uses.arrow_out) try writeArrowImport(w, spec, version);
     }
     if (spec.symbols_from) |module| try w.print("import {{ {s} }} from \"{s}\";\n", .{ wrapped.name, module });
+    if (spec.symbols_from == null) if (spec.ffi_types_from) |module|
+        try w.print("\nimport type {{ ForeignLibraryInterface }} from \"{s}\";\n", .{module});
     if (spec.layouts) {
         try w.writeAll(
             \\
@@ -79,7 +81,8 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         try writeJson(w, abi.layout_json);
         try w.writeAll(" as const;\n");
     }
-    if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source);
+    const table_type = if (spec.ffi_types_from == null) "Deno.ForeignLibraryInterface" else "ForeignLibraryInterface";
+    if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source, table_type);
     if (spec.wrappers) {
         try writeRecordLayouts(w, sigs);
         try writeWrappers(w, wrapped.name, sigs);
@@ -172,7 +175,7 @@ fn inParent(comptime group: Group, comptime groups: []const Group, comptime name
     @compileError("zerocopy bindings: group " ++ group.name ++ " extends unknown group " ++ parent_name);
 }
 
-fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const Group, comptime rules: Rules, comptime source: type) !void {
+fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const Group, comptime rules: Rules, comptime source: type, comptime table_type: []const u8) !void {
     try w.print("\n/** FFI symbols of `{s}`, each parameter with its Zig type. */\nexport const {s} = {{\n", .{ @typeName(group.exports), group.name });
     if (group.extends) |parent| try w.print("  ...{s},\n", .{parent});
     inline for (comptime signatures(group.exports, rules, source)) |sig| {
@@ -201,7 +204,7 @@ fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const
         \\  },
         \\
     );
-    try w.writeAll("} as const satisfies Deno.ForeignLibraryInterface;\n");
+    try w.writeAll("} as const satisfies " ++ table_type ++ ";\n");
 }
 
 fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Signature) !void {

@@ -1,0 +1,27 @@
+/**
+ * zerocopy's runtime interface under Deno, assembled from one module per concern.
+ *
+ * @module
+ */
+
+import type { Runtime } from "../runtime.ts";
+import { denoFileSystem } from "./fs.ts";
+import { denoLoader } from "./loader.ts";
+import { denoErrors, denoPermissions } from "./permissions.ts";
+import { denoPointers } from "./pointers.ts";
+
+/** Deno, as zerocopy uses it. */
+export const denoRuntime: Runtime = {
+  name: "deno",
+  os: Deno.build.os,
+  arch: Deno.build.arch,
+  pid: Deno.pid,
+  fs: denoFileSystem,
+  permissions: denoPermissions,
+  errors: denoErrors,
+  loader: denoLoader,
+  pointers: denoPointers,
+  stderr: Deno.stderr,
+  env: (name) => Deno.env.get(name),
+  onExit: (callback) => globalThis.addEventListener("unload", callback),
+};

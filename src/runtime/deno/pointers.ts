@@ -1,0 +1,16 @@
+/**
+ * Raw pointers under Deno: `UnsafePointer` and `UnsafePointerView`. Deno
+ * allows them only under an unscoped `--allow-ffi` (denoland/deno#15511).
+ *
+ * @module
+ */
+
+import type { Pointers } from "../runtime.ts";
+
+/** Deno's raw pointers. */
+export const denoPointers: Pointers = {
+  // UnsafePointer.create takes a number as well as a bigint at runtime.
+  create: (address) => Deno.UnsafePointer.create(address as bigint),
+  arrayBuffer: (pointer, byteLength) => Deno.UnsafePointerView.getArrayBuffer(pointer, byteLength),
+  cString: (pointer) => new Deno.UnsafePointerView(pointer).getCString(),
+};

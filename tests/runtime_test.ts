@@ -1,0 +1,58 @@
+// Opening a library goes through the runtime it is handed: its loader loads, its errors decide what
+// passes through unwrapped. A Node or Bun implementation of src/runtime/runtime.ts plugs in here.
+
+import { assertEquals, assertRejects, assertStrictEquals, assertStringIncludes } from "@std/assert";
+import { describe, it } from "@std/testing/bdd";
+import { ZeroCopyError } from "../mod.ts";
+import { openCandidates } from "../src/library/pipeline.ts";
+import { runtime } from "../src/runtime/current.ts";
+import type { Loader, Runtime } from "../src/runtime/runtime.ts";
+
+/** A permission error of a runtime that is not Deno. */
+class Refused extends Error {}
+
+function hostWith(dlopen: Loader["dlopen"]): { host: Runtime; loaded: string[] } {
+  const loaded: string[] = [];
+  const host: Runtime = {
+    ...runtime,
+    loader: {
+      dlopen: (path, symbols) => {
+        loaded.push(path);
+        return dlopen(path, symbols);
+      },
+      nodeDlopen: () => Promise.resolve(null),
+    },
+    errors: { ...runtime.errors, isPermissionError: (error) => error instanceof Refused },
+  };
+  return { host, loaded };
+}
+
+const missing = {
+  kind: "file",
+  path: "/nonexistent/zerocopy-runtime-test.so",
+  source: "path option",
+} as const;
+
+describe("openCandidates() with a runtime of its own", () => {
+  it("loads through the runtime's loader and reports a missing file as LIBRARY_NOT_FOUND", async () => {
+    const { host, loaded } = hostWith(() => {
+      throw new Error("cannot open shared object file: No such file or directory");
+    });
+    const error = await assertRejects(
+      () => openCandidates([missing], { mapping: "pointer-view" }, host),
+      ZeroCopyError,
+    );
+    assertEquals(error.code, "LIBRARY_NOT_FOUND");
+    assertStringIncludes(error.message, missing.path);
+    assertEquals(loaded, [missing.path]);
+  });
+
+  it("passes the runtime's own permission error through unwrapped", async () => {
+    const refusal = new Refused("Requires ffi access");
+    const { host } = hostWith(() => {
+      throw refusal;
+    });
+    const error = await assertRejects(() => openCandidates([missing], { mapping: "pointer-view" }, host));
+    assertStrictEquals(error, refusal);
+  });
+});
