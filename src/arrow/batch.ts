@@ -12,7 +12,7 @@ import { type BufferState, ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts"
 import { checkLibraryArguments, type ZeroCopyLibrary } from "../library/library.ts";
 import { what } from "../buffer/gate.ts";
 import { checkCallback } from "../library/callbacks.ts";
-import { readBatch, tableOf } from "./import.ts";
+import { readBatch, restockTableOffsets, tableOf } from "./import.ts";
 
 // Which handed-over memory a batch's columns view, by their apache-arrow
 // `Data` (which `select()` and `new Table(batches)` reuse), so that lending
@@ -139,8 +139,10 @@ export class ArrowBatch implements Disposable {
     if (this.#batch === null) return;
     refuseReads(this.#batch.data);
     this.#batch = null;
+    const hadTable = this.#table !== null;
     this.#table = null;
     this.#memory[Symbol.dispose]();
+    if (hadTable) restockTableOffsets();
   }
 
   #live(): RecordBatch {
