@@ -126,7 +126,7 @@ function typedArrayAllocations(run: () => void): string[] {
     global[name] = new Proxy(originals[i], {
       construct(target, args) {
         if (typeof args[0] !== "object" && Number(args[0]) > 0) allocated.push(`${name}(${args[0]})`);
-        return Reflect.construct(target, args);
+        return Reflect.construct(target, args) as object;
       },
     });
   });
