@@ -35,16 +35,26 @@ const percentile = (values: number[], p: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 };
 
-/** Median ns of one dispose of a filled buffer of `bytes`; allocation and fill are not timed. */
+/**
+ * Memory streamed through before every timed dispose, whatever its size. A
+ * fill leaves the CPU's caches and TLB as cold as it was big, and a dispose
+ * after a big fill pays several microseconds to reload its own objects and
+ * code: an 8 KB dispose after the same pass costs what a 1 GB one does. Each
+ * sample therefore starts from the same cold caches, so that the sizes differ
+ * only in what dispose itself does with them.
+ */
+const scratch = new Uint8Array(256 * 2 ** 20);
+
+/** Median ns of one dispose of a filled buffer of `bytes`; allocation, fill and the pass are not timed. */
 function disposeNs(bytes: number): number {
-  const samples = bytes >= 2 ** 28 ? 7 : bytes >= 2 ** 24 ? 15 : 201;
+  const samples = bytes >= 2 ** 28 ? 7 : bytes >= 2 ** 24 ? 15 : 101;
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const buffer = lib.allocate("u8", bytes);
     buffer.view.fill(1);
-    // Writing a gigabyte empties the CPU's caches, and whatever runs next pays
-    // to refill them: an untimed dispose of a small buffer warms the same path,
-    // so that the timed one measures the dispose, not the fill before it.
+    scratch.fill(i);
+    // An untimed dispose of a small buffer warms the code of the path, as
+    // any program that disposes more than once has it.
     lib.allocate("u8", 8192)[Symbol.dispose]();
     const start = performance.now();
     buffer[Symbol.dispose]();

@@ -1,6 +1,7 @@
 // Reading a handed-over batch's directory: words and offsets outside what the
 // reader accepts are refused with ARROW_INVALID naming what does not fit, and
-// names that are not ASCII are decoded as UTF-8.
+// names that are not ASCII are decoded as UTF-8. Reading a mapped batch's table
+// allocates no typed array, and the producer's null counts are kept.
 
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
@@ -113,4 +114,54 @@ describe("null counts", () => {
       assert(nullable > 0, "the batch has no column with nulls");
     });
   }
+});
+
+/** Typed arrays `run` allocates memory for (a length above 0, not a buffer to view), on every constructor. */
+function typedArrayAllocations(run: () => void): string[] {
+  const names = ["Uint8Array", "Int32Array", "Uint32Array", "Float64Array", "BigUint64Array"] as const;
+  const global = globalThis as unknown as Record<string, unknown>;
+  const originals = names.map((name) => global[name] as new (...args: unknown[]) => unknown);
+  const allocated: string[] = [];
+  names.forEach((name, i) => {
+    global[name] = new Proxy(originals[i], {
+      construct(target, args) {
+        if (typeof args[0] !== "object" && Number(args[0]) > 0) allocated.push(`${name}(${args[0]})`);
+        return Reflect.construct(target, args) as object;
+      },
+    });
+  });
+  try {
+    run();
+  } finally {
+    names.forEach((name, i) => global[name] = originals[i]);
+  }
+  return allocated;
+}
+
+describe("a mapped batch", () => {
+  it("gives its table and columns without allocating a typed array, which would make V8 collect for it", () => {
+    // A dispose after a table was read leaves the next table's offsets ready.
+    const first = importBatch(lib.adopt("u8", (out) => lib.symbols.zc_arrow_demo_batch(10n, 0, out)));
+    assertEquals(first.table.numRows, 10);
+    first[Symbol.dispose]();
+    const memory = lib.adopt("u8", (out) => lib.symbols.zc_arrow_demo_batch(1000n, 0, out));
+    let batch: ReturnType<typeof importBatch> | undefined;
+    let last = 0;
+    const allocated = typedArrayAllocations(() => {
+      batch = importBatch(memory);
+      const column = batch.table.getChild("f64")!;
+      last = column.get(column.length - 1) as number;
+    });
+    const expected = batch!.recordBatch.getChild("f64")!.get(999);
+    batch![Symbol.dispose]();
+    assertEquals(allocated, []);
+    assertEquals(last, expected);
+  });
+
+  it("gives every table offsets of its own", () => {
+    using a = importBatch(lib.adopt("u8", (out) => lib.symbols.zc_arrow_demo_batch(3n, 0, out)));
+    using b = importBatch(lib.adopt("u8", (out) => lib.symbols.zc_arrow_demo_batch(7n, 0, out)));
+    assertEquals([a.table.numRows, b.table.numRows], [3, 7]);
+    assertEquals([a.table.get(2) !== null, b.table.get(6) !== null, a.table.get(3)], [true, true, null]);
+  });
 });

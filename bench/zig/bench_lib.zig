@@ -287,14 +287,7 @@ fn bench_region_free(pool: u32) callconv(.c) void {
 fn bench_region_slice(kib: u32, out: ?*zerocopy.RegionOut(f64)) callconv(.c) Status {
     const target = out orelse return .invalid_argument;
     const len = @as(usize, kib) * 1024 / @sizeOf(f64);
-    _ = target.alloc(len) catch |err| switch (err) {
-        error.Full => {
-            (target.owningRegion() catch return .invalid_argument).reset();
-            _ = target.alloc(len) catch |again| return zerocopy.region.statusOf(again);
-            return .ok;
-        },
-        else => return zerocopy.region.statusOf(err),
-    };
+    _ = target.allocCycling(len) catch |err| return zerocopy.region.statusOf(err);
     return .ok;
 }
 

@@ -14,7 +14,7 @@ import type { ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { what } from "../buffer/gate.ts";
 import { checkCallback } from "../library/callbacks.ts";
-import { readBatch, tableOf } from "./import.ts";
+import { readBatch, restockTableOffsets, tableOf } from "./import.ts";
 
 // Which handed-over memory a batch's columns view, by their apache-arrow
 // `Data` (which `select()` and `new Table(batches)` reuse), so that lending
@@ -141,8 +141,10 @@ export class ArrowBatch implements Disposable {
     if (this.#batch === null) return;
     refuseReads(this.#batch.data);
     this.#batch = null;
+    const hadTable = this.#table !== null;
     this.#table = null;
     this.#memory[Symbol.dispose]();
+    if (hadTable) restockTableOffsets();
   }
 
   #live(): RecordBatch {

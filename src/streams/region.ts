@@ -111,6 +111,9 @@ interface Whole {
   readonly type: ElementType;
   readonly tag: number;
   readonly bytes: number;
+  /** `bytes` as a shift, and the offset bits that must be 0 for an aligned slice. */
+  readonly shift: number;
+  readonly mask: number;
   readonly view: AnyTypedArray;
   /** Recent slice views, by a hash of their first element: see `sliceOf`. */
   readonly recent: (AnyTypedArray | undefined)[];
@@ -264,8 +267,7 @@ export class Region implements Disposable {
    * ```
    */
   adopt<T extends ElementType>(type: T, call: (out: HandOverTarget) => number | void): TypedArrayOf[T] {
-    // This path is the whole per-slice cost beside the FFI call and the
-    // subarray, so it reads each field once and allocates nothing else.
+    // The whole per-slice cost beside the FFI call: each field read once, nothing allocated.
     const last = this.#last;
     const whole = last !== null && last.type === type ? last : this.#whole(type);
     if (typeof call !== "function") checkCallback(call, "Region.adopt", "call");
@@ -277,6 +279,14 @@ export class Region implements Disposable {
     }
     if (halves[SliceField.elementType] !== whole.tag) {
       throw wrongType(type, halves[SliceField.elementType], "the Zig function");
+    }
+    // Below 2^32 and aligned (any region up to 4 GiB): u32 reads and a shift, no
+    // 64-bit words or division. Anything else takes the general path, which refuses it.
+    const offset = halves[SliceField.offset];
+    const length = halves[SliceField.len];
+    if ((halves[SliceField.offset + 1] | halves[SliceField.len + 1] | (offset & whole.mask)) === 0) {
+      const first = offset >>> whole.shift;
+      if (first + length <= whole.view.length) return sliceOf(whole, first, length) as TypedArrayOf[T];
     }
     const first = wordAt(halves, SliceField.offset) / whole.bytes;
     const end = first + wordAt(halves, SliceField.len);
@@ -410,6 +420,8 @@ export class Region implements Disposable {
         type,
         tag,
         bytes,
+        shift: 31 - Math.clz32(bytes),
+        mask: bytes - 1,
         view,
         recent: new Array(2 ** RECENT_BITS).fill(undefined),
         recentFirst: new Float64Array(2 ** RECENT_BITS).fill(-1),

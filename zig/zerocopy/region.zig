@@ -146,12 +146,31 @@ pub fn RegionOut(comptime T: type) type {
         /// Carves `len` elements from the region and hands them over: the host
         /// views them once the function returns `ok`. Fill them before returning.
         pub fn alloc(self: *@This(), len: usize) Error![]T {
+            return self.carve(len, false);
+        }
+
+        /// Carves `len` elements as `alloc` does, but first rewinds the region
+        /// to its start when the rest of it is too small: what a producer that
+        /// cycles through a region does with `owningRegion().reset()`, in one
+        /// step under one lock. Views handed over before then read what is
+        /// carved after. Not while another thread carves from the region.
+        pub fn allocCycling(self: *@This(), len: usize) Error![]T {
+            return self.carve(len, true);
+        }
+
+        fn carve(self: *@This(), len: usize, cycling: bool) Error![]T {
             // Carving is a few instructions: done under the handle table's lock,
             // which keeps the region from being freed as a pin would, at half the cost.
             const object = handles.global.lockLive(self.slice.owner, .region) orelse return error.StaleHandle;
             defer handles.global.unlockLive();
             const region: *Region = @ptrCast(@alignCast(object));
-            const items = try region.alloc(T, len);
+            const items = region.alloc(T, len) catch |err| switch (err) {
+                error.Full => if (cycling) again: {
+                    region.reset();
+                    break :again try region.alloc(T, len);
+                } else return err,
+                else => return err,
+            };
             self.slice.offset = region.offsetOf(items);
             self.slice.len = len;
             self.slice.element_type = element_type;
@@ -182,8 +201,10 @@ pub fn BatchOut(comptime T: type) type {
         /// Carves `len` elements and appends them to the batch. `Full` when the
         /// region or the host's room for pairs is used up.
         pub fn alloc(self: *@This(), len: usize) Error![]T {
-            const region = Region.pin(self.header.owner) orelse return error.StaleHandle;
-            defer region.unpin();
+            // Under the table's lock, as `RegionOut.alloc`: one lock round trip per slice, not a pin's two.
+            const object = handles.global.lockLive(self.header.owner, .region) orelse return error.StaleHandle;
+            defer handles.global.unlockLive();
+            const region: *Region = @ptrCast(@alignCast(object));
             if (self.header.count >= self.header.capacity) return error.Full;
             if (len > std.math.maxInt(u32)) return error.SizeOverflow;
             const items = try region.alloc(T, len);
@@ -214,9 +235,10 @@ pub fn BatchOut(comptime T: type) type {
 }
 
 fn owning(handle: handles.Handle) Error!*Region {
-    const region = Region.pin(handle) orelse return error.StaleHandle;
-    region.unpin();
-    return region;
+    // Only a check that the handle is live: the host keeps the region alive for the call.
+    const object = handles.global.lockLive(handle, .region) orelse return error.StaleHandle;
+    handles.global.unlockLive();
+    return @ptrCast(@alignCast(object));
 }
 
 /// The C functions behind regions, by their exported names; part of every
@@ -288,6 +310,24 @@ test "RegionOut hands a slice over as an offset and a length" {
     try testing.expectEqual(region.offsetOf(items), out.slice.offset);
     try testing.expectEqual(Status.ok, exports.zc_region_reset(handleOf(&descriptor)));
     try testing.expectEqual(@as(usize, 0), region.offsetOf(try region.alloc(u8, 1)));
+}
+
+test "allocCycling rewinds a full region and carves from its start, and refuses what never fits" {
+    const region = try Region.create(&testing.allocator, 64);
+    var descriptor: Descriptor = undefined;
+    region.handOver(&descriptor);
+    defer handover.release(&descriptor);
+    var out: RegionOut(f64) = .{ .slice = std.mem.zeroes(abi.SliceOut) };
+    out.slice.owner = handleOf(&descriptor);
+    _ = try out.allocCycling(5);
+    try testing.expectEqual(@as(u64, 0), out.slice.offset);
+    try testing.expectError(error.Full, out.alloc(5));
+    _ = try out.allocCycling(5);
+    try testing.expectEqual(@as(u64, 0), out.slice.offset);
+    try testing.expectEqual(@as(u64, 5), out.slice.len);
+    try testing.expectError(error.Full, out.allocCycling(9));
+    out.slice.owner +%= 1 << 32; // another generation: a stale handle
+    try testing.expectError(error.StaleHandle, out.allocCycling(1));
 }
 
 test "BatchOut writes an element offset and a length per slice, up to its capacity" {
