@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 292064,
-    sha256: "451cd96f87aa7c21315294276d58e44b8a5810dc53f8c50aa5e62d900e873058",
+    size: 292192,
+    sha256: "cb08cdcb1ed8cd61ad560b928e8114ca6680101c76b2d31621f6ea63804293a2",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 317612,
-    sha256: "6ba61bf4aabcb33a0663a9acc407021b74c3341bc7779814f4c573fbbdb08050",
+    size: 321854,
+    sha256: "fc3352bc6a288897a2478ac39b02932eda38257bbeea908da3a57fdc6fc25367",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 280048,
-    sha256: "03a00f749606826858edf655a43f1d6c7dc63626defa2c36f7cef9d69cd73b40",
+    size: 286240,
+    sha256: "99f23041dc37fb688898c0838537e1cb1d08d5d87bf517dd49dcc655dbf0d60f",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 354608,
-    sha256: "655e7024bee5aaea3251e98f34f42eefeb1d43af59bdb3c16136e5e4ce8a697e",
+    size: 360816,
+    sha256: "8c89a37510c64d29e10a3945c92b80be20f7ef3021319ad410aa60404ad36f14",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 538624,
-    sha256: "1f0079936f0b8a3774ab82addb9e683b0b65998062a07bfca5a590c30294b9c5",
+    size: 543744,
+    sha256: "84bd1dbaefd758aa4678c7ec0406b00f17ad78361cee558445246c3ce67246de",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 660480,
-    sha256: "d9cfa6737c7102cb4fee712bf724a4f140e54f690d34c758748d3ad6c9799bba",
+    size: 665600,
+    sha256: "bd5d1e013ddc25c39b981205c8585c63347571a9ac08b38ce0ee32db00f065d9",
   },
 };
