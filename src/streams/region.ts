@@ -15,7 +15,6 @@ import {
   checkLength,
   ELEMENT_INFO,
   type ElementType,
-  elementTypeOfTag,
   type TypedArrayOf,
 } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
@@ -25,6 +24,7 @@ import { wordAt } from "../buffer/descriptor.ts";
 import { checkCallback } from "../library/callbacks.ts";
 import { abiLayout } from "../abi/symbols.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import { checkCount, newTarget, outside, wrongType } from "./out_params.ts";
 
 /**
  * The memory a region or ring lends the Zig function it calls, for the
@@ -59,52 +59,6 @@ const BatchField = {
   elementType: BATCH.fields.element_type / 4,
   pairs: BATCH.size / 4,
 } as const;
-
-/** @internal An out-parameter whose `owner` names `owner`, and its 32-bit halves. */
-export function newTarget(words: number, owner: bigint): [HandOverTarget, Uint32Array] {
-  const target = new BigUint64Array(words);
-  target[0] = owner; // `owner` is the first field of both layouts
-  return [target, new Uint32Array(target.buffer)];
-}
-
-/** @internal Refuses a count that is not an integer from 1 to `max` (any size when absent). */
-export function checkCount(value: unknown, what: string, max?: number): number {
-  if (
-    typeof value !== "number" || !Number.isInteger(value) || value < 1 || (max !== undefined && value > max)
-  ) {
-    throw new ZeroCopyError(
-      "INVALID_LENGTH",
-      `Invalid ${what} ${
-        typeof value === "number" ? value : JSON.stringify(String(value))
-      }: pass an integer from 1${max === undefined ? " up" : ` to ${max}`}`,
-    );
-  }
-  return value;
-}
-
-/** @internal The error for an out-parameter Zig filled with another element type than expected. */
-export function wrongType(expected: ElementType, tag: number, what: string): ZeroCopyError {
-  const actual = elementTypeOfTag(tag);
-  return tag === 0
-    ? new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `${what} returned ok but handed nothing over: the Zig function must carve or acquire before returning ok`,
-    )
-    : new ZeroCopyError(
-      "INVALID_ELEMENT_TYPE",
-      `Expected ${expected} but ${what} handed over ${
-        actual ?? `unknown tag ${tag}`
-      }: fix the element type the Zig function or its caller declares`,
-    );
-}
-
-/** @internal The error for a slice that does not lie inside the mapped memory. */
-export function outside(type: ElementType, first: number, length: number, what: string): ZeroCopyError {
-  return new ZeroCopyError(
-    "INVALID_POINTER",
-    `${what} handed over ${length} ${type} at element ${first}, outside the mapped memory: fix the Zig function`,
-  );
-}
 
 /** A view of a whole region as one element type, with what a handover checks. */
 interface Whole {

@@ -19,7 +19,8 @@ import {
 import { ZeroCopyError } from "../errors.ts";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
-import { checkCount, type HandOverTarget, newTarget, outside, SliceField, wrongType } from "./region.ts";
+import { type HandOverTarget, SliceField } from "./region.ts";
+import { checkCount, newTarget, outside, wrongType } from "./out_params.ts";
 import { abiLayout } from "../abi/symbols.ts";
 import { wordAt } from "../buffer/descriptor.ts";
 import { checkCallback } from "../library/callbacks.ts";
