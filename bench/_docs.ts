@@ -11,6 +11,7 @@
 import type { Report } from "./_ratios.ts";
 import { benchmarkTables, headlineRatios } from "./_tables.ts";
 import { arrowTable } from "./_arrow_report.ts";
+import { arrowLendTable } from "./_arrow_lend_report.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -28,6 +29,11 @@ const BLOCKS: readonly Block[] = [
     file: "docs/arrow.md",
     marker: "arrow-bench",
     render: (report) => report.arrow ? arrowTable(report.arrow) : "",
+  },
+  {
+    file: "docs/arrow.md",
+    marker: "arrow-lend-bench",
+    render: (report) => report.arrowLend ? arrowLendTable(report.arrowLend) : "",
   },
 ];
 

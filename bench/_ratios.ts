@@ -9,6 +9,7 @@ import { BATCH_SIZE, STREAMS } from "./_case.ts";
 import { type Measurement, type Size, SIZES } from "./_timing.ts";
 import type { Machine } from "./_machine.ts";
 import type { ArrowReport } from "./_arrow_report.ts";
+import { type ArrowLendReport, lendOf } from "./_arrow_lend_report.ts";
 
 /** Case key → size label → measurement, or null where the case was skipped. */
 export type Results = Record<string, Record<string, Measurement | null>>;
@@ -23,6 +24,8 @@ export interface Report {
   ratios: Ratio[];
   /** The Arrow benchmark's own run, when it was recorded. */
   arrow?: ArrowReport;
+  /** The Arrow lend benchmark's own run (bench/arrow_lend_bench.ts --write), when it was recorded. */
+  arrowLend?: ArrowLendReport;
   /** The dispose benchmark's own run (bench/dispose_bench.ts --write), when it was recorded. */
   dispose?: DisposeReport;
   /** The nonblocking calls' run (bench/async_bench.ts --write), when it was recorded. */
@@ -65,6 +68,8 @@ export const SECTION_RATIOS: readonly string[] = [
   "progress polling: call with onProgress ÷ the same call without",
   "event-loop p99 lag during a long call, async wrapper (ms)",
   "event-loop p99 lag during a long call, blocking (ms)",
+  "Arrow lend, fixed width, 10 M ÷ 1 K rows",
+  "Arrow lend, utf8: ns per row at 1 M rows",
 ];
 
 /** The ratios of the runs that record themselves (Arrow, dispose), from what `report` holds. */
@@ -86,6 +91,14 @@ export function sectionRatios(report: Report): Ratio[] {
     ),
     ratio(SECTION_RATIOS[4], lag("async wrapper"), 1, "< 5", (v) => v < 5),
     ratio(SECTION_RATIOS[5], lag("blocking"), 1, CONTEXT, () => false),
+    ratio(
+      SECTION_RATIOS[6],
+      lendOf(report.arrowLend, "fixed width", 10_000_000),
+      lendOf(report.arrowLend, "fixed width", 1_000),
+      "≤ 1.5",
+      (v) => v <= 1.5,
+    ),
+    ratio(SECTION_RATIOS[7], lendOf(report.arrowLend, "utf8", 1_000_000), 1_000_000, CONTEXT, () => false),
   ];
 }
 

@@ -22,11 +22,14 @@ writes=--allow-write=bench/results,docs/benchmarks.md,docs/arrow.md,README.md
 if $smoke; then
   deno run --v8-flags=--expose-gc --allow-ffi --allow-read --allow-run bench/report.ts --smoke
   deno run --allow-ffi --allow-read --allow-run bench/arrow_bench.ts 10000 100000
+  deno run --allow-ffi --allow-read --allow-run bench/arrow_lend_bench.ts --smoke
 else
   deno run --v8-flags=--expose-gc --allow-ffi --allow-read --allow-run "$writes" bench/report.ts
   # Arrow: a 10-column batch to an apache-arrow Table, handed over and imported in place vs Zig writing IPC
   # for tableFromIPC vs tableFromArrays; records its run in results.json and the docs.
   deno run --allow-ffi --allow-read --allow-run "$writes" bench/arrow_bench.ts --write
+  # Arrow lend: what lendBatch's checks and structs cost, fixed width and utf8, at growing row counts.
+  deno run --allow-ffi --allow-read --allow-run "$writes" bench/arrow_lend_bench.ts --write
 fi
 # Dispose and nonblocking calls (event-loop lag, scaling, progress polling), on
 # the library the tests use; ZEROCOPY_ASYNC_BENCH_MB sizes the long job.

@@ -147,6 +147,11 @@ export const RULES: Record<string, Rule> = {
   "deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts 1024": { skip: BENCH },
   "zig build bench-lib": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-run bench/arrow_bench.ts": { skip: BENCH },
+  "deno run --allow-ffi --allow-read --allow-run bench/arrow_lend_bench.ts": {
+    run: "deno run --allow-ffi --allow-read --allow-run bench/arrow_lend_bench.ts --smoke",
+    why: SIZES,
+    expect: /utf8, 1,000 rows/,
+  },
   "zig build bench-lib && deno bench --allow-ffi --allow-read bench/": { skip: BENCH },
   "deno bench --allow-ffi bench/simd_bench.ts": { skip: BENCH },
   "deno run --allow-read --allow-write --allow-run bench/report.ts --docs": {
