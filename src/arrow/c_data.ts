@@ -109,10 +109,16 @@ export function typeOfFormat(format: string, children: Field[], where: string): 
   );
 }
 
+let probes: [string, DataType][] | undefined;
+
+/** One instance of each primitive type, made once: every lent column is compared with them. */
+function primitiveProbes(): [string, DataType][] {
+  return probes ??= Object.entries(PRIMITIVES).map(([format, make]) => [format, make()]);
+}
+
 /** The format string of an apache-arrow type, or a typed error naming it. */
 export function formatOfType(type: DataType, where: string): string {
-  for (const [format, make] of Object.entries(PRIMITIVES)) {
-    const probe = make();
+  for (const [format, probe] of primitiveProbes()) {
     if (
       probe.typeId === type.typeId &&
       (probe as { bitWidth?: number }).bitWidth === (type as { bitWidth?: number }).bitWidth &&

@@ -269,13 +269,18 @@ function writeStructs<S extends ForeignLibraryInterface>(
   const memory = borrowed?.bytes ?? frame!.bytes.subarray(0, size);
   const scratch = borrowed === undefined ? memory : scratchOf(size);
   const view = new DataView(scratch.buffer, scratch.byteOffset, size);
-  const base = addressOf(memory, lib);
+  // Addresses fit a number's 53 bits on every 64-bit host: no BigInt per word.
+  const base = Number(addressOf(memory, lib));
   const schemaAt = (i: number) => i * SCHEMA_BYTES;
   const arrayAt = (i: number) => nodes.length * SCHEMA_BYTES + i * ARRAY_BYTES;
   const symbols = lib.symbols as unknown as AbiFunctions;
-  const schemaRelease = BigInt(symbols.zc_arrow_lent_release(0));
-  const arrayRelease = BigInt(symbols.zc_arrow_lent_release(1));
-  const put = (at: number, value: bigint | number) => view.setBigInt64(at, BigInt(value), true);
+  const schemaRelease = Number(symbols.zc_arrow_lent_release(0));
+  const arrayRelease = Number(symbols.zc_arrow_lent_release(1));
+  const put = (at: number, value: number) => {
+    if (value < 0 || value > Number.MAX_SAFE_INTEGER) return view.setBigInt64(at, BigInt(value), true);
+    view.setUint32(at, value % 2 ** 32, true);
+    view.setUint32(at + 4, Math.floor(value / 2 ** 32), true);
+  };
   let lists = listsAt;
   let strings = stringsAt;
   let next = 0;
@@ -284,12 +289,12 @@ function writeStructs<S extends ForeignLibraryInterface>(
   nodes.forEach((n, i) => {
     const [format, name] = names[i];
     scratch.set(format, strings);
-    put(schemaAt(i) + SchemaOffset.format, base + BigInt(strings));
+    put(schemaAt(i) + SchemaOffset.format, base + strings);
     strings += format.length;
     scratch.set(name, strings);
-    put(schemaAt(i) + SchemaOffset.name, base + BigInt(strings));
+    put(schemaAt(i) + SchemaOffset.name, base + strings);
     strings += name.length;
-    put(schemaAt(i) + SchemaOffset.flags, n.flags);
+    put(schemaAt(i) + SchemaOffset.flags, Number(n.flags));
     put(schemaAt(i) + SchemaOffset.n_children, n.children.length);
     put(schemaAt(i) + SchemaOffset.release, schemaRelease);
     put(arrayAt(i) + ArrayOffset.length, n.length);
@@ -298,21 +303,21 @@ function writeStructs<S extends ForeignLibraryInterface>(
     put(arrayAt(i) + ArrayOffset.n_buffers, n.buffers.length);
     put(arrayAt(i) + ArrayOffset.n_children, n.children.length);
     put(arrayAt(i) + ArrayOffset.release, arrayRelease);
-    put(arrayAt(i) + ArrayOffset.buffers, base + BigInt(lists));
+    put(arrayAt(i) + ArrayOffset.buffers, base + lists);
     for (const { view: buffer, back } of n.buffers) {
       // The described buffers, in order; each one's C pointer starts `back` bytes early (see describe).
-      put(lists, buffer === null ? 0n : BigInt.asIntN(64, addressOf(views[next++], lib) - BigInt(back)));
+      put(lists, buffer === null ? 0 : Number(addressOf(views[next++], lib)) - back);
       lists += 8;
     }
     if (n.children.length > 0) {
-      put(schemaAt(i) + SchemaOffset.children, base + BigInt(lists));
+      put(schemaAt(i) + SchemaOffset.children, base + lists);
       for (const child of n.children) {
-        put(lists, base + BigInt(schemaAt(indexOf.get(child)!)));
+        put(lists, base + schemaAt(indexOf.get(child)!));
         lists += 8;
       }
-      put(arrayAt(i) + ArrayOffset.children, base + BigInt(lists));
+      put(arrayAt(i) + ArrayOffset.children, base + lists);
       for (const child of n.children) {
-        put(lists, base + BigInt(arrayAt(indexOf.get(child)!)));
+        put(lists, base + arrayAt(indexOf.get(child)!));
         lists += 8;
       }
     }
