@@ -64,27 +64,22 @@ ensure_tool() { # tool wanted-version
   fi
 }
 
-ensure_toolchain() { # both at once: a fresh checkout installs them side by side
-  ensure_tool deno "$DENO_VERSION" &
-  local deno_job=$! zig_status deno_status
-  ensure_tool zig "$ZIG_VERSION"
-  zig_status=$?
-  wait "$deno_job"
-  deno_status=$?
+# Installs two tools side by side (a fresh checkout installs them at once): ensure_pair TOOL VERSION TOOL VERSION
+ensure_pair() {
+  ensure_tool "$1" "$2" &
+  local first_job=$! first_status second_status
+  ensure_tool "$3" "$4"
+  second_status=$?
+  wait "$first_job"
+  first_status=$?
   hash -r
-  [ "$zig_status" = 0 ] && [ "$deno_status" = 0 ]
+  [ "$first_status" = 0 ] && [ "$second_status" = 0 ]
 }
 
-ensure_runtimes() { # Node and Bun, side by side, for what runs the package outside Deno
-  ensure_tool node "$NODE_VERSION" &
-  local node_job=$! bun_status node_status
-  ensure_tool bun "$BUN_VERSION"
-  bun_status=$?
-  wait "$node_job"
-  node_status=$?
-  hash -r
-  [ "$bun_status" = 0 ] && [ "$node_status" = 0 ]
-}
+ensure_toolchain() { ensure_pair deno "$DENO_VERSION" zig "$ZIG_VERSION"; }
+
+# Node and Bun, for what runs the package outside Deno.
+ensure_runtimes() { ensure_pair node "$NODE_VERSION" bun "$BUN_VERSION"; }
 
 # Runs Deno against the JSR mirror in ../shared/jsr when this checkout has one
 # (these machines cannot reach jsr.io), against the public registry otherwise.

@@ -23,11 +23,7 @@ const Descriptor = abi.Descriptor;
 const Env = host.Env;
 const Value = host.Value;
 const CallbackInfo = host.CallbackInfo;
-const napi_ok = host.napi_ok;
 const api = &host.api;
-const arguments = host.arguments;
-const descriptorArgument = host.descriptorArgument;
-const throwError = host.throwError;
 
 const alignment: std.mem.Alignment = .@"16";
 
@@ -61,21 +57,21 @@ pub fn openFrame(env: Env, info: CallbackInfo) callconv(.c) Value {
     napi.markJsThread();
     _ = napi.releaseDeferred();
     var argv: [2]Value = .{ null, null };
-    if (!arguments(env, info, &argv)) return throwError(env, "openFrame(bytes, outOffset) takes two arguments");
+    if (!host.arguments(env, info, &argv)) return host.throwError(env, "openFrame(bytes, outOffset) takes two arguments");
     var bytes: f64 = 0;
     var out_offset: u32 = 0;
-    if (api.napi_get_value_double(env, argv[0], &bytes) != napi_ok or !(bytes >= 1 and bytes <= max_safe_integer) or @trunc(bytes) != bytes)
-        return throwError(env, "openFrame(bytes, outOffset) takes a whole number of bytes, at least 1");
-    if (api.napi_get_value_uint32(env, argv[1], &out_offset) != napi_ok)
-        return throwError(env, "openFrame(bytes, outOffset) takes an offset");
+    if (api.napi_get_value_double(env, argv[0], &bytes) != host.napi_ok or !(bytes >= 1 and bytes <= max_safe_integer) or @trunc(bytes) != bytes)
+        return host.throwError(env, "openFrame(bytes, outOffset) takes a whole number of bytes, at least 1");
+    if (api.napi_get_value_uint32(env, argv[1], &out_offset) != host.napi_ok)
+        return host.throwError(env, "openFrame(bytes, outOffset) takes an offset");
     const len: usize = @intFromFloat(bytes);
     const slot: ?usize = if (out_offset == no_out_slot) null else out_offset;
     if (slot) |offset| if (offset % @alignOf(Descriptor) != 0 or offset > len or len - offset < @sizeOf(Descriptor))
-        return throwError(env, "openFrame(bytes, outOffset): the out slot must be 8-byte aligned and lie inside the frame");
-    const frame = std.heap.c_allocator.create(Frame) catch return throwError(env, "out of memory");
+        return host.throwError(env, "openFrame(bytes, outOffset): the out slot must be 8-byte aligned and lie inside the frame");
+    const frame = std.heap.c_allocator.create(Frame) catch return host.throwError(env, "out of memory");
     const memory = std.heap.c_allocator.alignedAlloc(u8, alignment, len) catch {
         std.heap.c_allocator.destroy(frame);
-        return throwError(env, "out of memory");
+        return host.throwError(env, "out of memory");
     };
     @memset(memory, 0);
     frame.* = .{ .memory = memory, .out_offset = slot };
@@ -84,14 +80,14 @@ pub fn openFrame(env: Env, info: CallbackInfo) callconv(.c) Value {
         defer frames_lock.unlock();
         frames.put(std.heap.c_allocator, @intFromPtr(memory.ptr), frame) catch {
             destroy(frame);
-            return throwError(env, "out of memory");
+            return host.throwError(env, "out of memory");
         };
     }
     var result: Value = null;
-    if (api.napi_create_external_arraybuffer(env, memory.ptr, len, finalizeFrame, frame, &result) != napi_ok) {
+    if (api.napi_create_external_arraybuffer(env, memory.ptr, len, finalizeFrame, frame, &result) != host.napi_ok) {
         forget(frame);
         destroy(frame);
-        return throwError(env, "the host refused an external ArrayBuffer");
+        return host.throwError(env, "the host refused an external ArrayBuffer");
     }
     return result;
 }
@@ -103,15 +99,15 @@ pub fn openFrame(env: Env, info: CallbackInfo) callconv(.c) Value {
 pub fn frameHold(env: Env, info: CallbackInfo) callconv(.c) Value {
     napi.markJsThread();
     var argv: [2]Value = .{ null, null };
-    if (!arguments(env, info, &argv)) return throwError(env, "frameHold(frame, descriptor) takes two arguments");
-    const frame = frameOf(env, argv[0]) orelse return throwError(env, "frameHold(frame, descriptor) takes an open frame");
-    const descriptor = descriptorArgument(env, argv[1]) orelse
-        return throwError(env, "frameHold(frame, descriptor) takes a BigUint64Array of 6 words");
+    if (!host.arguments(env, info, &argv)) return host.throwError(env, "frameHold(frame, descriptor) takes two arguments");
+    const frame = frameOf(env, argv[0]) orelse return host.throwError(env, "frameHold(frame, descriptor) takes an open frame");
+    const descriptor = host.descriptorArgument(env, argv[1]) orelse
+        return host.throwError(env, "frameHold(frame, descriptor) takes a BigUint64Array of 6 words");
     var held = false;
     if (descriptor.ptr) |ptr| {
         const address = @intFromPtr(ptr);
-        frame.held.ensureUnusedCapacity(std.heap.c_allocator, 1) catch return throwError(env, "out of memory");
-        holds.hold(address) catch return throwError(env, "out of memory");
+        frame.held.ensureUnusedCapacity(std.heap.c_allocator, 1) catch return host.throwError(env, "out of memory");
+        holds.hold(address) catch return host.throwError(env, "out of memory");
         frame.held.appendAssumeCapacity(address);
         held = true;
     }
@@ -126,18 +122,18 @@ pub fn frameHold(env: Env, info: CallbackInfo) callconv(.c) Value {
 pub fn closeFrame(env: Env, info: CallbackInfo) callconv(.c) Value {
     napi.markJsThread();
     var argv: [1]Value = .{null};
-    if (!arguments(env, info, &argv)) return throwError(env, "closeFrame(frame) takes one argument");
-    const frame = frameOf(env, argv[0]) orelse return throwError(env, "closeFrame(frame) takes an open frame");
+    if (!host.arguments(env, info, &argv)) return host.throwError(env, "closeFrame(frame) takes one argument");
+    const frame = frameOf(env, argv[0]) orelse return host.throwError(env, "closeFrame(frame) takes an open frame");
     frame.closed.store(true, .release);
     giveHoldsBack(frame);
-    if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok) return throwError(env, "closeFrame(frame) cannot detach it");
+    if (api.napi_detach_arraybuffer(env, argv[0]) != host.napi_ok) return host.throwError(env, "closeFrame(frame) cannot detach it");
     return null;
 }
 
 /// The open frame whose memory `value` maps, or null.
 fn frameOf(env: Env, value: Value) ?*Frame {
     var data: ?*anyopaque = null;
-    if (api.napi_get_arraybuffer_info(env, value, &data, null) != napi_ok) return null;
+    if (api.napi_get_arraybuffer_info(env, value, &data, null) != host.napi_ok) return null;
     lockFrames();
     defer frames_lock.unlock();
     const frame = frames.get(@intFromPtr(data orelse return null)) orelse return null;
