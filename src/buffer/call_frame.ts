@@ -57,7 +57,7 @@ export function nodeApiFrame(entry: FrameEntry, bytes: number, outOffset: number
   };
 }
 
-/** A frame in a `SharedArrayBuffer`, holding through the mapping's `hold` and `unhold`. */
+/** A frame in a `SharedArrayBuffer`, holding through `hold` and giving back through `unhold` at close. */
 export function sharedFrame(
   bytes: number,
   hold: (descriptor: Descriptor) => boolean,

@@ -81,19 +81,12 @@ export interface Mapping {
   /** Frees what finalizers on other threads left for a JavaScript thread (`node-api`). */
   settle(): void;
   /**
-   * Keeps the memory at `descriptor`'s address allocated until `unhold`, even
-   * if its `ArrayBuffer` is moved away and dies meanwhile; the caller proves
-   * first that the memory is mapped and not detached. False when nothing needs
-   * holding (pointer-view: only zerocopy frees its memory; an empty buffer).
-   */
-  hold(descriptor: Descriptor): boolean;
-  /** Ends a `hold` that returned true; frees what died while held. */
-  unhold(descriptor: Descriptor): void;
-  /**
    * `bytes` zeroed bytes for one nonblocking call's arguments, with a
    * descriptor slot at `outOffset` (8-aligned) when given: the call's views
    * of it, the holds made through it and what the call hands over into the
-   * slot outlive an isolate that dies during the call (call_frame.ts).
+   * slot outlive an isolate that dies during the call (call_frame.ts). A hold
+   * keeps memory allocated even if its `ArrayBuffer` is moved away and dies;
+   * the pointer-view mapping needs none, since only zerocopy frees its memory.
    */
   openFrame(bytes: number, outOffset?: number): CallFrame;
 }
@@ -133,8 +126,6 @@ export const pointerViewMapping: Mapping = {
     return true;
   },
   settle() {},
-  hold: () => false,
-  unhold() {},
   openFrame: (bytes) => sharedFrame(bytes, () => false, () => {}),
 };
 
@@ -189,8 +180,6 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
     free: (memory) => entry.detach(memory),
     detachInto: (memory, descriptor) => entry.reclaim(memory, descriptor),
     settle: () => void entry.drain(),
-    hold: (descriptor) => entry.hold?.(descriptor) ?? false,
-    unhold: (descriptor) => entry.unhold?.(descriptor),
     openFrame: (bytes, outOffset = NO_OUT_SLOT) =>
       entry.openFrame === undefined
         ? sharedFrame(bytes, (d) => entry.hold?.(d) ?? false, (d) => entry.unhold?.(d))
