@@ -7,6 +7,7 @@
 
 import { type ElementType, elementTypeOfTag } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
+import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
 /** @internal An out-parameter whose `owner` names `owner`, and its 32-bit halves. */
 export function newTarget(words: number, owner: bigint): [BigUint64Array<ArrayBuffer>, Uint32Array] {
@@ -51,5 +52,24 @@ export function outside(type: ElementType, first: number, length: number, what: 
   return new ZeroCopyError(
     "INVALID_POINTER",
     `${what} handed over ${length} ${type} at element ${first}, outside the mapped memory: fix the Zig function`,
+  );
+}
+
+/**
+ * The error for a nonblocking symbol's Promise where a region or ring takes a
+ * synchronous call. Zig may still be carving from `memory` and writing into
+ * it, so the memory stays pinned (a dispose meanwhile waits) until the call settles.
+ */
+export function nonblockingRefused(
+  status: PromiseLike<unknown>,
+  memory: ZeroCopyBuffer,
+  what: string,
+): ZeroCopyError {
+  const pin = memory.pin();
+  const letGo = () => pin[Symbol.dispose]();
+  status.then(letGo, letGo);
+  return new ZeroCopyError(
+    "INVALID_ARGUMENT",
+    `${what} takes a synchronous call, and this one returned a Promise (a nonblocking symbol): declare the symbol without nonblocking`,
   );
 }

@@ -21,10 +21,10 @@ import { ZeroCopyError } from "../errors.ts";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { wordAt } from "../buffer/descriptor.ts";
-import { checkCallback } from "../library/callbacks.ts";
+import { checkCallback, isThenable } from "../library/callbacks.ts";
 import { abiLayout } from "../abi/symbols.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
-import { checkCount, newTarget, outside, wrongType } from "./out_params.ts";
+import { checkCount, newTarget, nonblockingRefused, outside, wrongType } from "./out_params.ts";
 
 /**
  * The memory a region or ring lends the Zig function it calls, for the
@@ -229,6 +229,7 @@ export class Region implements Disposable {
     halves[SliceField.elementType] = 0;
     const status = call(this.#out);
     if (status !== undefined && status !== STATUS.ok) {
+      if (isThenable(status)) throw nonblockingRefused(status, this.#buffer, "Region.adopt");
       throw statusError(status, `Handing ${type} over into a region`);
     }
     if (halves[SliceField.elementType] !== whole.tag) {
@@ -282,7 +283,10 @@ export class Region implements Disposable {
     halves[BatchField.count] = 0;
     halves[BatchField.elementType] = 0;
     const status = call(this.#batch) ?? STATUS.ok;
-    if (status !== STATUS.ok) throw statusError(status, `Handing a batch of ${type} over into a region`);
+    if (status !== STATUS.ok) {
+      if (isThenable(status)) throw nonblockingRefused(status, this.#buffer, "Region.adoptBatch");
+      throw statusError(status, `Handing a batch of ${type} over into a region`);
+    }
     const count = halves[BatchField.count];
     if (count === 0) return [];
     if (halves[BatchField.elementType] !== whole.tag) {

@@ -20,10 +20,10 @@ import { ZeroCopyError } from "../errors.ts";
 import type { AbiFunctions, ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { type HandOverTarget, SliceField } from "./region.ts";
-import { checkCount, newTarget, outside, wrongType } from "./out_params.ts";
+import { checkCount, newTarget, nonblockingRefused, outside, wrongType } from "./out_params.ts";
 import { abiLayout } from "../abi/symbols.ts";
 import { wordAt } from "../buffer/descriptor.ts";
-import { checkCallback } from "../library/callbacks.ts";
+import { checkCallback, isThenable } from "../library/callbacks.ts";
 import { what } from "../buffer/gate.ts";
 import { bufferInternals, type ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
@@ -255,6 +255,12 @@ export class Ring<T extends ElementType = ElementType> implements Disposable {
       throw error;
     }
     if (status !== STATUS.ok) {
+      if (isThenable(status)) {
+        // Zig fills the slot it acquires on another thread: give it back once it returned.
+        const giveBack = () => this.#giveBackAcquired();
+        status.then(giveBack, giveBack);
+        throw nonblockingRefused(status, this.#buffer, "Ring.next");
+      }
       this.#giveBackAcquired();
       throw statusError(status, `Filling a ring slot of ${this.#type}`);
     }
