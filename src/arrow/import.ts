@@ -78,7 +78,7 @@ class DirectoryReader {
 
   string(at: number, length: number, what: string, where: string): string {
     const offset = this.word(at);
-    if (offset + length >= this.#bytes.byteLength) {
+    if (offset < 0 || length < 0 || offset + length > this.#bytes.byteLength) {
       throw invalid(`${describe(what, where)} lies outside the memory handed over`);
     }
     // Names and formats are short and mostly ASCII: read them without a decoder.
@@ -101,7 +101,7 @@ class DirectoryReader {
     if (length < bytes) {
       throw invalid(`${describe(what, where)} has ${length} bytes but must hold ${bytes}`);
     }
-    if (offset + bytes > this.#bytes.byteLength) {
+    if (offset < 0 || offset + bytes > this.#bytes.byteLength) {
       throw invalid(`${describe(what, where)} points outside the memory handed over`);
     }
     if ((this.#bytes.byteOffset + offset) % alignment !== 0) {
