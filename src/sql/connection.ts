@@ -5,6 +5,7 @@
  * @module
  */
 
+import { checkLibraryArguments } from "../library/library_arguments.ts";
 import type { RecordBatch } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import { openLibrary } from "../library/open.ts";
@@ -62,6 +63,8 @@ const encoder = new TextEncoder();
 export async function connect(options: ConnectOptions = {}): Promise<Connection> {
   const duckdb = await openDuckDB();
   const library = options.library ?? await openLibrary();
+  // An opened library, not an object with its shape: its own zc_address_of tells DuckDB where to write.
+  checkLibraryArguments(library, undefined, "connect");
   if (typeof (library.symbols as Record<string, unknown>).zc_arrow_foreign_adopt !== "function") {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",

@@ -132,7 +132,8 @@ function wrapBuffers(
     }
   } catch (error) {
     for (const buffer of buffers) buffer[Symbol.dispose]();
-    for (i++; i < count; i++) {
+    // From the slot that failed: an adopt that threw before its callback left it whole (a zeroed slot releases nothing).
+    for (; i < count; i++) {
       symbolsOf(lib).zc_release(slots.subarray(i * DESCRIPTOR_WORDS, (i + 1) * DESCRIPTOR_WORDS));
     }
     throw error;
