@@ -84,12 +84,8 @@ pub fn release(descriptor: *Descriptor) void {
     const release_fn = descriptor.release orelse return;
     if (checked.enabled) checked.live_handovers.remove(descriptor.ptr);
     const bytes = descriptor.cap * (descriptor.element_type.size() orelse 0);
-    if (background.movable(descriptor, bytes) and background.push(descriptor.*, bytes)) {
-        descriptor.* = .released;
-        counters.released(bytes);
-        return;
-    }
-    release_fn(descriptor);
+    const queued = background.movable(descriptor, bytes) and background.push(descriptor.*, bytes);
+    if (!queued) release_fn(descriptor);
     descriptor.* = .released;
     counters.released(bytes);
 }
