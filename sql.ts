@@ -18,6 +18,7 @@
  * @module
  */
 
-export { connect, Connection, type ConnectOptions } from "./src/sql/connection.ts";
+export { connect, Connection, type ConnectOptions, type RegisterSource } from "./src/sql/connection.ts";
+export type { SqlValue } from "./src/sql/engine.ts";
 export { QueryResult } from "./src/sql/query_result.ts";
 export { DUCKDB_VERSION } from "./src/sql/duckdb_library.ts";

@@ -1,0 +1,427 @@
+//! Arrow data registered with DuckDB as a view over a table function whose
+//! callbacks are these: DuckDB scans the batches in place, reading only the
+//! columns a query projects, as many times and from as many threads as its
+//! queries want. Nothing runs on the host's thread during a scan.
+//!
+//! A source is a copy, in Zig memory, of the C Data structs of each batch
+//! (never of their buffers), checked by the Arrow reader when it is added: the
+//! scan follows only pointers Zig copied, and re-checks every utf8 offset it
+//! reads against the character buffer's length found at that check, so memory
+//! the host can still write changes values, never where a read goes. The host
+//! keeps the buffers alive until the source is closed (src/sql/register.ts).
+//!
+//! DuckDB cannot drop a table function, so the function only knows its source
+//! by handle: once the source is unregistered, a query that still names the
+//! function is refused at bind, and no scan can start.
+
+const std = @import("std");
+const duckdb = @import("duckdb_api.zig");
+const c = @import("../arrow/c_data.zig");
+const reader = @import("../arrow/reader.zig");
+const handles = @import("../handles.zig");
+const zerocopy = @import("../zerocopy.zig");
+const sql = @import("duckdb.zig");
+const Status = zerocopy.Status;
+const Handle = handles.Handle;
+const allocator = zerocopy.default_allocator.*;
+
+/// One array of a batch, as the scan reads it.
+const Node = struct {
+    kind: reader.Kind,
+    /// A timestamp with a time zone.
+    zoned: bool,
+    name: [:0]const u8,
+    /// The physical index of row 0 in the buffers.
+    start: usize,
+    length: usize,
+    validity: ?[*]const u8,
+    values: ?[*]const u8,
+    characters: ?[*]const u8,
+    characters_len: usize,
+    children: []Node,
+
+    fn sameShape(a: Node, b: Node) bool {
+        if (!std.meta.eql(a.kind, b.kind) or a.zoned != b.zoned or !std.mem.eql(u8, a.name, b.name)) return false;
+        if (a.children.len != b.children.len) return false;
+        for (a.children, b.children) |x, y| if (!sameShape(x, y)) return false;
+        return true;
+    }
+};
+
+const Batch = struct { rows: usize, columns: []Node };
+/// Up to a vector's worth of rows of one batch: what one scan call emits.
+const Unit = struct { batch: u32, first: usize, rows: usize };
+
+pub const Source = struct {
+    arena: std.heap.ArenaAllocator,
+    batches: std.ArrayList(Batch) = .empty,
+    units: std.ArrayList(Unit) = .empty,
+    rows: u64 = 0,
+    registered: bool = false,
+
+    fn destroy(object: *anyopaque) void {
+        const source: *Source = @ptrCast(@alignCast(object));
+        source.arena.deinit();
+        allocator.destroy(source);
+    }
+
+    /// Copies and checks one batch's structs (lent for this call only).
+    fn add(source: *Source, schema: *const c.ArrowSchema, array: *const c.ArrowArray, vector_size: usize) (reader.Error || error{OutOfMemory})!void {
+        const arena = source.arena.allocator();
+        const root = try reader.Column.init(schema, array, 0);
+        if (root.kind != .@"struct" or array.null_count > 0 or root.childCount() == 0) return error.InvalidLayout;
+        const columns = try arena.alloc(Node, root.childCount());
+        for (columns, 0..) |*column, i| column.* = try copy(arena, try root.child(i));
+        const batch: Batch = .{ .rows = root.len(), .columns = columns };
+        if (source.batches.items.len > 0) {
+            const first = source.batches.items[0].columns;
+            if (first.len != columns.len) return error.InvalidLayout;
+            for (first, columns) |a, b| if (!a.sameShape(b)) return error.InvalidLayout;
+        }
+        const index: u32 = @intCast(source.batches.items.len);
+        try source.batches.append(arena, batch);
+        var first: usize = 0;
+        while (first < batch.rows) : (first += vector_size) {
+            try source.units.append(arena, .{ .batch = index, .first = first, .rows = @min(vector_size, batch.rows - first) });
+        }
+        source.rows += batch.rows;
+    }
+};
+
+fn copy(arena: std.mem.Allocator, column: reader.Column) (reader.Error || error{OutOfMemory})!Node {
+    const array = column.array;
+    const format = column.schema.formatString();
+    const start = column.shift + @as(usize, @intCast(array.offset));
+    var node: Node = .{
+        .kind = column.kind,
+        .zoned = column.kind == .timestamp and format.len > 4,
+        .name = try arena.dupeSentinel(u8, column.schema.nameString(), 0),
+        .start = start,
+        .length = column.len(),
+        .validity = if (array.null_count != 0) array.buffer(0) else null,
+        .values = array.buffer(1),
+        .characters = if (column.kind == .utf8) array.buffer(2) else null,
+        .characters_len = 0,
+        .children = try arena.alloc(Node, column.childCount()),
+    };
+    if (node.children.len > max_fields) return error.OverBudget;
+    if (column.kind == .utf8 and node.length > 0) {
+        // The last offset sizes the characters: every offset is read once, monotone from zero or more.
+        const offsets: [*]align(1) const i32 = @ptrCast(node.values.?);
+        var previous = offsets[start];
+        if (previous < 0) return error.InvalidLayout;
+        for (start + 1..start + node.length + 1) |i| {
+            if (offsets[i] < previous) return error.InvalidLayout;
+            previous = offsets[i];
+        }
+        node.characters_len = @intCast(previous);
+        if (node.characters_len > 0 and node.characters == null) return error.InvalidLayout;
+    }
+    for (node.children, 0..) |*child, i| child.* = try copy(arena, try column.child(i));
+    return node;
+}
+
+/// Fields of one struct a source may have (DuckDB's type is built on the stack).
+const max_fields = 256;
+
+/// DuckDB's type for a node; the caller destroys it.
+fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
+    const t: duckdb.Type = switch (node.kind) {
+        .int => |int| switch (int.bytes) {
+            1 => if (int.signed) .tinyint else .utinyint,
+            2 => if (int.signed) .smallint else .usmallint,
+            4 => if (int.signed) .integer else .uinteger,
+            else => if (int.signed) .bigint else .ubigint,
+        },
+        .float => |bytes| if (bytes == 4) .float else .double,
+        .bool => .boolean,
+        .utf8 => .varchar,
+        .timestamp => |unit| switch (unit) {
+            's' => .timestamp_s,
+            'm' => .timestamp_ms,
+            'n' => .timestamp_ns,
+            else => if (node.zoned) .timestamp_tz else .timestamp,
+        },
+        .fixed_size_list => |size| {
+            var child = logicalType(api, node.children[0]);
+            defer api.duckdb_destroy_logical_type(&child);
+            return api.duckdb_create_array_type(child, size);
+        },
+        .@"struct" => {
+            var types: [max_fields]duckdb.LogicalType = undefined;
+            var names: [max_fields][*:0]const u8 = undefined;
+            const n = @min(node.children.len, types.len);
+            for (node.children[0..n], 0..) |child, i| {
+                types[i] = logicalType(api, child);
+                names[i] = child.name.ptr;
+            }
+            defer for (types[0..n]) |*t| api.duckdb_destroy_logical_type(t);
+            return api.duckdb_create_struct_type(&types, &names, n);
+        },
+    };
+    return api.duckdb_create_logical_type(t);
+}
+
+fn bit(bytes: [*]const u8, at: usize) bool {
+    return bytes[at / 8] & (@as(u8, 1) << @intCast(at % 8)) != 0;
+}
+
+const ScanError = error{ChangedUnderScan};
+
+/// Writes rows `from .. from + count` of `node` into `vector`.
+fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usize, count: usize) ScanError!void {
+    const at = node.start + from;
+    const data = api.duckdb_vector_get_data(vector);
+    switch (node.kind) {
+        .int, .float, .timestamp => {
+            const width = node.kind.width().?;
+            if (count > 0) @memcpy(data.?[0 .. count * width], node.values.?[at * width ..][0 .. count * width]);
+        },
+        .bool => for (0..count) |i| {
+            data.?[i] = @intFromBool(bit(node.values.?, at + i));
+        },
+        .utf8 => {
+            const offsets: [*]align(1) const i32 = @ptrCast(node.values orelse return);
+            for (0..count) |i| {
+                if (node.validity) |v| if (!bit(v, at + i)) continue;
+                // Each offset read once, then checked: the host may rewrite them meanwhile.
+                const low = offsets[at + i];
+                const high = offsets[at + i + 1];
+                if (low < 0 or high < low or high > node.characters_len) return error.ChangedUnderScan;
+                const len: usize = @intCast(high - low);
+                const text: [*]const u8 = if (len == 0) "" else node.characters.? + @as(usize, @intCast(low));
+                api.duckdb_vector_assign_string_element_len(vector, i, text, len);
+            }
+        },
+        .@"struct" => for (node.children, 0..) |child, k| {
+            try fill(api, child, api.duckdb_struct_vector_get_child(vector, k), from, count);
+        },
+        .fixed_size_list => |size| try fill(api, node.children[0], api.duckdb_array_vector_get_child(vector), from * size, count * size),
+    }
+    const validity = node.validity orelse return;
+    api.duckdb_vector_ensure_validity_writable(vector);
+    const mask = api.duckdb_vector_get_validity(vector) orelse return;
+    for (0..count) |i| {
+        if (bit(validity, at + i)) continue;
+        mask[i / 64] &= ~(@as(u64, 1) << @intCast(i % 64));
+        // A null struct's fields are null too, as DuckDB's own Arrow scan makes them.
+        if (node.kind == .@"struct") for (0..node.children.len) |k| {
+            const child = api.duckdb_struct_vector_get_child(vector, k);
+            api.duckdb_vector_ensure_validity_writable(child);
+            const child_mask = api.duckdb_vector_get_validity(child) orelse continue;
+            child_mask[i / 64] &= ~(@as(u64, 1) << @intCast(i % 64));
+        };
+    }
+}
+
+/// What DuckDB keeps with the function: its source's handle, and nothing it could outlive.
+const FunctionInfo = struct { source: Handle };
+/// What a query bound: the source, pinned until DuckDB drops the plan.
+const BindData = struct { handle: Handle, source: *Source };
+/// One scan of a query: the next unit to emit, and the columns it projects.
+const ScanState = struct { next: std.atomic.Value(usize) = .init(0), columns: []u64 };
+
+fn freeFunctionInfo(data: ?*anyopaque) callconv(.c) void {
+    allocator.destroy(@as(*FunctionInfo, @ptrCast(@alignCast(data orelse return))));
+}
+
+fn freeBindData(data: ?*anyopaque) callconv(.c) void {
+    const bound: *BindData = @ptrCast(@alignCast(data orelse return));
+    handles.global.unpin(bound.handle);
+    allocator.destroy(bound);
+}
+
+fn freeScanState(data: ?*anyopaque) callconv(.c) void {
+    const state: *ScanState = @ptrCast(@alignCast(data orelse return));
+    allocator.free(state.columns);
+    allocator.destroy(state);
+}
+
+fn bind(info: duckdb.BindInfo) callconv(.c) void {
+    const api = duckdb.get();
+    const function: *FunctionInfo = @ptrCast(@alignCast(api.duckdb_bind_get_extra_info(info) orelse return));
+    const object = handles.global.pin(function.source, .sql_source) orelse
+        return api.duckdb_bind_set_error(info, "this Arrow source was unregistered: register it again");
+    const source: *Source = @ptrCast(@alignCast(object));
+    const bound = allocator.create(BindData) catch {
+        handles.global.unpin(function.source);
+        return api.duckdb_bind_set_error(info, "out of memory");
+    };
+    bound.* = .{ .handle = function.source, .source = source };
+    api.duckdb_bind_set_bind_data(info, bound, freeBindData);
+    for (source.batches.items[0].columns) |column| {
+        var t = logicalType(api, column);
+        defer api.duckdb_destroy_logical_type(&t);
+        api.duckdb_bind_add_result_column(info, column.name.ptr, t);
+    }
+    api.duckdb_bind_set_cardinality(info, source.rows, true);
+}
+
+fn init(info: duckdb.InitInfo) callconv(.c) void {
+    const api = duckdb.get();
+    const bound: *BindData = @ptrCast(@alignCast(api.duckdb_init_get_bind_data(info) orelse return));
+    const count = api.duckdb_init_get_column_count(info);
+    const state = allocator.create(ScanState) catch return api.duckdb_init_set_error(info, "out of memory");
+    const columns = allocator.alloc(u64, count) catch {
+        allocator.destroy(state);
+        return api.duckdb_init_set_error(info, "out of memory");
+    };
+    for (columns, 0..) |*column, i| column.* = api.duckdb_init_get_column_index(info, i);
+    state.* = .{ .columns = columns };
+    api.duckdb_init_set_init_data(info, state, freeScanState);
+    api.duckdb_init_set_max_threads(info, @max(1, bound.source.units.items.len));
+}
+
+fn scan(info: duckdb.FunctionInfo, output: duckdb.DataChunk) callconv(.c) void {
+    const api = duckdb.get();
+    const bound: *BindData = @ptrCast(@alignCast(api.duckdb_function_get_bind_data(info) orelse return));
+    const state: *ScanState = @ptrCast(@alignCast(api.duckdb_function_get_init_data(info) orelse return));
+    const source = bound.source;
+    const index = state.next.fetchAdd(1, .monotonic);
+    if (index >= source.units.items.len) return api.duckdb_data_chunk_set_size(output, 0);
+    const unit = source.units.items[index];
+    const batch = source.batches.items[unit.batch];
+    for (state.columns, 0..) |column, j| {
+        // Anything past the source's columns (a row id DuckDB asks for) stays unwritten.
+        if (column >= batch.columns.len) continue;
+        fill(api, batch.columns[column], api.duckdb_data_chunk_get_vector(output, j), unit.first, unit.rows) catch
+            return api.duckdb_function_set_error(info, "a utf8 offset of a registered Arrow source changed after it was registered: do not write to a registered source");
+    }
+    api.duckdb_data_chunk_set_size(output, unit.rows);
+}
+
+var function_counter = std.atomic.Value(u64).init(0);
+
+/// `"name"` with every quote doubled, as a SQL identifier.
+fn appendIdentifier(list: *std.ArrayList(u8), name: []const u8) error{OutOfMemory}!void {
+    try list.append(allocator, '"');
+    for (name) |byte| {
+        if (byte == '"') try list.append(allocator, '"');
+        try list.append(allocator, byte);
+    }
+    try list.append(allocator, '"');
+}
+
+/// Runs a statement of the connection's own, keeping DuckDB's message on failure.
+fn run(conn: *sql.Connection, statement: [:0]const u8) Status {
+    const api = conn.api;
+    var result: duckdb.Result = .{};
+    defer api.duckdb_destroy_result(&result);
+    if (api.duckdb_query(conn.connection, statement.ptr, &result) == .success) return .ok;
+    conn.setMessage(std.mem.span(api.duckdb_result_error(&result) orelse "DuckDB refused the statement"));
+    return .invalid_argument;
+}
+
+fn register(conn: *sql.Connection, source_handle: Handle, name: []const u8) Status {
+    const api = conn.api;
+    const source: *Source = @ptrCast(@alignCast(handles.global.pin(source_handle, .sql_source) orelse return .stale_handle));
+    defer handles.global.unpin(source_handle);
+    if (source.registered or source.batches.items.len == 0) return .invalid_argument;
+    var function_name: [40:0]u8 = undefined;
+    const fname = std.fmt.bufPrintSentinel(&function_name, "zerocopy_arrow_scan_{d}", .{function_counter.fetchAdd(1, .monotonic)}, 0) catch unreachable;
+    var function = api.duckdb_create_table_function();
+    defer api.duckdb_destroy_table_function(&function);
+    const info = allocator.create(FunctionInfo) catch return .out_of_memory;
+    info.* = .{ .source = source_handle };
+    api.duckdb_table_function_set_name(function, fname.ptr);
+    api.duckdb_table_function_set_extra_info(function, info, freeFunctionInfo);
+    api.duckdb_table_function_set_bind(function, bind);
+    api.duckdb_table_function_set_init(function, init);
+    api.duckdb_table_function_set_function(function, scan);
+    api.duckdb_table_function_supports_projection_pushdown(function, true);
+    if (api.duckdb_register_table_function(conn.connection, function) != .success) {
+        conn.setMessage("DuckDB refused the scan's table function");
+        return .invalid_argument;
+    }
+    var statement: std.ArrayList(u8) = .empty;
+    defer statement.deinit(allocator);
+    statement.appendSlice(allocator, "create temporary view ") catch return .out_of_memory;
+    appendIdentifier(&statement, name) catch return .out_of_memory;
+    statement.print(allocator, " as select * from {s}()\x00", .{fname}) catch return .out_of_memory;
+    const status = run(conn, statement.items[0 .. statement.items.len - 1 :0]);
+    if (status == .ok) source.registered = true;
+    return status;
+}
+
+fn unregister(conn: *sql.Connection, source_handle: Handle, name: []const u8) Status {
+    var statement: std.ArrayList(u8) = .empty;
+    defer statement.deinit(allocator);
+    statement.appendSlice(allocator, "drop view if exists ") catch return .out_of_memory;
+    appendIdentifier(&statement, name) catch return .out_of_memory;
+    statement.append(allocator, 0) catch return .out_of_memory;
+    // The source goes first, whatever DuckDB says next: its function refuses to bind from now on.
+    if (!handles.global.retire(source_handle, .sql_source, Source.destroy)) return .stale_handle;
+    return run(conn, statement.items[0 .. statement.items.len - 1 :0]);
+}
+
+/// The connection, pinned and held busy for one statement of the host's thread.
+fn withConnection(connection: Handle, name: ?[*]const u8, name_len: u64, source: Handle, comptime action: fn (*sql.Connection, Handle, []const u8) Status) Status {
+    const n = (name orelse return .invalid_argument)[0..@intCast(name_len)];
+    if (n.len == 0 or std.mem.indexOfScalar(u8, n, 0) != null) return .invalid_argument;
+    const conn: *sql.Connection = @ptrCast(@alignCast(handles.global.pin(connection, .sql_connection) orelse return .stale_handle));
+    defer handles.global.unpin(connection);
+    if (!conn.tryAcquire()) return .full;
+    defer conn.releaseBusy();
+    return action(conn, source, n);
+}
+
+pub const exports = struct {
+    /// A new, empty Arrow source for `zc_sql_register`, its handle written to `out`.
+    pub fn zc_sql_source_create(out: ?*u64) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        const source = allocator.create(Source) catch return .out_of_memory;
+        source.* = .{ .arena = .init(allocator) };
+        target.* = handles.global.register(.sql_source, source) catch {
+            Source.destroy(source);
+            return .out_of_memory;
+        };
+        return .ok;
+    }
+
+    /// Adds a batch to a source not yet registered: its structs (lent for this
+    /// call) are checked and copied, its buffers are not and must outlive the
+    /// source. Every batch must have the first's columns. `invalid_argument`
+    /// for a refused batch (`unsupported_format` names none: the host checked
+    /// the formats), `stale_handle` for anything but a live source.
+    pub fn zc_sql_source_add(source: u64, schema: ?*const c.ArrowSchema, array: ?*const c.ArrowArray) callconv(.c) Status {
+        const s = schema orelse return .invalid_argument;
+        const a = array orelse return .invalid_argument;
+        const object: *Source = @ptrCast(@alignCast(handles.global.pin(source, .sql_source) orelse return .stale_handle));
+        defer handles.global.unpin(source);
+        if (object.registered) return .invalid_argument;
+        const api = duckdb.getIfLoaded() orelse return .invalid_argument;
+        object.add(s, a, @intCast(api.duckdb_vector_size())) catch |err| return switch (err) {
+            error.OutOfMemory => .out_of_memory,
+            else => .invalid_argument,
+        };
+        return .ok;
+    }
+
+    /// Makes a source queryable on a connection as the temporary view `name`
+    /// (UTF-8, no NUL). `invalid_argument` when DuckDB refuses (the message is
+    /// read with `zc_sql_connection_error`), `full` while the connection is busy.
+    pub fn zc_sql_register(connection: u64, source: u64, name: ?[*]const u8, name_len: u64) callconv(.c) Status {
+        return withConnection(connection, name, name_len, source, register);
+    }
+
+    /// Drops the view `name` and closes the source: it is refused from now on,
+    /// and freed once no query uses it.
+    pub fn zc_sql_unregister(connection: u64, source: u64, name: ?[*]const u8, name_len: u64) callconv(.c) Status {
+        return withConnection(connection, name, name_len, source, unregister);
+    }
+
+    /// Closes a source that was never registered.
+    pub fn zc_sql_source_close(source: u64) callconv(.c) Status {
+        return if (handles.global.retire(source, .sql_source, Source.destroy)) .ok else .stale_handle;
+    }
+
+    /// Copies DuckDB's message for the connection's last refused registration
+    /// into `out` (up to `out_len` bytes) and returns its full length.
+    pub fn zc_sql_connection_error(connection: u64, out: ?[*]u8, out_len: u64) callconv(.c) u64 {
+        const conn: *sql.Connection = @ptrCast(@alignCast(handles.global.pin(connection, .sql_connection) orelse return 0));
+        defer handles.global.unpin(connection);
+        const message = conn.message.items;
+        if (out) |o| @memcpy(o[0..@min(message.len, out_len)], message[0..@min(message.len, out_len)]);
+        return message.len;
+    }
+};
