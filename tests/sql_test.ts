@@ -220,6 +220,21 @@ describeDuckDB(`DuckDB ${DUCKDB_VERSION} embedded, results read as Arrow in plac
     });
   });
 
+  it("runs statements asked at once in the order asked, each seeing the ones before", async () => {
+    const steps = [
+      conn.query("create table ordered (step integer)"),
+      ...Array.from(
+        { length: 20 },
+        () => conn.query("insert into ordered select coalesce(max(step), 0) + 1 from ordered"),
+      ),
+      conn.query("select string_agg(step::varchar, ',' order by step) as steps from ordered"),
+    ];
+    const results = await Promise.all(steps);
+    const last = results.at(-1)!;
+    assertEquals(last.table.get(0)!.steps, Array.from({ length: 20 }, (_, k) => k + 1).join(","));
+    for (const result of results) result[Symbol.dispose]();
+  });
+
   it("answers a query of no rows with an empty result", async () => {
     using result = await conn.query("select 1 as one where false");
     assertEquals(result.numRows, 0);
@@ -240,6 +255,85 @@ describeDuckDB(`DuckDB ${DUCKDB_VERSION} embedded, results read as Arrow in plac
     assertCode(error, "ARROW_UNSUPPORTED");
     assertStringIncludes((error as Error).message, '"d:');
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+  });
+
+  it("answers a query of no rows with the schema of its columns", async () => {
+    using result = await conn.query("select 1::integer as a, 'x' as b, 2.5::double as c where false");
+    assertEquals(result.numRows, 0);
+    assertEquals(result.table.schema.fields.map((f) => `${f.name}:${f.type}`), [
+      "a:Int32",
+      "b:Utf8",
+      "c:Float64",
+    ]);
+  });
+
+  it("binds parameters of every kind, in order, through a prepared statement", async () => {
+    using result = await conn.query(
+      "select ?::bigint as big, ?::integer as small, ? as d, ? as s, ? as t, ?::integer as z, $1::bigint + 1 as again",
+      [2n ** 62n, 7, 0.25, "zero\u00e9copy", true, null],
+    );
+    assertEquals(result.table.get(0)!.toJSON(), {
+      big: 2n ** 62n,
+      small: 7,
+      d: 0.25,
+      s: "zero\u00e9copy",
+      t: true,
+      z: null,
+      again: 2n ** 62n + 1n,
+    });
+    using filtered = await conn.query(
+      "select count(*)::integer as n from range(1000) t(i) where i < ? and i % ? = 0",
+      [
+        500,
+        7,
+      ],
+    );
+    assertEquals(filtered.table.get(0)!.toJSON(), { n: 72 });
+  });
+
+  it("refuses parameters of the wrong number or kind with a typed error", async () => {
+    assertCode(await assertRejects(() => conn.query("select ? as a, ? as b", [1])), "SQL_ERROR");
+    assertCode(await assertRejects(() => conn.query("select ? as a", [1, 2])), "SQL_ERROR");
+    assertCode(await assertRejects(() => conn.query("select ? as a", [{}] as never)), "INVALID_ARGUMENT");
+    assertCode(await assertRejects(() => conn.query("select ? as a", [2n ** 64n])), "INVALID_ARGUMENT");
+    assertCode(await assertRejects(() => conn.query("select 1", 5 as never)), "INVALID_ARGUMENT");
+  });
+
+  it("streams a large result a batch at a time, giving every batch and the result back once", async () => {
+    const before = lib.stats();
+    let total = 0;
+    let batches = 0;
+    for await (using batch of conn.queryStream("select range::integer as i from range(100000)")) {
+      for (const i of batch.table.getChild("i")!) total += i;
+      batches++;
+    }
+    assertEquals(total, 100000 * 99999 / 2);
+    assert(batches >= 49, `${batches} batches`);
+    // Broken off early: the result is given back, and the connection answers again.
+    for await (using batch of conn.queryStream("select range from range(100000)")) {
+      assertEquals(batch.numRows > 0, true);
+      break;
+    }
+    {
+      using after = await conn.query("select 5 as five");
+      assertEquals(after.table.get(0)!.toJSON(), { five: 5 });
+    }
+    assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+    const streamed = conn.queryStream("selec nothing");
+    assertCode(await assertRejects(() => streamed.next()), "SQL_ERROR");
+  });
+
+  it("refuses decimal, date and hugeint result columns, naming the format, until cast", async () => {
+    for (
+      const [query, format] of [["select 1.5 as x", '"d:'], ["select current_date as x", '"tdD"'], [
+        "select 1::hugeint as x",
+        '"d:38,0"',
+      ]]
+    ) {
+      const error = await assertRejects(() => conn.query(query));
+      assertCode(error, "ARROW_UNSUPPORTED");
+      assertStringIncludes((error as Error).message, format);
+    }
   });
 
   it("refuses SQL that is not a string with INVALID_ARGUMENT", async () => {
