@@ -19,7 +19,7 @@ import { lendStructs } from "../src/arrow/lend.ts";
 import { duckdbPath } from "../src/sql/duckdb_library.ts";
 import { adoptChunk } from "../src/sql/foreign_batch.ts";
 import { QueryResult } from "../src/sql/query_result.ts";
-import { lib, UNSCOPED_FFI } from "./_helpers.ts";
+import { lib } from "./_helpers.ts";
 
 const sql = lib.symbols as unknown as LoadedLibrary<typeof sqlSymbols>["symbols"];
 const encoder = new TextEncoder();
@@ -62,9 +62,7 @@ function takeAll(result: bigint): QueryResult {
   }
 }
 
-const describeDuckDB = UNSCOPED_FFI ? describe : describe.ignore;
-
-describeDuckDB("SQL exports under hostile use", () => {
+describe("SQL exports under hostile use", () => {
   it("refuses forged, zero and stale handles on every export with stale_handle", async () => {
     const random = new BigUint64Array(64);
     crypto.getRandomValues(random);

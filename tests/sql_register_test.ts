@@ -23,7 +23,7 @@ import { connect, type Connection } from "../sql.ts";
 import { adoptBatch, type ArrowBatch } from "../arrow.ts";
 import { ZeroCopyError } from "../mod.ts";
 import { DEMO_COLUMNS, expectedValue, plain } from "./_arrow.ts";
-import { lib, UNSCOPED_FFI } from "./_helpers.ts";
+import { lib } from "./_helpers.ts";
 
 const WITH_NULLS = 1;
 const SLICED = 2;
@@ -48,9 +48,7 @@ function validRows(rows: number): number[] {
   return Array.from({ length: rows }, (_, row) => row).filter((row) => (row + SLICE) % 4 !== 1);
 }
 
-const describeDuckDB = UNSCOPED_FFI ? describe : describe.ignore;
-
-describeDuckDB("Arrow sources registered with DuckDB, scanned in place", () => {
+describe("Arrow sources registered with DuckDB, scanned in place", () => {
   const rows = 5000; // three of DuckDB's vectors of 2,048 rows
   let conn: Connection;
   let batch: ArrowBatch;

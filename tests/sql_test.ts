@@ -11,7 +11,7 @@ import { cDataSymbols } from "../src/abi/symbols.ts";
 import { testHooksSymbols } from "./fixtures/test_hooks.ts";
 import { adoptForeign } from "../src/sql/foreign_batch.ts";
 import { ARRAY_BYTES, SCHEMA_BYTES } from "../src/arrow/c_data.ts";
-import { hooks, lib, UNSCOPED_FFI } from "./_helpers.ts";
+import { hooks, lib } from "./_helpers.ts";
 
 /** The hooks library (its producer, and libzerocopy's adoption, sharing one set of counters). */
 const producer = await openLibrary({ path: hooks.path, symbols: { ...cDataSymbols, ...testHooksSymbols } });
@@ -113,11 +113,7 @@ function sum(result: QueryResult, column: string): number {
   return total;
 }
 
-// libduckdb lies in Deno's npm cache, outside a path-scoped --allow-ffi, and its
-// error messages are read through a pointer: the scoped run leaves DuckDB out.
-const describeDuckDB = UNSCOPED_FFI ? describe : describe.ignore;
-
-describeDuckDB(`DuckDB ${DUCKDB_VERSION} embedded, results read as Arrow in place`, () => {
+describe(`DuckDB ${DUCKDB_VERSION} embedded, results read as Arrow in place`, () => {
   let conn: Connection;
 
   it("connects to an in-memory database", async () => {

@@ -11,7 +11,7 @@ import { adoptForeign } from "../../src/sql/foreign_batch.ts";
 import { ARRAY_BYTES, SCHEMA_BYTES } from "../../src/arrow/c_data.ts";
 import { cDataSymbols } from "../../src/abi/symbols.ts";
 import { testHooksSymbols } from "../fixtures/test_hooks.ts";
-import { hooks, lib, UNSCOPED_FFI } from "../_helpers.ts";
+import { hooks, lib } from "../_helpers.ts";
 import { collect, gc } from "./_collect.ts";
 
 const producer = await openLibrary({ path: hooks.path, symbols: { ...cDataSymbols, ...testHooksSymbols } });
@@ -67,7 +67,7 @@ describe("foreign Arrow batches and garbage collection", () => {
 
   // libduckdb lies outside a path-scoped --allow-ffi: the scoped run leaves it out.
   it(
-    { name: "gives a DuckDB result collected without dispose back to the engine", ignore: !UNSCOPED_FFI },
+    { name: "gives a DuckDB result collected without dispose back to the engine" },
     async () => {
       using conn = await connect({ library: lib });
       const before = lib.stats();
