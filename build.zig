@@ -96,8 +96,8 @@ pub fn build(b: *std.Build) void {
         b.step("bindings-error-" ++ case, "Must fail: bindings for " ++ path).dependOn(steps.write);
     }
     for ([_]BindingsOptions{
-        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/abi/symbols.ts", .sources = &.{ "zig/zerocopy/exports.zig", "zig/zerocopy/region.zig", "zig/zerocopy/ring.zig", "zig/zerocopy/transfer.zig", "zig/zerocopy/arrow/arrow.zig", "zig/demo/demo.zig", "zig/demo/demo_arrow.zig", "zig/demo/demo_streams.zig", "zig/zerocopy/sql/duckdb.zig", "zig/zerocopy/sql/duckdb_scan.zig" } },
-        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo/demo_bindings.ts", .sources = &.{ "zig/demo/demo.zig", "zig/demo/demo_arrow.zig" } },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/abi/symbols.ts", .sources = &.{ "zig/zerocopy/exports.zig", "zig/zerocopy/region.zig", "zig/zerocopy/ring.zig", "zig/zerocopy/transfer.zig", "zig/zerocopy/arrow/arrow.zig", "zig/demo/demo.zig", "zig/demo/demo_arrow.zig", "zig/demo/demo_streams.zig", "zig/demo/demo_sensors.zig", "zig/zerocopy/sql/duckdb.zig", "zig/zerocopy/sql/duckdb_scan.zig" } },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo/demo_bindings.ts", .sources = &.{ "zig/demo/demo.zig", "zig/demo/demo_arrow.zig", "zig/demo/demo_sensors.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "arrow_demo_bindings", .output = "tests/fixtures/arrow_demo.ts", .sources = &.{"zig/demo/demo_arrow.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },

@@ -534,6 +534,15 @@ export const sqlSymbols = {
     ],
     result: "i32",
   },
+  /** Adds a batch this library handed over (its descriptor, or any copy of it), read from the structs in Zig's memory and held by the source: a release of the batch meanwhile frees it once the source is closed. O(columns). `invalid_argument` for anything but a live batch of this library, or one of other columns than the first.
+   * `fn (source: u64, batch: ?*const zerocopy.Descriptor) zerocopy.Status` */
+  zc_sql_source_add_batch: {
+    parameters: [
+      "u64", // source
+      "buffer", // batch
+    ],
+    result: "i32",
+  },
   /** Closes a source that was never registered.
    * `fn (source: u64) zerocopy.Status` */
   zc_sql_source_close: {
@@ -595,6 +604,16 @@ export const libzerocopySymbols = {
     parameters: [
       "buffer", // batch
       "f64", // factor
+    ],
+    result: "i32",
+  },
+  /** `rows` sensor readings from `sensors` sensors as an Arrow batch of ten columns (time, sensor, place, temperature with nulls, humidity, pressure, battery, rssi, ok, seq), each value a function of its row.
+   * `fn (rows: u64, sensors: u32, out: ?*zerocopy.Out(u8)) zerocopy.Status` */
+  zc_arrow_demo_sensors: {
+    parameters: [
+      "u64", // rows
+      "u32", // sensors
+      "buffer", // out
     ],
     result: "i32",
   },

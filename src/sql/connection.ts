@@ -17,6 +17,7 @@ import { ArrowBatch } from "../arrow/batch.ts";
 import { openDuckDBEngine } from "./duckdb_engine.ts";
 import type { SqlEngine, SqlValue } from "./engine.ts";
 import type { QueryResult } from "./query_result.ts";
+import type { SourcePart } from "./register_source.ts";
 
 /**
  * Options of {@linkcode connect}.
@@ -274,8 +275,8 @@ export class Connection implements Disposable {
 }
 
 /** The record batches of a source, or `INVALID_ARGUMENT`. */
-function batchesOf(source: unknown): RecordBatch[] {
-  if (source instanceof ArrowBatch) return [source.recordBatch];
+function batchesOf(source: unknown): SourcePart[] {
+  if (source instanceof ArrowBatch) return [source];
   if (source instanceof RecordBatch) return [source];
   if (source instanceof Table) {
     if (source.batches.length === 0) {

@@ -20,7 +20,7 @@ import { adoptChunk, type ForeignBatch } from "./foreign_batch.ts";
 import { QueryResult } from "./query_result.ts";
 import { encodeParameters } from "./parameters.ts";
 import { duckdbPath } from "./duckdb_library.ts";
-import { closeSource, type RegisteredSource, sourceOf } from "./register_source.ts";
+import { closeSource, type RegisteredSource, sourceOf, type SourcePart } from "./register_source.ts";
 import type { SqlEngine, SqlValue } from "./engine.ts";
 
 type Symbols = LoadedLibrary<typeof sqlSymbols>["symbols"];
@@ -128,7 +128,7 @@ export class DuckDBEngine implements SqlEngine {
     }
   }
 
-  register(name: string, batches: readonly RecordBatch[]): Promise<void> {
+  register(name: string, batches: readonly SourcePart[]): Promise<void> {
     if (this.#sources.has(name)) {
       return Promise.reject(
         new ZeroCopyError(

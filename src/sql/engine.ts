@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { RecordBatch } from "apache-arrow";
+import type { SourcePart } from "./register_source.ts";
 import type { QueryResult } from "./query_result.ts";
 
 /**
@@ -33,7 +33,7 @@ export interface SqlEngine {
   /** Runs one statement and reads its result a batch at a time. */
   queryStream(sql: string): AsyncIterableIterator<QueryResult>;
   /** Makes `batches` (one schema, at least one batch) queryable as `name` until unregistered. */
-  register(name: string, batches: readonly RecordBatch[]): Promise<void>;
+  register(name: string, batches: readonly SourcePart[]): Promise<void>;
   /** Ends a registration. */
   unregister(name: string): Promise<void>;
   /** Ends everything once what runs is done. */

@@ -1,19 +1,23 @@
 /**
  * The Arrow batches of a registration, handed to Zig
- * (zig/zerocopy/sql/duckdb_scan.zig) as a source: each batch's C Data structs
- * are lent for one call, in which Zig checks and copies them; the memory they
- * point at stays held here until the source is closed. That memory is lent as
- * for a nonblocking call (src/buffer/gate_nonblocking.ts), since DuckDB scans
- * it on its own threads while JavaScript runs on: memory Zig handed over (an
- * `ArrowBatch`, or a table over one) is pinned, so disposing it meanwhile
- * frees it only once the source is closed, and JavaScript memory, which a
- * `transfer()` or a resize could free at any moment, is lent through a copy
- * JavaScript cannot reach.
+ * (zig/zerocopy/sql/duckdb_scan.zig) as a source. An `ArrowBatch` of this
+ * library is named by its descriptor: Zig reads the structs it keeps in its
+ * own memory and holds the batch until the source goes, so disposing it
+ * meanwhile frees it only then. Any other batch has its C Data structs lent
+ * for one call, in which Zig checks and copies them, and the memory they point
+ * at stays held here until the source is closed, lent as for a nonblocking
+ * call (src/buffer/gate_nonblocking.ts) since DuckDB scans it on its own
+ * threads while JavaScript runs on: memory Zig handed over (a table over an
+ * `ArrowBatch`) is pinned, and JavaScript memory, which a `transfer()` or a
+ * resize could free at any moment, is lent through a copy JavaScript cannot
+ * reach.
  *
  * @module
  */
 
-import type { RecordBatch } from "apache-arrow";
+import { RecordBatch } from "apache-arrow";
+import type { Descriptor } from "../buffer/descriptor.ts";
+import { ArrowBatch } from "../arrow/batch.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { STATUS } from "../abi/layout.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
@@ -32,13 +36,16 @@ export interface RegisteredSource {
   closed: boolean;
 }
 
+/** A batch to register: one Zig handed over (held by Zig itself), or any apache-arrow batch (lent). */
+export type SourcePart = ArrowBatch | RecordBatch;
+
 /**
  * A Zig source over `batches`, their memory held.
  *
  * @throws {ZeroCopyError} what `lendBatch` throws for a batch it cannot lend;
  * `ARROW_INVALID` for batches of other columns than the first, or of none.
  */
-export function sourceOf(lib: ZeroCopyLibrary, batches: readonly RecordBatch[]): RegisteredSource {
+export function sourceOf(lib: ZeroCopyLibrary, batches: readonly SourcePart[]): RegisteredSource {
   const symbols = lib.symbols as unknown as Symbols;
   const out = new BigUint64Array(1);
   const status = symbols.zc_sql_source_create(out);
@@ -46,7 +53,20 @@ export function sourceOf(lib: ZeroCopyLibrary, batches: readonly RecordBatch[]):
   const source: RegisteredSource = { handle: out[0], lent: [], registered: false, closed: false };
   try {
     batches.forEach((batch, i) => {
-      const lent = lendStructs(lib, batch, "Connection.register", true);
+      // A batch of this library's: Zig reads its own structs and holds the memory itself, whatever its size.
+      if (
+        batch instanceof ArrowBatch &&
+        batch.withDescriptor((descriptor: Descriptor) =>
+            symbols.zc_sql_source_add_batch(source.handle, descriptor)
+          ) ===
+          STATUS.ok
+      ) return;
+      const lent = lendStructs(
+        lib,
+        batch instanceof ArrowBatch ? batch.recordBatch : batch,
+        "Connection.register",
+        true,
+      );
       source.lent.push(lent);
       if (symbols.zc_sql_source_add(source.handle, lent.schema, lent.array) !== STATUS.ok) {
         throw new ZeroCopyError(

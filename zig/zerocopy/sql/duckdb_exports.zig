@@ -16,6 +16,7 @@ pub const exports = struct {
     pub const zc_sql_result_close = duckdb.exports.zc_sql_result_close;
     pub const zc_sql_source_create = scan.exports.zc_sql_source_create;
     pub const zc_sql_source_add = scan.exports.zc_sql_source_add;
+    pub const zc_sql_source_add_batch = scan.exports.zc_sql_source_add_batch;
     pub const zc_sql_source_close = scan.exports.zc_sql_source_close;
     pub const zc_sql_register = scan.exports.zc_sql_register;
     pub const zc_sql_unregister = scan.exports.zc_sql_unregister;

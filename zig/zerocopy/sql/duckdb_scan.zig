@@ -5,10 +5,12 @@
 //!
 //! A source is a copy, in Zig memory, of the C Data structs of each batch
 //! (never of their buffers), checked by the Arrow reader when it is added: the
-//! scan follows only pointers Zig copied, and re-checks every utf8 offset it
-//! reads against the character buffer's length found at that check, so memory
-//! the host can still write changes values, never where a read goes. The host
-//! keeps the buffers alive until the source is closed (src/sql/register.ts).
+//! scan follows only pointers Zig copied, and checks every utf8 offset it
+//! reads against the character buffer's length the last offset gave when the
+//! batch was added (the host's lend checked the offsets against the buffers
+//! then), so memory the host can still write changes values, never where a
+//! read goes. The host keeps the buffers alive until the source is closed
+//! (src/sql/register_source.ts).
 //!
 //! DuckDB cannot drop a table function, so the function only knows its source
 //! by handle: once the source is unregistered, a query that still names the
@@ -18,6 +20,7 @@ const std = @import("std");
 const duckdb = @import("duckdb_api.zig");
 const c = @import("../arrow/c_data.zig");
 const reader = @import("../arrow/reader.zig");
+const batch_memory = @import("../arrow/batch.zig");
 const handles = @import("../handles.zig");
 const zerocopy = @import("../zerocopy.zig");
 const sql = @import("duckdb.zig");
@@ -58,17 +61,21 @@ pub const Source = struct {
     units: std.ArrayList(Unit) = .empty,
     rows: u64 = 0,
     registered: bool = false,
+    /// Batches this library handed over, held until the source goes.
+    pins: std.ArrayList(batch_memory.Pinned) = .empty,
 
     fn destroy(object: *anyopaque) void {
         const source: *Source = @ptrCast(@alignCast(object));
+        for (source.pins.items) |pinned| pinned.unpin();
         source.arena.deinit();
         allocator.destroy(source);
     }
 
-    /// Copies and checks one batch's structs (lent for this call only).
-    fn add(source: *Source, schema: *const c.ArrowSchema, array: *const c.ArrowArray, vector_size: usize) (reader.Error || error{OutOfMemory})!void {
+    /// Copies and checks one batch's structs (lent for this call only); every
+    /// buffer must lie in `memory` when it is known.
+    fn add(source: *Source, schema: *const c.ArrowSchema, array: *const c.ArrowArray, memory: ?[]const u8, vector_size: usize) (reader.Error || error{OutOfMemory})!void {
         const arena = source.arena.allocator();
-        const root = try reader.Column.init(schema, array, 0);
+        const root = try reader.Column.initWithin(schema, array, 0, .{ .memory = memory });
         if (root.kind != .@"struct" or array.null_count > 0 or root.childCount() == 0) return error.InvalidLayout;
         const columns = try arena.alloc(Node, root.childCount());
         for (columns, 0..) |*column, i| column.* = try copy(arena, try root.child(i));
@@ -106,16 +113,17 @@ fn copy(arena: std.mem.Allocator, column: reader.Column) (reader.Error || error{
     };
     if (node.children.len > max_fields) return error.OverBudget;
     if (column.kind == .utf8 and node.length > 0) {
-        // The last offset sizes the characters: every offset is read once, monotone from zero or more.
+        // The last offset bounds the characters a scan may read: each offset a scan reads is checked
+        // against it then (the host may rewrite offsets meanwhile), so none is walked here: O(1) in rows.
         const offsets: [*]align(1) const i32 = @ptrCast(node.values.?);
-        var previous = offsets[start];
-        if (previous < 0) return error.InvalidLayout;
-        for (start + 1..start + node.length + 1) |i| {
-            if (offsets[i] < previous) return error.InvalidLayout;
-            previous = offsets[i];
-        }
-        node.characters_len = @intCast(previous);
+        const last = offsets[start + node.length];
+        if (offsets[start] < 0 or last < offsets[start]) return error.InvalidLayout;
+        node.characters_len = @intCast(last);
         if (node.characters_len > 0 and node.characters == null) return error.InvalidLayout;
+        if (column.memory) |memory| if (node.characters) |characters| {
+            const at = @intFromPtr(characters) -% @intFromPtr(memory.ptr);
+            if (@intFromPtr(characters) < @intFromPtr(memory.ptr) or at > memory.len or node.characters_len > memory.len - at) return error.InvalidLayout;
+        };
     }
     for (node.children, 0..) |*child, i| child.* = try copy(arena, try column.child(i));
     return node;
@@ -390,7 +398,38 @@ pub const exports = struct {
         defer handles.global.unpin(source);
         if (object.registered) return .invalid_argument;
         const api = duckdb.getIfLoaded() orelse return .invalid_argument;
-        object.add(s, a, @intCast(api.duckdb_vector_size())) catch |err| return switch (err) {
+        object.add(s, a, null, @intCast(api.duckdb_vector_size())) catch |err| return switch (err) {
+            error.OutOfMemory => .out_of_memory,
+            else => .invalid_argument,
+        };
+        return .ok;
+    }
+
+    /// Adds a batch this library handed over (its descriptor, or any copy of
+    /// it), read from the structs in Zig's memory and held by the source: a
+    /// release of the batch meanwhile frees it once the source is closed.
+    /// O(columns). `invalid_argument` for anything but a live batch of this
+    /// library, or one of other columns than the first.
+    pub fn zc_sql_source_add_batch(source: u64, batch: ?*const zerocopy.Descriptor) callconv(.c) Status {
+        const pinned = batch_memory.pin(batch orelse return .invalid_argument) orelse return .invalid_argument;
+        const object: *Source = @ptrCast(@alignCast(handles.global.pin(source, .sql_source) orelse {
+            pinned.unpin();
+            return .stale_handle;
+        }));
+        defer handles.global.unpin(source);
+        const api = duckdb.getIfLoaded() orelse {
+            pinned.unpin();
+            return .invalid_argument;
+        };
+        if (object.registered) {
+            pinned.unpin();
+            return .invalid_argument;
+        }
+        object.pins.append(object.arena.allocator(), pinned) catch {
+            pinned.unpin();
+            return .out_of_memory;
+        };
+        object.add(pinned.schema(), pinned.array(), pinned.memory(), @intCast(api.duckdb_vector_size())) catch |err| return switch (err) {
             error.OutOfMemory => .out_of_memory,
             else => .invalid_argument,
         };
