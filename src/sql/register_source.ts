@@ -15,7 +15,7 @@
  * @module
  */
 
-import { RecordBatch } from "apache-arrow";
+import type { RecordBatch } from "apache-arrow";
 import type { Descriptor } from "../buffer/descriptor.ts";
 import { ArrowBatch } from "../arrow/batch.ts";
 import { ZeroCopyError } from "../errors.ts";
