@@ -35,8 +35,11 @@ fi
 # the library the tests use; ZEROCOPY_ASYNC_BENCH_MB sizes the long job.
 zig build --release=safe install
 if $smoke; then
+  deno run -A bench/sql_bench.ts --smoke
   deno run --allow-ffi --allow-read --allow-env bench/dispose_bench.ts 0.0078125 4
   exec deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts 16
 fi
+# SQL: register with DuckDB vs @duckdb/node-api's appender and tableToIPC; queries and results (bench/sql_bench.ts).
+deno run -A bench/sql_bench.ts --write
 deno run --allow-ffi --allow-read --allow-run --allow-env "$writes" bench/dispose_bench.ts --write
 exec deno run --allow-ffi --allow-read --allow-run --allow-env "$writes" bench/async_bench.ts --write "${ZEROCOPY_ASYNC_BENCH_MB:-1024}"
