@@ -99,6 +99,10 @@ export const RULES: Record<string, Rule> = {
     run: "deno run --allow-ffi examples/arrow_sensors.ts 20000",
     why: SIZES,
   },
+  "deno run --allow-ffi --allow-read --allow-env examples/sql_sensors.ts [rows]": {
+    run: "deno run --allow-ffi --allow-read --allow-env examples/sql_sensors.ts 20000",
+    why: SIZES,
+  },
   "deno run --allow-ffi examples/arrow_sensors.ts 1000000": {
     run: "deno run --allow-ffi examples/arrow_sensors.ts 50000",
     why: SIZES,

@@ -30,8 +30,9 @@ const utf8 = new TextDecoder();
 /** Why Zig refused an array (foreign.zig `Failure`). */
 const FAILURES: Record<number, string> = {
   1: "has a column of Arrow format $ which is not supported (supported: integers, floats, bool, utf8, timestamps, fixed-size lists, structs): cast it in the query (to double, varchar, ...)",
-  2: "does not fit together: a count, a length or a utf8 offset is out of range",
+  2: "does not fit together: a count or a length is out of range for its type or its parent",
   3: "is larger than the walk's budget (65,536 arrays, 64 levels of nesting)",
+  5: "has a utf8 offset below zero or below the one before it",
 };
 
 /** What a foreign array's import made: the batch, and the buffers it views. */

@@ -8,7 +8,7 @@
 //! Foreign memory was not allocated here, so no buffer can be checked against
 //! an allocation: what the producer claims is checked instead, under the
 //! reader's budget (`reader.Limits`: arrays, depth, children, lengths), with
-//! every utf8 offset read once (monotone, from zero or more) because the last
+//! every utf8 offset read once per attempt (monotone, from zero or more) because the last
 //! offset is what sizes the character buffer. Whether the buffers really are
 //! as long as the lengths say is the producer's word.
 //!
@@ -82,6 +82,8 @@ pub const Failure = enum(u32) {
     /// The directory or the descriptor slots the host lent are too small:
     /// `directory_needed` and `buffers_needed` say how many it takes.
     too_small = 4,
+    /// A utf8 offset below zero or below the one before it.
+    invalid_offsets = 5,
 };
 
 /// Owns a moved foreign array until the last buffer handed over from it is released.
@@ -110,6 +112,10 @@ const Walk = struct {
     strings: usize = 0,
     strings_at: usize,
     fits: bool = true,
+    /// The first pass, which only counts the nodes: it reads no offset.
+    counting: bool = false,
+    /// The layout failed at a utf8 offset, not at a count or a length.
+    bad_offsets: bool = false,
 
     fn put(walk: *Walk, at: usize, comptime T: type, value: T) void {
         if (at + @sizeOf(T) > walk.directory.len) return;
@@ -152,8 +158,11 @@ const Walk = struct {
         switch (column.kind) {
             .int, .float, .timestamp => slots[1] = walk.buffer(array.buffer(1), rows * column.kind.width().?),
             .bool => slots[1] = walk.buffer(array.buffer(1), (rows + 7) / 8),
-            .utf8 => if (rows > 0) {
-                const characters = try utf8Characters(column, start, rows);
+            .utf8 => if (rows > 0 and !walk.counting) {
+                const characters = utf8Characters(column, start, rows) catch |err| {
+                    walk.bad_offsets = true;
+                    return err;
+                };
                 slots[1] = walk.buffer(array.buffer(1), (rows + 1) * 4);
                 slots[2] = walk.buffer(array.buffer(2), characters);
                 if (characters > 0 and slots[2] == 0) return error.InvalidLayout;
@@ -209,10 +218,10 @@ pub fn adopt(schema: *const ArrowSchema, array: *ArrowArray, directory: []u8, sl
         const root = reader.Column.init(schema, array, 0) catch |err| break :check failureOf(err);
         if (root.kind != .@"struct") break :check .invalid_layout;
         // Strings follow the nodes; the node count is known only after a first count.
-        var count: Walk = .{ .directory = &.{}, .slots = &.{}, .strings_at = 0 };
+        var count: Walk = .{ .directory = &.{}, .slots = &.{}, .strings_at = 0, .counting = true };
         count.node(root) catch |err| break :check failureOf(err);
         walk.strings_at = header_bytes + @as(usize, count.nodes) * node_bytes;
-        walk.node(root) catch |err| break :check failureOf(err);
+        walk.node(root) catch |err| break :check if (walk.bad_offsets) .invalid_offsets else failureOf(err);
         if (!walk.fits or walk.strings_at + walk.strings > directory.len) {
             writeHeader(directory, &walk, .too_small);
             return .full;
