@@ -78,6 +78,28 @@ describe("Arrow sources registered with DuckDB, scanned in place", () => {
     }
   });
 
+  it("reads nulls right whether the batch starts on a byte of its bitmap or inside one", async () => {
+    for (const options of [WITH_NULLS, WITH_NULLS | SLICED]) {
+      using nulls = demoBatch(rows, options);
+      await conn.register("nulls", nulls);
+      const shift = options & SLICED ? SLICE : 0;
+      const valid = Array.from({ length: rows }, (_, r) => r + shift).filter((p) => p % 4 !== 1);
+      const answer = await one(
+        conn,
+        "select count(i32)::integer as i32, count(utf8)::integer as utf8, count(point)::integer as point, count(point.x)::integer as x, count(f64)::integer as f64 from nulls",
+      );
+      const xs = valid.filter((p) => p % 5 !== 2).length;
+      assertEquals(answer, {
+        i32: valid.length,
+        utf8: valid.length,
+        point: valid.length,
+        x: xs,
+        f64: valid.length,
+      });
+      await conn.unregister("nulls");
+    }
+  });
+
   it("reads only the projected columns, in the order the query names them", async () => {
     using result = await conn.query("select utf8, i32, point from demo where i32 is not null and i8 % 3 = 0");
     assertEquals(result.table.schema.fields.map((f) => f.name), ["utf8", "i32", "point"]);

@@ -193,6 +193,8 @@ lane_deno() {
   check "documented commands run" deno run --allow-read --allow-write --allow-run=bash,deno tools/check_doc_commands.ts
   check "pyarrow C Data peer" tools/check_arrow_pyarrow.sh
   check "DuckDB (Python) peer of SQL" tools/check_sql_peer.sh
+  # The SQL comparison on small sizes: registering, the appender and getRows() still run side by side.
+  check "SQL bench (smoke)" deno run -A bench/sql_bench.ts --smoke
 }
 
 build_libraries &

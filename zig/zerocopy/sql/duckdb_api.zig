@@ -33,8 +33,17 @@ pub const Result = extern struct {
     internal_data: ?*anyopaque = null,
 };
 
+/// `duckdb_string_t` holding a string of at most `inline_bytes` bytes in place.
+pub const String = extern struct {
+    length: u32,
+    inlined: [inline_bytes]u8 = @splat(0),
+
+    pub const inline_bytes = 12;
+};
+
 comptime {
     std.debug.assert(@sizeOf(Result) == 48);
+    std.debug.assert(@sizeOf(String) == 16);
 }
 
 /// duckdb.h's `DUCKDB_TYPE`, the values this module creates.

@@ -190,6 +190,7 @@ fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usize, 
         },
         .utf8 => {
             const offsets: [*]align(1) const i32 = @ptrCast(node.values orelse return);
+            const strings: [*]duckdb.String = @ptrCast(@alignCast(data.?));
             for (0..count) |i| {
                 if (node.validity) |v| if (!bit(v, at + i)) continue;
                 // Each offset read once, then checked: the host may rewrite them meanwhile.
@@ -198,7 +199,11 @@ fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usize, 
                 if (low < 0 or high < low or high > node.characters_len) return error.ChangedUnderScan;
                 const len: usize = @intCast(high - low);
                 const text: [*]const u8 = if (len == 0) "" else node.characters.? + @as(usize, @intCast(low));
-                api.duckdb_vector_assign_string_element_len(vector, i, text, len);
+                if (len <= duckdb.String.inline_bytes) {
+                    // Short strings live in the vector itself (duckdb.h `duckdb_string_t`): no call, no heap.
+                    strings[i] = .{ .length = @intCast(len) };
+                    @memcpy(strings[i].inlined[0..len], text[0..len]);
+                } else api.duckdb_vector_assign_string_element_len(vector, i, text, len);
             }
         },
         .@"struct" => for (node.children, 0..) |child, k| {
@@ -207,9 +212,17 @@ fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usize, 
         .fixed_size_list => |size| try fill(api, node.children[0], api.duckdb_array_vector_get_child(vector), from * size, count * size),
     }
     const validity = node.validity orelse return;
+    // Whole bytes of Arrow's bitmap are DuckDB's mask bytes (bit set: valid), when they line up.
+    const aligned = at % 8 == 0 and node.kind != .@"struct";
+    const whole = if (aligned) count / 8 else 0;
+    const bytes = validity[at / 8 ..][0..whole];
+    var nulls = std.mem.indexOfNone(u8, bytes, &.{0xff}) != null;
+    for (whole * 8..count) |i| nulls = nulls or !bit(validity, at + i);
+    if (!nulls) return;
     api.duckdb_vector_ensure_validity_writable(vector);
     const mask = api.duckdb_vector_get_validity(vector) orelse return;
-    for (0..count) |i| {
+    @memcpy(@as([*]u8, @ptrCast(mask))[0..whole], bytes);
+    for (whole * 8..count) |i| {
         if (bit(validity, at + i)) continue;
         mask[i / 64] &= ~(@as(u64, 1) << @intCast(i % 64));
         // A null struct's fields are null too, as DuckDB's own Arrow scan makes them.
