@@ -70,7 +70,23 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection>
   return new Connection(await openDuckDBEngine(library));
 }
 
-/** What {@linkcode Connection.prototype.register} makes queryable. */
+/**
+ * What {@linkcode Connection.prototype.register} makes queryable: an
+ * `ArrowBatch` Zig handed over (scanned in place), or an apache-arrow `Table`
+ * or `RecordBatch`.
+ *
+ * @example Register a record batch
+ * ```ts
+ * import { connect, type RegisterSource } from "@zerocopy/zerocopy/sql";
+ * import { tableFromArrays } from "apache-arrow";
+ *
+ * using conn = await connect();
+ * const source: RegisterSource = tableFromArrays({ id: new Int32Array([7, 8]) }).batches[0];
+ * await conn.register("ids", source);
+ * using result = await conn.query("select max(id) as top from ids");
+ * console.log(result.table.getChild("top")?.get(0)); // 8
+ * ```
+ */
 export type RegisterSource = ArrowBatch | Table | RecordBatch;
 
 /**
