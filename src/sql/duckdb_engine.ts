@@ -16,7 +16,7 @@ import type { ZeroCopyLibrary } from "../library/library.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import type { sqlSymbols } from "../abi/symbols.ts";
 import type { LoadedLibrary } from "../runtime/ffi_types.ts";
-import { adoptChunk, type ForeignBatch } from "./foreign_batch.ts";
+import { adoptChunk, AdoptScratch, type ForeignBatch } from "./foreign_batch.ts";
 import { QueryResult } from "./query_result.ts";
 import { encodeParameters } from "./parameters.ts";
 import { duckdbPath } from "./duckdb_library.ts";
@@ -84,7 +84,8 @@ export class DuckDBEngine implements SqlEngine {
         const batches: RecordBatch[] = [];
         const buffers: ZeroCopyBuffer<"u8">[] = [];
         try {
-          for (let chunk = this.#take(result); chunk !== null; chunk = this.#take(result)) {
+          const scratch = new AdoptScratch();
+          for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
             batches.push(chunk.batch);
             buffers.push(...chunk.buffers);
           }
@@ -116,7 +117,8 @@ export class DuckDBEngine implements SqlEngine {
       const result = out[0];
       try {
         this.#refused(result);
-        for (let chunk = this.#take(result); chunk !== null; chunk = this.#take(result)) {
+        const scratch = new AdoptScratch();
+        for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
           yield new QueryResult([chunk.batch], chunk.buffers);
           if (this.#closed) throw closedError();
         }
@@ -243,7 +245,7 @@ export class DuckDBEngine implements SqlEngine {
   }
 
   /** The result's next chunk adopted, or null at its end. */
-  #take(result: bigint): ForeignBatch | null {
+  #take(result: bigint, scratch: AdoptScratch): ForeignBatch | null {
     return adoptChunk(
       this.#lib,
       (directory, slots) =>
@@ -262,6 +264,7 @@ export class DuckDBEngine implements SqlEngine {
           );
         }
       },
+      scratch,
     );
   }
 }

@@ -72,6 +72,16 @@ const FIRST_DIRECTORY_BYTES = 16384;
 const FIRST_SLOTS = 128;
 
 /**
+ * The memory lent to Zig for adoptions, kept from one chunk to the next of a
+ * result (and grown when a chunk needs more): a result of thousands of chunks
+ * allocates it once.
+ */
+export class AdoptScratch {
+  directory: Uint8Array<ArrayBuffer> = new Uint8Array(FIRST_DIRECTORY_BYTES);
+  slots: BigUint64Array<ArrayBuffer> = new BigUint64Array(DESCRIPTOR_WORDS * FIRST_SLOTS);
+}
+
+/**
  * Runs `attempt` until the lent memory is large enough, then reads what Zig
  * adopted: the batch and the buffers it views, or null for a directory of no
  * node (the end of a result). A refusal is thrown as Zig explained it;
@@ -83,15 +93,17 @@ export function adoptChunk(
   lib: ZeroCopyLibrary,
   attempt: AdoptAttempt,
   onRefused?: (status: number) => void,
+  scratch: AdoptScratch = new AdoptScratch(),
 ): ForeignBatch | null {
-  let directory = new Uint8Array(FIRST_DIRECTORY_BYTES);
-  let slots = new BigUint64Array(DESCRIPTOR_WORDS * FIRST_SLOTS);
   for (;;) {
+    const { directory, slots } = scratch;
     const status = attempt(directory, slots);
     const header = new DataView(directory.buffer);
     if (status === STATUS.full) {
-      directory = new Uint8Array(Math.max(directory.length, header.getUint32(Header.directory_needed, true)));
-      slots = new BigUint64Array(
+      scratch.directory = new Uint8Array(
+        Math.max(directory.length, header.getUint32(Header.directory_needed, true)),
+      );
+      scratch.slots = new BigUint64Array(
         DESCRIPTOR_WORDS * Math.max(1, header.getUint32(Header.buffers_needed, true)),
       );
       continue;
