@@ -148,6 +148,7 @@ export const RULES: Record<string, Rule> = {
   "deno task bench": { skip: BENCH },
   "./bench/run.sh --smoke": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-env bench/dispose_bench.ts": { skip: BENCH },
+  "deno run -A bench/sql_bench.ts --write 10000000": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts 1024": { skip: BENCH },
   "zig build bench-lib": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-run bench/arrow_bench.ts": { skip: BENCH },
