@@ -48,6 +48,20 @@ export async function openDuckDBEngine(lib: ZeroCopyLibrary): Promise<DuckDBEngi
   return new DuckDBEngine(lib, out[0]);
 }
 
+/** What a collected engine leaves to close: its connection, and the sources registered on it. */
+interface Remains {
+  readonly lib: ZeroCopyLibrary;
+  readonly connection: bigint;
+  readonly sources: Map<string, RegisteredSource>;
+}
+
+// An engine collected without close: nothing runs on it any more (a running statement keeps it
+// reachable), so its sources and its database can go. The held value keeps the sources' lends alive.
+const collected = new FinalizationRegistry<Remains>(({ lib, connection, sources }) => {
+  for (const source of sources.values()) closeSource(lib, source);
+  (lib.symbols as unknown as Symbols).zc_sql_close(connection);
+});
+
 /** DuckDB behind a connection handle. */
 export class DuckDBEngine implements SqlEngine {
   readonly #lib: ZeroCopyLibrary;
@@ -62,6 +76,7 @@ export class DuckDBEngine implements SqlEngine {
     this.#lib = lib;
     this.#symbols = lib.symbols as unknown as Symbols;
     this.#connection = connection;
+    collected.register(this, { lib, connection, sources: this.#sources }, this);
   }
 
   query(sql: string, parameters: readonly SqlValue[] | undefined): Promise<QueryResult> {
@@ -185,6 +200,7 @@ export class DuckDBEngine implements SqlEngine {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    collected.unregister(this);
     void this.#queue.then(() => {
       for (const [name, source] of this.#sources) this.#dropSource(name, source);
       this.#sources.clear();

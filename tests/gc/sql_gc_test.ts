@@ -7,6 +7,7 @@ import { describe, it } from "@std/testing/bdd";
 import type { Table } from "apache-arrow";
 import { openLibrary } from "../../mod.ts";
 import { connect, QueryResult } from "../../sql.ts";
+import { adoptBatch } from "../../arrow.ts";
 import { adoptForeign } from "../../src/sql/foreign_batch.ts";
 import { ARRAY_BYTES, SCHEMA_BYTES } from "../../src/arrow/c_data.ts";
 import { cDataSymbols } from "../../src/abi/symbols.ts";
@@ -84,4 +85,19 @@ describe("foreign Arrow batches and garbage collection", () => {
       assertEquals(lib.stats().liveBytes, before.liveBytes);
     },
   );
+
+  it("closes a connection collected without close, letting go of what it registered", async () => {
+    const before = lib.stats().liveBuffers;
+    await (async () => {
+      const conn = await connect({ library: lib });
+      const batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(1000n, 0, out));
+      await conn.register("held", batch.table); // lent: the batch's buffer is pinned
+      using result = await conn.query("select count(*)::integer as n from held");
+      assertEquals(result.table.get(0)!.toJSON(), { n: 1000 });
+      batch[Symbol.dispose]();
+    })();
+    assertEquals(lib.stats().liveBuffers, before + 1, "the registration defers the dispose");
+    await collect(() => lib.stats().liveBuffers === before);
+    assertEquals(lib.stats().liveBuffers, before);
+  });
 });
