@@ -62,6 +62,24 @@ const collected = new FinalizationRegistry<Remains>(({ lib, connection, sources 
   (lib.symbols as unknown as Symbols).zc_sql_close(connection);
 });
 
+/** A stream's hold on its connection, ended once: by the stream, or after it was dropped unfinished. */
+interface StreamState {
+  readonly symbols: Symbols;
+  result: bigint;
+  finished: boolean;
+  done: () => void;
+}
+
+function endStream(state: StreamState): void {
+  if (state.finished) return;
+  state.finished = true;
+  if (state.result !== 0n) state.symbols.zc_sql_result_close(state.result);
+  state.done();
+}
+
+// A stream dropped between two batches never runs its `finally`: its result and connection are let go here.
+const abandoned = new FinalizationRegistry<StreamState>(endStream);
+
 /** DuckDB behind a connection handle. */
 export class DuckDBEngine implements SqlEngine {
   readonly #lib: ZeroCopyLibrary;
@@ -115,12 +133,18 @@ export class DuckDBEngine implements SqlEngine {
     });
   }
 
-  async *queryStream(sql: string): AsyncIterableIterator<QueryResult> {
+  queryStream(sql: string): AsyncIterableIterator<QueryResult> {
+    const state: StreamState = { symbols: this.#symbols, result: 0n, finished: false, done: () => {} };
+    const stream = this.#stream(sql, state);
+    abandoned.register(stream, state);
+    return stream;
+  }
+
+  async *#stream(sql: string, state: StreamState): AsyncIterableIterator<QueryResult> {
     const text = encoder.encode(sql);
-    let done!: () => void;
     const turn = this.#queue;
     // The connection is the stream's until it ends: DuckDB ends a stream at the next statement.
-    this.#queue = turn.then(() => new Promise<void>((resolve) => done = resolve));
+    this.#queue = turn.then(() => new Promise<void>((resolve) => state.done = resolve));
     await turn;
     try {
       if (this.#closed) throw closedError();
@@ -129,19 +153,15 @@ export class DuckDBEngine implements SqlEngine {
         await this.#symbols.zc_sql_query_stream(this.#connection, text, BigInt(text.length), out),
         "query",
       );
-      const result = out[0];
-      try {
-        this.#refused(result);
-        const scratch = new AdoptScratch();
-        for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
-          yield new QueryResult([chunk.batch], chunk.buffers);
-          if (this.#closed) throw closedError();
-        }
-      } finally {
-        this.#symbols.zc_sql_result_close(result);
+      const result = state.result = out[0];
+      this.#refused(result);
+      const scratch = new AdoptScratch();
+      for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
+        yield new QueryResult([chunk.batch], chunk.buffers);
+        if (this.#closed) throw closedError();
       }
     } finally {
-      done();
+      endStream(state);
     }
   }
 

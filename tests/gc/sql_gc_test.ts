@@ -100,4 +100,21 @@ describe("foreign Arrow batches and garbage collection", () => {
     await collect(() => lib.stats().liveBuffers === before);
     assertEquals(lib.stats().liveBuffers, before);
   });
+
+  it("lets the connection go when a stream is dropped between two batches", async () => {
+    using conn = await connect({ library: lib });
+    await (async () => {
+      const stream = conn.queryStream("select range from range(100000)");
+      using first = (await stream.next()).value!;
+      assert(first.numRows > 0);
+    })();
+    // Until the dropped stream is collected, the connection is its: the next statement waits.
+    const next = conn.query("select 7 as seven");
+    let answered = false;
+    next.then(() => answered = true, () => answered = true);
+    await collect(() => answered);
+    assert(answered, "the dropped stream still holds the connection");
+    using result = await next;
+    assertEquals(result.table.get(0)!.toJSON(), { seven: 7 });
+  });
 });
