@@ -7,6 +7,7 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import {
+  type DataType,
   Field,
   Float64,
   Int32,
@@ -16,6 +17,10 @@ import {
   Struct,
   Table,
   tableFromArrays,
+  TimestampMicrosecond,
+  TimestampMillisecond,
+  TimestampNanosecond,
+  TimestampSecond,
   Utf8,
   vectorFromArray,
 } from "apache-arrow";
@@ -197,6 +202,31 @@ describe("Arrow sources registered with DuckDB, scanned in place", () => {
     await conn.register("strings", new RecordBatch({ s: strings.data[0] }));
     using texts = await conn.query("select s from strings");
     assertEquals([...texts.table].map((row) => row.s), ["a", null, "ccc", "dd"]);
+  });
+
+  it("scans timestamps of every unit, with and without a time zone", async () => {
+    const ms = [Date.UTC(2024, 0, 2, 3, 4, 5), Date.UTC(1999, 11, 31, 23, 59, 59)];
+    const column = <T extends DataType>(type: T) => vectorFromArray(ms, type).data[0];
+    const batch = new RecordBatch({
+      s: column(new TimestampSecond()),
+      m: column(new TimestampMillisecond()),
+      u: column(new TimestampMicrosecond("UTC")),
+      n: column(new TimestampNanosecond()),
+    });
+    await conn.register("times", batch);
+    using result = await conn.query(
+      "select epoch_ms(s) as s, epoch_ms(m) as m, epoch_ms(u) as u, epoch_ms(n) as n, typeof(u) as zoned from times",
+    );
+    for (const [i, row] of [...result.table].entries()) {
+      assertEquals({ ...row.toJSON() }, {
+        s: BigInt(ms[i]),
+        m: BigInt(ms[i]),
+        u: BigInt(ms[i]),
+        n: BigInt(ms[i]),
+        zoned: "TIMESTAMP WITH TIME ZONE",
+      });
+    }
+    await conn.unregister("times");
   });
 
   it("keeps a registered batch disposed meanwhile until unregister, whether registered itself or as a table", async () => {
