@@ -177,6 +177,40 @@ describe("SQL exports under hostile use", () => {
     assert(after.totalHandedOver - before.totalHandedOver >= 300, "every column's validity and values, once");
   });
 
+  it("refuses parameter bytes cut short or of an unknown tag, reading none past their end", async () => {
+    const connection = await rawConnection();
+    const text = encoder.encode("select ? as a");
+    const out = new BigUint64Array(1);
+    const cases: [number[], string][] = [
+      [[2, 1, 0, 0], "cut short"], // an int64 of 3 bytes
+      [[4, 255, 255, 255, 127, 65], "cut short"], // text claiming 2 GiB
+      [[1], "cut short"], // a bool with no byte
+      [[9], "unknown tag"],
+      [[0, 0], "beyond the statement"], // two nulls for one `?`
+      [[], "Expected 1 parameters"], // none for one `?`: an empty buffer is no buffer, DuckDB says so
+    ];
+    for (const [bytes, why] of cases) {
+      const parameters = new Uint8Array(bytes);
+      assertEquals(
+        await sql.zc_sql_query(
+          connection,
+          text,
+          BigInt(text.length),
+          parameters,
+          BigInt(parameters.length),
+          out,
+        ),
+        STATUS.ok,
+      );
+      const length = Number(sql.zc_sql_result_error(out[0], null, 0n));
+      const message = new Uint8Array(length);
+      sql.zc_sql_result_error(out[0], message, BigInt(length));
+      assertStringIncludes(new TextDecoder().decode(message), why);
+      assertEquals(sql.zc_sql_result_close(out[0]), STATUS.ok);
+    }
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+  });
+
   it("refuses a libduckdb other than the one loaded, and SQL holding a NUL", async () => {
     const other = encoder.encode(lib.path);
     const out = new BigUint64Array(1);
