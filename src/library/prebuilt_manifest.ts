@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 292192,
-    sha256: "cb08cdcb1ed8cd61ad560b928e8114ca6680101c76b2d31621f6ea63804293a2",
+    sha256: "c715c9dcfc9bbb094d78cd6e2ca1a2edbbbc4e51519eb36b7571eaa1ada08730",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 321854,
-    sha256: "fc3352bc6a288897a2478ac39b02932eda38257bbeea908da3a57fdc6fc25367",
+    sha256: "a54dab976cb0dd53c03fef1dd03a4272acc9a990078cbfdfe9b4ee8c4f5d8f84",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 286240,
-    sha256: "99f23041dc37fb688898c0838537e1cb1d08d5d87bf517dd49dcc655dbf0d60f",
+    size: 285664,
+    sha256: "5ec094f244b57495d4e3dcd1af7e597a7a0bc383af7104928748abdadd7ad3d0",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 360816,
-    sha256: "8c89a37510c64d29e10a3945c92b80be20f7ef3021319ad410aa60404ad36f14",
+    size: 360240,
+    sha256: "cc5242578a4c3a5b345e8c8f0a0a75b67af26a0cab613b66121719e0a437d36d",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 543744,
-    sha256: "84bd1dbaefd758aa4678c7ec0406b00f17ad78361cee558445246c3ce67246de",
+    sha256: "e0ba138e952fd53be79f639ee1e19d1952d271b13b47adfcb0d34cb935fe91d8",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 665600,
-    sha256: "bd5d1e013ddc25c39b981205c8585c63347571a9ac08b38ce0ee32db00f065d9",
+    size: 665088,
+    sha256: "3f165102cca5b52b9ed90370d2100e150c89fe508b65308161f3fdf5ba81b1b3",
   },
 };
