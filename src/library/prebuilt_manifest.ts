@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 292192,
-    sha256: "c715c9dcfc9bbb094d78cd6e2ca1a2edbbbc4e51519eb36b7571eaa1ada08730",
+    sha256: "714e2c4b4989d0f870b1cfc8d583df42012bf047904aef4718ea290836396033",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 321854,
-    sha256: "a54dab976cb0dd53c03fef1dd03a4272acc9a990078cbfdfe9b4ee8c4f5d8f84",
+    sha256: "0f5f24fd0264196be9d0862e4581c0b671f81f732758f8ba52dced0e80dc7cb9",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 285664,
-    sha256: "5ec094f244b57495d4e3dcd1af7e597a7a0bc383af7104928748abdadd7ad3d0",
+    size: 285744,
+    sha256: "99945501af42c25f60b78bc3f8c7569ee5adae46be7afd98c393b2fad6d61617",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 360240,
-    sha256: "cc5242578a4c3a5b345e8c8f0a0a75b67af26a0cab613b66121719e0a437d36d",
+    size: 360288,
+    sha256: "67861bda5ab8835dd59bf4e53d78b51e5fa6ee6826e1a6fa747757a0581eedd1",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 543744,
-    sha256: "e0ba138e952fd53be79f639ee1e19d1952d271b13b47adfcb0d34cb935fe91d8",
+    sha256: "3fd15b27575467b127113b31522a25bbfebbd1593ee0ded40c742e59f5c83729",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
     size: 665088,
-    sha256: "3f165102cca5b52b9ed90370d2100e150c89fe508b65308161f3fdf5ba81b1b3",
+    sha256: "a3f0e8b7c12814fe4347fdee7144526dfd9603f9ae4cf03d4a495fa450b49567",
   },
 };
