@@ -144,43 +144,29 @@ fn wide(comptime T: type, comptime where: []const u8, env: Env, value: Value) Th
 
 /// The memory of a TypedArray, DataView or ArrayBuffer (a SharedArrayBuffer's
 /// views included, not the bare SharedArrayBuffer, as in Deno); null and
-/// undefined give no memory, and so does a detached buffer.
+/// undefined give no memory, and so does an empty or detached buffer (a view
+/// of a detached buffer has length 0, and some hosts report its old offset as
+/// its address). Each `get_*_info` refuses another kind of value without
+/// throwing, so asking is also the test.
 pub fn memory(comptime where: []const u8, env: Env, value: Value) Thrown!Memory {
-    var is = false;
-    if (api.napi_is_typedarray(env, value, &is) == napi_ok and is) {
-        var kind: c_int = 0;
-        var length: usize = 0;
-        var data: ?*anyopaque = null;
-        var buffer: Value = null;
-        _ = host.api.napi_get_typedarray_info(env, value, &kind, &length, &data, &buffer, null);
-        if (detached(env, buffer)) return .{};
-        return .{ .ptr = data, .len = length * elementSize(kind) };
-    }
-    if (api.napi_is_arraybuffer(env, value, &is) == napi_ok and is) {
-        var data: ?*anyopaque = null;
-        var length: usize = 0;
-        _ = host.api.napi_get_arraybuffer_info(env, value, &data, &length);
-        return .{ .ptr = if (length == 0) null else data, .len = length };
-    }
-    if (api.napi_is_dataview(env, value, &is) == napi_ok and is) {
-        var length: usize = 0;
-        var data: ?*anyopaque = null;
-        var buffer: Value = null;
-        _ = api.napi_get_dataview_info(env, value, &length, &data, &buffer, null);
-        if (detached(env, buffer)) return .{};
-        return .{ .ptr = data, .len = length };
-    }
-    var kind: host.ValueType = .undefined;
-    _ = api.napi_typeof(env, value, &kind);
-    if (kind == .null or kind == .undefined) return .{};
+    var length: usize = 0;
+    var data: ?*anyopaque = null;
+    var kind: c_int = 0;
+    if (host.api.napi_get_typedarray_info(env, value, &kind, &length, &data, null, null) == napi_ok)
+        return if (length == 0) .{} else .{ .ptr = data, .len = length * elementSize(kind) };
+    // Some hosts' `get_arraybuffer_info` and `get_dataview_info` take a bare SharedArrayBuffer, which Deno refuses.
+    var is_arraybuffer = false;
+    if (api.napi_is_arraybuffer(env, value, &is_arraybuffer) == napi_ok and is_arraybuffer and
+        host.api.napi_get_arraybuffer_info(env, value, &data, &length) == napi_ok)
+        return if (length == 0) .{} else .{ .ptr = data, .len = length };
+    var is_dataview = false;
+    if (api.napi_is_dataview(env, value, &is_dataview) == napi_ok and is_dataview and
+        api.napi_get_dataview_info(env, value, &length, &data, null, null) == napi_ok)
+        return if (length == 0) .{} else .{ .ptr = data, .len = length };
+    var type_of: host.ValueType = .undefined;
+    _ = api.napi_typeof(env, value, &type_of);
+    if (type_of == .null or type_of == .undefined) return .{};
     return throwType(env, where ++ " takes a TypedArray, DataView, ArrayBuffer or null");
-}
-
-/// A view over a detached buffer reports the offset it had as its address in
-/// some hosts: it must cross as null.
-fn detached(env: Env, buffer: Value) bool {
-    var is = false;
-    return buffer != null and api.napi_is_detached_arraybuffer(env, buffer, &is) == napi_ok and is;
 }
 
 /// Bytes per element of a `napi_typedarray_type`.
