@@ -5,7 +5,7 @@
 //! `u8`, a bigint past 64 bits, a number past 2^53 for a `u64`) this throws a
 //! `RangeError` instead, and so it does for a buffer too short or misaligned
 //! for the pointer it becomes, which Deno passes unchecked. A `"pointer"` is
-//! null or an object this module made (`pointerValue`): nothing JavaScript
+//! null or an object this library made (`pointerValue`): nothing JavaScript
 //! can forge reaches Zig as an address.
 
 const std = @import("std");
@@ -22,10 +22,15 @@ pub const Thrown = error{Thrown};
 /// opaque pointer object.
 pub const Crossing = enum { scalar, buffer, pointer };
 
-/// Marks the pointer objects of every zerocopy library, so a forged or foreign
-/// object is refused. Any fixed random value; the same in every library and
-/// version, as a pointer means the same to each.
-const pointer_tag: host.TypeTag = .{ .lower = 0x7a65726f636f7079, .upper = 0x9e3779b97f4a7c15 };
+/// Marks the pointer objects this library made, so a forged object, or one of
+/// another library (another copy of this one included), is refused: its
+/// `lower` half is the address of `anchor`, which no other loaded library shares.
+var anchor: u8 = 0;
+const pointer_tag_upper: u64 = 0x7a65726f636f7079;
+
+fn pointerTag() host.TypeTag {
+    return .{ .lower = @intFromPtr(&anchor), .upper = pointer_tag_upper };
+}
 
 /// What a buffer argument gave: its memory (null when null, undefined or
 /// detached) and its length in bytes.
@@ -207,8 +212,9 @@ pub fn opaqueArgument(comptime T: type, comptime where: []const u8, env: Env, va
     _ = api.napi_typeof(env, value, &kind);
     if (kind == .null) return pointerArgument(T, where, env, null, 0);
     var tagged = false;
-    if (kind != .external or api.napi_check_object_type_tag(env, value, &pointer_tag, &tagged) != napi_ok or !tagged)
-        return throwType(env, where ++ " takes null or a pointer a zerocopy library returned");
+    const tag = pointerTag();
+    if (kind != .external or api.napi_check_object_type_tag(env, value, &tag, &tagged) != napi_ok or !tagged)
+        return throwType(env, where ++ " takes null or a pointer this library returned");
     var address: ?*anyopaque = null;
     _ = api.napi_get_value_external(env, value, &address);
     return pointerArgument(T, where, env, address, std.math.maxInt(usize));
@@ -222,8 +228,9 @@ pub fn pointerValue(env: Env, address: ?*anyopaque) Value {
         _ = api.napi_get_null(env, &result);
         return result;
     }
+    const tag = pointerTag();
     if (api.napi_create_external(env, address, null, null, &result) != napi_ok or
-        api.napi_type_tag_object(env, result, &pointer_tag) != napi_ok) return null;
+        api.napi_type_tag_object(env, result, &tag) != napi_ok) return null;
     return result;
 }
 
