@@ -134,6 +134,15 @@ await run("libzerocopy", {
     assert.deepEqual(results, [expected, expected, expected]);
     await free(buffer);
   },
+  async "a nonblocking call runs off the JavaScript thread: a timer fires while it sleeps"() {
+    const buffer = generate(10);
+    const order = [];
+    const call = nonblocking.zc_sum_f64_after(buffer.descriptor, 200).then(() => order.push("call"));
+    const timer = new Promise((resolve) => setTimeout(resolve, 20)).then(() => order.push("timer"));
+    await Promise.all([call, timer]);
+    assert.deepEqual(order, ["timer", "call"]);
+    await free(buffer);
+  },
   async "a nonblocking call keeps an argument it was given alive until it completes"() {
     const buffer = generate(10);
     const promise = nonblocking.zc_sum_f64_after(new BigUint64Array(buffer.descriptor), 30);
