@@ -43,7 +43,8 @@ pub fn Async(comptime Symbol: type) type {
             for (argv, &job.refs) |value, *ref| {
                 var kind: host.ValueType = .undefined;
                 _ = api.napi_typeof(env, value, &kind);
-                if ((kind == .object or kind == .external) and api.napi_create_reference(env, value, 1, ref) != napi_ok)
+                // A pointer object (an external) owns nothing its address needs: only buffers are kept.
+                if (kind == .object and api.napi_create_reference(env, value, 1, ref) != napi_ok)
                     return fail(env, job, "cannot keep an argument alive");
             }
             var promise: Value = null;
