@@ -34,6 +34,16 @@ if (process.argv.includes("--child")) {
       detach(wrap(descriptor));
     },
   };
+  if (process.versions.bun) {
+    // Bun's own FFI on the same library, for comparison (a computed specifier: Deno's checks never resolve it).
+    const ffi = await import(["bun", "ffi"].join(":"));
+    const direct = ffi.dlopen(library, {
+      zc_abi_version: { args: [], returns: "u32" },
+      zc_sum_f64: { args: ["ptr", "u32"], returns: "f64" },
+    }).symbols;
+    cases["bun:ffi, no argument (zc_abi_version)"] = () => sink += direct.zc_abi_version();
+    cases["bun:ffi, Float64Array + length (zc_sum_f64)"] = () => sink += direct.zc_sum_f64(one, 1);
+  }
   const results = {};
   for (const [name, run] of Object.entries(cases)) {
     const batch = name.startsWith("generate") ? 2_000 : 200_000;
@@ -80,13 +90,14 @@ if (process.argv.includes("--child")) {
     `library: ${library}; median of 3 alternating passes of ${rounds} rounds, ns per call (× the bare Node-API call)`,
   );
   const labels = Object.keys(measured);
-  const names = Object.keys(measured[labels[0]]);
+  const names = [...new Set(labels.flatMap((label) => Object.keys(measured[label])))];
   const floor = names[0];
   const width = Math.max(...names.map((n) => n.length));
   console.log(`${"".padEnd(width)}  ${labels.map((l) => l.padStart(22)).join("")}`);
   for (const name of names) {
     const cells = labels.map((label) => {
       const value = measured[label][name];
+      if (value === undefined) return "—".padStart(22);
       return `${value.toFixed(1)} ns (${(value / measured[label][floor]).toFixed(2)}×)`.padStart(22);
     });
     console.log(`${name.padEnd(width)}  ${cells.join("")}`);
