@@ -140,12 +140,11 @@ pub fn Call(comptime entry: Entry) type {
                 };
             }
             // A length the signature ties to a lent array must not reach past it: Zig reads that far.
-            if (comptime names_lengths) return;
             inline for (sig.params, 0..) |param, i| if (param.length_of) |array| {
                 const Element = convert.pointerOf(Fn.param_types[array].?).info.child;
                 const where = comptime std.fmt.comptimePrint("{s}: parameter {d} (`{s}`)", .{ entry.name, i, param.zig });
-                if (present(args[array]) and args[i] > lengths[array] / @sizeOf(Element))
-                    return convert.throwRange(env, where ++ std.fmt.comptimePrint(" is longer than the array at parameter {d}", .{array}));
+                if (present(args[array]) and (args[i] < 0 or args[i] > lengths[array] / @sizeOf(Element)))
+                    return convert.throwRange(env, where ++ std.fmt.comptimePrint(" is negative or longer than the array at parameter {d}", .{array}));
             };
         }
     };
