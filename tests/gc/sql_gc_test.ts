@@ -80,7 +80,7 @@ describe("foreign Arrow batches and garbage collection", () => {
         }
       })();
       assert(lib.stats().liveBuffers > before.liveBuffers);
-      await collect(() => lib.stats().liveBuffers === before.liveBuffers);
+      await collect(() => lib.stats().liveBuffers === before.liveBuffers, 300);
       assertEquals(lib.stats().liveBuffers, before.liveBuffers);
       assertEquals(lib.stats().liveBytes, before.liveBytes);
     },
@@ -97,7 +97,7 @@ describe("foreign Arrow batches and garbage collection", () => {
       batch[Symbol.dispose]();
     })();
     assertEquals(lib.stats().liveBuffers, before + 1, "the registration defers the dispose");
-    await collect(() => lib.stats().liveBuffers === before);
+    await collect(() => lib.stats().liveBuffers === before, 300);
     assertEquals(lib.stats().liveBuffers, before);
   });
 
@@ -112,7 +112,7 @@ describe("foreign Arrow batches and garbage collection", () => {
     const next = conn.query("select 7 as seven");
     let answered = false;
     next.then(() => answered = true, () => answered = true);
-    await collect(() => answered);
+    await collect(() => answered, 300);
     assert(answered, "the dropped stream still holds the connection");
     using result = await next;
     assertEquals(result.table.get(0)!.toJSON(), { seven: 7 });
