@@ -153,6 +153,13 @@ export const abiLayout = {
         "reserved": 60,
       },
     },
+    "StreamOut": {
+      "size": 8,
+      "align": 8,
+      "fields": {
+        "handle": 0,
+      },
+    },
   },
   "element_types": {
     "i8": 1,
@@ -414,6 +421,83 @@ export const cDataSymbols = {
       "buffer", // schema
       "buffer", // array
       "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** Reserves a stream for another library's producer to fill in: its handle goes to `out`; `zc_arrow_stream_address` says where to fill.
+   * `fn (out: ?*zerocopy.StreamOut) zerocopy.Status` */
+  zc_arrow_stream_reserve: {
+    parameters: [
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** The address of a reserved stream's `ArrowArrayStream`, for a producer to fill in before `zc_arrow_stream_open`; 0 for anything else.
+   * `fn (handle: u64) usize` */
+  zc_arrow_stream_address: {
+    parameters: [
+      "u64", // handle
+    ],
+    result: "usize",
+  },
+  /** Reads a filled-in stream's schema; `invalid_argument` when the producer failed or filled nothing (`zc_arrow_stream_message` says why).
+   * `fn (handle: u64) zerocopy.Status` */
+  zc_arrow_stream_open: {
+    parameters: [
+      "u64", // handle
+    ],
+    result: "i32",
+  },
+  /** Adopts the stream's next array as `zc_arrow_foreign_adopt` does: the directory and slots the host lends are filled, `full` asks for more room (the array is kept for the retry). At the end the header has no nodes. `invalid_argument` when the producer failed, or an array does not match the stream's schema: the header's `failure` says which, and the stream stays failed. Runs the producer's `get_next`: call it nonblocking.
+   * `fn (handle: u64, directory: ?[*]u8, directory_len: u64, buffers: ?[*]u8, buffers_len: u64) zerocopy.Status` */
+  zc_arrow_stream_next: {
+    parameters: [
+      "u64", // handle
+      "buffer", // directory
+      "u64", // directory_len
+      "buffer", // buffers
+      "u64", // buffers_len
+    ],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** Copies why the stream failed into `out` (`out_len` bytes); returns the bytes copied, 0 for none or a stale handle.
+   * `fn (handle: u64, out: ?[*]u8, out_len: u64) u64` */
+  zc_arrow_stream_message: {
+    parameters: [
+      "u64", // handle
+      "buffer", // out
+      "u64", // out_len
+    ],
+    result: "u64",
+  },
+  /** Ends the stream: its `release` runs now, or once a `get_next` in flight returns; a stale handle is ignored (released twice).
+   * `fn (handle: u64) void` */
+  zc_arrow_stream_release: {
+    parameters: [
+      "u64", // handle
+    ],
+    result: "void",
+  },
+  /** A stream of `batches` demo batches of `rows` rows each, handed over into `out`; `options` 1 makes the second batch lie about its schema, 2 makes it fail. `invalid_argument` for `batches` 0.
+   * `fn (batches: u32, rows: u64, options: u32, out: ?*zerocopy.StreamOut) zerocopy.Status` */
+  zc_arrow_demo_stream: {
+    parameters: [
+      "u32", // batches
+      "u64", // rows
+      "u32", // options
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** The same stream written as a C `ArrowArrayStream` at the address `stream`, as another library's producer would fill one.
+   * `fn (batches: u32, rows: u64, options: u32, stream: usize) zerocopy.Status` */
+  zc_arrow_demo_stream_c: {
+    parameters: [
+      "u32", // batches
+      "u64", // rows
+      "u32", // options
+      "usize", // stream
     ],
     result: "i32",
   },

@@ -1,0 +1,138 @@
+//! A deep copy of an `ArrowSchema` tree (formats, names, flags, children) in
+//! one allocation whose own `release` frees it: what a stream hands out on
+//! every `get_schema`, independent of the batches it describes. Metadata and
+//! dictionaries are not copied (no supported type has them).
+
+const std = @import("std");
+const c = @import("c_data.zig");
+const zerocopy = @import("../zerocopy.zig");
+const ArrowSchema = c.ArrowSchema;
+
+pub const Error = error{ OutOfMemory, OverBudget };
+
+/// Bounds a walk over a tree someone else built (a cycle ends in `OverBudget`).
+const max_nodes = 1 << 16;
+const max_depth = 64;
+
+const Header = struct {
+    bytes: []align(16) u8,
+};
+
+/// Copies `source` into `target`, whose `release` then frees the copy (children included).
+pub fn copy(source: *const ArrowSchema, target: *ArrowSchema) Error!void {
+    var size: Size = .{};
+    try size.count(source, 0);
+    const allocator = zerocopy.default_allocator;
+    const bytes = try allocator.alignedAlloc(u8, .@"16", size.total());
+    var fill: Fill = .{ .bytes = bytes, .schemas = size.schemas, .next_schema = 1 };
+    const structs: [*]ArrowSchema = @ptrCast(@alignCast(bytes[@sizeOf(Header)..].ptr));
+    fill.pointers_at = @sizeOf(Header) + size.schemas * @sizeOf(ArrowSchema);
+    fill.strings_at = fill.pointers_at + size.pointers * @sizeOf(usize);
+    const header: *Header = @ptrCast(@alignCast(bytes.ptr));
+    header.* = .{ .bytes = bytes };
+    fill.node(source, &structs[0]);
+    target.* = structs[0];
+    target.release = releaseRoot;
+    target.private_data = header;
+}
+
+const Size = struct {
+    schemas: usize = 0,
+    pointers: usize = 0,
+    strings: usize = 0,
+
+    fn count(size: *Size, schema: *const ArrowSchema, depth: usize) Error!void {
+        if (size.schemas >= max_nodes or depth > max_depth) return error.OverBudget;
+        if (schema.n_children < 0 or schema.n_children > max_nodes) return error.OverBudget;
+        size.schemas += 1;
+        size.strings += schema.formatString().len + 1 + schema.nameString().len + 1;
+        const n: usize = @intCast(schema.n_children);
+        size.pointers += n;
+        if (n > 0) {
+            const children = schema.children orelse return error.OverBudget;
+            for (children[0..n]) |child| try size.count(child, depth + 1);
+        }
+    }
+
+    fn total(size: Size) usize {
+        return @sizeOf(Header) + size.schemas * @sizeOf(ArrowSchema) + size.pointers * @sizeOf(usize) + size.strings;
+    }
+};
+
+const Fill = struct {
+    bytes: []u8,
+    schemas: usize,
+    next_schema: usize,
+    pointers_at: usize = 0,
+    strings_at: usize = 0,
+
+    fn schemaAt(fill: *Fill, i: usize) *ArrowSchema {
+        const structs: [*]ArrowSchema = @ptrCast(@alignCast(fill.bytes[@sizeOf(Header)..].ptr));
+        return &structs[i];
+    }
+
+    fn string(fill: *Fill, text: []const u8) [*:0]const u8 {
+        const at = fill.strings_at;
+        @memcpy(fill.bytes[at..][0..text.len], text);
+        fill.bytes[at + text.len] = 0;
+        fill.strings_at += text.len + 1;
+        return @ptrCast(fill.bytes[at..].ptr);
+    }
+
+    fn node(fill: *Fill, source: *const ArrowSchema, target: *ArrowSchema) void {
+        const n: usize = @intCast(source.n_children);
+        const children: [*]*ArrowSchema = @ptrCast(@alignCast(fill.bytes[fill.pointers_at..].ptr));
+        fill.pointers_at += n * @sizeOf(usize);
+        target.* = .{
+            .format = fill.string(source.formatString()),
+            .name = fill.string(source.nameString()),
+            .metadata = null,
+            .flags = source.flags,
+            .n_children = source.n_children,
+            .children = if (n > 0) children else null,
+            .dictionary = null,
+            .release = releaseChild,
+            .private_data = null,
+        };
+        for (0..n) |i| {
+            const child = fill.schemaAt(fill.next_schema);
+            fill.next_schema += 1;
+            children[i] = child;
+            fill.node(source.child(i), child);
+        }
+    }
+};
+
+/// A child lives in its root's allocation: releasing it only marks it.
+fn releaseChild(schema: *ArrowSchema) callconv(.c) void {
+    schema.release = null;
+}
+
+fn releaseRoot(schema: *ArrowSchema) callconv(.c) void {
+    const header: *Header = @ptrCast(@alignCast(schema.private_data orelse return));
+    schema.release = null;
+    zerocopy.default_allocator.free(header.bytes);
+}
+
+test "a copied schema keeps formats, names and children, and frees itself once" {
+    const testing = std.testing;
+    var x: ArrowSchema = .{ .format = "i", .name = "x", .metadata = null, .flags = c.flag_nullable, .n_children = 0, .children = null, .dictionary = null, .release = null, .private_data = null };
+    var kids = [_]*ArrowSchema{&x};
+    const root: ArrowSchema = .{ .format = "+s", .name = "", .metadata = null, .flags = 0, .n_children = 1, .children = &kids, .dictionary = null, .release = null, .private_data = null };
+    var copied: ArrowSchema = undefined;
+    try copy(&root, &copied);
+    try testing.expectEqualStrings("+s", copied.formatString());
+    try testing.expectEqualStrings("x", copied.child(0).nameString());
+    try testing.expectEqualStrings("i", copied.child(0).formatString());
+    try testing.expectEqual(c.flag_nullable, copied.child(0).flags);
+    copied.release.?(&copied);
+    try testing.expect(copied.release == null);
+}
+
+test "a cycle of children is refused" {
+    var root: ArrowSchema = .{ .format = "+s", .name = "", .metadata = null, .flags = 0, .n_children = 1, .children = null, .dictionary = null, .release = null, .private_data = null };
+    var kids = [_]*ArrowSchema{&root};
+    root.children = &kids;
+    var copied: ArrowSchema = undefined;
+    try std.testing.expectError(error.OverBudget, copy(&root, &copied));
+}
