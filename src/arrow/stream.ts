@@ -10,6 +10,7 @@
  */
 
 import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
+import type { RecordBatch } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import { STATUS } from "../abi/layout.ts";
 import { abiLayout } from "../abi/symbols.ts";
@@ -30,7 +31,7 @@ const PRODUCER_FAILED = 5;
 const utf8 = new TextDecoder();
 
 /** The libzerocopy exports a stream calls. */
-interface StreamSymbols {
+export interface StreamSymbols {
   zc_arrow_stream_reserve(out: BufferSource): number;
   zc_arrow_stream_address(handle: bigint): number | bigint;
   zc_arrow_stream_open(handle: bigint): number;
@@ -45,7 +46,10 @@ interface StreamSymbols {
   zc_arrow_stream_release(handle: bigint): void;
 }
 
-function symbolsOf(lib: ZeroCopyLibrary<ForeignLibraryInterface>, caller: string): StreamSymbols {
+export function streamSymbolsOf(
+  lib: ZeroCopyLibrary<ForeignLibraryInterface>,
+  caller: string,
+): StreamSymbols {
   const symbols = lib.symbols as unknown as Partial<StreamSymbols>;
   if (typeof symbols.zc_arrow_stream_next !== "function") {
     throw new ZeroCopyError(
@@ -54,6 +58,22 @@ function symbolsOf(lib: ZeroCopyLibrary<ForeignLibraryInterface>, caller: string
     );
   }
   return symbols as StreamSymbols;
+}
+
+/** What a stream's next array made before it is an `ArrowBatch`: the batch and the buffers it views. */
+export interface StreamParts {
+  readonly batch: RecordBatch;
+  readonly buffers: ZeroCopyBuffer<"u8">[];
+}
+
+let partsOf: (stream: ArrowStream) => Promise<StreamParts | null>;
+
+/**
+ * The stream's next batch as its parts, or null at the end: for a reader that
+ * owns the buffers itself (a SQL result). Served in turn with `next()`.
+ */
+export function nextParts(stream: ArrowStream): Promise<StreamParts | null> {
+  return partsOf(stream);
 }
 
 // A stream never disposed is released once collected: its handle is all the net holds.
@@ -98,8 +118,15 @@ export class ArrowStream implements AsyncIterableIterator<ArrowBatch>, Disposabl
   #directory = new Uint8Array(4096);
   #slots = new BigUint64Array(DESCRIPTOR_WORDS * 16);
 
+  static {
+    partsOf = (stream) => stream.#enqueue(() => stream.#nextParts());
+  }
+
   /** @internal Use {@linkcode adoptStream} or {@linkcode importStream}. */
   constructor(lib: ZeroCopyLibrary<ForeignLibraryInterface>, symbols: StreamSymbols, handle: bigint) {
+    if (typeof handle !== "bigint") {
+      throw new ZeroCopyError("INVALID_ARGUMENT", "ArrowStream is made by adoptStream or importStream");
+    }
     this.#lib = lib;
     this.#symbols = symbols;
     this.#handle = handle;
@@ -120,7 +147,14 @@ export class ArrowStream implements AsyncIterableIterator<ArrowBatch>, Disposabl
    * schema or is of a type not read; `DISPOSED` once the stream was disposed.
    */
   next(): Promise<IteratorResult<ArrowBatch, undefined>> {
-    const run = this.#queue.then(() => this.#next());
+    return this.#enqueue(async () => {
+      const parts = await this.#nextParts();
+      return parts === null ? { done: true, value: undefined } : { done: false, value: this.#batchOf(parts) };
+    });
+  }
+
+  #enqueue<R>(read: () => Promise<R>): Promise<R> {
+    const run = this.#queue.then(read);
     this.#queue = run.then(() => {}, () => {});
     return run;
   }
@@ -145,9 +179,9 @@ export class ArrowStream implements AsyncIterableIterator<ArrowBatch>, Disposabl
     this.#symbols.zc_arrow_stream_release(handle);
   }
 
-  async #next(): Promise<IteratorResult<ArrowBatch, undefined>> {
+  async #nextParts(): Promise<StreamParts | null> {
     if (this.#handle === null) {
-      if (this.#ended) return { done: true, value: undefined };
+      if (this.#ended) return null;
       throw new ZeroCopyError("DISPOSED", "Cannot read a disposed ArrowStream: its producer was released");
     }
     for (;;) {
@@ -179,7 +213,7 @@ export class ArrowStream implements AsyncIterableIterator<ArrowBatch>, Disposabl
       if (header.getUint32(Header.node_count, true) === 0) {
         this.#ended = true;
         this[Symbol.dispose]();
-        return { done: true, value: undefined };
+        return null;
       }
       const buffers = wrapBuffers(this.#lib as unknown as ZeroCopyLibrary, slots, count);
       if (this.#handle === null) {
@@ -187,20 +221,19 @@ export class ArrowStream implements AsyncIterableIterator<ArrowBatch>, Disposabl
         for (const buffer of buffers) buffer[Symbol.dispose]();
         throw new ZeroCopyError("DISPOSED", "The ArrowStream was disposed while its next batch was produced");
       }
-      return { done: false, value: this.#batchOf(directory, buffers) };
+      try {
+        return { batch: readDirectory(directory, buffers), buffers };
+      } catch (error) {
+        for (const buffer of buffers) buffer[Symbol.dispose]();
+        throw error;
+      }
     }
   }
 
-  #batchOf(directory: Uint8Array<ArrayBuffer>, buffers: ZeroCopyBuffer<"u8">[]): ArrowBatch {
-    try {
-      const batch = readDirectory(directory, buffers);
-      // A batch with no buffer to view (no rows) still needs a memory to own.
-      const [first, ...rest] = buffers.length > 0 ? buffers : [this.#lib.adopt("u8", () => {})];
-      return new ArrowBatch(first, batch, rest);
-    } catch (error) {
-      for (const buffer of buffers) buffer[Symbol.dispose]();
-      throw error;
-    }
+  #batchOf({ batch, buffers }: StreamParts): ArrowBatch {
+    // A batch with no buffer to view (no rows) still needs a memory to own.
+    const [first, ...rest] = buffers.length > 0 ? buffers : [this.#lib.adopt("u8", () => {})];
+    return new ArrowBatch(first, batch, rest);
   }
 
   #failure(handle: bigint, status: number, header: DataView): ZeroCopyError {
@@ -214,10 +247,14 @@ export class ArrowStream implements AsyncIterableIterator<ArrowBatch>, Disposabl
     if (failure === PRODUCER_FAILED) {
       return new ZeroCopyError("STREAM_FAILED", `The Arrow stream's producer failed: ${message}`);
     }
-    const why = (FAILURES[failure] ?? "was refused").replace("$", "of an unread format");
+    const stringsAt = header.getUint32(Header.strings_at, true);
+    const format = failure === 1
+      ? utf8.decode(new Uint8Array(header.buffer, stringsAt, header.getUint32(Header.strings_len, true)))
+      : "";
+    const why = (FAILURES[failure] ?? "was refused").replace("$", JSON.stringify(format));
     return new ZeroCopyError(
       failure === 1 ? "ARROW_UNSUPPORTED" : "ARROW_INVALID",
-      `Cannot read the Arrow stream's next array: it ${why} (${message}); the stream ends here`,
+      `Cannot read the Arrow stream's next array: it ${why}; the stream ends here`,
     );
   }
 }
@@ -248,7 +285,7 @@ export function adoptStream<S extends ForeignLibraryInterface>(
 ): ArrowStream {
   checkLibraryArguments(lib, undefined, "adoptStream");
   checkCallback(call, "adoptStream", "call");
-  const symbols = symbolsOf(lib as ZeroCopyLibrary<ForeignLibraryInterface>, "adoptStream");
+  const symbols = streamSymbolsOf(lib as ZeroCopyLibrary<ForeignLibraryInterface>, "adoptStream");
   const out = new Uint8Array(STREAM_OUT_BYTES);
   const status = call(out);
   const handle = new DataView(out.buffer).getBigUint64(HANDLE_AT, true);
@@ -293,7 +330,7 @@ export function importStream<S extends ForeignLibraryInterface>(
 ): ArrowStream {
   checkLibraryArguments(lib, undefined, "importStream");
   checkCallback(fill, "importStream", "fill");
-  const symbols = symbolsOf(lib as ZeroCopyLibrary<ForeignLibraryInterface>, "importStream");
+  const symbols = streamSymbolsOf(lib as ZeroCopyLibrary<ForeignLibraryInterface>, "importStream");
   const out = new Uint8Array(STREAM_OUT_BYTES);
   const reserved = symbols.zc_arrow_stream_reserve(out);
   if (reserved !== STATUS.ok) throw statusError(reserved, "Reserving a stream");

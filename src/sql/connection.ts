@@ -19,6 +19,8 @@ import { type DuckDB, openDuckDB } from "./duckdb_library.ts";
 import { engineMessage } from "./engine_message.ts";
 import { adoptForeign } from "./foreign_batch.ts";
 import { QueryResult } from "./query_result.ts";
+import type { AdbcConnection } from "./adbc/connection.ts";
+import { connectDriver } from "./adbc/connect.ts";
 
 /**
  * Options of {@linkcode connect}.
@@ -36,6 +38,19 @@ import { QueryResult } from "./query_result.ts";
 export interface ConnectOptions {
   /** The libzerocopy that adopts results (default: `openLibrary()`). */
   readonly library?: ZeroCopyLibrary;
+  /**
+   * An ADBC driver to connect through instead of the embedded DuckDB:
+   * `"sqlite"`, `"postgresql"` (the pinned drivers tools/adbc_drivers.sh
+   * installs), `"duckdb"` (libduckdb's own ADBC driver) or the absolute path
+   * of a driver library. docs/sql.md says more.
+   */
+  readonly driver?: string;
+  /** The database the driver opens: a file or `:memory:` for SQLite, `postgresql://...` for PostgreSQL. */
+  readonly uri?: string;
+  /** More database options for the driver, by their ADBC names. */
+  readonly options?: Readonly<Record<string, string>>;
+  /** The driver's init function when not `AdbcDriverInit`. */
+  readonly entrypoint?: string;
 }
 
 const encoder = new TextEncoder();
@@ -60,7 +75,10 @@ const encoder = new TextEncoder();
  * console.log(result.table.getChild("answer")?.get(0)); // 42
  * ```
  */
-export async function connect(options: ConnectOptions = {}): Promise<Connection> {
+export async function connect(options: ConnectOptions & { readonly driver: string }): Promise<AdbcConnection>;
+export async function connect(options?: ConnectOptions): Promise<Connection>;
+export async function connect(options: ConnectOptions = {}): Promise<Connection | AdbcConnection> {
+  if (options.driver !== undefined) return await connectDriver(options);
   const duckdb = await openDuckDB();
   const library = options.library ?? await openLibrary();
   // An opened library, not an object with its shape: its own zc_address_of tells DuckDB where to write.

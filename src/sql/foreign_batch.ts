@@ -146,7 +146,10 @@ function invalid(what: string): ZeroCopyError {
 }
 
 /** The batch the directory describes, its buffers viewed in place. */
-export function readDirectory(directory: Uint8Array<ArrayBuffer>, buffers: ZeroCopyBuffer<"u8">[]): RecordBatch {
+export function readDirectory(
+  directory: Uint8Array<ArrayBuffer>,
+  buffers: ZeroCopyBuffer<"u8">[],
+): RecordBatch {
   const view = new DataView(directory.buffer, directory.byteOffset, directory.byteLength);
   const nodeCount = view.getUint32(Header.node_count, true);
   const stringsAt = view.getUint32(Header.strings_at, true);

@@ -23,7 +23,7 @@
 const std = @import("std");
 const c = @import("c_data.zig");
 const batch = @import("batch.zig");
-const schema_copy = @import("schema_copy.zig");
+const struct_copy = @import("struct_copy.zig");
 const stream = @import("stream.zig");
 const abi = @import("../abi.zig");
 const handover = @import("../handover.zig");
@@ -61,7 +61,7 @@ fn Producer(comptime Source: type) type {
 
         fn getSchema(s: *ArrowArrayStream, out: *ArrowSchema) callconv(.c) c_int {
             const self: *Self = @ptrCast(@alignCast(s.private_data orelse return EINVAL));
-            schema_copy.copy(&self.schema, out) catch {
+            struct_copy.copy(&self.schema, out) catch {
                 self.say("out of memory copying the schema");
                 return EIO;
             };
@@ -150,7 +150,7 @@ pub fn produce(comptime Source: type, source: *Source, out: *ArrowArrayStream) E
     };
     // The schema outlives the first batch: a copy of its own.
     var own: ArrowSchema = undefined;
-    schema_copy.copy(&self.schema, &own) catch {
+    struct_copy.copy(&self.schema, &own) catch {
         self.schema.release.?(&self.schema);
         self.first.release.?(&self.first);
         zerocopy.default_allocator.destroy(self);

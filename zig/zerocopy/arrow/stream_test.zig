@@ -116,7 +116,7 @@ test "an empty source is refused and let go" {
 }
 
 test {
-    _ = @import("schema_copy.zig");
+    _ = @import("struct_copy.zig");
     _ = foreign;
     _ = zerocopy;
 }

@@ -1,12 +1,15 @@
-//! A deep copy of an `ArrowSchema` tree (formats, names, flags, children) in
-//! one allocation whose own `release` frees it: what a stream hands out on
-//! every `get_schema`, independent of the batches it describes. Metadata and
-//! dictionaries are not copied (no supported type has them).
+//! Deep copies of C Data struct trees in one allocation each, whose root's
+//! `release` frees it: an `ArrowSchema` (formats, names, flags, children), what
+//! a stream hands out on every `get_schema`; and an `ArrowArray`'s structs (not
+//! its buffers), so that a consumer given a batch Deno lends (an ADBC driver)
+//! follows and calls only what Zig wrote. Metadata and dictionaries are not
+//! copied (no supported type has them).
 
 const std = @import("std");
 const c = @import("c_data.zig");
 const zerocopy = @import("../zerocopy.zig");
 const ArrowSchema = c.ArrowSchema;
+const ArrowArray = c.ArrowArray;
 
 pub const Error = error{ OutOfMemory, OverBudget };
 
@@ -103,6 +106,97 @@ const Fill = struct {
     }
 };
 
+/// Copies the structs of `source` (checked by the reader first: a lying count
+/// is bounded here only by the budget) into `target`, whose buffers are
+/// `source`'s own; `target.release` frees the copy.
+pub fn copyArray(source: *const ArrowArray, target: *ArrowArray) Error!void {
+    var size: ArraySize = .{};
+    try size.count(source, 0);
+    const bytes = try zerocopy.default_allocator.alignedAlloc(u8, .@"16", size.total());
+    const header: *Header = @ptrCast(@alignCast(bytes.ptr));
+    header.* = .{ .bytes = bytes };
+    var fill: ArrayFill = .{ .bytes = bytes, .next_array = 1 };
+    fill.pointers_at = @sizeOf(Header) + size.arrays * @sizeOf(ArrowArray);
+    fill.node(source, fill.arrayAt(0));
+    target.* = fill.arrayAt(0).*;
+    target.release = releaseArrayRoot;
+    target.private_data = header;
+}
+
+const ArraySize = struct {
+    arrays: usize = 0,
+    pointers: usize = 0,
+
+    fn count(size: *ArraySize, array: *const ArrowArray, depth: usize) Error!void {
+        if (size.arrays >= max_nodes or depth > max_depth) return error.OverBudget;
+        if (array.n_children < 0 or array.n_children > max_nodes or array.n_buffers < 0 or array.n_buffers > 3) return error.OverBudget;
+        size.arrays += 1;
+        const n: usize = @intCast(array.n_children);
+        size.pointers += n + @as(usize, @intCast(array.n_buffers));
+        if (n > 0) {
+            const children = array.children orelse return error.OverBudget;
+            for (children[0..n]) |child| try size.count(child, depth + 1);
+        }
+    }
+
+    fn total(size: ArraySize) usize {
+        return @sizeOf(Header) + size.arrays * @sizeOf(ArrowArray) + size.pointers * @sizeOf(usize);
+    }
+};
+
+const ArrayFill = struct {
+    bytes: []u8,
+    next_array: usize,
+    pointers_at: usize = 0,
+
+    fn arrayAt(fill: *ArrayFill, i: usize) *ArrowArray {
+        const structs: [*]ArrowArray = @ptrCast(@alignCast(fill.bytes[@sizeOf(Header)..].ptr));
+        return &structs[i];
+    }
+
+    fn words(fill: *ArrayFill, n: usize) [*]usize {
+        const at: [*]usize = @ptrCast(@alignCast(fill.bytes[fill.pointers_at..].ptr));
+        fill.pointers_at += n * @sizeOf(usize);
+        return at;
+    }
+
+    fn node(fill: *ArrayFill, source: *const ArrowArray, target: *ArrowArray) void {
+        const n: usize = @intCast(source.n_children);
+        const n_buffers: usize = @intCast(source.n_buffers);
+        const buffers: [*]?*const anyopaque = @ptrCast(fill.words(n_buffers));
+        for (0..n_buffers) |i| buffers[i] = if (source.buffers) |b| b[i] else null;
+        const children: [*]*ArrowArray = @ptrCast(fill.words(n));
+        target.* = .{
+            .length = source.length,
+            .null_count = source.null_count,
+            .offset = source.offset,
+            .n_buffers = source.n_buffers,
+            .n_children = source.n_children,
+            .buffers = if (n_buffers > 0) buffers else null,
+            .children = if (n > 0) children else null,
+            .dictionary = null,
+            .release = releaseArrayChild,
+            .private_data = null,
+        };
+        for (0..n) |i| {
+            const child = fill.arrayAt(fill.next_array);
+            fill.next_array += 1;
+            children[i] = child;
+            fill.node(source.child(i), child);
+        }
+    }
+};
+
+fn releaseArrayChild(array: *ArrowArray) callconv(.c) void {
+    array.release = null;
+}
+
+fn releaseArrayRoot(array: *ArrowArray) callconv(.c) void {
+    const header: *Header = @ptrCast(@alignCast(array.private_data orelse return));
+    array.release = null;
+    zerocopy.default_allocator.free(header.bytes);
+}
+
 /// A child lives in its root's allocation: releasing it only marks it.
 fn releaseChild(schema: *ArrowSchema) callconv(.c) void {
     schema.release = null;
@@ -125,6 +219,23 @@ test "a copied schema keeps formats, names and children, and frees itself once" 
     try testing.expectEqualStrings("x", copied.child(0).nameString());
     try testing.expectEqualStrings("i", copied.child(0).formatString());
     try testing.expectEqual(c.flag_nullable, copied.child(0).flags);
+    copied.release.?(&copied);
+    try testing.expect(copied.release == null);
+}
+
+test "a copied array keeps lengths, offsets, buffers and children, and frees itself once" {
+    const testing = std.testing;
+    const values = [_]i32{ 1, 2, 3 };
+    var child_buffers = [_]?*const anyopaque{ null, &values };
+    var x: ArrowArray = .{ .length = 3, .null_count = 0, .offset = 1, .n_buffers = 2, .n_children = 0, .buffers = &child_buffers, .children = null, .dictionary = null, .release = null, .private_data = null };
+    var kids = [_]*ArrowArray{&x};
+    var root_buffers = [_]?*const anyopaque{null};
+    const root: ArrowArray = .{ .length = 2, .null_count = 0, .offset = 0, .n_buffers = 1, .n_children = 1, .buffers = &root_buffers, .children = &kids, .dictionary = null, .release = null, .private_data = null };
+    var copied: ArrowArray = undefined;
+    try copyArray(&root, &copied);
+    try testing.expectEqual(@as(i64, 2), copied.length);
+    try testing.expectEqual(@as(i64, 1), copied.child(0).offset);
+    try testing.expectEqual(@as(?[*]const u8, @ptrCast(&values)), copied.child(0).buffer(1));
     copied.release.?(&copied);
     try testing.expect(copied.release == null);
 }
