@@ -75,8 +75,31 @@ const encoder = new TextEncoder();
  * console.log(result.table.getChild("answer")?.get(0)); // 42
  * ```
  */
+export async function connect(
+  options?: ConnectOptions & { readonly driver?: undefined },
+): Promise<Connection>;
+/**
+ * Loads the ADBC driver `options.driver` names (`"sqlite"`, `"postgresql"`,
+ * `"duckdb"` or an absolute path) and connects to the database `options.uri`
+ * names (docs/sql.md, "Drivers").
+ *
+ * @param options The driver, its `uri` and other database options, the libzerocopy to use.
+ * @returns The connection; close it (`using`, or `close()`).
+ * @throws {ZeroCopyError} `UNTRUSTED_PATH` for a relative driver path,
+ * `LIBRARY_NOT_FOUND` for a driver not installed, `SQL_ERROR` with the
+ * driver's message when it cannot be loaded or refuses to connect; Deno's own
+ * `NotCapable` when the driver's path is outside the `--allow-ffi` grant.
+ *
+ * @example SQLite in memory through its ADBC driver
+ * ```ts ignore
+ * import { connect } from "@zerocopy/zerocopy/sql";
+ *
+ * await using conn = await connect({ driver: "sqlite", uri: ":memory:" });
+ * using result = await conn.query("select 6 * 7 as answer");
+ * console.log(result.table.getChild("answer")?.get(0)); // 42n
+ * ```
+ */
 export async function connect(options: ConnectOptions & { readonly driver: string }): Promise<AdbcConnection>;
-export async function connect(options?: ConnectOptions): Promise<Connection>;
 export async function connect(options: ConnectOptions = {}): Promise<Connection | AdbcConnection> {
   if (options.driver !== undefined) return await connectDriver(options);
   const duckdb = await openDuckDB();

@@ -20,7 +20,8 @@ export const drivers: Driver[] = [
   {
     name: "sqlite",
     connect: () => connect({ driver: "sqlite", uri: ":memory:", library }),
-    series: (n) => `with recursive s(i) as (select 0 union all select i + 1 from s where i < ${n - 1}) select i from s`,
+    series: (n) =>
+      `with recursive s(i) as (select 0 union all select i + 1 from s where i < ${n - 1}) select i from s`,
   },
   {
     name: "duckdb",

@@ -19,7 +19,8 @@ async function refused(promise: Promise<unknown>, code: string, includes?: strin
   return error;
 }
 
-const ints = (n: number) => new Table({ n: vectorFromArray(Array.from({ length: n }, (_, i) => i), new Int32()) });
+const ints = (n: number) =>
+  new Table({ n: vectorFromArray(Array.from({ length: n }, (_, i) => i), new Int32()) });
 
 for (const driver of drivers) {
   describe(`ADBC ${driver.name}, misused`, () => {
@@ -89,15 +90,28 @@ describe("connect({ driver })", () => {
   });
 
   it("names what is wrong with a driver file", async () => {
-    await refused(connect({ driver: "/nonexistent/libadbc_driver.so", library }), "LIBRARY_NOT_FOUND");
-    const notALibrary = new URL("../../README.md", import.meta.url).pathname;
+    await refused(
+      connect({ driver: new URL("no_such_driver.so", import.meta.url).pathname, library }),
+      "LIBRARY_NOT_FOUND",
+    );
+    const notALibrary = new URL("_drivers.ts", import.meta.url).pathname;
     await refused(connect({ driver: notALibrary, library }), "SQL_ERROR", "cannot load");
-    await refused(connect({ driver: library.path.startsWith("/") ? library.path : `${Deno.cwd()}/${library.path}`, library }), "SQL_ERROR", "AdbcDriverInit");
+    await refused(
+      connect({
+        driver: library.path.startsWith("/") ? library.path : `${Deno.cwd()}/${library.path}`,
+        library,
+      }),
+      "SQL_ERROR",
+      "AdbcDriverInit",
+    );
     await refused(connect({ driver: "sqlite", entrypoint: "no such()", library }), "INVALID_ARGUMENT");
   });
 
   it("passes the driver's refusal of a database on", async () => {
-    await refused(connect({ driver: "postgresql", uri: "postgresql://127.0.0.1:1/none", library }), "SQL_ERROR");
+    await refused(
+      connect({ driver: "postgresql", uri: "postgresql://127.0.0.1:1/none", library }),
+      "SQL_ERROR",
+    );
     await refused(connect({ driver: "sqlite", options: { "no.such.option": "1" }, library }), "SQL_ERROR");
   });
 });

@@ -56,7 +56,9 @@ for (const driver of drivers) {
       using projected = await conn.query(`select s from ${t} where id % 500 = 1 order by id`);
       assertEquals(projected.table.schema.fields.map((f) => f.name), ["s"]);
       assertEquals(projected.table.getChild("s")?.toArray(), ["r1", "r501", "r1001", null, "r2001", "r2501"]);
-      using grouped = await conn.query(`select g, count(*) as n, sum(v) as total from ${t} group by g order by g`);
+      using grouped = await conn.query(
+        `select g, count(*) as n, sum(v) as total from ${t} group by g order by g`,
+      );
       assertEquals(grouped.numRows, 10);
       assertEquals(Number(grouped.table.getChild("n")?.get(0)), ROWS / 10);
       let expected = 0;
@@ -92,8 +94,13 @@ for (const driver of drivers) {
         using r = await conn.query(`select ${i} as n`);
         assertEquals(Number(r.table.getChild("n")?.get(0)), i);
       }
-      const results = await Promise.all(Array.from({ length: 12 }, (_, i) => conn.query(`select ${i} * 3 as n`)));
-      assertEquals(results.map((r) => Number(r.table.getChild("n")?.get(0))), Array.from({ length: 12 }, (_, i) => i * 3));
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => conn.query(`select ${i} * 3 as n`)),
+      );
+      assertEquals(
+        results.map((r) => Number(r.table.getChild("n")?.get(0))),
+        Array.from({ length: 12 }, (_, i) => i * 3),
+      );
       for (const r of results) r[Symbol.dispose]();
     });
 

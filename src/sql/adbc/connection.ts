@@ -64,7 +64,17 @@ interface AdbcSymbols extends StreamSymbols {
   zc_adbc_close(connection: bigint): void;
 }
 
-/** How {@linkcode AdbcConnection.prototype.ingest} treats an existing table. */
+/**
+ * How {@linkcode AdbcConnection.prototype.ingest} treats an existing table.
+ *
+ * @example Append to a table
+ * ```ts
+ * import type { IngestMode } from "@zerocopy/zerocopy/sql";
+ *
+ * const mode: IngestMode = "append";
+ * console.log(mode); // append
+ * ```
+ */
 export type IngestMode = "create" | "append" | "replace" | "create_append";
 const MODES: Record<IngestMode, number> = { create: 0, append: 1, replace: 2, create_append: 3 };
 

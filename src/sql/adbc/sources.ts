@@ -10,10 +10,31 @@ import { ZeroCopyError } from "../../errors.ts";
 import { what } from "../../buffer/gate.ts";
 import { ArrowBatch } from "../../arrow/batch.ts";
 
-/** A value bound to a query parameter. */
+/**
+ * A value bound to a query parameter: numbers as float64, bigints as int64.
+ *
+ * @example Parameters of a query
+ * ```ts
+ * import type { SqlParam } from "@zerocopy/zerocopy/sql";
+ *
+ * const params: SqlParam[] = [1.5, 7n, "label", true];
+ * console.log(params.length); // 4
+ * ```
+ */
 export type SqlParam = number | bigint | string | boolean;
 
-/** What `ingest` loads: one batch, a table, or an (async) iterable of batches. */
+/**
+ * What `ingest` loads: one batch, a table, or an (async) iterable of batches.
+ *
+ * @example A table to ingest
+ * ```ts
+ * import type { IngestSource } from "@zerocopy/zerocopy/sql";
+ * import { Int32, Table, vectorFromArray } from "apache-arrow";
+ *
+ * const source: IngestSource = new Table({ n: vectorFromArray([1, 2, 3], new Int32()) });
+ * console.log((source as Table).numRows); // 3
+ * ```
+ */
 export type IngestSource =
   | Table
   | RecordBatch
