@@ -203,15 +203,19 @@ lane_deno() {
 lane_adbc() {
   check "ADBC drivers (pinned)" tools/adbc_drivers.sh
   local adbc_read=$read_grant,zig-out,.toolchain,$(realpath .toolchain)
-  export -f run report deno_tests deno_with_registry
+  export -f run report check deno_tests deno_with_registry
   export logs read_grant checked_lib adbc_read ZEROCOPY_ROOT
-  # shellcheck disable=SC2016 # expanded by the inner shell, which has the URI
+  # shellcheck disable=SC2016 # expanded by the inner shell, which has the server's URI
   tools/postgres.sh bash -c '
+    grants=(--allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_MAPPING,ZEROCOPY_POSTGRES_URI --allow-read="$adbc_read")
     for mapping in node-api pointer-view; do
-      ZEROCOPY_MAPPING=$mapping deno_tests "deno test (ADBC, $mapping)" --v8-flags=--expose-gc --allow-ffi         --allow-env=ZEROCOPY_LIB,ZEROCOPY_MAPPING,ZEROCOPY_POSTGRES_URI --allow-read="$adbc_read" tests/sql_adbc/
+      ZEROCOPY_MAPPING=$mapping deno_tests "deno test (ADBC, $mapping)" --v8-flags=--expose-gc "${grants[@]}" \
+        tests/sql_adbc/
     done
-    ZEROCOPY_LIB=$checked_lib deno_tests "deno test (ADBC, checked)" --allow-ffi       --allow-env=ZEROCOPY_LIB,ZEROCOPY_MAPPING,ZEROCOPY_POSTGRES_URI --allow-read="$adbc_read" tests/sql_adbc/
-  ' >"$logs/postgres.log" 2>&1 || { echo "---- ADBC lane:"; tail -n 40 "$logs/postgres.log"; }
+    ZEROCOPY_LIB=$checked_lib deno_tests "deno test (ADBC, checked)" "${grants[@]}" tests/sql_adbc/
+    check "bench: PostgreSQL ingest (smoke)" deno_with_registry run --allow-ffi --allow-read --allow-env \
+      --allow-run bench/adbc_ingest_bench.ts --smoke
+  ' || report "PostgreSQL server (tools/postgres.sh)" FAIL 0 1 0
   check "ADBC drivers peer (duckdb, pyarrow)" tools/check_sql_adbc_peer.sh
 }
 

