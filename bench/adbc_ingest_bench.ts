@@ -14,7 +14,7 @@
  * @module
  */
 
-import { Float64, Int32, Table, Utf8, vectorFromArray } from "apache-arrow";
+import { makeVector, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { openLibrary } from "../mod.ts";
 import { connect } from "../sql.ts";
 import { describeMachine } from "./_machine.ts";
@@ -32,8 +32,8 @@ if (uri === undefined || bin === undefined) {
 
 const ids = Int32Array.from({ length: ROWS }, (_, i) => i);
 const table = new Table({
-  id: vectorFromArray(ids, new Int32()),
-  value: vectorFromArray(Float64Array.from(ids, (i) => i / 4), new Float64()),
+  id: makeVector(ids),
+  value: makeVector(Float64Array.from(ids, (i) => i / 4)),
   label: vectorFromArray(Array.from(ids, (i) => `sensor-${i % 1000}`), new Utf8()),
 });
 
