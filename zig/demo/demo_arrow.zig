@@ -6,7 +6,6 @@ const std = @import("std");
 const zerocopy = @import("../zerocopy/zerocopy.zig");
 const arrow = zerocopy.arrow;
 const foreign = @import("../zerocopy/arrow/foreign.zig");
-const demo_stream_arrow = @import("demo_stream_arrow.zig");
 const Out = zerocopy.Out;
 const Status = zerocopy.Status;
 
@@ -158,17 +157,7 @@ pub const exports = struct {
 /// its twin `zc_arrow_demo_checksum`), so it stays out of demo.exports, whose
 /// wrappers the core module builds on without apache-arrow.
 pub const c_data_exports = struct {
-    /// Exports Deno calls with `nonblocking: true`, on a worker thread.
-    pub const nonblocking = .{"zc_arrow_stream_next"};
     pub const zc_arrow_checksum = exports.zc_arrow_checksum;
-    pub const zc_arrow_stream_reserve = arrow.stream.exports.zc_arrow_stream_reserve;
-    pub const zc_arrow_stream_address = arrow.stream.exports.zc_arrow_stream_address;
-    pub const zc_arrow_stream_open = arrow.stream.exports.zc_arrow_stream_open;
-    pub const zc_arrow_stream_next = arrow.stream.exports.zc_arrow_stream_next;
-    pub const zc_arrow_stream_message = arrow.stream.exports.zc_arrow_stream_message;
-    pub const zc_arrow_stream_release = arrow.stream.exports.zc_arrow_stream_release;
-    pub const zc_arrow_demo_stream = demo_stream_arrow.exports.zc_arrow_demo_stream;
-    pub const zc_arrow_demo_stream_c = demo_stream_arrow.exports.zc_arrow_demo_stream_c;
     pub const zc_arrow_foreign_adopt = foreign.exports.zc_arrow_foreign_adopt;
     pub const zc_arrow_foreign_release = foreign.exports.zc_arrow_foreign_release;
 };

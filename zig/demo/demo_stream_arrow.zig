@@ -5,6 +5,7 @@ const std = @import("std");
 const zerocopy = @import("../zerocopy/zerocopy.zig");
 const demo_arrow = @import("demo_arrow.zig");
 const stream_producer = @import("../zerocopy/arrow/stream_producer.zig");
+const arrow = zerocopy.arrow;
 const StreamOut = zerocopy.arrow.StreamOut;
 const Status = zerocopy.Status;
 
@@ -43,7 +44,56 @@ fn source(batches: u32, rows: u64, options: u32) ?*DemoSource {
     return self;
 }
 
+/// The array a consumer was asked to keep, until `zc_arrow_demo_release_kept`.
+var kept: zerocopy.arrow.ArrowArray = std.mem.zeroes(zerocopy.arrow.ArrowArray);
+var kept_lock: std.atomic.Mutex = .unlocked;
+
 pub const exports = struct {
+    /// A native consumer of the `ArrowArrayStream` at `stream` (as a C library
+    /// would be): reads the schema and every array, adds each array's checksum
+    /// (`zerocopy.arrow.checksum`) into `out` and counts the rows into `rows`,
+    /// releases each array (the last one kept when `keep_last` is 1, until
+    /// `zc_arrow_demo_release_kept`) and then the stream.
+    pub fn zc_arrow_demo_consume_stream(stream: usize, keep_last: u32, out: ?*u64, rows: ?*u64) callconv(.c) Status {
+        if (stream == 0) return .invalid_argument;
+        const target = out orelse return .invalid_argument;
+        const row_count = rows orelse return .invalid_argument;
+        const s: *zerocopy.arrow.ArrowArrayStream = @ptrFromInt(stream);
+        defer if (s.release) |r| r(s);
+        var schema: zerocopy.arrow.ArrowSchema = undefined;
+        if (s.get_schema.?(s, &schema) != 0) return .invalid_argument;
+        defer schema.release.?(&schema);
+        target.* = 0;
+        row_count.* = 0;
+        var previous = std.mem.zeroes(zerocopy.arrow.ArrowArray);
+        defer if (previous.release) |r| r(&previous);
+        while (true) {
+            var array: zerocopy.arrow.ArrowArray = undefined;
+            if (s.get_next.?(s, &array) != 0) return .invalid_argument;
+            if (array.release == null) break;
+            if (previous.release) |r| r(&previous);
+            previous = array;
+            target.* +%= zerocopy.arrow.checksum(&schema, &array) catch return .invalid_argument;
+            row_count.* += @intCast(array.length);
+        }
+        if (keep_last == 1 and previous.release != null) {
+            while (!kept_lock.tryLock()) {}
+            defer kept_lock.unlock();
+            if (kept.release) |r| r(&kept);
+            kept = previous;
+            previous.release = null;
+        }
+        return .ok;
+    }
+
+    /// Releases the array `zc_arrow_demo_consume_stream` kept, if any.
+    pub fn zc_arrow_demo_release_kept() callconv(.c) void {
+        while (!kept_lock.tryLock()) {}
+        defer kept_lock.unlock();
+        if (kept.release) |r| r(&kept);
+        kept = std.mem.zeroes(zerocopy.arrow.ArrowArray);
+    }
+
     /// A stream of `batches` demo batches of `rows` rows each, handed over
     /// into `out`; `options` 1 makes the second batch lie about its schema,
     /// 2 makes it fail. `invalid_argument` for `batches` 0.
@@ -70,4 +120,27 @@ pub const exports = struct {
         };
         return .ok;
     }
+};
+
+/// The Arrow stream exports of libzerocopy, both ways, with the demo producer
+/// and consumer the tests drive them with.
+pub const stream_exports = struct {
+    /// Exports Deno calls with `nonblocking: true`, on a worker thread.
+    pub const nonblocking = .{ "zc_arrow_stream_next", "zc_arrow_demo_consume_stream" };
+    pub const zc_arrow_stream_reserve = arrow.stream.exports.zc_arrow_stream_reserve;
+    pub const zc_arrow_stream_address = arrow.stream.exports.zc_arrow_stream_address;
+    pub const zc_arrow_stream_open = arrow.stream.exports.zc_arrow_stream_open;
+    pub const zc_arrow_stream_next = arrow.stream.exports.zc_arrow_stream_next;
+    pub const zc_arrow_stream_message = arrow.stream.exports.zc_arrow_stream_message;
+    pub const zc_arrow_stream_release = arrow.stream.exports.zc_arrow_stream_release;
+    pub const zc_arrow_lent_stream_new = arrow.lent_stream.exports.zc_arrow_lent_stream_new;
+    pub const zc_arrow_lent_stream_add = arrow.lent_stream.exports.zc_arrow_lent_stream_add;
+    pub const zc_arrow_lent_stream_address = arrow.lent_stream.exports.zc_arrow_lent_stream_address;
+    pub const zc_arrow_lent_stream_end = arrow.lent_stream.exports.zc_arrow_lent_stream_end;
+    pub const zc_arrow_lent_stream_outstanding = arrow.lent_stream.exports.zc_arrow_lent_stream_outstanding;
+    pub const zc_arrow_lent_stream_close = arrow.lent_stream.exports.zc_arrow_lent_stream_close;
+    pub const zc_arrow_demo_stream = exports.zc_arrow_demo_stream;
+    pub const zc_arrow_demo_stream_c = exports.zc_arrow_demo_stream_c;
+    pub const zc_arrow_demo_consume_stream = exports.zc_arrow_demo_consume_stream;
+    pub const zc_arrow_demo_release_kept = exports.zc_arrow_demo_release_kept;
 };

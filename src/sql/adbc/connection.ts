@@ -19,7 +19,8 @@ import type { ForeignLibraryInterface } from "../../runtime/ffi_types.ts";
 import { lendStructs, type LentStructs } from "../../arrow/lend.ts";
 import { ArrowStream, nextParts, type StreamSymbols, streamSymbolsOf } from "../../arrow/stream.ts";
 import { QueryResult } from "../query_result.ts";
-import { batchesOf, type IngestSource, paramsBatch, type SqlParam } from "./sources.ts";
+import { type IngestSource, paramsBatch, type SqlParam } from "./sources.ts";
+import { lendAsStream } from "../../arrow/lend_stream.ts";
 
 const STREAM_OUT_BYTES = abiLayout.structs.StreamOut.size;
 const HANDLE_AT = abiLayout.structs.StreamOut.fields.handle;
@@ -55,8 +56,7 @@ interface AdbcSymbols extends StreamSymbols {
     table: BufferSource,
     tableLength: bigint,
     mode: number,
-    schema: BufferSource,
-    array: BufferSource,
+    lent: bigint,
     message: BufferSource,
     messageLength: bigint,
     rows: BufferSource,
@@ -227,14 +227,15 @@ export class AdbcConnection implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Loads `source` into the table `table` through ADBC bulk ingest, batch by
-   * batch, each lent to the driver for its call (no copy on this side).
+   * Loads `source` into the table `table` through ADBC bulk ingest, in one
+   * statement: its batches are lent to the driver as one `ArrowArrayStream`
+   * whose callbacks are Zig's (no copy on this side).
    *
    * @param table The table's name.
    * @param source An apache-arrow `Table` or `RecordBatch`, an `ArrowBatch`,
    * or an (async) iterable of batches.
    * @param mode `create` (default: the table must not exist), `append`,
-   * `replace` or `create_append`; the batches after the first are appended.
+   * `replace` or `create_append`.
    * @returns The rows the driver reports loaded (-1 when it does not say).
    * @throws {ZeroCopyError} `SQL_ERROR` with the driver's message;
    * `ARROW_UNSUPPORTED` for a column of a type not lent; `DISPOSED` once closed.
@@ -253,36 +254,26 @@ export class AdbcConnection implements Disposable, AsyncDisposable {
     }
     return this.#enqueue(async () => {
       const name = cString(table);
-      let total = 0;
-      let known = true;
-      let first = true;
-      for await (const batch of batchesOf(source)) {
+      const loan = await lendAsStream(this.#lib, source, "ingest");
+      const message = new Uint8Array(MESSAGE_BYTES);
+      const rows = new BigInt64Array(1);
+      try {
         if (this.#closed) throw closedError();
-        const lent = lendStructs(this.#lib, batch, "ingest", true);
-        const message = new Uint8Array(MESSAGE_BYTES);
-        const rows = new BigInt64Array(1);
-        try {
-          const status = await this.#symbols.zc_adbc_ingest(
-            this.#handle,
-            name,
-            BigInt(name.length),
-            first ? MODES[mode] : MODES.append,
-            lent.schema,
-            lent.array,
-            message,
-            BigInt(message.length),
-            rows,
-          );
-          this.#check(status, message, "ingest");
-        } finally {
-          lent.release();
-        }
-        first = false;
-        if (rows[0] < 0n) known = false;
-        else total += Number(rows[0]);
+        const status = await this.#symbols.zc_adbc_ingest(
+          this.#handle,
+          name,
+          BigInt(name.length),
+          MODES[mode],
+          loan.handle,
+          message,
+          BigInt(message.length),
+          rows,
+        );
+        this.#check(status, message, "ingest");
+      } finally {
+        loan.end();
       }
-      if (first) throw new ZeroCopyError("INVALID_ARGUMENT", "ingest: the source has no batch to load");
-      return known ? total : -1;
+      return Number(rows[0]);
     });
   }
 

@@ -1,14 +1,14 @@
 /**
- * What an ADBC connection lends a driver: the batches of a source to ingest,
- * and a query's parameters as a one-row batch.
+ * What an ADBC connection lends a driver besides a stream of batches
+ * (src/arrow/lend_stream.ts): a query's parameters as a one-row batch.
  *
  * @module
  */
 
-import { Bool, Float64, Int64, RecordBatch, Table, Utf8, vectorFromArray } from "apache-arrow";
+import { Bool, Float64, Int64, type RecordBatch, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { ZeroCopyError } from "../../errors.ts";
 import { what } from "../../buffer/gate.ts";
-import { ArrowBatch } from "../../arrow/batch.ts";
+import type { StreamSource } from "../../arrow/lend_stream.ts";
 
 /**
  * A value bound to a query parameter: numbers as float64, bigints as int64.
@@ -24,7 +24,8 @@ import { ArrowBatch } from "../../arrow/batch.ts";
 export type SqlParam = number | bigint | string | boolean;
 
 /**
- * What `ingest` loads: one batch, a table, or an (async) iterable of batches.
+ * What `ingest` loads: one batch, a table, or an (async) iterable of batches
+ * (the sources `lendStream` lends).
  *
  * @example A table to ingest
  * ```ts
@@ -35,39 +36,7 @@ export type SqlParam = number | bigint | string | boolean;
  * console.log((source as Table).numRows); // 3
  * ```
  */
-export type IngestSource =
-  | Table
-  | RecordBatch
-  | ArrowBatch
-  | Iterable<RecordBatch | ArrowBatch>
-  | AsyncIterable<RecordBatch | ArrowBatch>;
-
-function recordBatchOf(item: unknown): RecordBatch {
-  if (item instanceof ArrowBatch) return item.recordBatch;
-  if (item instanceof RecordBatch) return item;
-  throw new ZeroCopyError(
-    "INVALID_ARGUMENT",
-    `ingest loads apache-arrow RecordBatches or ArrowBatches, not ${what(item)}`,
-  );
-}
-
-/** The record batches of `source`, in order. */
-export async function* batchesOf(source: IngestSource): AsyncGenerator<RecordBatch> {
-  if (source instanceof Table) {
-    yield* source.batches;
-  } else if (source instanceof RecordBatch || source instanceof ArrowBatch) {
-    yield recordBatchOf(source);
-  } else if (typeof source === "object" && source !== null && Symbol.asyncIterator in source) {
-    for await (const item of source) yield recordBatchOf(item);
-  } else if (typeof source === "object" && source !== null && Symbol.iterator in source) {
-    for (const item of source) yield recordBatchOf(item);
-  } else {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `ingest loads a Table, a RecordBatch, an ArrowBatch or an iterable of batches, not ${what(source)}`,
-    );
-  }
-}
+export type IngestSource = StreamSource;
 
 /** `params` as a batch of one row, a column per parameter. */
 export function paramsBatch(params: readonly SqlParam[]): RecordBatch {

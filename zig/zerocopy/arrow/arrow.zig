@@ -28,6 +28,7 @@ pub const builder = @import("builder.zig");
 pub const directory = @import("directory.zig");
 pub const stream = @import("stream.zig");
 pub const stream_producer = @import("stream_producer.zig");
+pub const lent_stream = @import("lent_stream.zig");
 
 pub const ArrowSchema = c_data.ArrowSchema;
 pub const ArrowArray = c_data.ArrowArray;

@@ -120,3 +120,36 @@ test {
     _ = foreign;
     _ = zerocopy;
 }
+
+const lent_stream = @import("lent_stream.zig");
+
+test "a lent stream's consumer may move the struct; reads stop at the loan's end; the last release frees it" {
+    var descriptor: abi.Descriptor = undefined;
+    try batch.handOverBatch(&testing.allocator, &.{.{ .name = "n", .values = .{ .u32 = &.{ 1, 2, 3 } } }}, &descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    var out: stream.StreamOut = undefined;
+    try testing.expectEqual(abi.Status.ok, lent_stream.exports.zc_arrow_lent_stream_new(&out));
+    try testing.expectEqual(@as(usize, 0), lent_stream.exports.zc_arrow_lent_stream_address(out.handle)); // no batch yet
+    try testing.expectEqual(abi.Status.ok, lent_stream.exports.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+    const given = lent_stream.give(out.handle).?;
+    try testing.expect(lent_stream.give(out.handle) == null); // one consumer
+    var moved = given.*; // the consumer's own copy of the struct
+    var copied_schema: c.ArrowSchema = undefined;
+    try testing.expectEqual(@as(c_int, 0), moved.get_schema.?(&moved, &copied_schema));
+    copied_schema.release.?(&copied_schema);
+    var first: c.ArrowArray = undefined;
+    try testing.expectEqual(@as(c_int, 0), moved.get_next.?(&moved, &first));
+    try testing.expectEqual(@as(i64, 3), first.length);
+    try testing.expectEqual(@as(u64, 1), lent_stream.exports.zc_arrow_lent_stream_end(out.handle));
+    var after: c.ArrowArray = undefined;
+    try testing.expect(moved.get_next.?(&moved, &after) != 0);
+    first.release.?(&first);
+    try testing.expectEqual(@as(u64, 0), lent_stream.exports.zc_arrow_lent_stream_outstanding(out.handle));
+    lent_stream.exports.zc_arrow_lent_stream_close(out.handle);
+    moved.release.?(&moved);
+    try testing.expectEqual(abi.Status.stale_handle, lent_stream.exports.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+}

@@ -19,6 +19,9 @@ const max_depth = 64;
 
 const Header = struct {
     bytes: []align(16) u8,
+    /// Called once the copy is released (an array's lender counting what is still out).
+    on_release: ?*const fn (context: *anyopaque) void = null,
+    context: ?*anyopaque = null,
 };
 
 /// Copies `source` into `target`, whose `release` then frees the copy (children included).
@@ -110,11 +113,18 @@ const Fill = struct {
 /// is bounded here only by the budget) into `target`, whose buffers are
 /// `source`'s own; `target.release` frees the copy.
 pub fn copyArray(source: *const ArrowArray, target: *ArrowArray) Error!void {
+    return copyArrayNotifying(source, target, null, null);
+}
+
+/// `copyArray`, with `on_release(context)` called once the copy is released.
+pub fn copyArrayNotifying(source: *const ArrowArray, target: *ArrowArray, context: ?*anyopaque, on_release: ?*const fn (*anyopaque) void) Error!void {
     var size: ArraySize = .{};
     try size.count(source, 0);
     const bytes = try zerocopy.default_allocator.alignedAlloc(u8, .@"16", size.total());
     const header: *Header = @ptrCast(@alignCast(bytes.ptr));
     header.* = .{ .bytes = bytes };
+    header.on_release = on_release;
+    header.context = context;
     var fill: ArrayFill = .{ .bytes = bytes, .next_array = 1 };
     fill.pointers_at = @sizeOf(Header) + size.arrays * @sizeOf(ArrowArray);
     fill.node(source, fill.arrayAt(0));
@@ -194,7 +204,10 @@ fn releaseArrayChild(array: *ArrowArray) callconv(.c) void {
 fn releaseArrayRoot(array: *ArrowArray) callconv(.c) void {
     const header: *Header = @ptrCast(@alignCast(array.private_data orelse return));
     array.release = null;
+    const on_release = header.on_release;
+    const context = header.context;
     zerocopy.default_allocator.free(header.bytes);
+    if (on_release) |notify| notify(context.?);
 }
 
 /// A child lives in its root's allocation: releasing it only marks it.

@@ -12,6 +12,7 @@ const c = @import("../arrow/c_data.zig");
 const reader = @import("../arrow/reader.zig");
 const stream = @import("../arrow/stream.zig");
 const struct_copy = @import("../arrow/struct_copy.zig");
+const lent_stream = @import("../arrow/lent_stream.zig");
 const abi = @import("../abi.zig");
 const handles = @import("../handles.zig");
 const zerocopy = @import("../zerocopy.zig");
@@ -142,54 +143,17 @@ fn bind(d: *const adbc.Driver, statement: *adbc.Statement, params: struct { *con
     return code;
 }
 
-/// A stream of the one batch lent for the call: what `BindStream` takes.
-const LentBatch = struct {
-    schema: *const ArrowSchema,
-    array: *const ArrowArray,
-    given: bool = false,
-
-    fn getSchema(s: *ArrowArrayStream, out: *ArrowSchema) callconv(.c) c_int {
-        const self: *LentBatch = @ptrCast(@alignCast(s.private_data.?));
-        struct_copy.copy(self.schema, out) catch return 12; // ENOMEM
-        return 0;
-    }
-
-    fn getNext(s: *ArrowArrayStream, out: *ArrowArray) callconv(.c) c_int {
-        const self: *LentBatch = @ptrCast(@alignCast(s.private_data.?));
-        if (self.given) {
-            out.* = std.mem.zeroes(ArrowArray);
-            return 0;
-        }
-        struct_copy.copyArray(self.array, out) catch return 12;
-        self.given = true;
-        return 0;
-    }
-
-    fn lastError(_: *ArrowArrayStream) callconv(.c) ?[*:0]const u8 {
-        return "out of memory copying the lent batch's structs";
-    }
-
-    fn release(s: *ArrowArrayStream) callconv(.c) void {
-        s.release = null;
-    }
-};
-
 pub const IngestMode = enum(u32) { create = 0, append = 1, replace = 2, create_append = 3 };
 
-fn ingest(connection: *Connection, table: [:0]const u8, mode: IngestMode, batch: struct { *const ArrowSchema, *const ArrowArray }, rows: *i64, message: Message) bool {
+/// Loads the rows of `source` (a lent stream, arrow/lent_stream.zig) into `table`, in one statement.
+fn ingest(connection: *Connection, table: [:0]const u8, mode: IngestMode, source: *ArrowArrayStream, rows: *i64, message: Message) bool {
     const d = &connection.driver;
-    var lent: LentBatch = .{ .schema = batch[0], .array = batch[1] };
-    var source: ArrowArrayStream = .{
-        .get_schema = LentBatch.getSchema,
-        .get_next = LentBatch.getNext,
-        .get_last_error = LentBatch.lastError,
-        .release = LentBatch.release,
-        .private_data = &lent,
-    };
     var statement: adbc.Statement = .{};
     var err: adbc.Error = .{};
     connection.lock();
     defer connection.unlock();
+    // From here the stream is the driver's to release; if it never takes it, it is released below.
+    defer if (source.release) |r| r(source);
     var code = d.StatementNew.?(&connection.connection, &statement, &err);
     if (code != adbc.status_ok) {
         message.driver("StatementNew", code, &err);
@@ -199,7 +163,6 @@ fn ingest(connection: *Connection, table: [:0]const u8, mode: IngestMode, batch:
     defer {
         _ = d.StatementRelease.?(&statement, &err);
         err.deinit();
-        if (source.release) |r| r(&source);
     }
     const mode_name: [:0]const u8 = switch (mode) {
         .create => "adbc.ingest.mode.create",
@@ -209,7 +172,7 @@ fn ingest(connection: *Connection, table: [:0]const u8, mode: IngestMode, batch:
     };
     code = d.StatementSetOption.?(&statement, "adbc.ingest.target_table", table.ptr, &err);
     if (code == adbc.status_ok) code = d.StatementSetOption.?(&statement, "adbc.ingest.mode", mode_name.ptr, &err);
-    if (code == adbc.status_ok) code = d.StatementBindStream.?(&statement, &source, &err);
+    if (code == adbc.status_ok) code = d.StatementBindStream.?(&statement, source, &err);
     if (code == adbc.status_ok) code = d.StatementExecuteQuery.?(&statement, null, rows, &err);
     if (code != adbc.status_ok) {
         message.driver("the ingest", code, &err);
@@ -269,19 +232,24 @@ pub const exports = struct {
         return .ok;
     }
 
-    /// Loads the lent batch into `table` (NUL-terminated) through ADBC bulk
-    /// ingest (`mode`: 0 create, 1 append, 2 replace, 3 create or append);
-    /// the rows the driver reports go to `rows` (-1 when unknown).
-    pub fn zc_adbc_ingest(connection: u64, table: ?[*]const u8, table_len: u64, mode: u32, schema: ?*const ArrowSchema, array: ?*const ArrowArray, message: ?[*]u8, message_len: u64, rows: ?*i64) callconv(.c) Status {
+    /// Loads the batches of the lent stream `lent` (a handle of
+    /// `zc_arrow_lent_stream_new`, given to the driver here) into `table`
+    /// (NUL-terminated) through ADBC bulk ingest, in one statement (`mode`: 0
+    /// create, 1 append, 2 replace, 3 create or append); the rows the driver
+    /// reports go to `rows` (-1 when unknown).
+    pub fn zc_adbc_ingest(connection: u64, table: ?[*]const u8, table_len: u64, mode: u32, lent: u64, message: ?[*]u8, message_len: u64, rows: ?*i64) callconv(.c) Status {
         const m = messageOf(message, message_len);
         const count = rows orelse return .invalid_argument;
         count.* = -1;
         const name = terminated(table, table_len) orelse return .invalid_argument;
         if (mode > 3) return .invalid_argument;
-        const batch = (checked(schema, array, m) catch return .invalid_argument) orelse return .invalid_argument;
         const self = adbc_connection.pin(connection) orelse return .stale_handle;
         defer handles.global.unpin(connection);
-        return if (ingest(self, name, @fromBackingInt(@intCast(mode)), batch, count, m)) .ok else .invalid_argument;
+        const source = lent_stream.give(lent) orelse {
+            m.say("the lent stream was given already, has no batch, or names nothing", .{});
+            return .invalid_argument;
+        };
+        return if (ingest(self, name, @fromBackingInt(@intCast(mode)), source, count, m)) .ok else .invalid_argument;
     }
 
     /// Closes the connection: its handle is refused from now on, and the
