@@ -594,6 +594,12 @@ export const arrowStreamSymbols = {
     parameters: [],
     result: "void",
   },
+  /** How many demo streams' sources are alive: each is let go of once, when its stream is released.
+   * `fn () u32` */
+  zc_arrow_demo_stream_live: {
+    parameters: [],
+    result: "u32",
+  },
 } as const satisfies ForeignLibraryInterface;
 
 /** FFI symbols of `zerocopy.sql.adbc_statement.exports`, each parameter with its Zig type. */

@@ -34,13 +34,18 @@ pub const DemoSource = struct {
     }
 
     pub fn deinit(self: *DemoSource) void {
+        _ = live_sources.fetchSub(1, .monotonic);
         zerocopy.default_allocator.destroy(self);
     }
 };
 
+/// Demo sources not yet let go of: what tells a test its stream was released, and once.
+var live_sources: std.atomic.Value(u32) = .init(0);
+
 fn source(batches: u32, rows: u64, options: u32) ?*DemoSource {
     const self = zerocopy.default_allocator.create(DemoSource) catch return null;
     self.* = .{ .left = batches, .rows = rows, .options = options };
+    _ = live_sources.fetchAdd(1, .monotonic);
     return self;
 }
 
@@ -84,6 +89,11 @@ pub const exports = struct {
             previous.release = null;
         }
         return .ok;
+    }
+
+    /// How many demo streams' sources are alive: each is let go of once, when its stream is released.
+    pub fn zc_arrow_demo_stream_live() callconv(.c) u32 {
+        return live_sources.load(.monotonic);
     }
 
     /// Releases the array `zc_arrow_demo_consume_stream` kept, if any.
@@ -143,4 +153,5 @@ pub const stream_exports = struct {
     pub const zc_arrow_demo_stream_c = exports.zc_arrow_demo_stream_c;
     pub const zc_arrow_demo_consume_stream = exports.zc_arrow_demo_consume_stream;
     pub const zc_arrow_demo_release_kept = exports.zc_arrow_demo_release_kept;
+    pub const zc_arrow_demo_stream_live = exports.zc_arrow_demo_stream_live;
 };
