@@ -100,6 +100,24 @@ export async function connect(
  * ```
  */
 export async function connect(options: ConnectOptions & { readonly driver: string }): Promise<AdbcConnection>;
+/**
+ * {@linkcode connect} with options whose `driver` is known only at run time:
+ * the embedded DuckDB's `Connection` without one, an `AdbcConnection` with one.
+ *
+ * @param options The libzerocopy to use, and the driver if any.
+ * @returns The connection; close it (`using`, or `close()`).
+ * @throws {ZeroCopyError} what either form throws.
+ *
+ * @example Connect with options built elsewhere
+ * ```ts
+ * import { connect, type ConnectOptions } from "@zerocopy/zerocopy/sql";
+ *
+ * const options: ConnectOptions = {};
+ * using conn = await connect(options);
+ * console.log(conn.closed); // false
+ * ```
+ */
+export async function connect(options?: ConnectOptions): Promise<Connection | AdbcConnection>;
 export async function connect(options: ConnectOptions = {}): Promise<Connection | AdbcConnection> {
   if (options.driver !== undefined) return await connectDriver(options);
   const duckdb = await openDuckDB();
