@@ -100,7 +100,7 @@ pub fn build(b: *std.Build) void {
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo/demo_bindings.ts", .sources = &.{ "zig/demo/demo.zig", "zig/demo/demo_arrow.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "arrow_demo_bindings", .output = "tests/fixtures/arrow_demo.ts", .sources = &.{"zig/demo/demo_arrow.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
-        .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{ "zig/fixtures/test_hooks.zig", "zig/demo/demo_stream_arrow.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("bench/zig/bench_lib.zig"), .output = "bench/_bench_symbols.ts", .sources = &.{"bench/zig/bench_lib.zig"} },
     }) |bindings_options| {
         if (bindings_only) |output| if (!std.mem.eql(u8, output, bindings_options.output)) continue;
@@ -572,6 +572,12 @@ fn addFixtures(
             .dest_dir = .{ .override = .{ .custom = "fixtures" } },
         });
         fixtures_step.dependOn(&install.step);
+    }
+    // Libraries whose Node-API registration must not compile (tools/check_bindings_errors.sh).
+    inline for (.{ "napi_duplicate_export", "napi_reexport_not_namespace" }) |case| {
+        const path = "zig/fixtures/bindings_errors/" ++ case ++ ".zig";
+        const library = addSharedLibrary(b, case, b.path(path), target, optimize, zerocopy, options);
+        b.step("bindings-error-" ++ case, "Must fail: the Node-API registration of " ++ path).dependOn(&library.step);
     }
 }
 

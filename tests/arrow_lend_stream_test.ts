@@ -10,7 +10,7 @@ import { describe, it } from "@std/testing/bdd";
 import { Float64, Int32, Table, tableFromArrays, Utf8, vectorFromArray } from "apache-arrow";
 import { ZeroCopyError } from "../mod.ts";
 import { adoptStream, lendBatch, lendStream } from "../arrow.ts";
-import { lib } from "./_helpers.ts";
+import { hooks, lib } from "./_helpers.ts";
 
 function sample(rows: number, from = 0): Table {
   const ids = Array.from({ length: rows }, (_, i) => from + i);
@@ -38,7 +38,7 @@ async function consume(source: Parameters<typeof lendStream>[1], keep = 0) {
   const status = await lendStream(
     lib,
     source,
-    (address) => lib.symbols.zc_arrow_demo_consume_stream(address, keep, sum, rows),
+    (address) => hooks.symbols.zc_arrow_demo_consume_stream(address, keep, sum, rows),
   );
   return { status, sum: sum[0], rows: Number(rows[0]) };
 }
@@ -87,7 +87,7 @@ describe("lendStream", () => {
     assertEquals(kept.rows, 64);
     // The consumer still views the lent buffers: another loan goes through meanwhile.
     assertEquals((await consume(sample(8))).rows, 8);
-    lib.symbols.zc_arrow_demo_release_kept();
+    hooks.symbols.zc_arrow_demo_release_kept();
     assertEquals((await consume(sample(9))).rows, 9); // and lets go of the first loan's batches
   });
 
@@ -99,6 +99,6 @@ describe("lendStream", () => {
     assert(address !== 0n);
     // The stream was given (to a consumer that never read it), and its loan ended: the demo consumer is refused.
     const sum = new BigUint64Array(1), rows = new BigUint64Array(1);
-    assertEquals(await lib.symbols.zc_arrow_demo_consume_stream(address, 0, sum, rows), 3);
+    assertEquals(await hooks.symbols.zc_arrow_demo_consume_stream(address, 0, sum, rows), 3);
   });
 });

@@ -8,7 +8,7 @@ import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { ZeroCopyError } from "../mod.ts";
 import { adoptBatch, adoptStream, type ArrowBatch, type ArrowStream, importStream } from "../arrow.ts";
-import { lib } from "./_helpers.ts";
+import { hooks, lib } from "./_helpers.ts";
 
 const LIE = 1;
 const FAIL = 2;
@@ -45,7 +45,7 @@ describe("ArrowStream", () => {
   });
 
   it("reads another library's C stream filled in at the address it is given", async () => {
-    using stream = importStream(lib, (address) => lib.symbols.zc_arrow_demo_stream_c(2, 7n, 0, address));
+    using stream = importStream(lib, (address) => hooks.symbols.zc_arrow_demo_stream_c(2, 7n, 0, address));
     let rows = 0;
     for await (const batch of stream) {
       using _ = batch;
@@ -60,7 +60,7 @@ describe("ArrowStream", () => {
     assertEquals(assertThrows(() => importStream(lib, () => {}), ZeroCopyError).code, "STREAM_FAILED");
     assertEquals(
       assertThrows(
-        () => importStream(lib, (a) => lib.symbols.zc_arrow_demo_stream_c(0, 1n, 0, a)),
+        () => importStream(lib, (a) => hooks.symbols.zc_arrow_demo_stream_c(0, 1n, 0, a)),
         ZeroCopyError,
       )
         .code,

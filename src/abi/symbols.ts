@@ -21,7 +21,7 @@ export const abiLayout = {
       },
     },
     "Stats": {
-      "size": 48,
+      "size": 56,
       "align": 8,
       "fields": {
         "live_buffers": 0,
@@ -30,6 +30,7 @@ export const abiLayout = {
         "total_released": 24,
         "releasing_buffers": 32,
         "releasing_bytes": 40,
+        "background_released": 48,
       },
     },
     "SliceOut": {
@@ -564,35 +565,6 @@ export const arrowStreamSymbols = {
       "buffer", // out
     ],
     result: "i32",
-  },
-  /** The same stream written as a C `ArrowArrayStream` at the address `stream`, as another library's producer would fill one.
-   * `fn (batches: u32, rows: u64, options: u32, stream: usize) zerocopy.Status` */
-  zc_arrow_demo_stream_c: {
-    parameters: [
-      "u32", // batches
-      "u64", // rows
-      "u32", // options
-      "usize", // stream
-    ],
-    result: "i32",
-  },
-  /** A native consumer of the `ArrowArrayStream` at `stream` (as a C library would be): reads the schema and every array, adds each array's checksum (`zerocopy.arrow.checksum`) into `out` and counts the rows into `rows`, releases each array (the last one kept when `keep_last` is 1, until `zc_arrow_demo_release_kept`) and then the stream.
-   * `fn (stream: usize, keep_last: u32, out: ?*u64, rows: ?*u64) zerocopy.Status` */
-  zc_arrow_demo_consume_stream: {
-    parameters: [
-      "usize", // stream
-      "u32", // keep_last
-      "buffer", // out
-      "buffer", // rows
-    ],
-    result: "i32",
-    nonblocking: true,
-  },
-  /** Releases the array `zc_arrow_demo_consume_stream` kept, if any.
-   * `fn () void` */
-  zc_arrow_demo_release_kept: {
-    parameters: [],
-    result: "void",
   },
   /** How many demo streams' sources are alive: each is let go of once, when its stream is released.
    * `fn () u32` */

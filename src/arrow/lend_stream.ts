@@ -174,17 +174,17 @@ export async function lendAsStream(
  * `ARROW_INVALID` for a batch whose schema differs from the first;
  * `INVALID_ARGUMENT` for an empty or wrong source.
  *
- * @example A native consumer reads a table as a stream
- * ```ts
+ * @example A C library's consumer (`int consume(struct ArrowArrayStream* in)`) reads a table
+ * ```ts ignore
  * import { openLibrary } from "@zerocopy/zerocopy";
  * import { lendStream } from "@zerocopy/zerocopy/arrow";
  * import { tableFromArrays } from "apache-arrow";
  *
  * const lib = await openLibrary();
+ * // `consumer`: the C library, opened through the runtime's FFI, `consume` declared as
+ * // (usize) -> i32, nonblocking.
  * const table = tableFromArrays({ x: new Float64Array([0.5, 1.5, 2.5]) });
- * const sum = new BigUint64Array(1), rows = new BigUint64Array(1);
- * await lendStream(lib, table, (address) => lib.symbols.zc_arrow_demo_consume_stream(address, 0, sum, rows));
- * console.log(rows[0]); // 3n
+ * console.log(await lendStream(lib, table, (address) => consumer.symbols.consume(address))); // 0
  * ```
  */
 export async function lendStream<S extends ForeignLibraryInterface, R>(

@@ -314,14 +314,15 @@ export function adoptStream<S extends ForeignLibraryInterface>(
  * @throws {ZeroCopyError} `STREAM_FAILED` when `fill` reports a failure, fills nothing, or the
  * producer's `get_schema` fails.
  *
- * @example A C producer's stream
- * ```ts
+ * @example A C library's producer (`int produce(struct ArrowArrayStream* out)`)
+ * ```ts ignore
  * import { openLibrary } from "@zerocopy/zerocopy";
  * import { importStream } from "@zerocopy/zerocopy/arrow";
  *
  * const lib = await openLibrary();
- * using stream = importStream(lib, (address) => lib.symbols.zc_arrow_demo_stream_c(1, 3n, 0, address));
- * for await (const batch of stream) console.log(batch.numRows); // 3
+ * // `producer`: the C library, opened through the runtime's FFI, `produce` declared as (usize) -> i32.
+ * using stream = importStream(lib, (address) => producer.symbols.produce(address));
+ * for await (const batch of stream) console.log(batch.numRows);
  * ```
  */
 export function importStream<S extends ForeignLibraryInterface>(

@@ -133,10 +133,11 @@ pub const exports = struct {
 };
 
 /// The Arrow stream exports of libzerocopy, both ways, with the demo producer
-/// and consumer the tests drive them with.
+/// the tests drive them with (its C producer and consumer, which take raw
+/// addresses, are the test hooks', zig/fixtures/test_hooks.zig).
 pub const stream_exports = struct {
     /// Exports Deno calls with `nonblocking: true`, on a worker thread.
-    pub const nonblocking = .{ "zc_arrow_stream_next", "zc_arrow_demo_consume_stream" };
+    pub const nonblocking = .{"zc_arrow_stream_next"};
     pub const zc_arrow_stream_reserve = arrow.stream.exports.zc_arrow_stream_reserve;
     pub const zc_arrow_stream_address = arrow.stream.exports.zc_arrow_stream_address;
     pub const zc_arrow_stream_open = arrow.stream.exports.zc_arrow_stream_open;
@@ -150,8 +151,5 @@ pub const stream_exports = struct {
     pub const zc_arrow_lent_stream_outstanding = arrow.lent_stream.exports.zc_arrow_lent_stream_outstanding;
     pub const zc_arrow_lent_stream_close = arrow.lent_stream.exports.zc_arrow_lent_stream_close;
     pub const zc_arrow_demo_stream = exports.zc_arrow_demo_stream;
-    pub const zc_arrow_demo_stream_c = exports.zc_arrow_demo_stream_c;
-    pub const zc_arrow_demo_consume_stream = exports.zc_arrow_demo_consume_stream;
-    pub const zc_arrow_demo_release_kept = exports.zc_arrow_demo_release_kept;
     pub const zc_arrow_demo_stream_live = exports.zc_arrow_demo_stream_live;
 };
