@@ -4,17 +4,21 @@ pub const zerocopy = @import("zerocopy/zerocopy.zig");
 const demo = @import("demo/demo.zig");
 const demo_streams = @import("demo/demo_streams.zig");
 const demo_arrow = @import("demo/demo_arrow.zig");
+const adbc_statement = @import("zerocopy/sql/adbc_statement.zig");
+const demo_stream_arrow = @import("demo/demo_stream_arrow.zig");
 const sql = @import("zerocopy/sql/duckdb_exports.zig");
 
 /// What `zig build bindings` writes to src/abi/symbols.ts: the symbol tables and the ABI layout.
 pub const bindings: zerocopy.bindings.Spec = .{
-    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo_arrow.c_data_exports, sql.exports, demo.exports, demo_arrow.batch_exports)",
+    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo_arrow.c_data_exports, demo_stream_arrow.stream_exports, adbc_statement.exports, sql.exports, demo.exports, demo_arrow.batch_exports)",
     .groups = &.{
         .{ .name = "probeSymbols", .exports = zerocopy.probe_exports },
         .{ .name = "abiSymbols", .exports = zerocopy.abi_exports, .extends = "probeSymbols" },
         .{ .name = "streamSymbols", .exports = demo_streams.exports, .extends = "abiSymbols" },
         .{ .name = "cDataSymbols", .exports = demo_arrow.c_data_exports, .extends = "streamSymbols" },
-        .{ .name = "sqlSymbols", .exports = sql.exports, .extends = "cDataSymbols" },
+        .{ .name = "arrowStreamSymbols", .exports = demo_stream_arrow.stream_exports, .extends = "cDataSymbols" },
+        .{ .name = "adbcSymbols", .exports = adbc_statement.exports, .extends = "arrowStreamSymbols" },
+        .{ .name = "sqlSymbols", .exports = sql.exports, .extends = "adbcSymbols" },
         .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "sqlSymbols" },
         .{ .name = "arrowDemoSymbols", .exports = demo_arrow.batch_exports, .extends = "libzerocopySymbols" },
     },
@@ -51,6 +55,8 @@ comptime {
     zerocopy.exportAll(demo.exports);
     zerocopy.exportAll(demo_streams.exports);
     zerocopy.exportAll(demo_arrow.c_data_exports);
+    zerocopy.exportAll(demo_stream_arrow.stream_exports);
+    zerocopy.exportAll(adbc_statement.exports);
     zerocopy.exportAll(sql.exports);
     zerocopy.exportAll(demo_arrow.batch_exports);
 }
@@ -59,5 +65,6 @@ test {
     _ = zerocopy;
     _ = demo;
     _ = demo_streams;
+    _ = adbc_statement;
     _ = sql;
 }

@@ -28,11 +28,11 @@ const NO_NULLS = new Uint8Array(0);
 const utf8 = new TextDecoder();
 
 /** Why Zig refused an array (foreign.zig `Failure`). */
-const FAILURES: Record<number, string> = {
+export const FAILURES: Record<number, string> = {
   1: "has a column of Arrow format $ which is not supported (supported: integers, floats, bool, utf8, timestamps, fixed-size lists, structs): cast it in the query (to double, varchar, ...)",
   2: "does not fit together: a count or a length is out of range for its type or its parent",
   3: "is larger than the walk's budget (65,536 arrays, 64 levels of nesting)",
-  5: "has a utf8 offset below zero or below the one before it",
+  6: "has a utf8 offset below zero or below the one before it",
 };
 
 /** What a foreign array's import made: the batch, and the buffers it views. */
@@ -164,7 +164,7 @@ export function adoptForeign(
 }
 
 /** Each descriptor Zig wrote into `slots` as a buffer; on a failure, the rest released. */
-function wrapBuffers(
+export function wrapBuffers(
   lib: ZeroCopyLibrary,
   slots: BigUint64Array<ArrayBuffer>,
   count: number,
@@ -195,7 +195,10 @@ function invalid(what: string): ZeroCopyError {
 }
 
 /** The batch the directory describes, its buffers viewed in place. */
-function readDirectory(directory: Uint8Array<ArrayBuffer>, buffers: ZeroCopyBuffer<"u8">[]): RecordBatch {
+export function readDirectory(
+  directory: Uint8Array<ArrayBuffer>,
+  buffers: ZeroCopyBuffer<"u8">[],
+): RecordBatch {
   const view = new DataView(directory.buffer, directory.byteOffset, directory.byteLength);
   const nodeCount = view.getUint32(Header.node_count, true);
   const stringsAt = view.getUint32(Header.strings_at, true);
