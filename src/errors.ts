@@ -41,6 +41,8 @@
  * - `ARROW_UNSUPPORTED`: an Arrow format string or type the Arrow subpath does not support (the message names it).
  * - `ARROW_INVALID`: an Arrow batch whose structs or buffers do not fit the memory handed over or each other.
  * - `SQL_ERROR`: a SQL engine refused a statement (the message carries the engine's own).
+ * - `UNSUPPORTED_RUNTIME`: a feature the JavaScript runtime in use lacks (raw pointers and the
+ *   pointer-view mapping outside Deno).
  *
  * @example Branch on the code of an error
  * ```ts
@@ -87,7 +89,8 @@ export type ZeroCopyErrorCode =
   | "STALE_HANDLE"
   | "ARROW_UNSUPPORTED"
   | "ARROW_INVALID"
-  | "SQL_ERROR";
+  | "SQL_ERROR"
+  | "UNSUPPORTED_RUNTIME";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

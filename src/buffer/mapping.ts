@@ -294,7 +294,18 @@ export function chooseMapping(
   } else {
     requireUnscopedFfi(path);
   }
+  if (!runtime.pointers.available) throw pointerViewUnavailable(path, asked);
   return { mapping: pointerViewMapping, layout: undefined };
+}
+
+/** The error for a library that would need the pointer-view mapping where the runtime has no raw pointers. */
+function pointerViewUnavailable(path: string, asked: MappingKind | undefined): ZeroCopyError {
+  return new ZeroCopyError(
+    "UNSUPPORTED_RUNTIME",
+    asked === "pointer-view"
+      ? `Cannot use the pointer-view mapping for "${path}" in ${runtime.name}: it needs raw pointers, which only Deno's FFI gives; use the node-api mapping (the default)`
+      : `Cannot map "${path}"'s buffers in ${runtime.name}: its Node-API entry did not load (a library built without \`zerocopy.exportAbi()\`), and the pointer-view mapping needs Deno`,
+  );
 }
 
 /** The error for node-api asked for a library whose entry did not load. */

@@ -124,6 +124,8 @@ export interface Loader {
  * (tools/check_gate.ts keeps it so).
  */
 export interface Pointers {
+  /** False where the runtime has none (Node, Bun): every function below then throws `UNSUPPORTED_RUNTIME`. */
+  readonly available: boolean;
   /** A pointer object for an address. */
   create(address: bigint | number): PointerValue;
   /** An `ArrayBuffer` over `byteLength` bytes at `pointer`, with no copy and no deleter. */

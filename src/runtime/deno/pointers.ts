@@ -13,6 +13,7 @@ const own = (pointer: PointerObject) => pointer as unknown as Deno.PointerObject
 
 /** Deno's raw pointers. */
 export const denoPointers: Pointers = {
+  available: true,
   // UnsafePointer.create takes a number as well as a bigint at runtime.
   create: (address) => Deno.UnsafePointer.create(address as bigint),
   arrayBuffer: (pointer, byteLength) => Deno.UnsafePointerView.getArrayBuffer(own(pointer), byteLength),
