@@ -100,6 +100,11 @@ pub const Spec = struct {
     /// zerocopy's own src/abi/symbols.ts names its runtime-neutral alias, so
     /// that nothing in the package's src/ outside src/runtime/ names Deno.
     ffi_types_from: ?[]const u8 = null,
+    /// Namespaces the library also exports whose symbol tables another
+    /// module generates (libzerocopy's demo exports, for a test library that
+    /// re-exports them): registered as Node-API functions with the groups'
+    /// exports (`napi_symbols.zig`), written to no table here.
+    reexports: []const type = &.{},
     /// Names the Zig source in the generated header.
     source: []const u8,
 };

@@ -24,6 +24,7 @@ const Descriptor = abi.Descriptor;
 
 const holds = @import("napi_holds.zig");
 const frames = @import("napi_frame.zig");
+const symbols = @import("napi_symbols.zig");
 const host = @import("napi_host.zig");
 const Env = host.Env;
 const Value = host.Value;
@@ -96,6 +97,8 @@ pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
     var checks: Value = null;
     if (api.napi_get_boolean(env, true, &checks) != napi_ok or
         api.napi_set_named_property(env, exports, "checksDescriptors", checks) != napi_ok) return null;
+    // The library's own exports, as functions Node and Bun call (`symbols`, `nonblocking`).
+    if (!symbols.register(@import("root"), env, exports)) return null;
     return exports;
 }
 
