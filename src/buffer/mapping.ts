@@ -177,7 +177,11 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
       return entry.wrap(descriptor, expected === undefined ? 0 : ELEMENT_INFO[expected].tag) ??
         refused(descriptor, expected);
     },
-    free: (memory) => entry.detach(memory),
+    // Where detaching defers the finalizer to collection (Node), dispose would
+    // free nothing until then: the ownership moves out first and is released here.
+    free: runtime.detachFinalizes ? (memory) => entry.detach(memory) : (memory, descriptor, owner) => {
+      if (entry.reclaim(memory, descriptor)) owner.release(descriptor);
+    },
     detachInto: (memory, descriptor) => entry.reclaim(memory, descriptor),
     settle: () => void entry.drain(),
     openFrame: (bytes, outOffset = NO_OUT_SLOT) =>

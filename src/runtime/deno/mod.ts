@@ -23,6 +23,8 @@ export function denoRuntime(): Runtime {
     loader: denoLoader,
     pointers: denoPointers,
     stderr: Deno.stderr,
+    detachFinalizes: true,
+    transfersExternalMemory: true,
     env: (name) => Deno.env.get(name),
     onExit: (callback) => globalThis.addEventListener("unload", callback),
   };

@@ -22,6 +22,7 @@ const ARCH: Readonly<Record<string, string>> = { x64: "x86_64", arm64: "aarch64"
  * @param loader How to load libraries.
  */
 export function nodeLikeRuntime(name: "node" | "bun", loader: Runtime["loader"] = nodeLoader): Runtime {
+  const bun = name === "bun";
   const process = nodeProcess();
   return {
     name,
@@ -37,6 +38,8 @@ export function nodeLikeRuntime(name: "node" | "bun", loader: Runtime["loader"] 
       writeSync: (bytes) => builtin<NodeFs>("node:fs").writeSync(2, bytes),
       isTerminal: () => process.stderr.isTTY === true,
     },
+    detachFinalizes: bun,
+    transfersExternalMemory: bun,
     env: (variable) => process.env[variable],
     onExit: (callback) => process.on("exit", callback),
   };

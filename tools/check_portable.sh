@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the portable suite (tests/portable/) in Node or Bun against the npm form of the package,
+# installed with npm into a fresh project as a user would install it; ZEROCOPY_LIB, when set,
+# is the library the suite opens (the checked build, say), else the package's prebuilt one.
+#   tools/check_portable.sh node|bun [dist/<name>.tgz]      (packs first when no tarball is given)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/toolchain.sh
+runtime=${1:?usage: tools/check_portable.sh node|bun [tarball]}
+case "$runtime" in node) ensure_tool node "$NODE_VERSION" ;; bun) ensure_tool bun "$BUN_VERSION" ;; *) exit 2 ;; esac
+tarball=${2:-$(./tools/npm_pack.sh)}
+project=$(mktemp -d)
+trap 'rm -rf "$project"' EXIT
+echo '{ "private": true, "type": "module" }' >"$project/package.json"
+npm install --silent --no-audit --no-fund --prefix "$project" "@zerocopy/zerocopy@file:$PWD/$tarball"
+mkdir "$project/tests"
+cp tests/portable/*.ts "$project/tests/"
+cd "$project"
+if [ "$runtime" = node ]; then
+  # Node strips the suite's types itself; one process, so the suite's library is opened once.
+  node --expose-gc --test --test-isolation=none --test-reporter=spec tests/*_test.ts
+else
+  bun test tests/
+fi
