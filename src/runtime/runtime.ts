@@ -160,12 +160,6 @@ export interface Runtime {
    * disposing there moves the memory's ownership out first and frees it itself.
    */
   readonly detachFinalizes: boolean;
-  /**
-   * Whether `postMessage` moves an external `ArrayBuffer` to another thread
-   * (Deno, Bun). Node copies one a native module made, so a transfer there
-   * sends the handle of a descriptor the library keeps instead.
-   */
-  readonly transfersExternalMemory: boolean;
   /** An environment variable, or undefined when unset; the caller checks the permission first. */
   env(name: string): string | undefined;
   /** Runs `callback` when this isolate (the main one or a worker) exits. */

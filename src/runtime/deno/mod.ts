@@ -24,7 +24,6 @@ export function denoRuntime(): Runtime {
     pointers: denoPointers,
     stderr: Deno.stderr,
     detachFinalizes: true,
-    transfersExternalMemory: true,
     env: (name) => Deno.env.get(name),
     onExit: (callback) => globalThis.addEventListener("unload", callback),
   };

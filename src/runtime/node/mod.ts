@@ -22,7 +22,6 @@ const ARCH: Readonly<Record<string, string>> = { x64: "x86_64", arm64: "aarch64"
  * @param loader How to load libraries.
  */
 export function nodeLikeRuntime(name: "node" | "bun", loader: Runtime["loader"] = nodeLoader): Runtime {
-  const bun = name === "bun";
   const process = nodeProcess();
   return {
     name,
@@ -38,8 +37,7 @@ export function nodeLikeRuntime(name: "node" | "bun", loader: Runtime["loader"] 
       writeSync: (bytes) => builtin<NodeFs>("node:fs").writeSync(2, bytes),
       isTerminal: () => process.stderr.isTTY === true,
     },
-    detachFinalizes: bun,
-    transfersExternalMemory: bun,
+    detachFinalizes: name === "bun",
     env: (variable) => process.env[variable],
     onExit: (callback) => process.on("exit", callback),
   };
