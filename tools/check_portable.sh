@@ -2,6 +2,8 @@
 # Runs the portable suite (tests/portable/) in Node or Bun against the npm form of the package,
 # installed with npm into a fresh project as a user would install it; ZEROCOPY_LIB, when set,
 # is the library the suite opens (the checked build, say), else the package's prebuilt one.
+# Under Node it first type-checks tests/portable/_types_check.ts there with `tsc` and `@types/node`
+# (no DOM library), as a Node user's TypeScript sees the package.
 #   tools/check_portable.sh node|bun [dist/<name>.tgz]      (packs first when no tarball is given)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,20 @@ mkdir "$project/tests"
 cp tests/portable/*.ts "$project/tests/"
 cd "$project"
 if [ "$runtime" = node ]; then
+  typescript=$(cd "$OLDPWD" && ensure_npm_package typescript "$TYPESCRIPT_VERSION")
+  types_node=$(cd "$OLDPWD" && ensure_npm_package @types/node "$TYPES_NODE_VERSION")
+  mkdir -p node_modules/@types && ln -s "$types_node/@types/node" node_modules/@types/node
+  cat >tsconfig.json <<'JSON'
+{
+  "compilerOptions": {
+    "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true,
+    "noEmit": true, "types": ["node"], "lib": ["ES2023"]
+  },
+  "files": ["tests/_types_check.ts"]
+}
+JSON
+  node "$typescript/typescript/bin/tsc" -p tsconfig.json
+  echo "npm form's declarations type-check under @types/node $TYPES_NODE_VERSION"
   # Node strips the suite's types itself; one process, so the suite's library is opened once.
   node --expose-gc --test --test-isolation=none --test-reporter=spec tests/*_test.ts
 else
