@@ -5,7 +5,7 @@
 //! `u8`, a bigint past 64 bits, a number past 2^53 for a `u64`) this throws a
 //! `RangeError` instead, and so it does for a buffer too short or misaligned
 //! for the pointer it becomes, which Deno passes unchecked. A `"pointer"` is
-//! null or an object this module made (`pointerValue`): nothing JavaScript
+//! null or an object this library made (`pointerValue`): nothing JavaScript
 //! can forge reaches Zig as an address.
 
 const std = @import("std");
@@ -22,10 +22,15 @@ pub const Thrown = error{Thrown};
 /// opaque pointer object.
 pub const Crossing = enum { scalar, buffer, pointer };
 
-/// Marks the pointer objects of every zerocopy library, so a forged or foreign
-/// object is refused. Any fixed random value; the same in every library and
-/// version, as a pointer means the same to each.
-const pointer_tag: host.TypeTag = .{ .lower = 0x7a65726f636f7079, .upper = 0x9e3779b97f4a7c15 };
+/// Marks the pointer objects this library made, so a forged object, or one of
+/// another library (another copy of this one included), is refused: its
+/// `lower` half is the address of `anchor`, which no other loaded library shares.
+var anchor: u8 = 0;
+const pointer_tag_upper: u64 = 0x7a65726f636f7079;
+
+fn pointerTag() host.TypeTag {
+    return .{ .lower = @intFromPtr(&anchor), .upper = pointer_tag_upper };
+}
 
 /// What a buffer argument gave: its memory (null when null, undefined or
 /// detached) and its length in bytes.
@@ -144,43 +149,29 @@ fn wide(comptime T: type, comptime where: []const u8, env: Env, value: Value) Th
 
 /// The memory of a TypedArray, DataView or ArrayBuffer (a SharedArrayBuffer's
 /// views included, not the bare SharedArrayBuffer, as in Deno); null and
-/// undefined give no memory, and so does a detached buffer.
+/// undefined give no memory, and so does an empty or detached buffer (a view
+/// of a detached buffer has length 0, and some hosts report its old offset as
+/// its address). Each `get_*_info` refuses another kind of value without
+/// throwing, so asking is also the test.
 pub fn memory(comptime where: []const u8, env: Env, value: Value) Thrown!Memory {
-    var is = false;
-    if (api.napi_is_typedarray(env, value, &is) == napi_ok and is) {
-        var kind: c_int = 0;
-        var length: usize = 0;
-        var data: ?*anyopaque = null;
-        var buffer: Value = null;
-        _ = host.api.napi_get_typedarray_info(env, value, &kind, &length, &data, &buffer, null);
-        if (detached(env, buffer)) return .{};
-        return .{ .ptr = data, .len = length * elementSize(kind) };
-    }
-    if (api.napi_is_arraybuffer(env, value, &is) == napi_ok and is) {
-        var data: ?*anyopaque = null;
-        var length: usize = 0;
-        _ = host.api.napi_get_arraybuffer_info(env, value, &data, &length);
-        return .{ .ptr = if (length == 0) null else data, .len = length };
-    }
-    if (api.napi_is_dataview(env, value, &is) == napi_ok and is) {
-        var length: usize = 0;
-        var data: ?*anyopaque = null;
-        var buffer: Value = null;
-        _ = api.napi_get_dataview_info(env, value, &length, &data, &buffer, null);
-        if (detached(env, buffer)) return .{};
-        return .{ .ptr = data, .len = length };
-    }
-    var kind: host.ValueType = .undefined;
-    _ = api.napi_typeof(env, value, &kind);
-    if (kind == .null or kind == .undefined) return .{};
+    var length: usize = 0;
+    var data: ?*anyopaque = null;
+    var kind: c_int = 0;
+    if (host.api.napi_get_typedarray_info(env, value, &kind, &length, &data, null, null) == napi_ok)
+        return if (length == 0) .{} else .{ .ptr = data, .len = length * elementSize(kind) };
+    // Some hosts' `get_arraybuffer_info` and `get_dataview_info` take a bare SharedArrayBuffer, which Deno refuses.
+    var is_arraybuffer = false;
+    if (api.napi_is_arraybuffer(env, value, &is_arraybuffer) == napi_ok and is_arraybuffer and
+        host.api.napi_get_arraybuffer_info(env, value, &data, &length) == napi_ok)
+        return if (length == 0) .{} else .{ .ptr = data, .len = length };
+    var is_dataview = false;
+    if (api.napi_is_dataview(env, value, &is_dataview) == napi_ok and is_dataview and
+        api.napi_get_dataview_info(env, value, &length, &data, null, null) == napi_ok)
+        return if (length == 0) .{} else .{ .ptr = data, .len = length };
+    var type_of: host.ValueType = .undefined;
+    _ = api.napi_typeof(env, value, &type_of);
+    if (type_of == .null or type_of == .undefined) return .{};
     return throwType(env, where ++ " takes a TypedArray, DataView, ArrayBuffer or null");
-}
-
-/// A view over a detached buffer reports the offset it had as its address in
-/// some hosts: it must cross as null.
-fn detached(env: Env, buffer: Value) bool {
-    var is = false;
-    return buffer != null and api.napi_is_detached_arraybuffer(env, buffer, &is) == napi_ok and is;
 }
 
 /// Bytes per element of a `napi_typedarray_type`.
@@ -221,8 +212,9 @@ pub fn opaqueArgument(comptime T: type, comptime where: []const u8, env: Env, va
     _ = api.napi_typeof(env, value, &kind);
     if (kind == .null) return pointerArgument(T, where, env, null, 0);
     var tagged = false;
-    if (kind != .external or api.napi_check_object_type_tag(env, value, &pointer_tag, &tagged) != napi_ok or !tagged)
-        return throwType(env, where ++ " takes null or a pointer a zerocopy library returned");
+    const tag = pointerTag();
+    if (kind != .external or api.napi_check_object_type_tag(env, value, &tag, &tagged) != napi_ok or !tagged)
+        return throwType(env, where ++ " takes null or a pointer this library returned");
     var address: ?*anyopaque = null;
     _ = api.napi_get_value_external(env, value, &address);
     return pointerArgument(T, where, env, address, std.math.maxInt(usize));
@@ -236,8 +228,9 @@ pub fn pointerValue(env: Env, address: ?*anyopaque) Value {
         _ = api.napi_get_null(env, &result);
         return result;
     }
+    const tag = pointerTag();
     if (api.napi_create_external(env, address, null, null, &result) != napi_ok or
-        api.napi_type_tag_object(env, result, &pointer_tag) != napi_ok) return null;
+        api.napi_type_tag_object(env, result, &tag) != napi_ok) return null;
     return result;
 }
 

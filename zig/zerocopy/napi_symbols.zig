@@ -62,6 +62,8 @@ fn specOf(comptime root: type) ?bindings.Spec {
 }
 
 fn add(comptime list: []const Entry, comptime namespace: type, comptime rules: signature.Rules, comptime lengths: []const bindings.Length) []const Entry {
+    if (@typeInfo(namespace) != .@"struct") @compileError("zerocopy Node-API: the bindings Spec lists `" ++ @typeName(namespace) ++
+        "` as a namespace of exports, but it is no struct; list the `struct` whose pub functions the library exports");
     var result = list;
     for (@typeInfo(namespace).@"struct".decl_names) |name| {
         if (signature.isExport(namespace, name)) result = addOne(result, .{ .namespace = namespace, .name = name, .rules = rules, .named_lengths = lengths });

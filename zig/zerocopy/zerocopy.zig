@@ -98,6 +98,7 @@ test {
     _ = @import("napi_frame.zig");
     _ = @import("napi_convert.zig");
     _ = @import("napi_symbols.zig");
+    _ = @import("napi_symbols_test.zig");
     _ = out;
     _ = @import("shared_arena.zig");
     _ = @import("stats.zig");

@@ -1,0 +1,83 @@
+// What a call through the Node-API functions a library registers from its exports
+// (zig/zerocopy/napi_symbols.zig) costs, in Node and Bun side by side in one run:
+//
+//   node bench/napi_calls.mjs [library=zig-out/lib/libzerocopy.so] [rounds=15]
+//
+// runs itself in `node --expose-gc` and in `bun` (from .toolchain/bin, else PATH),
+// one process per runtime, and prints each case's median ns per call over the
+// rounds, and its ratio to the runtime's floor: a bare Node-API function of the
+// entry (`drain()`, which returns a number and does nothing else when nothing
+// waits). Build the library ReleaseSafe first (`zig build --release=safe install`).
+import process from "node:process";
+import os from "node:os";
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+
+const [library = "zig-out/lib/libzerocopy.so", rounds = "15"] = process.argv.slice(2).filter((a) =>
+  a !== "--child"
+);
+
+if (process.argv.includes("--child")) {
+  const module = { exports: {} };
+  process.dlopen(module, library);
+  const { symbols, drain, wrap, detach } = module.exports;
+  const one = new Float64Array([1.5]);
+  const descriptor = new BigUint64Array(6);
+  let sink = 0;
+  const cases = {
+    "bare Node-API function (drain)": () => sink += drain(),
+    "export, no argument (zc_abi_version)": () => sink += symbols.zc_abi_version(),
+    "export, lent Float64Array + length (zc_sum_f64)": () => sink += symbols.zc_sum_f64(one, 1),
+    "generate 1 KiB + wrap + detach": () => {
+      symbols.zc_generate_f64(128, descriptor);
+      detach(wrap(descriptor));
+    },
+  };
+  const results = {};
+  for (const [name, run] of Object.entries(cases)) {
+    const batch = name.startsWith("generate") ? 2_000 : 200_000;
+    for (let i = 0; i < batch; i++) run(); // warm up
+    const perRound = [];
+    for (let round = 0; round < Number(rounds); round++) {
+      globalThis.gc?.();
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < batch; i++) run();
+      perRound.push(Number(process.hrtime.bigint() - start) / batch);
+    }
+    perRound.sort((a, b) => a - b);
+    results[name] = perRound[Math.floor(perRound.length / 2)];
+  }
+  drain();
+  console.log(JSON.stringify({ results, sink: sink > 0 }));
+} else {
+  const local = (tool) => existsSync(`.toolchain/bin/${tool}`) ? `.toolchain/bin/${tool}` : tool;
+  const runtimes = [
+    ["node", local("node"), ["--expose-gc"]],
+    ["bun", local("bun"), []],
+  ];
+  const measured = {};
+  for (const [name, executable, flags] of runtimes) {
+    const child = spawnSync(executable, [...flags, process.argv[1], "--child", library, rounds], {
+      encoding: "utf8",
+    });
+    if (child.status !== 0) throw new Error(`${name} failed: ${child.stderr}`);
+    const version = spawnSync(executable, ["--version"], { encoding: "utf8" }).stdout.trim();
+    measured[`${name} ${version}`] = JSON.parse(child.stdout).results;
+  }
+  console.log(`machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, ${os.platform()} ${os.release()}`);
+  console.log(
+    `library: ${library}; median of ${rounds} rounds, ns per call (× the runtime's bare Node-API call)`,
+  );
+  const labels = Object.keys(measured);
+  const names = Object.keys(measured[labels[0]]);
+  const floor = names[0];
+  const width = Math.max(...names.map((n) => n.length));
+  console.log(`${"".padEnd(width)}  ${labels.map((l) => l.padStart(22)).join("")}`);
+  for (const name of names) {
+    const cells = labels.map((label) => {
+      const value = measured[label][name];
+      return `${value.toFixed(1)} ns (${(value / measured[label][floor]).toFixed(2)}×)`.padStart(22);
+    });
+    console.log(`${name.padEnd(width)}  ${cells.join("")}`);
+  }
+}
