@@ -1,7 +1,7 @@
 // The public API, as a Node, Bun or Deno program sees it: opening, handing over, disposing, lending,
 // regions and rings, and the Arrow subpath.
 
-import { lend, openDemo, Region, Ring } from "@zerocopy/zerocopy";
+import { lend, openDemo, openLibrary, Region, Ring } from "@zerocopy/zerocopy";
 import { adoptBatch } from "@zerocopy/zerocopy/arrow";
 import {
   equal,
@@ -73,4 +73,14 @@ test(`${runtimeName}: reads an Arrow batch Zig handed over through the ./arrow s
   const batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(10n, 0, out));
   equal(batch.table.numRows, 10);
   batch[Symbol.dispose]();
+});
+
+test(`${runtimeName}: runs the README's quick start`, async () => {
+  const opened = await openLibrary();
+  const before = await settledStats(() => opened.stats());
+  const bytes = opened.allocate("u8", 1 << 20);
+  bytes.view.fill(7);
+  equal(bytes.view[(1 << 20) - 1], 7);
+  bytes[Symbol.dispose]();
+  equal(await liveAfterCollection(() => opened.stats(), before.liveBuffers), before.liveBuffers);
 });
