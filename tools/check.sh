@@ -216,7 +216,7 @@ lane_deno() {
   local release_lib=$ZEROCOPY_ROOT/zig-out/lib/libzerocopy.so
   ZEROCOPY_LIB=$release_lib portable_tests "portable suite (node, npm tarball)" node
   ZEROCOPY_LIB=$release_lib portable_tests "portable suite (bun, npm tarball)" bun
-  deno_tests "portable suite (deno)" --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant \
+  deno_tests "portable suite (deno)" --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant,examples \
     tests/portable/
   # Every command README.md, DEVELOPERS.md, docs/ and the example headers give (the examples on small
   # sizes), and README.md's code blocks with the values their comments promise.

@@ -17,6 +17,11 @@ echo '{ "private": true, "type": "module" }' >"$project/package.json"
 npm install --silent --no-audit --no-fund --prefix "$project" "@zerocopy/zerocopy@file:$PWD/$tarball"
 mkdir "$project/tests"
 cp tests/portable/*.ts "$project/tests/"
+# The author example's generated bindings, importing the installed package as the author's package would;
+# its library is the one phase 1 of tools/check.sh builds (zig build --build-file examples/zig_author/build.zig).
+sed -e 's|"\.\./\.\./mod\.ts"|"@zerocopy/zerocopy"|' -e 's|"\.\./\.\./arrow\.ts"|"@zerocopy/zerocopy/arrow"|' \
+  examples/zig_author/bindings.ts >"$project/tests/_author_bindings.ts"
+export ZEROCOPY_AUTHOR_LIB=$PWD/examples/zig_author/zig-out/lib/libusecases.so
 cd "$project"
 if [ "$runtime" = node ]; then
   typescript=$(cd "$OLDPWD" && ensure_npm_package typescript "$TYPESCRIPT_VERSION")
