@@ -131,14 +131,16 @@ export const RULES: Record<string, Rule> = {
   // Long runs, on small sizes.
   // Node and Bun (docs/runtimes.md, README.md).
   "deno task npm-pack": { covered: "npm pack" },
+  "deno types": { covered: "npm pack" },
   "npm install @zerocopy/zerocopy@file:dist/zerocopy-zerocopy-0.4.0.tgz": {
     covered: "portable suite (node, npm tarball)",
   },
   "./tools/check_portable.sh node": { covered: "portable suite (node, npm tarball)" },
   "./tools/check_portable.sh bun": { covered: "portable suite (bun, npm tarball)" },
-  "deno test --v8-flags=--expose-gc --allow-ffi --allow-read=mod.ts,arrow.ts,src,tests,examples tests/portable/": {
-    covered: "portable suite (deno)",
-  },
+  "deno test --v8-flags=--expose-gc --allow-ffi --allow-read=mod.ts,arrow.ts,src,tests,examples tests/portable/":
+    {
+      covered: "portable suite (deno)",
+    },
   "npx jsr add @zerocopy/zerocopy": {
     skip: "needs the public JSR registry; tools/check_portable.sh installs the same npm form from dist/",
   },
