@@ -4,8 +4,9 @@
 //   node bench/napi_calls.mjs [library=zig-out/lib/libzerocopy.so] [rounds=15]
 //
 // runs itself in `node --expose-gc` and in `bun` (from .toolchain/bin, else PATH),
-// one process per runtime, and prints each case's median ns per call over the
-// rounds, and its ratio to the runtime's floor: a bare Node-API function of the
+// one process per runtime, three passes with the runtimes alternating, and prints
+// each case's median ns per call (the median of the passes' medians over the
+// rounds) and its ratio to the runtime's floor: a bare Node-API function of the
 // entry (`drain()`, which returns a number and does nothing else when nothing
 // waits). Build the library ReleaseSafe first (`zig build --release=safe install`).
 import process from "node:process";
@@ -33,6 +34,16 @@ if (process.argv.includes("--child")) {
       detach(wrap(descriptor));
     },
   };
+  if (process.versions.bun) {
+    // Bun's own FFI on the same library, for comparison (a computed specifier: Deno's checks never resolve it).
+    const ffi = await import(["bun", "ffi"].join(":"));
+    const direct = ffi.dlopen(library, {
+      zc_abi_version: { args: [], returns: "u32" },
+      zc_sum_f64: { args: ["ptr", "u32"], returns: "f64" },
+    }).symbols;
+    cases["bun:ffi, no argument (zc_abi_version)"] = () => sink += direct.zc_abi_version();
+    cases["bun:ffi, Float64Array + length (zc_sum_f64)"] = () => sink += direct.zc_sum_f64(one, 1);
+  }
   const results = {};
   for (const [name, run] of Object.entries(cases)) {
     const batch = name.startsWith("generate") ? 2_000 : 200_000;
@@ -55,27 +66,38 @@ if (process.argv.includes("--child")) {
     ["node", local("node"), ["--expose-gc"]],
     ["bun", local("bun"), []],
   ];
+  // Alternating passes, each runtime in a process of its own, so both see the machine at the same moments.
+  const passes = {};
+  for (let pass = 0; pass < 3; pass++) {
+    for (const [name, executable, flags] of runtimes) {
+      const child = spawnSync(executable, [...flags, process.argv[1], "--child", library, rounds], {
+        encoding: "utf8",
+      });
+      if (child.status !== 0) throw new Error(`${name} failed: ${child.stderr}`);
+      const version = spawnSync(executable, ["--version"], { encoding: "utf8" }).stdout.trim();
+      (passes[`${name} ${version}`] ??= []).push(JSON.parse(child.stdout).results);
+    }
+  }
+  const median = (values) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const measured = {};
-  for (const [name, executable, flags] of runtimes) {
-    const child = spawnSync(executable, [...flags, process.argv[1], "--child", library, rounds], {
-      encoding: "utf8",
-    });
-    if (child.status !== 0) throw new Error(`${name} failed: ${child.stderr}`);
-    const version = spawnSync(executable, ["--version"], { encoding: "utf8" }).stdout.trim();
-    measured[`${name} ${version}`] = JSON.parse(child.stdout).results;
+  for (const [label, results] of Object.entries(passes)) {
+    measured[label] = Object.fromEntries(
+      Object.keys(results[0]).map((name) => [name, median(results.map((r) => r[name]))]),
+    );
   }
   console.log(`machine: ${os.cpus()[0]?.model} × ${os.cpus().length}, ${os.platform()} ${os.release()}`);
   console.log(
-    `library: ${library}; median of ${rounds} rounds, ns per call (× the runtime's bare Node-API call)`,
+    `library: ${library}; median of 3 alternating passes of ${rounds} rounds, ns per call (× the bare Node-API call)`,
   );
   const labels = Object.keys(measured);
-  const names = Object.keys(measured[labels[0]]);
+  const names = [...new Set(labels.flatMap((label) => Object.keys(measured[label])))];
   const floor = names[0];
   const width = Math.max(...names.map((n) => n.length));
   console.log(`${"".padEnd(width)}  ${labels.map((l) => l.padStart(22)).join("")}`);
   for (const name of names) {
     const cells = labels.map((label) => {
       const value = measured[label][name];
+      if (value === undefined) return "—".padStart(22);
       return `${value.toFixed(1)} ns (${(value / measured[label][floor]).toFixed(2)}×)`.padStart(22);
     });
     console.log(`${name.padEnd(width)}  ${cells.join("")}`);

@@ -17,7 +17,10 @@ for runtime in "node --expose-gc" bun; do
     "tests/napi/libzerocopy.mjs zig-out/checked/libzerocopy.so" \
     "tests/napi/fixtures.mjs zig-out/fixtures" \
     "tests/napi/fixtures.mjs zig-out/checked" \
-    "tests/napi/author.mjs examples/zig_author/zig-out/lib/libusecases.so"; do
+    "tests/napi/author.mjs examples/zig_author/zig-out/lib/libusecases.so" \
+    "tests/napi/hostile.mjs zig-out/checked/libzerocopy.so src/abi/symbols.ts" \
+    "tests/napi/hostile.mjs zig-out/fixtures/libbindings_fixture.so tests/fixtures/bindings_fixture.ts" \
+    "tests/napi/hostile.mjs examples/zig_author/zig-out/lib/libusecases.so examples/zig_author/bindings.ts"; do
     suites=$((suites + 1))
     # shellcheck disable=SC2086 # the runtime's flags and the suite's argument split on purpose
     timeout 60 $runtime $suite || { echo "check_napi_exports: $runtime $suite failed" >&2; failures=$((failures + 1)); }

@@ -13,17 +13,20 @@ export function load(path) {
   return module.exports;
 }
 
-/** The symbol names of a generated Deno table, and those it marks nonblocking. */
+/** The symbol names of a generated Deno table, those it marks nonblocking, and each one's parameter types. */
 export function tableNames(file) {
   const names = [];
   const nonblocking = [];
+  const parameters = {};
   let current = null;
   for (const line of readFileSync(file, "utf8").split("\n")) {
     const symbol = /^ {2}(\w+): \{$/.exec(line);
-    if (symbol) current = symbol[1], names.push(current);
+    if (symbol) current = symbol[1], names.push(current), parameters[current] = [];
     if (current && /^ {4}nonblocking: true,$/.test(line)) nonblocking.push(current);
+    const parameter = /^ {6}"(\w+)", \/\/ /.exec(line);
+    if (current && parameter) parameters[current].push(parameter[1]);
   }
-  return { names, nonblocking };
+  return { names, nonblocking, parameters };
 }
 
 /** Throws unless `call` throws an instance of `type`. */

@@ -2,9 +2,11 @@
 //   node tests/napi/libzerocopy.mjs zig-out/lib/libzerocopy.so   (or bun; or the checked library)
 import assert from "node:assert/strict";
 import process from "node:process";
+import { Worker } from "node:worker_threads";
 import { load, run, tableNames, throws } from "./_harness.mjs";
 
-const library = load(process.argv[2] ?? "zig-out/lib/libzerocopy.so");
+const path = process.argv[2] ?? "zig-out/lib/libzerocopy.so";
+const library = load(path);
 const { symbols, nonblocking } = library;
 const invalidArgument = 3;
 
@@ -96,6 +98,18 @@ await run("libzerocopy", {
     assert.equal(symbols.zc_sum_f64(new Float64Array(2), 2), 0);
     assert.equal(symbols.zc_sum_f64(null, 5), 0); // Zig sees null, and no memory
   },
+  "a view of a resizable buffer counts the length it has now, after a shrink too"() {
+    const resizable = new ArrayBuffer(32, { maxByteLength: 64 });
+    const tracking = new Float64Array(resizable);
+    tracking.set([1, 2, 3, 4]);
+    assert.equal(symbols.zc_sum_f64(tracking, 4), 10);
+    resizable.resize(16);
+    throws(RangeError, () => symbols.zc_sum_f64(tracking, 4));
+    assert.equal(symbols.zc_sum_f64(tracking, 2), 3);
+    const fixed = new Float64Array(resizable, 0, 2);
+    resizable.resize(8); // now out of bounds: length 0, so Zig gets null and reads nothing
+    assert.equal(symbols.zc_sum_f64(fixed, 2), 0);
+  },
   "null, undefined and a detached buffer pass a null pointer where the Zig type is optional"() {
     const stats = new BigUint64Array(6);
     const buffer = stats.buffer;
@@ -149,6 +163,17 @@ await run("libzerocopy", {
     globalThis.gc?.();
     assert.equal(await promise, sum(new Float64Array(buffer.memory)));
     await free(buffer);
+  },
+  async "a worker thread loads the library and calls its exports, blocking and not"() {
+    const worker = new Worker(new URL("./_worker.mjs", import.meta.url), { workerData: { path } });
+    const result = await new Promise((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+    await worker.terminate();
+    assert.equal(result.sum, 6.5);
+    assert.ok(Number.isNaN(result.after));
+    assert.equal(result.status, 0);
   },
   "a nonblocking call refuses a wrong argument at once, with a TypeError"() {
     throws(TypeError, () => nonblocking.zc_sum_f64_after(new BigUint64Array(6), "30"));

@@ -98,7 +98,7 @@ pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
     if (api.napi_get_boolean(env, true, &checks) != napi_ok or
         api.napi_set_named_property(env, exports, "checksDescriptors", checks) != napi_ok) return null;
     // The library's own exports, as functions Node and Bun call (`symbols`, `nonblocking`).
-    if (!symbols.register(@import("root"), env, exports)) return null;
+    symbols.register(@import("root"), env, exports);
     return exports;
 }
 

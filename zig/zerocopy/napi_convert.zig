@@ -159,6 +159,9 @@ pub fn memory(comptime where: []const u8, env: Env, value: Value) Thrown!Memory 
     var kind: c_int = 0;
     if (host.api.napi_get_typedarray_info(env, value, &kind, &length, &data, null, null) == napi_ok)
         return if (length == 0) .{} else .{ .ptr = data, .len = length * elementSize(kind) };
+    var type_of: host.ValueType = .undefined;
+    _ = api.napi_typeof(env, value, &type_of);
+    if (type_of == .null or type_of == .undefined) return .{};
     // Some hosts' `get_arraybuffer_info` and `get_dataview_info` take a bare SharedArrayBuffer, which Deno refuses.
     var is_arraybuffer = false;
     if (api.napi_is_arraybuffer(env, value, &is_arraybuffer) == napi_ok and is_arraybuffer and
@@ -168,9 +171,6 @@ pub fn memory(comptime where: []const u8, env: Env, value: Value) Thrown!Memory 
     if (api.napi_is_dataview(env, value, &is_dataview) == napi_ok and is_dataview and
         api.napi_get_dataview_info(env, value, &length, &data, null, null) == napi_ok)
         return if (length == 0) .{} else .{ .ptr = data, .len = length };
-    var type_of: host.ValueType = .undefined;
-    _ = api.napi_typeof(env, value, &type_of);
-    if (type_of == .null or type_of == .undefined) return .{};
     return throwType(env, where ++ " takes a TypedArray, DataView, ArrayBuffer or null");
 }
 

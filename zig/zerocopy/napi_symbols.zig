@@ -140,12 +140,11 @@ pub fn Call(comptime entry: Entry) type {
                 };
             }
             // A length the signature ties to a lent array must not reach past it: Zig reads that far.
-            if (comptime names_lengths) return;
             inline for (sig.params, 0..) |param, i| if (param.length_of) |array| {
                 const Element = convert.pointerOf(Fn.param_types[array].?).info.child;
                 const where = comptime std.fmt.comptimePrint("{s}: parameter {d} (`{s}`)", .{ entry.name, i, param.zig });
-                if (present(args[array]) and args[i] > lengths[array] / @sizeOf(Element))
-                    return convert.throwRange(env, where ++ std.fmt.comptimePrint(" is longer than the array at parameter {d}", .{array}));
+                if (present(args[array]) and (args[i] < 0 or args[i] > lengths[array] / @sizeOf(Element)))
+                    return convert.throwRange(env, where ++ std.fmt.comptimePrint(" is negative or longer than the array at parameter {d}", .{array}));
             };
         }
     };
@@ -159,26 +158,25 @@ fn present(pointer: anytype) bool {
     };
 }
 
-/// Adds `symbols`, `nonblocking` and `abiVersion` to `module` for the
-/// library whose root file is `root`. A host without one of the functions
-/// this needs gets none of them (the entry's own functions stay); false
-/// only when the host refused to create one.
-pub fn register(comptime root: type, env: Env, module: Value) bool {
-    if (!host.resolveCallApi()) return true;
-    const call_api = &host.call_api;
+/// Adds `abiVersion`, `nonblocking` and `symbols` to `module` for the
+/// library whose root file is `root`, `symbols` last: present, it is
+/// complete. A host without one of the functions this needs, or refusing to
+/// create one, gets the entry's own functions alone.
+pub fn register(comptime root: type, env: Env, module: Value) void {
+    if (!host.resolveCallApi()) return;
     var symbols: Value = null;
     var nonblocking: Value = null;
     var version: Value = null;
-    if (call_api.napi_create_object(env, &symbols) != napi_ok or call_api.napi_create_object(env, &nonblocking) != napi_ok) return false;
+    if (host.call_api.napi_create_object(env, &symbols) != napi_ok or host.call_api.napi_create_object(env, &nonblocking) != napi_ok) return;
     inline for (comptime entriesOf(root)) |entry| {
         const Symbol = Call(entry);
-        if (!define(env, symbols, Symbol.name, Symbol.call)) return false;
-        if (Symbol.sig.nonblocking and !define(env, nonblocking, Symbol.name, calls_async.Async(Symbol).call)) return false;
+        if (!define(env, symbols, Symbol.name, Symbol.call)) return;
+        if (Symbol.sig.nonblocking and !define(env, nonblocking, Symbol.name, calls_async.Async(Symbol).call)) return;
     }
-    if (host.api.napi_create_uint32(env, abi.abi_version, &version) != napi_ok) return false;
-    return host.api.napi_set_named_property(env, module, "symbols", symbols) == napi_ok and
-        host.api.napi_set_named_property(env, module, "nonblocking", nonblocking) == napi_ok and
-        host.api.napi_set_named_property(env, module, "abiVersion", version) == napi_ok;
+    if (host.api.napi_create_uint32(env, abi.abi_version, &version) != napi_ok or
+        host.api.napi_set_named_property(env, module, "abiVersion", version) != napi_ok or
+        host.api.napi_set_named_property(env, module, "nonblocking", nonblocking) != napi_ok) return;
+    _ = host.api.napi_set_named_property(env, module, "symbols", symbols);
 }
 
 fn define(env: Env, object: Value, name: [:0]const u8, callback: host.Callback) bool {

@@ -43,7 +43,8 @@ pub fn Async(comptime Symbol: type) type {
             for (argv, &job.refs) |value, *ref| {
                 var kind: host.ValueType = .undefined;
                 _ = api.napi_typeof(env, value, &kind);
-                if ((kind == .object or kind == .external) and api.napi_create_reference(env, value, 1, ref) != napi_ok)
+                // A pointer object (an external) owns nothing its address needs: only buffers are kept.
+                if (kind == .object and api.napi_create_reference(env, value, 1, ref) != napi_ok)
                     return fail(env, job, "cannot keep an argument alive");
             }
             var promise: Value = null;
@@ -53,8 +54,8 @@ pub fn Async(comptime Symbol: type) type {
                 api.napi_create_async_work(env, null, resource_name, execute, complete, job, &job.work) != napi_ok or
                 api.napi_queue_async_work(env, job.work) != napi_ok)
             {
-                // The promise is dropped unsettled: nothing awaits it once this throws.
-                return fail(env, job, "cannot queue the call");
+                reject(env, job, "could not be queued");
+                finish(env, job);
             }
             return promise;
         }
@@ -73,14 +74,19 @@ pub fn Async(comptime Symbol: type) type {
             if (status == napi_ok) {
                 _ = api.napi_resolve_deferred(env, job.deferred, convert.resultValue(Symbol.Result, env, job.result));
             } else {
-                var message: Value = null;
-                var rejection: Value = null;
-                const text = "zerocopy Node-API: the call to " ++ Symbol.name ++ " was cancelled";
-                _ = host.api.napi_create_string_utf8(env, text, text.len, &message);
-                _ = api.napi_create_error(env, null, message, &rejection);
-                _ = api.napi_reject_deferred(env, job.deferred, rejection);
+                reject(env, job, "was cancelled");
             }
             finish(env, job);
+        }
+
+        /// Settles the promise with an `Error`: the call never ran, or the host cancelled it.
+        fn reject(env: Env, job: *Job, comptime what: []const u8) void {
+            var message: Value = null;
+            var rejection: Value = null;
+            const text = "zerocopy Node-API: the call to " ++ Symbol.name ++ " " ++ what;
+            _ = host.api.napi_create_string_utf8(env, text, text.len, &message);
+            _ = api.napi_create_error(env, null, message, &rejection);
+            _ = api.napi_reject_deferred(env, job.deferred, rejection);
         }
 
         fn fail(env: Env, job: *Job, comptime message: [:0]const u8) Value {

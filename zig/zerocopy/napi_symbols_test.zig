@@ -53,6 +53,10 @@ const every_kind = struct {
         _ = block;
         return text;
     }
+    pub fn signed_length(values: ?[*]const f64, len: i64) callconv(.c) f64 {
+        _ = values;
+        return @floatFromInt(len);
+    }
     pub fn flag(value: i32) callconv(.c) bool {
         return value != 0;
     }
@@ -93,6 +97,8 @@ test "a buffer must hold what a single-item pointer points at, at its alignment;
 test "the hidden length after a lent array is known, so a raw call cannot claim more" {
     const sig = comptime signature.analyse(every_kind, "handed", .{}, null);
     try std.testing.expectEqual(@as(?usize, 1), sig.params[2].length_of);
+    const signed = comptime signature.analyse(every_kind, "signed_length", .{}, null);
+    try std.testing.expectEqual(@as(?usize, 0), signed.params[1].length_of);
     const none = comptime signature.analyse(every_kind, "handed", .{ .hidden_lengths = .none }, null);
     try std.testing.expectEqual(@as(?usize, null), none.params[2].length_of);
 }
