@@ -60,7 +60,7 @@ cat >"$package/package.json" <<JSON
   "description": "Move large buffers between Zig and JavaScript without copying, in Deno, Node and Bun",
   "license": "MIT",
   "type": "module",
-  "engines": { "node": ">=22", "bun": ">=1.4" },
+  "engines": { "node": ">=22.3", "bun": ">=1.4" },
   "dependencies": { "apache-arrow": "$arrow_version" },
   "exports": {
     ".": { "types": "./mod.d.ts", "default": "./mod.js" },

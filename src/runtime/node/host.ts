@@ -2,8 +2,8 @@
  * The parts of Node's `process` and built-in modules zerocopy uses, typed
  * here rather than through `@types/node`, so that the package needs no type
  * package in any runtime. Bun provides the same objects. Built-in modules are
- * fetched with `process.getBuiltinModule` on first use: a static `node:`
- * import would load Deno's Node compatibility layer for every Deno user.
+ * fetched with `process.getBuiltinModule` (Node 22.3 and later) on first use:
+ * a static `node:` import would load Deno's Node compatibility layer for every Deno user.
  *
  * @module
  */
