@@ -21,7 +21,8 @@ const [library = "zig-out/lib/libzerocopy.so", rounds = "15"] = process.argv.sli
 if (process.argv.includes("--child")) {
   const module = { exports: {} };
   process.dlopen(module, library);
-  const { symbols, drain, wrap, detach } = module.exports;
+  const { symbols, drain, wrap, detach, reclaim } = module.exports;
+  const into = new BigUint64Array(6);
   const one = new Float64Array([1.5]);
   const descriptor = new BigUint64Array(6);
   let sink = 0;
@@ -32,6 +33,11 @@ if (process.argv.includes("--child")) {
     "generate 1 KiB + wrap + detach": () => {
       symbols.zc_generate_f64(128, descriptor);
       detach(wrap(descriptor));
+    },
+    "generate 1 KiB + wrap + reclaim + zc_release": () => {
+      symbols.zc_generate_f64(128, descriptor);
+      reclaim(wrap(descriptor), into);
+      symbols.zc_release(into);
     },
   };
   if (process.versions.bun) {

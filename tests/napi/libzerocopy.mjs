@@ -79,6 +79,26 @@ await run("libzerocopy", {
     assert.equal(buffer.memory.byteLength, 0);
     assert.equal(liveBuffers(), before);
   },
+  async "reclaim hands ownership back at once, and the finalizer run later releases nothing"() {
+    const stats = () => {
+      const words = new BigUint64Array(6);
+      symbols.zc_stats(words);
+      return { live: words[0], released: words[3] };
+    };
+    const before = stats();
+    for (let i = 0; i < 200; i++) {
+      const { memory } = generate(i % 3 === 0 ? 0 : 64); // empty buffers too
+      const into = new BigUint64Array(6);
+      assert.equal(library.reclaim(memory, into), true);
+      assert.equal(memory.byteLength, 0);
+      symbols.zc_release(into);
+    }
+    assert.equal(stats().live, before.live);
+    await free({ memory: new ArrayBuffer(0) }); // collects, so Node runs the finalizers now
+    await free({ memory: new ArrayBuffer(0) });
+    assert.deepEqual(stats(), { live: before.live, released: before.released + 200n });
+    assert.equal(library.reclaim(new ArrayBuffer(8), new BigUint64Array(6)), false); // not one of this library's
+  },
   "a buffer is a TypedArray, DataView or ArrayBuffer, shared memory's views included"() {
     const values = new Float64Array([1, 2, 3.5, 4]);
     assert.equal(symbols.zc_sum_f64(values, 4), 10.5);
