@@ -160,6 +160,14 @@ export interface Runtime {
    * disposing there moves the memory's ownership out first and frees it itself.
    */
   readonly detachFinalizes: boolean;
+  /**
+   * Whether memory moved to a worker in its `ArrayBuffer` can be given back to
+   * Zig there (Deno, Bun: the finalizer travels with it and runs at detach).
+   * Node's receiver cannot take it (the library knows only the `ArrayBuffer`
+   * it wrapped, which the move replaces), so a transfer there sends the handle
+   * of a descriptor the library keeps instead.
+   */
+  readonly transfersMemory: boolean;
   /** An environment variable, or undefined when unset; the caller checks the permission first. */
   env(name: string): string | undefined;
   /** Runs `callback` when this isolate (the main one or a worker) exits. */

@@ -26,17 +26,6 @@ export function test(name: string, body: Body): void {
   else runner!.test(name, body);
 }
 
-/**
- * Registers a test that cannot pass in this runtime yet, as skipped with the reason: the
- * runner lists it, so the gap stays visible.
- */
-export function testUnless(gap: string | false, name: string, body: Body): void {
-  if (gap === false) return test(name, body);
-  const skip = `${name} (skipped: ${gap})`;
-  if (host.Deno) (host.Deno.test as (options: unknown) => void)({ name: skip, ignore: true, fn: body });
-  else (runner as unknown as { test: { skip(name: string, body: Body): void } }).test.skip(skip, body);
-}
-
 /** Throws unless `actual` and `expected` are the same value, or arrays of the same values. */
 export function equal(actual: unknown, expected: unknown, message = ""): void {
   const a = JSON.stringify(actual, (_, v) => typeof v === "bigint" ? `${v}n` : v);
@@ -74,15 +63,6 @@ export function collect(): void {
 
 /** One turn of the event loop, after which deferred finalizers have run. */
 export const turn = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
-
-/**
- * Why Node cannot yet give memory back to Zig before collection: the library's Node-API
- * `reclaim` counts on the finalizer running inside `napi_detach_arraybuffer`, as Deno and Bun
- * run it; Node runs it at collection. Disposing there frees at the next collection, and
- * moving ownership out of an ArrayBuffer (a transfer, a dispose during a call) is refused.
- */
-export const nodeReclaimGap: string | false = runtimeName === "node" &&
-  "Node runs an external ArrayBuffer's finalizer at collection, and the library's reclaim waits for it on detach";
 
 /** Waits until the library's live buffers are back to `live`, collecting where the runtime needs it. */
 export async function liveAfterCollection(

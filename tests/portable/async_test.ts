@@ -2,16 +2,7 @@
 // before, during and after the call.
 
 import { openDemo } from "@zerocopy/zerocopy";
-import {
-  equal,
-  liveAfterCollection,
-  nodeReclaimGap,
-  rejects,
-  runtimeName,
-  settledStats,
-  test,
-  testUnless,
-} from "./_harness.ts";
+import { equal, liveAfterCollection, rejects, runtimeName, settledStats, test } from "./_harness.ts";
 
 const demo = await openDemo();
 const lib = demo.library;
@@ -63,8 +54,7 @@ test(`${runtimeName}: aborting during the call stops Zig, reports progress, free
   equal(await liveAfterCollection(() => lib.stats(), before.liveBuffers), before.liveBuffers);
 });
 
-testUnless(
-  nodeReclaimGap,
+test(
   `${runtimeName}: a buffer disposed during a nonblocking call is freed when it returns`,
   async () => {
     const before = await settledStats(() => lib.stats());

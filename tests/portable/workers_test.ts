@@ -2,13 +2,12 @@
 // are freed once, on whichever side ends up with them.
 
 import { openDemo, type TransferredBuffer } from "@zerocopy/zerocopy";
-import { equal, nodeReclaimGap, runtimeName, startWorker, testUnless } from "./_harness.ts";
+import { equal, runtimeName, startWorker, test } from "./_harness.ts";
 
 const demo = await openDemo();
 const lib = demo.library;
 
-testUnless(
-  nodeReclaimGap,
+test(
   `${runtimeName}: moves a buffer to a worker and back, freeing each once`,
   async () => {
     const worker = startWorker(new URL("./_worker.ts", import.meta.url));

@@ -24,6 +24,7 @@ export function denoRuntime(): Runtime {
     pointers: denoPointers,
     stderr: Deno.stderr,
     detachFinalizes: true,
+    transfersMemory: true,
     env: (name) => Deno.env.get(name),
     onExit: (callback) => globalThis.addEventListener("unload", callback),
   };

@@ -38,6 +38,7 @@ export function nodeLikeRuntime(name: "node" | "bun", loader: Runtime["loader"] 
       isTerminal: () => process.stderr.isTTY === true,
     },
     detachFinalizes: name === "bun",
+    transfersMemory: name === "bun",
     env: (variable) => process.env[variable],
     onExit: (callback) => process.on("exit", callback),
   };
