@@ -10,11 +10,11 @@ cd "$(dirname "$0")/.."
 . tools/toolchain.sh
 runtime=${1:?usage: tools/check_portable.sh node|bun [tarball]}
 case "$runtime" in node) ensure_tool node "$NODE_VERSION" ;; bun) ensure_tool bun "$BUN_VERSION" ;; *) exit 2 ;; esac
-tarball=${2:-$(./tools/npm_pack.sh)}
+tarball=$(realpath "${2:-$(./tools/npm_pack.sh)}")
 project=$(mktemp -d)
 trap 'rm -rf "$project"' EXIT
 echo '{ "private": true, "type": "module" }' >"$project/package.json"
-npm install --silent --no-audit --no-fund --prefix "$project" "@zerocopy/zerocopy@file:$PWD/$tarball"
+npm install --silent --no-audit --no-fund --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
 mkdir "$project/tests"
 cp tests/portable/*.ts "$project/tests/"
 # The author example's generated bindings, importing the installed package as the author's package would;

@@ -105,11 +105,20 @@ type MessageSource = {
 };
 
 function inbox(source: MessageSource): <T>() => Promise<T> {
+  // Messages that arrive before anyone waits (while a worker still opens its library) wait here.
   const waiting: ((data: unknown) => void)[] = [];
-  const receive = (data: unknown) => waiting.shift()?.(data);
+  const arrived: unknown[] = [];
+  const receive = (data: unknown) => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(data);
+    else arrived.push(data);
+  };
   if (source.on) source.on("message", receive);
   else source.onmessage = (event) => receive(event.data);
-  return <T>() => new Promise<T>((resolve) => waiting.push(resolve as (data: unknown) => void));
+  return <T>() =>
+    arrived.length > 0
+      ? Promise.resolve(arrived.shift() as T)
+      : new Promise<T>((resolve) => waiting.push(resolve as (data: unknown) => void));
 }
 
 /** Starts the module at `url` as a worker. */

@@ -3,8 +3,9 @@
 import { openDemo, type TransferredBuffer } from "@zerocopy/zerocopy";
 import { parentPeer } from "./_harness.ts";
 
-const demo = await openDemo();
+// Listening first: the parent may post before the library is open.
 const parent = parentPeer();
+const demo = await openDemo();
 
 type Request = { kind: "sum"; buffer: TransferredBuffer } | { kind: "send"; length: number };
 

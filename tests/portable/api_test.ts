@@ -8,9 +8,17 @@ import { equal, liveAfterCollection, runtimeName, settledStats, test, throwsCode
 const demo = await openDemo();
 const lib = demo.library;
 
+const libraryEnv = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env
+  .ZEROCOPY_LIB;
+
 test(`${runtimeName}: opens the library under the node-api mapping`, () => {
   equal(lib.mapping, "node-api");
   equal(typeof lib.path, "string");
+  // Installed from npm with no ZEROCOPY_LIB: the package's own lib/, hash-checked, loaded from a private copy.
+  if (runtimeName !== "deno" && !libraryEnv) {
+    equal(lib.source, "prebuilt");
+    equal(lib.path.includes("/zerocopy/loaded/"), true, `${lib.path}:`);
+  }
 });
 
 test(`${runtimeName}: hands a buffer over without a copy and frees it once`, async () => {
