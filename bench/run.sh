@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # deno task bench: builds the bench library (ReleaseFast), installs the pinned
 # Bun into the git-ignored bench/.cache/ when missing, and runs the report,
-# then the Arrow, dispose and nonblocking-call benchmarks, each recording its
-# figures in bench/results/results.json.
+# then the Arrow, Node and Bun, dispose and nonblocking-call benchmarks, each
+# recording its figures in bench/results/results.json (Node and Bun print theirs).
 #
 #   bench/run.sh            the whole bench (about ten minutes on a quiet 2-core machine)
 #   bench/run.sh --smoke    every benchmark on small sizes with short budgets, writing
@@ -31,6 +31,10 @@ else
   # Arrow lend: what lendBatch's checks and structs cost, fixed width and utf8, at growing row counts.
   deno run --allow-ffi --allow-read --allow-run "$writes" bench/arrow_lend_bench.ts --write
 fi
+# The package in Node and Bun: handover against each runtime's Node-API floor, copy ÷ handover, and in
+# Bun the same handover and calls through bun:ffi (prints its tables; bench/runtimes_bench.ts).
+ensure_runtimes
+if $smoke; then node bench/runtimes_bench.ts --smoke; else node bench/runtimes_bench.ts; fi
 # Dispose and nonblocking calls (event-loop lag, scaling, progress polling), on
 # the library the tests use; ZEROCOPY_ASYNC_BENCH_MB sizes the long job.
 zig build --release=safe install
