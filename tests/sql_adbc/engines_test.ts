@@ -98,6 +98,9 @@ for (const engine of engines) {
         for (const n of batch.table.getChild("n")!) sum += Number(n);
       }
       assertEquals(sum, 20_000 * 19_999 / 2);
+      let empty = 0;
+      for await (using batch of conn.queryStream(`select n from ${t} where n < 0`)) empty += batch.numRows;
+      assertEquals(empty, 0);
       for await (using first of conn.queryStream(`select n from ${t}`)) {
         assert(first.numRows > 0);
         break;
@@ -110,7 +113,7 @@ for (const engine of engines) {
       const drop = conn.query(`drop table ${t}`);
       conn.close();
       let rows = 0;
-      for await (using batch of late) rows += batch.numRows;
+      for await (using rest of late) rows += rest.numRows;
       assertEquals(rows, 20_000);
       (await drop)[Symbol.dispose]();
     });
