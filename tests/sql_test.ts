@@ -319,9 +319,9 @@ describe(`DuckDB ${DUCKDB_VERSION} embedded, results read as Arrow in place`, ()
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);
     // A streamed result of no rows ends after its one empty batch, which carries the columns.
     const none: number[] = [];
-    for await (using batch of conn.queryStream("select range from range(10) where range > 100")) {
-      none.push(batch.numRows);
-      assertEquals(batch.table.schema.fields.map((field) => field.name), ["range"]);
+    for await (using nothing of conn.queryStream("select range from range(10) where range > 100")) {
+      none.push(nothing.numRows);
+      assertEquals(nothing.table.schema.fields.map((field) => field.name), ["range"]);
     }
     assertEquals(none, [0]);
     const streamed = conn.queryStream("selec nothing");

@@ -99,7 +99,9 @@ for (const engine of engines) {
       }
       assertEquals(sum, 20_000 * 19_999 / 2);
       let empty = 0;
-      for await (using batch of conn.queryStream(`select n from ${t} where n < 0`)) empty += batch.numRows;
+      for await (using nothing of conn.queryStream(`select n from ${t} where n < 0`)) {
+        empty += nothing.numRows;
+      }
       assertEquals(empty, 0);
       for await (using first of conn.queryStream(`select n from ${t}`)) {
         assert(first.numRows > 0);
