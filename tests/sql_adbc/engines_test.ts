@@ -9,6 +9,7 @@ import { Int32, Table, vectorFromArray } from "apache-arrow";
 import { ZeroCopyError } from "../../mod.ts";
 import { connect, type Connection, type SqlValue } from "../../sql.ts";
 import { drivers, library, tableName } from "./_drivers.ts";
+import { collect, gc } from "../gc/_collect.ts";
 
 interface Engine {
   readonly name: string;
@@ -119,6 +120,29 @@ for (const engine of engines) {
       assertEquals(rows, 20_000);
       (await drop)[Symbol.dispose]();
     });
+
+    it(
+      "lets the connection go when a stream is dropped between two batches",
+      { ignore: gc === undefined },
+      async () => {
+        await using conn = await engine.connect();
+        const t = tableName("dropped");
+        await conn.ingest(t, ints(Array.from({ length: 20_000 }, (_, i) => i)));
+        await (async () => {
+          const stream = conn.queryStream(`select n from ${t}`);
+          using first = (await stream.next()).value!;
+          assert(first.numRows > 0);
+        })();
+        // Until the dropped stream is collected, the connection is its: the next statement waits.
+        const next = conn.query(`select count(*) as c from ${t}`);
+        let answered = false;
+        next.then(() => answered = true, () => answered = true);
+        await collect(() => answered, 300);
+        assert(answered, "the dropped stream still holds the connection");
+        (await next)[Symbol.dispose]();
+        (await conn.query(`drop table ${t}`))[Symbol.dispose]();
+      },
+    );
 
     it("gets the same error codes for the same misuse", async () => {
       const conn = await engine.connect();
