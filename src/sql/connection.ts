@@ -264,7 +264,11 @@ export class Connection implements Disposable, AsyncDisposable {
     this.close();
   }
 
-  /** {@linkcode Connection.prototype.close}, settling once the engine is closed. */
+  /**
+   * {@linkcode Connection.prototype.close}, settling once the engine is
+   * closed: after the streams asked before have ended, so dispose those
+   * first (a stream declared with `using` after the connection is).
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
     await this.#closing;
