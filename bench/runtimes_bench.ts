@@ -2,7 +2,8 @@
  * zerocopy in Node and Bun, side by side in one run: per-buffer handover
  * through the package against each runtime's own floor (in Node also against
  * a floor that frees at once, as dispose does: call + wrap + the entry's
- * `free`), copy ÷ handover, ÷ floor and ÷ region slice at 100 MB, and in Bun the same handover done with `bun:ffi` (call +
+ * `free`, in the batches and without their forced collections), copy ÷
+ * handover, ÷ floor and ÷ region slice at 100 MB, and in Bun the same handover done with `bun:ffi` (call +
  * `toArrayBuffer` + release) and the call cost of `bun:ffi` against the
  * library's Node-API functions. Build the bench library first (`zig build bench-lib`).
  *
@@ -114,28 +115,31 @@ async function child(): Promise<void> {
         detach(wrap(descriptor, 0));
       }),
     );
+    const floorThatFrees = () => {
+      napi.bench_hand_over(pool, descriptor);
+      free(wrap(descriptor, 0));
+    };
+    const handover = () => {
+      const buffer = lib.adopt("f64", (out) => lib.symbols.bench_hand_over(pool, out));
+      sink = buffer.view;
+      buffer[Symbol.dispose]();
+    };
+    // Node leaves the floor's release to a collection; the handover must free at dispose, as this does.
     if (!bun) {
-      // Node leaves the floor's release to a collection; the handover must free at dispose, as this does.
       collect();
-      record(
-        "floor_free",
-        size.label,
-        await timed(() => {
-          napi.bench_hand_over(pool, descriptor);
-          free(wrap(descriptor, 0));
-        }),
-      );
+      record("floor_free", size.label, await timed(floorThatFrees));
     }
     collect();
-    record(
-      "handover",
-      size.label,
-      await timed(() => {
-        const buffer = lib.adopt("f64", (out) => lib.symbols.bench_hand_over(pool, out));
-        sink = buffer.view;
-        buffer[Symbol.dispose]();
-      }),
-    );
+    record("handover", size.label, await timed(handover));
+    if (!bun) {
+      // Both free at once, so neither needs the batches' forced collections, after which every first
+      // touch of memory the collector gave back costs (a fresh 48-byte array took 9.7 µs): the more a
+      // case allocates, the more it pays, which the handover's objects do and the floor's calls do not.
+      collect();
+      record("floor_free_steady", size.label, await measure(floorThatFrees));
+      collect();
+      record("handover_steady", size.label, await measure(handover));
+    }
     if (size.label === "100 MB") {
       collect();
       await turn();
@@ -244,7 +248,7 @@ function report(all: { runtime: string; version: string; results: Results }[]): 
     const labels = Object.keys(results.floor ?? {});
     const row = (name: string, key: string, base?: string) =>
       console.log(
-        `  ${name.padEnd(36)}` +
+        `  ${name.padEnd(38)}` +
           labels.map((l) => {
             const value = results[key]?.[l];
             const ratio = base && value != null && results[base]?.[l]
@@ -258,6 +262,8 @@ function report(all: { runtime: string; version: string; results: Results }[]): 
     if (results.floor_free) {
       row("floor that frees (call + wrap + free)", "floor_free");
       row("handover ÷ call + wrap + free", "handover", "floor_free");
+      row("the same, no forced collections", "floor_free_steady");
+      row("handover ÷ it, no forced collections", "handover_steady", "floor_free_steady");
     }
     if (results.bun_ffi_handover) {
       row("bun:ffi + toArrayBuffer + release", "bun_ffi_handover");
