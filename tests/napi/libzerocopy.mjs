@@ -120,6 +120,17 @@ await run("libzerocopy", {
     await free({ memory: new ArrayBuffer(0) });
     assert.deepEqual(stats(), { live: before.live, released: before.released + 200n });
     assert.equal(library.free(new ArrayBuffer(8)), false); // not one of this library's
+    // Memory a call holds is released at the last unhold, not by free.
+    const held = generate(64n);
+    const { descriptor } = held;
+    assert.equal(library.hold(descriptor), true);
+    assert.equal(library.free(held.memory), false);
+    held.memory = null; // Node parks it when a collection finalizes the ArrayBuffer
+    await free({ memory: new ArrayBuffer(0) });
+    await free({ memory: new ArrayBuffer(0) });
+    assert.equal(stats().live, before.live + 1n);
+    library.unhold(descriptor);
+    assert.deepEqual(stats(), { live: before.live, released: before.released + 201n });
     for (const bad of [new Float64Array(1), {}, 1, null]) throws(Error, () => library.free(bad));
   },
   "a buffer is a TypedArray, DataView or ArrayBuffer, shared memory's views included"() {

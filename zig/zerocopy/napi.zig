@@ -218,11 +218,20 @@ fn free(env: Env, info: CallbackInfo) callconv(.c) Value {
     var argv: [1]Value = .{null};
     if (!arguments(env, info, &argv)) return throwError(env, "free(memory) takes one argument");
     var owned: Descriptor = .released;
-    const done = takeBack(env, argv[0], &owned) orelse return null;
+    // Held memory is left to its finalizer, which parks it until the last `unhold`, in every host.
+    const done = if (heldArrayBuffer(env, argv[0])) blk: {
+        if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok) return throwError(env, "cannot detach that ArrayBuffer");
+        break :blk false;
+    } else takeBack(env, argv[0], &owned) orelse return null;
     if (done) handover.release(&owned);
     var result: Value = null;
     _ = api.napi_get_boolean(env, done, &result);
     return result;
+}
+
+fn heldArrayBuffer(env: Env, memory: Value) bool {
+    var data: ?*anyopaque = null;
+    return api.napi_get_arraybuffer_info(env, memory, &data, null) == napi_ok and holds.isHeld(@intFromPtr(data));
 }
 
 /// Detaches `memory` and moves the descriptor its finalizer held into `into`;
