@@ -144,6 +144,11 @@ export interface NodeApiEntry {
   detach(memory: ArrayBuffer): void;
   /** Detaches `memory` and moves its ownership into `descriptor`; false when something else still holds it. */
   reclaim(memory: ArrayBuffer, descriptor: Descriptor): boolean;
+  /**
+   * `reclaim` and the release in one call, releasing what the entry kept:
+   * false when something else still holds the memory. Missing from entries built before it.
+   */
+  free?(memory: ArrayBuffer): boolean;
   /** Releases what finalizers on other threads left for a JavaScript thread; returns how many. */
   drain(): number;
   /** The layout manifest, as `zc_layout` returns it. */
@@ -179,9 +184,13 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
     },
     // Where detaching defers the finalizer to collection (Node), dispose would
     // free nothing until then: the ownership moves out first and is released here.
-    free: runtime.detachFinalizes ? (memory) => entry.detach(memory) : (memory, descriptor, owner) => {
-      if (entry.reclaim(memory, descriptor)) owner.release(descriptor);
-    },
+    free: runtime.detachFinalizes
+      ? (memory) => entry.detach(memory)
+      : entry.free !== undefined
+      ? (memory) => void entry.free!(memory)
+      : (memory, descriptor, owner) => {
+        if (entry.reclaim(memory, descriptor)) owner.release(descriptor);
+      },
     detachInto: (memory, descriptor) => entry.reclaim(memory, descriptor),
     settle: () => void entry.drain(),
     openFrame: (bytes, outOffset = NO_OUT_SLOT) =>

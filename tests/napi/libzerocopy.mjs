@@ -44,7 +44,7 @@ await run("libzerocopy", {
   },
   "abiVersion is zc_abi_version's, and the entry's own functions stay"() {
     assert.equal(library.abiVersion, symbols.zc_abi_version());
-    for (const name of ["wrap", "detach", "reclaim", "drain", "layout", "openFrame", "closeFrame"]) {
+    for (const name of ["wrap", "detach", "reclaim", "free", "drain", "layout", "openFrame", "closeFrame"]) {
       assert.equal(typeof library[name], "function", name);
     }
   },
@@ -100,6 +100,38 @@ await run("libzerocopy", {
     await free({ memory: new ArrayBuffer(0) });
     assert.deepEqual(stats(), { live: before.live, released: before.released + 200n });
     assert.equal(library.reclaim(new ArrayBuffer(8), new BigUint64Array(descriptorWords)), false); // not one of this library's
+  },
+  async "free releases at once, once, and refuses what it cannot detach"() {
+    const stats = () => {
+      const words = new BigUint64Array(statsWords);
+      symbols.zc_stats(words);
+      return { live: words[0], released: words[3] };
+    };
+    const before = stats();
+    for (let i = 0; i < 200; i++) {
+      const { descriptor, memory } = generate(i % 3 === 0 ? 0 : 64); // empty buffers too
+      assert.equal(library.free(memory), true);
+      assert.equal(memory.byteLength, 0);
+      assert.equal(library.free(memory), false); // detached: nothing left to release
+      symbols.zc_release(descriptor); // wrap took its release: the copy frees nothing
+    }
+    assert.deepEqual(stats(), { live: before.live, released: before.released + 200n });
+    await free({ memory: new ArrayBuffer(0) }); // collects, so Node runs the finalizers now
+    await free({ memory: new ArrayBuffer(0) });
+    assert.deepEqual(stats(), { live: before.live, released: before.released + 200n });
+    assert.equal(library.free(new ArrayBuffer(8)), false); // not one of this library's
+    // Memory a call holds is released at the last unhold, not by free.
+    const held = generate(64n);
+    const { descriptor } = held;
+    assert.equal(library.hold(descriptor), true);
+    assert.equal(library.free(held.memory), false);
+    held.memory = null; // Node parks it when a collection finalizes the ArrayBuffer
+    await free({ memory: new ArrayBuffer(0) });
+    await free({ memory: new ArrayBuffer(0) });
+    assert.equal(stats().live, before.live + 1n);
+    library.unhold(descriptor);
+    assert.deepEqual(stats(), { live: before.live, released: before.released + 201n });
+    for (const bad of [new Float64Array(1), {}, 1, null]) throws(Error, () => library.free(bad));
   },
   "a buffer is a TypedArray, DataView or ArrayBuffer, shared memory's views included"() {
     const values = new Float64Array([1, 2, 3.5, 4]);

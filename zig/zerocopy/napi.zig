@@ -85,6 +85,7 @@ pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
         .wrap = wrap,
         .detach = detach,
         .reclaim = reclaim,
+        .free = free,
         .drain = drain,
         .layout = layout,
         .hold = hold,
@@ -201,24 +202,62 @@ fn reclaim(env: Env, info: CallbackInfo) callconv(.c) Value {
     if (!arguments(env, info, &argv)) return throwError(env, "reclaim(memory, descriptor) takes two arguments");
     const into = descriptorArgument(env, argv[1]) orelse
         return throwError(env, "reclaim(memory, descriptor) takes a BigUint64Array of 6 words");
+    const done = takeBack(env, argv[0], into) orelse return null;
+    var result: Value = null;
+    _ = api.napi_get_boolean(env, done, &result);
+    return result;
+}
+
+/// `free(memory: ArrayBuffer): boolean`: detaches `memory` and releases its
+/// memory now, even where detaching leaves the finalizer to garbage
+/// collection (Node): `reclaim` and `zc_release` in one call, releasing the
+/// descriptor `wrap` kept rather than anything JavaScript can write. False
+/// when something else still holds the memory: it is released when that lets go.
+fn free(env: Env, info: CallbackInfo) callconv(.c) Value {
+    on_js_thread = true;
+    var argv: [1]Value = .{null};
+    if (!arguments(env, info, &argv)) return throwError(env, "free(memory) takes one argument");
+    var owned: Descriptor = .released;
+    // Held memory is left to its finalizer, which parks it until the last `unhold`, in every host.
+    const done = if (heldArrayBuffer(env, argv[0])) blk: {
+        if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok) return throwError(env, "cannot detach that ArrayBuffer");
+        break :blk false;
+    } else takeBack(env, argv[0], &owned) orelse return null;
+    if (done) handover.release(&owned);
+    var result: Value = null;
+    _ = api.napi_get_boolean(env, done, &result);
+    return result;
+}
+
+fn heldArrayBuffer(env: Env, memory: Value) bool {
     var data: ?*anyopaque = null;
-    if (api.napi_get_arraybuffer_info(env, argv[0], &data, null) != napi_ok)
-        return throwError(env, "reclaim(memory, descriptor) takes an ArrayBuffer");
+    return api.napi_get_arraybuffer_info(env, memory, &data, null) == napi_ok and holds.isHeld(@intFromPtr(data));
+}
+
+/// Detaches `memory` and moves the descriptor its finalizer held into `into`;
+/// false when something else holds the memory, null (an error thrown) when
+/// `memory` is no detachable ArrayBuffer.
+fn takeBack(env: Env, memory: Value, into: *Descriptor) ?bool {
+    var data: ?*anyopaque = null;
+    if (api.napi_get_arraybuffer_info(env, memory, &data, null) != napi_ok) {
+        _ = throwError(env, "the memory to reclaim or free must be an ArrayBuffer");
+        return null;
+    }
     var target: Reclaim = .{ .data = data, .into = into };
     reclaiming = &target;
     defer reclaiming = null;
-    if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok)
-        return throwError(env, "reclaim(memory, descriptor) cannot detach that ArrayBuffer");
+    if (api.napi_detach_arraybuffer(env, memory) != napi_ok) {
+        _ = throwError(env, "cannot detach that ArrayBuffer");
+        return null;
+    }
     // A host that finalizes later (Node): the owner is found by the ArrayBuffer's tag, unless a call holds the memory.
     if (!target.done and reclaims.enabled() and !holds.isHeld(@intFromPtr(data))) {
-        if (reclaims.take(env, argv[0], @intFromPtr(data))) |owned| {
+        if (reclaims.take(env, memory, @intFromPtr(data))) |owned| {
             into.* = owned.descriptor;
             target.done = true;
         }
     }
-    var result: Value = null;
-    _ = api.napi_get_boolean(env, target.done, &result);
-    return result;
+    return target.done;
 }
 
 /// `hold(descriptor: BigUint64Array): boolean`: keeps the memory at the
