@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 292192,
-    sha256: "714e2c4b4989d0f870b1cfc8d583df42012bf047904aef4718ea290836396033",
+    size: 540448,
+    sha256: "0f041a29c731af35914e39141306704a5cc36ed1fa27cfbbc121fd110d38b5b0",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 321854,
-    sha256: "0f5f24fd0264196be9d0862e4581c0b671f81f732758f8ba52dced0e80dc7cb9",
+    size: 537131,
+    sha256: "da30aa9e429b2e00a62efe6dbd2f4f54c63769aff10c582c3431a6902417906e",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 285744,
-    sha256: "99945501af42c25f60b78bc3f8c7569ee5adae46be7afd98c393b2fad6d61617",
+    size: 529432,
+    sha256: "9d0c5ec147816722961801ae0960011f1f5ef4111db63695fa51dd14d3054019",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 360288,
-    sha256: "67861bda5ab8835dd59bf4e53d78b51e5fa6ee6826e1a6fa747757a0581eedd1",
+    size: 596296,
+    sha256: "3ff57b3d9459a2cbcaa027ae6cf92554b30a1bed9741daf0847f6389102c7a6e",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 543744,
-    sha256: "3fd15b27575467b127113b31522a25bbfebbd1593ee0ded40c742e59f5c83729",
+    size: 747008,
+    sha256: "cc9439fbefe7f9fe72a6956b7466595c01b0bc2f90e6a7bd71cfac64a3a76da0",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 665088,
-    sha256: "a3f0e8b7c12814fe4347fdee7144526dfd9603f9ae4cf03d4a495fa450b49567",
+    size: 867840,
+    sha256: "134ea16d63b5814d20721350055ca93f754ed50fda53f2e7dcd70494f135cd34",
   },
 };

@@ -92,6 +92,7 @@ test {
     _ = exports;
     _ = handover;
     _ = @import("background_release.zig");
+    _ = @import("blocking_mutex.zig");
     _ = @import("job.zig");
     _ = records;
     _ = @import("napi.zig");

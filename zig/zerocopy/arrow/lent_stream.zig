@@ -18,6 +18,7 @@ const struct_copy = @import("struct_copy.zig");
 const stream = @import("stream.zig");
 const abi = @import("../abi.zig");
 const handles = @import("../handles.zig");
+const BlockingMutex = @import("../blocking_mutex.zig").BlockingMutex;
 const zerocopy = @import("../zerocopy.zig");
 const ArrowArray = c.ArrowArray;
 const ArrowArrayStream = c.ArrowArrayStream;
@@ -34,7 +35,7 @@ pub const LentStream = struct {
     next_index: usize = 0,
     ended: bool = false,
     given: bool = false,
-    mutex: std.c.pthread_mutex_t = .{},
+    mutex: BlockingMutex = .{},
     /// The handle, the consumer's stream (once given), and each array given out and not released.
     refs: std.atomic.Value(usize) = .init(1),
     outstanding: std.atomic.Value(usize) = .init(0),
@@ -59,8 +60,8 @@ pub const LentStream = struct {
 
     fn getSchema(s: *ArrowArrayStream, out: *ArrowSchema) callconv(.c) c_int {
         const self = of(s);
-        _ = std.c.pthread_mutex_lock(&self.mutex);
-        defer _ = std.c.pthread_mutex_unlock(&self.mutex);
+        self.mutex.lock();
+        defer self.mutex.unlock();
         if (self.ended) return EINVAL;
         struct_copy.copy(self.schema orelse return EINVAL, out) catch return ENOMEM;
         return 0;
@@ -68,8 +69,8 @@ pub const LentStream = struct {
 
     fn getNext(s: *ArrowArrayStream, out: *ArrowArray) callconv(.c) c_int {
         const self = of(s);
-        _ = std.c.pthread_mutex_lock(&self.mutex);
-        defer _ = std.c.pthread_mutex_unlock(&self.mutex);
+        self.mutex.lock();
+        defer self.mutex.unlock();
         if (self.ended) return EINVAL;
         if (self.next_index == self.arrays.items.len) {
             out.* = std.mem.zeroes(ArrowArray);
@@ -103,9 +104,9 @@ pub const LentStream = struct {
 
     fn retire(object: *anyopaque) void {
         const self: *LentStream = @ptrCast(@alignCast(object));
-        _ = std.c.pthread_mutex_lock(&self.mutex);
+        self.mutex.lock();
         self.ended = true;
-        _ = std.c.pthread_mutex_unlock(&self.mutex);
+        self.mutex.unlock();
         self.unref();
     }
 };
@@ -119,8 +120,8 @@ fn pin(handle: u64) ?*LentStream {
 pub fn give(handle: u64) ?*ArrowArrayStream {
     const self = pin(handle) orelse return null;
     defer handles.global.unpin(handle);
-    _ = std.c.pthread_mutex_lock(&self.mutex);
-    defer _ = std.c.pthread_mutex_unlock(&self.mutex);
+    self.mutex.lock();
+    defer self.mutex.unlock();
     if (self.given or self.ended or self.schema == null) return null;
     self.given = true;
     _ = self.refs.fetchAdd(1, .monotonic);
@@ -156,8 +157,8 @@ pub const exports = struct {
         const a = array orelse return .invalid_argument;
         const self = pin(handle) orelse return .stale_handle;
         defer handles.global.unpin(handle);
-        _ = std.c.pthread_mutex_lock(&self.mutex);
-        defer _ = std.c.pthread_mutex_unlock(&self.mutex);
+        self.mutex.lock();
+        defer self.mutex.unlock();
         if (self.given or self.ended) return .handed_over_already;
         const s = self.schema orelse (schema orelse return .invalid_argument);
         const root = reader.Column.init(s, a, 0) catch return .invalid_argument;
@@ -179,9 +180,9 @@ pub const exports = struct {
     pub fn zc_arrow_lent_stream_end(handle: u64) callconv(.c) u64 {
         const self = pin(handle) orelse return 0;
         defer handles.global.unpin(handle);
-        _ = std.c.pthread_mutex_lock(&self.mutex);
+        self.mutex.lock();
         self.ended = true;
-        _ = std.c.pthread_mutex_unlock(&self.mutex);
+        self.mutex.unlock();
         return self.outstanding.load(.acquire);
     }
 

@@ -17,6 +17,7 @@ const c = @import("c_data.zig");
 const foreign = @import("foreign.zig");
 const abi = @import("../abi.zig");
 const handles = @import("../handles.zig");
+const BlockingMutex = @import("../blocking_mutex.zig").BlockingMutex;
 const zerocopy = @import("../zerocopy.zig");
 const ArrowArray = c.ArrowArray;
 const ArrowArrayStream = c.ArrowArrayStream;
@@ -43,7 +44,7 @@ pub const Stream = struct {
     state: State = .reserved,
     failure: foreign.Failure = .none,
     owner: ?Owner = null,
-    mutex: std.c.pthread_mutex_t = .{},
+    mutex: BlockingMutex = .{},
     /// The producer's last error, copied: its own string lives only until its next call.
     message: [1024]u8 = undefined,
     message_len: usize = 0,
@@ -62,13 +63,13 @@ pub const Stream = struct {
     }
 
     fn lock(self: *Stream) void {
-        _ = std.c.pthread_mutex_lock(&self.mutex);
+        self.mutex.lock();
         if (self.owner) |o| o.lock(o.context);
     }
 
     fn unlock(self: *Stream) void {
         if (self.owner) |o| o.unlock(o.context);
-        _ = std.c.pthread_mutex_unlock(&self.mutex);
+        self.mutex.unlock();
     }
 
     fn fail(self: *Stream, failure: foreign.Failure, what: []const u8) void {
@@ -263,8 +264,8 @@ pub const exports = struct {
         const target = out orelse return 0;
         const self: *Stream = @ptrCast(@alignCast(handles.global.pin(handle, .stream) orelse return 0));
         defer handles.global.unpin(handle);
-        _ = std.c.pthread_mutex_lock(&self.mutex);
-        defer _ = std.c.pthread_mutex_unlock(&self.mutex);
+        self.mutex.lock();
+        defer self.mutex.unlock();
         const n = @min(self.message_len, @as(usize, @intCast(out_len)));
         @memcpy(target[0..n], self.message[0..n]);
         return n;

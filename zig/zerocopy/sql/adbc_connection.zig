@@ -14,26 +14,28 @@ const std = @import("std");
 const adbc = @import("adbc.zig");
 const abi = @import("../abi.zig");
 const handles = @import("../handles.zig");
+const DynLib = @import("dynamic_library.zig").DynLib;
+const BlockingMutex = @import("../blocking_mutex.zig").BlockingMutex;
 const zerocopy = @import("../zerocopy.zig");
 const Status = abi.Status;
 
 pub const Connection = struct {
-    library: std.DynLib,
+    library: DynLib,
     driver: adbc.Driver = .{},
     database: adbc.Database = .{},
     connection: adbc.Connection = .{},
-    mutex: std.c.pthread_mutex_t = .{},
+    mutex: BlockingMutex = .{},
     /// One for the handle, one for each statement alive.
     refs: std.atomic.Value(usize) = .init(1),
     database_ready: bool = false,
     connection_ready: bool = false,
 
     pub fn lock(self: *Connection) void {
-        _ = std.c.pthread_mutex_lock(&self.mutex);
+        self.mutex.lock();
     }
 
     pub fn unlock(self: *Connection) void {
-        _ = std.c.pthread_mutex_unlock(&self.mutex);
+        self.mutex.unlock();
     }
 
     pub fn ref(self: *Connection) void {
@@ -82,15 +84,17 @@ pub const Message = struct {
 /// Loads the driver at `path`, initializes it through `entrypoint`, sets each
 /// database option (`options`: key, NUL, value, NUL, ...) and connects.
 pub fn connect(path: [:0]const u8, entrypoint: [:0]const u8, options: []const u8, message: Message) ?*Connection {
-    var library = std.DynLib.openZ(path.ptr) catch {
+    var library = DynLib.openZ(path.ptr) catch {
         message.say("cannot load the ADBC driver \"{s}\" (dlopen failed: not a shared library for this platform, or a dependency is missing)", .{path});
         return null;
     };
     const init = library.lookup(adbc.InitFn, entrypoint) orelse {
+        library.close();
         message.say("\"{s}\" has no function \"{s}\": not an ADBC driver, or another entry point", .{ path, entrypoint });
         return null;
     };
     const self = zerocopy.default_allocator.create(Connection) catch {
+        library.close();
         message.say("out of memory", .{});
         return null;
     };

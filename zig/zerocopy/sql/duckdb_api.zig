@@ -4,7 +4,6 @@
 //! sees handles (duckdb.zig), never a DuckDB pointer.
 
 const std = @import("std");
-const builtin = @import("builtin");
 const c = @import("../arrow/c_data.zig");
 
 pub const idx_t = u64;
@@ -146,8 +145,10 @@ pub const Api = struct {
     duckdb_array_vector_get_child: *const fn (Vector) callconv(.c) Vector,
 };
 
+const dynamic_library = @import("dynamic_library.zig");
+
 /// libduckdb cannot be opened on this target (no `std.DynLib`).
-pub const supported = builtin.os.tag != .windows;
+pub const supported = dynamic_library.supported;
 
 pub const LoadError = error{ Unsupported, OpenFailed, MissingSymbol, OtherLibrary };
 
@@ -171,7 +172,7 @@ pub fn load(path: []const u8) LoadError!*const Api {
     if (path.len == 0 or path.len >= loaded_path.len or std.mem.indexOfScalar(u8, path, 0) != null) return error.OpenFailed;
     @memcpy(loaded_path[0..path.len], path);
     loaded_path[path.len] = 0;
-    var library = std.DynLib.openZ(loaded_path[0..path.len :0]) catch return error.OpenFailed;
+    var library = dynamic_library.DynLib.openZ(loaded_path[0..path.len :0]) catch return error.OpenFailed;
     var found: Api = undefined;
     inline for (@typeInfo(Api).@"struct".field_names) |name| {
         @field(found, name) = library.lookup(@FieldType(Api, name), name) orelse {
