@@ -150,7 +150,7 @@ export const abiLayout = {
         "format_len": 48,
         "name_at": 52,
         "name_len": 56,
-        "reserved": 60,
+        "dictionary": 60,
       },
     },
   },

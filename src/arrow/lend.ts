@@ -304,6 +304,10 @@ function writeStructs<S extends ForeignLibraryInterface>(
     put(arrayAt(i) + ArrayOffset.n_children, n.children.length);
     put(arrayAt(i) + ArrayOffset.release, arrayRelease);
     put(arrayAt(i) + ArrayOffset.buffers, base + lists);
+    if (n.dictionary !== undefined) {
+      put(schemaAt(i) + SchemaOffset.dictionary, base + schemaAt(indexOf.get(n.dictionary)!));
+      put(arrayAt(i) + ArrayOffset.dictionary, base + arrayAt(indexOf.get(n.dictionary)!));
+    }
     for (const { view: buffer, back } of n.buffers) {
       // The described buffers, in order; each one's C pointer starts `back` bytes early (see describe).
       put(lists, buffer === null ? 0 : Number(addressOf(views[next++], lib)) - back);

@@ -294,6 +294,7 @@ pub fn releaseSchema(schema: *ArrowSchema) callconv(.c) void {
     if (schema.children) |children| {
         for (children[0..@intCast(schema.n_children)]) |child| if (child.release) |release| release(child);
     }
+    if (schema.dictionary) |values| if (values.release) |release| release(values);
     schema.release = null;
     const block: *ArrowBlock = @ptrCast(@alignCast(schema.private_data.?));
     block.unref();
@@ -303,6 +304,7 @@ pub fn releaseArray(array: *ArrowArray) callconv(.c) void {
     if (array.children) |children| {
         for (children[0..@intCast(array.n_children)]) |child| if (child.release) |release| release(child);
     }
+    if (array.dictionary) |values| if (values.release) |release| release(values);
     array.release = null;
     const block: *ArrowBlock = @ptrCast(@alignCast(array.private_data.?));
     block.unref();
