@@ -68,7 +68,7 @@ pub const Spec = struct {
         };
         switch (spec.type) {
             .bool => out.data = .bits,
-            .utf8 => |u| out.data = .{ .utf8 = u.capacity },
+            .utf8 => |u| out.data = .{ .offsets = .{ .width = 4, .characters = u.capacity } },
             .timestamp => |t| {
                 try out.setFormat("ts{c}:{s}", .{ t.unit.letter(), t.tz orelse "" });
                 out.data = .{ .bytes = @sizeOf(i64) };
@@ -88,6 +88,11 @@ pub const Spec = struct {
             inline else => |_, tag| out.data = .{ .bytes = @sizeOf(@FieldType(Values, @tagName(tag))) },
         }
         try out.setFormat("{s}", .{layout.simpleFormat(std.meta.activeTag(spec.type)).?});
+    }
+
+    /// Declared columns are never dictionary-encoded.
+    pub fn dictionary(spec: *const Spec) *const Spec {
+        return spec;
     }
 
     pub fn child(spec: *const Spec, i: usize) *const Spec {
