@@ -239,3 +239,48 @@ function intervalsMonthDayNano(rows: number): Int32Array {
   }
   return out;
 }
+
+const utf8 = new TextEncoder();
+const WORDS = ["red", "green", "", "blue é"];
+
+/** The value demo_arrow_types.zig writes at physical row `p`, as apache-arrow's `get` gives it. */
+export function expected(column: string, p: number): unknown {
+  const big = BigInt(p);
+  switch (column) {
+    case "dict8":
+      return WORDS[p % 4];
+    case "dict32":
+      return WORDS[(p + 1) % 4];
+    case "date32":
+      return (19_000 + p) * 86_400_000;
+    case "date64":
+      return (19_000 + p) * 86_400_000;
+    case "time32":
+      return (p * 1000) % 86_400_000;
+    case "time64":
+      return (big * 1_000_000_007n) % 86_400_000_000_000n;
+    case "duration":
+      return big * 7n - 20n;
+    case "large_utf8":
+      return `L${p}`;
+    case "binary":
+      return [...utf8.encode(`b${p}`)];
+    case "large_binary":
+      return [...utf8.encode(`B${p}`)];
+    case "fixed":
+      return [0, 1, 2].map((k) => (p + k) % 251);
+    case "list":
+      return Array.from({ length: p % 4 }, (_, k) => p * 10 + k);
+    case "large_list":
+      return Array.from({ length: p % 3 }, (_, k) => `${p}.${k}`);
+  }
+  return undefined; // compared through the raw buffers below
+}
+
+export function plain(value: unknown): unknown {
+  if (value instanceof Uint8Array) return [...value];
+  if (value !== null && typeof value === "object" && Symbol.iterator in value) {
+    return [...(value as Iterable<unknown>)];
+  }
+  return value;
+}

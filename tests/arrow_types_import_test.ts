@@ -10,56 +10,11 @@ import { importBatch, lendBatch } from "../arrow.ts";
 import { abiLayout } from "../src/abi/symbols.ts";
 import { open } from "./fixtures/arrow_demo.ts";
 import { lib } from "./_helpers.ts";
-import { checksumTypes } from "./_arrow_types.ts";
+import { checksumTypes, expected, plain } from "./_arrow_types.ts";
 
 const arrowDemo = await open(lib.path);
 const WITH_NULLS = 1;
 const SLICED = 2;
-const WORDS = ["red", "green", "", "blue é"];
-const utf8 = new TextEncoder();
-
-/** The value demo_arrow_types.zig writes at physical row `p`, as apache-arrow's `get` gives it. */
-function expected(column: string, p: number): unknown {
-  const big = BigInt(p);
-  switch (column) {
-    case "dict8":
-      return WORDS[p % 4];
-    case "dict32":
-      return WORDS[(p + 1) % 4];
-    case "date32":
-      return (19_000 + p) * 86_400_000;
-    case "date64":
-      return (19_000 + p) * 86_400_000;
-    case "time32":
-      return (p * 1000) % 86_400_000;
-    case "time64":
-      return (big * 1_000_000_007n) % 86_400_000_000_000n;
-    case "duration":
-      return big * 7n - 20n;
-    case "large_utf8":
-      return `L${p}`;
-    case "binary":
-      return [...utf8.encode(`b${p}`)];
-    case "large_binary":
-      return [...utf8.encode(`B${p}`)];
-    case "fixed":
-      return [0, 1, 2].map((k) => (p + k) % 251);
-    case "list":
-      return Array.from({ length: p % 4 }, (_, k) => p * 10 + k);
-    case "large_list":
-      return Array.from({ length: p % 3 }, (_, k) => `${p}.${k}`);
-  }
-  return undefined; // compared through the raw buffers below
-}
-
-function plain(value: unknown): unknown {
-  if (value instanceof Uint8Array) return [...value];
-  if (value !== null && typeof value === "object" && Symbol.iterator in value) {
-    return [...(value as Iterable<unknown>)];
-  }
-  return value;
-}
-
 /** The raw little-endian bytes of row `row` of a fixed-width column whose `get` gives no plain value. */
 function raw(batch: RecordBatch, name: string, row: number, width: number): Uint8Array {
   const data = batch.getChild(name)!.data[0];
