@@ -88,6 +88,7 @@ fn lentRelease(comptime T: type) fn (*T) callconv(.c) void {
 test {
     _ = @import("builder_test.zig");
     _ = @import("batch_test.zig");
+    _ = @import("types_hostile_test.zig");
 }
 
 const testing = std.testing;
