@@ -78,7 +78,7 @@ describe("lendBatch refuses new-type data that lies about its memory", () => {
   it("a dictionary whose values' memory was transferred", () => {
     const values = words();
     const data = dictionary([0, 1], undefined, values);
-    (values.data[0].values as Uint8Array).buffer.transfer();
+    (values.data[0].values.buffer as ArrayBuffer).transfer();
     refused(batchOf(data), "DETACHED", "detached");
   });
 
