@@ -19,6 +19,7 @@ const abi = @import("../abi.zig");
 const c = @import("c_data.zig");
 const batch = @import("batch.zig");
 const layout = @import("layout.zig");
+const reader = @import("reader.zig");
 const ArrowArray = c.ArrowArray;
 const ArrowSchema = c.ArrowSchema;
 const ArrowBlock = batch.ArrowBlock;
@@ -47,6 +48,22 @@ pub const Type = union(enum) {
     fixed_size_list: struct { size: u32, items: *const Spec },
     /// Named child columns, as many rows as their parent.
     @"struct": []const Spec,
+    /// i32 days since the Unix epoch.
+    date32,
+    /// i64 milliseconds since the Unix epoch.
+    date64,
+    /// i32 since midnight, in seconds or milliseconds.
+    time32: batch.TimeUnit,
+    /// i64 since midnight, in microseconds or nanoseconds.
+    time64: batch.TimeUnit,
+    /// i64 counts of the unit.
+    duration: batch.TimeUnit,
+    /// i128 values × 10^-scale, with at most `precision` (1 to 38) digits.
+    decimal128: struct { precision: u8, scale: i8 },
+    /// `batch.MonthDayNano` values.
+    interval_month_day_nano,
+    /// `size` bytes per row: `values(u8)` is every row's bytes in turn.
+    fixed_size_binary: u32,
 };
 
 /// A declared column.
@@ -85,6 +102,26 @@ pub const Spec = struct {
                 out.n_children = children.len;
                 out.child_rows = rows;
             },
+            .date32 => return fixed(out, "tdD", .{}, 4),
+            .date64 => return fixed(out, "tdm", .{}, 8),
+            .time32 => |unit| {
+                if (unit != .second and unit != .millisecond) return error.InvalidColumn;
+                return fixed(out, "tt{c}", .{unit.letter()}, 4);
+            },
+            .time64 => |unit| {
+                if (unit != .microsecond and unit != .nanosecond) return error.InvalidColumn;
+                return fixed(out, "tt{c}", .{unit.letter()}, 8);
+            },
+            .duration => |unit| return fixed(out, "tD{c}", .{unit.letter()}, 8),
+            .decimal128 => |d| {
+                if (d.precision == 0 or d.precision > 38) return error.InvalidColumn;
+                return fixed(out, "d:{d},{d}", .{ d.precision, d.scale }, 16);
+            },
+            .interval_month_day_nano => return fixed(out, "tin", .{}, 16),
+            .fixed_size_binary => |size| {
+                if (size == 0 or size > std.math.maxInt(i32)) return error.InvalidColumn;
+                return fixed(out, "w:{d}", .{size}, size);
+            },
             inline else => |_, tag| out.data = .{ .bytes = @sizeOf(@FieldType(Values, @tagName(tag))) },
         }
         try out.setFormat("{s}", .{layout.simpleFormat(std.meta.activeTag(spec.type)).?});
@@ -103,6 +140,11 @@ pub const Spec = struct {
         };
     }
 };
+
+fn fixed(out: *layout.Shape, comptime format: []const u8, args: anytype, width: usize) layout.Error!void {
+    try out.setFormat(format, args);
+    out.data = .{ .bytes = width };
+}
 
 // The element type of each fixed-width tag.
 const Values = struct { i8: i8, i16: i16, i32: i32, i64: i64, u8: u8, u16: u16, u32: u32, u64: u64, f32: f32, f64: f64 };
@@ -177,27 +219,28 @@ pub const Column = struct {
         return @intCast(col.array.length);
     }
 
-    /// The values of a fixed-width column (`i64` for a timestamp);
-    /// `error.TypeMismatch` when `T` is not its element type.
+    /// The values of a fixed-width column: `i64` for a timestamp, a date64,
+    /// a time64 or a duration, `i32` for a date32 or a time32, `i128` for a
+    /// decimal128, `batch.MonthDayNano` for an interval, `u8` for a
+    /// fixed-size binary (every row's bytes in turn); `error.TypeMismatch`
+    /// when `T` is not its element type.
     pub fn values(col: Column, comptime T: type) Error![]T {
-        const format = col.schema.formatString();
-        const expected = switch (T) {
-            i8 => "c",
-            u8 => "C",
-            i16 => "s",
-            u16 => "S",
-            i32 => "i",
-            u32 => "I",
-            i64 => "l",
-            u64 => "L",
-            f32 => "f",
-            f64 => "g",
-            else => @compileError("no Arrow column holds " ++ @typeName(T)),
+        const kind = reader.Kind.parse(col.schema.formatString()) orelse return error.TypeMismatch;
+        const fits = switch (kind) {
+            .int => |int| @typeInfo(T) == .int and @sizeOf(T) == int.bytes and (@typeInfo(T).int.signedness == .signed) == int.signed,
+            .float => |bytes| @typeInfo(T) == .float and @sizeOf(T) == bytes,
+            .timestamp, .date64, .duration => T == i64,
+            .date32 => T == i32,
+            .time => |unit| if (unit == 's' or unit == 'm') T == i32 else T == i64,
+            .decimal => |d| d.bytes == 16 and T == i128,
+            .interval => |unit| unit == 'n' and T == batch.MonthDayNano,
+            .fixed_size_binary => T == u8,
+            else => false,
         };
-        const timestamp = T == i64 and std.mem.startsWith(u8, format, "ts");
-        if (!timestamp and !std.mem.eql(u8, format, expected)) return error.TypeMismatch;
+        if (!fits) return error.TypeMismatch;
+        const count = col.len() * (if (kind == .fixed_size_binary) kind.fixed_size_binary else 1);
         const ptr: [*]T = @ptrCast(@alignCast(@constCast(col.array.buffers.?[1].?)));
-        return ptr[0..col.len()];
+        return ptr[0..count];
     }
 
     /// The validity bitmap of a nullable column (all valid to start with), or null.

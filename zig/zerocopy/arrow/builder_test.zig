@@ -176,3 +176,48 @@ test "declarations that cannot be laid out are refused before anything is alloca
     }));
     try testing.expectError(error.OutOfMemory, BatchBuilder.init(&testing.allocator, std.math.maxInt(usize) / 4, &.{.{ .type = .f64 }}));
 }
+
+test "a builder fills dates, times, durations, decimals, intervals and fixed-size binaries in place" {
+    var b = try BatchBuilder.init(&testing.allocator, 3, &.{
+        .{ .name = "day", .type = .date32 },
+        .{ .name = "at", .type = .{ .time64 = .nanosecond }, .nullable = true },
+        .{ .name = "took", .type = .{ .duration = .millisecond } },
+        .{ .name = "price", .type = .{ .decimal128 = .{ .precision = 12, .scale = 2 } } },
+        .{ .name = "every", .type = .interval_month_day_nano },
+        .{ .name = "hash", .type = .{ .fixed_size_binary = 4 } },
+    });
+    defer b.deinit();
+    try testing.expectError(error.TypeMismatch, b.column(0).values(i64));
+    try testing.expectError(error.TypeMismatch, b.column(3).values(i64));
+    const days = try b.column(0).values(i32);
+    const times = try b.column(1).values(i64);
+    const took = try b.column(2).values(i64);
+    const prices = try b.column(3).values(i128);
+    const every = try b.column(4).values(batch.MonthDayNano);
+    const hashes = try b.column(5).values(u8);
+    try testing.expectEqual(@as(usize, 12), hashes.len);
+    for (0..3) |i| {
+        const n: i32 = @intCast(i);
+        days[i] = 19_000 + n;
+        times[i] = n * 1_000_000_000;
+        took[i] = -n;
+        prices[i] = @as(i128, n) * 100 + 5;
+        every[i] = .{ .months = n, .days = 1, .nanoseconds = 7 };
+        @memset(hashes[i * 4 ..][0..4], @intCast(i));
+    }
+    b.column(1).validity().?.set(2, false);
+    var descriptor: Descriptor = undefined;
+    b.finish(&descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    const root = try reader.Column.init(&schema, &array, 0);
+    try testing.expectEqualStrings("d:12,2", (try root.child(3)).schema.formatString());
+    try testing.expectEqual(@as(i128, 105), (try root.child(3)).value(i128, 1));
+    try testing.expectEqual(@as(i64, 1), (try root.child(1)).array.null_count);
+    try testing.expectEqualStrings("w:4", (try root.child(5)).schema.formatString());
+    try testing.expectEqual(@as(u8, 2), (try root.child(5)).valueBytes(2)[3]);
+    _ = try reader.checksum(&schema, &array);
+}
