@@ -35,13 +35,16 @@ export function fixturePath(name: string): string {
   return new URL(`../zig-out/fixtures/${libraryFileName(name)}`, import.meta.url).pathname;
 }
 
+/** Whether the library under test is the checked build, which frees everything where it is released. */
+export const CHECKED_LIB: boolean = lib.path.includes("/checked/");
+
 /**
  * The library with the hooks tests need and the product must not ship (bad
  * descriptors, a Zig side that keeps a buffer), built like the library under
  * test: beside it when it is the checked build, else among the fixtures.
  */
 export const hooks: ZeroCopyLibrary<typeof testHooksSymbols> = await openLibrary({
-  path: lib.path.includes("/checked/")
+  path: CHECKED_LIB
     ? lib.path.replace(libraryFileName(), libraryFileName("test_hooks"))
     : fixturePath("test_hooks"),
   symbols: testHooksSymbols,

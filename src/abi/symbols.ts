@@ -21,7 +21,7 @@ export const abiLayout = {
       },
     },
     "Stats": {
-      "size": 48,
+      "size": 56,
       "align": 8,
       "fields": {
         "live_buffers": 0,
@@ -30,6 +30,7 @@ export const abiLayout = {
         "total_released": 24,
         "releasing_buffers": 32,
         "releasing_bytes": 40,
+        "background_released": 48,
       },
     },
     "SliceOut": {

@@ -398,6 +398,7 @@ export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymb
       liveBytes: count(StatsOffset.live_bytes),
       totalHandedOver: count(StatsOffset.total_handed_over),
       totalReleased: count(StatsOffset.total_released),
+      releasedInBackground: count(StatsOffset.background_released),
       abandonedBuffers: this.#abandoned,
     };
   }

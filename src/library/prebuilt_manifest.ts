@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 292192,
-    sha256: "cb08cdcb1ed8cd61ad560b928e8114ca6680101c76b2d31621f6ea63804293a2",
+    sha256: "714e2c4b4989d0f870b1cfc8d583df42012bf047904aef4718ea290836396033",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 321854,
-    sha256: "fc3352bc6a288897a2478ac39b02932eda38257bbeea908da3a57fdc6fc25367",
+    sha256: "0f5f24fd0264196be9d0862e4581c0b671f81f732758f8ba52dced0e80dc7cb9",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 286240,
-    sha256: "99f23041dc37fb688898c0838537e1cb1d08d5d87bf517dd49dcc655dbf0d60f",
+    size: 285744,
+    sha256: "99945501af42c25f60b78bc3f8c7569ee5adae46be7afd98c393b2fad6d61617",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 360816,
-    sha256: "8c89a37510c64d29e10a3945c92b80be20f7ef3021319ad410aa60404ad36f14",
+    size: 360288,
+    sha256: "67861bda5ab8835dd59bf4e53d78b51e5fa6ee6826e1a6fa747757a0581eedd1",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 543744,
-    sha256: "84bd1dbaefd758aa4678c7ec0406b00f17ad78361cee558445246c3ce67246de",
+    sha256: "3fd15b27575467b127113b31522a25bbfebbd1593ee0ded40c742e59f5c83729",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 665600,
-    sha256: "bd5d1e013ddc25c39b981205c8585c63347571a9ac08b38ce0ee32db00f065d9",
+    size: 665088,
+    sha256: "a3f0e8b7c12814fe4347fdee7144526dfd9603f9ae4cf03d4a495fa450b49567",
   },
 };

@@ -26,6 +26,11 @@ export interface LibraryStats {
   /** Buffers released since the library was loaded. */
   totalReleased: number;
   /**
+   * Of those, buffers whose memory the release thread freed, off the thread
+   * that disposed them (big buffers on Linux; never in the checked build).
+   */
+  releasedInBackground: number;
+  /**
    * Buffers this library object left allocated on purpose: under the
    * pointer-view mapping, their `ArrayBuffer` was transferred away by the user
    * and may still map the memory, so freeing it could crash its reader. They

@@ -151,6 +151,8 @@ pub const Stats = extern struct {
     releasing_buffers: u64,
     /// Their bytes, still allocated until it has.
     releasing_bytes: u64,
+    /// Buffers whose memory the release thread freed since the library was loaded.
+    background_released: u64,
 };
 
 /// Where a function hands over a slice inside memory the host has mapped
@@ -187,7 +189,7 @@ pub const BatchOut = extern struct {
 
 comptime {
     assertLayout(Descriptor, 48, 8);
-    assertLayout(Stats, 48, 8);
+    assertLayout(Stats, 56, 8);
     assertLayout(SliceOut, 32, 8);
     assertLayout(BatchOut, 24, 8);
     assertLayout(Job, 24, 8);

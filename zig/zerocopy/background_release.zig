@@ -34,6 +34,7 @@ const Queued = struct {
 var queue = std.atomic.Value(?*Queued).init(null);
 var releasing_buffers = std.atomic.Value(u64).init(0);
 var releasing_bytes = std.atomic.Value(u64).init(0);
+var freed_buffers = std.atomic.Value(u64).init(0);
 /// Futex words: `pushed` changes with every push, `finished` after every
 /// batch the thread frees; `sleeping` spares a push the wake-up syscall while
 /// the thread is busy.
@@ -188,6 +189,7 @@ fn run() void {
             const release_fn = entry.descriptor.release.?;
             release_fn(&entry.descriptor);
             _ = releasing_bytes.fetchSub(entry.bytes, .monotonic);
+            _ = freed_buffers.fetchAdd(1, .monotonic);
             _ = releasing_buffers.fetchSub(1, .release);
             std.heap.c_allocator.destroy(entry);
         }
@@ -216,9 +218,14 @@ fn givePagesBack(ptr: ?[*]u8, bytes: usize) void {
     }
 }
 
-/// Buffers and bytes queued or being freed: released, but not yet given back to the system.
-pub fn releasing() struct { buffers: u64, bytes: u64 } {
-    return .{ .buffers = releasing_buffers.load(.acquire), .bytes = releasing_bytes.load(.monotonic) };
+/// Buffers and bytes queued or being freed: released, but not yet given back
+/// to the system; and how many buffers the thread has freed in all.
+pub fn releasing() struct { buffers: u64, bytes: u64, freed: u64 } {
+    return .{
+        .buffers = releasing_buffers.load(.acquire),
+        .bytes = releasing_bytes.load(.monotonic),
+        .freed = freed_buffers.load(.monotonic),
+    };
 }
 
 /// Waits up to `timeout_ms` milliseconds for every queued release to finish;
@@ -279,8 +286,10 @@ test "the thread still polls half a second after its last release, so the next p
     const handover = @import("handover.zig");
     var buffer: Descriptor = undefined;
     try testing.expectEqual(abi.Status.ok, handover.allocateAndHandOver(&std.heap.c_allocator, .u8, threshold, &buffer));
+    const freed_before = releasing().freed;
     handover.release(&buffer);
     try testing.expectEqual(@as(u64, 0), flush(10_000));
+    try testing.expectEqual(freed_before + 1, releasing().freed);
     // Past the fast polls: the thread must be between slow polls, not asleep.
     try io().sleep(.fromMilliseconds(fast_polls * poll_ms + 100), .awake);
     try testing.expectEqual(@as(u32, 0), sleeping.load(.seq_cst));

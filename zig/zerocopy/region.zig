@@ -119,6 +119,18 @@ pub const Region = struct {
         handles.global.unpin(self.handle);
     }
 
+    /// The live region `handle` names, with the handle table locked until
+    /// `unlockLive`: for a few instructions' work, one lock round trip where a
+    /// pin takes two. Null (and nothing locked) for a stale or forged handle.
+    pub fn lockLive(handle: handles.Handle) ?*Region {
+        return @ptrCast(@alignCast(handles.global.lockLive(handle, .region) orelse return null));
+    }
+
+    /// Ends a `lockLive`.
+    pub fn unlockLive() void {
+        handles.global.unlockLive();
+    }
+
     fn release(descriptor: *Descriptor) callconv(.c) void {
         _ = handles.global.retire(handleOf(descriptor), .region, destroy);
     }
@@ -161,9 +173,8 @@ pub fn RegionOut(comptime T: type) type {
         fn carve(self: *@This(), len: usize, cycling: bool) Error![]T {
             // Carving is a few instructions: done under the handle table's lock,
             // which keeps the region from being freed as a pin would, at half the cost.
-            const object = handles.global.lockLive(self.slice.owner, .region) orelse return error.StaleHandle;
-            defer handles.global.unlockLive();
-            const region: *Region = @ptrCast(@alignCast(object));
+            const region = Region.lockLive(self.slice.owner) orelse return error.StaleHandle;
+            defer Region.unlockLive();
             const items = region.alloc(T, len) catch |err| switch (err) {
                 error.Full => if (cycling) again: {
                     region.reset();
@@ -202,9 +213,8 @@ pub fn BatchOut(comptime T: type) type {
         /// region or the host's room for pairs is used up.
         pub fn alloc(self: *@This(), len: usize) Error![]T {
             // Under the table's lock, as `RegionOut.alloc`: one lock round trip per slice, not a pin's two.
-            const object = handles.global.lockLive(self.header.owner, .region) orelse return error.StaleHandle;
-            defer handles.global.unlockLive();
-            const region: *Region = @ptrCast(@alignCast(object));
+            const region = Region.lockLive(self.header.owner) orelse return error.StaleHandle;
+            defer Region.unlockLive();
             if (self.header.count >= self.header.capacity) return error.Full;
             if (len > std.math.maxInt(u32)) return error.SizeOverflow;
             const items = try region.alloc(T, len);
@@ -236,9 +246,9 @@ pub fn BatchOut(comptime T: type) type {
 
 fn owning(handle: handles.Handle) Error!*Region {
     // Only a check that the handle is live: the host keeps the region alive for the call.
-    const object = handles.global.lockLive(handle, .region) orelse return error.StaleHandle;
-    handles.global.unlockLive();
-    return @ptrCast(@alignCast(object));
+    const region = Region.lockLive(handle) orelse return error.StaleHandle;
+    Region.unlockLive();
+    return region;
 }
 
 /// The C functions behind regions, by their exported names; part of every
@@ -257,8 +267,8 @@ pub const exports = struct {
 
     /// Rewinds the producer of the region `handle` names (its descriptor's `private`) to its start: later slices reuse the bytes of earlier ones; stale_handle once it is released.
     pub fn zc_region_reset(handle: u64) callconv(.c) Status {
-        const region = Region.pin(handle) orelse return .stale_handle;
-        defer region.unpin();
+        const region = Region.lockLive(handle) orelse return .stale_handle;
+        defer Region.unlockLive();
         region.reset();
         return .ok;
     }

@@ -29,6 +29,7 @@ pub fn stats() Stats {
     return .{
         .releasing_buffers = releasing.buffers,
         .releasing_bytes = releasing.bytes,
+        .background_released = releasing.freed,
         .live_buffers = live_buffers.load(.monotonic),
         .live_bytes = live_bytes.load(.monotonic),
         .total_handed_over = total_handed_over.load(.monotonic),
