@@ -17,6 +17,7 @@ import ctypes
 import datetime
 import decimal
 import gc
+import json
 import struct
 import sys
 
@@ -230,20 +231,45 @@ def from_pyarrow(lib):
     ctypes.c_int64.from_address(items).value = 9
     pa.RecordBatch._import_from_c(ctypes.addressof(array), ctypes.addressof(schema))
     assert status != 0, "a list whose offsets pass its items must be refused"
-    return len(cases) * len(columns)
+    return len(cases) * len(columns), cases
+
+
+def through_deno(directory, rows, cases):
+    """Zig's batch as Deno imported it (tools/arrow_pyarrow_deno.ts write), compared with the formulas; the
+    pyarrow batches written for Deno to lend to Zig (tools/arrow_pyarrow_deno.ts read), with their checksums."""
+    with pa.ipc.open_stream(f"{directory}/zig.arrows") as stream:
+        table = stream.read_all()
+    assert table.num_rows == rows
+    for name in table.schema.names:
+        got = plain(name, table.column(name).combine_chunks())
+        want = [expected(name, row + 3, True) for row in range(rows)]
+        assert got == want, f"{name} through Deno: first difference at " + str(
+            next(i for i, (a, b) in enumerate(zip(got, want)) if a != b))
+    with pa.ipc.new_stream(f"{directory}/pyarrow.arrows", cases[0].schema) as writer:
+        for case in cases:
+            writer.write_batch(case)
+    with open(f"{directory}/pyarrow.json", "w") as out:
+        json.dump([str(checksum(case)) for case in cases], out)
+    return table.num_rows * table.num_columns
 
 
 def main():
-    path = sys.argv[1] if len(sys.argv) > 1 else "zig-out/lib/libzerocopy.so"
-    rows = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+    args = [a for a in sys.argv[1:] if not a.startswith("--ipc-dir=")]
+    ipc = [a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--ipc-dir=")]
+    path = args[0] if args else "zig-out/lib/libzerocopy.so"
+    rows = int(args[1]) if len(args) > 1 else 2000
     lib = open_library(path)
     start = stats(lib)
     values = from_zig(lib, rows)
-    columns = from_pyarrow(lib)
+    columns, cases = from_pyarrow(lib)
     end = stats(lib)
     assert end.live_buffers == start.live_buffers and end.live_bytes == start.live_bytes
     print(f"pyarrow {pa.__version__}: {values} values of 16 types batches from Zig equal, validated and released once; "
           f"{columns} pyarrow columns of the new types checksummed alike in Zig; a lying list refused ({path})")
+    if ipc:
+        deno_values = through_deno(ipc[0], rows, cases)
+        print(f"pyarrow {pa.__version__}: {deno_values} values of Zig's types batch as Deno imported it equal; "
+              f"{len(cases)} pyarrow batches written for Deno to lend to Zig")
 
 
 if __name__ == "__main__":

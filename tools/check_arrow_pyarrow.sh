@@ -12,7 +12,13 @@ if ! "$VENV/bin/python" -c "import pyarrow" 2>/dev/null; then
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "pyarrow==$PYARROW_VERSION"
 fi
 "$VENV/bin/python" tools/arrow_pyarrow_check.py zig-out/lib/libzerocopy.so "${1:-2000}"
-"$VENV/bin/python" tools/arrow_pyarrow_types_check.py zig-out/lib/libzerocopy.so "${1:-2000}"
+# Through Deno both ways: Zig's batch imported by Deno, then read by pyarrow; pyarrow's batches read by Deno
+# and lent to Zig (tools/arrow_pyarrow_deno.ts), as IPC streams in a temporary directory.
+ipc=$(mktemp -d)
+trap 'rm -rf "$ipc"' EXIT
+deno run --allow-ffi --allow-read --allow-write="$ipc" tools/arrow_pyarrow_deno.ts write "$ipc" "${1:-2000}"
+"$VENV/bin/python" tools/arrow_pyarrow_types_check.py zig-out/lib/libzerocopy.so "${1:-2000}" --ipc-dir="$ipc"
+deno run --allow-ffi --allow-read tools/arrow_pyarrow_deno.ts read "$ipc"
 if [ -e zig-out/checked/libzerocopy.so ]; then
   "$VENV/bin/python" tools/arrow_pyarrow_check.py zig-out/checked/libzerocopy.so 200
   "$VENV/bin/python" tools/arrow_pyarrow_types_check.py zig-out/checked/libzerocopy.so 200

@@ -121,7 +121,7 @@ export function readForeignDirectory(
       common,
       (i, bytes, alignment, what) => {
         // No buffer: nothing to view (an empty column's one offset reads as 0).
-      const all = bytesOf(slots[i]) ?? (bytes <= 8 ? new Uint8Array(8) : EMPTY);
+        const all = bytesOf(slots[i]) ?? (bytes <= 8 ? new Uint8Array(8) : EMPTY);
         if (all.byteLength < bytes || all.byteOffset % alignment !== 0) {
           throw invalid(
             `${what} ${where} are not aligned to ${alignment} bytes or are shorter than ${bytes}`,
