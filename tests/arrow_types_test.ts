@@ -3,11 +3,14 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { tableFromArrays } from "apache-arrow";
+import { Table, tableFromArrays } from "apache-arrow";
 import { lendBatch } from "../arrow.ts";
 import { lib } from "./_helpers.ts";
 import { checksumTypes, typesBatch } from "./_arrow_types.ts";
 import { batchOf } from "./_arrow_lend.ts";
+import { open } from "./fixtures/arrow_demo.ts";
+
+const arrowDemo = await open(lib.path);
 
 function zigChecksum(batch: Parameters<typeof lendBatch>[1]): bigint {
   const out = new BigUint64Array(1);
@@ -41,5 +44,33 @@ describe("lendBatch lends every supported type", () => {
       const one = batchOf(batch.getChild(field.name)!.data[0], field.name);
       assertEquals(zigChecksum(one), checksumTypes(one), field.name);
     }
+  });
+});
+
+describe("a batch of the new types lent to a nonblocking call", () => {
+  it("reads every type as it was when the call began, dictionaries and list items included", async () => {
+    const batch = typesBatch(300);
+    const expected = checksumTypes(batch);
+    const out = new BigUint64Array(1);
+    const pending = arrowDemo.zc_arrow_demo_checksum_after(new Table([batch]), 30, out);
+    // Zig reads after its pause: had it been given the buffers themselves, it would read these.
+    const words = batch.getChild("dict_i32")!.data[0].dictionary!.data[0].values as Uint8Array;
+    words.fill(0x41);
+    (batch.getChild("list")!.data[0].children[0].values as Int32Array).fill(-1);
+    await pending;
+    assertEquals(out[0], expected);
+    assert(checksumTypes(batch) !== expected);
+  });
+
+  it("lends a table tableFromArrays made of strings through lendBatch with nonblocking", async () => {
+    const table = tableFromArrays({ s: Array.from({ length: 100 }, (_, i) => `w${i % 7}`) });
+    const out = new BigUint64Array(1);
+    await lendBatch(
+      arrowDemo.library,
+      table.batches[0],
+      (schema, array) => arrowDemo.library.symbols.zc_arrow_demo_checksum_after(schema, array, 5, out),
+      { nonblocking: true },
+    );
+    assertEquals(out[0], checksumTypes(table.batches[0]));
   });
 });
