@@ -25,6 +25,9 @@ const ArrowSchema = c.ArrowSchema;
 const ArrowBlock = batch.ArrowBlock;
 const Descriptor = abi.Descriptor;
 
+/// A string or bytes column's `capacity`: bytes for all its rows together.
+pub const Strings = struct { capacity: usize };
+
 /// The type of a declared column.
 pub const Type = union(enum) {
     i8,
@@ -41,7 +44,13 @@ pub const Type = union(enum) {
     bool,
     /// `capacity` bytes of characters for all the rows together: fill it
     /// through `Column.utf8`, which refuses a string past the capacity.
-    utf8: struct { capacity: usize },
+    utf8: Strings,
+    /// UTF-8 with i64 offsets (past 2 GiB): fill it through `Column.strings(i64)`.
+    large_utf8: Strings,
+    /// Bytes with i32 offsets: fill it through `Column.strings(i32)`.
+    binary: Strings,
+    /// Bytes with i64 offsets: fill it through `Column.strings(i64)`.
+    large_binary: Strings,
     /// i64 counts of `unit` since the Unix epoch (`tz` as in `Values.timestamp`).
     timestamp: struct { unit: batch.TimeUnit, tz: ?[]const u8 = null },
     /// `size` items per row, the items being a column of `size` times as many rows.
@@ -85,7 +94,8 @@ pub const Spec = struct {
         };
         switch (spec.type) {
             .bool => out.data = .bits,
-            .utf8 => |u| out.data = .{ .offsets = .{ .width = 4, .characters = u.capacity } },
+            .utf8, .binary => |u| out.data = .{ .offsets = .{ .width = 4, .characters = u.capacity } },
+            .large_utf8, .large_binary => |u| out.data = .{ .offsets = .{ .width = 8, .characters = u.capacity } },
             .timestamp => |t| {
                 try out.setFormat("ts{c}:{s}", .{ t.unit.letter(), t.tz orelse "" });
                 out.data = .{ .bytes = @sizeOf(i64) };
@@ -258,7 +268,16 @@ pub const Column = struct {
     /// A writer appending the rows of a utf8 column in order; take one per column.
     pub fn utf8(col: Column) Error!Utf8Writer {
         if (!std.mem.eql(u8, col.schema.formatString(), "u")) return error.TypeMismatch;
-        const offsets: [*]i32 = @ptrCast(@alignCast(@constCast(col.array.buffers.?[1].?)));
+        return col.strings(i32);
+    }
+
+    /// A writer appending the rows of a utf8, large utf8, binary or large
+    /// binary column in order, its offsets being `Offset` (`i32` for utf8 and
+    /// binary, `i64` for the large ones); take one per column.
+    pub fn strings(col: Column, comptime Offset: type) Error!StringWriter(Offset) {
+        const kind = reader.Kind.parse(col.schema.formatString()) orelse return error.TypeMismatch;
+        if (!kind.isBinary() or kind.offsetWidth().? != @sizeOf(Offset)) return error.TypeMismatch;
+        const offsets: [*]Offset = @ptrCast(@alignCast(@constCast(col.array.buffers.?[1].?)));
         const characters: [*]u8 = @ptrCast(@constCast(col.array.buffers.?[2].?));
         return .{
             .offsets = offsets[0 .. col.len() + 1],
@@ -299,34 +318,40 @@ pub const Bitmap = struct {
 };
 
 /// Appends a utf8 column's rows in order. Rows never appended are empty strings.
-pub const Utf8Writer = struct {
-    offsets: []i32,
-    characters: [*]u8,
-    capacity: usize,
-    validity: ?Bitmap,
-    row: usize = 0,
-    used: usize = 0,
+pub const Utf8Writer = StringWriter(i32);
 
-    /// Appends `text` as the next row; `error.Utf8Overflow` when it would pass
-    /// the declared capacity, `error.TooManyRows` past the row count. The
-    /// batch is unchanged by a refused append.
-    pub fn append(w: *Utf8Writer, text: []const u8) error{ Utf8Overflow, TooManyRows }!void {
-        if (w.row + 1 >= w.offsets.len) return error.TooManyRows;
-        if (text.len > w.capacity - w.used) return error.Utf8Overflow;
-        @memcpy(w.characters[w.used..][0..text.len], text);
-        w.used += text.len;
-        w.row += 1;
-        w.offsets[w.row] = @intCast(w.used);
-    }
+/// Appends a string or bytes column's rows in order, its offsets being
+/// `Offset`. Rows never appended are empty.
+pub fn StringWriter(comptime Offset: type) type {
+    return struct {
+        offsets: []Offset,
+        characters: [*]u8,
+        capacity: usize,
+        validity: ?Bitmap,
+        row: usize = 0,
+        used: usize = 0,
 
-    /// Appends a null row (an empty string, marked null when the column is nullable).
-    pub fn appendNull(w: *Utf8Writer) error{ Utf8Overflow, TooManyRows }!void {
-        try w.append("");
-        if (w.validity) |v| v.set(w.row - 1, false);
-    }
+        /// Appends `text` as the next row; `error.Utf8Overflow` when it would pass
+        /// the declared capacity, `error.TooManyRows` past the row count. The
+        /// batch is unchanged by a refused append.
+        pub fn append(w: *@This(), text: []const u8) error{ Utf8Overflow, TooManyRows }!void {
+            if (w.row + 1 >= w.offsets.len) return error.TooManyRows;
+            if (text.len > w.capacity - w.used) return error.Utf8Overflow;
+            @memcpy(w.characters[w.used..][0..text.len], text);
+            w.used += text.len;
+            w.row += 1;
+            w.offsets[w.row] = @intCast(w.used);
+        }
 
-    /// Bytes of capacity left.
-    pub fn remaining(w: *const Utf8Writer) usize {
-        return w.capacity - w.used;
-    }
-};
+        /// Appends a null row (an empty string, marked null when the column is nullable).
+        pub fn appendNull(w: *@This()) error{ Utf8Overflow, TooManyRows }!void {
+            try w.append("");
+            if (w.validity) |v| v.set(w.row - 1, false);
+        }
+
+        /// Bytes of capacity left.
+        pub fn remaining(w: *const @This()) usize {
+            return w.capacity - w.used;
+        }
+    };
+}

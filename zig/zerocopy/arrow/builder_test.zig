@@ -221,3 +221,39 @@ test "a builder fills dates, times, durations, decimals, intervals and fixed-siz
     try testing.expectEqual(@as(u8, 2), (try root.child(5)).valueBytes(2)[3]);
     _ = try reader.checksum(&schema, &array);
 }
+
+test "a builder appends large utf8, binary and large binary rows, rows never written empty" {
+    var b = try BatchBuilder.init(&testing.allocator, 4, &.{
+        .{ .name = "big", .type = .{ .large_utf8 = .{ .capacity = 16 } }, .nullable = true },
+        .{ .name = "raw", .type = .{ .binary = .{ .capacity = 8 } } },
+        .{ .name = "blob", .type = .{ .large_binary = .{ .capacity = 8 } } },
+    });
+    defer b.deinit();
+    try testing.expectError(error.TypeMismatch, b.column(0).strings(i32));
+    try testing.expectError(error.TypeMismatch, b.column(0).utf8());
+    var big = try b.column(0).strings(i64);
+    var raw = try b.column(1).strings(i32);
+    var blob = try b.column(2).strings(i64);
+    try big.append("héllo");
+    try big.appendNull();
+    try big.append("x");
+    try raw.append(&.{ 0, 1, 2 });
+    try testing.expectError(error.Utf8Overflow, raw.append("123456"));
+    try blob.append(&.{0xff});
+    var descriptor: Descriptor = undefined;
+    b.finish(&descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    const root = try reader.Column.init(&schema, &array, 0);
+    const column = try root.child(0);
+    try testing.expectEqualStrings("U", column.schema.formatString());
+    try testing.expectEqualStrings("héllo", try column.string(0));
+    try testing.expect(!column.isValid(1));
+    try testing.expectEqualStrings("", try column.string(3)); // never written
+    try testing.expectEqualSlices(u8, &.{ 0, 1, 2 }, try (try root.child(1)).string(0));
+    try testing.expectEqualStrings("", try (try root.child(2)).string(2));
+    _ = try reader.checksum(&schema, &array);
+}

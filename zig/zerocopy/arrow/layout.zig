@@ -120,16 +120,20 @@ fn sealArray(block: *ArrowBlock, schema: *const ArrowSchema, array: *ArrowArray,
     directory.node(block.data, index.*).null_count = @intCast(array.null_count);
     index.* += 1;
     const format = schema.formatString();
-    if (format.len == 1 and format[0] == 'u') {
-        const offsets: [*]i32 = @ptrCast(@alignCast(@constCast(array.buffers.?[1].?)));
-        var last: i32 = 0;
-        for (offsets[0 .. start + rows + 1]) |*o| {
-            if (o.* < last) o.* = last;
-            last = o.*;
-        }
-    }
+    if (format.len == 1 and (format[0] == 'u' or format[0] == 'z')) monotone(i32, array, start + rows + 1);
+    if (format.len == 1 and (format[0] == 'U' or format[0] == 'Z')) monotone(i64, array, start + rows + 1);
     for (0..@intCast(array.n_children)) |i| sealArray(block, schema.child(i), array.child(i), index);
     if (array.dictionary) |values| sealArray(block, schema.dictionary.?, values, index);
+}
+
+/// Offsets of rows a builder never wrote become empty strings: none below the one before.
+fn monotone(comptime Offset: type, array: *ArrowArray, count: usize) void {
+    const offsets: [*]Offset = @ptrCast(@alignCast(@constCast(array.buffers.?[1].?)));
+    var last: Offset = 0;
+    for (offsets[0..count]) |*o| {
+        if (o.* < last) o.* = last;
+        last = o.*;
+    }
 }
 
 fn bitmapBytes(bits: usize) usize {
