@@ -76,7 +76,10 @@ export interface LendOptions {
  *
  * Every buffer is checked against the lengths, offsets and children that the
  * structs will claim before an address is taken (apache-arrow's `makeData`
- * trusts whatever it is given): utf8 offsets each, other columns in O(1).
+ * trusts whatever it is given): each offset of a string, bytes or list column
+ * and each dictionary index, other columns in O(1). Dictionary-encoded
+ * columns (what `tableFromArrays` makes of strings) are lent with their
+ * dictionary; docs/arrow.md ("Types") lists every type lent.
  * Works under a path-scoped `--allow-ffi`: the library itself tells the
  * buffers' addresses (`zc_address_of`).
  *

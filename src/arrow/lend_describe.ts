@@ -3,10 +3,11 @@
  * the memory behind it before any address is taken. apache-arrow's `Data`
  * trusts whatever lengths, offsets and children it is given (`makeData`), so
  * every claim a consumer would follow is checked here: lengths and offsets
- * against each buffer's bytes, children against their parent, and each utf8
- * offset (monotone and within the characters), so that no consumer reading
- * within what the structs say can read past a buffer. Fixed-width columns cost
- * O(1) each; utf8 columns O(rows).
+ * against each buffer's bytes, children against their parent, each offset of a
+ * string, bytes or list column (monotone and within the characters or the
+ * items) and each dictionary index of a valid row (within the dictionary), so
+ * that no consumer reading within what the structs say can read past a buffer.
+ * Fixed-width columns cost O(1) each; offsets and indices O(rows).
  *
  * @module
  */
