@@ -73,7 +73,23 @@ pub const Type = union(enum) {
     interval_month_day_nano,
     /// `size` bytes per row: `values(u8)` is every row's bytes in turn.
     fixed_size_binary: u32,
+    /// Row `i` is rows `offsets[i]` to `offsets[i + 1]` of `items`, a declared
+    /// column of `capacity` rows for all the rows together: fill the offsets
+    /// through `Column.offsets(i32)` and the items through `child(0)`.
+    list: Items,
+    /// A list with i64 offsets (`Column.offsets(i64)`).
+    large_list: Items,
+    /// Integers of the width `indices` names into `values`, a declared column
+    /// of `size` rows: fill the indices through `values(T)` and the values
+    /// through `Column.dictionary()`.
+    dictionary: struct { indices: IndexType, values: *const Spec, size: usize },
 };
+
+/// A list's items: a declared column of `capacity` rows for all the rows together.
+pub const Items = struct { items: *const Spec, capacity: usize };
+
+/// The integers a dictionary's indices are.
+pub const IndexType = enum { i8, i16, i32, i64 };
 
 /// A declared column.
 pub const Spec = struct {
@@ -132,19 +148,34 @@ pub const Spec = struct {
                 if (size == 0 or size > std.math.maxInt(i32)) return error.InvalidColumn;
                 return fixed(out, "w:{d}", .{size}, size);
             },
+            inline .list, .large_list => |list, tag| {
+                try out.setFormat("{s}", .{if (tag == .list) "+l" else "+L"});
+                out.data = .{ .offsets = .{ .width = if (tag == .list) 4 else 8, .characters = null } };
+                out.n_children = 1;
+                out.child_rows = list.capacity;
+                return;
+            },
+            .dictionary => |d| {
+                out.dictionary = true;
+                out.dictionary_rows = d.size;
+                return switch (d.indices) {
+                    inline else => |tag| fixed(out, layout.simpleFormat(tag).?, .{}, @sizeOf(@FieldType(Values, @tagName(tag)))),
+                };
+            },
             inline else => |_, tag| out.data = .{ .bytes = @sizeOf(@FieldType(Values, @tagName(tag))) },
         }
         try out.setFormat("{s}", .{layout.simpleFormat(std.meta.activeTag(spec.type)).?});
     }
 
-    /// Declared columns are never dictionary-encoded.
+    /// The values of a dictionary-encoded column.
     pub fn dictionary(spec: *const Spec) *const Spec {
-        return spec;
+        return spec.type.dictionary.values;
     }
 
     pub fn child(spec: *const Spec, i: usize) *const Spec {
         return switch (spec.type) {
             .fixed_size_list => |list| list.items,
+            .list, .large_list => |list| list.items,
             .@"struct" => |children| &children[i],
             else => unreachable,
         };
@@ -277,17 +308,34 @@ pub const Column = struct {
     pub fn strings(col: Column, comptime Offset: type) Error!StringWriter(Offset) {
         const kind = reader.Kind.parse(col.schema.formatString()) orelse return error.TypeMismatch;
         if (!kind.isBinary() or kind.offsetWidth().? != @sizeOf(Offset)) return error.TypeMismatch;
-        const offsets: [*]Offset = @ptrCast(@alignCast(@constCast(col.array.buffers.?[1].?)));
+        const starts: [*]Offset = @ptrCast(@alignCast(@constCast(col.array.buffers.?[1].?)));
         const characters: [*]u8 = @ptrCast(@constCast(col.array.buffers.?[2].?));
         return .{
-            .offsets = offsets[0 .. col.len() + 1],
+            .offsets = starts[0 .. col.len() + 1],
             .characters = characters,
             .capacity = utf8Capacity(col),
             .validity = col.validity(),
         };
     }
 
-    /// Child `i` of a struct column, or the items of a fixed-size list (`i` = 0).
+    /// The `len() + 1` offsets of a list (`T` = i32) or large list (`T` = i64)
+    /// column, all 0 to start with. `finish` makes them never decrease and
+    /// never pass the items' capacity, so rows never written are empty lists.
+    pub fn offsets(col: Column, comptime T: type) Error![]T {
+        const format = col.schema.formatString();
+        if (!std.mem.eql(u8, format, if (T == i32) "+l" else if (T == i64) "+L" else return error.TypeMismatch)) return error.TypeMismatch;
+        const ptr: [*]T = @ptrCast(@alignCast(@constCast(col.array.buffers.?[1].?)));
+        return ptr[0 .. col.len() + 1];
+    }
+
+    /// The values of a dictionary-encoded column, to fill like any column.
+    /// `finish` makes a valid row whose index is outside them null (index 0
+    /// in a column not declared nullable), so no consumer reads past them.
+    pub fn dictionary(col: Column) Error!Column {
+        return .{ .schema = col.schema.dictionary orelse return error.TypeMismatch, .array = col.array.dictionary.? };
+    }
+
+    /// Child `i` of a struct column, or the items of a list (`i` = 0).
     pub fn child(col: Column, i: usize) Column {
         std.debug.assert(i < col.array.n_children);
         return .{ .schema = col.schema.child(i), .array = col.array.child(i) };

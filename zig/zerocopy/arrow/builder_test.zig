@@ -257,3 +257,49 @@ test "a builder appends large utf8, binary and large binary rows, rows never wri
     try testing.expectEqualStrings("", try (try root.child(2)).string(2));
     _ = try reader.checksum(&schema, &array);
 }
+
+test "a builder fills lists and dictionaries in place; finish keeps offsets and indices within" {
+    const item: builder.Spec = .{ .name = "item", .type = .i32 };
+    const word: builder.Spec = .{ .type = .{ .utf8 = .{ .capacity = 16 } } };
+    var b = try BatchBuilder.init(&testing.allocator, 4, &.{
+        .{ .name = "l", .type = .{ .list = .{ .items = &item, .capacity = 5 } } },
+        .{ .name = "ll", .type = .{ .large_list = .{ .items = &item, .capacity = 2 } } },
+        .{ .name = "d", .type = .{ .dictionary = .{ .indices = .i16, .values = &word, .size = 3 } }, .nullable = true },
+        .{ .name = "strict", .type = .{ .dictionary = .{ .indices = .i8, .values = &word, .size = 2 } } },
+    });
+    defer b.deinit();
+    try testing.expectError(error.TypeMismatch, b.column(0).offsets(i64));
+    const offsets = try b.column(0).offsets(i32);
+    @memcpy(offsets[0..3], &[_]i32{ 0, 2, 5 }); // rows 2 and 3 never written: empty
+    @memcpy(try b.column(0).child(0).values(i32), &[_]i32{ 1, 2, 3, 4, 5 });
+    @memcpy(try b.column(1).offsets(i64), &[_]i64{ 0, 1, 9, 1, 2 }); // 9 passes the items, 1 decreases
+    var words = try (try b.column(2).dictionary()).utf8();
+    for ([_][]const u8{ "red", "green", "blue" }) |w| try words.append(w);
+    @memcpy(try b.column(2).values(i16), &[_]i16{ 2, 0, 7, -1 }); // 7 and -1 outside: made null
+    var strict_words = try (try b.column(3).dictionary()).utf8();
+    try strict_words.append("x");
+    try strict_words.append("y");
+    @memcpy(try b.column(3).values(i8), &[_]i8{ 1, 5, 0, 1 }); // 5 outside, no bitmap: made 0
+    var descriptor: Descriptor = undefined;
+    b.finish(&descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    const root = try reader.Column.init(&schema, &array, 0);
+    _ = try reader.checksum(&schema, &array);
+    const l = try root.child(0);
+    try testing.expectEqual(@as(usize, 5), (try l.listRange(1)).to);
+    try testing.expectEqual((try l.listRange(3)).from, (try l.listRange(3)).to);
+    const ll = try root.child(1);
+    try testing.expectEqual(@as(usize, 2), (try ll.listRange(1)).to);
+    try testing.expectEqual(@as(usize, 2), (try ll.listRange(3)).to);
+    const d = try root.child(2);
+    const values = (try d.dictionary()).?;
+    try testing.expectEqualStrings("blue", try values.string(try d.index(0, values)));
+    try testing.expect(!d.isValid(2) and !d.isValid(3));
+    try testing.expectEqual(@as(i64, 2), d.array.null_count);
+    const strict = try root.child(3);
+    try testing.expectEqual(@as(usize, 0), try strict.index(1, (try strict.dictionary()).?));
+}

@@ -39,6 +39,8 @@ pub const Shape = struct {
     /// Whether the column is dictionary-encoded: its values are the source's
     /// `dictionary()`, laid out after its children.
     dictionary: bool = false,
+    /// Rows the dictionary must have (a declared one's size); null for any.
+    dictionary_rows: ?usize = null,
 
     pub const Data = union(enum) {
         /// No buffer besides validity (struct, fixed-size list).
@@ -114,6 +116,7 @@ pub fn seal(block: *ArrowBlock) void {
 fn sealArray(block: *ArrowBlock, schema: *const ArrowSchema, array: *ArrowArray, index: *usize) void {
     const rows: usize = @intCast(array.length);
     const start: usize = @intCast(array.offset);
+    if (array.dictionary) |values| indicesWithin(schema, array, @intCast(values.length));
     if (array.buffers.?[0]) |bitmap| {
         array.null_count = @intCast(rows - countSet(@ptrCast(bitmap), start, start + rows));
     } else array.null_count = 0;
@@ -122,6 +125,8 @@ fn sealArray(block: *ArrowBlock, schema: *const ArrowSchema, array: *ArrowArray,
     const format = schema.formatString();
     if (format.len == 1 and (format[0] == 'u' or format[0] == 'z')) monotone(i32, array, start + rows + 1);
     if (format.len == 1 and (format[0] == 'U' or format[0] == 'Z')) monotone(i64, array, start + rows + 1);
+    if (std.mem.eql(u8, format, "+l")) within(i32, array, start + rows + 1);
+    if (std.mem.eql(u8, format, "+L")) within(i64, array, start + rows + 1);
     for (0..@intCast(array.n_children)) |i| sealArray(block, schema.child(i), array.child(i), index);
     if (array.dictionary) |values| sealArray(block, schema.dictionary.?, values, index);
 }
@@ -133,6 +138,39 @@ fn monotone(comptime Offset: type, array: *ArrowArray, count: usize) void {
     for (offsets[0..count]) |*o| {
         if (o.* < last) o.* = last;
         last = o.*;
+    }
+}
+
+/// A list's offsets never decreasing and never past its items.
+fn within(comptime Offset: type, array: *ArrowArray, count: usize) void {
+    monotone(Offset, array, count);
+    const items: Offset = @intCast(@min(array.child(0).length, std.math.maxInt(Offset)));
+    const offsets: [*]Offset = @ptrCast(@alignCast(@constCast(array.buffers.?[1].?)));
+    for (offsets[0..count]) |*o| o.* = @min(o.*, items);
+}
+
+/// A valid row whose index is outside the dictionary made null (index 0
+/// where the column has no validity bitmap, with `size` > 0; null or not,
+/// then, every index is within).
+fn indicesWithin(schema: *const ArrowSchema, array: *ArrowArray, size: usize) void {
+    const rows: usize = @intCast(array.offset + array.length);
+    const bitmap: ?[*]u8 = if (array.buffers.?[0]) |b| @ptrCast(@constCast(b)) else null;
+    const data: [*]u8 = @ptrCast(@constCast(array.buffers.?[1].?));
+    switch (schema.formatString()[0]) {
+        inline 'c', 's', 'i', 'l' => |letter| {
+            const T = switch (letter) {
+                'c' => i8,
+                's' => i16,
+                'i' => i32,
+                else => i64,
+            };
+            const indices: [*]align(1) T = @ptrCast(data);
+            for (0..rows) |i| {
+                if (indices[i] >= 0 and indices[i] < size) continue;
+                if (bitmap) |b| b[i / 8] &= ~(@as(u8, 1) << @intCast(i % 8)) else indices[i] = 0;
+            }
+        },
+        else => {},
     }
 }
 
@@ -322,8 +360,8 @@ fn emit(
         if (w.measuring()) {
             var values_schema: ArrowSchema = undefined;
             var values_array: ArrowArray = undefined;
-            try emit(Source, e, source.dictionary(), null, &values_schema, &values_array);
-        } else try emit(Source, e, source.dictionary(), null, &dictionary_schema[0], &dictionary_array[0]);
+            try emit(Source, e, source.dictionary(), shape.dictionary_rows, &values_schema, &values_array);
+        } else try emit(Source, e, source.dictionary(), shape.dictionary_rows, &dictionary_schema[0], &dictionary_array[0]);
     }
 }
 
