@@ -573,6 +573,12 @@ fn addFixtures(
         });
         fixtures_step.dependOn(&install.step);
     }
+    // Libraries whose Node-API registration must not compile (tools/check_bindings_errors.sh).
+    inline for (.{ "napi_duplicate_export", "napi_reexport_not_namespace" }) |case| {
+        const path = "zig/fixtures/bindings_errors/" ++ case ++ ".zig";
+        const library = addSharedLibrary(b, case, b.path(path), target, optimize, zerocopy, options);
+        b.step("bindings-error-" ++ case, "Must fail: the Node-API registration of " ++ path).dependOn(&library.step);
+    }
 }
 
 /// The benchmarks measure the handover, not Zig's safety checks, so this

@@ -410,7 +410,7 @@ export function argsFor(param: ParamSignature): { valid: fc.Arbitrary<Arg>; host
           arg("a zero progress interval", () => ({ progressInterval: 0 })),
         ],
       };
-    case "Deno.PointerValue":
+    case "PointerValue":
       // Only Deno.UnsafePointer makes another: the caller's own unsafe act, passed as is.
       return { valid: fc.constant(NULL), hostile: [] };
   }

@@ -122,6 +122,8 @@ lane_zig_and_checked() {
   # Only this lane's suites load the checked build, so it is built here rather than in the first phase.
   check "zig build (checked)" zig build --release=safe -Dstrip=true "${host_flags[@]}" checked-lib
   zig_tests "zig test (checked)" -Dchecked=true
+  # Every export as a Node-API function, in Node and Bun, on the release, checked and author libraries.
+  check "Node-API exports (Node, Bun)" tools/check_napi_exports.sh
   # Seeded, so a failure replays with the same -Dfuzz-seed; Debug, so every overflow is caught.
   check "arrow import fuzz (10 s)" zig build fuzz -Dfuzz-seconds=10
   check "unsupported exports refused" tools/check_bindings_errors.sh

@@ -35,5 +35,8 @@ expect arrow_schema_alone "parameter 0 (\`schema\`) of columns is an ArrowSchema
 expect arrow_batch_without_arrow "parameter 0 (\`batch\`) of rows is a C Data \`?*const zerocopy.ArrowSchema\`" \
   "the Spec sets \`arrow_wrappers = false\`" "generate this export's wrapper from a Spec with Arrow wrappers"
 
+expect napi_duplicate_export "two namespaces export \`scale\`" "rename one"
+expect napi_reexport_not_namespace "the bindings Spec lists \`u32\` as a namespace of exports" "list the \`struct\`"
+
 [ "$failures" = 0 ] || exit 1
-echo "check_bindings_errors: 9 mistakes, each refused with the export and the fix"
+echo "check_bindings_errors: 11 mistakes, each refused with the export and the fix"

@@ -14,6 +14,8 @@ const hooks = @import("fixtures/test_hooks.zig");
 pub const bindings: zerocopy.bindings.Spec = .{
     .source = "zig/fixtures/test_hooks.zig",
     .groups = &.{.{ .name = "testHooksSymbols", .exports = hooks.exports }},
+    // libzerocopy's own tables describe these; Node and Bun still call them through this library.
+    .reexports = &.{ demo.exports, demo_streams.exports, demo_arrow.c_data_exports },
     .wrappers = false,
 };
 

@@ -5,6 +5,7 @@ import {
   checkInteger,
   checkRecordLayouts,
   checkStatus,
+  type ForeignLibraryInterface,
   gateMemory,
   gateRegion,
   gateRing,
@@ -249,7 +250,7 @@ export const symbols = {
     ],
     result: "u32",
   },
-} as const satisfies Deno.ForeignLibraryInterface;
+} as const satisfies ForeignLibraryInterface;
 
 /** The layout of the `Vertex` records the library hands over. */
 export const VertexLayout = {

@@ -23,8 +23,9 @@
 //! - `*T`, `?*T` (any other T): a `BufferSource` (or null for `?*T`) that the
 //!   wrapper gates (`gateMemory`) for `@sizeOf(T)` bytes at the pointer's
 //!   alignment, fixed in length and not detached, else a ZeroCopyError.
-//! - Any other pointer (`[*:0]T`, `*opaque`, ...): a `Deno.PointerValue`
-//!   passed as is; only `Deno.UnsafePointer` makes one, and the JSDoc says so.
+//! - Any other pointer (`[*:0]T`, `*opaque`, ...): a `PointerValue` (zerocopy's
+//!   name for the runtime's pointer object) passed as is; only the runtime's
+//!   unsafe pointer API or an export's pointer result makes one, and the JSDoc says so.
 //! - `zerocopy.Status` result: nothing, or a thrown ZeroCopyError.
 //! - `?*zerocopy.RecordOut(T)` (T an `extern struct` of element types): not a
 //!   parameter; the wrapper returns a `RecordView` typed by the generated
@@ -100,6 +101,11 @@ pub const Spec = struct {
     /// zerocopy's own src/abi/symbols.ts names its runtime-neutral alias, so
     /// that nothing in the package's src/ outside src/runtime/ names Deno.
     ffi_types_from: ?[]const u8 = null,
+    /// Namespaces the library also exports whose symbol tables another
+    /// module generates (libzerocopy's demo exports, for a test library that
+    /// re-exports them): registered as Node-API functions with the groups'
+    /// exports (`napi_symbols.zig`), written to no table here.
+    reexports: []const type = &.{},
     /// Names the Zig source in the generated header.
     source: []const u8,
 };

@@ -24,6 +24,8 @@ const Descriptor = abi.Descriptor;
 
 const holds = @import("napi_holds.zig");
 const frames = @import("napi_frame.zig");
+const symbols = @import("napi_symbols.zig");
+const reclaims = @import("napi_reclaim.zig");
 const host = @import("napi_host.zig");
 const Env = host.Env;
 const Value = host.Value;
@@ -46,6 +48,10 @@ pub const Owned = struct {
     descriptor: Descriptor,
     /// Link in `deferred` while the release waits for a JavaScript thread.
     next: ?*Owned = null,
+    /// Kept by `napi_reclaim.zig` (where detaching does not finalize), under its lock.
+    registered: bool = false,
+    /// `reclaim` took the descriptor: the finalizer frees this and releases nothing.
+    reclaimed: bool = false,
 };
 
 /// Owned descriptors finalized off a JavaScript thread, newest first. Pushed by
@@ -74,6 +80,7 @@ const Reclaim = struct {
 pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
     on_js_thread = true;
     if (!resolveApi()) return null;
+    reclaims.probe(env);
     const functions = .{
         .wrap = wrap,
         .detach = detach,
@@ -96,6 +103,8 @@ pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
     var checks: Value = null;
     if (api.napi_get_boolean(env, true, &checks) != napi_ok or
         api.napi_set_named_property(env, exports, "checksDescriptors", checks) != napi_ok) return null;
+    // The library's own exports, as functions Node and Bun call (`symbols`, `nonblocking`).
+    symbols.register(@import("root"), env, exports);
     return exports;
 }
 
@@ -134,13 +143,14 @@ fn wrap(env: Env, info: CallbackInfo) callconv(.c) Value {
     owned.* = .{ .descriptor = descriptor.* };
     // V8 never calls the deleter of a backing store without data, and an empty
     // descriptor may have a null `ptr` yet something to release: give it an
-    // address that is never read, as zero bytes are.
-    const data: *anyopaque = if (descriptor.ptr) |ptr| ptr else @ptrFromInt(@alignOf(Descriptor));
+    // address that is never read, as zero bytes are, and no other buffer has.
+    const data: *anyopaque = if (descriptor.ptr) |ptr| ptr else @ptrCast(owned);
     var result: Value = null;
     if (api.napi_create_external_arraybuffer(env, data, byte_length, finalize, owned, &result) != napi_ok) {
         std.heap.c_allocator.destroy(owned);
         return throwError(env, "the host refused an external ArrayBuffer");
     }
+    if (reclaims.enabled()) reclaims.register(env, result, @intFromPtr(data), owned);
     // `private` stays: a library may read it back as its own handle (a region's
     // owner, say), and without `release` nothing can be freed through it.
     descriptor.release = null;
@@ -180,9 +190,11 @@ fn detach(env: Env, info: CallbackInfo) callconv(.c) Value {
 
 /// `reclaim(memory: ArrayBuffer, descriptor: BigUint64Array): boolean`:
 /// detaches `memory` and moves the ownership its finalizer held into
-/// `descriptor` (to give the memory back to Zig, or send it to a worker).
-/// False when something else still holds the memory: it is then released
-/// when that lets go, and `descriptor` stays without a release.
+/// `descriptor` (to give the memory back to Zig, or send it to a worker),
+/// whether the host runs that finalizer inside the detach (Deno, Bun) or
+/// later (Node: `napi_reclaim.zig`). False when something else still holds
+/// the memory: it is then released when that lets go, and `descriptor`
+/// stays without a release.
 fn reclaim(env: Env, info: CallbackInfo) callconv(.c) Value {
     on_js_thread = true;
     var argv: [2]Value = .{ null, null };
@@ -197,6 +209,13 @@ fn reclaim(env: Env, info: CallbackInfo) callconv(.c) Value {
     defer reclaiming = null;
     if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok)
         return throwError(env, "reclaim(memory, descriptor) cannot detach that ArrayBuffer");
+    // A host that finalizes later (Node): the owner is found by the ArrayBuffer's tag, unless a call holds the memory.
+    if (!target.done and reclaims.enabled() and !holds.isHeld(@intFromPtr(data))) {
+        if (reclaims.take(env, argv[0], @intFromPtr(data))) |owned| {
+            into.* = owned.descriptor;
+            target.done = true;
+        }
+    }
     var result: Value = null;
     _ = api.napi_get_boolean(env, target.done, &result);
     return result;
@@ -261,6 +280,10 @@ fn layout(env: Env, info: CallbackInfo) callconv(.c) Value {
 fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
     _ = env;
     const owned: *Owned = @ptrCast(@alignCast(hint orelse return));
+    if (reclaims.enabled() and reclaims.finalized(@intFromPtr(data), owned)) {
+        std.heap.c_allocator.destroy(owned);
+        return;
+    }
     if (reclaiming) |target| {
         if (!target.done and (target.data == null or target.data == data)) {
             target.into.* = owned.descriptor;

@@ -57,6 +57,14 @@ pub fn unhold(address: usize) bool {
     return true;
 }
 
+/// Whether a call holds `address` now.
+pub fn isHeld(address: usize) bool {
+    if (held_count.load(.acquire) == 0) return false;
+    acquire();
+    defer lock.unlock();
+    return holds.contains(address);
+}
+
 /// Parks `owned` when a hold keeps `data`; false when none does.
 pub fn parkIfHeld(data: ?*anyopaque, owned: *Owned) bool {
     if (held_count.load(.acquire) == 0) return false;

@@ -34,6 +34,49 @@ pub const Api = struct {
     napi_throw_error: *const fn (Env, ?[*:0]const u8, [*:0]const u8) callconv(.c) Status,
 };
 
+/// `napi_valuetype` (js_native_api_types.h).
+pub const ValueType = enum(c_int) { undefined, null, boolean, number, string, symbol, object, function, external, bigint, _ };
+pub const Ref = ?*opaque {};
+pub const Deferred = ?*opaque {};
+pub const AsyncWork = ?*opaque {};
+pub const TypeTag = extern struct { lower: u64, upper: u64 };
+pub const Execute = *const fn (env: Env, data: ?*anyopaque) callconv(.c) void;
+pub const Complete = *const fn (env: Env, status: Status, data: ?*anyopaque) callconv(.c) void;
+
+/// The Node-API functions the exports' own registration (`napi_symbols.zig`)
+/// calls beyond `Api`, resolved apart: a host without one of them still gets
+/// the entry's functions, only no `symbols`.
+pub const CallApi = struct {
+    napi_typeof: *const fn (Env, Value, *ValueType) callconv(.c) Status,
+    napi_get_value_bool: *const fn (Env, Value, *bool) callconv(.c) Status,
+    napi_get_value_bigint_int64: *const fn (Env, Value, *i64, *bool) callconv(.c) Status,
+    napi_get_value_bigint_uint64: *const fn (Env, Value, *u64, *bool) callconv(.c) Status,
+    napi_is_arraybuffer: *const fn (Env, Value, *bool) callconv(.c) Status,
+    napi_is_dataview: *const fn (Env, Value, *bool) callconv(.c) Status,
+    napi_get_dataview_info: *const fn (Env, Value, ?*usize, ?*?*anyopaque, ?*Value, ?*usize) callconv(.c) Status,
+    napi_create_int32: *const fn (Env, i32, *Value) callconv(.c) Status,
+    napi_create_double: *const fn (Env, f64, *Value) callconv(.c) Status,
+    napi_create_bigint_int64: *const fn (Env, i64, *Value) callconv(.c) Status,
+    napi_create_bigint_uint64: *const fn (Env, u64, *Value) callconv(.c) Status,
+    napi_get_null: *const fn (Env, *Value) callconv(.c) Status,
+    napi_create_object: *const fn (Env, *Value) callconv(.c) Status,
+    napi_create_external: *const fn (Env, ?*anyopaque, ?Finalize, ?*anyopaque, *Value) callconv(.c) Status,
+    napi_get_value_external: *const fn (Env, Value, *?*anyopaque) callconv(.c) Status,
+    napi_type_tag_object: *const fn (Env, Value, *const TypeTag) callconv(.c) Status,
+    napi_check_object_type_tag: *const fn (Env, Value, *const TypeTag, *bool) callconv(.c) Status,
+    napi_throw_type_error: *const fn (Env, ?[*:0]const u8, [*:0]const u8) callconv(.c) Status,
+    napi_throw_range_error: *const fn (Env, ?[*:0]const u8, [*:0]const u8) callconv(.c) Status,
+    napi_create_error: *const fn (Env, Value, Value, *Value) callconv(.c) Status,
+    napi_create_promise: *const fn (Env, *Deferred, *Value) callconv(.c) Status,
+    napi_resolve_deferred: *const fn (Env, Deferred, Value) callconv(.c) Status,
+    napi_reject_deferred: *const fn (Env, Deferred, Value) callconv(.c) Status,
+    napi_create_reference: *const fn (Env, Value, u32, *Ref) callconv(.c) Status,
+    napi_delete_reference: *const fn (Env, Ref) callconv(.c) Status,
+    napi_create_async_work: *const fn (Env, Value, Value, Execute, Complete, ?*anyopaque, *AsyncWork) callconv(.c) Status,
+    napi_queue_async_work: *const fn (Env, AsyncWork) callconv(.c) Status,
+    napi_delete_async_work: *const fn (Env, AsyncWork) callconv(.c) Status,
+};
+
 /// Written once, under `api_lock`, by the first registration that finds every function.
 pub var api: Api = undefined;
 var api_resolved = std.atomic.Value(bool).init(false);
@@ -41,16 +84,29 @@ var api_lock: std.atomic.Mutex = .unlocked;
 
 /// Looks up every `Api` function in the host process; false when one is missing.
 pub fn resolveApi() bool {
-    if (api_resolved.load(.acquire)) return true;
+    return resolve(Api, &api, &api_resolved);
+}
+
+/// Written once, under `api_lock`, by the first registration that finds every `CallApi` function.
+pub var call_api: CallApi = undefined;
+var call_api_resolved = std.atomic.Value(bool).init(false);
+
+/// Looks up every `CallApi` function in the host process; false when one is missing.
+pub fn resolveCallApi() bool {
+    return resolve(CallApi, &call_api, &call_api_resolved);
+}
+
+fn resolve(comptime Table: type, table: *Table, resolved: *std.atomic.Value(bool)) bool {
+    if (resolved.load(.acquire)) return true;
     while (!api_lock.tryLock()) std.atomic.spinLoopHint();
     defer api_lock.unlock();
-    if (api_resolved.load(.acquire)) return true;
-    var found: Api = undefined;
-    inline for (@typeInfo(Api).@"struct".field_names) |name| {
+    if (resolved.load(.acquire)) return true;
+    var found: Table = undefined;
+    inline for (@typeInfo(Table).@"struct".field_names) |name| {
         @field(found, name) = @ptrCast(@alignCast(hostSymbol(name) orelse return false));
     }
-    api = found;
-    api_resolved.store(true, .release);
+    table.* = found;
+    resolved.store(true, .release);
     return true;
 }
 
@@ -95,4 +151,5 @@ pub fn throwError(env: Env, comptime message: [:0]const u8) Value {
 
 test "the Node-API functions are not linked: outside a Node-API host none resolves" {
     try std.testing.expect(!resolveApi());
+    try std.testing.expect(!resolveCallApi());
 }

@@ -19,7 +19,11 @@
 //!   napi.zig          the Node-API entry `exportAbi` adds: external ArrayBuffers that free themselves
 //!   napi_holds.zig    addresses a nonblocking call keeps allocated whatever happens to their ArrayBuffer
 //!   napi_frame.zig    call frames: what a nonblocking call uses outlives an isolate that dies meanwhile
+//!   napi_reclaim.zig  `reclaim` where detaching does not finalize (Node): owners found by a type tag
 //!   napi_host.zig     the Node-API functions the entry looks up in the host process
+//!   napi_symbols.zig  the library's exports as Node-API functions, from the signatures the bindings read
+//!   napi_symbols_async.zig  their nonblocking forms: a Promise, the call on a worker thread
+//!   napi_convert.zig  JavaScript values to export arguments and results back, as Deno FFI converts them
 //!   bindings.zig      TypeScript generated from the exports
 //!   arrow/            Apache Arrow record batches through the C Data Interface, both ways
 //!
@@ -93,6 +97,10 @@ test {
     _ = @import("napi.zig");
     _ = @import("napi_holds.zig");
     _ = @import("napi_frame.zig");
+    _ = @import("napi_convert.zig");
+    _ = @import("napi_symbols.zig");
+    _ = @import("napi_symbols_test.zig");
+    _ = @import("napi_reclaim.zig");
     _ = out;
     _ = @import("shared_arena.zig");
     _ = @import("stats.zig");

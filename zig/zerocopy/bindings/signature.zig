@@ -43,9 +43,10 @@ pub const Kind = union(enum) {
     /// nonblocking wrapper passes memory it polls, a synchronous one null.
     job,
     /// Any other pointer (`[*]T` of a non-element type, `[*:0]T`, `*opaque`, a
-    /// function): a `Deno.PointerValue` passed as is. Only `Deno.UnsafePointer`
-    /// makes one, so what it points at is the caller's own unsafe promise,
-    /// which the generated JSDoc states.
+    /// function): a `PointerValue` (zerocopy's name for the runtime's pointer
+    /// object) passed as is. Only the runtime's unsafe pointer API makes one, so
+    /// what it points at is the caller's own unsafe promise, which the generated
+    /// JSDoc states.
     pointer,
     /// `*zerocopy.arrow.RecordBatchOut`: where the function hands an Arrow record
     /// batch over; the wrapper returns it imported as an `ArrowBatch`.
@@ -230,7 +231,7 @@ pub fn tsType(comptime kind: Kind) []const u8 {
         .out => |tag| "ZeroCopyBuffer<\"" ++ @tagName(tag) ++ "\">",
         .into => |into| into.parameter(),
         .memory => |memory| if (memory.nullable) "BufferSource | null" else "BufferSource",
-        .pointer => "Deno.PointerValue",
+        .pointer => "PointerValue",
         .arrow_schema => "zerocopyArrow.BatchArgument",
         .status, .void, .job, .records, .arrow_out, .arrow_array => "void",
     };

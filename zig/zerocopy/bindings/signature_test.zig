@@ -86,5 +86,5 @@ test "analyse gives every pointer parameter its type's size and alignment, and a
     try std.testing.expectEqualStrings("BufferSource | null", take.params[1].ts);
     try std.testing.expectEqualStrings("*align(64) [3]u8", take.params[2].zig);
     try std.testing.expect(take.params[3].kind == .pointer);
-    try std.testing.expectEqualStrings("Deno.PointerValue", take.params[3].ts);
+    try std.testing.expectEqualStrings("PointerValue", take.params[3].ts);
 }

@@ -40,6 +40,9 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
             @typeName(wrapped.exports));
     const sigs = comptime signatures(wrapped.exports, rulesOf(spec), source);
     const uses = comptime usedImports(sigs);
+    // A module that imports zerocopy anyway takes its runtime-neutral FFI types from it, so
+    // that nothing it writes names `Deno` and it type-checks under Node's TypeScript too.
+    const own_table = spec.wrappers and spec.symbols_from == null and spec.ffi_types_from == null;
     if (spec.wrappers) {
         // In the order `deno fmt` sorts them: by name, case and `type` ignored.
         try w.writeAll("\nimport {\n");
@@ -49,6 +52,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.scalar) try w.writeAll("  checkScalar,\n");
         if (uses.check_status) try w.writeAll("  checkStatus,\n");
         if (uses.descriptor) try w.writeAll("  type Descriptor,\n");
+        if (own_table) try w.writeAll("  type ForeignLibraryInterface,\n");
         if (uses.memory) try w.writeAll("  gateMemory,\n");
         if (uses.region) try w.writeAll("  gateRegion,\n");
         if (uses.ring) try w.writeAll("  gateRing,\n");
@@ -57,6 +61,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.nonblocking) try w.writeAll("  type NonblockingOptions,\n");
         try w.writeAll("  openLibrary,\n");
         if (uses.descriptor) try w.writeAll("  passDescriptor,\n");
+        if (uses.pointer) try w.writeAll("  type PointerValue,\n");
         if (uses.records) try w.writeAll("  RecordView,\n");
         if (uses.region) try w.writeAll("  type Region,\n");
         if (uses.ring) try w.writeAll("  type Ring,\n  type RingSlot,\n");
@@ -81,7 +86,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         try writeJson(w, abi.layout_json);
         try w.writeAll(" as const;\n");
     }
-    const table_type = if (spec.ffi_types_from == null) "Deno.ForeignLibraryInterface" else "ForeignLibraryInterface";
+    const table_type = if (spec.ffi_types_from != null or own_table) "ForeignLibraryInterface" else "Deno.ForeignLibraryInterface";
     if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source, table_type);
     if (spec.wrappers) {
         try writeRecordLayouts(w, sigs);
@@ -125,6 +130,7 @@ const Uses = struct {
     records: bool = false,
     arrow_out: bool = false,
     arrow_in: bool = false,
+    pointer: bool = false,
 };
 
 /// Which of zerocopy's exports the wrappers refer to, so the generated module
@@ -136,6 +142,7 @@ fn usedImports(comptime sigs: []const Signature) Uses {
         if (sig.records != null) uses.records = true;
         if (sig.arrow_out) uses.arrow_out = true;
         if (sig.arrow_in != null) uses.arrow_in = true;
+        if (sig.result == .pointer and sig.out == null and sig.into == null and sig.records == null) uses.pointer = true;
         for (sig.params) |param| if (param.length_of != null) {
             uses.length = true;
         };
@@ -154,6 +161,7 @@ fn usedImports(comptime sigs: []const Signature) Uses {
             } else {
                 uses.region = true;
             },
+            .pointer => uses.pointer = true,
             else => if (param.visible()) {
                 if (param.integer64) uses.integer = true;
                 if (param.integer32) uses.integer32 = true;
