@@ -31,3 +31,5 @@ export { adoptBatch, ArrowBatch, importBatch } from "./src/arrow/batch.ts";
 export { lendBatch, type LendOptions, lendTable } from "./src/arrow/lend.ts";
 export { type BatchArgument, lendBatchArgument, LentBatch } from "./src/arrow/lent_batch.ts";
 export { SUPPORTED_FORMATS } from "./src/arrow/c_data.ts";
+export { adoptStream, ArrowStream, importStream } from "./src/arrow/stream.ts";
+export { lendStream, type StreamSource } from "./src/arrow/lend_stream.ts";

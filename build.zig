@@ -96,11 +96,11 @@ pub fn build(b: *std.Build) void {
         b.step("bindings-error-" ++ case, "Must fail: bindings for " ++ path).dependOn(steps.write);
     }
     for ([_]BindingsOptions{
-        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/abi/symbols.ts", .sources = &.{ "zig/zerocopy/exports.zig", "zig/zerocopy/region.zig", "zig/zerocopy/ring.zig", "zig/zerocopy/transfer.zig", "zig/zerocopy/arrow/arrow.zig", "zig/demo/demo.zig", "zig/demo/demo_arrow.zig", "zig/demo/demo_streams.zig" } },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .output = "src/abi/symbols.ts", .sources = &.{ "zig/zerocopy/exports.zig", "zig/zerocopy/region.zig", "zig/zerocopy/ring.zig", "zig/zerocopy/transfer.zig", "zig/zerocopy/arrow/arrow.zig", "zig/zerocopy/arrow/stream.zig", "zig/zerocopy/arrow/lent_stream.zig", "zig/demo/demo.zig", "zig/demo/demo_arrow.zig", "zig/demo/demo_streams.zig", "zig/demo/demo_stream_arrow.zig", "zig/zerocopy/sql/adbc_statement.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "demo_bindings", .output = "src/demo/demo_bindings.ts", .sources = &.{ "zig/demo/demo.zig", "zig/demo/demo_arrow.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("zig/root.zig"), .spec = "arrow_demo_bindings", .output = "tests/fixtures/arrow_demo.ts", .sources = &.{"zig/demo/demo_arrow.zig"} },
         .{ .zerocopy = b, .root_source_file = b.path("zig/fixtures/bindings_fixture.zig"), .output = "tests/fixtures/bindings_fixture.ts", .sources = &.{"zig/fixtures/bindings_fixture.zig"} },
-        .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{"zig/fixtures/test_hooks.zig"} },
+        .{ .zerocopy = b, .root_source_file = b.path("zig/test_hooks_library.zig"), .output = "tests/fixtures/test_hooks.ts", .sources = &.{ "zig/fixtures/test_hooks.zig", "zig/demo/demo_stream_arrow.zig" } },
         .{ .zerocopy = b, .root_source_file = b.path("bench/zig/bench_lib.zig"), .output = "bench/_bench_symbols.ts", .sources = &.{"bench/zig/bench_lib.zig"} },
     }) |bindings_options| {
         if (bindings_only) |output| if (!std.mem.eql(u8, output, bindings_options.output)) continue;

@@ -21,3 +21,6 @@
 export { connect, Connection, type ConnectOptions } from "./src/sql/connection.ts";
 export { QueryResult } from "./src/sql/query_result.ts";
 export { DUCKDB_VERSION } from "./src/sql/duckdb_library.ts";
+export { AdbcConnection, type IngestMode } from "./src/sql/adbc/connection.ts";
+export type { IngestSource, SqlParam } from "./src/sql/adbc/sources.ts";
+export { ADBC_DRIVERS_VERSION } from "./src/sql/adbc/driver.ts";

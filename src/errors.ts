@@ -41,6 +41,8 @@
  * - `ARROW_UNSUPPORTED`: an Arrow format string or type the Arrow subpath does not support (the message names it).
  * - `ARROW_INVALID`: an Arrow batch whose structs or buffers do not fit the memory handed over or each other.
  * - `SQL_ERROR`: a SQL engine refused a statement (the message carries the engine's own).
+ * - `SQL_UNSUPPORTED`: what a SQL engine cannot do through the way it is reached (scan Arrow in place through ADBC).
+ * - `STREAM_FAILED`: an Arrow stream's producer failed (the message carries its own), or a stream was read after it ended in error.
  *
  * @example Branch on the code of an error
  * ```ts
@@ -87,7 +89,9 @@ export type ZeroCopyErrorCode =
   | "STALE_HANDLE"
   | "ARROW_UNSUPPORTED"
   | "ARROW_INVALID"
-  | "SQL_ERROR";
+  | "SQL_ERROR"
+  | "STREAM_FAILED"
+  | "SQL_UNSUPPORTED";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

@@ -141,6 +141,8 @@ lane_zig_and_checked() {
   ZEROCOPY_MAPPING=pointer-view ZEROCOPY_PROPERTY_RUNS=300 ZEROCOPY_LIB=$checked_lib \
     deno_tests "property tests (checked, pointer-view)" \
     --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant,ZEROCOPY_PROPERTY_RUNS,ZEROCOPY_HOSTILE_RUNS --allow-read=$read_grant tests/property/
+  # Here, where the checked build it also runs under is built.
+  lane_adbc
 }
 
 # The Zig suite and the prebuilt libraries, Deno hygiene, and the Deno suites against the ReleaseSafe library.
@@ -195,6 +197,28 @@ lane_deno() {
   check "documented commands run" deno run --allow-read --allow-write --allow-run=bash,deno tools/check_doc_commands.ts
   check "pyarrow C Data peer" tools/check_arrow_pyarrow.sh
   check "DuckDB (Python) peer of SQL" tools/check_sql_peer.sh
+}
+
+# The SQL subpath through ADBC drivers: the pinned drivers installed (tools/adbc_drivers.sh), then the
+# suite in tests/sql_adbc/ on SQLite, DuckDB's driver and a throwaway PostgreSQL server
+# (tools/postgres.sh starts it for the three runs and removes it), and the Python peer.
+lane_adbc() {
+  check "ADBC drivers (pinned)" tools/adbc_drivers.sh
+  local adbc_read=$read_grant,zig-out,.toolchain,$(realpath .toolchain)
+  export -f run report check deno_tests deno_with_registry
+  export logs read_grant checked_lib adbc_read ZEROCOPY_ROOT
+  # shellcheck disable=SC2016 # expanded by the inner shell, which has the server's URI
+  tools/postgres.sh bash -c '
+    grants=(--allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_MAPPING,ZEROCOPY_POSTGRES_URI --allow-read="$adbc_read")
+    for mapping in node-api pointer-view; do
+      ZEROCOPY_MAPPING=$mapping deno_tests "deno test (ADBC, $mapping)" --v8-flags=--expose-gc "${grants[@]}" \
+        tests/sql_adbc/
+    done
+    ZEROCOPY_LIB=$checked_lib deno_tests "deno test (ADBC, checked)" "${grants[@]}" tests/sql_adbc/
+    check "bench: PostgreSQL ingest (smoke)" deno_with_registry run --allow-ffi --allow-read --allow-env \
+      --allow-run bench/adbc_ingest_bench.ts --smoke
+  ' || report "PostgreSQL server (tools/postgres.sh)" FAIL 0 1 0
+  check "ADBC drivers peer (duckdb, pyarrow)" tools/check_sql_adbc_peer.sh
 }
 
 build_libraries &

@@ -212,4 +212,11 @@ export const RULES: Record<string, Rule> = {
       why: "one file of the suite (tools/check.sh runs them all, type-checked by its deno check step)",
       expect: /ok \| 1 passed/,
     },
+  // The SQL subpath through ADBC drivers (docs/sql.md).
+  "./tools/adbc_drivers.sh": { covered: HYGIENE("ADBC drivers (pinned)") },
+  "./tools/postgres.sh deno test --allow-ffi --allow-env --allow-read tests/sql_adbc/": {
+    covered:
+      'tools/check.sh\'s steps "deno test (ADBC, node-api)", "(ADBC, pointer-view)" and "(ADBC, checked)", one server for the three',
+  },
+  "./tools/check_sql_adbc_peer.sh": { covered: HYGIENE("ADBC drivers peer (duckdb, pyarrow)") },
 };

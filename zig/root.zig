@@ -4,16 +4,20 @@ pub const zerocopy = @import("zerocopy/zerocopy.zig");
 const demo = @import("demo/demo.zig");
 const demo_streams = @import("demo/demo_streams.zig");
 const demo_arrow = @import("demo/demo_arrow.zig");
+const adbc_statement = @import("zerocopy/sql/adbc_statement.zig");
+const demo_stream_arrow = @import("demo/demo_stream_arrow.zig");
 
 /// What `zig build bindings` writes to src/abi/symbols.ts: the symbol tables and the ABI layout.
 pub const bindings: zerocopy.bindings.Spec = .{
-    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo_arrow.c_data_exports, demo.exports, demo_arrow.batch_exports)",
+    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo_arrow.c_data_exports, demo_stream_arrow.stream_exports, adbc_statement.exports, demo.exports, demo_arrow.batch_exports)",
     .groups = &.{
         .{ .name = "probeSymbols", .exports = zerocopy.probe_exports },
         .{ .name = "abiSymbols", .exports = zerocopy.abi_exports, .extends = "probeSymbols" },
         .{ .name = "streamSymbols", .exports = demo_streams.exports, .extends = "abiSymbols" },
         .{ .name = "cDataSymbols", .exports = demo_arrow.c_data_exports, .extends = "streamSymbols" },
-        .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "cDataSymbols" },
+        .{ .name = "arrowStreamSymbols", .exports = demo_stream_arrow.stream_exports, .extends = "cDataSymbols" },
+        .{ .name = "adbcSymbols", .exports = adbc_statement.exports, .extends = "arrowStreamSymbols" },
+        .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "adbcSymbols" },
         .{ .name = "arrowDemoSymbols", .exports = demo_arrow.batch_exports, .extends = "libzerocopySymbols" },
     },
     .wrappers = false,
@@ -49,6 +53,8 @@ comptime {
     zerocopy.exportAll(demo.exports);
     zerocopy.exportAll(demo_streams.exports);
     zerocopy.exportAll(demo_arrow.c_data_exports);
+    zerocopy.exportAll(demo_stream_arrow.stream_exports);
+    zerocopy.exportAll(adbc_statement.exports);
     zerocopy.exportAll(demo_arrow.batch_exports);
 }
 
@@ -56,4 +62,5 @@ test {
     _ = zerocopy;
     _ = demo;
     _ = demo_streams;
+    _ = adbc_statement;
 }

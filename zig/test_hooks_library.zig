@@ -8,6 +8,8 @@ const demo = @import("demo/demo.zig");
 const demo_streams = @import("demo/demo_streams.zig");
 const demo_arrow = @import("demo/demo_arrow.zig");
 const hooks = @import("fixtures/test_hooks.zig");
+const adbc_statement = @import("zerocopy/sql/adbc_statement.zig");
+const demo_stream_arrow = @import("demo/demo_stream_arrow.zig");
 
 /// What `zig build bindings` writes to tests/fixtures/test_hooks.ts: the hooks
 /// alone, since the other exports are libzerocopy's own tables.
@@ -24,6 +26,8 @@ comptime {
     zerocopy.exportAll(demo.exports);
     zerocopy.exportAll(demo_streams.exports);
     zerocopy.exportAll(demo_arrow.c_data_exports);
+    zerocopy.exportAll(demo_stream_arrow.stream_exports);
+    zerocopy.exportAll(adbc_statement.exports);
     zerocopy.exportAll(hooks.exports);
 }
 

@@ -60,12 +60,15 @@ export function ownerOf(batch: RecordBatch): ZeroCopyBuffer<"u8"> | undefined {
  */
 export class ArrowBatch implements Disposable {
   readonly #memory: ZeroCopyBuffer<"u8">;
+  // A foreign batch's other buffers (a stream's arrays), given back with the first.
+  #rest: readonly ZeroCopyBuffer<"u8">[];
   #batch: RecordBatch | null;
   #table: Table | null = null;
 
-  /** @internal Use {@linkcode importBatch} or {@linkcode adoptBatch}. */
-  constructor(memory: ZeroCopyBuffer<"u8">, batch: RecordBatch) {
+  /** @internal Use {@linkcode importBatch}, {@linkcode adoptBatch} or a stream. */
+  constructor(memory: ZeroCopyBuffer<"u8">, batch: RecordBatch, rest: readonly ZeroCopyBuffer<"u8">[] = []) {
     this.#memory = memory;
+    this.#rest = rest;
     this.#batch = batch;
     owners.set(batch.data, memory);
     for (const column of batch.data.children) owners.set(column, memory);
@@ -87,7 +90,7 @@ export class ArrowBatch implements Disposable {
     return this.#live().numRows;
   }
 
-  /** The handed-over memory every column views (a `ZeroCopyBuffer<"u8">`). */
+  /** The handed-over memory every column views (a `ZeroCopyBuffer<"u8">`); of a batch read from a stream, its first buffer (the others go back with it). */
   get memory(): ZeroCopyBuffer<"u8"> {
     this.#live();
     return this.#memory;
@@ -144,6 +147,8 @@ export class ArrowBatch implements Disposable {
     const hadTable = this.#table !== null;
     this.#table = null;
     this.#memory[Symbol.dispose]();
+    for (const buffer of this.#rest) buffer[Symbol.dispose]();
+    this.#rest = [];
     if (hadTable) restockTableOffsets();
   }
 

@@ -19,6 +19,8 @@ import { type DuckDB, openDuckDB } from "./duckdb_library.ts";
 import { engineMessage } from "./engine_message.ts";
 import { adoptForeign } from "./foreign_batch.ts";
 import { QueryResult } from "./query_result.ts";
+import type { AdbcConnection } from "./adbc/connection.ts";
+import { connectDriver } from "./adbc/connect.ts";
 
 /**
  * Options of {@linkcode connect}.
@@ -36,6 +38,19 @@ import { QueryResult } from "./query_result.ts";
 export interface ConnectOptions {
   /** The libzerocopy that adopts results (default: `openLibrary()`). */
   readonly library?: ZeroCopyLibrary;
+  /**
+   * An ADBC driver to connect through instead of the embedded DuckDB:
+   * `"sqlite"`, `"postgresql"` (the pinned drivers tools/adbc_drivers.sh
+   * installs), `"duckdb"` (libduckdb's own ADBC driver) or the absolute path
+   * of a driver library. docs/sql.md says more.
+   */
+  readonly driver?: string;
+  /** The database the driver opens: a file or `:memory:` for SQLite, `postgresql://...` for PostgreSQL. */
+  readonly uri?: string;
+  /** More database options for the driver, by their ADBC names. */
+  readonly options?: Readonly<Record<string, string>>;
+  /** The driver's init function when not `AdbcDriverInit`. */
+  readonly entrypoint?: string;
 }
 
 const encoder = new TextEncoder();
@@ -60,7 +75,51 @@ const encoder = new TextEncoder();
  * console.log(result.table.getChild("answer")?.get(0)); // 42
  * ```
  */
-export async function connect(options: ConnectOptions = {}): Promise<Connection> {
+export async function connect(
+  options?: ConnectOptions & { readonly driver?: undefined },
+): Promise<Connection>;
+/**
+ * Loads the ADBC driver `options.driver` names (`"sqlite"`, `"postgresql"`,
+ * `"duckdb"` or an absolute path) and connects to the database `options.uri`
+ * names (docs/sql.md, "Drivers").
+ *
+ * @param options The driver, its `uri` and other database options, the libzerocopy to use.
+ * @returns The connection; close it (`using`, or `close()`).
+ * @throws {ZeroCopyError} `UNTRUSTED_PATH` for a relative driver path,
+ * `LIBRARY_NOT_FOUND` for a driver not installed, `SQL_ERROR` with the
+ * driver's message when it cannot be loaded or refuses to connect; Deno's own
+ * `NotCapable` when the driver's path is outside the `--allow-ffi` grant.
+ *
+ * @example SQLite in memory through its ADBC driver
+ * ```ts ignore
+ * import { connect } from "@zerocopy/zerocopy/sql";
+ *
+ * await using conn = await connect({ driver: "sqlite", uri: ":memory:" });
+ * using result = await conn.query("select 6 * 7 as answer");
+ * console.log(result.table.getChild("answer")?.get(0)); // 42n
+ * ```
+ */
+export async function connect(options: ConnectOptions & { readonly driver: string }): Promise<AdbcConnection>;
+/**
+ * {@linkcode connect} with options whose `driver` is known only at run time:
+ * the embedded DuckDB's `Connection` without one, an `AdbcConnection` with one.
+ *
+ * @param options The libzerocopy to use, and the driver if any.
+ * @returns The connection; close it (`using`, or `close()`).
+ * @throws {ZeroCopyError} what either form throws.
+ *
+ * @example Connect with options built elsewhere
+ * ```ts
+ * import { connect, type ConnectOptions } from "@zerocopy/zerocopy/sql";
+ *
+ * const options: ConnectOptions = {};
+ * using conn = await connect(options);
+ * console.log(conn.closed); // false
+ * ```
+ */
+export async function connect(options?: ConnectOptions): Promise<Connection | AdbcConnection>;
+export async function connect(options: ConnectOptions = {}): Promise<Connection | AdbcConnection> {
+  if (options.driver !== undefined) return await connectDriver(options);
   const duckdb = await openDuckDB();
   const library = options.library ?? await openLibrary();
   // An opened library, not an object with its shape: its own zc_address_of tells DuckDB where to write.

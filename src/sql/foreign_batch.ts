@@ -23,7 +23,7 @@ const Header = abiLayout.structs.ForeignHeader.fields;
 const utf8 = new TextDecoder();
 
 /** Why Zig refused an array (foreign.zig `Failure`). */
-const FAILURES: Record<number, string> = {
+export const FAILURES: Record<number, string> = {
   1: "has a column of Arrow format $ which is not supported (docs/arrow.md lists the types): cast it in the query (to double, varchar, ...)",
   2: "does not fit together: a count, a length or a utf8 offset is out of range",
   3: "is larger than the walk's budget (65,536 arrays, 64 levels of nesting)",
@@ -110,7 +110,7 @@ export function adoptForeign(
 }
 
 /** Each descriptor Zig wrote into `slots` as a buffer; on a failure, the rest released. */
-function wrapBuffers(
+export function wrapBuffers(
   lib: ZeroCopyLibrary,
   slots: BigUint64Array<ArrayBuffer>,
   count: number,

@@ -13,6 +13,11 @@ export function load(path) {
   return module.exports;
 }
 
+/** How many 64-bit words the library's struct `name` takes, from its own layout manifest. */
+export function structWords(library, name) {
+  return JSON.parse(library.layout()).structs[name].size / 8;
+}
+
 /** The symbol names of a generated Deno table, those it marks nonblocking, and each one's parameter types. */
 export function tableNames(file) {
   const names = [];

@@ -3,10 +3,11 @@
 //   node tests/napi/author.mjs examples/zig_author/zig-out/lib/libusecases.so   (or bun)
 import assert from "node:assert/strict";
 import process from "node:process";
-import { load, run, tableNames, throws } from "./_harness.mjs";
+import { load, run, structWords, tableNames, throws } from "./_harness.mjs";
 
 const library = load(process.argv[2] ?? "examples/zig_author/zig-out/lib/libusecases.so");
 const { symbols, nonblocking } = library;
+const descriptorWords = structWords(library, "Descriptor");
 const table = tableNames("examples/zig_author/bindings.ts");
 
 /** A copy of what `Out(u8)` handed over, the buffer itself detached. */
@@ -27,11 +28,11 @@ await run("author example", {
     assert.equal(library.abiVersion, symbols.zc_abi_version());
   },
   "a frame is made, lent back for grayscale, and handed over again"() {
-    const frame = new BigUint64Array(6);
+    const frame = new BigUint64Array(descriptorWords);
     assert.equal(symbols.make_frame(4, 2, frame), 0);
     const rgba = take(frame);
     assert.equal(rgba.length, 32);
-    const gray = new BigUint64Array(6);
+    const gray = new BigUint64Array(descriptorWords);
     assert.equal(symbols.grayscale(rgba, rgba.length, gray), 0);
     assert.equal(take(gray).length, 8);
     throws(RangeError, () => symbols.grayscale(rgba, rgba.length + 4, gray));
@@ -52,13 +53,13 @@ await run("author example", {
     const width = 64;
     const height = 32;
     const gray = new Uint8Array(width * height).map((_, i) => i % 251);
-    const out = new BigUint64Array(6);
+    const out = new BigUint64Array(descriptorWords);
     const status = nonblocking.box_blur_async(gray, gray.length, width, height, null, out);
     assert.ok(status instanceof Promise);
     assert.equal(await status, 0);
     const blurred = take(out);
     assert.equal(blurred.length, width * height);
-    const sync = new BigUint64Array(6);
+    const sync = new BigUint64Array(descriptorWords);
     assert.equal(symbols.box_blur(gray, gray.length, width, height, sync), 0);
     assert.deepEqual(take(sync), blurred);
   },

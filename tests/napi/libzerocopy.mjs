@@ -3,22 +3,24 @@
 import assert from "node:assert/strict";
 import process from "node:process";
 import { Worker } from "node:worker_threads";
-import { load, run, tableNames, throws } from "./_harness.mjs";
+import { load, run, structWords, tableNames, throws } from "./_harness.mjs";
 
 const path = process.argv[2] ?? "zig-out/lib/libzerocopy.so";
 const library = load(path);
 const { symbols, nonblocking } = library;
 const invalidArgument = 3;
+const statsWords = structWords(library, "Stats");
+const descriptorWords = structWords(library, "Descriptor");
 
 function liveBuffers() {
-  const stats = new BigUint64Array(6);
+  const stats = new BigUint64Array(statsWords);
   assert.equal(symbols.zc_stats(stats), 0);
   return stats[0];
 }
 
 /** A handed-over f64 buffer of `len` values, mapped by the entry's `wrap`. */
 function generate(len) {
-  const descriptor = new BigUint64Array(6);
+  const descriptor = new BigUint64Array(descriptorWords);
   assert.equal(symbols.zc_generate_f64(len, descriptor), 0);
   return { descriptor, memory: library.wrap(descriptor) };
 }
@@ -55,13 +57,13 @@ await run("libzerocopy", {
   "a u64 takes a number or a bigint; out of range is a RangeError, another type a TypeError"() {
     const before = liveBuffers();
     for (const len of [4, 4n]) {
-      const descriptor = new BigUint64Array(6);
+      const descriptor = new BigUint64Array(descriptorWords);
       assert.equal(symbols.zc_generate_f64(len, descriptor), 0);
       assert.equal(descriptor[1], 4n);
       symbols.zc_release(descriptor);
     }
     assert.equal(liveBuffers(), before);
-    const descriptor = new BigUint64Array(6);
+    const descriptor = new BigUint64Array(descriptorWords);
     for (const bad of [-1n, 2n ** 64n, 2 ** 53, -1, 0.5]) {
       throws(RangeError, () => symbols.zc_generate_f64(bad, descriptor));
     }
@@ -81,14 +83,14 @@ await run("libzerocopy", {
   },
   async "reclaim hands ownership back at once, and the finalizer run later releases nothing"() {
     const stats = () => {
-      const words = new BigUint64Array(6);
+      const words = new BigUint64Array(statsWords);
       symbols.zc_stats(words);
       return { live: words[0], released: words[3] };
     };
     const before = stats();
     for (let i = 0; i < 200; i++) {
       const { memory } = generate(i % 3 === 0 ? 0 : 64); // empty buffers too
-      const into = new BigUint64Array(6);
+      const into = new BigUint64Array(descriptorWords);
       assert.equal(library.reclaim(memory, into), true);
       assert.equal(memory.byteLength, 0);
       symbols.zc_release(into);
@@ -97,7 +99,7 @@ await run("libzerocopy", {
     await free({ memory: new ArrayBuffer(0) }); // collects, so Node runs the finalizers now
     await free({ memory: new ArrayBuffer(0) });
     assert.deepEqual(stats(), { live: before.live, released: before.released + 200n });
-    assert.equal(library.reclaim(new ArrayBuffer(8), new BigUint64Array(6)), false); // not one of this library's
+    assert.equal(library.reclaim(new ArrayBuffer(8), new BigUint64Array(descriptorWords)), false); // not one of this library's
   },
   "a buffer is a TypedArray, DataView or ArrayBuffer, shared memory's views included"() {
     const values = new Float64Array([1, 2, 3.5, 4]);
@@ -131,21 +133,22 @@ await run("libzerocopy", {
     assert.equal(symbols.zc_sum_f64(fixed, 2), 0);
   },
   "null, undefined and a detached buffer pass a null pointer where the Zig type is optional"() {
-    const stats = new BigUint64Array(6);
+    const stats = new BigUint64Array(statsWords);
     const buffer = stats.buffer;
     buffer.transfer();
     assert.equal(symbols.zc_stats(stats), invalidArgument);
     assert.equal(symbols.zc_stats(buffer), invalidArgument);
     assert.equal(symbols.zc_stats(null), invalidArgument);
     assert.equal(symbols.zc_stats(undefined), invalidArgument);
-    const view = new DataView(new ArrayBuffer(48));
+    const view = new DataView(new ArrayBuffer(statsWords * 8));
     view.buffer.transfer();
     assert.equal(symbols.zc_stats(view), invalidArgument);
   },
   "a buffer shorter or less aligned than the struct Zig writes is a RangeError"() {
-    throws(RangeError, () => symbols.zc_stats(new BigUint64Array(5)));
-    throws(RangeError, () => symbols.zc_stats(new Uint8Array(new ArrayBuffer(64), 4, 48)));
-    const wide = new Uint8Array(new ArrayBuffer(64), 8, 48);
+    const bytes = statsWords * 8;
+    throws(RangeError, () => symbols.zc_stats(new BigUint64Array(statsWords - 1)));
+    throws(RangeError, () => symbols.zc_stats(new Uint8Array(new ArrayBuffer(bytes + 16), 4, bytes)));
+    const wide = new Uint8Array(new ArrayBuffer(bytes + 16), 8, bytes);
     assert.equal(symbols.zc_stats(wide), 0);
   },
   "a pointer result is an object only this module's pointer parameters accept"() {
@@ -196,7 +199,7 @@ await run("libzerocopy", {
     assert.equal(result.status, 0);
   },
   "a nonblocking call refuses a wrong argument at once, with a TypeError"() {
-    throws(TypeError, () => nonblocking.zc_sum_f64_after(new BigUint64Array(6), "30"));
+    throws(TypeError, () => nonblocking.zc_sum_f64_after(new BigUint64Array(descriptorWords), "30"));
     throws(TypeError, () => nonblocking.zc_sum_f64_after(42, 1));
     throws(RangeError, () => nonblocking.zc_sum_f64_after(new BigUint64Array(2), 1));
   },

@@ -199,6 +199,7 @@ comptime {
     assertLayout(arrow.BatchNode, 112, 8);
     assertLayout(foreign.ForeignHeader, 32, 4);
     assertLayout(foreign.ForeignNode, 64, 8);
+    assertLayout(arrow.StreamOut, 8, 8);
     std.debug.assert(@sizeOf(Status) == @sizeOf(c_int));
     std.debug.assert(@sizeOf(ElementType) == 4);
 }
@@ -220,7 +221,7 @@ fn assertLayout(comptime T: type, comptime size: usize, comptime alignment: usiz
 pub const layout_json: [:0]const u8 = blk: {
     @setEvalBranchQuota(100_000); // grows with the structs listed below
     var json: []const u8 = std.fmt.comptimePrint("{{\"abi_version\":{d},\"structs\":{{", .{abi_version});
-    for (.{ Descriptor, Stats, SliceOut, BatchOut, Job, arrow.ArrowSchema, arrow.ArrowArray, arrow.BatchHeader, arrow.BatchNode, foreign.ForeignHeader, foreign.ForeignNode }, 0..) |T, i| {
+    for (.{ Descriptor, Stats, SliceOut, BatchOut, Job, arrow.ArrowSchema, arrow.ArrowArray, arrow.BatchHeader, arrow.BatchNode, foreign.ForeignHeader, foreign.ForeignNode, arrow.StreamOut }, 0..) |T, i| {
         json = json ++ (if (i == 0) "" else ",") ++ structJson(T);
     }
     json = json ++ "},\"element_types\":" ++ enumJson(ElementType);

@@ -22,6 +22,8 @@ const Status = abi.Status;
 /// Deno cannot call (no `callconv(.c)`, a slice, a struct by value, an error
 /// union) is a compile error here that names it and the fix.
 pub fn exportAll(comptime namespace: type) void {
+    // Analysing each export's signature at compile time costs branches in proportion to the namespace.
+    @setEvalBranchQuota(1_000_000);
     inline for (@typeInfo(namespace).@"struct".decl_names) |name| {
         const decl = @field(namespace, name);
         if (@typeInfo(@TypeOf(decl)) == .@"fn") {

@@ -7,6 +7,8 @@
 //!   layout.zig   the layout both share: C Data structs in Zig's memory, buffers in the host's
 //!   directory.zig the offsets the host reads a handed-over batch by
 //!   record_batch_out.zig `RecordBatchOut`: the out-parameter generated bindings return as an `ArrowBatch`
+//!   stream.zig   `ArrowArrayStream`s the host reads: struct and arrays in Zig's memory, behind a handle
+//!   stream_producer.zig `handOverStream`: a stream of batches a Zig source builds one at a time
 //!   reader.zig   reading a batch another producer lends (pyarrow, Deno's apache-arrow)
 //!
 //! Building a batch and handing it over:
@@ -24,9 +26,16 @@ pub const reader = @import("reader.zig");
 pub const record_batch_out = @import("record_batch_out.zig");
 pub const builder = @import("builder.zig");
 pub const directory = @import("directory.zig");
+pub const stream = @import("stream.zig");
+pub const stream_producer = @import("stream_producer.zig");
+pub const lent_stream = @import("lent_stream.zig");
 
 pub const ArrowSchema = c_data.ArrowSchema;
 pub const ArrowArray = c_data.ArrowArray;
+pub const ArrowArrayStream = c_data.ArrowArrayStream;
+pub const StreamOut = stream.StreamOut;
+pub const handOverStream = stream_producer.handOverStream;
+pub const produceStream = stream_producer.produce;
 pub const RecordBatchOut = record_batch_out.RecordBatchOut;
 pub const ArrowBlock = batch.ArrowBlock;
 pub const Column = batch.Column;
@@ -89,6 +98,7 @@ test {
     _ = @import("builder_test.zig");
     _ = @import("batch_test.zig");
     _ = @import("types_hostile_test.zig");
+    _ = @import("stream.zig");
 }
 
 const testing = std.testing;

@@ -60,7 +60,20 @@ pub const ArrowArray = extern struct {
     }
 };
 
+/// The C Stream Interface's producer of a sequence of arrays of one schema
+/// (CStreamInterface.rst). Each callback takes the stream itself; a callback
+/// returning non-zero sets an errno, and `get_last_error` then describes it
+/// until the next call.
+pub const ArrowArrayStream = extern struct {
+    get_schema: ?*const fn (*ArrowArrayStream, *ArrowSchema) callconv(.c) c_int,
+    get_next: ?*const fn (*ArrowArrayStream, *ArrowArray) callconv(.c) c_int,
+    get_last_error: ?*const fn (*ArrowArrayStream) callconv(.c) ?[*:0]const u8,
+    release: ?*const fn (*ArrowArrayStream) callconv(.c) void,
+    private_data: ?*anyopaque,
+};
+
 comptime {
+    std.debug.assert(@sizeOf(ArrowArrayStream) == 40 and @offsetOf(ArrowArrayStream, "release") == 24);
     // The specification's layout on every 64-bit target.
     std.debug.assert(@sizeOf(ArrowSchema) == 72 and @alignOf(ArrowSchema) == 8);
     std.debug.assert(@sizeOf(ArrowArray) == 80 and @alignOf(ArrowArray) == 8);

@@ -84,6 +84,9 @@ pub const Failure = enum(u32) {
     /// The directory or the descriptor slots the host lent are too small:
     /// `directory_needed` and `buffers_needed` say how many it takes.
     too_small = 4,
+    /// A stream's producer failed (`get_schema` or `get_next` returned an
+    /// errno): the stream's message says what it reported.
+    producer_failed = 5,
 };
 
 /// Owns a moved foreign array until the last buffer handed over from it is released.

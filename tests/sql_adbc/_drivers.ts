@@ -1,0 +1,42 @@
+// The ADBC drivers the suite runs on: SQLite in memory always, PostgreSQL when
+// tools/postgres.sh started a server (ZEROCOPY_POSTGRES_URI), and DuckDB's own
+// ADBC driver. Each gets its own connection per test and its own table names.
+
+import { openLibrary } from "../../mod.ts";
+import { type AdbcConnection, connect } from "../../sql.ts";
+
+export const library = await openLibrary();
+
+export interface Driver {
+  readonly name: string;
+  connect(): Promise<AdbcConnection>;
+  /** SQL for a column of `n` integers 0..n-1 named `i`. */
+  series(n: number): string;
+}
+
+const postgresUri = Deno.env.get("ZEROCOPY_POSTGRES_URI");
+
+export const drivers: Driver[] = [
+  {
+    name: "sqlite",
+    connect: () => connect({ driver: "sqlite", uri: ":memory:", library }),
+    series: (n) =>
+      `with recursive s(i) as (select 0 union all select i + 1 from s where i < ${n - 1}) select i from s`,
+  },
+  {
+    name: "duckdb",
+    connect: () => connect({ driver: "duckdb", library }),
+    series: (n) => `select range::bigint as i from range(${n})`,
+  },
+  ...(postgresUri === undefined ? [] : [{
+    name: "postgresql",
+    connect: () => connect({ driver: "postgresql", uri: postgresUri, library }),
+    series: (n: number) => `select i::bigint as i from generate_series(0, ${n - 1}) as g(i)`,
+  }]),
+];
+
+let unique = 0;
+/** A table name no other test of this run uses (PostgreSQL's database outlives a test). */
+export function tableName(stem: string): string {
+  return `${stem}_${Deno.pid}_${unique++}`;
+}

@@ -1,0 +1,172 @@
+//! A connection through an ADBC driver, in Zig's memory behind a handle: the
+//! driver's shared library (dlopened here, from a path the host resolved), the
+//! function table its init function filled, and the database and connection
+//! it made. The host names it by handle only, so every driver function Zig
+//! calls was read from memory the host cannot write.
+//!
+//! Calls on one connection are serialized by its lock (ADBC objects are not
+//! thread-safe); each runs on the thread of the nonblocking call that makes
+//! it. A query's result stream keeps its statement and the connection alive:
+//! closing the connection retires its handle, and the driver's objects are
+//! released once the last stream over them is.
+
+const std = @import("std");
+const adbc = @import("adbc.zig");
+const abi = @import("../abi.zig");
+const handles = @import("../handles.zig");
+const zerocopy = @import("../zerocopy.zig");
+const Status = abi.Status;
+
+pub const Connection = struct {
+    library: std.DynLib,
+    driver: adbc.Driver = .{},
+    database: adbc.Database = .{},
+    connection: adbc.Connection = .{},
+    mutex: std.c.pthread_mutex_t = .{},
+    /// One for the handle, one for each statement alive.
+    refs: std.atomic.Value(usize) = .init(1),
+    database_ready: bool = false,
+    connection_ready: bool = false,
+
+    pub fn lock(self: *Connection) void {
+        _ = std.c.pthread_mutex_lock(&self.mutex);
+    }
+
+    pub fn unlock(self: *Connection) void {
+        _ = std.c.pthread_mutex_unlock(&self.mutex);
+    }
+
+    pub fn ref(self: *Connection) void {
+        _ = self.refs.fetchAdd(1, .monotonic);
+    }
+
+    /// Drops one reference; the last releases the driver's objects and closes the library.
+    pub fn unref(self: *Connection) void {
+        if (self.refs.fetchSub(1, .acq_rel) != 1) return;
+        var err: adbc.Error = .{};
+        if (self.connection_ready) _ = self.driver.ConnectionRelease.?(&self.connection, &err);
+        err.deinit();
+        if (self.database_ready) _ = self.driver.DatabaseRelease.?(&self.database, &err);
+        err.deinit();
+        if (self.driver.release) |r| _ = r(&self.driver, &err);
+        err.deinit();
+        // The driver's code stays mapped: a driver may leave threads or
+        // atexit handlers behind, and unmapping under them would crash.
+        zerocopy.default_allocator.destroy(self);
+    }
+
+    fn destroyHandle(object: *anyopaque) void {
+        const self: *Connection = @ptrCast(@alignCast(object));
+        self.unref();
+    }
+};
+
+/// Where a failing call's message goes: the host's buffer, NUL-terminated, cut to fit.
+pub const Message = struct {
+    out: []u8,
+
+    pub fn say(self: Message, comptime format: []const u8, args: anytype) void {
+        if (self.out.len == 0) return;
+        const text = std.fmt.bufPrint(self.out[0 .. self.out.len - 1], format, args) catch self.out[0 .. self.out.len - 1];
+        self.out[text.len] = 0;
+    }
+
+    /// Says what the driver reported, and releases its error.
+    pub fn driver(self: Message, what: []const u8, code: adbc.StatusCode, err: *adbc.Error) void {
+        const text = err.text();
+        self.say("{s} failed (ADBC status {d}): {s}", .{ what, code, if (text.len > 0) text else "no message" });
+        err.deinit();
+    }
+};
+
+/// Loads the driver at `path`, initializes it through `entrypoint`, sets each
+/// database option (`options`: key, NUL, value, NUL, ...) and connects.
+pub fn connect(path: [:0]const u8, entrypoint: [:0]const u8, options: []const u8, message: Message) ?*Connection {
+    var library = std.DynLib.openZ(path.ptr) catch {
+        message.say("cannot load the ADBC driver \"{s}\" (dlopen failed: not a shared library for this platform, or a dependency is missing)", .{path});
+        return null;
+    };
+    const init = library.lookup(adbc.InitFn, entrypoint) orelse {
+        message.say("\"{s}\" has no function \"{s}\": not an ADBC driver, or another entry point", .{ path, entrypoint });
+        return null;
+    };
+    const self = zerocopy.default_allocator.create(Connection) catch {
+        message.say("out of memory", .{});
+        return null;
+    };
+    self.* = .{ .library = library };
+    var err: adbc.Error = .{};
+    var code = init(adbc.version_1_1_0, &self.driver, &err);
+    if (code == adbc.status_not_implemented) {
+        err.deinit();
+        self.driver = .{};
+        code = init(adbc.version_1_0_0, &self.driver, &err);
+    }
+    if (code != adbc.status_ok) {
+        message.driver("the driver's init", code, &err);
+        zerocopy.default_allocator.destroy(self);
+        return null;
+    }
+    if (!connectDatabase(self, options, message)) {
+        self.unref();
+        return null;
+    }
+    return self;
+}
+
+fn connectDatabase(self: *Connection, options: []const u8, message: Message) bool {
+    const d = &self.driver;
+    inline for (.{ "DatabaseNew", "DatabaseSetOption", "DatabaseInit", "DatabaseRelease", "ConnectionNew", "ConnectionInit", "ConnectionRelease", "StatementNew", "StatementSetSqlQuery", "StatementExecuteQuery", "StatementRelease", "StatementSetOption", "StatementBind", "StatementBindStream" }) |name| {
+        if (@field(d, name) == null) {
+            message.say("the driver did not fill in {s}", .{name});
+            return false;
+        }
+    }
+    var err: adbc.Error = .{};
+    var code = d.DatabaseNew.?(&self.database, &err);
+    if (code != adbc.status_ok) return fail(message, "DatabaseNew", code, &err);
+    self.database.private_driver = d;
+    self.database_ready = true;
+    var pairs = std.mem.splitScalar(u8, options, 0);
+    while (pairs.next()) |key| {
+        if (key.len == 0) break;
+        const value = pairs.next() orelse break;
+        // Both lie in `options`, each followed by its NUL.
+        const key_z: [*:0]const u8 = @ptrCast(key.ptr);
+        const value_z: [*:0]const u8 = @ptrCast(value.ptr);
+        code = d.DatabaseSetOption.?(&self.database, key_z, value_z, &err);
+        if (code != adbc.status_ok) return fail(message, "setting a database option", code, &err);
+    }
+    code = d.DatabaseInit.?(&self.database, &err);
+    if (code != adbc.status_ok) return fail(message, "DatabaseInit", code, &err);
+    code = d.ConnectionNew.?(&self.connection, &err);
+    if (code != adbc.status_ok) return fail(message, "ConnectionNew", code, &err);
+    self.connection.private_driver = d;
+    self.connection_ready = true;
+    code = d.ConnectionInit.?(&self.connection, &self.database, &err);
+    if (code != adbc.status_ok) return fail(message, "ConnectionInit", code, &err);
+    return true;
+}
+
+fn fail(message: Message, what: []const u8, code: adbc.StatusCode, err: *adbc.Error) bool {
+    message.driver(what, code, err);
+    return false;
+}
+
+/// Registers a connection under a new handle.
+pub fn register(self: *Connection) ?handles.Handle {
+    return handles.global.register(.adbc, self) catch {
+        self.unref();
+        return null;
+    };
+}
+
+/// The connection `handle` names, pinned until `handles.global.unpin(handle)`.
+pub fn pin(handle: handles.Handle) ?*Connection {
+    return @ptrCast(@alignCast(handles.global.pin(handle, .adbc) orelse return null));
+}
+
+/// Ends the handle: the connection is released once no statement needs it.
+pub fn close(handle: handles.Handle) void {
+    _ = handles.global.retire(handle, .adbc, Connection.destroyHandle);
+}
