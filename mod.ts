@@ -66,8 +66,15 @@ export { openRemoteLibrary, type RemoteLibraryOptions } from "./src/library/remo
 export { platformKey, type PrebuiltLibrary, type PrebuiltSource } from "./src/library/prebuilt.ts";
 export { ZeroCopyError, type ZeroCopyErrorCode } from "./src/errors.ts";
 export type {
+  BoundFunction,
+  BoundFunctions,
+  ForeignArgument,
+  ForeignArguments,
+  ForeignFunction,
   ForeignLibraryInterface,
+  ForeignResult,
   LoadedLibrary,
+  NativeType,
   PointerObject,
   PointerValue,
 } from "./src/runtime/ffi_types.ts";

@@ -1,7 +1,9 @@
 /**
  * SQL over Arrow with no copy on this side: DuckDB embedded in memory, its
  * query results read as apache-arrow tables whose columns view the Arrow
- * buffers the engine produced, given back to it exactly once. A subpath of
+ * buffers the engine produced, given back to it exactly once, and Arrow data
+ * Zig handed over registered as views DuckDB scans in place. libzerocopy
+ * drives DuckDB; JavaScript only names its objects by handle. A subpath of
  * its own, so that only its users load DuckDB (from the npm package
  * `@duckdb/node-bindings-linux-x64`, through Deno's npm cache).
  * docs/sql.md says what works so far and what is checked.
@@ -18,7 +20,8 @@
  * @module
  */
 
-export { connect, Connection, type ConnectOptions } from "./src/sql/connection.ts";
+export { connect, Connection, type ConnectOptions, type RegisterSource } from "./src/sql/connection.ts";
+export type { SqlValue } from "./src/sql/engine.ts";
 export { QueryResult } from "./src/sql/query_result.ts";
 export { DUCKDB_VERSION } from "./src/sql/duckdb_library.ts";
 export { AdbcConnection, type IngestMode } from "./src/sql/adbc/connection.ts";

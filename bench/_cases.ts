@@ -46,7 +46,7 @@ export function drain(): unknown {
 function poolPointer(lib: BenchLibrary, size: Size): Deno.PointerObject {
   const pointer = lib.symbols.bench_pool_address(poolOf(size));
   if (pointer === null) throw new Error(`The pool of ${size.label} is empty`);
-  return pointer;
+  return pointer as unknown as Deno.PointerObject;
 }
 
 /** Cases with a pool: skipped where the pool cannot be filled. */

@@ -12,6 +12,7 @@ import type { Report } from "./_ratios.ts";
 import { benchmarkTables, headlineRatios } from "./_tables.ts";
 import { arrowTable } from "./_arrow_report.ts";
 import { arrowLendTable } from "./_arrow_lend_report.ts";
+import { sqlTable } from "./_sql_report.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -34,6 +35,12 @@ const BLOCKS: readonly Block[] = [
     file: "docs/arrow.md",
     marker: "arrow-lend-bench",
     render: (report) => report.arrowLend ? arrowLendTable(report.arrowLend) : "",
+  },
+  {
+    file: "docs/benchmarks.md",
+    marker: "sql-bench",
+    render: (report) =>
+      report.sql ? sqlTable(report.sql) : "SQL: not measured yet (bench/sql_bench.ts --write).",
   },
 ];
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { SqlReport } from "./_sql_report.ts";
 import { BATCH_SIZE, STREAMS } from "./_case.ts";
 import { type Measurement, type Size, SIZES } from "./_timing.ts";
 import type { Machine } from "./_machine.ts";
@@ -30,6 +31,8 @@ export interface Report {
   dispose?: DisposeReport;
   /** The nonblocking calls' run (bench/async_bench.ts --write), when it was recorded. */
   async?: AsyncReport;
+  /** The SQL benchmark's run (bench/sql_bench.ts --write), when it was recorded. */
+  sql?: SqlReport;
 }
 
 /** What bench/async_bench.ts records. */

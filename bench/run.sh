@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # deno task bench: builds the bench library (ReleaseFast), installs the pinned
 # Bun into the git-ignored bench/.cache/ when missing, and runs the report,
-# then the Arrow, dispose and nonblocking-call benchmarks, each recording its
-# figures in bench/results/results.json.
+# then the Arrow, Node and Bun, dispose and nonblocking-call benchmarks, each
+# recording its figures in bench/results/results.json (Node and Bun print theirs).
 #
 #   bench/run.sh            the whole bench (about ten minutes on a quiet 2-core machine)
 #   bench/run.sh --smoke    every benchmark on small sizes with short budgets, writing
@@ -31,12 +31,19 @@ else
   # Arrow lend: what lendBatch's checks and structs cost, fixed width and utf8, at growing row counts.
   deno run --allow-ffi --allow-read --allow-run "$writes" bench/arrow_lend_bench.ts --write
 fi
+# The package in Node and Bun: handover against each runtime's Node-API floor, copy ÷ handover, and in
+# Bun the same handover and calls through bun:ffi (prints its tables; bench/runtimes_bench.ts).
+ensure_runtimes
+if $smoke; then node bench/runtimes_bench.ts --smoke; else node bench/runtimes_bench.ts; fi
 # Dispose and nonblocking calls (event-loop lag, scaling, progress polling), on
 # the library the tests use; ZEROCOPY_ASYNC_BENCH_MB sizes the long job.
 zig build --release=safe install
 if $smoke; then
+  deno run -A bench/sql_bench.ts --smoke
   deno run --allow-ffi --allow-read --allow-env bench/dispose_bench.ts 0.0078125 4
   exec deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts 16
 fi
+# SQL: register with DuckDB vs @duckdb/node-api's appender and tableToIPC; queries and results (bench/sql_bench.ts).
+deno run -A bench/sql_bench.ts --write
 deno run --allow-ffi --allow-read --allow-run --allow-env "$writes" bench/dispose_bench.ts --write
 exec deno run --allow-ffi --allow-read --allow-run --allow-env "$writes" bench/async_bench.ts --write "${ZEROCOPY_ASYNC_BENCH_MB:-1024}"

@@ -43,6 +43,8 @@
  * - `SQL_ERROR`: a SQL engine refused a statement (the message carries the engine's own).
  * - `SQL_UNSUPPORTED`: what a SQL engine cannot do through the way it is reached (scan Arrow in place through ADBC).
  * - `STREAM_FAILED`: an Arrow stream's producer failed (the message carries its own), or a stream was read after it ended in error.
+ * - `UNSUPPORTED_RUNTIME`: a feature the JavaScript runtime in use lacks (raw pointers and the
+ *   pointer-view mapping outside Deno).
  *
  * @example Branch on the code of an error
  * ```ts
@@ -91,7 +93,8 @@ export type ZeroCopyErrorCode =
   | "ARROW_INVALID"
   | "SQL_ERROR"
   | "STREAM_FAILED"
-  | "SQL_UNSUPPORTED";
+  | "SQL_UNSUPPORTED"
+  | "UNSUPPORTED_RUNTIME";
 
 /**
  * Thrown by every zerocopy API for a failure it can name; the message says how to fix it.

@@ -8,7 +8,10 @@ import { demo, UNSCOPED_FFI } from "./_helpers.ts";
 describe("an ArrayBuffer from UnsafePointerView.getArrayBuffer", { ignore: !UNSCOPED_FFI }, () => {
   it("turns every view to length 0 when detached with transfer(0)", () => {
     using buffer = demo.generate("u8", 64);
-    const raw = Deno.UnsafePointerView.getArrayBuffer(buffer.unsafePointer!, 64);
+    const raw = Deno.UnsafePointerView.getArrayBuffer(
+      buffer.unsafePointer! as unknown as Deno.PointerObject,
+      64,
+    );
     const views = [new Uint8Array(raw), new Float64Array(raw, 8, 2), new Int16Array(raw, 2)];
     assertEquals(views[0][63], 63);
     raw.transfer(0);
@@ -18,7 +21,10 @@ describe("an ArrayBuffer from UnsafePointerView.getArrayBuffer", { ignore: !UNSC
 
   it("turns every view to length 0 when detached with structuredClone", () => {
     using buffer = demo.generate("u8", 64);
-    const raw = Deno.UnsafePointerView.getArrayBuffer(buffer.unsafePointer!, 64);
+    const raw = Deno.UnsafePointerView.getArrayBuffer(
+      buffer.unsafePointer! as unknown as Deno.PointerObject,
+      64,
+    );
     const view = new Uint32Array(raw);
     const clone = structuredClone(raw, { transfer: [raw] });
     assertEquals(view.length, 0);
@@ -29,7 +35,10 @@ describe("an ArrayBuffer from UnsafePointerView.getArrayBuffer", { ignore: !UNSC
 
   it("is not freed by V8: reads after detach see length 0, not freed memory", () => {
     using buffer = demo.generate("u8", 8);
-    const raw = Deno.UnsafePointerView.getArrayBuffer(buffer.unsafePointer!, 8);
+    const raw = Deno.UnsafePointerView.getArrayBuffer(
+      buffer.unsafePointer! as unknown as Deno.PointerObject,
+      8,
+    );
     const view = new Uint8Array(raw);
     raw.transfer(0);
     assertEquals(view[0], undefined);

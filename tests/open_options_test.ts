@@ -3,7 +3,14 @@
 
 import { assert, assertEquals, assertRejects, assertStrictEquals, assertStringIncludes } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { openDemo, openLibrary, openRemoteLibrary, platformKey, ZeroCopyError } from "../mod.ts";
+import {
+  type ForeignLibraryInterface,
+  openDemo,
+  openLibrary,
+  openRemoteLibrary,
+  platformKey,
+  ZeroCopyError,
+} from "../mod.ts";
 import { findLibrary } from "../src/library/discovery.ts";
 import { prebuiltBaseUrl, prebuiltLibraries } from "../src/library/prebuilt_manifest.ts";
 
@@ -70,12 +77,12 @@ describe("openLibrary() options", () => {
 
   it("refuses symbols that are not FFI definitions instead of accepting them", async () => {
     await invalid(
-      () => openLibrary({ symbols: 42 as unknown as Deno.ForeignLibraryInterface }),
+      () => openLibrary({ symbols: 42 as unknown as ForeignLibraryInterface }),
       "symbols",
       "42",
     );
     await invalid(
-      () => openLibrary({ symbols: { f: 1 } as unknown as Deno.ForeignLibraryInterface }),
+      () => openLibrary({ symbols: { f: 1 } as unknown as ForeignLibraryInterface }),
       "symbols.f",
     );
   });

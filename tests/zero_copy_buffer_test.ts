@@ -130,7 +130,10 @@ describe("ZeroCopyBuffer", () => {
     buffer.view[0] = 0xdeadbeef;
     const pointer = buffer.unsafePointer;
     assert(pointer !== null);
-    assertEquals(new Deno.UnsafePointerView(pointer).getUint32(), 0xdeadbeef);
+    assertEquals(
+      new Deno.UnsafePointerView(pointer as unknown as Deno.PointerObject).getUint32(),
+      0xdeadbeef,
+    );
   });
 
   it("inspects as its type, length and elements, and as disposed afterwards", () => {

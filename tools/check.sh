@@ -73,6 +73,21 @@ deno_tests() { # name deno-test-args...
   fi
 }
 
+portable_tests() { # name node|bun: the portable suite in Node or Bun, against the packed tarball
+  local name=$1
+  run "$name" tools/check_portable.sh "$2" "$(cat "$logs/tarball")"
+  local passed failed
+  passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p; s/^ *\([0-9]*\) pass$/\1/p' "$logs/$name.log" | tail -n 1)
+  failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p; s/^ *\([0-9]*\) fail$/\1/p' "$logs/$name.log" | tail -n 1)
+  if [ -n "$passed" ] && [ -n "$failed" ]; then
+    local outcome=ok
+    [ "$failed" = 0 ] && [ "$(cat "$logs/$name.rc")" = 0 ] || outcome=FAIL
+    report "$name" "$outcome" "$passed" "$failed" "$LAST_SECONDS"
+  else
+    report "$name" FAIL 0 1 "$LAST_SECONDS"
+  fi
+}
+
 expect_abort() { # command...: succeeds when the command dies of SIGABRT naming the checked build
   local out
   out=$("$@" 2>&1)
@@ -111,6 +126,10 @@ build_libraries() {
 check_sources() {
   check "zig fmt" zig fmt --check build.zig build.zig.zon zig examples bench/zig tools/cross
   check "generated bindings" tools/check_bindings.sh
+  # The npm form, once, for the portable suite in both lanes (after the bindings check has put back
+  # the file it edits); Node and Bun are installed for it.
+  check "node and bun installed" ensure_runtimes
+  check "npm pack" bash -c './tools/npm_pack.sh >"$1"' _ "$logs/tarball"
   check "file sizes (<= 450 lines)" tools/check_file_sizes.sh
   check "no import circles" deno run --allow-read --allow-run tools/check_import_cycles.ts
   check "only the gate makes pointers" deno run --allow-read tools/check_gate.ts --self-test
@@ -134,6 +153,8 @@ lane_zig_and_checked() {
   ZEROCOPY_LIB=$checked_lib check "checked lib aborts" \
     expect_abort deno run --allow-ffi --allow-env=ZEROCOPY_LIB tests/checked/double_free.ts
   check "checked lib faults on read after free" tools/check_use_after_free.sh
+  ZEROCOPY_LIB=$checked_lib portable_tests "portable suite (node, checked)" node
+  ZEROCOPY_LIB=$checked_lib portable_tests "portable suite (bun, checked)" bun
   for mapping in node-api pointer-view; do
     ZEROCOPY_MAPPING=$mapping ZEROCOPY_LIB=$checked_lib deno_tests "deno test (gc, checked, $mapping)" \
       --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant tests/gc/
@@ -192,11 +213,22 @@ lane_deno() {
     --allow-write="$cache_ffi_home" --allow-env=XDG_CACHE_HOME,HOME tests/permissions/cache_ffi_test.ts
   rm -rf "$cache_ffi_home"
   deno_tests "deno test --doc" --doc --allow-ffi mod.ts arrow.ts sql.ts src/
+  # The same suite in the three runtimes; in Node and Bun from the npm tarball installed with npm, on the
+  # package's own prebuilt library (found, hash-checked and copied as a user's install does) when it is
+  # the one this run built, else (lib/ not rebuilt yet: its own step fails) on the library this run built.
+  local built=$ZEROCOPY_ROOT/zig-out/lib/libzerocopy.so npm_lib=
+  cmp -s "$built" "lib/$host_target/libzerocopy.so" || npm_lib=$built
+  ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (node, npm tarball)" node
+  ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (bun, npm tarball)" bun
+  deno_tests "portable suite (deno)" --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant,examples \
+    tests/portable/
   # Every command README.md, DEVELOPERS.md, docs/ and the example headers give (the examples on small
   # sizes), and README.md's code blocks with the values their comments promise.
   check "documented commands run" deno run --allow-read --allow-write --allow-run=bash,deno tools/check_doc_commands.ts
   check "pyarrow C Data peer" tools/check_arrow_pyarrow.sh
   check "DuckDB (Python) peer of SQL" tools/check_sql_peer.sh
+  # The SQL comparison on small sizes: registering, the appender and getRows() still run side by side.
+  check "SQL bench (smoke)" deno run -A bench/sql_bench.ts --smoke
 }
 
 # The SQL subpath through ADBC drivers: the pinned drivers installed (tools/adbc_drivers.sh), then the

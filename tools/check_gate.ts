@@ -24,14 +24,12 @@ const PATTERNS: readonly [RegExp, string][] = [
 // Files allowed to, and why. The gate itself; the pointer-view mapping, which
 // turns an address Zig wrote into an ArrayBuffer (Zig's memory, never a
 // JavaScript object's); the ABI check, which reads a C string the library returns;
-// the SQL engine's messages, which are C strings too (the engine's memory);
 // Deno's implementation of the runtime's pointer functions, which those call.
 const ALLOWED: Readonly<Record<string, string>> = {
   "src/buffer/gate.ts": "the gate: buffers, descriptors, pins",
   "src/buffer/gate_memory.ts": "the gate: lent arrays, pointer parameters, addresses",
   "src/buffer/mapping.ts": "maps memory Zig handed over (pointer-view)",
   "src/library/abi_check.ts": "reads the library's own version string",
-  "src/sql/engine_message.ts": "reads the error messages a SQL engine returns as C strings",
   "src/runtime/deno/pointers.ts":
     "Deno's UnsafePointer and UnsafePointerView, called only from the files above",
 };

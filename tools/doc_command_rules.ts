@@ -99,6 +99,10 @@ export const RULES: Record<string, Rule> = {
     run: "deno run --allow-ffi examples/arrow_sensors.ts 20000",
     why: SIZES,
   },
+  "deno run --allow-ffi --allow-read --allow-env examples/sql_sensors.ts [rows]": {
+    run: "deno run --allow-ffi --allow-read --allow-env examples/sql_sensors.ts 20000",
+    why: SIZES,
+  },
   "deno run --allow-ffi examples/arrow_sensors.ts 1000000": {
     run: "deno run --allow-ffi examples/arrow_sensors.ts 50000",
     why: SIZES,
@@ -129,6 +133,23 @@ export const RULES: Record<string, Rule> = {
   "zig build bindings": { covered: "tools/check_bindings.sh runs it and fails on any difference" },
   "zig build bindings-check": { covered: "tools/check_bindings.sh and tools/check_async.sh run it" },
   // Long runs, on small sizes.
+  // Node and Bun (docs/runtimes.md, README.md).
+  "deno task npm-pack": { covered: "npm pack" },
+  "deno types": { covered: "npm pack" },
+  "npm install @zerocopy/zerocopy@file:dist/zerocopy-zerocopy-0.4.0.tgz": {
+    covered: "portable suite (node, npm tarball)",
+  },
+  "./tools/check_portable.sh node": { covered: "portable suite (node, npm tarball)" },
+  "./tools/check_portable.sh bun": { covered: "portable suite (bun, npm tarball)" },
+  "deno test --v8-flags=--expose-gc --allow-ffi --allow-read=mod.ts,arrow.ts,src,tests,examples tests/portable/":
+    {
+      covered: "portable suite (deno)",
+    },
+  "npx jsr add @zerocopy/zerocopy": {
+    skip: "needs the public JSR registry; tools/check_portable.sh installs the same npm form from dist/",
+  },
+  "node main.mjs": { covered: "portable suite (node, npm tarball)" },
+  "bun main.mjs": { covered: "portable suite (bun, npm tarball)" },
   "deno task soak": {
     run: "deno run --allow-ffi --v8-flags=--expose-gc bench/soak.ts 2000",
     why: "the task's command with 2,000 handovers instead of 1,000,000",
@@ -144,6 +165,7 @@ export const RULES: Record<string, Rule> = {
   "deno task bench": { skip: BENCH },
   "./bench/run.sh --smoke": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-env bench/dispose_bench.ts": { skip: BENCH },
+  "deno run -A bench/sql_bench.ts --write 10000000": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts 1024": { skip: BENCH },
   "zig build bench-lib": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-run bench/arrow_bench.ts": { skip: BENCH },

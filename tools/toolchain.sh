@@ -81,6 +81,17 @@ ensure_toolchain() { ensure_pair deno "$DENO_VERSION" zig "$ZIG_VERSION"; }
 # Node and Bun, for what runs the package outside Deno.
 ensure_runtimes() { ensure_pair node "$NODE_VERSION" bun "$BUN_VERSION"; }
 
+# An npm package the build uses (the TypeScript compiler, say), in its own folder under .toolchain/;
+# prints that folder's node_modules.
+ensure_npm_package() { # package version
+  local dir="$TOOLCHAIN_DIR/npm-$1-$2"
+  if [ ! -f "$dir/node_modules/$1/package.json" ]; then
+    echo "toolchain: installing npm package $1 $2 into .toolchain/" >&2
+    npm install --silent --no-audit --no-fund --prefix "$dir" "$1@$2" >&2 || return 1
+  fi
+  echo "$dir/node_modules"
+}
+
 # Runs Deno against the JSR mirror in ../shared/jsr when this checkout has one
 # (these machines cannot reach jsr.io), against the public registry otherwise.
 deno_with_registry() {

@@ -6,10 +6,11 @@ const demo_streams = @import("demo/demo_streams.zig");
 const demo_arrow = @import("demo/demo_arrow.zig");
 const adbc_statement = @import("zerocopy/sql/adbc_statement.zig");
 const demo_stream_arrow = @import("demo/demo_stream_arrow.zig");
+const sql = @import("zerocopy/sql/duckdb_exports.zig");
 
 /// What `zig build bindings` writes to src/abi/symbols.ts: the symbol tables and the ABI layout.
 pub const bindings: zerocopy.bindings.Spec = .{
-    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo_arrow.c_data_exports, demo_stream_arrow.stream_exports, adbc_statement.exports, demo.exports, demo_arrow.batch_exports)",
+    .source = "zig/root.zig (zerocopy.probe_exports, zerocopy.abi_exports, demo_streams.exports, demo_arrow.c_data_exports, demo_stream_arrow.stream_exports, adbc_statement.exports, sql.exports, demo.exports, demo_arrow.batch_exports)",
     .groups = &.{
         .{ .name = "probeSymbols", .exports = zerocopy.probe_exports },
         .{ .name = "abiSymbols", .exports = zerocopy.abi_exports, .extends = "probeSymbols" },
@@ -17,7 +18,8 @@ pub const bindings: zerocopy.bindings.Spec = .{
         .{ .name = "cDataSymbols", .exports = demo_arrow.c_data_exports, .extends = "streamSymbols" },
         .{ .name = "arrowStreamSymbols", .exports = demo_stream_arrow.stream_exports, .extends = "cDataSymbols" },
         .{ .name = "adbcSymbols", .exports = adbc_statement.exports, .extends = "arrowStreamSymbols" },
-        .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "adbcSymbols" },
+        .{ .name = "sqlSymbols", .exports = sql.exports, .extends = "adbcSymbols" },
+        .{ .name = "libzerocopySymbols", .exports = demo.exports, .extends = "sqlSymbols" },
         .{ .name = "arrowDemoSymbols", .exports = demo_arrow.batch_exports, .extends = "libzerocopySymbols" },
     },
     .wrappers = false,
@@ -55,6 +57,7 @@ comptime {
     zerocopy.exportAll(demo_arrow.c_data_exports);
     zerocopy.exportAll(demo_stream_arrow.stream_exports);
     zerocopy.exportAll(adbc_statement.exports);
+    zerocopy.exportAll(sql.exports);
     zerocopy.exportAll(demo_arrow.batch_exports);
 }
 
@@ -63,4 +66,5 @@ test {
     _ = demo;
     _ = demo_streams;
     _ = adbc_statement;
+    _ = sql;
 }

@@ -10,6 +10,7 @@ const demo_arrow = @import("demo/demo_arrow.zig");
 const hooks = @import("fixtures/test_hooks.zig");
 const adbc_statement = @import("zerocopy/sql/adbc_statement.zig");
 const demo_stream_arrow = @import("demo/demo_stream_arrow.zig");
+const sql = @import("zerocopy/sql/duckdb_exports.zig");
 
 /// What `zig build bindings` writes to tests/fixtures/test_hooks.ts: the hooks
 /// alone, since the other exports are libzerocopy's own tables.
@@ -28,6 +29,7 @@ comptime {
     zerocopy.exportAll(demo_arrow.c_data_exports);
     zerocopy.exportAll(demo_stream_arrow.stream_exports);
     zerocopy.exportAll(adbc_statement.exports);
+    zerocopy.exportAll(sql.exports);
     zerocopy.exportAll(hooks.exports);
 }
 

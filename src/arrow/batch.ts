@@ -183,12 +183,12 @@ export class ArrowBatch implements Disposable {
  * views are detached, and apache-arrow, reading past their end, would answer
  * `undefined` or fail in its own arithmetic (a timestamp's bigint division).
  * Every value read asks `getValid` first; an own property shadows it, so no
- * memory is allocated per row.
+ * memory is allocated per row. `refuse` throws the owner's own message.
  */
-function refuseReads(data: Data): void {
-  Object.defineProperty(data, "getValid", { value: disposedRead, configurable: true });
-  for (const child of data.children) refuseReads(child);
-  if (data.dictionary !== undefined) { for (const chunk of data.dictionary.data) refuseReads(chunk); }
+export function refuseReads(data: Data, refuse: () => never = disposedRead): void {
+  Object.defineProperty(data, "getValid", { value: refuse, configurable: true });
+  for (const child of data.children) refuseReads(child, refuse);
+  if (data.dictionary !== undefined) { for (const chunk of data.dictionary.data) refuseReads(chunk, refuse); }
 }
 
 function disposedRead(): never {

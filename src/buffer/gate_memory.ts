@@ -176,14 +176,18 @@ export function pointerTo(address: bigint): PointerValue {
  * ```
  */
 export function gateMemory(
-  lib: { readonly symbols: { readonly zc_address_of: (memory: BufferSource | null) => number | bigint } },
+  lib: {
+    readonly symbols: {
+      readonly zc_address_of: (memory: ArrayBuffer | ArrayBufferView | null) => number | bigint;
+    };
+  },
   value: unknown,
   size: number,
   align: number,
   nullable: boolean,
   call: string,
   name: string,
-): BufferSource | null {
+): ArrayBuffer | ArrayBufferView | null {
   if (value === null && nullable) return null;
   const fix =
     `pass a fixed-length TypedArray, DataView or ArrayBuffer of at least ${size} bytes at an address ` +
@@ -207,9 +211,10 @@ export function gateMemory(
     throw refuse("MEMORY_TOO_SMALL", `holds ${bytes} byte${bytes === 1 ? "" : "s"}, fewer than ${size}`);
   }
   if (
-    align > 1 && size > 0 && BigInt(lib.symbols.zc_address_of(value as BufferSource)) % BigInt(align) !== 0n
+    align > 1 && size > 0 &&
+    BigInt(lib.symbols.zc_address_of(value as ArrayBufferView)) % BigInt(align) !== 0n
   ) {
     throw refuse("INVALID_POINTER", `starts at an address that is not a multiple of ${align}`);
   }
-  return value as BufferSource;
+  return value as ArrayBufferView;
 }

@@ -177,7 +177,11 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
       return entry.wrap(descriptor, expected === undefined ? 0 : ELEMENT_INFO[expected].tag) ??
         refused(descriptor, expected);
     },
-    free: (memory) => entry.detach(memory),
+    // Where detaching defers the finalizer to collection (Node), dispose would
+    // free nothing until then: the ownership moves out first and is released here.
+    free: runtime.detachFinalizes ? (memory) => entry.detach(memory) : (memory, descriptor, owner) => {
+      if (entry.reclaim(memory, descriptor)) owner.release(descriptor);
+    },
     detachInto: (memory, descriptor) => entry.reclaim(memory, descriptor),
     settle: () => void entry.drain(),
     openFrame: (bytes, outOffset = NO_OUT_SLOT) =>
@@ -294,7 +298,18 @@ export function chooseMapping(
   } else {
     requireUnscopedFfi(path);
   }
+  if (!runtime.pointers.available) throw pointerViewUnavailable(path, asked);
   return { mapping: pointerViewMapping, layout: undefined };
+}
+
+/** The error for a library that would need the pointer-view mapping where the runtime has no raw pointers. */
+function pointerViewUnavailable(path: string, asked: MappingKind | undefined): ZeroCopyError {
+  return new ZeroCopyError(
+    "UNSUPPORTED_RUNTIME",
+    asked === "pointer-view"
+      ? `Cannot use the pointer-view mapping for "${path}" in ${runtime.name}: it needs raw pointers, which only Deno's FFI gives; use the node-api mapping (the default)`
+      : `Cannot map "${path}"'s buffers in ${runtime.name}: its Node-API entry did not load (a library built without \`zerocopy.exportAbi()\`), and the pointer-view mapping needs Deno`,
+  );
 }
 
 /** The error for node-api asked for a library whose entry did not load. */

@@ -310,7 +310,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * ```
    */
   transfer(): TransferredBuffer {
-    if (!this.#owner.mapping.ownsMemory) {
+    if (!this.#owner.mapping.ownsMemory || !runtime.transfersMemory) {
       return pack(this.#owner.park(this.#consume("transfer")), this.#owner.path, null);
     }
     // The ArrayBuffer's finalizer owns the memory: move it (no copy) into the

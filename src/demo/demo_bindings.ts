@@ -38,6 +38,11 @@ export interface Bindings {
     batch: Descriptor | ZeroCopyBuffer | BufferPin,
     factor: number,
   ): void;
+  /** `rows` sensor readings from `sensors` sensors as an Arrow batch of ten columns (time, sensor, place, temperature with nulls, humidity, pressure, battery, rssi, ok, seq), each value a function of its row. */
+  zc_arrow_demo_sensors(
+    rows: number | bigint,
+    sensors: number,
+  ): ZeroCopyBuffer<"u8">;
   /** `len` i8 of the demo pattern. */
   zc_generate_i8(len: number | bigint): ZeroCopyBuffer<"i8">;
   /** `len` u8 of the demo pattern. */
@@ -107,6 +112,18 @@ export function bind(lib: Library): Bindings {
         factor,
       );
       checkStatus(status, "zc_arrow_demo_scale_f64");
+    },
+    zc_arrow_demo_sensors: (rows, sensors) => {
+      const rowsFfi = toFfiInteger(
+        rows,
+        "u64",
+        "zc_arrow_demo_sensors",
+        "rows",
+      );
+      checkInteger(sensors, "u32", "zc_arrow_demo_sensors", "sensors");
+      return lib.adopt("u8", (out) => {
+        return lib.symbols.zc_arrow_demo_sensors(rowsFfi, sensors, out);
+      });
     },
     zc_generate_i8: (len) => {
       const lenFfi = toFfiInteger(len, "u64", "zc_generate_i8", "len");

@@ -1,13 +1,20 @@
 /**
- * The runtime zerocopy runs in. Only Deno's is written so far; a Node or Bun
- * form of the package answers here with its own implementation of the same
- * interface, and nothing outside src/runtime/ changes.
+ * The runtime zerocopy runs in, told apart by the global each one defines:
+ * `Deno`, then `Bun` (which also defines `process`), else Node.
  *
  * @module
  */
 
 import type { Runtime } from "./runtime.ts";
 import { denoRuntime } from "./deno/mod.ts";
+import { bunRuntime } from "./bun/mod.ts";
+import { nodeLikeRuntime } from "./node/mod.ts";
+
+function detect(): Runtime {
+  if ("Deno" in globalThis) return denoRuntime();
+  if ("Bun" in globalThis) return bunRuntime();
+  return nodeLikeRuntime("node");
+}
 
 /** The runtime in use. */
-export const runtime: Runtime = denoRuntime;
+export const runtime: Runtime = detect();

@@ -124,6 +124,8 @@ export interface Loader {
  * (tools/check_gate.ts keeps it so).
  */
 export interface Pointers {
+  /** False where the runtime has none (Node, Bun): every function below then throws `UNSUPPORTED_RUNTIME`. */
+  readonly available: boolean;
   /** A pointer object for an address. */
   create(address: bigint | number): PointerValue;
   /** An `ArrayBuffer` over `byteLength` bytes at `pointer`, with no copy and no deleter. */
@@ -152,6 +154,20 @@ export interface Runtime {
   readonly loader: Loader;
   readonly pointers: Pointers;
   readonly stderr: TerminalWriter;
+  /**
+   * Whether detaching an external `ArrayBuffer` runs its finalizer at once
+   * (Deno, Bun). Node runs it only when the detached object is collected, so
+   * disposing there moves the memory's ownership out first and frees it itself.
+   */
+  readonly detachFinalizes: boolean;
+  /**
+   * Whether memory moved to a worker in its `ArrayBuffer` can be given back to
+   * Zig there (Deno, Bun: the finalizer travels with it and runs at detach).
+   * Node's receiver cannot take it (the library knows only the `ArrayBuffer`
+   * it wrapped, which the move replaces), so a transfer there sends the handle
+   * of a descriptor the library keeps instead.
+   */
+  readonly transfersMemory: boolean;
   /** An environment variable, or undefined when unset; the caller checks the permission first. */
   env(name: string): string | undefined;
   /** Runs `callback` when this isolate (the main one or a worker) exits. */

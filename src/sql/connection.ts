@@ -6,19 +6,18 @@
  */
 
 import { checkLibraryArguments } from "../library/library_arguments.ts";
-import type { RecordBatch } from "apache-arrow";
+import { RecordBatch, Table } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import { openLibrary } from "../library/open.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
-import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 // Loading the module is what lets a library wrap the buffers it adopts (gate.ts `bufferInternals`).
 import "../buffer/zero_copy_buffer.ts";
-import { addressOf } from "../buffer/gate_memory.ts";
-import { ARRAY_BYTES, ArrayOffset, SCHEMA_BYTES } from "../arrow/c_data.ts";
-import { type DuckDB, openDuckDB } from "./duckdb_library.ts";
-import { engineMessage } from "./engine_message.ts";
-import { adoptForeign } from "./foreign_batch.ts";
-import { QueryResult } from "./query_result.ts";
+import { what } from "../buffer/gate.ts";
+import { ArrowBatch } from "../arrow/batch.ts";
+import { openDuckDBEngine } from "./duckdb_engine.ts";
+import type { SqlEngine, SqlValue } from "./engine.ts";
+import type { QueryResult } from "./query_result.ts";
+import type { SourcePart } from "./register_source.ts";
 import type { AdbcConnection } from "./adbc/connection.ts";
 import { connectDriver } from "./adbc/connect.ts";
 
@@ -52,8 +51,6 @@ export interface ConnectOptions {
   /** The driver's init function when not `AdbcDriverInit`. */
   readonly entrypoint?: string;
 }
-
-const encoder = new TextEncoder();
 
 /**
  * Opens an in-memory DuckDB database and a connection to it. libduckdb comes
@@ -120,27 +117,36 @@ export async function connect(options: ConnectOptions & { readonly driver: strin
 export async function connect(options?: ConnectOptions): Promise<Connection | AdbcConnection>;
 export async function connect(options: ConnectOptions = {}): Promise<Connection | AdbcConnection> {
   if (options.driver !== undefined) return await connectDriver(options);
-  const duckdb = await openDuckDB();
   const library = options.library ?? await openLibrary();
-  // An opened library, not an object with its shape: its own zc_address_of tells DuckDB where to write.
+  // An opened libzerocopy, not an object with its shape: it drives DuckDB.
   checkLibraryArguments(library, undefined, "connect");
-  if (typeof (library.symbols as Record<string, unknown>).zc_arrow_foreign_adopt !== "function") {
+  if (typeof (library.symbols as Record<string, unknown>).zc_sql_duckdb_open !== "function") {
     throw new ZeroCopyError(
       "INVALID_ARGUMENT",
-      `connect's library "${library.path}" was opened without zc_arrow_foreign_adopt: pass libzerocopy (openLibrary()), or leave "library" out`,
+      `connect's library "${library.path}" was opened without zc_sql_duckdb_open: pass libzerocopy (openLibrary()), or leave "library" out`,
     );
   }
-  const database = new BigUint64Array(1);
-  if (duckdb.symbols.duckdb_open(null, database) !== 0) {
-    throw new ZeroCopyError("SQL_ERROR", "DuckDB could not open an in-memory database");
-  }
-  const connection = new BigUint64Array(1);
-  if (duckdb.symbols.duckdb_connect(database[0], connection) !== 0) {
-    duckdb.symbols.duckdb_close(database);
-    throw new ZeroCopyError("SQL_ERROR", "DuckDB could not connect to its in-memory database");
-  }
-  return new Connection(duckdb, library, database, connection);
+  return new Connection(await openDuckDBEngine(library));
 }
+
+/**
+ * What {@linkcode Connection.prototype.register} makes queryable: an
+ * `ArrowBatch` Zig handed over (scanned in place), or an apache-arrow `Table`
+ * or `RecordBatch`.
+ *
+ * @example Register a record batch
+ * ```ts
+ * import { connect, type RegisterSource } from "@zerocopy/zerocopy/sql";
+ * import { tableFromArrays } from "apache-arrow";
+ *
+ * using conn = await connect();
+ * const source: RegisterSource = tableFromArrays({ id: new Int32Array([7, 8]) }).batches[0];
+ * await conn.register("ids", source);
+ * using result = await conn.query("select max(id) as top from ids");
+ * console.log(result.table.getChild("top")?.get(0)); // 8
+ * ```
+ */
+export type RegisterSource = ArrowBatch | Table | RecordBatch;
 
 /**
  * A connection to an embedded DuckDB database. Queries run one at a time, in
@@ -159,24 +165,12 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection 
  * ```
  */
 export class Connection implements Disposable {
-  readonly #duckdb: DuckDB;
-  readonly #library: ZeroCopyLibrary;
-  readonly #database: BigUint64Array<ArrayBuffer>;
-  readonly #connection: BigUint64Array<ArrayBuffer>;
-  #queue: Promise<void> = Promise.resolve();
+  readonly #engine: SqlEngine;
   #closed = false;
 
   /** @internal Use {@linkcode connect}. */
-  constructor(
-    duckdb: DuckDB,
-    library: ZeroCopyLibrary,
-    database: BigUint64Array<ArrayBuffer>,
-    connection: BigUint64Array<ArrayBuffer>,
-  ) {
-    this.#duckdb = duckdb;
-    this.#library = library;
-    this.#database = database;
-    this.#connection = connection;
+  constructor(engine: SqlEngine) {
+    this.#engine = engine;
   }
 
   /** Whether the connection was closed; never throws. */
@@ -187,12 +181,14 @@ export class Connection implements Disposable {
   /**
    * Runs `sql` and reads its result as Arrow, in place.
    *
-   * @param sql One SQL statement.
+   * @param sql SQL statements; with `parameters`, one statement.
+   * @param parameters Values for the statement's `?` or `$1, $2, ...`, in order.
    * @returns The result; dispose it to give its memory back to the engine.
    * @throws {ZeroCopyError} `SQL_ERROR` with the engine's message for a
-   * statement it refuses; `DISPOSED` once the connection is closed;
-   * `ARROW_UNSUPPORTED` for a result column of a type not read yet (cast it);
-   * `INVALID_ARGUMENT` for a `sql` that is not a string.
+   * statement it refuses (parameters of the wrong number included);
+   * `DISPOSED` once the connection is closed; `ARROW_UNSUPPORTED` for a result
+   * column of a type not read yet (cast it); `INVALID_ARGUMENT` for a `sql`
+   * that is not a string or a parameter that cannot be bound.
    *
    * @example A query with nulls
    * ```ts
@@ -203,27 +199,125 @@ export class Connection implements Disposable {
    * console.log(result.table.getChild("n")?.toArray().length, result.table.getChild("n")?.get(1)); // 2 null
    * ```
    */
-  query(sql: string): Promise<QueryResult> {
-    if (typeof sql !== "string") {
-      return Promise.reject(
-        new ZeroCopyError("INVALID_ARGUMENT", `Connection.query takes SQL as a string, not ${typeof sql}`),
-      );
+  query(sql: string, parameters?: readonly SqlValue[]): Promise<QueryResult> {
+    try {
+      this.#checkSql(sql, "query");
+      if (parameters !== undefined && !Array.isArray(parameters)) {
+        throw new ZeroCopyError(
+          "INVALID_ARGUMENT",
+          `Connection.query takes its parameters as an array, not ${what(parameters)}`,
+        );
+      }
+      return this.#engine.query(sql, parameters);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    if (this.#closed) return Promise.reject(closedError());
-    const run = this.#queue.then(() => this.#run(sql));
-    // Settled with nothing: the queue must not keep the last result alive.
-    this.#queue = run.then(() => {}, () => {});
-    return run;
   }
 
-  /** Closes the connection and its database once the running query is done; later calls do nothing. */
+  /**
+   * Runs one statement and yields its result a batch at a time, as the
+   * engine produces them: a result larger than memory can be read through.
+   * Each batch is a {@linkcode QueryResult} of its own, to dispose (or leave to
+   * the garbage collector) when done; the engine's result is given back once,
+   * when the loop ends, breaks or throws. The connection runs nothing else
+   * meanwhile: statements asked during the stream wait for its end.
+   *
+   * @param sql One SQL statement.
+   * @returns The batches, in order.
+   * @throws {ZeroCopyError} what {@linkcode Connection.prototype.query} throws, while iterating.
+   *
+   * @example Sum a column a batch at a time
+   * ```ts
+   * import { connect } from "@zerocopy/zerocopy/sql";
+   *
+   * using conn = await connect();
+   * let total = 0n;
+   * for await (using batch of conn.queryStream("select range as i from range(10000)")) {
+   *   for (const i of batch.table.getChild("i")!) total += i;
+   * }
+   * console.log(total); // 49995000n
+   * ```
+   */
+  queryStream(sql: string): AsyncIterableIterator<QueryResult> {
+    this.#checkSql(sql, "queryStream");
+    return this.#engine.queryStream(sql);
+  }
+
+  /**
+   * Makes `source` queryable as the view `name`, with no copy of its rows
+   * where its memory was handed over by Zig (an {@linkcode ArrowBatch}, or a
+   * table over one): the engine scans the columns a query names, in place, on
+   * its own threads, for every query until {@linkcode Connection.prototype.unregister}
+   * or close. Memory JavaScript owns (a table built in JavaScript) is copied
+   * once, into memory JavaScript cannot free under a running scan. The source
+   * stays held until then: disposing it meanwhile frees its memory only at
+   * unregister. Registration costs a few microseconds per column, whatever
+   * the rows.
+   *
+   * @param name The view's name.
+   * @param source The batches: an `ArrowBatch`, an apache-arrow `Table` or `RecordBatch`.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a name taken or not a
+   * non-empty string, a source of another kind, a table of no batch;
+   * `ARROW_UNSUPPORTED`/`ARROW_INVALID` for a column that cannot be lent
+   * (docs/arrow.md); `SQL_ERROR` when the engine refuses the view (a table of
+   * that name exists); `DISPOSED` after close.
+   *
+   * @example Query a table built in JavaScript
+   * ```ts
+   * import { connect } from "@zerocopy/zerocopy/sql";
+   * import { tableFromArrays } from "apache-arrow";
+   *
+   * using conn = await connect();
+   * await conn.register("t", tableFromArrays({ x: new Int32Array([1, 2, 3]) }));
+   * using result = await conn.query("select sum(x)::integer as s from t");
+   * console.log(result.table.getChild("s")?.get(0)); // 6
+   * ```
+   */
+  register(name: string, source: RegisterSource): Promise<void> {
+    try {
+      this.#checkName(name, "register");
+      return this.#engine.register(name, batchesOf(source));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Ends a registration: the view is dropped and the source let go (a source
+   * disposed meanwhile is freed now). Runs after the statements asked before it.
+   *
+   * @param name A name given to {@linkcode Connection.prototype.register}.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a name not registered; `DISPOSED` after close.
+   *
+   * @example Register, query, unregister
+   * ```ts
+   * import { connect } from "@zerocopy/zerocopy/sql";
+   * import { tableFromArrays } from "apache-arrow";
+   *
+   * using conn = await connect();
+   * await conn.register("t", tableFromArrays({ x: new Float64Array([0.5, 1.5]) }));
+   * await conn.unregister("t");
+   * await conn.query("select * from t").catch((error) => console.log(error.code)); // SQL_ERROR
+   * ```
+   */
+  unregister(name: string): Promise<void> {
+    try {
+      this.#checkName(name, "unregister");
+      return this.#engine.unregister(name);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Closes the connection once the statements asked before are done (a
+   * stream, once it ends): registrations end, then the database closes.
+   * Results read before stay valid. Later calls do nothing.
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    void this.#queue.then(() => {
-      this.#duckdb.symbols.duckdb_disconnect(this.#connection);
-      this.#duckdb.symbols.duckdb_close(this.#database);
-    });
+    this.#engine.close();
   }
 
   /** {@linkcode Connection.prototype.close}. */
@@ -231,73 +325,49 @@ export class Connection implements Disposable {
     this.close();
   }
 
-  async #run(sql: string): Promise<QueryResult> {
-    if (this.#closed) throw closedError();
-    const symbols = this.#duckdb.symbols;
-    const handle = new BigUint64Array(1);
-    const state = await symbols.duckdb_query_arrow(this.#connection[0], encoder.encode(`${sql}\0`), handle);
-    try {
-      if (state !== 0) {
-        const message = handle[0] === 0n
-          ? "no result"
-          : engineMessage(symbols.duckdb_query_arrow_error(handle[0]), "no message");
-        throw new ZeroCopyError("SQL_ERROR", `DuckDB refused the query: ${message}`);
-      }
-      return this.#read(handle[0]);
-    } finally {
-      symbols.duckdb_destroy_arrow(handle);
+  #checkSql(sql: unknown, method: string): void {
+    if (typeof sql !== "string") {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Connection.${method} takes SQL as a string, not ${what(sql)}`,
+      );
     }
+    if (sql.includes("\0")) {
+      throw new ZeroCopyError("INVALID_ARGUMENT", `Connection.${method}: the SQL holds a NUL character`);
+    }
+    if (this.#closed) throw closedError();
   }
 
-  /** Every chunk of a materialized result, adopted as it comes. */
-  #read(result: bigint): QueryResult {
-    const symbols = this.#duckdb.symbols;
-    // The structs DuckDB fills, and the two pointers to them its Arrow API takes.
-    const structs = new Uint8Array(SCHEMA_BYTES + ARRAY_BYTES);
-    const schema = structs.subarray(0, SCHEMA_BYTES);
-    const array = structs.subarray(SCHEMA_BYTES);
-    const pointers = new BigUint64Array([addressOf(schema, this.#library), addressOf(array, this.#library)]);
-    const library = this.#library as unknown as {
-      symbols: { zc_arrow_foreign_release(schema: BufferSource | null, array: BufferSource | null): void };
-    };
-    if (symbols.duckdb_query_arrow_schema(result, pointers.subarray(0, 1)) !== 0) {
-      throw new ZeroCopyError("SQL_ERROR", "DuckDB could not describe the result's Arrow schema");
+  #checkName(name: unknown, method: string): void {
+    if (typeof name !== "string" || name === "" || name.includes("\0")) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `Connection.${method} takes a name as a non-empty string without NUL, not ${what(name)}`,
+      );
     }
-    const batches: RecordBatch[] = [];
-    const buffers: ZeroCopyBuffer<"u8">[] = [];
-    try {
-      for (;;) {
-        array.fill(0);
-        if (symbols.duckdb_query_arrow_array(result, pointers.subarray(1, 2)) !== 0) {
-          library.symbols.zc_arrow_foreign_release(null, array);
-          throw new ZeroCopyError(
-            "SQL_ERROR",
-            `DuckDB could not fetch a result chunk: ${
-              engineMessage(symbols.duckdb_query_arrow_error(result), "no message")
-            }`,
-          );
-        }
-        if (released(array)) break; // no chunk left
-        const adopted = adoptForeign(this.#library, schema, array);
-        batches.push(adopted.batch);
-        buffers.push(...adopted.buffers);
-      }
-    } catch (error) {
-      for (const buffer of buffers) buffer[Symbol.dispose]();
-      throw error;
-    } finally {
-      library.symbols.zc_arrow_foreign_release(schema, null);
-    }
-    return new QueryResult(batches, buffers);
+    if (this.#closed) throw closedError();
   }
 }
 
-/** Whether an `ArrowArray`'s `release` is null: never filled, or given away. */
-function released(array: Uint8Array): boolean {
-  const view = new DataView(array.buffer, array.byteOffset, array.byteLength);
-  return view.getBigUint64(ArrayOffset.release, true) === 0n;
+/** The record batches of a source, or `INVALID_ARGUMENT`. */
+function batchesOf(source: unknown): SourcePart[] {
+  if (source instanceof ArrowBatch) return [source];
+  if (source instanceof RecordBatch) return [source];
+  if (source instanceof Table) {
+    if (source.batches.length === 0) {
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        "Connection.register: the table has no batch, so no columns",
+      );
+    }
+    return source.batches;
+  }
+  throw new ZeroCopyError(
+    "INVALID_ARGUMENT",
+    `Connection.register takes an ArrowBatch, an apache-arrow Table or RecordBatch, not ${what(source)}`,
+  );
 }
 
 function closedError(): ZeroCopyError {
-  return new ZeroCopyError("DISPOSED", "Cannot query a closed Connection: connect() again");
+  return new ZeroCopyError("DISPOSED", "Cannot use a closed Connection: connect() again");
 }

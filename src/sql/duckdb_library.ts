@@ -1,15 +1,14 @@
 /**
  * Where libduckdb comes from and what of it is bound: the shared library of
  * the npm package `@duckdb/node-bindings-linux-x64` at a pinned version,
- * resolved through Deno's npm cache (never the working directory), opened
- * by the runtime's loader for the few C API functions the SQL subpath calls.
+ * resolved through Deno's npm cache (never the working directory). Only its
+ * path is found here; libzerocopy opens it.
  *
  * @module
  */
 
 import { ZeroCopyError } from "../errors.ts";
 import { runtime } from "../runtime/current.ts";
-import type { ForeignLibraryInterface, LoadedLibrary } from "../runtime/ffi_types.ts";
 
 /**
  * The DuckDB release the subpath embeds and is tested against.
@@ -25,35 +24,21 @@ export const DUCKDB_VERSION = "1.5.6";
 /** The npm package, at its pinned version, whose directory holds libduckdb. */
 const PACKAGE = "@duckdb/node-bindings-linux-x64@1.5.6-r.1";
 
-/** The DuckDB C API functions this subpath calls (duckdb.h, deprecated Arrow API included). */
-export const duckdbSymbols = {
-  duckdb_open: { parameters: ["buffer", "buffer"], result: "i32" },
-  duckdb_close: { parameters: ["buffer"], result: "void" },
-  duckdb_connect: { parameters: ["usize", "buffer"], result: "i32" },
-  duckdb_disconnect: { parameters: ["buffer"], result: "void" },
-  duckdb_library_version: { parameters: [], result: "pointer" },
-  // Runs and materializes the whole query: the one call that may take long, so off the event loop.
-  duckdb_query_arrow: { parameters: ["usize", "buffer", "buffer"], result: "i32", nonblocking: true },
-  duckdb_query_arrow_error: { parameters: ["usize"], result: "pointer" },
-  duckdb_query_arrow_schema: { parameters: ["usize", "buffer"], result: "i32" },
-  duckdb_query_arrow_array: { parameters: ["usize", "buffer"], result: "i32" },
-  duckdb_destroy_arrow: { parameters: ["buffer"], result: "void" },
-} as const satisfies ForeignLibraryInterface;
+let located: Promise<string> | undefined;
 
-/** libduckdb opened with {@linkcode duckdbSymbols}. */
-export type DuckDB = LoadedLibrary<typeof duckdbSymbols>;
-
-let opened: Promise<DuckDB> | undefined;
-
-/** libduckdb, opened once per isolate. */
-export function openDuckDB(): Promise<DuckDB> {
-  return opened ??= locateAndOpen().catch((error) => {
-    opened = undefined; // a later call may succeed (a permission granted, the cache filled)
+/**
+ * The path of libduckdb in Deno's npm cache, located once per isolate. The
+ * file is opened by libzerocopy (zig/zerocopy/sql/duckdb_api.zig), which binds
+ * the DuckDB functions it calls: JavaScript never calls DuckDB itself.
+ */
+export function duckdbPath(): Promise<string> {
+  return located ??= locate().catch((error) => {
+    located = undefined; // a later call may succeed (a permission granted, the cache filled)
     throw error;
   });
 }
 
-async function locateAndOpen(): Promise<DuckDB> {
+async function locate(): Promise<string> {
   if (runtime.os !== "linux" || runtime.arch !== "x86_64") {
     throw new ZeroCopyError(
       "UNSUPPORTED_PLATFORM",
@@ -66,7 +51,7 @@ async function locateAndOpen(): Promise<DuckDB> {
     await import("npm:@duckdb/node-bindings-linux-x64@1.5.6-r.1/package.json", { with: { type: "json" } });
     const manifest = import.meta.resolve("npm:@duckdb/node-bindings-linux-x64@1.5.6-r.1/package.json");
     if (!manifest.startsWith("file:")) throw new Error(`resolved to ${manifest}, not a file`);
-    path = new URL("libduckdb.so", manifest).pathname;
+    path = decodeURIComponent(new URL("libduckdb.so", manifest).pathname);
   } catch (error) {
     throw new ZeroCopyError(
       "LIBRARY_NOT_FOUND",
@@ -76,16 +61,5 @@ async function locateAndOpen(): Promise<DuckDB> {
       { cause: error },
     );
   }
-  try {
-    return runtime.loader.dlopen(path, duckdbSymbols);
-  } catch (error) {
-    if (runtime.errors.isPermissionError(error)) throw error;
-    throw new ZeroCopyError(
-      "LIBRARY_NOT_FOUND",
-      `Cannot load libduckdb "${path}" from the npm package "${PACKAGE}": ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-      { cause: error },
-    );
-  }
+  return path;
 }

@@ -25,8 +25,9 @@ const utf8 = new TextDecoder();
 /** Why Zig refused an array (foreign.zig `Failure`). */
 export const FAILURES: Record<number, string> = {
   1: "has a column of Arrow format $ which is not supported (docs/arrow.md lists the types): cast it in the query (to double, varchar, ...)",
-  2: "does not fit together: a count, a length or a utf8 offset is out of range",
+  2: "does not fit together: a count or a length is out of range for its type or its parent",
   3: "is larger than the walk's budget (65,536 arrays, 64 levels of nesting)",
+  6: "has an offset of a utf8, binary or list column below zero, below the one before it, or past a list's items",
 };
 
 /** What a foreign array's import made: the batch, and the buffers it views. */
@@ -54,40 +55,56 @@ function symbolsOf(lib: ZeroCopyLibrary): ForeignSymbols {
 }
 
 /**
- * Adopts the foreign array in `array` (described by `schema`, both C Data
- * structs in JavaScript memory a producer filled): from here on the buffers
- * own it, and `array` is left released. A refused array is released through
- * its producer before the error is thrown; `schema` stays the caller's.
+ * One attempt of an adoption in Zig: it writes the directory (the header, the
+ * nodes, the strings) into `directory` and hands each buffer over into `slots`
+ * (`slots.length / DESCRIPTOR_WORDS` descriptors), and returns a status: `full`
+ * when either is too small (the header says how much is needed).
+ */
+export type AdoptAttempt = (directory: Uint8Array<ArrayBuffer>, slots: BigUint64Array<ArrayBuffer>) => number;
+
+// Room for a batch of a few dozen columns at the first attempt: a retry walks the array again.
+const FIRST_DIRECTORY_BYTES = 16384;
+const FIRST_SLOTS = 128;
+
+/**
+ * The memory lent to Zig for adoptions, kept from one chunk to the next of a
+ * result (and grown when a chunk needs more): a result of thousands of chunks
+ * allocates it once.
+ */
+export class AdoptScratch {
+  directory: Uint8Array<ArrayBuffer> = new Uint8Array(FIRST_DIRECTORY_BYTES);
+  slots: BigUint64Array<ArrayBuffer> = new BigUint64Array(DESCRIPTOR_WORDS * FIRST_SLOTS);
+}
+
+/**
+ * Runs `attempt` until the lent memory is large enough, then reads what Zig
+ * adopted: the batch and the buffers it views, or null for a directory of no
+ * node (the end of a result). A refusal is thrown as Zig explained it;
+ * `onRefused` runs first, for what the caller must give back.
  *
  * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` or `ARROW_INVALID` naming what Zig refused.
  */
-export function adoptForeign(
+export function adoptChunk(
   lib: ZeroCopyLibrary,
-  schema: Uint8Array<ArrayBuffer>,
-  array: Uint8Array<ArrayBuffer>,
-): ForeignBatch {
-  const symbols = symbolsOf(lib);
-  let directory = new Uint8Array(4096);
-  let slots = new BigUint64Array(DESCRIPTOR_WORDS * 16);
+  attempt: AdoptAttempt,
+  onRefused?: (status: number) => void,
+  scratch: AdoptScratch = new AdoptScratch(),
+): ForeignBatch | null {
   for (;;) {
-    const status = symbols.zc_arrow_foreign_adopt(
-      schema,
-      array,
-      directory,
-      BigInt(directory.length),
-      slots,
-      BigInt(slots.length / DESCRIPTOR_WORDS),
-    );
+    const { directory, slots } = scratch;
+    const status = attempt(directory, slots);
     const header = new DataView(directory.buffer);
     if (status === STATUS.full) {
-      directory = new Uint8Array(Math.max(directory.length, header.getUint32(Header.directory_needed, true)));
-      slots = new BigUint64Array(
+      scratch.directory = new Uint8Array(
+        Math.max(directory.length, header.getUint32(Header.directory_needed, true)),
+      );
+      scratch.slots = new BigUint64Array(
         DESCRIPTOR_WORDS * Math.max(1, header.getUint32(Header.buffers_needed, true)),
       );
       continue;
     }
     if (status !== STATUS.ok) {
-      symbols.zc_arrow_foreign_release(null, array);
+      onRefused?.(status);
       const failure = header.getUint32(Header.failure, true);
       const stringsAt = header.getUint32(Header.strings_at, true);
       const format = utf8.decode(
@@ -99,6 +116,7 @@ export function adoptForeign(
         `Cannot read the Arrow array the engine produced: it ${why}`,
       );
     }
+    if (header.getUint32(Header.node_count, true) === 0) return null;
     const buffers = wrapBuffers(lib, slots, header.getUint32(Header.buffer_count, true));
     try {
       return { batch: readForeignDirectory(directory, buffers), buffers };
@@ -107,6 +125,37 @@ export function adoptForeign(
       throw error;
     }
   }
+}
+
+/**
+ * Adopts the foreign array in `array` (described by `schema`, both C Data
+ * structs a producer filled, lent to Zig for this call only): from here on the
+ * buffers own it, and `array` is left released. A refused array is released
+ * through its producer before the error is thrown; `schema` stays the caller's.
+ *
+ * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` or `ARROW_INVALID` naming what Zig refused.
+ */
+export function adoptForeign(
+  lib: ZeroCopyLibrary,
+  schema: Uint8Array<ArrayBuffer>,
+  array: Uint8Array<ArrayBuffer>,
+): ForeignBatch {
+  const symbols = symbolsOf(lib);
+  const adopted = adoptChunk(
+    lib,
+    (directory, slots) =>
+      symbols.zc_arrow_foreign_adopt(
+        schema,
+        array,
+        directory,
+        BigInt(directory.length),
+        slots,
+        BigInt(slots.length / DESCRIPTOR_WORDS),
+      ),
+    () => symbols.zc_arrow_foreign_release(null, array),
+  );
+  if (adopted === null) throw invalid("its directory has no node");
+  return adopted;
 }
 
 /** Each descriptor Zig wrote into `slots` as a buffer; on a failure, the rest released. */
@@ -134,4 +183,8 @@ export function wrapBuffers(
     throw error;
   }
   return buffers;
+}
+
+function invalid(what: string): ZeroCopyError {
+  return new ZeroCopyError("ARROW_INVALID", `Cannot read the Arrow array the engine produced: ${what}`);
 }

@@ -6,7 +6,8 @@
  * @module
  */
 
-import { type Data, type RecordBatch, Table } from "apache-arrow";
+import { type RecordBatch, Table } from "apache-arrow";
+import { refuseReads } from "../arrow/batch.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
@@ -68,7 +69,7 @@ export class QueryResult implements Disposable {
   [Symbol.dispose](): void {
     const batches = this.#batches;
     if (batches === null) return;
-    for (const batch of batches) refuseReads(batch.data);
+    for (const batch of batches) refuseReads(batch.data, disposedRead);
     this.#batches = null;
     this.#table = null;
     for (const buffer of this.#buffers) buffer[Symbol.dispose]();
@@ -84,16 +85,6 @@ export class QueryResult implements Disposable {
     }
     return this.#batches;
   }
-}
-
-/**
- * Makes every value read of `data` and its children throw `DISPOSED`: its
- * views are detached, and apache-arrow would answer `undefined` past their end.
- * Every value read asks `getValid` first; an own property shadows it.
- */
-function refuseReads(data: Data): void {
-  Object.defineProperty(data, "getValid", { value: disposedRead, configurable: true });
-  for (const child of data.children) refuseReads(child);
 }
 
 function disposedRead(): never {

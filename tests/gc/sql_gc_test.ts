@@ -7,11 +7,12 @@ import { describe, it } from "@std/testing/bdd";
 import type { Table } from "apache-arrow";
 import { openLibrary } from "../../mod.ts";
 import { connect, QueryResult } from "../../sql.ts";
+import { adoptBatch } from "../../arrow.ts";
 import { adoptForeign } from "../../src/sql/foreign_batch.ts";
 import { ARRAY_BYTES, SCHEMA_BYTES } from "../../src/arrow/c_data.ts";
 import { cDataSymbols } from "../../src/abi/symbols.ts";
 import { testHooksSymbols } from "../fixtures/test_hooks.ts";
-import { hooks, lib, UNSCOPED_FFI } from "../_helpers.ts";
+import { hooks, lib } from "../_helpers.ts";
 import { collect, gc } from "./_collect.ts";
 
 const producer = await openLibrary({ path: hooks.path, symbols: { ...cDataSymbols, ...testHooksSymbols } });
@@ -67,7 +68,7 @@ describe("foreign Arrow batches and garbage collection", () => {
 
   // libduckdb lies outside a path-scoped --allow-ffi: the scoped run leaves it out.
   it(
-    { name: "gives a DuckDB result collected without dispose back to the engine", ignore: !UNSCOPED_FFI },
+    { name: "gives a DuckDB result collected without dispose back to the engine" },
     async () => {
       using conn = await connect({ library: lib });
       const before = lib.stats();
@@ -79,9 +80,41 @@ describe("foreign Arrow batches and garbage collection", () => {
         }
       })();
       assert(lib.stats().liveBuffers > before.liveBuffers);
-      await collect(() => lib.stats().liveBuffers === before.liveBuffers);
+      await collect(() => lib.stats().liveBuffers === before.liveBuffers, 300);
       assertEquals(lib.stats().liveBuffers, before.liveBuffers);
       assertEquals(lib.stats().liveBytes, before.liveBytes);
     },
   );
+
+  it("closes a connection collected without close, letting go of what it registered", async () => {
+    const before = lib.stats().liveBuffers;
+    await (async () => {
+      const conn = await connect({ library: lib });
+      const batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(1000n, 0, out));
+      await conn.register("held", batch.table); // lent: the batch's buffer is pinned
+      using result = await conn.query("select count(*)::integer as n from held");
+      assertEquals(result.table.get(0)!.toJSON(), { n: 1000 });
+      batch[Symbol.dispose]();
+    })();
+    assertEquals(lib.stats().liveBuffers, before + 1, "the registration defers the dispose");
+    await collect(() => lib.stats().liveBuffers === before, 300);
+    assertEquals(lib.stats().liveBuffers, before);
+  });
+
+  it("lets the connection go when a stream is dropped between two batches", async () => {
+    using conn = await connect({ library: lib });
+    await (async () => {
+      const stream = conn.queryStream("select range from range(100000)");
+      using first = (await stream.next()).value!;
+      assert(first.numRows > 0);
+    })();
+    // Until the dropped stream is collected, the connection is its: the next statement waits.
+    const next = conn.query("select 7 as seven");
+    let answered = false;
+    next.then(() => answered = true, () => answered = true);
+    await collect(() => answered, 300);
+    assert(answered, "the dropped stream still holds the connection");
+    using result = await next;
+    assertEquals(result.table.get(0)!.toJSON(), { seven: 7 });
+  });
 });

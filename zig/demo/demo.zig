@@ -6,6 +6,7 @@
 const std = @import("std");
 const zerocopy = @import("../zerocopy/zerocopy.zig");
 const demo_arrow = @import("demo_arrow.zig");
+const demo_sensors = @import("demo_sensors.zig");
 const Descriptor = zerocopy.Descriptor;
 const Out = zerocopy.Out;
 const Status = zerocopy.Status;
@@ -99,6 +100,7 @@ pub const exports = struct {
 
     pub const zc_arrow_demo_batch = demo_arrow.exports.zc_arrow_demo_batch;
     pub const zc_arrow_demo_scale_f64 = demo_arrow.exports.zc_arrow_demo_scale_f64;
+    pub const zc_arrow_demo_sensors = demo_sensors.exports.zc_arrow_demo_sensors;
 
     /// `len` i8 of the demo pattern.
     pub fn zc_generate_i8(len: u64, out: ?*Out(i8)) callconv(.c) Status {

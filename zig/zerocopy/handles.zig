@@ -25,7 +25,7 @@ const Allocator = std.mem.Allocator;
 pub const Handle = u64;
 
 /// What an entry holds: a handle of one kind never finds an object of another.
-pub const Kind = enum(u8) { free = 0, region = 1, ring = 2, transfer = 3, batch = 4, stream = 5, adbc = 6, lent_stream = 7 };
+pub const Kind = enum(u8) { free = 0, region = 1, ring = 2, transfer = 3, batch = 4, stream = 5, adbc = 6, lent_stream = 7, sql_connection = 8, sql_result = 9, sql_source = 10 };
 
 /// Frees the object of a retired entry, once no thread has it pinned.
 pub const DestroyFn = *const fn (object: *anyopaque) void;

@@ -5,13 +5,16 @@
  * @module
  */
 
+import type { LoadedLibrary } from "../ffi_types.ts";
 import type { Loader, NodeDlopen } from "../runtime.ts";
 
 let nodeDlopen: Promise<NodeDlopen | null> | undefined;
 
 /** Deno's loaders. */
 export const denoLoader: Loader = {
-  dlopen: (path, symbols) => Deno.dlopen(path, symbols),
+  // Deno binds the same table; its own types for it only spell the same things differently.
+  dlopen: (path, symbols) =>
+    Deno.dlopen(path, symbols as Deno.ForeignLibraryInterface) as unknown as LoadedLibrary<typeof symbols>,
   // Imported on first use: loading Deno's Node compatibility layer costs about
   // 15 ms, which the pointer-view mapping never pays.
   nodeDlopen: () => nodeDlopen ??= importNodeDlopen(),

@@ -10,18 +10,22 @@ import { denoLoader } from "./loader.ts";
 import { denoErrors, denoPermissions } from "./permissions.ts";
 import { denoPointers } from "./pointers.ts";
 
-/** Deno, as zerocopy uses it. */
-export const denoRuntime: Runtime = {
-  name: "deno",
-  os: Deno.build.os,
-  arch: Deno.build.arch,
-  pid: Deno.pid,
-  fs: denoFileSystem,
-  permissions: denoPermissions,
-  errors: denoErrors,
-  loader: denoLoader,
-  pointers: denoPointers,
-  stderr: Deno.stderr,
-  env: (name) => Deno.env.get(name),
-  onExit: (callback) => globalThis.addEventListener("unload", callback),
-};
+/** Deno, as zerocopy uses it; made on demand, since `Deno` exists only under Deno. */
+export function denoRuntime(): Runtime {
+  return {
+    name: "deno",
+    os: Deno.build.os,
+    arch: Deno.build.arch,
+    pid: Deno.pid,
+    fs: denoFileSystem,
+    permissions: denoPermissions,
+    errors: denoErrors,
+    loader: denoLoader,
+    pointers: denoPointers,
+    stderr: Deno.stderr,
+    detachFinalizes: true,
+    transfersMemory: true,
+    env: (name) => Deno.env.get(name),
+    onExit: (callback) => globalThis.addEventListener("unload", callback),
+  };
+}

@@ -5,12 +5,17 @@
  * @module
  */
 
+import type { PointerObject } from "../ffi_types.ts";
 import type { Pointers } from "../runtime.ts";
+
+// Deno's pointer objects are the runtime's own; zerocopy's type names any opaque object.
+const own = (pointer: PointerObject) => pointer as unknown as Deno.PointerObject;
 
 /** Deno's raw pointers. */
 export const denoPointers: Pointers = {
+  available: true,
   // UnsafePointer.create takes a number as well as a bigint at runtime.
   create: (address) => Deno.UnsafePointer.create(address as bigint),
-  arrayBuffer: (pointer, byteLength) => Deno.UnsafePointerView.getArrayBuffer(pointer, byteLength),
-  cString: (pointer) => new Deno.UnsafePointerView(pointer).getCString(),
+  arrayBuffer: (pointer, byteLength) => Deno.UnsafePointerView.getArrayBuffer(own(pointer), byteLength),
+  cString: (pointer) => new Deno.UnsafePointerView(own(pointer)).getCString(),
 };

@@ -8,7 +8,7 @@
 //! Foreign memory was not allocated here, so no buffer can be checked against
 //! an allocation: what the producer claims is checked instead, under the
 //! reader's budget (`reader.Limits`: arrays, depth, children, lengths), with
-//! every utf8 offset read once (monotone, from zero or more) because the last
+//! every utf8 offset read once per attempt (monotone, from zero or more) because the last
 //! offset is what sizes the character buffer. Whether the buffers really are
 //! as long as the lengths say is the producer's word.
 //!
@@ -87,6 +87,9 @@ pub const Failure = enum(u32) {
     /// A stream's producer failed (`get_schema` or `get_next` returned an
     /// errno): the stream's message says what it reported.
     producer_failed = 5,
+    /// An offset of a string, bytes or list column below zero or below the
+    /// one before it, or a list's past its items.
+    invalid_offsets = 6,
 };
 
 /// Owns a moved foreign array until the last buffer handed over from it is released.
@@ -115,6 +118,10 @@ const Walk = struct {
     strings: usize = 0,
     strings_at: usize,
     fits: bool = true,
+    /// The first pass, which only counts the nodes: it reads no offset.
+    counting: bool = false,
+    /// The layout failed at an offset, not at a count or a length.
+    bad_offsets: bool = false,
 
     fn put(walk: *Walk, at: usize, comptime T: type, value: T) void {
         if (at + @sizeOf(T) > walk.directory.len) return;
@@ -157,13 +164,19 @@ const Walk = struct {
         if (column.kind.width()) |width| {
             slots[1] = walk.buffer(array.buffer(1), rows * width);
         } else if (column.kind.offsetWidth()) |width| {
-            if (rows > 0) {
-                const last = try lastOffset(column, start, rows);
+            if (rows > 0 and !walk.counting) {
+                const last = lastOffset(column, start, rows) catch |err| {
+                    walk.bad_offsets = true;
+                    return err;
+                };
                 slots[1] = walk.buffer(array.buffer(1), (rows + 1) * width);
                 if (column.kind.isBinary()) {
                     slots[2] = walk.buffer(array.buffer(2), last);
                     if (last > 0 and slots[2] == 0) return error.InvalidLayout;
-                } else if (last > (try column.child(0)).len()) return error.InvalidLayout;
+                } else if (last > (try column.child(0)).len()) {
+                    walk.bad_offsets = true;
+                    return error.InvalidLayout;
+                }
             }
         } else if (column.kind == .bool) slots[1] = walk.buffer(array.buffer(1), (rows + 7) / 8);
         const format = walk.string(column.schema.formatString());
@@ -225,10 +238,10 @@ pub fn adopt(schema: *const ArrowSchema, array: *ArrowArray, directory: []u8, sl
         const root = reader.Column.init(schema, array, 0) catch |err| break :check failureOf(err);
         if (root.kind != .@"struct") break :check .invalid_layout;
         // Strings follow the nodes; the node count is known only after a first count.
-        var count: Walk = .{ .directory = &.{}, .slots = &.{}, .strings_at = 0 };
+        var count: Walk = .{ .directory = &.{}, .slots = &.{}, .strings_at = 0, .counting = true };
         count.node(root) catch |err| break :check failureOf(err);
         walk.strings_at = header_bytes + @as(usize, count.nodes) * node_bytes;
-        walk.node(root) catch |err| break :check failureOf(err);
+        walk.node(root) catch |err| break :check if (walk.bad_offsets) .invalid_offsets else failureOf(err);
         if (!walk.fits or walk.strings_at + walk.strings > directory.len) {
             writeHeader(directory, &walk, .too_small);
             return .full;

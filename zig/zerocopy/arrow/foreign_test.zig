@@ -89,7 +89,7 @@ test "offsets that go back, or too little lent memory, leave the array to its pr
     var directory: [1024]u8 = undefined;
     var slots: [8]Descriptor = undefined;
     try testing.expectEqual(.invalid_argument, foreign.adopt(&p.schema, &p.array, &directory, &slots));
-    try testing.expectEqual(@backingInt(foreign.Failure.invalid_layout), std.mem.readInt(u32, directory[16..20], .little));
+    try testing.expectEqual(@backingInt(foreign.Failure.invalid_offsets), std.mem.readInt(u32, directory[16..20], .little));
     try testing.expect(p.array.release != null);
     p.offsets[2] = 3;
     try testing.expectEqual(.full, foreign.adopt(&p.schema, &p.array, &directory, slots[0..2]));

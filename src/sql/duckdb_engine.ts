@@ -1,0 +1,310 @@
+/**
+ * DuckDB embedded, driven through libzerocopy's `zc_sql_*` exports
+ * (zig/zerocopy/sql/): JavaScript passes handles, numbers and bytes; the
+ * database, its connection, results and registered sources live in Zig, and
+ * only Zig calls DuckDB. Statements on one connection run one at a time, in
+ * the order asked, each off the event loop.
+ *
+ * @module
+ */
+
+import type { RecordBatch } from "apache-arrow";
+import { ZeroCopyError } from "../errors.ts";
+import { STATUS } from "../abi/layout.ts";
+import { DESCRIPTOR_WORDS } from "../buffer/descriptor.ts";
+import type { ZeroCopyLibrary } from "../library/library.ts";
+import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
+import type { sqlSymbols } from "../abi/symbols.ts";
+import type { LoadedLibrary } from "../runtime/ffi_types.ts";
+import { adoptChunk, AdoptScratch, type ForeignBatch } from "./foreign_batch.ts";
+import { QueryResult } from "./query_result.ts";
+import { encodeParameters } from "./parameters.ts";
+import { duckdbPath } from "./duckdb_library.ts";
+import { closeSource, type RegisteredSource, sourceOf, type SourcePart } from "./register_source.ts";
+import type { SqlEngine, SqlValue } from "./engine.ts";
+
+type Symbols = LoadedLibrary<typeof sqlSymbols>["symbols"];
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Opens an in-memory database in libduckdb through `lib`. */
+export async function openDuckDBEngine(lib: ZeroCopyLibrary): Promise<DuckDBEngine> {
+  const path = encoder.encode(await duckdbPath());
+  const symbols = lib.symbols as unknown as Symbols;
+  const out = new BigUint64Array(1);
+  const status = symbols.zc_sql_duckdb_open(path, BigInt(path.length), out);
+  if (status === STATUS.invalid_argument) {
+    throw new ZeroCopyError(
+      "LIBRARY_NOT_FOUND",
+      `Cannot load libduckdb "${
+        decoder.decode(path)
+      }": it is not a loadable DuckDB 1.5 library, or another libduckdb was loaded before in this process`,
+    );
+  }
+  if (status !== STATUS.ok) {
+    throw new ZeroCopyError("SQL_ERROR", "DuckDB could not open an in-memory database");
+  }
+  return new DuckDBEngine(lib, out[0]);
+}
+
+/** What a collected engine leaves to close: its connection, and the sources registered on it. */
+interface Remains {
+  readonly lib: ZeroCopyLibrary;
+  readonly connection: bigint;
+  readonly sources: Map<string, RegisteredSource>;
+}
+
+// An engine collected without close: nothing runs on it any more (a running statement keeps it
+// reachable), so its sources and its database can go. The held value keeps the sources' lends alive.
+const collected = new FinalizationRegistry<Remains>(({ lib, connection, sources }) => {
+  for (const source of sources.values()) closeSource(lib, source);
+  (lib.symbols as unknown as Symbols).zc_sql_close(connection);
+});
+
+/** A stream's hold on its connection, ended once: by the stream, or after it was dropped unfinished. */
+interface StreamState {
+  readonly symbols: Symbols;
+  result: bigint;
+  finished: boolean;
+  done: () => void;
+}
+
+function endStream(state: StreamState): void {
+  if (state.finished) return;
+  state.finished = true;
+  if (state.result !== 0n) state.symbols.zc_sql_result_close(state.result);
+  state.done();
+}
+
+// A stream dropped between two batches never runs its `finally`: its result and connection are let go here.
+const abandoned = new FinalizationRegistry<StreamState>(endStream);
+
+/** DuckDB behind a connection handle. */
+export class DuckDBEngine implements SqlEngine {
+  readonly #lib: ZeroCopyLibrary;
+  readonly #symbols: Symbols;
+  readonly #connection: bigint;
+  readonly #sources = new Map<string, RegisteredSource>();
+  #queue: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  /** @internal Use {@linkcode openDuckDBEngine}. */
+  constructor(lib: ZeroCopyLibrary, connection: bigint) {
+    this.#lib = lib;
+    this.#symbols = lib.symbols as unknown as Symbols;
+    this.#connection = connection;
+    collected.register(this, { lib, connection, sources: this.#sources }, this);
+  }
+
+  query(sql: string, parameters: readonly SqlValue[] | undefined): Promise<QueryResult> {
+    const encoded = parameters === undefined ? null : encodeParameters(parameters);
+    const text = encoder.encode(sql);
+    return this.#enqueue(async () => {
+      const out = new BigUint64Array(1);
+      const status = await this.#symbols.zc_sql_query(
+        this.#connection,
+        text,
+        BigInt(text.length),
+        encoded,
+        BigInt(encoded?.length ?? 0),
+        out,
+      );
+      this.#check(status, "query");
+      const result = out[0];
+      try {
+        this.#refused(result);
+        const batches: RecordBatch[] = [];
+        const buffers: ZeroCopyBuffer<"u8">[] = [];
+        try {
+          const scratch = new AdoptScratch();
+          for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
+            batches.push(chunk.batch);
+            buffers.push(...chunk.buffers);
+          }
+        } catch (error) {
+          for (const buffer of buffers) buffer[Symbol.dispose]();
+          throw error;
+        }
+        return new QueryResult(batches, buffers);
+      } finally {
+        this.#symbols.zc_sql_result_close(result);
+      }
+    });
+  }
+
+  queryStream(sql: string): AsyncIterableIterator<QueryResult> {
+    const state: StreamState = { symbols: this.#symbols, result: 0n, finished: false, done: () => {} };
+    const stream = this.#stream(sql, state);
+    abandoned.register(stream, state);
+    return stream;
+  }
+
+  async *#stream(sql: string, state: StreamState): AsyncIterableIterator<QueryResult> {
+    const text = encoder.encode(sql);
+    const turn = this.#queue;
+    // The connection is the stream's until it ends: DuckDB ends a stream at the next statement.
+    this.#queue = turn.then(() => new Promise<void>((resolve) => state.done = resolve));
+    await turn;
+    try {
+      if (this.#closed) throw closedError();
+      const out = new BigUint64Array(1);
+      this.#check(
+        await this.#symbols.zc_sql_query_stream(this.#connection, text, BigInt(text.length), out),
+        "query",
+      );
+      const result = state.result = out[0];
+      this.#refused(result);
+      const scratch = new AdoptScratch();
+      for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
+        yield new QueryResult([chunk.batch], chunk.buffers);
+        if (this.#closed) throw closedError();
+      }
+    } finally {
+      endStream(state);
+    }
+  }
+
+  register(name: string, batches: readonly SourcePart[]): Promise<void> {
+    if (this.#sources.has(name)) {
+      return Promise.reject(
+        new ZeroCopyError(
+          "INVALID_ARGUMENT",
+          `"${name}" is registered already on this connection: unregister it first`,
+        ),
+      );
+    }
+    // Checked, copied into Zig and pinned now: the batches as they are at the call.
+    const source = sourceOf(this.#lib, batches);
+    const bytes = encoder.encode(name);
+    const pending = this.#enqueue(() => {
+      const status = this.#symbols.zc_sql_register(
+        this.#connection,
+        source.handle,
+        bytes,
+        BigInt(bytes.length),
+      );
+      if (status !== STATUS.ok) {
+        this.#check(status, "register");
+        throw new ZeroCopyError(
+          "SQL_ERROR",
+          `DuckDB refused to register "${name}": ${this.#connectionMessage()}`,
+        );
+      }
+      source.registered = true;
+      return Promise.resolve();
+    });
+    // Until it settles, the name is taken.
+    this.#sources.set(name, source);
+    pending.catch(() => {
+      if (this.#sources.get(name) === source) this.#sources.delete(name);
+      closeSource(this.#lib, source);
+    });
+    return pending;
+  }
+
+  unregister(name: string): Promise<void> {
+    if (!this.#sources.has(name)) {
+      return Promise.reject(
+        new ZeroCopyError("INVALID_ARGUMENT", `Nothing is registered as "${name}" on this connection`),
+      );
+    }
+    const source = this.#sources.get(name)!;
+    this.#sources.delete(name);
+    return this.#enqueue(() => {
+      this.#dropSource(name, source);
+      return Promise.resolve();
+    });
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    collected.unregister(this);
+    void this.#queue.then(() => {
+      for (const [name, source] of this.#sources) this.#dropSource(name, source);
+      this.#sources.clear();
+      this.#symbols.zc_sql_close(this.#connection);
+    });
+  }
+
+  /** Unregisters in DuckDB, then lets go of the batches: no statement runs now, so none scans them. */
+  #dropSource(name: string, source: RegisteredSource): void {
+    if (source.registered) {
+      const bytes = encoder.encode(name);
+      this.#symbols.zc_sql_unregister(this.#connection, source.handle, bytes, BigInt(bytes.length));
+      source.registered = false;
+    }
+    closeSource(this.#lib, source);
+  }
+
+  #enqueue<T>(run: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError());
+    const next = this.#queue.then(() => {
+      if (this.#closed) throw closedError();
+      return run();
+    });
+    // Settled with nothing: the queue must not keep the last result alive.
+    this.#queue = next.then(() => {}, () => {});
+    return next;
+  }
+
+  #check(status: number, what: string): void {
+    if (status === STATUS.ok) return;
+    if (status === STATUS.stale_handle) throw closedError();
+    if (status === STATUS.full) {
+      throw new ZeroCopyError("FULL", `Cannot ${what}: the connection is running another statement`);
+    }
+    if (status === STATUS.invalid_argument) return; // the caller's message says what
+    throw new ZeroCopyError("SQL_ERROR", `Cannot ${what}: status ${status}`);
+  }
+
+  /** Throws `SQL_ERROR` with DuckDB's message when the result carries one. */
+  #refused(result: bigint): void {
+    const message = this.#resultMessage(result);
+    if (message !== null) throw new ZeroCopyError("SQL_ERROR", `DuckDB refused the query: ${message}`);
+  }
+
+  #resultMessage(result: bigint): string | null {
+    const length = Number(this.#symbols.zc_sql_result_error(result, null, 0n));
+    if (length === 0) return null;
+    const bytes = new Uint8Array(length);
+    this.#symbols.zc_sql_result_error(result, bytes, BigInt(length));
+    return decoder.decode(bytes);
+  }
+
+  #connectionMessage(): string {
+    const length = Number(this.#symbols.zc_sql_connection_error(this.#connection, null, 0n));
+    const bytes = new Uint8Array(length);
+    this.#symbols.zc_sql_connection_error(this.#connection, bytes, BigInt(length));
+    return decoder.decode(bytes) || "no message";
+  }
+
+  /** The result's next chunk adopted, or null at its end. */
+  #take(result: bigint, scratch: AdoptScratch): ForeignBatch | null {
+    return adoptChunk(
+      this.#lib,
+      (directory, slots) =>
+        this.#symbols.zc_sql_result_take(
+          result,
+          directory,
+          BigInt(directory.length),
+          slots,
+          BigInt(slots.length / DESCRIPTOR_WORDS),
+        ),
+      (status) => {
+        if (status === STATUS.cancelled) {
+          throw new ZeroCopyError(
+            "SQL_ERROR",
+            `DuckDB failed while producing the result: ${this.#resultMessage(result) ?? "no message"}`,
+          );
+        }
+      },
+      scratch,
+    );
+  }
+}
+
+function closedError(): ZeroCopyError {
+  return new ZeroCopyError("DISPOSED", "Cannot use a closed Connection: connect() again");
+}

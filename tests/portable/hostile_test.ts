@@ -1,0 +1,56 @@
+// What a careless or hostile caller does, in every runtime: use after dispose, detached and
+// resizable memory, the wrong TypedArray, forged handles and pointers, lying lengths.
+
+import { lend, openDemo, openLibrary, type TransferredBuffer } from "@zerocopy/zerocopy";
+import { equal, runtimeName, test, throwsCode } from "./_harness.ts";
+
+const demo = await openDemo();
+const lib = demo.library;
+
+test(`${runtimeName}: every use of a disposed buffer is a typed error`, () => {
+  const buffer = demo.generate("u8", 16);
+  buffer[Symbol.dispose]();
+  throwsCode(() => buffer.view, "DISPOSED");
+  throwsCode(() => demo.checksum(buffer), "DISPOSED");
+  throwsCode(() => buffer.transfer(), "DISPOSED");
+});
+
+test(`${runtimeName}: detached memory is refused, not read`, () => {
+  const values = new Float64Array(4);
+  values.buffer.transfer();
+  throwsCode(() => lend(values), "DETACHED");
+  const buffer = demo.generate("f64", 8);
+  buffer.view.buffer.transfer();
+  throwsCode(() => demo.checksum(buffer), "MOVED");
+  buffer[Symbol.dispose]();
+});
+
+test(`${runtimeName}: the wrong TypedArray and plain arrays are refused`, () => {
+  throwsCode(() => demo.bindings.zc_sum_f64(new Int32Array(4) as never), "INVALID_ELEMENT_TYPE");
+  throwsCode(() => demo.bindings.zc_sum_f64([1, 2] as never), "INVALID_ARGUMENT");
+});
+
+test(`${runtimeName}: forged transfers, descriptors and pointers are refused`, () => {
+  const forged = { handle: 12345n, transferList: [] } as unknown as TransferredBuffer;
+  throwsCode(() => lib.receive(forged), "INVALID_ARGUMENT");
+  throwsCode(() => demo.checksum({ descriptor: new BigUint64Array(6) } as never), "INVALID_ARGUMENT");
+  const buffer = demo.generate("u8", 8);
+  if (runtimeName !== "deno") throwsCode(() => buffer.unsafePointer, "UNSUPPORTED_RUNTIME");
+  buffer[Symbol.dispose]();
+});
+
+test(`${runtimeName}: lengths beyond what can be addressed are typed errors`, () => {
+  throwsCode(() => demo.generate("f64", -1), "INVALID_LENGTH");
+  throwsCode(() => demo.generate("f64", 2 ** 60), "SIZE_OVERFLOW");
+  throwsCode(() => demo.generate("nope" as never, 4), "INVALID_ELEMENT_TYPE");
+});
+
+test(`${runtimeName}: the pointer-view mapping is refused with a typed error`, async () => {
+  let code: string | undefined;
+  try {
+    await openLibrary({ path: lib.path, mapping: "pointer-view" });
+  } catch (error) {
+    code = (error as { code?: string }).code;
+  }
+  equal(code, runtimeName === "deno" ? undefined : "UNSUPPORTED_RUNTIME");
+});

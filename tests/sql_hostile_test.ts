@@ -1,0 +1,228 @@
+// The SQL exports as a hostile caller meets them: forged and stale handles, a
+// connection used from two calls at once, the structs of a registered batch
+// overwritten after they were lent, utf8 offsets rewritten under a
+// registration, a connection closed while its result is read. Zig holds every
+// DuckDB object and C Data struct itself, so none of it can steer Zig to
+// memory it did not check.
+
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
+import { describe, it } from "@std/testing/bdd";
+import type { Int32, Utf8, Vector } from "apache-arrow";
+import { connect } from "../sql.ts";
+import { adoptBatch } from "../arrow.ts";
+import { ZeroCopyError } from "../mod.ts";
+import { STATUS } from "../src/abi/layout.ts";
+import type { sqlSymbols } from "../src/abi/symbols.ts";
+import type { LoadedLibrary } from "../src/runtime/ffi_types.ts";
+import { DESCRIPTOR_WORDS } from "../src/buffer/descriptor.ts";
+import { lendStructs } from "../src/arrow/lend.ts";
+import { duckdbPath } from "../src/sql/duckdb_library.ts";
+import { adoptChunk } from "../src/sql/foreign_batch.ts";
+import { QueryResult } from "../src/sql/query_result.ts";
+import { lib } from "./_helpers.ts";
+
+const sql = lib.symbols as unknown as LoadedLibrary<typeof sqlSymbols>["symbols"];
+const encoder = new TextEncoder();
+
+function assertCode(error: unknown, code: string): void {
+  assert(error instanceof ZeroCopyError, `expected a ZeroCopyError, got ${error}`);
+  assertEquals(error.code, code);
+}
+
+async function rawConnection(): Promise<bigint> {
+  const path = encoder.encode(await duckdbPath());
+  const out = new BigUint64Array(1);
+  assertEquals(sql.zc_sql_duckdb_open(path, BigInt(path.length), out), STATUS.ok);
+  return out[0];
+}
+
+async function rawQuery(connection: bigint, text: string): Promise<bigint> {
+  const bytes = encoder.encode(text);
+  const out = new BigUint64Array(1);
+  assertEquals(await sql.zc_sql_query(connection, bytes, BigInt(bytes.length), null, 0n, out), STATUS.ok);
+  assertEquals(sql.zc_sql_result_error(out[0], null, 0n), 0n);
+  return out[0];
+}
+
+function takeAll(result: bigint): QueryResult {
+  const batches = [];
+  const buffers = [];
+  for (;;) {
+    const chunk = adoptChunk(lib, (directory, slots) =>
+      sql.zc_sql_result_take(
+        result,
+        directory,
+        BigInt(directory.length),
+        slots,
+        BigInt(slots.length / DESCRIPTOR_WORDS),
+      ));
+    if (chunk === null) return new QueryResult(batches, buffers);
+    batches.push(chunk.batch);
+    buffers.push(...chunk.buffers);
+  }
+}
+
+describe("SQL exports under hostile use", () => {
+  it("refuses forged, zero and stale handles on every export with stale_handle", async () => {
+    const random = new BigUint64Array(64);
+    crypto.getRandomValues(random);
+    const out = new BigUint64Array(1);
+    const name = encoder.encode("t");
+    const directory = new Uint8Array(4096);
+    const slots = new BigUint64Array(DESCRIPTOR_WORDS * 8);
+    const connection = await rawConnection();
+    const stale = await rawQuery(connection, "select 1");
+    assertEquals(sql.zc_sql_result_close(stale), STATUS.ok);
+    for (const handle of [0n, stale, ...random]) {
+      assertEquals(await sql.zc_sql_query(handle, name, 1n, null, 0n, out), STATUS.stale_handle);
+      assertEquals(await sql.zc_sql_query_stream(handle, name, 1n, out), STATUS.stale_handle);
+      assertEquals(sql.zc_sql_result_take(handle, directory, 4096n, slots, 8n), STATUS.stale_handle);
+      assertEquals(sql.zc_sql_result_error(handle, null, 0n), 0n);
+      assertEquals(sql.zc_sql_result_close(handle), STATUS.stale_handle);
+      assertEquals(sql.zc_sql_source_add(handle, directory, directory), STATUS.stale_handle);
+      assertEquals(sql.zc_sql_source_close(handle), STATUS.stale_handle);
+      assertEquals(sql.zc_sql_register(handle, handle, name, 1n), STATUS.stale_handle);
+      assertEquals(sql.zc_sql_register(connection, handle, name, 1n), STATUS.stale_handle);
+      assertEquals(sql.zc_sql_unregister(connection, handle, name, 1n), STATUS.stale_handle);
+      assertEquals(sql.zc_sql_close(handle), STATUS.stale_handle);
+    }
+    // A connection's handle is not a result's, nor the other way round.
+    assertEquals(sql.zc_sql_result_close(connection), STATUS.stale_handle);
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+    assertEquals(sql.zc_sql_close(connection), STATUS.stale_handle);
+  });
+
+  it("keeps the connection to one statement at a time: a stream holds it until closed", async () => {
+    const connection = await rawConnection();
+    const text = encoder.encode("select range from range(100000)");
+    const out = new BigUint64Array(1);
+    assertEquals(await sql.zc_sql_query_stream(connection, text, BigInt(text.length), out), STATUS.ok);
+    const stream = out[0];
+    assertEquals(await sql.zc_sql_query(connection, text, BigInt(text.length), null, 0n, out), STATUS.full);
+    const source = new BigUint64Array(1);
+    assertEquals(sql.zc_sql_source_create(source), STATUS.ok);
+    assertEquals(sql.zc_sql_register(connection, source[0], text, 1n), STATUS.full);
+    assertEquals(sql.zc_sql_source_close(source[0]), STATUS.ok);
+    assertEquals(sql.zc_sql_result_close(stream), STATUS.ok);
+    takeAll(await rawQuery(connection, "select 1"))[Symbol.dispose]();
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+  });
+
+  it("reads a result whose connection was closed meanwhile: the database waits for it", async () => {
+    const connection = await rawConnection();
+    const result = await rawQuery(connection, "select range::integer as i from range(5000)");
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+    using read = takeAll(result);
+    assertEquals(read.numRows, 5000);
+    assertEquals(read.table.getChild("i")!.get(4999), 4999);
+    assertEquals(sql.zc_sql_result_close(result), STATUS.ok);
+  });
+
+  it("ignores the lent structs once a batch is added: overwriting them steers nothing", async () => {
+    const connection = await rawConnection();
+    using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(1000n, 0, out));
+    const lent = lendStructs(lib, batch.recordBatch, "test", true);
+    const source = new BigUint64Array(1);
+    assertEquals(sql.zc_sql_source_create(source), STATUS.ok);
+    assertEquals(sql.zc_sql_source_add(source[0], lent.schema, lent.array), STATUS.ok);
+    // Pointers to nowhere, where the structs were: an old design would follow them.
+    lent.schema.fill(0xa5);
+    lent.array.fill(0xa5);
+    const name = encoder.encode("scribbled");
+    assertEquals(sql.zc_sql_register(connection, source[0], name, BigInt(name.length)), STATUS.ok);
+    using read = takeAll(
+      await rawQuery(connection, "select sum(f64) as s, count(utf8)::integer as n from scribbled"),
+    );
+    const expected = Array.from({ length: 1000 }, (_, p) => p * 0.5 - 3).reduce((a, b) => a + b, 0);
+    assertEquals(read.table.get(0)!.toJSON(), { s: expected, n: 1000 });
+    assertEquals(sql.zc_sql_unregister(connection, source[0], name, BigInt(name.length)), STATUS.ok);
+    lent.release();
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+  });
+
+  it("refuses a scan whose utf8 offsets were rewritten after registration, with no read out of bounds", async () => {
+    using conn = await connect({ library: lib });
+    using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(3000n, 0, out));
+    await conn.register("rewritten", batch);
+    const offsets = (batch.table.getChild("utf8") as Vector<Utf8>).data[0].valueOffsets as Int32Array;
+    const saved = offsets[2500];
+    offsets[2500] = 2 ** 30; // past the characters
+    const error = await assertRejects(() => conn.query("select max(length(utf8)) as m from rewritten"));
+    assertCode(error, "SQL_ERROR");
+    assertStringIncludes((error as Error).message, "changed after it was registered");
+    offsets[2500] = saved;
+    using answer = await conn.query("select count(utf8)::integer as n from rewritten");
+    assertEquals(answer.table.get(0)!.toJSON(), { n: 3000 });
+    // Values may change under a registration; only where reads go is checked.
+    (batch.table.getChild("i32") as Vector<Int32>).data[0].values[0] = -5;
+    using changed = await conn.query("select min(i32)::integer as m from rewritten");
+    assertEquals(changed.table.get(0)!.toJSON(), { m: -5 });
+  });
+
+  it("retries an adoption wider than the first directory, handing nothing over twice", async () => {
+    using conn = await connect({ library: lib });
+    const columns = Array.from(
+      { length: 150 },
+      (_, k) => `case when i % 3 = 0 then null else i + ${k} end as c${k}`,
+    );
+    const before = lib.stats();
+    const result = await conn.query(`select ${columns.join(", ")} from range(100) t(i)`);
+    assertEquals(result.table.numCols, 150);
+    assertEquals(result.table.get(4)!.toJSON().c149, 4n + 149n);
+    assertEquals(result.table.get(3)!.toJSON().c7, null);
+    result[Symbol.dispose]();
+    const after = lib.stats();
+    assertEquals(after.liveBuffers, before.liveBuffers);
+    assertEquals(after.totalReleased - before.totalReleased, after.totalHandedOver - before.totalHandedOver);
+    assert(after.totalHandedOver - before.totalHandedOver >= 300, "every column's validity and values, once");
+  });
+
+  it("refuses parameter bytes cut short or of an unknown tag, reading none past their end", async () => {
+    const connection = await rawConnection();
+    const text = encoder.encode("select ? as a");
+    const out = new BigUint64Array(1);
+    const cases: [number[], string][] = [
+      [[2, 1, 0, 0], "cut short"], // an int64 of 3 bytes
+      [[4, 255, 255, 255, 127, 65], "cut short"], // text claiming 2 GiB
+      [[1], "cut short"], // a bool with no byte
+      [[9], "unknown tag"],
+      [[0, 0], "beyond the statement"], // two nulls for one `?`
+      [[], "Expected 1 parameters"], // none for one `?`: an empty buffer is no buffer, DuckDB says so
+    ];
+    for (const [bytes, why] of cases) {
+      const parameters = new Uint8Array(bytes);
+      assertEquals(
+        await sql.zc_sql_query(
+          connection,
+          text,
+          BigInt(text.length),
+          parameters,
+          BigInt(parameters.length),
+          out,
+        ),
+        STATUS.ok,
+      );
+      const length = Number(sql.zc_sql_result_error(out[0], null, 0n));
+      const message = new Uint8Array(length);
+      sql.zc_sql_result_error(out[0], message, BigInt(length));
+      assertStringIncludes(new TextDecoder().decode(message), why);
+      assertEquals(sql.zc_sql_result_close(out[0]), STATUS.ok);
+    }
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+  });
+
+  it("refuses a libduckdb other than the one loaded, and SQL holding a NUL", async () => {
+    const other = encoder.encode(lib.path);
+    const out = new BigUint64Array(1);
+    assertEquals(sql.zc_sql_duckdb_open(other, BigInt(other.length), out), STATUS.invalid_argument);
+    using conn = await connect({ library: lib });
+    assertCode(await assertRejects(() => conn.query("select 1\0; drop table x")), "INVALID_ARGUMENT");
+    const connection = await rawConnection();
+    const text = encoder.encode("select 1\0");
+    assertEquals(
+      await sql.zc_sql_query(connection, text, BigInt(text.length), null, 0n, out),
+      STATUS.invalid_argument,
+    );
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+  });
+});

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the portable suite (tests/portable/) in Node or Bun against the npm form of the package,
+# installed with npm into a fresh project as a user would install it; ZEROCOPY_LIB, when set,
+# is the library the suite opens (the checked build, say), else the package's prebuilt one.
+# Under Node it first type-checks tests/portable/_types_check.ts there with `tsc` and `@types/node`
+# (no DOM library), as a Node user's TypeScript sees the package.
+#   tools/check_portable.sh node|bun [dist/<name>.tgz]      (packs first when no tarball is given)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/toolchain.sh
+runtime=${1:?usage: tools/check_portable.sh node|bun [tarball]}
+case "$runtime" in node) ensure_tool node "$NODE_VERSION" ;; bun) ensure_tool bun "$BUN_VERSION" ;; *) exit 2 ;; esac
+tarball=$(realpath "${2:-$(./tools/npm_pack.sh)}")
+project=$(mktemp -d)
+trap 'rm -rf "$project"' EXIT
+echo '{ "private": true, "type": "module" }' >"$project/package.json"
+npm install --silent --no-audit --no-fund --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
+mkdir "$project/tests"
+cp tests/portable/*.ts "$project/tests/"
+# The author example's generated bindings, importing the installed package as the author's package would;
+# its library is the one phase 1 of tools/check.sh builds (zig build --build-file examples/zig_author/build.zig).
+sed -e 's|"\.\./\.\./mod\.ts"|"@zerocopy/zerocopy"|' -e 's|"\.\./\.\./arrow\.ts"|"@zerocopy/zerocopy/arrow"|' \
+  examples/zig_author/bindings.ts >"$project/tests/_author_bindings.ts"
+export ZEROCOPY_AUTHOR_LIB=$PWD/examples/zig_author/zig-out/lib/libusecases.so
+cd "$project"
+if [ "$runtime" = node ]; then
+  typescript=$(cd "$OLDPWD" && ensure_npm_package typescript "$TYPESCRIPT_VERSION")
+  types_node=$(cd "$OLDPWD" && ensure_npm_package @types/node "$TYPES_NODE_VERSION")
+  mkdir -p node_modules/@types && ln -s "$types_node/@types/node" node_modules/@types/node
+  cat >tsconfig.json <<'JSON'
+{
+  "compilerOptions": {
+    "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true,
+    "noEmit": true, "types": ["node"], "lib": ["ES2023"]
+  },
+  "files": ["tests/_types_check.ts"]
+}
+JSON
+  node "$typescript/typescript/bin/tsc" -p tsconfig.json
+  echo "npm form's declarations type-check under @types/node $TYPES_NODE_VERSION"
+  # Node strips the suite's types itself; one process, so the suite's library is opened once.
+  node --expose-gc --test --test-isolation=none --test-reporter=spec tests/*_test.ts
+else
+  bun test tests/
+fi
