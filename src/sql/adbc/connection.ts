@@ -254,7 +254,7 @@ export class AdbcConnection implements Disposable, AsyncDisposable {
     }
     return this.#enqueue(async () => {
       const name = cString(table);
-      const loan = await lendAsStream(this.#lib, source, "ingest");
+      const loan = await lendAsStream(this.#lib, source, "ingest", true);
       const message = new Uint8Array(MESSAGE_BYTES);
       const rows = new BigInt64Array(1);
       try {
