@@ -5,8 +5,10 @@
  * Zig handed over registered as views DuckDB scans in place. libzerocopy
  * drives DuckDB; JavaScript only names its objects by handle. A subpath of
  * its own, so that only its users load DuckDB (from the npm package
- * `@duckdb/node-bindings-linux-x64`, through Deno's npm cache).
- * docs/sql.md says what works so far and what is checked.
+ * `@duckdb/node-bindings-linux-x64`, through Deno's npm cache). The same
+ * `Connection` reaches SQLite, PostgreSQL or any other engine through its
+ * ADBC driver (`connect({ driver })`). docs/sql.md says what works so far and
+ * what is checked.
  *
  * @example Aggregate with DuckDB, read as Arrow
  * ```ts
@@ -20,10 +22,10 @@
  * @module
  */
 
-export { connect, Connection, type ConnectOptions, type RegisterSource } from "./src/sql/connection.ts";
-export type { SqlValue } from "./src/sql/engine.ts";
+export { connect, type ConnectOptions } from "./src/sql/connect.ts";
+export { Connection, type RegisterSource } from "./src/sql/connection.ts";
+export type { IngestMode, IngestSource, SqlValue } from "./src/sql/engine.ts";
 export { QueryResult } from "./src/sql/query_result.ts";
+export { QueryStream } from "./src/sql/query_stream.ts";
 export { DUCKDB_VERSION } from "./src/sql/duckdb_library.ts";
-export { AdbcConnection, type IngestMode } from "./src/sql/adbc/connection.ts";
-export type { IngestSource, SqlParam } from "./src/sql/adbc/sources.ts";
 export { ADBC_DRIVERS_VERSION } from "./src/sql/adbc/driver.ts";

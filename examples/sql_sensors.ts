@@ -51,3 +51,12 @@ if (kitchen?.n !== expected) {
   throw new Error(`kitchen readings: SQL says ${kitchen?.n}, expected ${expected}`);
 }
 console.log("kitchen count checked:", expected);
+
+// A large result read a batch at a time; the stream gives DuckDB's result back once, when the loop ends.
+let alarms = 0;
+for await (using batch of conn.queryStream("select sensor from readings where temperature > 28")) {
+  alarms += batch.numRows;
+}
+// A copy DuckDB owns, kept after the Zig batch is gone: `ingest` loads the same way through any ADBC driver.
+const kept = await conn.ingest("alarms", readings);
+console.log(`${alarms} readings over 28 °C streamed; ${kept} readings ingested as a native table`);

@@ -225,4 +225,19 @@ describe("SQL exports under hostile use", () => {
     );
     assertEquals(sql.zc_sql_close(connection), STATUS.ok);
   });
+
+  it("takes an ingest table name as one identifier, never as SQL, and lets its private view go", async () => {
+    using conn = await connect({ library: lib });
+    const { tableFromArrays } = await import("apache-arrow");
+    const name = 'x"; drop table keep; --';
+    (await conn.query("create table keep as select 1 as k"))[Symbol.dispose]();
+    assertEquals(await conn.ingest(name, tableFromArrays({ n: new Int32Array([4, 5]) })), 2);
+    using back = await conn.query(`select sum(n)::integer as s from "${name.replaceAll('"', '""')}"`);
+    assertEquals(back.table.getChild("s")?.get(0), 9);
+    using kept = await conn.query("select count(*)::integer as c from keep");
+    assertEquals(kept.table.getChild("c")?.get(0), 1);
+    // The source was registered only for the statement: no view of it is left behind.
+    using views = await conn.query("select count(*)::integer as c from duckdb_views() where not internal");
+    assertEquals(views.table.getChild("c")?.get(0), 0);
+  });
 });

@@ -317,6 +317,13 @@ describe(`DuckDB ${DUCKDB_VERSION} embedded, results read as Arrow in place`, ()
       assertEquals(after.table.get(0)!.toJSON(), { five: 5 });
     }
     assertEquals(lib.stats().liveBuffers, before.liveBuffers);
+    // A streamed result of no rows ends after its one empty batch, which carries the columns.
+    const none: number[] = [];
+    for await (using nothing of conn.queryStream("select range from range(10) where range > 100")) {
+      none.push(nothing.numRows);
+      assertEquals(nothing.table.schema.fields.map((field) => field.name), ["range"]);
+    }
+    assertEquals(none, [0]);
     const streamed = conn.queryStream("selec nothing");
     assertCode(await assertRejects(() => streamed.next()), "SQL_ERROR");
   });

@@ -1,133 +1,20 @@
 /**
- * `connect()` and `Connection`: DuckDB, embedded and in memory, queried with
- * results read as Arrow in place (query_result.ts, foreign_batch.ts).
+ * `Connection`: one SQL API over any engine (engine.ts): it checks every
+ * argument, so that the same misuse gets the same error on every engine, and
+ * the engine runs.
  *
  * @module
  */
 
-import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { RecordBatch, Table } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
-import { openLibrary } from "../library/open.ts";
-import type { ZeroCopyLibrary } from "../library/library.ts";
-// Loading the module is what lets a library wrap the buffers it adopts (gate.ts `bufferInternals`).
-import "../buffer/zero_copy_buffer.ts";
 import { what } from "../buffer/gate.ts";
 import { ArrowBatch } from "../arrow/batch.ts";
-import { openDuckDBEngine } from "./duckdb_engine.ts";
-import type { SqlEngine, SqlValue } from "./engine.ts";
+import { INGEST_MODES, type IngestMode, type IngestSource, type SqlEngine, type SqlValue } from "./engine.ts";
 import type { QueryResult } from "./query_result.ts";
+import type { QueryStream } from "./query_stream.ts";
 import type { SourcePart } from "./register_source.ts";
-import type { AdbcConnection } from "./adbc/connection.ts";
-import { connectDriver } from "./adbc/connect.ts";
-
-/**
- * Options of {@linkcode connect}.
- *
- * @example Connect with the library of your choice
- * ```ts
- * import { openLibrary } from "@zerocopy/zerocopy";
- * import { connect, type ConnectOptions } from "@zerocopy/zerocopy/sql";
- *
- * const options: ConnectOptions = { library: await openLibrary() };
- * using conn = await connect(options);
- * console.log(conn.closed); // false
- * ```
- */
-export interface ConnectOptions {
-  /** The libzerocopy that adopts results (default: `openLibrary()`). */
-  readonly library?: ZeroCopyLibrary;
-  /**
-   * An ADBC driver to connect through instead of the embedded DuckDB:
-   * `"sqlite"`, `"postgresql"` (the pinned drivers tools/adbc_drivers.sh
-   * installs), `"duckdb"` (libduckdb's own ADBC driver) or the absolute path
-   * of a driver library. docs/sql.md says more.
-   */
-  readonly driver?: string;
-  /** The database the driver opens: a file or `:memory:` for SQLite, `postgresql://...` for PostgreSQL. */
-  readonly uri?: string;
-  /** More database options for the driver, by their ADBC names. */
-  readonly options?: Readonly<Record<string, string>>;
-  /** The driver's init function when not `AdbcDriverInit`. */
-  readonly entrypoint?: string;
-}
-
-/**
- * Opens an in-memory DuckDB database and a connection to it. libduckdb comes
- * from the npm package `@duckdb/node-bindings-linux-x64` (pinned), through
- * Deno's npm cache.
- *
- * @param options The libzerocopy to use.
- * @returns The connection; close it (`using`, or `close()`).
- * @throws {ZeroCopyError} `UNSUPPORTED_PLATFORM` off linux x86_64,
- * `LIBRARY_NOT_FOUND` when libduckdb cannot be located or loaded; Deno's own
- * `PermissionDenied`/`NotCapable` without `--allow-ffi`.
- *
- * @example Query DuckDB in memory
- * ```ts
- * import { connect } from "@zerocopy/zerocopy/sql";
- *
- * using conn = await connect();
- * using result = await conn.query("select 42 as answer");
- * console.log(result.table.getChild("answer")?.get(0)); // 42
- * ```
- */
-export async function connect(
-  options?: ConnectOptions & { readonly driver?: undefined },
-): Promise<Connection>;
-/**
- * Loads the ADBC driver `options.driver` names (`"sqlite"`, `"postgresql"`,
- * `"duckdb"` or an absolute path) and connects to the database `options.uri`
- * names (docs/sql.md, "Drivers").
- *
- * @param options The driver, its `uri` and other database options, the libzerocopy to use.
- * @returns The connection; close it (`using`, or `close()`).
- * @throws {ZeroCopyError} `UNTRUSTED_PATH` for a relative driver path,
- * `LIBRARY_NOT_FOUND` for a driver not installed, `SQL_ERROR` with the
- * driver's message when it cannot be loaded or refuses to connect; Deno's own
- * `NotCapable` when the driver's path is outside the `--allow-ffi` grant.
- *
- * @example SQLite in memory through its ADBC driver
- * ```ts ignore
- * import { connect } from "@zerocopy/zerocopy/sql";
- *
- * await using conn = await connect({ driver: "sqlite", uri: ":memory:" });
- * using result = await conn.query("select 6 * 7 as answer");
- * console.log(result.table.getChild("answer")?.get(0)); // 42n
- * ```
- */
-export async function connect(options: ConnectOptions & { readonly driver: string }): Promise<AdbcConnection>;
-/**
- * {@linkcode connect} with options whose `driver` is known only at run time:
- * the embedded DuckDB's `Connection` without one, an `AdbcConnection` with one.
- *
- * @param options The libzerocopy to use, and the driver if any.
- * @returns The connection; close it (`using`, or `close()`).
- * @throws {ZeroCopyError} what either form throws.
- *
- * @example Connect with options built elsewhere
- * ```ts
- * import { connect, type ConnectOptions } from "@zerocopy/zerocopy/sql";
- *
- * const options: ConnectOptions = {};
- * using conn = await connect(options);
- * console.log(conn.closed); // false
- * ```
- */
-export async function connect(options?: ConnectOptions): Promise<Connection | AdbcConnection>;
-export async function connect(options: ConnectOptions = {}): Promise<Connection | AdbcConnection> {
-  if (options.driver !== undefined) return await connectDriver(options);
-  const library = options.library ?? await openLibrary();
-  // An opened libzerocopy, not an object with its shape: it drives DuckDB.
-  checkLibraryArguments(library, undefined, "connect");
-  if (typeof (library.symbols as Record<string, unknown>).zc_sql_duckdb_open !== "function") {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `connect's library "${library.path}" was opened without zc_sql_duckdb_open: pass libzerocopy (openLibrary()), or leave "library" out`,
-    );
-  }
-  return new Connection(await openDuckDBEngine(library));
-}
+import { checkParameters } from "./parameters.ts";
 
 /**
  * What {@linkcode Connection.prototype.register} makes queryable: an
@@ -149,10 +36,13 @@ export async function connect(options: ConnectOptions = {}): Promise<Connection 
 export type RegisterSource = ArrowBatch | Table | RecordBatch;
 
 /**
- * A connection to an embedded DuckDB database. Queries run one at a time, in
- * the order they were asked, each off the event loop; closing waits for the
- * one running. Results outlive the connection: each record batch owns its
- * memory until it is given back.
+ * A connection to a SQL engine, the same whatever the engine: the embedded
+ * DuckDB (`connect()`) or a database reached through an ADBC driver
+ * (`connect({ driver })`). Statements run one at a time, in the order they
+ * were asked, each off the event loop; closing waits for the one running.
+ * Results outlive the connection: each record batch owns its memory until it
+ * is given back. Where engines differ, the method says so
+ * ({@linkcode Connection.prototype.register} needs an engine that scans Arrow in place).
  *
  * @example Several queries on one connection
  * ```ts
@@ -164,11 +54,12 @@ export type RegisterSource = ArrowBatch | Table | RecordBatch;
  * console.log(result.table.getChild("n")?.get(0)); // 5
  * ```
  */
-export class Connection implements Disposable {
+export class Connection implements Disposable, AsyncDisposable {
   readonly #engine: SqlEngine;
   #closed = false;
+  #closing: Promise<void> = Promise.resolve();
 
-  /** @internal Use {@linkcode connect}. */
+  /** @internal Use `connect()`. */
   constructor(engine: SqlEngine) {
     this.#engine = engine;
   }
@@ -181,14 +72,15 @@ export class Connection implements Disposable {
   /**
    * Runs `sql` and reads its result as Arrow, in place.
    *
-   * @param sql SQL statements; with `parameters`, one statement.
-   * @param parameters Values for the statement's `?` or `$1, $2, ...`, in order.
+   * @param sql SQL statements (DuckDB runs several, answering the last); with `parameters`, one statement.
+   * @param parameters Values for the statement's `?` (`$1, $2, ...` for
+   * PostgreSQL), in order; an empty array binds nothing.
    * @returns The result; dispose it to give its memory back to the engine.
    * @throws {ZeroCopyError} `SQL_ERROR` with the engine's message for a
    * statement it refuses (parameters of the wrong number included);
    * `DISPOSED` once the connection is closed; `ARROW_UNSUPPORTED` for a result
    * column of a type not read yet (cast it); `INVALID_ARGUMENT` for a `sql`
-   * that is not a string or a parameter that cannot be bound.
+   * that is not a string or a parameter that is not a {@linkcode SqlValue}.
    *
    * @example A query with nulls
    * ```ts
@@ -199,15 +91,10 @@ export class Connection implements Disposable {
    * console.log(result.table.getChild("n")?.toArray().length, result.table.getChild("n")?.get(1)); // 2 null
    * ```
    */
-  query(sql: string, parameters?: readonly SqlValue[]): Promise<QueryResult> {
+  query(sql: string, parameters: readonly SqlValue[] = []): Promise<QueryResult> {
     try {
       this.#checkSql(sql, "query");
-      if (parameters !== undefined && !Array.isArray(parameters)) {
-        throw new ZeroCopyError(
-          "INVALID_ARGUMENT",
-          `Connection.query takes its parameters as an array, not ${what(parameters)}`,
-        );
-      }
+      checkParameters(parameters, "query");
       return this.#engine.query(sql, parameters);
     } catch (error) {
       return Promise.reject(error);
@@ -215,16 +102,20 @@ export class Connection implements Disposable {
   }
 
   /**
-   * Runs one statement and yields its result a batch at a time, as the
-   * engine produces them: a result larger than memory can be read through.
-   * Each batch is a {@linkcode QueryResult} of its own, to dispose (or leave to
-   * the garbage collector) when done; the engine's result is given back once,
-   * when the loop ends, breaks or throws. The connection runs nothing else
-   * meanwhile: statements asked during the stream wait for its end.
+   * Runs one statement and reads its result a batch at a time, as the engine
+   * produces them: a result larger than memory can be read through. Each
+   * batch is a {@linkcode QueryResult} of its own, to dispose (or leave to the
+   * garbage collector) when done; the engine's result is given back exactly
+   * once, when the stream ends, a loop over it breaks or throws, or it is
+   * disposed. The connection runs nothing else meanwhile: statements asked
+   * during the stream wait for its end, so read it to its end or dispose it
+   * before awaiting another. A stream asked before `close()` stays readable.
    *
    * @param sql One SQL statement.
    * @returns The batches, in order.
-   * @throws {ZeroCopyError} what {@linkcode Connection.prototype.query} throws, while iterating.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a `sql` that is not a
+   * string, `DISPOSED` once closed; while iterating, what
+   * {@linkcode Connection.prototype.query} throws.
    *
    * @example Sum a column a batch at a time
    * ```ts
@@ -238,9 +129,54 @@ export class Connection implements Disposable {
    * console.log(total); // 49995000n
    * ```
    */
-  queryStream(sql: string): AsyncIterableIterator<QueryResult> {
+  queryStream(sql: string): QueryStream {
     this.#checkSql(sql, "queryStream");
     return this.#engine.queryStream(sql);
+  }
+
+  /**
+   * Loads `source` into the table `table`, the same way on every engine
+   * (ADBC bulk ingest through a driver: its batches are lent to the driver
+   * as one `ArrowArrayStream` whose callbacks are Zig's; on the embedded
+   * DuckDB, registered under a private name and copied by one statement).
+   * Unlike {@linkcode Connection.prototype.register}, the rows are copied
+   * into the engine: the source can go once this settles.
+   *
+   * @param table The table's name, taken as one identifier (never SQL).
+   * @param source An apache-arrow `Table` or `RecordBatch`, an `ArrowBatch`,
+   * or an (async) iterable of batches of one schema.
+   * @param mode `create` (default: the table must not exist), `append`,
+   * `replace` or `create_append`.
+   * @returns The rows the engine reports loaded (-1 when it does not say).
+   * @throws {ZeroCopyError} `SQL_ERROR` with the engine's message (a table
+   * that exists for `create`, none for `append`); `ARROW_UNSUPPORTED` for a
+   * column of a type not lent; `INVALID_ARGUMENT` for a name, source or mode
+   * of another kind, a source of no batch; `DISPOSED` once closed.
+   *
+   * @example Load a table built in JavaScript, then query it
+   * ```ts
+   * import { connect } from "@zerocopy/zerocopy/sql";
+   * import { tableFromArrays } from "apache-arrow";
+   *
+   * using conn = await connect();
+   * console.log(await conn.ingest("points", tableFromArrays({ x: new Float64Array([1, 2, 3]) }))); // 3
+   * using result = await conn.query("select sum(x) as s from points");
+   * console.log(result.table.getChild("s")?.get(0)); // 6
+   * ```
+   */
+  ingest(table: string, source: IngestSource, mode: IngestMode = "create"): Promise<number> {
+    try {
+      this.#checkName(table, "ingest");
+      if (!INGEST_MODES.includes(mode)) {
+        throw new ZeroCopyError(
+          "INVALID_ARGUMENT",
+          `Connection.ingest: mode ${JSON.stringify(mode)} is not one of ${INGEST_MODES.join(", ")}`,
+        );
+      }
+      return this.#engine.ingest(table, source, mode);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -252,7 +188,9 @@ export class Connection implements Disposable {
    * once, into memory JavaScript cannot free under a running scan. The source
    * stays held until then: disposing it meanwhile frees its memory only at
    * unregister. Registration costs a few microseconds per column, whatever
-   * the rows.
+   * the rows. Only the embedded DuckDB scans Arrow memory in place: through
+   * an ADBC driver, register is refused with `SQL_UNSUPPORTED` (load the
+   * source with {@linkcode Connection.prototype.ingest} instead).
    *
    * @param name The view's name.
    * @param source The batches: an `ArrowBatch`, an apache-arrow `Table` or `RecordBatch`.
@@ -260,7 +198,7 @@ export class Connection implements Disposable {
    * non-empty string, a source of another kind, a table of no batch;
    * `ARROW_UNSUPPORTED`/`ARROW_INVALID` for a column that cannot be lent
    * (docs/arrow.md); `SQL_ERROR` when the engine refuses the view (a table of
-   * that name exists); `DISPOSED` after close.
+   * that name exists); `SQL_UNSUPPORTED` through an ADBC driver; `DISPOSED` after close.
    *
    * @example Query a table built in JavaScript
    * ```ts
@@ -287,7 +225,8 @@ export class Connection implements Disposable {
    * disposed meanwhile is freed now). Runs after the statements asked before it.
    *
    * @param name A name given to {@linkcode Connection.prototype.register}.
-   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a name not registered; `DISPOSED` after close.
+   * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a name not registered;
+   * `SQL_UNSUPPORTED` through an ADBC driver; `DISPOSED` after close.
    *
    * @example Register, query, unregister
    * ```ts
@@ -317,12 +256,22 @@ export class Connection implements Disposable {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#engine.close();
+    this.#closing = this.#engine.close();
   }
 
   /** {@linkcode Connection.prototype.close}. */
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  /**
+   * {@linkcode Connection.prototype.close}, settling once the engine is
+   * closed: after the streams asked before have ended, so dispose those
+   * first (a stream declared with `using` after the connection is).
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close();
+    await this.#closing;
   }
 
   #checkSql(sql: unknown, method: string): void {

@@ -21,7 +21,9 @@ import { QueryResult } from "./query_result.ts";
 import { encodeParameters } from "./parameters.ts";
 import { duckdbPath } from "./duckdb_library.ts";
 import { closeSource, type RegisteredSource, sourceOf, type SourcePart } from "./register_source.ts";
-import type { SqlEngine, SqlValue } from "./engine.ts";
+import type { IngestMode, IngestSource, SqlEngine, SqlValue } from "./engine.ts";
+import { QueryStream } from "./query_stream.ts";
+import { ingestParts, ingestStatement, rowsLoaded } from "./duckdb_ingest.ts";
 
 type Symbols = LoadedLibrary<typeof sqlSymbols>["symbols"];
 
@@ -80,6 +82,8 @@ function endStream(state: StreamState): void {
 // A stream dropped between two batches never runs its `finally`: its result and connection are let go here.
 const abandoned = new FinalizationRegistry<StreamState>(endStream);
 
+let ingests = 0;
+
 /** DuckDB behind a connection handle. */
 export class DuckDBEngine implements SqlEngine {
   readonly #lib: ZeroCopyLibrary;
@@ -97,8 +101,8 @@ export class DuckDBEngine implements SqlEngine {
     collected.register(this, { lib, connection, sources: this.#sources }, this);
   }
 
-  query(sql: string, parameters: readonly SqlValue[] | undefined): Promise<QueryResult> {
-    const encoded = parameters === undefined ? null : encodeParameters(parameters);
+  query(sql: string, parameters: readonly SqlValue[]): Promise<QueryResult> {
+    const encoded = parameters.length === 0 ? null : encodeParameters(parameters);
     const text = encoder.encode(sql);
     return this.#enqueue(async () => {
       const out = new BigUint64Array(1);
@@ -133,21 +137,26 @@ export class DuckDBEngine implements SqlEngine {
     });
   }
 
-  queryStream(sql: string): AsyncIterableIterator<QueryResult> {
-    const state: StreamState = { symbols: this.#symbols, result: 0n, finished: false, done: () => {} };
-    const stream = this.#stream(sql, state);
-    abandoned.register(stream, state);
-    return stream;
-  }
-
-  async *#stream(sql: string, state: StreamState): AsyncIterableIterator<QueryResult> {
-    const text = encoder.encode(sql);
+  queryStream(sql: string): QueryStream {
+    let done!: () => void;
+    const held = new Promise<void>((resolve) => done = resolve);
+    const state: StreamState = { symbols: this.#symbols, result: 0n, finished: false, done };
     const turn = this.#queue;
     // The connection is the stream's until it ends: DuckDB ends a stream at the next statement.
-    this.#queue = turn.then(() => new Promise<void>((resolve) => state.done = resolve));
-    await turn;
+    this.#queue = turn.then(() => held);
+    const batches = this.#stream(sql, turn, state);
+    abandoned.register(batches, state);
+    return new QueryStream(batches, () => endStream(state));
+  }
+
+  async *#stream(
+    sql: string,
+    turn: Promise<void>,
+    state: StreamState,
+  ): AsyncGenerator<QueryResult, void, undefined> {
+    const text = encoder.encode(sql);
     try {
-      if (this.#closed) throw closedError();
+      await turn;
       const out = new BigUint64Array(1);
       this.#check(
         await this.#symbols.zc_sql_query_stream(this.#connection, text, BigInt(text.length), out),
@@ -158,10 +167,22 @@ export class DuckDBEngine implements SqlEngine {
       const scratch = new AdoptScratch();
       for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
         yield new QueryResult([chunk.batch], chunk.buffers);
-        if (this.#closed) throw closedError();
       }
     } finally {
       endStream(state);
+    }
+  }
+
+  async ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
+    const parts = await ingestParts(source);
+    // A private view over the source, then one statement that copies it into the table.
+    const view = `zerocopy_ingest_${++ingests}`;
+    await this.register(view, parts);
+    try {
+      using result = await this.query(ingestStatement(table, view, mode), []);
+      return rowsLoaded(result);
+    } finally {
+      await this.unregister(view).catch(() => {});
     }
   }
 
@@ -217,15 +238,17 @@ export class DuckDBEngine implements SqlEngine {
     });
   }
 
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    collected.unregister(this);
-    void this.#queue.then(() => {
-      for (const [name, source] of this.#sources) this.#dropSource(name, source);
-      this.#sources.clear();
-      this.#symbols.zc_sql_close(this.#connection);
-    });
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      collected.unregister(this);
+      this.#queue = this.#queue.then(() => {
+        for (const [name, source] of this.#sources) this.#dropSource(name, source);
+        this.#sources.clear();
+        this.#symbols.zc_sql_close(this.#connection);
+      });
+    }
+    return this.#queue;
   }
 
   /** Unregisters in DuckDB, then lets go of the batches: no statement runs now, so none scans them. */
@@ -240,10 +263,7 @@ export class DuckDBEngine implements SqlEngine {
 
   #enqueue<T>(run: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(closedError());
-    const next = this.#queue.then(() => {
-      if (this.#closed) throw closedError();
-      return run();
-    });
+    const next = this.#queue.then(run); // asked before close: runs, close waits for it
     // Settled with nothing: the queue must not keep the last result alive.
     this.#queue = next.then(() => {}, () => {});
     return next;

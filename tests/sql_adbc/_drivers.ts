@@ -3,13 +3,13 @@
 // ADBC driver. Each gets its own connection per test and its own table names.
 
 import { openLibrary } from "../../mod.ts";
-import { type AdbcConnection, connect } from "../../sql.ts";
+import { connect, type Connection } from "../../sql.ts";
 
 export const library = await openLibrary();
 
 export interface Driver {
   readonly name: string;
-  connect(): Promise<AdbcConnection>;
+  connect(): Promise<Connection>;
   /** SQL for a column of `n` integers 0..n-1 named `i`. */
   series(n: number): string;
 }

@@ -109,7 +109,7 @@ for (const driver of drivers) {
       const sql = `select i, i * 2 as twice from (${driver.series(100_000)}) q`;
       let rowsSeen = 0;
       let batches = 0;
-      for await (const batch of await conn.queryStream(sql)) {
+      for await (const batch of conn.queryStream(sql)) {
         using _ = batch;
         rowsSeen += batch.numRows;
         batches++;
@@ -117,7 +117,7 @@ for (const driver of drivers) {
       assertEquals(rowsSeen, 100_000);
       // PostgreSQL's driver fills batches of 16 MB: these rows are one.
       if (driver.name !== "postgresql") assert(batches > 1, `one batch of ${rowsSeen} rows: not streamed`);
-      const stream = await conn.queryStream(sql);
+      const stream = conn.queryStream(sql);
       const first = await stream.next();
       assert(!first.done);
       first.value[Symbol.dispose]();

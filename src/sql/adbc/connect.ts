@@ -10,7 +10,7 @@ import { openLibrary } from "../../library/open.ts";
 import { checkLibraryArguments } from "../../library/library_arguments.ts";
 import type { ZeroCopyLibrary } from "../../library/library.ts";
 import type { ForeignLibraryInterface } from "../../runtime/ffi_types.ts";
-import { type AdbcConnection, connectAdbc } from "./connection.ts";
+import { type AdbcEngine, connectAdbc } from "./engine.ts";
 import { resolveDriver } from "./driver.ts";
 
 /** What `connect` takes for a driver (sql/connection.ts `ConnectOptions`). */
@@ -23,7 +23,7 @@ export interface DriverOptions {
 }
 
 /** Connects through the ADBC driver `options.driver` names. */
-export async function connectDriver(options: DriverOptions): Promise<AdbcConnection> {
+export async function connectDriver(options: DriverOptions): Promise<AdbcEngine> {
   const { driver, uri, entrypoint } = options;
   if (typeof driver !== "string") {
     throw new ZeroCopyError("INVALID_ARGUMENT", `connect: driver is a name or a path, not ${typeof driver}`);

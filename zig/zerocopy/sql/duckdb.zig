@@ -122,10 +122,12 @@ const QueryResult = struct {
                 result.fail(text, "DuckDB failed while producing the result");
                 return false;
             }
-            // A result of no rows still has its columns: one empty chunk carries them.
+            // A result of no rows still has its columns: one empty chunk carries them. It is the last:
+            // a streamed result fetched again past its end is an error in DuckDB.
             if (result.chunks > 0) return false;
             chunk = api.duckdb_create_data_chunk(result.types.ptr, result.types.len);
             if (chunk == null) return false;
+            result.done = true;
         }
         defer api.duckdb_destroy_data_chunk(&chunk);
         var err = api.duckdb_data_chunk_to_arrow(result.options, chunk, &result.pending);

@@ -1,5 +1,5 @@
 /**
- * `AdbcConnection`: SQL through an ADBC driver Zig loaded
+ * `AdbcEngine`: SQL through an ADBC driver Zig loaded
  * (zig/zerocopy/sql/adbc_*.zig). The driver's database, connection and
  * statements live in Zig's memory behind one handle; each query runs off the
  * event loop and returns the driver's `ArrowArrayStream`, read in place
@@ -10,6 +10,9 @@
  */
 
 import type { RecordBatch } from "apache-arrow";
+import type { IngestMode, IngestSource, SqlEngine, SqlValue } from "../engine.ts";
+import { QueryStream } from "../query_stream.ts";
+import type { SourcePart } from "../register_source.ts";
 import { ZeroCopyError } from "../../errors.ts";
 import { STATUS } from "../../abi/layout.ts";
 import { abiLayout } from "../../abi/symbols.ts";
@@ -19,7 +22,7 @@ import type { ForeignLibraryInterface } from "../../runtime/ffi_types.ts";
 import { lendStructs, type LentStructs } from "../../arrow/lend.ts";
 import { ArrowStream, nextParts, type StreamSymbols, streamSymbolsOf } from "../../arrow/stream.ts";
 import { QueryResult } from "../query_result.ts";
-import { type IngestSource, paramsBatch, type SqlParam } from "./sources.ts";
+import { paramsBatch } from "./sources.ts";
 import { lendAsStream } from "../../arrow/lend_stream.ts";
 
 const STREAM_OUT_BYTES = abiLayout.structs.StreamOut.size;
@@ -64,18 +67,6 @@ interface AdbcSymbols extends StreamSymbols {
   zc_adbc_close(connection: bigint): void;
 }
 
-/**
- * How {@linkcode AdbcConnection.prototype.ingest} treats an existing table.
- *
- * @example Append to a table
- * ```ts
- * import type { IngestMode } from "@zerocopy/zerocopy/sql";
- *
- * const mode: IngestMode = "append";
- * console.log(mode); // append
- * ```
- */
-export type IngestMode = "create" | "append" | "replace" | "create_append";
 const MODES: Record<IngestMode, number> = { create: 0, append: 1, replace: 2, create_append: 3 };
 
 function cString(text: string): Uint8Array<ArrayBuffer> {
@@ -97,7 +88,7 @@ export async function connectAdbc(
   lib: ZeroCopyLibrary<ForeignLibraryInterface>,
   driver: { path: string; entrypoint: string },
   options: Readonly<Record<string, string>>,
-): Promise<AdbcConnection> {
+): Promise<AdbcEngine> {
   const symbols = streamSymbolsOf(lib, "connect") as AdbcSymbols;
   if (typeof symbols.zc_adbc_connect !== "function") {
     throw new ZeroCopyError(
@@ -136,33 +127,35 @@ export async function connectAdbc(
       `Cannot connect through the ADBC driver "${driver.path}": ${messageOf(message)}`,
     );
   }
-  return new AdbcConnection(lib, symbols, new DataView(out.buffer).getBigUint64(HANDLE_AT, true));
+  return new AdbcEngine(lib, symbols, new DataView(out.buffer).getBigUint64(HANDLE_AT, true));
 }
 
-/**
- * A connection through an ADBC driver (SQLite, PostgreSQL, DuckDB's, or any
- * other driver library): made by `connect({ driver })`. Queries run one at a
- * time, in the order asked, each off the event loop. Results outlive the
- * connection: the driver's objects are released once the last result stream
- * over them is.
- *
- * @example SQLite through its ADBC driver
- * ```ts ignore
- * import { connect } from "@zerocopy/zerocopy/sql";
- *
- * await using conn = await connect({ driver: "sqlite" });
- * using result = await conn.query("select 6 * 7 as answer");
- * console.log(result.table.getChild("answer")?.get(0)); // 42n
- * ```
- */
-export class AdbcConnection implements Disposable, AsyncDisposable {
+/** Held by a stream until it ends: its driver stream, and the queue's turn it keeps. */
+interface StreamState {
+  stream: ArrowStream | null;
+  finished: boolean;
+  readonly done: () => void;
+}
+
+function endStream(state: StreamState): void {
+  if (state.finished) return;
+  state.finished = true;
+  state.stream?.[Symbol.dispose]();
+  state.done();
+}
+
+// A stream dropped unfinished never runs its `finally`: its driver stream and the connection are let go here.
+const abandoned = new FinalizationRegistry<StreamState>(endStream);
+
+/** A database and connection of an ADBC driver behind one handle. */
+export class AdbcEngine implements SqlEngine {
   readonly #lib: ZeroCopyLibrary<ForeignLibraryInterface>;
   readonly #symbols: AdbcSymbols;
   readonly #handle: bigint;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  /** @internal Use `connect({ driver })`. */
+  /** @internal Use {@linkcode connectAdbc}. */
   constructor(lib: ZeroCopyLibrary<ForeignLibraryInterface>, symbols: AdbcSymbols, handle: bigint) {
     this.#lib = lib;
     this.#symbols = symbols;
@@ -170,26 +163,9 @@ export class AdbcConnection implements Disposable, AsyncDisposable {
     connectionNet.register(this, { symbols, handle }, this);
   }
 
-  /** Whether the connection was closed; never throws. */
-  get closed(): boolean {
-    return this.#closed;
-  }
-
-  /**
-   * Runs `sql` and reads its whole result as Arrow, in place.
-   *
-   * @param sql One SQL statement.
-   * @param params Values bound to its parameters (`?` for SQLite, `$1` for
-   * PostgreSQL): numbers as float64, bigints as int64, strings, booleans.
-   * @returns The result; dispose it to give its memory back to the driver.
-   * @throws {ZeroCopyError} `SQL_ERROR` with the driver's message; `DISPOSED`
-   * once the connection is closed; `ARROW_UNSUPPORTED` for a result column of
-   * a type not read yet (cast it); `INVALID_ARGUMENT` for a parameter of
-   * another type.
-   */
-  query(sql: string, params?: readonly SqlParam[]): Promise<QueryResult> {
+  query(sql: string, params: readonly SqlValue[]): Promise<QueryResult> {
     return this.#enqueue(async () => {
-      const lent = params === undefined ? null : lendStructs(this.#lib, paramsBatch(params), "query", true);
+      const lent = params.length === 0 ? null : lendStructs(this.#lib, paramsBatch(params), "query", true);
       try {
         const stream = await this.#execute(sql, lent);
         const batches: RecordBatch[] = [];
@@ -212,53 +188,41 @@ export class AdbcConnection implements Disposable, AsyncDisposable {
     });
   }
 
-  /**
-   * Runs `sql` and returns its result as a stream of batches read as the
-   * driver produces them: for results too large to hold at once. The stream
-   * holds the statement; PostgreSQL's driver refuses another query on the
-   * connection until it is read to its end or disposed.
-   *
-   * @param sql One SQL statement.
-   * @returns The stream (dispose it, or read it to its end).
-   * @throws {ZeroCopyError} what {@linkcode AdbcConnection.prototype.query} throws.
-   */
-  queryStream(sql: string): Promise<ArrowStream> {
-    return this.#enqueue(() => this.#execute(sql, null));
+  queryStream(sql: string): QueryStream {
+    let done!: () => void;
+    const held = new Promise<void>((resolve) => done = resolve);
+    const state: StreamState = { stream: null, finished: false, done };
+    const turn = this.#queue;
+    // The connection is the stream's until it ends: PostgreSQL's driver refuses another statement meanwhile.
+    this.#queue = turn.then(() => held);
+    const batches = this.#stream(sql, turn, state);
+    abandoned.register(batches, state);
+    return new QueryStream(batches, () => endStream(state));
   }
 
-  /**
-   * Loads `source` into the table `table` through ADBC bulk ingest, in one
-   * statement: its batches are lent to the driver as one `ArrowArrayStream`
-   * whose callbacks are Zig's (no copy on this side).
-   *
-   * @param table The table's name.
-   * @param source An apache-arrow `Table` or `RecordBatch`, an `ArrowBatch`,
-   * or an (async) iterable of batches.
-   * @param mode `create` (default: the table must not exist), `append`,
-   * `replace` or `create_append`.
-   * @returns The rows the driver reports loaded (-1 when it does not say).
-   * @throws {ZeroCopyError} `SQL_ERROR` with the driver's message;
-   * `ARROW_UNSUPPORTED` for a column of a type not lent; `DISPOSED` once closed.
-   */
-  ingest(table: string, source: IngestSource, mode: IngestMode = "create"): Promise<number> {
-    if (typeof table !== "string" || table.includes("\0")) {
-      return Promise.reject(new ZeroCopyError("INVALID_ARGUMENT", "ingest takes a table name as a string"));
+  async *#stream(
+    sql: string,
+    turn: Promise<unknown>,
+    state: StreamState,
+  ): AsyncGenerator<QueryResult, void, undefined> {
+    try {
+      await turn;
+      const stream = state.stream = await this.#execute(sql, null);
+      for (let parts = await partsOf(stream); parts !== null; parts = await partsOf(stream)) {
+        yield new QueryResult([parts.batch], parts.buffers);
+      }
+    } finally {
+      endStream(state);
     }
-    if (!Object.hasOwn(MODES, mode)) {
-      return Promise.reject(
-        new ZeroCopyError(
-          "INVALID_ARGUMENT",
-          `ingest: mode ${JSON.stringify(mode)} is not one of ${Object.keys(MODES).join(", ")}`,
-        ),
-      );
-    }
+  }
+
+  ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
     return this.#enqueue(async () => {
       const name = cString(table);
-      const loan = await lendAsStream(this.#lib, source, "ingest", true);
+      const loan = await lendAsStream(this.#lib, source, "Connection.ingest", true);
       const message = new Uint8Array(MESSAGE_BYTES);
       const rows = new BigInt64Array(1);
       try {
-        if (this.#closed) throw closedError();
         const status = await this.#symbols.zc_adbc_ingest(
           this.#handle,
           name,
@@ -277,57 +241,36 @@ export class AdbcConnection implements Disposable, AsyncDisposable {
     });
   }
 
-  /**
-   * Refused: an ADBC driver copies what it is given, so no source can be
-   * queried in place through it. Load it with {@linkcode AdbcConnection.prototype.ingest}.
-   *
-   * @throws {ZeroCopyError} `SQL_UNSUPPORTED`, always.
-   */
-  register(_name: string, _source: unknown): never {
-    throw new ZeroCopyError(
-      "SQL_UNSUPPORTED",
-      "register: an engine reached through an ADBC driver cannot scan Arrow memory in place; load the data with conn.ingest(table, source), or register it on the embedded DuckDB (connect())",
+  register(_name: string, _batches: readonly SourcePart[]): Promise<void> {
+    return Promise.reject(
+      new ZeroCopyError(
+        "SQL_UNSUPPORTED",
+        "Connection.register: an engine reached through an ADBC driver cannot scan Arrow memory in place; load the data with conn.ingest(table, source), or register it on the embedded DuckDB (connect())",
+      ),
     );
   }
 
-  /** Refused, as {@linkcode AdbcConnection.prototype.register} is. @throws {ZeroCopyError} `SQL_UNSUPPORTED`. */
-  unregister(_name: string): never {
-    return this.register(_name, undefined);
+  unregister(name: string): Promise<void> {
+    return this.register(name, []);
   }
 
-  /** Closes the connection once the running call is done; later calls do nothing. */
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    connectionNet.unregister(this);
-    void this.#queue.then(() => this.#symbols.zc_adbc_close(this.#handle));
-  }
-
-  /** {@linkcode AdbcConnection.prototype.close}. */
-  [Symbol.dispose](): void {
-    this.close();
-  }
-
-  /** Closes, then waits for the running call. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    this.close();
-    await this.#queue;
+  close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      connectionNet.unregister(this);
+      this.#queue = this.#queue.then(() => this.#symbols.zc_adbc_close(this.#handle));
+    }
+    return this.#queue.then(() => {});
   }
 
   #enqueue<R>(run: () => Promise<R>): Promise<R> {
     if (this.#closed) return Promise.reject(closedError());
-    const result = this.#queue.then(() => {
-      if (this.#closed) throw closedError();
-      return run();
-    });
+    const result = this.#queue.then(run); // asked before close: runs, close waits for it
     this.#queue = result.then(() => {}, () => {});
     return result;
   }
 
   async #execute(sql: string, lent: LentStructs | null): Promise<ArrowStream> {
-    if (typeof sql !== "string") {
-      throw new ZeroCopyError("INVALID_ARGUMENT", `query takes SQL as a string, not ${typeof sql}`);
-    }
     const text = cString(sql);
     const message = new Uint8Array(MESSAGE_BYTES);
     const out = new Uint8Array(STREAM_OUT_BYTES);
@@ -360,6 +303,15 @@ function streamOf(
   return new ArrowStream(lib, symbols, handle);
 }
 
+/** The stream's next batch and its buffers, a producer's failure read as the driver's. */
+async function partsOf(stream: ArrowStream): ReturnType<typeof nextParts> {
+  try {
+    return await nextParts(stream);
+  } catch (error) {
+    throw sqlError(error);
+  }
+}
+
 /** A stream's producer failure is the driver's refusal of the query. */
 function sqlError(error: unknown): unknown {
   if (error instanceof ZeroCopyError && error.code === "STREAM_FAILED") {
@@ -376,5 +328,5 @@ function sqlError(error: unknown): unknown {
 }
 
 function closedError(): ZeroCopyError {
-  return new ZeroCopyError("DISPOSED", "Cannot use a closed ADBC connection: connect() again");
+  return new ZeroCopyError("DISPOSED", "Cannot use a closed Connection: connect() again");
 }
