@@ -26,7 +26,8 @@ WITH_NULLS, SLICED = 1, 2
 class Stats(ctypes.Structure):
     _fields_ = [("live_buffers", ctypes.c_uint64), ("live_bytes", ctypes.c_uint64),
                 ("total_handed_over", ctypes.c_uint64), ("total_released", ctypes.c_uint64),
-                ("releasing_buffers", ctypes.c_uint64), ("releasing_bytes", ctypes.c_uint64)]
+                ("releasing_buffers", ctypes.c_uint64), ("releasing_bytes", ctypes.c_uint64),
+                ("background_released", ctypes.c_uint64)]
 
 
 def open_library(path):

@@ -120,7 +120,7 @@ export const abiLayout = {
         "n_children": 96,
         "n_buffers": 100,
         "flags": 104,
-        "reserved": 108,
+        "dictionary": 108,
       },
     },
     "ForeignHeader": {
@@ -151,7 +151,7 @@ export const abiLayout = {
         "format_len": 48,
         "name_at": 52,
         "name_len": 56,
-        "reserved": 60,
+        "dictionary": 60,
       },
     },
     "StreamOut": {
@@ -978,6 +978,16 @@ export const arrowDemoSymbols = {
   /** The demo batch of `rows` rows (see `zc_arrow_demo_batch`), returned as an apache-arrow table; `options` 4 makes its first column's format unsupported.
    * `fn (rows: u64, options: u32, out: ?*zerocopy.arrow.RecordBatchOut) zerocopy.Status` */
   zc_arrow_demo_table: {
+    parameters: [
+      "u64", // rows
+      "u32", // options
+      "buffer", // out
+    ],
+    result: "i32",
+  },
+  /** A batch of `rows` rows of dictionaries, dates, times, durations, decimals, intervals, binaries and lists (see demo_arrow_types.zig); `options` as `zc_arrow_demo_batch` takes them.
+   * `fn (rows: u64, options: u32, out: ?*zerocopy.arrow.RecordBatchOut) zerocopy.Status` */
+  zc_arrow_demo_types: {
     parameters: [
       "u64", // rows
       "u32", // options

@@ -8,9 +8,17 @@
  */
 
 import {
+  Binary,
   Bool,
   type DataType,
+  DateDay,
+  DateMillisecond,
+  DateUnit,
+  Decimal,
+  Dictionary,
+  Duration,
   type Field,
+  FixedSizeBinary,
   FixedSizeList,
   Float32,
   Float64,
@@ -18,7 +26,18 @@ import {
   Int32,
   Int64,
   Int8,
+  IntervalDayTime,
+  IntervalMonthDayNano,
+  IntervalYearMonth,
+  LargeBinary,
+  LargeList,
+  LargeUtf8,
+  List,
   Struct,
+  TimeMicrosecond,
+  TimeMillisecond,
+  TimeNanosecond,
+  TimeSecond,
   Timestamp,
   TimeUnit,
   Type,
@@ -58,7 +77,7 @@ const UNITS = {
 };
 const UNIT_LETTERS = ["s", "m", "u", "n"];
 
-/** The formats supported besides the parameterized ones (timestamp, fixed-size list, struct). */
+/** The formats supported besides the parameterized ones (timestamp, duration, decimal, lists, struct, ...). */
 const PRIMITIVES: Record<string, () => DataType> = {
   c: () => new Int8(),
   C: () => new Uint8(),
@@ -72,6 +91,18 @@ const PRIMITIVES: Record<string, () => DataType> = {
   g: () => new Float64(),
   b: () => new Bool(),
   u: () => new Utf8(),
+  U: () => new LargeUtf8(),
+  z: () => new Binary(),
+  Z: () => new LargeBinary(),
+  tdD: () => new DateDay(),
+  tdm: () => new DateMillisecond(),
+  tts: () => new TimeSecond(),
+  ttm: () => new TimeMillisecond(),
+  ttu: () => new TimeMicrosecond(),
+  ttn: () => new TimeNanosecond(),
+  tiM: () => new IntervalYearMonth(),
+  tiD: () => new IntervalDayTime(),
+  tin: () => new IntervalMonthDayNano(),
 };
 
 /**
@@ -84,13 +115,74 @@ const PRIMITIVES: Record<string, () => DataType> = {
  * console.log(SUPPORTED_FORMATS.length > 0); // true
  * ```
  */
-export const SUPPORTED_FORMATS = `${Object.keys(PRIMITIVES).join(" ")} ts{s,m,u,n}:<tz> +w:<n> +s`;
+export const SUPPORTED_FORMATS = `${
+  Object.keys(PRIMITIVES).join(" ")
+} ts{s,m,u,n}:<tz> tD{s,m,u,n} d:<precision>,<scale>[,128|256] w:<n> +l +L +w:<n> +s, and dictionaries of them`;
 
 /** The number of buffers the C Data Interface gives a type. */
 export function bufferCount(type: DataType): number {
-  if (type.typeId === Type.Utf8) return 3;
-  if (type.typeId === Type.Struct || type.typeId === Type.FixedSizeList) return 1;
-  return 2;
+  switch (type.typeId) {
+    case Type.Utf8:
+    case Type.LargeUtf8:
+    case Type.Binary:
+    case Type.LargeBinary:
+      return 3;
+    case Type.Struct:
+    case Type.FixedSizeList:
+      return 1;
+    default:
+      return 2;
+  }
+}
+
+/** Bytes per value of a fixed-width type (numbers, times, decimals, intervals, fixed-size binary), or 0. */
+export function widthOf(type: DataType): number {
+  const t = type as unknown as { bitWidth: number; precision: number; unit: number; byteWidth: number };
+  switch (type.typeId) {
+    case Type.Int:
+    case Type.Time:
+    case Type.Decimal:
+      return t.bitWidth / 8;
+    case Type.Float:
+      return [2, 4, 8][t.precision];
+    case Type.Timestamp:
+    case Type.Duration:
+      return 8;
+    case Type.Date:
+      return t.unit === DateUnit.DAY ? 4 : 8;
+    case Type.Interval:
+      return [4, 8, 16][t.unit];
+    case Type.FixedSizeBinary:
+      return t.byteWidth;
+    default:
+      return 0;
+  }
+}
+
+/** Bytes per offset of a type whose rows are ranges (strings, bytes, lists), or 0. */
+export function offsetWidthOf(type: DataType): number {
+  switch (type.typeId) {
+    case Type.Utf8:
+    case Type.Binary:
+    case Type.List:
+      return 4;
+    case Type.LargeUtf8:
+    case Type.LargeBinary:
+    case Type.LargeList:
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+/** The decimal a format names ("d:P,S" or "d:P,S,W"), or undefined when it names none this reads. */
+function decimalOf(format: string): Decimal | undefined {
+  const match = /^d:([0-9]+),(-?[0-9]+)(?:,(128|256))?$/.exec(format);
+  if (!match) return undefined;
+  const [precision, scale, bits] = [Number(match[1]), Number(match[2]), Number(match[3] ?? 128)];
+  return precision >= 1 && precision <= (bits === 128 ? 38 : 76)
+    ? new Decimal(scale, precision, bits)
+    : undefined;
 }
 
 /** The apache-arrow type of a format string, or a typed error naming it. */
@@ -99,8 +191,16 @@ export function typeOfFormat(format: string, children: Field[], where: string): 
   if (primitive !== undefined) return primitive();
   const timestamp = /^ts([smun]):(.*)$/.exec(format);
   if (timestamp) return new Timestamp(UNITS[timestamp[1] as keyof typeof UNITS], timestamp[2] || null);
+  const duration = /^tD([smun])$/.exec(format);
+  if (duration) return new Duration(UNITS[duration[1] as keyof typeof UNITS]);
+  const decimal = decimalOf(format);
+  if (decimal) return decimal;
+  const binary = /^w:([1-9][0-9]*)$/.exec(format);
+  if (binary && Number(binary[1]) <= 0x7fffffff) return new FixedSizeBinary(Number(binary[1]));
   const list = /^\+w:([1-9][0-9]*)$/.exec(format);
   if (list && children.length === 1) return new FixedSizeList(Number(list[1]), children[0]);
+  if (format === "+l" && children.length === 1) return new List(children[0]);
+  if (format === "+L" && children.length === 1) return new LargeList(children[0]);
   if (format === "+s") return new Struct(children);
   throw new ZeroCopyError(
     "ARROW_UNSUPPORTED",
@@ -123,12 +223,21 @@ export function formatOfType(type: DataType, where: string): string {
       probe.typeId === type.typeId &&
       (probe as { bitWidth?: number }).bitWidth === (type as { bitWidth?: number }).bitWidth &&
       (probe as { isSigned?: boolean }).isSigned === (type as { isSigned?: boolean }).isSigned &&
-      (probe as { precision?: number }).precision === (type as { precision?: number }).precision
+      (probe as { precision?: number }).precision === (type as { precision?: number }).precision &&
+      (probe as { unit?: number }).unit === (type as { unit?: number }).unit
     ) return format;
   }
   if (type instanceof Timestamp) return `ts${UNIT_LETTERS[type.unit]}:${type.timezone ?? ""}`;
+  if (type instanceof Duration) return `tD${UNIT_LETTERS[type.unit]}`;
+  if (type instanceof Decimal && (type.bitWidth === 128 || type.bitWidth === 256)) {
+    return `d:${type.precision},${type.scale}${type.bitWidth === 256 ? ",256" : ""}`;
+  }
+  if (type instanceof FixedSizeBinary) return `w:${type.byteWidth}`;
   if (type instanceof FixedSizeList) return `+w:${type.listSize}`;
+  if (type instanceof List) return "+l";
+  if (type instanceof LargeList) return "+L";
   if (type instanceof Struct) return "+s";
+  if (type instanceof Dictionary) return formatOfType(type.indices, `the indices of ${where}`);
   throw new ZeroCopyError(
     "ARROW_UNSUPPORTED",
     `Arrow type ${type} of ${where} is not supported (supported formats: ${SUPPORTED_FORMATS})`,

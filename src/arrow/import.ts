@@ -10,7 +10,7 @@
  * @module
  */
 
-import { type Data, Field, makeData, RecordBatch, Schema, Struct, Table, Type } from "apache-arrow";
+import { type Data, Dictionary, Field, RecordBatch, Schema, Struct, Table, Type } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import {
@@ -22,6 +22,7 @@ import {
   NodeOffset,
   typeOfFormat,
 } from "./c_data.ts";
+import { childRowsOf, makeColumn } from "./make_column.ts";
 
 const utf8 = new TextDecoder();
 const NULLABLE = Number(FLAG_NULLABLE);
@@ -110,20 +111,6 @@ class DirectoryReader {
     return offset;
   }
 
-  /** A view of `count` elements of `Type` in buffer `i`. */
-  buffer<A extends Uint8ArrayConstructor | Int32ArrayConstructor>(
-    ArrayType: A,
-    node: number,
-    i: number,
-    count: number,
-    what: string,
-    where: string,
-  ): InstanceType<A> {
-    const bytes = count * ArrayType.BYTES_PER_ELEMENT;
-    const offset = this.#region(node, i, bytes, what, where, ArrayType.BYTES_PER_ELEMENT);
-    return new ArrayType(this.#bytes.buffer, this.#bytes.byteOffset + offset, count) as InstanceType<A>;
-  }
-
   bytesAt(
     node: number,
     i: number,
@@ -136,8 +123,12 @@ class DirectoryReader {
     return this.#bytes.subarray(offset, offset + count);
   }
 
-  /** A field and its data; `shift` is where the parent's row 0 is among this array's rows. */
-  node(shift: number, rows: number, path: string, depth: number): { field: Field; data: Data } {
+  /**
+   * A field and its data; `shift` is where the parent's row 0 is among this
+   * array's rows, `rows` how many the parent needs (undefined: its own length,
+   * for a list's items or a dictionary).
+   */
+  node(shift: number, wanted: number | undefined, path: string, depth: number): { field: Field; data: Data } {
     if (depth > MAX_DEPTH) throw invalid(`${path} is nested more than ${MAX_DEPTH} deep`);
     if (this.#next >= this.#count) throw invalid(`${path} is not in its directory of ${this.#count} nodes`);
     const at = this.#nodesAt + NODE_BYTES * this.#next++;
@@ -155,39 +146,42 @@ class DirectoryReader {
     const length = this.word(at + NodeOffset.length);
     const offset = this.word(at + NodeOffset.offset);
     const nullCount = this.word(at + NodeOffset.null_count);
+    const rows = wanted ?? length;
     if (length < 0 || offset < 0 || nullCount < -1 || nullCount > length || shift + rows > length) {
       throw invalid(
         `${where} has length ${length}, offset ${offset}, null count ${nullCount} for ${rows} rows`,
       );
     }
     const start = shift + offset;
-    const kids = (childShift: number, childRows: number) => {
-      const fields: Field[] = [];
-      const datas: Data[] = [];
-      for (let i = 0; i < nChildren; i++) {
-        const child = this.node(childShift, childRows, `child ${i} of ${where}`, depth + 1);
-        fields.push(child.field);
-        datas.push(child.data);
-      }
-      return { fields, datas };
-    };
     // The parameterized formats need their children's fields first.
-    const listSize = /^\+w:([1-9][0-9]*)$/.exec(format);
-    const children = format === "+s"
-      ? kids(start, rows)
-      : listSize
-      ? kids(start * Number(listSize[1]), rows * Number(listSize[1]))
-      : { fields: [], datas: [] };
-    const type = typeOfFormat(format, children.fields, where);
-    if (children.fields.length !== nChildren) {
+    const fields: Field[] = [];
+    const datas: Data[] = [];
+    const childRows = childRowsOf(format, start, rows);
+    if (childRows === null && nChildren > 0) {
+      throw invalid(`${where} (format "${format}") has ${nChildren} children`);
+    }
+    for (let i = 0; i < nChildren; i++) {
+      const child = this.node(childRows!.shift, childRows!.rows, `child ${i} of ${where}`, depth + 1);
+      fields.push(child.field);
+      datas.push(child.data);
+    }
+    let type = typeOfFormat(format, fields, where);
+    if (fields.length !== nChildren) {
       throw invalid(`${where} (format "${format}") has ${nChildren} children`);
     }
     const nBuffers = view.getUint32(at + NodeOffset.n_buffers, true);
     if (nBuffers !== bufferCount(type)) {
       throw invalid(`${where} (format "${format}") has ${nBuffers} buffers, not ${bufferCount(type)}`);
     }
-    const end = start + rows;
-    const bitmapBytes = Math.ceil(end / 8);
+    let dictionary: Data | undefined;
+    if (view.getUint32(at + NodeOffset.dictionary, true) !== 0) {
+      if (type.typeId !== Type.Int) {
+        throw invalid(`${where} is dictionary-encoded with indices of format "${format}"`);
+      }
+      dictionary = this.node(0, undefined, `the dictionary of ${where}`, depth + 1).data;
+      type = new Dictionary(dictionary.type, type as never);
+    }
+    const bitmapBytes = Math.ceil((start + rows) / 8);
     const nullBitmap = nullCount === 0 || this.word(at + NodeOffset.buffer_len) === 0
       ? undefined
       : this.bytesAt(at, 0, bitmapBytes, "the validity bitmap of $", where, 1);
@@ -195,48 +189,19 @@ class DirectoryReader {
     // The producer's null count, when it covers exactly these rows, spares
     // apache-arrow counting the bitmap (O(rows)) on the column's first access.
     const common = {
-      type,
       offset: start,
       length: rows,
       nullCount: !nullBitmap ? 0 : shift === 0 && rows === length ? nullCount : -1,
       nullBitmap: nullBitmap ?? NO_NULLS,
     };
-    let data: Data;
-    switch (type.typeId) {
-      case Type.Struct:
-        data = makeData({ ...common, type: type as Struct, children: children.datas });
-        break;
-      case Type.FixedSizeList:
-        data = makeData({ ...common, type, child: children.datas[0] } as never);
-        break;
-      case Type.Bool:
-        data = makeData(
-          { ...common, type, data: this.bytesAt(at, 1, bitmapBytes, "the values of $", where, 1) } as never,
-        );
-        break;
-      case Type.Utf8: {
-        const offsets = this.buffer(Int32Array, at, 1, end + 1, "the offsets of $", where).subarray(start);
-        const last = offsets.length === 0 ? 0 : offsets[offsets.length - 1];
-        if (last < 0 || (offsets.length > 0 && offsets[0] > last)) {
-          throw invalid(`${where} has decreasing offsets`);
-        }
-        const values = this.bytesAt(at, 2, last, "the characters of $", where, 1);
-        data = makeData({ ...common, type, valueOffsets: offsets, data: values } as never);
-        break;
-      }
-      default: {
-        // Numbers and timestamps: apache-arrow indexes values from the view's start.
-        const ArrayType = (type as unknown as { ArrayType: { BYTES_PER_ELEMENT: number } }).ArrayType;
-        const width = ArrayType.BYTES_PER_ELEMENT;
-        const all = this.bytesAt(at, 1, end * width, "the values of $", where, width);
-        const values = new (ArrayType as unknown as Uint8ArrayConstructor)(
-          all.buffer,
-          all.byteOffset + start * width,
-          rows,
-        );
-        data = makeData({ ...common, type, data: values } as never);
-      }
-    }
+    const data = makeColumn(
+      type,
+      common,
+      (i, bytes, alignment, what) => this.bytesAt(at, i, bytes, `${what} $`, where, alignment),
+      datas,
+      dictionary,
+      where,
+    );
     const nullable = (flags & NULLABLE) !== 0;
     return { field: new Field(name, type, nullable), data };
   }

@@ -76,7 +76,10 @@ export interface LendOptions {
  *
  * Every buffer is checked against the lengths, offsets and children that the
  * structs will claim before an address is taken (apache-arrow's `makeData`
- * trusts whatever it is given): utf8 offsets each, other columns in O(1).
+ * trusts whatever it is given): each offset of a string, bytes or list column
+ * and each dictionary index, other columns in O(1). Dictionary-encoded
+ * columns (what `tableFromArrays` makes of strings) are lent with their
+ * dictionary; docs/arrow.md ("Types") lists every type lent.
  * Works under a path-scoped `--allow-ffi`: the library itself tells the
  * buffers' addresses (`zc_address_of`).
  *
@@ -304,6 +307,10 @@ function writeStructs<S extends ForeignLibraryInterface>(
     put(arrayAt(i) + ArrayOffset.n_children, n.children.length);
     put(arrayAt(i) + ArrayOffset.release, arrayRelease);
     put(arrayAt(i) + ArrayOffset.buffers, base + lists);
+    if (n.dictionary !== undefined) {
+      put(schemaAt(i) + SchemaOffset.dictionary, base + schemaAt(indexOf.get(n.dictionary)!));
+      put(arrayAt(i) + ArrayOffset.dictionary, base + arrayAt(indexOf.get(n.dictionary)!));
+    }
     for (const { view: buffer, back } of n.buffers) {
       // The described buffers, in order; each one's C pointer starts `back` bytes early (see describe).
       put(lists, buffer === null ? 0 : Number(addressOf(views[next++], lib)) - back);

@@ -3,17 +3,28 @@
  * the memory behind it before any address is taken. apache-arrow's `Data`
  * trusts whatever lengths, offsets and children it is given (`makeData`), so
  * every claim a consumer would follow is checked here: lengths and offsets
- * against each buffer's bytes, children against their parent, and each utf8
- * offset (monotone and within the characters), so that no consumer reading
- * within what the structs say can read past a buffer. Fixed-width columns cost
- * O(1) each; utf8 columns O(rows).
+ * against each buffer's bytes, children against their parent, each offset of a
+ * string, bytes or list column (monotone and within the characters or the
+ * items) and each dictionary index of a valid row (within the dictionary), so
+ * that no consumer reading within what the structs say can read past a buffer.
+ * Fixed-width columns cost O(1) each; offsets and indices O(rows).
  *
  * @module
  */
 
-import { type Data, type DataType, type Field, FixedSizeList, type Struct, Type } from "apache-arrow";
+import {
+  type Data,
+  type DataType,
+  type Dictionary,
+  Field,
+  FixedSizeList,
+  type LargeList,
+  type List,
+  type Struct,
+  Type,
+} from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
-import { FLAG_NULLABLE, formatOfType } from "./c_data.ts";
+import { FLAG_NULLABLE, formatOfType, offsetWidthOf, widthOf } from "./c_data.ts";
 import { bytesOf, memoryOf } from "../buffer/_memory_of.ts";
 
 // The same budget as Zig's reader (reader.Limits): a batch whose children are
@@ -38,6 +49,8 @@ export interface Node {
   /** Each buffer, and how many bytes before the view its C pointer starts. */
   buffers: { view: ArrayBufferView | null; back: number }[];
   children: Node[];
+  /** The values a dictionary-encoded column's indices point at. */
+  dictionary?: Node;
 }
 
 function invalid(where: string, problem: string): ZeroCopyError {
@@ -52,20 +65,6 @@ function count(value: unknown, where: string, what: string): number {
     throw invalid(where, `its ${what} is ${String(value)}, not a whole number of at least 0`);
   }
   return value;
-}
-
-/** Bytes per value of a fixed-width type, or 0 for the others. */
-function widthOf(type: DataType): number {
-  switch (type.typeId) {
-    case Type.Int:
-      return (type as unknown as { bitWidth: number }).bitWidth / 8;
-    case Type.Float:
-      return [2, 4, 8][(type as unknown as { precision: number }).precision];
-    case Type.Timestamp:
-      return 8;
-    default:
-      return 0;
-  }
 }
 
 function needBytes(
@@ -153,22 +152,18 @@ export function describe(
       // Its children are sliced already, so it gets offset 0 and, if it has nulls, a bitmap copied to bit 0.
       node.offset = 0;
       if (bitmap && offset !== 0) node.buffers[0] = { view: shiftedBitmap(bitmap, offset, length), back: 0 };
-      const fields = (type as Struct | FixedSizeList).children as Field[];
-      if (!Array.isArray(data.children) || data.children.length !== fields.length) {
-        throw invalid(where, `it has ${data.children?.length} children where its type has ${fields.length}`);
-      }
       const rows = type instanceof FixedSizeList ? length * type.listSize : length;
-      node.children = data.children.map((child, i) => {
-        const childWhere = `${where}.${fields[i].name}`;
-        if (child.type.typeId !== fields[i].type.typeId) {
-          throw invalid(childWhere, `its data is ${child.type}, where its field says ${fields[i].type}`);
-        }
-        const described = describe(fields[i], child, childWhere, budget, depth + 1);
-        if (described.length < rows) {
-          throw invalid(childWhere, `it has ${described.length} rows where its parent needs ${rows}`);
-        }
-        return described;
-      });
+      node.children = describeChildren(type as Struct | FixedSizeList, data, where, rows, budget, depth);
+      break;
+    }
+    case Type.List:
+    case Type.LargeList: {
+      // apache-arrow slices the offsets to the first row and keeps the child whole.
+      const width = offsetWidthOf(type);
+      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets");
+      [node.children[0]] = describeChildren(type as List | LargeList, data, where, 0, budget, depth);
+      checkOffsets(offsets, width, length + 1, node.children[0].length, where, "rows of its child");
+      node.buffers.push({ view: offsets, back: offset * width });
       break;
     }
     case Type.Bool:
@@ -177,24 +172,29 @@ export function describe(
         back: 0,
       });
       break;
-    case Type.Utf8: {
+    case Type.Utf8:
+    case Type.LargeUtf8:
+    case Type.Binary:
+    case Type.LargeBinary: {
       // apache-arrow slices offsets to the first row but keeps the characters whole.
-      const offsets = needBytes(data.valueOffsets, 4 * (length + 1), 4, where, "offsets");
+      const width = offsetWidthOf(type);
+      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets");
       const characters = needBytes(data.values, 0, 1, where, "characters");
-      const offsetBytes = bytesOf(offsets);
-      checkOffsets(
-        new Int32Array(offsetBytes.buffer, offsetBytes.byteOffset, length + 1),
-        bytesOf(characters).byteLength,
-        where,
-      );
-      node.buffers.push({ view: offsets, back: offset * 4 });
+      checkOffsets(offsets, width, length + 1, bytesOf(characters).byteLength, where, "bytes of characters");
+      node.buffers.push({ view: offsets, back: offset * width });
       node.buffers.push({ view: characters, back: 0 });
       break;
     }
+    case Type.Dictionary:
+      describeDictionary(node, type as Dictionary, data, budget, depth);
+      break;
     default: {
       const width = widthOf(type);
+      const element = (type as unknown as { ArrayType?: { BYTES_PER_ELEMENT: number } }).ArrayType
+        ?.BYTES_PER_ELEMENT;
+      if (width === 0 || element === undefined) throw invalid(where, `its type ${type} has no fixed width`);
       node.buffers.push({
-        view: needBytes(data.values, width * length, width, where, "values"),
+        view: needBytes(data.values, width * length, element, where, "values"),
         back: offset * width,
       });
     }
@@ -202,21 +202,108 @@ export function describe(
   return node;
 }
 
-/** Every offset within the characters and none smaller than the one before: O(rows). */
-function checkOffsets(offsets: Int32Array, characters: number, where: string): void {
-  let previous = offsets[0];
-  if (previous < 0 || previous > characters) {
-    throw invalid(where, `its first offset ${previous} is outside its ${characters} bytes of characters`);
+/** The children of a struct or list, each checked against its field and the rows its parent needs. */
+function describeChildren(
+  type: Struct | FixedSizeList | List | LargeList,
+  data: Data,
+  where: string,
+  rows: number,
+  budget: Budget,
+  depth: number,
+): Node[] {
+  const fields = type.children as Field[];
+  if (!Array.isArray(data.children) || data.children.length !== fields.length) {
+    throw invalid(where, `it has ${data.children?.length} children where its type has ${fields.length}`);
   }
-  for (let i = 1; i < offsets.length; i++) {
-    const next = offsets[i];
-    if (next < previous || next > characters) {
+  return data.children.map((child, i) => {
+    const childWhere = `${where}.${fields[i].name}`;
+    if (!(child?.type) || child.type.typeId !== fields[i].type.typeId) {
+      throw invalid(childWhere, `its data is ${child?.type}, where its field says ${fields[i].type}`);
+    }
+    const described = describe(fields[i], child, childWhere, budget, depth + 1);
+    if (described.length < rows) {
+      throw invalid(childWhere, `it has ${described.length} rows where its parent needs ${rows}`);
+    }
+    return described;
+  });
+}
+
+/**
+ * A dictionary-encoded column: its indices, like any integers, and its
+ * dictionary (one chunk, as the C Data Interface has one array), each index
+ * of a valid row within it: O(rows).
+ */
+function describeDictionary(node: Node, type: Dictionary, data: Data, budget: Budget, depth: number): void {
+  const { where, length, offset } = node;
+  const width = widthOf(type.indices);
+  const indices = needBytes(data.values, width * length, width, where, "indices");
+  node.buffers.push({ view: indices, back: offset * width });
+  const chunks = (data.dictionary as { data?: unknown } | undefined)?.data;
+  if (!Array.isArray(chunks) || chunks.length !== 1) {
+    throw new ZeroCopyError(
+      "ARROW_UNSUPPORTED",
+      `Cannot lend ${where}: its dictionary has ${Array.isArray(chunks) ? chunks.length : "no"} chunks, ` +
+        "where the C Data Interface takes one array: rebuild the column (vectorFromArray) to merge them",
+    );
+  }
+  const values = chunks[0] as Data;
+  if (!(values?.type) || values.type.typeId !== type.dictionary.typeId) {
+    throw invalid(where, `its dictionary is ${values?.type}, where its type says ${type.dictionary}`);
+  }
+  node.dictionary = describe(
+    new Field("", type.dictionary, true),
+    values,
+    `the dictionary of ${where}`,
+    budget,
+    depth + 1,
+  );
+  checkIndices(data, bytesOf(indices), width, node.dictionary.length, where);
+}
+
+/** Every index of a valid row from 0 to below the dictionary's length. */
+function checkIndices(data: Data, bytes: Uint8Array, width: number, size: number, where: string): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const signed = (data.type as Dictionary).indices.isSigned;
+  for (let row = 0; row < data.length; row++) {
+    const at = row * width;
+    const index = width === 1
+      ? (signed ? view.getInt8(at) : view.getUint8(at))
+      : width === 2
+      ? (signed ? view.getInt16(at, true) : view.getUint16(at, true))
+      : width === 4
+      ? (signed ? view.getInt32(at, true) : view.getUint32(at, true))
+      : Number(signed ? view.getBigInt64(at, true) : view.getBigUint64(at, true));
+    if ((index < 0 || index >= size) && data.getValid(row)) {
+      throw invalid(where, `row ${row} has index ${index}, outside its dictionary of ${size} values`);
+    }
+  }
+}
+
+/** Every offset (`width` bytes each) within `limit` and none smaller than the one before: O(rows). */
+function checkOffsets(
+  view: ArrayBufferView,
+  width: number,
+  count: number,
+  limit: number,
+  where: string,
+  what: string,
+): void {
+  const bytes = bytesOf(view);
+  // needBytes checked the length and the alignment.
+  const offsets = width === 4
+    ? new Int32Array(bytes.buffer, bytes.byteOffset, count)
+    : new BigInt64Array(bytes.buffer, bytes.byteOffset, count);
+  let previous = Number(offsets[0]);
+  if (previous < 0 || previous > limit) {
+    throw invalid(where, `its first offset ${previous} is outside its ${limit} ${what}`);
+  }
+  for (let i = 1; i < count; i++) {
+    const next = Number(offsets[i]);
+    if (next < previous || next > limit) {
       throw invalid(
         where,
         `its offset ${i} is ${next}, ${
-          next < previous
-            ? `below the one before (${previous})`
-            : `past its ${characters} bytes of characters`
+          next < previous ? `below the one before (${previous})` : `past its ${limit} ${what}`
         }`,
       );
     }
@@ -237,5 +324,6 @@ function shiftedBitmap(bitmap: Uint8Array, offset: number, length: number): Uint
 export function flatten(node: Node, into: Node[] = []): Node[] {
   into.push(node);
   for (const child of node.children) flatten(child, into);
+  if (node.dictionary) flatten(node.dictionary, into);
   return into;
 }

@@ -20,7 +20,8 @@ import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { checkCallback } from "../library/callbacks.ts";
-import { FAILURES, readDirectory, wrapBuffers } from "../sql/foreign_batch.ts";
+import { FAILURES, wrapBuffers } from "../sql/foreign_batch.ts";
+import { readForeignDirectory } from "./foreign_directory.ts";
 import { ArrowBatch } from "./batch.ts";
 
 const Header = abiLayout.structs.ForeignHeader.fields;
@@ -222,7 +223,7 @@ export class ArrowStream implements AsyncIterableIterator<ArrowBatch>, Disposabl
         throw new ZeroCopyError("DISPOSED", "The ArrowStream was disposed while its next batch was produced");
       }
       try {
-        return { batch: readDirectory(directory, buffers), buffers };
+        return { batch: readForeignDirectory(directory, buffers), buffers };
       } catch (error) {
         for (const buffer of buffers) buffer[Symbol.dispose]();
         throw error;

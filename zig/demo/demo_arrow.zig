@@ -6,6 +6,7 @@ const std = @import("std");
 const zerocopy = @import("../zerocopy/zerocopy.zig");
 const arrow = zerocopy.arrow;
 const foreign = @import("../zerocopy/arrow/foreign.zig");
+const types = @import("demo_arrow_types.zig");
 const Out = zerocopy.Out;
 const Status = zerocopy.Status;
 
@@ -187,6 +188,20 @@ pub const batch_exports = struct {
         return .ok;
     }
 
+    /// A batch of `rows` rows of dictionaries, dates, times, durations,
+    /// decimals, intervals, binaries and lists (see demo_arrow_types.zig);
+    /// `options` as `zc_arrow_demo_batch` takes them.
+    pub fn zc_arrow_demo_types(rows: u64, options: u32, out: ?*arrow.RecordBatchOut) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        target.clear();
+        types.typesBatch(rows, options, &target.descriptor) catch |err| return switch (err) {
+            error.OutOfMemory => .out_of_memory,
+            error.Overflow => .size_overflow,
+            error.LengthMismatch, error.InvalidColumn => .invalid_argument,
+        };
+        return .ok;
+    }
+
     /// Checksums a batch Deno lends (see `zerocopy.arrow.checksum`) into `out`;
     /// refuses an unsupported format or layout with `invalid_argument`.
     pub fn zc_arrow_demo_checksum(batch: ?*const arrow.ArrowSchema, batch_array: ?*const arrow.ArrowArray, out: ?*u64) callconv(.c) Status {
@@ -222,4 +237,5 @@ test "the demo batch is deterministic, and its offset changes what the rows hold
 
 test {
     _ = foreign;
+    _ = types;
 }

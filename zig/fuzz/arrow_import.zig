@@ -124,7 +124,12 @@ fn interesting(random: std.Random, current: i64) i64 {
     };
 }
 
-const formats = [_][]const u8{ "+s", "+w:1", "+w:4", "+w:0", "+w:4294967295", "u", "b", "c", "i", "l", "g", "tsn:", "tsu:UTC", "e", "", "+l", "+w:", "+w:99999999999" };
+const formats = [_][]const u8{
+    "+s",    "+w:1",      "+w:4",           "+w:0", "+w:4294967295", "u",   "b",   "c",   "i",   "l",      "g",
+    "tsn:",  "tsu:UTC",   "e",              "",     "+l",            "+w:", "+L",  "U",   "z",   "Z",      "w:3",
+    "w:0",   "tdD",       "tdm",            "ttm",  "ttn",           "tDu", "tin", "tiM", "tiD", "d:10,2", "d:40,2,256",
+    "d:0,1", "d:10,2,64", "+w:99999999999",
+};
 
 fn mutate(arena: *Arena, count: usize, random: std.Random) void {
     const nodes = arena.nodes[0..count];
@@ -177,7 +182,11 @@ fn mutate(arena: *Arena, count: usize, random: std.Random) void {
         } else {
             node.schema.release = null;
         },
-        else => node.array.dictionary = &other.array,
+        else => {
+            // A dictionary: on both structs (a cycle when `other` is an ancestor), or on one only.
+            if (random.uintLessThan(u8, 3) != 0) node.array.dictionary = &other.array;
+            if (random.uintLessThan(u8, 3) != 0) node.schema.dictionary = &other.schema;
+        },
     }
 }
 

@@ -219,7 +219,7 @@ export class AdbcEngine implements SqlEngine {
   ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
     return this.#enqueue(async () => {
       const name = cString(table);
-      const loan = await lendAsStream(this.#lib, source, "Connection.ingest");
+      const loan = await lendAsStream(this.#lib, source, "Connection.ingest", true);
       const message = new Uint8Array(MESSAGE_BYTES);
       const rows = new BigInt64Array(1);
       try {

@@ -88,6 +88,7 @@ fn lentRelease(comptime T: type) fn (*T) callconv(.c) void {
             if (self.children) |children| {
                 for (children[0..@intCast(self.n_children)]) |child| if (child.release) |r| r(child);
             }
+            if (self.dictionary) |values| if (values.release) |r| r(values);
             self.release = null;
         }
     }.release;
@@ -96,6 +97,7 @@ fn lentRelease(comptime T: type) fn (*T) callconv(.c) void {
 test {
     _ = @import("builder_test.zig");
     _ = @import("batch_test.zig");
+    _ = @import("types_hostile_test.zig");
     _ = @import("stream.zig");
 }
 
@@ -181,9 +183,24 @@ test "the reader applies offsets and validity as the specification says" {
 
 test "format strings outside the supported set are refused" {
     try testing.expectEqual(@as(?Kind, null), Kind.parse("e"));
-    try testing.expectEqual(@as(?Kind, null), Kind.parse("+l"));
+    try testing.expectEqual(@as(?Kind, null), Kind.parse("+m"));
     try testing.expectEqual(@as(?Kind, null), Kind.parse("+w:0"));
+    try testing.expectEqual(@as(?Kind, null), Kind.parse("w:0"));
+    try testing.expectEqual(@as(?Kind, null), Kind.parse("d:0,2"));
+    try testing.expectEqual(@as(?Kind, null), Kind.parse("d:39,2"));
+    try testing.expectEqual(@as(?Kind, null), Kind.parse("d:10,2,64"));
+    try testing.expectEqual(@as(?Kind, null), Kind.parse("d:10"));
+    try testing.expectEqual(@as(?Kind, null), Kind.parse("tdx"));
+    try testing.expectEqual(@as(?Kind, null), Kind.parse("tix"));
     try testing.expectEqual(Kind{ .timestamp = 'n' }, Kind.parse("tsn:").?);
+    try testing.expectEqual(Kind{ .decimal = .{ .precision = 10, .scale = -2, .bytes = 16 } }, Kind.parse("d:10,-2").?);
+    try testing.expectEqual(Kind{ .decimal = .{ .precision = 76, .scale = 3, .bytes = 32 } }, Kind.parse("d:76,3,256").?);
+    try testing.expectEqual(@as(?usize, 16), Kind.parse("tin").?.width());
+    try testing.expectEqual(@as(?usize, 4), Kind.parse("ttm").?.width());
+    try testing.expectEqual(@as(?usize, 8), Kind.parse("ttu").?.width());
+    try testing.expectEqual(@as(?usize, 7), Kind.parse("w:7").?.width());
+    try testing.expectEqual(@as(?usize, 8), Kind.parse("+L").?.offsetWidth());
+    try testing.expectEqual(@as(i64, 3), Kind.parse("Z").?.buffers());
 }
 
 test "columns of different lengths are refused before anything is allocated" {

@@ -23,121 +23,13 @@ const ArrowArray = c.ArrowArray;
 const ArrowSchema = c.ArrowSchema;
 const Descriptor = abi.Descriptor;
 
-/// The unit of a timestamp column, as the format string spells it.
-pub const TimeUnit = enum {
-    second,
-    millisecond,
-    microsecond,
-    nanosecond,
-
-    pub fn letter(unit: TimeUnit) u8 {
-        return "smun"[@backingInt(unit)];
-    }
-};
-
-/// A column's values, as slices the author already has. They are copied into
-/// the batch's allocation, so the author keeps (and frees) its own slices.
-pub const Values = union(enum) {
-    i8: []const i8,
-    i16: []const i16,
-    i32: []const i32,
-    i64: []const i64,
-    u8: []const u8,
-    u16: []const u16,
-    u32: []const u32,
-    u64: []const u64,
-    f32: []const f32,
-    f64: []const f64,
-    /// Bit-packed in the batch.
-    bool: []const bool,
-    /// UTF-8 strings, stored as i32 offsets and one byte buffer.
-    utf8: []const []const u8,
-    /// Counts of `unit` since the Unix epoch; `tz` is an IANA name or an
-    /// offset ("UTC", "+02:00"), or null for a naive timestamp.
-    timestamp: struct { unit: TimeUnit, tz: ?[]const u8 = null, values: []const i64 },
-    /// `size` items per row (an embedding), the items being a primitive column
-    /// of `size` times as many rows.
-    fixed_size_list: struct { size: u32, items: *const Column },
-    /// Named child columns of equal length.
-    @"struct": []const Column,
-};
-
-/// One column of a batch.
-pub const Column = struct {
-    name: []const u8 = "",
-    values: Values,
-    /// One entry per value (before `offset`): false marks a null.
-    validity: ?[]const bool = null,
-    /// Rows at the start of `values` that are in the buffers but not in the
-    /// column (Arrow's `offset`: a slice without a copy).
-    offset: usize = 0,
-    nullable: bool = true,
-
-    /// Rows in the buffers, `offset` included.
-    pub fn physicalLength(column: Column) usize {
-        return switch (column.values) {
-            .utf8 => |strings| strings.len,
-            .timestamp => |t| t.values.len,
-            .fixed_size_list => |list| if (list.size == 0) 0 else list.items.length() / list.size,
-            .@"struct" => |children| if (children.len == 0) 0 else children[0].length(),
-            inline else => |slice| slice.len,
-        };
-    }
-
-    /// Rows in the column.
-    pub fn length(column: Column) usize {
-        return column.physicalLength() -| column.offset;
-    }
-
-    /// The column as the layout sees it; `expected_rows` is what its parent
-    /// needs (null for the root).
-    pub fn shape(column: *const Column, expected_rows: ?usize, out: *layout.Shape) Error!void {
-        const physical = column.physicalLength();
-        if (column.offset > physical) return error.InvalidColumn;
-        if (expected_rows) |rows| if (physical - column.offset != rows) return error.LengthMismatch;
-        if (column.validity) |valid| if (valid.len != physical) return error.LengthMismatch;
-        out.* = .{
-            .name = column.name,
-            .nullable = column.nullable,
-            .physical = physical,
-            .offset = column.offset,
-            .validity = column.validity != null,
-            .data = .none,
-        };
-        try out.setFormat("{s}", .{layout.simpleFormat(std.meta.activeTag(column.values)) orelse ""});
-        switch (column.values) {
-            .bool => out.data = .bits,
-            .utf8 => |strings| {
-                var total: usize = 0;
-                for (strings) |text| total += text.len;
-                out.data = .{ .utf8 = total };
-            },
-            .timestamp => |t| {
-                try out.setFormat("ts{c}:{s}", .{ t.unit.letter(), t.tz orelse "" });
-                out.data = .{ .bytes = @sizeOf(i64) };
-            },
-            .fixed_size_list => |list| {
-                if (list.size == 0 or list.items.length() % list.size != 0) return error.LengthMismatch;
-                try out.setFormat("+w:{d}", .{list.size});
-                out.n_children = 1;
-                out.child_rows = physical * list.size;
-            },
-            .@"struct" => |children| {
-                out.n_children = children.len;
-                out.child_rows = physical;
-            },
-            inline else => |values| out.data = .{ .bytes = @sizeOf(@typeInfo(@TypeOf(values)).pointer.child) },
-        }
-    }
-
-    pub fn child(column: *const Column, i: usize) *const Column {
-        return switch (column.values) {
-            .fixed_size_list => |list| list.items,
-            .@"struct" => |children| &children[i],
-            else => unreachable,
-        };
-    }
-};
+const column = @import("column.zig");
+pub const TimeUnit = column.TimeUnit;
+pub const MonthDayNano = column.MonthDayNano;
+pub const Indices = column.Indices;
+pub const Values = column.Values;
+pub const Column = column.Column;
+const copyColumn = column.copyColumn;
 
 pub const Error = layout.Error;
 
@@ -294,6 +186,7 @@ pub fn releaseSchema(schema: *ArrowSchema) callconv(.c) void {
     if (schema.children) |children| {
         for (children[0..@intCast(schema.n_children)]) |child| if (child.release) |release| release(child);
     }
+    if (schema.dictionary) |values| if (values.release) |release| release(values);
     schema.release = null;
     const block: *ArrowBlock = @ptrCast(@alignCast(schema.private_data.?));
     block.unref();
@@ -303,43 +196,8 @@ pub fn releaseArray(array: *ArrowArray) callconv(.c) void {
     if (array.children) |children| {
         for (children[0..@intCast(array.n_children)]) |child| if (child.release) |release| release(child);
     }
+    if (array.dictionary) |values| if (values.release) |release| release(values);
     array.release = null;
     const block: *ArrowBlock = @ptrCast(@alignCast(array.private_data.?));
     block.unref();
-}
-
-fn bufferOf(array: *ArrowArray, i: usize, len: usize) []u8 {
-    const ptr: [*]u8 = @ptrCast(@constCast(array.buffers.?[i].?));
-    return ptr[0..len];
-}
-
-/// Copies a column's slices into the buffers the layout made for it.
-fn copyColumn(column: *const Column, array: *ArrowArray) void {
-    const physical = column.physicalLength();
-    if (column.validity) |valid| packBits(bufferOf(array, 0, (physical + 7) / 8), valid);
-    switch (column.values) {
-        .bool => |values| packBits(bufferOf(array, 1, (physical + 7) / 8), values),
-        .utf8 => |strings| {
-            const offsets: [*]i32 = @ptrCast(@alignCast(bufferOf(array, 1, 0).ptr));
-            const characters: [*]u8 = bufferOf(array, 2, 0).ptr;
-            var at: usize = 0;
-            for (strings, 0..) |text, i| {
-                offsets[i] = @intCast(at);
-                @memcpy(characters[at..][0..text.len], text);
-                at += text.len;
-            }
-            offsets[strings.len] = @intCast(at);
-        },
-        .timestamp => |t| @memcpy(bufferOf(array, 1, t.values.len * 8), std.mem.sliceAsBytes(t.values)),
-        .fixed_size_list => |list| copyColumn(list.items, array.child(0)),
-        .@"struct" => |children| for (children, 0..) |*child, i| copyColumn(child, array.child(i)),
-        inline else => |values| @memcpy(bufferOf(array, 1, values.len * @sizeOf(@TypeOf(values[0]))), std.mem.sliceAsBytes(values)),
-    }
-}
-
-fn packBits(bitmap: []u8, values: []const bool) void {
-    @memset(bitmap, 0);
-    for (values, 0..) |v, i| {
-        if (v) bitmap[i / 8] |= @as(u8, 1) << @intCast(i % 8);
-    }
 }

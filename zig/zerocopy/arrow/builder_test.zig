@@ -176,3 +176,130 @@ test "declarations that cannot be laid out are refused before anything is alloca
     }));
     try testing.expectError(error.OutOfMemory, BatchBuilder.init(&testing.allocator, std.math.maxInt(usize) / 4, &.{.{ .type = .f64 }}));
 }
+
+test "a builder fills dates, times, durations, decimals, intervals and fixed-size binaries in place" {
+    var b = try BatchBuilder.init(&testing.allocator, 3, &.{
+        .{ .name = "day", .type = .date32 },
+        .{ .name = "at", .type = .{ .time64 = .nanosecond }, .nullable = true },
+        .{ .name = "took", .type = .{ .duration = .millisecond } },
+        .{ .name = "price", .type = .{ .decimal128 = .{ .precision = 12, .scale = 2 } } },
+        .{ .name = "every", .type = .interval_month_day_nano },
+        .{ .name = "hash", .type = .{ .fixed_size_binary = 4 } },
+    });
+    defer b.deinit();
+    try testing.expectError(error.TypeMismatch, b.column(0).values(i64));
+    try testing.expectError(error.TypeMismatch, b.column(3).values(i64));
+    const days = try b.column(0).values(i32);
+    const times = try b.column(1).values(i64);
+    const took = try b.column(2).values(i64);
+    const prices = try b.column(3).values(i128);
+    const every = try b.column(4).values(batch.MonthDayNano);
+    const hashes = try b.column(5).values(u8);
+    try testing.expectEqual(@as(usize, 12), hashes.len);
+    for (0..3) |i| {
+        const n: i32 = @intCast(i);
+        days[i] = 19_000 + n;
+        times[i] = n * 1_000_000_000;
+        took[i] = -n;
+        prices[i] = @as(i128, n) * 100 + 5;
+        every[i] = .{ .months = n, .days = 1, .nanoseconds = 7 };
+        @memset(hashes[i * 4 ..][0..4], @intCast(i));
+    }
+    b.column(1).validity().?.set(2, false);
+    var descriptor: Descriptor = undefined;
+    b.finish(&descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    const root = try reader.Column.init(&schema, &array, 0);
+    try testing.expectEqualStrings("d:12,2", (try root.child(3)).schema.formatString());
+    try testing.expectEqual(@as(i128, 105), (try root.child(3)).value(i128, 1));
+    try testing.expectEqual(@as(i64, 1), (try root.child(1)).array.null_count);
+    try testing.expectEqualStrings("w:4", (try root.child(5)).schema.formatString());
+    try testing.expectEqual(@as(u8, 2), (try root.child(5)).valueBytes(2)[3]);
+    _ = try reader.checksum(&schema, &array);
+}
+
+test "a builder appends large utf8, binary and large binary rows, rows never written empty" {
+    var b = try BatchBuilder.init(&testing.allocator, 4, &.{
+        .{ .name = "big", .type = .{ .large_utf8 = .{ .capacity = 16 } }, .nullable = true },
+        .{ .name = "raw", .type = .{ .binary = .{ .capacity = 8 } } },
+        .{ .name = "blob", .type = .{ .large_binary = .{ .capacity = 8 } } },
+    });
+    defer b.deinit();
+    try testing.expectError(error.TypeMismatch, b.column(0).strings(i32));
+    try testing.expectError(error.TypeMismatch, b.column(0).utf8());
+    var big = try b.column(0).strings(i64);
+    var raw = try b.column(1).strings(i32);
+    var blob = try b.column(2).strings(i64);
+    try big.append("héllo");
+    try big.appendNull();
+    try big.append("x");
+    try raw.append(&.{ 0, 1, 2 });
+    try testing.expectError(error.Utf8Overflow, raw.append("123456"));
+    try blob.append(&.{0xff});
+    var descriptor: Descriptor = undefined;
+    b.finish(&descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    const root = try reader.Column.init(&schema, &array, 0);
+    const column = try root.child(0);
+    try testing.expectEqualStrings("U", column.schema.formatString());
+    try testing.expectEqualStrings("héllo", try column.string(0));
+    try testing.expect(!column.isValid(1));
+    try testing.expectEqualStrings("", try column.string(3)); // never written
+    try testing.expectEqualSlices(u8, &.{ 0, 1, 2 }, try (try root.child(1)).string(0));
+    try testing.expectEqualStrings("", try (try root.child(2)).string(2));
+    _ = try reader.checksum(&schema, &array);
+}
+
+test "a builder fills lists and dictionaries in place; finish keeps offsets and indices within" {
+    const item: builder.Spec = .{ .name = "item", .type = .i32 };
+    const word: builder.Spec = .{ .type = .{ .utf8 = .{ .capacity = 16 } } };
+    var b = try BatchBuilder.init(&testing.allocator, 4, &.{
+        .{ .name = "l", .type = .{ .list = .{ .items = &item, .capacity = 5 } } },
+        .{ .name = "ll", .type = .{ .large_list = .{ .items = &item, .capacity = 2 } } },
+        .{ .name = "d", .type = .{ .dictionary = .{ .indices = .i16, .values = &word, .size = 3 } }, .nullable = true },
+        .{ .name = "strict", .type = .{ .dictionary = .{ .indices = .i8, .values = &word, .size = 2 } } },
+    });
+    defer b.deinit();
+    try testing.expectError(error.TypeMismatch, b.column(0).offsets(i64));
+    const offsets = try b.column(0).offsets(i32);
+    @memcpy(offsets[0..3], &[_]i32{ 0, 2, 5 }); // rows 2 and 3 never written: empty
+    @memcpy(try b.column(0).child(0).values(i32), &[_]i32{ 1, 2, 3, 4, 5 });
+    @memcpy(try b.column(1).offsets(i64), &[_]i64{ 0, 1, 9, 1, 2 }); // 9 passes the items, 1 decreases
+    var words = try (try b.column(2).dictionary()).utf8();
+    for ([_][]const u8{ "red", "green", "blue" }) |w| try words.append(w);
+    @memcpy(try b.column(2).values(i16), &[_]i16{ 2, 0, 7, -1 }); // 7 and -1 outside: made null
+    var strict_words = try (try b.column(3).dictionary()).utf8();
+    try strict_words.append("x");
+    try strict_words.append("y");
+    @memcpy(try b.column(3).values(i8), &[_]i8{ 1, 5, 0, 1 }); // 5 outside, no bitmap: made 0
+    var descriptor: Descriptor = undefined;
+    b.finish(&descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    const root = try reader.Column.init(&schema, &array, 0);
+    _ = try reader.checksum(&schema, &array);
+    const l = try root.child(0);
+    try testing.expectEqual(@as(usize, 5), (try l.listRange(1)).to);
+    try testing.expectEqual((try l.listRange(3)).from, (try l.listRange(3)).to);
+    const ll = try root.child(1);
+    try testing.expectEqual(@as(usize, 2), (try ll.listRange(1)).to);
+    try testing.expectEqual(@as(usize, 2), (try ll.listRange(3)).to);
+    const d = try root.child(2);
+    const values = (try d.dictionary()).?;
+    try testing.expectEqualStrings("blue", try values.string(try d.index(0, values)));
+    try testing.expect(!d.isValid(2) and !d.isValid(3));
+    try testing.expectEqual(@as(i64, 2), d.array.null_count);
+    const strict = try root.child(3);
+    try testing.expectEqual(@as(usize, 0), try strict.index(1, (try strict.dictionary()).?));
+}

@@ -38,8 +38,9 @@ pub const BatchNode = extern struct {
     n_buffers: u32,
     /// The C Data Interface's field flags (`ARROW_FLAG_NULLABLE`, ...).
     flags: u32,
-    /// Reserved for future use; always zero in this ABI version.
-    reserved: u32,
+    /// 1 when the array is dictionary-encoded: its dictionary is the node
+    /// after its children (and theirs).
+    dictionary: u32,
 };
 
 comptime {

@@ -63,7 +63,9 @@ pub const ForeignNode = extern struct {
     format_len: u32,
     name_at: u32,
     name_len: u32,
-    reserved: u32,
+    /// 1 when the array is dictionary-encoded: its dictionary is the node
+    /// after its children (and theirs).
+    dictionary: u32,
 };
 
 pub const header_bytes = @sizeOf(ForeignHeader);
@@ -85,7 +87,8 @@ pub const Failure = enum(u32) {
     /// A stream's producer failed (`get_schema` or `get_next` returned an
     /// errno): the stream's message says what it reported.
     producer_failed = 5,
-    /// A utf8 offset below zero or below the one before it.
+    /// An offset of a string, bytes or list column below zero or below the
+    /// one before it, or a list's past its items.
     invalid_offsets = 6,
 };
 
@@ -117,7 +120,7 @@ const Walk = struct {
     fits: bool = true,
     /// The first pass, which only counts the nodes: it reads no offset.
     counting: bool = false,
-    /// The layout failed at a utf8 offset, not at a count or a length.
+    /// The layout failed at an offset, not at a count or a length.
     bad_offsets: bool = false,
 
     fn put(walk: *Walk, at: usize, comptime T: type, value: T) void {
@@ -158,20 +161,24 @@ const Walk = struct {
         const rows = start + column.len();
         var slots = [3]u32{ 0, 0, 0 };
         if (array.null_count != 0) slots[0] = walk.buffer(array.buffer(0), (rows + 7) / 8);
-        switch (column.kind) {
-            .int, .float, .timestamp => slots[1] = walk.buffer(array.buffer(1), rows * column.kind.width().?),
-            .bool => slots[1] = walk.buffer(array.buffer(1), (rows + 7) / 8),
-            .utf8 => if (rows > 0 and !walk.counting) {
-                const characters = utf8Characters(column, start, rows) catch |err| {
+        if (column.kind.width()) |width| {
+            slots[1] = walk.buffer(array.buffer(1), rows * width);
+        } else if (column.kind.offsetWidth()) |width| {
+            if (rows > 0 and !walk.counting) {
+                const last = lastOffset(column, start, rows) catch |err| {
                     walk.bad_offsets = true;
                     return err;
                 };
-                slots[1] = walk.buffer(array.buffer(1), (rows + 1) * 4);
-                slots[2] = walk.buffer(array.buffer(2), characters);
-                if (characters > 0 and slots[2] == 0) return error.InvalidLayout;
-            },
-            .fixed_size_list, .@"struct" => {},
-        }
+                slots[1] = walk.buffer(array.buffer(1), (rows + 1) * width);
+                if (column.kind.isBinary()) {
+                    slots[2] = walk.buffer(array.buffer(2), last);
+                    if (last > 0 and slots[2] == 0) return error.InvalidLayout;
+                } else if (last > (try column.child(0)).len()) {
+                    walk.bad_offsets = true;
+                    return error.InvalidLayout;
+                }
+            }
+        } else if (column.kind == .bool) slots[1] = walk.buffer(array.buffer(1), (rows + 7) / 8);
         const format = walk.string(column.schema.formatString());
         const name = walk.string(column.schema.nameString());
         if (walk.fits) {
@@ -186,26 +193,36 @@ const Walk = struct {
             walk.put(at + field("n_children"), u32, @intCast(column.childCount()));
             walk.put(at + field("flags"), u32, @truncate(@as(u64, @bitCast(column.schema.flags))));
             for (slots, 0..) |slot, i| walk.put(at + field("buffer_slots") + 4 * i, u32, slot);
+            walk.put(at + field("dictionary"), u32, @intFromBool(column.schema.dictionary != null));
             walk.put(at + field("format_at"), u32, format[0]);
             walk.put(at + field("format_len"), u32, format[1]);
             walk.put(at + field("name_at"), u32, name[0]);
             walk.put(at + field("name_len"), u32, name[1]);
         }
         for (0..column.childCount()) |i| try walk.node(try column.child(i));
+        if (try column.dictionary()) |values| try walk.node(values);
     }
 };
 
-/// The bytes of a utf8 column's character buffer its rows use: its offsets
-/// read once, each from zero or more and none below the one before (nanoarrow's
-/// "full" level for offsets: a foreign buffer's length is known only from them).
-fn utf8Characters(column: reader.Column, start: usize, rows: usize) reader.Error!usize {
-    const offsets: [*]align(1) const i32 = @ptrCast(column.array.buffer(1).?);
-    var previous = offsets[start];
+/// The last offset of a string, bytes or list column, its offsets read once,
+/// each from zero or more and none below the one before (nanoarrow's "full"
+/// level for offsets: a foreign buffer's length is known only from them).
+fn lastOffset(column: reader.Column, start: usize, rows: usize) reader.Error!usize {
+    const offsets = column.array.buffer(1).?;
+    const read = struct {
+        fn at(bytes: [*]const u8, wide: bool, i: usize) i64 {
+            return if (wide) std.mem.readInt(i64, bytes[i * 8 ..][0..8], .little) else std.mem.readInt(i32, bytes[i * 4 ..][0..4], .little);
+        }
+    }.at;
+    const wide = column.kind.offsetWidth().? == 8;
+    var previous = read(offsets, wide, start);
     if (previous < 0) return error.InvalidLayout;
     for (start + 1..rows + 1) |i| {
-        if (offsets[i] < previous) return error.InvalidLayout;
-        previous = offsets[i];
+        const next = read(offsets, wide, i);
+        if (next < previous) return error.InvalidLayout;
+        previous = next;
     }
+    if (previous > 1 << 48) return error.InvalidLayout;
     return @intCast(previous);
 }
 

@@ -105,7 +105,7 @@ test "offsets that go back, or too little lent memory, leave the array to its pr
 test "a format the reader does not know is refused by name" {
     var p: Producer = .{};
     p.init();
-    p.int_schema.format = "tdD";
+    p.int_schema.format = "+m";
     var directory: [1024]u8 = undefined;
     var slots: [8]Descriptor = undefined;
     try testing.expectEqual(.invalid_argument, foreign.adopt(&p.schema, &p.array, &directory, &slots));

@@ -33,8 +33,14 @@ pub const Shape = struct {
     validity: bool,
     data: Data,
     n_children: usize = 0,
-    /// Rows each child must have (a fixed-size list's items: `size` per row).
-    child_rows: usize = 0,
+    /// Rows each child must have (a fixed-size list's items: `size` per row);
+    /// null for a list's items, which its offsets index.
+    child_rows: ?usize = null,
+    /// Whether the column is dictionary-encoded: its values are the source's
+    /// `dictionary()`, laid out after its children.
+    dictionary: bool = false,
+    /// Rows the dictionary must have (a declared one's size); null for any.
+    dictionary_rows: ?usize = null,
 
     pub const Data = union(enum) {
         /// No buffer besides validity (struct, fixed-size list).
@@ -43,8 +49,9 @@ pub const Shape = struct {
         bits,
         /// Elements of this many bytes.
         bytes: usize,
-        /// i32 offsets and this many bytes of characters.
-        utf8: usize,
+        /// `physical + 1` offsets of `width` bytes, then this many bytes of
+        /// characters (strings, bytes), or none (a list: they index its child).
+        offsets: struct { width: u8, characters: ?usize },
     };
 
     pub fn setFormat(shape: *Shape, comptime fmt: []const u8, args: anytype) Error!void {
@@ -61,8 +68,9 @@ pub const Shape = struct {
 /// in its two allocations and writes its structs and directory. Value buffers
 /// are left for the caller to fill; validity bitmaps start all valid,
 /// bit-packed values all false, utf8 offsets all zero. `Source` has
-/// `fn shape(*const Source, expected_rows: ?usize, *Shape) Error!void` and
-/// `fn child(*const Source, usize) *const Source`. The block is not
+/// `fn shape(*const Source, expected_rows: ?usize, *Shape) Error!void`,
+/// `fn child(*const Source, usize) *const Source` and
+/// `fn dictionary(*const Source) *const Source`. The block is not
 /// registered yet (`batch.register`).
 pub fn allocate(comptime Source: type, allocator: *const Allocator, root: *const Source, rows: ?usize) Error!*ArrowBlock {
     var measure: Emit = .{ .meta = .{ .memory = &.{} }, .data = .{ .memory = &.{} } };
@@ -108,21 +116,62 @@ pub fn seal(block: *ArrowBlock) void {
 fn sealArray(block: *ArrowBlock, schema: *const ArrowSchema, array: *ArrowArray, index: *usize) void {
     const rows: usize = @intCast(array.length);
     const start: usize = @intCast(array.offset);
+    if (array.dictionary) |values| indicesWithin(schema, array, @intCast(values.length));
     if (array.buffers.?[0]) |bitmap| {
         array.null_count = @intCast(rows - countSet(@ptrCast(bitmap), start, start + rows));
     } else array.null_count = 0;
     directory.node(block.data, index.*).null_count = @intCast(array.null_count);
     index.* += 1;
     const format = schema.formatString();
-    if (format.len == 1 and format[0] == 'u') {
-        const offsets: [*]i32 = @ptrCast(@alignCast(@constCast(array.buffers.?[1].?)));
-        var last: i32 = 0;
-        for (offsets[0 .. start + rows + 1]) |*o| {
-            if (o.* < last) o.* = last;
-            last = o.*;
-        }
-    }
+    if (format.len == 1 and (format[0] == 'u' or format[0] == 'z')) monotone(i32, array, start + rows + 1);
+    if (format.len == 1 and (format[0] == 'U' or format[0] == 'Z')) monotone(i64, array, start + rows + 1);
+    if (std.mem.eql(u8, format, "+l")) within(i32, array, start + rows + 1);
+    if (std.mem.eql(u8, format, "+L")) within(i64, array, start + rows + 1);
     for (0..@intCast(array.n_children)) |i| sealArray(block, schema.child(i), array.child(i), index);
+    if (array.dictionary) |values| sealArray(block, schema.dictionary.?, values, index);
+}
+
+/// Offsets of rows a builder never wrote become empty strings: none below the one before.
+fn monotone(comptime Offset: type, array: *ArrowArray, count: usize) void {
+    const offsets: [*]Offset = @ptrCast(@alignCast(@constCast(array.buffers.?[1].?)));
+    var last: Offset = 0;
+    for (offsets[0..count]) |*o| {
+        if (o.* < last) o.* = last;
+        last = o.*;
+    }
+}
+
+/// A list's offsets never decreasing and never past its items.
+fn within(comptime Offset: type, array: *ArrowArray, count: usize) void {
+    monotone(Offset, array, count);
+    const items: Offset = @intCast(@min(array.child(0).length, std.math.maxInt(Offset)));
+    const offsets: [*]Offset = @ptrCast(@alignCast(@constCast(array.buffers.?[1].?)));
+    for (offsets[0..count]) |*o| o.* = @min(o.*, items);
+}
+
+/// A valid row whose index is outside the dictionary made null (index 0
+/// where the column has no validity bitmap, with `size` > 0; null or not,
+/// then, every index is within).
+fn indicesWithin(schema: *const ArrowSchema, array: *ArrowArray, size: usize) void {
+    const rows: usize = @intCast(array.offset + array.length);
+    const bitmap: ?[*]u8 = if (array.buffers.?[0]) |b| @ptrCast(@constCast(b)) else null;
+    const data: [*]u8 = @ptrCast(@constCast(array.buffers.?[1].?));
+    switch (schema.formatString()[0]) {
+        inline 'c', 's', 'i', 'l' => |letter| {
+            const T = switch (letter) {
+                'c' => i8,
+                's' => i16,
+                'i' => i32,
+                else => i64,
+            };
+            const indices: [*]align(1) T = @ptrCast(data);
+            for (0..rows) |i| {
+                if (indices[i] >= 0 and indices[i] < size) continue;
+                if (bitmap) |b| b[i / 8] &= ~(@as(u8, 1) << @intCast(i % 8)) else indices[i] = 0;
+            }
+        },
+        else => {},
+    }
 }
 
 fn bitmapBytes(bits: usize) usize {
@@ -223,7 +272,7 @@ fn emit(
     const n = shape.n_children;
     const n_buffers: usize = switch (shape.data) {
         .none => 1,
-        .utf8 => 3,
+        .offsets => |o| if (o.characters == null) 2 else 3,
         else => 2,
     };
     const w = &e.meta;
@@ -232,6 +281,8 @@ fn emit(
     const child_arrays = w.items(*ArrowArray, n);
     const schema_nodes = w.items(ArrowSchema, n);
     const array_nodes = w.items(ArrowArray, n);
+    const dictionary_schema = w.items(ArrowSchema, @intFromBool(shape.dictionary));
+    const dictionary_array = w.items(ArrowArray, @intFromBool(shape.dictionary));
     const flags = if (shape.nullable) c.flag_nullable else 0;
     schema.* = .{
         .format = w.string(shape.format()),
@@ -240,7 +291,7 @@ fn emit(
         .flags = flags,
         .n_children = @intCast(n),
         .children = if (n == 0) null else child_schemas.ptr,
-        .dictionary = null,
+        .dictionary = if (shape.dictionary and !w.measuring()) &dictionary_schema[0] else null,
         .release = batch.releaseSchema,
         .private_data = w.memory.ptr,
     };
@@ -256,10 +307,10 @@ fn emit(
             const len = std.math.mul(usize, shape.physical, width) catch return error.OutOfMemory;
             placed[1] = place(e, len, null);
         },
-        .utf8 => |capacity| {
-            if (capacity > std.math.maxInt(i32)) return error.InvalidColumn;
-            placed[1] = place(e, std.math.mul(usize, shape.physical +| 1, @sizeOf(i32)) catch return error.OutOfMemory, 0);
-            placed[2] = place(e, capacity, null);
+        .offsets => |o| {
+            if (o.width == 4 and (o.characters orelse 0) > std.math.maxInt(i32)) return error.InvalidColumn;
+            placed[1] = place(e, std.math.mul(usize, shape.physical +| 1, o.width) catch return error.OutOfMemory, 0);
+            if (o.characters) |capacity| placed[2] = place(e, capacity, null);
         },
     }
     if (!w.measuring()) for (buffers, placed[0..n_buffers]) |*b, p| {
@@ -267,15 +318,15 @@ fn emit(
     };
     array.* = .{
         .length = @intCast(shape.physical - shape.offset),
-        // Nulls are counted by `seal`; until then a utf8 column's null count
+        // Nulls are counted by `seal`; until then a string column's null count
         // holds its character capacity, which the builder's writer needs.
-        .null_count = if (shape.data == .utf8) @intCast(shape.data.utf8) else 0,
+        .null_count = if (shape.data == .offsets) @intCast(shape.data.offsets.characters orelse 0) else 0,
         .offset = @intCast(shape.offset),
         .n_buffers = @intCast(n_buffers),
         .n_children = @intCast(n),
         .buffers = if (w.measuring()) null else buffers.ptr,
         .children = if (n == 0) null else child_arrays.ptr,
-        .dictionary = null,
+        .dictionary = if (shape.dictionary and !w.measuring()) &dictionary_array[0] else null,
         .release = batch.releaseArray,
         .private_data = w.memory.ptr,
     };
@@ -292,7 +343,7 @@ fn emit(
         .n_children = @intCast(n),
         .n_buffers = @intCast(n_buffers),
         .flags = @intCast(flags),
-        .reserved = 0,
+        .dictionary = @intFromBool(shape.dictionary),
     };
     for (0..n) |i| {
         if (w.measuring()) {
@@ -305,26 +356,27 @@ fn emit(
             try emit(Source, e, source.child(i), shape.child_rows, &schema_nodes[i], &array_nodes[i]);
         }
     }
+    if (shape.dictionary) {
+        if (w.measuring()) {
+            var values_schema: ArrowSchema = undefined;
+            var values_array: ArrowArray = undefined;
+            try emit(Source, e, source.dictionary(), shape.dictionary_rows, &values_schema, &values_array);
+        } else try emit(Source, e, source.dictionary(), shape.dictionary_rows, &dictionary_schema[0], &dictionary_array[0]);
+    }
 }
 
 /// The C Data format of a column whose format is one letter or `+s`, by its tag, which
-/// `batch.Values` and `builder.Type` name alike; null for a timestamp or fixed-size list,
-/// whose formats carry their unit, zone or size.
+/// `batch.Values` and `builder.Type` name alike; null for the others, whose formats carry
+/// a unit, a zone, a size or a precision.
 pub fn simpleFormat(tag: anytype) ?[]const u8 {
-    return switch (tag) {
-        .i8 => "c",
-        .u8 => "C",
-        .i16 => "s",
-        .u16 => "S",
-        .i32 => "i",
-        .u32 => "I",
-        .i64 => "l",
-        .u64 => "L",
-        .f32 => "f",
-        .f64 => "g",
-        .bool => "b",
-        .utf8 => "u",
-        .@"struct" => "+s",
-        .timestamp, .fixed_size_list => null,
+    const formats = .{
+        .{ "i8", "c" },         .{ "u8", "C" },     .{ "i16", "s" },          .{ "u16", "S" },
+        .{ "i32", "i" },        .{ "u32", "I" },    .{ "i64", "l" },          .{ "u64", "L" },
+        .{ "f32", "f" },        .{ "f64", "g" },    .{ "bool", "b" },         .{ "utf8", "u" },
+        .{ "large_utf8", "U" }, .{ "binary", "z" }, .{ "large_binary", "Z" }, .{ "struct", "+s" },
     };
+    inline for (formats) |pair| {
+        if (@hasField(@TypeOf(tag), pair[0]) and tag == @field(@TypeOf(tag), pair[0])) return pair[1];
+    }
+    return null;
 }

@@ -16,61 +16,8 @@ pub const Error = error{
     OverBudget,
 };
 
-/// The types this reader understands, from a format string.
-pub const Kind = union(enum) {
-    int: struct { signed: bool, bytes: u8 },
-    float: u8,
-    bool,
-    utf8,
-    /// The unit letter (s, m, u, n); the values are i64.
-    timestamp: u8,
-    fixed_size_list: u32,
-    @"struct",
-
-    pub fn parse(format: []const u8) ?Kind {
-        if (format.len == 1) return switch (format[0]) {
-            'c' => .{ .int = .{ .signed = true, .bytes = 1 } },
-            'C' => .{ .int = .{ .signed = false, .bytes = 1 } },
-            's' => .{ .int = .{ .signed = true, .bytes = 2 } },
-            'S' => .{ .int = .{ .signed = false, .bytes = 2 } },
-            'i' => .{ .int = .{ .signed = true, .bytes = 4 } },
-            'I' => .{ .int = .{ .signed = false, .bytes = 4 } },
-            'l' => .{ .int = .{ .signed = true, .bytes = 8 } },
-            'L' => .{ .int = .{ .signed = false, .bytes = 8 } },
-            'f' => .{ .float = 4 },
-            'g' => .{ .float = 8 },
-            'b' => .bool,
-            'u' => .utf8,
-            else => null,
-        };
-        if (std.mem.eql(u8, format, "+s")) return .@"struct";
-        if (std.mem.startsWith(u8, format, "+w:")) {
-            const size = std.fmt.parseInt(u32, format[3..], 10) catch return null;
-            return if (size == 0) null else .{ .fixed_size_list = size };
-        }
-        if (format.len >= 4 and std.mem.startsWith(u8, format, "ts") and format[3] == ':' and
-            std.mem.indexOfScalar(u8, "smun", format[2]) != null) return .{ .timestamp = format[2] };
-        return null;
-    }
-
-    /// Bytes per value of a fixed-width kind.
-    pub fn width(kind: Kind) ?usize {
-        return switch (kind) {
-            .int => |int| int.bytes,
-            .float => |bytes| bytes,
-            .timestamp => 8,
-            else => null,
-        };
-    }
-
-    fn buffers(kind: Kind) i64 {
-        return switch (kind) {
-            .utf8 => 3,
-            .fixed_size_list, .@"struct" => 1,
-            else => 2,
-        };
-    }
-};
+/// The types this reader understands, from a format string (`kind.zig`).
+pub const Kind = @import("kind.zig").Kind;
 
 /// What a walk over structs someone else built may cost before it is refused.
 pub const Limits = struct {
@@ -119,16 +66,20 @@ pub const Column = struct {
         budget.* -= 1;
         if (column.childCount() > limits.max_children) return error.OverBudget;
         for (0..column.childCount()) |i| try (try column.child(i)).walk(limits, budget, depth + 1);
+        if (try column.dictionary()) |values| try values.walk(limits, budget, depth + 1);
     }
 
     /// One array checked against its schema and, when known, its memory.
     fn node(schema: *const ArrowSchema, array: *const ArrowArray, shift: usize, memory: ?[]const u8) Error!Column {
         const kind = Kind.parse(schema.formatString()) orelse return error.UnsupportedFormat;
         if (schema.release == null or array.release == null) return error.InvalidLayout;
-        if (array.length < 0 or array.offset < 0 or array.dictionary != null) return error.InvalidLayout;
+        if (array.length < 0 or array.offset < 0) return error.InvalidLayout;
+        // A dictionary on one struct and not the other, or indices that are not integers.
+        if ((schema.dictionary == null) != (array.dictionary == null)) return error.InvalidLayout;
+        if (schema.dictionary != null and !kind.isIndex()) return error.InvalidLayout;
         if (array.n_buffers != kind.buffers() or array.buffers == null) return error.InvalidLayout;
         const children: i64 = switch (kind) {
-            .fixed_size_list => 1,
+            .fixed_size_list, .list, .large_list => 1,
             .@"struct" => schema.n_children,
             else => 0,
         };
@@ -141,12 +92,14 @@ pub const Column = struct {
         if (rows > 0 and kind != .fixed_size_list and kind != .@"struct" and array.buffer(1) == null) return error.InvalidLayout;
         if (array.null_count != 0 and array.buffer(0) == null and array.null_count > 0) return error.InvalidLayout;
         if (array.null_count != 0) try column.fits(0, (rows + 7) / 8);
-        switch (kind) {
-            .int, .float, .timestamp => try column.fits(1, std.math.mul(usize, rows, kind.width().?) catch return error.InvalidLayout),
+        if (kind.width()) |w| {
+            try column.fits(1, std.math.mul(usize, rows, w) catch return error.InvalidLayout);
+        } else if (kind.offsetWidth()) |w| {
+            if (rows > 0) try column.fits(1, std.math.mul(usize, rows + 1, w) catch return error.InvalidLayout);
+        } else switch (kind) {
             .bool => try column.fits(1, (rows + 7) / 8),
-            .utf8 => if (rows > 0) try column.fits(1, std.math.mul(usize, rows + 1, 4) catch return error.InvalidLayout),
             .fixed_size_list => |size| if (std.math.mul(usize, rows, size) catch null == null) return error.InvalidLayout,
-            .@"struct" => {},
+            else => {},
         }
         return column;
     }
@@ -192,28 +145,72 @@ pub const Column = struct {
         return column.array.buffer(1).?[at / 8] & (@as(u8, 1) << @intCast(at % 8)) != 0;
     }
 
-    pub fn string(column: Column, row: usize) Error![]const u8 {
-        const offsets: [*]align(1) const i32 = @ptrCast(column.array.buffer(1).?);
+    /// Where row `row` of a string, bytes or list column starts and ends:
+    /// among the characters, or among the child's rows. Offsets are values,
+    /// checked at each read (from zero or more, never decreasing), since the
+    /// one that lies is found only then.
+    pub fn range(column: Column, row: usize) Error!struct { from: usize, to: usize } {
+        const offsets = column.array.buffer(1).?;
         const at = column.start() + row;
-        const from = offsets[at];
-        const to = offsets[at + 1];
-        if (from < 0 or to < from) return error.InvalidLayout;
-        if (from == to) return ""; // all-empty strings may come with no character buffer
+        const from: i64, const to: i64 = if (column.kind.offsetWidth().? == 4) .{
+            std.mem.readInt(i32, offsets[at * 4 ..][0..4], .little),
+            std.mem.readInt(i32, offsets[(at + 1) * 4 ..][0..4], .little),
+        } else .{
+            std.mem.readInt(i64, offsets[at * 8 ..][0..8], .little),
+            std.mem.readInt(i64, offsets[(at + 1) * 8 ..][0..8], .little),
+        };
+        if (from < 0 or to < from or to > max_buffer_bytes) return error.InvalidLayout;
+        return .{ .from = @intCast(from), .to = @intCast(to) };
+    }
+
+    /// A row of a utf8, large utf8, binary or large binary column.
+    pub fn string(column: Column, row: usize) Error![]const u8 {
+        const r = try column.range(row);
+        if (r.from == r.to) return ""; // all-empty strings may come with no character buffer
         const characters = column.array.buffer(2) orelse return error.InvalidLayout;
-        // Offsets are values: checked at each read, since the one that lies is found only then.
-        try column.fits(2, @intCast(to));
-        return characters[@intCast(from)..@intCast(to)];
+        try column.fits(2, r.to);
+        return characters[r.from..r.to];
+    }
+
+    /// The rows of `items()` row `row` of a list or large list spans, checked against its length.
+    pub fn listRange(column: Column, row: usize) Error!struct { from: usize, to: usize } {
+        const r = try column.range(row);
+        if (r.to > (try column.child(0)).len()) return error.InvalidLayout;
+        return .{ .from = r.from, .to = r.to };
+    }
+
+    /// The values a dictionary-encoded column's indices point at, or null
+    /// for a column that is not dictionary-encoded.
+    pub fn dictionary(column: Column) Error!?Column {
+        const schema = column.schema.dictionary orelse return null;
+        const array = column.array.dictionary orelse return error.InvalidLayout;
+        return try node(schema, array, 0, column.memory);
+    }
+
+    /// The dictionary index of row `row`, checked against the dictionary's length.
+    pub fn index(column: Column, row: usize, values: Column) Error!usize {
+        const bytes = column.valueBytes(row);
+        const raw: i128 = switch (column.kind.int.bytes) {
+            inline 1, 2, 4, 8 => |n| if (column.kind.int.signed)
+                std.mem.readInt(@Int(.signed, n * 8), bytes[0..n], .little)
+            else
+                std.mem.readInt(@Int(.unsigned, n * 8), bytes[0..n], .little),
+            else => unreachable,
+        };
+        if (raw < 0 or raw >= values.len()) return error.InvalidLayout;
+        return @intCast(raw);
     }
 
     pub fn childCount(column: Column) usize {
         return @intCast(column.array.n_children);
     }
 
-    /// Child `i`: a struct's field, or a fixed-size list's items.
+    /// Child `i`: a struct's field, or a list's items.
     pub fn child(column: Column, i: usize) Error!Column {
         const shift = switch (column.kind) {
             .fixed_size_list => |size| column.start() * size,
             .@"struct" => column.start(),
+            .list, .large_list => 0,
             else => return error.InvalidLayout,
         };
         // A null child pointer is refused here rather than followed.
@@ -224,7 +221,8 @@ pub const Column = struct {
         const result = try node(child_schema, child_array, shift, column.memory);
         const needed = switch (column.kind) {
             .fixed_size_list => |size| column.len() * size,
-            else => column.len(),
+            .@"struct" => column.len(),
+            else => 0, // a list's offsets say, each checked when read (`listRange`)
         };
         if (result.len() < needed) return error.InvalidLayout;
         return result;
@@ -233,8 +231,9 @@ pub const Column = struct {
 
 /// FNV-1a (64-bit) over a batch's logical values, column by column, row by
 /// row: a null is the byte 0; a value is the byte 1, then its little-endian
-/// bytes (a bool one byte, a string its u32 length and bytes, a list its items,
-/// a struct its fields). tools/arrow_pyarrow_check.py and the tests compute the
+/// bytes (a bool one byte, a string or bytes its u32 length and bytes, a
+/// fixed-size list its items, a list its u32 length and items, a struct its
+/// fields); a dictionary-encoded value is hashed as the value it indexes. tools/arrow_pyarrow_check.py and the tests compute the
 /// same over what pyarrow and apache-arrow read.
 pub fn checksum(schema: *const ArrowSchema, array: *const ArrowArray) Error!u64 {
     return checksumWithin(schema, array, .{});
@@ -262,19 +261,28 @@ const Fnv = struct {
 
 fn hashValue(hash: *Fnv, column: Column, row: usize) Error!void {
     if (!column.isValid(row)) return hash.bytes(&.{0});
+    // A dictionary-encoded value hashes as the value it stands for.
+    if (try column.dictionary()) |values| return hashValue(hash, values, try column.index(row, values));
     hash.bytes(&.{1});
+    if (column.kind.width() != null) return hash.bytes(column.valueBytes(row));
     switch (column.kind) {
-        .int, .float, .timestamp => hash.bytes(column.valueBytes(row)),
         .bool => hash.bytes(&.{@intFromBool(column.boolean(row))}),
-        .utf8 => {
+        .utf8, .large_utf8, .binary, .large_binary => {
             const s = try column.string(row);
-            hash.bytes(std.mem.asBytes(&std.mem.nativeToLittle(u32, @intCast(s.len))));
+            hash.bytes(std.mem.asBytes(&std.mem.nativeToLittle(u32, @truncate(s.len))));
             hash.bytes(s);
+        },
+        .list, .large_list => {
+            const r = try column.listRange(row);
+            hash.bytes(std.mem.asBytes(&std.mem.nativeToLittle(u32, @truncate(r.to - r.from))));
+            const items = try column.child(0);
+            for (r.from..r.to) |k| try hashValue(hash, items, k);
         },
         .fixed_size_list => |size| {
             const items = try column.child(0);
             for (0..size) |k| try hashValue(hash, items, row * size + k);
         },
         .@"struct" => for (0..column.childCount()) |i| try hashValue(hash, try column.child(i), row),
+        else => unreachable, // fixed width, above
     }
 }

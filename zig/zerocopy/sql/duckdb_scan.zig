@@ -76,6 +76,12 @@ pub const Source = struct {
 };
 
 fn copy(arena: std.mem.Allocator, column: reader.Column) (reader.Error || error{OutOfMemory})!Node {
+    // The types the scan fills DuckDB's vectors from (duckdb_vectors.zig); the reader knows more.
+    switch (column.kind) {
+        .int, .float, .bool, .utf8, .timestamp, .fixed_size_list, .@"struct" => {},
+        else => return error.UnsupportedFormat,
+    }
+    if (column.schema.dictionary != null) return error.UnsupportedFormat;
     const array = column.array;
     const format = column.schema.formatString();
     const start = column.shift + @as(usize, @intCast(array.offset));

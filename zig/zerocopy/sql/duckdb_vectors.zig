@@ -66,6 +66,7 @@ pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
             defer for (types[0..n]) |*t| api.duckdb_destroy_logical_type(t);
             return api.duckdb_create_struct_type(&types, &names, n);
         },
+        else => unreachable, // duckdb_scan.zig `copy` refuses the other kinds
     };
     return api.duckdb_create_logical_type(t);
 }
@@ -110,6 +111,7 @@ pub fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usi
             try fill(api, child, api.duckdb_struct_vector_get_child(vector, k), from, count);
         },
         .fixed_size_list => |size| try fill(api, node.children[0], api.duckdb_array_vector_get_child(vector), from * size, count * size),
+        else => unreachable, // duckdb_scan.zig `copy` refuses the other kinds
     }
     const validity = node.validity orelse return;
     // Whole bytes of Arrow's bitmap are DuckDB's mask bytes (bit set: valid), when they line up.

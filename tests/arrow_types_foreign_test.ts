@@ -1,0 +1,109 @@
+// A foreign C Data array of the types SQL engines exchange, adopted through zc_arrow_foreign_adopt and read
+// in place by readForeignDirectory: the producer is Zig's types batch moved into C Data structs
+// (zc_arrow_move), so its release frees the batch once the last buffer viewed from it is released.
+
+import { assert, assertEquals } from "@std/assert";
+import { describe, it } from "@std/testing/bdd";
+import type { RecordBatch } from "apache-arrow";
+import { lendBatch } from "../arrow.ts";
+import { readForeignDirectory } from "../src/arrow/foreign_directory.ts";
+import { abiLayout } from "../src/abi/symbols.ts";
+import { DESCRIPTOR_WORDS } from "../src/buffer/descriptor.ts";
+import { DESCRIPTOR_BYTES, STATUS } from "../src/abi/layout.ts";
+import type { ZeroCopyBuffer } from "../src/buffer/zero_copy_buffer.ts";
+import { open } from "./fixtures/arrow_demo.ts";
+import { lib } from "./_helpers.ts";
+import { checksumTypes, expected, plain } from "./_arrow_types.ts";
+
+const arrowDemo = await open(lib.path);
+const Header = abiLayout.structs.ForeignHeader.fields;
+
+type Symbols = {
+  zc_arrow_move(descriptor: Uint8Array, schema: Uint8Array, array: Uint8Array): number;
+  zc_arrow_foreign_adopt(
+    s: Uint8Array,
+    a: Uint8Array,
+    d: Uint8Array,
+    dl: bigint,
+    b: BigUint64Array,
+    bl: bigint,
+  ): number;
+  zc_arrow_foreign_release(s: Uint8Array | null, a: Uint8Array | null): void;
+};
+const symbols = lib.symbols as unknown as Symbols;
+
+/** Zig's types batch, moved into C Data structs as another library would hand them over. */
+function produce(
+  rows: number,
+  options: number,
+): { schema: Uint8Array<ArrayBuffer>; array: Uint8Array<ArrayBuffer> } {
+  const descriptor = new Uint8Array(DESCRIPTOR_BYTES);
+  const raw = arrowDemo.library.symbols as unknown as {
+    zc_arrow_demo_types(r: bigint, o: number, d: Uint8Array): number;
+  };
+  assertEquals(raw.zc_arrow_demo_types(BigInt(rows), options, descriptor), 0);
+  const schema = new Uint8Array(abiLayout.structs.ArrowSchema.size);
+  const array = new Uint8Array(abiLayout.structs.ArrowArray.size);
+  assertEquals(symbols.zc_arrow_move(descriptor, schema, array), 0);
+  return { schema, array };
+}
+
+/** Adopts the array as src/sql/foreign_batch.ts does, and reads it with readForeignDirectory. */
+function adopt(
+  schema: Uint8Array,
+  array: Uint8Array,
+): { batch: RecordBatch; buffers: ZeroCopyBuffer<"u8">[] } {
+  let directory = new Uint8Array(256);
+  let slots = new BigUint64Array(DESCRIPTOR_WORDS * 2);
+  for (;;) {
+    const status = symbols.zc_arrow_foreign_adopt(
+      schema,
+      array,
+      directory,
+      BigInt(directory.length),
+      slots,
+      BigInt(slots.length / DESCRIPTOR_WORDS),
+    );
+    const header = new DataView(directory.buffer);
+    if (status === STATUS.full) {
+      directory = new Uint8Array(header.getUint32(Header.directory_needed, true));
+      slots = new BigUint64Array(DESCRIPTOR_WORDS * header.getUint32(Header.buffers_needed, true));
+      continue;
+    }
+    assertEquals(status, 0, `adopt refused it (failure ${header.getUint32(Header.failure, true)})`);
+    const buffers: ZeroCopyBuffer<"u8">[] = [];
+    for (let i = 0; i < header.getUint32(Header.buffer_count, true); i++) {
+      const slot = slots.subarray(i * DESCRIPTOR_WORDS, (i + 1) * DESCRIPTOR_WORDS);
+      buffers.push(lib.adopt("u8", (out) => out.set(slot)));
+    }
+    return { batch: readForeignDirectory(directory, buffers), buffers };
+  }
+}
+
+describe("a foreign array of the new types, adopted", () => {
+  for (const options of [0, 1, 2, 3]) {
+    it(`is read in place with every value, and released once (options ${options})`, () => {
+      const before = lib.stats();
+      const { schema, array } = produce(23, options);
+      const { batch, buffers } = adopt(schema, array);
+      symbols.zc_arrow_foreign_release(schema, null);
+      const shift = options & 2 ? 3 : 0;
+      assertEquals(batch.numRows, 23);
+      for (const field of batch.schema.fields) {
+        const vector = batch.getChild(field.name)!;
+        for (let row = 0; row < 23; row++) {
+          const p = row + shift;
+          const want = (options & 1) && p % 4 === 1 ? null : expected(field.name, p);
+          if (want !== undefined) assertEquals(plain(vector.get(row)), want, `${field.name}[${row}]`);
+        }
+      }
+      const out = new BigUint64Array(1);
+      assertEquals(lendBatch(lib, batch, (s, a) => lib.symbols.zc_arrow_checksum(s, a, out)), 0);
+      assertEquals(out[0], checksumTypes(batch));
+      assert(buffers.length > 20);
+      for (const buffer of buffers) buffer[Symbol.dispose]();
+      const after = lib.stats();
+      assertEquals(after.liveBuffers, before.liveBuffers, "the producer's release freed the batch");
+    });
+  }
+});
