@@ -48,7 +48,7 @@ function produce(
   return { schema, array };
 }
 
-/** Adopts the array as src/sql/foreign_batch.ts does, and reads it with readForeignDirectory. */
+/** Adopts the array as src/arrow/foreign_batch.ts does, and reads it with readForeignDirectory. */
 function adopt(
   schema: Uint8Array,
   array: Uint8Array,

@@ -17,7 +17,7 @@ import type { LoadedLibrary } from "../src/runtime/ffi_types.ts";
 import { DESCRIPTOR_WORDS } from "../src/buffer/descriptor.ts";
 import { lendStructs } from "../src/arrow/lend.ts";
 import { duckdbPath } from "../src/sql/duckdb_library.ts";
-import { adoptChunk } from "../src/sql/foreign_batch.ts";
+import { adoptChunk } from "../src/arrow/foreign_batch.ts";
 import { QueryResult } from "../src/sql/query_result.ts";
 import { lib } from "./_helpers.ts";
 

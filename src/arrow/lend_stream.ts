@@ -45,8 +45,12 @@ export type StreamSource =
   | AsyncIterable<RecordBatch | ArrowBatch>;
 
 interface LentStreamSymbols {
-  zc_arrow_lent_stream_new(out: BufferSource): number;
-  zc_arrow_lent_stream_add(handle: bigint, schema: BufferSource, array: BufferSource): number;
+  zc_arrow_lent_stream_new(out: ArrayBuffer | ArrayBufferView): number;
+  zc_arrow_lent_stream_add(
+    handle: bigint,
+    schema: ArrayBuffer | ArrayBufferView,
+    array: ArrayBuffer | ArrayBufferView,
+  ): number;
   zc_arrow_lent_stream_address(handle: bigint): number | bigint;
   zc_arrow_lent_stream_end(handle: bigint): number | bigint;
   zc_arrow_lent_stream_outstanding(handle: bigint): number | bigint;

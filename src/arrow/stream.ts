@@ -20,7 +20,7 @@ import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import { checkLibraryArguments } from "../library/library_arguments.ts";
 import { checkCallback } from "../library/callbacks.ts";
-import { FAILURES, wrapBuffers } from "../sql/foreign_batch.ts";
+import { FAILURES, wrapBuffers } from "./foreign_batch.ts";
 import { readForeignDirectory } from "./foreign_directory.ts";
 import { ArrowBatch } from "./batch.ts";
 
@@ -33,17 +33,21 @@ const utf8 = new TextDecoder();
 
 /** The libzerocopy exports a stream calls. */
 export interface StreamSymbols {
-  zc_arrow_stream_reserve(out: BufferSource): number;
+  zc_arrow_stream_reserve(out: ArrayBuffer | ArrayBufferView): number;
   zc_arrow_stream_address(handle: bigint): number | bigint;
   zc_arrow_stream_open(handle: bigint): number;
   zc_arrow_stream_next(
     handle: bigint,
-    directory: BufferSource,
+    directory: ArrayBuffer | ArrayBufferView,
     directoryLength: bigint,
-    buffers: BufferSource,
+    buffers: ArrayBuffer | ArrayBufferView,
     buffersLength: bigint,
   ): Promise<number>;
-  zc_arrow_stream_message(handle: bigint, out: BufferSource, outLength: bigint): number | bigint;
+  zc_arrow_stream_message(
+    handle: bigint,
+    out: ArrayBuffer | ArrayBufferView,
+    outLength: bigint,
+  ): number | bigint;
   zc_arrow_stream_release(handle: bigint): void;
 }
 

@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 540448,
-    sha256: "0f041a29c731af35914e39141306704a5cc36ed1fa27cfbbc121fd110d38b5b0",
+    size: 556928,
+    sha256: "e9684792f77ee9a27e71ef9880c06e76906a471e71db7347e80004181b9b51ca",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 537131,
-    sha256: "da30aa9e429b2e00a62efe6dbd2f4f54c63769aff10c582c3431a6902417906e",
+    size: 569976,
+    sha256: "1f7d95af857d86d997d5344499a2c8d173e4258992f3eca86dd0e45011b85a7e",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 529432,
-    sha256: "9d0c5ec147816722961801ae0960011f1f5ef4111db63695fa51dd14d3054019",
+    size: 561800,
+    sha256: "fdf14c70867708ca27aae99c254a91b4de202f1eca58b4adae85e74e2956fc02",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 596296,
-    sha256: "3ff57b3d9459a2cbcaa027ae6cf92554b30a1bed9741daf0847f6389102c7a6e",
+    size: 630696,
+    sha256: "fad5e433a50bc8f47ff12336f73cfdf19b89a112ef0889f336030bdb051defc3",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 747008,
-    sha256: "cc9439fbefe7f9fe72a6956b7466595c01b0bc2f90e6a7bd71cfac64a3a76da0",
+    size: 776192,
+    sha256: "f6486e2336d154829e4e143964ea604edfc2cc184455e726875c1108436db5c1",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 867840,
-    sha256: "134ea16d63b5814d20721350055ca93f754ed50fda53f2e7dcd70494f135cd34",
+    size: 899584,
+    sha256: "8bfeba11f0dbbe05a66b88609339f84311bae8ed2f811fcda3f8250411b272d8",
   },
 };

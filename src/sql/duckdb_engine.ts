@@ -16,7 +16,7 @@ import type { ZeroCopyLibrary } from "../library/library.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import type { sqlSymbols } from "../abi/symbols.ts";
 import type { LoadedLibrary } from "../runtime/ffi_types.ts";
-import { adoptChunk, AdoptScratch, type ForeignBatch } from "./foreign_batch.ts";
+import { adoptChunk, AdoptScratch, type ForeignBatch } from "../arrow/foreign_batch.ts";
 import { QueryResult } from "./query_result.ts";
 import { encodeParameters } from "./parameters.ts";
 import { duckdbPath } from "./duckdb_library.ts";

@@ -34,35 +34,35 @@ const utf8 = new TextDecoder();
 /** The libzerocopy exports an ADBC connection calls. */
 interface AdbcSymbols extends StreamSymbols {
   zc_adbc_connect(
-    path: BufferSource,
+    path: ArrayBuffer | ArrayBufferView,
     pathLength: bigint,
-    entrypoint: BufferSource,
+    entrypoint: ArrayBuffer | ArrayBufferView,
     entrypointLength: bigint,
-    options: BufferSource | null,
+    options: ArrayBuffer | ArrayBufferView | null,
     optionsLength: bigint,
-    message: BufferSource,
+    message: ArrayBuffer | ArrayBufferView,
     messageLength: bigint,
-    out: BufferSource,
+    out: ArrayBuffer | ArrayBufferView,
   ): Promise<number>;
   zc_adbc_query(
     connection: bigint,
-    sql: BufferSource,
+    sql: ArrayBuffer | ArrayBufferView,
     sqlLength: bigint,
-    schema: BufferSource | null,
-    array: BufferSource | null,
-    message: BufferSource,
+    schema: ArrayBuffer | ArrayBufferView | null,
+    array: ArrayBuffer | ArrayBufferView | null,
+    message: ArrayBuffer | ArrayBufferView,
     messageLength: bigint,
-    out: BufferSource,
+    out: ArrayBuffer | ArrayBufferView,
   ): Promise<number>;
   zc_adbc_ingest(
     connection: bigint,
-    table: BufferSource,
+    table: ArrayBuffer | ArrayBufferView,
     tableLength: bigint,
     mode: number,
     lent: bigint,
-    message: BufferSource,
+    message: ArrayBuffer | ArrayBufferView,
     messageLength: bigint,
-    rows: BufferSource,
+    rows: ArrayBuffer | ArrayBufferView,
   ): Promise<number>;
   zc_adbc_close(connection: bigint): void;
 }

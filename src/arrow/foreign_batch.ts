@@ -15,7 +15,7 @@ import { STATUS } from "../abi/layout.ts";
 import { DESCRIPTOR_WORDS } from "../buffer/descriptor.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
-import { readForeignDirectory } from "../arrow/foreign_directory.ts";
+import { readForeignDirectory } from "./foreign_directory.ts";
 import { abiLayout } from "../abi/symbols.ts";
 
 // The directory's layout, from the ABI manifest (foreign.zig `ForeignHeader`, `ForeignNode`).
@@ -39,15 +39,18 @@ export interface ForeignBatch {
 /** The libzerocopy exports this module calls. */
 interface ForeignSymbols {
   zc_arrow_foreign_adopt(
-    schema: BufferSource,
-    array: BufferSource,
-    directory: BufferSource,
+    schema: ArrayBuffer | ArrayBufferView,
+    array: ArrayBuffer | ArrayBufferView,
+    directory: ArrayBuffer | ArrayBufferView,
     directoryLength: bigint,
-    buffers: BufferSource,
+    buffers: ArrayBuffer | ArrayBufferView,
     buffersLength: bigint,
   ): number;
-  zc_arrow_foreign_release(schema: BufferSource | null, array: BufferSource | null): void;
-  zc_release(descriptor: BufferSource): void;
+  zc_arrow_foreign_release(
+    schema: ArrayBuffer | ArrayBufferView | null,
+    array: ArrayBuffer | ArrayBufferView | null,
+  ): void;
+  zc_release(descriptor: ArrayBuffer | ArrayBufferView): void;
 }
 
 function symbolsOf(lib: ZeroCopyLibrary): ForeignSymbols {
