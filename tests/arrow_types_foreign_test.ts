@@ -4,30 +4,18 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import type { RecordBatch } from "apache-arrow";
 import { lendBatch } from "../arrow.ts";
-import { readForeignDirectory } from "../src/arrow/foreign_directory.ts";
+import { adoptForeign } from "../src/arrow/foreign_batch.ts";
 import { abiLayout } from "../src/abi/symbols.ts";
-import { DESCRIPTOR_WORDS } from "../src/buffer/descriptor.ts";
-import { DESCRIPTOR_BYTES, STATUS } from "../src/abi/layout.ts";
-import type { ZeroCopyBuffer } from "../src/buffer/zero_copy_buffer.ts";
+import { DESCRIPTOR_BYTES } from "../src/abi/layout.ts";
 import { open } from "./fixtures/arrow_demo.ts";
 import { lib } from "./_helpers.ts";
 import { checksumTypes, expected, plain } from "./_arrow_types.ts";
 
 const arrowDemo = await open(lib.path);
-const Header = abiLayout.structs.ForeignHeader.fields;
 
 type Symbols = {
   zc_arrow_move(descriptor: Uint8Array, schema: Uint8Array, array: Uint8Array): number;
-  zc_arrow_foreign_adopt(
-    s: Uint8Array,
-    a: Uint8Array,
-    d: Uint8Array,
-    dl: bigint,
-    b: BigUint64Array,
-    bl: bigint,
-  ): number;
   zc_arrow_foreign_release(s: Uint8Array | null, a: Uint8Array | null): void;
 };
 const symbols = lib.symbols as unknown as Symbols;
@@ -48,44 +36,13 @@ function produce(
   return { schema, array };
 }
 
-/** Adopts the array as src/arrow/foreign_batch.ts does, and reads it with readForeignDirectory. */
-function adopt(
-  schema: Uint8Array,
-  array: Uint8Array,
-): { batch: RecordBatch; buffers: ZeroCopyBuffer<"u8">[] } {
-  let directory = new Uint8Array(256);
-  let slots = new BigUint64Array(DESCRIPTOR_WORDS * 2);
-  for (;;) {
-    const status = symbols.zc_arrow_foreign_adopt(
-      schema,
-      array,
-      directory,
-      BigInt(directory.length),
-      slots,
-      BigInt(slots.length / DESCRIPTOR_WORDS),
-    );
-    const header = new DataView(directory.buffer);
-    if (status === STATUS.full) {
-      directory = new Uint8Array(header.getUint32(Header.directory_needed, true));
-      slots = new BigUint64Array(DESCRIPTOR_WORDS * header.getUint32(Header.buffers_needed, true));
-      continue;
-    }
-    assertEquals(status, 0, `adopt refused it (failure ${header.getUint32(Header.failure, true)})`);
-    const buffers: ZeroCopyBuffer<"u8">[] = [];
-    for (let i = 0; i < header.getUint32(Header.buffer_count, true); i++) {
-      const slot = slots.subarray(i * DESCRIPTOR_WORDS, (i + 1) * DESCRIPTOR_WORDS);
-      buffers.push(lib.adopt("u8", (out) => out.set(slot)));
-    }
-    return { batch: readForeignDirectory(directory, buffers), buffers };
-  }
-}
-
 describe("a foreign array of the new types, adopted", () => {
   for (const options of [0, 1, 2, 3]) {
     it(`is read in place with every value, and released once (options ${options})`, () => {
       const before = lib.stats();
       const { schema, array } = produce(23, options);
-      const { batch, buffers } = adopt(schema, array);
+      // As query results and streams adopt it.
+      const { batch, buffers } = adoptForeign(lib, schema, array);
       symbols.zc_arrow_foreign_release(schema, null);
       const shift = options & 2 ? 3 : 0;
       assertEquals(batch.numRows, 23);
