@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 556928,
-    sha256: "e9684792f77ee9a27e71ef9880c06e76906a471e71db7347e80004181b9b51ca",
+    sha256: "03fbc023f5a9c2b3039418a5d7176eab35d48b5ba14bed575f224c6b49a5bbf9",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 569976,
-    sha256: "1f7d95af857d86d997d5344499a2c8d173e4258992f3eca86dd0e45011b85a7e",
+    sha256: "30d81eca9224f2be9de2af0f21fb72389fd288d343e4d1b7e1d4d8e4b23c4a5c",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 561800,
-    sha256: "fdf14c70867708ca27aae99c254a91b4de202f1eca58b4adae85e74e2956fc02",
+    size: 561688,
+    sha256: "cd95b8c5a3858a54aabed7e0fcfaa266dac15206c8eb2b1834d9dd9472e71552",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 630696,
-    sha256: "fad5e433a50bc8f47ff12336f73cfdf19b89a112ef0889f336030bdb051defc3",
+    size: 630856,
+    sha256: "5546d38367a5a5d7c5afafcc6b39d16323ad0b6b5274a7acd988776c11cc1763",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 776192,
-    sha256: "f6486e2336d154829e4e143964ea604edfc2cc184455e726875c1108436db5c1",
+    sha256: "9980c872807e06f25939d2f08b29ba891c7584754c048448d74e41e68a4b2f04",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 899584,
-    sha256: "8bfeba11f0dbbe05a66b88609339f84311bae8ed2f811fcda3f8250411b272d8",
+    size: 900096,
+    sha256: "12921d1954da6b75317d3e5de41480ae3ae0b3ba9c595727b742f5004b0df476",
   },
 };

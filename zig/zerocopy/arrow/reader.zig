@@ -44,6 +44,8 @@ pub const Column = struct {
     /// Where row 0 is among the parent's rows (the parent's own start).
     shift: usize,
     memory: ?[]const u8 = null,
+    /// `kind.width()`, worked out once: every fixed-width value read asks for it.
+    width: ?usize = null,
 
     /// Checks `schema` and `array`, and every array below them, before
     /// anything is read: with the default limits (see `initWithin`).
@@ -85,14 +87,21 @@ pub const Column = struct {
         };
         if (children < 0 or schema.n_children != children or array.n_children != children) return error.InvalidLayout;
         if (children > 0 and (schema.children == null or array.children == null)) return error.InvalidLayout;
-        const column: Column = .{ .schema = schema, .array = array, .kind = kind, .shift = shift, .memory = memory };
+        const column: Column = .{
+            .schema = schema,
+            .array = array,
+            .kind = kind,
+            .shift = shift,
+            .memory = memory,
+            .width = kind.width(),
+        };
         const first = std.math.add(usize, shift, @intCast(array.offset)) catch return error.InvalidLayout;
         const rows = std.math.add(usize, first, @intCast(array.length)) catch return error.InvalidLayout;
         if (rows > max_buffer_bytes) return error.InvalidLayout;
         if (rows > 0 and kind != .fixed_size_list and kind != .@"struct" and array.buffer(1) == null) return error.InvalidLayout;
         if (array.null_count != 0 and array.buffer(0) == null and array.null_count > 0) return error.InvalidLayout;
         if (array.null_count != 0) try column.fits(0, (rows + 7) / 8);
-        if (kind.width()) |w| {
+        if (column.width) |w| {
             try column.fits(1, std.math.mul(usize, rows, w) catch return error.InvalidLayout);
         } else if (kind.offsetWidth()) |w| {
             if (rows > 0) try column.fits(1, std.math.mul(usize, rows + 1, w) catch return error.InvalidLayout);
@@ -132,7 +141,7 @@ pub const Column = struct {
 
     /// The bytes of a fixed-width value (little-endian, as Arrow stores it).
     pub fn valueBytes(column: Column, row: usize) []const u8 {
-        const w = column.kind.width().?;
+        const w = column.width.?;
         return column.array.buffer(1).?[(column.start() + row) * w ..][0..w];
     }
 
@@ -261,10 +270,18 @@ const Fnv = struct {
 
 fn hashValue(hash: *Fnv, column: Column, row: usize) Error!void {
     if (!column.isValid(row)) return hash.bytes(&.{0});
+    // The common case first, in this frame: the rest may recurse, with the larger frame that takes.
+    if (column.width != null and column.schema.dictionary == null) {
+        hash.bytes(&.{1});
+        return hash.bytes(column.valueBytes(row));
+    }
+    return hashNested(hash, column, row);
+}
+
+fn hashNested(hash: *Fnv, column: Column, row: usize) Error!void {
     // A dictionary-encoded value hashes as the value it stands for.
     if (try column.dictionary()) |values| return hashValue(hash, values, try column.index(row, values));
     hash.bytes(&.{1});
-    if (column.kind.width() != null) return hash.bytes(column.valueBytes(row));
     switch (column.kind) {
         .bool => hash.bytes(&.{@intFromBool(column.boolean(row))}),
         .utf8, .large_utf8, .binary, .large_binary => {
