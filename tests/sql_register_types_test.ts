@@ -17,12 +17,15 @@ import {
   DurationMillisecond,
   DurationNanosecond,
   DurationSecond,
+  Field,
   Int16,
   Int32,
   Int64,
   Int8,
   LargeBinary,
+  LargeList,
   LargeUtf8,
+  List,
   makeData,
   RecordBatch,
   tableFromArrays,
@@ -281,6 +284,51 @@ describe("registered sources of dictionaries, large strings, bytes, dates, times
     await refused(conn, new RecordBatch({ d: decimal(3, 0, [10n ** 30n]) }), "select d from hostile");
   });
 
+  it("scans lists and large lists as LIST, of numbers and of dictionary-encoded strings", async () => {
+    const numbers = [[1, 2, 3], null, [], [4], Array.from({ length: 3000 }, (_, i) => i)];
+    const words = [["a", "a string longer than twelve bytes"], [], null, ["b", null], ["c"]];
+    await conn.register(
+      "lists",
+      new RecordBatch({
+        n: column(new List(new Field("item", new Int32(), true)), numbers),
+        w: column(new LargeList(new Field("item", new Dictionary(new Utf8(), new Int32()), true)), words),
+      }),
+    );
+    assertEquals(
+      await rows(
+        conn,
+        "select len(n)::integer as n, list_sum(n)::bigint as s, w::varchar as w, typeof(w) as t from lists",
+      ),
+      numbers.map((n, i) => ({
+        n: n === null ? null : n.length,
+        s: n === null || n.length === 0 ? null : BigInt(n.reduce((a, b) => a + b, 0)),
+        w: words[i] === null ? null : `[${words[i]!.map((x) => x ?? "NULL").join(", ")}]`,
+        t: "VARCHAR[]",
+      })),
+    );
+    const flat = await rows(conn, "select unnest(n)::integer as x from lists where len(n) < 10");
+    assertEquals(flat.map((r) => r.x), [1, 2, 3, 4]);
+    await conn.unregister("lists");
+    // Three of DuckDB's vectors: each scan starts its items where the last one's ended.
+    const pairs = Array.from({ length: 5000 }, (_, i) => i % 9 === 4 ? null : [i, -2 * i]);
+    await conn.register(
+      "pairs",
+      new RecordBatch({ p: column(new List(new Field("item", new Int32(), true)), pairs) }),
+    );
+    assertEquals(
+      await rows(
+        conn,
+        "select sum(p[1])::bigint as a, sum(list_sum(p))::bigint as b, count(p)::integer as n from pairs",
+      ),
+      [{
+        a: BigInt(pairs.reduce((a, p) => a + (p?.[0] ?? 0), 0)),
+        b: BigInt(pairs.reduce((a, p) => a - (p?.[0] ?? 0), 0)),
+        n: pairs.filter((p) => p !== null).length,
+      }],
+    );
+    await conn.unregister("pairs");
+  });
+
   it("refuses a dictionary index past the dictionary and offsets past the data, at registration or at the scan", async () => {
     const strings = vectorFromArray(["ab", "cd"], new Utf8());
     const past = makeData({
@@ -328,7 +376,17 @@ describe("registered sources of dictionaries, large strings, bytes, dates, times
     // Adopted by the connection's library, which then knows the memory as its own and pins it.
     using types = adoptBatch(lib, (out) => demo.zc_arrow_demo_types(64n, 0, out));
     const of = (name: string) => types.recordBatch.getChild(name)!;
-    const names = ["dict8", "dict32", "large_utf8", "binary", "large_binary", "date64", "decimal"];
+    const names = [
+      "dict8",
+      "dict32",
+      "large_utf8",
+      "binary",
+      "large_binary",
+      "date64",
+      "decimal",
+      "list",
+      "large_list",
+    ];
     await conn.register(
       "rewritten",
       new RecordBatch(Object.fromEntries(names.map((n) => [n, of(n).data[0]]))),
@@ -355,6 +413,16 @@ describe("registered sources of dictionaries, large strings, bytes, dates, times
     await rewrite("date64", () => (date64.values as BigInt64Array).fill(1n << 62n));
     const decimal = of("decimal").data[0];
     await rewrite("decimal", () => (decimal.values as Uint32Array).fill(0xffff, 0, 16));
+    const lists = await rows(
+      conn,
+      "select len(list)::integer as n, len(large_list)::integer as w from rewritten",
+    );
+    assertEquals(lists.map((r) => r.n), [...of("list")].map((l) => l === null ? null : l.length));
+    assertEquals(lists.map((r) => r.w), [...of("large_list")].map((l) => l === null ? null : l.length));
+    const list = of("list").data[0];
+    await rewrite("list", () => (list.valueOffsets as Int32Array)[list.offset + 1] = 1 << 30);
+    const largeList = of("large_list").data[0];
+    await rewrite("large_list", () => (largeList.valueOffsets as BigInt64Array)[largeList.offset + 2] = -3n);
     // What was not rewritten still reads.
     assertEquals(
       (await rows(conn, "select count(large_binary)::integer as n from rewritten"))[0].n,

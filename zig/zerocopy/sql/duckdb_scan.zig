@@ -81,7 +81,7 @@ pub const Source = struct {
 fn scannable(kind: reader.Kind) bool {
     return switch (kind) {
         .int, .float, .bool, .utf8, .large_utf8, .binary, .large_binary, .timestamp => true,
-        .date32, .date64, .time, .duration, .fixed_size_list, .@"struct" => true,
+        .date32, .date64, .time, .duration, .fixed_size_list, .list, .large_list, .@"struct" => true,
         // DuckDB's DECIMAL holds up to 38 digits, at a scale from 0 to its precision.
         .decimal => |d| d.bytes == 16 and d.scale >= 0 and d.scale <= d.precision,
         else => false,

@@ -14,7 +14,7 @@ pub fn bit(bytes: [*]const u8, at: usize) bool {
     return bytes[at / 8] & (@as(u8, 1) << @intCast(at % 8)) != 0;
 }
 
-/// Offset `i` of a node of bytes, as its width stores it.
+/// Offset `i` of a node of ranges (of bytes, or of a list's items), as its width stores it.
 pub fn offset(node: Node, i: usize) i64 {
     const values = node.values.?;
     return switch (node.kind.offsetWidth().?) {

@@ -68,6 +68,11 @@ pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
             defer api.duckdb_destroy_logical_type(&child);
             return api.duckdb_create_array_type(child, size);
         },
+        .list, .large_list => {
+            var child = logicalType(api, node.children[0]);
+            defer api.duckdb_destroy_logical_type(&child);
+            return api.duckdb_create_list_type(child);
+        },
         .@"struct" => {
             var types: [max_fields]duckdb.LogicalType = undefined;
             var names: [max_fields][*:0]const u8 = undefined;
@@ -118,9 +123,33 @@ pub fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usi
             try fill(api, child, api.duckdb_struct_vector_get_child(vector, k), from, count);
         },
         .fixed_size_list => |size| try fill(api, node.children[0], api.duckdb_array_vector_get_child(vector), from * size, count * size),
+        .list, .large_list => try fillList(api, node, vector, at, count),
         else => unreachable, // duckdb_scan.zig `copy` refuses the other kinds
     }
     copyValidity(api, node, vector, at, count);
+}
+
+/// Rows of a list: each offset read once, the whole range checked never to
+/// go back and to end within the items, then the items of all the rows
+/// written into the list's child in one range.
+fn fillList(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, at: usize, count: usize) ScanError!void {
+    const items = node.children[0];
+    if (count == 0 or node.values == null) return;
+    const entries: [*]duckdb.ListEntry = @ptrCast(@alignCast(api.duckdb_vector_get_data(vector).?));
+    const first = strings.offset(node, at);
+    var low = first;
+    if (first < 0) return error.OutOfBounds;
+    for (0..count) |i| {
+        const high = strings.offset(node, at + i + 1);
+        if (high < low or high > items.length) return error.OutOfBounds;
+        entries[i] = .{ .offset = @intCast(low - first), .length = @intCast(high - low) };
+        low = high;
+    }
+    const total: usize = @intCast(low - first);
+    const child = api.duckdb_list_vector_get_child(vector);
+    if (api.duckdb_list_vector_reserve(vector, total) != .success) return error.OutOfRange;
+    try fill(api, items, child, @intCast(first), total);
+    if (api.duckdb_list_vector_set_size(vector, total) != .success) return error.OutOfRange;
 }
 
 /// Row `row` (physical) of a node DuckDB stores otherwise, written as value `i` of `data`.
