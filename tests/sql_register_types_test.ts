@@ -120,6 +120,17 @@ describe("registered sources of dictionaries, large strings, bytes, dates, times
       name.slice(2047, 2052),
     );
     await conn.unregister("sliced");
+    // The embedded engine's ingest goes through the same scan: strings land in a table as VARCHAR.
+    assertEquals(await conn.ingest("words_table", table), n);
+    assertEquals(
+      await rows(
+        conn,
+        "select count(distinct name)::integer as d, typeof(any_value(name)) as t from words_table",
+      ),
+      [
+        { d: words.length, t: "VARCHAR" },
+      ],
+    );
   });
 
   it("reads indices of every integer width, and a null entry of the dictionary as null", async () => {
