@@ -40,7 +40,15 @@ pub const String = extern struct {
     pub const inline_bytes = 12;
 };
 
+/// `duckdb_list_entry`, what a LIST vector holds: a range of its child's rows.
+pub const ListEntry = extern struct { offset: u64, length: u64 };
+
+/// `duckdb_interval`, what an INTERVAL vector holds.
+pub const Interval = extern struct { months: i32, days: i32, micros: i64 };
+
 comptime {
+    std.debug.assert(@sizeOf(Interval) == 16);
+    std.debug.assert(@sizeOf(ListEntry) == 16);
     std.debug.assert(@sizeOf(Result) == 48);
     std.debug.assert(@sizeOf(String) == 16);
 }
@@ -59,7 +67,11 @@ pub const Type = enum(c_int) {
     float = 10,
     double = 11,
     timestamp = 12,
+    date = 13,
+    time = 14,
+    interval = 15,
     varchar = 17,
+    blob = 18,
     timestamp_s = 20,
     timestamp_ms = 21,
     timestamp_ns = 22,
@@ -108,6 +120,8 @@ pub const Api = struct {
     duckdb_create_logical_type: *const fn (Type) callconv(.c) LogicalType,
     duckdb_create_struct_type: *const fn ([*]LogicalType, [*]const [*:0]const u8, idx_t) callconv(.c) LogicalType,
     duckdb_create_array_type: *const fn (LogicalType, idx_t) callconv(.c) LogicalType,
+    duckdb_create_decimal_type: *const fn (u8, u8) callconv(.c) LogicalType,
+    duckdb_create_list_type: *const fn (LogicalType) callconv(.c) LogicalType,
     duckdb_destroy_logical_type: *const fn (*LogicalType) callconv(.c) void,
     duckdb_vector_size: *const fn () callconv(.c) idx_t,
     duckdb_create_table_function: *const fn () callconv(.c) TableFunction,
@@ -143,6 +157,9 @@ pub const Api = struct {
     duckdb_vector_assign_string_element_len: *const fn (Vector, idx_t, [*]const u8, idx_t) callconv(.c) void,
     duckdb_struct_vector_get_child: *const fn (Vector, idx_t) callconv(.c) Vector,
     duckdb_array_vector_get_child: *const fn (Vector) callconv(.c) Vector,
+    duckdb_list_vector_get_child: *const fn (Vector) callconv(.c) Vector,
+    duckdb_list_vector_reserve: *const fn (Vector, idx_t) callconv(.c) State,
+    duckdb_list_vector_set_size: *const fn (Vector, idx_t) callconv(.c) State,
 };
 
 const dynamic_library = @import("dynamic_library.zig");

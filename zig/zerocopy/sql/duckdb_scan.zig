@@ -5,11 +5,12 @@
 //!
 //! A source is a copy, in Zig memory, of the C Data structs of each batch
 //! (never of their buffers), checked by the Arrow reader when it is added: the
-//! scan follows only pointers Zig copied, and checks every utf8 offset it
-//! reads against the character buffer's length the last offset gave when the
-//! batch was added (the host's lend checked the offsets against the buffers
-//! then), so memory the host can still write changes values, never where a
-//! read goes. The host keeps the buffers alive until the source is closed
+//! scan follows only pointers Zig copied, and checks every offset it reads
+//! (of strings and bytes) against the character buffer's length the last
+//! offset gave when the batch was added (the host's lend checked the offsets
+//! against the buffers then), and every dictionary index against the
+//! dictionary's length, so memory the host can still write changes values,
+//! never where a read goes. The host keeps the buffers alive until the source is closed
 //! (src/sql/register_source.ts).
 //!
 //! DuckDB cannot drop a table function, so the function only knows its source
@@ -25,6 +26,7 @@ const handles = @import("../handles.zig");
 const zerocopy = @import("../zerocopy.zig");
 const sql = @import("duckdb.zig");
 const vectors = @import("duckdb_vectors.zig");
+const strings = @import("duckdb_strings.zig");
 const Node = vectors.Node;
 const max_fields = vectors.max_fields;
 const Status = zerocopy.Status;
@@ -75,13 +77,19 @@ pub const Source = struct {
     }
 };
 
+/// Whether the scan fills DuckDB's vectors from this kind (duckdb_vectors.zig); the reader knows more.
+fn scannable(kind: reader.Kind) bool {
+    return switch (kind) {
+        .int, .float, .bool, .utf8, .large_utf8, .binary, .large_binary, .timestamp => true,
+        .date32, .date64, .time, .duration, .fixed_size_list, .list, .large_list, .@"struct" => true,
+        // DuckDB's DECIMAL holds up to 38 digits, at a scale from 0 to its precision.
+        .decimal => |d| d.bytes == 16 and d.scale >= 0 and d.scale <= d.precision,
+        else => false,
+    };
+}
+
 fn copy(arena: std.mem.Allocator, column: reader.Column) (reader.Error || error{OutOfMemory})!Node {
-    // The types the scan fills DuckDB's vectors from (duckdb_vectors.zig); the reader knows more.
-    switch (column.kind) {
-        .int, .float, .bool, .utf8, .timestamp, .fixed_size_list, .@"struct" => {},
-        else => return error.UnsupportedFormat,
-    }
-    if (column.schema.dictionary != null) return error.UnsupportedFormat;
+    if (!scannable(column.kind)) return error.UnsupportedFormat;
     const array = column.array;
     const format = column.schema.formatString();
     const start = column.shift + @as(usize, @intCast(array.offset));
@@ -93,18 +101,26 @@ fn copy(arena: std.mem.Allocator, column: reader.Column) (reader.Error || error{
         .length = column.len(),
         .validity = if (array.null_count != 0) array.buffer(0) else null,
         .values = array.buffer(1),
-        .characters = if (column.kind == .utf8) array.buffer(2) else null,
+        .characters = if (column.kind.isBinary()) array.buffer(2) else null,
         .characters_len = 0,
         .children = try arena.alloc(Node, column.childCount()),
     };
     if (node.children.len > max_fields) return error.OverBudget;
-    if (column.kind == .utf8 and node.length > 0) {
+    if (try column.dictionary()) |values| {
+        // Strings by index (what apache-arrow makes of every string column): each index is checked
+        // against the dictionary's length when a scan reads it.
+        if (!values.kind.isBinary() or values.schema.dictionary != null) return error.UnsupportedFormat;
+        const dictionary = try arena.create(Node);
+        dictionary.* = try copy(arena, values);
+        node.dictionary = dictionary;
+    }
+    if (column.kind.isBinary() and node.length > 0) {
         // The last offset bounds the characters a scan may read: each offset a scan reads is checked
         // against it then (the host may rewrite offsets meanwhile), so none is walked here: O(1) in rows.
-        const offsets: [*]align(1) const i32 = @ptrCast(node.values.?);
-        const last = offsets[start + node.length];
-        if (offsets[start] < 0 or last < offsets[start]) return error.InvalidLayout;
-        node.characters_len = @intCast(last);
+        const first = strings.offset(node, start);
+        const last = strings.offset(node, start + node.length);
+        if (first < 0 or last < first) return error.InvalidLayout;
+        node.characters_len = std.math.cast(usize, last) orelse return error.InvalidLayout;
         if (node.characters_len > 0 and node.characters == null) return error.InvalidLayout;
         if (column.memory) |memory| if (node.characters) |characters| {
             const at = @intFromPtr(characters) -% @intFromPtr(memory.ptr);
@@ -185,8 +201,10 @@ fn scan(info: duckdb.FunctionInfo, output: duckdb.DataChunk) callconv(.c) void {
     for (state.columns, 0..) |column, j| {
         // Anything past the source's columns (a row id DuckDB asks for) stays unwritten.
         if (column >= batch.columns.len) continue;
-        vectors.fill(api, batch.columns[column], api.duckdb_data_chunk_get_vector(output, j), unit.first, unit.rows) catch
-            return api.duckdb_function_set_error(info, "a utf8 offset of a registered Arrow source changed after it was registered: do not write to a registered source");
+        vectors.fill(api, batch.columns[column], api.duckdb_data_chunk_get_vector(output, j), unit.first, unit.rows) catch |err| return api.duckdb_function_set_error(info, switch (err) {
+            error.OutOfBounds => "an offset or dictionary index of a registered Arrow source points past its data (or changed after it was registered: do not write to a registered source)",
+            error.OutOfRange => "a value of a registered Arrow source does not fit its DuckDB type (a decimal of more digits than its precision, a date or duration out of range)",
+        });
     }
     api.duckdb_data_chunk_set_size(output, unit.rows);
 }

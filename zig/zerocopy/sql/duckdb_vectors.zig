@@ -5,6 +5,8 @@
 const std = @import("std");
 const duckdb = @import("duckdb_api.zig");
 const reader = @import("../arrow/reader.zig");
+const strings = @import("duckdb_strings.zig");
+const bit = strings.bit;
 
 /// One array of a batch, as the scan reads it.
 pub const Node = struct {
@@ -17,13 +19,18 @@ pub const Node = struct {
     length: usize,
     validity: ?[*]const u8,
     values: ?[*]const u8,
+    /// The bytes of a kind of bytes, and how many of them its last offset gave at registration.
     characters: ?[*]const u8,
     characters_len: usize,
     children: []Node,
+    /// The values a dictionary-encoded node's indices (its `values`) point at.
+    dictionary: ?*const Node = null,
 
     pub fn sameShape(a: Node, b: Node) bool {
         if (!std.meta.eql(a.kind, b.kind) or a.zoned != b.zoned or !std.mem.eql(u8, a.name, b.name)) return false;
         if (a.children.len != b.children.len) return false;
+        if ((a.dictionary == null) != (b.dictionary == null)) return false;
+        if (a.dictionary) |d| if (!sameShape(d.*, b.dictionary.?.*)) return false;
         for (a.children, b.children) |x, y| if (!sameShape(x, y)) return false;
         return true;
     }
@@ -34,6 +41,7 @@ pub const max_fields = 256;
 
 /// DuckDB's type for a node; the caller destroys it.
 pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
+    if (node.dictionary) |values| return logicalType(api, values.*);
     const t: duckdb.Type = switch (node.kind) {
         .int => |int| switch (int.bytes) {
             1 => if (int.signed) .tinyint else .utinyint,
@@ -43,7 +51,12 @@ pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
         },
         .float => |bytes| if (bytes == 4) .float else .double,
         .bool => .boolean,
-        .utf8 => .varchar,
+        .utf8, .large_utf8 => .varchar,
+        .binary, .large_binary => .blob,
+        .date32, .date64 => .date,
+        .time => .time,
+        .duration => .interval,
+        .decimal => |d| return api.duckdb_create_decimal_type(d.precision, @intCast(d.scale)),
         .timestamp => |unit| switch (unit) {
             's' => .timestamp_s,
             'm' => .timestamp_ms,
@@ -54,6 +67,11 @@ pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
             var child = logicalType(api, node.children[0]);
             defer api.duckdb_destroy_logical_type(&child);
             return api.duckdb_create_array_type(child, size);
+        },
+        .list, .large_list => {
+            var child = logicalType(api, node.children[0]);
+            defer api.duckdb_destroy_logical_type(&child);
+            return api.duckdb_create_list_type(child);
         },
         .@"struct" => {
             var types: [max_fields]duckdb.LogicalType = undefined;
@@ -71,48 +89,119 @@ pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
     return api.duckdb_create_logical_type(t);
 }
 
-fn bit(bytes: [*]const u8, at: usize) bool {
-    return bytes[at / 8] & (@as(u8, 1) << @intCast(at % 8)) != 0;
-}
+pub const ScanError = strings.ScanError;
 
-pub const ScanError = error{ChangedUnderScan};
+/// Bytes DuckDB stores a DECIMAL of `precision` digits in.
+fn decimalBytes(precision: u8) usize {
+    return if (precision <= 4) 2 else if (precision <= 9) 4 else if (precision <= 18) 8 else 16;
+}
 
 /// Writes rows `from .. from + count` of `node` into `vector`.
 pub fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usize, count: usize) ScanError!void {
     const at = node.start + from;
+    if (node.dictionary != null) {
+        // The indices' nulls first: a null entry of the dictionary adds its own.
+        copyValidity(api, node, vector, at, count);
+        return strings.fillDictionary(api, node, vector, at, count);
+    }
     const data = api.duckdb_vector_get_data(vector);
     switch (node.kind) {
-        .int, .float, .timestamp => {
+        .int, .float, .timestamp, .date32 => {
             const width = node.kind.width().?;
             if (count > 0) @memcpy(data.?[0 .. count * width], node.values.?[at * width ..][0 .. count * width]);
         },
         .bool => for (0..count) |i| {
             data.?[i] = @intFromBool(bit(node.values.?, at + i));
         },
-        .utf8 => {
-            const offsets: [*]align(1) const i32 = @ptrCast(node.values orelse return);
-            const strings: [*]duckdb.String = @ptrCast(@alignCast(data.?));
-            for (0..count) |i| {
-                if (node.validity) |v| if (!bit(v, at + i)) continue;
-                // Each offset read once, then checked: the host may rewrite them meanwhile.
-                const low = offsets[at + i];
-                const high = offsets[at + i + 1];
-                if (low < 0 or high < low or high > node.characters_len) return error.ChangedUnderScan;
-                const len: usize = @intCast(high - low);
-                const text: [*]const u8 = if (len == 0) "" else node.characters.? + @as(usize, @intCast(low));
-                if (len <= duckdb.String.inline_bytes) {
-                    // Short strings live in the vector itself (duckdb.h `duckdb_string_t`): no call, no heap.
-                    strings[i] = .{ .length = @intCast(len) };
-                    @memcpy(strings[i].inlined[0..len], text[0..len]);
-                } else api.duckdb_vector_assign_string_element_len(vector, i, text, len);
-            }
+        .utf8, .large_utf8, .binary, .large_binary => try strings.fillBytes(api, node, vector, at, count),
+        .date64, .time, .duration, .decimal => for (0..count) |i| {
+            // Values under a null may be anything: only valid ones are converted (and may be refused).
+            if (node.validity) |v| if (!bit(v, at + i)) continue;
+            try convert(node, data.?, i, at + i);
         },
         .@"struct" => for (node.children, 0..) |child, k| {
             try fill(api, child, api.duckdb_struct_vector_get_child(vector, k), from, count);
         },
         .fixed_size_list => |size| try fill(api, node.children[0], api.duckdb_array_vector_get_child(vector), from * size, count * size),
+        .list, .large_list => try fillList(api, node, vector, at, count),
         else => unreachable, // duckdb_scan.zig `copy` refuses the other kinds
     }
+    copyValidity(api, node, vector, at, count);
+}
+
+/// Rows of a list: each offset read once, the whole range checked never to
+/// go back and to end within the items, then the items of all the rows
+/// written into the list's child in one range.
+fn fillList(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, at: usize, count: usize) ScanError!void {
+    const items = node.children[0];
+    if (count == 0 or node.values == null) return;
+    const entries: [*]duckdb.ListEntry = @ptrCast(@alignCast(api.duckdb_vector_get_data(vector).?));
+    const first = strings.offset(node, at);
+    var low = first;
+    if (first < 0) return error.OutOfBounds;
+    for (0..count) |i| {
+        const high = strings.offset(node, at + i + 1);
+        if (high < low or high > items.length) return error.OutOfBounds;
+        entries[i] = .{ .offset = @intCast(low - first), .length = @intCast(high - low) };
+        low = high;
+    }
+    const total: usize = @intCast(low - first);
+    const child = api.duckdb_list_vector_get_child(vector);
+    if (api.duckdb_list_vector_reserve(vector, total) != .success) return error.OutOfRange;
+    try fill(api, items, child, @intCast(first), total);
+    if (api.duckdb_list_vector_set_size(vector, total) != .success) return error.OutOfRange;
+}
+
+/// Row `row` (physical) of a node DuckDB stores otherwise, written as value `i` of `data`.
+fn convert(node: Node, data: [*]u8, i: usize, row: usize) ScanError!void {
+    const bytes = node.values.?;
+    const read = struct {
+        fn int(comptime T: type, b: [*]const u8, r: usize) T {
+            return std.mem.readInt(T, b[r * @sizeOf(T) ..][0..@sizeOf(T)], .little);
+        }
+    }.int;
+    switch (node.kind) {
+        .date64 => {
+            const days = std.math.cast(i32, @divFloor(read(i64, bytes, row), std.time.ms_per_day)) orelse return error.OutOfRange;
+            std.mem.writeInt(i32, data[i * 4 ..][0..4], days, .little);
+        },
+        .time => |unit| {
+            const micros: i64 = switch (unit) {
+                's' => @as(i64, read(i32, bytes, row)) * std.time.us_per_s,
+                'm' => @as(i64, read(i32, bytes, row)) * std.time.us_per_ms,
+                'u' => read(i64, bytes, row),
+                else => @divTrunc(read(i64, bytes, row), std.time.ns_per_us),
+            };
+            std.mem.writeInt(i64, data[i * 8 ..][0..8], micros, .little);
+        },
+        .duration => |unit| {
+            const value = read(i64, bytes, row);
+            const micros = switch (unit) {
+                's' => std.math.mul(i64, value, std.time.us_per_s) catch return error.OutOfRange,
+                'm' => std.math.mul(i64, value, std.time.us_per_ms) catch return error.OutOfRange,
+                'u' => value,
+                else => @divTrunc(value, std.time.ns_per_us),
+            };
+            const interval: duckdb.Interval = .{ .months = 0, .days = 0, .micros = micros };
+            @memcpy(data[i * 16 ..][0..16], std.mem.asBytes(&interval));
+        },
+        .decimal => |d| {
+            const value = read(i128, bytes, row);
+            const out = data[i * decimalBytes(d.precision) ..];
+            // A value of more digits than its precision says fits no narrower integer: refused, not cut.
+            switch (decimalBytes(d.precision)) {
+                2 => std.mem.writeInt(i16, out[0..2], std.math.cast(i16, value) orelse return error.OutOfRange, .little),
+                4 => std.mem.writeInt(i32, out[0..4], std.math.cast(i32, value) orelse return error.OutOfRange, .little),
+                8 => std.mem.writeInt(i64, out[0..8], std.math.cast(i64, value) orelse return error.OutOfRange, .little),
+                else => std.mem.writeInt(i128, out[0..16], value, .little),
+            }
+        },
+        else => unreachable,
+    }
+}
+
+/// The node's nulls into the vector's mask (a null struct's fields made null too).
+fn copyValidity(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, at: usize, count: usize) void {
     const validity = node.validity orelse return;
     // Whole bytes of Arrow's bitmap are DuckDB's mask bytes (bit set: valid), when they line up.
     const aligned = at % 8 == 0 and node.kind != .@"struct";
