@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 556928,
-    sha256: "03fbc023f5a9c2b3039418a5d7176eab35d48b5ba14bed575f224c6b49a5bbf9",
+    size: 573344,
+    sha256: "da43038fc72d2922b904e494f46ac014187f830741b39237ad4e9438a597e957",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 569976,
-    sha256: "30d81eca9224f2be9de2af0f21fb72389fd288d343e4d1b7e1d4d8e4b23c4a5c",
+    size: 574080,
+    sha256: "274ef99336d284ee7e4bc41c745db0580c545fe62d27990c03838b927c91cfdc",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 561688,
-    sha256: "cd95b8c5a3858a54aabed7e0fcfaa266dac15206c8eb2b1834d9dd9472e71552",
+    size: 567064,
+    sha256: "e32cc61bd6f4a0f4f0d07dc458ce741364638a2b6997ab0ce32f04f9a833943d",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 630856,
-    sha256: "5546d38367a5a5d7c5afafcc6b39d16323ad0b6b5274a7acd988776c11cc1763",
+    size: 637752,
+    sha256: "48378592595b0b67736ae1db13bfc73d0eb629b98cc10946b291ec02f5b11932",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 776192,
-    sha256: "9980c872807e06f25939d2f08b29ba891c7584754c048448d74e41e68a4b2f04",
+    sha256: "abb0eabe2f19edcc5009fbffd26cb54761afbad7dcb6290ba93b93dd5165a5e1",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
     size: 900096,
-    sha256: "12921d1954da6b75317d3e5de41480ae3ae0b3ba9c595727b742f5004b0df476",
+    sha256: "1de3897bfbb4eb1b25a368e4992d16bf984996ff9445ca57ff711bc4a9b38ad7",
   },
 };
