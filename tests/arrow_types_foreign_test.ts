@@ -1,24 +1,22 @@
-// A foreign C Data array of the types SQL engines exchange, adopted through zc_arrow_foreign_adopt and read
+// A foreign C Data array of the types SQL engines exchange, adopted through the hooks' zc_arrow_foreign_adopt and read
 // in place by readForeignDirectory: the producer is Zig's types batch moved into C Data structs
 // (zc_arrow_move), so its release frees the batch once the last buffer viewed from it is released.
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { lendBatch } from "../arrow.ts";
-import { adoptForeign } from "../src/arrow/foreign_batch.ts";
+import { adoptForeign } from "./_foreign.ts";
 import { abiLayout } from "../src/abi/symbols.ts";
 import { DESCRIPTOR_BYTES } from "../src/abi/layout.ts";
 import { open } from "./fixtures/arrow_demo.ts";
-import { lib } from "./_helpers.ts";
+import { hooks, lib } from "./_helpers.ts";
 import { checksumTypes, expected, plain } from "./_arrow_types.ts";
 
 const arrowDemo = await open(lib.path);
 
-type Symbols = {
+const symbols = lib.symbols as unknown as {
   zc_arrow_move(descriptor: Uint8Array, schema: Uint8Array, array: Uint8Array): number;
-  zc_arrow_foreign_release(s: Uint8Array | null, a: Uint8Array | null): void;
 };
-const symbols = lib.symbols as unknown as Symbols;
 
 /** Zig's types batch, moved into C Data structs as another library would hand them over. */
 function produce(
@@ -41,9 +39,10 @@ describe("a foreign array of the new types, adopted", () => {
     it(`is read in place with every value, and released once (options ${options})`, () => {
       const before = lib.stats();
       const { schema, array } = produce(23, options);
-      // As query results and streams adopt it.
-      const { batch, buffers } = adoptForeign(lib, schema, array);
-      symbols.zc_arrow_foreign_release(schema, null);
+      // As query results and streams adopt it, through the hooks library: libzerocopy adopts only structs in
+      // its own memory.
+      const { batch, buffers } = adoptForeign(hooks, schema, array);
+      hooks.symbols.zc_arrow_foreign_release(schema, null);
       const shift = options & 2 ? 3 : 0;
       assertEquals(batch.numRows, 23);
       for (const field of batch.schema.fields) {

@@ -9,7 +9,7 @@ import { connect, type Connection, DUCKDB_VERSION, QueryResult } from "../sql.ts
 import { openLibrary, ZeroCopyError } from "../mod.ts";
 import { cDataSymbols } from "../src/abi/symbols.ts";
 import { testHooksSymbols } from "./fixtures/test_hooks.ts";
-import { adoptForeign } from "../src/arrow/foreign_batch.ts";
+import { adoptForeign } from "./_foreign.ts";
 import { ARRAY_BYTES, SCHEMA_BYTES } from "../src/arrow/c_data.ts";
 import { hooks, lib } from "./_helpers.ts";
 

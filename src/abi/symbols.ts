@@ -425,26 +425,6 @@ export const cDataSymbols = {
     ],
     result: "i32",
   },
-  /** `fn (arg0: ?*const zerocopy.ArrowSchema, arg1: ?*zerocopy.ArrowArray, arg2: ?[*]u8, arg3: u64, arg4: ?[*]u8, arg5: u64) zerocopy.Status` */
-  zc_arrow_foreign_adopt: {
-    parameters: [
-      "buffer", // arg0
-      "buffer", // arg1
-      "buffer", // arg2
-      "u64", // arg3
-      "buffer", // arg4
-      "u64", // arg5
-    ],
-    result: "i32",
-  },
-  /** `fn (arg0: ?*zerocopy.ArrowSchema, arg1: ?*zerocopy.ArrowArray) void` */
-  zc_arrow_foreign_release: {
-    parameters: [
-      "buffer", // arg0
-      "buffer", // arg1
-    ],
-    result: "void",
-  },
 } as const satisfies ForeignLibraryInterface;
 
 /** FFI symbols of `demo.demo_stream_arrow.stream_exports`, each parameter with its Zig type. */

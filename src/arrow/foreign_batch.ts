@@ -38,18 +38,6 @@ export interface ForeignBatch {
 
 /** The libzerocopy exports this module calls. */
 interface ForeignSymbols {
-  zc_arrow_foreign_adopt(
-    schema: ArrayBuffer | ArrayBufferView,
-    array: ArrayBuffer | ArrayBufferView,
-    directory: ArrayBuffer | ArrayBufferView,
-    directoryLength: bigint,
-    buffers: ArrayBuffer | ArrayBufferView,
-    buffersLength: bigint,
-  ): number;
-  zc_arrow_foreign_release(
-    schema: ArrayBuffer | ArrayBufferView | null,
-    array: ArrayBuffer | ArrayBufferView | null,
-  ): void;
   zc_release(descriptor: ArrayBuffer | ArrayBufferView): void;
 }
 
@@ -130,37 +118,6 @@ export function adoptChunk(
   }
 }
 
-/**
- * Adopts the foreign array in `array` (described by `schema`, both C Data
- * structs a producer filled, lent to Zig for this call only): from here on the
- * buffers own it, and `array` is left released. A refused array is released
- * through its producer before the error is thrown; `schema` stays the caller's.
- *
- * @throws {ZeroCopyError} `ARROW_UNSUPPORTED` or `ARROW_INVALID` naming what Zig refused.
- */
-export function adoptForeign(
-  lib: ZeroCopyLibrary,
-  schema: Uint8Array<ArrayBuffer>,
-  array: Uint8Array<ArrayBuffer>,
-): ForeignBatch {
-  const symbols = symbolsOf(lib);
-  const adopted = adoptChunk(
-    lib,
-    (directory, slots) =>
-      symbols.zc_arrow_foreign_adopt(
-        schema,
-        array,
-        directory,
-        BigInt(directory.length),
-        slots,
-        BigInt(slots.length / DESCRIPTOR_WORDS),
-      ),
-    () => symbols.zc_arrow_foreign_release(null, array),
-  );
-  if (adopted === null) throw invalid("its directory has no node");
-  return adopted;
-}
-
 /** Each descriptor Zig wrote into `slots` as a buffer; on a failure, the rest released. */
 export function wrapBuffers(
   lib: ZeroCopyLibrary,
@@ -186,8 +143,4 @@ export function wrapBuffers(
     throw error;
   }
   return buffers;
-}
-
-function invalid(what: string): ZeroCopyError {
-  return new ZeroCopyError("ARROW_INVALID", `Cannot read the Arrow array the engine produced: ${what}`);
 }

@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 573344,
-    sha256: "da43038fc72d2922b904e494f46ac014187f830741b39237ad4e9438a597e957",
+    size: 556800,
+    sha256: "3460cbb1e4a3815490bf1b993b41f5c1666b2d46e394fe576979bdcad0573fec",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 574080,
-    sha256: "274ef99336d284ee7e4bc41c745db0580c545fe62d27990c03838b927c91cfdc",
+    size: 569862,
+    sha256: "f3d8c4681ee85104587e56d75f318c2a4927c160850c717763fabce149d68141",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 567064,
-    sha256: "e32cc61bd6f4a0f4f0d07dc458ce741364638a2b6997ab0ce32f04f9a833943d",
+    size: 560696,
+    sha256: "12a6e36da72865be05f284b8dbff008a0fe651e03a9f88e938e0d3cea93df64a",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 637752,
-    sha256: "48378592595b0b67736ae1db13bfc73d0eb629b98cc10946b291ec02f5b11932",
+    size: 631720,
+    sha256: "40d686baf3da40310939f500fbbc03728b103cc71e174dc7a6639000cd6b1583",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 776192,
-    sha256: "abb0eabe2f19edcc5009fbffd26cb54761afbad7dcb6290ba93b93dd5165a5e1",
+    size: 770560,
+    sha256: "bd60e313ec87b38f01af45b1fd9e9e5019a0de8afa093e24ad83c4affa7bd936",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 900096,
-    sha256: "1de3897bfbb4eb1b25a368e4992d16bf984996ff9445ca57ff711bc4a9b38ad7",
+    size: 893952,
+    sha256: "161dff5b2e80849758cf9eb9a30a358ebd86a233363090896671d7db4e91f073",
   },
 };

@@ -8,7 +8,7 @@ import type { Table } from "apache-arrow";
 import { openLibrary } from "../../mod.ts";
 import { connect, QueryResult } from "../../sql.ts";
 import { adoptBatch } from "../../arrow.ts";
-import { adoptForeign } from "../../src/arrow/foreign_batch.ts";
+import { adoptForeign } from "../_foreign.ts";
 import { ARRAY_BYTES, SCHEMA_BYTES } from "../../src/arrow/c_data.ts";
 import { cDataSymbols } from "../../src/abi/symbols.ts";
 import { testHooksSymbols } from "../fixtures/test_hooks.ts";

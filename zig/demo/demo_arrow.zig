@@ -159,8 +159,6 @@ pub const exports = struct {
 /// wrappers the core module builds on without apache-arrow.
 pub const c_data_exports = struct {
     pub const zc_arrow_checksum = exports.zc_arrow_checksum;
-    pub const zc_arrow_foreign_adopt = foreign.exports.zc_arrow_foreign_adopt;
-    pub const zc_arrow_foreign_release = foreign.exports.zc_arrow_foreign_release;
 };
 
 /// `zc_arrow_demo_table` option: the batch fails the import (its first
