@@ -22,7 +22,7 @@ import { encodeParameters } from "./parameters.ts";
 import { duckdbPath } from "./duckdb_library.ts";
 import { closeSource, type RegisteredSource, sourceOf, type SourcePart } from "./register_source.ts";
 import type { IngestMode, IngestSource, SqlEngine, SqlValue } from "./engine.ts";
-import { QueryStream } from "./query_stream.ts";
+import { type QueryStream, queueStream, type StreamHold } from "./query_stream.ts";
 import { ingestParts, ingestStatement, rowsLoaded } from "./duckdb_ingest.ts";
 
 type Symbols = LoadedLibrary<typeof sqlSymbols>["symbols"];
@@ -63,24 +63,6 @@ const collected = new FinalizationRegistry<Remains>(({ lib, connection, sources 
   for (const source of sources.values()) closeSource(lib, source);
   (lib.symbols as unknown as Symbols).zc_sql_close(connection);
 });
-
-/** A stream's hold on its connection, ended once: by the stream, or after it was dropped unfinished. */
-interface StreamState {
-  readonly symbols: Symbols;
-  result: bigint;
-  finished: boolean;
-  done: () => void;
-}
-
-function endStream(state: StreamState): void {
-  if (state.finished) return;
-  state.finished = true;
-  if (state.result !== 0n) state.symbols.zc_sql_result_close(state.result);
-  state.done();
-}
-
-// A stream dropped between two batches never runs its `finally`: its result and connection are let go here.
-const abandoned = new FinalizationRegistry<StreamState>(endStream);
 
 let ingests = 0;
 
@@ -138,21 +120,25 @@ export class DuckDBEngine implements SqlEngine {
   }
 
   queryStream(sql: string): QueryStream {
-    let done!: () => void;
-    const held = new Promise<void>((resolve) => done = resolve);
-    const state: StreamState = { symbols: this.#symbols, result: 0n, finished: false, done };
-    const turn = this.#queue;
+    const symbols = this.#symbols;
+    const engine = { result: 0n };
+    const { stream, next } = queueStream(
+      this.#queue,
+      () => {
+        if (engine.result !== 0n) symbols.zc_sql_result_close(engine.result);
+      },
+      (turn, hold) => this.#stream(sql, turn, engine, hold),
+    );
     // The connection is the stream's until it ends: DuckDB ends a stream at the next statement.
-    this.#queue = turn.then(() => held);
-    const batches = this.#stream(sql, turn, state);
-    abandoned.register(batches, state);
-    return new QueryStream(batches, () => endStream(state));
+    this.#queue = next;
+    return stream;
   }
 
   async *#stream(
     sql: string,
-    turn: Promise<void>,
-    state: StreamState,
+    turn: Promise<unknown>,
+    engine: { result: bigint },
+    hold: StreamHold,
   ): AsyncGenerator<QueryResult, void, undefined> {
     const text = encoder.encode(sql);
     try {
@@ -162,14 +148,14 @@ export class DuckDBEngine implements SqlEngine {
         await this.#symbols.zc_sql_query_stream(this.#connection, text, BigInt(text.length), out),
         "query",
       );
-      const result = state.result = out[0];
+      const result = engine.result = out[0];
       this.#refused(result);
       const scratch = new AdoptScratch();
       for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
         yield new QueryResult([chunk.batch], chunk.buffers);
       }
     } finally {
-      endStream(state);
+      hold.end();
     }
   }
 

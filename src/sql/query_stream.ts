@@ -73,3 +73,54 @@ export class QueryStream implements AsyncIterableIterator<QueryResult>, AsyncDis
     await this.return();
   }
 }
+
+/**
+ * A stream's hold on its connection, ended once: by the stream's own end, by
+ * its dispose before it started, or after it was dropped unfinished. Ending it
+ * lets the engine's result go (`release`) and gives the connection's queue back.
+ */
+export class StreamHold {
+  #release: (() => void) | null;
+  readonly #done: () => void;
+
+  constructor(release: () => void, done: () => void) {
+    this.#release = release;
+    this.#done = done;
+  }
+
+  /** Releases the engine's result and the connection, the first time only. */
+  end(): void {
+    const release = this.#release;
+    if (release === null) return;
+    this.#release = null;
+    try {
+      release();
+    } finally {
+      this.#done();
+    }
+  }
+}
+
+// A stream dropped between two batches never runs its generator's `finally`: its hold ends here.
+const abandoned = new FinalizationRegistry<StreamHold>((hold) => hold.end());
+
+/**
+ * A stream on a connection's statement queue: `run` waits for `turn`, yields
+ * the batches and ends `hold` in its `finally`; the connection runs nothing
+ * else until the hold ends. `release` must not reach the stream itself, so
+ * that a dropped stream can be collected.
+ *
+ * @returns The stream, and the queue's turn after it.
+ */
+export function queueStream(
+  queue: Promise<unknown>,
+  release: () => void,
+  run: (turn: Promise<unknown>, hold: StreamHold) => AsyncGenerator<QueryResult, void, undefined>,
+): { stream: QueryStream; next: Promise<void> } {
+  let done!: () => void;
+  const held = new Promise<void>((resolve) => done = resolve);
+  const hold = new StreamHold(release, done);
+  const batches = run(queue, hold);
+  abandoned.register(batches, hold);
+  return { stream: new QueryStream(batches, () => hold.end()), next: queue.then(() => held) };
+}

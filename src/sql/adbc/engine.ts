@@ -11,7 +11,7 @@
 
 import type { RecordBatch } from "apache-arrow";
 import type { IngestMode, IngestSource, SqlEngine, SqlValue } from "../engine.ts";
-import { QueryStream } from "../query_stream.ts";
+import { type QueryStream, queueStream, type StreamHold } from "../query_stream.ts";
 import type { SourcePart } from "../register_source.ts";
 import { ZeroCopyError } from "../../errors.ts";
 import { STATUS } from "../../abi/layout.ts";
@@ -130,23 +130,6 @@ export async function connectAdbc(
   return new AdbcEngine(lib, symbols, new DataView(out.buffer).getBigUint64(HANDLE_AT, true));
 }
 
-/** Held by a stream until it ends: its driver stream, and the queue's turn it keeps. */
-interface StreamState {
-  stream: ArrowStream | null;
-  finished: boolean;
-  readonly done: () => void;
-}
-
-function endStream(state: StreamState): void {
-  if (state.finished) return;
-  state.finished = true;
-  state.stream?.[Symbol.dispose]();
-  state.done();
-}
-
-// A stream dropped unfinished never runs its `finally`: its driver stream and the connection are let go here.
-const abandoned = new FinalizationRegistry<StreamState>(endStream);
-
 /** A database and connection of an ADBC driver behind one handle. */
 export class AdbcEngine implements SqlEngine {
   readonly #lib: ZeroCopyLibrary<ForeignLibraryInterface>;
@@ -189,30 +172,31 @@ export class AdbcEngine implements SqlEngine {
   }
 
   queryStream(sql: string): QueryStream {
-    let done!: () => void;
-    const held = new Promise<void>((resolve) => done = resolve);
-    const state: StreamState = { stream: null, finished: false, done };
-    const turn = this.#queue;
+    const driver: { stream: ArrowStream | null } = { stream: null };
+    const { stream, next } = queueStream(
+      this.#queue,
+      () => driver.stream?.[Symbol.dispose](),
+      (turn, hold) => this.#stream(sql, turn, driver, hold),
+    );
     // The connection is the stream's until it ends: PostgreSQL's driver refuses another statement meanwhile.
-    this.#queue = turn.then(() => held);
-    const batches = this.#stream(sql, turn, state);
-    abandoned.register(batches, state);
-    return new QueryStream(batches, () => endStream(state));
+    this.#queue = next;
+    return stream;
   }
 
   async *#stream(
     sql: string,
     turn: Promise<unknown>,
-    state: StreamState,
+    driver: { stream: ArrowStream | null },
+    hold: StreamHold,
   ): AsyncGenerator<QueryResult, void, undefined> {
     try {
       await turn;
-      const stream = state.stream = await this.#execute(sql, null);
+      const stream = driver.stream = await this.#execute(sql, null);
       for (let parts = await partsOf(stream); parts !== null; parts = await partsOf(stream)) {
         yield new QueryResult([parts.batch], parts.buffers);
       }
     } finally {
-      endStream(state);
+      hold.end();
     }
   }
 
