@@ -3,7 +3,8 @@
 Reads the JSON lines tools/sql_adbc_peer_results.ts printed (stdin): for each driver, the rows a query
 gave over a table Deno built and ingested through that driver. Builds the same table in Python's duckdb
 from the same formulas, runs each query there, reads the result with pyarrow and requires the same
-column names and values, tagged by kind (integers of any width compare as integers).
+column names and values, tagged by kind (tools/sql_peer_common.py; integers of any width compare as
+integers).
 """
 
 import json
@@ -12,17 +13,7 @@ import sys
 import duckdb
 import pyarrow as pa
 
-
-def tagged(kind: pa.DataType, value):
-    if value is None:
-        return None
-    if pa.types.is_integer(kind):
-        return ["i", str(value)]
-    if pa.types.is_floating(kind):
-        return ["f", value]
-    if pa.types.is_string(kind):
-        return ["s", value]
-    raise SystemExit(f"sql adbc peer: no tag for {kind}")
+from sql_peer_common import require_same, tagged_rows
 
 
 def main() -> None:
@@ -39,20 +30,9 @@ def main() -> None:
         sql = deno["sql"]
         if sql not in expected:
             table = connection.sql(sql).to_arrow_table()
-            rows = [
-                [tagged(table.schema.field(c).type, table.column(c)[r].as_py()) for c in range(table.num_columns)]
-                for r in range(table.num_rows)
-            ]
-            expected[sql] = (table.column_names, rows)
+            expected[sql] = (table.column_names, tagged_rows(table))
         columns, rows = expected[sql]
-        if deno["columns"] != columns or deno["rows"] != rows:
-            for r, (ours, theirs) in enumerate(zip(deno["rows"], rows)):
-                if ours != theirs:
-                    raise SystemExit(f"sql adbc peer: {deno['driver']} {sql!r} row {r}: Deno read {ours}, pyarrow {theirs}")
-            raise SystemExit(
-                f"sql adbc peer: {deno['driver']} {sql!r}: Deno read {deno['columns']} x {len(deno['rows'])} rows, "
-                f"pyarrow {columns} x {len(rows)}"
-            )
+        require_same(f"sql adbc peer: {deno['driver']} {sql!r}", deno, columns, rows)
         checked += len(rows)
         drivers.add(deno["driver"])
     if not drivers:

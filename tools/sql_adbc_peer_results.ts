@@ -1,13 +1,13 @@
 // Loads the same table into each ADBC driver (SQLite, DuckDB's driver, and PostgreSQL when
 // ZEROCOPY_POSTGRES_URI names a server) through bulk ingest, runs each query of
 // tools/sql_adbc_peer_queries.json and prints one JSON line per driver and query: column names and
-// rows, each value tagged by the kind its Arrow type gives it ("i" integer as a decimal string, "f"
-// float, "s" string), for tools/sql_adbc_peer_check.py to compare with Python's duckdb and pyarrow
+// tagged rows (tools/sql_peer_rows.ts), for tools/sql_adbc_peer_check.py to compare with Python's duckdb and pyarrow
 // on the same data (built there in SQL from the same formulas).
 //   deno run --allow-ffi --allow-read --allow-env tools/sql_adbc_peer_results.ts
 
-import { type DataType, Float64, Int32, Table, Type, Utf8, vectorFromArray } from "apache-arrow";
+import { Float64, Int32, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { connect } from "../sql.ts";
+import { taggedRows } from "./sql_peer_rows.ts";
 
 const ROWS = 5000;
 const queries: string[] = JSON.parse(
@@ -22,20 +22,6 @@ const peer = new Table({
   g: vectorFromArray(ids.map((i) => i % 10), new Int32()),
 });
 
-function tagged(type: DataType, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  switch (type.typeId) {
-    case Type.Int:
-      return ["i", String(value)];
-    case Type.Float:
-      return ["f", value];
-    case Type.Utf8:
-      return ["s", value];
-    default:
-      throw new Error(`no tag for ${type}`);
-  }
-}
-
 const uri = Deno.env.get("ZEROCOPY_POSTGRES_URI");
 const targets = [
   { driver: "sqlite", uri: ":memory:" },
@@ -49,14 +35,7 @@ for (const target of targets) {
   for (const template of queries) {
     const sql = template.replaceAll("peer", table);
     using result = await conn.query(sql);
-    const fields = result.table.schema.fields;
-    const rows: unknown[][] = [];
-    for (let row = 0; row < result.numRows; row++) {
-      rows.push(fields.map((field) => tagged(field.type, result.table.getChild(field.name)!.get(row))));
-    }
-    console.log(
-      JSON.stringify({ driver: target.driver, sql: template, columns: fields.map((f) => f.name), rows }),
-    );
+    console.log(JSON.stringify({ driver: target.driver, sql: template, ...taggedRows(result) }));
   }
   (await conn.query(`drop table ${table}`))[Symbol.dispose]();
 }
