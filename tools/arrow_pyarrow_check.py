@@ -15,10 +15,11 @@ Usage: arrow_pyarrow_check.py [path/to/libzerocopy.so] [rows]
 import ctypes
 import json
 import gc
-import struct
 import sys
 
 import pyarrow as pa
+
+from arrow_pyarrow_checksum import checksum, checksum_in_zig
 
 WITH_NULLS, SLICED = 1, 2
 
@@ -86,50 +87,6 @@ def values_of(array):
     return array.to_pylist()
 
 
-FNV_PRIME, MASK = 0x100000001B3, (1 << 64) - 1
-
-
-def checksum(batch):
-    """FNV-1a over logical values, as zig/zerocopy/arrow/reader.zig `checksum` defines it."""
-    state = 0xCBF29CE484222325
-
-    def feed(data):
-        nonlocal state
-        for b in data:
-            state = ((state ^ b) * FNV_PRIME) & MASK
-
-    def value(t, v):
-        if v is None:
-            return feed(b"\0")
-        feed(b"\1")
-        if pa.types.is_integer(t):
-            feed(int(v).to_bytes(t.bit_width // 8, "little", signed=pa.types.is_signed_integer(t)))
-        elif pa.types.is_timestamp(t):
-            feed(int(v).to_bytes(8, "little", signed=True))
-        elif pa.types.is_float32(t):
-            feed(struct.pack("<f", v))
-        elif pa.types.is_float64(t):
-            feed(struct.pack("<d", v))
-        elif pa.types.is_boolean(t):
-            feed(bytes([int(v)]))
-        elif pa.types.is_string(t):
-            raw = v.encode()
-            feed(len(raw).to_bytes(4, "little") + raw)
-        elif pa.types.is_fixed_size_list(t):
-            for item in v:
-                value(t.value_type, item)
-        elif pa.types.is_struct(t):
-            for i in range(t.num_fields):
-                value(t.field(i).type, v[t.field(i).name])
-        else:
-            raise TypeError(t)
-
-    for column in batch.columns:
-        for v in values_of(column):
-            value(column.type, v)
-    return state
-
-
 def from_zig(lib, rows):
     checked = 0
     for options in (0, WITH_NULLS, SLICED, WITH_NULLS | SLICED):
@@ -167,16 +124,10 @@ def from_zig(lib, rows):
 
 
 def to_zig(lib, batch):
-    """Exports a batch with pyarrow's C Data exporter to zc_arrow_checksum, then releases it."""
-    schema = ctypes.create_string_buffer(72)
-    array = ctypes.create_string_buffer(80)
-    batch._export_to_c(ctypes.addressof(array), ctypes.addressof(schema))
-    out = ctypes.c_uint64()
-    status = lib.zc_arrow_checksum(schema, array, ctypes.byref(out))
-    # Importing back and dropping runs the exporter's release callbacks.
-    pa.RecordBatch._import_from_c(ctypes.addressof(array), ctypes.addressof(schema))
+    """zc_arrow_checksum over a batch pyarrow exports, which it must accept."""
+    status, value = checksum_in_zig(lib, batch)
     assert status == 0, f"zc_arrow_checksum refused {batch.schema}"
-    return out.value
+    return value
 
 
 def from_pyarrow(lib):
