@@ -47,6 +47,30 @@ describe("openCandidates() with a runtime of its own", () => {
     assertEquals(loaded, [missing.path]);
   });
 
+  it("takes a load error in words it does not know, for a file that is not there, as LIBRARY_NOT_FOUND", async () => {
+    // Wine's loader says "Module not found." where Windows says "The specified module could not be found."
+    const { host } = hostWith(() => {
+      throw new Error(`Module not found.\n${missing.path}`);
+    });
+    const error = await assertRejects(
+      () => openCandidates([missing], { mapping: "pointer-view" }, host),
+      ZeroCopyError,
+    );
+    assertEquals(error.code, "LIBRARY_NOT_FOUND");
+  });
+
+  it("reports a file that is there but does not load, whatever the loader's words, as LIBRARY_INVALID", async () => {
+    const present = { ...missing, path: new URL(import.meta.url).pathname };
+    const { host } = hostWith(() => {
+      throw new Error("Module not found.");
+    });
+    const error = await assertRejects(
+      () => openCandidates([present], { mapping: "pointer-view" }, host),
+      ZeroCopyError,
+    );
+    assertEquals(error.code, "LIBRARY_INVALID");
+  });
+
   it("passes the runtime's own permission error through unwrapped", async () => {
     const refusal = new Refused("Requires ffi access");
     const { host } = hostWith(() => {

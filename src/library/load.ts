@@ -42,7 +42,7 @@ export function loadFile(
     if (host.errors.isPermissionError(error)) throw error;
     const wrongMachine = wrongArchitecture(path, host);
     if (wrongMachine !== null) throw wrongMachine;
-    if (isMissingFile(error)) return null;
+    if (isMissingFile(host, path, error)) return null;
     throw new ZeroCopyError(
       "LIBRARY_INVALID",
       `Cannot load native library "${path}": ${
@@ -53,8 +53,17 @@ export function loadFile(
   }
 }
 
-function isMissingFile(error: unknown): boolean {
-  return error instanceof Error &&
+/** The loader's words for a missing file, or, since loaders word it differently (Wine's "Module not found"), no file there. */
+function isMissingFile(host: Runtime, path: string, error: unknown): boolean {
+  if (
+    error instanceof Error &&
     /no such file|cannot open shared object file: no such|image not found|specified module could not be found/i
-      .test(error.message);
+      .test(error.message)
+  ) return true;
+  try {
+    host.fs.statSync(path);
+    return false;
+  } catch (statError) {
+    return host.errors.isNotFound(statError);
+  }
 }

@@ -159,8 +159,12 @@ extern "c" fn setpriority(which: c_int, who: c_uint, prio: c_int) c_int;
 fn run() void {
     // Lowest priority, and a batch thread, which never preempts another on
     // waking: on a busy machine, freeing pages must not take the caller's core.
-    _ = setpriority(0, 0, 19);
-    _ = std.os.linux.sched_setscheduler(0, .{ .mode = .BATCH }, &.{ .priority = 0 });
+    // Comptime-gated, so that no other target's build (Debug keeps dead code)
+    // links a symbol its C library lacks.
+    if (comptime supported) {
+        _ = setpriority(0, 0, 19);
+        _ = std.os.linux.sched_setscheduler(0, .{ .mode = .BATCH }, &.{ .priority = 0 });
+    }
     var idle_polls: u32 = 0;
     while (true) {
         const seen = pushed.load(.seq_cst);
