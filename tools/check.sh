@@ -73,9 +73,18 @@ deno_tests() { # name deno-test-args...
   fi
 }
 
-portable_tests() { # name node|bun: the portable suite in Node or Bun, against the packed tarball
+portable_tests() { # name node|bun|windows: the portable suite in Node or Bun (or its sample in Node for
+  # Windows under Wine), against the packed tarball
   local name=$1
-  run "$name" tools/check_portable.sh "$2" "$(cat "$logs/tarball")"
+  if [ "$2" = windows ]; then
+    run "$name" tools/check_windows.sh --sample "$(cat "$logs/tarball")"
+    if grep -q "^check_windows: skipped" "$logs/$name.log"; then
+      report "$name" skip 0 0 "$LAST_SECONDS"
+      return
+    fi
+  else
+    run "$name" tools/check_portable.sh "$2" "$(cat "$logs/tarball")"
+  fi
   local passed failed
   passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p; s/^ *\([0-9]*\) pass$/\1/p' "$logs/$name.log" | tail -n 1)
   failed=$(sed -n 's/^ℹ fail \([0-9]*\)$/\1/p; s/^ *\([0-9]*\) fail$/\1/p' "$logs/$name.log" | tail -n 1)
@@ -220,6 +229,8 @@ lane_deno() {
   cmp -s "$built" "lib/$host_target/libzerocopy.so" || npm_lib=$built
   ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (node, npm tarball)" node
   ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (bun, npm tarball)" bun
+  # Windows x86_64's prebuilt DLL in Node for Windows under Wine: the API tests (tools/check_windows.sh).
+  portable_tests "portable sample (node, windows, wine)" windows
   deno_tests "portable suite (deno)" --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant,examples \
     tests/portable/
   # Every command README.md, DEVELOPERS.md, docs/ and the example headers give (the examples on small
