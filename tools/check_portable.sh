@@ -30,7 +30,8 @@ export ZEROCOPY_AUTHOR_LIB=$PWD/examples/zig_author/zig-out/lib/libusecases.so
 
 # libduckdb's package: what a user meets without it (the working directory's copy never counts), or
 # at another version, then the declared version linked in.
-case "$runtime" in node) run=(node) install="npm install" ;; bun) run=(bun) install="bun add" ;; esac
+install="npm install"
+[ "$runtime" = bun ] && install="bun add"
 declared=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["optionalDependencies"]["@duckdb/node-bindings-linux-x64"])' \
   "$project/node_modules/@zerocopy/zerocopy/package.json")
 bindings=$(ensure_npm_package @duckdb/node-bindings-linux-x64 "$declared")/@duckdb/node-bindings-linux-x64
@@ -40,9 +41,9 @@ fake() { # directory version: a package of that name and version whose library i
   echo "not a library" >"$1/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so"
 }
 fake "$project/decoy" "$declared"
-(cd "$project/decoy" && "${run[@]}" "$project/tests/sql_install_check.ts" missing "$install")
+(cd "$project/decoy" && "$runtime" "$project/tests/sql_install_check.ts" missing "$install")
 fake "$project" 1.0.0
-(cd "$project" && "${run[@]}" tests/sql_install_check.ts version "$install")
+(cd "$project" && "$runtime" tests/sql_install_check.ts version "$install")
 rm -rf "$project/decoy" "$project/node_modules/@duckdb/node-bindings-linux-x64"
 ln -s "$bindings" "$project/node_modules/@duckdb/node-bindings-linux-x64"
 rm "$project/tests/sql_install_check.ts"

@@ -2,7 +2,8 @@
 // package, found as each runtime finds it), queries with parameters and in batches, Arrow sources
 // registered (a table built here, a batch Zig handed over), ingest, and the errors a caller meets; then
 // SQLite through its ADBC driver, at the absolute path ZEROCOPY_ADBC_SQLITE names (tools/adbc_drivers.sh
-// installs it; tools/check_portable.sh sets it). Every expected value is computed here again.
+// installs it; tools/check_portable.sh sets it), and DuckDB's own driver from libduckdb's package. Every
+// expected value is computed here again.
 
 import { openLibrary, ZeroCopyError } from "@zerocopy/zerocopy";
 import { adoptBatch } from "@zerocopy/zerocopy/arrow";
@@ -171,5 +172,13 @@ test(`${runtimeName}: reaches SQLite through its ADBC driver at an absolute path
   equal(await rows(conn, "select sum(x) as s, count(*) as n from t"), [{ s: 4, n: 3n }]);
   await rejectsCode(conn.query("selec 1"), "SQL_ERROR");
   await rejectsCode(conn.register("r", tableFromArrays({ x: new Int32Array(1) })), "SQL_UNSUPPORTED");
+  await conn[Symbol.asyncDispose]();
+});
+
+test(`${runtimeName}: reaches DuckDB through its own ADBC driver, from the same package`, async () => {
+  const conn = await connect({ driver: "duckdb", library: lib });
+  equal(await rows(conn, "select 6 * 7 as answer"), [{ answer: 42 }]);
+  equal(await conn.ingest("t", tableFromArrays({ x: new Int32Array([1, 2, 3]) })), 3);
+  equal(await rows(conn, "select sum(x)::integer as s from t"), [{ s: 6 }]);
   await conn[Symbol.asyncDispose]();
 });
