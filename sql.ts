@@ -5,7 +5,8 @@
  * Zig handed over registered as views DuckDB scans in place. libzerocopy
  * drives DuckDB; JavaScript only names its objects by handle. A subpath of
  * its own, so that only its users load DuckDB (from the npm package
- * `@duckdb/node-bindings-linux-x64`, through Deno's npm cache). The same
+ * `@duckdb/node-bindings-linux-x64`: Deno fetches it into its npm cache,
+ * Node and Bun install it as this package's optional dependency). The same
  * `Connection` reaches SQLite, PostgreSQL or any other engine through its
  * ADBC driver (`connect({ driver })`). docs/sql.md says what works so far and
  * what is checked.

@@ -143,6 +143,8 @@ check_sources() {
   check "no import circles" deno run --allow-read --allow-run tools/check_import_cycles.ts
   check "only the gate makes pointers" deno run --allow-read tools/check_gate.ts --self-test
   check "only the runtime folder names one" deno run --allow-read tools/check_runtime_isolation.ts --self-test
+  # Before the lanes: the ADBC suite and the portable suite's SQLite case in both lanes load them.
+  check "ADBC drivers (pinned)" tools/adbc_drivers.sh
 }
 
 # The checked build and its Zig and Deno suites, and the JSR package.
@@ -231,7 +233,9 @@ lane_deno() {
   ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (bun, npm tarball)" bun
   # Windows x86_64's prebuilt DLL in Node for Windows under Wine: the API tests (tools/check_windows.sh).
   portable_tests "portable sample (node, windows, wine)" windows
-  deno_tests "portable suite (deno)" --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant,examples \
+  local sqlite_driver=$ZEROCOPY_ROOT/.toolchain/adbc-drivers-$ADBC_DRIVERS_VERSION/libadbc_driver_sqlite.so
+  ZEROCOPY_ADBC_SQLITE=$sqlite_driver deno_tests "portable suite (deno)" --v8-flags=--expose-gc --allow-ffi \
+    --allow-env=$env_grant,ZEROCOPY_ADBC_SQLITE --allow-read=$read_grant,examples,"$sqlite_driver","$(realpath "$sqlite_driver")" \
     tests/portable/
   # Every command README.md, DEVELOPERS.md, docs/ and the example headers give (the examples on small
   # sizes), and README.md's code blocks with the values their comments promise.
@@ -242,11 +246,10 @@ lane_deno() {
   check "SQL bench (smoke)" deno run -A bench/sql_bench.ts --smoke
 }
 
-# The SQL subpath through ADBC drivers: the pinned drivers installed (tools/adbc_drivers.sh), then the
-# suite in tests/sql_adbc/ on SQLite, DuckDB's driver and a throwaway PostgreSQL server
+# The SQL subpath through ADBC drivers (the pinned ones tools/adbc_drivers.sh installed before the lanes):
+# the suite in tests/sql_adbc/ on SQLite, DuckDB's driver and a throwaway PostgreSQL server
 # (tools/postgres.sh starts it for the three runs and removes it), and the Python peer.
 lane_adbc() {
-  check "ADBC drivers (pinned)" tools/adbc_drivers.sh
   local adbc_read=$read_grant,zig-out,.toolchain,$(realpath .toolchain)
   export -f run report check deno_tests deno_with_registry
   export logs read_grant checked_lib adbc_read ZEROCOPY_ROOT

@@ -3,7 +3,10 @@
 # installed with npm into a fresh project as a user would install it; ZEROCOPY_LIB, when set,
 # is the library the suite opens (the checked build, say), else the package's prebuilt one.
 # Under Node it first type-checks tests/portable/_types_check.ts there with `tsc` and `@types/node`
-# (no DOM library), as a Node user's TypeScript sees the package.
+# (no DOM library), as a Node user's TypeScript sees the package. libduckdb's npm package, which the
+# package declares as an optional dependency, comes from .toolchain/ (ensure_npm_package: one download
+# per version) at the version declared; before it is there, connect() must say what to install.
+# The SQL suite's ADBC case loads the SQLite driver tools/adbc_drivers.sh installs.
 #   tools/check_portable.sh node|bun [dist/<name>.tgz]      (packs first when no tarball is given)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,14 +17,37 @@ tarball=$(realpath "${2:-$(./tools/npm_pack.sh)}")
 project=$(mktemp -d)
 trap 'rm -rf "$project"' EXIT
 echo '{ "private": true, "type": "module" }' >"$project/package.json"
-npm install --silent --no-audit --no-fund --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
+npm install --silent --no-audit --no-fund --omit=optional --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
 mkdir "$project/tests"
 cp tests/portable/*.ts "$project/tests/"
+tools/adbc_drivers.sh >/dev/null
+export ZEROCOPY_ADBC_SQLITE=$PWD/.toolchain/adbc-drivers-$ADBC_DRIVERS_VERSION/libadbc_driver_sqlite.so
 # The author example's generated bindings, importing the installed package as the author's package would;
 # its library is the one phase 1 of tools/check.sh builds (zig build --build-file examples/zig_author/build.zig).
 sed -e 's|"\.\./\.\./mod\.ts"|"@zerocopy/zerocopy"|' -e 's|"\.\./\.\./arrow\.ts"|"@zerocopy/zerocopy/arrow"|' \
   examples/zig_author/bindings.ts >"$project/tests/_author_bindings.ts"
 export ZEROCOPY_AUTHOR_LIB=$PWD/examples/zig_author/zig-out/lib/libusecases.so
+
+# libduckdb's package: what a user meets without it (the working directory's copy never counts), or
+# at another version, then the declared version linked in.
+install="npm install"
+[ "$runtime" = bun ] && install="bun add"
+declared=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["optionalDependencies"]["@duckdb/node-bindings-linux-x64"])' \
+  "$project/node_modules/@zerocopy/zerocopy/package.json")
+bindings=$(ensure_npm_package @duckdb/node-bindings-linux-x64 "$declared")/@duckdb/node-bindings-linux-x64
+fake() { # directory version: a package of that name and version whose library is no library
+  mkdir -p "$1/node_modules/@duckdb/node-bindings-linux-x64"
+  echo "{ \"name\": \"@duckdb/node-bindings-linux-x64\", \"version\": \"$2\" }" >"$1/node_modules/@duckdb/node-bindings-linux-x64/package.json"
+  echo "not a library" >"$1/node_modules/@duckdb/node-bindings-linux-x64/libduckdb.so"
+}
+fake "$project/decoy" "$declared"
+(cd "$project/decoy" && "$runtime" "$project/tests/sql_install_check.ts" missing "$install")
+fake "$project" 1.0.0
+(cd "$project" && "$runtime" tests/sql_install_check.ts version "$install")
+rm -rf "$project/decoy" "$project/node_modules/@duckdb/node-bindings-linux-x64"
+ln -s "$bindings" "$project/node_modules/@duckdb/node-bindings-linux-x64"
+rm "$project/tests/sql_install_check.ts"
+
 cd "$project"
 if [ "$runtime" = node ]; then
   typescript=$(cd "$OLDPWD" && ensure_npm_package typescript "$TYPESCRIPT_VERSION")

@@ -1,6 +1,7 @@
 // Fails when a file in src/ outside src/runtime/ names a JavaScript runtime: `Deno.`, `process.`
 // (or `process[`), `Bun`, or a `node:` or `bun:` module. Comments count too: a comment naming
-// `Deno.errors.NotCapable` is the first step to code that throws it. Everything that differs
+// `Deno.errors.NotCapable` is the first step to code that throws it. An `npm:` specifier is Deno's
+// way to reach an npm package, so it counts too. Everything that differs
 // between Deno, Node and Bun lives behind src/runtime/runtime.ts, one folder per runtime.
 //   deno run --allow-read tools/check_runtime_isolation.ts              checks the tree
 //   deno run --allow-read tools/check_runtime_isolation.ts --self-test  checks that planted mentions are caught
@@ -12,6 +13,7 @@ const PATTERNS: readonly [RegExp, string][] = [
   [/\bprocess(\.[A-Za-z_$]|\s*\[)/, "names Node's process object"],
   [/\bBun\b/, "names Bun"],
   [/["'`](node|bun):/, "imports a runtime's own module"],
+  [/["'`]npm:/, "names an npm package through Deno's npm: specifiers"],
 ];
 
 const ROOT = "src";
@@ -41,11 +43,12 @@ if (import.meta.main) {
         'const file = Bun.file("x");',
         'import fs from "node:fs";',
         'const ffi = await import("bun:ffi");',
+        'const manifest = import.meta.resolve("npm:left-pad@1.3.0/package.json");',
         "// once per process. That is fine: a word, not the object.",
       ].join("\n"),
     );
     const allowed = offences("src/runtime/deno/fs.ts", 'const info = Deno.statSync("x");');
-    if (planted.length !== 6 || allowed.length !== 0) {
+    if (planted.length !== 7 || allowed.length !== 0) {
       console.error(
         "check_runtime_isolation: the planted mentions were not caught as expected:",
         planted,

@@ -141,15 +141,15 @@ export const RULES: Record<string, Rule> = {
   },
   "./tools/check_portable.sh node": { covered: "portable suite (node, npm tarball)" },
   "./tools/check_portable.sh bun": { covered: "portable suite (bun, npm tarball)" },
-  "deno test --v8-flags=--expose-gc --allow-ffi --allow-read=mod.ts,arrow.ts,src,tests,examples tests/portable/":
-    {
-      covered: "portable suite (deno)",
-    },
+  "ZEROCOPY_ADBC_SQLITE=$PWD/.toolchain/adbc-drivers-1.13.0/libadbc_driver_sqlite.so deno test --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_ADBC_SQLITE --allow-read=mod.ts,arrow.ts,src,tests,examples,.toolchain tests/portable/":
+    { covered: "portable suite (deno)" },
   "npx jsr add @zerocopy/zerocopy": {
     skip: "needs the public JSR registry; tools/check_portable.sh installs the same npm form from dist/",
   },
   "node main.mjs": { covered: "portable suite (node, npm tarball)" },
   "bun main.mjs": { covered: "portable suite (bun, npm tarball)" },
+  "node sql.mjs": { covered: "portable suite (node, npm tarball)" },
+  "bun sql.mjs": { covered: "portable suite (bun, npm tarball)" },
   "deno task soak": {
     run: "deno run --allow-ffi --v8-flags=--expose-gc bench/soak.ts 2000",
     why: "the task's command with 2,000 handovers instead of 1,000,000",

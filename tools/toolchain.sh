@@ -85,10 +85,16 @@ ensure_runtimes() { ensure_pair node "$NODE_VERSION" bun "$BUN_VERSION"; }
 # prints that folder's node_modules.
 ensure_npm_package() { # package version
   local dir="$TOOLCHAIN_DIR/npm-$1-$2"
-  if [ ! -f "$dir/node_modules/$1/package.json" ]; then
-    echo "toolchain: installing npm package $1 $2 into .toolchain/" >&2
-    npm install --silent --no-audit --no-fund --prefix "$dir" "$1@$2" >&2 || return 1
-  fi
+  mkdir -p "$dir"
+  # Both lanes of tools/check.sh may ask for the same package at once: one installs, the other waits
+  # (flock where the system has it), so neither reads a half-installed folder.
+  (
+    command -v flock >/dev/null && flock 9
+    if [ ! -f "$dir/node_modules/$1/package.json" ]; then
+      echo "toolchain: installing npm package $1 $2 into .toolchain/" >&2
+      npm install --silent --no-audit --no-fund --prefix "$dir" "$1@$2" >&2
+    fi
+  ) 9>"$dir/.lock" || return 1
   echo "$dir/node_modules"
 }
 

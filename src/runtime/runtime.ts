@@ -1,8 +1,8 @@
 /**
  * What zerocopy asks of the JavaScript runtime it runs in, and nothing more:
  * the file system, environment variables, permission queries, loading a
- * library (as FFI and as a Node-API module), making and reading raw pointers,
- * and a few facts about the process. Every other module is written once
+ * library (as FFI and as a Node-API module), finding a file of an installed
+ * npm package, making and reading raw pointers, and a few facts about the process. Every other module is written once
  * against this interface; one implementation per runtime lives beside it
  * (`deno/`), and `current.ts` picks the one in use.
  *
@@ -134,6 +134,38 @@ export interface Pointers {
   cString(pointer: PointerObject): string;
 }
 
+/** A file inside an npm package zerocopy pins. */
+export interface NpmFileRequest {
+  /** The package's name, such as `@duckdb/node-bindings-linux-x64`. */
+  readonly name: string;
+  /** The exact version zerocopy is built and tested against. */
+  readonly version: string;
+  /** The file's path inside the package, with `/` separators. */
+  readonly file: string;
+}
+
+/** Where an installed npm package's file is, and the version its manifest declares. */
+export interface NpmFile {
+  readonly path: string;
+  readonly version: string;
+}
+
+/**
+ * Installed npm packages, as the runtime installs them: Deno fetches one into
+ * its npm cache on first use; Node and Bun find the one installed beside
+ * zerocopy's own package (a dependency of it), never in the working directory.
+ */
+export interface NpmPackages {
+  /**
+   * The absolute path of `request.file` and the version installed, which may
+   * differ from `request.version` under Node and Bun (the caller checks).
+   * Throws the runtime's `Error` when the package is not there, saying why.
+   */
+  locate(request: NpmFileRequest): Promise<NpmFile>;
+  /** How a user of this runtime installs the package at the version given. */
+  installHint(name: string, version: string): string;
+}
+
 /** Where a progress bar draws by default. */
 export interface TerminalWriter {
   writeSync(bytes: Uint8Array): number;
@@ -152,6 +184,7 @@ export interface Runtime {
   readonly permissions: Permissions;
   readonly errors: RuntimeErrors;
   readonly loader: Loader;
+  readonly npm: NpmPackages;
   readonly pointers: Pointers;
   readonly stderr: TerminalWriter;
   /**

@@ -49,7 +49,8 @@ export interface ConnectOptions {
 /**
  * Opens a connection: without `options.driver`, to an in-memory DuckDB
  * database embedded in the process (libduckdb from the npm package
- * `@duckdb/node-bindings-linux-x64`, pinned, through Deno's npm cache); with
+ * `@duckdb/node-bindings-linux-x64`, pinned: Deno fetches it into its npm
+ * cache, the other runtimes find it installed beside this package); with
  * it, through the ADBC driver it names (`"sqlite"`, `"postgresql"`,
  * `"duckdb"` or an absolute path) to the database `options.uri` names
  * (docs/sql.md, "Drivers"). Either way the same {@linkcode Connection}.
@@ -58,7 +59,7 @@ export interface ConnectOptions {
  * @returns The connection; close it (`using`, `await using`, or `close()`).
  * @throws {ZeroCopyError} `UNSUPPORTED_PLATFORM` off linux x86_64,
  * `LIBRARY_NOT_FOUND` when libduckdb or the driver cannot be located or
- * loaded; `UNTRUSTED_PATH` for a relative driver path; `SQL_ERROR` with the
+ * loaded, or libduckdb's package is installed at another version than the pinned one; `UNTRUSTED_PATH` for a relative driver path; `SQL_ERROR` with the
  * driver's message when it refuses to connect; Deno's own
  * `PermissionDenied`/`NotCapable` without `--allow-ffi` (for the driver's path).
  *

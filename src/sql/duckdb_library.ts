@@ -1,7 +1,8 @@
 /**
- * Where libduckdb comes from and what of it is bound: the shared library of
- * the npm package `@duckdb/node-bindings-linux-x64` at a pinned version,
- * resolved through Deno's npm cache (never the working directory). Only its
+ * Where libduckdb comes from: the shared library of the npm package
+ * `@duckdb/node-bindings-linux-x64` at a pinned version, found as the runtime
+ * finds an installed npm package (src/runtime/: Deno's npm cache, or beside
+ * this package elsewhere; never the working directory). Only its
  * path is found here; libzerocopy opens it.
  *
  * @module
@@ -9,6 +10,7 @@
 
 import { ZeroCopyError } from "../errors.ts";
 import { runtime } from "../runtime/current.ts";
+import type { NpmFile, NpmFileRequest, Runtime } from "../runtime/runtime.ts";
 
 /**
  * The DuckDB release the subpath embeds and is tested against.
@@ -21,45 +23,64 @@ import { runtime } from "../runtime/current.ts";
  * ```
  */
 export const DUCKDB_VERSION = "1.5.6";
+
 /** The npm package, at its pinned version, whose directory holds libduckdb. */
-const PACKAGE = "@duckdb/node-bindings-linux-x64@1.5.6-r.1";
+export const DUCKDB_PACKAGE: NpmFileRequest = {
+  name: "@duckdb/node-bindings-linux-x64",
+  version: `${DUCKDB_VERSION}-r.1`,
+  file: "libduckdb.so",
+};
 
 let located: Promise<string> | undefined;
 
 /**
- * The path of libduckdb in Deno's npm cache, located once per isolate. The
- * file is opened by libzerocopy (zig/zerocopy/sql/duckdb_api.zig), which binds
- * the DuckDB functions it calls: JavaScript never calls DuckDB itself.
+ * The path of libduckdb, located once per isolate. The file is opened by
+ * libzerocopy (zig/zerocopy/sql/duckdb_api.zig), which binds the DuckDB
+ * functions it calls: JavaScript never calls DuckDB itself.
  */
 export function duckdbPath(): Promise<string> {
-  return located ??= locate().catch((error) => {
-    located = undefined; // a later call may succeed (a permission granted, the cache filled)
+  return located ??= locateDuckDB().catch((error) => {
+    located = undefined; // a later call may succeed (a permission granted, the package installed)
     throw error;
   });
 }
 
-async function locate(): Promise<string> {
-  if (runtime.os !== "linux" || runtime.arch !== "x86_64") {
+/**
+ * Locates libduckdb through `host`'s npm packages, refusing another version
+ * than the pinned one (the exports libzerocopy binds are checked against it).
+ *
+ * @throws {ZeroCopyError} `UNSUPPORTED_PLATFORM` off linux x86_64;
+ * `LIBRARY_NOT_FOUND` for a package missing or at another version, saying what to install.
+ */
+export async function locateDuckDB(host: Runtime = runtime): Promise<string> {
+  if (host.os !== "linux" || host.arch !== "x86_64") {
     throw new ZeroCopyError(
       "UNSUPPORTED_PLATFORM",
-      `The SQL subpath embeds DuckDB on linux x86_64 only so far, not ${runtime.os} ${runtime.arch}`,
+      `The SQL subpath embeds DuckDB on linux x86_64 only so far, not ${host.os} ${host.arch}`,
     );
   }
-  let path: string;
+  const { name, version } = DUCKDB_PACKAGE;
+  const hint = host.npm.installHint(name, version);
+  let found: NpmFile;
   try {
-    // Importing the package's manifest is what makes Deno fetch the package into its npm cache.
-    await import("npm:@duckdb/node-bindings-linux-x64@1.5.6-r.1/package.json", { with: { type: "json" } });
-    const manifest = import.meta.resolve("npm:@duckdb/node-bindings-linux-x64@1.5.6-r.1/package.json");
-    if (!manifest.startsWith("file:")) throw new Error(`resolved to ${manifest}, not a file`);
-    path = decodeURIComponent(new URL("libduckdb.so", manifest).pathname);
+    found = await host.npm.locate(DUCKDB_PACKAGE);
   } catch (error) {
+    if (host.errors.isPermissionError(error)) throw error;
     throw new ZeroCopyError(
       "LIBRARY_NOT_FOUND",
-      `Cannot locate libduckdb in the npm package "${PACKAGE}": ${
+      `Cannot locate libduckdb in the npm package "${name}@${version}": ${
         error instanceof Error ? error.message : String(error)
-      }; check that Deno can reach the npm registry (or its cache holds the package)`,
+      }; ${hint}`,
       { cause: error },
     );
   }
-  return path;
+  if (found.version !== version) {
+    throw new ZeroCopyError(
+      "LIBRARY_NOT_FOUND",
+      `The npm package "${name}" is installed at version ${
+        JSON.stringify(found.version)
+      }, but the SQL subpath needs exactly ${version} (DuckDB ${DUCKDB_VERSION}); ${hint}`,
+    );
+  }
+  return found.path;
 }

@@ -4,10 +4,10 @@
 
 type Body = () => void | Promise<void>;
 type Host = {
-  Deno?: { test(name: string, body: Body): void };
+  Deno?: { test(name: string, body: Body): void; env: { get(name: string): string | undefined } };
   Bun?: { gc(force: boolean): void };
   gc?: () => void;
-  process?: { getBuiltinModule(id: string): unknown };
+  process?: { getBuiltinModule(id: string): unknown; env: Record<string, string | undefined> };
 };
 const host = globalThis as unknown as Host;
 
@@ -19,6 +19,11 @@ const runnerModule = runtimeName === "bun" ? "bun:test" : "node:test";
 const runner = runtimeName === "deno"
   ? undefined
   : (await import(runnerModule)) as { test(name: string, body: Body): void };
+
+/** An environment variable of the run (Deno: granted with --allow-env), or undefined when unset. */
+export function env(name: string): string | undefined {
+  return host.Deno ? host.Deno.env.get(name) : host.process!.env[name];
+}
 
 /** Registers a test with the runtime's own runner. */
 export function test(name: string, body: Body): void {

@@ -7,6 +7,7 @@
 import type { Runtime } from "../runtime.ts";
 import { denoFileSystem } from "./fs.ts";
 import { denoLoader } from "./loader.ts";
+import { denoNpm } from "./npm.ts";
 import { denoErrors, denoPermissions } from "./permissions.ts";
 import { denoPointers } from "./pointers.ts";
 
@@ -21,6 +22,7 @@ export function denoRuntime(): Runtime {
     permissions: denoPermissions,
     errors: denoErrors,
     loader: denoLoader,
+    npm: denoNpm,
     pointers: denoPointers,
     stderr: Deno.stderr,
     detachFinalizes: true,

@@ -70,6 +70,14 @@ export interface NodeFs {
 /** `node:path`, as zerocopy uses it. */
 export interface NodePath {
   resolve(path: string): string;
+  dirname(path: string): string;
+  join(...paths: string[]): string;
+}
+
+/** `node:module`, as zerocopy uses it. */
+export interface NodeModules {
+  /** A `require` whose resolution starts at `from` (a file URL), as a module there would resolve. */
+  createRequire(from: string): { resolve(specifier: string): string };
 }
 
 /** This runtime's `process`. */

@@ -9,6 +9,7 @@ import type { OperatingSystem, Runtime } from "../runtime.ts";
 import { nodeFileSystem } from "./fs.ts";
 import { builtin, type NodeFs, nodeProcess } from "./host.ts";
 import { nodeLoader } from "./loader.ts";
+import { nodeNpm } from "./npm.ts";
 import { nodeErrors, nodePermissions } from "./permissions.ts";
 import { nodePointers } from "./pointers.ts";
 
@@ -32,6 +33,7 @@ export function nodeLikeRuntime(name: "node" | "bun", loader: Runtime["loader"] 
     permissions: nodePermissions,
     errors: nodeErrors,
     loader,
+    npm: nodeNpm(name === "bun" ? "bun add" : "npm install"),
     pointers: nodePointers,
     stderr: {
       writeSync: (bytes) => builtin<NodeFs>("node:fs").writeSync(2, bytes),

@@ -1,7 +1,7 @@
 /**
  * Where an ADBC driver comes from: a named driver resolves to the pinned
  * install beside this package (tools/adbc_drivers.sh) or, for DuckDB, to
- * libduckdb in Deno's npm cache; a path must be absolute. Never the working
+ * the libduckdb the embedded engine uses (../duckdb_library.ts); a path must be absolute. Never the working
  * directory. Zig dlopens the file, so the `--allow-ffi` grant is checked here.
  *
  * @module
@@ -9,6 +9,7 @@
 
 import { ZeroCopyError } from "../../errors.ts";
 import { runtime } from "../../runtime/current.ts";
+import { duckdbPath } from "../duckdb_library.ts";
 
 /**
  * The ADBC driver release the named drivers (`"sqlite"`, `"postgresql"`) are pinned to.
@@ -68,7 +69,7 @@ export async function resolveDriver(driver: string, entrypoint: string | undefin
       `Requires ffi access to "${file.path}", run again with the --allow-ffi flag`,
     );
   }
-  // libduckdb came from Deno's npm cache, checked by Deno; the others are checked to exist.
+  // libduckdb came from the runtime's npm packages, at the pinned version; the others are checked to exist.
   if (driver === "duckdb") return file;
   try {
     await runtime.fs.stat(file.path);
@@ -85,14 +86,4 @@ export async function resolveDriver(driver: string, entrypoint: string | undefin
     );
   }
   return file;
-}
-
-async function duckdbPath(): Promise<string> {
-  // The package the embedded engine comes from (duckdb_library.ts), at the same pinned version.
-  await import("npm:@duckdb/node-bindings-linux-x64@1.5.6-r.1/package.json", { with: { type: "json" } });
-  const manifest = import.meta.resolve("npm:@duckdb/node-bindings-linux-x64@1.5.6-r.1/package.json");
-  if (!manifest.startsWith("file:")) {
-    throw new ZeroCopyError("LIBRARY_NOT_FOUND", `libduckdb's package resolved to ${manifest}, not a file`);
-  }
-  return new URL("libduckdb.so", manifest).pathname;
 }
