@@ -40,8 +40,8 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
             @typeName(wrapped.exports));
     const sigs = comptime signatures(wrapped.exports, rulesOf(spec), source);
     const uses = comptime usedImports(sigs);
-    // Every table satisfies zerocopy's runtime-neutral FFI type, so that nothing generated names
-    // `Deno` and it type-checks under Node's TypeScript too; a module with wrappers imports it with them.
+    // Every table satisfies zerocopy's runtime-neutral FFI type, so that nothing generated names `Deno` and it
+    // type-checks under Node's TypeScript too: imported with the wrappers, else alone (`ffi_types_from` first).
     const own_table = spec.wrappers and spec.symbols_from == null and spec.ffi_types_from == null;
     if (spec.wrappers) {
         // In the order `deno fmt` sorts them: by name, case and `type` ignored.
@@ -75,7 +75,6 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.arrow_in or uses.arrow_out) try writeArrowImport(w, spec, version);
     }
     if (spec.symbols_from) |module| try w.print("import {{ {s} }} from \"{s}\";\n", .{ wrapped.name, module });
-    // A table-only module imports the type alone: from `ffi_types_from`, else from zerocopy's module.
     if (spec.symbols_from == null and !own_table) {
         try w.writeAll("\nimport type { ForeignLibraryInterface } from \"");
         const module: ?[]const u8 = spec.ffi_types_from orelse spec.import_from;
