@@ -220,6 +220,12 @@ lane_deno() {
   cmp -s "$built" "lib/$host_target/libzerocopy.so" || npm_lib=$built
   ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (node, npm tarball)" node
   ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (bun, npm tarball)" bun
+  # The examples (all but Deno's network.ts and sql_sensors.ts) on small sizes, from the same tarball.
+  local runtime
+  for runtime in node bun; do
+    ZEROCOPY_LIB=$npm_lib check "examples ($runtime, npm tarball)" \
+      tools/check_examples_runtimes.sh "$runtime" "$(cat "$logs/tarball")"
+  done
   deno_tests "portable suite (deno)" --v8-flags=--expose-gc --allow-ffi --allow-env=$env_grant --allow-read=$read_grant,examples \
     tests/portable/
   # Every command README.md, DEVELOPERS.md, docs/ and the example headers give (the examples on small

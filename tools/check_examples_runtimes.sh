@@ -21,7 +21,7 @@ trap 'rm -rf "$project"' EXIT
 echo '{ "private": true, "type": "module" }' >"$project/package.json"
 npm install --silent --no-audit --no-fund --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
 mkdir -p "$project/examples/zig_author"
-for file in examples/*.ts examples/zig_author/library.ts examples/zig_author/bindings.ts; do
+for file in examples/*.ts examples/zig_author/{main,library,bindings}.ts; do
   sed -E -e 's#"(\.\./)+mod\.ts"#"@zerocopy/zerocopy"#' -e 's#"(\.\./)+arrow\.ts"#"@zerocopy/zerocopy/arrow"#' \
     "$file" >"$project/$file"
 done
@@ -56,5 +56,6 @@ example 0 'done in .*live buffers 0, live bytes 0' progress.ts 16
 example 130 'cancelled: .*live buffers 0, live bytes 0' progress.ts 64 500 50
 example 0 'transfer: the worker summed 10000 floats' workers.ts 10000
 example 0 'Zig summed the mean column.*live buffers after dispose: 0' arrow_sensors.ts 20000
+example 0 'live buffers in the example library after dispose: 0' zig_author/main.ts
 echo "examples in $runtime: $failed failed"
 [ "$failed" = 0 ]

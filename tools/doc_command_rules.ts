@@ -141,6 +141,8 @@ export const RULES: Record<string, Rule> = {
   },
   "./tools/check_portable.sh node": { covered: "portable suite (node, npm tarball)" },
   "./tools/check_portable.sh bun": { covered: "portable suite (bun, npm tarball)" },
+  "./tools/check_examples_runtimes.sh node": { covered: "examples (node, npm tarball)" },
+  "./tools/check_examples_runtimes.sh bun": { covered: "examples (bun, npm tarball)" },
   "deno test --v8-flags=--expose-gc --allow-ffi --allow-read=mod.ts,arrow.ts,src,tests,examples tests/portable/":
     {
       covered: "portable suite (deno)",
