@@ -32,7 +32,9 @@ failed=0
 example() { # expected-status pattern example args...: runs it, checks its status and output
   local status=$1 pattern=$2 start=$SECONDS output rc=0
   shift 2
-  output=$(NO_COLOR=1 timeout 60 "$runtime" "examples/$@" 2>&1) || rc=$?
+  local limit=(60)
+  [ -n "${signal:-}" ] && limit=(-s "$signal" --preserve-status 2)
+  output=$(NO_COLOR=1 timeout "${limit[@]}" "$runtime" "examples/$@" 2>&1) || rc=$?
   # One line, so that a pattern can span the example's lines.
   if [ "$rc" = "$status" ] && tr '\n' ' ' <<<"$output" | grep -qE "$pattern"; then
     echo "ok   $runtime examples/$* ($((SECONDS - start)) s)"
@@ -49,11 +51,15 @@ example 0 'results equal: true' matrix.ts 64
 example 0 'largest index 4224 < 4225' mesh.ts 64
 example 0 'one detach for all of them' dataset.ts 10000 16 256 2
 example 0 'the centre pixel moved 11 steps \(expected 11\)' frames.ts 320 240 "$project/new/out/" 12
-for image in frame.ppm gray.pgm blurred.pgm; do
-  [ -s "new/out/$image" ] || { echo "FAIL frames.ts wrote no new/out/$image"; failed=$((failed + 1)); }
+# A 15-byte header ("P6\n320 240\n255\n") and the pixels: RGB, then one byte of luma.
+for image in frame.ppm:230415 gray.pgm:76815 blurred.pgm:76815; do
+  size=$(stat -c %s "new/out/${image%:*}" 2>/dev/null || echo none)
+  [ "$size" = "${image#*:}" ] || { echo "FAIL frames.ts wrote new/out/${image%:*} of $size bytes, not ${image#*:}"; failed=$((failed + 1)); }
 done
 example 0 'done in .*live buffers 0, live bytes 0' progress.ts 16
 example 130 'cancelled: .*live buffers 0, live bytes 0' progress.ts 64 500 50
+# A real Ctrl-C two seconds in (5 s of pauses in all): the example's listener cancels, it does not die of it.
+signal=INT example 130 'cancelled: interrupted \(Ctrl-C\).*live buffers 0, live bytes 0' progress.ts 64 5000
 example 0 'transfer: the worker summed 10000 floats' workers.ts 10000
 example 0 'Zig summed the mean column.*live buffers after dispose: 0' arrow_sensors.ts 20000
 example 0 'live buffers in the example library after dispose: 0' zig_author/main.ts
