@@ -74,14 +74,19 @@ export async function makeDir(path: string): Promise<void> {
 
 /** Writes `parts` one after the other to the file `path` (replaced if it exists), straight from their memory. */
 export async function writeParts(path: string, parts: Uint8Array[]): Promise<void> {
-  const file = deno
-    ? await deno.open(path, { write: true, create: true, truncate: true })
-    : await node!.getBuiltinModule("node:fs/promises").open(path, "w");
-  const write = async (data: Uint8Array) =>
-    deno ? await (file as Deno.FsFile).write(data) : (await (file as NodeFile).write(data)).bytesWritten;
+  if (deno) {
+    using file = await deno.open(path, { write: true, create: true, truncate: true });
+    for (const part of parts) {
+      for (let written = 0; written < part.length;) written += await file.write(part.subarray(written));
+    }
+    return;
+  }
+  const file = await node!.getBuiltinModule("node:fs/promises").open(path, "w");
   try {
     for (const part of parts) {
-      for (let written = 0; written < part.length;) written += await write(part.subarray(written));
+      for (let written = 0; written < part.length;) {
+        written += (await file.write(part.subarray(written))).bytesWritten;
+      }
     }
   } finally {
     await file.close();
