@@ -132,6 +132,7 @@ pub const Length = struct {
 test {
     _ = signature;
     _ = typescript;
+    _ = @import("bindings/typescript_test.zig");
     _ = @import("bindings/list.zig");
     _ = @import("bindings/nonblocking.zig");
 }
