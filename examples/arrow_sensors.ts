@@ -1,5 +1,5 @@
 /**
- * Sensor readings produced in Zig, read in Deno as an Apache Arrow table with
+ * Sensor readings produced in Zig, read in JavaScript as an Apache Arrow table with
  * no copy, filtered and aggregated with apache-arrow's own API, and a result
  * column sent back to a Zig kernel.
  *
@@ -10,9 +10,10 @@
  */
 
 import { tableFromArrays } from "apache-arrow";
+import { args } from "./_runtime.ts";
 import { openExamples } from "./zig_author/library.ts";
 
-const rows = Number(Deno.args[0] ?? 3_000_000);
+const rows = Number(args[0] ?? 3_000_000);
 const examples = await openExamples();
 const lib = examples.library;
 
@@ -62,9 +63,9 @@ const total = new Float64Array(1);
 examples.sum_arrow_column(result, new TextEncoder().encode("mean"), total);
 let expected = 0;
 for (const mean of result.getChild("mean")!) expected += mean ?? 0;
-console.log(`Zig summed the mean column: ${total[0].toFixed(6)} (Deno: ${expected.toFixed(6)})`);
+console.log(`Zig summed the mean column: ${total[0].toFixed(6)} (JavaScript: ${expected.toFixed(6)})`);
 if (Math.abs(total[0] - expected) > 1e-9 * Math.max(1, Math.abs(expected))) {
-  throw new Error("Zig and Deno disagree on the result column");
+  throw new Error("Zig and JavaScript disagree on the result column");
 }
 readings[Symbol.dispose]();
 console.log("live buffers after dispose:", lib.stats().liveBuffers);

@@ -11,9 +11,10 @@
  */
 
 import { Region } from "../mod.ts";
+import { args } from "./_runtime.ts";
 import { openExamples } from "./zig_author/library.ts";
 
-const [rows = 100_000, features = 64, batchRows = 1024, epochs = 3] = Deno.args.map(Number);
+const [rows = 100_000, features = 64, batchRows = 1024, epochs = 3] = args.map(Number);
 const examples = await openExamples();
 const batchCount = Math.ceil(rows / batchRows);
 

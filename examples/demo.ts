@@ -1,5 +1,5 @@
 /**
- * The walkthrough: Zig allocates, Deno reads the same memory with no copy,
+ * The walkthrough: Zig allocates, JavaScript reads the same memory with no copy,
  * and every buffer is freed exactly once.
  *
  *     ./tools/demo.sh                       # no Zig needed: the committed prebuilt library
@@ -31,7 +31,7 @@ function checkPattern(buffer: ZeroCopyBuffer<"i32">): boolean {
   return true;
 }
 
-console.log(`zerocopy demo: ${lib.path} (ABI ${lib.abiVersion}), Deno ${Deno.version.deno}`);
+console.log(`zerocopy demo: ${lib.path} (ABI ${lib.abiVersion}), ${navigator.userAgent}`);
 
 section("1. Small transfer");
 {
@@ -62,7 +62,7 @@ section("3. Data integrity and shared memory");
   buffer.view[12345] = -1;
   const after = demo.checksum(buffer);
   console.log(
-    `Zig's checksum before/after a write made in Deno: ${before} / ${after} (the memory is shared: ${
+    `Zig's checksum before/after a write made in JavaScript: ${before} / ${after} (the memory is shared: ${
       before !== after
     })`,
   );

@@ -12,23 +12,17 @@
  */
 
 import { Ring, type RingSlot } from "../mod.ts";
+import { args, makeDir, makeTempDir, writeParts } from "./_runtime.ts";
 import { openExamples } from "./zig_author/library.ts";
 
-const [width = 1920, height = 1080] = Deno.args.slice(0, 2).map(Number);
-const givenDir = Deno.args[2] ?? await Deno.makeTempDir({ prefix: "zerocopy-frames-" });
+const [width = 1920, height = 1080] = args.slice(0, 2).map(Number);
+const givenDir = args[2] ?? await makeTempDir("zerocopy-frames-");
 const outDir = givenDir.replace(/(.)\/+$/, "$1"); // "out/" names the files out/frame.ppm, not out//frame.ppm
-await Deno.mkdir(outDir, { recursive: true });
+await makeDir(outDir);
 const examples = await openExamples();
 
 function header(magic: string, w: number, h: number): Uint8Array {
   return new TextEncoder().encode(`${magic}\n${w} ${h}\n255\n`);
-}
-
-/** Writes a header then the pixels, straight from Zig's memory. */
-async function writeImage(path: string, head: Uint8Array, pixels: Uint8Array): Promise<void> {
-  using file = await Deno.open(path, { write: true, create: true, truncate: true });
-  await file.write(head);
-  for (let written = 0; written < pixels.length;) written += await file.write(pixels.subarray(written));
 }
 
 const start = performance.now();
@@ -47,18 +41,19 @@ console.log(`centre pixel RGBA [${pixels.row(height >> 1, width >> 1).join(", ")
 using rgb = examples.library.allocate("u8", width * height * 3);
 for (let i = 0, j = 0; i < frame.length; i += 4, j += 3) rgb.view.set(frame.view.subarray(i, i + 3), j);
 
-await writeImage(`${outDir}/frame.ppm`, header("P6", width, height), rgb.view);
-await writeImage(`${outDir}/gray.pgm`, header("P5", width, height), gray.view);
-await writeImage(`${outDir}/blurred.pgm`, header("P5", width, height), blurred.view);
+// Each file is a header then the pixels, written straight from Zig's memory.
+await writeParts(`${outDir}/frame.ppm`, [header("P6", width, height), rgb.view]);
+await writeParts(`${outDir}/gray.pgm`, [header("P5", width, height), gray.view]);
+await writeParts(`${outDir}/blurred.pgm`, [header("P5", width, height), blurred.view]);
 console.log(
   `${width}x${height} frame: made, grayscaled and blurred in Zig in ${elapsed.toFixed(1)} ms; ` +
     `wrote ${outDir}/{frame.ppm,gray.pgm,blurred.pgm}`,
 );
 
 // Streaming: Zig renders each frame into the next free slot of a ring mapped
-// once; Deno reads it through a view and gives the slot back. Two frames are
+// once; JavaScript reads it through a view and gives the slot back. Two frames are
 // held at once, to compare each with the one before it.
-const frameCount = Number(Deno.args[3] ?? 120);
+const frameCount = Number(args[3] ?? 120);
 using ring = Ring.create(examples.library, "u8", { slots: 4, slotLength: width * height * 4 });
 const centreByte = 4 * (width * (height >> 1) + (width >> 1));
 let previous: RingSlot<"u8"> | undefined;

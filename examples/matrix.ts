@@ -8,9 +8,10 @@
  * @module
  */
 
+import { args } from "./_runtime.ts";
 import { openExamples } from "./zig_author/library.ts";
 
-const n = Number(Deno.args[0] ?? 256);
+const n = Number(args[0] ?? 256);
 const examples = await openExamples();
 
 const a = Float64Array.from({ length: n * n }, (_, i) => (i % 7) - 3);

@@ -8,9 +8,10 @@
  * @module
  */
 
+import { args } from "./_runtime.ts";
 import { openExamples } from "./zig_author/library.ts";
 
-const n = Number(Deno.args[0] ?? 512);
+const n = Number(args[0] ?? 512);
 const examples = await openExamples();
 
 const start = performance.now();

@@ -1,7 +1,7 @@
 /**
- * A histogram of a large buffer counted in Zig on one of Deno's worker
- * threads, with a progress bar read from memory Zig updates (no callback), and
- * Ctrl-C cancelling it cleanly: Zig stops at its next chunk, the buffer is
+ * A histogram of a large buffer counted in Zig off the JavaScript thread (on
+ * Deno's FFI pool, or libuv's in Node and Bun), with a progress bar read from
+ * memory Zig updates (no callback), and Ctrl-C cancelling it cleanly: Zig stops at its next chunk, the buffer is
  * freed, and the library's counters are back to zero.
  *
  *     zig build --release=safe              # once: libzerocopy from source
@@ -16,16 +16,15 @@
  */
 
 import { openDemo, progressBar } from "../mod.ts";
+import { args, exit, onInterrupt } from "./_runtime.ts";
 
-const [megabytes = 1024, pauseUs = 0] = Deno.args.slice(0, 2).map(Number);
-const abortAfter = Deno.args[2] === undefined ? undefined : Number(Deno.args[2]);
+const [megabytes = 1024, pauseUs = 0] = args.slice(0, 2).map(Number);
+const abortAfter = args[2] === undefined ? undefined : Number(args[2]);
 const demo = await openDemo();
 const controller = new AbortController();
-const onInterrupt = () => controller.abort(new DOMException("interrupted (Ctrl-C)", "AbortError"));
-// Windows has no SIGINT listener in Deno; Ctrl-C then ends the process as usual.
-const signals = Deno.build.os !== "windows";
-if (signals) Deno.addSignalListener("SIGINT", onInterrupt);
-const timer = abortAfter === undefined ? undefined : setTimeout(onInterrupt, abortAfter);
+const interrupt = () => controller.abort(new DOMException("interrupted (Ctrl-C)", "AbortError"));
+const stopListening = onInterrupt(interrupt);
+const timer = abortAfter === undefined ? undefined : setTimeout(interrupt, abortAfter);
 
 const started = performance.now();
 let cancelled = false;
@@ -49,9 +48,9 @@ let cancelled = false;
   }
 }
 clearTimeout(timer);
-if (signals) Deno.removeSignalListener("SIGINT", onInterrupt);
+stopListening();
 const { liveBuffers, liveBytes } = demo.library.stats();
 console.log(`live buffers ${liveBuffers}, live bytes ${liveBytes}`);
-if (liveBuffers !== 0 || liveBytes !== 0) Deno.exit(1);
+if (liveBuffers !== 0 || liveBytes !== 0) exit(1);
 // 128 + SIGINT, what a shell reports for a command Ctrl-C ended, so scripts see the run did not finish.
-if (cancelled) Deno.exit(130);
+if (cancelled) exit(130);

@@ -1,4 +1,3 @@
-/// <reference lib="deno.worker" />
 /**
  * The worker of examples/workers.ts: sums the frames it is sent, with no
  * copy. A moved `Float32Array` needs no library here (its memory is freed
@@ -9,9 +8,11 @@
  */
 
 import { openLibrary, type TransferredBuffer } from "../mod.ts";
+import { parentPeer } from "./_runtime.ts";
 
-// Opened without awaiting it here, so that the handler is set before any message arrives.
-const opened = openLibrary();
+// Listening first: the parent may post while the library is still opening.
+const parent = parentPeer();
+const lib = await openLibrary();
 
 function sum(values: Float32Array): number {
   let total = 0;
@@ -19,13 +20,12 @@ function sum(values: Float32Array): number {
   return total;
 }
 
-self.onmessage = async (event: MessageEvent<Float32Array | TransferredBuffer>) => {
-  const data = event.data;
+for (;;) {
+  const data = await parent.next<Float32Array | TransferredBuffer>();
   if (data instanceof Float32Array) {
-    self.postMessage({ how: "moved view", length: data.length, sum: sum(data) });
-    return;
+    parent.post({ how: "moved view", length: data.length, sum: sum(data) });
+    continue;
   }
-  const lib = await opened;
   using frame = lib.receive(data, "f32"); // this worker owns it now, and frees it at the end of the block
-  self.postMessage({ how: "transfer", length: frame.length, sum: sum(frame.view) });
-};
+  parent.post({ how: "transfer", length: frame.length, sum: sum(frame.view) });
+}

@@ -233,6 +233,12 @@ lane_deno() {
   ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (bun, npm tarball)" bun
   # Windows x86_64's prebuilt DLL in Node for Windows under Wine: the API tests (tools/check_windows.sh).
   portable_tests "portable sample (node, windows, wine)" windows
+  # The examples (all but Deno's network.ts and sql_sensors.ts) on small sizes, from the same tarball.
+  local runtime
+  for runtime in node bun; do
+    ZEROCOPY_LIB=$npm_lib check "examples ($runtime, npm tarball)" \
+      tools/check_examples_runtimes.sh "$runtime" "$(cat "$logs/tarball")"
+  done
   local sqlite_driver=$ZEROCOPY_ROOT/.toolchain/adbc-drivers-$ADBC_DRIVERS_VERSION/libadbc_driver_sqlite.so
   ZEROCOPY_ADBC_SQLITE=$sqlite_driver deno_tests "portable suite (deno)" --v8-flags=--expose-gc --allow-ffi \
     --allow-env=$env_grant,ZEROCOPY_ADBC_SQLITE --allow-read=$read_grant,examples,"$sqlite_driver","$(realpath "$sqlite_driver")" \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The generated TypeScript files are fresh and formatted as `deno fmt` would
-# write them, a stale one is caught with the line that differs, the default
+# write them, no table names a Deno type, a stale one is caught with the line that differs, the default
 # import names our module's version. CI runs the two checks that only read the
 # tree beside the suites: every export Deno cannot call is refused with the fix
 # (tools/check_bindings_errors.sh), and the generated layout follows the Zig
@@ -32,6 +32,12 @@ for file in "${generated[@]}"; do
   done
 done
 
+# Every table satisfies zerocopy's own FFI type, table-only modules included, so that a generated
+# module type-checks under Node's and Bun's TypeScript as well as Deno's.
+if found=$(grep -n 'satisfies Deno\.' "${generated[@]}"); then
+  fail "a generated table names a Deno type: $found"
+fi
+
 # A hand edit (or a Zig change not regenerated) must fail the check and say where.
 sed -i 's/"u64", \/\/ len/"u32", \/\/ len/' src/abi/symbols.ts
 cmp -s src/abi/symbols.ts "$backup" && fail "the stale-check edit did not apply: update its sed pattern"
@@ -47,4 +53,4 @@ zig build bindings-versioned || fail "zig build bindings-versioned failed"
 grep -qF "} from \"jsr:@zerocopy/zerocopy@^$version\";" zig-out/versioned_bindings.ts ||
   fail "zig-out/versioned_bindings.ts does not import jsr:@zerocopy/zerocopy@^$version"
 
-echo "check_bindings: fresh, formatted, stale edits caught with their line, versioned import"
+echo "check_bindings: fresh, formatted, no Deno types, stale edits caught with their line, versioned import"

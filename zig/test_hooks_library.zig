@@ -17,6 +17,8 @@ const sql = @import("zerocopy/sql/duckdb_exports.zig");
 pub const bindings: zerocopy.bindings.Spec = .{
     .source = "zig/fixtures/test_hooks.zig",
     .groups = &.{.{ .name = "testHooksSymbols", .exports = hooks.exports }},
+    // The table's type comes from the checkout's module, as the tests import it.
+    .import_from = "../../mod.ts",
     // libzerocopy's own tables describe these; Node and Bun still call them through this library.
     .reexports = &.{ demo.exports, demo_streams.exports, demo_arrow.c_data_exports },
     .wrappers = false,

@@ -20,6 +20,7 @@ comptime {
 pub const bindings: zerocopy.bindings.Spec = .{
     .source = "bench/zig/bench_lib.zig",
     .groups = &.{.{ .name = "benchSymbols", .exports = exports }},
+    .import_from = "../mod.ts",
     .wrappers = false,
 };
 

@@ -97,9 +97,9 @@ pub const Spec = struct {
     /// Write the ABI layout manifest (zerocopy's own src/abi/symbols.ts uses it).
     layouts: bool = false,
     /// The module the symbol tables import the `ForeignLibraryInterface` type
-    /// they satisfy from; when null they satisfy `Deno.ForeignLibraryInterface`.
-    /// zerocopy's own src/abi/symbols.ts names its runtime-neutral alias, so
-    /// that nothing in the package's src/ outside src/runtime/ names Deno.
+    /// they satisfy from; when null, zerocopy's module (`import_from`, or the
+    /// versioned JSR default). zerocopy's own src/abi/symbols.ts names the
+    /// file that defines it: importing mod.ts from src/ would be a cycle.
     ffi_types_from: ?[]const u8 = null,
     /// Namespaces the library also exports whose symbol tables another
     /// module generates (libzerocopy's demo exports, for a test library that
@@ -132,6 +132,7 @@ pub const Length = struct {
 test {
     _ = signature;
     _ = typescript;
+    _ = @import("bindings/typescript_test.zig");
     _ = @import("bindings/list.zig");
     _ = @import("bindings/nonblocking.zig");
 }

@@ -40,8 +40,8 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
             @typeName(wrapped.exports));
     const sigs = comptime signatures(wrapped.exports, rulesOf(spec), source);
     const uses = comptime usedImports(sigs);
-    // A module that imports zerocopy anyway takes its runtime-neutral FFI types from it, so
-    // that nothing it writes names `Deno` and it type-checks under Node's TypeScript too.
+    // Every table satisfies zerocopy's runtime-neutral FFI type, so that nothing generated names `Deno` and it
+    // type-checks under Node's TypeScript too: imported with the wrappers, else alone (`ffi_types_from` first).
     const own_table = spec.wrappers and spec.symbols_from == null and spec.ffi_types_from == null;
     if (spec.wrappers) {
         // In the order `deno fmt` sorts them: by name, case and `type` ignored.
@@ -75,8 +75,12 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         if (uses.arrow_in or uses.arrow_out) try writeArrowImport(w, spec, version);
     }
     if (spec.symbols_from) |module| try w.print("import {{ {s} }} from \"{s}\";\n", .{ wrapped.name, module });
-    if (spec.symbols_from == null) if (spec.ffi_types_from) |module|
-        try w.print("\nimport type {{ ForeignLibraryInterface }} from \"{s}\";\n", .{module});
+    if (spec.symbols_from == null and !own_table) {
+        try w.writeAll("\nimport type { ForeignLibraryInterface } from \"");
+        const module: ?[]const u8 = spec.ffi_types_from orelse spec.import_from;
+        if (module) |path| try w.writeAll(path) else try w.print("jsr:@zerocopy/zerocopy@^{s}", .{version});
+        try w.writeAll("\";\n");
+    }
     if (spec.layouts) {
         try w.writeAll(
             \\
@@ -86,8 +90,7 @@ pub fn write(w: *std.Io.Writer, comptime spec: Spec, comptime source: type, vers
         try writeJson(w, abi.layout_json);
         try w.writeAll(" as const;\n");
     }
-    const table_type = if (spec.ffi_types_from != null or own_table) "ForeignLibraryInterface" else "Deno.ForeignLibraryInterface";
-    if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source, table_type);
+    if (spec.symbols_from == null) inline for (spec.groups) |group| try writeGroup(w, group, spec.groups, rulesOf(spec), source);
     if (spec.wrappers) {
         try writeRecordLayouts(w, sigs);
         try writeWrappers(w, wrapped.name, sigs);
@@ -183,7 +186,7 @@ fn inParent(comptime group: Group, comptime groups: []const Group, comptime name
     @compileError("zerocopy bindings: group " ++ group.name ++ " extends unknown group " ++ parent_name);
 }
 
-fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const Group, comptime rules: Rules, comptime source: type, comptime table_type: []const u8) !void {
+fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const Group, comptime rules: Rules, comptime source: type) !void {
     try w.print("\n/** FFI symbols of `{s}`, each parameter with its Zig type. */\nexport const {s} = {{\n", .{ @typeName(group.exports), group.name });
     if (group.extends) |parent| try w.print("  ...{s},\n", .{parent});
     inline for (comptime signatures(group.exports, rules, source)) |sig| {
@@ -212,7 +215,7 @@ fn writeGroup(w: *std.Io.Writer, comptime group: Group, comptime groups: []const
         \\  },
         \\
     );
-    try w.writeAll("} as const satisfies " ++ table_type ++ ";\n");
+    try w.writeAll("} as const satisfies ForeignLibraryInterface;\n");
 }
 
 fn writeWrappers(w: *std.Io.Writer, table: []const u8, comptime sigs: []const Signature) !void {
