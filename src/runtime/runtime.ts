@@ -195,10 +195,10 @@ export interface Runtime {
   readonly detachFinalizes: boolean;
   /**
    * Whether memory moved to a worker in its `ArrayBuffer` can be given back to
-   * Zig there (Deno, Bun: the finalizer travels with it and runs at detach).
+   * Zig there (Deno: the finalizer travels with it and runs at detach).
    * Node's receiver cannot take it (the library knows only the `ArrayBuffer`
-   * it wrapped, which the move replaces), so a transfer there sends the handle
-   * of a descriptor the library keeps instead.
+   * it wrapped, which the move replaces), and in Bun the move now and then arrived as a copy, so
+   * a transfer there sends the handle of a descriptor the library keeps instead.
    */
   readonly transfersMemory: boolean;
   /** An environment variable, or undefined when unset; the caller checks the permission first. */

@@ -40,7 +40,9 @@ export function nodeLikeRuntime(name: "node" | "bun", loader: Runtime["loader"] 
       isTerminal: () => process.stderr.isTTY === true,
     },
     detachFinalizes: name === "bun",
-    transfersMemory: name === "bun",
+    // In Bun a moved ArrayBuffer now and then arrived as a copy on a loaded machine, which the receiver
+    // refuses; a handle cannot arrive as a copy.
+    transfersMemory: false,
     env: (variable) => process.env[variable],
     onExit: (callback) => process.on("exit", callback),
   };
