@@ -125,6 +125,7 @@ pub const Api = struct {
     duckdb_create_array_type: *const fn (LogicalType, idx_t) callconv(.c) LogicalType,
     duckdb_create_decimal_type: *const fn (u8, u8) callconv(.c) LogicalType,
     duckdb_create_list_type: *const fn (LogicalType) callconv(.c) LogicalType,
+    duckdb_create_map_type: *const fn (LogicalType, LogicalType) callconv(.c) LogicalType,
     duckdb_destroy_logical_type: *const fn (*LogicalType) callconv(.c) void,
     duckdb_vector_size: *const fn () callconv(.c) idx_t,
     duckdb_create_table_function: *const fn () callconv(.c) TableFunction,

@@ -19,7 +19,7 @@ const bit = strings.bit;
 
 /// Index `row` (physical) of a dictionary's indices, whatever their integer
 /// width, checked against the `length` of its dictionary.
-fn indexAt(node: Node, row: usize, length: usize) ScanError!usize {
+pub fn indexAt(node: Node, row: usize, length: usize) ScanError!usize {
     const int = node.kind.int;
     const bytes = node.values.?[row * int.bytes ..];
     const index: i128 = switch (int.bytes) {

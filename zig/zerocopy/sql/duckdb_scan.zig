@@ -28,6 +28,7 @@ const sql = @import("duckdb.zig");
 const vectors = @import("duckdb_vectors.zig");
 const strings = @import("duckdb_strings.zig");
 const dictionaries = @import("duckdb_dictionary.zig");
+const maps = @import("duckdb_maps.zig");
 const Node = vectors.Node;
 const max_fields = vectors.max_fields;
 const Status = zerocopy.Status;
@@ -58,7 +59,7 @@ pub const Source = struct {
     /// buffer must lie in `memory` when it is known.
     fn add(source: *Source, schema: *const c.ArrowSchema, array: *const c.ArrowArray, memory: ?[]const u8, vector_size: usize) (reader.Error || error{OutOfMemory})!void {
         const arena = source.arena.allocator();
-        const root = try reader.Column.initWithin(schema, array, 0, .{ .memory = memory });
+        const root = try reader.Column.initWithin(schema, array, 0, .{ .memory = memory, .maps = true });
         if (root.kind != .@"struct" or array.null_count > 0 or root.childCount() == 0) return error.InvalidLayout;
         const columns = try arena.alloc(Node, root.childCount());
         for (columns, 0..) |*column, i| column.* = try copy(arena, try root.child(i));
@@ -83,7 +84,7 @@ fn scannable(kind: reader.Kind) bool {
     return switch (kind) {
         .int, .float, .bool, .utf8, .large_utf8, .binary, .large_binary, .timestamp => true,
         .date32, .date64, .time, .duration, .fixed_size_list, .list, .large_list, .@"struct" => true,
-        .fixed_size_binary, .interval => true,
+        .fixed_size_binary, .interval, .map => true,
         // DuckDB's DECIMAL holds up to 38 digits, at a scale from 0 to its precision: a decimal256
         // of no more is read (each value checked to fit), as DuckDB's own Arrow scan refuses any.
         .decimal => |d| d.precision <= 38 and d.scale >= 0 and d.scale <= d.precision,
@@ -130,6 +131,7 @@ fn copy(arena: std.mem.Allocator, column: reader.Column) (reader.Error || error{
         };
     }
     for (node.children, 0..) |*child, i| child.* = try copy(arena, try column.child(i));
+    if (node.kind == .map and !maps.checkable(node.children[0].children[0])) return error.UnsupportedFormat;
     return node;
 }
 
@@ -212,6 +214,7 @@ fn setError(api: *const duckdb.Api, info: duckdb.FunctionInfo, column: []const u
         error.OutOfBounds => "an offset or dictionary index points past its data (or changed after it was registered: do not write to a registered source)",
         error.OutOfRange => "a value does not fit its DuckDB type (a decimal of more digits than its precision or than DuckDB's 38, a date or duration out of range)",
         error.OutOfMemory => "out of memory",
+        error.InvalidMap => "a map has a null key or the same key twice, which DuckDB's MAP cannot hold",
     };
     var message: [640:0]u8 = undefined;
     const text = std.fmt.bufPrintSentinel(&message, "column \"{s}\" of a registered Arrow source: {s}", .{ column[0..@min(column.len, 256)], what }, 0) catch unreachable;

@@ -8,7 +8,7 @@ const std = @import("std");
 const duckdb = @import("duckdb_api.zig");
 const Node = @import("duckdb_vectors.zig").Node;
 
-pub const ScanError = error{ OutOfBounds, OutOfRange, OutOfMemory };
+pub const ScanError = error{ OutOfBounds, OutOfRange, OutOfMemory, InvalidMap };
 
 pub fn bit(bytes: [*]const u8, at: usize) bool {
     return bytes[at / 8] & (@as(u8, 1) << @intCast(at % 8)) != 0;

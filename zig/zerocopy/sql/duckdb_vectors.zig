@@ -7,6 +7,7 @@ const duckdb = @import("duckdb_api.zig");
 const reader = @import("../arrow/reader.zig");
 const strings = @import("duckdb_strings.zig");
 const dictionaries = @import("duckdb_dictionary.zig");
+const maps = @import("duckdb_maps.zig");
 const bit = strings.bit;
 
 /// One array of a batch, as the scan reads it.
@@ -74,6 +75,14 @@ pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
             defer api.duckdb_destroy_logical_type(&child);
             return api.duckdb_create_list_type(child);
         },
+        .map => {
+            const entries = node.children[0];
+            var key = logicalType(api, entries.children[0]);
+            defer api.duckdb_destroy_logical_type(&key);
+            var value = logicalType(api, entries.children[1]);
+            defer api.duckdb_destroy_logical_type(&value);
+            return api.duckdb_create_map_type(key, value);
+        },
         .@"struct" => {
             var types: [max_fields]duckdb.LogicalType = undefined;
             var names: [max_fields][*:0]const u8 = undefined;
@@ -124,7 +133,8 @@ pub fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usi
             try fill(api, child, api.duckdb_struct_vector_get_child(vector, k), from, count);
         },
         .fixed_size_list => |size| try fill(api, node.children[0], api.duckdb_array_vector_get_child(vector), from * size, count * size),
-        .list, .large_list => try fillList(api, node, vector, at, count),
+        // DuckDB's MAP is a LIST of STRUCT(key, value), as Arrow's map is a list of its entries.
+        .list, .large_list, .map => try fillList(api, node, vector, at, count),
     }
     copyValidity(api, node, vector, at, count);
 }
@@ -167,6 +177,9 @@ fn fillList(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, at: usize
         const high = strings.offset(node, at + i + 1);
         if (high < low or high > items.length) return error.OutOfBounds;
         entries[i] = .{ .offset = @intCast(low - first), .length = @intCast(high - low) };
+        if (node.kind == .map and (node.validity == null or bit(node.validity.?, at + i))) {
+            try maps.checkKeys(items.children[0], @intCast(low), @intCast(high));
+        }
         low = high;
     }
     const total: usize = @intCast(low - first);
