@@ -5,7 +5,9 @@
  * it with `tableToIPC`; registration plus one aggregate over all ten columns
  * against appender load plus the same query and against the same query on a
  * native DuckDB table; registration at `rows` against `rows / 10`; a result of
- * `rows` rows read as Arrow against `@duckdb/node-api`'s `getRows()`.
+ * `rows` rows read as Arrow against `@duckdb/node-api`'s `getRows()`; a
+ * `group by` over a dictionary-encoded string column (what `tableFromArrays`
+ * makes of strings) registered, against the same on a native DuckDB table.
  *
  *     deno run -A bench/sql_bench.ts [--write] [--smoke] [rows]
  *
@@ -25,6 +27,7 @@ import { adoptBatch, type ArrowBatch } from "../arrow.ts";
 import { connect } from "../sql.ts";
 import { describeMachine, loadAverage } from "./_machine.ts";
 import { type SqlReport, sqlTable } from "./_sql_report.ts";
+import { dictionaryGroupBy } from "./_sql_dictionary.ts";
 
 const smoke = Deno.args.includes("--smoke");
 const write = Deno.args.includes("--write") && !smoke;
@@ -99,6 +102,7 @@ for (let i = 0; i < samples; i++) {
 }
 const registeredQuery = median(registeredTimes);
 const nativeQuery = median(nativeTimes);
+const dictionary = await dictionaryGroupBy(conn, rows, smoke ? 1 : 15, median);
 
 // The same rows through @duckdb/node-api's appender, value by value.
 const instance = await DuckDBInstance.create(":memory:");
@@ -159,6 +163,13 @@ const report: SqlReport = {
   },
 };
 console.log(sqlTable(report));
+console.log(
+  `group by a dictionary-encoded string column, ${rows.toLocaleString("en-US")} rows: registered ${
+    dictionary.registered.toFixed(1)
+  } ms, native table ${dictionary.native.toFixed(1)} ms (medians of ${smoke ? 1 : 15}), registered ÷ native ${
+    (dictionary.registered / dictionary.native).toFixed(2)
+  }×`,
+);
 
 if (write) {
   const { committedReport, writeDocs } = await import("./_docs.ts");

@@ -33,6 +33,7 @@ import {
   LargeList,
   LargeUtf8,
   List,
+  Map_,
   Struct,
   TimeMicrosecond,
   TimeMillisecond,
@@ -165,6 +166,7 @@ export function offsetWidthOf(type: DataType): number {
     case Type.Utf8:
     case Type.Binary:
     case Type.List:
+    case Type.Map:
       return 4;
     case Type.LargeUtf8:
     case Type.LargeBinary:
@@ -236,6 +238,8 @@ export function formatOfType(type: DataType, where: string): string {
   if (type instanceof FixedSizeList) return `+w:${type.listSize}`;
   if (type instanceof List) return "+l";
   if (type instanceof LargeList) return "+L";
+  // Lent as a list of its entries; only the registered scan reads it (every other reader refuses it).
+  if (type instanceof Map_) return "+m";
   if (type instanceof Struct) return "+s";
   if (type instanceof Dictionary) return formatOfType(type.indices, `the indices of ${where}`);
   throw new ZeroCopyError(

@@ -20,6 +20,7 @@ import {
   FixedSizeList,
   type LargeList,
   type List,
+  type Map_,
   type Struct,
   Type,
 } from "apache-arrow";
@@ -157,11 +158,12 @@ export function describe(
       break;
     }
     case Type.List:
-    case Type.LargeList: {
+    case Type.LargeList:
+    case Type.Map: {
       // apache-arrow slices the offsets to the first row and keeps the child whole.
       const width = offsetWidthOf(type);
       const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets");
-      [node.children[0]] = describeChildren(type as List | LargeList, data, where, 0, budget, depth);
+      [node.children[0]] = describeChildren(type as List | LargeList | Map_, data, where, 0, budget, depth);
       checkOffsets(offsets, width, length + 1, node.children[0].length, where, "rows of its child");
       node.buffers.push({ view: offsets, back: offset * width });
       break;
@@ -204,7 +206,7 @@ export function describe(
 
 /** The children of a struct or list, each checked against its field and the rows its parent needs. */
 function describeChildren(
-  type: Struct | FixedSizeList | List | LargeList,
+  type: Struct | FixedSizeList | List | LargeList | Map_,
   data: Data,
   where: string,
   rows: number,

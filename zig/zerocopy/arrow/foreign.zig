@@ -303,7 +303,8 @@ fn unsupportedFormat(schema: *const ArrowSchema, depth: usize, budget: *usize) ?
     if (budget.* == 0 or depth > (reader.Limits{}).max_depth) return null;
     budget.* -= 1;
     const format = schema.formatString();
-    if (reader.Kind.parse(format) == null) return format;
+    // The reader reads maps only for the registered scan.
+    if ((reader.Kind.parse(format) orelse return format) == .map) return format;
     if (schema.n_children <= 0 or schema.n_children > (reader.Limits{}).max_children) return null;
     const children = schema.children orelse return null;
     for (children[0..@intCast(schema.n_children)]) |child| {

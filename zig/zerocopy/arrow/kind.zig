@@ -38,6 +38,8 @@ pub const Kind = union(enum) {
     list,
     /// Rows of a child, by i64 offsets.
     large_list,
+    /// Rows of a child struct of a key and a value, by i32 offsets; read only where `Limits.maps` says.
+    map,
 
     pub fn parse(format: []const u8) ?Kind {
         if (format.len == 1) return switch (format[0]) {
@@ -61,6 +63,7 @@ pub const Kind = union(enum) {
         if (std.mem.eql(u8, format, "+s")) return .@"struct";
         if (std.mem.eql(u8, format, "+l")) return .list;
         if (std.mem.eql(u8, format, "+L")) return .large_list;
+        if (std.mem.eql(u8, format, "+m")) return .map;
         if (std.mem.startsWith(u8, format, "+w:")) {
             const size = positive(format[3..]) orelse return null;
             return .{ .fixed_size_list = size };
@@ -126,7 +129,7 @@ pub const Kind = union(enum) {
     /// Bytes per offset of a kind whose rows are ranges (strings, bytes, lists).
     pub fn offsetWidth(kind: Kind) ?usize {
         return switch (kind) {
-            .utf8, .binary, .list => 4,
+            .utf8, .binary, .list, .map => 4,
             .large_utf8, .large_binary, .large_list => 8,
             else => null,
         };

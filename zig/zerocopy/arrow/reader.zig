@@ -31,6 +31,9 @@ pub const Limits = struct {
     /// by the bytes the buffers really have. Unknown (structs a host lends),
     /// a length is bounded by what an address space could hold.
     memory: ?[]const u8 = null,
+    /// Whether maps are read: only where their entries are checked as a map's
+    /// (the registered scan); every other reader refuses them as unsupported.
+    maps: bool = false,
 };
 
 /// No buffer of a real process is larger: a length needing more is a lie.
@@ -44,6 +47,7 @@ pub const Column = struct {
     /// Where row 0 is among the parent's rows (the parent's own start).
     shift: usize,
     memory: ?[]const u8 = null,
+    maps: bool = false,
     /// `kind.width()`, worked out once: every fixed-width value read asks for it.
     width: ?usize = null,
 
@@ -57,7 +61,7 @@ pub const Column = struct {
     /// array against its schema and its buffers, the walk bounded in arrays
     /// and depth, so that a cycle, a DAG or a lying count ends in an error.
     pub fn initWithin(schema: *const ArrowSchema, array: *const ArrowArray, shift: usize, limits: Limits) Error!Column {
-        const column = try node(schema, array, shift, limits.memory);
+        const column = try node(schema, array, shift, limits.memory, limits.maps);
         var budget = limits.max_nodes;
         try column.walk(limits, &budget, 0);
         return column;
@@ -72,8 +76,9 @@ pub const Column = struct {
     }
 
     /// One array checked against its schema and, when known, its memory.
-    fn node(schema: *const ArrowSchema, array: *const ArrowArray, shift: usize, memory: ?[]const u8) Error!Column {
+    fn node(schema: *const ArrowSchema, array: *const ArrowArray, shift: usize, memory: ?[]const u8, maps: bool) Error!Column {
         const kind = Kind.parse(schema.formatString()) orelse return error.UnsupportedFormat;
+        if (kind == .map and !maps) return error.UnsupportedFormat;
         if (schema.release == null or array.release == null) return error.InvalidLayout;
         if (array.length < 0 or array.offset < 0) return error.InvalidLayout;
         // A dictionary on one struct and not the other, or indices that are not integers.
@@ -81,7 +86,7 @@ pub const Column = struct {
         if (schema.dictionary != null and !kind.isIndex()) return error.InvalidLayout;
         if (array.n_buffers != kind.buffers() or array.buffers == null) return error.InvalidLayout;
         const children: i64 = switch (kind) {
-            .fixed_size_list, .list, .large_list => 1,
+            .fixed_size_list, .list, .large_list, .map => 1,
             .@"struct" => schema.n_children,
             else => 0,
         };
@@ -93,6 +98,7 @@ pub const Column = struct {
             .kind = kind,
             .shift = shift,
             .memory = memory,
+            .maps = maps,
             .width = kind.width(),
         };
         const first = std.math.add(usize, shift, @intCast(array.offset)) catch return error.InvalidLayout;
@@ -193,7 +199,7 @@ pub const Column = struct {
     pub fn dictionary(column: Column) Error!?Column {
         const schema = column.schema.dictionary orelse return null;
         const array = column.array.dictionary orelse return error.InvalidLayout;
-        return try node(schema, array, 0, column.memory);
+        return try node(schema, array, 0, column.memory, column.maps);
     }
 
     /// The dictionary index of row `row`, checked against the dictionary's length.
@@ -219,7 +225,7 @@ pub const Column = struct {
         const shift = switch (column.kind) {
             .fixed_size_list => |size| column.start() * size,
             .@"struct" => column.start(),
-            .list, .large_list => 0,
+            .list, .large_list, .map => 0,
             else => return error.InvalidLayout,
         };
         // A null child pointer is refused here rather than followed.
@@ -227,7 +233,9 @@ pub const Column = struct {
         const arrays: [*]const ?*const ArrowArray = @ptrCast(column.array.children.?);
         const child_schema = schemas[i] orelse return error.InvalidLayout;
         const child_array = arrays[i] orelse return error.InvalidLayout;
-        const result = try node(child_schema, child_array, shift, column.memory);
+        const result = try node(child_schema, child_array, shift, column.memory, column.maps);
+        // A map's entries: a struct of a key and a value, never null itself.
+        if (column.kind == .map and (result.kind != .@"struct" or result.childCount() != 2 or result.array.null_count != 0)) return error.InvalidLayout;
         const needed = switch (column.kind) {
             .fixed_size_list => |size| column.len() * size,
             .@"struct" => column.len(),
@@ -289,7 +297,7 @@ fn hashNested(hash: *Fnv, column: Column, row: usize) Error!void {
             hash.bytes(std.mem.asBytes(&std.mem.nativeToLittle(u32, @truncate(s.len))));
             hash.bytes(s);
         },
-        .list, .large_list => {
+        .list, .large_list, .map => {
             const r = try column.listRange(row);
             hash.bytes(std.mem.asBytes(&std.mem.nativeToLittle(u32, @truncate(r.to - r.from))));
             const items = try column.child(0);

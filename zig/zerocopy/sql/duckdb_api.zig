@@ -21,6 +21,9 @@ pub const TableFunction = ?*anyopaque;
 pub const BindInfo = ?*anyopaque;
 pub const InitInfo = ?*anyopaque;
 pub const FunctionInfo = ?*anyopaque;
+pub const SelectionVector = ?*anyopaque;
+/// `sel_t`: a row of the vector a selection picks.
+pub const sel_t = u32;
 
 /// `duckdb_result`: passed by value to `duckdb_fetch_chunk`, so its layout matters.
 pub const Result = extern struct {
@@ -122,6 +125,7 @@ pub const Api = struct {
     duckdb_create_array_type: *const fn (LogicalType, idx_t) callconv(.c) LogicalType,
     duckdb_create_decimal_type: *const fn (u8, u8) callconv(.c) LogicalType,
     duckdb_create_list_type: *const fn (LogicalType) callconv(.c) LogicalType,
+    duckdb_create_map_type: *const fn (LogicalType, LogicalType) callconv(.c) LogicalType,
     duckdb_destroy_logical_type: *const fn (*LogicalType) callconv(.c) void,
     duckdb_vector_size: *const fn () callconv(.c) idx_t,
     duckdb_create_table_function: *const fn () callconv(.c) TableFunction,
@@ -160,6 +164,13 @@ pub const Api = struct {
     duckdb_list_vector_get_child: *const fn (Vector) callconv(.c) Vector,
     duckdb_list_vector_reserve: *const fn (Vector, idx_t) callconv(.c) State,
     duckdb_list_vector_set_size: *const fn (Vector, idx_t) callconv(.c) State,
+    duckdb_create_vector: *const fn (LogicalType, idx_t) callconv(.c) Vector,
+    duckdb_destroy_vector: *const fn (*Vector) callconv(.c) void,
+    duckdb_vector_reference_vector: *const fn (Vector, Vector) callconv(.c) void,
+    duckdb_slice_vector: *const fn (Vector, SelectionVector, idx_t) callconv(.c) void,
+    duckdb_create_selection_vector: *const fn (idx_t) callconv(.c) SelectionVector,
+    duckdb_destroy_selection_vector: *const fn (SelectionVector) callconv(.c) void,
+    duckdb_selection_vector_get_data_ptr: *const fn (SelectionVector) callconv(.c) ?[*]sel_t,
 };
 
 const dynamic_library = @import("dynamic_library.zig");

@@ -22,3 +22,7 @@ pub const exports = struct {
     pub const zc_sql_unregister = scan.exports.zc_sql_unregister;
     pub const zc_sql_connection_error = scan.exports.zc_sql_connection_error;
 };
+
+test {
+    _ = @import("duckdb_scan_test.zig");
+}

@@ -27,6 +27,8 @@ const zerocopy = @import("../zerocopy.zig");
 const sql = @import("duckdb.zig");
 const vectors = @import("duckdb_vectors.zig");
 const strings = @import("duckdb_strings.zig");
+const dictionaries = @import("duckdb_dictionary.zig");
+const maps = @import("duckdb_maps.zig");
 const Node = vectors.Node;
 const max_fields = vectors.max_fields;
 const Status = zerocopy.Status;
@@ -57,7 +59,7 @@ pub const Source = struct {
     /// buffer must lie in `memory` when it is known.
     fn add(source: *Source, schema: *const c.ArrowSchema, array: *const c.ArrowArray, memory: ?[]const u8, vector_size: usize) (reader.Error || error{OutOfMemory})!void {
         const arena = source.arena.allocator();
-        const root = try reader.Column.initWithin(schema, array, 0, .{ .memory = memory });
+        const root = try reader.Column.initWithin(schema, array, 0, .{ .memory = memory, .maps = true });
         if (root.kind != .@"struct" or array.null_count > 0 or root.childCount() == 0) return error.InvalidLayout;
         const columns = try arena.alloc(Node, root.childCount());
         for (columns, 0..) |*column, i| column.* = try copy(arena, try root.child(i));
@@ -82,9 +84,10 @@ fn scannable(kind: reader.Kind) bool {
     return switch (kind) {
         .int, .float, .bool, .utf8, .large_utf8, .binary, .large_binary, .timestamp => true,
         .date32, .date64, .time, .duration, .fixed_size_list, .list, .large_list, .@"struct" => true,
-        // DuckDB's DECIMAL holds up to 38 digits, at a scale from 0 to its precision.
-        .decimal => |d| d.bytes == 16 and d.scale >= 0 and d.scale <= d.precision,
-        else => false,
+        .fixed_size_binary, .interval, .map => true,
+        // DuckDB's DECIMAL holds up to 38 digits, at a scale from 0 to its precision: a decimal256
+        // of no more is read (each value checked to fit), as DuckDB's own Arrow scan refuses any.
+        .decimal => |d| d.precision <= 38 and d.scale >= 0 and d.scale <= d.precision,
     };
 }
 
@@ -107,9 +110,9 @@ fn copy(arena: std.mem.Allocator, column: reader.Column) (reader.Error || error{
     };
     if (node.children.len > max_fields) return error.OverBudget;
     if (try column.dictionary()) |values| {
-        // Strings by index (what apache-arrow makes of every string column): each index is checked
-        // against the dictionary's length when a scan reads it.
-        if (!values.kind.isBinary() or values.schema.dictionary != null) return error.UnsupportedFormat;
+        // Values by index (apache-arrow makes every string column so): each index is checked against
+        // the dictionary's length when a scan reads it. Values of one level, written one by one.
+        if (values.childCount() > 0 or values.schema.dictionary != null) return error.UnsupportedFormat;
         const dictionary = try arena.create(Node);
         dictionary.* = try copy(arena, values);
         node.dictionary = dictionary;
@@ -128,6 +131,7 @@ fn copy(arena: std.mem.Allocator, column: reader.Column) (reader.Error || error{
         };
     }
     for (node.children, 0..) |*child, i| child.* = try copy(arena, try column.child(i));
+    if (node.kind == .map and !maps.checkable(node.children[0].children[0])) return error.UnsupportedFormat;
     return node;
 }
 
@@ -137,6 +141,8 @@ const FunctionInfo = struct { source: Handle };
 const BindData = struct { handle: Handle, source: *Source };
 /// One scan of a query: the next unit to emit, and the columns it projects.
 const ScanState = struct { next: std.atomic.Value(usize) = .init(0), columns: []u64 };
+/// One thread of a scan: the dictionaries it wrote out.
+const ThreadState = struct { dictionaries: dictionaries.Cache = .{} };
 
 fn freeFunctionInfo(data: ?*anyopaque) callconv(.c) void {
     allocator.destroy(@as(*FunctionInfo, @ptrCast(@alignCast(data orelse return))));
@@ -151,6 +157,12 @@ fn freeBindData(data: ?*anyopaque) callconv(.c) void {
 fn freeScanState(data: ?*anyopaque) callconv(.c) void {
     const state: *ScanState = @ptrCast(@alignCast(data orelse return));
     allocator.free(state.columns);
+    allocator.destroy(state);
+}
+
+fn freeThreadState(data: ?*anyopaque) callconv(.c) void {
+    const state: *ThreadState = @ptrCast(@alignCast(data orelse return));
+    state.dictionaries.deinit(duckdb.get(), allocator);
     allocator.destroy(state);
 }
 
@@ -189,10 +201,31 @@ fn init(info: duckdb.InitInfo) callconv(.c) void {
     api.duckdb_init_set_max_threads(info, @max(1, bound.source.units.items.len));
 }
 
+fn initThread(info: duckdb.InitInfo) callconv(.c) void {
+    const api = duckdb.get();
+    const state = allocator.create(ThreadState) catch return api.duckdb_init_set_error(info, "out of memory");
+    state.* = .{};
+    api.duckdb_init_set_init_data(info, state, freeThreadState);
+}
+
+/// DuckDB's message for a column the scan could not fill (it copies it).
+fn setError(api: *const duckdb.Api, info: duckdb.FunctionInfo, column: []const u8, err: strings.ScanError) void {
+    const what = switch (err) {
+        error.OutOfBounds => "an offset or dictionary index points past its data (or changed after it was registered: do not write to a registered source)",
+        error.OutOfRange => "a value does not fit its DuckDB type (a decimal of more digits than its precision or than DuckDB's 38, a date or duration out of range)",
+        error.OutOfMemory => "out of memory",
+        error.InvalidMap => "a map has a null key or the same key twice, which DuckDB's MAP cannot hold",
+    };
+    var message: [640:0]u8 = undefined;
+    const text = std.fmt.bufPrintSentinel(&message, "column \"{s}\" of a registered Arrow source: {s}", .{ column[0..@min(column.len, 256)], what }, 0) catch unreachable;
+    api.duckdb_function_set_error(info, text.ptr);
+}
+
 fn scan(info: duckdb.FunctionInfo, output: duckdb.DataChunk) callconv(.c) void {
     const api = duckdb.get();
     const bound: *BindData = @ptrCast(@alignCast(api.duckdb_function_get_bind_data(info) orelse return));
     const state: *ScanState = @ptrCast(@alignCast(api.duckdb_function_get_init_data(info) orelse return));
+    const thread: *ThreadState = @ptrCast(@alignCast(api.duckdb_function_get_local_init_data(info) orelse return));
     const source = bound.source;
     const index = state.next.fetchAdd(1, .monotonic);
     if (index >= source.units.items.len) return api.duckdb_data_chunk_set_size(output, 0);
@@ -201,10 +234,13 @@ fn scan(info: duckdb.FunctionInfo, output: duckdb.DataChunk) callconv(.c) void {
     for (state.columns, 0..) |column, j| {
         // Anything past the source's columns (a row id DuckDB asks for) stays unwritten.
         if (column >= batch.columns.len) continue;
-        vectors.fill(api, batch.columns[column], api.duckdb_data_chunk_get_vector(output, j), unit.first, unit.rows) catch |err| return api.duckdb_function_set_error(info, switch (err) {
-            error.OutOfBounds => "an offset or dictionary index of a registered Arrow source points past its data (or changed after it was registered: do not write to a registered source)",
-            error.OutOfRange => "a value of a registered Arrow source does not fit its DuckDB type (a decimal of more digits than its precision, a date or duration out of range)",
-        });
+        const node = batch.columns[column];
+        const vector = api.duckdb_data_chunk_get_vector(output, j);
+        const filled = if (dictionaries.selectable(node))
+            dictionaries.fillSelection(api, &thread.dictionaries, allocator, node, vector, unit.first, unit.rows)
+        else
+            vectors.fill(api, node, vector, unit.first, unit.rows);
+        filled catch |err| return setError(api, info, node.name, err);
     }
     api.duckdb_data_chunk_set_size(output, unit.rows);
 }
@@ -246,6 +282,7 @@ fn register(conn: *sql.Connection, source_handle: Handle, name: []const u8) Stat
     api.duckdb_table_function_set_extra_info(function, info, freeFunctionInfo);
     api.duckdb_table_function_set_bind(function, bind);
     api.duckdb_table_function_set_init(function, init);
+    api.duckdb_table_function_set_local_init(function, initThread);
     api.duckdb_table_function_set_function(function, scan);
     api.duckdb_table_function_supports_projection_pushdown(function, true);
     if (api.duckdb_register_table_function(conn.connection, function) != .success) {

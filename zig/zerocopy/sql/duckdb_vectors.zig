@@ -6,6 +6,8 @@ const std = @import("std");
 const duckdb = @import("duckdb_api.zig");
 const reader = @import("../arrow/reader.zig");
 const strings = @import("duckdb_strings.zig");
+const dictionaries = @import("duckdb_dictionary.zig");
+const maps = @import("duckdb_maps.zig");
 const bit = strings.bit;
 
 /// One array of a batch, as the scan reads it.
@@ -52,10 +54,10 @@ pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
         .float => |bytes| if (bytes == 4) .float else .double,
         .bool => .boolean,
         .utf8, .large_utf8 => .varchar,
-        .binary, .large_binary => .blob,
+        .binary, .large_binary, .fixed_size_binary => .blob,
         .date32, .date64 => .date,
         .time => .time,
-        .duration => .interval,
+        .duration, .interval => .interval,
         .decimal => |d| return api.duckdb_create_decimal_type(d.precision, @intCast(d.scale)),
         .timestamp => |unit| switch (unit) {
             's' => .timestamp_s,
@@ -73,6 +75,14 @@ pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
             defer api.duckdb_destroy_logical_type(&child);
             return api.duckdb_create_list_type(child);
         },
+        .map => {
+            const entries = node.children[0];
+            var key = logicalType(api, entries.children[0]);
+            defer api.duckdb_destroy_logical_type(&key);
+            var value = logicalType(api, entries.children[1]);
+            defer api.duckdb_destroy_logical_type(&value);
+            return api.duckdb_create_map_type(key, value);
+        },
         .@"struct" => {
             var types: [max_fields]duckdb.LogicalType = undefined;
             var names: [max_fields][*:0]const u8 = undefined;
@@ -84,7 +94,6 @@ pub fn logicalType(api: *const duckdb.Api, node: Node) duckdb.LogicalType {
             defer for (types[0..n]) |*t| api.duckdb_destroy_logical_type(t);
             return api.duckdb_create_struct_type(&types, &names, n);
         },
-        else => unreachable, // duckdb_scan.zig `copy` refuses the other kinds
     };
     return api.duckdb_create_logical_type(t);
 }
@@ -102,7 +111,7 @@ pub fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usi
     if (node.dictionary != null) {
         // The indices' nulls first: a null entry of the dictionary adds its own.
         copyValidity(api, node, vector, at, count);
-        return strings.fillDictionary(api, node, vector, at, count);
+        return dictionaries.fillExpanded(api, node, vector, at, count);
     }
     const data = api.duckdb_vector_get_data(vector);
     switch (node.kind) {
@@ -114,7 +123,8 @@ pub fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usi
             data.?[i] = @intFromBool(bit(node.values.?, at + i));
         },
         .utf8, .large_utf8, .binary, .large_binary => try strings.fillBytes(api, node, vector, at, count),
-        .date64, .time, .duration, .decimal => for (0..count) |i| {
+        .fixed_size_binary => strings.fillFixed(api, node, vector, at, count),
+        .date64, .time, .duration, .decimal, .interval => for (0..count) |i| {
             // Values under a null may be anything: only valid ones are converted (and may be refused).
             if (node.validity) |v| if (!bit(v, at + i)) continue;
             try convert(node, data.?, i, at + i);
@@ -123,11 +133,35 @@ pub fn fill(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, from: usi
             try fill(api, child, api.duckdb_struct_vector_get_child(vector, k), from, count);
         },
         .fixed_size_list => |size| try fill(api, node.children[0], api.duckdb_array_vector_get_child(vector), from * size, count * size),
-        .list, .large_list => try fillList(api, node, vector, at, count),
-        else => unreachable, // duckdb_scan.zig `copy` refuses the other kinds
+        // DuckDB's MAP is a LIST of STRUCT(key, value), as Arrow's map is a list of its entries.
+        .list, .large_list, .map => try fillList(api, node, vector, at, count),
     }
     copyValidity(api, node, vector, at, count);
 }
+
+/// Physical row `row` of a node of no children, written as value `i` of
+/// `vector` (whose data is `data`): a dictionary's entry, say.
+pub fn writeValue(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, data: [*]u8, i: usize, row: usize) ScanError!void {
+    switch (node.kind) {
+        .int, .float, .timestamp, .date32 => {
+            const width = node.kind.width().?;
+            @memcpy(data[i * width ..][0..width], node.values.?[row * width ..][0..width]);
+        },
+        .bool => data[i] = @intFromBool(bit(node.values.?, row)),
+        .utf8, .large_utf8, .binary, .large_binary => strings.put(api, vector, @ptrCast(@alignCast(data)), i, try strings.bytesAt(node, row)),
+        .fixed_size_binary => strings.put(api, vector, @ptrCast(@alignCast(data)), i, strings.fixedAt(node, row)),
+        .date64, .time, .duration, .decimal, .interval => try convert(node, data, i, row),
+        else => unreachable, // duckdb_scan.zig `copy` refuses a dictionary of anything else
+    }
+}
+
+/// 10^n for the 38 digits DuckDB's DECIMAL holds at most.
+const powers_of_ten = blk: {
+    var table: [39]u128 = undefined;
+    table[0] = 1;
+    for (1..table.len) |n| table[n] = table[n - 1] * 10;
+    break :blk table;
+};
 
 /// Rows of a list: each offset read once, the whole range checked never to
 /// go back and to end within the items, then the items of all the rows
@@ -143,6 +177,9 @@ fn fillList(api: *const duckdb.Api, node: Node, vector: duckdb.Vector, at: usize
         const high = strings.offset(node, at + i + 1);
         if (high < low or high > items.length) return error.OutOfBounds;
         entries[i] = .{ .offset = @intCast(low - first), .length = @intCast(high - low) };
+        if (node.kind == .map and (node.validity == null or bit(node.validity.?, at + i))) {
+            try maps.checkKeys(items.children[0], @intCast(low), @intCast(high));
+        }
         low = high;
     }
     const total: usize = @intCast(low - first);
@@ -185,14 +222,26 @@ fn convert(node: Node, data: [*]u8, i: usize, row: usize) ScanError!void {
             const interval: duckdb.Interval = .{ .months = 0, .days = 0, .micros = micros };
             @memcpy(data[i * 16 ..][0..16], std.mem.asBytes(&interval));
         },
+        .interval => |unit| {
+            // Arrow's three layouts (kind.zig); nanoseconds cut to DuckDB's microseconds as its own Arrow scan does.
+            const interval: duckdb.Interval = switch (unit) {
+                'M' => .{ .months = read(i32, bytes, row), .days = 0, .micros = 0 },
+                'D' => .{ .months = 0, .days = read(i32, bytes, row * 2), .micros = @as(i64, read(i32, bytes, row * 2 + 1)) * std.time.us_per_ms },
+                else => .{ .months = read(i32, bytes, row * 4), .days = read(i32, bytes, row * 4 + 1), .micros = @divTrunc(read(i64, bytes, row * 2 + 1), std.time.ns_per_us) },
+            };
+            @memcpy(data[i * 16 ..][0..16], std.mem.asBytes(&interval));
+        },
         .decimal => |d| {
-            const value = read(i128, bytes, row);
+            // A decimal256 holds more digits than DuckDB's 38: a value that needs them is refused, not cut.
+            const value: i128 = if (d.bytes == 16) read(i128, bytes, row) else std.math.cast(i128, read(i256, bytes, row)) orelse return error.OutOfRange;
+            // So is any of more digits than its precision says, which DuckDB would print wrong.
+            if (@abs(value) >= powers_of_ten[d.precision]) return error.OutOfRange;
             const out = data[i * decimalBytes(d.precision) ..];
-            // A value of more digits than its precision says fits no narrower integer: refused, not cut.
+            // Within its precision, a value fits the width DuckDB stores that precision in.
             switch (decimalBytes(d.precision)) {
-                2 => std.mem.writeInt(i16, out[0..2], std.math.cast(i16, value) orelse return error.OutOfRange, .little),
-                4 => std.mem.writeInt(i32, out[0..4], std.math.cast(i32, value) orelse return error.OutOfRange, .little),
-                8 => std.mem.writeInt(i64, out[0..8], std.math.cast(i64, value) orelse return error.OutOfRange, .little),
+                2 => std.mem.writeInt(i16, out[0..2], @intCast(value), .little),
+                4 => std.mem.writeInt(i32, out[0..4], @intCast(value), .little),
+                8 => std.mem.writeInt(i64, out[0..8], @intCast(value), .little),
                 else => std.mem.writeInt(i128, out[0..16], value, .little),
             }
         },
