@@ -597,20 +597,24 @@ export function bind(lib: Library): Bindings {
         "sum_arrow_column",
         "out",
       );
-      using batchLent = zerocopyArrow.lendBatchArgument(
+      const batchLent = zerocopyArrow.lendBatchArgument(
         lib,
         batch,
         "sum_arrow_column",
         "batch",
       );
-      const status = lib.symbols.sum_arrow_column(
-        batchLent.schema,
-        batchLent.array,
-        lendAs(column, "u8", "sum_arrow_column", "column"),
-        lentLength(column),
-        outMemory,
-      );
-      checkStatus(status, "sum_arrow_column");
+      try {
+        const status = lib.symbols.sum_arrow_column(
+          batchLent.schema,
+          batchLent.array,
+          lendAs(column, "u8", "sum_arrow_column", "column"),
+          lentLength(column),
+          outMemory,
+        );
+        checkStatus(status, "sum_arrow_column");
+      } finally {
+        batchLent[Symbol.dispose]();
+      }
     },
   };
 }

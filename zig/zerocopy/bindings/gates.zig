@@ -48,7 +48,7 @@ pub fn writeMemoryGates(w: *std.Io.Writer, comptime sig: Signature) !void {
 }
 
 /// The batch an export takes, checked and lent as C Data structs until the
-/// wrapper returns (`using`): a bad one calls nothing.
+/// wrapper returns (`writeLentBody`): a bad one calls nothing.
 pub fn writeLentBatch(w: *std.Io.Writer, comptime sig: Signature) !void {
     const index = sig.arrow_in orelse return;
     const name = sig.params[index].name;
@@ -60,7 +60,24 @@ pub fn writeLentBatch(w: *std.Io.Writer, comptime sig: Signature) !void {
     // Held for another thread: pinned or shadowed, never memory JavaScript can free meanwhile.
     if (sig.nonblocking) try lend.add("{{ nonblocking: true }}", .{});
     var head_buffer: [256]u8 = undefined;
-    try lend.write(w, 6, try std.fmt.bufPrint(&head_buffer, "using {s}Lent = zerocopyArrow.lendBatchArgument(", .{name}), ");");
+    try lend.write(w, 6, try std.fmt.bufPrint(&head_buffer, "const {s}Lent = zerocopyArrow.lendBatchArgument(", .{name}), ");");
+}
+
+/// A wrapper's statements after its lent batch (`body`, which ends with the
+/// wrapper's closing `},`), two spaces deeper in `try { … } finally`, which
+/// gives the batch back however the call ends, as `using` would, in the
+/// runtimes that cannot parse `using` (Node 22).
+pub fn writeLentBody(w: *std.Io.Writer, comptime sig: Signature, body: []const u8) !void {
+    const close = "    },\n";
+    std.debug.assert(std.mem.endsWith(u8, body, close));
+    try w.writeAll("      try {\n");
+    var lines = std.mem.splitScalar(u8, body[0 .. body.len - close.len], '\n');
+    while (lines.next()) |line| {
+        if (line.len == 0) continue;
+        try w.print("  {s}\n", .{line});
+    }
+    try w.print("      }} finally {{\n        {s}Lent[Symbol.dispose]();\n      }}\n", .{sig.params[sig.arrow_in.?].name});
+    try w.writeAll(close);
 }
 
 /// The argument for a lent batch's `ArrowSchema` or `ArrowArray` parameter.

@@ -22,6 +22,10 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     try gates.writeIntegerChecks(w, sig);
     try gates.writeMemoryGates(w, sig);
     try gates.writeLentBatch(w, sig);
+    // With a lent batch, the rest goes into `try { … } finally` around it (gates.writeLentBody).
+    var lent_buffer: [16 * 1024]u8 = undefined;
+    var lent_body: std.Io.Writer = .fixed(&lent_buffer);
+    const out = if (sig.arrow_in != null) &lent_body else w;
     var buffers: List = .{};
     var kept: List = .{};
     inline for (sig.params) |param| switch (param.kind) {
@@ -38,7 +42,7 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     try start.add("{s}", .{try joined(&buffers)});
     try start.add("{s}", .{try joined(&kept)});
     try start.add("{s}", .{if (sig.job != null) "true" else "false"});
-    try start.write(w, 6, "const call = startCall(", ");");
+    try start.write(out, 6, "const call = startCall(", ");");
     var args: List = .{};
     comptime var buffer_index: usize = 0;
     comptime var kept_index: usize = 0;
@@ -68,33 +72,34 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     }
     const call = "return lib.symbols." ++ sig.name ++ "(";
     if (sig.records) |record| {
-        try w.writeAll("      const buffer = await lib.adoptAsync(\"u8\", (out) => {\n");
-        try w.writeAll("        return call.settle(() => {\n");
-        try args.write(w, 10, call, ");");
-        try w.writeAll("        });\n      });\n");
-        try w.writeAll("      return new RecordView(buffer, " ++ record.name ++ "Layout);\n");
+        try out.writeAll("      const buffer = await lib.adoptAsync(\"u8\", (out) => {\n");
+        try out.writeAll("        return call.settle(() => {\n");
+        try args.write(out, 10, call, ");");
+        try out.writeAll("        });\n      });\n");
+        try out.writeAll("      return new RecordView(buffer, " ++ record.name ++ "Layout);\n");
     } else if (sig.out) |tag| {
-        try w.writeAll("      const buffer = await lib.adoptAsync(\"" ++ @tagName(tag) ++ "\", (out) => {\n");
-        try w.writeAll("        return call.settle(() => {\n");
-        try args.write(w, 10, call, ");");
-        try w.writeAll("        });\n      });\n");
-        if (sig.shape) |dims| try typescript.writeReshape(w, sig, dims) else try w.writeAll(if (sig.arrow_out) "      return zerocopyArrow.importBatch(buffer);\n" else "      return buffer;\n");
+        try out.writeAll("      const buffer = await lib.adoptAsync(\"" ++ @tagName(tag) ++ "\", (out) => {\n");
+        try out.writeAll("        return call.settle(() => {\n");
+        try args.write(out, 10, call, ");");
+        try out.writeAll("        });\n      });\n");
+        if (sig.shape) |dims| try typescript.writeReshape(out, sig, dims) else try out.writeAll(if (sig.arrow_out) "      return zerocopyArrow.importBatch(buffer);\n" else "      return buffer;\n");
     } else {
         const head = switch (sig.result) {
             .status => "      const status = await call.settle(() => {\n",
             .void => "      await call.settle(() => {\n",
             else => if (sig.integer64_result) "      const result = await call.settle(() => {\n" else "      return await call.settle(() => {\n",
         };
-        try w.writeAll(head);
-        try args.write(w, 8, call, ");");
-        try w.writeAll("      });\n");
+        try out.writeAll(head);
+        try args.write(out, 8, call, ");");
+        try out.writeAll("      });\n");
         switch (sig.result) {
-            .status => try w.writeAll("      checkStatus(status, \"" ++ sig.name ++ "\");\n"),
+            .status => try out.writeAll("      checkStatus(status, \"" ++ sig.name ++ "\");\n"),
             .void => {},
-            else => if (sig.integer64_result) try w.writeAll("      return BigInt(result);\n"),
+            else => if (sig.integer64_result) try out.writeAll("      return BigInt(result);\n"),
         }
     }
-    try w.writeAll("    },\n");
+    try out.writeAll("    },\n");
+    if (sig.arrow_in != null) try gates.writeLentBody(w, sig, lent_body.buffered());
 }
 
 /// A list's items as a TypeScript array literal.

@@ -299,6 +299,10 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     try gates.writeIntegerChecks(w, sig);
     try gates.writeMemoryGates(w, sig);
     try gates.writeLentBatch(w, sig);
+    // With a lent batch, the rest goes into `try { … } finally` around it (gates.writeLentBody).
+    var lent_buffer: [16 * 1024]u8 = undefined;
+    var lent_body: std.Io.Writer = .fixed(&lent_buffer);
+    const out = if (sig.arrow_in != null) &lent_body else w;
     var args: List = .{};
     inline for (sig.params) |param| {
         const name = param.name;
@@ -328,7 +332,8 @@ fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             try args.add("{s}", .{name});
         }
     }
-    try writeCall(w, sig, &args);
+    try writeCall(out, sig, &args);
+    if (sig.arrow_in != null) try gates.writeLentBody(w, sig, lent_body.buffered());
 }
 
 /// The distinct record types the wrappers return, in order.
