@@ -1,6 +1,6 @@
 /**
  * Sensor readings produced in Zig, registered with DuckDB with no copy, and
- * aggregated with SQL in Deno: DuckDB scans the columns each query names in
+ * aggregated with SQL in JavaScript: DuckDB scans the columns each query names in
  * Zig's memory, on its own threads, and the results come back as Arrow.
  *
  *     deno run --allow-ffi --allow-read --allow-env examples/sql_sensors.ts [rows]
@@ -11,8 +11,9 @@
 import { openLibrary } from "../mod.ts";
 import { adoptBatch } from "../arrow.ts";
 import { connect } from "../sql.ts";
+import { args } from "./_runtime.ts";
 
-const rows = Number(Deno.args[0] ?? 2_000_000);
+const rows = Number(args[0] ?? 2_000_000);
 const lib = await openLibrary();
 
 let start = performance.now();

@@ -233,7 +233,7 @@ lane_deno() {
   ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (bun, npm tarball)" bun
   # Windows x86_64's prebuilt DLL in Node for Windows under Wine: the API tests (tools/check_windows.sh).
   portable_tests "portable sample (node, windows, wine)" windows
-  # The examples (all but Deno's network.ts and sql_sensors.ts) on small sizes, from the same tarball.
+  # The examples (all but Deno's network.ts) on small sizes, from the same tarball.
   local runtime
   for runtime in node bun; do
     ZEROCOPY_LIB=$npm_lib check "examples ($runtime, npm tarball)" \

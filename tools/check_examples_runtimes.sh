@@ -5,8 +5,9 @@
 # run on small sizes by the runtime itself (Node strips the types), and its output checked.
 # ZEROCOPY_LIB, when set, is the library they open, else the package's prebuilt one; the author
 # example's library is the one `zig build --build-file examples/zig_author/build.zig` built.
-# Deno's alone, so not run here: network.ts (TCP through Deno.listen and Deno.connect) and
-# sql_sensors.ts (the SQL subpath, which the npm form leaves out).
+# Deno's alone, so not run here: network.ts (TCP through Deno.listen and Deno.connect). libduckdb's
+# npm package, an optional dependency of the npm form, is linked in from .toolchain/ as
+# tools/check_portable.sh does (one download per version, not one per run).
 #   tools/check_examples_runtimes.sh node|bun [dist/<name>.tgz]      (packs first when no tarball is given)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,11 +20,16 @@ author_lib=$PWD/examples/zig_author/zig-out
 project=$(mktemp -d)
 trap 'rm -rf "$project"' EXIT
 echo '{ "private": true, "type": "module" }' >"$project/package.json"
-npm install --silent --no-audit --no-fund --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
+npm install --silent --no-audit --no-fund --omit=optional --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
+declared=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["optionalDependencies"]["@duckdb/node-bindings-linux-x64"])' \
+  "$project/node_modules/@zerocopy/zerocopy/package.json")
+mkdir -p "$project/node_modules/@duckdb"
+ln -s "$(ensure_npm_package @duckdb/node-bindings-linux-x64 "$declared")/@duckdb/node-bindings-linux-x64" \
+  "$project/node_modules/@duckdb/node-bindings-linux-x64"
 mkdir -p "$project/examples/zig_author"
 for file in examples/*.ts examples/zig_author/{main,library,bindings}.ts; do
   sed -E -e 's#"(\.\./)+mod\.ts"#"@zerocopy/zerocopy"#' -e 's#"(\.\./)+arrow\.ts"#"@zerocopy/zerocopy/arrow"#' \
-    "$file" >"$project/$file"
+    -e 's#"(\.\./)+sql\.ts"#"@zerocopy/zerocopy/sql"#' "$file" >"$project/$file"
 done
 ln -s "$author_lib" "$project/examples/zig_author/zig-out"
 cd "$project"
@@ -63,5 +69,6 @@ signal=INT example 130 'cancelled: interrupted \(Ctrl-C\).*live buffers 0, live 
 example 0 'transfer: the worker summed 10000 floats' workers.ts 10000
 example 0 'Zig summed the mean column.*live buffers after dispose: 0' arrow_sensors.ts 20000
 example 0 'live buffers in the example library after dispose: 0' zig_author/main.ts
+example 0 'kitchen count checked: 4285.*3756 readings over 28 °C streamed; 20000 readings ingested' sql_sensors.ts 20000
 echo "examples in $runtime: $failed failed"
 [ "$failed" = 0 ]
