@@ -12,24 +12,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/toolchain.sh
+. tools/npm_project.sh
 runtime=${1:?usage: tools/check_examples_runtimes.sh node|bun [tarball]}
 case "$runtime" in node) ensure_tool node "$NODE_VERSION" ;; bun) ensure_tool bun "$BUN_VERSION" ;; *) exit 2 ;; esac
 tarball=$(realpath "${2:-$(./tools/npm_pack.sh)}")
 author_lib=$PWD/examples/zig_author/zig-out
 [ -d "$author_lib/lib" ] || { echo "build the example library first: zig build --build-file examples/zig_author/build.zig" >&2; exit 1; }
-project=$(mktemp -d)
-trap 'rm -rf "$project"' EXIT
-echo '{ "private": true, "type": "module" }' >"$project/package.json"
-npm install --silent --no-audit --no-fund --omit=optional --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
-declared=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["optionalDependencies"]["@duckdb/node-bindings-linux-x64"])' \
-  "$project/node_modules/@zerocopy/zerocopy/package.json")
-mkdir -p "$project/node_modules/@duckdb"
-ln -s "$(ensure_npm_package @duckdb/node-bindings-linux-x64 "$declared")/@duckdb/node-bindings-linux-x64" \
-  "$project/node_modules/@duckdb/node-bindings-linux-x64"
+npm_project "$tarball"
+link_duckdb
 mkdir -p "$project/examples/zig_author"
 for file in examples/*.ts examples/zig_author/{main,library,bindings}.ts; do
-  sed -E -e 's#"(\.\./)+mod\.ts"#"@zerocopy/zerocopy"#' -e 's#"(\.\./)+arrow\.ts"#"@zerocopy/zerocopy/arrow"#' \
-    -e 's#"(\.\./)+sql\.ts"#"@zerocopy/zerocopy/sql"#' "$file" >"$project/$file"
+  as_installed "$file" >"$project/$file"
 done
 ln -s "$author_lib" "$project/examples/zig_author/zig-out"
 cd "$project"

@@ -11,30 +11,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/toolchain.sh
+. tools/npm_project.sh
 runtime=${1:?usage: tools/check_portable.sh node|bun [tarball]}
 case "$runtime" in node) ensure_tool node "$NODE_VERSION" ;; bun) ensure_tool bun "$BUN_VERSION" ;; *) exit 2 ;; esac
 tarball=$(realpath "${2:-$(./tools/npm_pack.sh)}")
-project=$(mktemp -d)
-trap 'rm -rf "$project"' EXIT
-echo '{ "private": true, "type": "module" }' >"$project/package.json"
-npm install --silent --no-audit --no-fund --omit=optional --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
+npm_project "$tarball"
 mkdir "$project/tests"
 cp tests/portable/*.ts "$project/tests/"
 tools/adbc_drivers.sh >/dev/null
 export ZEROCOPY_ADBC_SQLITE=$PWD/.toolchain/adbc-drivers-$ADBC_DRIVERS_VERSION/libadbc_driver_sqlite.so
 # The author example's generated bindings, importing the installed package as the author's package would;
 # its library is the one phase 1 of tools/check.sh builds (zig build --build-file examples/zig_author/build.zig).
-sed -e 's|"\.\./\.\./mod\.ts"|"@zerocopy/zerocopy"|' -e 's|"\.\./\.\./arrow\.ts"|"@zerocopy/zerocopy/arrow"|' \
-  examples/zig_author/bindings.ts >"$project/tests/_author_bindings.ts"
+as_installed examples/zig_author/bindings.ts >"$project/tests/_author_bindings.ts"
 export ZEROCOPY_AUTHOR_LIB=$PWD/examples/zig_author/zig-out/lib/libusecases.so
 
 # libduckdb's package: what a user meets without it (the working directory's copy never counts), or
 # at another version, then the declared version linked in.
 install="npm install"
 [ "$runtime" = bun ] && install="bun add"
-declared=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["optionalDependencies"]["@duckdb/node-bindings-linux-x64"])' \
-  "$project/node_modules/@zerocopy/zerocopy/package.json")
-bindings=$(ensure_npm_package @duckdb/node-bindings-linux-x64 "$declared")/@duckdb/node-bindings-linux-x64
+declared=$(duckdb_declared)
 fake() { # directory version: a package of that name and version whose library is no library
   mkdir -p "$1/node_modules/@duckdb/node-bindings-linux-x64"
   echo "{ \"name\": \"@duckdb/node-bindings-linux-x64\", \"version\": \"$2\" }" >"$1/node_modules/@duckdb/node-bindings-linux-x64/package.json"
@@ -45,7 +40,7 @@ fake "$project/decoy" "$declared"
 fake "$project" 1.0.0
 (cd "$project" && "$runtime" tests/sql_install_check.ts version "$install")
 rm -rf "$project/decoy" "$project/node_modules/@duckdb/node-bindings-linux-x64"
-ln -s "$bindings" "$project/node_modules/@duckdb/node-bindings-linux-x64"
+link_duckdb
 rm "$project/tests/sql_install_check.ts"
 
 cd "$project"

