@@ -42,18 +42,8 @@ import { connect, type Connection } from "../sql.ts";
 import { adoptBatch } from "../arrow.ts";
 import type { Descriptor } from "../src/buffer/descriptor.ts";
 import { open } from "./fixtures/arrow_demo.ts";
-import { ZeroCopyError } from "../mod.ts";
 import { lib } from "./_helpers.ts";
-
-function assertCode(error: unknown, code: string): void {
-  assert(error instanceof ZeroCopyError, `expected a ZeroCopyError, got ${error}`);
-  assertEquals(error.code, code);
-}
-
-async function rows(conn: Connection, sql: string): Promise<Record<string, unknown>[]> {
-  using result = await conn.query(sql);
-  return [...result.table].map((row) => ({ ...row.toJSON() }));
-}
+import { assertErrorCode as assertCode, rows } from "./_sql.ts";
 
 /** One column of `type` built by apache-arrow from `values`. */
 function column<T extends DataType>(type: T, values: unknown[]) {
