@@ -14,12 +14,17 @@ import { INGEST_MODES, type IngestMode, type IngestSource, type SqlEngine, type 
 import type { QueryResult } from "./query_result.ts";
 import type { QueryStream } from "./query_stream.ts";
 import type { SourcePart } from "./register_source.ts";
+import { type StreamSupply, supplyOf } from "./register_stream.ts";
+import type { ArrowStream } from "../arrow/stream.ts";
 import { checkParameters } from "./parameters.ts";
 
 /**
  * What {@linkcode Connection.prototype.register} makes queryable: an
- * `ArrowBatch` Zig handed over (scanned in place), or an apache-arrow `Table`
- * or `RecordBatch`.
+ * `ArrowBatch` Zig handed over (scanned in place), an apache-arrow `Table` or
+ * `RecordBatch`, or a stream read to its end at registration: an
+ * `ArrowStream` (`adoptStream`, `importStream`), a `QueryStream` of another
+ * query, or any (async) iterable of `ArrowBatch`es, `RecordBatch`es or
+ * `QueryResult`s.
  *
  * @example Register a record batch
  * ```ts
@@ -33,7 +38,14 @@ import { checkParameters } from "./parameters.ts";
  * console.log(result.table.getChild("top")?.get(0)); // 8
  * ```
  */
-export type RegisterSource = ArrowBatch | Table | RecordBatch;
+export type RegisterSource =
+  | ArrowBatch
+  | Table
+  | RecordBatch
+  | ArrowStream
+  | QueryStream
+  | AsyncIterable<ArrowBatch | RecordBatch | QueryResult>
+  | Iterable<ArrowBatch | RecordBatch | QueryResult>;
 
 /**
  * A connection to a SQL engine, the same whatever the engine: the embedded
@@ -298,8 +310,8 @@ export class Connection implements Disposable, AsyncDisposable {
   }
 }
 
-/** The record batches of a source, or `INVALID_ARGUMENT`. */
-function batchesOf(source: unknown): SourcePart[] {
+/** The record batches of a source, the stream it reads, or `INVALID_ARGUMENT`. */
+function batchesOf(source: unknown): SourcePart[] | StreamSupply {
   if (source instanceof ArrowBatch) return [source];
   if (source instanceof RecordBatch) return [source];
   if (source instanceof Table) {
@@ -311,9 +323,13 @@ function batchesOf(source: unknown): SourcePart[] {
     }
     return source.batches;
   }
+  const supply = supplyOf(source);
+  if (supply !== null) return supply;
   throw new ZeroCopyError(
     "INVALID_ARGUMENT",
-    `Connection.register takes an ArrowBatch, an apache-arrow Table or RecordBatch, not ${what(source)}`,
+    `Connection.register takes an ArrowBatch, an apache-arrow Table or RecordBatch, a stream or an iterable of batches, not ${
+      what(source)
+    }`,
   );
 }
 

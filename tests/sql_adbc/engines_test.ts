@@ -90,6 +90,19 @@ for (const engine of engines) {
       for (const name of [t, fresh]) (await conn.query(`drop table ${name}`))[Symbol.dispose]();
     });
 
+    it("fails an ingest whose source throws midway with a ZeroCopyError", async () => {
+      await using conn = await engine.connect();
+      const t = tableName("broken");
+      const failing = async function* () {
+        yield ints([1, 2]).batches[0];
+        throw new Error("the source broke");
+      };
+      const error = await assertRejects(() => conn.ingest(t, failing()), ZeroCopyError);
+      assertEquals(error.code, "STREAM_FAILED");
+      assert(error.message.includes("the source broke"), error.message);
+      if (engine.registers) await refused(conn.query(`select * from ${t}`), "SQL_ERROR");
+    });
+
     it("streams, breaks off, disposes an unread stream, and reads a stream after close", async () => {
       const conn = await engine.connect();
       const t = tableName("stream");
@@ -168,6 +181,19 @@ for (const engine of engines) {
         await conn.unregister("t");
       } else {
         await refused(registered, "SQL_UNSUPPORTED", "ingest");
+      }
+      // A stream registered: read to its end first on DuckDB; refused unread through a driver.
+      const stream = (async function* () {
+        yield* ints([1, 2]).batches;
+      })();
+      const streamed = conn.register("s", stream);
+      if (engine.registers) {
+        await streamed;
+        assertEquals(await scalar(conn, "select cast(sum(n) as bigint) as s from s"), 3);
+        await conn.unregister("s");
+      } else {
+        await refused(streamed, "SQL_UNSUPPORTED");
+        assertEquals((await stream.next()).done, false, "the stream was left unread");
       }
       await conn[Symbol.asyncDispose]();
       assert(conn.closed);

@@ -13,6 +13,7 @@ import type { RecordBatch } from "apache-arrow";
 import type { IngestMode, IngestSource, SqlEngine, SqlValue } from "../engine.ts";
 import { type QueryStream, queueStream, type StreamHold } from "../query_stream.ts";
 import type { SourcePart } from "../register_source.ts";
+import type { StreamSupply } from "../register_stream.ts";
 import { ZeroCopyError } from "../../errors.ts";
 import { STATUS } from "../../abi/layout.ts";
 import { abiLayout } from "../../abi/symbols.ts";
@@ -203,7 +204,9 @@ export class AdbcEngine implements SqlEngine {
   ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
     return this.#enqueue(async () => {
       const name = cString(table);
-      const loan = await lendAsStream(this.#lib, source, "Connection.ingest", true);
+      const loan = await lendAsStream(this.#lib, source, "Connection.ingest", true).catch((error) => {
+        throw sourceFailure(error);
+      });
       const message = new Uint8Array(MESSAGE_BYTES);
       const rows = new BigInt64Array(1);
       try {
@@ -225,7 +228,7 @@ export class AdbcEngine implements SqlEngine {
     });
   }
 
-  register(_name: string, _batches: readonly SourcePart[]): Promise<void> {
+  register(_name: string, _batches: readonly SourcePart[] | StreamSupply): Promise<void> {
     return Promise.reject(
       new ZeroCopyError(
         "SQL_UNSUPPORTED",
@@ -309,6 +312,18 @@ function sqlError(error: unknown): unknown {
     );
   }
   return error;
+}
+
+/** What an ingest's source threw, as the `ZeroCopyError` every engine reports it with. */
+function sourceFailure(error: unknown): unknown {
+  if (error instanceof ZeroCopyError) return error;
+  return new ZeroCopyError(
+    "STREAM_FAILED",
+    `Connection.ingest: the source failed, so nothing was loaded: ${
+      error instanceof Error ? error.message : String(error)
+    }`,
+    { cause: error },
+  );
 }
 
 function closedError(): ZeroCopyError {
