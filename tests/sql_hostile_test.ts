@@ -75,7 +75,7 @@ describe("SQL exports under hostile use", () => {
     assertEquals(sql.zc_sql_result_close(stale), STATUS.ok);
     for (const handle of [0n, stale, ...random]) {
       assertEquals(await sql.zc_sql_query(handle, name, 1n, null, 0n, out), STATUS.stale_handle);
-      assertEquals(await sql.zc_sql_query_stream(handle, name, 1n, out), STATUS.stale_handle);
+      assertEquals(await sql.zc_sql_query_stream(handle, name, 1n, null, 0n, out), STATUS.stale_handle);
       assertEquals(sql.zc_sql_result_take(handle, directory, 4096n, slots, 8n), STATUS.stale_handle);
       assertEquals(sql.zc_sql_result_error(handle, null, 0n), 0n);
       assertEquals(sql.zc_sql_result_close(handle), STATUS.stale_handle);
@@ -92,11 +92,37 @@ describe("SQL exports under hostile use", () => {
     assertEquals(sql.zc_sql_close(connection), STATUS.stale_handle);
   });
 
+  it("refuses a stream's parameter bytes that lie, and frees the connection for the next statement", async () => {
+    const connection = await rawConnection();
+    const text = encoder.encode("select range from range(?)");
+    const out = new BigUint64Array(1);
+    const lies = [
+      Uint8Array.of(4, 255, 255, 255, 127, 65), // a text longer than the bytes
+      Uint8Array.of(2, 1, 2), // an int64 cut short
+      Uint8Array.of(9), // an unknown tag
+      Uint8Array.of(0, 0), // two parameters for one
+    ];
+    for (const lie of lies) {
+      assertEquals(
+        await sql.zc_sql_query_stream(connection, text, BigInt(text.length), lie, BigInt(lie.length), out),
+        STATUS.ok,
+      );
+      assert(sql.zc_sql_result_error(out[0], null, 0n) > 0n, "the result carries why");
+      assertEquals(sql.zc_sql_result_close(out[0]), STATUS.ok);
+    }
+    // A refused stream does not hold the connection.
+    takeAll(await rawQuery(connection, "select 1"))[Symbol.dispose]();
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+  });
+
   it("keeps the connection to one statement at a time: a stream holds it until closed", async () => {
     const connection = await rawConnection();
     const text = encoder.encode("select range from range(100000)");
     const out = new BigUint64Array(1);
-    assertEquals(await sql.zc_sql_query_stream(connection, text, BigInt(text.length), out), STATUS.ok);
+    assertEquals(
+      await sql.zc_sql_query_stream(connection, text, BigInt(text.length), null, 0n, out),
+      STATUS.ok,
+    );
     const stream = out[0];
     assertEquals(await sql.zc_sql_query(connection, text, BigInt(text.length), null, 0n, out), STATUS.full);
     const source = new BigUint64Array(1);

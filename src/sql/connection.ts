@@ -124,10 +124,12 @@ export class Connection implements Disposable, AsyncDisposable {
    * before awaiting another. A stream asked before `close()` stays readable.
    *
    * @param sql One SQL statement.
+   * @param parameters Values for the statement's `?` (`$1, $2, ...` for
+   * PostgreSQL), bound as {@linkcode Connection.prototype.query} binds them.
    * @returns The batches, in order.
    * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a `sql` that is not a
-   * string, `DISPOSED` once closed; while iterating, what
-   * {@linkcode Connection.prototype.query} throws.
+   * string or a parameter that is not a {@linkcode SqlValue}, `DISPOSED` once
+   * closed; while iterating, what {@linkcode Connection.prototype.query} throws.
    *
    * @example Sum a column a batch at a time
    * ```ts
@@ -140,10 +142,23 @@ export class Connection implements Disposable, AsyncDisposable {
    * }
    * console.log(total); // 49995000n
    * ```
+   *
+   * @example A stream with parameters
+   * ```ts
+   * import { connect } from "@zerocopy/zerocopy/sql";
+   *
+   * using conn = await connect();
+   * let rows = 0;
+   * for await (using batch of conn.queryStream("select range from range(?) where range % ? = 0", [10000, 7])) {
+   *   rows += batch.numRows;
+   * }
+   * console.log(rows); // 1429
+   * ```
    */
-  queryStream(sql: string): QueryStream {
+  queryStream(sql: string, parameters: readonly SqlValue[] = []): QueryStream {
     this.#checkSql(sql, "queryStream");
-    return this.#engine.queryStream(sql);
+    checkParameters(parameters, "queryStream");
+    return this.#engine.queryStream(sql, parameters);
   }
 
   /**

@@ -128,7 +128,8 @@ export class DuckDBEngine implements SqlEngine {
     }
   }
 
-  queryStream(sql: string): QueryStream {
+  queryStream(sql: string, parameters: readonly SqlValue[]): QueryStream {
+    const encoded = parameters.length === 0 ? null : encodeParameters(parameters);
     const symbols = this.#symbols;
     const engine = { result: 0n };
     const { stream, next } = queueStream(
@@ -136,7 +137,7 @@ export class DuckDBEngine implements SqlEngine {
       () => {
         if (engine.result !== 0n) symbols.zc_sql_result_close(engine.result);
       },
-      (turn, hold) => this.#stream(sql, turn, engine, hold),
+      (turn, hold) => this.#stream(sql, encoded, turn, engine, hold),
     );
     // The connection is the stream's until it ends: DuckDB ends a stream at the next statement.
     this.#queue = next;
@@ -145,6 +146,7 @@ export class DuckDBEngine implements SqlEngine {
 
   async *#stream(
     sql: string,
+    encoded: Uint8Array<ArrayBuffer> | null,
     turn: Promise<unknown>,
     engine: { result: bigint },
     hold: StreamHold,
@@ -154,7 +156,14 @@ export class DuckDBEngine implements SqlEngine {
       await turn;
       const out = new BigUint64Array(1);
       this.#check(
-        await this.#symbols.zc_sql_query_stream(this.#connection, text, BigInt(text.length), out),
+        await this.#symbols.zc_sql_query_stream(
+          this.#connection,
+          text,
+          BigInt(text.length),
+          encoded,
+          BigInt(encoded?.length ?? 0),
+          out,
+        ),
         "query",
       );
       const result = engine.result = out[0];

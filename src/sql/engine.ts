@@ -67,7 +67,7 @@ export interface SqlEngine {
   /** Runs `sql` to the end and reads its result. */
   query(sql: string, parameters: readonly SqlValue[]): Promise<QueryResult>;
   /** Runs one statement and reads its result a batch at a time, holding the engine until the stream ends. */
-  queryStream(sql: string): QueryStream;
+  queryStream(sql: string, parameters: readonly SqlValue[]): QueryStream;
   /**
    * Makes `batches` (one schema, at least one batch; a stream read to its end
    * first) queryable as `name` until unregistered.

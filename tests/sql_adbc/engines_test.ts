@@ -60,6 +60,33 @@ for (const engine of engines) {
       assertEquals(await scalar(conn, "select 7 as n", []), 7);
     });
 
+    it("binds parameters of a stream as a query's", async () => {
+      await using conn = await engine.connect();
+      const p = engine.param;
+      const rows: unknown[] = [];
+      const sql = `select cast(${p(1)} as bigint) + 1 as n, ${p(2)} as s, ${p(3)} * 2 as d, ${
+        p(4)
+      } is null as z`;
+      for await (using batch of conn.queryStream(sql, [41n, "zero copy", 1.25, null])) {
+        for (const row of batch.table) rows.push(row.toJSON());
+      }
+      assertEquals(rows.length, 1);
+      const { n, s, d, z } = rows[0] as Record<string, unknown>;
+      assertEquals([Number(n), s, d, Number(z)], [42, "zero copy", 2.5, 1]);
+      // Parameters of the wrong kind are refused at once; of the wrong number, at the first batch.
+      const error = (() => {
+        try {
+          conn.queryStream("select 1", [{}] as never);
+        } catch (error) {
+          return error;
+        }
+      })();
+      assert(error instanceof ZeroCopyError && error.code === "INVALID_ARGUMENT", String(error));
+      const wrong = conn.queryStream(`select cast(${p(1)} as bigint) as n`, [1, 2]);
+      await refused(wrong.next(), "SQL_ERROR");
+      assertEquals(await scalar(conn, `select cast(${p(1)} as bigint) as n`, [5]), 5);
+    });
+
     it("ingests in every mode, and reports the rows", async () => {
       await using conn = await engine.connect();
       const t = tableName("engines");

@@ -68,6 +68,12 @@ interface AdbcSymbols extends StreamSymbols {
   zc_adbc_close(connection: bigint): void;
 }
 
+/** What a stream's end releases: the driver's stream, then the parameters lent to it. */
+interface StreamState {
+  stream: ArrowStream | null;
+  lent: LentStructs | null;
+}
+
 const MODES: Record<IngestMode, number> = { create: 0, append: 1, replace: 2, create_append: 3 };
 
 function cString(text: string): Uint8Array<ArrayBuffer> {
@@ -172,12 +178,16 @@ export class AdbcEngine implements SqlEngine {
     });
   }
 
-  queryStream(sql: string): QueryStream {
-    const driver: { stream: ArrowStream | null } = { stream: null };
+  queryStream(sql: string, params: readonly SqlValue[]): QueryStream {
+    const driver: StreamState = { stream: null, lent: null };
     const { stream, next } = queueStream(
       this.#queue,
-      () => driver.stream?.[Symbol.dispose](),
-      (turn, hold) => this.#stream(sql, turn, driver, hold),
+      () => {
+        // The bound parameters stay lent until the driver's stream, which may read them, is released.
+        driver.stream?.[Symbol.dispose]();
+        driver.lent?.release();
+      },
+      (turn, hold) => this.#stream(sql, params, turn, driver, hold),
     );
     // The connection is the stream's until it ends: PostgreSQL's driver refuses another statement meanwhile.
     this.#queue = next;
@@ -186,13 +196,15 @@ export class AdbcEngine implements SqlEngine {
 
   async *#stream(
     sql: string,
+    params: readonly SqlValue[],
     turn: Promise<unknown>,
-    driver: { stream: ArrowStream | null },
+    driver: StreamState,
     hold: StreamHold,
   ): AsyncGenerator<QueryResult, void, undefined> {
     try {
       await turn;
-      const stream = driver.stream = await this.#execute(sql, null);
+      if (params.length > 0) driver.lent = lendStructs(this.#lib, paramsBatch(params), "queryStream", true);
+      const stream = driver.stream = await this.#execute(sql, driver.lent);
       for (let parts = await partsOf(stream); parts !== null; parts = await partsOf(stream)) {
         yield new QueryResult([parts.batch], parts.buffers);
       }
