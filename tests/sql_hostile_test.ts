@@ -7,7 +7,17 @@
 
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import type { Int32, Utf8, Vector } from "apache-arrow";
+import {
+  Field,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  tableFromArrays,
+  type Utf8,
+  type Vector,
+} from "apache-arrow";
 import { connect } from "../sql.ts";
 import { adoptBatch } from "../arrow.ts";
 import { ZeroCopyError } from "../mod.ts";
@@ -265,5 +275,45 @@ describe("SQL exports under hostile use", () => {
     // The source was registered only for the statement: no view of it is left behind.
     using views = await conn.query("select count(*)::integer as c from duckdb_views() where not internal");
     assertEquals(views.table.getChild("c")?.get(0), 0);
+  });
+
+  it("refuses a registered stream that lies, forges or moves what it yields, holding nothing after", async () => {
+    using conn = await connect({ library: lib });
+    const before = lib.stats().liveBuffers;
+    const lying = makeData({
+      type: new Struct([new Field("v", new Int32())]),
+      length: 1000,
+      children: [makeData({ type: new Int32(), length: 1000, data: new Int32Array(10) })],
+    });
+    const liar = new RecordBatch(new Schema([new Field("v", new Int32())]), lying);
+    async function* lies() {
+      yield tableFromArrays({ v: new Int32Array([1]) }).batches[0];
+      yield liar;
+    }
+    assertCode(await assertRejects(() => conn.register("lies", lies())), "ARROW_INVALID");
+    // A batch whose prototype was borrowed, not built by apache-arrow.
+    const forged = Object.create(RecordBatch.prototype);
+    assertCode(await assertRejects(() => conn.register("forged", [forged])), "INVALID_ARGUMENT");
+    // An iterator whose results are not objects: the iteration protocol's own TypeError, as STREAM_FAILED.
+    const broken = { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(42) }) };
+    assertCode(await assertRejects(() => conn.register("broken", broken as never)), "STREAM_FAILED");
+    // A result disposed before the registration reads it.
+    const result = await conn.query("select 1 as one");
+    result[Symbol.dispose]();
+    assertCode(await assertRejects(() => conn.register("gone", [result])), "DISPOSED");
+    // Memory moved away after it was yielded: the registration read its own copy.
+    const values = new Int32Array([5, 6, 7]);
+    async function* moving() {
+      yield tableFromArrays({ v: values }).batches[0];
+      values.buffer.transfer();
+      yield tableFromArrays({ v: new Int32Array([8]) }).batches[0];
+    }
+    await conn.register("moved", moving());
+    {
+      using sum = await conn.query("select sum(v)::integer as s from moved");
+      assertEquals(sum.table.getChild("s")?.get(0), 26);
+    }
+    await conn.unregister("moved");
+    assertEquals(lib.stats().liveBuffers, before);
   });
 });

@@ -215,16 +215,24 @@ export class Connection implements Disposable, AsyncDisposable {
    * once, into memory JavaScript cannot free under a running scan. The source
    * stays held until then: disposing it meanwhile frees its memory only at
    * unregister. Registration costs a few microseconds per column, whatever
-   * the rows. Only the embedded DuckDB scans Arrow memory in place: through
+   * the rows. A stream (an `ArrowStream`, a `QueryStream`, any (async)
+   * iterable of batches) is read to its end first, each batch added as it
+   * arrives: the view scans all of them; the batches of an `ArrowStream` or
+   * a `QueryStream` are pinned, not copied, and released once the
+   * registration ends. Only the embedded DuckDB scans Arrow memory in place: through
    * an ADBC driver, register is refused with `SQL_UNSUPPORTED` (load the
    * source with {@linkcode Connection.prototype.ingest} instead).
    *
    * @param name The view's name.
-   * @param source The batches: an `ArrowBatch`, an apache-arrow `Table` or `RecordBatch`.
+   * @param source The batches: an `ArrowBatch`, an apache-arrow `Table` or
+   * `RecordBatch`, or a stream of them ({@linkcode RegisterSource}).
    * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a name taken or not a
-   * non-empty string, a source of another kind, a table of no batch;
+   * non-empty string, a source of another kind, a table or a stream of no
+   * batch (a stream read already), an item that is no batch;
    * `ARROW_UNSUPPORTED`/`ARROW_INVALID` for a column that cannot be lent
-   * (docs/arrow.md); `SQL_ERROR` when the engine refuses the view (a table of
+   * (docs/arrow.md), batches whose columns change; `STREAM_FAILED` for a
+   * stream that fails (its error as `cause`), `DISPOSED` for one disposed
+   * before it ended, registering nothing; `SQL_ERROR` when the engine refuses the view (a table of
    * that name exists); `SQL_UNSUPPORTED` through an ADBC driver; `DISPOSED` after close.
    *
    * @example Query a table built in JavaScript
@@ -236,6 +244,22 @@ export class Connection implements Disposable, AsyncDisposable {
    * await conn.register("t", tableFromArrays({ x: new Int32Array([1, 2, 3]) }));
    * using result = await conn.query("select sum(x)::integer as s from t");
    * console.log(result.table.getChild("s")?.get(0)); // 6
+   * ```
+   *
+   * @example Register the batches an async generator yields
+   * ```ts
+   * import { connect } from "@zerocopy/zerocopy/sql";
+   * import { tableFromArrays } from "apache-arrow";
+   *
+   * using conn = await connect();
+   * async function* readings() {
+   *   for (let hour = 0; hour < 24; hour++) {
+   *     yield tableFromArrays({ hour: new Int32Array([hour]), kwh: new Float64Array([hour / 2]) }).batches[0];
+   *   }
+   * }
+   * await conn.register("readings", readings());
+   * using result = await conn.query("select count(*)::integer as n, sum(kwh) as total from readings");
+   * console.log(result.table.get(0)?.toJSON()); // { n: 24, total: 138 }
    * ```
    */
   register(name: string, source: RegisterSource): Promise<void> {
