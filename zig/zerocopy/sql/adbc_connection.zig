@@ -239,3 +239,50 @@ pub fn pin(handle: handles.Handle) ?*Connection {
 pub fn close(handle: handles.Handle) void {
     _ = handles.global.retire(handle, .adbc, Connection.destroyHandle);
 }
+
+const TestWork = struct {
+    deferred: Deferred = .{ .locked = locked, .after = after },
+    ran_locked: std.atomic.Value(u32) = .init(0),
+    ran_after: std.atomic.Value(u32) = .init(0),
+    connection: *Connection,
+
+    fn locked(work: *Deferred) void {
+        const self: *TestWork = @alignCast(@fieldParentPtr("deferred", work));
+        // The lock is held by whoever runs this: a second taker would fail.
+        std.debug.assert(!self.connection.mutex.tryLock());
+        _ = self.ran_locked.fetchAdd(1, .monotonic);
+    }
+
+    fn after(work: *Deferred) void {
+        const self: *TestWork = @alignCast(@fieldParentPtr("deferred", work));
+        _ = self.ran_after.fetchAdd(1, .monotonic);
+    }
+};
+
+test "runLocked runs at once on a free lock, and otherwise by the holder at its unlock, once, without waiting" {
+    var connection: Connection = .{ .library = undefined };
+    var free: TestWork = .{ .connection = &connection };
+    connection.runLocked(&free.deferred);
+    try std.testing.expectEqual(@as(u32, 1), free.ran_locked.load(.monotonic));
+    try std.testing.expectEqual(@as(u32, 1), free.ran_after.load(.monotonic));
+
+    var held: TestWork = .{ .connection = &connection };
+    var holding: std.atomic.Value(bool) = .init(false);
+    var release: std.atomic.Value(bool) = .init(false);
+    const holder = try std.Thread.spawn(.{}, struct {
+        fn run(c: *Connection, h: *std.atomic.Value(bool), r: *std.atomic.Value(bool)) void {
+            c.lock();
+            h.store(true, .release);
+            while (!r.load(.acquire)) std.atomic.spinLoopHint();
+            c.unlock();
+        }
+    }.run, .{ &connection, &holding, &release });
+    while (!holding.load(.acquire)) std.atomic.spinLoopHint();
+    connection.runLocked(&held.deferred); // returns while the other thread holds the lock
+    try std.testing.expectEqual(@as(u32, 0), held.ran_locked.load(.monotonic));
+    release.store(true, .release);
+    holder.join();
+    try std.testing.expectEqual(@as(u32, 1), held.ran_locked.load(.monotonic));
+    try std.testing.expectEqual(@as(u32, 1), held.ran_after.load(.monotonic));
+    try std.testing.expectEqual(@as(usize, 1), connection.refs.load(.monotonic));
+}

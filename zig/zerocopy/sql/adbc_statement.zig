@@ -293,3 +293,7 @@ pub const exports = struct {
         adbc_connection.close(connection);
     }
 };
+
+test {
+    _ = adbc_connection;
+}
