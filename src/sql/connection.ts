@@ -165,9 +165,12 @@ export class Connection implements Disposable, AsyncDisposable {
    * Loads `source` into the table `table`, the same way on every engine
    * (ADBC bulk ingest through a driver: its batches are lent to the driver
    * as one `ArrowArrayStream` whose callbacks are Zig's; on the embedded
-   * DuckDB, registered under a private name and copied by one statement).
-   * Unlike {@linkcode Connection.prototype.register}, the rows are copied
-   * into the engine: the source can go once this settles.
+   * DuckDB, registered under a private name and copied by one statement; an
+   * (async) iterable there is read a group of about a million rows at a time,
+   * each group loaded before the next is asked for, all in one transaction,
+   * or in the caller's when one is open). Unlike
+   * {@linkcode Connection.prototype.register}, the rows are copied into the
+   * engine: the source can go once this settles.
    *
    * @param table The table's name, taken as one identifier (never SQL).
    * @param source An apache-arrow `Table` or `RecordBatch`, an `ArrowBatch`,
@@ -178,7 +181,9 @@ export class Connection implements Disposable, AsyncDisposable {
    * @throws {ZeroCopyError} `SQL_ERROR` with the engine's message (a table
    * that exists for `create`, none for `append`); `ARROW_UNSUPPORTED` for a
    * column of a type not lent; `INVALID_ARGUMENT` for a name, source or mode
-   * of another kind, a source of no batch; `DISPOSED` once closed.
+   * of another kind, a source of no batch; `STREAM_FAILED` for a source that
+   * throws (its error as `cause`; on the embedded DuckDB nothing is loaded);
+   * `DISPOSED` once closed.
    *
    * @example Load a table built in JavaScript, then query it
    * ```ts
