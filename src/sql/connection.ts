@@ -12,7 +12,7 @@ import { what } from "../buffer/gate.ts";
 import { ArrowBatch } from "../arrow/batch.ts";
 import { INGEST_MODES, type IngestMode, type IngestSource, type SqlEngine, type SqlValue } from "./engine.ts";
 import type { QueryResult } from "./query_result.ts";
-import type { QueryStream } from "./query_stream.ts";
+import { QueryStream } from "./query_stream.ts";
 import type { SourcePart } from "./register_source.ts";
 import { type StreamSupply, supplyOf } from "./register_stream.ts";
 import type { ArrowStream } from "../arrow/stream.ts";
@@ -199,6 +199,13 @@ export class Connection implements Disposable, AsyncDisposable {
   ingest(table: string, source: IngestSource, mode: IngestMode = "create"): Promise<number> {
     try {
       this.#checkName(table, "ingest");
+      if ((source as unknown) instanceof QueryStream) {
+        // Its batches are QueryResults, and a stream of this connection would hold the turn the ingest waits for.
+        throw new ZeroCopyError(
+          "INVALID_ARGUMENT",
+          "Connection.ingest loads batches, not a QueryStream: register the stream (conn.register), then ingest with SQL",
+        );
+      }
       if (!INGEST_MODES.includes(mode)) {
         throw new ZeroCopyError(
           "INVALID_ARGUMENT",

@@ -204,6 +204,10 @@ for (const engine of engines) {
       await refused(conn.ingest("t", ints([1]), "merge" as never), "INVALID_ARGUMENT");
       await refused(conn.ingest("t", [] as never), "INVALID_ARGUMENT", "no batch");
       await refused(conn.ingest("t", 42 as never), "INVALID_ARGUMENT");
+      {
+        await using own = conn.queryStream("select 1 as n");
+        await refused(conn.ingest("t", own as never), "INVALID_ARGUMENT", "QueryStream");
+      }
       const registered = conn.register("t", ints([1]));
       if (engine.registers) {
         await registered;
