@@ -18,6 +18,7 @@ import type { sqlSymbols } from "../abi/symbols.ts";
 import type { LoadedLibrary } from "../runtime/ffi_types.ts";
 import { adoptChunk, AdoptScratch, type ForeignBatch } from "../arrow/foreign_batch.ts";
 import { QueryResult } from "./query_result.ts";
+import { markOwners } from "../arrow/batch.ts";
 import { encodeParameters } from "./parameters.ts";
 import { duckdbPath } from "./duckdb_library.ts";
 import { closeSource, type RegisteredSource, sourceOf, type SourcePart } from "./register_source.ts";
@@ -115,6 +116,7 @@ export class DuckDBEngine implements SqlEngine {
       try {
         const scratch = new AdoptScratch();
         for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
+          markOwners(chunk.batch, chunk.buffers);
           batches.push(chunk.batch);
           buffers.push(...chunk.buffers);
         }

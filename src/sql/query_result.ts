@@ -42,8 +42,10 @@ export class QueryResult implements Disposable {
   constructor(batches: RecordBatch[], buffers: ZeroCopyBuffer<"u8">[]) {
     this.#batches = batches;
     this.#buffers = buffers;
-    // A table over the result lent to a nonblocking call (a registration) pins the engine's memory, not a copy.
-    for (const batch of batches) markOwners(batch, buffers);
+    // A table over the result lent to a nonblocking call (a registration) pins the engine's memory, not a
+    // copy. A result of several batches is marked per batch by its engine (`markOwners`), so that lending
+    // one batch weighs its own buffers only.
+    if (batches.length === 1) markOwners(batches[0], buffers);
   }
 
   /** The result as one apache-arrow `Table` of its record batches, over the engine's memory. */

@@ -23,6 +23,7 @@ import type { ForeignLibraryInterface } from "../../runtime/ffi_types.ts";
 import { lendStructs, type LentStructs } from "../../arrow/lend.ts";
 import { ArrowStream, nextParts, type StreamSymbols, streamSymbolsOf } from "../../arrow/stream.ts";
 import { QueryResult } from "../query_result.ts";
+import { markOwners } from "../../arrow/batch.ts";
 import { paramsBatch } from "./sources.ts";
 import { lendAsStream } from "../../arrow/lend_stream.ts";
 
@@ -162,6 +163,7 @@ export class AdbcEngine implements SqlEngine {
         const buffers: ZeroCopyBuffer<"u8">[] = [];
         try {
           for (let parts = await nextParts(stream); parts !== null; parts = await nextParts(stream)) {
+            markOwners(parts.batch, parts.buffers);
             batches.push(parts.batch);
             buffers.push(...parts.buffers);
           }
