@@ -13,6 +13,7 @@ import { benchmarkTables, headlineRatios } from "./_tables.ts";
 import { arrowTable } from "./_arrow_report.ts";
 import { arrowLendTable } from "./_arrow_lend_report.ts";
 import { sqlTable } from "./_sql_report.ts";
+import { adbcIngestTable } from "./_adbc_ingest_report.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -35,6 +36,14 @@ const BLOCKS: readonly Block[] = [
     file: "docs/arrow.md",
     marker: "arrow-lend-bench",
     render: (report) => report.arrowLend ? arrowLendTable(report.arrowLend) : "",
+  },
+  {
+    file: "docs/benchmarks.md",
+    marker: "adbc-ingest-bench",
+    render: (report) =>
+      report.adbcIngest
+        ? adbcIngestTable(report.adbcIngest)
+        : "PostgreSQL ingest: not measured yet (bench/adbc_ingest_bench.ts --write).",
   },
   {
     file: "docs/benchmarks.md",

@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { AdbcIngestReport } from "./_adbc_ingest_report.ts";
 import type { SqlReport } from "./_sql_report.ts";
 import { BATCH_SIZE, STREAMS } from "./_case.ts";
 import { type Measurement, type Size, SIZES } from "./_timing.ts";
@@ -33,6 +34,8 @@ export interface Report {
   async?: AsyncReport;
   /** The SQL benchmark's run (bench/sql_bench.ts --write), when it was recorded. */
   sql?: SqlReport;
+  /** The PostgreSQL ingest run (bench/adbc_ingest_bench.ts --write), when it was recorded. */
+  adbcIngest?: AdbcIngestReport;
 }
 
 /** What bench/async_bench.ts records. */

@@ -9,7 +9,9 @@
  *
  *     ./tools/postgres.sh deno run --allow-ffi --allow-read --allow-env --allow-run bench/adbc_ingest_bench.ts [rows] [--smoke]
  *
- * `--smoke` loads 10,000 rows once, to see that the bench runs.
+ * `--smoke` loads 10,000 rows once, to see that the bench runs. `--write`
+ * (with `--allow-write`) records the run in bench/results/results.json and
+ * its table in docs/benchmarks.md, as bench/sql_bench.ts --write does.
  *
  * @module
  */
@@ -17,9 +19,11 @@
 import { makeVector, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { openLibrary } from "../mod.ts";
 import { connect } from "../sql.ts";
-import { describeMachine } from "./_machine.ts";
+import { describeMachine, loadAverage } from "./_machine.ts";
+import { type AdbcIngestReport, adbcIngestTable } from "./_adbc_ingest_report.ts";
 
 const smoke = Deno.args.includes("--smoke");
+const write = Deno.args.includes("--write") && !smoke;
 const rowsArg = Deno.args.find((arg) => /^\d+$/.test(arg));
 const ROWS = smoke ? 10_000 : Number(rowsArg ?? 1_000_000);
 const RUNS = smoke ? 1 : 5;
@@ -109,3 +113,29 @@ console.log(`  building the CSV string in Deno (not in COPY's time): ${median(cs
 console.log(`  ratio COPY / ADBC: ${(copy / adbc).toFixed(2)}x`);
 const csvAndCopy = median(csvTimes) + copy;
 console.log(`  ratio (CSV string + COPY) / ADBC, from the same table: ${(csvAndCopy / adbc).toFixed(2)}x`);
+
+if (write) {
+  const version = await new Deno.Command(`${bin}/psql`, { args: ["--version"], stdout: "piped" }).output();
+  const server = new TextDecoder().decode(version.stdout).trim().replace(
+    /^psql \(PostgreSQL\)/,
+    "PostgreSQL",
+  );
+  const report: AdbcIngestReport = {
+    date: new Date().toISOString(),
+    command: `./tools/postgres.sh deno run -A bench/adbc_ingest_bench.ts --write ${ROWS}`,
+    rows: ROWS,
+    runs: RUNS,
+    server,
+    machine: { ...machine, loadAverage: { start: machine.loadAverage.start, end: loadAverage() } },
+    medianMs: { adbcIngest: adbc, copyCsv: copy, buildCsv: median(csvTimes) },
+  };
+  const { committedReport, writeDocs } = await import("./_docs.ts");
+  const full = { ...await committedReport(), adbcIngest: report };
+  await Deno.writeTextFile(
+    new URL("./results/results.json", import.meta.url),
+    JSON.stringify(full, null, 2) + "\n",
+  );
+  await writeDocs(full, false);
+  console.log(adbcIngestTable(report));
+  console.log("Wrote bench/results/results.json and the PostgreSQL ingest table in docs/benchmarks.md");
+}

@@ -7,7 +7,17 @@
 
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import type { Int32, Utf8, Vector } from "apache-arrow";
+import {
+  Field,
+  Int32,
+  makeData,
+  RecordBatch,
+  Schema,
+  Struct,
+  tableFromArrays,
+  type Utf8,
+  type Vector,
+} from "apache-arrow";
 import { connect } from "../sql.ts";
 import { adoptBatch } from "../arrow.ts";
 import { ZeroCopyError } from "../mod.ts";
@@ -75,7 +85,7 @@ describe("SQL exports under hostile use", () => {
     assertEquals(sql.zc_sql_result_close(stale), STATUS.ok);
     for (const handle of [0n, stale, ...random]) {
       assertEquals(await sql.zc_sql_query(handle, name, 1n, null, 0n, out), STATUS.stale_handle);
-      assertEquals(await sql.zc_sql_query_stream(handle, name, 1n, out), STATUS.stale_handle);
+      assertEquals(await sql.zc_sql_query_stream(handle, name, 1n, null, 0n, out), STATUS.stale_handle);
       assertEquals(sql.zc_sql_result_take(handle, directory, 4096n, slots, 8n), STATUS.stale_handle);
       assertEquals(sql.zc_sql_result_error(handle, null, 0n), 0n);
       assertEquals(sql.zc_sql_result_close(handle), STATUS.stale_handle);
@@ -92,11 +102,37 @@ describe("SQL exports under hostile use", () => {
     assertEquals(sql.zc_sql_close(connection), STATUS.stale_handle);
   });
 
+  it("refuses a stream's parameter bytes that lie, and frees the connection for the next statement", async () => {
+    const connection = await rawConnection();
+    const text = encoder.encode("select range from range(?)");
+    const out = new BigUint64Array(1);
+    const lies = [
+      Uint8Array.of(4, 255, 255, 255, 127, 65), // a text longer than the bytes
+      Uint8Array.of(2, 1, 2), // an int64 cut short
+      Uint8Array.of(9), // an unknown tag
+      Uint8Array.of(0, 0), // two parameters for one
+    ];
+    for (const lie of lies) {
+      assertEquals(
+        await sql.zc_sql_query_stream(connection, text, BigInt(text.length), lie, BigInt(lie.length), out),
+        STATUS.ok,
+      );
+      assert(sql.zc_sql_result_error(out[0], null, 0n) > 0n, "the result carries why");
+      assertEquals(sql.zc_sql_result_close(out[0]), STATUS.ok);
+    }
+    // A refused stream does not hold the connection.
+    takeAll(await rawQuery(connection, "select 1"))[Symbol.dispose]();
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+  });
+
   it("keeps the connection to one statement at a time: a stream holds it until closed", async () => {
     const connection = await rawConnection();
     const text = encoder.encode("select range from range(100000)");
     const out = new BigUint64Array(1);
-    assertEquals(await sql.zc_sql_query_stream(connection, text, BigInt(text.length), out), STATUS.ok);
+    assertEquals(
+      await sql.zc_sql_query_stream(connection, text, BigInt(text.length), null, 0n, out),
+      STATUS.ok,
+    );
     const stream = out[0];
     assertEquals(await sql.zc_sql_query(connection, text, BigInt(text.length), null, 0n, out), STATUS.full);
     const source = new BigUint64Array(1);
@@ -239,5 +275,45 @@ describe("SQL exports under hostile use", () => {
     // The source was registered only for the statement: no view of it is left behind.
     using views = await conn.query("select count(*)::integer as c from duckdb_views() where not internal");
     assertEquals(views.table.getChild("c")?.get(0), 0);
+  });
+
+  it("refuses a registered stream that lies, forges or moves what it yields, holding nothing after", async () => {
+    using conn = await connect({ library: lib });
+    const before = lib.stats().liveBuffers;
+    const lying = makeData({
+      type: new Struct([new Field("v", new Int32())]),
+      length: 1000,
+      children: [makeData({ type: new Int32(), length: 1000, data: new Int32Array(10) })],
+    });
+    const liar = new RecordBatch(new Schema([new Field("v", new Int32())]), lying);
+    async function* lies() {
+      yield tableFromArrays({ v: new Int32Array([1]) }).batches[0];
+      yield liar;
+    }
+    assertCode(await assertRejects(() => conn.register("lies", lies())), "ARROW_INVALID");
+    // A batch whose prototype was borrowed, not built by apache-arrow.
+    const forged = Object.create(RecordBatch.prototype);
+    assertCode(await assertRejects(() => conn.register("forged", [forged])), "INVALID_ARGUMENT");
+    // An iterator whose results are not objects: the iteration protocol's own TypeError, as STREAM_FAILED.
+    const broken = { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(42) }) };
+    assertCode(await assertRejects(() => conn.register("broken", broken as never)), "STREAM_FAILED");
+    // A result disposed before the registration reads it.
+    const result = await conn.query("select 1 as one");
+    result[Symbol.dispose]();
+    assertCode(await assertRejects(() => conn.register("gone", [result])), "DISPOSED");
+    // Memory moved away after it was yielded: the registration read its own copy.
+    const values = new Int32Array([5, 6, 7]);
+    async function* moving() {
+      yield tableFromArrays({ v: values }).batches[0];
+      values.buffer.transfer();
+      yield tableFromArrays({ v: new Int32Array([8]) }).batches[0];
+    }
+    await conn.register("moved", moving());
+    {
+      using sum = await conn.query("select sum(v)::integer as s from moved");
+      assertEquals(sum.table.getChild("s")?.get(0), 26);
+    }
+    await conn.unregister("moved");
+    assertEquals(lib.stats().liveBuffers, before);
   });
 });

@@ -168,6 +168,10 @@ export const RULES: Record<string, Rule> = {
   "./bench/run.sh --smoke": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-env bench/dispose_bench.ts": { skip: BENCH },
   "deno run -A bench/sql_bench.ts --write 10000000": { skip: BENCH },
+  "./tools/postgres.sh deno run -A bench/adbc_ingest_bench.ts --write 1000000": {
+    skip: "a benchmark against a PostgreSQL server, and timings do not belong in the checks; " +
+      'tools/check.sh runs it with --smoke as its step "bench: PostgreSQL ingest (smoke)"',
+  },
   "deno run --allow-ffi --allow-read --allow-run --allow-env bench/async_bench.ts 1024": { skip: BENCH },
   "zig build bench-lib": { skip: BENCH },
   "deno run --allow-ffi --allow-read --allow-run bench/arrow_bench.ts": { skip: BENCH },

@@ -606,6 +606,14 @@ export const adbcSymbols = {
     result: "i32",
     nonblocking: true,
   },
+  /** Statements alive over the connection: one per result stream not yet released (a release waiting for a running call counts until it ran).
+   * `fn (connection: u64) u64` */
+  zc_adbc_statements: {
+    parameters: [
+      "u64", // connection
+    ],
+    result: "u64",
+  },
   /** Closes the connection: its handle is refused from now on, and the driver's objects are released once no result stream needs them.
    * `fn (connection: u64) void` */
   zc_adbc_close: {
@@ -651,13 +659,15 @@ export const sqlSymbols = {
     result: "i32",
     nonblocking: true,
   },
-  /** `zc_sql_query` for one statement whose chunks DuckDB produces as they are taken: the connection stays busy until the result is closed.
-   * `fn (connection: u64, sql: ?[*]const u8, sql_len: u64, out: ?*u64) zerocopy.Status` */
+  /** `zc_sql_query` for one statement whose chunks DuckDB produces as they are taken (prepared, with `parameters` bound when not null): the connection stays busy until the result is closed.
+   * `fn (connection: u64, sql: ?[*]const u8, sql_len: u64, parameters: ?[*]const u8, parameters_len: u64, out: ?*u64) zerocopy.Status` */
   zc_sql_query_stream: {
     parameters: [
       "u64", // connection
       "buffer", // sql
       "u64", // sql_len
+      "buffer", // parameters
+      "u64", // parameters_len
       "buffer", // out
     ],
     result: "i32",

@@ -21,17 +21,24 @@ import { readBatch, restockTableOffsets, tableOf } from "./import.ts";
 // them to a nonblocking call can pin that memory: disposed meanwhile, it is
 // freed after. Keyed by objects the safety net never holds, so an entry never
 // keeps a buffer alive.
-const owners = new WeakMap<Data, ZeroCopyBuffer<"u8">>();
+const owners = new WeakMap<Data, readonly ZeroCopyBuffer<"u8">[]>();
 
 /**
- * The handed-over memory every column of `batch` views, when an
- * {@linkcode ArrowBatch} made them all; undefined for anything else, such as
- * a slice (whose columns are new `Data`).
+ * The handed-over memory every column of `batch` views (one buffer, or one
+ * per Arrow buffer for a batch read from a stream), when an
+ * {@linkcode ArrowBatch} or a SQL result made them all; empty for anything
+ * else, such as a slice (whose columns are new `Data`).
  */
-export function ownerOf(batch: RecordBatch): ZeroCopyBuffer<"u8"> | undefined {
+export function ownersOf(batch: RecordBatch): readonly ZeroCopyBuffer<"u8">[] {
   const columns = batch.data.children;
-  const owner = owners.get(batch.data) ?? (columns.length > 0 ? owners.get(columns[0]) : undefined);
-  return owner !== undefined && columns.every((column) => owners.get(column) === owner) ? owner : undefined;
+  const found = owners.get(batch.data) ?? (columns.length > 0 ? owners.get(columns[0]) : undefined);
+  return found !== undefined && columns.every((column) => owners.get(column) === found) ? found : [];
+}
+
+/** Notes that `batch` views `buffers` (handed-over memory), so that a nonblocking lend pins them rather than copies. */
+export function markOwners(batch: RecordBatch, buffers: readonly ZeroCopyBuffer<"u8">[]): void {
+  owners.set(batch.data, buffers);
+  for (const column of batch.data.children) owners.set(column, buffers);
 }
 
 /**
@@ -70,8 +77,7 @@ export class ArrowBatch implements Disposable {
     this.#memory = memory;
     this.#rest = rest;
     this.#batch = batch;
-    owners.set(batch.data, memory);
-    for (const column of batch.data.children) owners.set(column, memory);
+    markOwners(batch, [memory, ...rest]);
   }
 
   /** The apache-arrow record batch over Zig's memory. */

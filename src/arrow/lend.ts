@@ -20,7 +20,7 @@ import { borrowStructMemory, returnStructMemory, scratchOf } from "./struct_memo
 import { ZeroCopyError } from "../errors.ts";
 import { ARRAY_BYTES, ArrayOffset, SCHEMA_BYTES, SchemaOffset } from "./c_data.ts";
 import { describe, flatten, type Node } from "./lend_describe.ts";
-import { ownerOf } from "./batch.ts";
+import { ownersOf } from "./batch.ts";
 
 const encoder = new TextEncoder();
 // Column names and formats repeat from batch to batch, and encoding one costs
@@ -223,7 +223,7 @@ export function lendStructs<S extends ForeignLibraryInterface>(
   let held: HeldViews | null = null;
   try {
     if (nonblocking) {
-      held = holdForNonblocking(originals, caller, ownerOf(batch), {
+      held = holdForNonblocking(originals, caller, ownersOf(batch), {
         mapping,
         open(shadowBytes) {
           frame = mapping.openFrame(size.padded + shadowBytes);

@@ -85,16 +85,20 @@ export interface IndirectHold {
 export function holdForNonblocking(
   views: readonly unknown[],
   what: string,
-  owner?: ZeroCopyBuffer,
+  owner?: ZeroCopyBuffer | readonly ZeroCopyBuffer[],
   indirect?: IndirectHold,
 ): HeldViews {
   const pins: BufferPin[] = [];
-  const ownMemory = owner === undefined ? undefined : bytesOf(owner.view).buffer;
-  const holdOwner = ownMemory !== undefined &&
-    (indirect === undefined || bufferInternals.ownerOf(owner!).mapping === indirect.mapping);
+  // Each owner's memory, when it can be held for this call: a batch read from a stream has one per buffer.
+  const ownMemory = new Map<ArrayBufferLike, ZeroCopyBuffer>();
+  for (const one of owner === undefined ? [] : Array.isArray(owner) ? owner : [owner as ZeroCopyBuffer]) {
+    if (indirect === undefined || bufferInternals.ownerOf(one).mapping === indirect.mapping) {
+      ownMemory.set(bytesOf(one.view).buffer, one);
+    }
+  }
   const held: (ArrayBufferView | null)[] = [];
   const toShadow: number[] = [];
-  let pinOwner = false;
+  const toPin = new Set<ZeroCopyBuffer>();
   for (const given of views) {
     // A null pointer, for an optional pointer parameter.
     if (given === null) {
@@ -113,8 +117,9 @@ export function holdForNonblocking(
     // A whole ArrayBuffer is lent as its bytes.
     const view = memory.view ? given as ArrayBufferView : new Uint8Array(given as ArrayBuffer);
     checkLentMemory(view, `to ${what}: `, true);
-    if (holdOwner && bytesOf(view).buffer === ownMemory) {
-      pinOwner = true;
+    const ownedBy = ownMemory.get(bytesOf(view).buffer);
+    if (ownedBy !== undefined) {
+      toPin.add(ownedBy);
     } else if (!memory.shared || indirect !== undefined) {
       toShadow.push(held.length);
     }
@@ -124,7 +129,12 @@ export function holdForNonblocking(
   const room = indirect?.open(lengths.reduce((sum, n) => sum + align16(n), 0));
   // Reached through structs, the owner's memory is held through their frame; passed as an
   // argument, Deno keeps it for the call, and the pin only defers a dispose.
-  if (pinOwner) pins.push(bufferInternals.pin(owner!, room?.frame ?? null));
+  try {
+    for (const one of toPin) pins.push(bufferInternals.pin(one, room?.frame ?? null));
+  } catch (error) {
+    for (const pin of pins) pin[Symbol.dispose]();
+    throw error;
+  }
   const shadows = placeShadows(held, toShadow, lengths, room?.shadows);
   let released = false;
   return {

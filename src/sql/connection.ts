@@ -12,14 +12,19 @@ import { what } from "../buffer/gate.ts";
 import { ArrowBatch } from "../arrow/batch.ts";
 import { INGEST_MODES, type IngestMode, type IngestSource, type SqlEngine, type SqlValue } from "./engine.ts";
 import type { QueryResult } from "./query_result.ts";
-import type { QueryStream } from "./query_stream.ts";
+import { QueryStream } from "./query_stream.ts";
 import type { SourcePart } from "./register_source.ts";
+import { type StreamSupply, supplyOf } from "./register_stream.ts";
+import type { ArrowStream } from "../arrow/stream.ts";
 import { checkParameters } from "./parameters.ts";
 
 /**
  * What {@linkcode Connection.prototype.register} makes queryable: an
- * `ArrowBatch` Zig handed over (scanned in place), or an apache-arrow `Table`
- * or `RecordBatch`.
+ * `ArrowBatch` Zig handed over (scanned in place), an apache-arrow `Table` or
+ * `RecordBatch`, or a stream read to its end at registration: an
+ * `ArrowStream` (`adoptStream`, `importStream`), a `QueryStream` of another
+ * query, or any (async) iterable of `ArrowBatch`es, `RecordBatch`es or
+ * `QueryResult`s.
  *
  * @example Register a record batch
  * ```ts
@@ -33,7 +38,14 @@ import { checkParameters } from "./parameters.ts";
  * console.log(result.table.getChild("top")?.get(0)); // 8
  * ```
  */
-export type RegisterSource = ArrowBatch | Table | RecordBatch;
+export type RegisterSource =
+  | ArrowBatch
+  | Table
+  | RecordBatch
+  | ArrowStream
+  | QueryStream
+  | AsyncIterable<ArrowBatch | RecordBatch | QueryResult>
+  | Iterable<ArrowBatch | RecordBatch | QueryResult>;
 
 /**
  * A connection to a SQL engine, the same whatever the engine: the embedded
@@ -112,10 +124,12 @@ export class Connection implements Disposable, AsyncDisposable {
    * before awaiting another. A stream asked before `close()` stays readable.
    *
    * @param sql One SQL statement.
+   * @param parameters Values for the statement's `?` (`$1, $2, ...` for
+   * PostgreSQL), bound as {@linkcode Connection.prototype.query} binds them.
    * @returns The batches, in order.
    * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a `sql` that is not a
-   * string, `DISPOSED` once closed; while iterating, what
-   * {@linkcode Connection.prototype.query} throws.
+   * string or a parameter that is not a {@linkcode SqlValue}, `DISPOSED` once
+   * closed; while iterating, what {@linkcode Connection.prototype.query} throws.
    *
    * @example Sum a column a batch at a time
    * ```ts
@@ -128,19 +142,35 @@ export class Connection implements Disposable, AsyncDisposable {
    * }
    * console.log(total); // 49995000n
    * ```
+   *
+   * @example A stream with parameters
+   * ```ts
+   * import { connect } from "@zerocopy/zerocopy/sql";
+   *
+   * using conn = await connect();
+   * let rows = 0;
+   * for await (using batch of conn.queryStream("select range from range(?) where range % ? = 0", [10000, 7])) {
+   *   rows += batch.numRows;
+   * }
+   * console.log(rows); // 1429
+   * ```
    */
-  queryStream(sql: string): QueryStream {
+  queryStream(sql: string, parameters: readonly SqlValue[] = []): QueryStream {
     this.#checkSql(sql, "queryStream");
-    return this.#engine.queryStream(sql);
+    checkParameters(parameters, "queryStream");
+    return this.#engine.queryStream(sql, parameters);
   }
 
   /**
    * Loads `source` into the table `table`, the same way on every engine
    * (ADBC bulk ingest through a driver: its batches are lent to the driver
    * as one `ArrowArrayStream` whose callbacks are Zig's; on the embedded
-   * DuckDB, registered under a private name and copied by one statement).
-   * Unlike {@linkcode Connection.prototype.register}, the rows are copied
-   * into the engine: the source can go once this settles.
+   * DuckDB, registered under a private name and copied by one statement; an
+   * (async) iterable there is read a group of about a million rows at a time,
+   * each group loaded before the next is asked for, all in one transaction,
+   * or in the caller's when one is open). Unlike
+   * {@linkcode Connection.prototype.register}, the rows are copied into the
+   * engine: the source can go once this settles.
    *
    * @param table The table's name, taken as one identifier (never SQL).
    * @param source An apache-arrow `Table` or `RecordBatch`, an `ArrowBatch`,
@@ -151,7 +181,9 @@ export class Connection implements Disposable, AsyncDisposable {
    * @throws {ZeroCopyError} `SQL_ERROR` with the engine's message (a table
    * that exists for `create`, none for `append`); `ARROW_UNSUPPORTED` for a
    * column of a type not lent; `INVALID_ARGUMENT` for a name, source or mode
-   * of another kind, a source of no batch; `DISPOSED` once closed.
+   * of another kind, a source of no batch; `STREAM_FAILED` for a source that
+   * throws (its error as `cause`; on the embedded DuckDB nothing is loaded);
+   * `DISPOSED` once closed.
    *
    * @example Load a table built in JavaScript, then query it
    * ```ts
@@ -167,6 +199,13 @@ export class Connection implements Disposable, AsyncDisposable {
   ingest(table: string, source: IngestSource, mode: IngestMode = "create"): Promise<number> {
     try {
       this.#checkName(table, "ingest");
+      if ((source as unknown) instanceof QueryStream) {
+        // Its batches are QueryResults, and a stream of this connection would hold the turn the ingest waits for.
+        throw new ZeroCopyError(
+          "INVALID_ARGUMENT",
+          "Connection.ingest loads batches, not a QueryStream: register the stream (conn.register), then ingest with SQL",
+        );
+      }
       if (!INGEST_MODES.includes(mode)) {
         throw new ZeroCopyError(
           "INVALID_ARGUMENT",
@@ -188,16 +227,24 @@ export class Connection implements Disposable, AsyncDisposable {
    * once, into memory JavaScript cannot free under a running scan. The source
    * stays held until then: disposing it meanwhile frees its memory only at
    * unregister. Registration costs a few microseconds per column, whatever
-   * the rows. Only the embedded DuckDB scans Arrow memory in place: through
+   * the rows. A stream (an `ArrowStream`, a `QueryStream`, any (async)
+   * iterable of batches) is read to its end first, each batch added as it
+   * arrives: the view scans all of them; the batches of an `ArrowStream` or
+   * a `QueryStream` are pinned, not copied, and released once the
+   * registration ends. Only the embedded DuckDB scans Arrow memory in place: through
    * an ADBC driver, register is refused with `SQL_UNSUPPORTED` (load the
    * source with {@linkcode Connection.prototype.ingest} instead).
    *
    * @param name The view's name.
-   * @param source The batches: an `ArrowBatch`, an apache-arrow `Table` or `RecordBatch`.
+   * @param source The batches: an `ArrowBatch`, an apache-arrow `Table` or
+   * `RecordBatch`, or a stream of them ({@linkcode RegisterSource}).
    * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a name taken or not a
-   * non-empty string, a source of another kind, a table of no batch;
+   * non-empty string, a source of another kind, a table or a stream of no
+   * batch (a stream read already), an item that is no batch;
    * `ARROW_UNSUPPORTED`/`ARROW_INVALID` for a column that cannot be lent
-   * (docs/arrow.md); `SQL_ERROR` when the engine refuses the view (a table of
+   * (docs/arrow.md), batches whose columns change; `STREAM_FAILED` for a
+   * stream that fails (its error as `cause`), `DISPOSED` for one disposed
+   * before it ended, registering nothing; `SQL_ERROR` when the engine refuses the view (a table of
    * that name exists); `SQL_UNSUPPORTED` through an ADBC driver; `DISPOSED` after close.
    *
    * @example Query a table built in JavaScript
@@ -209,6 +256,22 @@ export class Connection implements Disposable, AsyncDisposable {
    * await conn.register("t", tableFromArrays({ x: new Int32Array([1, 2, 3]) }));
    * using result = await conn.query("select sum(x)::integer as s from t");
    * console.log(result.table.getChild("s")?.get(0)); // 6
+   * ```
+   *
+   * @example Register the batches an async generator yields
+   * ```ts
+   * import { connect } from "@zerocopy/zerocopy/sql";
+   * import { tableFromArrays } from "apache-arrow";
+   *
+   * using conn = await connect();
+   * async function* readings() {
+   *   for (let hour = 0; hour < 24; hour++) {
+   *     yield tableFromArrays({ hour: new Int32Array([hour]), kwh: new Float64Array([hour / 2]) }).batches[0];
+   *   }
+   * }
+   * await conn.register("readings", readings());
+   * using result = await conn.query("select count(*)::integer as n, sum(kwh) as total from readings");
+   * console.log(result.table.get(0)?.toJSON()); // { n: 24, total: 138 }
    * ```
    */
   register(name: string, source: RegisterSource): Promise<void> {
@@ -298,8 +361,8 @@ export class Connection implements Disposable, AsyncDisposable {
   }
 }
 
-/** The record batches of a source, or `INVALID_ARGUMENT`. */
-function batchesOf(source: unknown): SourcePart[] {
+/** The record batches of a source, the stream it reads, or `INVALID_ARGUMENT`. */
+function batchesOf(source: unknown): SourcePart[] | StreamSupply {
   if (source instanceof ArrowBatch) return [source];
   if (source instanceof RecordBatch) return [source];
   if (source instanceof Table) {
@@ -311,9 +374,13 @@ function batchesOf(source: unknown): SourcePart[] {
     }
     return source.batches;
   }
+  const supply = supplyOf(source);
+  if (supply !== null) return supply;
   throw new ZeroCopyError(
     "INVALID_ARGUMENT",
-    `Connection.register takes an ArrowBatch, an apache-arrow Table or RecordBatch, not ${what(source)}`,
+    `Connection.register takes an ArrowBatch, an apache-arrow Table or RecordBatch, a stream or an iterable of batches, not ${
+      what(source)
+    }`,
   );
 }
 

@@ -18,12 +18,14 @@ import type { sqlSymbols } from "../abi/symbols.ts";
 import type { LoadedLibrary } from "../runtime/ffi_types.ts";
 import { adoptChunk, AdoptScratch, type ForeignBatch } from "../arrow/foreign_batch.ts";
 import { QueryResult } from "./query_result.ts";
+import { markOwners } from "../arrow/batch.ts";
 import { encodeParameters } from "./parameters.ts";
 import { duckdbPath } from "./duckdb_library.ts";
 import { closeSource, type RegisteredSource, sourceOf, type SourcePart } from "./register_source.ts";
 import type { IngestMode, IngestSource, SqlEngine, SqlValue } from "./engine.ts";
 import { type QueryStream, queueStream, type StreamHold } from "./query_stream.ts";
-import { ingestParts, ingestStatement, rowsLoaded } from "./duckdb_ingest.ts";
+import { ingestGroups, ingestStatement, loadGroups, rowsLoaded } from "./duckdb_ingest.ts";
+import { drainSupply, StreamSupply } from "./register_stream.ts";
 
 type Symbols = LoadedLibrary<typeof sqlSymbols>["symbols"];
 
@@ -72,6 +74,8 @@ export class DuckDBEngine implements SqlEngine {
   readonly #symbols: Symbols;
   readonly #connection: bigint;
   readonly #sources = new Map<string, RegisteredSource>();
+  /** Names whose stream is being read for a registration: settled once it is registered or refused. */
+  readonly #building = new Map<string, Promise<void>>();
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
 
@@ -86,40 +90,48 @@ export class DuckDBEngine implements SqlEngine {
   query(sql: string, parameters: readonly SqlValue[]): Promise<QueryResult> {
     const encoded = parameters.length === 0 ? null : encodeParameters(parameters);
     const text = encoder.encode(sql);
-    return this.#enqueue(async () => {
-      const out = new BigUint64Array(1);
-      const status = await this.#symbols.zc_sql_query(
-        this.#connection,
-        text,
-        BigInt(text.length),
-        encoded,
-        BigInt(encoded?.length ?? 0),
-        out,
-      );
-      this.#check(status, "query");
-      const result = out[0];
-      try {
-        this.#refused(result);
-        const batches: RecordBatch[] = [];
-        const buffers: ZeroCopyBuffer<"u8">[] = [];
-        try {
-          const scratch = new AdoptScratch();
-          for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
-            batches.push(chunk.batch);
-            buffers.push(...chunk.buffers);
-          }
-        } catch (error) {
-          for (const buffer of buffers) buffer[Symbol.dispose]();
-          throw error;
-        }
-        return new QueryResult(batches, buffers);
-      } finally {
-        this.#symbols.zc_sql_result_close(result);
-      }
-    });
+    return this.#enqueue(() => this.#execute(text, encoded));
   }
 
-  queryStream(sql: string): QueryStream {
+  /** Runs a statement now: the caller holds the connection's turn. */
+  async #execute(
+    text: Uint8Array<ArrayBuffer>,
+    encoded: Uint8Array<ArrayBuffer> | null,
+  ): Promise<QueryResult> {
+    const out = new BigUint64Array(1);
+    const status = await this.#symbols.zc_sql_query(
+      this.#connection,
+      text,
+      BigInt(text.length),
+      encoded,
+      BigInt(encoded?.length ?? 0),
+      out,
+    );
+    this.#check(status, "query");
+    const result = out[0];
+    try {
+      this.#refused(result);
+      const batches: RecordBatch[] = [];
+      const buffers: ZeroCopyBuffer<"u8">[] = [];
+      try {
+        const scratch = new AdoptScratch();
+        for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
+          markOwners(chunk.batch, chunk.buffers);
+          batches.push(chunk.batch);
+          buffers.push(...chunk.buffers);
+        }
+      } catch (error) {
+        for (const buffer of buffers) buffer[Symbol.dispose]();
+        throw error;
+      }
+      return new QueryResult(batches, buffers);
+    } finally {
+      this.#symbols.zc_sql_result_close(result);
+    }
+  }
+
+  queryStream(sql: string, parameters: readonly SqlValue[]): QueryStream {
+    const encoded = parameters.length === 0 ? null : encodeParameters(parameters);
     const symbols = this.#symbols;
     const engine = { result: 0n };
     const { stream, next } = queueStream(
@@ -127,7 +139,7 @@ export class DuckDBEngine implements SqlEngine {
       () => {
         if (engine.result !== 0n) symbols.zc_sql_result_close(engine.result);
       },
-      (turn, hold) => this.#stream(sql, turn, engine, hold),
+      (turn, hold) => this.#stream(sql, encoded, turn, engine, hold),
     );
     // The connection is the stream's until it ends: DuckDB ends a stream at the next statement.
     this.#queue = next;
@@ -136,6 +148,7 @@ export class DuckDBEngine implements SqlEngine {
 
   async *#stream(
     sql: string,
+    encoded: Uint8Array<ArrayBuffer> | null,
     turn: Promise<unknown>,
     engine: { result: bigint },
     hold: StreamHold,
@@ -145,7 +158,14 @@ export class DuckDBEngine implements SqlEngine {
       await turn;
       const out = new BigUint64Array(1);
       this.#check(
-        await this.#symbols.zc_sql_query_stream(this.#connection, text, BigInt(text.length), out),
+        await this.#symbols.zc_sql_query_stream(
+          this.#connection,
+          text,
+          BigInt(text.length),
+          encoded,
+          BigInt(encoded?.length ?? 0),
+          out,
+        ),
         "query",
       );
       const result = engine.result = out[0];
@@ -159,21 +179,32 @@ export class DuckDBEngine implements SqlEngine {
     }
   }
 
-  async ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
-    const parts = await ingestParts(source);
-    // A private view over the source, then one statement that copies it into the table.
-    const view = `zerocopy_ingest_${++ingests}`;
-    await this.register(view, parts);
-    try {
-      using result = await this.query(ingestStatement(table, view, mode), []);
-      return rowsLoaded(result);
-    } finally {
-      await this.unregister(view).catch(() => {});
-    }
+  ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
+    // Read a group of batches at a time while the connection is this ingest's, in one transaction.
+    const groups = ingestGroups(source);
+    return this.#enqueue(() =>
+      loadGroups(groups, mode, {
+        run: async (sql) => {
+          using result = await this.#execute(encoder.encode(sql), null);
+          return rowsLoaded(result);
+        },
+        load: async (parts, groupMode) => {
+          const view = `zerocopy_ingest_${++ingests}`;
+          const source = sourceOf(this.#lib, parts);
+          try {
+            this.#install(view, source);
+            using result = await this.#execute(encoder.encode(ingestStatement(table, view, groupMode)), null);
+            return rowsLoaded(result);
+          } finally {
+            this.#dropSource(view, source);
+          }
+        },
+      })
+    );
   }
 
-  register(name: string, batches: readonly SourcePart[]): Promise<void> {
-    if (this.#sources.has(name)) {
+  register(name: string, batches: readonly SourcePart[] | StreamSupply): Promise<void> {
+    if (this.#sources.has(name) || this.#building.has(name)) {
       return Promise.reject(
         new ZeroCopyError(
           "INVALID_ARGUMENT",
@@ -181,24 +212,28 @@ export class DuckDBEngine implements SqlEngine {
         ),
       );
     }
-    // Checked, copied into Zig and pinned now: the batches as they are at the call.
-    const source = sourceOf(this.#lib, batches);
-    const bytes = encoder.encode(name);
+    if (!(batches instanceof StreamSupply)) return this.#register(name, sourceOf(this.#lib, batches));
+    if (this.#closed) return Promise.reject(closedError());
+    // The stream is read before the registration takes its turn (it may be a stream of this very
+    // connection, which holds the queue until it ends); meanwhile the name is taken.
+    const registered = drainSupply(this.#lib, batches).then(
+      (source) => {
+        this.#building.delete(name);
+        return this.#register(name, source);
+      },
+      (error) => {
+        this.#building.delete(name);
+        throw error;
+      },
+    );
+    this.#building.set(name, registered.then(() => {}, () => {}));
+    return registered;
+  }
+
+  /** Registers `source` (checked, copied into Zig and pinned) as `name` once the statements asked before are done. */
+  #register(name: string, source: RegisteredSource): Promise<void> {
     const pending = this.#enqueue(() => {
-      const status = this.#symbols.zc_sql_register(
-        this.#connection,
-        source.handle,
-        bytes,
-        BigInt(bytes.length),
-      );
-      if (status !== STATUS.ok) {
-        this.#check(status, "register");
-        throw new ZeroCopyError(
-          "SQL_ERROR",
-          `DuckDB refused to register "${name}": ${this.#connectionMessage()}`,
-        );
-      }
-      source.registered = true;
+      this.#install(name, source);
       return Promise.resolve();
     });
     // Until it settles, the name is taken.
@@ -210,7 +245,28 @@ export class DuckDBEngine implements SqlEngine {
     return pending;
   }
 
+  /** Makes DuckDB's view `name` over `source` now: the caller holds the connection's turn. */
+  #install(name: string, source: RegisteredSource): void {
+    const bytes = encoder.encode(name);
+    const status = this.#symbols.zc_sql_register(
+      this.#connection,
+      source.handle,
+      bytes,
+      BigInt(bytes.length),
+    );
+    if (status !== STATUS.ok) {
+      this.#check(status, "register");
+      throw new ZeroCopyError(
+        "SQL_ERROR",
+        `DuckDB refused to register "${name}": ${this.#connectionMessage()}`,
+      );
+    }
+    source.registered = true;
+  }
+
   unregister(name: string): Promise<void> {
+    const building = this.#building.get(name);
+    if (building !== undefined) return building.then(() => this.unregister(name));
     if (!this.#sources.has(name)) {
       return Promise.reject(
         new ZeroCopyError("INVALID_ARGUMENT", `Nothing is registered as "${name}" on this connection`),

@@ -9,6 +9,7 @@
 
 import type { StreamSource } from "../arrow/lend_stream.ts";
 import type { SourcePart } from "./register_source.ts";
+import type { StreamSupply } from "./register_stream.ts";
 import type { QueryResult } from "./query_result.ts";
 import type { QueryStream } from "./query_stream.ts";
 
@@ -66,9 +67,12 @@ export interface SqlEngine {
   /** Runs `sql` to the end and reads its result. */
   query(sql: string, parameters: readonly SqlValue[]): Promise<QueryResult>;
   /** Runs one statement and reads its result a batch at a time, holding the engine until the stream ends. */
-  queryStream(sql: string): QueryStream;
-  /** Makes `batches` (one schema, at least one batch) queryable as `name` until unregistered. */
-  register(name: string, batches: readonly SourcePart[]): Promise<void>;
+  queryStream(sql: string, parameters: readonly SqlValue[]): QueryStream;
+  /**
+   * Makes `batches` (one schema, at least one batch; a stream read to its end
+   * first) queryable as `name` until unregistered.
+   */
+  register(name: string, batches: readonly SourcePart[] | StreamSupply): Promise<void>;
   /** Ends a registration. */
   unregister(name: string): Promise<void>;
   /** Loads `source` into `table`; the rows loaded, or -1 when the engine does not say. */

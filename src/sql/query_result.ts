@@ -7,7 +7,7 @@
  */
 
 import { type RecordBatch, Table } from "apache-arrow";
-import { refuseReads } from "../arrow/batch.ts";
+import { markOwners, refuseReads } from "../arrow/batch.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { ZeroCopyBuffer } from "../buffer/zero_copy_buffer.ts";
 
@@ -42,6 +42,10 @@ export class QueryResult implements Disposable {
   constructor(batches: RecordBatch[], buffers: ZeroCopyBuffer<"u8">[]) {
     this.#batches = batches;
     this.#buffers = buffers;
+    // A table over the result lent to a nonblocking call (a registration) pins the engine's memory, not a
+    // copy. A result of several batches is marked per batch by its engine (`markOwners`), so that lending
+    // one batch weighs its own buffers only.
+    if (batches.length === 1) markOwners(batches[0], buffers);
   }
 
   /** The result as one apache-arrow `Table` of its record batches, over the engine's memory. */

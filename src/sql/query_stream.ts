@@ -10,6 +10,13 @@
 
 import type { QueryResult } from "./query_result.ts";
 
+let cutOf: (stream: QueryStream) => boolean;
+
+/** Whether the stream was ended early (`return()`, dispose) rather than read to its end. */
+export function wasCut(stream: QueryStream): boolean {
+  return cutOf(stream);
+}
+
 /**
  * The batches of one statement's result, in order, as the engine produces
  * them: a result larger than memory can be read through. Each batch is a
@@ -36,6 +43,11 @@ import type { QueryResult } from "./query_result.ts";
 export class QueryStream implements AsyncIterableIterator<QueryResult>, AsyncDisposable, Disposable {
   readonly #batches: AsyncGenerator<QueryResult, void, undefined>;
   #unstarted: (() => void) | null;
+  #cut = false;
+
+  static {
+    cutOf = (stream) => stream.#cut;
+  }
 
   /** @internal Made by `Connection.queryStream`. */
   constructor(batches: AsyncGenerator<QueryResult, void, undefined>, unstarted: () => void) {
@@ -51,6 +63,7 @@ export class QueryStream implements AsyncIterableIterator<QueryResult>, AsyncDis
 
   /** Ends the stream early: the engine's result is released once the batch being read, if any, is. */
   async return(): Promise<IteratorResult<QueryResult, void>> {
+    this.#cut = true;
     const unstarted = this.#unstarted;
     this.#unstarted = null;
     unstarted?.();

@@ -31,6 +31,8 @@ type Symbols = LoadedLibrary<typeof sqlSymbols>["symbols"];
 export interface RegisteredSource {
   readonly handle: bigint;
   readonly lent: LentStructs[];
+  /** What the registration read from a stream and owns: disposed once the source is closed. */
+  readonly owned: Disposable[];
   /** DuckDB has a view over it. */
   registered: boolean;
   closed: boolean;
@@ -46,42 +48,50 @@ export type SourcePart = ArrowBatch | RecordBatch;
  * `ARROW_INVALID` for batches of other columns than the first, or of none.
  */
 export function sourceOf(lib: ZeroCopyLibrary, batches: readonly SourcePart[]): RegisteredSource {
-  const symbols = lib.symbols as unknown as Symbols;
-  const out = new BigUint64Array(1);
-  const status = symbols.zc_sql_source_create(out);
-  if (status !== STATUS.ok) throw new ZeroCopyError("OUT_OF_MEMORY", "Cannot make an Arrow source in Zig");
-  const source: RegisteredSource = { handle: out[0], lent: [], registered: false, closed: false };
+  const source = emptySource(lib);
   try {
-    batches.forEach((batch, i) => {
-      // A batch of this library's: Zig reads its own structs and holds the memory itself, whatever its size.
-      if (
-        batch instanceof ArrowBatch &&
-        batch.withDescriptor((descriptor: Descriptor) =>
-            symbols.zc_sql_source_add_batch(source.handle, descriptor)
-          ) ===
-          STATUS.ok
-      ) return;
-      const lent = lendStructs(
-        lib,
-        batch instanceof ArrowBatch ? batch.recordBatch : batch,
-        "Connection.register",
-        true,
-      );
-      source.lent.push(lent);
-      if (symbols.zc_sql_source_add(source.handle, lent.schema, lent.array) !== STATUS.ok) {
-        throw new ZeroCopyError(
-          "ARROW_INVALID",
-          `Connection.register: batch ${i} ${
-            i === 0 ? "has no column" : "does not have the columns (names and types) of the first"
-          }, or its layout does not fit together`,
-        );
-      }
-    });
+    batches.forEach((batch, i) => addPart(lib, source, batch, i));
   } catch (error) {
     closeSource(lib, source);
     throw error;
   }
   return source;
+}
+
+/** A Zig source of no batch yet: add batches with {@linkcode addPart}, close it with {@linkcode closeSource}. */
+export function emptySource(lib: ZeroCopyLibrary): RegisteredSource {
+  const out = new BigUint64Array(1);
+  const status = (lib.symbols as unknown as Symbols).zc_sql_source_create(out);
+  if (status !== STATUS.ok) throw new ZeroCopyError("OUT_OF_MEMORY", "Cannot make an Arrow source in Zig");
+  return { handle: out[0], lent: [], owned: [], registered: false, closed: false };
+}
+
+/** Adds the `i`th batch to `source`; on a throw, the caller closes the source. */
+export function addPart(lib: ZeroCopyLibrary, source: RegisteredSource, batch: SourcePart, i: number): void {
+  const symbols = lib.symbols as unknown as Symbols;
+  // A batch of this library's: Zig reads its own structs and holds the memory itself, whatever its size.
+  if (
+    batch instanceof ArrowBatch &&
+    batch.withDescriptor((descriptor: Descriptor) =>
+        symbols.zc_sql_source_add_batch(source.handle, descriptor)
+      ) ===
+      STATUS.ok
+  ) return;
+  const lent = lendStructs(
+    lib,
+    batch instanceof ArrowBatch ? batch.recordBatch : batch,
+    "Connection.register",
+    true,
+  );
+  source.lent.push(lent);
+  if (symbols.zc_sql_source_add(source.handle, lent.schema, lent.array) !== STATUS.ok) {
+    throw new ZeroCopyError(
+      "ARROW_INVALID",
+      `Connection.register: batch ${i} ${
+        i === 0 ? "has no column" : "does not have the columns (names and types) of the first"
+      }, or its layout does not fit together`,
+    );
+  }
 }
 
 /** Closes the source in Zig (if no unregistration did), then lets go of its memory; runs once. */
@@ -90,4 +100,5 @@ export function closeSource(lib: ZeroCopyLibrary, source: RegisteredSource): voi
   source.closed = true;
   (lib.symbols as unknown as Symbols).zc_sql_source_close(source.handle);
   for (const lent of source.lent) lent.release();
+  for (const item of source.owned) item[Symbol.dispose]();
 }

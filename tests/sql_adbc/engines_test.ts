@@ -60,6 +60,36 @@ for (const engine of engines) {
       assertEquals(await scalar(conn, "select 7 as n", []), 7);
     });
 
+    it("binds parameters of a stream as a query's", async () => {
+      await using conn = await engine.connect();
+      const p = engine.param;
+      const rows: unknown[] = [];
+      const sql = `select cast(${p(1)} as bigint) + 1 as n, ${p(2)} as s, ${p(3)} * 2 as d, ${
+        p(4)
+      } is null as z`;
+      for await (using batch of conn.queryStream(sql, [41n, "zero copy", 1.25, null])) {
+        for (const row of batch.table) rows.push(row.toJSON());
+      }
+      assertEquals(rows.length, 1);
+      const { n, s, d, z } = rows[0] as Record<string, unknown>;
+      assertEquals([Number(n), s, d, Number(z)], [42, "zero copy", 2.5, 1]);
+      // Parameters of the wrong kind are refused at once (drivers differ on a wrong number: PostgreSQL's
+      // ignores extra ones, SQLite binds missing ones as null; DuckDB refuses both at the first batch).
+      const error = (() => {
+        try {
+          conn.queryStream("select 1", [{}] as never);
+        } catch (error) {
+          return error;
+        }
+      })();
+      assert(error instanceof ZeroCopyError && error.code === "INVALID_ARGUMENT", String(error));
+      if (engine.registers) {
+        await using wrong = conn.queryStream(`select cast(${p(1)} as bigint) as n`, [1, 2]);
+        await refused(wrong.next(), "SQL_ERROR");
+      }
+      assertEquals(await scalar(conn, `select cast(${p(1)} as bigint) as n`, [5]), 5);
+    });
+
     it("ingests in every mode, and reports the rows", async () => {
       await using conn = await engine.connect();
       const t = tableName("engines");
@@ -88,6 +118,19 @@ for (const engine of engines) {
       );
       await refused(conn.ingest(tableName("missing"), ints([1]), "append"), "SQL_ERROR");
       for (const name of [t, fresh]) (await conn.query(`drop table ${name}`))[Symbol.dispose]();
+    });
+
+    it("fails an ingest whose source throws midway with a ZeroCopyError", async () => {
+      await using conn = await engine.connect();
+      const t = tableName("broken");
+      const failing = async function* () {
+        yield ints([1, 2]).batches[0];
+        throw new Error("the source broke");
+      };
+      const error = await assertRejects(() => conn.ingest(t, failing()), ZeroCopyError);
+      assertEquals(error.code, "STREAM_FAILED");
+      assert(error.message.includes("the source broke"), error.message);
+      if (engine.registers) await refused(conn.query(`select * from ${t}`), "SQL_ERROR");
     });
 
     it("streams, breaks off, disposes an unread stream, and reads a stream after close", async () => {
@@ -161,6 +204,10 @@ for (const engine of engines) {
       await refused(conn.ingest("t", ints([1]), "merge" as never), "INVALID_ARGUMENT");
       await refused(conn.ingest("t", [] as never), "INVALID_ARGUMENT", "no batch");
       await refused(conn.ingest("t", 42 as never), "INVALID_ARGUMENT");
+      {
+        await using own = conn.queryStream("select 1 as n");
+        await refused(conn.ingest("t", own as never), "INVALID_ARGUMENT", "QueryStream");
+      }
       const registered = conn.register("t", ints([1]));
       if (engine.registers) {
         await registered;
@@ -168,6 +215,19 @@ for (const engine of engines) {
         await conn.unregister("t");
       } else {
         await refused(registered, "SQL_UNSUPPORTED", "ingest");
+      }
+      // A stream registered: read to its end first on DuckDB; refused unread through a driver.
+      const stream = (async function* () {
+        yield* ints([1, 2]).batches;
+      })();
+      const streamed = conn.register("s", stream);
+      if (engine.registers) {
+        await streamed;
+        assertEquals(await scalar(conn, "select cast(sum(n) as bigint) as s from s"), 3);
+        await conn.unregister("s");
+      } else {
+        await refused(streamed, "SQL_UNSUPPORTED");
+        assertEquals((await stream.next()).done, false, "the stream was left unread");
       }
       await conn[Symbol.asyncDispose]();
       assert(conn.closed);

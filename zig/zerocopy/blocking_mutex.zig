@@ -18,6 +18,11 @@ pub const BlockingMutex = struct {
         self.inner.lockUncancelable(io());
     }
 
+    /// Takes the lock if it is free; never waits.
+    pub fn tryLock(self: *BlockingMutex) bool {
+        return self.inner.tryLock();
+    }
+
     /// Releases the lock, waking one waiter.
     pub fn unlock(self: *BlockingMutex) void {
         self.inner.unlock(io());

@@ -13,6 +13,7 @@ import type { RecordBatch } from "apache-arrow";
 import type { IngestMode, IngestSource, SqlEngine, SqlValue } from "../engine.ts";
 import { type QueryStream, queueStream, type StreamHold } from "../query_stream.ts";
 import type { SourcePart } from "../register_source.ts";
+import type { StreamSupply } from "../register_stream.ts";
 import { ZeroCopyError } from "../../errors.ts";
 import { STATUS } from "../../abi/layout.ts";
 import { abiLayout } from "../../abi/symbols.ts";
@@ -22,6 +23,7 @@ import type { ForeignLibraryInterface } from "../../runtime/ffi_types.ts";
 import { lendStructs, type LentStructs } from "../../arrow/lend.ts";
 import { ArrowStream, nextParts, type StreamSymbols, streamSymbolsOf } from "../../arrow/stream.ts";
 import { QueryResult } from "../query_result.ts";
+import { markOwners } from "../../arrow/batch.ts";
 import { paramsBatch } from "./sources.ts";
 import { lendAsStream } from "../../arrow/lend_stream.ts";
 
@@ -65,6 +67,12 @@ interface AdbcSymbols extends StreamSymbols {
     rows: ArrayBuffer | ArrayBufferView,
   ): Promise<number>;
   zc_adbc_close(connection: bigint): void;
+}
+
+/** What a stream's end releases: the driver's stream, then the parameters lent to it. */
+interface StreamState {
+  stream: ArrowStream | null;
+  lent: LentStructs | null;
 }
 
 const MODES: Record<IngestMode, number> = { create: 0, append: 1, replace: 2, create_append: 3 };
@@ -155,6 +163,7 @@ export class AdbcEngine implements SqlEngine {
         const buffers: ZeroCopyBuffer<"u8">[] = [];
         try {
           for (let parts = await nextParts(stream); parts !== null; parts = await nextParts(stream)) {
+            markOwners(parts.batch, parts.buffers);
             batches.push(parts.batch);
             buffers.push(...parts.buffers);
           }
@@ -171,12 +180,16 @@ export class AdbcEngine implements SqlEngine {
     });
   }
 
-  queryStream(sql: string): QueryStream {
-    const driver: { stream: ArrowStream | null } = { stream: null };
+  queryStream(sql: string, params: readonly SqlValue[]): QueryStream {
+    const driver: StreamState = { stream: null, lent: null };
     const { stream, next } = queueStream(
       this.#queue,
-      () => driver.stream?.[Symbol.dispose](),
-      (turn, hold) => this.#stream(sql, turn, driver, hold),
+      () => {
+        // The bound parameters stay lent until the driver's stream, which may read them, is released.
+        driver.stream?.[Symbol.dispose]();
+        driver.lent?.release();
+      },
+      (turn, hold) => this.#stream(sql, params, turn, driver, hold),
     );
     // The connection is the stream's until it ends: PostgreSQL's driver refuses another statement meanwhile.
     this.#queue = next;
@@ -185,13 +198,15 @@ export class AdbcEngine implements SqlEngine {
 
   async *#stream(
     sql: string,
+    params: readonly SqlValue[],
     turn: Promise<unknown>,
-    driver: { stream: ArrowStream | null },
+    driver: StreamState,
     hold: StreamHold,
   ): AsyncGenerator<QueryResult, void, undefined> {
     try {
       await turn;
-      const stream = driver.stream = await this.#execute(sql, null);
+      if (params.length > 0) driver.lent = lendStructs(this.#lib, paramsBatch(params), "queryStream", true);
+      const stream = driver.stream = await this.#execute(sql, driver.lent);
       for (let parts = await partsOf(stream); parts !== null; parts = await partsOf(stream)) {
         yield new QueryResult([parts.batch], parts.buffers);
       }
@@ -203,7 +218,9 @@ export class AdbcEngine implements SqlEngine {
   ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
     return this.#enqueue(async () => {
       const name = cString(table);
-      const loan = await lendAsStream(this.#lib, source, "Connection.ingest", true);
+      const loan = await lendAsStream(this.#lib, source, "Connection.ingest", true).catch((error) => {
+        throw sourceFailure(error);
+      });
       const message = new Uint8Array(MESSAGE_BYTES);
       const rows = new BigInt64Array(1);
       try {
@@ -225,7 +242,7 @@ export class AdbcEngine implements SqlEngine {
     });
   }
 
-  register(_name: string, _batches: readonly SourcePart[]): Promise<void> {
+  register(_name: string, _batches: readonly SourcePart[] | StreamSupply): Promise<void> {
     return Promise.reject(
       new ZeroCopyError(
         "SQL_UNSUPPORTED",
@@ -309,6 +326,18 @@ function sqlError(error: unknown): unknown {
     );
   }
   return error;
+}
+
+/** What an ingest's source threw, as the `ZeroCopyError` every engine reports it with. */
+function sourceFailure(error: unknown): unknown {
+  if (error instanceof ZeroCopyError) return error;
+  return new ZeroCopyError(
+    "STREAM_FAILED",
+    `Connection.ingest: the source failed, so nothing was loaded: ${
+      error instanceof Error ? error.message : String(error)
+    }`,
+    { cause: error },
+  );
 }
 
 function closedError(): ZeroCopyError {

@@ -32,6 +32,10 @@ pub const Owner = struct {
     lock: *const fn (*anyopaque) void,
     unlock: *const fn (*anyopaque) void,
     drop: *const fn (*anyopaque) void,
+    /// Releases the stream without waiting for the lock: runs `release(stream)`
+    /// under it (now, or by the thread holding it), then drops the owner. Null:
+    /// the release takes the lock, waiting for it.
+    later: ?*const fn (context: *anyopaque, release: *const fn (*anyopaque) void, stream: *anyopaque) void = null,
 };
 
 const State = enum { reserved, open, ended, failed };
@@ -51,15 +55,27 @@ pub const Stream = struct {
 
     fn destroy(object: *anyopaque) void {
         const self: *Stream = @ptrCast(@alignCast(object));
+        if (self.owner) |o| if (o.later) |later| return later(o.context, releaseLocked, self);
         if (self.owner) |o| o.lock(o.context);
-        if (self.pending.release) |r| r(&self.pending);
-        if (self.schema.release) |r| r(&self.schema);
-        if (self.stream.release) |r| r(&self.stream);
+        releaseProducer(self);
         if (self.owner) |o| {
             o.unlock(o.context);
             o.drop(o.context);
         }
         zerocopy.default_allocator.destroy(self);
+    }
+
+    /// The producer's objects released and the stream freed, under the owner's lock (`Owner.later`).
+    fn releaseLocked(object: *anyopaque) void {
+        const self: *Stream = @ptrCast(@alignCast(object));
+        releaseProducer(self);
+        zerocopy.default_allocator.destroy(self);
+    }
+
+    fn releaseProducer(self: *Stream) void {
+        if (self.pending.release) |r| r(&self.pending);
+        if (self.schema.release) |r| r(&self.schema);
+        if (self.stream.release) |r| r(&self.stream);
     }
 
     fn lock(self: *Stream) void {

@@ -19,6 +19,15 @@ const BlockingMutex = @import("../blocking_mutex.zig").BlockingMutex;
 const zerocopy = @import("../zerocopy.zig");
 const Status = abi.Status;
 
+/// Work handed to a connection's lock without waiting for it (`Connection.runLocked`).
+pub const Deferred = struct {
+    /// Runs under the connection's lock.
+    locked: *const fn (*Deferred) void,
+    /// Runs once the lock is let go; may drop a reference to the connection.
+    after: *const fn (*Deferred) void,
+    next: ?*Deferred = null,
+};
+
 pub const Connection = struct {
     library: DynLib,
     driver: adbc.Driver = .{},
@@ -29,13 +38,69 @@ pub const Connection = struct {
     refs: std.atomic.Value(usize) = .init(1),
     database_ready: bool = false,
     connection_ready: bool = false,
+    /// Work waiting for the lock: run by whoever holds it before letting go.
+    deferred: ?*Deferred = null,
+    deferred_lock: std.atomic.Mutex = .unlocked,
 
     pub fn lock(self: *Connection) void {
         self.mutex.lock();
     }
 
+    /// Runs the work handed over meanwhile, then lets the lock go.
     pub fn unlock(self: *Connection) void {
+        const done = self.runDeferred();
         self.mutex.unlock();
+        finish(done);
+        self.drain();
+    }
+
+    /// Runs `work` under the lock without waiting for it: now if the lock is
+    /// free, else by the thread holding it, before it lets go (so a release on
+    /// the JavaScript thread never waits for a query running on the connection).
+    pub fn runLocked(self: *Connection, work: *Deferred) void {
+        self.ref(); // the connection outlives this call, whoever runs `work`
+        defer self.unref();
+        while (!self.deferred_lock.tryLock()) std.atomic.spinLoopHint();
+        work.next = self.deferred;
+        @atomicStore(?*Deferred, &self.deferred, work, .release);
+        self.deferred_lock.unlock();
+        self.drain();
+    }
+
+    /// Runs what waits, for as long as work waits and the lock is free. A
+    /// holder that let go before seeing the work drains again after letting go.
+    fn drain(self: *Connection) void {
+        while (@atomicLoad(?*Deferred, &self.deferred, .acquire) != null) {
+            if (!self.mutex.tryLock()) return; // its holder runs the work at its unlock
+            const done = self.runDeferred();
+            self.mutex.unlock();
+            finish(done);
+        }
+    }
+
+    /// Takes the waiting work and runs its locked part; the lock is held.
+    fn runDeferred(self: *Connection) ?*Deferred {
+        while (!self.deferred_lock.tryLock()) std.atomic.spinLoopHint();
+        const taken = self.deferred;
+        @atomicStore(?*Deferred, &self.deferred, null, .release);
+        self.deferred_lock.unlock();
+        var work = taken;
+        while (work) |w| : (work = w.next) w.locked(w);
+        return taken;
+    }
+
+    fn finish(done: ?*Deferred) void {
+        var work = done;
+        while (work) |w| {
+            work = w.next; // `after` may free `w`
+            w.after(w);
+        }
+    }
+
+    /// Statements alive over the connection (a query's result stream holds
+    /// one), while its handle is; exact when no release is running.
+    pub fn statements(self: *Connection) usize {
+        return self.refs.load(.acquire) - 1;
     }
 
     pub fn ref(self: *Connection) void {
@@ -173,4 +238,51 @@ pub fn pin(handle: handles.Handle) ?*Connection {
 /// Ends the handle: the connection is released once no statement needs it.
 pub fn close(handle: handles.Handle) void {
     _ = handles.global.retire(handle, .adbc, Connection.destroyHandle);
+}
+
+const TestWork = struct {
+    deferred: Deferred = .{ .locked = locked, .after = after },
+    ran_locked: std.atomic.Value(u32) = .init(0),
+    ran_after: std.atomic.Value(u32) = .init(0),
+    connection: *Connection,
+
+    fn locked(work: *Deferred) void {
+        const self: *TestWork = @alignCast(@fieldParentPtr("deferred", work));
+        // The lock is held by whoever runs this: a second taker would fail.
+        std.debug.assert(!self.connection.mutex.tryLock());
+        _ = self.ran_locked.fetchAdd(1, .monotonic);
+    }
+
+    fn after(work: *Deferred) void {
+        const self: *TestWork = @alignCast(@fieldParentPtr("deferred", work));
+        _ = self.ran_after.fetchAdd(1, .monotonic);
+    }
+};
+
+test "runLocked runs at once on a free lock, and otherwise by the holder at its unlock, once, without waiting" {
+    var connection: Connection = .{ .library = undefined };
+    var free: TestWork = .{ .connection = &connection };
+    connection.runLocked(&free.deferred);
+    try std.testing.expectEqual(@as(u32, 1), free.ran_locked.load(.monotonic));
+    try std.testing.expectEqual(@as(u32, 1), free.ran_after.load(.monotonic));
+
+    var held: TestWork = .{ .connection = &connection };
+    var holding: std.atomic.Value(bool) = .init(false);
+    var release: std.atomic.Value(bool) = .init(false);
+    const holder = try std.Thread.spawn(.{}, struct {
+        fn run(c: *Connection, h: *std.atomic.Value(bool), r: *std.atomic.Value(bool)) void {
+            c.lock();
+            h.store(true, .release);
+            while (!r.load(.acquire)) std.atomic.spinLoopHint();
+            c.unlock();
+        }
+    }.run, .{ &connection, &holding, &release });
+    while (!holding.load(.acquire)) std.atomic.spinLoopHint();
+    connection.runLocked(&held.deferred); // returns while the other thread holds the lock
+    try std.testing.expectEqual(@as(u32, 0), held.ran_locked.load(.monotonic));
+    release.store(true, .release);
+    holder.join();
+    try std.testing.expectEqual(@as(u32, 1), held.ran_locked.load(.monotonic));
+    try std.testing.expectEqual(@as(u32, 1), held.ran_after.load(.monotonic));
+    try std.testing.expectEqual(@as(usize, 1), connection.refs.load(.monotonic));
 }

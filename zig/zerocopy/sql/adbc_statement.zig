@@ -27,6 +27,10 @@ const Status = abi.Status;
 const Statement = struct {
     connection: *Connection,
     statement: adbc.Statement = .{},
+    /// The stream's release handed to the connection's lock (`later`).
+    release: adbc_connection.Deferred = .{ .locked = releaseLocked, .after = releaseAfter },
+    release_stream: ?*const fn (*anyopaque) void = null,
+    stream: ?*anyopaque = null,
 
     fn lock(context: *anyopaque) void {
         const self: *Statement = @ptrCast(@alignCast(context));
@@ -50,8 +54,31 @@ const Statement = struct {
         connection.unref();
     }
 
+    /// Releases the stream, then the statement, without waiting for a call running on the connection.
+    fn later(context: *anyopaque, release_stream: *const fn (*anyopaque) void, s: *anyopaque) void {
+        const self: *Statement = @ptrCast(@alignCast(context));
+        self.release_stream = release_stream;
+        self.stream = s;
+        self.connection.runLocked(&self.release);
+    }
+
+    fn releaseLocked(work: *adbc_connection.Deferred) void {
+        const self: *Statement = @alignCast(@fieldParentPtr("release", work));
+        self.release_stream.?(self.stream.?);
+        var err: adbc.Error = .{};
+        _ = self.connection.driver.StatementRelease.?(&self.statement, &err);
+        err.deinit();
+    }
+
+    fn releaseAfter(work: *adbc_connection.Deferred) void {
+        const self: *Statement = @alignCast(@fieldParentPtr("release", work));
+        const connection = self.connection;
+        zerocopy.default_allocator.destroy(self);
+        connection.unref();
+    }
+
     fn owner(self: *Statement) stream.Owner {
-        return .{ .context = self, .lock = lock, .unlock = unlock, .drop = drop };
+        return .{ .context = self, .lock = lock, .unlock = unlock, .drop = drop, .later = later };
     }
 };
 
@@ -252,9 +279,21 @@ pub const exports = struct {
         return if (ingest(self, name, @fromBackingInt(@intCast(mode)), source, count, m)) .ok else .invalid_argument;
     }
 
+    /// Statements alive over the connection: one per result stream not yet
+    /// released (a release waiting for a running call counts until it ran).
+    pub fn zc_adbc_statements(connection: u64) callconv(.c) u64 {
+        const self = adbc_connection.pin(connection) orelse return 0;
+        defer handles.global.unpin(connection);
+        return self.statements();
+    }
+
     /// Closes the connection: its handle is refused from now on, and the
     /// driver's objects are released once no result stream needs them.
     pub fn zc_adbc_close(connection: u64) callconv(.c) void {
         adbc_connection.close(connection);
     }
 };
+
+test {
+    _ = adbc_connection;
+}

@@ -312,10 +312,12 @@ pub const exports = struct {
     }
 
     /// `zc_sql_query` for one statement whose chunks DuckDB produces as they
-    /// are taken: the connection stays busy until the result is closed.
-    pub fn zc_sql_query_stream(connection: u64, sql: ?[*]const u8, sql_len: u64, out: ?*u64) callconv(.c) Status {
+    /// are taken (prepared, with `parameters` bound when not null): the
+    /// connection stays busy until the result is closed.
+    pub fn zc_sql_query_stream(connection: u64, sql: ?[*]const u8, sql_len: u64, parameters: ?[*]const u8, parameters_len: u64, out: ?*u64) callconv(.c) Status {
         const s = sql orelse return .invalid_argument;
-        return query(connection, s[0..@intCast(sql_len)], null, true, out orelse return .invalid_argument);
+        const params: ?[]const u8 = if (parameters) |p| p[0..@intCast(parameters_len)] else null;
+        return query(connection, s[0..@intCast(sql_len)], params, true, out orelse return .invalid_argument);
     }
 
     /// Copies the engine's message for a refused or failed query into `out`
