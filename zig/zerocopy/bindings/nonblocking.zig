@@ -3,7 +3,7 @@
 
 const std = @import("std");
 const signature = @import("signature.zig");
-const typescript = @import("typescript.zig");
+const wrapper = @import("wrapper.zig");
 const List = @import("list.zig").List;
 const gates = @import("gates.zig");
 const Signature = signature.Signature;
@@ -82,7 +82,7 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         try out.writeAll("        return call.settle(() => {\n");
         try args.write(out, 10, call, ");");
         try out.writeAll("        });\n      });\n");
-        if (sig.shape) |dims| try typescript.writeReshape(out, sig, dims) else try out.writeAll(if (sig.arrow_out) "      return zerocopyArrow.importBatch(buffer);\n" else "      return buffer;\n");
+        if (sig.shape) |dims| try wrapper.writeReshape(out, sig, dims) else try out.writeAll(if (sig.arrow_out) "      return zerocopyArrow.importBatch(buffer);\n" else "      return buffer;\n");
     } else {
         const head = switch (sig.result) {
             .status => "      const status = await call.settle(() => {\n",
