@@ -20,6 +20,7 @@
 import { measure, type Measurement, type Size } from "./_timing.ts";
 import { openLibrary, Region } from "../mod.ts";
 import { benchSymbols } from "./_bench_symbols.ts";
+import { DescriptorOffset } from "../src/abi/layout.ts";
 
 interface Host {
   process: {
@@ -106,18 +107,23 @@ async function child(): Promise<void> {
     const timed = (iteration: () => void) =>
       bun ? measure(iteration) : measureInBatches(iteration, count, smoke ? 3 : 25);
     collect();
-    // The floor: the bench call, then a bare Node-API external ArrayBuffer made and detached.
+    // The floor: the bench call, then a bare Node-API external ArrayBuffer made, viewed and detached.
+    // Every case makes the Float64Array the handover's `buffer.view` makes, or the memory could not be read.
     record(
       "floor",
       size.label,
       await timed(() => {
         napi.bench_hand_over(pool, descriptor);
-        detach(wrap(descriptor, 0));
+        const memory = wrap(descriptor, 0);
+        sink = new Float64Array(memory);
+        detach(memory);
       }),
     );
     const floorThatFrees = () => {
       napi.bench_hand_over(pool, descriptor);
-      free(wrap(descriptor, 0));
+      const memory = wrap(descriptor, 0);
+      sink = new Float64Array(memory);
+      free(memory);
     };
     const handover = () => {
       const buffer = lib.adopt("f64", (out) => lib.symbols.bench_hand_over(pool, out));
@@ -164,6 +170,27 @@ async function child(): Promise<void> {
           ffi.symbols.zc_release(descriptor);
         }),
       );
+    }
+    if (ffi !== undefined) {
+      // What Bun's Node-API external ArrayBuffer costs by itself: made over memory already handed
+      // over (its words without the release, so its finalizer frees nothing), viewed and detached.
+      const held = new BigUint64Array(6);
+      if (napi.bench_hand_over(pool, held) === 0) {
+        const words = held.slice();
+        words[DescriptorOffset.release / 8] = 0n;
+        collect();
+        record(
+          "external_alone",
+          size.label,
+          await measure(() => {
+            descriptor.set(words);
+            const memory = wrap(descriptor, 0);
+            sink = new Float64Array(memory);
+            detach(memory);
+          }),
+        );
+        napi.zc_release(held);
+      }
     }
     if (size.bytes <= 100 * MiB) {
       const region = Region.create(lib, 2 * size.bytes);
@@ -248,7 +275,7 @@ function report(all: { runtime: string; version: string; results: Results }[]): 
     const labels = Object.keys(results.floor ?? {});
     const row = (name: string, key: string, base?: string) =>
       console.log(
-        `  ${name.padEnd(38)}` +
+        `  ${name.padEnd(46)}` +
           labels.map((l) => {
             const value = results[key]?.[l];
             const ratio = base && value != null && results[base]?.[l]
@@ -257,17 +284,18 @@ function report(all: { runtime: string; version: string; results: Results }[]): 
             return `${l}: ${format(value)}${ratio}`.padEnd(28);
           }).join(""),
       );
-    row("floor (call + wrap + detach)", "floor");
+    row("floor (call + wrap + view + detach)", "floor");
     row("handover ÷ floor", "handover", "floor");
     if (results.floor_free) {
-      row("floor that frees (call + wrap + free)", "floor_free");
-      row("handover ÷ call + wrap + free", "handover", "floor_free");
+      row("floor that frees (call + wrap + view + free)", "floor_free");
+      row("handover ÷ it", "handover", "floor_free");
       row("the same, no forced collections", "floor_free_steady");
       row("handover ÷ it, no forced collections", "handover_steady", "floor_free_steady");
     }
     if (results.bun_ffi_handover) {
       row("bun:ffi + toArrayBuffer + release", "bun_ffi_handover");
       row("handover ÷ bun:ffi", "handover", "bun_ffi_handover");
+      row("Node-API external ArrayBuffer alone ÷ bun:ffi", "external_alone", "bun_ffi_handover");
       row("region ÷ bun:ffi", "region", "bun_ffi_handover");
     } else {
       row("region", "region");

@@ -49,13 +49,68 @@ let nextInSlab = DESCRIPTORS_PER_SLAB;
 
 /** An empty descriptor for a native call to fill. */
 export function newDescriptor(): Descriptor {
-  if (nextInSlab === DESCRIPTORS_PER_SLAB) {
-    slabBuffer = new ArrayBuffer(DESCRIPTOR_BYTES * DESCRIPTORS_PER_SLAB);
-    slabHalves = new Uint32Array(slabBuffer);
-    nextInSlab = 0;
-  }
+  if (nextInSlab === DESCRIPTORS_PER_SLAB) newSlab();
   // A constructor call, not subarray(), which looks up Symbol.species first.
   return new BigUint64Array(slabBuffer, DESCRIPTOR_BYTES * nextInSlab++, DESCRIPTOR_WORDS);
+}
+
+function newSlab(): void {
+  slabBuffer = new ArrayBuffer(DESCRIPTOR_BYTES * DESCRIPTORS_PER_SLAB);
+  slabHalves = new Uint32Array(slabBuffer);
+  nextInSlab = 0;
+}
+
+/**
+ * A buffer's descriptor as it keeps it: a view, or the slab its words were
+ * copied into (with their byte offset beside it), viewed only when a call needs
+ * the descriptor. A new view costs JavaScriptCore about 100 ns, a tenth of a
+ * handover there, and most buffers are disposed without one.
+ */
+export type KeptWords = Descriptor | ArrayBuffer;
+
+/** The descriptor of words kept at byte offset `at` of a slab, or the view itself. */
+export function viewKept(words: KeptWords, at: number): Descriptor {
+  return words instanceof ArrayBuffer ? new BigUint64Array(words, at, DESCRIPTOR_WORDS) : words;
+}
+
+/**
+ * The descriptor every synchronous `adopt` of one library passes to its call,
+ * reused: its words are copied out (`keep`) and it is zeroed before the next.
+ */
+export class OutSlot {
+  /** What the call fills. */
+  readonly descriptor: Descriptor = newDescriptor();
+  readonly #halves = new Uint32Array(
+    this.descriptor.buffer,
+    this.descriptor.byteOffset,
+    DESCRIPTOR_BYTES / 4,
+  );
+
+  /** Zeroes every word, so that the slot owns and describes nothing. */
+  clear(): void {
+    const halves = this.#halves;
+    for (let i = 0; i < halves.length; i++) halves[i] = 0;
+  }
+
+  /**
+   * Copies the words into a slab and zeroes the slot; returns the words' byte
+   * offset in the slab, which is `keptSlab()` until the next `keep`.
+   */
+  keep(): number {
+    if (nextInSlab === DESCRIPTORS_PER_SLAB) newSlab();
+    const halves = this.#halves;
+    const to = nextInSlab++ * (DESCRIPTOR_BYTES / 4);
+    for (let i = 0; i < halves.length; i++) {
+      slabHalves[to + i] = halves[i];
+      halves[i] = 0;
+    }
+    return to * 4;
+  }
+}
+
+/** The slab the last `OutSlot.keep` copied into. */
+export function keptSlab(): ArrayBuffer {
+  return slabBuffer;
 }
 
 /** What a filled descriptor describes, checked: what mapping needs. */
@@ -116,12 +171,21 @@ export function elementTypeOf(descriptor: Descriptor): ElementType | undefined {
 /**
  * A descriptor's whole ArrayBuffer as 32-bit halves: a field's low half is at
  * its byte offset / 4, since every host Deno runs on is little-endian. The
- * current slab's view is made once; other descriptors get one each.
+ * current slab's view is made once, and the last other slab's is kept.
  */
 function halvesOf(descriptor: Descriptor): Uint32Array {
   const buffer = descriptor.buffer;
-  return buffer === slabBuffer ? slabHalves : new Uint32Array(buffer);
+  if (buffer === slabBuffer) return slabHalves;
+  // An adopt's out slot stays in an older slab: one more view, kept.
+  if (buffer !== otherBuffer) {
+    otherBuffer = buffer;
+    otherHalves = new Uint32Array(buffer);
+  }
+  return otherHalves;
 }
+
+let otherBuffer: ArrayBufferLike = slabBuffer;
+let otherHalves = slabHalves;
 
 /**
  * The 64-bit field whose low half is at u32 index `at`, as a number: exact

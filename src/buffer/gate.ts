@@ -10,7 +10,13 @@
  * @module
  */
 
-import { type Descriptor, DESCRIPTOR_WORDS, newDescriptor, RELEASE_WORD } from "./descriptor.ts";
+import {
+  type Descriptor,
+  DESCRIPTOR_WORDS,
+  type KeptWords,
+  newDescriptor,
+  RELEASE_WORD,
+} from "./descriptor.ts";
 import { DESCRIPTOR_BYTES } from "../abi/layout.ts";
 import type { ElementType } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
@@ -67,12 +73,16 @@ export interface GatedBuffer<T extends ElementType = ElementType> {
 
 /** What the library, the demo, regions and rings need of a buffer beyond its public face. */
 export interface BufferInternals {
-  /** Wraps memory a library handed over and mapped; the buffer frees it through `owner`. */
+  /**
+   * Wraps memory a library handed over and mapped; the buffer frees it through
+   * `owner`. Its descriptor is `words`, or kept in the slab `words` at byte offset `at`.
+   */
   create<T extends ElementType>(
-    descriptor: Descriptor,
+    words: KeptWords,
     owner: BufferOwner,
     type: T,
     memory: ArrayBuffer,
+    at?: number,
   ): GatedBuffer<T>;
   /** Whether `value` is a ZeroCopyBuffer (a forged object has none of its private fields). */
   isBuffer(value: unknown): value is GatedBuffer;

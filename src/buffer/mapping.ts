@@ -16,7 +16,7 @@
  * @module
  */
 
-import { describe, type Descriptor } from "./descriptor.ts";
+import { describe, type Descriptor, type KeptWords, viewKept } from "./descriptor.ts";
 import { ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { Releaser } from "./safety_net.ts";
@@ -69,8 +69,11 @@ export interface Mapping {
    * owns the memory from here on and `descriptor` keeps no way to free it.
    */
   map(descriptor: Descriptor, expected: ElementType | undefined): ArrayBuffer;
-  /** Detaches `memory` and frees it, once. */
-  free(memory: ArrayBuffer, descriptor: Descriptor, owner: Releaser): void;
+  /**
+   * Detaches `memory` and frees it, once. Its descriptor is `words`, or kept at
+   * byte offset `at` of the slab `words` (`viewKept`): viewed only where needed.
+   */
+  free(memory: ArrayBuffer, words: KeptWords, at: number, owner: Releaser): void;
   /**
    * Detaches `memory` and leaves its ownership in `descriptor`, to give the
    * memory back to Zig or send it to a worker. False when something else
@@ -117,9 +120,9 @@ export const pointerViewMapping: Mapping = {
       ? new ArrayBuffer(0)
       : runtime.pointers.arrayBuffer(pointerAt(address), byteLength);
   },
-  free(memory, descriptor, owner) {
+  free(memory, words, at, owner) {
     memory.transfer(0);
-    owner.release(descriptor);
+    owner.release(viewKept(words, at));
   },
   detachInto(memory) {
     memory.transfer(0);
@@ -188,7 +191,8 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
       ? (memory) => entry.detach(memory)
       : entry.free !== undefined
       ? (memory) => void entry.free!(memory)
-      : (memory, descriptor, owner) => {
+      : (memory, words, at, owner) => {
+        const descriptor = viewKept(words, at);
         if (entry.reclaim(memory, descriptor)) owner.release(descriptor);
       },
     detachInto: (memory, descriptor) => entry.reclaim(memory, descriptor),

@@ -7,7 +7,7 @@
 import { runtime } from "../runtime/current.ts";
 import { customInspect } from "../runtime/inspect.ts";
 import type { PointerValue } from "../runtime/ffi_types.ts";
-import { type Descriptor, PTR_WORD } from "./descriptor.ts";
+import { type Descriptor, type KeptWords, PTR_WORD, viewKept } from "./descriptor.ts";
 import { ELEMENT_INFO, type ElementType, type TypedArrayOf } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { type Releaser, Watch } from "./safety_net.ts";
@@ -70,7 +70,9 @@ export type { BufferPin } from "./gate.ts";
  * ```
  */
 export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disposable {
-  readonly #descriptor: Descriptor;
+  // The descriptor, or the slab that keeps its words at byte offset `#at` until a call needs it.
+  #words: KeptWords;
+  readonly #at: number;
   readonly #owner: BufferOwner;
   readonly #type: T;
   readonly #watch: Watch | null;
@@ -80,7 +82,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
   #pins = 0;
   #layout: StridedView<T> | undefined;
 
-  private constructor(descriptor: Descriptor, owner: BufferOwner, type: T, memory: ArrayBuffer) {
+  private constructor(words: KeptWords, owner: BufferOwner, type: T, memory: ArrayBuffer, at = 0) {
     // The constructor is private to TypeScript only: refuse a call from outside
     // now, before the safety net would meet a bogus buffer at its next checkpoint.
     if (!(memory instanceof ArrayBuffer) || typeof owner?.mapping !== "object") {
@@ -89,19 +91,26 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
         "Cannot construct a ZeroCopyBuffer directly: get one from a ZeroCopyLibrary (adopt, allocate, receive)",
       );
     }
-    this.#descriptor = descriptor;
+    this.#words = words;
+    this.#at = at;
     this.#owner = owner;
     this.#type = type;
     this.#memory = memory;
     // An ArrayBuffer that frees its own memory needs no safety net.
-    this.#watch = owner.mapping.ownsMemory ? null : new Watch(this, memory, descriptor, owner);
+    this.#watch = owner.mapping.ownsMemory ? null : new Watch(this, memory, this.#descriptor, owner);
+  }
+
+  /** The descriptor, viewed now if only its words were kept. */
+  get #descriptor(): Descriptor {
+    const words = this.#words;
+    return words instanceof ArrayBuffer ? this.#words = viewKept(words, this.#at) : words;
   }
 
   static {
-    bufferInternals.create = (descriptor, owner, type, memory) =>
-      new ZeroCopyBuffer(descriptor, owner, type, memory);
+    bufferInternals.create = (words, owner, type, memory, at) =>
+      new ZeroCopyBuffer(words, owner, type, memory, at);
     bufferInternals.isBuffer = (value): value is ZeroCopyBuffer =>
-      typeof value === "object" && value !== null && #descriptor in value;
+      typeof value === "object" && value !== null && #words in value;
     bufferInternals.descriptorOf = (buffer: ZeroCopyBuffer) => {
       buffer.#live("pass");
       return buffer.#descriptor;
@@ -121,7 +130,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
    * @throws {ZeroCopyError} `DISPOSED`, `CONSUMED` or `MOVED` once the buffer is gone.
    */
   get view(): TypedArrayOf[T] {
-    return this.#view ??= ELEMENT_INFO[this.#type].view(this.#live()) as TypedArrayOf[T];
+    return this.#view ??= ELEMENT_INFO[this.#type].whole(this.#live()) as TypedArrayOf[T];
   }
 
   /**
@@ -355,7 +364,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
       );
     } else {
       this.#state = "disposed";
-      mapping.free(memory, this.#descriptor, this.#owner);
+      mapping.free(memory, this.#words, this.#at, this.#owner);
     }
   }
 

@@ -7,7 +7,7 @@
 
 import type { ForeignLibraryInterface, LoadedLibrary } from "../runtime/ffi_types.ts";
 import { checkElementType, checkLength, ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
-import { type Descriptor, elementTypeOf, newDescriptor } from "../buffer/descriptor.ts";
+import { type Descriptor, elementTypeOf, keptSlab, newDescriptor, OutSlot } from "../buffer/descriptor.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { STATS_BYTES, StatsOffset, STATUS } from "../abi/layout.ts";
 import type { Mapping, MappingKind } from "../buffer/mapping.ts";
@@ -111,6 +111,7 @@ export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymb
   readonly #mapping: Mapping;
   readonly #stats = new DataView(new ArrayBuffer(STATS_BYTES));
   #abandoned = 0;
+  #out: OutSlot | null = new OutSlot(); // adopt's, null while a call has it: a nested adopt takes another
 
   static {
     libraryInternals.mappingOf = (library) => library.#mapping;
@@ -173,32 +174,42 @@ export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymb
   adopt<T extends ElementType>(type: T, call: (descriptor: Descriptor) => number | void): ZeroCopyBuffer<T> {
     checkElementType(type);
     checkCallback(call, "adopt", "call");
-    const descriptor = newDescriptor();
-    let status: unknown;
+    const out = this.#out;
+    this.#out = null;
+    out?.clear();
+    const descriptor = out?.descriptor ?? newDescriptor();
+    let next = out;
     try {
-      status = call(descriptor) ?? STATUS.ok;
-    } catch (error) {
-      this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
-      throw error;
-    }
-    if (typeof status !== "number") {
-      this.#owner.release(descriptor);
-      if (isThenable(status)) {
-        // An async callback makes its Zig call later, into this descriptor,
-        // which nobody would ever free: free whatever it hands over then.
-        const late = () => this.#owner.release(descriptor);
-        status.then(late, late);
+      let status: unknown;
+      try {
+        status = call(descriptor) ?? STATUS.ok;
+      } catch (error) {
+        this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
+        throw error;
+      }
+      if (typeof status !== "number") {
+        this.#owner.release(descriptor);
+        if (isThenable(status)) {
+          // An async callback makes its Zig call later, into this descriptor,
+          // which nobody would ever free: free whatever it hands over then.
+          // The descriptor stays the promise's; the library takes a new one.
+          const late = () => this.#owner.release(descriptor);
+          status.then(late, late);
+          next = new OutSlot();
+          throw new ZeroCopyError(
+            "INVALID_ARGUMENT",
+            `adopt's callback returned a promise: use adoptAsync for an asynchronous call (what it hands over later is freed)`,
+          );
+        }
         throw new ZeroCopyError(
           "INVALID_ARGUMENT",
-          `adopt's callback returned a promise: use adoptAsync for an asynchronous call (what it hands over later is freed)`,
+          `adopt's callback returned ${what(status)}: return the Zig function's Status (a number) or nothing`,
         );
       }
-      throw new ZeroCopyError(
-        "INVALID_ARGUMENT",
-        `adopt's callback returned ${what(status)}: return the Zig function's Status (a number) or nothing`,
-      );
+      return this.#wrap(descriptor, status, type, undefined, false, out ?? undefined);
+    } finally {
+      if (out !== null) this.#out = next;
     }
-    return this.#wrap(descriptor, status, type);
   }
 
   /**
@@ -414,6 +425,7 @@ export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymb
     expected: T | undefined,
     what = "The native call",
     fromSlot = false,
+    out?: OutSlot,
   ): ZeroCopyBuffer<T> {
     let memory: ArrayBuffer;
     let type: ElementType;
@@ -427,6 +439,10 @@ export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymb
     }
     // A slot's words are copied after mapping, which took its `release` under
     // the Node-API mapping; the pointer-view mapping leaves it to the copy alone.
+    const at = out?.keep();
+    if (at !== undefined) {
+      return bufferInternals.create(keptSlab(), this.#owner, type as T, memory, at) as ZeroCopyBuffer<T>;
+    }
     const words = fromSlot ? descriptor.slice() as Descriptor : descriptor;
     if (fromSlot) descriptor.fill(0n);
     return bufferInternals.create(words, this.#owner, type as T, memory) as ZeroCopyBuffer<T>;

@@ -2,7 +2,7 @@
 // resizable memory, the wrong TypedArray, forged handles and pointers, lying lengths.
 
 import { lend, openDemo, openLibrary, type TransferredBuffer } from "@zerocopy/zerocopy";
-import { equal, runtimeName, test, throwsCode } from "./_harness.ts";
+import { equal, runtimeName, settledStats, test, throwsCode } from "./_harness.ts";
 
 const demo = await openDemo();
 const lib = demo.library;
@@ -53,4 +53,22 @@ test(`${runtimeName}: the pointer-view mapping is refused with a typed error`, a
     code = (error as { code?: string }).code;
   }
   equal(code, runtimeName === "deno" ? undefined : "UNSUPPORTED_RUNTIME");
+});
+
+test(`${runtimeName}: a descriptor an adopt call kept owns nothing, and a nested adopt has its own`, async () => {
+  const before = await settledStats(() => lib.stats());
+  let kept: BigUint64Array | undefined;
+  let inner: ReturnType<typeof lib.adopt<"f64">> | undefined;
+  const outer = lib.adopt("f64", (out) => {
+    kept = out;
+    const status = lib.symbols.zc_generate_f64(5n, out);
+    inner = lib.adopt("f64", (own) => lib.symbols.zc_generate_f64(3n, own));
+    return status;
+  });
+  equal(Array.from(kept!, Number), [0, 0, 0, 0, 0, 0]);
+  lib.symbols.zc_release(kept as never);
+  equal([outer.view.length, outer.view[4], inner!.view.length, inner!.view[2]], [5, 2, 3, 1]);
+  outer[Symbol.dispose]();
+  inner![Symbol.dispose]();
+  equal(lib.stats().liveBuffers, before.liveBuffers);
 });
