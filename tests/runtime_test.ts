@@ -76,6 +76,30 @@ describe("openCandidates() with a runtime of its own", () => {
     assertEquals(error.code, "LIBRARY_INVALID");
   });
 
+  it("refuses Bun on Windows with UNSUPPORTED_PLATFORM before loading anything", async () => {
+    const { host, loaded } = hostWith(() => {
+      throw new Error("not reached");
+    });
+    const bunOnWindows: Runtime = { ...host, name: "bun", os: "windows" };
+    const error = await assertRejects(
+      () => openCandidates([missing], { mapping: "node-api" }, bunOnWindows),
+      ZeroCopyError,
+    );
+    assertEquals(error.code, "UNSUPPORTED_PLATFORM");
+    assertStringIncludes(error.message, "Bun on Windows");
+    assertEquals(loaded, []);
+    // The same platform in Node opens as usual (here: no file, so LIBRARY_NOT_FOUND).
+    const nodeOnWindows: Runtime = { ...host, name: "node", os: "windows", loader: { ...host.loader } };
+    const inNode = await assertRejects(
+      () =>
+        openCandidates([{ ...missing, path: new URL("./absent.dll", import.meta.url).pathname }], {
+          mapping: "pointer-view",
+        }, nodeOnWindows),
+      ZeroCopyError,
+    );
+    assertEquals(inNode.code, "LIBRARY_NOT_FOUND");
+  });
+
   it("passes the runtime's own permission error through unwrapped", async () => {
     const refusal = new Refused("Requires ffi access");
     const { host } = hostWith(() => {

@@ -44,6 +44,7 @@ import { loadFile } from "./load.ts";
 import { checkAbiVersion, checkLayoutAndSymbols } from "./abi_check.ts";
 import { ZeroCopyLibrary } from "./library.ts";
 import { sameFileKey } from "./same_file.ts";
+import { checkSupportedHost } from "./supported_hosts.ts";
 
 /** What the steps after finding need. */
 export interface PipelineOptions {
@@ -85,6 +86,7 @@ export async function openCandidates(
   options: PipelineOptions,
   host: Runtime = runtime,
 ): Promise<ZeroCopyLibrary<ForeignLibraryInterface>> {
+  checkSupportedHost(host);
   const asked = askedMapping(options.mapping, () => readEnv(MAPPING_ENV_VAR));
   const dlopen = asked === "pointer-view" ? null : await host.loader.nodeDlopen();
   const table = options.symbols === undefined ? libzerocopySymbols : { ...options.symbols, ...abiSymbols };
