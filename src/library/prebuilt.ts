@@ -152,6 +152,8 @@ export interface VerifiedCopyOptions {
   size?: number;
   /** Where to cache downloads; `<Deno's cache directory>/zerocopy` by default. */
   cacheDir?: string;
+  /** What a failed download's message suggests besides checking the network. */
+  instead?: string;
 }
 
 /**
@@ -214,7 +216,7 @@ export async function verifiedCopy(
     // Another process may have finished the download while this one waited.
     const done = await checkCopy(host, path, sha256, "cached", cacheDir);
     if (done !== undefined) return verified(done);
-    const bytes = await download(host, url, options.size);
+    const bytes = await download(host, url, options.size, options.instead);
     const actual = await sha256Hex(bytes);
     if (actual !== sha256) {
       throw new ZeroCopyError(
@@ -294,7 +296,12 @@ function requirePermissions(host: Runtime, url: URL, cacheDir: string, download:
   );
 }
 
-async function download(host: Runtime, url: URL, size: number | undefined): Promise<Uint8Array<ArrayBuffer>> {
+async function download(
+  host: Runtime,
+  url: URL,
+  size: number | undefined,
+  instead = "set ZEROCOPY_LIB to a library you built",
+): Promise<Uint8Array<ArrayBuffer>> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -302,9 +309,7 @@ async function download(host: Runtime, url: URL, size: number | undefined): Prom
     if (host.errors.isPermissionError(cause)) throw cause;
     throw new ZeroCopyError(
       "DOWNLOAD_FAILED",
-      `Cannot download "${url}": ${
-        (cause as Error).message
-      }; check the network, or set ZEROCOPY_LIB to a library you built`,
+      `Cannot download "${url}": ${(cause as Error).message}; check the network, or ${instead}`,
       { cause },
     );
   }
