@@ -51,7 +51,8 @@ export interface NamedDriverSource {
   readonly cacheDir?: string;
 }
 
-const pinnedSource: NamedDriverSource = {
+/** The pinned drivers: a checkout's install, else the pinned wheels. */
+export const pinnedSource: NamedDriverSource = {
   install: new URL(`../../../.toolchain/adbc-drivers-${ADBC_DRIVERS_VERSION}/`, import.meta.url),
   wheels: driverWheels,
 };
