@@ -1,4 +1,4 @@
-// Run with --allow-net=127.0.0.1, --allow-ffi, read on .toolchain (the SQLite driver tools/adbc_drivers.sh
+// Run with --allow-net=127.0.0.1, --allow-ffi, --allow-run (ln), read on .toolchain (the SQLite driver tools/adbc_drivers.sh
 // installed) and read/write on ZEROCOPY_TEST_CACHE: a named ADBC driver where no checkout installed it,
 // its wheel served on 127.0.0.1 as PyPI serves it, through the one download/verify/cache/private-copy path.
 
@@ -179,6 +179,31 @@ describe("named ADBC drivers from their wheels", () => {
     const file = await resolveDriver("sqlite", undefined, source("ok", cacheDir));
     assertEquals(requests.get("ok"), before + 1);
     assertEquals(await Deno.readFile(file.path), driverBytes);
+  });
+
+  it("refuses a cached wheel that is a link, wherever it points", async () => {
+    const cacheDir = newCache();
+    await resolveDriver("sqlite", undefined, source("ok", cacheDir));
+    const cached = `${cacheDir}/${pinned.sha256}/${wheelName}`;
+    await Deno.rename(cached, `${cached}.real`);
+    // `ln -s`: Deno.symlink needs unscoped --allow-read and --allow-write, which this suite does not have.
+    assert((await new Deno.Command("ln", { args: ["-s", `${cached}.real`, cached] }).output()).success);
+    await expectError(
+      resolveDriver("sqlite", undefined, source("ok", cacheDir)),
+      "UNTRUSTED_PATH",
+      "symbolic link",
+    );
+  });
+
+  it("asks for --allow-write on the cache before downloading into it", async () => {
+    const cacheDir = newCache();
+    const host = { ...runtime, permissions: { ...runtime.permissions, write: () => false } };
+    const error = await assertRejects(() =>
+      downloadedDriver("sqlite", source("ok", cacheDir).wheels.sqlite, cacheDir, host)
+    );
+    assert(error instanceof Deno.errors.NotCapable, String(error));
+    assertStringIncludes(error.message, `--allow-write=${cacheDir}`);
+    assertEquals(await listDir(cacheDir), []);
   });
 
   it("names the platforms that have a wheel when this one has none", async () => {
