@@ -154,6 +154,8 @@ export interface VerifiedCopyOptions {
   cacheDir?: string;
   /** What a failed download's message suggests besides checking the network. */
   instead?: string;
+  /** What the file is, for messages: "the prebuilt library" by default. */
+  what?: string;
 }
 
 /**
@@ -204,10 +206,10 @@ export async function verifiedCopy(
   const dir = `${cacheDir}/${sha256}`;
   const path = `${dir}/${file}`;
   const verified = (bytes: Uint8Array<ArrayBuffer>) => ({ bytes, sha256, file, origin: path, cacheDir });
-  requirePermissions(host, url, cacheDir, false);
+  requirePermissions(host, url, cacheDir, false, options.what);
   const cached = await checkCopy(host, path, sha256, "cached", cacheDir);
   if (cached !== undefined) return verified(cached);
-  requirePermissions(host, url, cacheDir, true);
+  requirePermissions(host, url, cacheDir, true, options.what);
   await inCacheDir(host, cacheDir, () => fs.mkdir(dir, { recursive: true, mode: 0o755 }));
   const lockPath = `${path}.lock`;
   const lock = await fs.open(lockPath, { create: true, write: true });
@@ -280,7 +282,13 @@ async function checkCopy(
  * Throws the runtime's `NotCapable` naming every flag missing for the step
  * ahead, rather than failing on the first of several calls that each need one.
  */
-function requirePermissions(host: Runtime, url: URL, cacheDir: string, download: boolean): void {
+function requirePermissions(
+  host: Runtime,
+  url: URL,
+  cacheDir: string,
+  download: boolean,
+  what = "the prebuilt library",
+): void {
   const missing: string[] = [];
   const { permissions } = host;
   if (!permissions.read(cacheDir)) missing.push(`--allow-read=${cacheDir}`);
@@ -290,7 +298,7 @@ function requirePermissions(host: Runtime, url: URL, cacheDir: string, download:
   }
   if (missing.length === 0) return;
   throw host.errors.notCapable(
-    `Requires more permissions to ${download ? "download" : "read"} the prebuilt library "${url}" ${
+    `Requires more permissions to ${download ? "download" : "read"} ${what} "${url}" ${
       download ? "into" : "from"
     } the cache "${cacheDir}": run again with ${missing.join(" ")}`,
   );

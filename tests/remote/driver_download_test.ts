@@ -241,6 +241,7 @@ describe("named ADBC drivers from their wheels", () => {
     const error = await assertRejects(() => downloadedDriver("sqlite", wheels, newCache(), host));
     assert(error instanceof Deno.errors.NotCapable, String(error));
     assertStringIncludes(error.message, `--allow-net=127.0.0.1:${server.addr.port}`);
+    assertStringIncludes(error.message, 'the wheel of the ADBC driver "sqlite"');
   });
 
   it("prefers a checkout's install, and downloads when the install lacks the driver", async () => {

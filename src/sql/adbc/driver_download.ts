@@ -62,6 +62,7 @@ export async function downloadedDriver(
     size: wheel.size,
     cacheDir: dir,
     instead: `pass the absolute path of ${file} as "driver"`,
+    what: `the wheel of the ADBC driver "${driver}"`,
   }, host);
   const bytes = await unzipMember(verified.bytes, wheel.member, wheel.memberSize, `"${verified.origin}"`);
   const sha256 = await sha256Hex(bytes);
