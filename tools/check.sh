@@ -214,7 +214,8 @@ lane_deno() {
   local remote_cache
   remote_cache=$(mktemp -d)
   ZEROCOPY_TEST_CACHE=$remote_cache deno_tests "deno test (remote library)" --allow-ffi --allow-net=127.0.0.1 \
-    --allow-run --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB --allow-read=zig-out,lib,"$remote_cache" \
+    --allow-run --allow-env=ZEROCOPY_TEST_CACHE,ZEROCOPY_LIB \
+    --allow-read=zig-out,lib,.toolchain,"$(realpath .toolchain)","$remote_cache" \
     --allow-write="$remote_cache" tests/remote/
   rm -rf "$remote_cache"
   local cache_ffi_home

@@ -249,6 +249,10 @@ export const RULES: Record<string, Rule> = {
     },
   // The SQL subpath through ADBC drivers (docs/sql.md).
   "./tools/adbc_drivers.sh": { covered: HYGIENE("ADBC drivers (pinned)") },
+  "python3 tools/adbc_driver_wheels.py": {
+    skip:
+      "regenerates the pinned wheel table from PyPI (network, ~25 MB of wheels); tests/remote/driver_download_test.ts checks the committed table's shape and that its linux-x86_64 SQLite driver is the one tools/adbc_drivers.sh installed",
+  },
   "./tools/postgres.sh deno test --allow-ffi --allow-env --allow-read tests/sql_adbc/": {
     covered:
       'tools/check.sh\'s steps "deno test (ADBC, node-api)", "(ADBC, pointer-view)" and "(ADBC, checked)", one server for the three',

@@ -152,6 +152,10 @@ export interface VerifiedCopyOptions {
   size?: number;
   /** Where to cache downloads; `<Deno's cache directory>/zerocopy` by default. */
   cacheDir?: string;
+  /** What a failed download's message suggests besides checking the network. */
+  instead?: string;
+  /** What the file is, for messages: "the prebuilt library" by default. */
+  what?: string;
 }
 
 /**
@@ -202,10 +206,10 @@ export async function verifiedCopy(
   const dir = `${cacheDir}/${sha256}`;
   const path = `${dir}/${file}`;
   const verified = (bytes: Uint8Array<ArrayBuffer>) => ({ bytes, sha256, file, origin: path, cacheDir });
-  requirePermissions(host, url, cacheDir, false);
+  requirePermissions(host, url, cacheDir, false, options.what);
   const cached = await checkCopy(host, path, sha256, "cached", cacheDir);
   if (cached !== undefined) return verified(cached);
-  requirePermissions(host, url, cacheDir, true);
+  requirePermissions(host, url, cacheDir, true, options.what);
   await inCacheDir(host, cacheDir, () => fs.mkdir(dir, { recursive: true, mode: 0o755 }));
   const lockPath = `${path}.lock`;
   const lock = await fs.open(lockPath, { create: true, write: true });
@@ -214,7 +218,7 @@ export async function verifiedCopy(
     // Another process may have finished the download while this one waited.
     const done = await checkCopy(host, path, sha256, "cached", cacheDir);
     if (done !== undefined) return verified(done);
-    const bytes = await download(host, url, options.size);
+    const bytes = await download(host, url, options.size, options.instead);
     const actual = await sha256Hex(bytes);
     if (actual !== sha256) {
       throw new ZeroCopyError(
@@ -278,7 +282,13 @@ async function checkCopy(
  * Throws the runtime's `NotCapable` naming every flag missing for the step
  * ahead, rather than failing on the first of several calls that each need one.
  */
-function requirePermissions(host: Runtime, url: URL, cacheDir: string, download: boolean): void {
+function requirePermissions(
+  host: Runtime,
+  url: URL,
+  cacheDir: string,
+  download: boolean,
+  what = "the prebuilt library",
+): void {
   const missing: string[] = [];
   const { permissions } = host;
   if (!permissions.read(cacheDir)) missing.push(`--allow-read=${cacheDir}`);
@@ -288,13 +298,18 @@ function requirePermissions(host: Runtime, url: URL, cacheDir: string, download:
   }
   if (missing.length === 0) return;
   throw host.errors.notCapable(
-    `Requires more permissions to ${download ? "download" : "read"} the prebuilt library "${url}" ${
+    `Requires more permissions to ${download ? "download" : "read"} ${what} "${url}" ${
       download ? "into" : "from"
     } the cache "${cacheDir}": run again with ${missing.join(" ")}`,
   );
 }
 
-async function download(host: Runtime, url: URL, size: number | undefined): Promise<Uint8Array<ArrayBuffer>> {
+async function download(
+  host: Runtime,
+  url: URL,
+  size: number | undefined,
+  instead = "set ZEROCOPY_LIB to a library you built",
+): Promise<Uint8Array<ArrayBuffer>> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -302,9 +317,7 @@ async function download(host: Runtime, url: URL, size: number | undefined): Prom
     if (host.errors.isPermissionError(cause)) throw cause;
     throw new ZeroCopyError(
       "DOWNLOAD_FAILED",
-      `Cannot download "${url}": ${
-        (cause as Error).message
-      }; check the network, or set ZEROCOPY_LIB to a library you built`,
+      `Cannot download "${url}": ${(cause as Error).message}; check the network, or ${instead}`,
       { cause },
     );
   }

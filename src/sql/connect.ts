@@ -33,9 +33,11 @@ export interface ConnectOptions {
   readonly library?: ZeroCopyLibrary;
   /**
    * An ADBC driver to connect through instead of the embedded DuckDB:
-   * `"sqlite"`, `"postgresql"` (the pinned drivers tools/adbc_drivers.sh
-   * installs), `"duckdb"` (libduckdb's own ADBC driver) or the absolute path
-   * of a driver library. docs/sql.md says more.
+   * `"sqlite"`, `"postgresql"` (the drivers of the PyPI wheels pinned at
+   * `ADBC_DRIVERS_VERSION`: downloaded once, hash-checked and
+   * cached, or those tools/adbc_drivers.sh installs beside a checkout),
+   * `"duckdb"` (libduckdb's own ADBC driver) or the absolute path of a
+   * driver library. docs/sql.md says more.
    */
   readonly driver?: string;
   /** The database the driver opens: a file or `:memory:` for SQLite, `postgresql://...` for PostgreSQL. */
@@ -44,6 +46,11 @@ export interface ConnectOptions {
   readonly options?: Readonly<Record<string, string>>;
   /** The driver's init function when not `AdbcDriverInit`. */
   readonly entrypoint?: string;
+  /**
+   * Where `"sqlite"` and `"postgresql"` are cached once downloaded, as
+   * `openLibrary`'s `cacheDir`: `<Deno's cache directory>/zerocopy` by default.
+   */
+  readonly cacheDir?: string;
 }
 
 /**
@@ -57,11 +64,18 @@ export interface ConnectOptions {
  *
  * @param options The driver and its `uri` and database options, if any; the libzerocopy to use.
  * @returns The connection; close it (`using`, `await using`, or `close()`).
- * @throws {ZeroCopyError} `UNSUPPORTED_PLATFORM` off linux x86_64,
- * `LIBRARY_NOT_FOUND` when libduckdb or the driver cannot be located or
- * loaded, or libduckdb's package is installed at another version than the pinned one; `UNTRUSTED_PATH` for a relative driver path; `SQL_ERROR` with the
- * driver's message when it refuses to connect; Deno's own
- * `PermissionDenied`/`NotCapable` without `--allow-ffi` (for the driver's path).
+ * @throws {ZeroCopyError} `UNSUPPORTED_PLATFORM` off linux x86_64, or for a
+ * named driver with no wheel for this platform; `LIBRARY_NOT_FOUND` when
+ * libduckdb or the driver cannot be located or loaded, or libduckdb's package
+ * is installed at another version than the pinned one; `HASH_MISMATCH` for a
+ * downloaded or cached driver wheel, or the driver in it, with another hash
+ * than the pinned one; `DOWNLOAD_FAILED` when the wheel cannot be downloaded;
+ * `UNTRUSTED_PATH` for a relative driver path or a cache directory others can
+ * write to; `INVALID_ARGUMENT` for a `cacheDir` that is not a path;
+ * `SQL_ERROR` with the driver's message when it refuses to connect; Deno's
+ * own `PermissionDenied`/`NotCapable` without `--allow-ffi` (for the
+ * driver's path), or, to download a named driver, `--allow-net=files.pythonhosted.org`
+ * and read and write access to the cache directory.
  *
  * @example Query DuckDB in memory
  * ```ts

@@ -108,6 +108,16 @@ describe("connect({ driver })", () => {
     await refused(connect({ driver: "sqlite", entrypoint: "no such()", library }), "INVALID_ARGUMENT");
   });
 
+  it("refuses a cacheDir that is not a directory path, before looking for the driver", async () => {
+    for (const cacheDir of [5, "", "/tmp/a\0b", { path: "/tmp" }, null]) {
+      await refused(
+        connect({ driver: "sqlite", cacheDir: cacheDir as unknown as string, library }),
+        "INVALID_ARGUMENT",
+        "cacheDir",
+      );
+    }
+  });
+
   it("passes the driver's refusal of a database on", async () => {
     await refused(
       connect({ driver: "postgresql", uri: "postgresql://127.0.0.1:1/none", library }),

@@ -8,10 +8,11 @@
 import { ZeroCopyError } from "../../errors.ts";
 import { openLibrary } from "../../library/open.ts";
 import { checkLibraryArguments } from "../../library/library_arguments.ts";
+import { checkOpenOptions } from "../../library/options.ts";
 import type { ZeroCopyLibrary } from "../../library/library.ts";
 import type { ForeignLibraryInterface } from "../../runtime/ffi_types.ts";
 import { type AdbcEngine, connectAdbc } from "./engine.ts";
-import { resolveDriver } from "./driver.ts";
+import { pinnedSource, resolveDriver } from "./driver.ts";
 
 /** What `connect` takes for a driver (sql/connection.ts `ConnectOptions`). */
 export interface DriverOptions {
@@ -20,6 +21,7 @@ export interface DriverOptions {
   readonly uri?: string;
   readonly options?: Readonly<Record<string, string>>;
   readonly entrypoint?: string;
+  readonly cacheDir?: string;
 }
 
 /** Connects through the ADBC driver `options.driver` names. */
@@ -37,7 +39,8 @@ export async function connectDriver(options: DriverOptions): Promise<AdbcEngine>
   ) {
     throw new ZeroCopyError("INVALID_ARGUMENT", "connect: entrypoint is the name of a C function");
   }
-  const file = await resolveDriver(driver, entrypoint);
+  const { cacheDir } = checkOpenOptions({ cacheDir: options.cacheDir });
+  const file = await resolveDriver(driver, entrypoint, { ...pinnedSource, cacheDir });
   const library = options.library ?? await openLibrary();
   checkLibraryArguments(library, undefined, "connect");
   const databaseOptions: Record<string, string> = { ...(options.options ?? {}) };

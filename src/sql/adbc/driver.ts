@@ -1,6 +1,7 @@
 /**
  * Where an ADBC driver comes from: a named driver resolves to the pinned
- * install beside this package (tools/adbc_drivers.sh) or, for DuckDB, to
+ * install beside a checkout of this package (tools/adbc_drivers.sh), else to
+ * a private copy of the one in its pinned PyPI wheel (driver_download.ts), or, for DuckDB, to
  * the libduckdb the embedded engine uses (../duckdb_library.ts); a path must be absolute. Never the working
  * directory. Zig dlopens the file, so the `--allow-ffi` grant is checked here.
  *
@@ -9,7 +10,11 @@
 
 import { ZeroCopyError } from "../../errors.ts";
 import { runtime } from "../../runtime/current.ts";
+import { toPath } from "../../library/env.ts";
 import { duckdbPath } from "../duckdb_library.ts";
+import { downloadedDriver } from "./driver_download.ts";
+import { driverWheels } from "./driver_wheels.ts";
+import type { DriverWheel } from "./wheel.ts";
 
 /**
  * The ADBC driver release the named drivers (`"sqlite"`, `"postgresql"`) are pinned to.
@@ -36,21 +41,39 @@ const named: Record<string, { file: string; uriOption: string }> = {
   postgresql: { file: "libadbc_driver_postgresql.so", uriOption: "uri" },
 };
 
-/** The file of `driver` ("sqlite", "postgresql", "duckdb" or an absolute path), checked to be loadable. */
-export async function resolveDriver(driver: string, entrypoint: string | undefined): Promise<DriverFile> {
+/** Where the named drivers come from: a checkout's install, else the pinned wheels downloaded into a cache. */
+export interface NamedDriverSource {
+  /** The folder tools/adbc_drivers.sh installs into, used when it holds the driver (a `file:` URL). */
+  readonly install?: URL;
+  /** The pinned wheels, by driver and platform key. */
+  readonly wheels: Readonly<Record<string, Readonly<Record<string, DriverWheel>>>>;
+  /** Where to cache downloaded wheels; `<Deno's cache directory>/zerocopy` by default. */
+  readonly cacheDir?: string;
+}
+
+/** The pinned drivers: a checkout's install, else the pinned wheels. */
+export const pinnedSource: NamedDriverSource = {
+  install: new URL(`../../../.toolchain/adbc-drivers-${ADBC_DRIVERS_VERSION}/`, import.meta.url),
+  wheels: driverWheels,
+};
+
+/**
+ * The file of `driver` ("sqlite", "postgresql", "duckdb" or an absolute path), checked to be loadable.
+ * `source` says where the named drivers come from; only tests pass another.
+ */
+export async function resolveDriver(
+  driver: string,
+  entrypoint: string | undefined,
+  source: NamedDriverSource = pinnedSource,
+): Promise<DriverFile> {
   let file: DriverFile;
   if (driver === "duckdb") {
     file = { path: await duckdbPath(), entrypoint: entrypoint ?? "duckdb_adbc_init", uriOption: "path" };
   } else if (Object.hasOwn(named, driver)) {
-    const install = new URL(`../../../.toolchain/adbc-drivers-${ADBC_DRIVERS_VERSION}/`, import.meta.url);
-    if (install.protocol !== "file:") {
-      throw new ZeroCopyError(
-        "LIBRARY_NOT_FOUND",
-        `The ADBC driver "${driver}" is installed only beside a checkout of this package (tools/adbc_drivers.sh); pass the absolute path of libadbc_driver_${driver}.so as "driver"`,
-      );
-    }
+    const wheels = Object.hasOwn(source.wheels, driver) ? source.wheels[driver] : {};
     file = {
-      path: new URL(named[driver].file, install).pathname,
+      path: await installedDriver(source.install, named[driver].file) ??
+        await downloadedDriver(driver, wheels, source.cacheDir),
       entrypoint: entrypoint ?? "AdbcDriverInit",
       uriOption: named[driver].uriOption,
     };
@@ -69,21 +92,35 @@ export async function resolveDriver(driver: string, entrypoint: string | undefin
       `Requires ffi access to "${file.path}", run again with the --allow-ffi flag`,
     );
   }
-  // libduckdb came from the runtime's npm packages, at the pinned version; the others are checked to exist.
-  if (driver === "duckdb") return file;
+  // libduckdb came from the runtime's npm packages and a named driver was just found or written, both
+  // at the pinned version; a path is checked to exist.
+  if (driver === "duckdb" || Object.hasOwn(named, driver)) return file;
   try {
     await runtime.fs.stat(file.path);
   } catch (error) {
     if (runtime.errors.isPermissionError(error)) throw error;
     throw new ZeroCopyError(
       "LIBRARY_NOT_FOUND",
-      `The ADBC driver "${file.path}" cannot be found: ${
-        Object.hasOwn(named, driver)
-          ? "run tools/adbc_drivers.sh to install the pinned drivers"
-          : "check the path"
-      }`,
+      `The ADBC driver "${file.path}" cannot be found: check the path`,
       { cause: error },
     );
   }
   return file;
+}
+
+/**
+ * The driver a checkout installed (tools/adbc_drivers.sh), when `install` is a
+ * folder on this machine that `--allow-read` covers and the file is there.
+ */
+async function installedDriver(install: URL | undefined, name: string): Promise<string | undefined> {
+  if (install?.protocol !== "file:") return undefined;
+  const path = toPath(new URL(name, install));
+  if (!runtime.permissions.read(path)) return undefined;
+  try {
+    await runtime.fs.stat(path);
+    return path;
+  } catch (error) {
+    if (runtime.errors.isNotFound(error)) return undefined;
+    throw error;
+  }
 }
