@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 556800,
-    sha256: "3460cbb1e4a3815490bf1b993b41f5c1666b2d46e394fe576979bdcad0573fec",
+    size: 589680,
+    sha256: "7106cb346e555059946cbd98418847ab4bfc971cae52049d3e1a7102f1c5b19f",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 569862,
-    sha256: "f3d8c4681ee85104587e56d75f318c2a4927c160850c717763fabce149d68141",
+    size: 606802,
+    sha256: "8ab4bc738192af7a5092b7fbc6f46673da5f0a8694cd67ad4a00c9dec67ff355",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 560696,
-    sha256: "12a6e36da72865be05f284b8dbff008a0fe651e03a9f88e938e0d3cea93df64a",
+    size: 592992,
+    sha256: "980a9ed838a2defb109f439f16f81e1a64c8a7147b94139c1c443d01f52a71f8",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 631720,
-    sha256: "40d686baf3da40310939f500fbbc03728b103cc71e174dc7a6639000cd6b1583",
+    size: 670288,
+    sha256: "098bfbbd6a700c7b186aa04900b2a319566664a0f3f34692057a936a40bdf039",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 770560,
-    sha256: "bd60e313ec87b38f01af45b1fd9e9e5019a0de8afa093e24ad83c4affa7bd936",
+    size: 774144,
+    sha256: "e2f61376d6c5717187a4a9e71a8b38c173e947a16880dec6e88a5f07e06c57b4",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 893952,
-    sha256: "161dff5b2e80849758cf9eb9a30a358ebd86a233363090896671d7db4e91f073",
+    size: 898048,
+    sha256: "81dd6701ed234cc90a2639b73e7efe617acc51ce8f32c0fb5841db7ec70d38b6",
   },
 };
