@@ -44,7 +44,7 @@ import { loadFile } from "./load.ts";
 import { checkAbiVersion, checkLayoutAndSymbols } from "./abi_check.ts";
 import { ZeroCopyLibrary } from "./library.ts";
 import { sameFileKey } from "./same_file.ts";
-import { checkSupportedHost } from "./supported_hosts.ts";
+import { checkSupportedHost } from "../runtime/supported_hosts.ts";
 
 /** What the steps after finding need. */
 export interface PipelineOptions {

@@ -10,7 +10,7 @@
  */
 
 import { ZeroCopyError } from "../errors.ts";
-import type { Runtime } from "../runtime/runtime.ts";
+import type { Runtime } from "./runtime.ts";
 
 /**
  * Throws when `host` runs on a platform zerocopy does not support in that runtime.
