@@ -1,8 +1,8 @@
-// adopt() passes every call of one library the same descriptor and copies the words out after
-// mapping: what a callback keeps of it, writes into it or does with it later must never reach a
-// buffer's memory, and a nested or asynchronous adopt must not share it.
+// adopt() passes every call a descriptor of its own and copies the words out after mapping: what a
+// callback keeps of it, writes into it or does with it later must never reach a buffer's memory, and
+// no other adopt, nested, later or asynchronous, is ever given it.
 
-import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertNotStrictEquals, assertStrictEquals, assertThrows } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { type Descriptor, ZeroCopyError } from "../mod.ts";
 import { assertLiveUnchanged, lib } from "./_helpers.ts";
@@ -40,7 +40,13 @@ describe("the descriptor adopt() passes its call", () => {
     lib.symbols.zc_generate_f64(8n, kept!);
     const planted = kept!.slice();
     lib.symbols.zc_release(planted);
-    const error = assertThrows(() => lib.adopt("f64", () => 0), ZeroCopyError);
+    let next: Descriptor | undefined;
+    const error = assertThrows(() =>
+      lib.adopt("f64", (out) => {
+        next = out;
+        return 0;
+      }), ZeroCopyError);
+    assertNotStrictEquals(next, kept);
     assertEquals(error.code, "INVALID_ELEMENT_TYPE");
     expectPattern(first.view, 4);
     first[Symbol.dispose]();

@@ -74,35 +74,38 @@ export function viewKept(words: KeptWords, at: number): Descriptor {
 }
 
 /**
- * The descriptor every synchronous `adopt` of one library passes to its call,
- * reused: its words are copied out (`keep`) and it is zeroed before the next.
+ * The descriptor one synchronous `adopt` passes to its call, in a slab: its
+ * words are copied out (`keep`) and zeroed, so that what the callback kept of
+ * it owns and describes nothing. Never reused: a nonblocking call it was passed
+ * to may still write it, from another thread, and only dead words are there.
  */
 export class OutSlot {
   /** What the call fills. */
-  readonly descriptor: Descriptor = newDescriptor();
-  readonly #halves = new Uint32Array(
-    this.descriptor.buffer,
-    this.descriptor.byteOffset,
-    DESCRIPTOR_BYTES / 4,
-  );
+  readonly descriptor: Descriptor;
+  /** The slab the descriptor is in, as 32-bit halves, and where in it: copied without a view of its own. */
+  readonly #halves: Uint32Array;
+  readonly #at: number;
 
-  /** Zeroes every word, so that the slot owns and describes nothing. */
-  clear(): void {
-    const halves = this.#halves;
-    for (let i = 0; i < halves.length; i++) halves[i] = 0;
+  constructor() {
+    if (nextInSlab === DESCRIPTORS_PER_SLAB) newSlab();
+    this.#halves = slabHalves;
+    this.#at = nextInSlab * (DESCRIPTOR_BYTES / 4);
+    // A constructor call, not subarray(), which looks up Symbol.species first.
+    this.descriptor = new BigUint64Array(slabBuffer, DESCRIPTOR_BYTES * nextInSlab++, DESCRIPTOR_WORDS);
   }
 
   /**
-   * Copies the words into a slab and zeroes the slot; returns the words' byte
-   * offset in the slab, which is `keptSlab()` until the next `keep`.
+   * Copies the words into the current slab and zeroes the slot; returns the
+   * words' byte offset there, which is `keptSlab()` until the next `keep`.
    */
   keep(): number {
     if (nextInSlab === DESCRIPTORS_PER_SLAB) newSlab();
-    const halves = this.#halves;
+    const from = this.#halves;
+    const at = this.#at;
     const to = nextInSlab++ * (DESCRIPTOR_BYTES / 4);
-    for (let i = 0; i < halves.length; i++) {
-      slabHalves[to + i] = halves[i];
-      halves[i] = 0;
+    for (let i = 0; i < DESCRIPTOR_BYTES / 4; i++) {
+      slabHalves[to + i] = from[at + i];
+      from[at + i] = 0;
     }
     return to * 4;
   }

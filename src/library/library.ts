@@ -111,7 +111,6 @@ export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymb
   readonly #mapping: Mapping;
   readonly #stats = new DataView(new ArrayBuffer(STATS_BYTES));
   #abandoned = 0;
-  #out: OutSlot | null = new OutSlot(); // adopt's, null while a call has it: a nested adopt takes another
 
   static {
     libraryInternals.mappingOf = (library) => library.#mapping;
@@ -174,42 +173,35 @@ export class ZeroCopyLibrary<S extends ForeignLibraryInterface = LibzerocopySymb
   adopt<T extends ElementType>(type: T, call: (descriptor: Descriptor) => number | void): ZeroCopyBuffer<T> {
     checkElementType(type);
     checkCallback(call, "adopt", "call");
-    const out = this.#out;
-    this.#out = null;
-    out?.clear();
-    const descriptor = out?.descriptor ?? newDescriptor();
-    let next = out;
+    // A slot of its own for every call, never reused: the callback may keep it, and a nonblocking call it
+    // was passed to may still write it, from another thread, while a later adopt reads its own.
+    const out = new OutSlot();
+    const descriptor = out.descriptor;
+    let status: unknown;
     try {
-      let status: unknown;
-      try {
-        status = call(descriptor) ?? STATUS.ok;
-      } catch (error) {
-        this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
-        throw error;
-      }
-      if (typeof status !== "number") {
-        this.#owner.release(descriptor);
-        if (isThenable(status)) {
-          // An async callback makes its Zig call later, into this descriptor,
-          // which nobody would ever free: free whatever it hands over then.
-          // The descriptor stays the promise's; the library takes a new one.
-          const late = () => this.#owner.release(descriptor);
-          status.then(late, late);
-          next = new OutSlot();
-          throw new ZeroCopyError(
-            "INVALID_ARGUMENT",
-            `adopt's callback returned a promise: use adoptAsync for an asynchronous call (what it hands over later is freed)`,
-          );
-        }
+      status = call(descriptor) ?? STATUS.ok;
+    } catch (error) {
+      this.#owner.release(descriptor); // the Zig call may have handed over before `call` threw
+      throw error;
+    }
+    if (typeof status !== "number") {
+      this.#owner.release(descriptor);
+      if (isThenable(status)) {
+        // An async callback makes its Zig call later, into this descriptor,
+        // which nobody would ever free: free whatever it hands over then.
+        const late = () => this.#owner.release(descriptor);
+        status.then(late, late);
         throw new ZeroCopyError(
           "INVALID_ARGUMENT",
-          `adopt's callback returned ${what(status)}: return the Zig function's Status (a number) or nothing`,
+          `adopt's callback returned a promise: use adoptAsync for an asynchronous call (what it hands over later is freed)`,
         );
       }
-      return this.#wrap(descriptor, status, type, undefined, false, out ?? undefined);
-    } finally {
-      if (out !== null) this.#out = next;
+      throw new ZeroCopyError(
+        "INVALID_ARGUMENT",
+        `adopt's callback returned ${what(status)}: return the Zig function's Status (a number) or nothing`,
+      );
     }
+    return this.#wrap(descriptor, status, type, undefined, false, out);
   }
 
   /**
