@@ -63,6 +63,28 @@ pub fn writeLentBatch(w: *std.Io.Writer, comptime sig: Signature) !void {
     try lend.write(w, 6, try std.fmt.bufPrint(&head_buffer, "const {s}Lent = zerocopyArrow.lendBatchArgument(", .{name}), ");");
 }
 
+/// Where a wrapper's statements go after its checks: straight out, or, with a
+/// lent batch, gathered to be written inside `try { … } finally` (`writeLentBody`).
+pub const Body = struct {
+    buffer: [16 * 1024]u8 = undefined,
+    writer: std.Io.Writer = undefined,
+
+    /// Writes `sig`'s checks, gates and lent batch to `w`; returns where the rest goes.
+    pub fn begin(body: *Body, w: *std.Io.Writer, comptime sig: Signature) !*std.Io.Writer {
+        try writeIntegerChecks(w, sig);
+        try writeMemoryGates(w, sig);
+        try writeLentBatch(w, sig);
+        if (sig.arrow_in == null) return w;
+        body.writer = .fixed(&body.buffer);
+        return &body.writer;
+    }
+
+    /// Writes what was gathered, inside `try { … } finally`; nothing was without a lent batch.
+    pub fn end(body: *Body, w: *std.Io.Writer, comptime sig: Signature) !void {
+        if (sig.arrow_in != null) try writeLentBody(w, sig, body.writer.buffered());
+    }
+};
+
 /// A wrapper's statements after its lent batch (`body`, which ends with the
 /// wrapper's closing `},`), two spaces deeper in `try { … } finally`, which
 /// gives the batch back however the call ends, as `using` would, in the

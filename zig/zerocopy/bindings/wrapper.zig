@@ -15,13 +15,8 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         try params.add("{s}", .{param.name});
     }
     try params.write(w, 4, sig.name ++ ": (", ") => {");
-    try gates.writeIntegerChecks(w, sig);
-    try gates.writeMemoryGates(w, sig);
-    try gates.writeLentBatch(w, sig);
-    // With a lent batch, the rest goes into `try { … } finally` around it (gates.writeLentBody).
-    var lent_buffer: [16 * 1024]u8 = undefined;
-    var lent_body: std.Io.Writer = .fixed(&lent_buffer);
-    const out = if (sig.arrow_in != null) &lent_body else w;
+    var body: gates.Body = .{};
+    const out = try body.begin(w, sig);
     var args: List = .{};
     inline for (sig.params) |param| {
         const name = param.name;
@@ -52,7 +47,7 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
         }
     }
     try writeCall(out, sig, &args);
-    if (sig.arrow_in != null) try gates.writeLentBody(w, sig, lent_body.buffered());
+    try body.end(w, sig);
 }
 
 fn writeCall(w: *std.Io.Writer, comptime sig: Signature, args: *const List) !void {
