@@ -16,7 +16,7 @@ const ROWS = 1000;
 
 function batch(i: number): RecordBatch {
   return new Table({
-    id: vectorFromArray(Int32Array.from({ length: ROWS }, (_, j) => i * ROWS + j), new Int32()),
+    id: vectorFromArray(Array.from({ length: ROWS }, (_, j) => i * ROWS + j), new Int32()),
   }).batches[0];
 }
 
