@@ -24,10 +24,12 @@ const HANDLE_AT = abiLayout.structs.StreamOut.fields.handle;
 const encoder = new TextEncoder();
 
 /**
- * How many batches wait lent for the consumer at most, and how long the
- * source is left unread when they do (milliseconds). Tests may change it.
+ * How far the source is read ahead of the consumer: while fewer than
+ * `batches` batches, or fewer than `bytes` bytes of batches, wait lent for it
+ * (small batches would otherwise leave a fast consumer waiting on the poll);
+ * past that the source is left unread `pollMs` milliseconds at a time.
  */
-export const GROWING_QUEUE = { batches: 2, pollMs: 1 };
+export const GROWING_QUEUE = { batches: 2, bytes: 4 << 20, pollMs: 1 };
 
 interface GrowingSymbols {
   zc_arrow_lent_stream_new(out: ArrayBuffer | ArrayBufferView): number;
@@ -115,6 +117,7 @@ export async function lendGrowing(
   }
   // Pinned batches by the index Zig knows them by; those the consumer released go early.
   const pinned = new Map<number, LentStructs>();
+  const sizes = new Map<number, number>();
   let added = 0;
   let sourceDone = false;
   let failure: ZeroCopyError | undefined;
@@ -173,12 +176,22 @@ export async function lendGrowing(
       }
       throw statusError(status, `${caller}: adding a batch`);
     }
+    sizes.set(added, batch.data.byteLength);
     pinned.set(added++, lent);
+  };
+  /** Whether as much waits lent for the consumer as the source may be read ahead. */
+  const full = () => {
+    const queued = Number(symbols.zc_arrow_lent_stream_queued(handle));
+    if (queued < GROWING_QUEUE.batches) return false;
+    let bytes = 0;
+    for (let index = added - queued; index < added; index++) bytes += sizes.get(index) ?? 0;
+    return bytes >= GROWING_QUEUE.bytes;
   };
   const letGo = () => {
     for (const [index, lent] of pinned) {
       if (symbols.zc_arrow_lent_stream_held(handle, BigInt(index)) === 0) {
         pinned.delete(index);
+        sizes.delete(index);
         lent.release();
       }
     }
@@ -191,6 +204,7 @@ export async function lendGrowing(
     const left = Number(symbols.zc_arrow_lent_stream_end(handle));
     const lents = [...pinned.values()];
     pinned.clear();
+    sizes.clear();
     if (left > 0) {
       pending.push({ symbols, handle, lents });
       return;
@@ -231,7 +245,7 @@ export async function lendGrowing(
       try {
         while (!stopped) {
           letGo();
-          if (Number(symbols.zc_arrow_lent_stream_queued(handle)) >= GROWING_QUEUE.batches) {
+          if (full()) {
             let timer: ReturnType<typeof setTimeout> | undefined;
             await Promise.race([
               new Promise((resolve) => timer = setTimeout(resolve, GROWING_QUEUE.pollMs)),
