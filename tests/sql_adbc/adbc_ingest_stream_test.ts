@@ -231,6 +231,29 @@ for (const driver of drivers) {
       await refused(conn.ingest("t", slow()), "DISPOSED");
     });
 
+    it("ends the stream with DISPOSED when the connection closes before the source's first batch", async () => {
+      const conn = await driver.connect();
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => open = resolve);
+      let finished = false;
+      async function* late() {
+        try {
+          await gate;
+          for (let i = 0; i < 10; i++) yield batch(i);
+        } finally {
+          finished = true;
+        }
+      }
+      const ingest = conn.ingest(tableName("late"), late());
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const closed = conn.close();
+      open();
+      await refused(ingest, "DISPOSED");
+      await closed;
+      await collect(() => finished);
+      assert(finished, "the source was told to end");
+    });
+
     it("refuses an empty source and one failing at once, before the driver is called", async () => {
       await using conn = await driver.connect();
       await refused(conn.ingest("t", (async function* () {})()), "INVALID_ARGUMENT");

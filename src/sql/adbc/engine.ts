@@ -224,6 +224,7 @@ export class AdbcEngine implements SqlEngine {
       const message = new Uint8Array(MESSAGE_BYTES);
       const rows = new BigInt64Array(1);
       this.#ingests.add(loan);
+      if (this.#closed) loan.abort(closedDuringIngest()); // closed while the source gave its first batch
       try {
         return await loan.run(async () => {
           const status = await this.#symbols.zc_adbc_ingest(
@@ -262,11 +263,7 @@ export class AdbcEngine implements SqlEngine {
     if (!this.#closed) {
       this.#closed = true;
       connectionNet.unregister(this);
-      for (const loan of this.#ingests) {
-        loan.abort(
-          new ZeroCopyError("DISPOSED", "Connection.ingest: the Connection was closed during the ingest"),
-        );
-      }
+      for (const loan of this.#ingests) loan.abort(closedDuringIngest());
       this.#queue = this.#queue.then(() => this.#symbols.zc_adbc_close(this.#handle));
     }
     return this.#queue.then(() => {});
@@ -334,6 +331,10 @@ function sqlError(error: unknown): unknown {
     );
   }
   return error;
+}
+
+function closedDuringIngest(): ZeroCopyError {
+  return new ZeroCopyError("DISPOSED", "Connection.ingest: the Connection was closed during the ingest");
 }
 
 function closedError(): ZeroCopyError {
