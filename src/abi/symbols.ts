@@ -493,7 +493,7 @@ export const arrowStreamSymbols = {
     ],
     result: "i32",
   },
-  /** Adds a lent batch (its structs stay the host's, pinned until the loan ends): the first fixes the schema, each later one is checked against it. `invalid_argument` for a batch the reader refuses or that does not match; `handed_over_already` once the stream was given to a consumer.
+  /** Adds a lent batch (its structs stay the host's, pinned until released): the first fixes the schema, each later one is checked against it. `invalid_argument` for a batch the reader refuses or that does not match; `handed_over_already` once the stream was given to a consumer (unless it grows), finished, or ended.
    * `fn (handle: u64, schema: ?*const zerocopy.ArrowSchema, array: ?*const zerocopy.ArrowArray) zerocopy.Status` */
   zc_arrow_lent_stream_add: {
     parameters: [
@@ -534,6 +534,41 @@ export const arrowStreamSymbols = {
       "u64", // handle
     ],
     result: "void",
+  },
+  /** Lets the stream grow: its consumer's `get_next` waits for the next batch the host adds, until `zc_arrow_lent_stream_finish`.
+   * `fn (handle: u64) zerocopy.Status` */
+  zc_arrow_lent_stream_grow: {
+    parameters: [
+      "u64", // handle
+    ],
+    result: "i32",
+  },
+  /** No batch comes after those added: the stream ends there, or, when `failure` (`failure_len` bytes of UTF-8) is not null, `get_next` fails with it as the last error. Once only.
+   * `fn (handle: u64, failure: ?[*]const u8, failure_len: u64) zerocopy.Status` */
+  zc_arrow_lent_stream_finish: {
+    parameters: [
+      "u64", // handle
+      "buffer", // failure
+      "u64", // failure_len
+    ],
+    result: "i32",
+  },
+  /** Batches added and not yet given to the consumer (0 for a stale handle).
+   * `fn (handle: u64) u64` */
+  zc_arrow_lent_stream_queued: {
+    parameters: [
+      "u64", // handle
+    ],
+    result: "u64",
+  },
+  /** 0 once the batch at `index` (in the order added) was given to the consumer and the array given for it released: Zig reads its structs no more, nor does the consumer its buffers. 1 otherwise, and for a stale handle or an index never added.
+   * `fn (handle: u64, index: u64) u32` */
+  zc_arrow_lent_stream_held: {
+    parameters: [
+      "u64", // handle
+      "u64", // index
+    ],
+    result: "u32",
   },
   /** A stream of `batches` demo batches of `rows` rows each, handed over into `out`; `options` 1 makes the second batch lie about its schema, 2 makes it fail. `invalid_argument` for `batches` 0.
    * `fn (batches: u32, rows: u64, options: u32, out: ?*zerocopy.StreamOut) zerocopy.Status` */

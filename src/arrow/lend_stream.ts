@@ -57,7 +57,8 @@ interface LentStreamSymbols {
   zc_arrow_lent_stream_close(handle: bigint): void;
 }
 
-function recordBatchOf(item: unknown, caller: string): RecordBatch {
+/** `item` as an apache-arrow `RecordBatch`, or `INVALID_ARGUMENT` for what is no batch. */
+export function recordBatchOf(item: unknown, caller: string): RecordBatch {
   if (item instanceof ArrowBatch) return item.recordBatch;
   if (item instanceof RecordBatch) return item;
   throw new ZeroCopyError(
@@ -215,7 +216,7 @@ export async function lendStream<S extends ForeignLibraryInterface, R>(
 }
 
 /** A dictionary-encoded column anywhere in `fields`, refused: the consumer would read its indices as the values. */
-function refuseDictionaries(fields: readonly Field[], caller: string): void {
+export function refuseDictionaries(fields: readonly Field[], caller: string): void {
   for (const field of fields) {
     if (field.type.typeId === Type.Dictionary) {
       throw new ZeroCopyError(

@@ -170,6 +170,20 @@ test(`${runtimeName}: reaches SQLite through its ADBC driver at an absolute path
   equal(await rows(conn, "select 6 * 7 as answer"), [{ answer: 42n }]);
   equal(await conn.ingest("t", tableFromArrays({ x: new Float64Array([0.5, 1.5, 2]) })), 3);
   equal(await rows(conn, "select sum(x) as s, count(*) as n from t"), [{ s: 4, n: 3n }]);
+  // An async generator: the driver reads it as it is produced, on the ingest's thread.
+  const many = async function* () {
+    for (let i = 0; i < 20; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      yield tableFromArrays({ x: new Float64Array(100).fill(i) }).batches[0];
+    }
+  };
+  equal(await conn.ingest("g", many()), 2000);
+  equal(await rows(conn, "select sum(x) as s, count(*) as n from g"), [{ s: 19000, n: 2000n }]);
+  const failing = async function* () {
+    yield tableFromArrays({ x: new Float64Array([1]) }).batches[0];
+    throw new Error("the source broke");
+  };
+  await rejectsCode(conn.ingest("f", failing()), "STREAM_FAILED");
   await rejectsCode(conn.query("selec 1"), "SQL_ERROR");
   await rejectsCode(conn.register("r", tableFromArrays({ x: new Int32Array(1) })), "SQL_UNSUPPORTED");
   await conn[Symbol.asyncDispose]();

@@ -150,6 +150,10 @@ pub const stream_exports = struct {
     pub const zc_arrow_lent_stream_end = arrow.lent_stream.exports.zc_arrow_lent_stream_end;
     pub const zc_arrow_lent_stream_outstanding = arrow.lent_stream.exports.zc_arrow_lent_stream_outstanding;
     pub const zc_arrow_lent_stream_close = arrow.lent_stream.exports.zc_arrow_lent_stream_close;
+    pub const zc_arrow_lent_stream_grow = arrow.lent_stream.exports.zc_arrow_lent_stream_grow;
+    pub const zc_arrow_lent_stream_finish = arrow.lent_stream.exports.zc_arrow_lent_stream_finish;
+    pub const zc_arrow_lent_stream_queued = arrow.lent_stream.exports.zc_arrow_lent_stream_queued;
+    pub const zc_arrow_lent_stream_held = arrow.lent_stream.exports.zc_arrow_lent_stream_held;
     pub const zc_arrow_demo_stream = exports.zc_arrow_demo_stream;
     pub const zc_arrow_demo_stream_live = exports.zc_arrow_demo_stream_live;
 };

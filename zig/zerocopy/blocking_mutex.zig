@@ -45,3 +45,38 @@ test "a second thread waits for the lock and sees the first thread's writes" {
     thread.join();
     try std.testing.expectEqual(@as(u32, 42), value);
 }
+
+/// A condition to wait on under a `BlockingMutex`: a thread waiting for what
+/// another one adds (a lent stream's consumer for the host's next batch).
+pub const BlockingCondition = struct {
+    inner: std.Io.Condition = .init,
+
+    /// Releases `mutex`, sleeps until woken (or spuriously), then takes it again.
+    pub fn wait(self: *BlockingCondition, mutex: *BlockingMutex) void {
+        self.inner.waitUncancelable(io(), &mutex.inner);
+    }
+
+    /// Wakes every waiter.
+    pub fn broadcast(self: *BlockingCondition) void {
+        self.inner.broadcast(io());
+    }
+};
+
+test "a waiter wakes once another thread changed the state and broadcast" {
+    var mutex: BlockingMutex = .{};
+    var condition: BlockingCondition = .{};
+    var ready = false;
+    const thread = try std.Thread.spawn(.{}, struct {
+        fn run(m: *BlockingMutex, c: *BlockingCondition, r: *bool) void {
+            m.lock();
+            defer m.unlock();
+            r.* = true;
+            c.broadcast();
+        }
+    }.run, .{ &mutex, &condition, &ready });
+    mutex.lock();
+    while (!ready) condition.wait(&mutex);
+    mutex.unlock();
+    thread.join();
+    try std.testing.expect(ready);
+}

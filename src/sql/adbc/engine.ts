@@ -25,7 +25,7 @@ import { ArrowStream, nextParts, type StreamSymbols, streamSymbolsOf } from "../
 import { QueryResult } from "../query_result.ts";
 import { markOwners } from "../../arrow/batch.ts";
 import { paramsBatch } from "./sources.ts";
-import { lendAsStream } from "../../arrow/lend_stream.ts";
+import { type IngestLoan, lendForIngest } from "./ingest_loan.ts";
 
 const STREAM_OUT_BYTES = abiLayout.structs.StreamOut.size;
 const HANDLE_AT = abiLayout.structs.StreamOut.fields.handle;
@@ -145,6 +145,8 @@ export class AdbcEngine implements SqlEngine {
   readonly #handle: bigint;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  /** Ingests reading their source: a close ends their streams rather than wait for the source. */
+  readonly #ingests = new Set<IngestLoan>();
 
   /** @internal Use {@linkcode connectAdbc}. */
   constructor(lib: ZeroCopyLibrary<ForeignLibraryInterface>, symbols: AdbcSymbols, handle: bigint) {
@@ -218,27 +220,29 @@ export class AdbcEngine implements SqlEngine {
   ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
     return this.#enqueue(async () => {
       const name = cString(table);
-      const loan = await lendAsStream(this.#lib, source, "Connection.ingest", true).catch((error) => {
-        throw sourceFailure(error);
-      });
+      const loan = await lendForIngest(this.#lib, source);
       const message = new Uint8Array(MESSAGE_BYTES);
       const rows = new BigInt64Array(1);
+      this.#ingests.add(loan);
+      if (this.#closed) loan.abort(closedDuringIngest()); // closed while the source gave its first batch
       try {
-        const status = await this.#symbols.zc_adbc_ingest(
-          this.#handle,
-          name,
-          BigInt(name.length),
-          MODES[mode],
-          loan.handle,
-          message,
-          BigInt(message.length),
-          rows,
-        );
-        this.#check(status, message, "ingest");
+        return await loan.run(async () => {
+          const status = await this.#symbols.zc_adbc_ingest(
+            this.#handle,
+            name,
+            BigInt(name.length),
+            MODES[mode],
+            loan.handle,
+            message,
+            BigInt(message.length),
+            rows,
+          );
+          this.#check(status, message, "ingest");
+          return Number(rows[0]);
+        });
       } finally {
-        loan.end();
+        this.#ingests.delete(loan);
       }
-      return Number(rows[0]);
     });
   }
 
@@ -259,6 +263,7 @@ export class AdbcEngine implements SqlEngine {
     if (!this.#closed) {
       this.#closed = true;
       connectionNet.unregister(this);
+      for (const loan of this.#ingests) loan.abort(closedDuringIngest());
       this.#queue = this.#queue.then(() => this.#symbols.zc_adbc_close(this.#handle));
     }
     return this.#queue.then(() => {});
@@ -328,16 +333,8 @@ function sqlError(error: unknown): unknown {
   return error;
 }
 
-/** What an ingest's source threw, as the `ZeroCopyError` every engine reports it with. */
-function sourceFailure(error: unknown): unknown {
-  if (error instanceof ZeroCopyError) return error;
-  return new ZeroCopyError(
-    "STREAM_FAILED",
-    `Connection.ingest: the source failed, so nothing was loaded: ${
-      error instanceof Error ? error.message : String(error)
-    }`,
-    { cause: error },
-  );
+function closedDuringIngest(): ZeroCopyError {
+  return new ZeroCopyError("DISPOSED", "Connection.ingest: the Connection was closed during the ingest");
 }
 
 function closedError(): ZeroCopyError {

@@ -2,10 +2,14 @@
 //! whose callbacks are Zig's: the stream struct lives in Zig's memory (its
 //! address is what the consumer gets), the host adds each lent batch by
 //! passing its C Data structs to `zc_arrow_lent_stream_add` (checked there by
-//! the reader against the first batch's schema), and the consumer is given
-//! copies of those structs Zig made, pointing at the lent buffers.
+//! the reader against the first batch's schema, which Zig copies), and the
+//! consumer is given copies of those structs Zig made, pointing at the lent buffers.
 //!
-//! The host keeps every lent batch pinned until its loan ends
+//! A stream may grow (`zc_arrow_lent_stream_grow`): the host adds batches
+//! while the consumer reads, `get_next` waits on its own thread for the next
+//! one, and `zc_arrow_lent_stream_finish` ends it (cleanly, or as a failure
+//! `get_next` reports). The host pins each batch until the consumer released
+//! the array given for it (`zc_arrow_lent_stream_held`), or the loan ended
 //! (`zc_arrow_lent_stream_end`) and no array given out is still held:
 //! after the end, the stream refuses `get_schema` and `get_next` (the lent
 //! memory may be gone), while arrays already given out stay valid until the
@@ -18,36 +22,58 @@ const struct_copy = @import("struct_copy.zig");
 const stream = @import("stream.zig");
 const abi = @import("../abi.zig");
 const handles = @import("../handles.zig");
-const BlockingMutex = @import("../blocking_mutex.zig").BlockingMutex;
+const blocking = @import("../blocking_mutex.zig");
+const BlockingMutex = blocking.BlockingMutex;
+const BlockingCondition = blocking.BlockingCondition;
 const zerocopy = @import("../zerocopy.zig");
 const ArrowArray = c.ArrowArray;
 const ArrowArrayStream = c.ArrowArrayStream;
 const ArrowSchema = c.ArrowSchema;
 const Status = abi.Status;
 
+const EIO: c_int = 5;
 const EINVAL: c_int = 22;
 const ENOMEM: c_int = 12;
 
+/// One lent batch: its structs (the host's) and whether the copy given for it was released.
+const Slot = struct {
+    owner: *LentStream,
+    array: *const ArrowArray,
+    released: std.atomic.Value(bool) = .init(false),
+};
+
 pub const LentStream = struct {
     c_stream: ArrowArrayStream,
-    schema: ?*const ArrowSchema = null,
-    arrays: std.ArrayList(*const ArrowArray) = .empty,
+    /// Zig's copy of the first batch's schema: the host may let that batch go before the stream ends.
+    schema: ArrowSchema = std.mem.zeroes(ArrowSchema),
+    slots: std.ArrayList(*Slot) = .empty,
     next_index: usize = 0,
     ended: bool = false,
     given: bool = false,
+    /// More batches may come: `get_next` waits for them until `finished`.
+    growing: bool = false,
+    finished: bool = false,
+    failure: ?[:0]const u8 = null,
+    failure_text: [256]u8 = undefined,
     mutex: BlockingMutex = .{},
+    added: BlockingCondition = .{},
     /// The handle, the consumer's stream (once given), and each array given out and not released.
     refs: std.atomic.Value(usize) = .init(1),
     outstanding: std.atomic.Value(usize) = .init(0),
 
     fn unref(self: *LentStream) void {
         if (self.refs.fetchSub(1, .acq_rel) != 1) return;
-        self.arrays.deinit(zerocopy.default_allocator.*);
+        const allocator = zerocopy.default_allocator.*;
+        for (self.slots.items) |slot| allocator.destroy(slot);
+        self.slots.deinit(allocator);
+        if (self.schema.release) |r| r(&self.schema);
         zerocopy.default_allocator.destroy(self);
     }
 
     fn arrayReleased(context: *anyopaque) void {
-        const self: *LentStream = @ptrCast(@alignCast(context));
+        const slot: *Slot = @ptrCast(@alignCast(context));
+        const self = slot.owner;
+        slot.released.store(true, .release);
         _ = self.outstanding.fetchSub(1, .acq_rel);
         self.unref();
     }
@@ -63,7 +89,8 @@ pub const LentStream = struct {
         self.mutex.lock();
         defer self.mutex.unlock();
         if (self.ended) return EINVAL;
-        struct_copy.copy(self.schema orelse return EINVAL, out) catch return ENOMEM;
+        if (self.schema.release == null) return EINVAL;
+        struct_copy.copy(&self.schema, out) catch return ENOMEM;
         return 0;
     }
 
@@ -71,15 +98,21 @@ pub const LentStream = struct {
         const self = of(s);
         self.mutex.lock();
         defer self.mutex.unlock();
+        // A growing stream's consumer waits here, on its own thread, for the host's next batch.
+        while (self.growing and !self.finished and !self.ended and self.next_index == self.slots.items.len) {
+            self.added.wait(&self.mutex);
+        }
         if (self.ended) return EINVAL;
-        if (self.next_index == self.arrays.items.len) {
+        if (self.failure != null) return EIO;
+        if (self.next_index == self.slots.items.len) {
             out.* = std.mem.zeroes(ArrowArray);
             return 0;
         }
+        const slot = self.slots.items[self.next_index];
         // Counted before the copy can be released.
         _ = self.refs.fetchAdd(1, .monotonic);
         _ = self.outstanding.fetchAdd(1, .monotonic);
-        struct_copy.copyArrayNotifying(self.arrays.items[self.next_index], out, self, arrayReleased) catch {
+        struct_copy.copyArrayNotifying(slot.array, out, slot, arrayReleased) catch {
             _ = self.outstanding.fetchSub(1, .monotonic);
             _ = self.refs.fetchSub(1, .monotonic);
             return ENOMEM;
@@ -90,10 +123,11 @@ pub const LentStream = struct {
 
     fn lastError(s: *ArrowArrayStream) callconv(.c) ?[*:0]const u8 {
         const self = of(s);
-        return if (self.ended)
-            "the batches lent as this stream were given back: their loan ended"
-        else
-            "out of memory copying a lent batch's structs";
+        self.mutex.lock();
+        defer self.mutex.unlock();
+        if (self.ended) return "the batches lent as this stream were given back: their loan ended";
+        if (self.failure) |text| return text.ptr;
+        return "out of memory copying a lent batch's structs";
     }
 
     fn release(s: *ArrowArrayStream) callconv(.c) void {
@@ -102,10 +136,16 @@ pub const LentStream = struct {
         self.unref();
     }
 
+    /// Ends the loan and wakes a consumer waiting for a batch; the caller holds the lock.
+    fn endLocked(self: *LentStream) void {
+        self.ended = true;
+        self.added.broadcast();
+    }
+
     fn retire(object: *anyopaque) void {
         const self: *LentStream = @ptrCast(@alignCast(object));
         self.mutex.lock();
-        self.ended = true;
+        self.endLocked();
         self.mutex.unlock();
         self.unref();
     }
@@ -122,7 +162,7 @@ pub fn give(handle: u64) ?*ArrowArrayStream {
     defer handles.global.unpin(handle);
     self.mutex.lock();
     defer self.mutex.unlock();
-    if (self.given or self.ended or self.schema == null) return null;
+    if (self.given or self.ended or self.slots.items.len == 0) return null;
     self.given = true;
     _ = self.refs.fetchAdd(1, .monotonic);
     return &self.c_stream;
@@ -149,23 +189,90 @@ pub const exports = struct {
         return .ok;
     }
 
-    /// Adds a lent batch (its structs stay the host's, pinned until the loan
-    /// ends): the first fixes the schema, each later one is checked against
-    /// it. `invalid_argument` for a batch the reader refuses or that does not
-    /// match; `handed_over_already` once the stream was given to a consumer.
+    /// Adds a lent batch (its structs stay the host's, pinned until released):
+    /// the first fixes the schema, each later one is checked against it.
+    /// `invalid_argument` for a batch the reader refuses or that does not
+    /// match; `handed_over_already` once the stream was given to a consumer
+    /// (unless it grows), finished, or ended.
     pub fn zc_arrow_lent_stream_add(handle: u64, schema: ?*const ArrowSchema, array: ?*const ArrowArray) callconv(.c) Status {
         const a = array orelse return .invalid_argument;
         const self = pin(handle) orelse return .stale_handle;
         defer handles.global.unpin(handle);
         self.mutex.lock();
         defer self.mutex.unlock();
-        if (self.given or self.ended) return .handed_over_already;
-        const s = self.schema orelse (schema orelse return .invalid_argument);
+        if ((self.given and !self.growing) or self.finished or self.ended) return .handed_over_already;
+        const first = self.schema.release == null;
+        const s = if (first) (schema orelse return .invalid_argument) else &self.schema;
         const root = reader.Column.init(s, a, 0) catch return .invalid_argument;
         if (root.kind != .@"struct") return .invalid_argument;
-        self.arrays.append(zerocopy.default_allocator.*, a) catch return .out_of_memory;
-        self.schema = s;
+        const allocator = zerocopy.default_allocator.*;
+        const slot = allocator.create(Slot) catch return .out_of_memory;
+        slot.* = .{ .owner = self, .array = a };
+        self.slots.append(allocator, slot) catch {
+            allocator.destroy(slot);
+            return .out_of_memory;
+        };
+        if (first) struct_copy.copy(s, &self.schema) catch {
+            _ = self.slots.pop();
+            allocator.destroy(slot);
+            return .out_of_memory;
+        };
+        self.added.broadcast();
         return .ok;
+    }
+
+    /// Lets the stream grow: its consumer's `get_next` waits for the next
+    /// batch the host adds, until `zc_arrow_lent_stream_finish`.
+    pub fn zc_arrow_lent_stream_grow(handle: u64) callconv(.c) Status {
+        const self = pin(handle) orelse return .stale_handle;
+        defer handles.global.unpin(handle);
+        self.mutex.lock();
+        defer self.mutex.unlock();
+        if (self.given or self.finished or self.ended) return .handed_over_already;
+        self.growing = true;
+        return .ok;
+    }
+
+    /// No batch comes after those added: the stream ends there, or, when
+    /// `failure` (`failure_len` bytes of UTF-8) is not null, `get_next`
+    /// fails with it as the last error. Once only.
+    pub fn zc_arrow_lent_stream_finish(handle: u64, failure: ?[*]const u8, failure_len: u64) callconv(.c) Status {
+        const self = pin(handle) orelse return .stale_handle;
+        defer handles.global.unpin(handle);
+        self.mutex.lock();
+        defer self.mutex.unlock();
+        if (self.finished or self.ended) return .handed_over_already;
+        self.finished = true;
+        if (failure) |text| {
+            const n: usize = @intCast(@min(failure_len, self.failure_text.len - 1));
+            @memcpy(self.failure_text[0..n], text[0..n]);
+            self.failure_text[n] = 0;
+            self.failure = self.failure_text[0..n :0];
+        }
+        self.added.broadcast();
+        return .ok;
+    }
+
+    /// Batches added and not yet given to the consumer (0 for a stale handle).
+    pub fn zc_arrow_lent_stream_queued(handle: u64) callconv(.c) u64 {
+        const self = pin(handle) orelse return 0;
+        defer handles.global.unpin(handle);
+        self.mutex.lock();
+        defer self.mutex.unlock();
+        return self.slots.items.len - self.next_index;
+    }
+
+    /// 0 once the batch at `index` (in the order added) was given to the
+    /// consumer and the array given for it released: Zig reads its structs no
+    /// more, nor does the consumer its buffers. 1 otherwise, and for a stale
+    /// handle or an index never added.
+    pub fn zc_arrow_lent_stream_held(handle: u64, index: u64) callconv(.c) u32 {
+        const self = pin(handle) orelse return 1;
+        defer handles.global.unpin(handle);
+        self.mutex.lock();
+        defer self.mutex.unlock();
+        if (index >= self.next_index) return 1;
+        return if (self.slots.items[@intCast(index)].released.load(.acquire)) 0 else 1;
     }
 
     /// The address of the stream struct, for a native consumer to read (once):
@@ -181,7 +288,7 @@ pub const exports = struct {
         const self = pin(handle) orelse return 0;
         defer handles.global.unpin(handle);
         self.mutex.lock();
-        self.ended = true;
+        self.endLocked();
         self.mutex.unlock();
         return self.outstanding.load(.acquire);
     }

@@ -153,3 +153,91 @@ test "a lent stream's consumer may move the struct; reads stop at the loan's end
     moved.release.?(&moved);
     try testing.expectEqual(abi.Status.stale_handle, lent_stream.exports.zc_arrow_lent_stream_add(out.handle, &schema, &array));
 }
+
+test "a growing lent stream's get_next waits for the next batch, then ends as finished; a batch goes once released" {
+    var descriptor: abi.Descriptor = undefined;
+    try batch.handOverBatch(&testing.allocator, &.{.{ .name = "n", .values = .{ .u32 = &.{ 1, 2, 3 } } }}, &descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    const lent = lent_stream.exports;
+    var out: stream.StreamOut = undefined;
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_new(&out));
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_grow(out.handle));
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+    const given = lent_stream.give(out.handle).?;
+    try testing.expectEqual(abi.Status.handed_over_already, lent.zc_arrow_lent_stream_grow(out.handle));
+    const Consumer = struct {
+        fn run(s: *c.ArrowArrayStream, codes: *[3]c_int, lengths: *[3]i64) void {
+            for (codes, lengths) |*code, *length| {
+                var next: c.ArrowArray = undefined;
+                code.* = s.get_next.?(s, &next);
+                length.* = if (code.* == 0) next.length else -2;
+                if (code.* == 0) if (next.release) |r| r(&next);
+            }
+        }
+    };
+    var codes: [3]c_int = @splat(-1);
+    var lengths: [3]i64 = @splat(-1);
+    const thread = try std.Thread.spawn(.{}, Consumer.run, .{ given, &codes, &lengths });
+    // The consumer took the first batch and waits for the second, which comes later.
+    try testing.io.sleep(.fromMilliseconds(20), .awake);
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_finish(out.handle, null, 0));
+    thread.join();
+    try testing.expectEqual([3]c_int{ 0, 0, 0 }, codes);
+    try testing.expectEqual([3]i64{ 3, 3, 0 }, lengths); // the third read is the end
+    try testing.expectEqual(@as(u32, 0), lent.zc_arrow_lent_stream_held(out.handle, 0));
+    try testing.expectEqual(@as(u32, 1), lent.zc_arrow_lent_stream_held(out.handle, 2)); // never added
+    try testing.expectEqual(abi.Status.handed_over_already, lent.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+    try testing.expectEqual(@as(u64, 0), lent.zc_arrow_lent_stream_end(out.handle));
+    lent.zc_arrow_lent_stream_close(out.handle);
+    given.release.?(given);
+}
+
+test "a growing lent stream fails with the host's message, and its loan's end wakes a waiting consumer" {
+    var descriptor: abi.Descriptor = undefined;
+    try batch.handOverBatch(&testing.allocator, &.{.{ .name = "n", .values = .{ .u32 = &.{ 1, 2, 3 } } }}, &descriptor);
+    var schema: c.ArrowSchema = undefined;
+    var array: c.ArrowArray = undefined;
+    try batch.moveOut(&descriptor, &schema, &array);
+    defer schema.release.?(&schema);
+    defer array.release.?(&array);
+    const lent = lent_stream.exports;
+    for ([_]bool{ true, false }) |fail| {
+        var out: stream.StreamOut = undefined;
+        try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_new(&out));
+        try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_grow(out.handle));
+        try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+        const given = lent_stream.give(out.handle).?;
+        var first: c.ArrowArray = undefined;
+        try testing.expectEqual(@as(c_int, 0), given.get_next.?(given, &first));
+        try testing.expectEqual(@as(u32, 1), lent.zc_arrow_lent_stream_held(out.handle, 0)); // not released yet
+        first.release.?(&first);
+        try testing.expectEqual(@as(u32, 0), lent.zc_arrow_lent_stream_held(out.handle, 0));
+        var code: c_int = -1;
+        const thread = try std.Thread.spawn(.{}, struct {
+            fn run(s: *c.ArrowArrayStream, result: *c_int) void {
+                var next: c.ArrowArray = undefined;
+                result.* = s.get_next.?(s, &next);
+            }
+        }.run, .{ given, &code });
+        try testing.io.sleep(.fromMilliseconds(10), .awake);
+        if (fail) {
+            const why = "the source broke";
+            try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_finish(out.handle, why, why.len));
+            try testing.expectEqual(abi.Status.handed_over_already, lent.zc_arrow_lent_stream_finish(out.handle, null, 0));
+        } else {
+            _ = lent.zc_arrow_lent_stream_end(out.handle);
+        }
+        thread.join();
+        try testing.expect(code != 0);
+        const message = std.mem.span(given.get_last_error.?(given).?);
+        if (fail) try testing.expectEqualStrings("the source broke", message);
+        _ = lent.zc_arrow_lent_stream_end(out.handle);
+        lent.zc_arrow_lent_stream_close(out.handle);
+        given.release.?(given);
+    }
+}

@@ -1,0 +1,272 @@
+/**
+ * Lending an (async) iterable of batches to native code as one growing
+ * `ArrowArrayStream` (zig/zerocopy/arrow/lent_stream.zig): the consumer's
+ * `get_next` waits on its own thread for the next batch, while JavaScript
+ * reads the source only as the consumer takes batches, a few ahead, and lets
+ * go of each batch once the consumer released the array it was given. Memory
+ * is a few batches, whatever the source's length.
+ *
+ * @module
+ */
+
+import type { RecordBatch } from "apache-arrow";
+import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
+import { ZeroCopyError } from "../errors.ts";
+import { STATUS } from "../abi/layout.ts";
+import { abiLayout } from "../abi/symbols.ts";
+import { statusError } from "../abi/status.ts";
+import type { ZeroCopyLibrary } from "../library/library.ts";
+import { lendStructs, type LentStructs } from "./lend.ts";
+import { recordBatchOf, refuseDictionaries } from "./lend_stream.ts";
+
+const STREAM_OUT_BYTES = abiLayout.structs.StreamOut.size;
+const HANDLE_AT = abiLayout.structs.StreamOut.fields.handle;
+const encoder = new TextEncoder();
+
+/**
+ * How far the source is read ahead of the consumer: while fewer than
+ * `batches` batches, or fewer than `bytes` bytes of batches, wait lent for it
+ * (small batches would otherwise leave a fast consumer waiting on the poll);
+ * past that the source is left unread `pollMs` milliseconds at a time.
+ */
+export const GROWING_QUEUE = { batches: 2, bytes: 4 << 20, pollMs: 1 };
+
+interface GrowingSymbols {
+  zc_arrow_lent_stream_new(out: ArrayBuffer | ArrayBufferView): number;
+  zc_arrow_lent_stream_grow(handle: bigint): number;
+  zc_arrow_lent_stream_add(
+    handle: bigint,
+    schema: ArrayBuffer | ArrayBufferView,
+    array: ArrayBuffer | ArrayBufferView,
+  ): number;
+  zc_arrow_lent_stream_finish(
+    handle: bigint,
+    failure: ArrayBuffer | ArrayBufferView | null,
+    length: bigint,
+  ): number;
+  zc_arrow_lent_stream_queued(handle: bigint): number | bigint;
+  zc_arrow_lent_stream_held(handle: bigint, index: bigint): number;
+  zc_arrow_lent_stream_end(handle: bigint): number | bigint;
+  zc_arrow_lent_stream_outstanding(handle: bigint): number | bigint;
+  zc_arrow_lent_stream_close(handle: bigint): void;
+}
+
+/** A growing stream lent to native code, fed from its source while the consumer reads. */
+export interface GrowingLoan {
+  readonly handle: bigint;
+  /**
+   * Reads the source and lends its batches as the consumer takes them, until
+   * the source ends or fails, or `stop`. Never rejects: a failure is `failure`.
+   */
+  feed(): Promise<void>;
+  /** Stops reading the source; with `reason`, the stream fails with it (the consumer's next read). */
+  stop(reason?: ZeroCopyError): void;
+  /** What ended the feed early: the source's failure or refused batch, or the reason given `stop`. */
+  readonly failure: ZeroCopyError | undefined;
+  /** Batches lent so far. */
+  readonly lent: number;
+  /** Ends the loan (after `feed` settled); its batches are let go of once the consumer holds none of its arrays. */
+  end(): void;
+}
+
+/** Loans whose consumer still held arrays at their end. */
+const pending: { symbols: GrowingSymbols; handle: bigint; lents: LentStructs[] }[] = [];
+
+function sweep(): void {
+  for (let i = pending.length - 1; i >= 0; i--) {
+    const { symbols, handle, lents } = pending[i];
+    if (Number(symbols.zc_arrow_lent_stream_outstanding(handle)) > 0) continue;
+    pending.splice(i, 1);
+    symbols.zc_arrow_lent_stream_close(handle);
+    for (const lent of lents) lent.release();
+  }
+}
+
+function failureOf(error: unknown, caller: string, read: number): ZeroCopyError {
+  if (error instanceof ZeroCopyError) return error;
+  return new ZeroCopyError(
+    "STREAM_FAILED",
+    `${caller}: the source failed after ${read} batches: ${
+      error instanceof Error ? error.message : String(error)
+    }`,
+    { cause: error },
+  );
+}
+
+/**
+ * Reads the first batch of `items` and lends it as a growing stream; the
+ * caller hands the handle to the consumer, runs `feed()` beside it, and ends
+ * the loan once the consumer is done. `plainOnly` refuses dictionary-encoded columns.
+ *
+ * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a source of no batch or an
+ * item that is no batch; `STREAM_FAILED` wrapping what the source threw first.
+ */
+export async function lendGrowing(
+  lib: ZeroCopyLibrary<ForeignLibraryInterface>,
+  items: Iterator<unknown> | AsyncIterator<unknown>,
+  caller: string,
+  plainOnly = false,
+): Promise<GrowingLoan> {
+  sweep();
+  const symbols = lib.symbols as unknown as GrowingSymbols;
+  if (typeof symbols.zc_arrow_lent_stream_grow !== "function") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${caller}: the library "${lib.path}" has no zc_arrow_lent_stream_grow export`,
+    );
+  }
+  // Pinned batches by the index Zig knows them by; those the consumer released go early.
+  const pinned = new Map<number, LentStructs>();
+  const sizes = new Map<number, number>();
+  let added = 0;
+  let sourceDone = false;
+  let failure: ZeroCopyError | undefined;
+  let stopped = false;
+  // A promise per wait that `stop` settles: one promise raced again and again would keep every step it lost to.
+  let wake = () => {};
+  const stopping = () =>
+    new Promise<undefined>((resolve) => stopped ? resolve(undefined) : wake = () => resolve(undefined));
+
+  const out = new Uint8Array(STREAM_OUT_BYTES);
+  const created = symbols.zc_arrow_lent_stream_new(out);
+  if (created !== STATUS.ok) throw statusError(created, `${caller}: a lent stream`);
+  const handle = new DataView(out.buffer).getBigUint64(HANDLE_AT, true);
+  symbols.zc_arrow_lent_stream_grow(handle);
+
+  /** Ends the stream, failing with `reason` when given; false when it had ended already. */
+  const finish = (reason?: ZeroCopyError): boolean => {
+    const text = reason === undefined ? null : encoder.encode(reason.message);
+    return symbols.zc_arrow_lent_stream_finish(handle, text, BigInt(text?.length ?? 0)) === STATUS.ok;
+  };
+  /** The source's next batch, or null at its end or once stopped; a failure is thrown. */
+  const next = async (): Promise<RecordBatch | null> => {
+    let step: IteratorResult<unknown> | void;
+    try {
+      step = await Promise.race([items.next(), stopping()]);
+    } catch (error) {
+      sourceDone = true; // a source that threw is done: no `return()` for it
+      throw failureOf(error, caller, added);
+    }
+    if (step === undefined) return null;
+    if (step.done) {
+      sourceDone = true;
+      return null;
+    }
+    let item: unknown;
+    try {
+      item = await step.value;
+    } catch (error) {
+      throw failureOf(error, caller, added);
+    }
+    if (stopped) return null;
+    const batch = recordBatchOf(item, caller);
+    if (plainOnly) refuseDictionaries(batch.schema.fields, caller);
+    return batch;
+  };
+  const add = (batch: RecordBatch) => {
+    const lent = lendStructs(lib, batch, caller, true);
+    const status = symbols.zc_arrow_lent_stream_add(handle, lent.schema, lent.array);
+    if (status !== STATUS.ok) {
+      lent.release();
+      if (status === STATUS.invalid_argument) {
+        throw new ZeroCopyError(
+          "ARROW_INVALID",
+          `${caller}: batch ${added + 1} does not match the first batch's schema`,
+        );
+      }
+      throw statusError(status, `${caller}: adding a batch`);
+    }
+    sizes.set(added, batch.data.byteLength);
+    pinned.set(added++, lent);
+  };
+  /** Whether as much waits lent for the consumer as the source may be read ahead. */
+  const full = () => {
+    const queued = Number(symbols.zc_arrow_lent_stream_queued(handle));
+    if (queued < GROWING_QUEUE.batches) return false;
+    let bytes = 0;
+    for (let index = added - queued; index < added; index++) bytes += sizes.get(index) ?? 0;
+    return bytes >= GROWING_QUEUE.bytes;
+  };
+  const letGo = () => {
+    for (const [index, lent] of pinned) {
+      if (symbols.zc_arrow_lent_stream_held(handle, BigInt(index)) === 0) {
+        pinned.delete(index);
+        sizes.delete(index);
+        lent.release();
+      }
+    }
+  };
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    if (!sourceDone) void Promise.resolve(items.return?.()).catch(() => {});
+    const left = Number(symbols.zc_arrow_lent_stream_end(handle));
+    const lents = [...pinned.values()];
+    pinned.clear();
+    sizes.clear();
+    if (left > 0) {
+      pending.push({ symbols, handle, lents });
+      return;
+    }
+    symbols.zc_arrow_lent_stream_close(handle);
+    for (const lent of lents) lent.release();
+  };
+
+  try {
+    const first = await next();
+    if (first === null) {
+      throw new ZeroCopyError("INVALID_ARGUMENT", `${caller}: the source has no batch to lend`);
+    }
+    add(first);
+  } catch (error) {
+    stopped = true;
+    end();
+    throw error;
+  }
+
+  return {
+    handle,
+    get failure() {
+      return failure;
+    },
+    get lent() {
+      return added;
+    },
+    end,
+    stop(reason?: ZeroCopyError) {
+      if (stopped) return;
+      stopped = true;
+      // A stream the source ended already is the driver's to finish: it fails with nothing.
+      if (reason !== undefined && failure === undefined && finish(reason)) failure = reason;
+      wake();
+    },
+    async feed() {
+      try {
+        while (!stopped) {
+          letGo();
+          if (full()) {
+            let timer: ReturnType<typeof setTimeout> | undefined;
+            await Promise.race([
+              new Promise((resolve) => timer = setTimeout(resolve, GROWING_QUEUE.pollMs)),
+              stopping(),
+            ]);
+            clearTimeout(timer);
+            continue;
+          }
+          const batch = await next();
+          if (stopped) return;
+          if (batch === null) {
+            finish();
+            return;
+          }
+          add(batch);
+        }
+      } catch (error) {
+        if (stopped) return;
+        failure = failureOf(error, caller, added);
+        finish(failure);
+      }
+    },
+  };
+}
