@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 589680,
-    sha256: "7106cb346e555059946cbd98418847ab4bfc971cae52049d3e1a7102f1c5b19f",
+    size: 606336,
+    sha256: "adc0479d3a714baa5a64284ad5ceaef26a81072fd47901481de23d1a1b423295",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 606802,
-    sha256: "8ab4bc738192af7a5092b7fbc6f46673da5f0a8694cd67ad4a00c9dec67ff355",
+    size: 615226,
+    sha256: "0d9236d8378814c3419a1bb27414bf3cd2be3a3372b34594cfa7cb7da2d8e6ac",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 592992,
-    sha256: "980a9ed838a2defb109f439f16f81e1a64c8a7147b94139c1c443d01f52a71f8",
+    size: 603520,
+    sha256: "67431009c1c9046ac90617fac1698c7191a9ed41a2b94ba8aa471df03c8db0ab",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 670288,
-    sha256: "098bfbbd6a700c7b186aa04900b2a319566664a0f3f34692057a936a40bdf039",
+    size: 680320,
+    sha256: "1985c253c44c5a96831499d580c849a5ccee312ffd6cbe29707d5c159ac271b8",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 774144,
-    sha256: "e2f61376d6c5717187a4a9e71a8b38c173e947a16880dec6e88a5f07e06c57b4",
+    size: 783360,
+    sha256: "50704dbca9360a7e5fe0ad55751628173562f406539b900aa8b994b851db4b7a",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 898048,
-    sha256: "81dd6701ed234cc90a2639b73e7efe617acc51ce8f32c0fb5841db7ec70d38b6",
+    size: 907264,
+    sha256: "9bea1a2daf1bf6d1caa23712810f4bcc2170c746a4027b1f8cb34eace11731a5",
   },
 };
