@@ -14,8 +14,7 @@ cd "$(dirname "$0")/.."
 . tools/toolchain.sh
 . tools/npm_project.sh
 runtime=${1:?usage: tools/check_examples_runtimes.sh node|bun [tarball]}
-case "$runtime" in node) ensure_tool node "$NODE_VERSION" ;; bun) ensure_tool bun "$BUN_VERSION" ;; *) exit 2 ;; esac
-tarball=$(realpath "${2:-$(./tools/npm_pack.sh)}")
+npm_runtime "$runtime" "${2:-}"
 author_lib=$PWD/examples/zig_author/zig-out
 [ -d "$author_lib/lib" ] || { echo "build the example library first: zig build --build-file examples/zig_author/build.zig" >&2; exit 1; }
 npm_project "$tarball"

@@ -13,8 +13,7 @@ cd "$(dirname "$0")/.."
 . tools/toolchain.sh
 . tools/npm_project.sh
 runtime=${1:?usage: tools/check_portable.sh node|bun [tarball]}
-case "$runtime" in node) ensure_tool node "$NODE_VERSION" ;; bun) ensure_tool bun "$BUN_VERSION" ;; *) exit 2 ;; esac
-tarball=$(realpath "${2:-$(./tools/npm_pack.sh)}")
+npm_runtime "$runtime" "${2:-}"
 npm_project "$tarball"
 mkdir "$project/tests"
 cp tests/portable/*.ts "$project/tests/"

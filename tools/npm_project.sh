@@ -1,6 +1,13 @@
 # Sourced by the scripts that run the npm form as a user installs it (tools/check_portable.sh,
 # tools/check_examples_runtimes.sh, tools/check_windows.sh); needs tools/toolchain.sh sourced first.
 
+# npm_runtime node|bun [TARBALL]: the pinned runtime installed, and `tarball` set to TARBALL (its full path),
+# or to the npm form packed from the checkout when none is given.
+npm_runtime() {
+  case "$1" in node) ensure_tool node "$NODE_VERSION" ;; bun) ensure_tool bun "$BUN_VERSION" ;; *) return 2 ;; esac
+  tarball=$(realpath "${2:-$(./tools/npm_pack.sh)}")
+}
+
 # npm_project TARBALL: sets `project` to a fresh temporary project (removed at exit) with the package
 # installed from TARBALL by npm, without its optional dependencies (libduckdb's bindings: link_duckdb).
 npm_project() {
