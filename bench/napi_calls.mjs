@@ -21,7 +21,7 @@ const [library = "zig-out/lib/libzerocopy.so", rounds = "15"] = process.argv.sli
 if (process.argv.includes("--child")) {
   const module = { exports: {} };
   process.dlopen(module, library);
-  const { symbols, drain, wrap, detach, reclaim } = module.exports;
+  const { symbols, drain, wrap, detach, reclaim, free } = module.exports;
   const into = new BigUint64Array(6);
   const one = new Float64Array([1.5]);
   const descriptor = new BigUint64Array(6);
@@ -38,6 +38,11 @@ if (process.argv.includes("--child")) {
       symbols.zc_generate_f64(128, descriptor);
       reclaim(wrap(descriptor), into);
       symbols.zc_release(into);
+    },
+    // What dispose does in Node since the entry has `free`: the two calls above in one.
+    "generate 1 KiB + wrap + free": () => {
+      symbols.zc_generate_f64(128, descriptor);
+      free(wrap(descriptor));
     },
   };
   if (process.versions.bun) {
