@@ -102,6 +102,25 @@ pub fn writeLentBody(w: *std.Io.Writer, comptime sig: Signature, body: []const u
     try w.writeAll(close);
 }
 
+/// The argument for a parameter the synchronous and the nonblocking wrappers
+/// pass alike: a lent batch's structs, the out-parameter, an array's length,
+/// a number. Jobs, regions, descriptors and lent memory each passes its own way.
+pub fn addArgument(args: *List, comptime sig: Signature, comptime param: Param) !void {
+    if (param.kind == .arrow_schema or param.kind == .arrow_array) {
+        try addLentBatch(args, sig, param);
+    } else if (param.kind == .out or param.kind == .records or param.kind == .arrow_out) {
+        try args.add("out", .{});
+    } else if (param.length_of) |array| {
+        const length = sig.params[array].name;
+        // The engine's count: a subclass's `length` getter could claim more than Zig may read.
+        if (param.integer64) try args.add("BigInt(lentLength({s}))", .{length}) else try args.add("lentLength({s})", .{length});
+    } else if (param.integer64) {
+        try args.add("{s}Ffi", .{param.name});
+    } else {
+        try args.add("{s}", .{param.name});
+    }
+}
+
 /// The argument for a lent batch's `ArrowSchema` or `ArrowArray` parameter.
 pub fn addLentBatch(args: *List, comptime sig: Signature, comptime param: Param) !void {
     const name = sig.params[sig.arrow_in.?].name;

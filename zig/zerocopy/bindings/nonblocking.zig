@@ -42,27 +42,16 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     comptime var buffer_index: usize = 0;
     comptime var kept_index: usize = 0;
     inline for (sig.params) |param| {
-        const name = param.name;
-        if (param.kind == .arrow_schema or param.kind == .arrow_array) {
-            try gates.addLentBatch(&args, sig, param);
-        } else if (param.kind == .out or param.kind == .records or param.kind == .arrow_out) {
-            try args.add("out", .{});
-        } else if (param.kind == .job) {
+        if (param.kind == .job) {
             try args.add("call.job", .{});
         } else if (param.kind == .descriptor) {
             try args.add("call.descriptors[{d}]", .{buffer_index});
             buffer_index += 1;
-        } else if (param.length_of) |array| {
-            const length = sig.params[array].name;
-            // The engine's count: a subclass's `length` getter could claim more than Zig may read.
-            if (param.integer64) try args.add("BigInt(lentLength({s}))", .{length}) else try args.add("lentLength({s})", .{length});
         } else if (param.kind == .lent or param.kind == .memory) {
             try args.add("call.lent[{d}]", .{kept_index});
             kept_index += 1;
-        } else if (param.integer64) {
-            try args.add("{s}Ffi", .{name});
         } else {
-            try args.add("{s}", .{name});
+            try gates.addArgument(&args, sig, param);
         }
     }
     const call = "return lib.symbols." ++ sig.name ++ "(";

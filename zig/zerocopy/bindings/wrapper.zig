@@ -20,19 +20,11 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
     var args: List = .{};
     inline for (sig.params) |param| {
         const name = param.name;
-        if (param.kind == .arrow_schema or param.kind == .arrow_array) {
-            try gates.addLentBatch(&args, sig, param);
-        } else if (param.kind == .out or param.kind == .records or param.kind == .arrow_out) {
-            try args.add("out", .{});
-        } else if (param.kind == .into) {
+        if (param.kind == .into) {
             try args.add("into", .{});
         } else if (param.kind == .job) {
             // A synchronous call blocks the thread that would poll it.
             try args.add("null", .{});
-        } else if (param.length_of) |array| {
-            const length = sig.params[array].name;
-            // The engine's count: a subclass's `length` getter could claim more than Zig may read.
-            if (param.integer64) try args.add("BigInt(lentLength({s}))", .{length}) else try args.add("lentLength({s})", .{length});
         } else if (param.kind == .lent) {
             // Checked for its element type too, so its length counts what Zig reads.
             try args.add("lendAs({s}, \"{s}\", \"{s}\", \"{s}\")", .{ name, @tagName(param.kind.lent), sig.name, name });
@@ -40,10 +32,8 @@ pub fn writeImplementation(w: *std.Io.Writer, comptime sig: Signature) !void {
             try args.add("passDescriptor({s}, \"{s}\", \"{s}\")", .{ name, sig.name, name });
         } else if (param.kind == .memory) {
             try args.add("{s}Memory", .{name});
-        } else if (param.integer64) {
-            try args.add("{s}Ffi", .{name});
         } else {
-            try args.add("{s}", .{name});
+            try gates.addArgument(&args, sig, param);
         }
     }
     try writeCall(out, sig, &args);
