@@ -73,17 +73,13 @@ deno_tests() { # name deno-test-args...
   fi
 }
 
-portable_tests() { # name node|bun|windows: the portable suite in Node or Bun (or its sample in Node for
-  # Windows under Wine), against the packed tarball
+node_test_run() { # name command...: a run of node:test or bun:test, counted from its summary; a command
+  # that cannot run on this machine says "<command>: skipped, <why>" and counts as skipped
   local name=$1
-  if [ "$2" = windows ]; then
-    run "$name" tools/check_windows.sh --sample "$(cat "$logs/tarball")"
-    if grep -q "^check_windows: skipped" "$logs/$name.log"; then
-      report "$name" skip 0 0 "$LAST_SECONDS"
-      return
-    fi
-  else
-    run "$name" tools/check_portable.sh "$2" "$(cat "$logs/tarball")"
+  run "$@"
+  if grep -qE "^[a-z_]+: skipped, " "$logs/$name.log"; then
+    report "$name" skip 0 0 "$LAST_SECONDS"
+    return
   fi
   local passed failed
   passed=$(sed -n 's/^ℹ pass \([0-9]*\)$/\1/p; s/^ *\([0-9]*\) pass$/\1/p' "$logs/$name.log" | tail -n 1)
@@ -95,6 +91,10 @@ portable_tests() { # name node|bun|windows: the portable suite in Node or Bun (o
   else
     report "$name" FAIL 0 1 "$LAST_SECONDS"
   fi
+}
+
+portable_tests() { # name node|bun: the portable suite in Node or Bun, against the packed tarball
+  node_test_run "$1" tools/check_portable.sh "$2" "$(cat "$logs/tarball")"
 }
 
 expect_abort() { # command...: succeeds when the command dies of SIGABRT naming the checked build
@@ -233,7 +233,7 @@ lane_deno() {
   ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (node, npm tarball)" node
   ZEROCOPY_LIB=$npm_lib portable_tests "portable suite (bun, npm tarball)" bun
   # Windows x86_64's prebuilt DLL in Node for Windows under Wine: the API tests (tools/check_windows.sh).
-  portable_tests "portable sample (node, windows, wine)" windows
+  node_test_run "portable sample (node, windows, wine)" tools/check_windows.sh --sample "$(cat "$logs/tarball")"
   # The examples (all but Deno's network.ts) on small sizes, from the same tarball.
   local runtime
   for runtime in node bun; do
