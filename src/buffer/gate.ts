@@ -98,7 +98,7 @@ export interface BufferInternals {
   /** Ends the buffer's ownership without freeing; the caller passes the descriptor on. */
   consume(buffer: GatedBuffer, purpose: string): Descriptor;
   /** `buffer.pin()`, holding its memory through `frame` instead (see {@linkcode makePin}). */
-  pin(buffer: GatedBuffer, frame: CallFrame | null): BufferPin;
+  pin(buffer: GatedBuffer, frame: CallFrame | undefined): BufferPin;
 }
 
 /** Filled by ZeroCopyBuffer's static block: the only code that may reach its private fields. */
@@ -270,8 +270,8 @@ function pinOf(value: object): PinRecord | undefined {
  * own passes a descriptor in a frame of its own: a nonblocking call it is
  * passed to keeps the frame, and so the hold, until the call returns, even
  * when the isolate dies first (call_frame.ts). With a `frame` the call's frame
- * holds the memory instead; with null nothing native holds it, for memory the
- * call is passed directly, which Deno keeps for the call.
+ * holds the memory instead. Something native always holds it: a Node-API
+ * nonblocking call keeps the objects it is passed, not their memory.
  */
 export function makePin(
   buffer: GatedBuffer,
@@ -279,7 +279,7 @@ export function makePin(
   descriptor: Descriptor,
   mapping: Mapping,
   unpinned: () => void,
-  frame?: CallFrame | null,
+  frame?: CallFrame,
 ): BufferPin {
   const words = borrowed(descriptor);
   const ownFrame = frame === undefined ? mapping.openFrame(DESCRIPTOR_BYTES) : undefined;

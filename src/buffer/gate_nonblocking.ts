@@ -128,9 +128,10 @@ export function holdForNonblocking(
   const lengths = toShadow.map((i) => memoryOf(held[i])!.byteLength);
   const room = indirect?.open(lengths.reduce((sum, n) => sum + align16(n), 0));
   // Reached through structs, the owner's memory is held through their frame; passed as an
-  // argument, Deno keeps it for the call, and the pin only defers a dispose.
+  // argument, through a frame of the pin's own: a Node-API nonblocking call keeps the
+  // view object, not its memory, which moving the ArrayBuffer away frees at once.
   try {
-    for (const one of toPin) pins.push(bufferInternals.pin(one, room?.frame ?? null));
+    for (const one of toPin) pins.push(bufferInternals.pin(one, room?.frame));
   } catch (error) {
     for (const pin of pins) pin[Symbol.dispose]();
     throw error;

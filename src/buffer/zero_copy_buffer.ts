@@ -287,7 +287,7 @@ export class ZeroCopyBuffer<T extends ElementType = ElementType> implements Disp
     return this.#pin(undefined);
   }
 
-  #pin(frame: CallFrame | null | undefined): BufferPin {
+  #pin(frame: CallFrame | undefined): BufferPin {
     this.#live("pin");
     this.#pins++;
     try {

@@ -32,15 +32,54 @@ const never = [
 const hostile = [...never, 1.5, -1, 2 ** 33, NaN, Infinity, -Infinity, -1n, true];
 const neutral = (type) => type === "buffer" || type === "pointer" ? null : type === "bool" ? false : 0;
 
+// A pointer object this very library made (every library exports zc_layout).
+const pointer = library.symbols.zc_layout();
+assert.equal(typeof pointer, "object");
+const detached = new Float64Array(4);
+detached.buffer.transfer();
+const detachedBuffer = new ArrayBuffer(16);
+detachedBuffer.transfer();
+const shrunk = new ArrayBuffer(32, { maxByteLength: 64 });
+const outOfBounds = new Float64Array(shrunk, 16, 2);
+shrunk.resize(8);
+// Per declared type: what it must refuse (a pointer is no memory; bytes are no pointer), and memory
+// that is gone, short, misaligned or of another element type, which it refuses or reads within bounds.
+const byType = {
+  buffer: {
+    never: [pointer],
+    maybe: [
+      detached,
+      detachedBuffer,
+      outOfBounds,
+      new Uint8Array(new ArrayBuffer(9), 1, 1),
+      new DataView(new ArrayBuffer(3)),
+      new Int8Array(1),
+      new Uint8Array(new SharedArrayBuffer(8)),
+    ],
+  },
+  pointer: {
+    never: [
+      new Uint8Array(16),
+      new ArrayBuffer(16),
+      new DataView(new ArrayBuffer(16)),
+      new BigUint64Array(2),
+      detached,
+    ],
+    maybe: [],
+  },
+};
+
 async function attack(name, call) {
   let refused = 0;
   for (let position = 0; position < parameters[name].length; position++) {
-    for (const value of hostile) {
+    const typed = byType[parameters[name][position]] ?? { never: [], maybe: [] };
+    for (const value of [...hostile, ...typed.never, ...typed.maybe]) {
       const args = parameters[name].map(neutral);
       args[position] = value;
       try {
         await call(...args);
         assert.ok(!never.includes(value), `${name} took ${String(value)} as parameter ${position}`);
+        assert.ok(!typed.never.includes(value), `${name} took ${describe(value)} as parameter ${position}`);
       } catch (error) {
         assert.ok(error instanceof TypeError || error instanceof RangeError, `${name}: ${error}`);
         refused++;
@@ -48,6 +87,10 @@ async function attack(name, call) {
     }
   }
   return refused;
+}
+
+function describe(value) {
+  return value === pointer ? "a pointer object" : value?.constructor?.name ?? String(value);
 }
 
 await run(`hostile arguments (${tableFile})`, {

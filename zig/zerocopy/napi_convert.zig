@@ -157,8 +157,11 @@ pub fn memory(comptime where: []const u8, env: Env, value: Value) Thrown!Memory 
     var length: usize = 0;
     var data: ?*anyopaque = null;
     var kind: c_int = 0;
-    if (host.api.napi_get_typedarray_info(env, value, &kind, &length, &data, null, null) == napi_ok)
-        return if (length == 0) .{} else .{ .ptr = data, .len = length * elementSize(kind) };
+    if (host.api.napi_get_typedarray_info(env, value, &kind, &length, &data, null, null) == napi_ok) {
+        // A kind this build does not know could have smaller elements than any guess: refused, never overstated.
+        const size = elementSize(kind) orelse return throwType(env, where ++ " takes a TypedArray of a kind this library knows");
+        return if (length == 0) .{} else .{ .ptr = data, .len = length * size };
+    }
     var type_of: host.ValueType = .undefined;
     _ = api.napi_typeof(env, value, &type_of);
     if (type_of == .null or type_of == .undefined) return .{};
@@ -174,13 +177,14 @@ pub fn memory(comptime where: []const u8, env: Env, value: Value) Thrown!Memory 
     return throwType(env, where ++ " takes a TypedArray, DataView, ArrayBuffer or null");
 }
 
-/// Bytes per element of a `napi_typedarray_type`.
-fn elementSize(kind: c_int) usize {
+/// Bytes per element of a `napi_typedarray_type`; null for a kind added after this list.
+fn elementSize(kind: c_int) ?usize {
     return switch (kind) {
         0, 1, 2 => 1, // int8, uint8, uint8_clamped
         3, 4, 11 => 2, // int16, uint16, float16
         5, 6, 7 => 4, // int32, uint32, float32
-        else => 8, // float64, bigint64, biguint64
+        8, 9, 10 => 8, // float64, bigint64, biguint64
+        else => null,
     };
 }
 
@@ -278,4 +282,7 @@ test "typed array element sizes" {
     for ([_]c_int{ 0, 1, 2 }) |kind| try std.testing.expectEqual(@as(usize, 1), elementSize(kind));
     for ([_]c_int{ 5, 6, 7 }) |kind| try std.testing.expectEqual(@as(usize, 4), elementSize(kind));
     for ([_]c_int{ 8, 9, 10 }) |kind| try std.testing.expectEqual(@as(usize, 8), elementSize(kind));
+    for ([_]c_int{ 3, 4, 11 }) |kind| try std.testing.expectEqual(@as(usize, 2), elementSize(kind));
+    // An unknown kind is no guess of 8 bytes, which would let Zig reach past a smaller element's array.
+    for ([_]c_int{ -1, 12, 99 }) |kind| try std.testing.expectEqual(@as(?usize, null), elementSize(kind));
 }

@@ -2,9 +2,12 @@
 //! `napi_create_async_work`, its arguments converted on the calling thread
 //! (a wrong one throws there, as Deno's nonblocking call does), every object
 //! argument referenced until the call completes, and its Promise settled on
-//! the JavaScript thread. Like Deno, this keeps the objects, not their
-//! memory: a buffer detached meanwhile is the caller's to pin
-//! (`napi_frame.zig`, the TypeScript `startCall`).
+//! the JavaScript thread. Unlike Deno's FFI, which keeps an argument's
+//! memory for the call, this keeps the objects only: an `ArrayBuffer` moved
+//! or resized meanwhile takes its memory with it. So the TypeScript gate lends
+//! a nonblocking call only memory nobody can free before it settles
+//! (`src/buffer/gate_nonblocking.ts`: shadows in a SharedArrayBuffer, pins
+//! that hold a ZeroCopyBuffer's memory in Zig through a frame, `napi_frame.zig`).
 
 const std = @import("std");
 const napi = @import("napi.zig");
