@@ -5,8 +5,11 @@
 //! `u8`, a bigint past 64 bits, a number past 2^53 for a `u64`) this throws a
 //! `RangeError` instead, and so it does for a buffer too short or misaligned
 //! for the pointer it becomes, which Deno passes unchecked. A `"pointer"` is
-//! null or an object this library made (`pointerValue`): nothing JavaScript
-//! can forge reaches Zig as an address.
+//! null or an object this library made (`pointerValue`): no forged object
+//! reaches Zig as an address. The words of a buffer are another matter: an
+//! export that reads a descriptor from its buffer argument trusts them, as
+//! Deno's raw `lib.symbols` do (docs/runtimes-napi-contract.md); the package's
+//! gate is what vouches for the descriptors it passes.
 
 const std = @import("std");
 const host = @import("napi_host.zig");
