@@ -145,22 +145,33 @@ export async function lendGrowing(
       }
       throw statusError(status, `${caller}: adding a batch`);
     }
-    sizes.set(added, batch.data.byteLength);
+    const bytes = batch.data.byteLength;
+    sizes.set(added, bytes);
+    waiting += bytes;
     pinned.set(added++, lent);
   };
-  /** Whether as much waits lent for the consumer as the source may be read ahead. */
-  const full = () => {
+  // Zig gives the batches in order: those before `given` went to the consumer,
+  // the `waiting` bytes of the others wait for it. Kept as it takes them, so
+  // that no step walks the queue, which small batches make long.
+  let given = 0;
+  let waiting = 0;
+  /** Notes the batches the consumer took since the last look; returns how many still wait. */
+  const take = () => {
     const queued = Number(symbols.zc_arrow_lent_stream_queued(handle));
-    if (queued < GROWING_QUEUE.batches) return false;
-    let bytes = 0;
-    for (let index = added - queued; index < added; index++) bytes += sizes.get(index) ?? 0;
-    return bytes >= GROWING_QUEUE.bytes;
+    for (; given < added - queued; given++) {
+      waiting -= sizes.get(given) ?? 0;
+      sizes.delete(given);
+    }
+    return queued;
   };
+  /** Whether as much waits lent for the consumer as the source may be read ahead. */
+  const full = (queued: number) => queued >= GROWING_QUEUE.batches && waiting >= GROWING_QUEUE.bytes;
   const letGo = () => {
     for (const [index, lent] of pinned) {
+      // Only a batch given can be released, and the pinned ones go by index.
+      if (index >= given) break;
       if (symbols.zc_arrow_lent_stream_held(handle, BigInt(index)) === 0) {
         pinned.delete(index);
-        sizes.delete(index);
         lent.release();
       }
     }
@@ -207,8 +218,9 @@ export async function lendGrowing(
     async feed() {
       try {
         while (!stopped) {
+          const queued = take();
           letGo();
-          if (full()) {
+          if (full(queued)) {
             let timer: ReturnType<typeof setTimeout> | undefined;
             await Promise.race([
               new Promise((resolve) => timer = setTimeout(resolve, GROWING_QUEUE.pollMs)),
