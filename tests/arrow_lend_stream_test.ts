@@ -61,6 +61,16 @@ describe("lendStream", () => {
     assertEquals((await consume(table.batches[0])).rows, 30);
   });
 
+  it("lends a dictionary-encoded column with its dictionary, batch after batch", async () => {
+    // tableFromArrays makes strings dictionary-encoded: the consumer must read the values, not the indices.
+    const parts = [
+      tableFromArrays({ s: ["a", "bb", "a", "ccc"], x: new Int32Array([1, 2, 3, 4]) }),
+      tableFromArrays({ s: ["bb", "dddd"], x: new Int32Array([5, 6]) }),
+    ];
+    const expected = (expectedChecksum(parts[0]) + expectedChecksum(parts[1])) & 0xffff_ffff_ffff_ffffn;
+    assertEquals(await consume(parts.flatMap((part) => part.batches)), { status: 0, sum: expected, rows: 6 });
+  });
+
   it("lends the batches of a stream Zig produced, read as ArrowBatches", async () => {
     const batches = [];
     for await (const batch of adoptStream(lib, (out) => lib.symbols.zc_arrow_demo_stream(3, 20n, 0, out))) {
