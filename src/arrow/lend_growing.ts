@@ -13,10 +13,10 @@ import type { RecordBatch } from "apache-arrow";
 import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { STATUS } from "../abi/layout.ts";
-import { statusError } from "../abi/status.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
-import { lendStructs, type LentStructs } from "./lend.ts";
+import type { LentStructs } from "./lend.ts";
 import {
+  addBatch,
   endLoan,
   type LentStreamSymbols,
   newLentStream,
@@ -133,18 +133,7 @@ export async function lendGrowing(
     return batch;
   };
   const add = (batch: RecordBatch) => {
-    const lent = lendStructs(lib, batch, caller, true);
-    const status = symbols.zc_arrow_lent_stream_add(handle, lent.schema, lent.array);
-    if (status !== STATUS.ok) {
-      lent.release();
-      if (status === STATUS.invalid_argument) {
-        throw new ZeroCopyError(
-          "ARROW_INVALID",
-          `${caller}: batch ${added + 1} does not match the first batch's schema`,
-        );
-      }
-      throw statusError(status, `${caller}: adding a batch`);
-    }
+    const lent = addBatch(lib, symbols, handle, batch, added, caller);
     const bytes = batch.data.byteLength;
     sizes.set(added, bytes);
     waiting += bytes;

@@ -140,6 +140,33 @@ export function newLentStream<T extends LentStreamSymbols>(
   return { symbols, handle: new DataView(out.buffer).getBigUint64(HANDLE_AT, true) };
 }
 
+/**
+ * Lends `batch` and adds it to the lent stream `handle` as its batch number
+ * `index` (from 0): its structs, pinned until given back. Refused, they are
+ * given back at once: `ARROW_INVALID` for a batch Zig's reader refuses or
+ * that does not match the first one's schema.
+ */
+export function addBatch(
+  lib: ZeroCopyLibrary<ForeignLibraryInterface>,
+  symbols: LentStreamSymbols,
+  handle: bigint,
+  batch: RecordBatch,
+  index: number,
+  caller: string,
+): LentStructs {
+  const lent = lendStructs(lib, batch, caller, true);
+  const status = symbols.zc_arrow_lent_stream_add(handle, lent.schema, lent.array);
+  if (status === STATUS.ok) return lent;
+  lent.release();
+  if (status === STATUS.invalid_argument) {
+    throw new ZeroCopyError(
+      "ARROW_INVALID",
+      `${caller}: batch ${index + 1} does not match the first batch's schema`,
+    );
+  }
+  throw statusError(status, `${caller}: adding a batch`);
+}
+
 /** A stream lent to native code: its handle, until `end()`. */
 export interface Loan {
   readonly handle: bigint;
@@ -169,16 +196,7 @@ export async function lendAsStream(
   try {
     for await (const batch of batchesOf(source, caller)) {
       if (plainOnly) refuseDictionaries(batch.schema.fields, caller);
-      const lent = lendStructs(lib, batch, caller, true);
-      lents.push(lent);
-      const status = symbols.zc_arrow_lent_stream_add(handle, lent.schema, lent.array);
-      if (status === STATUS.invalid_argument) {
-        throw new ZeroCopyError(
-          "ARROW_INVALID",
-          `${caller}: batch ${lents.length} does not match the first batch's schema`,
-        );
-      }
-      if (status !== STATUS.ok) throw statusError(status, `${caller}: adding a batch`);
+      lents.push(addBatch(lib, symbols, handle, batch, lents.length, caller));
     }
     if (lents.length === 0) {
       throw new ZeroCopyError("INVALID_ARGUMENT", `${caller}: the source has no batch to lend`);
