@@ -9,7 +9,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { Float64, Int32, Table, tableFromArrays, Utf8, vectorFromArray } from "apache-arrow";
 import { ZeroCopyError } from "../mod.ts";
-import { adoptStream, lendBatch, lendStream } from "../arrow.ts";
+import { adoptStream, type ArrowBatch, lendBatch, lendStream } from "../arrow.ts";
 import { hooks, lib } from "./_helpers.ts";
 
 function sample(rows: number, from = 0): Table {
@@ -80,6 +80,46 @@ describe("lendStream", () => {
     assertEquals(result.rows, 60);
     assertEquals(result.sum, expectedChecksum(new Table(batches.map((b) => b.recordBatch))));
     for (const batch of batches) batch[Symbol.dispose]();
+  });
+
+  it("reads intact batches whose memory JavaScript moved or disposed once they were lent", async () => {
+    const sum = new BigUint64Array(1), rows = new BigUint64Array(1);
+    const read = (address: bigint) => hooks.symbols.zc_arrow_demo_consume_stream(address, 0, sum, rows);
+    // JavaScript's own memory, detached (and collected) before the consumer reads it.
+    const own = sample(200);
+    const ownSum = expectedChecksum(own);
+    let detached = 0;
+    const ownStatus = await lendStream(lib, own, (address) => {
+      for (const column of own.batches[0].data.children) {
+        for (const view of [column.values, column.valueOffsets, column.nullBitmap]) {
+          const buffer = view?.buffer;
+          if (buffer instanceof ArrayBuffer && !buffer.detached) detached += buffer.transfer() ? 1 : 0;
+        }
+      }
+      (globalThis as { gc?: () => void }).gc?.();
+      return read(address);
+    });
+    assert(detached >= 3, `detached ${detached} buffers`);
+    assertEquals({ status: ownStatus, sum: sum[0], rows: Number(rows[0]) }, {
+      status: 0,
+      sum: ownSum,
+      rows: 200,
+    });
+    // Memory Zig handed over, disposed before the consumer reads it.
+    const batches: ArrowBatch[] = [];
+    for await (const batch of adoptStream(lib, (out) => lib.symbols.zc_arrow_demo_stream(3, 50n, 0, out))) {
+      batches.push(batch);
+    }
+    const zigSum = expectedChecksum(new Table(batches.map((b) => b.recordBatch)));
+    const zigStatus = await lendStream(lib, batches, (address) => {
+      for (const batch of batches) batch[Symbol.dispose]();
+      return read(address);
+    });
+    assertEquals({ status: zigStatus, sum: sum[0], rows: Number(rows[0]) }, {
+      status: 0,
+      sum: zigSum,
+      rows: 150,
+    });
   });
 
   it("refuses a batch of another schema, an empty source and what is not a batch", async () => {
