@@ -9,7 +9,7 @@ import { assert, assertEquals, assertRejects } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { Float64, Int32, Table, tableFromArrays, Utf8, vectorFromArray } from "apache-arrow";
 import { ZeroCopyError } from "../mod.ts";
-import { adoptStream, lendBatch, lendStream } from "../arrow.ts";
+import { adoptStream, type ArrowBatch, lendBatch, lendStream } from "../arrow.ts";
 import { hooks, lib } from "./_helpers.ts";
 
 function sample(rows: number, from = 0): Table {
@@ -61,6 +61,16 @@ describe("lendStream", () => {
     assertEquals((await consume(table.batches[0])).rows, 30);
   });
 
+  it("lends a dictionary-encoded column with its dictionary, batch after batch", async () => {
+    // tableFromArrays makes strings dictionary-encoded: the consumer must read the values, not the indices.
+    const parts = [
+      tableFromArrays({ s: ["a", "bb", "a", "ccc"], x: new Int32Array([1, 2, 3, 4]) }),
+      tableFromArrays({ s: ["bb", "dddd"], x: new Int32Array([5, 6]) }),
+    ];
+    const expected = (expectedChecksum(parts[0]) + expectedChecksum(parts[1])) & 0xffff_ffff_ffff_ffffn;
+    assertEquals(await consume(parts.flatMap((part) => part.batches)), { status: 0, sum: expected, rows: 6 });
+  });
+
   it("lends the batches of a stream Zig produced, read as ArrowBatches", async () => {
     const batches = [];
     for await (const batch of adoptStream(lib, (out) => lib.symbols.zc_arrow_demo_stream(3, 20n, 0, out))) {
@@ -70,6 +80,46 @@ describe("lendStream", () => {
     assertEquals(result.rows, 60);
     assertEquals(result.sum, expectedChecksum(new Table(batches.map((b) => b.recordBatch))));
     for (const batch of batches) batch[Symbol.dispose]();
+  });
+
+  it("reads intact batches whose memory JavaScript moved or disposed once they were lent", async () => {
+    const sum = new BigUint64Array(1), rows = new BigUint64Array(1);
+    const read = (address: bigint) => hooks.symbols.zc_arrow_demo_consume_stream(address, 0, sum, rows);
+    // JavaScript's own memory, detached (and collected) before the consumer reads it.
+    const own = sample(200);
+    const ownSum = expectedChecksum(own);
+    let detached = 0;
+    const ownStatus = await lendStream(lib, own, (address) => {
+      for (const column of own.batches[0].data.children) {
+        for (const view of [column.values, column.valueOffsets, column.nullBitmap]) {
+          const buffer = view?.buffer;
+          if (buffer instanceof ArrayBuffer && !buffer.detached) detached += buffer.transfer() ? 1 : 0;
+        }
+      }
+      (globalThis as { gc?: () => void }).gc?.();
+      return read(address);
+    });
+    assert(detached >= 3, `detached ${detached} buffers`);
+    assertEquals({ status: ownStatus, sum: sum[0], rows: Number(rows[0]) }, {
+      status: 0,
+      sum: ownSum,
+      rows: 200,
+    });
+    // Memory Zig handed over, disposed before the consumer reads it.
+    const batches: ArrowBatch[] = [];
+    for await (const batch of adoptStream(lib, (out) => lib.symbols.zc_arrow_demo_stream(3, 50n, 0, out))) {
+      batches.push(batch);
+    }
+    const zigSum = expectedChecksum(new Table(batches.map((b) => b.recordBatch)));
+    const zigStatus = await lendStream(lib, batches, (address) => {
+      for (const batch of batches) batch[Symbol.dispose]();
+      return read(address);
+    });
+    assertEquals({ status: zigStatus, sum: sum[0], rows: Number(rows[0]) }, {
+      status: 0,
+      sum: zigSum,
+      rows: 150,
+    });
   });
 
   it("refuses a batch of another schema, an empty source and what is not a batch", async () => {

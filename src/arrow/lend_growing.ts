@@ -13,14 +13,17 @@ import type { RecordBatch } from "apache-arrow";
 import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { STATUS } from "../abi/layout.ts";
-import { abiLayout } from "../abi/symbols.ts";
-import { statusError } from "../abi/status.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
-import { lendStructs, type LentStructs } from "./lend.ts";
-import { recordBatchOf, refuseDictionaries } from "./lend_stream.ts";
+import type { LentStructs } from "./lend.ts";
+import {
+  addBatch,
+  endLoan,
+  type LentStreamSymbols,
+  newLentStream,
+  recordBatchOf,
+  refuseDictionaries,
+} from "./lend_stream.ts";
 
-const STREAM_OUT_BYTES = abiLayout.structs.StreamOut.size;
-const HANDLE_AT = abiLayout.structs.StreamOut.fields.handle;
 const encoder = new TextEncoder();
 
 /**
@@ -31,14 +34,8 @@ const encoder = new TextEncoder();
  */
 export const GROWING_QUEUE = { batches: 2, bytes: 4 << 20, pollMs: 1 };
 
-interface GrowingSymbols {
-  zc_arrow_lent_stream_new(out: ArrayBuffer | ArrayBufferView): number;
+interface GrowingSymbols extends LentStreamSymbols {
   zc_arrow_lent_stream_grow(handle: bigint): number;
-  zc_arrow_lent_stream_add(
-    handle: bigint,
-    schema: ArrayBuffer | ArrayBufferView,
-    array: ArrayBuffer | ArrayBufferView,
-  ): number;
   zc_arrow_lent_stream_finish(
     handle: bigint,
     failure: ArrayBuffer | ArrayBufferView | null,
@@ -46,9 +43,6 @@ interface GrowingSymbols {
   ): number;
   zc_arrow_lent_stream_queued(handle: bigint): number | bigint;
   zc_arrow_lent_stream_held(handle: bigint, index: bigint): number;
-  zc_arrow_lent_stream_end(handle: bigint): number | bigint;
-  zc_arrow_lent_stream_outstanding(handle: bigint): number | bigint;
-  zc_arrow_lent_stream_close(handle: bigint): void;
 }
 
 /** A growing stream lent to native code, fed from its source while the consumer reads. */
@@ -67,19 +61,6 @@ export interface GrowingLoan {
   readonly lent: number;
   /** Ends the loan (after `feed` settled); its batches are let go of once the consumer holds none of its arrays. */
   end(): void;
-}
-
-/** Loans whose consumer still held arrays at their end. */
-const pending: { symbols: GrowingSymbols; handle: bigint; lents: LentStructs[] }[] = [];
-
-function sweep(): void {
-  for (let i = pending.length - 1; i >= 0; i--) {
-    const { symbols, handle, lents } = pending[i];
-    if (Number(symbols.zc_arrow_lent_stream_outstanding(handle)) > 0) continue;
-    pending.splice(i, 1);
-    symbols.zc_arrow_lent_stream_close(handle);
-    for (const lent of lents) lent.release();
-  }
 }
 
 function failureOf(error: unknown, caller: string, read: number): ZeroCopyError {
@@ -107,14 +88,8 @@ export async function lendGrowing(
   caller: string,
   plainOnly = false,
 ): Promise<GrowingLoan> {
-  sweep();
-  const symbols = lib.symbols as unknown as GrowingSymbols;
-  if (typeof symbols.zc_arrow_lent_stream_grow !== "function") {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `${caller}: the library "${lib.path}" has no zc_arrow_lent_stream_grow export`,
-    );
-  }
+  const { symbols, handle } = newLentStream<GrowingSymbols>(lib, caller, "zc_arrow_lent_stream_grow");
+  symbols.zc_arrow_lent_stream_grow(handle);
   // Pinned batches by the index Zig knows them by; those the consumer released go early.
   const pinned = new Map<number, LentStructs>();
   const sizes = new Map<number, number>();
@@ -126,12 +101,6 @@ export async function lendGrowing(
   let wake = () => {};
   const stopping = () =>
     new Promise<undefined>((resolve) => stopped ? resolve(undefined) : wake = () => resolve(undefined));
-
-  const out = new Uint8Array(STREAM_OUT_BYTES);
-  const created = symbols.zc_arrow_lent_stream_new(out);
-  if (created !== STATUS.ok) throw statusError(created, `${caller}: a lent stream`);
-  const handle = new DataView(out.buffer).getBigUint64(HANDLE_AT, true);
-  symbols.zc_arrow_lent_stream_grow(handle);
 
   /** Ends the stream, failing with `reason` when given; false when it had ended already. */
   const finish = (reason?: ZeroCopyError): boolean => {
@@ -164,34 +133,34 @@ export async function lendGrowing(
     return batch;
   };
   const add = (batch: RecordBatch) => {
-    const lent = lendStructs(lib, batch, caller, true);
-    const status = symbols.zc_arrow_lent_stream_add(handle, lent.schema, lent.array);
-    if (status !== STATUS.ok) {
-      lent.release();
-      if (status === STATUS.invalid_argument) {
-        throw new ZeroCopyError(
-          "ARROW_INVALID",
-          `${caller}: batch ${added + 1} does not match the first batch's schema`,
-        );
-      }
-      throw statusError(status, `${caller}: adding a batch`);
-    }
-    sizes.set(added, batch.data.byteLength);
+    const lent = addBatch(lib, symbols, handle, batch, added, caller);
+    const bytes = batch.data.byteLength;
+    sizes.set(added, bytes);
+    waiting += bytes;
     pinned.set(added++, lent);
   };
-  /** Whether as much waits lent for the consumer as the source may be read ahead. */
-  const full = () => {
+  // Zig gives the batches in order: those before `given` went to the consumer,
+  // the `waiting` bytes of the others wait for it. Kept as it takes them, so
+  // that no step walks the queue, which small batches make long.
+  let given = 0;
+  let waiting = 0;
+  /** Notes the batches the consumer took since the last look; returns how many still wait. */
+  const take = () => {
     const queued = Number(symbols.zc_arrow_lent_stream_queued(handle));
-    if (queued < GROWING_QUEUE.batches) return false;
-    let bytes = 0;
-    for (let index = added - queued; index < added; index++) bytes += sizes.get(index) ?? 0;
-    return bytes >= GROWING_QUEUE.bytes;
+    for (; given < added - queued; given++) {
+      waiting -= sizes.get(given) ?? 0;
+      sizes.delete(given);
+    }
+    return queued;
   };
+  /** Whether as much waits lent for the consumer as the source may be read ahead. */
+  const full = (queued: number) => queued >= GROWING_QUEUE.batches && waiting >= GROWING_QUEUE.bytes;
   const letGo = () => {
     for (const [index, lent] of pinned) {
+      // Only a batch given can be released, and the pinned ones go by index.
+      if (index >= given) break;
       if (symbols.zc_arrow_lent_stream_held(handle, BigInt(index)) === 0) {
         pinned.delete(index);
-        sizes.delete(index);
         lent.release();
       }
     }
@@ -201,16 +170,10 @@ export async function lendGrowing(
     if (ended) return;
     ended = true;
     if (!sourceDone) void Promise.resolve(items.return?.()).catch(() => {});
-    const left = Number(symbols.zc_arrow_lent_stream_end(handle));
     const lents = [...pinned.values()];
     pinned.clear();
     sizes.clear();
-    if (left > 0) {
-      pending.push({ symbols, handle, lents });
-      return;
-    }
-    symbols.zc_arrow_lent_stream_close(handle);
-    for (const lent of lents) lent.release();
+    endLoan(symbols, handle, lents);
   };
 
   try {
@@ -244,8 +207,9 @@ export async function lendGrowing(
     async feed() {
       try {
         while (!stopped) {
+          const queued = take();
           letGo();
-          if (full()) {
+          if (full(queued)) {
             let timer: ReturnType<typeof setTimeout> | undefined;
             await Promise.race([
               new Promise((resolve) => timer = setTimeout(resolve, GROWING_QUEUE.pollMs)),

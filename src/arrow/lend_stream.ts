@@ -44,7 +44,8 @@ export type StreamSource =
   | Iterable<RecordBatch | ArrowBatch>
   | AsyncIterable<RecordBatch | ArrowBatch>;
 
-interface LentStreamSymbols {
+/** The `zc_arrow_lent_stream_*` exports a loan of either kind (whole, growing) uses. */
+export interface LentStreamSymbols {
   zc_arrow_lent_stream_new(out: ArrayBuffer | ArrayBufferView): number;
   zc_arrow_lent_stream_add(
     handle: bigint,
@@ -85,8 +86,16 @@ export async function* batchesOf(source: StreamSource, caller: string): AsyncGen
   }
 }
 
-/** Loans whose consumer still holds arrays: their batches stay pinned until it releases them. */
+/** Loans (whole or growing) whose consumer still held arrays at their end: their batches stay pinned until it releases them. */
 const pending: { symbols: LentStreamSymbols; handle: bigint; lents: LentStructs[] }[] = [];
+
+/**
+ * Ends the loan `handle` and lets go of its batches `lents`, now or, while
+ * the consumer still holds arrays, at a later {@linkcode sweep}.
+ */
+export function endLoan(symbols: LentStreamSymbols, handle: bigint, lents: LentStructs[]): void {
+  settle(symbols, handle, lents, Number(symbols.zc_arrow_lent_stream_end(handle)));
+}
 
 function settle(symbols: LentStreamSymbols, handle: bigint, lents: LentStructs[], left: number): void {
   if (left > 0) {
@@ -107,6 +116,57 @@ function sweep(): void {
   }
 }
 
+/**
+ * A new, empty lent stream of `lib` (after letting go of what earlier loans
+ * no longer need): its symbols and handle. `INVALID_ARGUMENT` for a library
+ * without the export `needed`.
+ */
+export function newLentStream<T extends LentStreamSymbols>(
+  lib: ZeroCopyLibrary<ForeignLibraryInterface>,
+  caller: string,
+  needed: keyof T & string,
+): { symbols: T; handle: bigint } {
+  sweep();
+  const symbols = lib.symbols as unknown as T;
+  if (typeof symbols[needed] !== "function") {
+    throw new ZeroCopyError(
+      "INVALID_ARGUMENT",
+      `${caller}: the library "${lib.path}" has no ${needed} export`,
+    );
+  }
+  const out = new Uint8Array(STREAM_OUT_BYTES);
+  const created = symbols.zc_arrow_lent_stream_new(out);
+  if (created !== STATUS.ok) throw statusError(created, `${caller}: a lent stream`);
+  return { symbols, handle: new DataView(out.buffer).getBigUint64(HANDLE_AT, true) };
+}
+
+/**
+ * Lends `batch` and adds it to the lent stream `handle` as its batch number
+ * `index` (from 0): its structs, pinned until given back. Refused, they are
+ * given back at once: `ARROW_INVALID` for a batch Zig's reader refuses or
+ * that does not match the first one's schema.
+ */
+export function addBatch(
+  lib: ZeroCopyLibrary<ForeignLibraryInterface>,
+  symbols: LentStreamSymbols,
+  handle: bigint,
+  batch: RecordBatch,
+  index: number,
+  caller: string,
+): LentStructs {
+  const lent = lendStructs(lib, batch, caller, true);
+  const status = symbols.zc_arrow_lent_stream_add(handle, lent.schema, lent.array);
+  if (status === STATUS.ok) return lent;
+  lent.release();
+  if (status === STATUS.invalid_argument) {
+    throw new ZeroCopyError(
+      "ARROW_INVALID",
+      `${caller}: batch ${index + 1} does not match the first batch's schema`,
+    );
+  }
+  throw statusError(status, `${caller}: adding a batch`);
+}
+
 /** A stream lent to native code: its handle, until `end()`. */
 export interface Loan {
   readonly handle: bigint;
@@ -125,38 +185,18 @@ export async function lendAsStream(
   caller: string,
   plainOnly = false,
 ): Promise<Loan> {
-  sweep();
-  const symbols = lib.symbols as unknown as LentStreamSymbols;
-  if (typeof symbols.zc_arrow_lent_stream_new !== "function") {
-    throw new ZeroCopyError(
-      "INVALID_ARGUMENT",
-      `${caller}: the library "${lib.path}" has no zc_arrow_lent_stream_* exports`,
-    );
-  }
-  const out = new Uint8Array(STREAM_OUT_BYTES);
-  const created = symbols.zc_arrow_lent_stream_new(out);
-  if (created !== STATUS.ok) throw statusError(created, `${caller}: a lent stream`);
-  const handle = new DataView(out.buffer).getBigUint64(HANDLE_AT, true);
+  const { symbols, handle } = newLentStream<LentStreamSymbols>(lib, caller, "zc_arrow_lent_stream_new");
   const lents: LentStructs[] = [];
   let ended = false;
   const end = () => {
     if (ended) return;
     ended = true;
-    settle(symbols, handle, lents, Number(symbols.zc_arrow_lent_stream_end(handle)));
+    endLoan(symbols, handle, lents);
   };
   try {
     for await (const batch of batchesOf(source, caller)) {
       if (plainOnly) refuseDictionaries(batch.schema.fields, caller);
-      const lent = lendStructs(lib, batch, caller, true);
-      lents.push(lent);
-      const status = symbols.zc_arrow_lent_stream_add(handle, lent.schema, lent.array);
-      if (status === STATUS.invalid_argument) {
-        throw new ZeroCopyError(
-          "ARROW_INVALID",
-          `${caller}: batch ${lents.length} does not match the first batch's schema`,
-        );
-      }
-      if (status !== STATUS.ok) throw statusError(status, `${caller}: adding a batch`);
+      lents.push(addBatch(lib, symbols, handle, batch, lents.length, caller));
     }
     if (lents.length === 0) {
       throw new ZeroCopyError("INVALID_ARGUMENT", `${caller}: the source has no batch to lend`);

@@ -101,6 +101,32 @@ for (const driver of drivers) {
       (await conn.query(`drop table ${t}`))[Symbol.dispose]();
     });
 
+    it("reads ahead by bytes once enough batches wait: bounded for a refused statement, whole for one taken", async () => {
+      const saved = { ...GROWING_QUEUE };
+      // One batch waiting is enough by count: the bound is three batches' bytes.
+      GROWING_QUEUE.batches = 1;
+      GROWING_QUEUE.bytes = 3 * batch(0).data.byteLength;
+      try {
+        await using conn = await driver.connect();
+        const t = tableName("bybytes");
+        let read = 0;
+        const counted = async function* (n: number) {
+          for (let i = 0; i < n; i++) {
+            read++;
+            yield batch(i);
+          }
+        };
+        await conn.ingest(t, counted(30));
+        assertEquals(await scalar(conn, `select count(*) from ${t}`), 30 * ROWS);
+        read = 0;
+        await refused(conn.ingest(t, counted(1000)), "SQL_ERROR");
+        assert(read <= 6, `read ${read} batches ahead of a driver that took none`);
+        (await conn.query(`drop table ${t}`))[Symbol.dispose]();
+      } finally {
+        Object.assign(GROWING_QUEUE, saved);
+      }
+    });
+
     it("loads a synchronous generator in every mode", async () => {
       await using conn = await driver.connect();
       const t = tableName("gen");

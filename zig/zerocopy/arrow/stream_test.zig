@@ -123,18 +123,34 @@ test {
 
 const lent_stream = @import("lent_stream.zig");
 
+/// A batch of three rows as the C Data structs a host lends: what each lent stream test adds.
+const Lendable = struct {
+    schema: c.ArrowSchema,
+    array: c.ArrowArray,
+
+    fn init() !Lendable {
+        var descriptor: abi.Descriptor = undefined;
+        try batch.handOverBatch(&testing.allocator, &.{.{ .name = "n", .values = .{ .u32 = &.{ 1, 2, 3 } } }}, &descriptor);
+        var self: Lendable = undefined;
+        try batch.moveOut(&descriptor, &self.schema, &self.array);
+        return self;
+    }
+
+    fn deinit(self: *Lendable) void {
+        self.array.release.?(&self.array);
+        self.schema.release.?(&self.schema);
+    }
+};
+
 test "a lent stream's consumer may move the struct; reads stop at the loan's end; the last release frees it" {
-    var descriptor: abi.Descriptor = undefined;
-    try batch.handOverBatch(&testing.allocator, &.{.{ .name = "n", .values = .{ .u32 = &.{ 1, 2, 3 } } }}, &descriptor);
-    var schema: c.ArrowSchema = undefined;
-    var array: c.ArrowArray = undefined;
-    try batch.moveOut(&descriptor, &schema, &array);
-    defer schema.release.?(&schema);
-    defer array.release.?(&array);
+    var lendable = try Lendable.init();
+    defer lendable.deinit();
+    const schema = &lendable.schema;
+    const array = &lendable.array;
     var out: stream.StreamOut = undefined;
     try testing.expectEqual(abi.Status.ok, lent_stream.exports.zc_arrow_lent_stream_new(&out));
     try testing.expectEqual(@as(usize, 0), lent_stream.exports.zc_arrow_lent_stream_address(out.handle)); // no batch yet
-    try testing.expectEqual(abi.Status.ok, lent_stream.exports.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+    try testing.expectEqual(abi.Status.ok, lent_stream.exports.zc_arrow_lent_stream_add(out.handle, schema, array));
     const given = lent_stream.give(out.handle).?;
     try testing.expect(lent_stream.give(out.handle) == null); // one consumer
     var moved = given.*; // the consumer's own copy of the struct
@@ -151,22 +167,19 @@ test "a lent stream's consumer may move the struct; reads stop at the loan's end
     try testing.expectEqual(@as(u64, 0), lent_stream.exports.zc_arrow_lent_stream_outstanding(out.handle));
     lent_stream.exports.zc_arrow_lent_stream_close(out.handle);
     moved.release.?(&moved);
-    try testing.expectEqual(abi.Status.stale_handle, lent_stream.exports.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+    try testing.expectEqual(abi.Status.stale_handle, lent_stream.exports.zc_arrow_lent_stream_add(out.handle, schema, array));
 }
 
 test "a growing lent stream's get_next waits for the next batch, then ends as finished; a batch goes once released" {
-    var descriptor: abi.Descriptor = undefined;
-    try batch.handOverBatch(&testing.allocator, &.{.{ .name = "n", .values = .{ .u32 = &.{ 1, 2, 3 } } }}, &descriptor);
-    var schema: c.ArrowSchema = undefined;
-    var array: c.ArrowArray = undefined;
-    try batch.moveOut(&descriptor, &schema, &array);
-    defer schema.release.?(&schema);
-    defer array.release.?(&array);
+    var lendable = try Lendable.init();
+    defer lendable.deinit();
+    const schema = &lendable.schema;
+    const array = &lendable.array;
     const lent = lent_stream.exports;
     var out: stream.StreamOut = undefined;
     try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_new(&out));
     try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_grow(out.handle));
-    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, schema, array));
     const given = lent_stream.give(out.handle).?;
     try testing.expectEqual(abi.Status.handed_over_already, lent.zc_arrow_lent_stream_grow(out.handle));
     const Consumer = struct {
@@ -184,33 +197,30 @@ test "a growing lent stream's get_next waits for the next batch, then ends as fi
     const thread = try std.Thread.spawn(.{}, Consumer.run, .{ given, &codes, &lengths });
     // The consumer took the first batch and waits for the second, which comes later.
     try testing.io.sleep(.fromMilliseconds(20), .awake);
-    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, schema, array));
     try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_finish(out.handle, null, 0));
     thread.join();
     try testing.expectEqual([3]c_int{ 0, 0, 0 }, codes);
     try testing.expectEqual([3]i64{ 3, 3, 0 }, lengths); // the third read is the end
     try testing.expectEqual(@as(u32, 0), lent.zc_arrow_lent_stream_held(out.handle, 0));
     try testing.expectEqual(@as(u32, 1), lent.zc_arrow_lent_stream_held(out.handle, 2)); // never added
-    try testing.expectEqual(abi.Status.handed_over_already, lent.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+    try testing.expectEqual(abi.Status.handed_over_already, lent.zc_arrow_lent_stream_add(out.handle, schema, array));
     try testing.expectEqual(@as(u64, 0), lent.zc_arrow_lent_stream_end(out.handle));
     lent.zc_arrow_lent_stream_close(out.handle);
     given.release.?(given);
 }
 
 test "a growing lent stream fails with the host's message, and its loan's end wakes a waiting consumer" {
-    var descriptor: abi.Descriptor = undefined;
-    try batch.handOverBatch(&testing.allocator, &.{.{ .name = "n", .values = .{ .u32 = &.{ 1, 2, 3 } } }}, &descriptor);
-    var schema: c.ArrowSchema = undefined;
-    var array: c.ArrowArray = undefined;
-    try batch.moveOut(&descriptor, &schema, &array);
-    defer schema.release.?(&schema);
-    defer array.release.?(&array);
+    var lendable = try Lendable.init();
+    defer lendable.deinit();
+    const schema = &lendable.schema;
+    const array = &lendable.array;
     const lent = lent_stream.exports;
     for ([_]bool{ true, false }) |fail| {
         var out: stream.StreamOut = undefined;
         try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_new(&out));
         try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_grow(out.handle));
-        try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, &schema, &array));
+        try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, schema, array));
         const given = lent_stream.give(out.handle).?;
         var first: c.ArrowArray = undefined;
         try testing.expectEqual(@as(c_int, 0), given.get_next.?(given, &first));

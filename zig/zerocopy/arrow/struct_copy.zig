@@ -2,8 +2,8 @@
 //! `release` frees it: an `ArrowSchema` (formats, names, flags, children), what
 //! a stream hands out on every `get_schema`; and an `ArrowArray`'s structs (not
 //! its buffers), so that a consumer given a batch Deno lends (an ADBC driver)
-//! follows and calls only what Zig wrote. Metadata and dictionaries are not
-//! copied (no supported type has them).
+//! follows and calls only what Zig wrote. A dictionary-encoded column's
+//! dictionary is copied with it; metadata is not (no supported type has it).
 
 const std = @import("std");
 const c = @import("c_data.zig");
@@ -58,6 +58,7 @@ const Size = struct {
             const children = schema.children orelse return error.OverBudget;
             for (children[0..n]) |child| try size.count(child, depth + 1);
         }
+        if (schema.dictionary) |dictionary| try size.count(dictionary, depth + 1);
     }
 
     fn total(size: Size) usize {
@@ -106,6 +107,12 @@ const Fill = struct {
             children[i] = child;
             fill.node(source.child(i), child);
         }
+        if (source.dictionary) |dictionary| {
+            const copied = fill.schemaAt(fill.next_schema);
+            fill.next_schema += 1;
+            target.dictionary = copied;
+            fill.node(dictionary, copied);
+        }
     }
 };
 
@@ -147,6 +154,7 @@ const ArraySize = struct {
             const children = array.children orelse return error.OverBudget;
             for (children[0..n]) |child| try size.count(child, depth + 1);
         }
+        if (array.dictionary) |dictionary| try size.count(dictionary, depth + 1);
     }
 
     fn total(size: ArraySize) usize {
@@ -193,6 +201,12 @@ const ArrayFill = struct {
             fill.next_array += 1;
             children[i] = child;
             fill.node(source.child(i), child);
+        }
+        if (source.dictionary) |dictionary| {
+            const copied = fill.arrayAt(fill.next_array);
+            fill.next_array += 1;
+            target.dictionary = copied;
+            fill.node(dictionary, copied);
         }
     }
 };
@@ -251,6 +265,46 @@ test "a copied array keeps lengths, offsets, buffers and children, and frees its
     try testing.expectEqual(@as(?[*]const u8, @ptrCast(&values)), copied.child(0).buffer(1));
     copied.release.?(&copied);
     try testing.expect(copied.release == null);
+}
+
+test "a dictionary-encoded column's dictionary is copied with it, schema and array" {
+    const testing = std.testing;
+    var values_schema: ArrowSchema = .{ .format = "u", .name = "", .metadata = null, .flags = 0, .n_children = 0, .children = null, .dictionary = null, .release = null, .private_data = null };
+    var s: ArrowSchema = .{ .format = "i", .name = "s", .metadata = null, .flags = 0, .n_children = 0, .children = null, .dictionary = &values_schema, .release = null, .private_data = null };
+    var schema_kids = [_]*ArrowSchema{&s};
+    const root_schema: ArrowSchema = .{ .format = "+s", .name = "", .metadata = null, .flags = 0, .n_children = 1, .children = &schema_kids, .dictionary = null, .release = null, .private_data = null };
+    var copied_schema: ArrowSchema = undefined;
+    try copy(&root_schema, &copied_schema);
+    try testing.expectEqualStrings("i", copied_schema.child(0).formatString());
+    try testing.expectEqualStrings("u", copied_schema.child(0).dictionary.?.formatString());
+    try testing.expect(copied_schema.child(0).dictionary.? != &values_schema);
+    copied_schema.release.?(&copied_schema);
+
+    const offsets = [_]i32{ 0, 1, 2 };
+    const text = "ab";
+    var values_buffers = [_]?*const anyopaque{ null, &offsets, text };
+    var values: ArrowArray = .{ .length = 2, .null_count = 0, .offset = 0, .n_buffers = 3, .n_children = 0, .buffers = &values_buffers, .children = null, .dictionary = null, .release = null, .private_data = null };
+    const indices = [_]i32{ 1, 0, 1 };
+    var index_buffers = [_]?*const anyopaque{ null, &indices };
+    var column: ArrowArray = .{ .length = 3, .null_count = 0, .offset = 0, .n_buffers = 2, .n_children = 0, .buffers = &index_buffers, .children = null, .dictionary = &values, .release = null, .private_data = null };
+    var kids = [_]*ArrowArray{&column};
+    var root_buffers = [_]?*const anyopaque{null};
+    const root: ArrowArray = .{ .length = 3, .null_count = 0, .offset = 0, .n_buffers = 1, .n_children = 1, .buffers = &root_buffers, .children = &kids, .dictionary = null, .release = null, .private_data = null };
+    var copied: ArrowArray = undefined;
+    try copyArray(&root, &copied);
+    const dictionary = copied.child(0).dictionary.?;
+    try testing.expect(dictionary != &values);
+    try testing.expectEqual(@as(i64, 2), dictionary.length);
+    try testing.expectEqual(@as(?[*]const u8, @ptrCast(text)), dictionary.buffer(2));
+    copied.release.?(&copied);
+    try testing.expect(copied.release == null);
+}
+
+test "a cycle through a dictionary is refused" {
+    var root: ArrowSchema = .{ .format = "i", .name = "", .metadata = null, .flags = 0, .n_children = 0, .children = null, .dictionary = null, .release = null, .private_data = null };
+    root.dictionary = &root;
+    var copied: ArrowSchema = undefined;
+    try std.testing.expectError(error.OverBudget, copy(&root, &copied));
 }
 
 test "a cycle of children is refused" {
