@@ -6,7 +6,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/
 import { afterAll, beforeAll, describe, it } from "@std/testing/bdd";
 import { openLibrary, ZeroCopyError } from "../../mod.ts";
 import { ADBC_DRIVERS_VERSION, connect } from "../../sql.ts";
-import { type NamedDriverSource, resolveDriver } from "../../src/sql/adbc/driver.ts";
+import { type NamedDriverSource, pinnedSource, resolveDriver } from "../../src/sql/adbc/driver.ts";
 import { downloadedDriver } from "../../src/sql/adbc/driver_download.ts";
 import { driverWheels } from "../../src/sql/adbc/driver_wheels.ts";
 import type { DriverWheel } from "../../src/sql/adbc/wheel.ts";
@@ -230,6 +230,8 @@ describe("named ADBC drivers from their wheels", () => {
   });
 
   it("prefers a checkout's install, and downloads when the install lacks the driver", async () => {
+    // The install is looked for beside the module itself (a file: URL of its own), never in the working directory.
+    assertEquals(pinnedSource.install?.href, install.href);
     const before = requests.get("ok") ?? 0;
     const installed = await resolveDriver("sqlite", undefined, { ...source("ok", newCache()), install });
     assertEquals(installed.path, new URL("libadbc_driver_sqlite.so", install).pathname);
