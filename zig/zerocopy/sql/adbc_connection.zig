@@ -39,6 +39,7 @@ pub const Connection = struct {
     database_ready: bool = false,
     connection_ready: bool = false,
     /// Work waiting for the lock: run by whoever holds it before letting go.
+    /// Read and written under `deferred_lock` only.
     deferred: ?*Deferred = null,
     deferred_lock: std.atomic.Mutex = .unlocked,
 
@@ -62,7 +63,7 @@ pub const Connection = struct {
         defer self.unref();
         while (!self.deferred_lock.tryLock()) std.atomic.spinLoopHint();
         work.next = self.deferred;
-        @atomicStore(?*Deferred, &self.deferred, work, .release);
+        self.deferred = work;
         self.deferred_lock.unlock();
         self.drain();
     }
@@ -70,7 +71,7 @@ pub const Connection = struct {
     /// Runs what waits, for as long as work waits and the lock is free. A
     /// holder that let go before seeing the work drains again after letting go.
     fn drain(self: *Connection) void {
-        while (@atomicLoad(?*Deferred, &self.deferred, .acquire) != null) {
+        while (self.waiting()) {
             if (!self.mutex.tryLock()) return; // its holder runs the work at its unlock
             const done = self.runDeferred();
             self.mutex.unlock();
@@ -78,11 +79,22 @@ pub const Connection = struct {
         }
     }
 
+    /// Whether work waits, read under `deferred_lock` as it is written. A
+    /// holder that let go and finds nothing here is then ordered before the
+    /// handing thread's `tryLock`, which sees the lock free: with a bare load
+    /// each could miss the other's write (store, then load of another
+    /// location), and the work would wait for a next holder that may never come.
+    fn waiting(self: *Connection) bool {
+        while (!self.deferred_lock.tryLock()) std.atomic.spinLoopHint();
+        defer self.deferred_lock.unlock();
+        return self.deferred != null;
+    }
+
     /// Takes the waiting work and runs its locked part; the lock is held.
     fn runDeferred(self: *Connection) ?*Deferred {
         while (!self.deferred_lock.tryLock()) std.atomic.spinLoopHint();
         const taken = self.deferred;
-        @atomicStore(?*Deferred, &self.deferred, null, .release);
+        self.deferred = null;
         self.deferred_lock.unlock();
         var work = taken;
         while (work) |w| : (work = w.next) w.locked(w);
