@@ -162,7 +162,8 @@ describe("zc_adbc_* exports, misused", () => {
       connection,
       "with recursive c(x) as (select 1 union all select x + 1 from c where x < 4000000) select count(*) from c",
     );
-    await new Promise((resolve) => setTimeout(resolve, 100)); // the long query has taken the lock
+    // Until the long query made its statement (it has pinned the handle): then close cannot refuse it.
+    while (statements(connection) < 2) await new Promise((resolve) => setTimeout(resolve, 5));
     raw.zc_adbc_close(connection); // the handle goes; the running call and both statements hold the connection
     raw.zc_arrow_stream_release(first); // handed to the running call
     const second = await long;
