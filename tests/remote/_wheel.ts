@@ -31,6 +31,25 @@ async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+interface SharedFields {
+  method: number;
+  crc: number;
+  compressed: number;
+  size: number;
+  nameLength: number;
+}
+
+/** What a local header (from 4) and its central directory entry (from 6) both say, up to the name's length. */
+function sharedFields(view: DataView, at: number, fields: SharedFields): void {
+  view.setUint16(at, 20, true); // version needed
+  view.setUint16(at + 4, fields.method, true);
+  view.setUint16(at + 8, 0x21, true); // date: 1980-01-01
+  view.setUint32(at + 10, fields.crc, true);
+  view.setUint32(at + 14, fields.compressed, true);
+  view.setUint32(at + 18, fields.size, true);
+  view.setUint16(at + 22, fields.nameLength, true);
+}
+
 /** A zip archive of `members`, in order. */
 export async function makeWheel(members: Member[]): Promise<Uint8Array<ArrayBuffer>> {
   const parts: Uint8Array[] = [];
@@ -42,25 +61,14 @@ export async function makeWheel(members: Member[]): Promise<Uint8Array<ArrayBuff
     const method = member.claimedMethod ?? (member.stored ? 0 : 8);
     const size = member.claimedSize ?? member.bytes.length;
     const crc = crc32(member.bytes);
+    const shared = { method, crc, compressed: data.length, size, nameLength: name.length };
     const local = new DataView(new ArrayBuffer(30));
     local.setUint32(0, 0x04034b50, true);
-    local.setUint16(4, 20, true);
-    local.setUint16(8, method, true);
-    local.setUint16(12, 0x21, true);
-    local.setUint32(14, crc, true);
-    local.setUint32(18, data.length, true);
-    local.setUint32(22, size, true);
-    local.setUint16(26, name.length, true);
+    sharedFields(local, 4, shared);
     const central = new DataView(new ArrayBuffer(46));
     central.setUint32(0, 0x02014b50, true);
-    central.setUint16(4, 20, true);
-    central.setUint16(6, 20, true);
-    central.setUint16(10, method, true);
-    central.setUint16(14, 0x21, true);
-    central.setUint32(16, crc, true);
-    central.setUint32(20, data.length, true);
-    central.setUint32(24, size, true);
-    central.setUint16(28, name.length, true);
+    central.setUint16(4, 20, true); // version made by
+    sharedFields(central, 6, shared);
     central.setUint32(42, offset, true);
     parts.push(new Uint8Array(local.buffer), name, data);
     directory.push(new Uint8Array(central.buffer), name);

@@ -6,7 +6,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "@std/
 import { afterAll, beforeAll, describe, it } from "@std/testing/bdd";
 import { openLibrary, ZeroCopyError } from "../../mod.ts";
 import { ADBC_DRIVERS_VERSION, connect } from "../../sql.ts";
-import { type NamedDriverSource, resolveDriver } from "../../src/sql/adbc/driver.ts";
+import { type NamedDriverSource, pinnedSource, resolveDriver } from "../../src/sql/adbc/driver.ts";
 import { downloadedDriver } from "../../src/sql/adbc/driver_download.ts";
 import { driverWheels } from "../../src/sql/adbc/driver_wheels.ts";
 import type { DriverWheel } from "../../src/sql/adbc/wheel.ts";
@@ -15,6 +15,7 @@ import { sha256Hex } from "../../src/library/cache_files.ts";
 import { runtime } from "../../src/runtime/current.ts";
 import { rows } from "../_sql.ts";
 import { makeWheel } from "./_wheel.ts";
+import { listDir, served } from "./_serve.ts";
 
 const library = await openLibrary();
 const install = new URL(`../../.toolchain/adbc-drivers-${ADBC_DRIVERS_VERSION}/`, import.meta.url);
@@ -51,16 +52,9 @@ const requests = new Map<string, number>();
 function serve(request: Request): Response {
   const mode = new URL(request.url).pathname.split("/")[1];
   requests.set(mode, (requests.get(mode) ?? 0) + 1);
+  const response = served(wheel, mode);
+  if (response !== undefined) return response;
   switch (mode) {
-    case "ok":
-      return new Response(wheel);
-    case "short":
-      return new Response(wheel.subarray(0, wheel.length >> 1));
-    case "tampered": {
-      const copy = wheel.slice();
-      copy[copy.length >> 1] ^= 0xff;
-      return new Response(copy);
-    }
     case "swapped":
       return new Response(swapped);
     default:
@@ -87,15 +81,6 @@ async function expectError(promise: Promise<unknown>, code: string, text?: strin
   assertEquals(error.code, code, error.message);
   if (text !== undefined) assertStringIncludes(error.message, text);
   return error;
-}
-
-async function listDir(path: string): Promise<string[]> {
-  try {
-    return (await Array.fromAsync(Deno.readDir(path))).map((entry) => entry.name).sort();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
-  }
 }
 
 describe("named ADBC drivers from their wheels", () => {
@@ -245,6 +230,8 @@ describe("named ADBC drivers from their wheels", () => {
   });
 
   it("prefers a checkout's install, and downloads when the install lacks the driver", async () => {
+    // The install is looked for beside the module itself (a file: URL of its own), never in the working directory.
+    assertEquals(pinnedSource.install?.href, install.href);
     const before = requests.get("ok") ?? 0;
     const installed = await resolveDriver("sqlite", undefined, { ...source("ok", newCache()), install });
     assertEquals(installed.path, new URL("libadbc_driver_sqlite.so", install).pathname);

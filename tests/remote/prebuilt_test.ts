@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, it } from "@std/testing/bdd";
 import { ZeroCopyError } from "../../mod.ts";
 import { platformKey, resolvePrebuilt } from "../../src/library/prebuilt.ts";
 import { prebuiltBaseUrl, prebuiltLibraries } from "../../src/library/prebuilt_manifest.ts";
+import { listDir, served } from "./_serve.ts";
 
 const key = platformKey();
 const entry = prebuiltLibraries[key];
@@ -23,29 +24,13 @@ const requests = new Map<string, number>();
 function serve(request: Request): Response | Promise<Response> {
   const mode = new URL(request.url).pathname.split("/")[1];
   requests.set(mode, (requests.get(mode) ?? 0) + 1);
+  const response = served(bytes, mode);
+  if (response !== undefined) return response;
   switch (mode) {
-    case "ok":
-      return new Response(bytes);
     case "slow": // long enough for a second process to start and wait on the lock
       return new Promise((resolve) => setTimeout(() => resolve(new Response(bytes)), 1500));
-    case "short":
-      return new Response(bytes.subarray(0, bytes.length >> 1));
-    case "tampered": {
-      const copy = bytes.slice();
-      copy[copy.length >> 1] ^= 0xff;
-      return new Response(copy);
-    }
     default:
       return new Response("missing", { status: 404 });
-  }
-}
-
-async function listDir(path: string): Promise<string[]> {
-  try {
-    return (await Array.fromAsync(Deno.readDir(path))).map((entry) => entry.name).sort();
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return [];
-    throw error;
   }
 }
 

@@ -75,4 +75,22 @@ describe("unzipMember()", () => {
     new DataView(many.buffer).setUint16(end + 10, 500, true); // entry count
     await refused(many, "central directory is malformed", bytes.length, "pkg/other.so");
   });
+
+  it("refuses names and extra fields whose lengths run past their headers", async () => {
+    const zip = await makeWheel([{ name, bytes }]);
+    const end = zip.length - 22;
+    const directory = new DataView(zip.buffer).getUint32(end + 16, true);
+    const longName = zip.slice();
+    new DataView(longName.buffer).setUint16(directory + 28, 0xffff, true); // the entry's name length
+    await refused(longName, "central directory is malformed");
+    const longComment = zip.slice();
+    new DataView(longComment.buffer).setUint16(directory + 32, 0xffff, true); // the entry's comment length
+    await refused(longComment, "central directory is malformed");
+    const longExtra = zip.slice();
+    new DataView(longExtra.buffer).setUint16(28, 0xffff, true); // the local header's extra field length
+    await refused(longExtra, "runs past");
+    const shortDirectory = zip.slice();
+    new DataView(shortDirectory.buffer).setUint32(end + 12, 20, true); // a directory shorter than one entry
+    await refused(shortDirectory, "central directory is malformed");
+  });
 });

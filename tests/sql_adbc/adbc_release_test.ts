@@ -6,67 +6,7 @@
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { STATUS } from "../../src/abi/layout.ts";
-import { abiLayout } from "../../src/abi/symbols.ts";
-import { resolveDriver } from "../../src/sql/adbc/driver.ts";
-import { library } from "./_drivers.ts";
-
-const HANDLE_AT = abiLayout.structs.StreamOut.fields.handle;
-const encoder = new TextEncoder();
-const cString = (text: string) => encoder.encode(`${text}\0`);
-
-interface Raw {
-  zc_adbc_connect(...args: unknown[]): Promise<number>;
-  zc_adbc_query(...args: unknown[]): Promise<number>;
-  zc_adbc_statements(connection: bigint): number | bigint;
-  zc_adbc_close(connection: bigint): void;
-  zc_arrow_stream_release(handle: bigint): void;
-}
-const raw = library.symbols as unknown as Raw;
-
-async function rawConnect(): Promise<bigint> {
-  const file = await resolveDriver("sqlite", undefined);
-  const path = cString(file.path);
-  const entrypoint = cString(file.entrypoint);
-  const options = cString(`${file.uriOption}\0:memory:`);
-  const message = new Uint8Array(1024);
-  const out = new Uint8Array(abiLayout.structs.StreamOut.size);
-  const status = await raw.zc_adbc_connect(
-    path,
-    BigInt(path.length),
-    entrypoint,
-    BigInt(entrypoint.length),
-    options,
-    BigInt(options.length),
-    message,
-    BigInt(message.length),
-    out,
-  );
-  assertEquals(status, STATUS.ok, new TextDecoder().decode(message));
-  return new DataView(out.buffer).getBigUint64(HANDLE_AT, true);
-}
-
-function rawQuery(connection: bigint, sql: string): Promise<bigint> {
-  const text = cString(sql);
-  const message = new Uint8Array(1024);
-  const out = new Uint8Array(abiLayout.structs.StreamOut.size);
-  return raw.zc_adbc_query(
-    connection,
-    text,
-    BigInt(text.length),
-    null,
-    null,
-    message,
-    BigInt(message.length),
-    out,
-  )
-    .then((status) => {
-      assertEquals(status, STATUS.ok, new TextDecoder().decode(message));
-      return new DataView(out.buffer).getBigUint64(HANDLE_AT, true);
-    });
-}
-
-const statements = (connection: bigint) => Number(raw.zc_adbc_statements(connection));
+import { raw, rawConnect, rawQuery, statements } from "./_raw.ts";
 
 describe("ADBC stream release", () => {
   it("hands the release to the call running on the connection instead of waiting for it, and runs it once", async () => {

@@ -39,6 +39,7 @@ pub const Connection = struct {
     database_ready: bool = false,
     connection_ready: bool = false,
     /// Work waiting for the lock: run by whoever holds it before letting go.
+    /// Read and written under `deferred_lock` only.
     deferred: ?*Deferred = null,
     deferred_lock: std.atomic.Mutex = .unlocked,
 
@@ -62,7 +63,7 @@ pub const Connection = struct {
         defer self.unref();
         while (!self.deferred_lock.tryLock()) std.atomic.spinLoopHint();
         work.next = self.deferred;
-        @atomicStore(?*Deferred, &self.deferred, work, .release);
+        self.deferred = work;
         self.deferred_lock.unlock();
         self.drain();
     }
@@ -70,7 +71,7 @@ pub const Connection = struct {
     /// Runs what waits, for as long as work waits and the lock is free. A
     /// holder that let go before seeing the work drains again after letting go.
     fn drain(self: *Connection) void {
-        while (@atomicLoad(?*Deferred, &self.deferred, .acquire) != null) {
+        while (self.waiting()) {
             if (!self.mutex.tryLock()) return; // its holder runs the work at its unlock
             const done = self.runDeferred();
             self.mutex.unlock();
@@ -78,11 +79,22 @@ pub const Connection = struct {
         }
     }
 
+    /// Whether work waits, read under `deferred_lock` as it is written. A
+    /// holder that let go and finds nothing here is then ordered before the
+    /// handing thread's `tryLock`, which sees the lock free: with a bare load
+    /// each could miss the other's write (store, then load of another
+    /// location), and the work would wait for a next holder that may never come.
+    fn waiting(self: *Connection) bool {
+        while (!self.deferred_lock.tryLock()) std.atomic.spinLoopHint();
+        defer self.deferred_lock.unlock();
+        return self.deferred != null;
+    }
+
     /// Takes the waiting work and runs its locked part; the lock is held.
     fn runDeferred(self: *Connection) ?*Deferred {
         while (!self.deferred_lock.tryLock()) std.atomic.spinLoopHint();
         const taken = self.deferred;
-        @atomicStore(?*Deferred, &self.deferred, null, .release);
+        self.deferred = null;
         self.deferred_lock.unlock();
         var work = taken;
         while (work) |w| : (work = w.next) w.locked(w);
@@ -284,5 +296,74 @@ test "runLocked runs at once on a free lock, and otherwise by the holder at its 
     holder.join();
     try std.testing.expectEqual(@as(u32, 1), held.ran_locked.load(.monotonic));
     try std.testing.expectEqual(@as(u32, 1), held.ran_after.load(.monotonic));
+    try std.testing.expectEqual(@as(usize, 1), connection.refs.load(.monotonic));
+}
+
+test "runLocked while other threads take and let go of the lock: each work runs once, none is left waiting" {
+    var connection: Connection = .{ .library = undefined };
+    const rounds = 5000;
+    const works = try std.testing.allocator.alloc(TestWork, rounds);
+    defer std.testing.allocator.free(works);
+    for (works) |*w| w.* = .{ .connection = &connection };
+    var stop: std.atomic.Value(bool) = .init(false);
+    var holders: [2]std.Thread = undefined;
+    for (&holders) |*h| h.* = try std.Thread.spawn(.{}, struct {
+        fn run(c: *Connection, s: *std.atomic.Value(bool)) void {
+            while (!s.load(.acquire)) {
+                c.lock();
+                c.unlock();
+            }
+        }
+    }.run, .{ &connection, &stop });
+    for (works) |*w| connection.runLocked(&w.deferred);
+    stop.store(true, .release);
+    for (holders) |h| h.join();
+    // No holder is left to run anything: what was handed over ran already, or never will.
+    for (works) |*w| {
+        try std.testing.expectEqual(@as(u32, 1), w.ran_locked.load(.monotonic));
+        try std.testing.expectEqual(@as(u32, 1), w.ran_after.load(.monotonic));
+    }
+    try std.testing.expectEqual(@as(usize, 1), connection.refs.load(.monotonic));
+}
+
+test "work handed over while the holder runs earlier work is run by that holder after it lets go" {
+    const Gate = struct {
+        deferred: Deferred = .{ .locked = locked, .after = after },
+        entered: std.atomic.Value(bool) = .init(false),
+        go: std.atomic.Value(bool) = .init(false),
+
+        // Holds the holder between taking the waiting work and letting the lock go.
+        fn locked(work: *Deferred) void {
+            const self: *@This() = @alignCast(@fieldParentPtr("deferred", work));
+            self.entered.store(true, .release);
+            while (!self.go.load(.acquire)) std.atomic.spinLoopHint();
+        }
+
+        fn after(_: *Deferred) void {}
+    };
+    var connection: Connection = .{ .library = undefined };
+    var gate: Gate = .{};
+    var late: TestWork = .{ .connection = &connection };
+    var holding: std.atomic.Value(bool) = .init(false);
+    var release: std.atomic.Value(bool) = .init(false);
+    const holder = try std.Thread.spawn(.{}, struct {
+        fn run(c: *Connection, h: *std.atomic.Value(bool), r: *std.atomic.Value(bool)) void {
+            c.lock();
+            h.store(true, .release);
+            while (!r.load(.acquire)) std.atomic.spinLoopHint();
+            c.unlock(); // takes `gate`, runs it, lets go, and must then find `late`
+        }
+    }.run, .{ &connection, &holding, &release });
+    while (!holding.load(.acquire)) std.atomic.spinLoopHint();
+    connection.runLocked(&gate.deferred);
+    release.store(true, .release);
+    while (!gate.entered.load(.acquire)) std.atomic.spinLoopHint();
+    // The holder took the list (now empty) and still holds the lock: this returns without running `late`.
+    connection.runLocked(&late.deferred);
+    try std.testing.expectEqual(@as(u32, 0), late.ran_locked.load(.monotonic));
+    gate.go.store(true, .release);
+    holder.join();
+    try std.testing.expectEqual(@as(u32, 1), late.ran_locked.load(.monotonic));
+    try std.testing.expectEqual(@as(u32, 1), late.ran_after.load(.monotonic));
     try std.testing.expectEqual(@as(usize, 1), connection.refs.load(.monotonic));
 }

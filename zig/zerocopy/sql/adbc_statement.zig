@@ -82,8 +82,11 @@ const Statement = struct {
     }
 };
 
+/// A batch Deno lends, as the structs it points at.
+const LentBatch = struct { *const ArrowSchema, *const ArrowArray };
+
 /// A lent batch, checked; null when none was lent, error.Refused with a message.
-fn checked(schema: ?*const ArrowSchema, array: ?*const ArrowArray, message: Message) error{Refused}!?struct { *const ArrowSchema, *const ArrowArray } {
+fn checked(schema: ?*const ArrowSchema, array: ?*const ArrowArray, message: Message) error{Refused}!?LentBatch {
     const s = schema orelse return null;
     const a = array orelse return null;
     const root = reader.Column.init(s, a, 0) catch |err| {
@@ -98,44 +101,32 @@ fn checked(schema: ?*const ArrowSchema, array: ?*const ArrowArray, message: Mess
 }
 
 /// Runs `sql` with `params` (one row per parameter set) bound, and registers its result stream.
-fn query(connection: *Connection, sql: [:0]const u8, params: ?struct { *const ArrowSchema, *const ArrowArray }, message: Message) ?handles.Handle {
+fn query(connection: *Connection, sql: [:0]const u8, params: ?LentBatch, message: Message) ?handles.Handle {
     const self = zerocopy.default_allocator.create(Statement) catch {
         message.say("out of memory", .{});
         return null;
     };
     self.* = .{ .connection = connection };
     connection.ref();
-    const d = &connection.driver;
-    var err: adbc.Error = .{};
     var result: ArrowArrayStream = std.mem.zeroes(ArrowArrayStream);
-    {
+    const ran = run: {
         connection.lock();
         defer connection.unlock();
-        var code = d.StatementNew.?(&connection.connection, &self.statement, &err);
+        const d = &connection.driver;
+        var err: adbc.Error = .{};
+        const code = d.StatementNew.?(&connection.connection, &self.statement, &err);
         if (code != adbc.status_ok) {
             message.driver("StatementNew", code, &err);
             zerocopy.default_allocator.destroy(self);
-            connection.unref();
+            connection.unref(); // never the last: the caller's pin holds the handle's
             return null;
         }
         self.statement.private_driver = d;
-        code = d.StatementSetSqlQuery.?(&self.statement, sql.ptr, &err);
-        if (code == adbc.status_ok) if (params) |p| {
-            code = bind(d, &self.statement, p, &err, message) orelse {
-                connection.unlock();
-                Statement.drop(self);
-                connection.lock();
-                return null;
-            };
-        };
-        if (code == adbc.status_ok) code = d.StatementExecuteQuery.?(&self.statement, &result, null, &err);
-        if (code != adbc.status_ok) {
-            message.driver("the query", code, &err);
-            connection.unlock();
-            Statement.drop(self);
-            connection.lock();
-            return null;
-        }
+        break :run execute(d, &self.statement, sql, params, &result, message);
+    };
+    if (!ran) {
+        Statement.drop(self);
+        return null;
     }
     const handle = stream.adopt(&result, self.owner()) catch {
         message.say("out of memory", .{});
@@ -150,8 +141,24 @@ fn query(connection: *Connection, sql: [:0]const u8, params: ?struct { *const Ar
     return handle;
 }
 
+/// Sets the statement's SQL, binds `params` and runs it into `result`, under
+/// the connection's lock; false when refused, with the message saying why.
+fn execute(d: *const adbc.Driver, statement: *adbc.Statement, sql: [:0]const u8, params: ?LentBatch, result: *ArrowArrayStream, message: Message) bool {
+    var err: adbc.Error = .{};
+    var code = d.StatementSetSqlQuery.?(statement, sql.ptr, &err);
+    if (code == adbc.status_ok) if (params) |p| {
+        code = bind(d, statement, p, &err, message) orelse return false;
+    };
+    if (code == adbc.status_ok) code = d.StatementExecuteQuery.?(statement, result, null, &err);
+    if (code != adbc.status_ok) {
+        message.driver("the query", code, &err);
+        return false;
+    }
+    return true;
+}
+
 /// Binds copies of the lent parameter structs; the driver owns the copies.
-fn bind(d: *const adbc.Driver, statement: *adbc.Statement, params: struct { *const ArrowSchema, *const ArrowArray }, err: *adbc.Error, message: Message) ?adbc.StatusCode {
+fn bind(d: *const adbc.Driver, statement: *adbc.Statement, params: LentBatch, err: *adbc.Error, message: Message) ?adbc.StatusCode {
     var schema: ArrowSchema = undefined;
     var array: ArrowArray = undefined;
     struct_copy.copy(params[0], &schema) catch {
