@@ -11,6 +11,7 @@ import {
   Dictionary,
   Field,
   FixedSizeBinary,
+  FixedSizeList,
   Int32,
   Int8,
   LargeBinary,
@@ -151,5 +152,37 @@ describe("lendBatch refuses new-type data that lies about its memory", () => {
       });
     }
     refused(batchOf(shared), "ARROW_INVALID", "past 65536 arrays");
+  });
+
+  it("a type that tells a second read another width or list size is checked as its format says", () => {
+    // Each parameter answers the format string first, then anything that reads it again.
+    const lying = <T extends object>(type: T, key: string, first: number, reads: number, then: number): T => {
+      let read = 0;
+      Object.defineProperty(type, key, { get: () => ++read <= reads ? first : then });
+      return type;
+    };
+    const decimals = makeData({
+      type: new Decimal(2, 10, 128),
+      length: 3,
+      nullCount: 0,
+      data: new Uint32Array(12),
+    });
+    lying(decimals.type, "bitWidth", 256, 1, 128);
+    refused(batchOf(decimals), "ARROW_INVALID", "need 96");
+    const item = makeData({ type: new Int32(), length: 2, nullCount: 0, data: new Int32Array(2) });
+    const lists = makeData({
+      type: new FixedSizeList(1, new Field("item", new Int32(), true)),
+      length: 2,
+      nullCount: 0,
+      child: item,
+    });
+    lying(lists.type, "listSize", 1000, 1, 1);
+    refused(batchOf(lists), "ARROW_INVALID", "where its parent needs 2000");
+  });
+
+  it("a dictionary index past its values, in a row its bitmap says is valid, whatever getValid says", () => {
+    const data = dictionary([0, 99]);
+    Object.defineProperty(data, "getValid", { value: () => false });
+    refused(batchOf(data), "ARROW_INVALID", "index 99");
   });
 });
