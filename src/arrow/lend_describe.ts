@@ -47,8 +47,12 @@ export interface Node {
   length: number;
   nullCount: number;
   offset: number;
-  /** Each buffer, and how many bytes before the view its C pointer starts. */
-  buffers: { view: ArrayBufferView | null; back: number }[];
+  /**
+   * Each buffer, and how many bytes before the view its C pointer starts;
+   * `checked` marks one whose values (offsets, indices, the bitmap that says
+   * which indices count) were checked, which must not change while lent.
+   */
+  buffers: { view: ArrayBufferView | null; back: number; checked?: boolean }[];
   children: Node[];
   /** The values a dictionary-encoded column's indices point at. */
   dictionary?: Node;
@@ -74,12 +78,19 @@ function needBytes(
   align: number,
   where: string,
   what: string,
+  checked = false,
 ): ArrayBufferView {
   // A column of no rows may come with no buffer at all.
   if ((view === undefined || view === null) && bytes === 0) return EMPTY_VIEW;
   // The engine's view of the memory: a subclass's own getters could claim more.
   const memory = memoryOf(view);
   if (memory === undefined || !memory.view) throw invalid(where, `its ${what} is not a TypedArray`);
+  if (checked && memory.shared) {
+    throw invalid(
+      where,
+      `its ${what} are in a SharedArrayBuffer, which another thread could change once they are checked; copy them into an ArrayBuffer`,
+    );
+  }
   if (memory.detached) {
     throw new ZeroCopyError(
       "DETACHED",
@@ -169,11 +180,11 @@ export function describe(
     case "+m": {
       // apache-arrow slices the offsets to the first row and keeps the child whole.
       const width = offsetWidthOfFormat(format);
-      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets");
+      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets", true);
       node.children = describeChildren(type as List | LargeList | Map_, data, where, 0, budget, depth);
       if (node.children.length !== 1) throw invalid(where, `it has ${node.children.length} children, not 1`);
       checkOffsets(offsets, width, length + 1, node.children[0].length, where, "rows of its child");
-      node.buffers.push({ view: offsets, back: offset * width });
+      node.buffers.push({ view: offsets, back: offset * width, checked: true });
       break;
     }
     case "b":
@@ -188,10 +199,10 @@ export function describe(
     case "Z": {
       // apache-arrow slices offsets to the first row but keeps the characters whole.
       const width = offsetWidthOfFormat(format);
-      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets");
+      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets", true);
       const characters = needBytes(data.values, 0, 1, where, "characters");
       checkOffsets(offsets, width, length + 1, bytesOf(characters).byteLength, where, "bytes of characters");
-      node.buffers.push({ view: offsets, back: offset * width });
+      node.buffers.push({ view: offsets, back: offset * width, checked: true });
       node.buffers.push({ view: characters, back: 0 });
       break;
     }
@@ -252,8 +263,13 @@ function describeDictionary(node: Node, type: Dictionary, data: Data, budget: Bu
   if (!/^[cCsSiIlL]$/.test(format)) {
     throw invalid(where, `its indices are of format "${format}", not integers`);
   }
-  const indices = needBytes(data.values, width * length, width, where, "indices");
-  node.buffers.push({ view: indices, back: offset * width });
+  const indices = needBytes(data.values, width * length, width, where, "indices", true);
+  node.buffers.push({ view: indices, back: offset * width, checked: true });
+  const bitmap = node.buffers[0].view;
+  if (bitmap !== null) {
+    needBytes(bitmap, bitmapBytes(offset + length), 1, where, "validity bitmap", true);
+    node.buffers[0].checked = true;
+  }
   const chunks = (data.dictionary as { data?: unknown } | undefined)?.data;
   if (!Array.isArray(chunks) || chunks.length !== 1) {
     throw new ZeroCopyError(
