@@ -184,6 +184,12 @@ describe("lendBatch refuses new-type data that lies about its memory", () => {
     refused(batchOf(lists), "ARROW_INVALID", "where its parent needs 2000");
   });
 
+  it("a dictionary type that is its own indices", () => {
+    const data = dictionary([0, 1]);
+    Object.defineProperty(data.type, "indices", { value: data.type });
+    refused(batchOf(data), "ARROW_UNSUPPORTED", "is not supported");
+  });
+
   it("a dictionary index past its values, in a row its bitmap says is valid, whatever getValid says", () => {
     const data = dictionary([0, 99]);
     Object.defineProperty(data, "getValid", { value: () => false });

@@ -265,7 +265,16 @@ export function formatOfType(type: DataType, where: string): string {
   // Lent as a list of its entries; only the registered scan reads it (every other reader refuses it).
   if (type instanceof Map_) return "+m";
   if (type instanceof Struct) return "+s";
-  if (type instanceof Dictionary) return formatOfType(type.indices, `the indices of ${where}`);
+  if (type instanceof Dictionary) {
+    // Read once, and never a dictionary again: a type that is its own indices would recurse without end.
+    const indices: DataType = type.indices;
+    if (!(indices instanceof Dictionary)) return formatOfType(indices, `the indices of ${where}`);
+    // Not printed: apache-arrow prints a dictionary with its indices, without end here too.
+    throw new ZeroCopyError(
+      "ARROW_UNSUPPORTED",
+      `The dictionary type of ${where} is not supported: its indices are a dictionary, not integers`,
+    );
+  }
   throw new ZeroCopyError(
     "ARROW_UNSUPPORTED",
     `Arrow type ${type} of ${where} is not supported (supported formats: ${SUPPORTED_FORMATS})`,
