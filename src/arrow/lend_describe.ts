@@ -161,7 +161,7 @@ export function describe(
     buffers: [{ view: bitmap, back: 0 }],
     children: [],
   };
-  const listSize = /^\+w:([0-9]+)$/.exec(format);
+  const listSize = format.startsWith("+w:") ? /^\+w:([0-9]+)$/.exec(format) : null;
   switch (isDictionary ? "dictionary" : listSize ? "+w" : format) {
     case "+s":
     case "+w": {
