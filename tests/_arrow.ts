@@ -3,6 +3,7 @@
 // written again over what apache-arrow reads.
 
 import { type Data, type RecordBatch, Type } from "apache-arrow";
+import { widthOf } from "../src/arrow/c_data.ts";
 
 /** The demo batch's columns, in order. */
 export const DEMO_COLUMNS = [
@@ -77,29 +78,46 @@ export function plain(column: string, value: unknown): unknown {
 const PRIME = 0x100000001b3n;
 const MASK = (1n << 64n) - 1n;
 
-/** FNV-1a over a batch's logical values, as zig/zerocopy/arrow/reader.zig `checksum` defines it. */
+// deno-lint-ignore no-explicit-any
+type AnyData = Data<any>;
+
+/** FNV-1a over a batch's logical values, as zig/zerocopy/arrow/reader.zig `checksum` defines it, for every type lent. */
 export function checksumBatch(batch: RecordBatch): bigint {
   let state = 0xcbf29ce484222325n;
   const bytes = (data: ArrayLike<number>) => {
     for (let i = 0; i < data.length; i++) state = ((state ^ BigInt(data[i])) * PRIME) & MASK;
   };
-  const value = (data: Data, row: number): void => {
+  const u32 = (n: number) => bytes(new Uint8Array(new Uint32Array([n]).buffer));
+  const value = (data: AnyData, row: number): void => {
     if (!data.getValid(row)) return bytes([0]);
+    if (data.type.typeId === Type.Dictionary) {
+      return value(data.dictionary!.data[0], Number(data.values[row]));
+    }
     bytes([1]);
     switch (data.type.typeId) {
       case Type.Bool: {
         const at = data.offset + row;
         return bytes([(data.values[at >> 3] >> (at & 7)) & 1]);
       }
-      case Type.Utf8: {
-        const from = data.valueOffsets[row];
-        const to = data.valueOffsets[row + 1];
-        const length = new Uint8Array(new Uint32Array([to - from]).buffer);
-        bytes(length);
+      case Type.Utf8:
+      case Type.LargeUtf8:
+      case Type.Binary:
+      case Type.LargeBinary: {
+        const from = Number(data.valueOffsets[row]);
+        const to = Number(data.valueOffsets[row + 1]);
+        u32(to - from);
         return bytes((data.values as Uint8Array).subarray(from, to));
       }
+      case Type.List:
+      case Type.LargeList: {
+        const from = Number(data.valueOffsets[row]);
+        const to = Number(data.valueOffsets[row + 1]);
+        u32(to - from);
+        for (let k = from; k < to; k++) value(data.children[0], k);
+        return;
+      }
       case Type.FixedSizeList: {
-        const size = (data.type as unknown as { listSize: number }).listSize;
+        const size = data.type.listSize;
         for (let k = 0; k < size; k++) value(data.children[0], row * size + k);
         return;
       }
@@ -107,8 +125,8 @@ export function checksumBatch(batch: RecordBatch): bigint {
         for (const child of data.children) value(child, row);
         return;
       default: {
-        const values = data.values as unknown as ArrayBufferView & { BYTES_PER_ELEMENT: number };
-        const width = values.BYTES_PER_ELEMENT;
+        const values = data.values as ArrayBufferView;
+        const width = widthOf(data.type);
         return bytes(new Uint8Array(values.buffer, values.byteOffset + row * width, width));
       }
     }

@@ -1,6 +1,6 @@
 // Columns of every type the package reads and lends beyond the first ones (dictionaries, dates, times,
-// durations, decimals, intervals, binaries, lists), and the checksum zig/zerocopy/arrow/reader.zig
-// computes, over apache-arrow's own buffers.
+// durations, decimals, intervals, binaries, lists), and the values zig/demo/demo_arrow_types.zig writes;
+// tests/_arrow.ts `checksumBatch` is the checksum over them all.
 
 import {
   Binary,
@@ -36,93 +36,13 @@ import {
   TimestampMillisecond,
   TimestampNanosecond,
   TimestampSecond,
-  Type,
   Uint8,
   Utf8,
   vectorFromArray,
 } from "apache-arrow";
 
-const PRIME = 0x100000001b3n;
-const MASK = (1n << 64n) - 1n;
-
 // deno-lint-ignore no-explicit-any
 type AnyData = Data<any>;
-
-/** FNV-1a over a batch's logical values, as reader.zig `checksum` defines it, for every supported type. */
-export function checksumTypes(batch: RecordBatch): bigint {
-  let state = 0xcbf29ce484222325n;
-  const bytes = (data: ArrayLike<number>) => {
-    for (let i = 0; i < data.length; i++) state = ((state ^ BigInt(data[i])) * PRIME) & MASK;
-  };
-  const u32 = (n: number) => bytes(new Uint8Array(new Uint32Array([n]).buffer));
-  const value = (data: AnyData, row: number): void => {
-    if (!data.getValid(row)) return bytes([0]);
-    if (data.type.typeId === Type.Dictionary) {
-      return value(data.dictionary!.data[0], Number(data.values[row]));
-    }
-    bytes([1]);
-    switch (data.type.typeId) {
-      case Type.Bool: {
-        const at = data.offset + row;
-        return bytes([(data.values[at >> 3] >> (at & 7)) & 1]);
-      }
-      case Type.Utf8:
-      case Type.LargeUtf8:
-      case Type.Binary:
-      case Type.LargeBinary: {
-        const from = Number(data.valueOffsets[row]);
-        const to = Number(data.valueOffsets[row + 1]);
-        u32(to - from);
-        return bytes((data.values as Uint8Array).subarray(from, to));
-      }
-      case Type.List:
-      case Type.LargeList: {
-        const from = Number(data.valueOffsets[row]);
-        const to = Number(data.valueOffsets[row + 1]);
-        u32(to - from);
-        for (let k = from; k < to; k++) value(data.children[0], k);
-        return;
-      }
-      case Type.FixedSizeList: {
-        const size = data.type.listSize;
-        for (let k = 0; k < size; k++) value(data.children[0], row * size + k);
-        return;
-      }
-      case Type.Struct:
-        for (const child of data.children) value(child, row);
-        return;
-      default: {
-        const values = data.values as ArrayBufferView;
-        const width = byteWidth(data);
-        return bytes(new Uint8Array(values.buffer, values.byteOffset + row * width, width));
-      }
-    }
-  };
-  for (const child of batch.data.children) {
-    for (let row = 0; row < batch.numRows; row++) value(child, row);
-  }
-  return state;
-}
-
-function byteWidth(data: AnyData): number {
-  const t = data.type;
-  switch (t.typeId) {
-    case Type.Decimal:
-    case Type.Int:
-    case Type.Time:
-      return t.bitWidth / 8;
-    case Type.Float:
-      return [2, 4, 8][t.precision];
-    case Type.Date:
-      return t.unit === 0 ? 4 : 8;
-    case Type.Interval:
-      return [4, 8, 16][t.unit];
-    case Type.FixedSizeBinary:
-      return t.byteWidth;
-    default:
-      return 8;
-  }
-}
 
 const nullable = <T>(values: T[], every: number) => values.map((v, i) => (i % every === 1 ? null : v));
 

@@ -11,6 +11,7 @@ import {
   Dictionary,
   Field,
   FixedSizeBinary,
+  FixedSizeList,
   Int32,
   Int8,
   LargeBinary,
@@ -24,7 +25,11 @@ import {
   vectorFromArray,
 } from "apache-arrow";
 import { ZeroCopyError } from "../mod.ts";
+import { lendBatch } from "../arrow.ts";
 import { batchOf, checksum } from "./_arrow_lend.ts";
+import { checksumBatch } from "./_arrow.ts";
+import { lib } from "./_helpers.ts";
+import { open } from "./fixtures/arrow_demo.ts";
 
 function refused(batch: RecordBatch, code: string, words: string): void {
   const result = checksum(batch);
@@ -151,5 +156,88 @@ describe("lendBatch refuses new-type data that lies about its memory", () => {
       });
     }
     refused(batchOf(shared), "ARROW_INVALID", "past 65536 arrays");
+  });
+
+  it("a type that tells a second read another width or list size is checked as its format says", () => {
+    // Each parameter answers the format string first, then anything that reads it again.
+    const lying = <T extends object>(type: T, key: string, first: number, reads: number, then: number): T => {
+      let read = 0;
+      Object.defineProperty(type, key, { get: () => ++read <= reads ? first : then });
+      return type;
+    };
+    const decimals = makeData({
+      type: new Decimal(2, 10, 128),
+      length: 3,
+      nullCount: 0,
+      data: new Uint32Array(12),
+    });
+    lying(decimals.type, "bitWidth", 256, 1, 128);
+    refused(batchOf(decimals), "ARROW_INVALID", "need 96");
+    const item = makeData({ type: new Int32(), length: 2, nullCount: 0, data: new Int32Array(2) });
+    const lists = makeData({
+      type: new FixedSizeList(1, new Field("item", new Int32(), true)),
+      length: 2,
+      nullCount: 0,
+      child: item,
+    });
+    lying(lists.type, "listSize", 1000, 1, 1);
+    refused(batchOf(lists), "ARROW_INVALID", "where its parent needs 2000");
+  });
+
+  it("a dictionary type that is its own indices", () => {
+    const data = dictionary([0, 1]);
+    Object.defineProperty(data.type, "indices", { value: data.type });
+    refused(batchOf(data), "ARROW_UNSUPPORTED", "is not supported");
+  });
+
+  it("a dictionary index past its values, in a row its bitmap says is valid, whatever getValid says", () => {
+    const data = dictionary([0, 99]);
+    Object.defineProperty(data, "getValid", { value: () => false });
+    refused(batchOf(data), "ARROW_INVALID", "index 99");
+  });
+
+  it("offsets or dictionary indices in a SharedArrayBuffer, which another thread could change once checked", () => {
+    const shared = (n: number) => new Int32Array(new SharedArrayBuffer(4 * n));
+    const offsets = shared(3);
+    offsets.set([0, 2, 3]);
+    const strings = makeData({
+      type: new Utf8(),
+      length: 2,
+      nullCount: 0,
+      valueOffsets: offsets,
+      data: new Uint8Array(3),
+    });
+    refused(batchOf(strings), "ARROW_INVALID", "SharedArrayBuffer");
+    const indices = new Int8Array(new SharedArrayBuffer(2));
+    const data = makeData({
+      type: new Dictionary(new Utf8(), new Int8()),
+      length: 2,
+      nullCount: 0,
+      data: indices,
+      dictionary: words(),
+    } as never);
+    refused(batchOf(data), "ARROW_INVALID", "SharedArrayBuffer");
+    assertEquals(checksum(batchOf(list([0, 2, 3], 3))), 0);
+  });
+
+  it("indices and offsets JavaScript rewrites in pinned memory during a nonblocking call: the call reads those checked", async () => {
+    const demo = await open(lib.path);
+    using batch = demo.zc_arrow_demo_types(2000, 0);
+    const expected = checksumBatch(batch.recordBatch);
+    const out = new BigUint64Array(1);
+    const pending = lendBatch(
+      demo.library,
+      batch.recordBatch,
+      (schema, array) => demo.library.symbols.zc_arrow_demo_checksum_after(schema, array, 40, out),
+      { nonblocking: true },
+    );
+    // Zig reads after its pause. Still within bounds, so a read of them would change the sum, not fault.
+    const indices = batch.recordBatch.getChild("dict8")!.data[0].values as Int8Array;
+    indices[0] = (indices[0] + 1) % 4;
+    const offsets = batch.recordBatch.getChild("list")!.data[0].valueOffsets as Int32Array;
+    offsets[1] = offsets[2];
+    assert(checksumBatch(batch.recordBatch) !== expected);
+    assertEquals(await pending, 0);
+    assertEquals(out[0], expected);
   });
 });

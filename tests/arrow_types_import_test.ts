@@ -10,7 +10,8 @@ import { importBatch, lendBatch } from "../arrow.ts";
 import { abiLayout } from "../src/abi/symbols.ts";
 import { open } from "./fixtures/arrow_demo.ts";
 import { lib } from "./_helpers.ts";
-import { checksumTypes, expected, plain } from "./_arrow_types.ts";
+import { checksumBatch } from "./_arrow.ts";
+import { expected, plain } from "./_arrow_types.ts";
 
 const arrowDemo = await open(lib.path);
 const WITH_NULLS = 1;
@@ -65,7 +66,7 @@ describe("a Zig batch of the types SQL engines exchange, imported", () => {
         assertEquals(stamp.getBigInt64(0, true), 1_700_000_000_000_000_000n + BigInt(p));
       }
       // Lent back to Zig, every value reads the same there.
-      assertEquals(zigChecksum(record), checksumTypes(record));
+      assertEquals(zigChecksum(record), checksumBatch(record));
     });
   }
 });

@@ -7,7 +7,7 @@ import { describe, it } from "@std/testing/bdd";
 import { connect, type Connection } from "../sql.ts";
 import { lendBatch } from "../arrow.ts";
 import { lib, UNSCOPED_FFI } from "./_helpers.ts";
-import { checksumTypes } from "./_arrow_types.ts";
+import { checksumBatch } from "./_arrow.ts";
 
 const describeDuckDB = UNSCOPED_FFI ? describe : describe.ignore;
 
@@ -80,7 +80,7 @@ describeDuckDB("DuckDB results of the newer Arrow types, read in place", () => {
     // Lent from DuckDB's memory to Zig's reader: the same values there.
     const out = new BigUint64Array(1);
     assertEquals(lendBatch(lib, table.batches[0], (s, a) => lib.symbols.zc_arrow_checksum(s, a, out)), 0);
-    assertEquals(out[0], checksumTypes(table.batches[0]));
+    assertEquals(out[0], checksumBatch(table.batches[0]));
   });
 
   it("closes", () => {

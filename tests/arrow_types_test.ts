@@ -6,7 +6,8 @@ import { describe, it } from "@std/testing/bdd";
 import { Table, tableFromArrays } from "apache-arrow";
 import { lendBatch } from "../arrow.ts";
 import { lib } from "./_helpers.ts";
-import { checksumTypes, typesBatch } from "./_arrow_types.ts";
+import { checksumBatch } from "./_arrow.ts";
+import { typesBatch } from "./_arrow_types.ts";
 import { batchOf } from "./_arrow_lend.ts";
 import { open } from "./fixtures/arrow_demo.ts";
 
@@ -22,18 +23,18 @@ function zigChecksum(batch: Parameters<typeof lendBatch>[1]): bigint {
 describe("lendBatch lends every supported type", () => {
   it("a table tableFromArrays made of strings (a dictionary with int32 indices)", () => {
     const table = tableFromArrays({ s: ["a", "bb", "a", "ccc"], n: new Int32Array([1, 2, 3, 4]) });
-    assertEquals(zigChecksum(table.batches[0]), checksumTypes(table.batches[0]));
+    assertEquals(zigChecksum(table.batches[0]), checksumBatch(table.batches[0]));
   });
 
   for (const rows of [0, 1, 37, 1000]) {
     it(`dictionaries, dates, times, durations, decimals, intervals, binaries and lists (${rows} rows)`, () => {
       const batch = typesBatch(rows);
-      const expected = checksumTypes(batch);
+      const expected = checksumBatch(batch);
       assertEquals(zigChecksum(batch), expected);
       if (rows > 10) {
         const sliced = batch.slice(3, rows - 7);
-        assertEquals(zigChecksum(sliced), checksumTypes(sliced));
-        assert(checksumTypes(sliced) !== expected);
+        assertEquals(zigChecksum(sliced), checksumBatch(sliced));
+        assert(checksumBatch(sliced) !== expected);
       }
     });
   }
@@ -42,7 +43,7 @@ describe("lendBatch lends every supported type", () => {
     const batch = typesBatch(50);
     for (const field of batch.schema.fields) {
       const one = batchOf(batch.getChild(field.name)!.data[0], field.name);
-      assertEquals(zigChecksum(one), checksumTypes(one), field.name);
+      assertEquals(zigChecksum(one), checksumBatch(one), field.name);
     }
   });
 });
@@ -50,7 +51,7 @@ describe("lendBatch lends every supported type", () => {
 describe("a batch of the new types lent to a nonblocking call", () => {
   it("reads every type as it was when the call began, dictionaries and list items included", async () => {
     const batch = typesBatch(300);
-    const expected = checksumTypes(batch);
+    const expected = checksumBatch(batch);
     const out = new BigUint64Array(1);
     const pending = arrowDemo.zc_arrow_demo_checksum_after(new Table([batch]), 30, out);
     // Zig reads after its pause: had it been given the buffers themselves, it would read these.
@@ -59,7 +60,7 @@ describe("a batch of the new types lent to a nonblocking call", () => {
     (batch.getChild("list")!.data[0].children[0].values as Int32Array).fill(-1);
     await pending;
     assertEquals(out[0], expected);
-    assert(checksumTypes(batch) !== expected);
+    assert(checksumBatch(batch) !== expected);
   });
 
   it("lends a table tableFromArrays made of strings through lendBatch with nonblocking", async () => {
@@ -71,6 +72,6 @@ describe("a batch of the new types lent to a nonblocking call", () => {
       (schema, array) => arrowDemo.library.symbols.zc_arrow_demo_checksum_after(schema, array, 5, out),
       { nonblocking: true },
     );
-    assertEquals(out[0], checksumTypes(table.batches[0]));
+    assertEquals(out[0], checksumBatch(table.batches[0]));
   });
 });

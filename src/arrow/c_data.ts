@@ -13,7 +13,6 @@ import {
   type DataType,
   DateDay,
   DateMillisecond,
-  DateUnit,
   Decimal,
   Dictionary,
   Duration,
@@ -136,45 +135,69 @@ export function bufferCount(type: DataType): number {
   }
 }
 
-/** Bytes per value of a fixed-width type (numbers, times, decimals, intervals, fixed-size binary), or 0. */
-export function widthOf(type: DataType): number {
-  const t = type as unknown as { bitWidth: number; precision: number; unit: number; byteWidth: number };
-  switch (type.typeId) {
-    case Type.Int:
-    case Type.Time:
-    case Type.Decimal:
-      return t.bitWidth / 8;
-    case Type.Float:
-      return [2, 4, 8][t.precision];
-    case Type.Timestamp:
-    case Type.Duration:
+/** Bytes per value of the fixed-width formats that take no parameter. */
+const FIXED_WIDTHS: Record<string, number> = {
+  c: 1,
+  C: 1,
+  s: 2,
+  S: 2,
+  i: 4,
+  I: 4,
+  f: 4,
+  tdD: 4,
+  tts: 4,
+  ttm: 4,
+  tiM: 4,
+  l: 8,
+  L: 8,
+  g: 8,
+  tdm: 8,
+  ttu: 8,
+  ttn: 8,
+  tiD: 8,
+  tin: 16,
+};
+
+/**
+ * Bytes per value of a fixed-width format (numbers, times, decimals,
+ * intervals, fixed-size binary), or 0. Taken from the format string, not the
+ * type, so that what a lent struct says and what was checked cannot differ.
+ */
+export function widthOfFormat(format: string): number {
+  const fixed = FIXED_WIDTHS[format];
+  if (fixed !== undefined) return fixed;
+  if (/^ts[smun]:/.test(format) || /^tD[smun]$/.test(format)) return 8;
+  const decimal = decimalOf(format);
+  if (decimal) return decimal.bitWidth / 8;
+  const binary = /^w:([1-9][0-9]*)$/.exec(format);
+  return binary ? Number(binary[1]) : 0;
+}
+
+/** Bytes per offset of a format whose rows are ranges (strings, bytes, lists, maps), or 0. */
+export function offsetWidthOfFormat(format: string): number {
+  switch (format) {
+    case "u":
+    case "z":
+    case "+l":
+    case "+m":
+      return 4;
+    case "U":
+    case "Z":
+    case "+L":
       return 8;
-    case Type.Date:
-      return t.unit === DateUnit.DAY ? 4 : 8;
-    case Type.Interval:
-      return [4, 8, 16][t.unit];
-    case Type.FixedSizeBinary:
-      return t.byteWidth;
     default:
       return 0;
   }
 }
 
-/** Bytes per offset of a type whose rows are ranges (strings, bytes, lists), or 0. */
+/** Bytes per value of a supported fixed-width type, or 0. */
+export function widthOf(type: DataType): number {
+  return widthOfFormat(formatOfType(type, "a column"));
+}
+
+/** Bytes per offset of a supported type whose rows are ranges (strings, bytes, lists), or 0. */
 export function offsetWidthOf(type: DataType): number {
-  switch (type.typeId) {
-    case Type.Utf8:
-    case Type.Binary:
-    case Type.List:
-    case Type.Map:
-      return 4;
-    case Type.LargeUtf8:
-    case Type.LargeBinary:
-    case Type.LargeList:
-      return 8;
-    default:
-      return 0;
-  }
+  return offsetWidthOfFormat(formatOfType(type, "a column"));
 }
 
 /** The decimal a format names ("d:P,S" or "d:P,S,W"), or undefined when it names none this reads. */
@@ -231,8 +254,9 @@ export function formatOfType(type: DataType, where: string): string {
   }
   if (type instanceof Timestamp) return `ts${UNIT_LETTERS[type.unit]}:${type.timezone ?? ""}`;
   if (type instanceof Duration) return `tD${UNIT_LETTERS[type.unit]}`;
-  if (type instanceof Decimal && (type.bitWidth === 128 || type.bitWidth === 256)) {
-    return `d:${type.precision},${type.scale}${type.bitWidth === 256 ? ",256" : ""}`;
+  if (type instanceof Decimal) {
+    const bits = type.bitWidth;
+    if (bits === 128 || bits === 256) return `d:${type.precision},${type.scale}${bits === 256 ? ",256" : ""}`;
   }
   if (type instanceof FixedSizeBinary) return `w:${type.byteWidth}`;
   if (type instanceof FixedSizeList) return `+w:${type.listSize}`;
@@ -241,7 +265,16 @@ export function formatOfType(type: DataType, where: string): string {
   // Lent as a list of its entries; only the registered scan reads it (every other reader refuses it).
   if (type instanceof Map_) return "+m";
   if (type instanceof Struct) return "+s";
-  if (type instanceof Dictionary) return formatOfType(type.indices, `the indices of ${where}`);
+  if (type instanceof Dictionary) {
+    // Read once, and never a dictionary again: a type that is its own indices would recurse without end.
+    const indices: DataType = type.indices;
+    if (!(indices instanceof Dictionary)) return formatOfType(indices, `the indices of ${where}`);
+    // Not printed: apache-arrow prints a dictionary with its indices, without end here too.
+    throw new ZeroCopyError(
+      "ARROW_UNSUPPORTED",
+      `The dictionary type of ${where} is not supported: its indices are a dictionary, not integers`,
+    );
+  }
   throw new ZeroCopyError(
     "ARROW_UNSUPPORTED",
     `Arrow type ${type} of ${where} is not supported (supported formats: ${SUPPORTED_FORMATS})`,

@@ -21,6 +21,7 @@ import { ZeroCopyError } from "../errors.ts";
 import { ARRAY_BYTES, ArrayOffset, SCHEMA_BYTES, SchemaOffset } from "./c_data.ts";
 import { describe, flatten, type Node } from "./lend_describe.ts";
 import { ownersOf } from "./batch.ts";
+import { bytesOf } from "../buffer/_memory_of.ts";
 
 const encoder = new TextEncoder();
 // Column names and formats repeat from batch to batch, and encoding one costs
@@ -214,7 +215,13 @@ export function lendStructs<S extends ForeignLibraryInterface>(
   const root = describe(new Field("", new Struct(batch.schema.fields), false), batch.data, "the batch");
   const nodes = flatten(root);
   const originals: ArrayBufferView[] = [];
-  for (const n of nodes) for (const { view } of n.buffers) if (view !== null) originals.push(view);
+  for (const n of nodes) {
+    for (const { view, checked } of n.buffers) {
+      // Memory a nonblocking call pins stays writable by JavaScript during the call: what was checked
+      // is lent as a copy of what was checked (plain memory is copied into the frame anyway).
+      if (view !== null) originals.push(nonblocking && checked ? new Uint8Array(bytesOf(view)) : view);
+    }
+  }
   const size = structsSize(nodes);
   // A nonblocking call reaches the buffers through the structs, which Deno
   // does not keep for it: structs and shadows share one frame, passed to the call.

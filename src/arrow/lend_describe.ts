@@ -17,7 +17,7 @@ import {
   type DataType,
   type Dictionary,
   Field,
-  FixedSizeList,
+  type FixedSizeList,
   type LargeList,
   type List,
   type Map_,
@@ -25,7 +25,7 @@ import {
   Type,
 } from "apache-arrow";
 import { ZeroCopyError } from "../errors.ts";
-import { FLAG_NULLABLE, formatOfType, offsetWidthOf, widthOf } from "./c_data.ts";
+import { FLAG_NULLABLE, formatOfType, offsetWidthOfFormat, widthOfFormat } from "./c_data.ts";
 import { bytesOf, memoryOf } from "../buffer/_memory_of.ts";
 
 // The same budget as Zig's reader (reader.Limits): a batch whose children are
@@ -47,8 +47,12 @@ export interface Node {
   length: number;
   nullCount: number;
   offset: number;
-  /** Each buffer, and how many bytes before the view its C pointer starts. */
-  buffers: { view: ArrayBufferView | null; back: number }[];
+  /**
+   * Each buffer, and how many bytes before the view its C pointer starts;
+   * `checked` marks one whose values (offsets, indices, the bitmap that says
+   * which indices count) were checked, which must not change while lent.
+   */
+  buffers: { view: ArrayBufferView | null; back: number; checked?: boolean }[];
   children: Node[];
   /** The values a dictionary-encoded column's indices point at. */
   dictionary?: Node;
@@ -74,12 +78,19 @@ function needBytes(
   align: number,
   where: string,
   what: string,
+  checked = false,
 ): ArrayBufferView {
   // A column of no rows may come with no buffer at all.
   if ((view === undefined || view === null) && bytes === 0) return EMPTY_VIEW;
   // The engine's view of the memory: a subclass's own getters could claim more.
   const memory = memoryOf(view);
   if (memory === undefined || !memory.view) throw invalid(where, `its ${what} is not a TypedArray`);
+  if (checked && memory.shared) {
+    throw invalid(
+      where,
+      `its ${what} are in a SharedArrayBuffer, which another thread could change once they are checked; copy them into an ArrayBuffer`,
+    );
+  }
   if (memory.detached) {
     throw new ZeroCopyError(
       "DETACHED",
@@ -125,7 +136,10 @@ export function describe(
     );
   }
   const type: DataType = data.type;
+  // The layout checked is the one the format string written for it says: a
+  // type read twice could tell the second read another width or list size.
   const format = formatOfType(type, where);
+  const isDictionary = type.typeId === Type.Dictionary;
   const length = count(data.length, where, "length");
   // apache-arrow leaves the offset unset on a column of no rows.
   const offset = count(data.offset ?? 0, where, "offset");
@@ -147,51 +161,56 @@ export function describe(
     buffers: [{ view: bitmap, back: 0 }],
     children: [],
   };
-  switch (type.typeId) {
-    case Type.Struct:
-    case Type.FixedSizeList: {
+  const listSize = format.startsWith("+w:") ? /^\+w:([0-9]+)$/.exec(format) : null;
+  switch (isDictionary ? "dictionary" : listSize ? "+w" : format) {
+    case "+s":
+    case "+w": {
       // Its children are sliced already, so it gets offset 0 and, if it has nulls, a bitmap copied to bit 0.
       node.offset = 0;
       if (bitmap && offset !== 0) node.buffers[0] = { view: shiftedBitmap(bitmap, offset, length), back: 0 };
-      const rows = type instanceof FixedSizeList ? length * type.listSize : length;
+      const rows = listSize ? length * Number(listSize[1]) : length;
       node.children = describeChildren(type as Struct | FixedSizeList, data, where, rows, budget, depth);
+      if (listSize && node.children.length !== 1) {
+        throw invalid(where, `it has ${node.children.length} children, not 1`);
+      }
       break;
     }
-    case Type.List:
-    case Type.LargeList:
-    case Type.Map: {
+    case "+l":
+    case "+L":
+    case "+m": {
       // apache-arrow slices the offsets to the first row and keeps the child whole.
-      const width = offsetWidthOf(type);
-      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets");
-      [node.children[0]] = describeChildren(type as List | LargeList | Map_, data, where, 0, budget, depth);
+      const width = offsetWidthOfFormat(format);
+      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets", true);
+      node.children = describeChildren(type as List | LargeList | Map_, data, where, 0, budget, depth);
+      if (node.children.length !== 1) throw invalid(where, `it has ${node.children.length} children, not 1`);
       checkOffsets(offsets, width, length + 1, node.children[0].length, where, "rows of its child");
-      node.buffers.push({ view: offsets, back: offset * width });
+      node.buffers.push({ view: offsets, back: offset * width, checked: true });
       break;
     }
-    case Type.Bool:
+    case "b":
       node.buffers.push({
         view: needBytes(data.values, bitmapBytes(offset + length), 1, where, "values"),
         back: 0,
       });
       break;
-    case Type.Utf8:
-    case Type.LargeUtf8:
-    case Type.Binary:
-    case Type.LargeBinary: {
+    case "u":
+    case "U":
+    case "z":
+    case "Z": {
       // apache-arrow slices offsets to the first row but keeps the characters whole.
-      const width = offsetWidthOf(type);
-      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets");
+      const width = offsetWidthOfFormat(format);
+      const offsets = needBytes(data.valueOffsets, width * (length + 1), width, where, "offsets", true);
       const characters = needBytes(data.values, 0, 1, where, "characters");
       checkOffsets(offsets, width, length + 1, bytesOf(characters).byteLength, where, "bytes of characters");
-      node.buffers.push({ view: offsets, back: offset * width });
+      node.buffers.push({ view: offsets, back: offset * width, checked: true });
       node.buffers.push({ view: characters, back: 0 });
       break;
     }
-    case Type.Dictionary:
+    case "dictionary":
       describeDictionary(node, type as Dictionary, data, budget, depth);
       break;
     default: {
-      const width = widthOf(type);
+      const width = widthOfFormat(format);
       const element = (type as unknown as { ArrayType?: { BYTES_PER_ELEMENT: number } }).ArrayType
         ?.BYTES_PER_ELEMENT;
       if (width === 0 || element === undefined) throw invalid(where, `its type ${type} has no fixed width`);
@@ -213,11 +232,13 @@ function describeChildren(
   budget: Budget,
   depth: number,
 ): Node[] {
+  // Each read once: a getter could give a second read another array.
   const fields = type.children as Field[];
-  if (!Array.isArray(data.children) || data.children.length !== fields.length) {
-    throw invalid(where, `it has ${data.children?.length} children where its type has ${fields.length}`);
+  const children = data.children;
+  if (!Array.isArray(fields) || !Array.isArray(children) || children.length !== fields.length) {
+    throw invalid(where, `it has ${children?.length} children where its type has ${fields?.length}`);
   }
-  return data.children.map((child, i) => {
+  return children.map((child, i) => {
     const childWhere = `${where}.${fields[i].name}`;
     if (!(child?.type) || child.type.typeId !== fields[i].type.typeId) {
       throw invalid(childWhere, `its data is ${child?.type}, where its field says ${fields[i].type}`);
@@ -236,10 +257,19 @@ function describeChildren(
  * of a valid row within it: O(rows).
  */
 function describeDictionary(node: Node, type: Dictionary, data: Data, budget: Budget, depth: number): void {
-  const { where, length, offset } = node;
-  const width = widthOf(type.indices);
-  const indices = needBytes(data.values, width * length, width, where, "indices");
-  node.buffers.push({ view: indices, back: offset * width });
+  const { where, length, offset, format } = node;
+  // The indices' format (formatOfType gives a dictionary its indices' one); an integer's width is its bytes.
+  const width = widthOfFormat(format);
+  if (!/^[cCsSiIlL]$/.test(format)) {
+    throw invalid(where, `its indices are of format "${format}", not integers`);
+  }
+  const indices = needBytes(data.values, width * length, width, where, "indices", true);
+  node.buffers.push({ view: indices, back: offset * width, checked: true });
+  const bitmap = node.buffers[0].view;
+  if (bitmap !== null) {
+    needBytes(bitmap, bitmapBytes(offset + length), 1, where, "validity bitmap", true);
+    node.buffers[0].checked = true;
+  }
   const chunks = (data.dictionary as { data?: unknown } | undefined)?.data;
   if (!Array.isArray(chunks) || chunks.length !== 1) {
     throw new ZeroCopyError(
@@ -259,14 +289,21 @@ function describeDictionary(node: Node, type: Dictionary, data: Data, budget: Bu
     budget,
     depth + 1,
   );
-  checkIndices(data, bytesOf(indices), width, node.dictionary.length, where);
+  checkIndices(node, bytesOf(indices), width, node.dictionary.length);
 }
 
-/** Every index of a valid row from 0 to below the dictionary's length. */
-function checkIndices(data: Data, bytes: Uint8Array, width: number, size: number, where: string): void {
+/**
+ * Every index of a row valid by the bitmap lent (not by apache-arrow's
+ * `getValid`, which a `Data` may override) from 0 to below the dictionary's length.
+ */
+function checkIndices(node: Node, bytes: Uint8Array, width: number, size: number): void {
+  const { where, length, offset, format } = node;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const signed = (data.type as Dictionary).indices.isSigned;
-  for (let row = 0; row < data.length; row++) {
+  const signed = format === format.toLowerCase();
+  const lent = node.buffers[0].view;
+  // The bytes the consumer reads, whatever kind of TypedArray holds them.
+  const bitmap = lent === null ? null : bytesOf(lent);
+  for (let row = 0; row < length; row++) {
     const at = row * width;
     const index = width === 1
       ? (signed ? view.getInt8(at) : view.getUint8(at))
@@ -275,7 +312,8 @@ function checkIndices(data: Data, bytes: Uint8Array, width: number, size: number
       : width === 4
       ? (signed ? view.getInt32(at, true) : view.getUint32(at, true))
       : Number(signed ? view.getBigInt64(at, true) : view.getBigUint64(at, true));
-    if ((index < 0 || index >= size) && data.getValid(row)) {
+    const bit = offset + row;
+    if ((index < 0 || index >= size) && (bitmap === null || (bitmap[bit >> 3] & (1 << (bit & 7))) !== 0)) {
       throw invalid(where, `row ${row} has index ${index}, outside its dictionary of ${size} values`);
     }
   }

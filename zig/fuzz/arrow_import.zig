@@ -37,6 +37,8 @@ const Template = struct {
         buffers: [3]?usize,
         children: [Node.max_children]u8,
         n_children: usize,
+        /// The node of a dictionary-encoded column's values.
+        dictionary: ?u8,
     };
 
     fn add(t: *Template, schema: *const arrow.ArrowSchema, array: *const arrow.ArrowArray, base: usize) usize {
@@ -52,6 +54,7 @@ const Template = struct {
             .buffers = .{ null, null, null },
             .children = undefined,
             .n_children = @intCast(array.n_children),
+            .dictionary = null,
         };
         const format = schema.formatString();
         @memcpy(spec.format[0..format.len], format);
@@ -59,6 +62,7 @@ const Template = struct {
             if (array.buffers.?[i]) |ptr| spec.buffers[i] = @intFromPtr(ptr) - base;
         }
         for (0..spec.n_children) |i| spec.children[i] = @intCast(t.add(schema.child(i), array.child(i), base));
+        if (schema.dictionary) |values| spec.dictionary = @intCast(t.add(values, array.dictionary.?, base));
         return index;
     }
 };
@@ -110,6 +114,10 @@ const Arena = struct {
             }
             node.schema.children = &node.schema_children;
             node.array.children = &node.array_children;
+            if (spec.dictionary) |d| {
+                node.schema.dictionary = &arena.nodes[d].schema;
+                node.array.dictionary = &arena.nodes[d].array;
+            }
         }
     }
 };
@@ -198,6 +206,8 @@ fn sampleBatch(out: *zerocopy.Descriptor) !void {
         .validity = &.{ true, true, false, true, true, true, true, false, true, true, true, true, true, true },
     };
     const valid = [_]bool{ true, false, true, true, false, true, true };
+    const numbers: arrow.Column = .{ .name = "item", .values = .{ .i32 = &.{ 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 } }, .validity = &.{ true, true, false, true, true, true, true, true, true, true } };
+    const words: arrow.Column = .{ .name = "item", .values = .{ .utf8 = &.{ "red", "", "blue é", "x" } } };
     try arrow.handOverBatch(zerocopy.default_allocator, &.{
         .{ .name = "i8", .values = .{ .i8 = &.{ 1, -2, 3, 4, 5, 6, 7 } }, .validity = &valid, .offset = 1 },
         .{ .name = "u16", .values = .{ .u16 = &.{ 1, 2, 3, 4, 5, 6, 7 } }, .offset = 1 },
@@ -211,6 +221,11 @@ fn sampleBatch(out: *zerocopy.Descriptor) !void {
             .{ .name = "x", .values = .{ .i32 = &.{ 1, 2, 3, 4, 5, 6, 7 } }, .validity = &valid },
             .{ .name = "y", .values = .{ .utf8 = &.{ "p", "q", "r", "s", "t", "u", "v" } } },
         } }, .offset = 1 },
+        .{ .name = "list", .values = .{ .list = .{ .offsets = &.{ 0, 1, 1, 3, 6, 6, 8, 10 }, .items = &numbers } }, .validity = &valid, .offset = 1 },
+        .{ .name = "large_list", .values = .{ .large_list = .{ .offsets = &.{ 0, 0, 1, 2, 2, 3, 4, 4 }, .items = &words } }, .offset = 1 },
+        .{ .name = "dict", .values = .{ .dictionary = .{ .indices = .{ .i16 = &.{ 0, 3, 1, 2, 2, 0, 3 } }, .values = &words } }, .validity = &valid, .offset = 1 },
+        .{ .name = "large_utf8", .values = .{ .large_utf8 = &.{ "a", "", "ccc", "dd", "", "e", "ffff" } }, .offset = 1 },
+        .{ .name = "decimal", .values = .{ .decimal128 = .{ .precision = 10, .scale = 2, .values = &.{ 1, -2, 3, 4, 5, 6, 7 } } }, .validity = &valid, .offset = 1 },
     }, out);
 }
 

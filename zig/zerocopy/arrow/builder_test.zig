@@ -56,13 +56,34 @@ fn sampleCopied(out: *Descriptor) !void {
     }, out);
 }
 
+/// A batch moved out to the C Data structs a consumer gets; `release` ends it.
+const Moved = struct {
+    schema: c.ArrowSchema,
+    array: c.ArrowArray,
+
+    fn release(m: *Moved) void {
+        m.array.release.?(&m.array);
+        m.schema.release.?(&m.schema);
+    }
+};
+
+fn moveOut(descriptor: *Descriptor) !Moved {
+    var out: Moved = undefined;
+    try batch.moveOut(descriptor, &out.schema, &out.array);
+    return out;
+}
+
+/// `b` finished and moved out.
+fn finishOut(b: *BatchBuilder) !Moved {
+    var descriptor: Descriptor = undefined;
+    b.finish(&descriptor);
+    return moveOut(&descriptor);
+}
+
 fn checksumOf(descriptor: *Descriptor) !u64 {
-    var schema: c.ArrowSchema = undefined;
-    var array: c.ArrowArray = undefined;
-    try batch.moveOut(descriptor, &schema, &array);
-    defer schema.release.?(&schema);
-    defer array.release.?(&array);
-    return reader.checksum(&schema, &array);
+    var out = try moveOut(descriptor);
+    defer out.release();
+    return reader.checksum(&out.schema, &out.array);
 }
 
 test "a batch filled in place is the batch handOverBatch makes of the same values" {
@@ -98,14 +119,9 @@ test "the columns read back as filled, rows never written as empty strings" {
     try s.append("hello");
     try s.appendNull();
     @memcpy(try b.column(1).values(u16), &[_]u16{ 1, 2, 3, 4 });
-    var descriptor: Descriptor = undefined;
-    b.finish(&descriptor);
-    var schema: c.ArrowSchema = undefined;
-    var array: c.ArrowArray = undefined;
-    try batch.moveOut(&descriptor, &schema, &array);
-    defer schema.release.?(&schema);
-    defer array.release.?(&array);
-    const root = try reader.Column.init(&schema, &array, 0);
+    var out = try finishOut(&b);
+    defer out.release();
+    const root = try reader.Column.init(&out.schema, &out.array, 0);
     const strings = try root.child(0);
     try testing.expectEqualStrings("hello", try strings.string(0));
     try testing.expect(!strings.isValid(1));
@@ -113,7 +129,7 @@ test "the columns read back as filled, rows never written as empty strings" {
     try testing.expectEqualStrings("", try strings.string(3));
     try testing.expectEqual(@as(i64, 1), strings.array.null_count);
     try testing.expectEqual(@as(u16, 4), (try root.child(1)).value(u16, 3));
-    _ = try reader.checksum(&schema, &array);
+    _ = try reader.checksum(&out.schema, &out.array);
 }
 
 test "a string past the declared capacity or the row count is refused and changes nothing" {
@@ -206,20 +222,15 @@ test "a builder fills dates, times, durations, decimals, intervals and fixed-siz
         @memset(hashes[i * 4 ..][0..4], @intCast(i));
     }
     b.column(1).validity().?.set(2, false);
-    var descriptor: Descriptor = undefined;
-    b.finish(&descriptor);
-    var schema: c.ArrowSchema = undefined;
-    var array: c.ArrowArray = undefined;
-    try batch.moveOut(&descriptor, &schema, &array);
-    defer schema.release.?(&schema);
-    defer array.release.?(&array);
-    const root = try reader.Column.init(&schema, &array, 0);
+    var out = try finishOut(&b);
+    defer out.release();
+    const root = try reader.Column.init(&out.schema, &out.array, 0);
     try testing.expectEqualStrings("d:12,2", (try root.child(3)).schema.formatString());
     try testing.expectEqual(@as(i128, 105), (try root.child(3)).value(i128, 1));
     try testing.expectEqual(@as(i64, 1), (try root.child(1)).array.null_count);
     try testing.expectEqualStrings("w:4", (try root.child(5)).schema.formatString());
     try testing.expectEqual(@as(u8, 2), (try root.child(5)).valueBytes(2)[3]);
-    _ = try reader.checksum(&schema, &array);
+    _ = try reader.checksum(&out.schema, &out.array);
 }
 
 test "a builder appends large utf8, binary and large binary rows, rows never written empty" {
@@ -240,14 +251,9 @@ test "a builder appends large utf8, binary and large binary rows, rows never wri
     try raw.append(&.{ 0, 1, 2 });
     try testing.expectError(error.Utf8Overflow, raw.append("123456"));
     try blob.append(&.{0xff});
-    var descriptor: Descriptor = undefined;
-    b.finish(&descriptor);
-    var schema: c.ArrowSchema = undefined;
-    var array: c.ArrowArray = undefined;
-    try batch.moveOut(&descriptor, &schema, &array);
-    defer schema.release.?(&schema);
-    defer array.release.?(&array);
-    const root = try reader.Column.init(&schema, &array, 0);
+    var out = try finishOut(&b);
+    defer out.release();
+    const root = try reader.Column.init(&out.schema, &out.array, 0);
     const column = try root.child(0);
     try testing.expectEqualStrings("U", column.schema.formatString());
     try testing.expectEqualStrings("héllo", try column.string(0));
@@ -255,7 +261,7 @@ test "a builder appends large utf8, binary and large binary rows, rows never wri
     try testing.expectEqualStrings("", try column.string(3)); // never written
     try testing.expectEqualSlices(u8, &.{ 0, 1, 2 }, try (try root.child(1)).string(0));
     try testing.expectEqualStrings("", try (try root.child(2)).string(2));
-    _ = try reader.checksum(&schema, &array);
+    _ = try reader.checksum(&out.schema, &out.array);
 }
 
 test "a builder fills lists and dictionaries in place; finish keeps offsets and indices within" {
@@ -280,15 +286,10 @@ test "a builder fills lists and dictionaries in place; finish keeps offsets and 
     try strict_words.append("x");
     try strict_words.append("y");
     @memcpy(try b.column(3).values(i8), &[_]i8{ 1, 5, 0, 1 }); // 5 outside, no bitmap: made 0
-    var descriptor: Descriptor = undefined;
-    b.finish(&descriptor);
-    var schema: c.ArrowSchema = undefined;
-    var array: c.ArrowArray = undefined;
-    try batch.moveOut(&descriptor, &schema, &array);
-    defer schema.release.?(&schema);
-    defer array.release.?(&array);
-    const root = try reader.Column.init(&schema, &array, 0);
-    _ = try reader.checksum(&schema, &array);
+    var out = try finishOut(&b);
+    defer out.release();
+    const root = try reader.Column.init(&out.schema, &out.array, 0);
+    _ = try reader.checksum(&out.schema, &out.array);
     const l = try root.child(0);
     try testing.expectEqual(@as(usize, 5), (try l.listRange(1)).to);
     try testing.expectEqual((try l.listRange(3)).from, (try l.listRange(3)).to);

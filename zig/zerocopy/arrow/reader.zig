@@ -39,6 +39,9 @@ pub const Limits = struct {
 /// No buffer of a real process is larger: a length needing more is a lie.
 const max_buffer_bytes: usize = 1 << 48;
 
+/// Where a row of a string, bytes or list column starts and ends.
+pub const Range = struct { from: usize, to: usize };
+
 /// One array of a batch, with the offset its parents add.
 pub const Column = struct {
     schema: *const ArrowSchema,
@@ -164,7 +167,7 @@ pub const Column = struct {
     /// among the characters, or among the child's rows. Offsets are values,
     /// checked at each read (from zero or more, never decreasing), since the
     /// one that lies is found only then.
-    pub fn range(column: Column, row: usize) Error!struct { from: usize, to: usize } {
+    pub fn range(column: Column, row: usize) Error!Range {
         const offsets = column.array.buffer(1).?;
         const at = column.start() + row;
         const from: i64, const to: i64 = if (column.kind.offsetWidth().? == 4) .{
@@ -188,10 +191,16 @@ pub const Column = struct {
     }
 
     /// The rows of `items()` row `row` of a list or large list spans, checked against its length.
-    pub fn listRange(column: Column, row: usize) Error!struct { from: usize, to: usize } {
+    pub fn listRange(column: Column, row: usize) Error!Range {
+        return column.rangeWithin(row, (try column.child(0)).len());
+    }
+
+    /// `range` checked against `rows`, the length of the child: for a reader
+    /// of many rows, which finds the child once rather than at each row.
+    pub fn rangeWithin(column: Column, row: usize, rows: usize) Error!Range {
         const r = try column.range(row);
-        if (r.to > (try column.child(0)).len()) return error.InvalidLayout;
-        return .{ .from = r.from, .to = r.to };
+        if (r.to > rows) return error.InvalidLayout;
+        return r;
     }
 
     /// The values a dictionary-encoded column's indices point at, or null
@@ -298,9 +307,9 @@ fn hashNested(hash: *Fnv, column: Column, row: usize) Error!void {
             hash.bytes(s);
         },
         .list, .large_list, .map => {
-            const r = try column.listRange(row);
-            hash.bytes(std.mem.asBytes(&std.mem.nativeToLittle(u32, @truncate(r.to - r.from))));
             const items = try column.child(0);
+            const r = try column.rangeWithin(row, items.len());
+            hash.bytes(std.mem.asBytes(&std.mem.nativeToLittle(u32, @truncate(r.to - r.from))));
             for (r.from..r.to) |k| try hashValue(hash, items, k);
         },
         .fixed_size_list => |size| {

@@ -195,3 +195,33 @@ test "a map is read only where maps are asked for, its entries a struct of two n
     entries.n_children = 1;
     try testing.expectError(error.InvalidLayout, reader.checksumWithin(&b.schema, &b.array, maps));
 }
+
+test "with the memory known, decimals, intervals and fixed-size binaries past their buffer are refused" {
+    // 64 bytes: each format's width (from the format string alone) says how many rows they hold.
+    const memory: [16]u32 align(16) = @splat(0);
+    const bytes = std.mem.sliceAsBytes(&memory);
+    const cases = [_]struct { format: [*:0]const u8, rows: i64 }{
+        .{ .format = "d:10,2", .rows = 4 },
+        .{ .format = "d:40,2,256", .rows = 2 },
+        .{ .format = "tin", .rows = 4 },
+        .{ .format = "tiD", .rows = 8 },
+        .{ .format = "w:16", .rows = 4 },
+        .{ .format = "w:3", .rows = 21 },
+    };
+    for (cases) |case| {
+        var buffers = [_]?*const anyopaque{ null, &memory };
+        var column_schema = field(case.format);
+        var column = array(case.rows, &buffers);
+        var b: Batch = .{};
+        b.init(&column_schema, &column);
+        const limits: reader.Limits = .{ .memory = bytes };
+        _ = try reader.checksumWithin(&b.schema, &b.array, limits);
+        column.length += 1;
+        b.array.length += 1;
+        try testing.expectError(error.InvalidLayout, reader.checksumWithin(&b.schema, &b.array, limits));
+        column.length -= 1;
+        b.array.length -= 1;
+        column.offset = 1;
+        try testing.expectError(error.InvalidLayout, reader.checksumWithin(&b.schema, &b.array, limits));
+    }
+}
