@@ -1,5 +1,6 @@
 // The SQL exports as a hostile caller meets them: forged and stale handles, a
-// connection used from two calls at once, the structs of a registered batch
+// connection used from two calls at once, a source unregistered through
+// another connection or name, the structs of a registered batch
 // overwritten after they were lent, utf8 offsets rewritten under a
 // registration, a connection closed while its result is read. Zig holds every
 // DuckDB object and C Data struct itself, so none of it can steer Zig to
@@ -174,6 +175,43 @@ describe("SQL exports under hostile use", () => {
     assertEquals(sql.zc_sql_unregister(connection, source[0], name, BigInt(name.length)), STATUS.ok);
     lent.release();
     assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+  });
+
+  it("unregisters a source only on its own connection and by its own name, dropping nobody else's view", async () => {
+    const [a, b] = [await rawConnection(), await rawConnection()];
+    using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(1000n, 0, out));
+    const lent = lendStructs(lib, batch.recordBatch, "test", true);
+    const [source, fresh] = [new BigUint64Array(1), new BigUint64Array(1)];
+    assertEquals(sql.zc_sql_source_create(source), STATUS.ok);
+    assertEquals(sql.zc_sql_source_create(fresh), STATUS.ok);
+    assertEquals(sql.zc_sql_source_add(source[0], lent.schema, lent.array), STATUS.ok);
+    const name = encoder.encode("t");
+    const other = encoder.encode("u");
+    assertEquals(sql.zc_sql_register(a, source[0], name, 1n), STATUS.ok);
+    sql.zc_sql_result_close(await rawQuery(b, "create temporary view t as select 42 as x"));
+    const count = async (connection: bigint, text: string) => {
+      using read = takeAll(await rawQuery(connection, text));
+      return read.table.get(0)!.toJSON();
+    };
+    // Another connection's handle, another name, a source never registered: nothing is dropped or closed.
+    assertEquals(sql.zc_sql_unregister(b, source[0], name, 1n), STATUS.invalid_argument);
+    assertEquals(sql.zc_sql_unregister(a, source[0], other, 1n), STATUS.invalid_argument);
+    assertEquals(sql.zc_sql_unregister(a, fresh[0], name, 1n), STATUS.invalid_argument);
+    assertEquals(await count(b, "select x from t"), { x: 42 });
+    assertEquals(await count(a, "select count(*)::integer as n from t"), { n: 1000 });
+    assertEquals(sql.zc_sql_source_close(fresh[0]), STATUS.ok);
+    // Its own connection and name close it: the view goes, and the source with it.
+    assertEquals(sql.zc_sql_unregister(a, source[0], name, 1n), STATUS.ok);
+    assertEquals(sql.zc_sql_source_close(source[0]), STATUS.stale_handle);
+    const gone = encoder.encode("select * from t");
+    const out = new BigUint64Array(1);
+    assertEquals(await sql.zc_sql_query(a, gone, BigInt(gone.length), null, 0n, out), STATUS.ok);
+    assert(sql.zc_sql_result_error(out[0], null, 0n) > 0n, "the view was dropped");
+    assertEquals(sql.zc_sql_result_close(out[0]), STATUS.ok);
+    assertEquals(await count(b, "select x from t"), { x: 42 });
+    lent.release();
+    assertEquals(sql.zc_sql_close(a), STATUS.ok);
+    assertEquals(sql.zc_sql_close(b), STATUS.ok);
   });
 
   it("refuses a scan whose utf8 offsets were rewritten after registration, with no read out of bounds", async () => {
