@@ -21,7 +21,6 @@ import {
 } from "apache-arrow";
 import { connect } from "../sql.ts";
 import { adoptBatch } from "../arrow.ts";
-import { ZeroCopyError } from "../mod.ts";
 import { STATUS } from "../src/abi/layout.ts";
 import type { sqlSymbols } from "../src/abi/symbols.ts";
 import type { LoadedLibrary } from "../src/runtime/ffi_types.ts";
@@ -31,14 +30,10 @@ import { duckdbPath } from "../src/sql/duckdb_library.ts";
 import { adoptChunk } from "../src/arrow/foreign_batch.ts";
 import { QueryResult } from "../src/sql/query_result.ts";
 import { lib } from "./_helpers.ts";
+import { assertErrorCode } from "./_sql.ts";
 
 const sql = lib.symbols as unknown as LoadedLibrary<typeof sqlSymbols>["symbols"];
 const encoder = new TextEncoder();
-
-function assertCode(error: unknown, code: string): void {
-  assert(error instanceof ZeroCopyError, `expected a ZeroCopyError, got ${error}`);
-  assertEquals(error.code, code);
-}
 
 async function rawConnection(): Promise<bigint> {
   const path = encoder.encode(await duckdbPath());
@@ -222,7 +217,7 @@ describe("SQL exports under hostile use", () => {
     const saved = offsets[2500];
     offsets[2500] = 2 ** 30; // past the characters
     const error = await assertRejects(() => conn.query("select max(length(utf8)) as m from rewritten"));
-    assertCode(error, "SQL_ERROR");
+    assertErrorCode(error, "SQL_ERROR");
     assertStringIncludes((error as Error).message, "changed after it was registered");
     offsets[2500] = saved;
     using answer = await conn.query("select count(utf8)::integer as n from rewritten");
@@ -290,7 +285,7 @@ describe("SQL exports under hostile use", () => {
     const out = new BigUint64Array(1);
     assertEquals(sql.zc_sql_duckdb_open(other, BigInt(other.length), out), STATUS.invalid_argument);
     using conn = await connect({ library: lib });
-    assertCode(await assertRejects(() => conn.query("select 1\0; drop table x")), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.query("select 1\0; drop table x")), "INVALID_ARGUMENT");
     const connection = await rawConnection();
     const text = encoder.encode("select 1\0");
     assertEquals(
@@ -328,17 +323,17 @@ describe("SQL exports under hostile use", () => {
       yield tableFromArrays({ v: new Int32Array([1]) }).batches[0];
       yield liar;
     }
-    assertCode(await assertRejects(() => conn.register("lies", lies())), "ARROW_INVALID");
+    assertErrorCode(await assertRejects(() => conn.register("lies", lies())), "ARROW_INVALID");
     // A batch whose prototype was borrowed, not built by apache-arrow.
     const forged = Object.create(RecordBatch.prototype);
-    assertCode(await assertRejects(() => conn.register("forged", [forged])), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("forged", [forged])), "INVALID_ARGUMENT");
     // An iterator whose results are not objects: the iteration protocol's own TypeError, as STREAM_FAILED.
     const broken = { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(42) }) };
-    assertCode(await assertRejects(() => conn.register("broken", broken as never)), "STREAM_FAILED");
+    assertErrorCode(await assertRejects(() => conn.register("broken", broken as never)), "STREAM_FAILED");
     // A result disposed before the registration reads it.
     const result = await conn.query("select 1 as one");
     result[Symbol.dispose]();
-    assertCode(await assertRejects(() => conn.register("gone", [result])), "DISPOSED");
+    assertErrorCode(await assertRejects(() => conn.register("gone", [result])), "DISPOSED");
     // Memory moved away after it was yielded: the registration read its own copy.
     const values = new Int32Array([5, 6, 7]);
     async function* moving() {
