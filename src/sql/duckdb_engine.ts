@@ -98,17 +98,7 @@ export class DuckDBEngine implements SqlEngine {
     text: Uint8Array<ArrayBuffer>,
     encoded: Uint8Array<ArrayBuffer> | null,
   ): Promise<QueryResult> {
-    const out = new BigUint64Array(1);
-    const status = await this.#symbols.zc_sql_query(
-      this.#connection,
-      text,
-      BigInt(text.length),
-      encoded,
-      BigInt(encoded?.length ?? 0),
-      out,
-    );
-    this.#check(status, "query");
-    const result = out[0];
+    const result = await this.#start(text, encoded, false);
     try {
       this.#refused(result);
       const batches: RecordBatch[] = [];
@@ -156,19 +146,7 @@ export class DuckDBEngine implements SqlEngine {
     const text = encoder.encode(sql);
     try {
       await turn;
-      const out = new BigUint64Array(1);
-      this.#check(
-        await this.#symbols.zc_sql_query_stream(
-          this.#connection,
-          text,
-          BigInt(text.length),
-          encoded,
-          BigInt(encoded?.length ?? 0),
-          out,
-        ),
-        "query",
-      );
-      const result = engine.result = out[0];
+      const result = engine.result = await this.#start(text, encoded, true);
       this.#refused(result);
       const scratch = new AdoptScratch();
       for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
@@ -177,6 +155,29 @@ export class DuckDBEngine implements SqlEngine {
     } finally {
       hold.end();
     }
+  }
+
+  /** Runs `text` off the event loop (to its end, or as a stream) and answers the result's handle, which the caller closes. */
+  async #start(
+    text: Uint8Array<ArrayBuffer>,
+    encoded: Uint8Array<ArrayBuffer> | null,
+    streaming: boolean,
+  ): Promise<bigint> {
+    const out = new BigUint64Array(1);
+    const args = [
+      this.#connection,
+      text,
+      BigInt(text.length),
+      encoded,
+      BigInt(encoded?.length ?? 0),
+      out,
+    ] as const;
+    const symbols = this.#symbols;
+    this.#check(
+      await (streaming ? symbols.zc_sql_query_stream(...args) : symbols.zc_sql_query(...args)),
+      "query",
+    );
+    return out[0];
   }
 
   ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
