@@ -144,7 +144,7 @@ const FunctionInfo = struct { source: Handle };
 const BindData = struct { handle: Handle, source: *Source };
 /// One scan of a query: the next unit to emit, and the columns it projects.
 const ScanState = struct { next: std.atomic.Value(usize) = .init(0), columns: []u64 };
-/// One thread of a scan: the dictionaries it wrote out.
+/// One thread of a scan: the dictionaries it wrote out for the batch it scans.
 const ThreadState = struct { dictionaries: dictionaries.Cache = .{} };
 
 fn freeFunctionInfo(data: ?*anyopaque) callconv(.c) void {
@@ -234,6 +234,7 @@ fn scan(info: duckdb.FunctionInfo, output: duckdb.DataChunk) callconv(.c) void {
     if (index >= source.units.items.len) return api.duckdb_data_chunk_set_size(output, 0);
     const unit = source.units.items[index];
     const batch = source.batches.items[unit.batch];
+    thread.dictionaries.enter(api, unit.batch);
     for (state.columns, 0..) |column, j| {
         // Anything past the source's columns (a row id DuckDB asks for) stays unwritten.
         if (column >= batch.columns.len) continue;
