@@ -5,7 +5,7 @@
 
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { afterEach, beforeEach, describe, it } from "@std/testing/bdd";
-import { type RecordBatch, tableFromArrays } from "apache-arrow";
+import { type RecordBatch, Table, tableFromArrays } from "apache-arrow";
 import { connect, type Connection } from "../sql.ts";
 import { INGEST_GROUP } from "../src/sql/duckdb_ingest.ts";
 import { lib } from "./_helpers.ts";
@@ -138,6 +138,25 @@ describe("Connection.ingest of an async iterable on the embedded DuckDB", () => 
     };
     assertEquals(await conn.ingest("inside", source()), 12 * ROWS);
     assertEquals((await one(conn, "select count(*)::integer as n from inside")).n, 12 * ROWS);
+    (await conn.query("rollback"))[Symbol.dispose]();
+    assertErrorCode(await assertRejects(() => conn.query("select * from inside")), "SQL_ERROR");
+  });
+
+  it("loads a table by its one statement, with no transaction of its own, in the caller's when one is open", async () => {
+    (await conn.query("call enable_logging('QueryLog')"))[Symbol.dispose]();
+    const statements = async () =>
+      (await one(conn, "select count(*)::integer as n from duckdb_logs where type = 'QueryLog'")).n as number;
+    const parts = [batch(0), batch(1), batch(2)]; // one group of either
+    const before = await statements();
+    assertEquals(await conn.ingest("table", new Table(parts)), 3 * ROWS);
+    const table = await statements() - before;
+    const start = await statements();
+    assertEquals(await conn.ingest("iterable", parts.values()), 3 * ROWS);
+    const iterable = await statements() - start;
+    // An iterable may be more groups than one: its ingest probes for the caller's transaction, then opens one.
+    assertEquals(iterable - table, 4, `a table ran ${table} statements, an iterable ${iterable}`);
+    (await conn.query("begin transaction"))[Symbol.dispose]();
+    assertEquals(await conn.ingest("inside", new Table(parts)), 3 * ROWS);
     (await conn.query("rollback"))[Symbol.dispose]();
     assertErrorCode(await assertRejects(() => conn.query("select * from inside")), "SQL_ERROR");
   });

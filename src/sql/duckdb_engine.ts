@@ -24,7 +24,7 @@ import { duckdbPath } from "./duckdb_library.ts";
 import { closeSource, type RegisteredSource, sourceOf, type SourcePart } from "./register_source.ts";
 import type { IngestMode, IngestSource, SqlEngine, SqlValue } from "./engine.ts";
 import { type QueryStream, queueStream, type StreamHold } from "./query_stream.ts";
-import { ingestGroups, ingestStatement, loadGroups, rowsLoaded } from "./duckdb_ingest.ts";
+import { ingestGroups, ingestStatement, loadGroups, oneStatement, rowsLoaded } from "./duckdb_ingest.ts";
 import { drainSupply, StreamSupply } from "./register_stream.ts";
 
 type Symbols = LoadedLibrary<typeof sqlSymbols>["symbols"];
@@ -220,8 +220,10 @@ export class DuckDBEngine implements SqlEngine {
   }
 
   ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
-    // Read a group of batches at a time while the connection is this ingest's, in one transaction.
+    // Read a group of batches at a time while the connection is this ingest's, in one transaction
+    // (a table or a batch is one statement, which needs none).
     const groups = ingestGroups(source);
+    const single = oneStatement(source, mode);
     return this.#enqueue(() =>
       loadGroups(groups, mode, {
         run: async (sql) => {
@@ -239,7 +241,7 @@ export class DuckDBEngine implements SqlEngine {
             this.#dropSource(view, source);
           }
         },
-      })
+      }, single)
     );
   }
 
