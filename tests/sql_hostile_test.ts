@@ -1,6 +1,6 @@
 // The SQL exports as a hostile caller meets them: forged and stale handles, a
 // connection used from two calls at once, a source unregistered through
-// another connection or name, the structs of a registered batch
+// another connection or name, a forged batch descriptor, the structs of a registered batch
 // overwritten after they were lent, utf8 offsets rewritten under a
 // registration, a connection closed while its result is read. Zig holds every
 // DuckDB object and C Data struct itself, so none of it can steer Zig to
@@ -24,7 +24,7 @@ import { adoptBatch } from "../arrow.ts";
 import { STATUS } from "../src/abi/layout.ts";
 import type { sqlSymbols } from "../src/abi/symbols.ts";
 import type { LoadedLibrary } from "../src/runtime/ffi_types.ts";
-import { DESCRIPTOR_WORDS } from "../src/buffer/descriptor.ts";
+import { DESCRIPTOR_WORDS, newDescriptor } from "../src/buffer/descriptor.ts";
 import { lendStructs } from "../src/arrow/lend.ts";
 import { duckdbPath } from "../src/sql/duckdb_library.ts";
 import { adoptChunk } from "../src/arrow/foreign_batch.ts";
@@ -207,6 +207,32 @@ describe("SQL exports under hostile use", () => {
     lent.release();
     assertEquals(sql.zc_sql_close(a), STATUS.ok);
     assertEquals(sql.zc_sql_close(b), STATUS.ok);
+  });
+
+  it("refuses a forged batch descriptor, a stale source and a registered one on add_batch", async () => {
+    const connection = await rawConnection();
+    const source = new BigUint64Array(1);
+    assertEquals(sql.zc_sql_source_create(source), STATUS.ok);
+    const forged = newDescriptor();
+    crypto.getRandomValues(forged);
+    for (const descriptor of [forged, newDescriptor()]) {
+      assertEquals(sql.zc_sql_source_add_batch(source[0], descriptor), STATUS.invalid_argument);
+    }
+    const name = encoder.encode("pinned");
+    {
+      using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(100n, 0, out));
+      const add = (handle: bigint) => batch.withDescriptor((d) => sql.zc_sql_source_add_batch(handle, d));
+      assertEquals(add(0n), STATUS.stale_handle);
+      assertEquals(add(source[0] ^ 1n), STATUS.stale_handle);
+      assertEquals(add(source[0]), STATUS.ok);
+      assertEquals(sql.zc_sql_register(connection, source[0], name, BigInt(name.length)), STATUS.ok);
+      assertEquals(add(source[0]), STATUS.invalid_argument); // registered: no batch more
+    }
+    // The source holds its batch past the dispose (the checked library faults on a read of freed memory).
+    using read = takeAll(await rawQuery(connection, "select count(*)::integer as n from pinned"));
+    assertEquals(read.table.get(0)!.toJSON(), { n: 100 });
+    assertEquals(sql.zc_sql_unregister(connection, source[0], name, BigInt(name.length)), STATUS.ok);
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
   });
 
   it("refuses a scan whose utf8 offsets were rewritten after registration, with no read out of bounds", async () => {
