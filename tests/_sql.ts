@@ -15,3 +15,9 @@ export async function rows(conn: Connection, sql: string): Promise<Record<string
   using result = await conn.query(sql);
   return [...result.table].map((row) => ({ ...row.toJSON() }));
 }
+
+/** The first row `sql` answers, as a plain object; the result is disposed. */
+export async function one(conn: Connection, sql: string): Promise<Record<string, unknown>> {
+  using result = await conn.query(sql);
+  return result.table.get(0)!.toJSON();
+}

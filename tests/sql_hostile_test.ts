@@ -1,5 +1,6 @@
 // The SQL exports as a hostile caller meets them: forged and stale handles, a
-// connection used from two calls at once, the structs of a registered batch
+// connection used from two calls at once, a source unregistered through
+// another connection or name, a forged batch descriptor, the structs of a registered batch
 // overwritten after they were lent, utf8 offsets rewritten under a
 // registration, a connection closed while its result is read. Zig holds every
 // DuckDB object and C Data struct itself, so none of it can steer Zig to
@@ -20,24 +21,19 @@ import {
 } from "apache-arrow";
 import { connect } from "../sql.ts";
 import { adoptBatch } from "../arrow.ts";
-import { ZeroCopyError } from "../mod.ts";
 import { STATUS } from "../src/abi/layout.ts";
 import type { sqlSymbols } from "../src/abi/symbols.ts";
 import type { LoadedLibrary } from "../src/runtime/ffi_types.ts";
-import { DESCRIPTOR_WORDS } from "../src/buffer/descriptor.ts";
+import { DESCRIPTOR_WORDS, newDescriptor } from "../src/buffer/descriptor.ts";
 import { lendStructs } from "../src/arrow/lend.ts";
 import { duckdbPath } from "../src/sql/duckdb_library.ts";
 import { adoptChunk } from "../src/arrow/foreign_batch.ts";
 import { QueryResult } from "../src/sql/query_result.ts";
 import { lib } from "./_helpers.ts";
+import { assertErrorCode } from "./_sql.ts";
 
 const sql = lib.symbols as unknown as LoadedLibrary<typeof sqlSymbols>["symbols"];
 const encoder = new TextEncoder();
-
-function assertCode(error: unknown, code: string): void {
-  assert(error instanceof ZeroCopyError, `expected a ZeroCopyError, got ${error}`);
-  assertEquals(error.code, code);
-}
 
 async function rawConnection(): Promise<bigint> {
   const path = encoder.encode(await duckdbPath());
@@ -176,6 +172,69 @@ describe("SQL exports under hostile use", () => {
     assertEquals(sql.zc_sql_close(connection), STATUS.ok);
   });
 
+  it("unregisters a source only on its own connection and by its own name, dropping nobody else's view", async () => {
+    const [a, b] = [await rawConnection(), await rawConnection()];
+    using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(1000n, 0, out));
+    const lent = lendStructs(lib, batch.recordBatch, "test", true);
+    const [source, fresh] = [new BigUint64Array(1), new BigUint64Array(1)];
+    assertEquals(sql.zc_sql_source_create(source), STATUS.ok);
+    assertEquals(sql.zc_sql_source_create(fresh), STATUS.ok);
+    assertEquals(sql.zc_sql_source_add(source[0], lent.schema, lent.array), STATUS.ok);
+    const name = encoder.encode("t");
+    const other = encoder.encode("u");
+    assertEquals(sql.zc_sql_register(a, source[0], name, 1n), STATUS.ok);
+    sql.zc_sql_result_close(await rawQuery(b, "create temporary view t as select 42 as x"));
+    const count = async (connection: bigint, text: string) => {
+      using read = takeAll(await rawQuery(connection, text));
+      return read.table.get(0)!.toJSON();
+    };
+    // Another connection's handle, another name, a source never registered: nothing is dropped or closed.
+    assertEquals(sql.zc_sql_unregister(b, source[0], name, 1n), STATUS.invalid_argument);
+    assertEquals(sql.zc_sql_unregister(a, source[0], other, 1n), STATUS.invalid_argument);
+    assertEquals(sql.zc_sql_unregister(a, fresh[0], name, 1n), STATUS.invalid_argument);
+    assertEquals(await count(b, "select x from t"), { x: 42 });
+    assertEquals(await count(a, "select count(*)::integer as n from t"), { n: 1000 });
+    assertEquals(sql.zc_sql_source_close(fresh[0]), STATUS.ok);
+    // Its own connection and name close it: the view goes, and the source with it.
+    assertEquals(sql.zc_sql_unregister(a, source[0], name, 1n), STATUS.ok);
+    assertEquals(sql.zc_sql_source_close(source[0]), STATUS.stale_handle);
+    const gone = encoder.encode("select * from t");
+    const out = new BigUint64Array(1);
+    assertEquals(await sql.zc_sql_query(a, gone, BigInt(gone.length), null, 0n, out), STATUS.ok);
+    assert(sql.zc_sql_result_error(out[0], null, 0n) > 0n, "the view was dropped");
+    assertEquals(sql.zc_sql_result_close(out[0]), STATUS.ok);
+    assertEquals(await count(b, "select x from t"), { x: 42 });
+    lent.release();
+    assertEquals(sql.zc_sql_close(a), STATUS.ok);
+    assertEquals(sql.zc_sql_close(b), STATUS.ok);
+  });
+
+  it("refuses a forged batch descriptor, a stale source and a registered one on add_batch", async () => {
+    const connection = await rawConnection();
+    const source = new BigUint64Array(1);
+    assertEquals(sql.zc_sql_source_create(source), STATUS.ok);
+    const forged = newDescriptor();
+    crypto.getRandomValues(forged);
+    for (const descriptor of [forged, newDescriptor()]) {
+      assertEquals(sql.zc_sql_source_add_batch(source[0], descriptor), STATUS.invalid_argument);
+    }
+    const name = encoder.encode("pinned");
+    {
+      using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(100n, 0, out));
+      const add = (handle: bigint) => batch.withDescriptor((d) => sql.zc_sql_source_add_batch(handle, d));
+      assertEquals(add(0n), STATUS.stale_handle);
+      assertEquals(add(source[0] ^ 1n), STATUS.stale_handle);
+      assertEquals(add(source[0]), STATUS.ok);
+      assertEquals(sql.zc_sql_register(connection, source[0], name, BigInt(name.length)), STATUS.ok);
+      assertEquals(add(source[0]), STATUS.invalid_argument); // registered: no batch more
+    }
+    // The source holds its batch past the dispose (the checked library faults on a read of freed memory).
+    using read = takeAll(await rawQuery(connection, "select count(*)::integer as n from pinned"));
+    assertEquals(read.table.get(0)!.toJSON(), { n: 100 });
+    assertEquals(sql.zc_sql_unregister(connection, source[0], name, BigInt(name.length)), STATUS.ok);
+    assertEquals(sql.zc_sql_close(connection), STATUS.ok);
+  });
+
   it("refuses a scan whose utf8 offsets were rewritten after registration, with no read out of bounds", async () => {
     using conn = await connect({ library: lib });
     using batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(3000n, 0, out));
@@ -184,7 +243,7 @@ describe("SQL exports under hostile use", () => {
     const saved = offsets[2500];
     offsets[2500] = 2 ** 30; // past the characters
     const error = await assertRejects(() => conn.query("select max(length(utf8)) as m from rewritten"));
-    assertCode(error, "SQL_ERROR");
+    assertErrorCode(error, "SQL_ERROR");
     assertStringIncludes((error as Error).message, "changed after it was registered");
     offsets[2500] = saved;
     using answer = await conn.query("select count(utf8)::integer as n from rewritten");
@@ -252,7 +311,7 @@ describe("SQL exports under hostile use", () => {
     const out = new BigUint64Array(1);
     assertEquals(sql.zc_sql_duckdb_open(other, BigInt(other.length), out), STATUS.invalid_argument);
     using conn = await connect({ library: lib });
-    assertCode(await assertRejects(() => conn.query("select 1\0; drop table x")), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.query("select 1\0; drop table x")), "INVALID_ARGUMENT");
     const connection = await rawConnection();
     const text = encoder.encode("select 1\0");
     assertEquals(
@@ -290,17 +349,17 @@ describe("SQL exports under hostile use", () => {
       yield tableFromArrays({ v: new Int32Array([1]) }).batches[0];
       yield liar;
     }
-    assertCode(await assertRejects(() => conn.register("lies", lies())), "ARROW_INVALID");
+    assertErrorCode(await assertRejects(() => conn.register("lies", lies())), "ARROW_INVALID");
     // A batch whose prototype was borrowed, not built by apache-arrow.
     const forged = Object.create(RecordBatch.prototype);
-    assertCode(await assertRejects(() => conn.register("forged", [forged])), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("forged", [forged])), "INVALID_ARGUMENT");
     // An iterator whose results are not objects: the iteration protocol's own TypeError, as STREAM_FAILED.
     const broken = { [Symbol.asyncIterator]: () => ({ next: () => Promise.resolve(42) }) };
-    assertCode(await assertRejects(() => conn.register("broken", broken as never)), "STREAM_FAILED");
+    assertErrorCode(await assertRejects(() => conn.register("broken", broken as never)), "STREAM_FAILED");
     // A result disposed before the registration reads it.
     const result = await conn.query("select 1 as one");
     result[Symbol.dispose]();
-    assertCode(await assertRejects(() => conn.register("gone", [result])), "DISPOSED");
+    assertErrorCode(await assertRejects(() => conn.register("gone", [result])), "DISPOSED");
     // Memory moved away after it was yielded: the registration read its own copy.
     const values = new Int32Array([5, 6, 7]);
     async function* moving() {

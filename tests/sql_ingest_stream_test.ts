@@ -5,11 +5,11 @@
 
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { afterEach, beforeEach, describe, it } from "@std/testing/bdd";
-import { type RecordBatch, tableFromArrays } from "apache-arrow";
+import { type RecordBatch, Table, tableFromArrays } from "apache-arrow";
 import { connect, type Connection } from "../sql.ts";
-import { ZeroCopyError } from "../mod.ts";
 import { INGEST_GROUP } from "../src/sql/duckdb_ingest.ts";
 import { lib } from "./_helpers.ts";
+import { assertErrorCode, one } from "./_sql.ts";
 
 const ROWS = 1000;
 
@@ -18,16 +18,6 @@ function batch(i: number): RecordBatch {
     id: Int32Array.from({ length: ROWS }, (_, j) => i * ROWS + j),
     v: Float64Array.from({ length: ROWS }, (_, j) => (i * ROWS + j) * 0.5),
   }).batches[0];
-}
-
-async function one(conn: Connection, sql: string): Promise<Record<string, unknown>> {
-  using result = await conn.query(sql);
-  return result.table.get(0)!.toJSON();
-}
-
-function assertCode(error: unknown, code: string): void {
-  assert(error instanceof ZeroCopyError, `expected a ZeroCopyError, got ${error}`);
-  assertEquals(error.code, code);
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -99,10 +89,10 @@ describe("Connection.ingest of an async iterable on the embedded DuckDB", () => 
       }
     }
     const error = await assertRejects(() => conn.ingest("broken", failing()));
-    assertCode(error, "STREAM_FAILED");
+    assertErrorCode(error, "STREAM_FAILED");
     assertEquals(((error as Error).cause as Error).message, "the source broke");
     assert(finished);
-    assertCode(await assertRejects(() => conn.query("select * from broken")), "SQL_ERROR");
+    assertErrorCode(await assertRejects(() => conn.query("select * from broken")), "SQL_ERROR");
     // Appending to a table that exists: its rows are as before.
     assertEquals(await conn.ingest("kept", [batch(0)]), ROWS);
     await assertRejects(() => conn.ingest("kept", failing(), "append"));
@@ -124,7 +114,7 @@ describe("Connection.ingest of an async iterable on the embedded DuckDB", () => 
     }
     await assertRejects(() => conn.ingest("mixed", mixed() as never));
     assert(finished);
-    assertCode(await assertRejects(() => conn.query("select * from mixed")), "SQL_ERROR");
+    assertErrorCode(await assertRejects(() => conn.query("select * from mixed")), "SQL_ERROR");
     async function* notBatches() {
       try {
         yield batch(0);
@@ -133,9 +123,12 @@ describe("Connection.ingest of an async iterable on the embedded DuckDB", () => 
         finished = false;
       }
     }
-    assertCode(await assertRejects(() => conn.ingest("numbers", notBatches() as never)), "INVALID_ARGUMENT");
+    assertErrorCode(
+      await assertRejects(() => conn.ingest("numbers", notBatches() as never)),
+      "INVALID_ARGUMENT",
+    );
     assert(!finished, "the generator was ended");
-    assertCode(await assertRejects(() => conn.query("select * from numbers")), "SQL_ERROR");
+    assertErrorCode(await assertRejects(() => conn.query("select * from numbers")), "SQL_ERROR");
   });
 
   it("joins a transaction the caller opened, which decides", async () => {
@@ -146,11 +139,30 @@ describe("Connection.ingest of an async iterable on the embedded DuckDB", () => 
     assertEquals(await conn.ingest("inside", source()), 12 * ROWS);
     assertEquals((await one(conn, "select count(*)::integer as n from inside")).n, 12 * ROWS);
     (await conn.query("rollback"))[Symbol.dispose]();
-    assertCode(await assertRejects(() => conn.query("select * from inside")), "SQL_ERROR");
+    assertErrorCode(await assertRejects(() => conn.query("select * from inside")), "SQL_ERROR");
+  });
+
+  it("loads a table by its one statement, with no transaction of its own, in the caller's when one is open", async () => {
+    (await conn.query("call enable_logging('QueryLog')"))[Symbol.dispose]();
+    const statements = async () =>
+      (await one(conn, "select count(*)::integer as n from duckdb_logs where type = 'QueryLog'")).n as number;
+    const parts = [batch(0), batch(1), batch(2)]; // one group of either
+    const before = await statements();
+    assertEquals(await conn.ingest("table", new Table(parts)), 3 * ROWS);
+    const table = await statements() - before;
+    const start = await statements();
+    assertEquals(await conn.ingest("iterable", parts.values()), 3 * ROWS);
+    const iterable = await statements() - start;
+    // An iterable may be more groups than one: its ingest probes for the caller's transaction, then opens one.
+    assertEquals(iterable - table, 4, `a table ran ${table} statements, an iterable ${iterable}`);
+    (await conn.query("begin transaction"))[Symbol.dispose]();
+    assertEquals(await conn.ingest("inside", new Table(parts)), 3 * ROWS);
+    (await conn.query("rollback"))[Symbol.dispose]();
+    assertErrorCode(await assertRejects(() => conn.query("select * from inside")), "SQL_ERROR");
   });
 
   it("refuses an empty source with INVALID_ARGUMENT and leaves no transaction open", async () => {
-    assertCode(
+    assertErrorCode(
       await assertRejects(() => conn.ingest("empty", (async function* () {})())),
       "INVALID_ARGUMENT",
     );

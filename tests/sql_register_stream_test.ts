@@ -7,10 +7,10 @@
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { beforeEach, describe, it } from "@std/testing/bdd";
 import { RecordBatch, tableFromArrays } from "apache-arrow";
-import { connect, type Connection } from "../sql.ts";
+import { connect } from "../sql.ts";
 import { adoptStream, type ArrowBatch, importStream } from "../arrow.ts";
-import { ZeroCopyError } from "../mod.ts";
 import { hooks, lib } from "./_helpers.ts";
+import { assertErrorCode, one } from "./_sql.ts";
 
 // Demo streams alive, less those of other tests the collector has not reached yet.
 let liveBefore = 0;
@@ -26,16 +26,6 @@ function demoStream(batches: number, rows: number, options = 0) {
 /** The demo batch's `f64` column summed over `rows` rows (zig/demo/demo_arrow.zig: row * 0.5 - 3). */
 function f64Sum(rows: number): number {
   return Array.from({ length: rows }, (_, row) => row * 0.5 - 3).reduce((a, b) => a + b, 0);
-}
-
-async function one(conn: Connection, sql: string): Promise<Record<string, unknown>> {
-  using result = await conn.query(sql);
-  return result.table.get(0)!.toJSON();
-}
-
-function assertCode(error: unknown, code: string): void {
-  assert(error instanceof ZeroCopyError, `expected a ZeroCopyError, got ${error}`);
-  assertEquals(error.code, code);
 }
 
 describe("Connection.register of a stream", () => {
@@ -138,10 +128,13 @@ describe("Connection.register of a stream, misused", () => {
   it("fails with the producer's error midway: nothing registered, everything read released", async () => {
     using conn = await connect({ library: lib });
     const before = lib.stats().liveBuffers;
-    assertCode(await assertRejects(() => conn.register("broken", demoStream(4, 100, 2))), "STREAM_FAILED");
+    assertErrorCode(
+      await assertRejects(() => conn.register("broken", demoStream(4, 100, 2))),
+      "STREAM_FAILED",
+    );
     assertEquals(lib.stats().liveBuffers, before);
     assertEquals(demoLive(), 0);
-    assertCode(await assertRejects(() => conn.query("select * from broken")), "SQL_ERROR");
+    assertErrorCode(await assertRejects(() => conn.query("select * from broken")), "SQL_ERROR");
     await conn.register("broken", demoStream(1, 10)); // the name is free again
   });
 
@@ -156,7 +149,7 @@ describe("Connection.register of a stream, misused", () => {
       }
     }
     const error = await assertRejects(() => conn.register("failing", failing()));
-    assertCode(error, "STREAM_FAILED");
+    assertErrorCode(error, "STREAM_FAILED");
     assertEquals(((error as Error).cause as Error).message, "the source broke");
     stream[Symbol.dispose]();
     assertEquals(demoLive(), 0);
@@ -176,10 +169,10 @@ describe("Connection.register of a stream, misused", () => {
         finished = true;
       }
     }
-    assertCode(await assertRejects(() => conn.register("changing", changing())), "ARROW_INVALID");
+    assertErrorCode(await assertRejects(() => conn.register("changing", changing())), "ARROW_INVALID");
     assert(finished, "the generator was ended");
     const before = lib.stats().liveBuffers;
-    assertCode(await assertRejects(() => conn.register("lying", demoStream(3, 10, 1))), "ARROW_INVALID");
+    assertErrorCode(await assertRejects(() => conn.register("lying", demoStream(3, 10, 1))), "ARROW_INVALID");
     assertEquals(lib.stats().liveBuffers, before);
     assertEquals(demoLive(), 0);
   });
@@ -188,16 +181,16 @@ describe("Connection.register of a stream, misused", () => {
     using conn = await connect({ library: lib });
     const read = demoStream(1, 10);
     for await (using _ of read);
-    assertCode(await assertRejects(() => conn.register("read", read)), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("read", read)), "INVALID_ARGUMENT");
     const disposed = demoStream(1, 10);
     disposed[Symbol.dispose]();
-    assertCode(await assertRejects(() => conn.register("disposed", disposed)), "DISPOSED");
+    assertErrorCode(await assertRejects(() => conn.register("disposed", disposed)), "DISPOSED");
     const query = conn.queryStream("select 1 as one");
     for await (using _batch of query);
-    assertCode(await assertRejects(() => conn.register("query", query)), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("query", query)), "INVALID_ARGUMENT");
     const cut = conn.queryStream("select 1 as one");
     await cut.return();
-    assertCode(await assertRejects(() => conn.register("cut", cut)), "DISPOSED");
+    assertErrorCode(await assertRejects(() => conn.register("cut", cut)), "DISPOSED");
   });
 
   it("refuses a stream disposed during its registration, and releases everything it read", async () => {
@@ -206,16 +199,16 @@ describe("Connection.register of a stream, misused", () => {
     const stream = demoStream(50, 1000);
     const registering = conn.register("torn", stream);
     stream[Symbol.dispose]();
-    assertCode(await assertRejects(() => registering), "DISPOSED");
+    assertErrorCode(await assertRejects(() => registering), "DISPOSED");
     assertEquals(lib.stats().liveBuffers, before);
     assertEquals(demoLive(), 0);
     using other = await connect({ library: lib });
     const query = other.queryStream("select range as i from range(100000)");
     const registeringQuery = conn.register("torn_query", query);
     await query.return();
-    assertCode(await assertRejects(() => registeringQuery), "DISPOSED");
+    assertErrorCode(await assertRejects(() => registeringQuery), "DISPOSED");
     assertEquals(lib.stats().liveBuffers, before);
-    assertCode(await assertRejects(() => conn.query("select * from torn_query")), "SQL_ERROR");
+    assertErrorCode(await assertRejects(() => conn.query("select * from torn_query")), "SQL_ERROR");
   });
 
   it("refuses a stream of non-batches with INVALID_ARGUMENT, after giving back what it read", async () => {
@@ -226,27 +219,27 @@ describe("Connection.register of a stream, misused", () => {
       yield { numRows: 1 };
     }
     const before = lib.stats().liveBuffers;
-    assertCode(await assertRejects(() => conn.register("mixed", mixed() as never)), "INVALID_ARGUMENT");
-    assertCode(await assertRejects(() => conn.register("numbers", [1, 2] as never)), "INVALID_ARGUMENT");
-    assertCode(await assertRejects(() => conn.register("empty", [])), "INVALID_ARGUMENT");
-    assertCode(await assertRejects(() => conn.register("string", "abc" as never)), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("mixed", mixed() as never)), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("numbers", [1, 2] as never)), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("empty", [])), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("string", "abc" as never)), "INVALID_ARGUMENT");
     assert(lib.stats().liveBuffers >= before);
   });
 
   it("keeps the name taken while the stream is read; unregister and close wait for it", async () => {
     using conn = await connect({ library: lib });
     const registering = conn.register("busy", demoStream(5, 100));
-    assertCode(
+    assertErrorCode(
       await assertRejects(() => conn.register("busy", tableFromArrays({ a: new Int32Array([1]) }))),
       "INVALID_ARGUMENT",
     );
     await conn.unregister("busy"); // waits for the registration, then ends it
     await registering;
-    assertCode(await assertRejects(() => conn.query("select * from busy")), "SQL_ERROR");
+    assertErrorCode(await assertRejects(() => conn.query("select * from busy")), "SQL_ERROR");
     const before = lib.stats().liveBuffers;
     const late = conn.register("late", demoStream(5, 100));
     conn.close();
-    assertCode(await assertRejects(() => late), "DISPOSED");
+    assertErrorCode(await assertRejects(() => late), "DISPOSED");
     assertEquals(lib.stats().liveBuffers, before);
     assertEquals(demoLive(), 0);
   });

@@ -26,9 +26,9 @@ import {
 } from "apache-arrow";
 import { connect, type Connection } from "../sql.ts";
 import { adoptBatch, type ArrowBatch } from "../arrow.ts";
-import { ZeroCopyError } from "../mod.ts";
 import { DEMO_COLUMNS, expectedValue, plain } from "./_arrow.ts";
 import { lib } from "./_helpers.ts";
+import { assertErrorCode, one } from "./_sql.ts";
 
 const WITH_NULLS = 1;
 const SLICED = 2;
@@ -36,16 +36,6 @@ const SLICE = 3; // zig/demo/demo_arrow.zig `sliced_rows`
 
 function demoBatch(rows: number, options = WITH_NULLS | SLICED): ArrowBatch {
   return adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(BigInt(rows), options, out));
-}
-
-function assertCode(error: unknown, code: string): void {
-  assert(error instanceof ZeroCopyError, `expected a ZeroCopyError, got ${error}`);
-  assertEquals(error.code, code);
-}
-
-async function one(conn: Connection, sql: string): Promise<Record<string, unknown>> {
-  using result = await conn.query(sql);
-  return result.table.get(0)!.toJSON();
 }
 
 /** Rows `0 .. rows` of the demo batch whose value of `column` is not null. */
@@ -243,7 +233,7 @@ describe("Arrow sources registered with DuckDB, scanned in place", () => {
     assertEquals(lib.stats().liveBuffers, before - 1, "the deferred dispose runs at unregister");
     assertEquals((await one(conn, "select sum(f64) as s, max(utf8) as m from kept")).s, expected);
     await conn.unregister("kept");
-    assertCode(await assertRejects(() => conn.query("select * from kept")), "SQL_ERROR");
+    assertErrorCode(await assertRejects(() => conn.query("select * from kept")), "SQL_ERROR");
   });
 
   it("copies JavaScript memory at registration: moving or detaching it afterwards changes nothing", async () => {
@@ -257,22 +247,22 @@ describe("Arrow sources registered with DuckDB, scanned in place", () => {
   });
 
   it("refuses what cannot be registered with a typed error", async () => {
-    assertCode(await assertRejects(() => conn.register("", batch)), "INVALID_ARGUMENT");
-    assertCode(await assertRejects(() => conn.register(7 as never, batch)), "INVALID_ARGUMENT");
-    assertCode(await assertRejects(() => conn.register("x\0y", batch)), "INVALID_ARGUMENT");
-    assertCode(await assertRejects(() => conn.register("demo", batch)), "INVALID_ARGUMENT"); // taken
-    assertCode(
+    assertErrorCode(await assertRejects(() => conn.register("", batch)), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register(7 as never, batch)), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("x\0y", batch)), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.register("demo", batch)), "INVALID_ARGUMENT"); // taken
+    assertErrorCode(
       await assertRejects(() => conn.register("nope", { batches: [] } as never)),
       "INVALID_ARGUMENT",
     );
-    assertCode(await assertRejects(() => conn.unregister("never")), "INVALID_ARGUMENT");
+    assertErrorCode(await assertRejects(() => conn.unregister("never")), "INVALID_ARGUMENT");
     // apache-arrow's makeData trusts the length it is given: the lend checks it against the buffer.
     const lying = makeData({
       type: new Struct([new Field("v", new Int32())]),
       length: 1000,
       children: [makeData({ type: new Int32(), length: 1000, data: new Int32Array(10) })],
     });
-    assertCode(
+    assertErrorCode(
       await assertRejects(() =>
         conn.register("lying", new RecordBatch(new Schema([new Field("v", new Int32())]), lying))
       ),
@@ -294,7 +284,7 @@ describe("Arrow sources registered with DuckDB, scanned in place", () => {
     await conn.register("held", held);
     held[Symbol.dispose]();
     conn.close();
-    assertCode(await assertRejects(() => conn.register("after", batch)), "DISPOSED");
+    assertErrorCode(await assertRejects(() => conn.register("after", batch)), "DISPOSED");
     await conn.query("select 1").catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 10));
     assertEquals(

@@ -281,6 +281,32 @@ describe("registered sources of fixed-size binary, intervals, decimal256 and dic
     assertEquals((await rows(conn, "select 1 as one"))[0].one, 1);
   });
 
+  it("selects from each batch's own dictionary across many batches, longer ones than a vector too", async () => {
+    // Each batch has its dictionary (one longer than DuckDB's 2048 rows among them); the threads move batch to batch.
+    const sizes = [40, 3000, 7, 2500, 40, 1, 3000, 16];
+    const texts = sizes.map((size, b) =>
+      Array.from(
+        { length: 3000 },
+        (_, i) => i % 7 === 3 ? null : `batch ${b} word ${i % size} of a longer text`,
+      )
+    );
+    const batches = texts.map((t) =>
+      new RecordBatch({ s: vectorFromArray(t, new Dictionary(new Utf8(), new Int32())).data[0] })
+    );
+    await conn.register("dictionaries", batches);
+    const all = texts.flat();
+    const valid = all.filter((t) => t !== null);
+    assertEquals(
+      (await rows(
+        conn,
+        "select count(s)::integer as n, count(distinct s)::integer as d, sum(length(s))::integer as l, count(*)::integer as c from dictionaries",
+      ))[0],
+      { n: valid.length, d: new Set(valid).size, l: valid.reduce((n, t) => n + t.length, 0), c: all.length },
+    );
+    assertEquals((await rows(conn, "select s from dictionaries")).map((r) => r.s), all);
+    await conn.unregister("dictionaries");
+  });
+
   it("checks each index as the scan reads it, selected or expanded: indices rewritten after registration are refused", async () => {
     // Columns of a batch Zig handed over are registered in place (pinned, not copied): JavaScript can still write them.
     const demo = (await open(lib.path)).library.symbols as unknown as {

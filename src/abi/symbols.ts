@@ -784,7 +784,7 @@ export const sqlSymbols = {
     ],
     result: "i32",
   },
-  /** Drops the view `name` and closes the source: it is refused from now on, and freed once no query uses it.
+  /** Drops the view `name` and closes the source: it is refused from now on, and freed once no query uses it. `invalid_argument`, and nothing dropped or closed, unless the source is registered on this connection as `name`.
    * `fn (connection: u64, source: u64, name: ?[*]const u8, name_len: u64) zerocopy.Status` */
   zc_sql_unregister: {
     parameters: [

@@ -24,7 +24,7 @@ import { duckdbPath } from "./duckdb_library.ts";
 import { closeSource, type RegisteredSource, sourceOf, type SourcePart } from "./register_source.ts";
 import type { IngestMode, IngestSource, SqlEngine, SqlValue } from "./engine.ts";
 import { type QueryStream, queueStream, type StreamHold } from "./query_stream.ts";
-import { ingestGroups, ingestStatement, loadGroups, rowsLoaded } from "./duckdb_ingest.ts";
+import { ingestGroups, ingestStatement, loadGroups, oneStatement, rowsLoaded } from "./duckdb_ingest.ts";
 import { drainSupply, StreamSupply } from "./register_stream.ts";
 
 type Symbols = LoadedLibrary<typeof sqlSymbols>["symbols"];
@@ -52,19 +52,50 @@ export async function openDuckDBEngine(lib: ZeroCopyLibrary): Promise<DuckDBEngi
   return new DuckDBEngine(lib, out[0]);
 }
 
-/** What a collected engine leaves to close: its connection, and the sources registered on it. */
-interface Remains {
-  readonly lib: ZeroCopyLibrary;
-  readonly connection: bigint;
-  readonly sources: Map<string, RegisteredSource>;
+/**
+ * What a collected engine leaves to close: its connection, and the sources
+ * registered on it, once no stream of it is open. DuckDB's threads go on
+ * scanning for an open stream between two reads, so a stream dropped with its
+ * engine (the two collected together, their finalizers in either order) ends
+ * first: its result is closed before the sources' memory goes.
+ *
+ * @internal Exported for tests/sql_remains_test.ts.
+ */
+export class Remains {
+  #streams = 0;
+  #collected = false;
+
+  constructor(
+    readonly lib: ZeroCopyLibrary,
+    readonly connection: bigint,
+    readonly sources: Map<string, RegisteredSource>,
+  ) {}
+
+  /** A stream's result is open on the connection. */
+  opened(): void {
+    this.#streams++;
+  }
+
+  /** A stream's result was closed: the last one closes what a collected engine left. */
+  closed(): void {
+    if (--this.#streams === 0 && this.#collected) this.#close();
+  }
+
+  /** The engine was collected without close: what it left goes now, or after its last stream. */
+  collect(): void {
+    this.#collected = true;
+    if (this.#streams === 0) this.#close();
+  }
+
+  #close(): void {
+    for (const source of this.sources.values()) closeSource(this.lib, source);
+    (this.lib.symbols as unknown as Symbols).zc_sql_close(this.connection);
+  }
 }
 
 // An engine collected without close: nothing runs on it any more (a running statement keeps it
-// reachable), so its sources and its database can go. The held value keeps the sources' lends alive.
-const collected = new FinalizationRegistry<Remains>(({ lib, connection, sources }) => {
-  for (const source of sources.values()) closeSource(lib, source);
-  (lib.symbols as unknown as Symbols).zc_sql_close(connection);
-});
+// reachable) but a stream dropped with it. The held value keeps the sources' lends alive.
+const collected = new FinalizationRegistry<Remains>((remains) => remains.collect());
 
 let ingests = 0;
 
@@ -74,6 +105,7 @@ export class DuckDBEngine implements SqlEngine {
   readonly #symbols: Symbols;
   readonly #connection: bigint;
   readonly #sources = new Map<string, RegisteredSource>();
+  readonly #remains: Remains;
   /** Names whose stream is being read for a registration: settled once it is registered or refused. */
   readonly #building = new Map<string, Promise<void>>();
   #queue: Promise<void> = Promise.resolve();
@@ -84,7 +116,8 @@ export class DuckDBEngine implements SqlEngine {
     this.#lib = lib;
     this.#symbols = lib.symbols as unknown as Symbols;
     this.#connection = connection;
-    collected.register(this, { lib, connection, sources: this.#sources }, this);
+    this.#remains = new Remains(lib, connection, this.#sources);
+    collected.register(this, this.#remains, this);
   }
 
   query(sql: string, parameters: readonly SqlValue[]): Promise<QueryResult> {
@@ -98,17 +131,7 @@ export class DuckDBEngine implements SqlEngine {
     text: Uint8Array<ArrayBuffer>,
     encoded: Uint8Array<ArrayBuffer> | null,
   ): Promise<QueryResult> {
-    const out = new BigUint64Array(1);
-    const status = await this.#symbols.zc_sql_query(
-      this.#connection,
-      text,
-      BigInt(text.length),
-      encoded,
-      BigInt(encoded?.length ?? 0),
-      out,
-    );
-    this.#check(status, "query");
-    const result = out[0];
+    const result = await this.#start(text, encoded, false);
     try {
       this.#refused(result);
       const batches: RecordBatch[] = [];
@@ -133,11 +156,17 @@ export class DuckDBEngine implements SqlEngine {
   queryStream(sql: string, parameters: readonly SqlValue[]): QueryStream {
     const encoded = parameters.length === 0 ? null : encodeParameters(parameters);
     const symbols = this.#symbols;
+    const remains = this.#remains;
     const engine = { result: 0n };
+    remains.opened();
     const { stream, next } = queueStream(
       this.#queue,
       () => {
-        if (engine.result !== 0n) symbols.zc_sql_result_close(engine.result);
+        try {
+          if (engine.result !== 0n) symbols.zc_sql_result_close(engine.result);
+        } finally {
+          remains.closed();
+        }
       },
       (turn, hold) => this.#stream(sql, encoded, turn, engine, hold),
     );
@@ -156,19 +185,7 @@ export class DuckDBEngine implements SqlEngine {
     const text = encoder.encode(sql);
     try {
       await turn;
-      const out = new BigUint64Array(1);
-      this.#check(
-        await this.#symbols.zc_sql_query_stream(
-          this.#connection,
-          text,
-          BigInt(text.length),
-          encoded,
-          BigInt(encoded?.length ?? 0),
-          out,
-        ),
-        "query",
-      );
-      const result = engine.result = out[0];
+      const result = engine.result = await this.#start(text, encoded, true);
       this.#refused(result);
       const scratch = new AdoptScratch();
       for (let chunk = this.#take(result, scratch); chunk !== null; chunk = this.#take(result, scratch)) {
@@ -179,9 +196,34 @@ export class DuckDBEngine implements SqlEngine {
     }
   }
 
+  /** Runs `text` off the event loop (to its end, or as a stream) and answers the result's handle, which the caller closes. */
+  async #start(
+    text: Uint8Array<ArrayBuffer>,
+    encoded: Uint8Array<ArrayBuffer> | null,
+    streaming: boolean,
+  ): Promise<bigint> {
+    const out = new BigUint64Array(1);
+    const args = [
+      this.#connection,
+      text,
+      BigInt(text.length),
+      encoded,
+      BigInt(encoded?.length ?? 0),
+      out,
+    ] as const;
+    const symbols = this.#symbols;
+    this.#check(
+      await (streaming ? symbols.zc_sql_query_stream(...args) : symbols.zc_sql_query(...args)),
+      "query",
+    );
+    return out[0];
+  }
+
   ingest(table: string, source: IngestSource, mode: IngestMode): Promise<number> {
-    // Read a group of batches at a time while the connection is this ingest's, in one transaction.
+    // Read a group of batches at a time while the connection is this ingest's, in one transaction
+    // (a table or a batch is one statement, which needs none).
     const groups = ingestGroups(source);
+    const single = oneStatement(source, mode);
     return this.#enqueue(() =>
       loadGroups(groups, mode, {
         run: async (sql) => {
@@ -199,7 +241,7 @@ export class DuckDBEngine implements SqlEngine {
             this.#dropSource(view, source);
           }
         },
-      })
+      }, single)
     );
   }
 

@@ -107,8 +107,19 @@ export interface GroupLoader {
 }
 
 /**
+ * Whether `source` is loaded by one statement, all or nothing on its own: a
+ * table or a batch is one group, which every mode but `create_append` (two
+ * statements) loads at once.
+ */
+export function oneStatement(source: IngestSource, mode: IngestMode): boolean {
+  return mode !== "create_append" &&
+    (source instanceof Table || source instanceof RecordBatch || source instanceof ArrowBatch);
+}
+
+/**
  * Loads every group, the first as `mode` says and the others appended, in one
- * transaction (or the caller's, when one is open already): all or nothing.
+ * transaction (or the caller's, when one is open already): all or nothing. A
+ * source of {@linkcode oneStatement} needs none of its own.
  *
  * @returns The rows loaded (-1 when the engine does not say).
  * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a source of no batch; what a
@@ -118,6 +129,7 @@ export async function loadGroups(
   groups: AsyncGenerator<SourcePart[], void, undefined>,
   mode: IngestMode,
   loader: GroupLoader,
+  single = false,
 ): Promise<number> {
   let own = false;
   try {
@@ -125,10 +137,11 @@ export async function loadGroups(
     if (group.done) {
       throw new ZeroCopyError("INVALID_ARGUMENT", "Connection.ingest: the source has no batch to load");
     }
-    // In a transaction the caller opened (two statements see one transaction id), the ingest is part
-    // of it: a BEGIN there would fail, and abort it.
-    const callers = await loader.run("select txid_current()") === await loader.run("select txid_current()");
-    if (!callers) {
+    // One statement is all or nothing by itself. In a transaction the caller opened (two statements
+    // see one transaction id), the ingest is part of it: a BEGIN there would fail, and abort it.
+    const begin = !single &&
+      await loader.run("select txid_current()") !== await loader.run("select txid_current()");
+    if (begin) {
       await loader.run("begin transaction");
       own = true;
     }

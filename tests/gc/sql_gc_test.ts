@@ -101,6 +101,23 @@ describe("foreign Arrow batches and garbage collection", () => {
     assertEquals(lib.stats().liveBuffers, before);
   });
 
+  it("lets a connection and its stream dropped together go, the stream's result first", async () => {
+    const before = lib.stats().liveBuffers;
+    await (async () => {
+      const conn = await connect({ library: lib });
+      const batch = adoptBatch(lib, (out) => lib.symbols.zc_arrow_demo_batch(300_000n, 0, out));
+      await conn.register("scanned", batch.table); // lent: the batch's buffer is pinned
+      batch[Symbol.dispose]();
+      // DuckDB's threads scan on for the stream between two reads, whatever finalizer runs first.
+      const stream = conn.queryStream("select i32 from scanned");
+      using first = (await stream.next()).value!;
+      assert(first.numRows > 0);
+    })();
+    assertEquals(lib.stats().liveBuffers, before + 1, "the registration defers the dispose");
+    await collect(() => lib.stats().liveBuffers === before, 300);
+    assertEquals(lib.stats().liveBuffers, before);
+  });
+
   it("lets the connection go when a stream is dropped between two batches", async () => {
     using conn = await connect({ library: lib });
     await (async () => {

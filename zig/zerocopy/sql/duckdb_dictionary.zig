@@ -56,14 +56,30 @@ pub fn selectable(node: Node) bool {
     return dictionary.length <= node.length and dictionary.length < std.math.maxInt(duckdb.sel_t);
 }
 
-/// The dictionary vectors one scanning thread made, by the dictionary they hold.
+/// The dictionary vectors one scanning thread made for the batch it scans,
+/// by the dictionary they hold. A scan hands out its units in order, so a
+/// thread never comes back to a batch it left: those of the batch before go
+/// then (DuckDB's chunks that select from them hold their own reference).
 pub const Cache = struct {
     vectors: std.AutoHashMapUnmanaged(*const Node, duckdb.Vector) = .empty,
+    batch: ?u32 = null,
 
     pub fn deinit(cache: *Cache, api: *const duckdb.Api, allocator: std.mem.Allocator) void {
+        cache.clear(api);
+        cache.vectors.deinit(allocator);
+    }
+
+    fn clear(cache: *Cache, api: *const duckdb.Api) void {
         var each = cache.vectors.valueIterator();
         while (each.next()) |vector| api.duckdb_destroy_vector(vector);
-        cache.vectors.deinit(allocator);
+        cache.vectors.clearRetainingCapacity();
+    }
+
+    /// Keeps the vectors of `batch` only: called before each unit is filled.
+    pub fn enter(cache: *Cache, api: *const duckdb.Api, batch: u32) void {
+        if (cache.batch == batch) return;
+        cache.clear(api);
+        cache.batch = batch;
     }
 
     /// The dictionary's values in a vector, with one null entry after them.

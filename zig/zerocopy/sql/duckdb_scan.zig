@@ -45,6 +45,9 @@ pub const Source = struct {
     units: std.ArrayList(Unit) = .empty,
     rows: u64 = 0,
     registered: bool = false,
+    /// Where it is registered: only that connection's `zc_sql_unregister` of that name closes it.
+    connection: Handle = 0,
+    view: []const u8 = "",
     /// Batches this library handed over, held until the source goes.
     pins: std.ArrayList(batch_memory.Pinned) = .empty,
 
@@ -141,7 +144,7 @@ const FunctionInfo = struct { source: Handle };
 const BindData = struct { handle: Handle, source: *Source };
 /// One scan of a query: the next unit to emit, and the columns it projects.
 const ScanState = struct { next: std.atomic.Value(usize) = .init(0), columns: []u64 };
-/// One thread of a scan: the dictionaries it wrote out.
+/// One thread of a scan: the dictionaries it wrote out for the batch it scans.
 const ThreadState = struct { dictionaries: dictionaries.Cache = .{} };
 
 fn freeFunctionInfo(data: ?*anyopaque) callconv(.c) void {
@@ -231,6 +234,7 @@ fn scan(info: duckdb.FunctionInfo, output: duckdb.DataChunk) callconv(.c) void {
     if (index >= source.units.items.len) return api.duckdb_data_chunk_set_size(output, 0);
     const unit = source.units.items[index];
     const batch = source.batches.items[unit.batch];
+    thread.dictionaries.enter(api, unit.batch);
     for (state.columns, 0..) |column, j| {
         // Anything past the source's columns (a row id DuckDB asks for) stays unwritten.
         if (column >= batch.columns.len) continue;
@@ -267,11 +271,12 @@ fn run(conn: *sql.Connection, statement: [:0]const u8) Status {
     return .invalid_argument;
 }
 
-fn register(conn: *sql.Connection, source_handle: Handle, name: []const u8) Status {
+fn register(conn: *sql.Connection, connection: Handle, source_handle: Handle, name: []const u8) Status {
     const api = conn.api;
     const source: *Source = @ptrCast(@alignCast(handles.global.pin(source_handle, .sql_source) orelse return .stale_handle));
     defer handles.global.unpin(source_handle);
     if (source.registered or source.batches.items.len == 0) return .invalid_argument;
+    const view = source.arena.allocator().dupe(u8, name) catch return .out_of_memory;
     var function_name: [40:0]u8 = undefined;
     const fname = std.fmt.bufPrintSentinel(&function_name, "zerocopy_arrow_scan_{d}", .{function_counter.fetchAdd(1, .monotonic)}, 0) catch unreachable;
     var function = api.duckdb_create_table_function();
@@ -295,11 +300,20 @@ fn register(conn: *sql.Connection, source_handle: Handle, name: []const u8) Stat
     appendIdentifier(&statement, name) catch return .out_of_memory;
     statement.print(allocator, " as select * from {s}()\x00", .{fname}) catch return .out_of_memory;
     const status = run(conn, statement.items[0 .. statement.items.len - 1 :0]);
-    if (status == .ok) source.registered = true;
-    return status;
+    if (status != .ok) return status;
+    source.registered = true;
+    source.connection = connection;
+    source.view = view;
+    return .ok;
 }
 
-fn unregister(conn: *sql.Connection, source_handle: Handle, name: []const u8) Status {
+fn unregister(conn: *sql.Connection, connection: Handle, source_handle: Handle, name: []const u8) Status {
+    // A live source of another connection or view, or never registered, stays as it is: this
+    // connection's view of that name (of another source, or of the user's own) is not dropped either.
+    const source: *Source = @ptrCast(@alignCast(handles.global.pin(source_handle, .sql_source) orelse return .stale_handle));
+    const owned = source.registered and source.connection == connection and std.mem.eql(u8, source.view, name);
+    handles.global.unpin(source_handle);
+    if (!owned) return .invalid_argument;
     var statement: std.ArrayList(u8) = .empty;
     defer statement.deinit(allocator);
     statement.appendSlice(allocator, "drop view if exists ") catch return .out_of_memory;
@@ -311,14 +325,14 @@ fn unregister(conn: *sql.Connection, source_handle: Handle, name: []const u8) St
 }
 
 /// The connection, pinned and held busy for one statement of the host's thread.
-fn withConnection(connection: Handle, name: ?[*]const u8, name_len: u64, source: Handle, comptime action: fn (*sql.Connection, Handle, []const u8) Status) Status {
+fn withConnection(connection: Handle, name: ?[*]const u8, name_len: u64, source: Handle, comptime action: fn (*sql.Connection, Handle, Handle, []const u8) Status) Status {
     const n = (name orelse return .invalid_argument)[0..@intCast(name_len)];
     if (n.len == 0 or std.mem.indexOfScalar(u8, n, 0) != null) return .invalid_argument;
     const conn: *sql.Connection = @ptrCast(@alignCast(handles.global.pin(connection, .sql_connection) orelse return .stale_handle));
     defer handles.global.unpin(connection);
     if (!conn.tryAcquire()) return .full;
     defer conn.releaseBusy();
-    return action(conn, source, n);
+    return action(conn, connection, source, n);
 }
 
 pub const exports = struct {
@@ -392,7 +406,9 @@ pub const exports = struct {
     }
 
     /// Drops the view `name` and closes the source: it is refused from now on,
-    /// and freed once no query uses it.
+    /// and freed once no query uses it. `invalid_argument`, and nothing
+    /// dropped or closed, unless the source is registered on this connection
+    /// as `name`.
     pub fn zc_sql_unregister(connection: u64, source: u64, name: ?[*]const u8, name_len: u64) callconv(.c) Status {
         return withConnection(connection, name, name_len, source, unregister);
     }
