@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 606336,
-    sha256: "adc0479d3a714baa5a64284ad5ceaef26a81072fd47901481de23d1a1b423295",
+    size: 622752,
+    sha256: "d81ac67682dc858aecbde85a1dba7e2fd25adcc2af613d37760eb04ae4100e63",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 615226,
-    sha256: "0d9236d8378814c3419a1bb27414bf3cd2be3a3372b34594cfa7cb7da2d8e6ac",
+    size: 631610,
+    sha256: "2655202f09dc9a4994174d46b1a35856bc8179b98e04bef3fecc67f8add4db3d",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 603520,
-    sha256: "67431009c1c9046ac90617fac1698c7191a9ed41a2b94ba8aa471df03c8db0ab",
+    size: 616768,
+    sha256: "e404e93d90f7d21c9d175953a6474e8430416369e45b23939cea6d6484582e70",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 680320,
-    sha256: "1985c253c44c5a96831499d580c849a5ccee312ffd6cbe29707d5c159ac271b8",
+    size: 696208,
+    sha256: "2e89d28fc7910fad2bdf73229fa9fc216a0e70ff566b4ddedc98161fc20ae297",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 783360,
-    sha256: "50704dbca9360a7e5fe0ad55751628173562f406539b900aa8b994b851db4b7a",
+    size: 795648,
+    sha256: "d754a7736b94ae6323dce568f6a994cc7681c5813db4b55330080e5affe5c767",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 907264,
-    sha256: "9bea1a2daf1bf6d1caa23712810f4bcc2170c746a4027b1f8cb34eace11731a5",
+    size: 921600,
+    sha256: "7994f85c24dc7b98eb69a1039977e385ff006b84221345aede889e11e3c376ed",
   },
 };
