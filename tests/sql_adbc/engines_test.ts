@@ -128,7 +128,7 @@ for (const engine of engines) {
         throw new Error("the source broke");
       };
       const error = await assertRejects(() => conn.ingest(t, failing()), ZeroCopyError);
-      assertEquals(error.code, "STREAM_FAILED");
+      assertEquals(error.code, "STREAM_FAILED", error.message);
       assert(error.message.includes("the source broke"), error.message);
       if (engine.registers) await refused(conn.query(`select * from ${t}`), "SQL_ERROR");
     });
