@@ -15,14 +15,7 @@ import { ZeroCopyError } from "../errors.ts";
 import { STATUS } from "../abi/layout.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import type { LentStructs } from "./lend.ts";
-import {
-  addBatch,
-  endLoan,
-  type LentStreamSymbols,
-  newLentStream,
-  recordBatchOf,
-  refuseDictionaries,
-} from "./lend_stream.ts";
+import { addBatch, endLoan, type LentStreamSymbols, newLentStream, recordBatchOf } from "./lend_stream.ts";
 
 const encoder = new TextEncoder();
 
@@ -77,7 +70,7 @@ function failureOf(error: unknown, caller: string, read: number): ZeroCopyError 
 /**
  * Reads the first batch of `items` and lends it as a growing stream; the
  * caller hands the handle to the consumer, runs `feed()` beside it, and ends
- * the loan once the consumer is done. `plainOnly` refuses dictionary-encoded columns.
+ * the loan once the consumer is done.
  *
  * @throws {ZeroCopyError} `INVALID_ARGUMENT` for a source of no batch or an
  * item that is no batch; `STREAM_FAILED` wrapping what the source threw first.
@@ -86,7 +79,6 @@ export async function lendGrowing(
   lib: ZeroCopyLibrary<ForeignLibraryInterface>,
   items: Iterator<unknown> | AsyncIterator<unknown>,
   caller: string,
-  plainOnly = false,
 ): Promise<GrowingLoan> {
   const { symbols, handle } = newLentStream<GrowingSymbols>(lib, caller, "zc_arrow_lent_stream_grow");
   symbols.zc_arrow_lent_stream_grow(handle);
@@ -128,9 +120,7 @@ export async function lendGrowing(
       throw failureOf(error, caller, added);
     }
     if (stopped) return null;
-    const batch = recordBatchOf(item, caller);
-    if (plainOnly) refuseDictionaries(batch.schema.fields, caller);
-    return batch;
+    return recordBatchOf(item, caller);
   };
   const add = (batch: RecordBatch) => {
     const lent = addBatch(lib, symbols, handle, batch, added, caller);

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { type Field, RecordBatch, Table, Type } from "apache-arrow";
+import { RecordBatch, Table } from "apache-arrow";
 import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { STATUS } from "../abi/layout.ts";
@@ -176,14 +176,12 @@ export interface Loan {
 
 /**
  * Lends every batch of `source` as one stream; the caller gives its handle to
- * the consumer, then ends the loan. `plainOnly` refuses dictionary-encoded
- * columns, for a consumer known to read their indices as the values.
+ * the consumer, then ends the loan.
  */
 export async function lendAsStream(
   lib: ZeroCopyLibrary<ForeignLibraryInterface>,
   source: StreamSource,
   caller: string,
-  plainOnly = false,
 ): Promise<Loan> {
   const { symbols, handle } = newLentStream<LentStreamSymbols>(lib, caller, "zc_arrow_lent_stream_new");
   const lents: LentStructs[] = [];
@@ -195,7 +193,6 @@ export async function lendAsStream(
   };
   try {
     for await (const batch of batchesOf(source, caller)) {
-      if (plainOnly) refuseDictionaries(batch.schema.fields, caller);
       lents.push(addBatch(lib, symbols, handle, batch, lents.length, caller));
     }
     if (lents.length === 0) {
@@ -252,19 +249,5 @@ export async function lendStream<S extends ForeignLibraryInterface, R>(
     return await use(BigInt(symbols.zc_arrow_lent_stream_address(loan.handle)));
   } finally {
     loan.end();
-  }
-}
-
-/** A dictionary-encoded column anywhere in `fields`, refused: the consumer would read its indices as the values. */
-export function refuseDictionaries(fields: readonly Field[], caller: string): void {
-  for (const field of fields) {
-    if (field.type.typeId === Type.Dictionary) {
-      throw new ZeroCopyError(
-        "ARROW_UNSUPPORTED",
-        `${caller}: column "${field.name}" is dictionary-encoded (as tableFromArrays makes strings), which ADBC ` +
-          "drivers store as its indices: build it plain, e.g. vectorFromArray(values, new Utf8())",
-      );
-    }
-    refuseDictionaries((field.type.children ?? []) as Field[], caller);
   }
 }

@@ -5,7 +5,7 @@
 
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { Int32, Table, vectorFromArray } from "apache-arrow";
+import { Dictionary, Int32, Int8, Table, tableFromArrays, Utf8, vectorFromArray } from "apache-arrow";
 import { ZeroCopyError } from "../../mod.ts";
 import { connect, type Connection, type SqlValue } from "../../sql.ts";
 import { drivers, library, tableName } from "./_drivers.ts";
@@ -118,6 +118,33 @@ for (const engine of engines) {
       );
       await refused(conn.ingest(tableName("missing"), ints([1]), "append"), "SQL_ERROR");
       for (const name of [t, fresh]) (await conn.query(`drop table ${name}`))[Symbol.dispose]();
+    });
+
+    it("ingests dictionary-encoded columns as their values, whole or as a stream", async () => {
+      await using conn = await engine.connect();
+      const t = tableName("dictionary");
+      // tableFromArrays makes strings dictionary-encoded; the second batch has other indices and values.
+      await conn.ingest(t, tableFromArrays({ s: ["a", "bb", "a", "ccc"], n: new Int32Array([1, 2, 3, 4]) }));
+      const other = new Table({
+        s: vectorFromArray(["x", null, "x"], new Dictionary(new Utf8(), new Int8())),
+        n: vectorFromArray([5, 6, 7], new Int32()),
+      });
+      await conn.ingest(t, other, "append");
+      const streamed = tableName("dictionary_stream");
+      await conn.ingest(
+        streamed,
+        (async function* () {
+          yield tableFromArrays({ s: ["q", "r", "q"], n: new Int32Array([1, 2, 3]) }).batches[0];
+          yield tableFromArrays({ s: ["zz"], n: new Int32Array([4]) }).batches[0];
+        })(),
+      );
+      const read = async (name: string) => {
+        using result = await conn.query(`select s from ${name} order by n`);
+        return [...result.table.getChild("s")!].map((s) => s ?? null);
+      };
+      assertEquals(await read(t), ["a", "bb", "a", "ccc", "x", null, "x"]);
+      assertEquals(await read(streamed), ["q", "r", "q", "zz"]);
+      for (const name of [t, streamed]) (await conn.query(`drop table ${name}`))[Symbol.dispose]();
     });
 
     it("fails an ingest whose source throws midway with a ZeroCopyError", async () => {

@@ -41,7 +41,7 @@ export async function lendForIngest(
     source instanceof Table || source instanceof RecordBatch || source instanceof ArrowBatch ||
     Array.isArray(source)
   ) {
-    const loan = await lendAsStream(lib, source, CALLER, true).catch((error) => {
+    const loan = await lendAsStream(lib, source, CALLER).catch((error) => {
       throw sourceFailure(error);
     });
     return {
@@ -62,7 +62,7 @@ export async function lendForIngest(
   const items = Symbol.asyncIterator in source
     ? (source as AsyncIterable<unknown>)[Symbol.asyncIterator]()
     : (source as Iterable<unknown>)[Symbol.iterator]();
-  const loan = await lendGrowing(lib, items, CALLER, true).catch((error) => {
+  const loan = await lendGrowing(lib, items, CALLER).catch((error) => {
     throw sourceFailure(error);
   });
   return { handle: loan.handle, run: (call) => runGrowing(loan, call), abort: (reason) => loan.stop(reason) };
