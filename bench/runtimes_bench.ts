@@ -21,6 +21,7 @@ import { measure, type Measurement, type Size } from "./_timing.ts";
 import { openLibrary, Region } from "../mod.ts";
 import { benchSymbols } from "./_bench_symbols.ts";
 import { DescriptorOffset } from "../src/abi/layout.ts";
+import { formatVerdicts, type Results, verdicts } from "./_runtime_targets.ts";
 
 interface Host {
   process: {
@@ -46,9 +47,6 @@ const SIZES: Size[] = [
   { label: "100 MB", bytes: 100 * MiB },
   { label: "1 GB", bytes: 1024 * MiB },
 ].slice(0, smoke ? 2 : undefined);
-
-/** One runtime's medians: case → size label → nanoseconds per iteration (null where it cannot run). */
-type Results = Record<string, Record<string, number | null>>;
 
 function collect(): void {
   if (host.Bun) host.Bun.gc(true);
@@ -310,6 +308,7 @@ function report(all: { runtime: string; version: string; results: Results }[]): 
       if (floor != null) console.log(`  copy ÷ floor at 100 MB: ${(copy / floor).toFixed(0)}`);
       if (region != null) console.log(`  copy ÷ region slice at 100 MB: ${(copy / region).toFixed(0)}`);
     }
+    for (const line of formatVerdicts(verdicts(runtime, results))) console.log(line);
     const calls = results;
     const c = (key: string) => format(calls[key]?.call);
     console.log(
