@@ -23,6 +23,15 @@ const copies = new Map<string, string>();
 const STALE_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * The private copy this process already made of the bytes hashing to
+ * `sha256` in `cacheDir`, if any: what {@linkcode privateCopy} would return
+ * for them without reading anything.
+ */
+export function knownPrivateCopy(cacheDir: string, sha256: string): string | undefined {
+  return copies.get(`${cacheDir}\0${sha256}`);
+}
+
+/**
  * A file holding exactly `library.bytes`, in a directory of the cache that
  * only this process's user can write to (mode 0700), checked after it is
  * written: `<cacheDir>/loaded/<pid>-<sha256 prefix>/<file>`. The name is the

@@ -115,6 +115,24 @@ describe("named ADBC drivers from their wheels", () => {
     assertEquals(await Deno.readFile(file.path), driverBytes);
   });
 
+  it("inflates and checks the driver inside a wheel once per process, the wheel on every connect", async () => {
+    const cacheDir = newCache();
+    const wheels = source("ok", cacheDir).wheels.sqlite;
+    const first = await downloadedDriver("sqlite", wheels, cacheDir);
+    // A pinned member hash that no driver has: only a second inflation would notice it.
+    const lying = { [key]: { ...wheels[key], memberSize: 1 } };
+    assertEquals(await downloadedDriver("sqlite", lying, cacheDir), first);
+    const elsewhere = newCache();
+    await expectError(
+      downloadedDriver("sqlite", { [key]: { ...lying[key], url: `${origin}/ok/${wheelName}` } }, elsewhere),
+      "LIBRARY_INVALID",
+    );
+    await expectError(
+      downloadedDriver("sqlite", { [key]: { ...wheels[key], sha256: "0".repeat(64) } }, cacheDir),
+      "HASH_MISMATCH",
+    );
+  });
+
   it("refuses a tampered wheel and caches nothing", async () => {
     const cacheDir = newCache();
     await expectError(

@@ -13,7 +13,7 @@ import { ZeroCopyError } from "../../errors.ts";
 import { zerocopyCacheDir } from "../../library/cache_dir.ts";
 import { sha256Hex } from "../../library/cache_files.ts";
 import { platformKey, verifiedCopy } from "../../library/prebuilt.ts";
-import { privateCopy } from "../../library/private_copy.ts";
+import { knownPrivateCopy, privateCopy } from "../../library/private_copy.ts";
 import { runtime } from "../../runtime/current.ts";
 import type { Runtime } from "../../runtime/runtime.ts";
 import { type DriverWheel, unzipMember } from "./wheel.ts";
@@ -64,6 +64,9 @@ export async function downloadedDriver(
     instead: `pass the absolute path of ${file} as "driver"`,
     what: `the wheel of the ADBC driver "${driver}"`,
   }, host);
+  // The wheel is checked on every connect; the driver inside it only until this process has its private copy.
+  const known = knownPrivateCopy(dir, wheel.memberSha256);
+  if (known !== undefined) return known;
   const bytes = await unzipMember(verified.bytes, wheel.member, wheel.memberSize, `"${verified.origin}"`);
   const sha256 = await sha256Hex(bytes);
   if (sha256 !== wheel.memberSha256) {
