@@ -20,6 +20,8 @@ export interface Verdict {
   readonly met: boolean;
   /** What the runtime's own floor gives for the same figure, when it misses the bound too. */
   readonly floorAllows?: string;
+  /** A comparison beside the targets, not one of them. */
+  readonly context?: boolean;
 }
 
 const ratio = (results: Results, key: string, base: string, label: string): number | null => {
@@ -85,11 +87,36 @@ export function verdicts(runtime: string, results: Results): Verdict[] {
       atMost(1),
     );
     const external = ratio(results, "external_alone", "bun_ffi_handover", "8 KB");
+    const safe = ratio(results, "bun_ffi_safe", "bun_ffi_handover", "8 KB");
     out.push(
-      !handover.met && external != null && external > 1
-        ? { ...handover, floorAllows: `Node-API external ArrayBuffer alone ${external.toFixed(2)}× at 8 KB` }
+      !handover.met && external != null && safe != null && Math.min(external, safe) > 1
+        ? {
+          ...handover,
+          floorAllows: `at 8 KB, Node-API's external ArrayBuffer alone ${external.toFixed(2)}×, ` +
+            `and the same bun:ffi path made safe (detach before release) ${safe.toFixed(2)}×`,
+        }
         : handover,
     );
+    // The same bounds against the bun:ffi path that detaches before it releases, which any handover
+    // that never leaves a view onto freed memory has to do.
+    out.push({
+      ...judge(
+        "handover ÷ that path made safe ≤ 1.0",
+        labels,
+        (l) => ratio(results, "handover", "bun_ffi_safe", l),
+        atMost(1),
+      ),
+      context: true,
+    });
+    out.push({
+      ...judge(
+        "region ÷ that path made safe ≤ 0.2",
+        labels.filter((l) => results.region?.[l] != null),
+        (l) => ratio(results, "region", "bun_ffi_safe", l),
+        atMost(0.2),
+      ),
+      context: true,
+    });
     out.push(judge(
       "region ÷ bun:ffi + toArrayBuffer + release ≤ 0.2",
       labels.filter((l) => results.region?.[l] != null),
@@ -102,11 +129,13 @@ export function verdicts(runtime: string, results: Results): Verdict[] {
 
 /** The verdicts as lines to print under a runtime's figures. */
 export function formatVerdicts(list: Verdict[]): string[] {
-  return list.map(({ target, figures, met, floorAllows }) => {
+  return list.map(({ target, figures, met, floorAllows, context }) => {
     const values = Object.entries(figures)
       .map(([label, v]) => `${label} ${v === null ? "-" : v >= 100 ? v.toFixed(0) : v.toFixed(2)}`)
       .join(", ");
     const bound = floorAllows === undefined ? "" : ` (the runtime's own floor: ${floorAllows})`;
-    return `  target ${target}: ${met ? "met" : "MISSED"} — ${values}${bound}`;
+    return `  ${context ? "beside the targets" : "target"} ${target}: ${
+      met ? "met" : "MISSED"
+    } — ${values}${bound}`;
   });
 }
