@@ -11,8 +11,9 @@
 //! `get_next` reports). While it waits, the host renews a lease
 //! (`zc_arrow_lent_stream_alive`); one that lapses ends the stream as a
 //! failure, so a host gone mid-stream (a terminated worker, whose feed never
-//! finishes it) leaves no consumer thread waiting forever. The host pins each batch until the consumer released
-//! the array given for it (`zc_arrow_lent_stream_held`), or the loan ended
+//! finishes it) leaves no consumer thread waiting forever. The host pins each
+//! batch until the consumer released the array given for it
+//! (`zc_arrow_lent_stream_held`), or the loan ended
 //! (`zc_arrow_lent_stream_end`) and no array given out is still held:
 //! after the end, the stream refuses `get_schema` and `get_next` (the lent
 //! memory may be gone), while arrays already given out stay valid until the
