@@ -10,7 +10,7 @@ import { parentPeer } from "./_harness.ts";
 const parent = parentPeer();
 const { driver, uri, leaseMs } = await parent.next<{ driver: string; uri: string; leaseMs: number }>();
 // The lease is shortened through the package's own module, which is no export of it: a test hook, so
-// that the case takes a second rather than the lease's 30.
+// that the case takes half a second rather than the lease's 30.
 const sql = import.meta.resolve("@zerocopy/zerocopy/sql");
 const growing = await import(new URL(`./src/arrow/lend_growing${sql.slice(sql.lastIndexOf("."))}`, sql).href);
 growing.GROWING_LEASE.ms = leaseMs;

@@ -2,7 +2,7 @@
 // Deno and Bun) is terminated while its source waits: the growing stream's lease lapses, so the
 // driver's call, on a thread of the runtime's pool, returns and lets go of the database. Without it that
 // thread would wait for good (in Node, one of libuv's four, which the terminated worker's teardown waits
-// for too). The worker shortens the lease to a second.
+// for too). The worker shortens the lease to half a second.
 
 import { openLibrary } from "@zerocopy/zerocopy";
 import { connect, type Connection } from "@zerocopy/zerocopy/sql";
@@ -43,7 +43,7 @@ test(`${runtimeName}: an ingest whose worker is terminated while its source wait
   const conn = await connect({ driver, uri, library: lib });
   (await conn.query("create table marks (x integer)"))[Symbol.dispose]();
   const worker = startWorker(new URL("./_feeder_worker.ts", import.meta.url));
-  worker.post({ driver, uri, leaseMs: 1000 });
+  worker.post({ driver, uri, leaseMs: 500 });
   equal(await worker.next(), "waiting");
   const locked = await until(() => write(conn), (refusal) => refusal !== undefined, 5_000);
   equal(locked?.includes("locked"), true, `the ingest holds the write lock (${locked}):`);

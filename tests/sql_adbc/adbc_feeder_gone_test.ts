@@ -4,7 +4,8 @@
 // A worker terminated mid-ingest, or a thread blocked past the lease, ends the
 // stream as a failure, so the driver's call returns and its connection is
 // freed; a source that is merely slow is read to its end. The lease is
-// shortened here (GROWING_LEASE) so that each case takes about a second.
+// shortened here (GROWING_LEASE) so that each case takes about a second. And
+// the renewing export refuses forged, other-kind and closed handles.
 
 import { assert, assertEquals } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
@@ -13,9 +14,11 @@ import { GROWING_LEASE } from "../../src/arrow/lend_growing.ts";
 import { drivers, library, tableName } from "./_drivers.ts";
 import { gc } from "../gc/_collect.ts";
 import { batch, refused, ROWS, scalar, tracked } from "./_ingest.ts";
+import { handleIn, newOut, raw, rawConnect } from "./_raw.ts";
+import { STATUS } from "../../src/abi/layout.ts";
 import type { FeederRequest } from "./_feeder_worker.ts";
 
-const LEASE_MS = 300;
+const LEASE_MS = 400;
 
 /** Runs `body` with the lease shortened to `ms`. */
 async function withLease<T>(ms: number, body: () => Promise<T>): Promise<T> {
@@ -56,7 +59,7 @@ describe("ADBC sqlite, an ingest whose worker is terminated while its source wai
       worker.onmessage = resolve;
       worker.onerror = reject;
     });
-    const request: FeederRequest = { uri, table: "fed", leaseMs: 1000 };
+    const request: FeederRequest = { uri, table: "fed", leaseMs: 500 };
     worker.postMessage(request);
     await waiting;
     // Once the driver took the first batch it waits for the next, inside its write transaction.
@@ -85,18 +88,17 @@ describe("ADBC sqlite, an ingest whose worker is terminated while its source wai
 
 for (const driver of drivers) {
   describe(`ADBC ${driver.name}, the lease of a growing ingest`, () => {
-    it("keeps a slow source's ingest going for several leases: its timer renews while the source awaits", async () => {
+    it("keeps a slow source's ingest going past the lease: its timer renews while the source awaits", async () => {
       await using conn = await driver.connect();
       const t = tableName("slow");
       async function* slow() {
-        for (let i = 0; i < 3; i++) {
-          if (i > 0) await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
-          yield batch(i);
-        }
+        yield batch(0);
+        await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
+        yield batch(1);
       }
       const loaded = await withLease(LEASE_MS, () => conn.ingest(t, slow()));
-      assert(loaded === 3 * ROWS || loaded === -1, `ingest reported ${loaded}`);
-      assertEquals(await scalar(conn, `select count(*) from ${t}`), 3 * ROWS);
+      assert(loaded === 2 * ROWS || loaded === -1, `ingest reported ${loaded}`);
+      assertEquals(await scalar(conn, `select count(*) from ${t}`), 2 * ROWS);
       (await conn.query(`drop table ${t}`))[Symbol.dispose]();
     });
 
@@ -110,7 +112,7 @@ for (const driver of drivers) {
         yield seen.keep(batch(0));
         // The driver took the first batch and waits for this one, while the lease is renewed.
         await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
-        blockFor(3 * LEASE_MS);
+        blockFor(2 * LEASE_MS);
         blocked++;
         yield seen.keep(batch(1));
       }
@@ -130,3 +132,34 @@ for (const driver of drivers) {
     });
   });
 }
+
+describe("zc_arrow_lent_stream_alive, misused", () => {
+  const lent = library.symbols as unknown as {
+    zc_arrow_lent_stream_new(out: Uint8Array): number;
+    zc_arrow_lent_stream_grow(handle: bigint): number;
+    zc_arrow_lent_stream_finish(handle: bigint, failure: null, length: bigint): number;
+    zc_arrow_lent_stream_alive(handle: bigint, leaseMs: number): number;
+    zc_arrow_lent_stream_close(handle: bigint): void;
+  };
+
+  it("refuses forged, other-kind and closed handles as stale, and a stream that does not grow or is finished", async () => {
+    const out = newOut();
+    assertEquals(lent.zc_arrow_lent_stream_new(out), STATUS.ok);
+    const handle = handleIn(out);
+    const connection = await rawConnect();
+    for (const forged of [0n, 1n, 0xdead_beefn, 2n ** 64n - 1n, handle + 1n, connection]) {
+      assertEquals(lent.zc_arrow_lent_stream_alive(forged, 1000), STATUS.stale_handle, `handle ${forged}`);
+    }
+    raw.zc_adbc_close(connection);
+    assertEquals(lent.zc_arrow_lent_stream_alive(handle, 1000), STATUS.handed_over_already); // not growing
+    assertEquals(lent.zc_arrow_lent_stream_grow(handle), STATUS.ok);
+    // Any term is taken (0 is the default one): only the stream's own consumer waits by it.
+    for (const ms of [0, 1, 2 ** 32 - 1, 1000]) {
+      assertEquals(lent.zc_arrow_lent_stream_alive(handle, ms), STATUS.ok);
+    }
+    assertEquals(lent.zc_arrow_lent_stream_finish(handle, null, 0n), STATUS.ok);
+    assertEquals(lent.zc_arrow_lent_stream_alive(handle, 1000), STATUS.handed_over_already);
+    lent.zc_arrow_lent_stream_close(handle);
+    assertEquals(lent.zc_arrow_lent_stream_alive(handle, 1000), STATUS.stale_handle);
+  });
+});
