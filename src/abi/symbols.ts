@@ -197,6 +197,7 @@ export const abiLayout = {
     "stale_handle": 7,
     "handed_over_already": 8,
   },
+  "lent_stream_lease_ms": 30000,
 } as const;
 
 /** FFI symbols of `zerocopy.exports.probe_exports`, each parameter with its Zig type. */
@@ -569,6 +570,15 @@ export const arrowStreamSymbols = {
       "u64", // index
     ],
     result: "u32",
+  },
+  /** Renews a growing stream's lease: its consumer waits for the host's next batch until `lease_ms` from now (0: `abi.lent_stream_lease_ms`), and past that fails the stream. `cancelled` once a lease lapsed (the stream failed, Zig ended it), `handed_over_already` for a stream that does not grow, or that the host finished or ended.
+   * `fn (handle: u64, lease_ms: u32) zerocopy.Status` */
+  zc_arrow_lent_stream_alive: {
+    parameters: [
+      "u64", // handle
+      "u32", // lease_ms
+    ],
+    result: "i32",
   },
   /** A stream of `batches` demo batches of `rows` rows each, handed over into `out`; `options` 1 makes the second batch lie about its schema, 2 makes it fail. `invalid_argument` for `batches` 0.
    * `fn (batches: u32, rows: u64, options: u32, out: ?*zerocopy.StreamOut) zerocopy.Status` */

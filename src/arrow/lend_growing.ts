@@ -13,6 +13,7 @@ import type { RecordBatch } from "apache-arrow";
 import type { ForeignLibraryInterface } from "../runtime/ffi_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import { STATUS } from "../abi/layout.ts";
+import { abiLayout } from "../abi/symbols.ts";
 import type { ZeroCopyLibrary } from "../library/library.ts";
 import type { LentStructs } from "./lend.ts";
 import { addBatch, endLoan, type LentStreamSymbols, newLentStream, recordBatchOf } from "./lend_stream.ts";
@@ -27,6 +28,15 @@ const encoder = new TextEncoder();
  */
 export const GROWING_QUEUE = { batches: 2, bytes: 4 << 20, pollMs: 1 };
 
+/**
+ * The lease that keeps the consumer waiting: while `feed()` runs, its timer
+ * renews it every `renewMs` milliseconds for `ms` more, and a consumer that
+ * hears nothing for `ms` fails the stream (zig/zerocopy/arrow/lent_stream.zig).
+ * The timer ticks while the source awaits, so only a thread that is gone (a
+ * terminated worker) or blocked lets it lapse.
+ */
+export const GROWING_LEASE = { ms: abiLayout.lent_stream_lease_ms as number, renewMs: 250 };
+
 interface GrowingSymbols extends LentStreamSymbols {
   zc_arrow_lent_stream_grow(handle: bigint): number;
   zc_arrow_lent_stream_finish(
@@ -36,6 +46,7 @@ interface GrowingSymbols extends LentStreamSymbols {
   ): number;
   zc_arrow_lent_stream_queued(handle: bigint): number | bigint;
   zc_arrow_lent_stream_held(handle: bigint, index: bigint): number;
+  zc_arrow_lent_stream_alive(handle: bigint, leaseMs: number): number;
 }
 
 /** A growing stream lent to native code, fed from its source while the consumer reads. */
@@ -54,6 +65,14 @@ export interface GrowingLoan {
   readonly lent: number;
   /** Ends the loan (after `feed` settled); its batches are let go of once the consumer holds none of its arrays. */
   end(): void;
+}
+
+/** Why the consumer gave up on the stream while this thread did not answer. */
+function lapsedFailure(caller: string, ms: number): ZeroCopyError {
+  return new ZeroCopyError(
+    "STREAM_FAILED",
+    `${caller}: the stream's reader heard nothing from this thread for ${ms} ms and ended the stream; keep the thread free (no long synchronous work) while an ingest reads its source`,
+  );
 }
 
 function failureOf(error: unknown, caller: string, read: number): ZeroCopyError {
@@ -195,6 +214,16 @@ export async function lendGrowing(
       wake();
     },
     async feed() {
+      const lease = { ...GROWING_LEASE };
+      /** Renews the lease; true once it had lapsed, which ended the stream. */
+      const renew = () => symbols.zc_arrow_lent_stream_alive(handle, lease.ms) === STATUS.cancelled;
+      const lapse = () => {
+        if (failure === undefined) failure = lapsedFailure(caller, lease.ms);
+        stopped = true;
+        wake();
+      };
+      if (renew()) lapse();
+      const timer = setInterval(() => renew() && lapse(), lease.renewMs);
       try {
         while (!stopped) {
           const queued = take();
@@ -218,8 +247,12 @@ export async function lendGrowing(
         }
       } catch (error) {
         if (stopped) return;
+        // A thread blocked past the lease finds the stream ended: that, not the refused add, is the failure.
+        if (renew()) return lapse();
         failure = failureOf(error, caller, added);
         finish(failure);
+      } finally {
+        clearInterval(timer);
       }
     },
   };

@@ -154,6 +154,7 @@ pub const stream_exports = struct {
     pub const zc_arrow_lent_stream_finish = arrow.lent_stream.exports.zc_arrow_lent_stream_finish;
     pub const zc_arrow_lent_stream_queued = arrow.lent_stream.exports.zc_arrow_lent_stream_queued;
     pub const zc_arrow_lent_stream_held = arrow.lent_stream.exports.zc_arrow_lent_stream_held;
+    pub const zc_arrow_lent_stream_alive = arrow.lent_stream.exports.zc_arrow_lent_stream_alive;
     pub const zc_arrow_demo_stream = exports.zc_arrow_demo_stream;
     pub const zc_arrow_demo_stream_live = exports.zc_arrow_demo_stream_live;
 };

@@ -20,6 +20,12 @@ comptime {
 /// Bumped whenever a layout, a status, an element tag or an export signature changes.
 pub const abi_version: u32 = 3;
 
+/// How long a growing lent stream's consumer waits for the host without hearing
+/// from it (`zc_arrow_lent_stream_alive`) before the stream fails: generous, as
+/// only a host whose thread is gone (a terminated worker) or blocked misses it;
+/// the host renews far more often and may name a term of its own.
+pub const lent_stream_lease_ms: u32 = 30_000;
+
 /// Result of every fallible export. `ok` is zero so C callers can test `if (status)`.
 pub const Status = enum(c_int) {
     ok = 0,
@@ -29,7 +35,8 @@ pub const Status = enum(c_int) {
     invalid_element_type = 4,
     /// A region has no room left, or every slot of a ring is held.
     full = 5,
-    /// The host set a `Job`'s cancel flag and the export stopped early.
+    /// The host set a `Job`'s cancel flag and the export stopped early; or a
+    /// growing lent stream's lease lapsed, so Zig ended it.
     cancelled = 6,
     /// A handle that names nothing live: its region or ring was released, its
     /// transfer received already, or it was never handed out (forged, or of another kind).
@@ -226,7 +233,8 @@ pub const layout_json: [:0]const u8 = blk: {
     }
     json = json ++ "},\"element_types\":" ++ enumJson(ElementType);
     json = json ++ ",\"element_sizes\":" ++ elementSizesJson();
-    json = json ++ ",\"statuses\":" ++ enumJson(Status) ++ "}";
+    json = json ++ ",\"statuses\":" ++ enumJson(Status);
+    json = json ++ std.fmt.comptimePrint(",\"lent_stream_lease_ms\":{d}}}", .{lent_stream_lease_ms});
     break :blk json ++ "";
 };
 

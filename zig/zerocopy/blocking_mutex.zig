@@ -46,6 +46,24 @@ test "a second thread waits for the lock and sees the first thread's writes" {
     try std.testing.expectEqual(@as(u32, 42), value);
 }
 
+/// A point in time on the monotonic clock, for `BlockingCondition.waitUntil`.
+pub const Deadline = std.Io.Clock.Timestamp;
+
+/// The moment `ms` milliseconds from now.
+pub fn deadlineAfter(ms: u32) Deadline {
+    return .fromNow(io(), .{ .raw = .fromMilliseconds(ms), .clock = .awake });
+}
+
+/// The later of two deadlines.
+pub fn later(a: Deadline, b: Deadline) Deadline {
+    return if (a.compare(.gte, b)) a else b;
+}
+
+/// Whether `deadline` is now or past.
+pub fn passed(deadline: Deadline) bool {
+    return deadline.untilNow(io()).raw.nanoseconds >= 0;
+}
+
 /// A condition to wait on under a `BlockingMutex`: a thread waiting for what
 /// another one adds (a lent stream's consumer for the host's next batch).
 pub const BlockingCondition = struct {
@@ -54,6 +72,17 @@ pub const BlockingCondition = struct {
     /// Releases `mutex`, sleeps until woken (or spuriously), then takes it again.
     pub fn wait(self: *BlockingCondition, mutex: *BlockingMutex) void {
         self.inner.waitUncancelable(io(), &mutex.inner);
+    }
+
+    /// Like `wait`, but gives up at `deadline` (see `deadlineAfter`): false
+    /// when it passed, true when woken (or spuriously) before it.
+    pub fn waitUntil(self: *BlockingCondition, mutex: *BlockingMutex, deadline: Deadline) bool {
+        self.inner.waitTimeout(io(), &mutex.inner, .{ .deadline = deadline }) catch |err| switch (err) {
+            error.Timeout => return false,
+            // Nothing cancels a wait on this `Io`: a spurious wake-up for the caller's loop.
+            error.Canceled => return true,
+        };
+        return true;
     }
 
     /// Wakes every waiter.
@@ -79,4 +108,30 @@ test "a waiter wakes once another thread changed the state and broadcast" {
     mutex.unlock();
     thread.join();
     try std.testing.expect(ready);
+}
+
+test "a timed wait gives up at its deadline, and a broadcast before it wakes the waiter" {
+    var mutex: BlockingMutex = .{};
+    var condition: BlockingCondition = .{};
+    mutex.lock();
+    const deadline = deadlineAfter(20);
+    while (condition.waitUntil(&mutex, deadline)) {} // a spurious wake-up waits again
+    try std.testing.expect(passed(deadline));
+    mutex.unlock();
+
+    var ready = false;
+    const thread = try std.Thread.spawn(.{}, struct {
+        fn run(m: *BlockingMutex, c: *BlockingCondition, r: *bool) void {
+            m.lock();
+            defer m.unlock();
+            r.* = true;
+            c.broadcast();
+        }
+    }.run, .{ &mutex, &condition, &ready });
+    mutex.lock();
+    const far = deadlineAfter(60_000);
+    while (!ready) try std.testing.expect(condition.waitUntil(&mutex, far));
+    mutex.unlock();
+    thread.join();
+    try std.testing.expect(!passed(far));
 }

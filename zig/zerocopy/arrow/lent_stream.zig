@@ -8,8 +8,12 @@
 //! A stream may grow (`zc_arrow_lent_stream_grow`): the host adds batches
 //! while the consumer reads, `get_next` waits on its own thread for the next
 //! one, and `zc_arrow_lent_stream_finish` ends it (cleanly, or as a failure
-//! `get_next` reports). The host pins each batch until the consumer released
-//! the array given for it (`zc_arrow_lent_stream_held`), or the loan ended
+//! `get_next` reports). While it waits, the host renews a lease
+//! (`zc_arrow_lent_stream_alive`); one that lapses ends the stream as a
+//! failure, so a host gone mid-stream (a terminated worker, whose feed never
+//! finishes it) leaves no consumer thread waiting forever. The host pins each
+//! batch until the consumer released the array given for it
+//! (`zc_arrow_lent_stream_held`), or the loan ended
 //! (`zc_arrow_lent_stream_end`) and no array given out is still held:
 //! after the end, the stream refuses `get_schema` and `get_next` (the lent
 //! memory may be gone), while arrays already given out stay valid until the
@@ -55,6 +59,11 @@ pub const LentStream = struct {
     finished: bool = false,
     failure: ?[:0]const u8 = null,
     failure_text: [256]u8 = undefined,
+    /// Until when `get_next` waits for the host without hearing from it, and the term last named.
+    lease_end: blocking.Deadline = undefined,
+    lease_ms: u32 = abi.lent_stream_lease_ms,
+    /// The lease lapsed: Zig finished the stream as a failure, not the host.
+    lapsed: bool = false,
     mutex: BlockingMutex = .{},
     added: BlockingCondition = .{},
     /// The handle, the consumer's stream (once given), and each array given out and not released.
@@ -99,8 +108,18 @@ pub const LentStream = struct {
         self.mutex.lock();
         defer self.mutex.unlock();
         // A growing stream's consumer waits here, on its own thread, for the host's next batch.
+        // The host gets a whole lease from the start of the wait (it may have
+        // been busy while nobody waited), and a renewal moves `lease_end`
+        // without waking the consumer: it waits again until the later end.
+        var floor: ?blocking.Deadline = null;
         while (self.growing and !self.finished and !self.ended and self.next_index == self.slots.items.len) {
-            self.added.wait(&self.mutex);
+            if (floor == null) floor = blocking.deadlineAfter(self.lease_ms);
+            const end = blocking.later(floor.?, self.lease_end);
+            if (blocking.passed(end)) {
+                self.lapseLocked();
+                break;
+            }
+            _ = self.added.waitUntil(&self.mutex, end);
         }
         if (self.ended) return EINVAL;
         if (self.failure != null) return EIO;
@@ -134,6 +153,20 @@ pub const LentStream = struct {
         const self = of(s);
         s.release = null;
         self.unref();
+    }
+
+    /// Finishes the stream as a failure whose host stopped renewing its lease; the caller holds the lock.
+    fn lapseLocked(self: *LentStream) void {
+        self.finished = true;
+        self.lapsed = true;
+        const ms = self.lease_ms;
+        const why = "its worker or isolate ended, or its thread is blocked";
+        const text = if (ms % 1000 == 0)
+            std.mem.printSentinel(&self.failure_text, "the JavaScript side feeding this stream stopped answering for {d} s: " ++ why, .{ms / 1000}, 0)
+        else
+            std.mem.printSentinel(&self.failure_text, "the JavaScript side feeding this stream stopped answering for {d} ms: " ++ why, .{ms}, 0);
+        self.failure = text catch "the JavaScript side feeding this stream stopped answering";
+        self.added.broadcast();
     }
 
     /// Ends the loan and wakes a consumer waiting for a batch; the caller holds the lock.
@@ -230,6 +263,24 @@ pub const exports = struct {
         defer self.mutex.unlock();
         if (self.given or self.finished or self.ended) return .handed_over_already;
         self.growing = true;
+        self.lease_end = blocking.deadlineAfter(self.lease_ms);
+        return .ok;
+    }
+
+    /// Renews a growing stream's lease: its consumer waits for the host's
+    /// next batch until `lease_ms` from now (0: `abi.lent_stream_lease_ms`),
+    /// and past that fails the stream. `cancelled` once a lease lapsed (the
+    /// stream failed, Zig ended it), `handed_over_already` for a stream that
+    /// does not grow, or that the host finished or ended.
+    pub fn zc_arrow_lent_stream_alive(handle: u64, lease_ms: u32) callconv(.c) Status {
+        const self = pin(handle) orelse return .stale_handle;
+        defer handles.global.unpin(handle);
+        self.mutex.lock();
+        defer self.mutex.unlock();
+        if (self.lapsed) return .cancelled;
+        if (!self.growing or self.finished or self.ended) return .handed_over_already;
+        self.lease_ms = if (lease_ms == 0) abi.lent_stream_lease_ms else lease_ms;
+        self.lease_end = blocking.deadlineAfter(self.lease_ms);
         return .ok;
     }
 

@@ -251,3 +251,46 @@ test "a growing lent stream fails with the host's message, and its loan's end wa
         given.release.?(given);
     }
 }
+
+test "a growing lent stream whose host stops renewing its lease fails at the lease's end; a renewed one waits on" {
+    var lendable = try Lendable.init();
+    defer lendable.deinit();
+    const lent = lent_stream.exports;
+    var out: stream.StreamOut = undefined;
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_new(&out));
+    try testing.expectEqual(abi.Status.handed_over_already, lent.zc_arrow_lent_stream_alive(out.handle, 50)); // not growing
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_grow(out.handle));
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_alive(out.handle, 50));
+    try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_add(out.handle, &lendable.schema, &lendable.array));
+    const given = lent_stream.give(out.handle).?;
+    var first: c.ArrowArray = undefined;
+    try testing.expectEqual(@as(c_int, 0), given.get_next.?(given, &first));
+    first.release.?(&first);
+    var code: c_int = -1;
+    const thread = try std.Thread.spawn(.{}, struct {
+        fn run(s: *c.ArrowArrayStream, result: *c_int) void {
+            var next: c.ArrowArray = undefined;
+            result.* = s.get_next.?(s, &next);
+        }
+    }.run, .{ given, &code });
+    // Renewed past several terms: the consumer still waits for a batch.
+    for (0..6) |_| {
+        try testing.io.sleep(.fromMilliseconds(20), .awake);
+        try testing.expectEqual(abi.Status.ok, lent.zc_arrow_lent_stream_alive(out.handle, 50));
+    }
+    try testing.expectEqual(@as(c_int, -1), @atomicLoad(c_int, &code, .acquire));
+    // Then the host falls silent: the wait ends with the stream failed.
+    thread.join();
+    try testing.expectEqual(@as(c_int, 5), code); // EIO
+    try testing.expectEqualStrings(
+        "the JavaScript side feeding this stream stopped answering for 50 ms: its worker or isolate ended, or its thread is blocked",
+        std.mem.span(given.get_last_error.?(given).?),
+    );
+    try testing.expectEqual(abi.Status.cancelled, lent.zc_arrow_lent_stream_alive(out.handle, 50));
+    try testing.expectEqual(abi.Status.handed_over_already, lent.zc_arrow_lent_stream_finish(out.handle, null, 0));
+    try testing.expectEqual(abi.Status.handed_over_already, lent.zc_arrow_lent_stream_add(out.handle, &lendable.schema, &lendable.array));
+    try testing.expectEqual(@as(u64, 0), lent.zc_arrow_lent_stream_end(out.handle));
+    lent.zc_arrow_lent_stream_close(out.handle);
+    try testing.expectEqual(abi.Status.stale_handle, lent.zc_arrow_lent_stream_alive(out.handle, 50));
+    given.release.?(given);
+}
