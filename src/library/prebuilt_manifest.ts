@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 622752,
-    sha256: "d81ac67682dc858aecbde85a1dba7e2fd25adcc2af613d37760eb04ae4100e63",
+    size: 622816,
+    sha256: "5e5a449fd55a438ddb38a92b09d0a42c874f315cd0c0e82d34348e1769df2de8",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 631610,
-    sha256: "2655202f09dc9a4994174d46b1a35856bc8179b98e04bef3fecc67f8add4db3d",
+    size: 635766,
+    sha256: "b10b56299a751666de29d3a8107c08540d6edac6dc023b4bed68f3d43f35bfb1",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 616768,
-    sha256: "e404e93d90f7d21c9d175953a6474e8430416369e45b23939cea6d6484582e70",
+    size: 621184,
+    sha256: "a4fc7c08e4e08909880c714f1854c6591f9030515e48fa22d66d429b5bc3d3a5",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 696208,
-    sha256: "2e89d28fc7910fad2bdf73229fa9fc216a0e70ff566b4ddedc98161fc20ae297",
+    size: 700944,
+    sha256: "88538dfc6c6475ed088bfa741e2822339e70a69d9cdfe7dc8a77edb5def8e07b",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 795648,
-    sha256: "d754a7736b94ae6323dce568f6a994cc7681c5813db4b55330080e5affe5c767",
+    size: 799744,
+    sha256: "5717da0256bafba87612fb74d0b2acae525b6549e3fd22e501097b8876427ad5",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 921600,
-    sha256: "7994f85c24dc7b98eb69a1039977e385ff006b84221345aede889e11e3c376ed",
+    size: 925696,
+    sha256: "b465bf06b6a73f4b2cec063ea7e02ad79ea2bea104ab2019288c6cace44f3622",
   },
 };
