@@ -112,7 +112,7 @@ expect_abort() { # command...: succeeds when the command dies of SIGABRT naming 
 # tests/bindings_hostile_test.ts, which fuzzes every generated wrapper with hostile arguments
 # (ZEROCOPY_BINDINGS_HOSTILE_RUNS calls per wrapper, 12 by default: about a second a run).
 env_grant=ZEROCOPY_LIB,ZEROCOPY_MAPPING,ZEROCOPY_BINDINGS_HOSTILE_RUNS
-read_grant=mod.ts,arrow.ts,src,tests
+read_grant=mod.ts,arrow.ts,sql.ts,src,tests
 checked_lib="$ZEROCOPY_ROOT/zig-out/checked/libzerocopy.so"
 
 # The libraries both lanes load, each built once: libzerocopy with the fixtures in one invocation,

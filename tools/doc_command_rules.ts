@@ -141,7 +141,7 @@ export const RULES: Record<string, Rule> = {
   },
   "./tools/check_portable.sh node": { covered: "portable suite (node, npm tarball)" },
   "./tools/check_portable.sh bun": { covered: "portable suite (bun, npm tarball)" },
-  "ZEROCOPY_ADBC_SQLITE=$PWD/.toolchain/adbc-drivers-1.13.0/libadbc_driver_sqlite.so deno test --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_ADBC_SQLITE --allow-read=mod.ts,arrow.ts,src,tests,examples,.toolchain tests/portable/":
+  "ZEROCOPY_ADBC_SQLITE=$PWD/.toolchain/adbc-drivers-1.13.0/libadbc_driver_sqlite.so deno test --v8-flags=--expose-gc --allow-ffi --allow-env=ZEROCOPY_LIB,ZEROCOPY_ADBC_SQLITE --allow-read=mod.ts,arrow.ts,sql.ts,src,tests,examples,.toolchain tests/portable/":
     { covered: "portable suite (deno)" },
   "./tools/check_examples_runtimes.sh node": { covered: "examples (node, npm tarball)" },
   "./tools/check_examples_runtimes.sh bun": { covered: "examples (bun, npm tarball)" },
