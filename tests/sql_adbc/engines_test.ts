@@ -5,7 +5,21 @@
 
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { Dictionary, Int32, Int8, Table, tableFromArrays, Utf8, vectorFromArray } from "apache-arrow";
+import {
+  type Data,
+  Dictionary,
+  Field,
+  Int32,
+  Int8,
+  List,
+  makeData,
+  makeVector,
+  Struct,
+  Table,
+  tableFromArrays,
+  Utf8,
+  vectorFromArray,
+} from "apache-arrow";
 import { ZeroCopyError } from "../../mod.ts";
 import { connect, type Connection, type SqlValue } from "../../sql.ts";
 import { drivers, library, tableName } from "./_drivers.ts";
@@ -145,6 +159,46 @@ for (const engine of engines) {
       assertEquals(await read(t), ["a", "bb", "a", "ccc", "x", null, "x"]);
       assertEquals(await read(streamed), ["q", "r", "q", "zz"]);
       for (const name of [t, streamed]) (await conn.query(`drop table ${name}`))[Symbol.dispose]();
+    });
+
+    it("stores a dictionary inside a list or a struct as its values, or refuses the type", async () => {
+      await using conn = await engine.connect();
+      const words = vectorFromArray(["a", "bb", "a"], new Dictionary(new Utf8(), new Int8())).data[0];
+      const list = new List(new Field("item", words.type, true));
+      const struct = new Struct([new Field("s", words.type, true)]);
+      const columns = [
+        [
+          makeData({
+            type: list,
+            length: 2,
+            nullCount: 0,
+            valueOffsets: new Int32Array([0, 2, 3]),
+            child: words,
+          }),
+          [
+            ["a", "bb"],
+            ["a"],
+          ],
+        ],
+        [makeData({ type: struct, length: 3, nullCount: 0, children: [words] }), [{ s: "a" }, { s: "bb" }, {
+          s: "a",
+        }]],
+      ] as const;
+      for (const [column, expected] of columns) {
+        const t = tableName("nested_dictionary");
+        // SQLite's driver takes neither type and PostgreSQL's no struct: a refusal, never the indices stored.
+        const loaded = await conn.ingest(t, new Table({ c: makeVector(column as Data) })).then(
+          () => true,
+          (error) => {
+            assert(error instanceof ZeroCopyError && error.code === "SQL_ERROR", String(error));
+            return false;
+          },
+        );
+        if (!loaded) continue;
+        using result = await conn.query(`select c from ${t}`);
+        assertEquals(JSON.parse(JSON.stringify(result.table.getChild("c")!.toArray())), expected);
+        (await conn.query(`drop table ${t}`))[Symbol.dispose]();
+      }
     });
 
     it("fails an ingest whose source throws midway with a ZeroCopyError", async () => {
