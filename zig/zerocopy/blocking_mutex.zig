@@ -91,18 +91,19 @@ pub const BlockingCondition = struct {
     }
 };
 
+/// What the tests' other thread does: sets `ready` under the lock and broadcasts.
+fn setAndBroadcast(m: *BlockingMutex, c: *BlockingCondition, ready: *bool) void {
+    m.lock();
+    defer m.unlock();
+    ready.* = true;
+    c.broadcast();
+}
+
 test "a waiter wakes once another thread changed the state and broadcast" {
     var mutex: BlockingMutex = .{};
     var condition: BlockingCondition = .{};
     var ready = false;
-    const thread = try std.Thread.spawn(.{}, struct {
-        fn run(m: *BlockingMutex, c: *BlockingCondition, r: *bool) void {
-            m.lock();
-            defer m.unlock();
-            r.* = true;
-            c.broadcast();
-        }
-    }.run, .{ &mutex, &condition, &ready });
+    const thread = try std.Thread.spawn(.{}, setAndBroadcast, .{ &mutex, &condition, &ready });
     mutex.lock();
     while (!ready) condition.wait(&mutex);
     mutex.unlock();
@@ -120,14 +121,7 @@ test "a timed wait gives up at its deadline, and a broadcast before it wakes the
     mutex.unlock();
 
     var ready = false;
-    const thread = try std.Thread.spawn(.{}, struct {
-        fn run(m: *BlockingMutex, c: *BlockingCondition, r: *bool) void {
-            m.lock();
-            defer m.unlock();
-            r.* = true;
-            c.broadcast();
-        }
-    }.run, .{ &mutex, &condition, &ready });
+    const thread = try std.Thread.spawn(.{}, setAndBroadcast, .{ &mutex, &condition, &ready });
     mutex.lock();
     const far = deadlineAfter(60_000);
     while (!ready) try std.testing.expect(condition.waitUntil(&mutex, far));

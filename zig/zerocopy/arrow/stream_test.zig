@@ -210,6 +210,12 @@ test "a growing lent stream's get_next waits for the next batch, then ends as fi
     given.release.?(given);
 }
 
+/// A consumer's `get_next` on a thread of its own, as a driver waits: its result lands in `result`.
+fn nextOnThread(s: *c.ArrowArrayStream, result: *c_int) void {
+    var next: c.ArrowArray = undefined;
+    result.* = s.get_next.?(s, &next);
+}
+
 test "a growing lent stream fails with the host's message, and its loan's end wakes a waiting consumer" {
     var lendable = try Lendable.init();
     defer lendable.deinit();
@@ -228,12 +234,7 @@ test "a growing lent stream fails with the host's message, and its loan's end wa
         first.release.?(&first);
         try testing.expectEqual(@as(u32, 0), lent.zc_arrow_lent_stream_held(out.handle, 0));
         var code: c_int = -1;
-        const thread = try std.Thread.spawn(.{}, struct {
-            fn run(s: *c.ArrowArrayStream, result: *c_int) void {
-                var next: c.ArrowArray = undefined;
-                result.* = s.get_next.?(s, &next);
-            }
-        }.run, .{ given, &code });
+        const thread = try std.Thread.spawn(.{}, nextOnThread, .{ given, &code });
         try testing.io.sleep(.fromMilliseconds(10), .awake);
         if (fail) {
             const why = "the source broke";
@@ -267,12 +268,7 @@ test "a growing lent stream whose host stops renewing its lease fails at the lea
     try testing.expectEqual(@as(c_int, 0), given.get_next.?(given, &first));
     first.release.?(&first);
     var code: c_int = -1;
-    const thread = try std.Thread.spawn(.{}, struct {
-        fn run(s: *c.ArrowArrayStream, result: *c_int) void {
-            var next: c.ArrowArray = undefined;
-            result.* = s.get_next.?(s, &next);
-        }
-    }.run, .{ given, &code });
+    const thread = try std.Thread.spawn(.{}, nextOnThread, .{ given, &code });
     // Renewed past several terms: the consumer still waits for a batch.
     for (0..6) |_| {
         try testing.io.sleep(.fromMilliseconds(20), .awake);
