@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 622816,
-    sha256: "5e5a449fd55a438ddb38a92b09d0a42c874f315cd0c0e82d34348e1769df2de8",
+    sha256: "a3e6abbc233a1b409daf416b4305fadab91943ad7bc0195cb4d904876928adc8",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 635766,
-    sha256: "b10b56299a751666de29d3a8107c08540d6edac6dc023b4bed68f3d43f35bfb1",
+    sha256: "3ba3ef398dd0bbd38102ab1ccbff29b1fc72210ceadd80a2e21eb71dafcf6b1d",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 621184,
-    sha256: "a4fc7c08e4e08909880c714f1854c6591f9030515e48fa22d66d429b5bc3d3a5",
+    size: 621648,
+    sha256: "495bf0b447718caf5e164812f83f5f97d43ddb55c662eaa0bbebc47f7929fbc5",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 700944,
-    sha256: "88538dfc6c6475ed088bfa741e2822339e70a69d9cdfe7dc8a77edb5def8e07b",
+    size: 701264,
+    sha256: "75bc432ba084945f9e83154f0d847dea0ea9b28fd4ecffeb709eac1adb7e79f3",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 799744,
-    sha256: "5717da0256bafba87612fb74d0b2acae525b6549e3fd22e501097b8876427ad5",
+    size: 800256,
+    sha256: "8c807714e598c30c2d185b0763465014a9f4b39def3649b2841b9e50fbb3ff4c",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
     size: 925696,
-    sha256: "b465bf06b6a73f4b2cec063ea7e02ad79ea2bea104ab2019288c6cace44f3622",
+    sha256: "0757b1d05a0ea74c8a010a52d7e9599b00cead65253f3cba98691c36d0797199",
   },
 };

@@ -34,7 +34,38 @@ const Frame = struct {
     /// Addresses this frame holds (`napi_holds.zig`), given back once.
     held: std.ArrayList(usize) = .empty,
     closed: std.atomic.Value(bool) = .init(false),
+    /// The ArrayBuffer's, and one per lent stream batch in the frame (`retain`):
+    /// the memory, its holds and its out slot go when the last one does.
+    refs: std.atomic.Value(u32) = .init(1),
 };
+
+/// A frame kept past its ArrayBuffer's finalizer, for `release`.
+pub const Retained = opaque {};
+
+/// Keeps the open frame whose memory holds `address` until `release`, even
+/// past its ArrayBuffer's finalizer: a lent stream's batch in a frame is read
+/// by a consumer on its own thread, which a terminated worker's finalizers
+/// would otherwise free under it. Null when no open frame holds it (a frame
+/// of another mapping, or none).
+pub fn retain(address: usize) ?*Retained {
+    lockFrames();
+    defer frames_lock.unlock();
+    var entries = frames.valueIterator();
+    while (entries.next()) |entry| {
+        const frame = entry.*;
+        const start = @intFromPtr(frame.memory.ptr);
+        if (address < start or address - start >= frame.memory.len) continue;
+        // Only a frame still in the table can be retained: its finalizer takes it out first.
+        _ = frame.refs.fetchAdd(1, .acq_rel);
+        return @ptrCast(frame);
+    }
+    return null;
+}
+
+/// Lets go of what `retain` kept; the last one finishes the frame, on any thread.
+pub fn release(retained: *Retained) void {
+    unref(@ptrCast(@alignCast(retained)));
+}
 
 /// Live frames by their memory's address: a frame is only ever found from an
 /// ArrayBuffer the host says maps that address, and only while it is here.
@@ -147,6 +178,16 @@ fn finalizeFrame(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) vo
     _ = data;
     const frame: *Frame = @ptrCast(@alignCast(hint orelse return));
     forget(frame);
+    unref(frame);
+}
+
+fn unref(frame: *Frame) void {
+    if (frame.refs.fetchSub(1, .acq_rel) == 1) finish(frame);
+}
+
+/// Gives back what the frame still holds and frees it: its ArrayBuffer was
+/// finalized and nothing retains it.
+fn finish(frame: *Frame) void {
     if (!frame.closed.load(.acquire)) giveHoldsBack(frame);
     if (frame.out_offset) |offset| {
         // Written by the call's export; nothing in JavaScript reaches it any more.
@@ -225,6 +266,26 @@ test "a closed frame's finalizer leaves the holds, given back already, alone" {
     giveHoldsBack(frame);
     finalizeFrame(null, frame.memory.ptr, frame);
     // The other hold is still there: the frame gave back only its own.
+    try testing.expect(holds.unhold(@intFromPtr(&word)));
+    try testing.expect(!holds.unhold(@intFromPtr(&word)));
+}
+
+test "a frame a lent stream retains keeps its holds and memory past its finalizer, until released" {
+    napi.markJsThread();
+    var word: u64 = 0;
+    const frame = try testFrame(64, null);
+    try holds.hold(@intFromPtr(&word));
+    try holds.hold(@intFromPtr(&word));
+    try frame.held.append(std.heap.c_allocator, @intFromPtr(&word));
+    const inside = @intFromPtr(frame.memory.ptr) + 40;
+    const retained = retain(inside) orelse return error.TestUnexpectedResult;
+    try testing.expect(retain(@intFromPtr(frame.memory.ptr) + 64) == null); // past its end
+    finalizeFrame(null, frame.memory.ptr, frame);
+    // The worker's finalizer ran; the consumer may still read the frame.
+    @memset(frame.memory, 7);
+    try testing.expect(retain(inside) == null); // no longer open
+    release(retained);
+    // Released: the frame gave its hold back, the other one is still there.
     try testing.expect(holds.unhold(@intFromPtr(&word)));
     try testing.expect(!holds.unhold(@intFromPtr(&word)));
 }

@@ -30,6 +30,7 @@ const blocking = @import("../blocking_mutex.zig");
 const BlockingMutex = blocking.BlockingMutex;
 const BlockingCondition = blocking.BlockingCondition;
 const zerocopy = @import("../zerocopy.zig");
+const napi_frame = @import("../napi_frame.zig");
 const ArrowArray = c.ArrowArray;
 const ArrowArrayStream = c.ArrowArrayStream;
 const ArrowSchema = c.ArrowSchema;
@@ -44,6 +45,19 @@ const Slot = struct {
     owner: *LentStream,
     array: *const ArrowArray,
     released: std.atomic.Value(bool) = .init(false),
+    /// The call frame the host lent the batch in, kept until the stream goes.
+    frame: ?*napi_frame.Retained = null,
+
+    /// Lets go of the frame once nothing reads it: the consumer released the
+    /// array it was given, or the batch was never given and the stream goes.
+    fn releaseFrame(slot: *Slot) void {
+        if (@atomicRmw(?*napi_frame.Retained, &slot.frame, .Xchg, null, .acq_rel)) |frame| napi_frame.release(frame);
+    }
+
+    fn destroy(slot: *Slot, allocator: std.mem.Allocator) void {
+        slot.releaseFrame();
+        allocator.destroy(slot);
+    }
 };
 
 pub const LentStream = struct {
@@ -73,7 +87,7 @@ pub const LentStream = struct {
     fn unref(self: *LentStream) void {
         if (self.refs.fetchSub(1, .acq_rel) != 1) return;
         const allocator = zerocopy.default_allocator.*;
-        for (self.slots.items) |slot| allocator.destroy(slot);
+        for (self.slots.items) |slot| slot.destroy(allocator);
         self.slots.deinit(allocator);
         if (self.schema.release) |r| r(&self.schema);
         zerocopy.default_allocator.destroy(self);
@@ -83,6 +97,7 @@ pub const LentStream = struct {
         const slot: *Slot = @ptrCast(@alignCast(context));
         const self = slot.owner;
         slot.released.store(true, .release);
+        slot.releaseFrame();
         _ = self.outstanding.fetchSub(1, .acq_rel);
         self.unref();
     }
@@ -240,14 +255,15 @@ pub const exports = struct {
         if (root.kind != .@"struct") return .invalid_argument;
         const allocator = zerocopy.default_allocator.*;
         const slot = allocator.create(Slot) catch return .out_of_memory;
-        slot.* = .{ .owner = self, .array = a };
+        // A batch lent in a Node-API call frame: a terminated worker's finalizers must not free it under the consumer.
+        slot.* = .{ .owner = self, .array = a, .frame = napi_frame.retain(@intFromPtr(a)) };
         self.slots.append(allocator, slot) catch {
-            allocator.destroy(slot);
+            slot.destroy(allocator);
             return .out_of_memory;
         };
         if (first) struct_copy.copy(s, &self.schema) catch {
             _ = self.slots.pop();
-            allocator.destroy(slot);
+            slot.destroy(allocator);
             return .out_of_memory;
         };
         self.added.broadcast();
