@@ -4,15 +4,18 @@
 
 import { tableFromArrays } from "apache-arrow";
 import { openDemo } from "../mod.ts";
+import { lendStream } from "../arrow.ts";
 import { open } from "./fixtures/arrow_demo.ts";
+import { hooks } from "./_helpers.ts";
+import { keptTable } from "./_kept_table.ts";
 
 const demo = await openDemo();
 const arrowDemo = await open(demo.library.path);
 
 /** Which call the worker is terminated during. */
-export type TerminatedCall = "histogram" | "sum" | "arrow batch" | "arrow copy";
+export type TerminatedCall = "histogram" | "sum" | "arrow batch" | "arrow copy" | "kept stream";
 
-self.onmessage = (event: MessageEvent<TerminatedCall>) => {
+self.onmessage = async (event: MessageEvent<TerminatedCall>) => {
   // Each call runs for about 400 ms; none is awaited: the test terminates the worker meanwhile.
   switch (event.data) {
     case "histogram": // a pinned buffer in, a buffer handed over out
@@ -33,6 +36,19 @@ self.onmessage = (event: MessageEvent<TerminatedCall>) => {
         tableFromArrays({ x: Float64Array.from({ length: 100_000 }, (_, i) => i) }),
         400,
         new BigUint64Array(1),
+      );
+      break;
+    case "kept stream": // JavaScript memory lent to a stream through a copy; the consumer keeps its array
+      await lendStream(
+        demo.library,
+        keptTable(),
+        (address) =>
+          hooks.symbols.zc_arrow_demo_consume_stream(
+            address,
+            1,
+            new BigUint64Array(1),
+            new BigUint64Array(1),
+          ),
       );
       break;
   }

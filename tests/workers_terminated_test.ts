@@ -7,8 +7,10 @@
 
 import { assertEquals, assertGreater } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
-import { lib } from "./_helpers.ts";
+import { hooks, lib } from "./_helpers.ts";
 import type { TerminatedCall } from "./_terminated_worker.ts";
+import { keptTable } from "./_kept_table.ts";
+import { lendBatch } from "../arrow.ts";
 
 const CALLS: readonly TerminatedCall[] = ["histogram", "sum", "arrow batch", "arrow copy"];
 
@@ -48,6 +50,25 @@ describe("a worker terminated during a nonblocking call", () => {
       },
     );
   }
+
+  it(
+    "keeps the batch a stream lent to a consumer that still holds its array, until the consumer lets go",
+    { ignore: lib.mapping !== "node-api" },
+    async () => {
+      // What the kept array reads while the worker that lent it lives: its checksum then.
+      const expected = new BigUint64Array(1);
+      const batch = keptTable().batches[0];
+      assertEquals(lendBatch(lib, batch, (s, a) => lib.symbols.zc_arrow_checksum(s, a, expected)), 0);
+      await terminateDuring("kept stream");
+      // The worker and its finalizers are gone; the consumer still reads the batch (a read of freed
+      // memory faults in the checked library) and lets it go.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = new BigUint64Array(1);
+      assertEquals(hooks.symbols.zc_arrow_demo_checksum_kept(now), 0);
+      assertEquals(now[0], expected[0]);
+      hooks.symbols.zc_arrow_demo_release_kept();
+    },
+  );
 
   it(
     "under the pointer-view mapping leaves what the worker held allocated, and the process runs on",

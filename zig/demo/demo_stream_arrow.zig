@@ -51,6 +51,8 @@ fn source(batches: u32, rows: u64, options: u32) ?*DemoSource {
 
 /// The array a consumer was asked to keep, until `zc_arrow_demo_release_kept`.
 var kept: zerocopy.arrow.ArrowArray = std.mem.zeroes(zerocopy.arrow.ArrowArray);
+/// Its schema, kept with it.
+var kept_schema: zerocopy.arrow.ArrowSchema = std.mem.zeroes(zerocopy.arrow.ArrowSchema);
 var kept_lock: std.atomic.Mutex = .unlocked;
 
 pub const exports = struct {
@@ -67,7 +69,7 @@ pub const exports = struct {
         defer if (s.release) |r| r(s);
         var schema: zerocopy.arrow.ArrowSchema = undefined;
         if (s.get_schema.?(s, &schema) != 0) return .invalid_argument;
-        defer schema.release.?(&schema);
+        defer if (schema.release) |r| r(&schema);
         target.* = 0;
         row_count.* = 0;
         var previous = std.mem.zeroes(zerocopy.arrow.ArrowArray);
@@ -85,8 +87,11 @@ pub const exports = struct {
             while (!kept_lock.tryLock()) {}
             defer kept_lock.unlock();
             if (kept.release) |r| r(&kept);
+            if (kept_schema.release) |r| r(&kept_schema);
             kept = previous;
             previous.release = null;
+            kept_schema = schema;
+            schema.release = null;
         }
         return .ok;
     }
@@ -96,12 +101,26 @@ pub const exports = struct {
         return live_sources.load(.monotonic);
     }
 
+    /// The checksum (`zerocopy.arrow.checksum`) of the array
+    /// `zc_arrow_demo_consume_stream` kept, read now, into `out`;
+    /// `invalid_argument` when none is kept.
+    pub fn zc_arrow_demo_checksum_kept(out: ?*u64) callconv(.c) Status {
+        const target = out orelse return .invalid_argument;
+        while (!kept_lock.tryLock()) {}
+        defer kept_lock.unlock();
+        if (kept.release == null or kept_schema.release == null) return .invalid_argument;
+        target.* = zerocopy.arrow.checksum(&kept_schema, &kept) catch return .invalid_argument;
+        return .ok;
+    }
+
     /// Releases the array `zc_arrow_demo_consume_stream` kept, if any.
     pub fn zc_arrow_demo_release_kept() callconv(.c) void {
         while (!kept_lock.tryLock()) {}
         defer kept_lock.unlock();
         if (kept.release) |r| r(&kept);
         kept = std.mem.zeroes(zerocopy.arrow.ArrowArray);
+        if (kept_schema.release) |r| r(&kept_schema);
+        kept_schema = std.mem.zeroes(zerocopy.arrow.ArrowSchema);
     }
 
     /// A stream of `batches` demo batches of `rows` rows each, handed over

@@ -19,6 +19,7 @@ const abi = @import("abi.zig");
 const napi = @import("napi.zig");
 const holds = @import("napi_holds.zig");
 const host = @import("napi_host.zig");
+const checked = @import("checked.zig");
 const Descriptor = abi.Descriptor;
 const Env = host.Env;
 const Value = host.Value;
@@ -100,7 +101,8 @@ pub fn openFrame(env: Env, info: CallbackInfo) callconv(.c) Value {
     if (slot) |offset| if (offset % @alignOf(Descriptor) != 0 or offset > len or len - offset < @sizeOf(Descriptor))
         return host.throwError(env, "openFrame(bytes, outOffset): the out slot must be 8-byte aligned and lie inside the frame");
     const frame = std.heap.c_allocator.create(Frame) catch return host.throwError(env, "out of memory");
-    const memory = std.heap.c_allocator.alignedAlloc(u8, alignment, len) catch {
+    // The checked build's allocator: a frame read after it was freed faults there.
+    const memory = checked.default_allocator.alignedAlloc(u8, alignment, len) catch {
         std.heap.c_allocator.destroy(frame);
         return host.throwError(env, "out of memory");
     };
@@ -216,18 +218,17 @@ fn forget(frame: *Frame) void {
 
 fn destroy(frame: *Frame) void {
     frame.held.deinit(std.heap.c_allocator);
-    std.heap.c_allocator.free(frame.memory);
+    checked.default_allocator.free(frame.memory);
     std.heap.c_allocator.destroy(frame);
 }
 
 const testing = std.testing;
-const checked = @import("checked.zig");
 const handover = @import("handover.zig");
 const stats = @import("stats.zig").stats;
 
 fn testFrame(len: usize, out_offset: ?usize) !*Frame {
     const frame = try std.heap.c_allocator.create(Frame);
-    const memory = try std.heap.c_allocator.alignedAlloc(u8, alignment, len);
+    const memory = try checked.default_allocator.alignedAlloc(u8, alignment, len);
     @memset(memory, 0);
     frame.* = .{ .memory = memory, .out_offset = out_offset };
     try frames.put(std.heap.c_allocator, @intFromPtr(memory.ptr), frame);
