@@ -36,7 +36,10 @@ export const drivers: Driver[] = [
 ];
 
 let unique = 0;
-/** A table name no other test of this run uses (PostgreSQL's database outlives a test). */
+// A process id comes back once the kernel's counter wraps (at 32,768 here), and PostgreSQL's driver leaves
+// behind the table of an ingest that failed: a name must differ from an earlier process's with the same id.
+const run = crypto.randomUUID().slice(0, 8);
+/** A table name no other test of this run, nor of any other run on the same server, uses. */
 export function tableName(stem: string): string {
-  return `${stem}_${Deno.pid}_${unique++}`;
+  return `${stem}_${Deno.pid}_${run}_${unique++}`;
 }

@@ -212,6 +212,10 @@ for (const engine of engines) {
       assertEquals(error.code, "STREAM_FAILED", error.message);
       assert(error.message.includes("the source broke"), error.message);
       if (engine.registers) await refused(conn.query(`select * from ${t}`), "SQL_ERROR");
+      else {
+        // PostgreSQL's driver leaves the table it created behind (empty), which a later run must not meet.
+        (await conn.query(`drop table if exists ${t}`))[Symbol.dispose]();
+      }
     });
 
     it("streams, breaks off, disposes an unread stream, and reads a stream after close", async () => {
