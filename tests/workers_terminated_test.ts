@@ -53,8 +53,6 @@ describe("a worker terminated during a nonblocking call", () => {
 
   it(
     "keeps the batch a stream lent to a consumer that still holds its array, until the consumer lets go",
-    // Under pointer-view the frame is the worker's SharedArrayBuffer, which nothing retains: not yet safe.
-    { ignore: lib.mapping !== "node-api" },
     async () => {
       // What the kept array reads while the worker that lent it lives: its checksum then.
       const expected = new BigUint64Array(1);

@@ -198,13 +198,17 @@ export interface LentStructs {
  * frame, with a copy of each buffer `lib` cannot hold
  * ({@linkcode holdForNonblocking}), so all of it outlives even an isolate that
  * dies during the call; otherwise in a resizable `ArrayBuffer`, which Deno
- * refuses to pass to a nonblocking symbol.
+ * refuses to pass to a nonblocking symbol. `outlivesCall`: a consumer reads
+ * the structs after the call that lent them (a stream's batches), so under
+ * the pointer-view mapping the frame is Zig memory, which a terminated worker
+ * leaves allocated, rather than a `SharedArrayBuffer` that goes with it.
  */
 export function lendStructs<S extends ForeignLibraryInterface>(
   lib: ZeroCopyLibrary<S>,
   batch: RecordBatch,
   caller: string,
   nonblocking: boolean,
+  outlivesCall = false,
 ): LentStructs {
   if (!(batch.schema instanceof Schema) || !(batch.data instanceof Data)) {
     throw new ZeroCopyError(
@@ -233,7 +237,9 @@ export function lendStructs<S extends ForeignLibraryInterface>(
       held = holdForNonblocking(originals, caller, ownersOf(batch), {
         mapping,
         open(shadowBytes) {
-          frame = mapping.openFrame(size.padded + shadowBytes);
+          frame = outlivesCall && mapping.kind === "pointer-view"
+            ? zigFrame(lib, size.padded + shadowBytes)
+            : mapping.openFrame(size.padded + shadowBytes);
           return { frame, shadows: frame.bytes.subarray(size.padded) };
         },
       });
@@ -254,6 +260,20 @@ export function lendStructs<S extends ForeignLibraryInterface>(
     frame?.close();
     throw error;
   }
+}
+
+/**
+ * A frame of Zig memory under the pointer-view mapping, which holds nothing
+ * (that mapping's holds are no-ops): freed at `close`, and left allocated by a
+ * worker terminated before, as that mapping leaves every buffer of one.
+ */
+function zigFrame<S extends ForeignLibraryInterface>(lib: ZeroCopyLibrary<S>, bytes: number): CallFrame {
+  const memory = lib.allocate("u8", bytes);
+  return {
+    bytes: memory.view,
+    hold() {},
+    close: () => memory[Symbol.dispose](),
+  };
 }
 
 /** The bytes of a batch's structs: the structs (8-aligned), each node's buffer and children lists, the strings. */

@@ -154,7 +154,7 @@ export function addBatch(
   index: number,
   caller: string,
 ): LentStructs {
-  const lent = lendStructs(lib, batch, caller, true);
+  const lent = lendStructs(lib, batch, caller, true, true);
   const status = symbols.zc_arrow_lent_stream_add(handle, lent.schema, lent.array);
   if (status === STATUS.ok) return lent;
   lent.release();
