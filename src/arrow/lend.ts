@@ -296,6 +296,7 @@ function writeStructs<S extends ForeignLibraryInterface>(
   letGo: () => void,
 ): LentStructs {
   const borrowed = frame === undefined ? borrowStructMemory(size) : undefined;
+  // The root schema starts the frame: a lent stream retains the frame by that address (lent_stream.zig).
   const memory = borrowed?.bytes ?? frame!.bytes.subarray(0, size);
   const scratch = borrowed === undefined ? memory : scratchOf(size);
   const view = new DataView(scratch.buffer, scratch.byteOffset, size);

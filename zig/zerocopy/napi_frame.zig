@@ -43,24 +43,18 @@ const Frame = struct {
 /// A frame kept past its ArrayBuffer's finalizer, for `release`.
 pub const Retained = opaque {};
 
-/// Keeps the open frame whose memory holds `address` until `release`, even
-/// past its ArrayBuffer's finalizer: a lent stream's batch in a frame is read
-/// by a consumer on its own thread, which a terminated worker's finalizers
-/// would otherwise free under it. Null when no open frame holds it (a frame
-/// of another mapping, or none).
+/// Keeps the open frame whose memory starts at `address` until `release`,
+/// even past its ArrayBuffer's finalizer: a lent stream's batch in a frame
+/// (its root schema first) is read by a consumer on its own thread, which a
+/// terminated worker's finalizers would otherwise free under it. Null when no
+/// open frame starts there (a frame of another mapping, or none).
 pub fn retain(address: usize) ?*Retained {
     lockFrames();
     defer frames_lock.unlock();
-    var entries = frames.valueIterator();
-    while (entries.next()) |entry| {
-        const frame = entry.*;
-        const start = @intFromPtr(frame.memory.ptr);
-        if (address < start or address - start >= frame.memory.len) continue;
-        // Only a frame still in the table can be retained: its finalizer takes it out first.
-        _ = frame.refs.fetchAdd(1, .acq_rel);
-        return @ptrCast(frame);
-    }
-    return null;
+    // Only a frame still in the table can be retained: its finalizer takes it out first.
+    const frame = frames.get(address) orelse return null;
+    _ = frame.refs.fetchAdd(1, .acq_rel);
+    return @ptrCast(frame);
 }
 
 /// Lets go of what `retain` kept; the last one finishes the frame, on any thread.
@@ -278,13 +272,13 @@ test "a frame a lent stream retains keeps its holds and memory past its finalize
     try holds.hold(@intFromPtr(&word));
     try holds.hold(@intFromPtr(&word));
     try frame.held.append(std.heap.c_allocator, @intFromPtr(&word));
-    const inside = @intFromPtr(frame.memory.ptr) + 40;
-    const retained = retain(inside) orelse return error.TestUnexpectedResult;
-    try testing.expect(retain(@intFromPtr(frame.memory.ptr) + 64) == null); // past its end
+    const start = @intFromPtr(frame.memory.ptr);
+    const retained = retain(start) orelse return error.TestUnexpectedResult;
+    try testing.expect(retain(start + 8) == null); // not where a frame starts
     finalizeFrame(null, frame.memory.ptr, frame);
     // The worker's finalizer ran; the consumer may still read the frame.
     @memset(frame.memory, 7);
-    try testing.expect(retain(inside) == null); // no longer open
+    try testing.expect(retain(start) == null); // no longer open
     release(retained);
     // Released: the frame gave its hold back, the other one is still there.
     try testing.expect(holds.unhold(@intFromPtr(&word)));

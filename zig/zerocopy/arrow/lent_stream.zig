@@ -255,8 +255,10 @@ pub const exports = struct {
         if (root.kind != .@"struct") return .invalid_argument;
         const allocator = zerocopy.default_allocator.*;
         const slot = allocator.create(Slot) catch return .out_of_memory;
-        // A batch lent in a Node-API call frame: a terminated worker's finalizers must not free it under the consumer.
-        slot.* = .{ .owner = self, .array = a, .frame = napi_frame.retain(@intFromPtr(a)) };
+        // A batch lent in a Node-API call frame, which its root schema starts (src/arrow/lend.ts): a
+        // terminated worker's finalizers must not free it under the consumer. One lookup, whatever the frames.
+        const frame = if (schema) |lent_schema| napi_frame.retain(@intFromPtr(lent_schema)) else null;
+        slot.* = .{ .owner = self, .array = a, .frame = frame };
         self.slots.append(allocator, slot) catch {
             slot.destroy(allocator);
             return .out_of_memory;

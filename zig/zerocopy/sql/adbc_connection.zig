@@ -271,6 +271,15 @@ const TestWork = struct {
     }
 };
 
+/// The tests' other thread: takes the lock, says so through `holding`, and lets go once `release` is set;
+/// its unlock runs what was handed over meanwhile.
+fn holdUntilReleased(c: *Connection, holding: *std.atomic.Value(bool), release: *std.atomic.Value(bool)) void {
+    c.lock();
+    holding.store(true, .release);
+    while (!release.load(.acquire)) std.atomic.spinLoopHint();
+    c.unlock();
+}
+
 test "runLocked runs at once on a free lock, and otherwise by the holder at its unlock, once, without waiting" {
     var connection: Connection = .{ .library = undefined };
     var free: TestWork = .{ .connection = &connection };
@@ -281,14 +290,7 @@ test "runLocked runs at once on a free lock, and otherwise by the holder at its 
     var held: TestWork = .{ .connection = &connection };
     var holding: std.atomic.Value(bool) = .init(false);
     var release: std.atomic.Value(bool) = .init(false);
-    const holder = try std.Thread.spawn(.{}, struct {
-        fn run(c: *Connection, h: *std.atomic.Value(bool), r: *std.atomic.Value(bool)) void {
-            c.lock();
-            h.store(true, .release);
-            while (!r.load(.acquire)) std.atomic.spinLoopHint();
-            c.unlock();
-        }
-    }.run, .{ &connection, &holding, &release });
+    const holder = try std.Thread.spawn(.{}, holdUntilReleased, .{ &connection, &holding, &release });
     while (!holding.load(.acquire)) std.atomic.spinLoopHint();
     connection.runLocked(&held.deferred); // returns while the other thread holds the lock
     try std.testing.expectEqual(@as(u32, 0), held.ran_locked.load(.monotonic));
@@ -346,14 +348,7 @@ test "work handed over while the holder runs earlier work is run by that holder 
     var late: TestWork = .{ .connection = &connection };
     var holding: std.atomic.Value(bool) = .init(false);
     var release: std.atomic.Value(bool) = .init(false);
-    const holder = try std.Thread.spawn(.{}, struct {
-        fn run(c: *Connection, h: *std.atomic.Value(bool), r: *std.atomic.Value(bool)) void {
-            c.lock();
-            h.store(true, .release);
-            while (!r.load(.acquire)) std.atomic.spinLoopHint();
-            c.unlock(); // takes `gate`, runs it, lets go, and must then find `late`
-        }
-    }.run, .{ &connection, &holding, &release });
+    const holder = try std.Thread.spawn(.{}, holdUntilReleased, .{ &connection, &holding, &release });
     while (!holding.load(.acquire)) std.atomic.spinLoopHint();
     connection.runLocked(&gate.deferred);
     release.store(true, .release);
