@@ -28,27 +28,42 @@ export const newOut = (): Uint8Array<ArrayBuffer> => new Uint8Array(abiLayout.st
 export const handleIn = (out: Uint8Array<ArrayBuffer>): bigint =>
   new DataView(out.buffer).getBigUint64(HANDLE_AT, true);
 
-/** A connection to SQLite in memory, by handle. */
-export async function rawConnect(): Promise<bigint> {
-  const file = await resolveDriver("sqlite", undefined);
-  const path = cString(file.path);
-  const entrypoint = cString(file.entrypoint);
-  const options = cString(`${file.uriOption}\0:memory:`);
+/** `zc_adbc_connect` on exactly these bytes (`out` prefilled with 0xff): its status, handle and message. */
+export async function connectWith(
+  path: Uint8Array,
+  entrypoint: Uint8Array,
+  options: Uint8Array | null,
+): Promise<{ status: number; handle: bigint; message: string }> {
   const message = new Uint8Array(1024);
-  const out = newOut();
+  const out = newOut().fill(0xff);
   const status = await raw.zc_adbc_connect(
     path,
     BigInt(path.length),
     entrypoint,
     BigInt(entrypoint.length),
     options,
-    BigInt(options.length),
+    BigInt(options?.length ?? 0),
     message,
     BigInt(message.length),
     out,
   );
-  assertEquals(status, STATUS.ok, new TextDecoder().decode(message));
-  return handleIn(out);
+  return {
+    status,
+    handle: handleIn(out),
+    message: new TextDecoder().decode(message.subarray(0, message.indexOf(0))),
+  };
+}
+
+/** A connection to SQLite in memory, by handle. */
+export async function rawConnect(): Promise<bigint> {
+  const file = await resolveDriver("sqlite", undefined);
+  const { status, handle, message } = await connectWith(
+    cString(file.path),
+    cString(file.entrypoint),
+    cString(`${file.uriOption}\0:memory:`),
+  );
+  assertEquals(status, STATUS.ok, message);
+  return handle;
 }
 
 /** `sql`'s result stream, by handle. */

@@ -9,7 +9,7 @@ import { assert, assertEquals, assertStringIncludes } from "@std/assert";
 import { describe, it } from "@std/testing/bdd";
 import { STATUS } from "../../src/abi/layout.ts";
 import { resolveDriver } from "../../src/sql/adbc/driver.ts";
-import { cString, handleIn, newOut, raw, rawConnect, rawQuery, statements } from "./_raw.ts";
+import { connectWith, cString, handleIn, newOut, raw, rawConnect, rawQuery, statements } from "./_raw.ts";
 
 const utf8 = new TextDecoder();
 const said = (message: Uint8Array) => utf8.decode(message.subarray(0, message.indexOf(0)));
@@ -121,22 +121,6 @@ describe("zc_adbc_* exports, misused", () => {
   it("refuse a driver path or entry point without its NUL, and options that do not end in one", async () => {
     const file = await resolveDriver("sqlite", undefined);
     const encoder = new TextEncoder();
-    const connect = async (path: Uint8Array, entrypoint: Uint8Array, options: Uint8Array | null) => {
-      const message = new Uint8Array(1024);
-      const out = newOut().fill(0xff);
-      const status = await raw.zc_adbc_connect(
-        path,
-        BigInt(path.length),
-        entrypoint,
-        BigInt(entrypoint.length),
-        options,
-        BigInt(options?.length ?? 0),
-        message,
-        1024n,
-        out,
-      );
-      return { status, handle: handleIn(out), message: said(message) };
-    };
     const path = cString(file.path);
     const entrypoint = cString(file.entrypoint);
     for (
@@ -146,11 +130,11 @@ describe("zc_adbc_* exports, misused", () => {
         ["options without the last NUL", path, entrypoint, encoder.encode("uri\0:memory:")],
       ] as const
     ) {
-      const result = await connect(p, e, o);
+      const result = await connectWith(p, e, o);
       assertEquals(result.status, STATUS.invalid_argument, what);
       assertEquals(result.handle, 0n, what);
     }
-    const missing = await connect(cString(`${file.path}.missing`), entrypoint, null);
+    const missing = await connectWith(cString(`${file.path}.missing`), entrypoint, null);
     assertEquals(missing.status, STATUS.invalid_argument);
     assertStringIncludes(missing.message, "cannot load");
   });
