@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 622816,
-    sha256: "a3e6abbc233a1b409daf416b4305fadab91943ad7bc0195cb4d904876928adc8",
+    sha256: "0941c6e4c4ab8e0ada5f31c7f29ed272d2a2ac1615a666786a2cc162cc510360",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 635766,
-    sha256: "3ba3ef398dd0bbd38102ab1ccbff29b1fc72210ceadd80a2e21eb71dafcf6b1d",
+    sha256: "3ebb32824e66c70ac80262f5eaf4bdf580a077ac8e72d8304a27e0f414362e3f",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 621648,
-    sha256: "495bf0b447718caf5e164812f83f5f97d43ddb55c662eaa0bbebc47f7929fbc5",
+    size: 621680,
+    sha256: "cd4974dfd5bbc43debffbf3e5531cd4eeaeb2ca98944c4d8491023406904e078",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 701264,
-    sha256: "75bc432ba084945f9e83154f0d847dea0ea9b28fd4ecffeb709eac1adb7e79f3",
+    size: 701296,
+    sha256: "6f39c36e9e62c6c15727223ec024a0256be5f3fd105224076b8dea23a806fe6b",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 800256,
-    sha256: "8c807714e598c30c2d185b0763465014a9f4b39def3649b2841b9e50fbb3ff4c",
+    sha256: "728de73a39eda0e66cf7792b77bc92da9658e9b1888d4c586f7c82ecc61056c2",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
     size: 925696,
-    sha256: "0757b1d05a0ea74c8a010a52d7e9599b00cead65253f3cba98691c36d0797199",
+    sha256: "87da95f218bcad39285b8a84d4d15e91f0d2774950543867f69e7a6e3b309388",
   },
 };
