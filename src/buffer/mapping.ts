@@ -92,6 +92,14 @@ export interface Mapping {
    * the pointer-view mapping needs none, since only zerocopy frees its memory.
    */
   openFrame(bytes: number, outOffset?: number): CallFrame;
+  /**
+   * Something to keep beside a handle that holds a resource open (an ADBC
+   * connection): once it is dropped, because its holder was collected or its
+   * worker was terminated, the library closes the handle, unless it was
+   * closed already. Undefined where nothing can (the pointer-view mapping,
+   * whose finalizers a terminated worker never runs).
+   */
+  closeWhenGone(handle: bigint): object | undefined;
 }
 
 // Making a pointer object allocates in native code (Deno's UnsafePointer.create:
@@ -130,6 +138,7 @@ export const pointerViewMapping: Mapping = {
   },
   settle() {},
   openFrame: (bytes) => sharedFrame(bytes, () => false, () => {}),
+  closeWhenGone: () => undefined,
 };
 
 /** What zig/zerocopy/napi.zig puts on `module.exports`. */
@@ -143,6 +152,12 @@ export interface NodeApiEntry {
   wrap(descriptor: Descriptor, expected: number): ArrayBuffer | undefined;
   /** True when `wrap` makes `describe()`'s checks itself. */
   readonly checksDescriptors?: boolean;
+  /**
+   * An empty `ArrayBuffer` whose finalizer closes `handle` (a live handle of a
+   * kind the library can close; it throws for any other). Entries built before
+   * have none.
+   */
+  closeWhenGone?(handle: bigint): ArrayBuffer;
   /** Detaches an ArrayBuffer; its finalizer frees the memory unless something else still holds it. */
   detach(memory: ArrayBuffer): void;
   /** Detaches `memory` and moves its ownership into `descriptor`; false when something else still holds it. */
@@ -201,6 +216,7 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
       entry.openFrame === undefined
         ? sharedFrame(bytes, (d) => entry.hold?.(d) ?? false, (d) => entry.unhold?.(d))
         : nodeApiFrame(entry as FrameEntry, bytes, outOffset),
+    closeWhenGone: (handle) => entry.closeWhenGone?.(handle),
   };
 }
 

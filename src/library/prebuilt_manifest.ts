@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 622816,
-    sha256: "0941c6e4c4ab8e0ada5f31c7f29ed272d2a2ac1615a666786a2cc162cc510360",
+    sha256: "a3650e43ad56271f5a76397bb64f2e9e982e2b3ea2588bccf12444bf9fc247db",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 635766,
-    sha256: "3ebb32824e66c70ac80262f5eaf4bdf580a077ac8e72d8304a27e0f414362e3f",
+    sha256: "35dc768f776bb425f7da50b091cf5924a67120ed06b762eae5ac815a251a1a36",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 621680,
-    sha256: "cd4974dfd5bbc43debffbf3e5531cd4eeaeb2ca98944c4d8491023406904e078",
+    size: 612336,
+    sha256: "4f797fa46940648af38562e9ebe52adac8fc548512d2627ba48e59ac9e2d8b99",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 701296,
-    sha256: "6f39c36e9e62c6c15727223ec024a0256be5f3fd105224076b8dea23a806fe6b",
+    size: 691984,
+    sha256: "04d9ee29490e23d7863737cfb236af02a12a6dfcdb102cb649c0fbbc089cc718",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 800256,
-    sha256: "728de73a39eda0e66cf7792b77bc92da9658e9b1888d4c586f7c82ecc61056c2",
+    size: 801280,
+    sha256: "4b19fab62e774d3a33d037e83c64098d05467de860f8800c99bd4637f5a40316",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 925696,
-    sha256: "87da95f218bcad39285b8a84d4d15e91f0d2774950543867f69e7a6e3b309388",
+    size: 927232,
+    sha256: "7e3d95d1b4afe5c7265aa261175791198caa09de0e3f2b65ef58b6d380a6fb51",
   },
 };

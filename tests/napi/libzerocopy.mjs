@@ -42,9 +42,35 @@ await run("libzerocopy", {
     assert.deepEqual(Object.keys(nonblocking).sort(), [...table.nonblocking].sort());
     for (const name of table.names) assert.equal(typeof symbols[name], "function");
   },
+  "closeWhenGone refuses a handle it cannot close: no bigint, forged, or of a kind nothing closes that way"() {
+    throws(Error, () => library.closeWhenGone());
+    throws(Error, () => library.closeWhenGone(5));
+    throws(Error, () => library.closeWhenGone(-1n));
+    throws(Error, () => library.closeWhenGone(0x1234_5678_9abc_def0n));
+    const descriptor = new BigUint64Array(descriptorWords);
+    assert.equal(symbols.zc_region_create(256n, descriptor), 0);
+    const handle = descriptor[JSON.parse(library.layout()).structs.Descriptor.fields.private / 8];
+    try {
+      throws(Error, () => library.closeWhenGone(handle));
+    } finally {
+      symbols.zc_release(descriptor);
+    }
+  },
   "abiVersion is zc_abi_version's, and the entry's own functions stay"() {
     assert.equal(library.abiVersion, symbols.zc_abi_version());
-    for (const name of ["wrap", "detach", "reclaim", "free", "drain", "layout", "openFrame", "closeFrame"]) {
+    for (
+      const name of [
+        "wrap",
+        "detach",
+        "reclaim",
+        "free",
+        "drain",
+        "layout",
+        "openFrame",
+        "closeFrame",
+        "closeWhenGone",
+      ]
+    ) {
       assert.equal(typeof library[name], "function", name);
     }
   },

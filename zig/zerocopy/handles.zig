@@ -168,6 +168,18 @@ pub const Table = struct {
         return object;
     }
 
+    /// The kind of what `handle` names while it is live; null for a stale,
+    /// retired or forged handle.
+    pub fn kindOf(self: *Table, handle: Handle) ?Kind {
+        self.acquireLock();
+        defer self.lock.unlock();
+        const index = indexOf(handle);
+        if (index >= self.entries.items.len) return null;
+        const entry = &self.entries.items[index];
+        if (entry.kind == .free or entry.retired or entry.generation != self.generationOf(handle)) return null;
+        return entry.kind;
+    }
+
     /// Entries registered and not yet vacated.
     pub fn count(self: *Table) usize {
         self.acquireLock();
@@ -210,6 +222,25 @@ fn indexOf(handle: Handle) u32 {
 /// The table of every region, ring, batch and transfer this library made. Its memory
 /// comes from libc, not from the checked allocator, which tests watch for leaks.
 pub var global: Table = .{ .allocator = std.heap.c_allocator };
+
+/// Ends a handle whose owner went away without ending it, as the owner's
+/// `close` would: what `napi_guard.zig` runs once the owner's isolate dropped it.
+/// Must do nothing for a handle that is stale by then.
+pub const CloseFn = *const fn (handle: Handle) void;
+
+var closers: [@typeInfo(Kind).@"enum".field_names.len]std.atomic.Value(?CloseFn) = @splat(.init(null));
+
+/// Lets handles of `kind` be closed for an owner that is gone; set by the
+/// module that makes them, before it hands out the first.
+pub fn setCloser(kind: Kind, close: CloseFn) void {
+    closers[@backingInt(kind)].store(close, .release);
+}
+
+/// How to close what `handle` names, if it is live and of a kind with a closer.
+pub fn closerOf(handle: Handle) ?CloseFn {
+    const kind = global.kindOf(handle) orelse return null;
+    return closers[@backingInt(kind)].load(.acquire);
+}
 
 const testing = std.testing;
 
@@ -359,4 +390,27 @@ test "threads register, pin and release at once without losing or doubling an en
     try testing.expectEqual(@as(u32, 4 * 200 * 64), destroyed.load(.monotonic));
     try testing.expectEqual(@as(usize, 0), table.count());
     try testing.expect(table.entries.items.len <= 4 * 64);
+}
+
+test "kindOf names a live handle's kind only; closerOf finds the kind's closer" {
+    var table: Table = .init(testing.allocator);
+    defer table.deinit();
+    var object: u32 = 0;
+    const handle = try table.register(.ring, &object);
+    try testing.expectEqual(Kind.ring, table.kindOf(handle).?);
+    try testing.expectEqual(@as(?Kind, null), table.kindOf(handle + 1));
+    try testing.expectEqual(@as(?Kind, null), table.kindOf(handle ^ (1 << 32)));
+    try testing.expect(table.retire(handle, .ring, countDestroy));
+    try testing.expectEqual(@as(?Kind, null), table.kindOf(handle));
+
+    const Closer = struct {
+        fn close(_: Handle) void {}
+    };
+    const live = try global.register(.lent_stream, &object);
+    defer _ = global.take(live, .lent_stream);
+    try testing.expectEqual(@as(?CloseFn, null), closerOf(live));
+    setCloser(.lent_stream, Closer.close);
+    defer closers[@backingInt(Kind.lent_stream)].store(null, .release);
+    try testing.expectEqual(@as(?CloseFn, Closer.close), closerOf(live));
+    try testing.expectEqual(@as(?CloseFn, null), closerOf(live + 1));
 }

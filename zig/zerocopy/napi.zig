@@ -26,6 +26,7 @@ const holds = @import("napi_holds.zig");
 const frames = @import("napi_frame.zig");
 const symbols = @import("napi_symbols.zig");
 const reclaims = @import("napi_reclaim.zig");
+const guards = @import("napi_guard.zig");
 const host = @import("napi_host.zig");
 const Env = host.Env;
 const Value = host.Value;
@@ -60,18 +61,14 @@ var deferred = std.atomic.Value(?*Owned).init(null);
 var deferred_count = std.atomic.Value(usize).init(0);
 
 /// Whether this thread runs JavaScript that loaded or called this module.
-threadlocal var on_js_thread: bool = false;
+pub threadlocal var on_js_thread: bool = false;
 
 /// Set by `reclaim` for the length of one detach: the finalizer that detach
-/// runs on this thread moves its descriptor here instead of releasing it.
+/// runs on this thread (the one of the ArrayBuffer whose data is `data`)
+/// moves its descriptor into `into` instead of releasing it.
 threadlocal var reclaiming: ?*Reclaim = null;
 
-const Reclaim = struct {
-    /// The ArrayBuffer's data, to tell its finalizer from any other.
-    data: ?*anyopaque,
-    into: *Descriptor,
-    done: bool = false,
-};
+const Reclaim = struct { data: ?*anyopaque, into: *Descriptor, done: bool = false };
 
 /// Module registration, called by the host on the JavaScript thread that loads
 /// the library. Returns null (the host then hands JavaScript an empty object,
@@ -93,6 +90,7 @@ pub fn napi_register_module_v1(env: Env, exports: Value) callconv(.c) Value {
         .openFrame = frames.openFrame,
         .frameHold = frames.frameHold,
         .closeFrame = frames.closeFrame,
+        .closeWhenGone = guards.closeWhenGone,
     };
     inline for (@typeInfo(@TypeOf(functions)).@"struct".field_names) |name| {
         var function: Value = null;
@@ -294,8 +292,7 @@ fn unhold(env: Env, info: CallbackInfo) callconv(.c) Value {
     return null;
 }
 
-/// `drain(): number`: releases what finalizers deferred from other threads;
-/// returns how many.
+/// `drain(): number`: releases what finalizers deferred from other threads, and returns how many.
 fn drain(env: Env, info: CallbackInfo) callconv(.c) Value {
     _ = info;
     on_js_thread = true;
@@ -352,8 +349,9 @@ pub fn markJsThread() void {
     on_js_thread = true;
 }
 
-/// Releases every deferred descriptor; call on a JavaScript thread only.
+/// Releases every deferred descriptor, and closes what guards left; call on a JavaScript thread only.
 pub fn releaseDeferred() usize {
+    _ = guards.closeDeferred();
     if (deferred.load(.monotonic) == null) return 0;
     var next = deferred.swap(null, .acquire);
     var count: usize = 0;

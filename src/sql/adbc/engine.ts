@@ -18,7 +18,7 @@ import { ZeroCopyError } from "../../errors.ts";
 import { STATUS } from "../../abi/layout.ts";
 import { abiLayout } from "../../abi/symbols.ts";
 import type { ZeroCopyBuffer } from "../../buffer/zero_copy_buffer.ts";
-import type { ZeroCopyLibrary } from "../../library/library.ts";
+import { libraryInternals, type ZeroCopyLibrary } from "../../library/library.ts";
 import type { ForeignLibraryInterface } from "../../runtime/ffi_types.ts";
 import { lendStructs, type LentStructs } from "../../arrow/lend.ts";
 import { ArrowStream, nextParts, type StreamSymbols, streamSymbolsOf } from "../../arrow/stream.ts";
@@ -143,6 +143,8 @@ export class AdbcEngine implements SqlEngine {
   readonly #lib: ZeroCopyLibrary<ForeignLibraryInterface>;
   readonly #symbols: AdbcSymbols;
   readonly #handle: bigint;
+  /** Closes the connection once this engine is gone, even with a terminated worker's isolate. */
+  readonly #guard: object | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   /** Ingests reading their source: a close ends their streams rather than wait for the source. */
@@ -153,6 +155,7 @@ export class AdbcEngine implements SqlEngine {
     this.#lib = lib;
     this.#symbols = symbols;
     this.#handle = handle;
+    this.#guard = libraryInternals.mappingOf(lib).closeWhenGone(handle);
     connectionNet.register(this, { symbols, handle }, this);
   }
 

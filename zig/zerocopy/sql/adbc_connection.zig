@@ -236,6 +236,8 @@ fn fail(message: Message, what: []const u8, code: adbc.StatusCode, err: *adbc.Er
 
 /// Registers a connection under a new handle.
 pub fn register(self: *Connection) ?handles.Handle {
+    // What JavaScript holds open through the handle is closed even when its worker ends (napi_guard.zig).
+    handles.setCloser(.adbc, close);
     return handles.global.register(.adbc, self) catch {
         self.unref();
         return null;

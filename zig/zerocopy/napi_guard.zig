@@ -1,0 +1,89 @@
+//! `closeWhenGone(handle: bigint): ArrayBuffer`: an empty external ArrayBuffer
+//! whose finalizer closes what `handle` names (an ADBC connection), with the
+//! closer its kind registered (`handles.setCloser`). JavaScript keeps it beside
+//! the handle. A `FinalizationRegistry` closes a handle whose owner was
+//! collected, but a terminated worker runs none of its callbacks; the worker's
+//! isolate still drops every ArrayBuffer it held, and their finalizers run.
+//!
+//! Closing a handle that was closed already does nothing: its generation no
+//! longer matches. A closer may block (a driver saying goodbye to a server), so
+//! a finalizer off a JavaScript thread leaves it for the next call into this
+//! module on one, as releases are left (`napi.releaseDeferred`).
+
+const std = @import("std");
+const handles = @import("handles.zig");
+const napi = @import("napi.zig");
+const host = @import("napi_host.zig");
+const Env = host.Env;
+const Value = host.Value;
+const CallbackInfo = host.CallbackInfo;
+const napi_ok = host.napi_ok;
+const api = &host.api;
+const throwError = host.throwError;
+
+const Guard = struct {
+    handle: handles.Handle,
+    close: handles.CloseFn,
+    /// Link in `deferred` while the close waits for a JavaScript thread.
+    next: ?*Guard = null,
+};
+
+/// Guards finalized off a JavaScript thread, newest first: pushed by any
+/// thread, emptied in one swap by a JavaScript thread.
+var deferred = std.atomic.Value(?*Guard).init(null);
+
+/// `closeWhenGone(handle)`: the guard of a live handle of a kind with a closer;
+/// throws for any other (stale, forged, or a kind nothing closes this way).
+pub fn closeWhenGone(env: Env, info: CallbackInfo) callconv(.c) Value {
+    napi.markJsThread();
+    var argv: [1]Value = .{null};
+    if (!host.arguments(env, info, &argv)) return throwError(env, "closeWhenGone(handle) takes one argument");
+    if (!host.resolveCallApi()) return throwError(env, "closeWhenGone(handle) needs Node-API's bigint functions");
+    var handle: u64 = 0;
+    var lossless = false;
+    if (host.call_api.napi_get_value_bigint_uint64(env, argv[0], &handle, &lossless) != napi_ok or !lossless)
+        return throwError(env, "closeWhenGone(handle) takes a handle (a bigint)");
+    const close = handles.closerOf(handle) orelse
+        return throwError(env, "closeWhenGone(handle): the handle names nothing this library closes");
+    const guard = std.heap.c_allocator.create(Guard) catch return throwError(env, "out of memory");
+    guard.* = .{ .handle = handle, .close = close };
+    var result: Value = null;
+    // Empty, yet with data: V8 never calls the deleter of a backing store without.
+    if (api.napi_create_external_arraybuffer(env, guard, 0, finalize, guard, &result) != napi_ok) {
+        std.heap.c_allocator.destroy(guard);
+        return throwError(env, "the host refused an external ArrayBuffer");
+    }
+    return result;
+}
+
+/// Runs wherever the host drops the guard: on its JavaScript thread, on a
+/// garbage-collector thread, or while a terminated worker's isolate goes.
+fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
+    _ = env;
+    _ = data;
+    const guard: *Guard = @ptrCast(@alignCast(hint orelse return));
+    if (napi.on_js_thread) return closeNow(guard);
+    var head = deferred.load(.monotonic);
+    while (true) {
+        guard.next = head;
+        head = deferred.cmpxchgWeak(head, guard, .release, .monotonic) orelse break;
+    }
+}
+
+/// Closes every guarded handle left by finalizers on other threads; on a JavaScript thread only.
+pub fn closeDeferred() usize {
+    if (deferred.load(.monotonic) == null) return 0;
+    var next = deferred.swap(null, .acquire);
+    var count: usize = 0;
+    while (next) |guard| {
+        next = guard.next;
+        closeNow(guard);
+        count += 1;
+    }
+    return count;
+}
+
+fn closeNow(guard: *Guard) void {
+    guard.close(guard.handle);
+    std.heap.c_allocator.destroy(guard);
+}
