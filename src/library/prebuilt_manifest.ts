@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 622816,
-    sha256: "a3650e43ad56271f5a76397bb64f2e9e982e2b3ea2588bccf12444bf9fc247db",
+    sha256: "1c8c6ad0b5dea4b48185d3c7401840ac7966ccef3e65653adc98436a4dc14885",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 635766,
-    sha256: "35dc768f776bb425f7da50b091cf5924a67120ed06b762eae5ac815a251a1a36",
+    sha256: "b5c46b64cc81a36daa0328170fc085c5256ab1a1c3f56138c2f988e44bae4bf8",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 612336,
-    sha256: "4f797fa46940648af38562e9ebe52adac8fc548512d2627ba48e59ac9e2d8b99",
+    size: 612288,
+    sha256: "8810580942c09e0284f4101fa43296bdb75ebcd25ca9b915805179e3b2652b1a",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
     size: 691984,
-    sha256: "04d9ee29490e23d7863737cfb236af02a12a6dfcdb102cb649c0fbbc089cc718",
+    sha256: "5177e40592658710b77a8ae75154755e9b9f773ecba5281405e5cef36dce460e",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 801280,
-    sha256: "4b19fab62e774d3a33d037e83c64098d05467de860f8800c99bd4637f5a40316",
+    sha256: "5b4850323d0f5720d7bce2c3bb1aba7eb171a98dc6ed4cdf93219bb687f43bd6",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
     size: 927232,
-    sha256: "7e3d95d1b4afe5c7265aa261175791198caa09de0e3f2b65ef58b6d380a6fb51",
+    sha256: "e269387e1abcf609c795cba8ff1a77f74eb405ce917ea4f899892be80c84fc36",
   },
 };

@@ -27,6 +27,7 @@ const frames = @import("napi_frame.zig");
 const symbols = @import("napi_symbols.zig");
 const reclaims = @import("napi_reclaim.zig");
 const guards = @import("napi_guard.zig");
+const Stack = @import("lock_free_stack.zig").Stack;
 const host = @import("napi_host.zig");
 const Env = host.Env;
 const Value = host.Value;
@@ -55,9 +56,8 @@ pub const Owned = struct {
     reclaimed: bool = false,
 };
 
-/// Owned descriptors finalized off a JavaScript thread, newest first. Pushed by
-/// any thread, emptied in one swap by a JavaScript thread: no ABA problem.
-var deferred = std.atomic.Value(?*Owned).init(null);
+/// Owned descriptors finalized off a JavaScript thread, for the next JavaScript call to release.
+var deferred: Stack(Owned) = .{};
 var deferred_count = std.atomic.Value(usize).init(0);
 
 /// Whether this thread runs JavaScript that loaded or called this module.
@@ -336,11 +336,7 @@ fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
 /// the next call into this module on one.
 pub fn releaseOrDefer(owned: *Owned) void {
     if (on_js_thread) return releaseOwned(owned);
-    var head = deferred.load(.monotonic);
-    while (true) {
-        owned.next = head;
-        head = deferred.cmpxchgWeak(head, owned, .release, .monotonic) orelse break;
-    }
+    deferred.push(owned);
     _ = deferred_count.fetchAdd(1, .monotonic);
 }
 
@@ -352,8 +348,7 @@ pub fn markJsThread() void {
 /// Releases every deferred descriptor, and closes what guards left; call on a JavaScript thread only.
 pub fn releaseDeferred() usize {
     _ = guards.closeDeferred();
-    if (deferred.load(.monotonic) == null) return 0;
-    var next = deferred.swap(null, .acquire);
+    var next = deferred.takeAll();
     var count: usize = 0;
     while (next) |owned| {
         next = owned.next;

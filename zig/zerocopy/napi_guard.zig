@@ -12,6 +12,7 @@
 
 const std = @import("std");
 const handles = @import("handles.zig");
+const Stack = @import("lock_free_stack.zig").Stack;
 const napi = @import("napi.zig");
 const host = @import("napi_host.zig");
 const Env = host.Env;
@@ -28,9 +29,8 @@ const Guard = struct {
     next: ?*Guard = null,
 };
 
-/// Guards finalized off a JavaScript thread, newest first: pushed by any
-/// thread, emptied in one swap by a JavaScript thread.
-var deferred = std.atomic.Value(?*Guard).init(null);
+/// Guards finalized off a JavaScript thread, for the next JavaScript call to close.
+var deferred: Stack(Guard) = .{};
 
 /// `closeWhenGone(handle)`: the guard of a live handle of a kind with a closer;
 /// throws for any other (stale, forged, or a kind nothing closes this way).
@@ -63,17 +63,12 @@ fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
     _ = data;
     const guard: *Guard = @ptrCast(@alignCast(hint orelse return));
     if (napi.on_js_thread) return closeNow(guard);
-    var head = deferred.load(.monotonic);
-    while (true) {
-        guard.next = head;
-        head = deferred.cmpxchgWeak(head, guard, .release, .monotonic) orelse break;
-    }
+    deferred.push(guard);
 }
 
 /// Closes every guarded handle left by finalizers on other threads; on a JavaScript thread only.
 pub fn closeDeferred() usize {
-    if (deferred.load(.monotonic) == null) return 0;
-    var next = deferred.swap(null, .acquire);
+    var next = deferred.takeAll();
     var count: usize = 0;
     while (next) |guard| {
         next = guard.next;

@@ -20,6 +20,8 @@
 //!   napi_holds.zig    addresses a nonblocking call keeps allocated whatever happens to their ArrayBuffer
 //!   napi_frame.zig    call frames: what a nonblocking call uses outlives an isolate that dies meanwhile
 //!   napi_reclaim.zig  `reclaim` where detaching does not finalize (Node): owners found by a type tag
+//!   napi_guard.zig    `closeWhenGone`: a handle (an ADBC connection) closed once its isolate dropped it
+//!   lock_free_stack.zig  the lists finalizers on any thread leave work on for a JavaScript thread
 //!   napi_host.zig     the Node-API functions the entry looks up in the host process
 //!   napi_symbols.zig  the library's exports as Node-API functions, from the signatures the bindings read
 //!   napi_symbols_async.zig  their nonblocking forms: a Promise, the call on a worker thread
@@ -94,6 +96,7 @@ test {
     _ = @import("background_release.zig");
     _ = @import("blocking_mutex.zig");
     _ = @import("job.zig");
+    _ = @import("lock_free_stack.zig");
     _ = records;
     _ = @import("napi.zig");
     _ = @import("napi_holds.zig");
