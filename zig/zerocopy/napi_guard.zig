@@ -15,12 +15,6 @@ const handles = @import("handles.zig");
 const Stack = @import("lock_free_stack.zig").Stack;
 const napi = @import("napi.zig");
 const host = @import("napi_host.zig");
-const Env = host.Env;
-const Value = host.Value;
-const CallbackInfo = host.CallbackInfo;
-const napi_ok = host.napi_ok;
-const api = &host.api;
-const throwError = host.throwError;
 
 const Guard = struct {
     handle: handles.Handle,
@@ -34,31 +28,31 @@ var deferred: Stack(Guard) = .{};
 
 /// `closeWhenGone(handle)`: the guard of a live handle of a kind with a closer;
 /// throws for any other (stale, forged, or a kind nothing closes this way).
-pub fn closeWhenGone(env: Env, info: CallbackInfo) callconv(.c) Value {
+pub fn closeWhenGone(env: host.Env, info: host.CallbackInfo) callconv(.c) host.Value {
     napi.markJsThread();
-    var argv: [1]Value = .{null};
-    if (!host.arguments(env, info, &argv)) return throwError(env, "closeWhenGone(handle) takes one argument");
-    if (!host.resolveCallApi()) return throwError(env, "closeWhenGone(handle) needs Node-API's bigint functions");
+    var argv: [1]host.Value = .{null};
+    if (!host.arguments(env, info, &argv)) return host.throwError(env, "closeWhenGone(handle) takes one argument");
+    if (!host.resolveCallApi()) return host.throwError(env, "closeWhenGone(handle) needs Node-API's bigint functions");
     var handle: u64 = 0;
     var lossless = false;
-    if (host.call_api.napi_get_value_bigint_uint64(env, argv[0], &handle, &lossless) != napi_ok or !lossless)
-        return throwError(env, "closeWhenGone(handle) takes a handle (a bigint)");
+    if (host.call_api.napi_get_value_bigint_uint64(env, argv[0], &handle, &lossless) != host.napi_ok or !lossless)
+        return host.throwError(env, "closeWhenGone(handle) takes a handle (a bigint)");
     const close = handles.closerOf(handle) orelse
-        return throwError(env, "closeWhenGone(handle): the handle names nothing this library closes");
-    const guard = std.heap.c_allocator.create(Guard) catch return throwError(env, "out of memory");
+        return host.throwError(env, "closeWhenGone(handle): the handle names nothing this library closes");
+    const guard = std.heap.c_allocator.create(Guard) catch return host.throwError(env, "out of memory");
     guard.* = .{ .handle = handle, .close = close };
-    var result: Value = null;
+    var result: host.Value = null;
     // Empty, yet with data: V8 never calls the deleter of a backing store without.
-    if (api.napi_create_external_arraybuffer(env, guard, 0, finalize, guard, &result) != napi_ok) {
+    if (host.api.napi_create_external_arraybuffer(env, guard, 0, finalize, guard, &result) != host.napi_ok) {
         std.heap.c_allocator.destroy(guard);
-        return throwError(env, "the host refused an external ArrayBuffer");
+        return host.throwError(env, "the host refused an external ArrayBuffer");
     }
     return result;
 }
 
 /// Runs wherever the host drops the guard: on its JavaScript thread, on a
 /// garbage-collector thread, or while a terminated worker's isolate goes.
-fn finalize(env: Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
+fn finalize(env: host.Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) void {
     _ = env;
     _ = data;
     const guard: *Guard = @ptrCast(@alignCast(hint orelse return));
