@@ -246,7 +246,7 @@ export const nodeApiFloor: Case = {
     const descriptor = new BigUint64Array(DESCRIPTOR_WORDS);
     return prepared(() => {
       handOver(pool, descriptor);
-      const memory = entry.wrap(descriptor, 0)!;
+      const memory = entry.wrap(descriptor, 0) as ArrayBuffer;
       sink = new Float64Array(memory);
       entry.detach(memory);
     });

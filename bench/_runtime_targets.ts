@@ -86,14 +86,12 @@ export function verdicts(runtime: string, results: Results): Verdict[] {
       (l) => ratio(results, "handover", "bun_ffi_handover", l),
       atMost(1),
     );
-    const external = ratio(results, "external_alone", "bun_ffi_handover", "8 KB");
     const safe = ratio(results, "bun_ffi_safe", "bun_ffi_handover", "8 KB");
     out.push(
-      !handover.met && external != null && safe != null && Math.min(external, safe) > 1
+      !handover.met && safe != null && safe > 1
         ? {
           ...handover,
-          floorAllows: `at 8 KB, Node-API's external ArrayBuffer alone ${external.toFixed(2)}×, ` +
-            `and the same bun:ffi path made safe (detach before release) ${safe.toFixed(2)}×`,
+          floorAllows: `at 8 KB, the same bun:ffi path made safe (detach before release) ${safe.toFixed(2)}×`,
         }
         : handover,
     );

@@ -20,7 +20,6 @@
 import { measure, type Measurement, type Size } from "./_timing.ts";
 import { openLibrary, Region } from "../mod.ts";
 import { benchSymbols } from "./_bench_symbols.ts";
-import { DescriptorOffset } from "../src/abi/layout.ts";
 import { formatVerdicts, type Results, verdicts } from "./_runtime_targets.ts";
 
 interface Host {
@@ -186,27 +185,6 @@ async function child(): Promise<void> {
         }),
       );
     }
-    if (ffi !== undefined) {
-      // What Bun's Node-API external ArrayBuffer costs by itself: made over memory already handed
-      // over (its words without the release, so its finalizer frees nothing), viewed and detached.
-      const held = new BigUint64Array(6);
-      if (napi.bench_hand_over(pool, held) === 0) {
-        const words = held.slice();
-        words[DescriptorOffset.release / 8] = 0n;
-        collect();
-        record(
-          "external_alone",
-          size.label,
-          await measure(() => {
-            descriptor.set(words);
-            const memory = wrap(descriptor, 0);
-            sink = new Float64Array(memory);
-            detach(memory);
-          }),
-        );
-        napi.zc_release(held);
-      }
-    }
     if (size.bytes <= 100 * MiB) {
       const region = Region.create(lib, 2 * size.bytes);
       const kib = size.bytes / 1024;
@@ -310,7 +288,6 @@ function report(all: { runtime: string; version: string; results: Results }[]): 
     if (results.bun_ffi_handover) {
       row("bun:ffi + toArrayBuffer + release", "bun_ffi_handover");
       row("handover ÷ bun:ffi", "handover", "bun_ffi_handover");
-      row("Node-API external ArrayBuffer alone ÷ bun:ffi", "external_alone", "bun_ffi_handover");
       row("the same, made safe (detach, then release)", "bun_ffi_safe", "bun_ffi_handover");
       row("handover ÷ it", "handover", "bun_ffi_safe");
       row("region ÷ it", "region", "bun_ffi_safe");

@@ -219,7 +219,7 @@ export const probeSymbols = {
 /** FFI symbols of `zerocopy.exports.abi_exports`, each parameter with its Zig type. */
 export const abiSymbols = {
   ...probeSymbols,
-  /** Frees a descriptor's memory once, then zeroes it; null and released descriptors are no-ops.
+  /** Frees a descriptor's memory once, then zeroes it; null and released descriptors are no-ops, and so is one Zig did not hand over (the checked build aborts on it).
    * `fn (descriptor: ?*zerocopy.Descriptor) void` */
   zc_release: {
     parameters: [
@@ -297,7 +297,7 @@ export const abiSymbols = {
     ],
     result: "i32",
   },
-  /** Parks a descriptor for another worker: takes its ownership (leaving it released) and writes the handle that claims it back to `handle`.
+  /** Parks a descriptor for another worker: takes its ownership (leaving it released) and writes the handle that claims it back to `handle`; invalid_argument for one Zig did not hand over.
    * `fn (descriptor: ?*zerocopy.Descriptor, handle: ?*u64) zerocopy.Status` */
   zc_transfer_send: {
     parameters: [

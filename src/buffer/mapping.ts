@@ -145,11 +145,12 @@ export const pointerViewMapping: Mapping = {
 export interface NodeApiEntry {
   /**
    * Takes ownership of a handed-over descriptor (its `release` is zeroed) and
-   * maps its memory; undefined, taking nothing, for a descriptor that fails
+   * maps its memory; false, for words Zig did not hand over (or that were
+   * mapped already), which name nothing; undefined, taking nothing, for a descriptor that fails
    * `describe()`'s checks (of type tag `expected`, unless 0). Entries without
    * `checksDescriptors` check only the element type and size, and ignore `expected`.
    */
-  wrap(descriptor: Descriptor, expected: number): ArrayBuffer | undefined;
+  wrap(descriptor: Descriptor, expected: number): ArrayBuffer | undefined | false;
   /** True when `wrap` makes `describe()`'s checks itself. */
   readonly checksDescriptors?: boolean;
   /**
@@ -197,8 +198,10 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
     ownsMemory: true,
     map(descriptor, expected) {
       if (!checks) describe(descriptor, expected);
-      return entry.wrap(descriptor, expected === undefined ? 0 : ELEMENT_INFO[expected].tag) ??
-        refused(descriptor, expected);
+      const memory = entry.wrap(descriptor, expected === undefined ? 0 : ELEMENT_INFO[expected].tag);
+      if (memory) return memory;
+      if (memory === false) notHandedOver(descriptor);
+      return refused(descriptor, expected);
     },
     // Where detaching defers the finalizer to collection (Node), dispose would
     // free nothing until then: the ownership moves out first and is released here.
@@ -218,6 +221,18 @@ export function nodeApiMapping(entry: NodeApiEntry): Mapping {
         : nodeApiFrame(entry as FrameEntry, bytes, outOffset),
     closeWhenGone: (handle) => entry.closeWhenGone?.(handle),
   };
+}
+
+/**
+ * Throws for words the entry found no hand-over of, after zeroing them: they
+ * own nothing, so nothing may free them either.
+ */
+function notHandedOver(descriptor: Descriptor): never {
+  descriptor.fill(0n);
+  throw new ZeroCopyError(
+    "INVALID_POINTER",
+    "The descriptor is not one Zig handed over: it was written or copied in JavaScript, or mapped already. Pass an adopt callback's descriptor only to the Zig function that fills it, and do not write it",
+  );
 }
 
 /** Throws `describe()`'s error for a descriptor the entry refused to map. */

@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 622816,
-    sha256: "1c8c6ad0b5dea4b48185d3c7401840ac7966ccef3e65653adc98436a4dc14885",
+    size: 622848,
+    sha256: "9669d3d749093a51604dc5bf37b0dffea9d69e35eb5aa8927f0a2db8bf73d2a4",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 635766,
-    sha256: "b5c46b64cc81a36daa0328170fc085c5256ab1a1c3f56138c2f988e44bae4bf8",
+    size: 640000,
+    sha256: "88b477cd1148f552fc71aef10ce5f9b47f32935403d875d16baa39a07ff1421c",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 612288,
-    sha256: "8810580942c09e0284f4101fa43296bdb75ebcd25ca9b915805179e3b2652b1a",
+    size: 616984,
+    sha256: "a3e0c7b4fe07f49976794a098084eab47fb5c99a175c8b0a377e39005a00afdd",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 691984,
-    sha256: "5177e40592658710b77a8ae75154755e9b9f773ecba5281405e5cef36dce460e",
+    size: 696424,
+    sha256: "6bf579e53e8033244ec2bac67aca03f7394f2c8d2ba0e55ad534d9b8cfe1690d",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 801280,
-    sha256: "5b4850323d0f5720d7bce2c3bb1aba7eb171a98dc6ed4cdf93219bb687f43bd6",
+    size: 806912,
+    sha256: "c40cac0c06d070f4b17a3ceab609ff030cd7d0f2806ed5ba92aa90fd0cc306b1",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 927232,
-    sha256: "e269387e1abcf609c795cba8ff1a77f74eb405ce917ea4f899892be80c84fc36",
+    size: 931328,
+    sha256: "079aa4fb60ee1daa87781e29311314ec846e8feb7bc6811c5208d0f039199144",
   },
 };

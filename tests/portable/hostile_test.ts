@@ -55,6 +55,27 @@ test(`${runtimeName}: the pointer-view mapping is refused with a typed error`, a
   equal(code, runtimeName === "deno" ? undefined : "UNSUPPORTED_RUNTIME");
 });
 
+// The descriptor's words (zig/zerocopy/abi.zig): ptr, len, cap, release, private, element type and flags.
+const PTR = 0, LEN = 1, RELEASE = 3;
+
+test(`${runtimeName}: words an adopt callback wrote over its descriptor are refused, neither mapped nor freed`, async () => {
+  const before = await settledStats(() => lib.stats());
+  const forgeries: [number, bigint][] = [[PTR, 0x10000n], [LEN, 1n << 40n], [RELEASE, 0x41414141n]];
+  for (const [word, value] of forgeries) {
+    const genuine = new BigUint64Array(6);
+    throwsCode(() =>
+      lib.adopt("f64", (out) => {
+        const status = lib.symbols.zc_generate_f64(4n, out);
+        genuine.set(out);
+        out[word] = value;
+        return status;
+      }), "INVALID_POINTER");
+    // What Zig did hand over is freed through the words it wrote, once.
+    lib.symbols.zc_release(genuine as never);
+  }
+  equal(lib.stats().liveBuffers, before.liveBuffers);
+});
+
 test(`${runtimeName}: a descriptor an adopt call kept owns nothing, and a nested adopt has its own`, async () => {
   const before = await settledStats(() => lib.stats());
   let kept: BigUint64Array | undefined;

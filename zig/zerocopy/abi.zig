@@ -133,7 +133,8 @@ pub const Descriptor = extern struct {
     /// The release function's own state, typically the `*const Allocator` that allocated `ptr`.
     private: ?*anyopaque,
     element_type: ElementType,
-    /// Reserved for future use; always zero in this ABI version.
+    /// Zig's record of the hand-over (`handed_over.zig`): the slot holding
+    /// these words, plus one; 0 for none. Set by `handOverDescriptor`.
     flags: u32,
 
     /// What a descriptor looks like after `release`: nothing left to free.
@@ -190,7 +191,8 @@ pub const BatchOut = extern struct {
     count: u32,
     /// Zero until the function hands a slice over.
     element_type: ElementType,
-    /// Reserved for future use; always zero in this ABI version.
+    /// Zig's record of the hand-over (`handed_over.zig`): the slot holding
+    /// these words, plus one; 0 for none. Set by `handOverDescriptor`.
     flags: u32,
 };
 

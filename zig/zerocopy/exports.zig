@@ -7,6 +7,7 @@ const bindings = @import("bindings.zig");
 const checked = @import("checked.zig");
 const background_release = @import("background_release.zig");
 const handover = @import("handover.zig");
+const handed_over = @import("handed_over.zig");
 const napi = @import("napi.zig");
 const records = @import("records.zig");
 const region = @import("region.zig");
@@ -61,9 +62,16 @@ pub const abi_exports = struct {
     pub const zc_abi_version = probe_exports.zc_abi_version;
     pub const zc_layout = probe_exports.zc_layout;
 
-    /// Frees a descriptor's memory once, then zeroes it; null and released descriptors are no-ops.
+    /// Frees a descriptor's memory once, then zeroes it; null and released descriptors are no-ops, and so is one Zig did not hand over (the checked build aborts on it).
     pub fn zc_release(descriptor: ?*Descriptor) callconv(.c) void {
-        handover.release(descriptor orelse return);
+        const given = descriptor orelse return;
+        if (given.release == null) return;
+        // Words the host holds: freed only if Zig handed over exactly these and they were not taken since.
+        if (!handed_over.take(given)) {
+            if (checked.enabled) checked.failWith("release of a descriptor Zig did not hand over or that was released already: a double free, or a descriptor copied or written by the host");
+            return;
+        }
+        handover.releaseTaken(given);
     }
 
     /// Counters of descriptors handed over and not yet released.

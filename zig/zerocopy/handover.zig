@@ -8,6 +8,7 @@ const abi = @import("abi.zig");
 const checked = @import("checked.zig");
 const counters = @import("stats.zig");
 const background = @import("background_release.zig");
+const handed_over = @import("handed_over.zig");
 const Descriptor = abi.Descriptor;
 const ElementType = abi.ElementType;
 const ReleaseFn = abi.ReleaseFn;
@@ -70,7 +71,9 @@ pub fn handOver(
 /// Hands over a descriptor filled in by hand, counting it like the typed helpers
 /// do. Its `release` must free `cap` elements of `element_type`.
 pub fn handOverDescriptor(descriptor: Descriptor, out: *Descriptor) void {
-    out.* = descriptor;
+    var recorded = descriptor;
+    handed_over.add(&recorded);
+    out.* = recorded;
     counters.handedOver(descriptor.cap * (descriptor.element_type.size() orelse 0));
     if (checked.enabled) checked.live_handovers.add(descriptor.ptr);
 }
@@ -81,6 +84,14 @@ pub fn handOverDescriptor(descriptor: Descriptor, out: *Descriptor) void {
 /// (`background_release.zig`): counted as released at once, its pages as
 /// `releasing` until the thread has given them back.
 pub fn release(descriptor: *Descriptor) void {
+    if (descriptor.release == null) return;
+    _ = handed_over.take(descriptor); // its words no longer own anything, wherever they are
+    releaseTaken(descriptor);
+}
+
+/// `release` for a descriptor Zig keeps in its own memory and took out of
+/// `handed_over.zig` already (or never recorded there).
+pub fn releaseTaken(descriptor: *Descriptor) void {
     const release_fn = descriptor.release orelse return;
     if (checked.enabled) checked.live_handovers.remove(descriptor.ptr);
     const bytes = descriptor.cap * (descriptor.element_type.size() orelse 0);
@@ -100,11 +111,14 @@ pub fn elements(comptime T: type, descriptor: *const Descriptor) ?[]T {
 }
 
 /// Takes ownership of a descriptor the host gave back: returns it and leaves
-/// `given` released, so its old owner cannot free the memory too.
+/// `given` released, so its old owner cannot free the memory too. Words with
+/// a release that Zig did not hand over to the host (written or copied by it,
+/// or given back twice) claim nothing: the result is then released. Words
+/// without one (memory lent, not given) are returned as they are.
 pub fn claim(given: *Descriptor) Descriptor {
     const claimed = given.*;
     given.* = .released;
-    return claimed;
+    return if (claimed.release == null or handed_over.take(&claimed)) claimed else .released;
 }
 
 /// Allocates `len` zeroed elements of the type `element_type` names with
@@ -212,6 +226,20 @@ test "allocateAndHandOver zeroes every element type and rejects unknown ones" {
     var other: Descriptor = undefined;
     try testing.expectEqual(Status.invalid_element_type, allocateAndHandOver(&gpa, @fromBackingInt(@intCast(42)), 1, &other));
     try testing.expectEqual(Status.size_overflow, allocateAndHandOver(&gpa, .u64, std.math.maxInt(usize), &other));
+}
+
+test "claim takes only words Zig handed over, once" {
+    const gpa = testing.allocator;
+    var given: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, allocateAndHandOver(&gpa, .u8, 8, &given));
+    const copy = given;
+    var forged = given;
+    forged.cap = 1 << 20;
+    try testing.expectEqual(Descriptor.released, claim(&forged));
+    var kept = claim(&given);
+    var again = copy;
+    try testing.expectEqual(Descriptor.released, claim(&again));
+    releaseTaken(&kept);
 }
 
 test "claim moves ownership and leaves the given descriptor released" {

@@ -20,6 +20,8 @@ const std = @import("std");
 const abi = @import("abi.zig");
 const checked = @import("checked.zig");
 const handover = @import("handover.zig");
+const handed_over = @import("handed_over.zig");
+const wrap_checks = @import("napi_wrap_checks.zig");
 const Descriptor = abi.Descriptor;
 
 const holds = @import("napi_holds.zig");
@@ -137,16 +139,24 @@ fn wrap(env: Env, info: CallbackInfo) callconv(.c) Value {
     var expected: u32 = 0;
     if (argc >= 2 and api.napi_get_value_uint32(env, argv[1], &expected) != napi_ok)
         return throwError(env, "wrap(descriptor, expected) takes an element type tag");
-    const byte_length = mappable(descriptor, expected) orelse return null;
-    const owned = std.heap.c_allocator.create(Owned) catch return throwError(env, "out of memory");
-    owned.* = .{ .descriptor = descriptor.* };
+    // Read once: JavaScript, or a thread it passed the descriptor to, may write it meanwhile.
+    var words = descriptor.*;
+    const byte_length = wrap_checks.mappable(&words, expected) orelse return null;
+    // Only words Zig handed over and nobody took since; words that own nothing map nothing.
+    if (if (words.release == null) byte_length != 0 else !handed_over.take(&words)) return notHandedOver(env);
+    const owned = std.heap.c_allocator.create(Owned) catch {
+        giveBack(descriptor, &words);
+        return throwError(env, "out of memory");
+    };
+    owned.* = .{ .descriptor = words };
     // V8 never calls the deleter of a backing store without data, and an empty
     // descriptor may have a null `ptr` yet something to release: give it an
     // address that is never read, as zero bytes are, and no other buffer has.
-    const data: *anyopaque = if (descriptor.ptr) |ptr| ptr else @ptrCast(owned);
+    const data: *anyopaque = if (words.ptr) |ptr| ptr else @ptrCast(owned);
     var result: Value = null;
     if (api.napi_create_external_arraybuffer(env, data, byte_length, finalize, owned, &result) != napi_ok) {
         std.heap.c_allocator.destroy(owned);
+        giveBack(descriptor, &words);
         return throwError(env, "the host refused an external ArrayBuffer");
     }
     if (reclaims.enabled()) reclaims.register(env, result, @intFromPtr(data), owned);
@@ -156,23 +166,19 @@ fn wrap(env: Env, info: CallbackInfo) callconv(.c) Value {
     return result;
 }
 
-/// The largest integer a JavaScript number holds exactly: byte lengths and
-/// addresses beyond it cannot be described to JavaScript.
-const max_safe_integer: usize = (1 << 53) - 1;
+/// Records `words`, taken from `descriptor` by a `wrap` that failed, as
+/// JavaScript's again: `descriptor` gets them back under their new slot.
+fn giveBack(descriptor: *Descriptor, words: *Descriptor) void {
+    handed_over.add(words);
+    descriptor.* = words.*;
+}
 
-/// The byte length of the memory `descriptor` describes, or null when it must
-/// not be mapped: an unknown element type or another than `expected` (unless
-/// 0), a size past 2^53 - 1, or a non-empty buffer at a null, misaligned or
-/// larger than 2^53 - 1 address. The same checks as `describe()` in src/buffer/descriptor.ts.
-fn mappable(descriptor: *const Descriptor, expected: u32) ?usize {
-    const element_size = descriptor.element_type.size() orelse return null;
-    if (expected != 0 and @backingInt(descriptor.element_type) != expected) return null;
-    const byte_length = std.math.mul(usize, descriptor.len, element_size) catch return null;
-    if (byte_length > max_safe_integer) return null;
-    if (byte_length == 0) return 0;
-    const address = @intFromPtr(descriptor.ptr orelse return null);
-    if (address % element_size != 0 or address > max_safe_integer) return null;
-    return byte_length;
+/// `false`: the descriptor is not one Zig handed over (written or copied by
+/// JavaScript, or mapped already), which nothing may map or free.
+fn notHandedOver(env: Env) Value {
+    var result: Value = null;
+    _ = api.napi_get_boolean(env, false, &result);
+    return result;
 }
 
 /// `detach(memory: ArrayBuffer): void`: detaches `memory`, whose finalizer then
@@ -201,6 +207,7 @@ fn reclaim(env: Env, info: CallbackInfo) callconv(.c) Value {
     const into = descriptorArgument(env, argv[1]) orelse
         return throwError(env, "reclaim(memory, descriptor) takes a BigUint64Array of 6 words");
     const done = takeBack(env, argv[0], into) orelse return null;
+    if (done) handed_over.add(into); // JavaScript owns the memory through these words again
     var result: Value = null;
     _ = api.napi_get_boolean(env, done, &result);
     return result;
@@ -221,7 +228,7 @@ fn free(env: Env, info: CallbackInfo) callconv(.c) Value {
         if (api.napi_detach_arraybuffer(env, argv[0]) != napi_ok) return throwError(env, "cannot detach that ArrayBuffer");
         break :blk false;
     } else takeBack(env, argv[0], &owned) orelse return null;
-    if (done) handover.release(&owned);
+    if (done) handover.releaseTaken(&owned);
     var result: Value = null;
     _ = api.napi_get_boolean(env, done, &result);
     return result;
@@ -366,7 +373,7 @@ pub fn deferredCount() usize {
 
 fn releaseOwned(owned: *Owned) void {
     if (checked.enabled and !on_js_thread) checked.live_handovers.fail("a release on a thread that never called into zerocopy (a garbage collector's, a worker's that only held the memory): it must wait for a JavaScript thread that did");
-    handover.release(&owned.descriptor);
+    handover.releaseTaken(&owned.descriptor);
     std.heap.c_allocator.destroy(owned);
 }
 
@@ -416,27 +423,4 @@ test "a finalizer inside reclaim moves the descriptor instead of releasing it" {
     try testing.expect(target.done);
     try testing.expectEqual(buffer, into);
     handover.release(&into);
-}
-
-test "mappable refuses what describe() refuses" {
-    var buffer: Descriptor = .released;
-    var words: [4]f64 align(8) = .{ 0, 0, 0, 0 };
-    buffer.ptr = @ptrCast(&words);
-    buffer.len = 4;
-    buffer.element_type = .f64;
-    try testing.expectEqual(@as(?usize, 32), mappable(&buffer, 0));
-    try testing.expectEqual(@as(?usize, 32), mappable(&buffer, @backingInt(abi.ElementType.f64)));
-    try testing.expectEqual(@as(?usize, null), mappable(&buffer, @backingInt(abi.ElementType.u8)));
-    buffer.ptr = @ptrFromInt(@intFromPtr(&words) + 1);
-    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
-    buffer.ptr = null;
-    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
-    buffer.len = 0;
-    try testing.expectEqual(@as(?usize, 0), mappable(&buffer, 0));
-    buffer.len = std.math.maxInt(usize) / 2;
-    buffer.ptr = @ptrCast(&words);
-    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
-    buffer.len = 4;
-    buffer.element_type = @fromBackingInt(@intCast(99));
-    try testing.expectEqual(@as(?usize, null), mappable(&buffer, 0));
 }

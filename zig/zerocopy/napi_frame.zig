@@ -18,6 +18,7 @@ const std = @import("std");
 const abi = @import("abi.zig");
 const napi = @import("napi.zig");
 const holds = @import("napi_holds.zig");
+const handed_over = @import("handed_over.zig");
 const host = @import("napi_host.zig");
 const checked = @import("checked.zig");
 const Descriptor = abi.Descriptor;
@@ -188,10 +189,12 @@ fn finish(frame: *Frame) void {
     if (frame.out_offset) |offset| {
         // Written by the call's export; nothing in JavaScript reaches it any more.
         const slot: *Descriptor = @ptrCast(@alignCast(frame.memory[offset..].ptr));
-        if (slot.release != null) {
+        const words = slot.*;
+        slot.* = .released;
+        // Freed only as Zig handed it over: JavaScript could write the slot.
+        if (handed_over.take(&words)) {
             if (std.heap.c_allocator.create(napi.Owned)) |owned| {
-                owned.* = .{ .descriptor = slot.* };
-                slot.* = .released;
+                owned.* = .{ .descriptor = words };
                 napi.releaseOrDefer(owned);
             } else |_| {} // without memory for the record, leaking beats freeing off a JavaScript thread
         }

@@ -8,6 +8,7 @@ const std = @import("std");
 const abi = @import("abi.zig");
 const handles = @import("handles.zig");
 const handover = @import("handover.zig");
+const handed_over = @import("handed_over.zig");
 const counters = @import("stats.zig");
 const Descriptor = abi.Descriptor;
 const Status = abi.Status;
@@ -37,11 +38,16 @@ pub fn take(handle: handles.Handle) ?Descriptor {
 /// The C functions behind transfers, by their exported names; part of every
 /// zerocopy library's ABI exports.
 pub const exports = struct {
-    /// Parks a descriptor for another worker: takes its ownership (leaving it released) and writes the handle that claims it back to `handle`.
+    /// Parks a descriptor for another worker: takes its ownership (leaving it released) and writes the handle that claims it back to `handle`; invalid_argument for one Zig did not hand over.
     pub fn zc_transfer_send(descriptor: ?*Descriptor, handle: ?*u64) callconv(.c) Status {
         const given = descriptor orelse return .invalid_argument;
         const into = handle orelse return .invalid_argument;
-        into.* = park(given) catch return .out_of_memory;
+        // Only words Zig handed over to the host, once: a copy or a forgery parks nothing.
+        if (given.release != null and !handed_over.take(given)) return .invalid_argument;
+        into.* = park(given) catch {
+            handed_over.add(given); // JavaScript's again, under a new slot
+            return .out_of_memory;
+        };
         return .ok;
     }
 
@@ -52,11 +58,28 @@ pub const exports = struct {
             target.* = .released;
             return .stale_handle;
         };
+        handed_over.add(target);
         return .ok;
     }
 };
 
 const testing = std.testing;
+
+test "only words Zig handed over are parked: a copy of parked words, or changed ones, park nothing" {
+    var sent: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, handover.allocateAndHandOver(&testing.allocator, .u8, 8, &sent));
+    var changed = sent;
+    changed.len = 4096;
+    var handle: u64 = 0;
+    try testing.expectEqual(Status.invalid_argument, exports.zc_transfer_send(&changed, &handle));
+    const copy = sent;
+    try testing.expectEqual(Status.ok, exports.zc_transfer_send(&sent, &handle));
+    var replayed = copy;
+    try testing.expectEqual(Status.invalid_argument, exports.zc_transfer_send(&replayed, &handle));
+    var received: Descriptor = undefined;
+    try testing.expectEqual(Status.ok, exports.zc_transfer_receive(handle, &received));
+    handover.release(&received);
+}
 
 test "a parked descriptor is received once; a replayed or forged handle is refused" {
     const before = counters.stats();

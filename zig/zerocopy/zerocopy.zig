@@ -11,6 +11,7 @@
 //!   records.zig       `RecordOut(T)`: a slice of an extern struct handed over, with its layout
 //!   job.zig           `Job`: progress and cancellation a long export shares with the host
 //!   handles.zig       the table through which Zig recognizes regions, rings and transfers the host names
+//!   handed_over.zig   the descriptors the host owns: only those are mapped, freed or claimed for it
 //!   transfer.zig      buffers parked for another worker, claimed back by handle
 //!   stats.zig         counters of what is handed over and not yet released
 //!   checked.zig       the checked build's allocator and double-free detection
@@ -20,6 +21,7 @@
 //!   napi_holds.zig    addresses a nonblocking call keeps allocated whatever happens to their ArrayBuffer
 //!   napi_frame.zig    call frames: what a nonblocking call uses outlives an isolate that dies meanwhile
 //!   napi_reclaim.zig  `reclaim` where detaching does not finalize (Node): owners found by a type tag
+//!   napi_wrap_checks.zig  what `wrap` maps: `describe()`'s checks, in Zig
 //!   napi_guard.zig    `closeWhenGone`: a handle (an ADBC connection) closed once its isolate dropped it
 //!   lock_free_stack.zig  the lists finalizers on any thread leave work on for a JavaScript thread
 //!   napi_host.zig     the Node-API functions the entry looks up in the host process
@@ -95,6 +97,8 @@ test {
     _ = handover;
     _ = @import("background_release.zig");
     _ = @import("blocking_mutex.zig");
+    _ = @import("handed_over.zig");
+    _ = @import("napi_wrap_checks.zig");
     _ = @import("job.zig");
     _ = @import("lock_free_stack.zig");
     _ = records;
