@@ -318,3 +318,45 @@ describe("a descriptor parameter given words the caller wrote", () => {
     assertCode(() => demo.bindings.zc_checksum(forged as never), "INVALID_ARGUMENT");
   });
 });
+
+describe("adopt whose callback writes over the descriptor Zig filled", () => {
+  // The descriptor's words (zig/zerocopy/abi.zig): ptr, len, cap, release, private, and the element type
+  // beside `flags` (the hand-over's record) in the last.
+  const forgeries: [string, number, (word: bigint) => bigint][] = [
+    ["an address", 0, () => 0x10000n],
+    ["a length", 1, () => 1n << 40n],
+    ["a release function", 3, () => 0x41414141n],
+    ["the record's slot", 5, (word) => (word & 0xffff_ffffn) | (0x7fffn << 32n)],
+  ];
+  for (const mapping of MAPPINGS) {
+    const { library } = demos.get(mapping)!;
+    for (const [what, word, forge] of forgeries) {
+      it(`${mapping}: ${what} is refused with INVALID_POINTER, and what Zig handed over is freed once, through its own words`, () => {
+        const before = library.stats();
+        const genuine = new BigUint64Array(6);
+        assertCode(() =>
+          library.adopt("f64", (out) => {
+            const status = library.symbols.zc_generate_f64(4n, out);
+            genuine.set(out);
+            out[word] = forge(out[word]);
+            return status;
+          }), "INVALID_POINTER");
+        assertEquals(library.stats().liveBuffers, before.liveBuffers + 1);
+        library.symbols.zc_release(genuine);
+        assertEquals(library.stats().liveBuffers, before.liveBuffers);
+      });
+    }
+    it(`${mapping}: words copied before the buffer was disposed free nothing`, () => {
+      const before = library.stats();
+      const copy = new BigUint64Array(6);
+      const buffer = library.adopt("f64", (out) => {
+        const status = library.symbols.zc_generate_f64(4n, out);
+        copy.set(out);
+        return status;
+      });
+      assertCode(() => library.adopt("f64", (out) => void out.set(copy)), "INVALID_POINTER");
+      buffer[Symbol.dispose]();
+      assertEquals(library.stats().liveBuffers, before.liveBuffers);
+    });
+  }
+});

@@ -219,6 +219,14 @@ export const probeSymbols = {
 /** FFI symbols of `zerocopy.exports.abi_exports`, each parameter with its Zig type. */
 export const abiSymbols = {
   ...probeSymbols,
+  /** 1 when Zig handed over exactly these words and nobody took them back since: they are recorded anew, under the slot now in the descriptor's `flags`, so that no copy made before names them; else 0. What the pointer-view mapping asks before it maps a descriptor.
+   * `fn (descriptor: ?*zerocopy.Descriptor) u32` */
+  zc_handover_renew: {
+    parameters: [
+      "buffer", // descriptor
+    ],
+    result: "u32",
+  },
   /** Frees a descriptor's memory once, then zeroes it; null and released descriptors are no-ops, and so is one Zig did not hand over (the checked build aborts on it).
    * `fn (descriptor: ?*zerocopy.Descriptor) void` */
   zc_release: {

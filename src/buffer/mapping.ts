@@ -16,7 +16,7 @@
  * @module
  */
 
-import { describe, type Descriptor, type KeptWords, viewKept } from "./descriptor.ts";
+import { describe, type Descriptor, type KeptWords, RELEASE_WORD, viewKept } from "./descriptor.ts";
 import { ELEMENT_INFO, type ElementType } from "../abi/element_types.ts";
 import { ZeroCopyError } from "../errors.ts";
 import type { Releaser } from "./safety_net.ts";
@@ -118,11 +118,22 @@ function pointerAt(address: number): PointerObject {
   return pointer;
 }
 
-/** A raw pointer view (Deno: `UnsafePointerView.getArrayBuffer`, which needs `--allow-ffi` without a path, denoland/deno#15511). */
-export const pointerViewMapping: Mapping = {
+/**
+ * A raw pointer view (Deno: `UnsafePointerView.getArrayBuffer`, which needs
+ * `--allow-ffi` without a path, denoland/deno#15511). `renew` is the
+ * library's `zc_handover_renew`: only words Zig recorded as handed over are
+ * mapped, since JavaScript could have written them, and the record is renewed
+ * into the descriptor so that no copy made before maps them again.
+ */
+export const pointerViewMapping = (renew: (descriptor: Descriptor) => number): Mapping => ({
   kind: "pointer-view",
   ownsMemory: false,
   map(descriptor, expected) {
+    const described = describe(descriptor, expected);
+    if ((described.byteLength !== 0 || descriptor[RELEASE_WORD] !== 0n) && renew(descriptor) !== 1) {
+      notHandedOver(descriptor);
+    }
+    // Read again: the words renewed are the words mapped, whatever a thread wrote meanwhile.
     const { address, byteLength } = describe(descriptor, expected);
     return byteLength === 0
       ? new ArrayBuffer(0)
@@ -139,7 +150,7 @@ export const pointerViewMapping: Mapping = {
   settle() {},
   openFrame: (bytes) => sharedFrame(bytes, () => false, () => {}),
   closeWhenGone: () => undefined,
-};
+});
 
 /** What zig/zerocopy/napi.zig puts on `module.exports`. */
 export interface NodeApiEntry {
@@ -325,6 +336,7 @@ export interface ChosenMapping {
  * @param asked The mapping asked for, if any.
  * @param dlopen The runtime's Node-API loader, or null under pointer-view or without Node-API.
  * @param path The loaded library's path.
+ * @param renew The library's `zc_handover_renew`, for the pointer-view mapping.
  * @returns The mapping, and the layout manifest the entry read.
  * @throws {Error} the runtime's `NotCapable` for pointer-view under a path-scoped `--allow-ffi`.
  * @throws {ZeroCopyError} `LIBRARY_INVALID` for node-api asked for and out of reach.
@@ -333,6 +345,7 @@ export function chooseMapping(
   asked: MappingKind | undefined,
   dlopen: NodeDlopen | null,
   path: string,
+  renew: (descriptor: Descriptor) => number,
 ): ChosenMapping {
   const entry = dlopen === null ? null : loadNodeApiEntry(dlopen, path);
   if (entry !== null) return { mapping: nodeApiMapping(entry), layout: entry.layout() };
@@ -343,7 +356,7 @@ export function chooseMapping(
     requireUnscopedFfi(path);
   }
   if (!runtime.pointers.available) throw pointerViewUnavailable(path, asked);
-  return { mapping: pointerViewMapping, layout: undefined };
+  return { mapping: pointerViewMapping(renew), layout: undefined };
 }
 
 /** The error for a library that would need the pointer-view mapping where the runtime has no raw pointers. */

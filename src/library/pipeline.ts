@@ -29,6 +29,7 @@ import {
 } from "../buffer/mapping.ts";
 import { runtime } from "../runtime/current.ts";
 import type { ForeignLibraryInterface, LoadedLibrary } from "../runtime/ffi_types.ts";
+import type { Descriptor } from "../buffer/descriptor.ts";
 import type { Runtime } from "../runtime/runtime.ts";
 import { readEnv, unreadLibraryEnvNote } from "./env.ts";
 import {
@@ -188,7 +189,12 @@ function chooseMappingFor(
   asked: MappingKind | undefined,
   dlopen: NodeDlopen | null,
 ): MappedFile {
-  return { ...loaded, chosen: chooseMapping(asked, dlopen, loaded.path) };
+  // Bound as optional: a library without it is refused by the symbol check that follows.
+  const { zc_handover_renew } = loaded.handle.symbols as {
+    zc_handover_renew?: ((d: Descriptor) => number) | null;
+  };
+  const renew = (descriptor: Descriptor) => zc_handover_renew?.(descriptor) ?? 0;
+  return { ...loaded, chosen: chooseMapping(asked, dlopen, loaded.path, renew) };
 }
 
 /** The layouts and symbols checked against the mapping's manifest, and the library handed back. */

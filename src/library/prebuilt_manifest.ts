@@ -10,32 +10,32 @@ export const prebuiltLibraries: Readonly<
 > = {
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
-    size: 622848,
-    sha256: "9669d3d749093a51604dc5bf37b0dffea9d69e35eb5aa8927f0a2db8bf73d2a4",
+    size: 622912,
+    sha256: "daf7fc6a85a1583357371722b0c5e92ed2b4109d6380a3ab560294606e29fba5",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
-    size: 640000,
-    sha256: "88b477cd1148f552fc71aef10ce5f9b47f32935403d875d16baa39a07ff1421c",
+    size: 644163,
+    sha256: "d7a7cddc20eceedc89b1ba96f81348d7612bba37753b61290aa8773c164294ef",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 616984,
-    sha256: "a3e0c7b4fe07f49976794a098084eab47fb5c99a175c8b0a377e39005a00afdd",
+    size: 618728,
+    sha256: "a802bed366a472ad760c5c0a3411f3676a7669f2953f58bfc9c31c34dae2bb3c",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 696424,
-    sha256: "6bf579e53e8033244ec2bac67aca03f7394f2c8d2ba0e55ad534d9b8cfe1690d",
+    size: 697992,
+    sha256: "6925eb2360d1254be51724256cf24b9183b2de12e6ec2c625e551d7c722fde5f",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
-    size: 806912,
-    sha256: "c40cac0c06d070f4b17a3ceab609ff030cd7d0f2806ed5ba92aa90fd0cc306b1",
+    size: 808960,
+    sha256: "fc4127e3daf81c067876d243e9d63bf4565d5b93209427d207f89e6cf6b638a2",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
-    size: 931328,
-    sha256: "079aa4fb60ee1daa87781e29311314ec846e8feb7bc6811c5208d0f039199144",
+    size: 933888,
+    sha256: "99efc5daa3cefbc1967e2bd77bcb860229abd9133c7745beada22bdd52c8d013",
   },
 };

@@ -134,7 +134,7 @@ pub const Descriptor = extern struct {
     private: ?*anyopaque,
     element_type: ElementType,
     /// Zig's record of the hand-over (`handed_over.zig`): the slot holding
-    /// these words, plus one; 0 for none. Set by `handOverDescriptor`.
+    /// these words and its generation; 0 for none. Set by `handOverDescriptor`.
     flags: u32,
 
     /// What a descriptor looks like after `release`: nothing left to free.
@@ -192,7 +192,7 @@ pub const BatchOut = extern struct {
     /// Zero until the function hands a slice over.
     element_type: ElementType,
     /// Zig's record of the hand-over (`handed_over.zig`): the slot holding
-    /// these words, plus one; 0 for none. Set by `handOverDescriptor`.
+    /// these words and its generation; 0 for none. Set by `handOverDescriptor`.
     flags: u32,
 };
 

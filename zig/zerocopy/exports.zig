@@ -62,6 +62,21 @@ pub const abi_exports = struct {
     pub const zc_abi_version = probe_exports.zc_abi_version;
     pub const zc_layout = probe_exports.zc_layout;
 
+    /// 1 when Zig handed over exactly these words and nobody took them back since: they are recorded anew, under the slot now in the descriptor's `flags`, so that no copy made before names them; else 0. What the pointer-view mapping asks before it maps a descriptor.
+    pub fn zc_handover_renew(descriptor: ?*Descriptor) callconv(.c) u32 {
+        const given = descriptor orelse return 0;
+        // Recorded anew before the old record goes, so that the new slot differs from the old.
+        var renewed = given.*;
+        handed_over.add(&renewed);
+        if (renewed.flags == 0) return 0;
+        if (!handed_over.take(given)) {
+            _ = handed_over.take(&renewed);
+            return 0;
+        }
+        given.* = renewed;
+        return 1;
+    }
+
     /// Frees a descriptor's memory once, then zeroes it; null and released descriptors are no-ops, and so is one Zig did not hand over (the checked build aborts on it).
     pub fn zc_release(descriptor: ?*Descriptor) callconv(.c) void {
         const given = descriptor orelse return;

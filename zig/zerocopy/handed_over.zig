@@ -10,10 +10,13 @@
 //! Words go in where Zig writes a descriptor for JavaScript to own
 //! (`handOverDescriptor`, a transfer received, a `reclaim`) and leave where Zig
 //! takes its ownership (into a wrapper, a release, a claim, a parked transfer).
-//! Each record is a slot whose number (plus one) the descriptor's `flags`
-//! carries, so a lookup reads one slot rather than searching: a handover costs
-//! Deno's handover a few cache misses at most, where a hash map's probing cost
-//! it 15 %. A forged slot number finds other words, or none, and is refused.
+//! Each record is a slot whose number (plus one, in the low 20 bits) and
+//! generation (the high 12) the descriptor's `flags` carries, so a lookup reads
+//! one slot rather than searching: a hash map's probing cost Deno's handover
+//! 15 %. A forged slot number finds other words, or none, and is refused; a
+//! slot's generation grows each time it is freed, so a copy of words taken
+//! back matches the same words handed over again (the same address from the
+//! allocator) only after 4,096 reuses of its slot.
 
 const std = @import("std");
 const Descriptor = @import("abi.zig").Descriptor;
@@ -25,7 +28,11 @@ comptime {
     std.debug.assert(@sizeOf(Descriptor) == 48 and @alignOf(Descriptor) == 8);
 }
 
-const Slot = struct { words: Words, live: bool };
+const Slot = struct { words: Words, live: bool, generation: u12 };
+
+const index_bits = 20;
+/// Slots beyond this many live hand-overs are not made: such words are not recorded.
+const max_slots = (1 << index_bits) - 1;
 
 var lock: std.atomic.Mutex = .unlocked;
 /// Their memory comes from libc, not from the checked allocator, which tests watch for leaks.
@@ -52,31 +59,39 @@ pub fn add(descriptor: *Descriptor) void {
     acquire();
     defer lock.unlock();
     const index: u32 = free.pop() orelse grow: {
-        if (slots.items.len >= std.math.maxInt(u32) - 1) return;
+        if (slots.items.len >= max_slots) return;
         slots.ensureUnusedCapacity(std.heap.c_allocator, 1) catch return;
         free.ensureTotalCapacity(std.heap.c_allocator, slots.items.len + 1) catch return;
-        slots.appendAssumeCapacity(undefined);
+        slots.appendAssumeCapacity(.{ .words = undefined, .live = false, .generation = 0 });
         break :grow @intCast(slots.items.len - 1);
     };
-    descriptor.flags = index + 1;
-    slots.items[index] = .{ .words = wordsOf(descriptor), .live = true };
+    const slot = &slots.items[index];
+    descriptor.flags = @as(u32, slot.generation) << index_bits | (index + 1);
+    slot.words = wordsOf(descriptor);
+    slot.live = true;
     live_count += 1;
 }
 
 /// Takes `descriptor`'s words out: true when Zig recorded exactly them and
 /// they were not taken already. Words that own nothing are never recorded.
 pub fn take(descriptor: *const Descriptor) bool {
-    if (descriptor.release == null or descriptor.flags == 0) return false;
-    const index = descriptor.flags - 1;
     acquire();
     defer lock.unlock();
-    if (index >= slots.items.len) return false;
-    const slot = &slots.items[index];
-    if (!slot.live or !std.mem.eql(u64, &slot.words, &wordsOf(descriptor))) return false;
+    const slot = slotOf(descriptor) orelse return false;
     slot.live = false;
-    free.appendAssumeCapacity(index); // room for every slot was made with it
+    slot.generation +%= 1;
+    free.appendAssumeCapacity((descriptor.flags & max_slots) - 1); // room for every slot was made with it
     live_count -= 1;
     return true;
+}
+
+/// The live slot holding exactly `descriptor`'s words; under `lock`.
+fn slotOf(descriptor: *const Descriptor) ?*Slot {
+    const number = descriptor.flags & max_slots;
+    if (descriptor.release == null or number == 0 or number > slots.items.len) return null;
+    const slot = &slots.items[number - 1];
+    if (!slot.live or slot.generation != descriptor.flags >> index_bits) return null;
+    return if (std.mem.eql(u64, &slot.words, &wordsOf(descriptor))) slot else null;
 }
 
 /// How many descriptors JavaScript owns; for tests.
@@ -128,7 +143,7 @@ test "words are taken once, and only exactly as added" {
     try testing.expectEqual(before, count());
 }
 
-test "a slot taken is reused, and the old words stay refused" {
+test "a slot taken is reused under a new generation, and the old words stay refused" {
     var words: [2]u64 = .{ 0, 0 };
     var first: Descriptor = .{ .ptr = @ptrCast(&words), .len = 2, .cap = 2, .release = release, .private = null, .element_type = .u64, .flags = 0 };
     add(&first);
@@ -137,7 +152,15 @@ test "a slot taken is reused, and the old words stay refused" {
     var second = first;
     second.len = 1;
     add(&second);
-    try testing.expectEqual(copy.flags, second.flags);
+    try testing.expectEqual(copy.flags & max_slots, second.flags & max_slots);
+    try testing.expect(copy.flags != second.flags);
     try testing.expect(!take(&copy));
     try testing.expect(take(&second));
+    // The same words handed over again, in the same slot: the copy of the first still names nothing.
+    var again = copy;
+    again.flags = 0;
+    add(&again);
+    try testing.expect(again.flags != copy.flags);
+    try testing.expect(!take(&copy));
+    try testing.expect(take(&again));
 }
