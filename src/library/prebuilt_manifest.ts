@@ -11,31 +11,31 @@ export const prebuiltLibraries: Readonly<
   "darwin-aarch64": {
     file: "libzerocopy.dylib",
     size: 622912,
-    sha256: "daf7fc6a85a1583357371722b0c5e92ed2b4109d6380a3ab560294606e29fba5",
+    sha256: "520c4cb6c3f6e5ae2ee9fe7649d4b809b0875d9d0343e6783f627c22368b4871",
   },
   "darwin-x86_64": {
     file: "libzerocopy.dylib",
     size: 644163,
-    sha256: "d7a7cddc20eceedc89b1ba96f81348d7612bba37753b61290aa8773c164294ef",
+    sha256: "586a3d9f4bf34a7a6fdb9c63fc51fe8e7a2a9aa9f46e6560cca583f2586ed4a1",
   },
   "linux-aarch64": {
     file: "libzerocopy.so",
-    size: 618728,
-    sha256: "a802bed366a472ad760c5c0a3411f3676a7669f2953f58bfc9c31c34dae2bb3c",
+    size: 618680,
+    sha256: "8fabdd732580a833d45621c3722c945cc5f1305db802c1be15297cc6a8f326a3",
   },
   "linux-x86_64": {
     file: "libzerocopy.so",
-    size: 697992,
-    sha256: "6925eb2360d1254be51724256cf24b9183b2de12e6ec2c625e551d7c722fde5f",
+    size: 697960,
+    sha256: "8465c819463674d785d181cc93383f633352a866580615618a0fd72b3dd57071",
   },
   "windows-aarch64": {
     file: "zerocopy.dll",
     size: 808960,
-    sha256: "fc4127e3daf81c067876d243e9d63bf4565d5b93209427d207f89e6cf6b638a2",
+    sha256: "44973368bfd8b1cf595b803b000eb20d1d8361a36e1dccae8c4db76da85458b8",
   },
   "windows-x86_64": {
     file: "zerocopy.dll",
     size: 933888,
-    sha256: "99efc5daa3cefbc1967e2bd77bcb860229abd9133c7745beada22bdd52c8d013",
+    sha256: "58e4ae7b7edce73c2fde43c740827a88fb32572401fc3e3e03e006d9143a76cd",
   },
 };

@@ -38,7 +38,6 @@ var lock: std.atomic.Mutex = .unlocked;
 /// Their memory comes from libc, not from the checked allocator, which tests watch for leaks.
 var slots: std.ArrayList(Slot) = .empty;
 var free: std.ArrayList(u32) = .empty;
-var live_count: usize = 0;
 
 fn wordsOf(descriptor: *const Descriptor) Words {
     return @as(*const Words, @ptrCast(@alignCast(descriptor))).*;
@@ -69,7 +68,6 @@ pub fn add(descriptor: *Descriptor) void {
     descriptor.flags = @as(u32, slot.generation) << index_bits | (index + 1);
     slot.words = wordsOf(descriptor);
     slot.live = true;
-    live_count += 1;
 }
 
 /// Takes `descriptor`'s words out: true when Zig recorded exactly them and
@@ -81,7 +79,6 @@ pub fn take(descriptor: *const Descriptor) bool {
     slot.live = false;
     slot.generation +%= 1;
     free.appendAssumeCapacity((descriptor.flags & max_slots) - 1); // room for every slot was made with it
-    live_count -= 1;
     return true;
 }
 
@@ -98,7 +95,7 @@ fn slotOf(descriptor: *const Descriptor) ?*Slot {
 pub fn count() usize {
     acquire();
     defer lock.unlock();
-    return live_count;
+    return slots.items.len - free.items.len;
 }
 
 const testing = std.testing;

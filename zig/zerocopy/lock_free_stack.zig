@@ -23,6 +23,19 @@ pub fn Stack(comptime T: type) type {
             if (self.head.load(.monotonic) == null) return null;
             return self.head.swap(null, .acquire);
         }
+
+        /// Takes every node pushed so far and hands each to `consume`, which
+        /// may free it (its `next` is read first); returns how many.
+        pub fn drain(self: *@This(), comptime consume: fn (*T) void) usize {
+            var next = self.takeAll();
+            var count: usize = 0;
+            while (next) |node| {
+                next = node.next;
+                consume(node);
+                count += 1;
+            }
+            return count;
+        }
     };
 }
 
@@ -38,9 +51,9 @@ test "nodes pushed from several threads are all taken, once" {
     var threads: [4]std.Thread = undefined;
     for (&threads, &nodes) |*thread, *own| thread.* = try std.Thread.spawn(.{}, push, .{ &stack, own });
     for (threads) |thread| thread.join();
-    var count: usize = 0;
-    var next = stack.takeAll();
-    while (next) |node| : (next = node.next) count += 1;
-    try std.testing.expectEqual(@as(usize, 4 * 64), count);
+    const ignore = struct {
+        fn consume(_: *Node) void {}
+    }.consume;
+    try std.testing.expectEqual(@as(usize, 4 * 64), stack.drain(ignore));
     try std.testing.expectEqual(@as(?*Node, null), stack.takeAll());
 }

@@ -355,13 +355,7 @@ pub fn markJsThread() void {
 /// Releases every deferred descriptor, and closes what guards left; call on a JavaScript thread only.
 pub fn releaseDeferred() usize {
     _ = guards.closeDeferred();
-    var next = deferred.takeAll();
-    var count: usize = 0;
-    while (next) |owned| {
-        next = owned.next;
-        releaseOwned(owned);
-        count += 1;
-    }
+    const count = deferred.drain(releaseOwned);
     _ = deferred_count.fetchSub(count, .monotonic);
     return count;
 }

@@ -253,13 +253,19 @@ test "a frame finalized unclosed gives its holds back and releases what its out 
     try testing.expect(!holds.unhold(@intFromPtr(held.ptr)));
 }
 
-test "a closed frame's finalizer leaves the holds, given back already, alone" {
+/// A frame of `bytes` on a JavaScript thread holding `word` once, beside a hold of someone else's on it.
+fn frameHoldingOneOfTwo(bytes: usize, word: *u64) !*Frame {
     napi.markJsThread();
+    const frame = try testFrame(bytes, null);
+    try holds.hold(@intFromPtr(word));
+    try holds.hold(@intFromPtr(word));
+    try frame.held.append(std.heap.c_allocator, @intFromPtr(word));
+    return frame;
+}
+
+test "a closed frame's finalizer leaves the holds, given back already, alone" {
     var word: u64 = 0;
-    const frame = try testFrame(16, null);
-    try holds.hold(@intFromPtr(&word));
-    try holds.hold(@intFromPtr(&word));
-    try frame.held.append(std.heap.c_allocator, @intFromPtr(&word));
+    const frame = try frameHoldingOneOfTwo(16, &word);
     frame.closed.store(true, .release);
     giveHoldsBack(frame);
     finalizeFrame(null, frame.memory.ptr, frame);
@@ -269,12 +275,8 @@ test "a closed frame's finalizer leaves the holds, given back already, alone" {
 }
 
 test "a frame a lent stream retains keeps its holds and memory past its finalizer, until released" {
-    napi.markJsThread();
     var word: u64 = 0;
-    const frame = try testFrame(64, null);
-    try holds.hold(@intFromPtr(&word));
-    try holds.hold(@intFromPtr(&word));
-    try frame.held.append(std.heap.c_allocator, @intFromPtr(&word));
+    const frame = try frameHoldingOneOfTwo(64, &word);
     const start = @intFromPtr(frame.memory.ptr);
     const retained = retain(start) orelse return error.TestUnexpectedResult;
     try testing.expect(retain(start + 8) == null); // not where a frame starts

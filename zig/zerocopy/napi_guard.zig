@@ -62,14 +62,7 @@ fn finalize(env: host.Env, data: ?*anyopaque, hint: ?*anyopaque) callconv(.c) vo
 
 /// Closes every guarded handle left by finalizers on other threads; on a JavaScript thread only.
 pub fn closeDeferred() usize {
-    var next = deferred.takeAll();
-    var count: usize = 0;
-    while (next) |guard| {
-        next = guard.next;
-        closeNow(guard);
-        count += 1;
-    }
-    return count;
+    return deferred.drain(closeNow);
 }
 
 fn closeNow(guard: *Guard) void {
