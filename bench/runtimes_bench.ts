@@ -167,8 +167,6 @@ async function child(): Promise<void> {
           ffi.symbols.zc_release(descriptor);
         }),
       );
-    }
-    if (ffi !== undefined) {
       // The same made safe: the memory goes back only once no view reaches it, so the ArrayBuffer is
       // detached before the release (through the entry, since bun:ffi has no detach). The path above
       // leaves its view reading memory already freed.

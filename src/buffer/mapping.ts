@@ -129,12 +129,12 @@ export const pointerViewMapping = (renew: (descriptor: Descriptor) => number): M
   kind: "pointer-view",
   ownsMemory: false,
   map(descriptor, expected) {
-    const described = describe(descriptor, expected);
-    if ((described.byteLength !== 0 || descriptor[RELEASE_WORD] !== 0n) && renew(descriptor) !== 1) {
-      notHandedOver(descriptor);
-    }
-    // Read again: the words renewed are the words mapped, whatever a thread wrote meanwhile.
+    // Renewed first, so that the words read below are those Zig recorded, whatever a thread writes meanwhile.
+    const owns = descriptor[RELEASE_WORD] !== 0n;
+    if (owns && renew(descriptor) !== 1) notHandedOver(descriptor);
     const { address, byteLength } = describe(descriptor, expected);
+    // Words that free nothing map nothing: there would be no owner to free what they describe.
+    if (!owns && byteLength !== 0) notHandedOver(descriptor);
     return byteLength === 0
       ? new ArrayBuffer(0)
       : runtime.pointers.arrayBuffer(pointerAt(address), byteLength);
